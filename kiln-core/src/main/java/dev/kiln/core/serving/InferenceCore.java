@@ -1,0 +1,273 @@
+package dev.kiln.core.serving;
+
+import dev.kiln.core.engine.Engine;
+import dev.kiln.core.engine.EngineOptions;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.metrics.InferenceMetrics;
+import dev.kiln.core.model.ModelConfig;
+import dev.kiln.core.model.ModelState;
+import dev.kiln.core.repository.ModelName;
+import dev.kiln.core.repository.ModelRepository;
+import dev.kiln.core.repository.ModelSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The one entry point protocol adapters call. It owns the served models, resolves names and versions, and keeps
+ * the server's readiness. It holds no state beyond what the model repository on disk determines, so a second
+ * replica over the same repository serves the same models.
+ */
+public final class InferenceCore implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
+
+  private final ModelRepository repository;
+  private final Map<String, Engine> engines = new HashMap<>();
+  private final EngineOptions engineOptions;
+  private final InferenceMetrics metrics;
+  private final CoreSettings settings;
+  private final ConcurrentHashMap<String, ServedModel> models = new ConcurrentHashMap<>();
+  private final Set<String> unloadedByRequest = ConcurrentHashMap.newKeySet();
+  private volatile boolean started;
+  private volatile boolean stopping;
+
+  public InferenceCore(ModelRepository repository, List<Engine> engines, EngineOptions engineOptions,
+      InferenceMetrics metrics, CoreSettings settings) {
+    this.repository = Objects.requireNonNull(repository, "repository");
+    engines.forEach(e -> this.engines.put(e.platform(), e));
+    this.engineOptions = Objects.requireNonNull(engineOptions, "engineOptions");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /** Loads every model in the repository; a model that fails is recorded with its reason, the rest serve. */
+  public void start() {
+    for (String name : repository.names()) {
+      reconcile(name, false);
+    }
+    started = true;
+    LOG.info(() -> "models ready: " + index(true).size() + " version(s) of " + models.size() + " model(s)");
+  }
+
+  /** Whether the server process is up. */
+  public boolean live() {
+    return true;
+  }
+
+  /** Whether the server takes inference requests: started and not draining. */
+  public boolean ready() {
+    return started && !stopping;
+  }
+
+  /**
+   * Runs one request on the named model. {@code version} may be null or empty for the highest ready version.
+   * Failures complete the future with a {@link KilnException} (possibly wrapped in a CompletionException).
+   */
+  public CompletableFuture<InferenceResponse> infer(String model, String version, InferenceRequest request) {
+    if (stopping) {
+      return CompletableFuture.failedFuture(KilnException.unavailable("server is shutting down"));
+    }
+    ServedVersion v;
+    try {
+      v = resolve(model, version);
+    } catch (KilnException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return v.infer(request, System.nanoTime() + settings.requestTimeout().toNanos());
+  }
+
+  public ModelMetadata metadata(String model, String version) {
+    ServedModel m = find(model);
+    if (version != null && !version.isEmpty()) {
+      ServedVersion v = resolve(model, version);
+      return new ModelMetadata(model, List.of(Long.toString(v.version())), m.platform(), v.signature());
+    }
+    ServedVersion latest = m.latestReady()
+        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no ready version"));
+    List<String> versions = new ArrayList<>();
+    for (ServedVersion v : m.loaded()) {
+      if (v.state() == ModelState.READY) {
+        versions.add(Long.toString(v.version()));
+      }
+    }
+    return new ModelMetadata(model, versions, m.platform(), latest.signature());
+  }
+
+  /** Whether the model (or that version) can serve now. Never throws. */
+  public boolean modelReady(String model, String version) {
+    try {
+      return resolve(model, version).state() == ModelState.READY;
+    } catch (KilnException e) {
+      return false;
+    }
+  }
+
+  public ModelConfig config(String model) {
+    return find(model).config();
+  }
+
+  /** Statistics of every loaded version of {@code model}, or of all models when {@code model} is null. */
+  public List<Statistics> statistics(String model, String version) {
+    List<ServedModel> which = model == null || model.isEmpty()
+        ? models.values().stream().sorted(Comparator.comparing(ServedModel::name)).toList()
+        : List.of(find(model));
+    List<Statistics> out = new ArrayList<>();
+    for (ServedModel m : which) {
+      for (ServedVersion v : m.loaded()) {
+        if (version == null || version.isEmpty() || Long.toString(v.version()).equals(version)) {
+          out.add(v.statistics());
+        }
+      }
+    }
+    if (version != null && !version.isEmpty() && out.isEmpty()) {
+      throw KilnException.notFound("model '" + model + "' has no version " + version);
+    }
+    return out;
+  }
+
+  /** Every model in the repository and every loaded version, with state; {@code readyOnly} keeps READY rows. */
+  public List<RepositoryEntry> index(boolean readyOnly) {
+    TreeSet<String> names = new TreeSet<>(models.keySet());
+    names.addAll(repository.names());
+    List<RepositoryEntry> out = new ArrayList<>();
+    for (String name : names) {
+      ServedModel m = models.get(name);
+      List<RepositoryEntry> rows = new ArrayList<>();
+      if (m != null) {
+        for (ServedVersion v : m.loaded()) {
+          rows.add(new RepositoryEntry(name, Long.toString(v.version()), v.state(), ""));
+        }
+        m.failures().forEach((v, why) ->
+            rows.add(new RepositoryEntry(name, Long.toString(v), ModelState.UNAVAILABLE, why)));
+        if (rows.isEmpty()) {
+          String why = m.modelFailure() != null ? m.modelFailure()
+              : unloadedByRequest.contains(name) ? "unloaded" : "not loaded";
+          rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, why));
+        }
+      } else {
+        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, "not loaded"));
+      }
+      rows.sort(Comparator.comparing(RepositoryEntry::version));
+      for (RepositoryEntry r : rows) {
+        if (!readyOnly || r.state() == ModelState.READY) {
+          out.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Loads (or reloads) a model from the repository: every version its policy selects is loaded afresh and
+   * swapped in; versions it replaces finish their in-flight requests first.
+   *
+   * @throws KilnException NOT_FOUND when the repository has no such model, INVALID_ARGUMENT when it fails to load
+   */
+  public void load(String model) {
+    ModelName.require(model);
+    unloadedByRequest.remove(model);
+    ServedModel m = reconcile(model, true);
+    if (m == null) {
+      throw KilnException.notFound("model '" + model + "' is not in the repository");
+    }
+    if (m.latestReady().isEmpty()) {
+      String why = m.modelFailure() != null ? m.modelFailure()
+          : m.failures().values().stream().findFirst().orElse("no version loaded");
+      throw KilnException.invalid("failed to load '" + model + "': " + why);
+    }
+  }
+
+  /** Unloads every version of a model after its in-flight requests finish. */
+  public void unload(String model) {
+    ModelName.require(model);
+    ServedModel m = models.get(model);
+    if (m == null && !repository.names().contains(model)) {
+      throw KilnException.notFound("unknown model '" + model + "'");
+    }
+    unloadedByRequest.add(model);
+    if (m != null) {
+      m.unloadAll(settings);
+    }
+  }
+
+  /** Picks up new models and versions, and drops removed ones; models unloaded by request stay unloaded. */
+  public void poll() {
+    List<String> present = repository.names();
+    for (String name : present) {
+      if (!unloadedByRequest.contains(name)) {
+        reconcile(name, false);
+      }
+    }
+    for (ServedModel m : List.copyOf(models.values())) {
+      if (!present.contains(m.name())) {
+        m.unloadAll(settings);
+        models.remove(m.name());
+      }
+    }
+  }
+
+  /** Stops taking requests, lets in-flight ones finish (up to the drain timeout), and frees every model. */
+  @Override
+  public void close() {
+    stopping = true;
+    for (ServedModel m : models.values()) {
+      m.unloadAll(settings);
+    }
+  }
+
+  private ServedModel reconcile(String name, boolean reload) {
+    Optional<ModelSource> source;
+    ServedModel m = models.computeIfAbsent(name, ServedModel::new);
+    try {
+      source = repository.read(name);
+    } catch (IllegalArgumentException e) {
+      m.fail(e.getMessage());
+      m.unloadAll(settings);
+      return m;
+    }
+    if (source.isEmpty()) {
+      models.remove(name);
+      m.unloadAll(settings);
+      return null;
+    }
+    m.reconcile(source.get(), engines.get(source.get().platform()), engineOptions, metrics, settings, reload);
+    return m;
+  }
+
+  private ServedModel find(String model) {
+    ServedModel m = model == null ? null : models.get(model);
+    if (m == null) {
+      throw KilnException.notFound("unknown model '" + model + "'");
+    }
+    return m;
+  }
+
+  private ServedVersion resolve(String model, String version) {
+    ServedModel m = find(model);
+    if (version == null || version.isEmpty()) {
+      return m.latestReady()
+          .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no ready version"));
+    }
+    long v;
+    try {
+      v = Long.parseLong(version);
+    } catch (NumberFormatException e) {
+      throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
+    }
+    ServedVersion sv = m.version(v)
+        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no version " + version));
+    if (sv.state() != ModelState.READY) {
+      throw KilnException.unavailable("model '" + model + "' version " + version + " is not ready");
+    }
+    return sv;
+  }
+}

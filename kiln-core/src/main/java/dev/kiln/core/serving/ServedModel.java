@@ -1,0 +1,198 @@
+package dev.kiln.core.serving;
+
+import dev.kiln.core.engine.Engine;
+import dev.kiln.core.engine.EngineOptions;
+import dev.kiln.core.engine.ModelArtifact;
+import dev.kiln.core.engine.ModelInstance;
+import dev.kiln.core.engine.ModelLoadException;
+import dev.kiln.core.metrics.InferenceMetrics;
+import dev.kiln.core.model.ModelConfig;
+import dev.kiln.core.model.ModelSignature;
+import dev.kiln.core.model.ModelState;
+import dev.kiln.core.model.TensorSpec;
+import dev.kiln.core.repository.ModelSource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * All versions of one model. Lifecycle changes are serialised on this object; inference reads the version map
+ * without locking. A new version is put in the map before the version it replaces is drained, so requests for
+ * "latest" never see a gap.
+ */
+final class ServedModel {
+  private static final Logger LOG = Logger.getLogger(ServedModel.class.getName());
+
+  private final String name;
+  private final ConcurrentSkipListMap<Long, ServedVersion> versions = new ConcurrentSkipListMap<>();
+  private final Map<Long, String> failures = new ConcurrentHashMap<>();
+  private volatile ModelConfig config;
+  private volatile String platform = "";
+  private volatile String modelFailure;
+
+  ServedModel(String name) {
+    this.name = name;
+    this.config = ModelConfig.defaults(name);
+  }
+
+  String name() {
+    return name;
+  }
+
+  ModelConfig config() {
+    return config;
+  }
+
+  String platform() {
+    return platform;
+  }
+
+  /** The highest ready version. */
+  Optional<ServedVersion> latestReady() {
+    for (ServedVersion v : versions.descendingMap().values()) {
+      if (v.state() == ModelState.READY) {
+        return Optional.of(v);
+      }
+    }
+    return Optional.empty();
+  }
+
+  Optional<ServedVersion> version(long v) {
+    return Optional.ofNullable(versions.get(v));
+  }
+
+  List<ServedVersion> loaded() {
+    return List.copyOf(versions.values());
+  }
+
+  /** A load failure that concerns the whole model (bad config, no versions), or null. */
+  String modelFailure() {
+    return modelFailure;
+  }
+
+  Map<Long, String> failures() {
+    return Map.copyOf(failures);
+  }
+
+  /** Records a failure that happened before any version could be looked at, such as an unreadable config. */
+  synchronized void fail(String reason) {
+    modelFailure = reason;
+  }
+
+  /**
+   * Brings the loaded versions in line with {@code source} and its version policy.
+   *
+   * @param reload whether versions already loaded are loaded afresh (explicit load) or kept (polling)
+   */
+  synchronized void reconcile(ModelSource source, Engine engine, EngineOptions options, InferenceMetrics metrics,
+      CoreSettings settings, boolean reload) {
+    modelFailure = null;
+    config = source.config();
+    platform = source.platform();
+    Set<Long> wanted = source.config().versionPolicy().select(source.versionFiles().keySet());
+    if (engine == null) {
+      modelFailure = "no engine for platform '" + source.platform() + "'";
+    } else if (wanted.isEmpty()) {
+      modelFailure = "no version folder with a model file (expected: <version>/" + engine.modelFileName() + ")";
+    }
+    failures.keySet().retainAll(wanted);
+    List<ServedVersion> retired = new ArrayList<>();
+    if (engine != null) {
+      for (long v : wanted) {
+        ServedVersion current = versions.get(v);
+        if (current != null && !reload && current.state() == ModelState.READY) {
+          continue;
+        }
+        try {
+          ServedVersion fresh = loadVersion(engine, source, v, source.versionFiles().get(v), options, metrics,
+              settings);
+          ServedVersion old = versions.put(v, fresh);
+          failures.remove(v);
+          if (old != null) {
+            retired.add(old);
+          }
+        } catch (RuntimeException e) {
+          String reason = e instanceof ModelLoadException || e instanceof IllegalStateException
+              || e instanceof IllegalArgumentException ? e.getMessage() : "could not load the model file";
+          LOG.log(Level.WARNING, "model " + name + " version " + v + " failed to load: " + reason, e);
+          failures.put(v, reason);
+        }
+      }
+    }
+    for (Long v : List.copyOf(versions.keySet())) {
+      if (!wanted.contains(v)) {
+        retired.add(versions.remove(v));
+      }
+    }
+    retired.forEach(r -> r.unload(settings.drainTimeout()));
+  }
+
+  /** Unloads every version, waiting for their in-flight requests. */
+  synchronized void unloadAll(CoreSettings settings) {
+    List<ServedVersion> all = List.copyOf(versions.values());
+    versions.clear();
+    failures.clear();
+    all.forEach(v -> v.unload(settings.drainTimeout()));
+  }
+
+  private ServedVersion loadVersion(Engine engine, ModelSource source, long v, Path file, EngineOptions options,
+      InferenceMetrics metrics, CoreSettings settings) {
+    ModelConfig cfg = source.config();
+    List<ModelInstance> instances = new ArrayList<>();
+    try {
+      for (int i = 0; i < cfg.instanceCount(); i++) {
+        instances.add(engine.load(new ModelArtifact(name, v, file, options)));
+      }
+      ModelSignature signature = effectiveSignature(cfg, instances.get(0).signature());
+      if (cfg.batching().enabled() && !signature.batchable()) {
+        throw new IllegalArgumentException("max-batch-size > 1 needs every input and output to have a "
+            + "variable first dimension");
+      }
+      ServedVersion sv = new ServedVersion(name, v, cfg, signature, instances, metrics);
+      if (cfg.warmup()) {
+        try {
+          sv.warmUp(settings.requestTimeout());
+        } catch (RuntimeException e) {
+          sv.unload(java.time.Duration.ZERO);
+          throw e;
+        }
+      }
+      sv.markReady();
+      return sv;
+    } catch (RuntimeException e) {
+      instances.forEach(ModelInstance::close);
+      throw e;
+    }
+  }
+
+  /**
+   * The config's declared signature where it gives one (each name must exist in the model), else the model's.
+   */
+  private static ModelSignature effectiveSignature(ModelConfig cfg, ModelSignature fromModel) {
+    Optional<ModelSignature> declared = cfg.declaredSignature();
+    if (declared.isEmpty()) {
+      return fromModel;
+    }
+    ModelSignature d = declared.get();
+    check(d.inputs(), fromModel.inputs(), "input");
+    check(d.outputs(), fromModel.outputs(), "output");
+    return new ModelSignature(d.inputs().isEmpty() ? fromModel.inputs() : d.inputs(),
+        d.outputs().isEmpty() ? fromModel.outputs() : d.outputs());
+  }
+
+  private static void check(List<TensorSpec> declared, List<TensorSpec> actual, String what) {
+    for (TensorSpec t : declared) {
+      if (actual.stream().noneMatch(a -> a.name().equals(t.name()))) {
+        throw new IllegalArgumentException("config declares " + what + " '" + t.name()
+            + "' which the model does not have");
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.kiln.engine.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.kiln.core.engine.EngineOptions;
+import dev.kiln.core.engine.ModelArtifact;
+import dev.kiln.core.engine.ModelInstance;
+import dev.kiln.core.engine.ModelLoadException;
+import dev.kiln.core.model.TensorSpec;
+import dev.kiln.core.tensor.DataType;
+import dev.kiln.core.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxEngineTest {
+  private final OnnxEngine engine = new OnnxEngine();
+  @TempDir Path dir;
+
+  private ModelInstance load(String name, byte[] model) throws Exception {
+    Path f = ExampleModels.write(dir, name, 1, model);
+    return engine.load(new ModelArtifact(name, 1, f, EngineOptions.defaults()));
+  }
+
+  @Test
+  void mlpOutputsMatchThePlainJavaReference() throws Exception {
+    ExampleModels.Mlp mlp = ExampleModels.Mlp.random(784, 128, 10, 7);
+    try (ModelInstance m = load("mlp", mlp.onnx())) {
+      assertThat(m.signature().inputs()).containsExactly(new TensorSpec("input", DataType.FP32, new long[] {-1, 784}));
+      assertThat(m.signature().outputs()).containsExactly(new TensorSpec("logits", DataType.FP32, new long[] {-1, 10}));
+      float[] a = ExampleModels.Mlp.randomRow(784, 1);
+      float[] b = ExampleModels.Mlp.randomRow(784, 2);
+      float[] both = new float[784 * 2];
+      System.arraycopy(a, 0, both, 0, 784);
+      System.arraycopy(b, 0, both, 784, 784);
+      Tensor out = m.run(Map.of("input", Tensor.ofFloats(new long[] {2, 784}, both)), Set.of("logits"))
+          .get("logits");
+      assertThat(out.shape()).containsExactly(2, 10);
+      float[] y = out.floats();
+      float[] ya = mlp.predict(a);
+      float[] yb = mlp.predict(b);
+      for (int k = 0; k < 10; k++) {
+        assertThat(y[k]).isCloseTo(ya[k], within(1e-4f));
+        assertThat(y[10 + k]).isCloseTo(yb[k], within(1e-4f));
+      }
+    }
+  }
+
+  @Test
+  void stringsPassThroughAnIdentityModel() throws Exception {
+    try (ModelInstance m = load("id", ExampleModels.identity(DataType.BYTES))) {
+      Tensor out = m.run(Map.of("input", Tensor.ofStrings(new long[] {1, 2}, "héllo", "")), Set.of("output"))
+          .get("output");
+      assertThat(out.type()).isEqualTo(DataType.BYTES);
+      assertThat(out.shape()).containsExactly(1, 2);
+      assertThat(new String(out.elements().get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("héllo");
+      assertThat(out.elements().get(1)).isEmpty();
+    }
+  }
+
+  @Test
+  void fp16BytesRoundTripUnchanged() throws Exception {
+    try (ModelInstance m = load("fp16", ExampleModels.identity(DataType.FP16))) {
+      ByteBuffer b = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
+      b.putShort(Float.floatToFloat16(1.5f)).putShort(Float.floatToFloat16(-2f)).putShort(Float.floatToFloat16(0.25f));
+      b.flip();
+      Tensor out = m.run(Map.of("input", Tensor.of(DataType.FP16, new long[] {1, 3}, b)), Set.of("output"))
+          .get("output");
+      ByteBuffer d = out.data();
+      assertThat(Float.float16ToFloat(d.getShort(0))).isEqualTo(1.5f);
+      assertThat(Float.float16ToFloat(d.getShort(2))).isEqualTo(-2f);
+      assertThat(Float.float16ToFloat(d.getShort(4))).isEqualTo(0.25f);
+    }
+  }
+
+  @Test
+  void aCorruptFileFailsWithAReasonThatNamesNoPath() throws Exception {
+    Path f = dir.resolve("bad/1/model.onnx");
+    Files.createDirectories(f.getParent());
+    Files.write(f, new byte[] {1, 2, 3, 4});
+    assertThatThrownBy(() -> engine.load(new ModelArtifact("bad", 1, f, EngineOptions.defaults())))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageStartingWith("not a valid ONNX model")
+        .hasMessageNotContaining(dir.toString());
+  }
+}
