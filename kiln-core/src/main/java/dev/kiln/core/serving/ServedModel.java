@@ -121,7 +121,8 @@ final class ServedModel {
         } catch (RuntimeException e) {
           String reason = e instanceof ModelLoadException || e instanceof IllegalStateException
               || e instanceof IllegalArgumentException ? e.getMessage() : "could not load the model file";
-          LOG.log(Level.WARNING, "model " + name + " version " + v + " failed to load: " + reason, e);
+          LOG.warning("model " + name + " version " + v + " failed to load: " + reason);
+          LOG.log(Level.FINE, "load failure of " + name + " version " + v, e);
           failures.put(v, reason);
         }
       }

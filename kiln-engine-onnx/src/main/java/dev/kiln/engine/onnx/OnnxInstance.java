@@ -86,8 +86,8 @@ final class OnnxInstance implements ModelInstance {
     }
     ByteBuffer src = t.data();
     ByteBuffer direct;
-    if (src.isDirect() && !src.isReadOnly()) {
-      direct = src;
+    if (src.isDirect()) {
+      direct = src; // ORT wraps a direct buffer in place and never writes to inputs, so no copy is needed
     } else {
       direct = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
       direct.put(src).flip();

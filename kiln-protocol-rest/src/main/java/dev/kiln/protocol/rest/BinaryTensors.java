@@ -1,0 +1,138 @@
+package dev.kiln.protocol.rest;
+
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.tensor.DataType;
+import dev.kiln.core.tensor.Shape;
+import dev.kiln.core.tensor.Tensor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * Tensors in Triton's binary tensor data layout: little-endian row-major elements; BOOL one byte; each BYTES
+ * element a 4-byte little-endian length followed by its bytes. Every length is checked against what is really
+ * there before anything is allocated.
+ */
+final class BinaryTensors {
+  private BinaryTensors() {}
+
+  /** Reads exactly {@code part}'s bytes as a tensor of the given datatype and shape. */
+  static Tensor decode(String input, DataType type, long[] shape, ByteBuf part) {
+    int size = part.readableBytes();
+    if (type == DataType.BYTES) {
+      return decodeBytes(input, shape, part);
+    }
+    long expected = Shape.byteSize(type, shape);
+    if (expected != size) {
+      throw KilnException.invalid("input '" + input + "': " + size + " bytes of binary data, but shape "
+          + Shape.format(shape) + " of " + type + " needs " + expected);
+    }
+    ByteBuffer direct = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+    part.getBytes(part.readerIndex(), direct);
+    direct.flip();
+    return Tensor.of(type, shape, direct);
+  }
+
+  private static Tensor decodeBytes(String input, long[] shape, ByteBuf part) {
+    long n = Shape.elementCount(shape);
+    if (n > part.readableBytes() / 4) {
+      throw KilnException.invalid("input '" + input + "': shape " + Shape.format(shape)
+          + " needs more BYTES elements than the binary data holds");
+    }
+    byte[][] elements = new byte[(int) n][];
+    int at = part.readerIndex();
+    int end = at + part.readableBytes();
+    for (int i = 0; i < n; i++) {
+      if (end - at < 4) {
+        throw KilnException.invalid("input '" + input + "': BYTES element " + i + " has no length prefix");
+      }
+      long len = part.getUnsignedIntLE(at);
+      at += 4;
+      if (len > end - at) {
+        throw KilnException.invalid("input '" + input + "': BYTES element " + i + " of " + len
+            + " bytes runs past the end of its binary data");
+      }
+      elements[i] = new byte[(int) len];
+      part.getBytes(at, elements[i]);
+      at += (int) len;
+    }
+    if (at != end) {
+      throw KilnException.invalid("input '" + input + "': " + (end - at)
+          + " bytes of binary data left after the last BYTES element");
+    }
+    return Tensor.ofBytes(shape, elements);
+  }
+
+  /** The tensor's bytes as a buffer for the response body; fixed-size data is wrapped, not copied. */
+  static ByteBuf encode(Tensor t) {
+    if (t.type() != DataType.BYTES) {
+      return Unpooled.wrappedBuffer(t.data());
+    }
+    List<byte[]> el = t.elements();
+    ByteBuf out = Unpooled.buffer(Math.toIntExact(t.binarySize()));
+    for (byte[] e : el) {
+      out.writeIntLE(e.length).writeBytes(e);
+    }
+    return out;
+  }
+
+  /** Count of variable dimensions and the element count of the fixed ones, for raw binary requests. */
+  static long[] concreteShapeFor(String input, DataType type, long[] declared, ByteBuf body) {
+    long[] shape = declared.clone();
+    if (shape.length > 0 && shape[0] < 0) {
+      shape[0] = 1; // a raw binary request is one row
+    }
+    int variable = -1;
+    long fixed = 1;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] < 0) {
+        if (variable >= 0) {
+          throw KilnException.invalid("a raw binary request needs a model input with at most one variable "
+              + "dimension besides the batch; '" + input + "' has more");
+        }
+        variable = i;
+      } else {
+        fixed = Math.multiplyExact(fixed, shape[i]);
+      }
+    }
+    if (variable >= 0) {
+      long elements;
+      if (type == DataType.BYTES) {
+        elements = countBytesElements(body);
+      } else {
+        long perElement = Math.multiplyExact(fixed, (long) type.byteSize());
+        if (perElement == 0 || body.readableBytes() % perElement != 0) {
+          throw KilnException.invalid("raw binary body of " + body.readableBytes() + " bytes does not fit input '"
+              + input + "' " + Shape.format(declared) + " of " + type);
+        }
+        elements = body.readableBytes() / perElement * fixed;
+      }
+      if (fixed == 0 || elements % fixed != 0) {
+        throw KilnException.invalid("raw binary body does not fit input '" + input + "'");
+      }
+      shape[variable] = elements / fixed;
+    }
+    return shape;
+  }
+
+  private static long countBytesElements(ByteBuf body) {
+    int at = body.readerIndex();
+    int end = at + body.readableBytes();
+    long n = 0;
+    while (at < end) {
+      if (end - at < 4) {
+        throw KilnException.invalid("raw binary BYTES body ends inside a length prefix");
+      }
+      long len = body.getUnsignedIntLE(at);
+      at += 4;
+      if (len > end - at) {
+        throw KilnException.invalid("raw binary BYTES element runs past the end of the body");
+      }
+      at += (int) len;
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.kiln.protocol.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one mapping from core errors to HTTP: Triton's status codes (INVALID_ARG 400, NOT_FOUND 404, UNAVAILABLE
+ * 503, UNSUPPORTED 501, INTERNAL 500) and the Open Inference Protocol body {@code {"error": "..."}}.
+ */
+public final class HttpErrors {
+  private static final Logger LOG = Logger.getLogger(HttpErrors.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private HttpErrors() {}
+
+  public static HttpResponseStatus status(ErrorKind kind) {
+    return switch (kind) {
+      case INVALID_ARGUMENT, FAILED_PRECONDITION -> HttpResponseStatus.BAD_REQUEST;
+      case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+      case UNAVAILABLE, RESOURCE_EXHAUSTED -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
+      case UNSUPPORTED -> HttpResponseStatus.NOT_IMPLEMENTED;
+      case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+    };
+  }
+
+  /** The response for any failure; internal ones are logged with their cause and answered generically. */
+  public static RestResponse response(Throwable t) {
+    KilnException k = KilnException.from(t);
+    if (k.kind() == ErrorKind.INTERNAL) {
+      LOG.log(Level.WARNING, "internal error: " + k.getMessage(), k.getCause() != null ? k.getCause() : k);
+    }
+    return response(status(k.kind()), k.getMessage());
+  }
+
+  public static RestResponse response(HttpResponseStatus status, String message) {
+    ObjectNode body = JSON.createObjectNode().put("error", message);
+    return RestResponse.json(status, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+}

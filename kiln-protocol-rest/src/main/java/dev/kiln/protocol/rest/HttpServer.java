@@ -1,0 +1,120 @@
+package dev.kiln.protocol.rest;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP listener: Netty's HTTP/1.1 codec with bounded request line, headers and body, gzip/deflate in both
+ * directions, and the routes contributed by each {@link RestService}.
+ */
+public final class HttpServer implements AutoCloseable {
+  private static final int MAX_INITIAL_LINE = 8192;
+
+  private final HttpSettings settings;
+  private final Router router = new Router();
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel channel;
+
+  public HttpServer(HttpSettings settings, List<RestService> services) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    services.forEach(s -> s.addRoutes(router));
+  }
+
+  /** Binds the port; returns once the server accepts connections. */
+  public HttpServer start() throws InterruptedException {
+    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(), NioIoHandler.newFactory());
+    RequestHandler handler = new RequestHandler(router);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
+                .addLast(new HttpContentCompressor(1024, StandardCompressionOptions.gzip(),
+                    StandardCompressionOptions.deflate()))
+                // Decompression happens before aggregation, so the size limit applies to the inflated body.
+                .addLast(new HttpContentDecompressor(0))
+                .addLast(new BoundedAggregator(settings.maxRequestBytes()))
+                .addLast(handler);
+          }
+        });
+    channel = b.bind(settings.host(), settings.port()).sync().channel();
+    return this;
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  public List<Router.Route> routes() {
+    return router.routes();
+  }
+
+  /** Stops accepting connections; open ones keep being served until {@link #close()}. */
+  public void stopAccepting() {
+    if (channel != null) {
+      channel.close().awaitUninterruptibly();
+    }
+  }
+
+  @Override
+  public void close() {
+    stopAccepting();
+    if (workers != null) {
+      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  /** Answers an oversized body with the protocol's JSON error and 413, then closes the connection. */
+  private static final class BoundedAggregator extends HttpObjectAggregator {
+    private final int max;
+
+    BoundedAggregator(int max) {
+      super(max);
+      this.max = max;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      RestResponse r = HttpErrors.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body larger than the limit of " + max + " bytes");
+      FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
+      resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+      resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
+      resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

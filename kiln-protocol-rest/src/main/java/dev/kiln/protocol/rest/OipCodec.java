@@ -1,0 +1,236 @@
+package dev.kiln.protocol.rest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.ModelSignature;
+import dev.kiln.core.model.TensorSpec;
+import dev.kiln.core.serving.InferenceRequest;
+import dev.kiln.core.serving.InferenceResponse;
+import dev.kiln.core.tensor.DataType;
+import dev.kiln.core.tensor.Tensor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Open Inference Protocol inference bodies: JSON requests and responses, and Triton's binary tensor data
+ * extension ({@code Inference-Header-Content-Length}, {@code binary_data_size}, {@code binary_data},
+ * {@code binary_data_output}, and the raw binary request whose header length is 0).
+ */
+final class OipCodec {
+  static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
+  private final ObjectMapper json;
+  private final JsonFactory factory;
+
+  OipCodec(int maxJsonDepth, int maxBytes) {
+    this.factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxJsonDepth)
+            .maxDocumentLength(maxBytes).build())
+        .build();
+    this.json = new ObjectMapper(factory);
+  }
+
+  /** A decoded request and how each output is to be returned. */
+  record Decoded(InferenceRequest request, Map<String, Boolean> binaryByOutput, boolean binaryByDefault) {
+    boolean binary(String output) {
+      return binaryByOutput.getOrDefault(output, binaryByDefault);
+    }
+  }
+
+  /**
+   * @param signature the model's signature; asked for only by a raw binary request
+   */
+  Decoded decode(ByteBuf body, String headerLength, Supplier<ModelSignature> signature) {
+    int total = body.readableBytes();
+    int jsonLength = total;
+    if (headerLength != null) {
+      long v;
+      try {
+        v = Long.parseLong(headerLength.trim());
+      } catch (NumberFormatException e) {
+        throw KilnException.invalid(HEADER_LENGTH + " is not a number");
+      }
+      if (v < 0 || v > total) {
+        throw KilnException.invalid(HEADER_LENGTH + " " + v + " is outside the body of " + total + " bytes");
+      }
+      jsonLength = (int) v;
+      if (jsonLength == 0) {
+        return rawBinary(body, signature.get());
+      }
+    }
+    JsonNode root = parse(body.slice(body.readerIndex(), jsonLength));
+    ByteBuf binary = body.slice(body.readerIndex() + jsonLength, total - jsonLength);
+    if (!root.isObject()) {
+      throw KilnException.invalid("request body must be a JSON object");
+    }
+    JsonNode inputs = root.path("inputs");
+    if (!inputs.isArray() || inputs.isEmpty()) {
+      throw KilnException.invalid("request needs a non-empty 'inputs' array");
+    }
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (JsonNode in : inputs) {
+      String name = text(in, "name", "input");
+      if (tensors.containsKey(name)) {
+        throw KilnException.invalid("input '" + name + "' given twice");
+      }
+      tensors.put(name, input(in, name, binary, jsonLength));
+    }
+    if (binary.isReadable()) {
+      throw KilnException.invalid(binary.readableBytes() + " bytes of binary data are not claimed by any input");
+    }
+    boolean binaryDefault = root.path("parameters").path("binary_data_output").asBoolean(false);
+    List<String> outputs = new ArrayList<>();
+    Map<String, Boolean> binaryByOutput = new HashMap<>();
+    JsonNode outs = root.path("outputs");
+    if (!outs.isMissingNode() && !outs.isArray()) {
+      throw KilnException.invalid("'outputs' must be an array");
+    }
+    for (JsonNode o : outs) {
+      String name = text(o, "name", "output");
+      JsonNode p = o.path("parameters");
+      if (p.has("classification")) {
+        throw KilnException.unsupported("the classification extension is not supported");
+      }
+      if (p.has("binary_data")) {
+        binaryByOutput.put(name, p.get("binary_data").asBoolean());
+      }
+      outputs.add(name);
+    }
+    String id = root.path("id").isTextual() ? root.get("id").asText() : "";
+    return new Decoded(new InferenceRequest(id, tensors, outputs), binaryByOutput, binaryDefault);
+  }
+
+  private Tensor input(JsonNode in, String name, ByteBuf binary, int jsonLength) {
+    DataType type = DataType.require(text(in, "datatype", "input '" + name + "'"));
+    JsonNode shapeNode = in.path("shape");
+    if (!shapeNode.isArray()) {
+      throw KilnException.invalid("input '" + name + "' needs a 'shape' array");
+    }
+    long[] shape = new long[shapeNode.size()];
+    for (int i = 0; i < shape.length; i++) {
+      JsonNode d = shapeNode.get(i);
+      if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 0) {
+        throw KilnException.invalid("input '" + name + "': shape dimensions must be non-negative integers");
+      }
+      shape[i] = d.longValue();
+    }
+    JsonNode size = in.path("parameters").path("binary_data_size");
+    if (!size.isMissingNode()) {
+      if (!size.canConvertToLong() || size.longValue() < 0) {
+        throw KilnException.invalid("input '" + name + "': binary_data_size must be a non-negative integer");
+      }
+      if (size.longValue() > binary.readableBytes()) {
+        throw KilnException.invalid("input '" + name + "': binary_data_size " + size.longValue()
+            + " runs past the end of the body (" + binary.readableBytes() + " bytes left)");
+      }
+      return BinaryTensors.decode(name, type, shape, binary.readSlice((int) size.longValue()));
+    }
+    if (!in.has("data")) {
+      throw KilnException.invalid("input '" + name + "' has neither 'data' nor parameters.binary_data_size");
+    }
+    return JsonTensors.decode(name, type, shape, in.get("data"), jsonLength);
+  }
+
+  private Decoded rawBinary(ByteBuf body, ModelSignature signature) {
+    if (signature.inputs().size() != 1) {
+      throw KilnException.invalid("a raw binary request (" + HEADER_LENGTH + ": 0) needs a model with exactly "
+          + "one input");
+    }
+    TensorSpec spec = signature.inputs().get(0);
+    long[] shape = BinaryTensors.concreteShapeFor(spec.name(), spec.datatype(), spec.shape(), body);
+    Tensor t = BinaryTensors.decode(spec.name(), spec.datatype(), shape, body);
+    return new Decoded(new InferenceRequest("", Map.of(spec.name(), t), List.of()), Map.of(), true);
+  }
+
+  /** Encodes the response; binary outputs follow the JSON header, wrapped rather than copied. */
+  RestResponse encode(InferenceResponse response, Decoded decoded) {
+    ByteBuf header = Unpooled.buffer(256);
+    List<ByteBuf> parts = new ArrayList<>();
+    try (JsonGenerator g = factory.createGenerator((java.io.OutputStream) new ByteBufOutputStream(header))) {
+      g.writeStartObject();
+      g.writeStringField("model_name", response.model());
+      g.writeStringField("model_version", Long.toString(response.version()));
+      if (!response.id().isEmpty()) {
+        g.writeStringField("id", response.id());
+      }
+      g.writeArrayFieldStart("outputs");
+      for (Map.Entry<String, Tensor> e : response.outputs().entrySet()) {
+        Tensor t = e.getValue();
+        g.writeStartObject();
+        g.writeStringField("name", e.getKey());
+        g.writeStringField("datatype", t.type().name());
+        g.writeArrayFieldStart("shape");
+        for (long d : t.shape()) {
+          g.writeNumber(d);
+        }
+        g.writeEndArray();
+        if (decoded.binary(e.getKey())) {
+          ByteBuf part = BinaryTensors.encode(t);
+          parts.add(part);
+          g.writeObjectFieldStart("parameters");
+          g.writeNumberField("binary_data_size", part.readableBytes());
+          g.writeEndObject();
+        } else {
+          g.writeFieldName("data");
+          JsonTensors.encode(g, t);
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (parts.isEmpty()) {
+      return new RestResponse(HttpResponseStatus.OK, "application/json", header, Map.of());
+    }
+    int headerBytes = header.readableBytes();
+    CompositeByteBuf body = Unpooled.compositeBuffer(parts.size() + 1).addComponent(true, header);
+    parts.forEach(p -> body.addComponent(true, p));
+    return new RestResponse(HttpResponseStatus.OK, "application/octet-stream", body,
+        Map.of(HEADER_LENGTH, Integer.toString(headerBytes)));
+  }
+
+  JsonNode parse(ByteBuf bytes) {
+    try {
+      JsonNode n = json.readTree((java.io.InputStream) new ByteBufInputStream(bytes.duplicate()));
+      if (n == null || n.isMissingNode()) {
+        throw KilnException.invalid("request body is empty");
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw KilnException.invalid("malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  ObjectMapper mapper() {
+    return json;
+  }
+
+  private static String text(JsonNode n, String field, String what) {
+    JsonNode v = n.path(field);
+    if (!v.isTextual() || v.asText().isEmpty()) {
+      throw KilnException.invalid(what + " needs a string '" + field + "'");
+    }
+    return v.asText();
+  }
+}

@@ -1,0 +1,150 @@
+package dev.kiln.protocol.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.ModelState;
+import dev.kiln.core.serving.InferenceCore;
+import dev.kiln.core.serving.ModelMetadata;
+import dev.kiln.core.serving.RepositoryEntry;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The Open Inference Protocol REST API (KServe V2) and Triton's REST extensions for the model repository,
+ * model configuration and statistics. Paths follow Triton's URL grammar: versions are numeric.
+ */
+public final class OipRestService implements RestService {
+  /** What {@code GET /v2} reports: only extensions this server really implements. */
+  public static final List<String> EXTENSIONS =
+      List.of("binary_tensor_data", "model_repository", "model_configuration", "statistics");
+
+  private static final String MODEL = "/v2/models/([^/]+)(?:/versions/([0-9]+))?";
+
+  private final InferenceCore core;
+  private final String serverVersion;
+  private final boolean modelControl;
+  private final Executor blocking;
+  private final OipCodec codec;
+  private final OipJson views = new OipJson();
+
+  /**
+   * @param modelControl whether the repository load/unload routes may change what is served
+   * @param blocking where slow management calls (loading a model) run, off the event loop
+   */
+  public OipRestService(InferenceCore core, String serverVersion, boolean modelControl, Executor blocking,
+      HttpSettings settings) {
+    this.core = Objects.requireNonNull(core, "core");
+    this.serverVersion = serverVersion;
+    this.modelControl = modelControl;
+    this.blocking = Objects.requireNonNull(blocking, "blocking");
+    this.codec = new OipCodec(settings.maxJsonDepth(), settings.maxRequestBytes());
+  }
+
+  @Override
+  public void addRoutes(Router r) {
+    r.add(HttpMethod.GET, "/v2/health/live", q -> done(core.live() ? HttpResponseStatus.OK
+        : HttpResponseStatus.SERVICE_UNAVAILABLE, views.mapper().createObjectNode().put("live", core.live())));
+    r.add(HttpMethod.GET, "/v2/health/ready", q -> done(core.ready() ? HttpResponseStatus.OK
+        : HttpResponseStatus.SERVICE_UNAVAILABLE, views.mapper().createObjectNode().put("ready", core.ready())));
+    r.add(HttpMethod.GET, "/v2/?", q -> done(HttpResponseStatus.OK, serverMetadata()));
+    r.add(HttpMethod.GET, "/v2/models/?", q -> done(HttpResponseStatus.OK, readyModels()));
+    r.add(HttpMethod.GET, "/v2/models/stats", q -> done(HttpResponseStatus.OK,
+        views.statistics(core.statistics(null, null))));
+    r.add(HttpMethod.GET, MODEL, q -> done(HttpResponseStatus.OK, views.metadata(core.metadata(q.param(0),
+        q.param(1)))));
+    r.add(HttpMethod.GET, MODEL + "/ready", this::modelReady);
+    r.add(HttpMethod.POST, MODEL + "/infer", this::infer);
+    r.add(HttpMethod.GET, MODEL + "/config", q -> {
+      ModelMetadata m = core.metadata(q.param(0), q.param(1));
+      return done(HttpResponseStatus.OK, views.config(core.config(q.param(0)), m.platform(), m.signature()));
+    });
+    r.add(HttpMethod.GET, MODEL + "/stats", q -> done(HttpResponseStatus.OK,
+        views.statistics(core.statistics(q.param(0), q.param(1)))));
+    r.add(HttpMethod.POST, "/v2/repository/index", this::index);
+    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", q -> control(q, true));
+    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/unload", q -> control(q, false));
+  }
+
+  private CompletableFuture<RestResponse> infer(RestRequest q) {
+    String model = q.param(0);
+    String version = q.param(1);
+    OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH),
+        () -> core.metadata(model, version).signature());
+    return core.infer(model, version, d.request()).thenApplyAsync(resp -> codec.encode(resp, d), q.executor());
+  }
+
+  private CompletableFuture<RestResponse> modelReady(RestRequest q) {
+    core.metadata(q.param(0), null); // 404 for a model that is not served at all
+    boolean ready = core.modelReady(q.param(0), q.param(1));
+    return done(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+        views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
+  }
+
+  private CompletableFuture<RestResponse> index(RestRequest q) {
+    boolean readyOnly = false;
+    if (q.body().isReadable()) {
+      JsonNode body = codec.parse(q.body());
+      readyOnly = body.path("ready").asBoolean(false);
+    }
+    List<RepositoryEntry> rows = core.index(readyOnly);
+    return done(HttpResponseStatus.OK, views.index(rows));
+  }
+
+  private CompletableFuture<RestResponse> control(RestRequest q, boolean load) {
+    if (!modelControl) {
+      throw new KilnException(ErrorKind.FAILED_PRECONDITION,
+          "explicit model load/unload is disabled (start the server with --model-control explicit)");
+    }
+    if (q.body().isReadable()) {
+      JsonNode p = codec.parse(q.body()).path("parameters");
+      if (p.isObject() && p.fieldNames().hasNext() && !p.has("unload_dependents")) {
+        throw KilnException.unsupported("load parameters (config overrides, file uploads) are not supported; "
+            + "change the model repository instead");
+      }
+    }
+    String model = q.param(0);
+    return CompletableFuture.supplyAsync(() -> {
+      if (load) {
+        core.load(model);
+      } else {
+        core.unload(model);
+      }
+      return RestResponse.json(HttpResponseStatus.OK, "{}".getBytes(StandardCharsets.UTF_8));
+    }, blocking);
+  }
+
+  private ObjectNode serverMetadata() {
+    ObjectNode o = views.mapper().createObjectNode().put("name", "kiln").put("version", serverVersion);
+    ArrayNode ext = o.putArray("extensions");
+    EXTENSIONS.forEach(ext::add);
+    return o;
+  }
+
+  private ObjectNode readyModels() {
+    Set<String> names = new LinkedHashSet<>();
+    for (RepositoryEntry e : core.index(true)) {
+      if (e.state() == ModelState.READY) {
+        names.add(e.name());
+      }
+    }
+    ObjectNode o = views.mapper().createObjectNode();
+    ArrayNode a = o.putArray("models");
+    names.forEach(a::add);
+    return o;
+  }
+
+  private static CompletableFuture<RestResponse> done(HttpResponseStatus status, JsonNode body) {
+    return CompletableFuture.completedFuture(
+        RestResponse.json(status, body.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+}

@@ -1,0 +1,107 @@
+package dev.kiln.protocol.rest;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Dispatches each aggregated request to its route and writes the answer. One request per connection is in
+ * flight at a time (reading pauses until the response is written), which keeps HTTP/1.1 responses in order
+ * even though inference completes on other threads.
+ */
+@ChannelHandler.Sharable
+final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
+
+  private final Router router;
+
+  RequestHandler(Router router) {
+    this.router = router;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    DecoderResult dr = req.decoderResult();
+    if (!dr.isSuccess()) {
+      write(ctx, decodeFailure(dr.cause()), false);
+      return;
+    }
+    String path = new QueryStringDecoder(req.uri()).path();
+    Optional<Router.Match> match = router.match(req.method(), path);
+    if (match.isEmpty()) {
+      HttpResponseStatus s = router.pathKnown(path) ? HttpResponseStatus.METHOD_NOT_ALLOWED
+          : HttpResponseStatus.NOT_FOUND;
+      write(ctx, HttpErrors.response(s, s == HttpResponseStatus.NOT_FOUND ? "no route for " + req.method()
+          + " " + truncate(path) : "method " + req.method() + " not allowed here"), keepAlive);
+      return;
+    }
+    CompletableFuture<RestResponse> answer;
+    try {
+      answer = match.get().route().handler().handle(new RestRequest(req, match.get().params(), ctx.executor()));
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    if (answer.isDone()) {
+      write(ctx, answer.handle((r, e) -> e == null ? r : HttpErrors.response(e)).join(), keepAlive);
+      return;
+    }
+    ctx.channel().config().setAutoRead(false);
+    answer.whenComplete((r, e) -> ctx.executor().execute(() -> {
+      write(ctx, e == null ? r : HttpErrors.response(e), keepAlive);
+      ctx.channel().config().setAutoRead(true);
+    }));
+  }
+
+  private static void write(ChannelHandlerContext ctx, RestResponse r, boolean keepAlive) {
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
+    r.headers().forEach((k, v) -> resp.headers().set(k, v));
+    HttpUtil.setKeepAlive(resp, keepAlive);
+    var f = ctx.writeAndFlush(resp);
+    if (!keepAlive) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static RestResponse decodeFailure(Throwable cause) {
+    if (cause instanceof TooLongHttpHeaderException) {
+      return HttpErrors.response(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+    }
+    if (cause instanceof TooLongHttpLineException) {
+      return HttpErrors.response(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+    }
+    if (cause instanceof TooLongFrameException) {
+      return HttpErrors.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request too large");
+    }
+    return HttpErrors.response(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+  }
+
+  private static String truncate(String s) {
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.log(Level.FINE, "connection error", cause);
+    ctx.close();
+  }
+}

@@ -1,0 +1,182 @@
+package dev.kiln.protocol.rest;
+
+import static dev.kiln.protocol.rest.RestFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every malformed request gets a 4xx with {"error": ...} naming the problem, and the server keeps serving. */
+class OipRestBadInputTest {
+  private static final int LIMIT = 64 * 1024;
+  @TempDir static Path root;
+  static RestFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = new RestFixture(root, HttpSettings.defaults("127.0.0.1", 0).withMaxRequestBytes(LIMIT), false);
+  }
+
+  @AfterAll
+  static void stop() {
+    f.close();
+  }
+
+  private static void assertError(HttpResponse<byte[]> r, int status, String fragment) throws IOException {
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(status);
+    String error = json(r).get("error").asText();
+    assertThat(error).contains(fragment);
+    assertThat(error).doesNotContain(root.toString()).doesNotContain("Exception").doesNotContain("dev.kiln");
+  }
+
+  private static String addSub(String aType, String aShape, String aData) {
+    return "{\"inputs\": [{\"name\": \"a\", \"datatype\": \"" + aType + "\", \"shape\": " + aShape
+        + ", \"data\": " + aData + "}, {\"name\": \"b\", \"datatype\": \"FP32\", \"shape\": [1, 4], "
+        + "\"data\": [1, 2, 3, 4]}]}";
+  }
+
+  @Test
+  void malformedJsonIsABadRequest() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": [ {"), 400, "malformed JSON");
+    assertError(f.post("/v2/models/add_sub/infer", "[]"), 400, "JSON object");
+    assertError(f.post("/v2/models/add_sub/infer", "{}"), 400, "inputs");
+  }
+
+  @Test
+  void wrongDatatypeShapeOrElementCountIsNamed() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP64", "[1, 4]", "[1, 2, 3, 4]")), 400,
+        "input 'a': datatype FP64 (expected: FP32)");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 3]", "[1, 2, 3]")), 400,
+        "input 'a': shape [1, 3] (expected: [*, 4])");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3]")), 400,
+        "data has 3 elements");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4, 5]")), 400,
+        "more elements than its shape");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, \"x\", 4]")), 400,
+        "expected numbers");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("NOPE", "[1, 4]", "[1, 2, 3, 4]")), 400,
+        "unknown datatype");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, -4]", "[1, 2, 3, 4]")), 400,
+        "non-negative");
+    assertError(f.post("/v2/models/add_sub/infer", """
+        {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}"""), 400,
+        "missing input 'b'");
+    assertError(f.post("/v2/models/add_sub/infer", """
+        {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
+                    {"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}"""), 400,
+        "given twice");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")
+        .replace("]}]}", "]}], \"outputs\": [{\"name\": \"product\"}]}")), 400, "unknown output 'product'");
+  }
+
+  @Test
+  void shapesThatOverflowAreRefusedBeforeAllocating() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[16, 1152921504606846978]", "[1]")), 400,
+        "too large");
+    byte[] header = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [16, "
+        + "1152921504606846978], \"parameters\": {\"binary_data_size\": 4}}]}").getBytes(StandardCharsets.UTF_8);
+    byte[] body = new byte[header.length + 4];
+    System.arraycopy(header, 0, body, 0, header.length);
+    assertError(f.post("/v2/models/mlp/infer", body,
+        Map.of("Inference-Header-Content-Length", Integer.toString(header.length))), 400, "too large");
+  }
+
+  @Test
+  void unknownModelOrVersionIsNotFound() throws Exception {
+    assertError(f.post("/v2/models/nope/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")), 404, "unknown model");
+    assertError(f.post("/v2/models/add_sub/versions/9/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")), 404,
+        "no version 9");
+    assertError(f.get("/v2/models/nope"), 404, "unknown model");
+    assertThat(f.get("/v2/no/such/route").statusCode()).isEqualTo(404);
+    assertThat(f.get("/v2/models/add_sub/infer").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void binaryHeaderLiesAreRefused() throws Exception {
+    byte[] header = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [1, 784],"
+        + " \"parameters\": {\"binary_data_size\": 3136}}]}").getBytes(StandardCharsets.UTF_8);
+    byte[] shortBody = new byte[header.length + 100];
+    System.arraycopy(header, 0, shortBody, 0, header.length);
+    assertError(f.post("/v2/models/mlp/infer", shortBody,
+        Map.of("Inference-Header-Content-Length", Integer.toString(header.length))), 400, "past the end");
+    assertError(f.post("/v2/models/mlp/infer", shortBody,
+        Map.of("Inference-Header-Content-Length", "999999")), 400, "outside the body");
+    assertError(f.post("/v2/models/mlp/infer", shortBody,
+        Map.of("Inference-Header-Content-Length", "-1")), 400, "outside the body");
+    assertError(f.post("/v2/models/mlp/infer", shortBody,
+        Map.of("Inference-Header-Content-Length", "abc")), 400, "not a number");
+
+    byte[] bytesHeader = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"BYTES\", \"shape\": [1, 1],"
+        + " \"parameters\": {\"binary_data_size\": 8}}]}").getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(bytesHeader.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(bytesHeader).putInt(1000).putInt(0); // claims 1000 bytes, has 4
+    assertError(f.post("/v2/models/strings/infer", b.array(),
+        Map.of("Inference-Header-Content-Length", Integer.toString(bytesHeader.length))), 400, "runs past the end");
+
+    byte[] extra = new byte[header.length + 3136 + 5];
+    System.arraycopy(header, 0, extra, 0, header.length);
+    assertError(f.post("/v2/models/mlp/infer", extra,
+        Map.of("Inference-Header-Content-Length", Integer.toString(header.length))), 400, "not claimed");
+  }
+
+  @Test
+  void oversizedBodyGets413AndTheServerStaysUp() throws Exception {
+    byte[] big = new byte[LIMIT + 128];
+    HttpResponse<byte[]> r = f.post("/v2/models/mlp/infer", big, Map.of("Content-Type", "application/json"));
+    assertError(r, 413, "larger than the limit");
+    byte[] justUnder = ("{\"inputs\": [{\"name\": \"a\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": "
+        + "[1, 2, 3, 4]}, {\"name\": \"b\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": [1, 2, 3, 4]}]"
+        + " ".repeat(LIMIT - 300) + "}").getBytes(StandardCharsets.UTF_8);
+    assertThat(justUnder.length).isLessThan(LIMIT);
+    assertThat(f.post("/v2/models/add_sub/infer", justUnder, Map.of()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void jsonNestingIsCappedWithoutStackOverflow() throws Exception {
+    String deep = "[".repeat(150) + "]".repeat(150);
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": " + deep + "}"), 400, "nesting");
+    String veryDeep = "[".repeat(30_000);
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": " + veryDeep), 400, "nesting");
+    String shallow = "[".repeat(40) + "1" + "]".repeat(40);
+    HttpResponse<byte[]> r = f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", shallow));
+    assertThat(json(r).get("error").asText()).doesNotContain("nesting");
+    assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void hugeHeadersGet431() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", f.server.port())) {
+      String req = "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1 << 20) + "\r\n\r\n";
+      s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
+      String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertThat(status).isEqualTo("HTTP/1.1 431");
+    } catch (java.net.SocketException reset) {
+      // The server may close before the client finished writing 1 MiB; it must still be alive afterwards.
+    }
+    assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void modelControlIsRefusedWhenDisabled() throws Exception {
+    assertError(f.post("/v2/repository/models/add_sub/unload", ""), 400, "disabled");
+    assertThat(f.get("/v2/models/add_sub/ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void traversalNamesNeverReachTheFilesystem() throws Exception {
+    for (String name : new String[] {"..", "%2e%2e", "..%2f..%2fetc", "%2fetc%2fpasswd"}) {
+      HttpResponse<byte[]> r = f.get("/v2/models/" + name);
+      assertThat(r.statusCode()).as(name).isIn(400, 404);
+    }
+  }
+}

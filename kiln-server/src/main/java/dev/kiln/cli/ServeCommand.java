@@ -1,0 +1,92 @@
+package dev.kiln.cli;
+
+import dev.kiln.core.engine.EngineOptions;
+import dev.kiln.core.serving.CoreSettings;
+import dev.kiln.protocol.grpc.GrpcSettings;
+import dev.kiln.protocol.rest.HttpSettings;
+import dev.kiln.server.Kiln;
+import dev.kiln.server.KilnConfig;
+import dev.kiln.server.ModelControl;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kiln serve}: serves a model repository until interrupted, then drains. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve every model in a model repository over HTTP (Open Inference Protocol REST, /predict, "
+        + "/metrics) and gRPC.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--models", defaultValue = "models", description = "Model repository folder: "
+      + "<model>/<version>/model.onnx, optional <model>/config.json (default: ${DEFAULT-VALUE}).")
+  Path models;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Interface to listen on; 0.0.0.0 for all (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--http-port", defaultValue = "8000", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--grpc-port", defaultValue = "8001", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int grpcPort;
+
+  @Option(names = "--model-control", defaultValue = "none", description = "none: serve what is there at start; "
+      + "explicit: also allow the load/unload API; poll: also rescan the folder (default: ${DEFAULT-VALUE}).")
+  ModelControl modelControl;
+
+  @Option(names = "--poll-interval", defaultValue = "10s", description = "Rescan interval with --model-control "
+      + "poll (default: ${DEFAULT-VALUE}).")
+  Duration pollInterval;
+
+  @Option(names = "--max-request-bytes", defaultValue = "67108864", description = "Largest HTTP request body, "
+      + "after decompression; larger gets 413 (default: ${DEFAULT-VALUE}).")
+  int maxRequestBytes;
+
+  @Option(names = "--grpc-max-message-bytes", defaultValue = "67108864", description = "Largest inbound gRPC "
+      + "message; larger gets RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+  int grpcMaxMessageBytes;
+
+  @Option(names = "--request-timeout", defaultValue = "30s", description = "A request still queued after this "
+      + "long fails with 504 / DEADLINE_EXCEEDED (default: ${DEFAULT-VALUE}).")
+  Duration requestTimeout;
+
+  @Option(names = "--drain-timeout", defaultValue = "30s", description = "On shutdown or unload, how long "
+      + "requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
+  Duration drainTimeout;
+
+  @Option(names = "--threads", defaultValue = "1", description = "Threads one model execution may use; 0 lets "
+      + "the engine decide (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--cuda", description = "Run ONNX models on the GPU (needs ONNX Runtime's GPU build).")
+  boolean cuda;
+
+  @Option(names = "--default-model", description = "Model that POST /predict calls when none is named.")
+  String defaultModel;
+
+  @Override
+  public Integer call() throws Exception {
+    KilnConfig config = new KilnConfig(models, modelControl, pollInterval,
+        HttpSettings.defaults(host, httpPort).withMaxRequestBytes(maxRequestBytes),
+        new GrpcSettings(host, grpcPort, grpcMaxMessageBytes),
+        new EngineOptions(threads, cuda, 0), new CoreSettings(requestTimeout, drainTimeout),
+        Optional.ofNullable(defaultModel));
+    Kiln kiln = Kiln.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("kiln: draining requests in flight and stopping");
+      kiln.close();
+      stopped.countDown();
+    }, "kiln-shutdown"));
+    System.out.printf("kiln %s: HTTP on %s:%d, gRPC on %s:%d, models from %s%n", Kiln.VERSION, host,
+        kiln.httpPort(), host, kiln.grpcPort(), models.toAbsolutePath());
+    kiln.core().index(false).forEach(e -> System.out.printf("  %-24s %-4s %-12s %s%n", e.name(), e.version(),
+        e.state(), e.reason()));
+    stopped.await();
+    return 0;
+  }
+}

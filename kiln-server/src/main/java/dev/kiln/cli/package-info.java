@@ -1,0 +1,2 @@
+/** The {@code kiln} command line: {@code serve}, {@code demo}. */
+package dev.kiln.cli;

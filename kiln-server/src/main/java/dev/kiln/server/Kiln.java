@@ -1,0 +1,125 @@
+package dev.kiln.server;
+
+import dev.kiln.core.engine.Engine;
+import dev.kiln.core.metrics.InferenceMetrics;
+import dev.kiln.core.repository.ModelRepository;
+import dev.kiln.core.serving.InferenceCore;
+import dev.kiln.engine.onnx.OnnxEngine;
+import dev.kiln.protocol.grpc.GrpcServer;
+import dev.kiln.protocol.rest.HttpServer;
+import dev.kiln.protocol.rest.MetricsService;
+import dev.kiln.protocol.rest.OipRestService;
+import dev.kiln.protocol.rest.PredictService;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * A running Kiln server: the inference core over the model repository, the ONNX engine, and the HTTP and gRPC
+ * listeners. {@link #start} is the one composition seam; {@code kiln serve}, the demo and the tests all use it.
+ *
+ * <p>{@link #close()} shuts down gracefully: listeners stop accepting, readiness turns false and new requests are
+ * refused with 503/UNAVAILABLE, requests in flight finish (up to the drain timeout), then everything stops.
+ */
+public final class Kiln implements AutoCloseable {
+  public static final String VERSION = "0.1.0";
+  private static final Logger LOG = Logger.getLogger(Kiln.class.getName());
+
+  private final KilnConfig config;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ExecutorService management = Executors.newVirtualThreadPerTaskExecutor();
+  private final ScheduledExecutorService poller =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kiln-poll").factory());
+  private InferenceCore core;
+  private HttpServer http;
+  private GrpcServer grpc;
+
+  private Kiln(KilnConfig config) {
+    this.config = config;
+  }
+
+  /** Loads every model and opens both listeners; throws if a port cannot be bound. */
+  public static Kiln start(KilnConfig config) throws Exception {
+    Kiln k = new Kiln(config);
+    try {
+      k.open();
+    } catch (Exception | Error e) {
+      k.close();
+      throw e;
+    }
+    return k;
+  }
+
+  private void open() throws Exception {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    List<Engine> engines = List.of(new OnnxEngine());
+    core = new InferenceCore(new ModelRepository(config.modelRepository(), engines), engines, config.engine(),
+        new InferenceMetrics(registry), config.core());
+    core.start();
+    boolean control = config.modelControl() != ModelControl.NONE;
+    http = new HttpServer(config.http(), List.of(
+        new OipRestService(core, VERSION, control, management, config.http()),
+        new PredictService(core, config.defaultModel(), config.http()),
+        new MetricsService(registry))).start();
+    grpc = new GrpcServer(core, config.grpc(), control).start();
+    if (config.modelControl() == ModelControl.POLL) {
+      long ms = config.pollInterval().toMillis();
+      poller.scheduleWithFixedDelay(core::poll, ms, ms, TimeUnit.MILLISECONDS);
+    }
+    LOG.info(() -> "kiln " + VERSION + " serving on http " + config.http().host() + ":" + httpPort() + ", grpc "
+        + config.grpc().host() + ":" + grpcPort());
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  public InferenceCore core() {
+    return core;
+  }
+
+  public HttpServer http() {
+    return http;
+  }
+
+  public GrpcServer grpc() {
+    return grpc;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    poller.shutdownNow();
+    if (http != null) {
+      http.stopAccepting();
+    }
+    if (core != null) {
+      core.close(); // refuses new requests and waits for those in flight
+    }
+    if (grpc != null) {
+      grpc.close();
+    }
+    if (http != null) {
+      http.close();
+    }
+    management.shutdownNow();
+    registry.close();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.kiln.server;
+
+import dev.kiln.core.engine.EngineOptions;
+import dev.kiln.core.serving.CoreSettings;
+import dev.kiln.protocol.grpc.GrpcSettings;
+import dev.kiln.protocol.rest.HttpSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a server is started with, loaded once and passed down.
+ *
+ * @param modelRepository folder of models ({@code <model>/<version>/model.onnx})
+ * @param modelControl whether the API may load and unload models, and whether the folder is polled
+ * @param pollInterval how often the repository is rescanned under {@link ModelControl#POLL}
+ * @param http the HTTP listener
+ * @param grpc the gRPC listener
+ * @param engine options every engine reads
+ * @param core request timeout and drain timeout
+ * @param defaultModel the model {@code POST /predict} calls when none is named
+ */
+public record KilnConfig(
+    Path modelRepository,
+    ModelControl modelControl,
+    Duration pollInterval,
+    HttpSettings http,
+    GrpcSettings grpc,
+    EngineOptions engine,
+    CoreSettings core,
+    Optional<String> defaultModel) {
+  public KilnConfig {
+    Objects.requireNonNull(modelRepository, "modelRepository");
+    Objects.requireNonNull(modelControl, "modelControl");
+    Objects.requireNonNull(pollInterval, "pollInterval");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(grpc, "grpc");
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(core, "core");
+    Objects.requireNonNull(defaultModel, "defaultModel");
+    if (pollInterval.isNegative() || pollInterval.isZero()) {
+      throw new IllegalArgumentException("poll interval must be positive");
+    }
+  }
+
+  /** Defaults for a repository, on loopback with the given ports (0 = any free port). */
+  public static KilnConfig defaults(Path repository, int httpPort, int grpcPort) {
+    return new KilnConfig(repository, ModelControl.NONE, Duration.ofSeconds(10),
+        HttpSettings.defaults("127.0.0.1", httpPort), GrpcSettings.defaults("127.0.0.1", grpcPort),
+        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty());
+  }
+
+  public KilnConfig withModelControl(ModelControl control) {
+    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel);
+  }
+
+  public KilnConfig withHttp(HttpSettings h) {
+    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel);
+  }
+
+  public KilnConfig withGrpc(GrpcSettings g) {
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel);
+  }
+
+  public KilnConfig withCore(CoreSettings c) {
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel);
+  }
+
+  public KilnConfig withPollInterval(Duration d) {
+    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core, defaultModel);
+  }
+}
