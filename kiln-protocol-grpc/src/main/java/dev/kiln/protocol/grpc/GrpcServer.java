@@ -1,0 +1,129 @@
+package dev.kiln.protocol.grpc;
+
+import dev.kiln.core.serving.InferenceCore;
+import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The gRPC listener: {@link GrpcInferenceService} and {@code grpc.health.v1.Health} on one port.
+ *
+ * <p>Health answers SERVING while {@link InferenceCore#ready()} is true and NOT_SERVING otherwise (for the overall
+ * server, service name {@code ""}, and for {@code inference.GRPCInferenceService}). The core has no readiness
+ * callback, so the status is refreshed at the start of every health call; a {@code Watch} stream therefore sees a
+ * change when the next health call arrives, which is what Kubernetes probes (one {@code Check} per period) need.
+ *
+ * <p>{@link #start(ServerBuilder, InferenceCore, int)} is the wiring seam: production passes a Netty builder,
+ * tests an in-process one, and both get the same services, limits and interceptors.
+ */
+public final class GrpcServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(GrpcServer.class.getName());
+  /** How long {@link #close()} lets in-flight calls finish before cancelling them. */
+  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+
+  private final Server server;
+  private final HealthStatusManager health;
+
+  private GrpcServer(Server server, HealthStatusManager health) {
+    this.server = server;
+    this.health = health;
+  }
+
+  /**
+   * Binds {@code settings.host():settings.port()} with Netty and starts serving.
+   *
+   * @throws UncheckedIOException when the address cannot be bound
+   */
+  public static GrpcServer start(InferenceCore core, GrpcSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+    return start(builder, core, settings.maxInboundMessageBytes());
+  }
+
+  /**
+   * Adds Kiln's services and limits to any transport's builder, builds and starts it.
+   *
+   * @param maxInboundMessageBytes largest request message; enforced by transports that frame messages (Netty),
+   *     not by the in-process transport, which passes message objects without serialising them
+   */
+  public static GrpcServer start(ServerBuilder<?> builder, InferenceCore core, int maxInboundMessageBytes) {
+    Objects.requireNonNull(builder, "builder");
+    Objects.requireNonNull(core, "core");
+    HealthStatusManager health = new HealthStatusManager();
+    Server server = builder
+        .maxInboundMessageSize(maxInboundMessageBytes)
+        .addService(new GrpcInferenceService(core))
+        .addService(ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health)))
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("gRPC server cannot start: " + e.getMessage(), e);
+    }
+    update(core, health);
+    LOG.info(() -> "gRPC serving on " + server.getListenSockets());
+    return new GrpcServer(server, health);
+  }
+
+  /** The bound TCP port (the chosen one when settings asked for 0); -1 for a transport without ports. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Stops taking calls and waits up to {@link #DEFAULT_GRACE} for those in flight. */
+  @Override
+  public void close() {
+    stop(DEFAULT_GRACE);
+  }
+
+  /**
+   * Reports NOT_SERVING, refuses new calls, waits up to {@code grace} for in-flight calls (including open
+   * streams), then cancels what is left.
+   */
+  public void stop(Duration grace) {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ServerInterceptor refreshHealth(InferenceCore core, HealthStatusManager health) {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        update(core, health);
+        return next.startCall(call, headers);
+      }
+    };
+  }
+
+  private static void update(InferenceCore core, HealthStatusManager health) {
+    ServingStatus status = core.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+    health.setStatus(GRPCInferenceServiceGrpc.SERVICE_NAME, status);
+  }
+}
