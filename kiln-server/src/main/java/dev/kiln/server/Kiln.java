@@ -63,15 +63,15 @@ public final class Kiln implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     List<Engine> engines = List.of(new OnnxEngine());
-    core = new InferenceCore(new ModelRepository(config.modelRepository(), engines), engines, config.engine(),
-        new InferenceMetrics(registry), config.core());
-    core.start();
     boolean control = config.modelControl() != ModelControl.NONE;
+    core = new InferenceCore(new ModelRepository(config.modelRepository(), engines), engines, config.engine(),
+        new InferenceMetrics(registry), config.core().withModelControl(control));
+    core.start();
     http = new HttpServer(config.http(), List.of(
-        new OipRestService(core, VERSION, control, management, config.http()),
+        new OipRestService(core, VERSION, management, config.http()),
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(registry))).start();
-    grpc = new GrpcServer(core, config.grpc(), control).start();
+    grpc = GrpcServer.start(core, config.grpc());
     if (config.modelControl() == ModelControl.POLL) {
       long ms = config.pollInterval().toMillis();
       poller.scheduleWithFixedDelay(core::poll, ms, ms, TimeUnit.MILLISECONDS);
@@ -110,11 +110,11 @@ public final class Kiln implements AutoCloseable {
     if (http != null) {
       http.stopAccepting();
     }
+    if (grpc != null) {
+      grpc.stop(config.core().drainTimeout()); // stops accepting calls, lets those in flight finish
+    }
     if (core != null) {
       core.close(); // refuses new requests and waits for those in flight
-    }
-    if (grpc != null) {
-      grpc.close();
     }
     if (http != null) {
       http.close();

@@ -47,7 +47,7 @@ public record KilnConfig(
   /** Defaults for a repository, on loopback with the given ports (0 = any free port). */
   public static KilnConfig defaults(Path repository, int httpPort, int grpcPort) {
     return new KilnConfig(repository, ModelControl.NONE, Duration.ofSeconds(10),
-        HttpSettings.defaults("127.0.0.1", httpPort), GrpcSettings.defaults("127.0.0.1", grpcPort),
+        HttpSettings.defaults("127.0.0.1", httpPort), GrpcSettings.of("127.0.0.1", grpcPort),
         EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty());
   }
 

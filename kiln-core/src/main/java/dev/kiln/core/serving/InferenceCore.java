@@ -2,6 +2,7 @@ package dev.kiln.core.serving;
 
 import dev.kiln.core.engine.Engine;
 import dev.kiln.core.engine.EngineOptions;
+import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
@@ -170,9 +171,11 @@ public final class InferenceCore implements AutoCloseable {
    * Loads (or reloads) a model from the repository: every version its policy selects is loaded afresh and
    * swapped in; versions it replaces finish their in-flight requests first.
    *
-   * @throws KilnException NOT_FOUND when the repository has no such model, INVALID_ARGUMENT when it fails to load
+   * @throws KilnException NOT_FOUND when the repository has no such model, INVALID_ARGUMENT when it fails to
+   *     load, FAILED_PRECONDITION when model control is off
    */
   public void load(String model) {
+    requireModelControl();
     ModelName.require(model);
     unloadedByRequest.remove(model);
     ServedModel m = reconcile(model, true);
@@ -188,6 +191,7 @@ public final class InferenceCore implements AutoCloseable {
 
   /** Unloads every version of a model after its in-flight requests finish. */
   public void unload(String model) {
+    requireModelControl();
     ModelName.require(model);
     ServedModel m = models.get(model);
     if (m == null && !repository.names().contains(model)) {
@@ -241,6 +245,13 @@ public final class InferenceCore implements AutoCloseable {
     }
     m.reconcile(source.get(), engines.get(source.get().platform()), engineOptions, metrics, settings, reload);
     return m;
+  }
+
+  private void requireModelControl() {
+    if (!settings.modelControl()) {
+      throw new KilnException(ErrorKind.FAILED_PRECONDITION,
+          "explicit model load/unload is disabled (start the server with --model-control explicit)");
+    }
   }
 
   private ServedModel find(String model) {

@@ -3,7 +3,6 @@ package dev.kiln.protocol.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.model.ModelState;
 import dev.kiln.core.serving.InferenceCore;
@@ -32,20 +31,17 @@ public final class OipRestService implements RestService {
 
   private final InferenceCore core;
   private final String serverVersion;
-  private final boolean modelControl;
   private final Executor blocking;
   private final OipCodec codec;
   private final OipJson views = new OipJson();
 
   /**
-   * @param modelControl whether the repository load/unload routes may change what is served
    * @param blocking where slow management calls (loading a model) run, off the event loop
    */
-  public OipRestService(InferenceCore core, String serverVersion, boolean modelControl, Executor blocking,
+  public OipRestService(InferenceCore core, String serverVersion, Executor blocking,
       HttpSettings settings) {
     this.core = Objects.requireNonNull(core, "core");
     this.serverVersion = serverVersion;
-    this.modelControl = modelControl;
     this.blocking = Objects.requireNonNull(blocking, "blocking");
     this.codec = new OipCodec(settings.maxJsonDepth(), settings.maxRequestBytes());
   }
@@ -101,10 +97,6 @@ public final class OipRestService implements RestService {
   }
 
   private CompletableFuture<RestResponse> control(RestRequest q, boolean load) {
-    if (!modelControl) {
-      throw new KilnException(ErrorKind.FAILED_PRECONDITION,
-          "explicit model load/unload is disabled (start the server with --model-control explicit)");
-    }
     if (q.body().isReadable()) {
       JsonNode p = codec.parse(q.body()).path("parameters");
       if (p.isObject() && p.fieldNames().hasNext() && !p.has("unload_dependents")) {

@@ -46,10 +46,10 @@ final class RestFixture implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OnnxEngine engine = new OnnxEngine();
     core = new InferenceCore(new ModelRepository(root, List.of(engine)), List.of(engine), EngineOptions.defaults(),
-        new InferenceMetrics(registry), CoreSettings.defaults());
+        new InferenceMetrics(registry), CoreSettings.defaults().withModelControl(modelControl));
     core.start();
     server = new HttpServer(settings, List.of(
-        new OipRestService(core, "test", modelControl, Executors.newVirtualThreadPerTaskExecutor(), settings),
+        new OipRestService(core, "test", Executors.newVirtualThreadPerTaskExecutor(), settings),
         new PredictService(core, Optional.empty(), settings),
         new MetricsService(registry))).start();
   }

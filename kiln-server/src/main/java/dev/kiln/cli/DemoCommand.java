@@ -1,0 +1,192 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.server.Kiln;
+import dev.kiln.server.KilnConfig;
+import dev.kiln.server.ModelControl;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kiln demo}: makes a model repository, starts a server on free ports, calls the model over every
+ * protocol, checks each answer against the model computed in plain Java, and stops. Exit code 0 when every
+ * answer matched.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Serve example models and call them over REST (JSON and binary), /predict and gRPC.")
+final class DemoCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = "--dir", description = "Where to write the demo model repository (default: a temp folder).")
+  Path dir;
+
+  @Option(names = "--requests", defaultValue = "400", description = "Requests in the concurrency burst.")
+  int requests;
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private int failures;
+
+  @Override
+  public Integer call() throws Exception {
+    Path root = dir != null ? dir : Files.createTempDirectory("kiln-demo");
+    ExampleModels.Mlp mlp = ExampleModels.Mlp.random(784, 128, 10, 42);
+    ExampleModels.write(root, "digits", 1, mlp.onnx());
+    Files.writeString(root.resolve("digits/config.json"),
+        "{\"max-batch-size\": 32, \"dynamic-batching\": {\"max-queue-delay-us\": 500}}");
+    ExampleModels.write(root, "add_sub", 1, ExampleModels.addSub());
+    step("model repository", root + " (digits: MLP 784-128-10, add_sub)");
+
+    try (Kiln kiln = Kiln.start(KilnConfig.defaults(root, 0, 0).withModelControl(ModelControl.EXPLICIT))) {
+      String base = "http://127.0.0.1:" + kiln.httpPort();
+      step("server", "HTTP " + base + ", gRPC 127.0.0.1:" + kiln.grpcPort());
+      check("GET /v2/health/ready", get(base + "/v2/health/ready").statusCode() == 200, "200");
+
+      float[] x = ExampleModels.Mlp.randomRow(784, 1);
+      float[] expected = mlp.predict(x);
+      JsonNode json = postJson(base + "/v2/models/digits/infer", inferJson(x));
+      float[] y = floats(json.at("/outputs/0/data"));
+      check("REST JSON infer", close(y, expected), "class " + argmax(y) + ", max |Δ| vs plain Java "
+          + String.format("%.1e", maxDiff(y, expected)));
+
+      float[] yb = inferBinary(base, x);
+      check("REST binary infer", close(yb, expected), "Inference-Header-Content-Length, binary in and out");
+
+      JsonNode p = postJson(base + "/predict/digits", "{\"x\": " + list(x) + "}");
+      check("POST /predict", p.at("/classes/0").asInt() == argmax(expected), p.at("/classes").toString());
+
+      float[] yg = DemoGrpc.infer(kiln.grpcPort(), x);
+      check("gRPC ModelInfer", close(yg, expected), "raw_input_contents / raw_output_contents");
+
+      burst(base, x, expected);
+      JsonNode stats = get(base, "/v2/models/digits/stats").at("/model_stats/0");
+      long rows = stats.get("inference_count").asLong();
+      long executions = stats.get("execution_count").asLong();
+      step("dynamic batching", rows + " rows in " + executions + " executions (mean batch "
+          + String.format("%.1f", rows / (double) Math.max(1, executions)) + ")");
+      String metrics = get(base + "/metrics").body();
+      metrics.lines().filter(l -> l.startsWith("kiln_inference_requests_total{model=\"digits\""))
+          .forEach(l -> step("metrics", l));
+    }
+    System.out.println(failures == 0 ? "demo: all checks passed" : "demo: " + failures + " check(s) FAILED");
+    return failures == 0 ? 0 : 1;
+  }
+
+  private void burst(String base, float[] x, float[] expected) throws Exception {
+    String body = inferJson(x);
+    long start = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<Future<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      results.add(pool.submit(() -> close(floats(postJson(base + "/v2/models/digits/infer", body)
+          .at("/outputs/0/data")), expected)));
+    }
+    int ok = 0;
+    for (Future<Boolean> r : results) {
+      ok += r.get() ? 1 : 0;
+    }
+    pool.shutdown();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    check(requests + " requests from 16 threads", ok == requests,
+        String.format("%d correct, %.0f requests/s", ok, requests / seconds));
+  }
+
+  private float[] inferBinary(String base, float[] x) throws IOException, InterruptedException {
+    byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,784],"
+        + "\"parameters\":{\"binary_data_size\":3136}}],\"parameters\":{\"binary_data_output\":true}}")
+        .getBytes(StandardCharsets.UTF_8);
+    ByteBuffer body = ByteBuffer.allocate(header.length + 3136).order(ByteOrder.LITTLE_ENDIAN).put(header);
+    for (float v : x) {
+      body.putFloat(v);
+    }
+    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v2/models/digits/infer"))
+        .header("Inference-Header-Content-Length", Integer.toString(header.length))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.array())).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    int jsonLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElse("0"));
+    float[] y = new float[10];
+    ByteBuffer.wrap(r.body(), jsonLength, 40).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(y);
+    return y;
+  }
+
+  static String inferJson(float[] x) {
+    return "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,784],\"data\":" + list(x) + "}]}";
+  }
+
+  private JsonNode postJson(String url, String body) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(r.body());
+  }
+
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode get(String base, String path) throws IOException, InterruptedException {
+    return JSON.readTree(get(base + path).body());
+  }
+
+  private void check(String what, boolean ok, String detail) {
+    failures += ok ? 0 : 1;
+    System.out.printf("  %s %-28s %s%n", ok ? "ok  " : "FAIL", what, detail);
+  }
+
+  private static void step(String what, String detail) {
+    System.out.printf("  ..   %-28s %s%n", what, detail);
+  }
+
+  static String list(float[] v) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      sb.append(i == 0 ? "" : ",").append(v[i]);
+    }
+    return sb.append(']').toString();
+  }
+
+  private static float[] floats(JsonNode a) {
+    float[] out = new float[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) a.get(i).asDouble();
+    }
+    return out;
+  }
+
+  static boolean close(float[] a, float[] b) {
+    return a.length == b.length && maxDiff(a, b) < 1e-4;
+  }
+
+  static double maxDiff(float[] a, float[] b) {
+    double d = 0;
+    for (int i = 0; i < Math.min(a.length, b.length); i++) {
+      d = Math.max(d, Math.abs(a[i] - b[i]));
+    }
+    return d;
+  }
+
+  static int argmax(float[] y) {
+    int best = 0;
+    for (int i = 1; i < y.length; i++) {
+      best = y[i] > y[best] ? i : best;
+    }
+    return best;
+  }
+}
