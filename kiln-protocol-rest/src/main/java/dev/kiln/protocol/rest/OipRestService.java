@@ -80,8 +80,16 @@ public final class OipRestService implements RestService {
   }
 
   private CompletableFuture<RestResponse> modelReady(RestRequest q) {
-    core.metadata(q.param(0), null); // 404 for a model that is not served at all
-    boolean ready = core.modelReady(q.param(0), q.param(1));
+    boolean ready;
+    try {
+      core.metadata(q.param(0), q.param(1)); // unknown model or version: 404
+      ready = core.modelReady(q.param(0), q.param(1));
+    } catch (KilnException e) {
+      if (e.kind() == dev.kiln.core.error.ErrorKind.NOT_FOUND) {
+        throw e;
+      }
+      ready = false;
+    }
     return done(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
         views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
   }
