@@ -117,7 +117,7 @@ public final class Kiln implements AutoCloseable {
       core.close(); // refuses new requests and waits for those in flight
     }
     if (http != null) {
-      http.close();
+      http.close(config.core().drainTimeout()); // writes the responses of requests that just finished
     }
     management.shutdownNow();
     registry.close();

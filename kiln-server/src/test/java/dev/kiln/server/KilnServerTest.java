@@ -172,12 +172,21 @@ class KilnServerTest {
     for (int i = 0; i < 4; i++) {
       inFlight.add(postAsync(k, "/v2/models/mlp/infer", body));
     }
-    Thread.sleep(200); // let them reach the queue
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (pending(k) < 4 && System.nanoTime() < until) {
+      Thread.sleep(10); // wait until all four are accepted and waiting in the batcher
+    }
+    assertThat(pending(k)).isEqualTo(4);
     k.close();
     for (var f : inFlight) {
       assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
     assertThat(k.core().ready()).isFalse();
+  }
+
+  private static double pending(Kiln k) {
+    var g = k.registry().find("kiln.inference.pending").tag("model", "mlp").gauge();
+    return g == null ? 0 : g.value();
   }
 
   @Test

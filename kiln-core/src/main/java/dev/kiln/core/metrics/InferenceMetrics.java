@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -33,19 +36,73 @@ public final class InferenceMetrics {
   private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
   private final MeterRegistry registry;
+  private final Map<Tags, VersionMeters> bound = new HashMap<>();
 
   public InferenceMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
 
-  /** Meters of one model version. Call {@link VersionMeters#close()} when the version is unloaded. */
-  public VersionMeters bind(String model, long version, IntSupplier pending) {
-    return new VersionMeters(registry, Tags.of("model", model, "version", Long.toString(version)), pending);
+  /**
+   * Meters of one model version; call {@link Binding#close()} when the version is unloaded. A reload loads the
+   * same version again before the old copy is closed, so bindings are counted and both copies share one set of
+   * meters, removed when the last copy closes.
+   */
+  public synchronized Binding bind(String model, long version, IntSupplier pending) {
+    Tags tags = Tags.of("model", model, "version", Long.toString(version));
+    VersionMeters m = bound.computeIfAbsent(tags, t -> new VersionMeters(registry, t));
+    m.pendingSources.add(pending);
+    return new Binding(m, pending);
   }
 
-  /** The meters of one version, and the observer that feeds them. */
-  public static final class VersionMeters implements ExecutionObserver, AutoCloseable {
-    private final MeterRegistry registry;
+  private synchronized void release(VersionMeters m, IntSupplier pending) {
+    m.pendingSources.remove(pending);
+    if (m.pendingSources.isEmpty()) {
+      bound.remove(m.tags);
+      m.meters.forEach(registry::remove);
+    }
+  }
+
+  /** One loaded copy's hold on its version's meters; the observer that feeds them. */
+  public final class Binding implements ExecutionObserver, AutoCloseable {
+    private final VersionMeters meters;
+    private final IntSupplier pending;
+    private boolean closed;
+
+    private Binding(VersionMeters meters, IntSupplier pending) {
+      this.meters = meters;
+      this.pending = pending;
+    }
+
+    @Override
+    public void onExecution(int requests, long rows, long computeNanos, boolean ok) {
+      meters.batch.record(rows);
+    }
+
+    @Override
+    public void onRequest(long queueNanos, long computeNanos, boolean ok) {
+      meters.onRequest(queueNanos, computeNanos, ok);
+    }
+
+    /** A request refused before it reached the queue. */
+    public void onRejected() {
+      meters.failure.increment();
+    }
+
+    @Override
+    public void close() {
+      synchronized (InferenceMetrics.this) {
+        if (!closed) {
+          closed = true;
+          release(meters, pending);
+        }
+      }
+    }
+  }
+
+  /** The meters of one version, shared by every loaded copy of it. */
+  private static final class VersionMeters {
+    private final Tags tags;
+    private final List<IntSupplier> pendingSources = new CopyOnWriteArrayList<>();
     private final Counter success;
     private final Counter failure;
     private final Timer queue;
@@ -53,8 +110,8 @@ public final class InferenceMetrics {
     private final DistributionSummary batch;
     private final List<Meter> meters = new ArrayList<>();
 
-    VersionMeters(MeterRegistry registry, Tags tags, IntSupplier pending) {
-      this.registry = registry;
+    VersionMeters(MeterRegistry registry, Tags tags) {
+      this.tags = tags;
       success = keep(Counter.builder("kiln.inference.requests").description("Inference requests finished")
           .tags(tags).tag("outcome", "success").register(registry));
       failure = keep(Counter.builder("kiln.inference.requests").description("Inference requests finished")
@@ -68,7 +125,10 @@ public final class InferenceMetrics {
       batch = keep(DistributionSummary.builder("kiln.inference.batch.size").baseUnit("rows")
           .description("Rows per engine execution").tags(tags).serviceLevelObjectives(BATCH_BUCKETS)
           .register(registry));
-      keep(Gauge.builder("kiln.inference.pending", pending, IntSupplier::getAsInt).baseUnit("requests")
+      // Strong reference: Micrometer keeps a gauge's object weakly, and nothing else holds this list.
+      keep(Gauge.builder("kiln.inference.pending", pendingSources,
+              s -> s.stream().mapToInt(IntSupplier::getAsInt).sum()).strongReference(true)
+          .baseUnit("requests")
           .description("Requests waiting in the model's queue").tags(tags).register(registry));
     }
 
@@ -77,13 +137,7 @@ public final class InferenceMetrics {
       return m;
     }
 
-    @Override
-    public void onExecution(int requests, long rows, long computeNanos, boolean ok) {
-      batch.record(rows);
-    }
-
-    @Override
-    public void onRequest(long queueNanos, long computeNanos, boolean ok) {
+    void onRequest(long queueNanos, long computeNanos, boolean ok) {
       queue.record(queueNanos, TimeUnit.NANOSECONDS);
       if (ok) {
         compute.record(computeNanos, TimeUnit.NANOSECONDS);
@@ -93,14 +147,5 @@ public final class InferenceMetrics {
       }
     }
 
-    /** A request refused before it reached the queue. */
-    public void onRejected() {
-      failure.increment();
-    }
-
-    @Override
-    public void close() {
-      meters.forEach(registry::remove);
-    }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,6 +40,8 @@ public final class Scheduler implements AutoCloseable {
   private final ArrayDeque<Work> queue = new ArrayDeque<>();
   private final List<Thread> workers = new ArrayList<>();
   private final int largestPreferred;
+  /** Requests accepted and not yet executing, including those a worker holds while it forms a batch. */
+  private final AtomicInteger waiting = new AtomicInteger();
   private boolean closed;
 
   public Scheduler(String label, List<ModelInstance> instances, BatchingConfig config, ExecutionObserver observer) {
@@ -84,6 +87,7 @@ public final class Scheduler implements AutoCloseable {
             "model " + label + " queue is full (" + config.maxQueueSize() + " requests waiting)"));
       }
       queue.addLast(w);
+      waiting.incrementAndGet();
       workAvailable.signal();
     } finally {
       lock.unlock();
@@ -91,14 +95,9 @@ public final class Scheduler implements AutoCloseable {
     return w.result;
   }
 
-  /** Requests waiting for a worker. */
+  /** Requests accepted and not yet executing. */
   public int pending() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
-    }
+    return waiting.get();
   }
 
   /** Stops the workers once the queue is empty; requests still queued are failed as unavailable. */
@@ -114,6 +113,7 @@ public final class Scheduler implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    waiting.addAndGet(-dropped.size());
     dropped.forEach(w -> w.result.completeExceptionally(
         KilnException.unavailable("model " + label + " is unloading")));
     for (Thread t : workers) {
@@ -193,6 +193,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   private void execute(ModelInstance instance, List<Work> batch) {
+    waiting.addAndGet(-batch.size());
     long start = System.nanoTime();
     List<Work> live = new ArrayList<>(batch.size());
     for (Work w : batch) {

@@ -77,13 +77,21 @@ public final class InferenceCore implements AutoCloseable {
     if (stopping) {
       return CompletableFuture.failedFuture(KilnException.unavailable("server is shutting down"));
     }
-    ServedVersion v;
-    try {
-      v = resolve(model, version);
-    } catch (KilnException e) {
-      return CompletableFuture.failedFuture(e);
+    long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+    // A reload swaps a fresh version in and then drains the old one; a request that resolved the old one just
+    // before the swap finds it closed to new work, and resolving again finds its replacement.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      ServedVersion v;
+      try {
+        v = resolve(model, version);
+      } catch (KilnException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      if (v.acquire()) {
+        return v.inferAcquired(request, deadline);
+      }
     }
-    return v.infer(request, System.nanoTime() + settings.requestTimeout().toNanos());
+    return CompletableFuture.failedFuture(KilnException.unavailable("model '" + model + "' is not ready"));
   }
 
   public ModelMetadata metadata(String model, String version) {

@@ -34,7 +34,7 @@ final class ServedVersion {
   private final List<ModelInstance> instances;
   private final Scheduler scheduler;
   private final VersionStatistics statistics = new VersionStatistics();
-  private final InferenceMetrics.VersionMeters meters;
+  private final InferenceMetrics.Binding meters;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Object drained = new Object();
   private volatile ModelState state = ModelState.LOADING;
@@ -93,11 +93,11 @@ final class ServedVersion {
     state = ModelState.READY;
   }
 
-  CompletableFuture<InferenceResponse> infer(InferenceRequest request, long deadlineNanos) {
-    if (!acquire()) {
-      return CompletableFuture.failedFuture(
-          KilnException.unavailable("model '" + name + "' version " + version + " is not ready"));
-    }
+  /**
+   * Runs a request on this version; the caller must have {@link #acquire acquired} it, and this method releases
+   * it when the request completes.
+   */
+  CompletableFuture<InferenceResponse> inferAcquired(InferenceRequest request, long deadlineNanos) {
     Map<String, Tensor> inputs;
     Set<String> outputs;
     try {
@@ -118,7 +118,8 @@ final class ServedVersion {
     });
   }
 
-  private boolean acquire() {
+  /** Counts a request in flight; false once the version stops taking requests (it is being replaced). */
+  boolean acquire() {
     if (state != ModelState.READY) {
       return false;
     }

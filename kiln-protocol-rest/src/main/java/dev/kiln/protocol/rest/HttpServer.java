@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ public final class HttpServer implements AutoCloseable {
 
   private final HttpSettings settings;
   private final Router router = new Router();
+  private final RequestHandler handler;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel channel;
@@ -44,13 +46,13 @@ public final class HttpServer implements AutoCloseable {
   public HttpServer(HttpSettings settings, List<RestService> services) {
     this.settings = Objects.requireNonNull(settings, "settings");
     services.forEach(s -> s.addRoutes(router));
+    this.handler = new RequestHandler(router);
   }
 
   /** Binds the port; returns once the server accepts connections. */
   public HttpServer start() throws InterruptedException {
     boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(), NioIoHandler.newFactory());
-    RequestHandler handler = new RequestHandler(router);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -88,13 +90,27 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /** Stops accepting, waits up to {@code drain} for responses still being computed, then stops the loops. */
+  public void close(Duration drain) {
     stopAccepting();
+    long until = System.nanoTime() + drain.toNanos();
+    while (handler.inFlight() > 0 && System.nanoTime() < until) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     if (workers != null) {
       workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
       boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
     }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
   }
 
   /** Answers an oversized body with the protocol's JSON error and 413, then closes the connection. */

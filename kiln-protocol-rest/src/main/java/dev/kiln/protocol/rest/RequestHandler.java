@@ -1,5 +1,6 @@
 package dev.kiln.protocol.rest;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,9 +33,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
 
   private final Router router;
+  /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   RequestHandler(Router router) {
     this.router = router;
+  }
+
+  int inFlight() {
+    return inFlight.get();
   }
 
   @Override
@@ -64,22 +72,25 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     ctx.channel().config().setAutoRead(false);
+    inFlight.incrementAndGet();
     answer.whenComplete((r, e) -> ctx.executor().execute(() -> {
-      write(ctx, e == null ? r : HttpErrors.response(e), keepAlive);
+      write(ctx, e == null ? r : HttpErrors.response(e), keepAlive)
+          .addListener(f -> inFlight.decrementAndGet());
       ctx.channel().config().setAutoRead(true);
     }));
   }
 
-  private static void write(ChannelHandlerContext ctx, RestResponse r, boolean keepAlive) {
+  private static ChannelFuture write(ChannelHandlerContext ctx, RestResponse r, boolean keepAlive) {
     FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
     resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
     resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
     r.headers().forEach((k, v) -> resp.headers().set(k, v));
     HttpUtil.setKeepAlive(resp, keepAlive);
-    var f = ctx.writeAndFlush(resp);
+    ChannelFuture f = ctx.writeAndFlush(resp);
     if (!keepAlive) {
       f.addListener(ChannelFutureListener.CLOSE);
     }
+    return f;
   }
 
   private static RestResponse decodeFailure(Throwable cause) {
