@@ -90,4 +90,12 @@ class OnnxEngineTest {
         .hasMessageStartingWith("not a valid ONNX model")
         .hasMessageNotContaining(dir.toString());
   }
+
+  @Test
+  void cudaRequestedOnTheCpuBuildFailsTheLoadWithAReason() throws Exception {
+    Path f = ExampleModels.write(dir, "gpu", 1, ExampleModels.addSub());
+    assertThatThrownBy(() -> engine.load(new ModelArtifact("gpu", 1, f, new EngineOptions(1, true, 0))))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("CUDA was requested");
+  }
 }
