@@ -142,6 +142,21 @@ class OipRestBadInputTest {
   }
 
   @Test
+  void aGzipBombIsCutOffAtTheLimitOfItsInflatedSize() throws Exception {
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < 16; i++) {
+        gz.write(zeros); // 16 MiB inflated, about 16 KiB on the wire
+      }
+    }
+    assertThat(zipped.size()).isLessThan(LIMIT);
+    assertError(f.post("/v2/models/mlp/infer", zipped.toByteArray(), Map.of("Content-Encoding", "gzip")), 413,
+        "larger than the limit");
+    assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void jsonNestingIsCappedWithoutStackOverflow() throws Exception {
     String deep = "[".repeat(150) + "]".repeat(150);
     assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": " + deep + "}"), 400, "nesting");
