@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>One platform thread per instance takes work from a shared bounded queue. With batching on, a worker that
  * takes a request keeps taking compatible ones (same {@link BatchKey}) until the batch holds
- * {@code maxBatchSize} rows, reaches the largest preferred size, or the first request has waited
+ * {@code maxBatchSize} rows, reaches a preferred size (or passes the largest), or the first request has waited
  * {@code maxQueueDelay}; it then stacks their inputs along dimension 0, runs once, and slices each output back
  * by the row offsets it recorded, so every caller gets exactly its own rows. Incompatible requests stay queued
  * in order for the next batch.
@@ -161,7 +161,8 @@ public final class Scheduler implements AutoCloseable {
       long deadline = first.enqueuedNanos + config.maxQueueDelay().toNanos();
       while (true) {
         rows = gatherCompatible(first.key, batch, rows);
-        if (rows >= config.maxBatchSize() || (largestPreferred > 0 && rows >= largestPreferred) || closed) {
+        if (rows >= config.maxBatchSize() || (largestPreferred > 0 && rows >= largestPreferred)
+            || config.preferredBatchSizes().contains((int) rows) || closed) {
           break;
         }
         long wait = deadline - System.nanoTime();
