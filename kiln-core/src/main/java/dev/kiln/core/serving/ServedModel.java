@@ -157,6 +157,7 @@ final class ServedModel {
             + "variable first dimension");
       }
       ServedVersion sv = new ServedVersion(name, v, cfg, signature, instances, metrics);
+      instances.clear(); // the version owns them now and unloading it closes them; close() need not be idempotent
       if (cfg.warmup()) {
         try {
           sv.warmUp(settings.requestTimeout());
