@@ -62,13 +62,17 @@ public final class ModelConfigReader {
     } else {
       checkKeys(db, BATCHING_KEYS, "dynamic-batching.");
       List<Integer> preferred = new ArrayList<>();
-      db.path("preferred-batch-sizes").forEach(n -> preferred.add(n.asInt()));
+      JsonNode sizes = db.path("preferred-batch-sizes");
+      if (!sizes.isMissingNode() && !sizes.isArray()) {
+        throw new IllegalArgumentException("dynamic-batching.preferred-batch-sizes must be a list of integers");
+      }
+      sizes.forEach(n -> preferred.add(intValue(n, "dynamic-batching.preferred-batch-sizes")));
       batching = new BatchingConfig(maxBatch, Duration.ofNanos(1000L * intOf(db, "max-queue-delay-us", 0)),
           preferred, intOf(db, "max-queue-size", BatchingConfig.DEFAULT_QUEUE_SIZE));
     }
     return new ModelConfig(name, batching, intOf(root, "instance-count", d.instanceCount()),
         policy(root.path("version-policy")), specs(root.path("inputs"), "inputs"),
-        specs(root.path("outputs"), "outputs"), root.path("warmup").asBoolean(d.warmup()));
+        specs(root.path("outputs"), "outputs"), booleanOf(root, "warmup", d.warmup()));
   }
 
   /** The {@code platform} key, when the config names one. */
@@ -89,11 +93,16 @@ public final class ModelConfigReader {
       return new VersionPolicy.All();
     }
     if (n.isObject() && n.has("latest")) {
-      return new VersionPolicy.Latest(n.get("latest").asInt());
+      return new VersionPolicy.Latest(intValue(n.get("latest"), "version-policy.latest"));
     }
     if (n.isObject() && n.has("specific") && n.get("specific").isArray()) {
       List<Long> v = new ArrayList<>();
-      n.get("specific").forEach(x -> v.add(x.asLong()));
+      for (JsonNode x : n.get("specific")) {
+        if (!x.isIntegralNumber() || !x.canConvertToLong()) {
+          throw new IllegalArgumentException("version-policy.specific must list integers");
+        }
+        v.add(x.asLong());
+      }
       return new VersionPolicy.Specific(v);
     }
     throw new IllegalArgumentException(
@@ -130,10 +139,26 @@ public final class ModelConfigReader {
     if (v.isMissingNode()) {
       return def;
     }
-    if (!v.canConvertToInt()) {
+    return intValue(v, key);
+  }
+
+  private static int intValue(JsonNode v, String key) {
+    // canConvertToInt alone accepts 8.5 (and truncates it); a typo must not silently become another number
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
       throw new IllegalArgumentException(key + " must be an integer");
     }
     return v.asInt();
+  }
+
+  private static boolean booleanOf(JsonNode n, String key, boolean def) {
+    JsonNode v = n.path(key);
+    if (v.isMissingNode()) {
+      return def;
+    }
+    if (!v.isBoolean()) {
+      throw new IllegalArgumentException(key + " must be true or false");
+    }
+    return v.asBoolean();
   }
 
   private static void checkKeys(JsonNode n, Set<String> allowed, String prefix) {
