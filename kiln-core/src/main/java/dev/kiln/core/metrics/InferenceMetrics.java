@@ -84,6 +84,7 @@ public final class InferenceMetrics {
     }
 
     /** A request refused before it reached the queue. */
+    @Override
     public void onRejected() {
       meters.failure.increment();
     }

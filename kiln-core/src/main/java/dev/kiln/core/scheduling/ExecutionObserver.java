@@ -8,6 +8,9 @@ public interface ExecutionObserver {
   /** One request finished: how long it queued, and how long the execution that carried it took. */
   void onRequest(long queueNanos, long computeNanos, boolean success);
 
+  /** One request refused before it was queued: queue full, more rows than max-batch-size, or closed. */
+  default void onRejected() {}
+
   /** An observer that tells both. */
   static ExecutionObserver both(ExecutionObserver a, ExecutionObserver b) {
     return new ExecutionObserver() {
@@ -21,6 +24,12 @@ public interface ExecutionObserver {
       public void onRequest(long queueNanos, long computeNanos, boolean success) {
         a.onRequest(queueNanos, computeNanos, success);
         b.onRequest(queueNanos, computeNanos, success);
+      }
+
+      @Override
+      public void onRejected() {
+        a.onRejected();
+        b.onRejected();
       }
     };
   }

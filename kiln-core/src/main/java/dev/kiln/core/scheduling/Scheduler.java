@@ -72,6 +72,7 @@ public final class Scheduler implements AutoCloseable {
       Map<String, Tensor> inputs, Set<String> outputs, long deadlineNanos) {
     long rows = rowsOf(inputs);
     if (config.enabled() && rows > config.maxBatchSize()) {
+      observer.onRejected();
       return CompletableFuture.failedFuture(KilnException.invalid(
           "batch size " + rows + " exceeds the model's max-batch-size " + config.maxBatchSize()));
     }
@@ -80,9 +81,11 @@ public final class Scheduler implements AutoCloseable {
     lock.lock();
     try {
       if (closed) {
+        observer.onRejected();
         return CompletableFuture.failedFuture(KilnException.unavailable("model " + label + " is unloading"));
       }
       if (queue.size() >= config.maxQueueSize()) {
+        observer.onRejected();
         return CompletableFuture.failedFuture(KilnException.exhausted(
             "model " + label + " queue is full (" + config.maxQueueSize() + " requests waiting)"));
       }

@@ -42,7 +42,8 @@ final class VersionStatistics implements ExecutionObserver {
   }
 
   /** A request refused before it reached the queue (bad input, full queue). */
-  void onRejected() {
+  @Override
+  public void onRejected() {
     lastInferenceMillis = System.currentTimeMillis();
     failCount.increment();
   }
