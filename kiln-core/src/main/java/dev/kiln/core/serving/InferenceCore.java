@@ -190,7 +190,7 @@ public final class InferenceCore implements AutoCloseable {
     if (m == null) {
       throw KilnException.notFound("model '" + model + "' is not in the repository");
     }
-    if (m.latestReady().isEmpty()) {
+    if (!m.wantedReady()) {
       String why = m.modelFailure() != null ? m.modelFailure()
           : m.failures().values().stream().findFirst().orElse("no version loaded");
       throw KilnException.invalid("failed to load '" + model + "': " + why);

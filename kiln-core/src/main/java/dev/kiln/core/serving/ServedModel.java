@@ -36,6 +36,7 @@ final class ServedModel {
   private volatile ModelConfig config;
   private volatile String platform = "";
   private volatile String modelFailure;
+  private volatile Set<Long> wanted = Set.of();
 
   ServedModel(String name) {
     this.name = name;
@@ -62,6 +63,11 @@ final class ServedModel {
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether a version the policy selects is ready; older versions may serve while none is (see reconcile). */
+  boolean wantedReady() {
+    return wanted.stream().anyMatch(versions::containsKey);
   }
 
   Optional<ServedVersion> version(long v) {
@@ -97,6 +103,7 @@ final class ServedModel {
     config = source.config();
     platform = source.platform();
     Set<Long> wanted = source.config().versionPolicy().select(source.versionFiles().keySet());
+    this.wanted = Set.copyOf(wanted);
     if (engine == null) {
       modelFailure = "no engine for platform '" + source.platform() + "'";
     } else if (wanted.isEmpty()) {
@@ -127,8 +134,11 @@ final class ServedModel {
         }
       }
     }
+    // Availability first (TF Serving's AvailabilityPreservingPolicy): versions the policy no longer wants keep
+    // serving until one it wants is ready, so a broken new version does not take the model down.
+    boolean keepOld = !wanted.isEmpty() && !wantedReady();
     for (Long v : List.copyOf(versions.keySet())) {
-      if (!wanted.contains(v)) {
+      if (!wanted.contains(v) && !keepOld) {
         retired.add(versions.remove(v));
       }
     }
