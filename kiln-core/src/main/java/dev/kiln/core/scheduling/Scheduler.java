@@ -37,6 +37,13 @@ public final class Scheduler implements AutoCloseable {
   private final ExecutionObserver observer;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition workAvailable = lock.newCondition();
+  /** Wakes the worker forming a batch when a request arrives that may join it. */
+  private final Condition batchGrowing = lock.newCondition();
+  /**
+   * Whether a worker is forming a batch. Only one does at a time: if idle workers also took new arrivals they
+   * would split what should be one batch, and preferred sizes would wait out the delay.
+   */
+  private boolean forming;
   private final ArrayDeque<Work> queue = new ArrayDeque<>();
   private final List<Thread> workers = new ArrayList<>();
   private final int largestPreferred;
@@ -91,7 +98,7 @@ public final class Scheduler implements AutoCloseable {
       }
       queue.addLast(w);
       waiting.incrementAndGet();
-      workAvailable.signal();
+      (forming ? batchGrowing : workAvailable).signal();
     } finally {
       lock.unlock();
     }
@@ -113,6 +120,7 @@ public final class Scheduler implements AutoCloseable {
       dropped = new ArrayList<>(queue);
       queue.clear();
       workAvailable.signalAll();
+      batchGrowing.signalAll();
     } finally {
       lock.unlock();
     }
@@ -148,8 +156,8 @@ public final class Scheduler implements AutoCloseable {
   private List<Work> nextBatch() throws InterruptedException {
     lock.lock();
     try {
-      while (queue.isEmpty()) {
-        if (closed) {
+      while (queue.isEmpty() || forming) {
+        if (closed && queue.isEmpty()) {
           return null;
         }
         workAvailable.await();
@@ -160,26 +168,36 @@ public final class Scheduler implements AutoCloseable {
       if (!config.enabled()) {
         return batch;
       }
-      long rows = first.rows;
-      long deadline = first.enqueuedNanos + config.maxQueueDelay().toNanos();
-      while (true) {
-        rows = gatherCompatible(first.key, batch, rows);
-        if (rows >= config.maxBatchSize() || (largestPreferred > 0 && rows >= largestPreferred)
-            || config.preferredBatchSizes().contains((int) rows) || closed) {
-          break;
-        }
-        long wait = deadline - System.nanoTime();
-        if (wait <= 0) {
-          break;
-        }
-        workAvailable.awaitNanos(wait);
+      forming = true;
+      try {
+        growBatch(first, batch);
+      } finally {
+        forming = false;
       }
       if (!queue.isEmpty()) {
-        workAvailable.signal(); // leftovers: let another idle worker start on them now
+        workAvailable.signal(); // leftovers: let an idle worker start on them now
       }
       return batch;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Gathers compatible requests until the batch is full, reaches a preferred size, or the delay is over. */
+  private void growBatch(Work first, List<Work> batch) throws InterruptedException {
+    long rows = first.rows;
+    long deadline = first.enqueuedNanos + config.maxQueueDelay().toNanos();
+    while (true) {
+      rows = gatherCompatible(first.key, batch, rows);
+      if (rows >= config.maxBatchSize() || (largestPreferred > 0 && rows >= largestPreferred)
+          || config.preferredBatchSizes().contains((int) rows) || closed) {
+        return;
+      }
+      long wait = deadline - System.nanoTime();
+      if (wait <= 0) {
+        return;
+      }
+      batchGrowing.awaitNanos(wait);
     }
   }
 

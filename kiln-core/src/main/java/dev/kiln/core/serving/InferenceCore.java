@@ -101,7 +101,7 @@ public final class InferenceCore implements AutoCloseable {
       return new ModelMetadata(model, List.of(Long.toString(v.version())), m.platform(), v.signature());
     }
     ServedVersion latest = m.latestReady()
-        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no ready version"));
+        .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
     List<String> versions = new ArrayList<>();
     for (ServedVersion v : m.loaded()) {
       if (v.state() == ModelState.READY) {
@@ -111,7 +111,10 @@ public final class InferenceCore implements AutoCloseable {
     return new ModelMetadata(model, versions, m.platform(), latest.signature());
   }
 
-  /** Whether the model (or that version) can serve now. Never throws. */
+  /**
+   * Whether the model (or that version) can serve now. Never throws. A model that exists but has no ready version
+   * is UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
+   */
   public boolean modelReady(String model, String version) {
     try {
       return resolve(model, version).state() == ModelState.READY;
@@ -165,7 +168,10 @@ public final class InferenceCore implements AutoCloseable {
       } else {
         rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, "not loaded"));
       }
-      rows.sort(Comparator.comparing(RepositoryEntry::version));
+      if (m != null && m.modelFailure() != null && !m.loaded().isEmpty()) {
+        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, m.modelFailure()));
+      }
+      rows.sort(Comparator.comparingLong(r -> r.version().isEmpty() ? -1 : Long.parseLong(r.version())));
       for (RepositoryEntry r : rows) {
         if (!readyOnly || r.state() == ModelState.READY) {
           out.add(r);
@@ -190,7 +196,7 @@ public final class InferenceCore implements AutoCloseable {
     if (m == null) {
       throw KilnException.notFound("model '" + model + "' is not in the repository");
     }
-    if (!m.wantedReady()) {
+    if (m.modelFailure() != null || !m.wantedReady()) {
       String why = m.modelFailure() != null ? m.modelFailure()
           : m.failures().values().stream().findFirst().orElse("no version loaded");
       throw KilnException.invalid("failed to load '" + model + "': " + why);
@@ -242,8 +248,8 @@ public final class InferenceCore implements AutoCloseable {
     try {
       source = repository.read(name);
     } catch (IllegalArgumentException e) {
+      // A broken config.json keeps what is serving (as a broken model file does) and is reported in the index.
       m.fail(e.getMessage());
-      m.unloadAll(settings);
       return m;
     }
     if (source.isEmpty()) {
@@ -274,7 +280,7 @@ public final class InferenceCore implements AutoCloseable {
     ServedModel m = find(model);
     if (version == null || version.isEmpty()) {
       return m.latestReady()
-          .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no ready version"));
+          .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
     }
     long v;
     try {

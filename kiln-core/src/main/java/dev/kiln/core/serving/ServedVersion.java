@@ -49,7 +49,7 @@ final class ServedVersion {
     Scheduler[] holder = new Scheduler[1];
     this.meters = metrics.bind(name, version, () -> holder[0] == null ? 0 : holder[0].pending());
     this.scheduler = new Scheduler(name + "-" + version, this.instances, config.batching(),
-        ExecutionObserver.both(statistics, meters));
+        new AfterWarmup(ExecutionObserver.both(statistics, meters)));
     holder[0] = scheduler;
   }
 
@@ -234,5 +234,35 @@ final class ServedVersion {
     List<String> n = new ArrayList<>();
     specs.forEach(s -> n.add(s.name()));
     return String.join(", ", n);
+  }
+
+  /** Drops what warmup runs, so statistics and metrics count only callers' requests. */
+  private final class AfterWarmup implements ExecutionObserver {
+    private final ExecutionObserver delegate;
+
+    AfterWarmup(ExecutionObserver delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void onExecution(int requests, long rows, long computeNanos, boolean success) {
+      if (state != ModelState.LOADING) {
+        delegate.onExecution(requests, rows, computeNanos, success);
+      }
+    }
+
+    @Override
+    public void onRequest(long queueNanos, long computeNanos, boolean success) {
+      if (state != ModelState.LOADING) {
+        delegate.onRequest(queueNanos, computeNanos, success);
+      }
+    }
+
+    @Override
+    public void onRejected() {
+      if (state != ModelState.LOADING) {
+        delegate.onRejected();
+      }
+    }
   }
 }

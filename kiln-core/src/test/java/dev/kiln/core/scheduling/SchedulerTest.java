@@ -195,6 +195,24 @@ class SchedulerTest {
   }
 
   @Test
+  void withSeveralInstancesOneWorkerFormsTheBatchSoIdleOnesDoNotSplitIt() throws Exception {
+    EchoInstance a = new EchoInstance();
+    EchoInstance b = new EchoInstance();
+    Scheduler s = scheduler(new BatchingConfig(8, Duration.ofSeconds(5), List.of(6), 100), a, b);
+
+    List<CompletableFuture<Map<String, Tensor>>> results = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      results.add(s.submit(Map.of("x", rows(1, 3, i)), Y, NO_DEADLINE));
+      Thread.sleep(20); // arrivals spread out, so an idle worker would be woken for each one
+    }
+    CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(4, TimeUnit.SECONDS);
+
+    List<Long> batches = new ArrayList<>(a.batchRows());
+    batches.addAll(b.batchRows());
+    assertThat(batches).containsExactly(6L);
+  }
+
+  @Test
   void aSmallerPreferredBatchSizeAlsoDispatchesWithoutWaitingOutTheDelay() throws Exception {
     EchoInstance echo = new EchoInstance();
     Scheduler s = scheduler(new BatchingConfig(8, Duration.ofSeconds(5), List.of(2, 4), 100), echo);

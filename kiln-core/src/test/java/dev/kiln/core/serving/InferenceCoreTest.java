@@ -521,6 +521,34 @@ class InferenceCoreTest {
     assertThat(engine.instances).allSatisfy(i -> assertThat(i.closes).hasValue(1));
   }
 
+  @Test
+  void aBrokenConfigPickedUpByPollingKeepsTheServingVersionsAndIsReported() throws Exception {
+    model("m", 1, "scale=2");
+    start();
+    config("m", "{\"max-batch-sise\": 4}");
+    core.poll();
+    assertServedBy(infer("m", null, request(1, 0)), request(1, 0), 1, 2f);
+    assertThat(core.index(false)).anySatisfy(e -> {
+      assertThat(e.state()).isEqualTo(ModelState.UNAVAILABLE);
+      assertThat(e.reason()).contains("max-batch-sise");
+    });
+    KilnException reload = thrown(() -> core.load("m"));
+    assertThat(reload.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
+    assertThat(reload.getMessage()).contains("max-batch-sise");
+    assertServedBy(infer("m", null, request(1, 0)), request(1, 0), 1, 2f);
+  }
+
+  @Test
+  void warmupIsNotCountedAsARequest() throws Exception {
+    model("m", 1, "scale=2");
+    start();
+    Statistics before = core.statistics("m", null).get(0);
+    assertThat(before.success().count()).isZero();
+    assertThat(before.inferenceCount()).isZero();
+    infer("m", null, request(1, 0));
+    assertThat(core.statistics("m", null).get(0).success().count()).isEqualTo(1);
+  }
+
   // --- fixtures
 
   private void start() {

@@ -242,7 +242,7 @@ class OipRestServiceTest {
   @Test
   void unloadThenLoadChangesWhatIsServed() throws Exception {
     assertThat(f.post("/v2/repository/models/add_sub/unload", "").statusCode()).isEqualTo(200);
-    assertThat(f.get("/v2/models/add_sub/ready").statusCode()).isEqualTo(404);
+    assertThat(f.get("/v2/models/add_sub/ready").statusCode()).as("known but not ready").isEqualTo(503);
     HttpResponse<byte[]> gone = f.post("/v2/models/add_sub/infer", """
         {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
                     {"name": "b", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}""");
