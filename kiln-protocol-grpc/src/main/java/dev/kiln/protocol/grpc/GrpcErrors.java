@@ -24,7 +24,9 @@ final class GrpcErrors {
       case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
       case NOT_FOUND -> Status.Code.NOT_FOUND;
       case UNAVAILABLE -> Status.Code.UNAVAILABLE;
-      case RESOURCE_EXHAUSTED -> Status.Code.RESOURCE_EXHAUSTED;
+      // The core's RESOURCE_EXHAUSTED is an overloaded model queue: UNAVAILABLE, as Triton answers, tells clients
+      // to retry later (HTTP answers 503 for the same reason). Oversized messages are refused by gRPC itself.
+      case RESOURCE_EXHAUSTED -> Status.Code.UNAVAILABLE;
       case DEADLINE_EXCEEDED -> Status.Code.DEADLINE_EXCEEDED;
       case UNSUPPORTED -> Status.Code.UNIMPLEMENTED;
       case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;

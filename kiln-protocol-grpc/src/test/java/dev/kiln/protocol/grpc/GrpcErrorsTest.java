@@ -16,7 +16,7 @@ class GrpcErrorsTest {
         ErrorKind.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT,
         ErrorKind.NOT_FOUND, Status.Code.NOT_FOUND,
         ErrorKind.UNAVAILABLE, Status.Code.UNAVAILABLE,
-        ErrorKind.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED,
+        ErrorKind.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE,
         ErrorKind.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED,
         ErrorKind.UNSUPPORTED, Status.Code.UNIMPLEMENTED,
         ErrorKind.FAILED_PRECONDITION, Status.Code.FAILED_PRECONDITION,
