@@ -36,6 +36,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -49,9 +50,15 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   static final String SERVER_NAME = "kiln";
 
   private final InferenceCore core;
+  private final Executor blocking;
 
-  public GrpcInferenceService(InferenceCore core) {
+  /**
+   * @param blocking where calls that may take seconds (loading, unloading a model) run: the server calls the
+   *     other methods on its network threads, which must never block
+   */
+  public GrpcInferenceService(InferenceCore core, Executor blocking) {
     this.core = Objects.requireNonNull(core, "core");
+    this.blocking = Objects.requireNonNull(blocking, "blocking");
   }
 
   /** The service with the interceptor that reads {@code triton_grpc_error}. */
@@ -113,7 +120,7 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   @Override
   public void repositoryModelLoad(RepositoryModelLoadRequest request,
       StreamObserver<RepositoryModelLoadResponse> out) {
-    unary(out, () -> {
+    blocking.execute(() -> unary(out, () -> {
       // Triton accepts a config override and model files here; Kiln loads only what the repository holds, and
       // silently ignoring an override would serve something other than what the caller asked for.
       if (request.getParametersCount() > 0) {
@@ -122,17 +129,17 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
       }
       core.load(request.getModelName());
       return RepositoryModelLoadResponse.getDefaultInstance();
-    });
+    }));
   }
 
   @Override
   public void repositoryModelUnload(RepositoryModelUnloadRequest request,
       StreamObserver<RepositoryModelUnloadResponse> out) {
     // Parameters (unload_dependents) are ignored: Kiln has no ensembles, so there are no dependents.
-    unary(out, () -> {
+    blocking.execute(() -> unary(out, () -> {
       core.unload(request.getModelName());
       return RepositoryModelUnloadResponse.getDefaultInstance();
-    });
+    }));
   }
 
   @Override
