@@ -2,7 +2,6 @@ package dev.kiln.protocol.rest;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -113,7 +112,11 @@ public final class HttpServer implements AutoCloseable {
     close(Duration.ofSeconds(5));
   }
 
-  /** Answers an oversized body with the protocol's JSON error and 413, then closes the connection. */
+  /**
+   * Answers an oversized body with the protocol's JSON error and 413, then closes the connection after a short
+   * linger: the aggregator discards the rest of the body meanwhile, so a client still sending it reads the 413
+   * instead of a connection reset.
+   */
   private static final class BoundedAggregator extends HttpObjectAggregator {
     private final int max;
 
@@ -130,7 +133,7 @@ public final class HttpServer implements AutoCloseable {
       resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
       resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
       resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(resp).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS));
     }
   }
 }
