@@ -38,7 +38,7 @@ public final class LoadBench implements Callable<Integer> {
           + "${DEFAULT-VALUE}; 0 skips the pass).")
   double jitWarmupSeconds;
 
-  @Option(names = "--jit-warmup-rounds", defaultValue = "6",
+  @Option(names = "--jit-warmup-rounds", defaultValue = "5",
       description = "Most rounds of the JIT warm-up pass; it stops earlier once a round spends under "
           + JitWarmup.QUIET_PERCENT + "%% of its time compiling (default: ${DEFAULT-VALUE}).")
   int jitWarmupRounds;
