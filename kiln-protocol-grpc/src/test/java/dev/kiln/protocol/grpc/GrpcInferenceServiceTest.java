@@ -29,17 +29,13 @@ import dev.kiln.protocol.grpc.proto.ServerLiveRequest;
 import dev.kiln.protocol.grpc.proto.ServerMetadataRequest;
 import dev.kiln.protocol.grpc.proto.ServerMetadataResponse;
 import dev.kiln.protocol.grpc.proto.ServerReadyRequest;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,25 +47,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every unary RPC over the in-process transport, wired exactly as production wires Netty. */
 class GrpcInferenceServiceTest {
   @TempDir static Path root;
+  private static InProcessKiln kiln;
   private static InferenceCore core;
-  private static GrpcServer server;
-  private static ManagedChannel channel;
   private static GRPCInferenceServiceBlockingStub stub;
 
   @BeforeAll
   static void start() {
-    core = TestCore.start(root);
-    String name = InProcessServerBuilder.generateName();
-    server = GrpcServer.start(InProcessServerBuilder.forName(name), core, GrpcSettings.DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
-    channel = InProcessChannelBuilder.forName(name).build();
-    stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    kiln = InProcessKiln.start(root);
+    core = kiln.core();
+    stub = GRPCInferenceServiceGrpc.newBlockingStub(kiln.channel());
   }
 
   @AfterAll
   static void stop() {
-    channel.shutdownNow();
-    server.stop(Duration.ofSeconds(5));
-    core.close();
+    kiln.close();
   }
 
   @Test
@@ -212,7 +203,7 @@ class GrpcInferenceServiceTest {
 
   @Test
   void concurrentRequestsBatchedTogetherEachGetTheirOwnRows() throws Exception {
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub async = GRPCInferenceServiceGrpc.newFutureStub(channel);
+    GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub async = GRPCInferenceServiceGrpc.newFutureStub(kiln.channel());
     List<ListenableFuture<ModelInferResponse>> pending = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       float[] x = ExampleModels.Mlp.randomRow(TestCore.MLP_INPUTS, 100 + i);
@@ -250,7 +241,7 @@ class GrpcInferenceServiceTest {
 
   @Test
   void healthCheckSaysServingForTheServerAndTheInferenceService() {
-    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(kiln.channel());
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
     assertThat(health.check(HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build())
         .getStatus()).isEqualTo(ServingStatus.SERVING);

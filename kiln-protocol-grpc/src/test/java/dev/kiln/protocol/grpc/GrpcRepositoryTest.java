@@ -13,13 +13,9 @@ import dev.kiln.protocol.grpc.proto.RepositoryIndexRequest;
 import dev.kiln.protocol.grpc.proto.RepositoryIndexResponse.ModelIndex;
 import dev.kiln.protocol.grpc.proto.RepositoryModelLoadRequest;
 import dev.kiln.protocol.grpc.proto.RepositoryModelUnloadRequest;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,25 +25,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** Repository index, load and unload; each test gets its own core because they change what is loaded. */
 class GrpcRepositoryTest {
   @TempDir Path root;
+  private InProcessKiln kiln;
   private InferenceCore core;
-  private GrpcServer server;
-  private ManagedChannel channel;
   private GRPCInferenceServiceBlockingStub stub;
 
   @BeforeEach
   void start() {
-    core = TestCore.start(root);
-    String name = InProcessServerBuilder.generateName();
-    server = GrpcServer.start(InProcessServerBuilder.forName(name), core, GrpcSettings.DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
-    channel = InProcessChannelBuilder.forName(name).build();
-    stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    kiln = InProcessKiln.start(root);
+    core = kiln.core();
+    stub = GRPCInferenceServiceGrpc.newBlockingStub(kiln.channel());
   }
 
   @AfterEach
   void stop() {
-    channel.shutdownNow();
-    server.stop(Duration.ofSeconds(5));
-    core.close();
+    kiln.close();
   }
 
   private List<ModelIndex> index(boolean readyOnly) {

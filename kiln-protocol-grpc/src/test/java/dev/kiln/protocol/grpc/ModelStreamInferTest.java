@@ -10,15 +10,11 @@ import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceStub;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelStreamInferResponse;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,25 +28,20 @@ class ModelStreamInferTest {
   private static final int BIG = 4096;
 
   @TempDir static Path root;
+  private static InProcessKiln kiln;
   private static InferenceCore core;
-  private static GrpcServer server;
-  private static ManagedChannel channel;
   private static GRPCInferenceServiceStub stub;
 
   @BeforeAll
   static void start() {
-    core = TestCore.start(root);
-    String name = InProcessServerBuilder.generateName();
-    server = GrpcServer.start(InProcessServerBuilder.forName(name), core, GrpcSettings.DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
-    channel = InProcessChannelBuilder.forName(name).build();
-    stub = GRPCInferenceServiceGrpc.newStub(channel);
+    kiln = InProcessKiln.start(root);
+    core = kiln.core();
+    stub = GRPCInferenceServiceGrpc.newStub(kiln.channel());
   }
 
   @AfterAll
   static void stop() {
-    channel.shutdownNow();
-    server.stop(Duration.ofSeconds(5));
-    core.close();
+    kiln.close();
   }
 
   /** Collects what the server sends until it ends the call. */
