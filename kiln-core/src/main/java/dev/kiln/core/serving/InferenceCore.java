@@ -181,6 +181,11 @@ public final class InferenceCore implements AutoCloseable {
     return out;
   }
 
+  /** Names of the models with at least one ready version, sorted. */
+  public List<String> readyModels() {
+    return index(true).stream().map(RepositoryEntry::name).distinct().toList();
+  }
+
   /**
    * Loads (or reloads) a model from the repository: every version its policy selects is loaded afresh and
    * swapped in; versions it replaces finish their in-flight requests first.

@@ -3,18 +3,16 @@ package dev.kiln.protocol.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
-import dev.kiln.core.model.ModelState;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.ModelMetadata;
 import dev.kiln.core.serving.RepositoryEntry;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -85,7 +83,7 @@ public final class OipRestService implements RestService {
       core.metadata(q.param(0), q.param(1)); // unknown model or version: 404
       ready = core.modelReady(q.param(0), q.param(1));
     } catch (KilnException e) {
-      if (e.kind() == dev.kiln.core.error.ErrorKind.NOT_FOUND) {
+      if (e.kind() == ErrorKind.NOT_FOUND) {
         throw e;
       }
       ready = false;
@@ -131,15 +129,9 @@ public final class OipRestService implements RestService {
   }
 
   private ObjectNode readyModels() {
-    Set<String> names = new LinkedHashSet<>();
-    for (RepositoryEntry e : core.index(true)) {
-      if (e.state() == ModelState.READY) {
-        names.add(e.name());
-      }
-    }
     ObjectNode o = views.mapper().createObjectNode();
     ArrayNode a = o.putArray("models");
-    names.forEach(a::add);
+    core.readyModels().forEach(a::add);
     return o;
   }
 

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.model.ModelSignature;
-import dev.kiln.core.model.ModelState;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
-import dev.kiln.core.serving.RepositoryEntry;
 import dev.kiln.core.tensor.DataType;
+import dev.kiln.core.tensor.Shape;
 import dev.kiln.core.tensor.Tensor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -23,11 +22,9 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -77,17 +74,12 @@ public final class PredictService implements RestService {
     if (defaultModel.isPresent()) {
       return defaultModel.get();
     }
-    Set<String> ready = new LinkedHashSet<>();
-    for (RepositoryEntry e : core.index(true)) {
-      if (e.state() == ModelState.READY) {
-        ready.add(e.name());
-      }
-    }
+    List<String> ready = core.readyModels();
     if (ready.size() != 1) {
       throw KilnException.invalid(ready.isEmpty() ? "no model is ready"
           : "several models are served; name one: POST /predict/<model>");
     }
-    return ready.iterator().next();
+    return ready.get(0);
   }
 
   private static Map<String, Tensor> inputs(JsonNode body, ModelSignature sig, long bodyBytes) {
@@ -159,7 +151,7 @@ public final class PredictService implements RestService {
     if (variable == 1) {
       if (fixed == 0 || total % fixed != 0) {
         throw KilnException.invalid("input '" + spec.name() + "': " + total + " values do not fill whole rows of "
-            + dev.kiln.core.tensor.Shape.format(declared));
+            + Shape.format(declared));
       }
       for (int i = 0; i < shape.length; i++) {
         shape[i] = shape[i] < 0 ? total / fixed : shape[i];
