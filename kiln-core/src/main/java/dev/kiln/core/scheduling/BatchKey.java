@@ -1,9 +1,7 @@
 package dev.kiln.core.scheduling;
 
-import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,17 +15,17 @@ record BatchKey(List<Object> parts) {
     List<Object> parts = new ArrayList<>(inputs.size() * 3 + 1);
     for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
       Tensor t = e.getValue();
-      long[] shape = t.shape();
       parts.add(e.getKey());
       parts.add(t.type());
-      parts.add(trailingDims(shape, t.type()));
+      parts.add(trailingDims(t.shape()));
     }
     parts.add(Set.copyOf(outputs));
     return new BatchKey(List.copyOf(parts));
   }
 
-  private static List<Long> trailingDims(long[] shape, DataType type) {
-    List<Long> dims = new ArrayList<>(Math.max(0, shape.length));
+  /** The rank, then every dimension but the first. */
+  private static List<Long> trailingDims(long[] shape) {
+    List<Long> dims = new ArrayList<>(shape.length);
     dims.add((long) shape.length);
     for (int i = 1; i < shape.length; i++) {
       dims.add(shape[i]);
@@ -35,8 +33,4 @@ record BatchKey(List<Object> parts) {
     return List.copyOf(dims);
   }
 
-  @Override
-  public String toString() {
-    return Arrays.toString(parts.toArray());
-  }
 }

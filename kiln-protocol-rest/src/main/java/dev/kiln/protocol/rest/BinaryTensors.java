@@ -78,7 +78,10 @@ final class BinaryTensors {
     return out;
   }
 
-  /** Count of variable dimensions and the element count of the fixed ones, for raw binary requests. */
+  /**
+   * The concrete shape of a raw binary request's single input: the batch dimension is 1, and at most one other
+   * variable dimension is derived from the body's size.
+   */
   static long[] concreteShapeFor(String input, DataType type, long[] declared, ByteBuf body) {
     long[] shape = declared.clone();
     if (shape.length > 0 && shape[0] < 0) {
