@@ -7,6 +7,7 @@ import dev.kiln.engine.onnx.proto.GraphProto;
 import dev.kiln.engine.onnx.proto.ModelProto;
 import dev.kiln.engine.onnx.proto.NodeProto;
 import dev.kiln.engine.onnx.proto.OperatorSetIdProto;
+import dev.kiln.engine.onnx.proto.StringStringEntryProto;
 import dev.kiln.engine.onnx.proto.TensorProto;
 import dev.kiln.engine.onnx.proto.TensorShapeProto;
 import dev.kiln.engine.onnx.proto.TypeProto;
@@ -29,6 +30,8 @@ public final class OnnxGraphBuilder {
   private static final long OPSET = 13;
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
+  private final Map<String, Long> opsets = new java.util.LinkedHashMap<>(Map.of("", OPSET));
+  private final Map<String, String> metadata = new java.util.LinkedHashMap<>();
   private int nodes;
 
   public OnnxGraphBuilder(String name) {
@@ -59,9 +62,63 @@ public final class OnnxGraphBuilder {
     return this;
   }
 
+  /** A constant INT64 tensor (shapes, indices). */
+  public OnnxGraphBuilder initializerInt64(String name, long[] dims, long[] values) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
+    for (long v : values) {
+      t.addInt64Data(v);
+    }
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    graph.addInitializer(t);
+    return this;
+  }
+
+  /** A constant STRING tensor. */
+  public OnnxGraphBuilder initializerString(String name, long[] dims, List<String> values) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.STRING_VALUE);
+    for (String v : values) {
+      t.addStringData(ByteString.copyFrom(v, StandardCharsets.UTF_8));
+    }
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    graph.addInitializer(t);
+    return this;
+  }
+
+  /** Imports an operator set beyond the default domain, e.g. {@code ai.onnx.ml} 2 or {@code com.microsoft} 1. */
+  public OnnxGraphBuilder opset(String domain, long version) {
+    opsets.put(domain, version);
+    return this;
+  }
+
+  /** A model metadata property (ONNX {@code metadata_props}), e.g. lineage. */
+  public OnnxGraphBuilder metadata(String key, String value) {
+    metadata.put(key, value);
+    return this;
+  }
+
+  /** A fresh name for an intermediate value, unique in this graph. */
+  public String fresh(String hint) {
+    return hint + "__" + nodes + "_" + graph.getInitializerCount();
+  }
+
+  /** Adds an operator from another domain (which must be imported with {@link #opset}). */
+  public OnnxGraphBuilder node(String domain, String op, List<String> inputs, List<String> outputs,
+      Map<String, Object> attributes) {
+    if (!opsets.containsKey(domain)) {
+      throw new IllegalStateException("operator set " + domain + " is not imported");
+    }
+    node(op, inputs, outputs, attributes);
+    graph.getNodeBuilder(graph.getNodeCount() - 1).setDomain(domain);
+    return this;
+  }
+
   /**
    * Adds an operator. Attribute values may be {@code Long}/{@code Integer} (INT), {@code Float} (FLOAT),
-   * {@code long[]} (INTS) or {@code String} (STRING).
+   * {@code long[]} (INTS), {@code float[]} (FLOATS), {@code String} (STRING) or {@code String[]} (STRINGS).
    */
   public OnnxGraphBuilder node(String op, List<String> inputs, List<String> outputs, Map<String, Object> attributes) {
     NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++)
@@ -76,13 +133,13 @@ public final class OnnxGraphBuilder {
   }
 
   public byte[] toBytes() {
-    return ModelProto.newBuilder()
+    ModelProto.Builder m = ModelProto.newBuilder()
         .setIrVersion(IR_VERSION)
         .setProducerName("kiln")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-        .setGraph(graph)
-        .build()
-        .toByteArray();
+        .setGraph(graph);
+    opsets.forEach((d, v) -> m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(d).setVersion(v)));
+    metadata.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    return m.build().toByteArray();
   }
 
   public Path write(Path file) throws IOException {
@@ -100,6 +157,18 @@ public final class OnnxGraphBuilder {
         a.setType(AttributeProto.AttributeType.INTS);
         for (long l : ls) {
           a.addInts(l);
+        }
+      }
+      case float[] fs -> {
+        a.setType(AttributeProto.AttributeType.FLOATS);
+        for (float f : fs) {
+          a.addFloats(f);
+        }
+      }
+      case String[] ss -> {
+        a.setType(AttributeProto.AttributeType.STRINGS);
+        for (String s : ss) {
+          a.addStrings(ByteString.copyFrom(s, StandardCharsets.UTF_8));
         }
       }
       case String s -> a.setType(AttributeProto.AttributeType.STRING)
