@@ -1,0 +1,133 @@
+package dev.kiln.training.djl;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
+import dev.kiln.core.tensor.DataType;
+import dev.kiln.training.data.PreparedData;
+import dev.kiln.training.engine.NetworkPlan;
+import dev.kiln.training.engine.Param;
+import dev.kiln.training.engine.TrainedModel;
+import dev.kiln.training.engine.TrainingEngine;
+import dev.kiln.training.engine.TrainingException;
+import dev.kiln.training.engine.TrainingPlan;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trains on DJL's PyTorch engine, CPU. libtorch comes from the {@code pytorch-native-cpu} jar on the class path
+ * and is unpacked once into {@code DJL_CACHE_DIR}; {@code ai.djl.offline} makes DJL fail rather than download
+ * anything.
+ */
+public final class DjlTrainingEngine implements TrainingEngine {
+  private final Engine engine;
+
+  /**
+   * @param cacheDir where libtorch is unpacked (about 430 MB, once); null keeps DJL_CACHE_DIR or DJL's default
+   * @param threads libtorch's intra-op threads for each training run
+   */
+  public DjlTrainingEngine(Path cacheDir, int threads) {
+    System.setProperty("ai.djl.offline", "true");
+    if (cacheDir != null && System.getenv("DJL_CACHE_DIR") == null) {
+      System.setProperty("DJL_CACHE_DIR", cacheDir.toAbsolutePath().toString());
+    }
+    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    this.engine = Engine.getEngine("PyTorch");
+  }
+
+  @Override
+  public String name() {
+    return "djl-pytorch " + engine.getVersion();
+  }
+
+  @Override
+  public TrainedModel train(TrainingPlan plan) throws TrainingException {
+    PreparedData data = plan.data();
+    NetworkPlan network = NetworkPlan.of(plan.spec(), data.task());
+    NetworkBuilder.Network net = NetworkBuilder.build(network.layers(), data.inputShape());
+    boolean tokens = data.preprocessing().outputType() == DataType.INT64;
+    int classes = data.task().classCount();
+    engine.setRandomSeed(plan.settings().seed().intValue());
+    Model model = Model.newInstance("kiln", Device.cpu(), "PyTorch");
+    boolean handedOver = false;
+    try {
+      model.setBlock(net.block());
+      Loss loss = Losses.of(network.loss());
+      Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss)
+          .optOptimizer(Optimizers.of(plan.spec().optimizer()))
+          .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+          .optDevices(new Device[] {Device.cpu()}));
+      trainer.initialize(new Shape(1).addAll(shapeOf(data.inputShape())));
+      Batches train = new Batches(data.train(), data.inputShape(), tokens, network.loss(), classes);
+      Batches validation = new Batches(data.validation(), data.inputShape(), tokens, network.loss(), classes);
+      TrainingLoop loop = new TrainingLoop(plan, network, trainer, loss, train, validation);
+
+      Optional<Checkpoint> resume = Checkpoint.read(plan.checkpoints());
+      if (resume.isPresent()) {
+        Checkpoint.load(plan.checkpoints().resolve(resume.get().weights()), net.block(), model.getNDManager());
+      }
+      TrainingLoop.Outcome outcome;
+      if (resume.isPresent() && finished(resume.get(), plan)) {
+        Checkpoint c = resume.get();
+        outcome = new TrainingLoop.Outcome(c.history(), c.bestEpoch(), c.epoch() < plan.settings().epochs(),
+            c.bestWeights());
+      } else {
+        outcome = loop.run(resume.orElse(null));
+      }
+      if (plan.settings().earlyStopping() != null && outcome.bestWeights() != null) {
+        Checkpoint.load(plan.checkpoints().resolve(outcome.bestWeights()), net.block(), model.getNDManager());
+      }
+      Map<Integer, Map<String, Param>> params = params(net.parameterBlocks());
+      trainer.close();
+      TrainedModel result = new TrainedModel(params, outcome.history(), outcome.bestEpoch(),
+          outcome.stoppedEarly(), new DjlPredictor(model, network.head(), data.inputShape(), tokens));
+      handedOver = true;
+      return result;
+    } catch (IOException e) {
+      throw new TrainingException("checkpoint failed: " + e.getMessage(), e);
+    } catch (IllegalArgumentException | IllegalStateException | ai.djl.engine.EngineException e) {
+      throw new TrainingException("the engine rejected the model: " + e.getMessage(), e);
+    } finally {
+      if (!handedOver) {
+        model.close();
+      }
+    }
+  }
+
+  /** A checkpoint written at the end of the run (last epoch, or an early stop) needs no more training. */
+  private static boolean finished(Checkpoint c, TrainingPlan plan) {
+    var stopping = plan.settings().earlyStopping();
+    return c.epoch() >= plan.settings().epochs()
+        || (stopping != null && c.sinceImprovement() >= stopping.patience());
+  }
+
+  private static Map<Integer, Map<String, Param>> params(Map<Integer, Block> owners) {
+    Map<Integer, Map<String, Param>> out = new LinkedHashMap<>();
+    owners.forEach((layer, block) -> {
+      Map<String, Param> named = new LinkedHashMap<>();
+      for (Pair<String, Parameter> p : block.getParameters()) {
+        NDArray a = p.getValue().getArray();
+        named.put(ParamNames.canonical(p.getKey()), new Param(a.getShape().getShape(), a.toFloatArray()));
+      }
+      out.put(layer, named);
+    });
+    return out;
+  }
+
+  private static Shape shapeOf(java.util.List<Integer> dims) {
+    return new Shape(dims.stream().mapToLong(Integer::longValue).toArray());
+  }
+}

@@ -1,0 +1,193 @@
+package dev.kiln.training.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import dev.kiln.training.engine.EpochMetrics;
+import dev.kiln.training.engine.NetworkPlan;
+import dev.kiln.training.engine.StepProgress;
+import dev.kiln.training.engine.TrainingException;
+import dev.kiln.training.engine.TrainingPlan;
+import dev.kiln.training.spec.EarlyStopping;
+import dev.kiln.training.spec.TrainingSettings;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Kiln's epoch loop over a DJL trainer: seeded shuffling, per-step progress, validation, checkpoints, early
+ * stopping and cancellation. Kiln owns the loop rather than using DJL's {@code EasyTrain} so that a job can be
+ * cancelled between steps and resumed at an epoch boundary with the same shuffle order as an uninterrupted run.
+ */
+final class TrainingLoop {
+  /** Step progress is reported at most this often, so a fast loop does not flood listeners. */
+  private static final long STEP_REPORT_NANOS = 100_000_000L;
+
+  private final TrainingPlan plan;
+  private final NetworkPlan network;
+  private final Trainer trainer;
+  private final Loss loss;
+  private final Batches train;
+  private final Batches validation;
+  private final TrainingSettings settings;
+
+  /** What the loop ended with. */
+  record Outcome(List<EpochMetrics> history, int bestEpoch, boolean stoppedEarly, String bestWeights) {}
+
+  TrainingLoop(TrainingPlan plan, NetworkPlan network, Trainer trainer, Loss loss, Batches train,
+      Batches validation) {
+    this.plan = plan;
+    this.network = network;
+    this.trainer = trainer;
+    this.loss = loss;
+    this.train = train;
+    this.validation = validation;
+    this.settings = plan.settings();
+  }
+
+  Outcome run(Checkpoint resumeFrom) throws TrainingException, IOException {
+    EarlyStopping stopping = settings.earlyStopping();
+    List<EpochMetrics> history = new ArrayList<>();
+    int firstEpoch = 1;
+    int bestEpoch = 0;
+    double best = Double.NaN;
+    int since = 0;
+    String bestWeights = null;
+    if (resumeFrom != null) {
+      history.addAll(resumeFrom.history());
+      firstEpoch = resumeFrom.epoch() + 1;
+      bestEpoch = resumeFrom.bestEpoch();
+      best = resumeFrom.best();
+      since = resumeFrom.sinceImprovement();
+      bestWeights = resumeFrom.bestWeights();
+      plan.listener().onResumed(firstEpoch);
+    }
+    int epochs = settings.epochs();
+    for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+      EpochMetrics m = epoch(epoch, epochs);
+      history.add(m);
+      plan.listener().onEpoch(m);
+      boolean improved = false;
+      if (stopping != null) {
+        double v = m.get(stopping.monitor());
+        improved = Double.isNaN(best) || (stopping.higherIsBetter()
+            ? v > best + stopping.minDelta() : v < best - stopping.minDelta());
+        if (improved) {
+          best = v;
+          bestEpoch = epoch;
+          since = 0;
+        } else {
+          since++;
+        }
+      } else {
+        bestEpoch = epoch;
+      }
+      boolean stop = stopping != null && since >= stopping.patience();
+      boolean last = epoch == epochs || stop;
+      if (last || epoch % settings.checkpointEvery() == 0 || improved) {
+        Checkpoint c = Checkpoint.write(plan.checkpoints(), trainer.getModel().getBlock(),
+            new Checkpoint(epoch, history, bestEpoch, best, since, null, bestWeights), improved);
+        bestWeights = c.bestWeights();
+      }
+      if (stop) {
+        return new Outcome(history, bestEpoch, true, bestWeights);
+      }
+    }
+    return new Outcome(history, bestEpoch, false, bestWeights);
+  }
+
+  private EpochMetrics epoch(int epoch, int epochs) throws TrainingException {
+    int n = train.count();
+    int batch = settings.batchSize();
+    int steps = (n + batch - 1) / batch;
+    // Seeded by epoch, so a resumed run shuffles epoch e exactly as an uninterrupted one would.
+    int[] order = shuffled(n, new Random(settings.seed() * 1_000_003L + epoch));
+    long start = System.nanoTime();
+    long lastReport = start;
+    double lossSum = 0;
+    long correct = 0;
+    for (int step = 0; step < steps; step++) {
+      if (plan.cancelled().getAsBoolean()) {
+        throw new TrainingException.Cancelled();
+      }
+      int from = step * batch;
+      int to = Math.min(n, from + batch);
+      try (NDManager m = trainer.getManager().newSubManager()) {
+        NDArray x = train.features(m, order, from, to);
+        NDArray y = train.labels(m, order, from, to);
+        NDArray out;
+        NDArray l;
+        try (GradientCollector gc = trainer.newGradientCollector()) {
+          out = trainer.forward(new NDList(x)).singletonOrThrow();
+          l = loss.evaluate(new NDList(y), new NDList(out));
+          gc.backward(l);
+        }
+        trainer.step();
+        float batchLoss = l.getFloat();
+        if (!Float.isFinite(batchLoss)) {
+          throw new TrainingException("the loss became " + batchLoss + " at epoch " + epoch + ", step "
+              + (step + 1) + "; lower the learning rate or scale the inputs");
+        }
+        lossSum += (double) batchLoss * (to - from);
+        if (network.head() != NetworkPlan.Head.NONE) {
+          correct += correct(out, train.classIds(m, order, from, to));
+        }
+      }
+      long now = System.nanoTime();
+      if (now - lastReport >= STEP_REPORT_NANOS || step == steps - 1) {
+        lastReport = now;
+        int seen = Math.min(n, (step + 1) * batch);
+        plan.listener().onStep(new StepProgress(epoch, epochs, step + 1, steps, lossSum / seen,
+            seen / ((now - start) / 1e9)));
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double accuracy = network.head() == NetworkPlan.Head.NONE ? Double.NaN : (double) correct / n;
+    double[] val = validation == null || validation.count() == 0 ? new double[] {Double.NaN, Double.NaN}
+        : evaluate(validation);
+    return new EpochMetrics(epoch, epochs, lossSum / n, accuracy, val[0], val[1], seconds);
+  }
+
+  /** Loss and accuracy over a whole split, in inference mode. */
+  double[] evaluate(Batches data) {
+    int n = data.count();
+    int[] order = Batches.identity(n);
+    int batch = Math.max(settings.batchSize(), 256);
+    double lossSum = 0;
+    long correct = 0;
+    for (int from = 0; from < n; from += batch) {
+      int to = Math.min(n, from + batch);
+      try (NDManager m = trainer.getManager().newSubManager()) {
+        NDArray out = trainer.evaluate(new NDList(data.features(m, order, from, to))).singletonOrThrow();
+        lossSum += (double) loss.evaluate(new NDList(data.labels(m, order, from, to)), new NDList(out)).getFloat()
+            * (to - from);
+        if (network.head() != NetworkPlan.Head.NONE) {
+          correct += correct(out, data.classIds(m, order, from, to));
+        }
+      }
+    }
+    return new double[] {lossSum / n, network.head() == NetworkPlan.Head.NONE ? Double.NaN : (double) correct / n};
+  }
+
+  private long correct(NDArray logits, NDArray classIds) {
+    NDArray predicted = network.head() == NetworkPlan.Head.SIGMOID
+        ? logits.gt(0).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(-1)
+        : logits.argMax(1);
+    return predicted.eq(classIds).countNonzero().getLong();
+  }
+
+  private static int[] shuffled(int n, Random random) {
+    int[] order = Batches.identity(n);
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+}
