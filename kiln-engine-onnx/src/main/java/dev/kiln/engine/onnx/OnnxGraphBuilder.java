@@ -33,6 +33,7 @@ public final class OnnxGraphBuilder {
   private final Map<String, Long> opsets = new java.util.LinkedHashMap<>(Map.of("", OPSET));
   private final Map<String, String> metadata = new java.util.LinkedHashMap<>();
   private int nodes;
+  private int names;
 
   public OnnxGraphBuilder(String name) {
     graph.setName(name);
@@ -102,7 +103,7 @@ public final class OnnxGraphBuilder {
 
   /** A fresh name for an intermediate value, unique in this graph. */
   public String fresh(String hint) {
-    return hint + "__" + nodes + "_" + graph.getInitializerCount();
+    return hint + "__" + names++;
   }
 
   /** Adds an operator from another domain (which must be imported with {@link #opset}). */

@@ -139,8 +139,9 @@ final class NetworkBuilder {
   }
 
   /**
-   * PyTorch pads symmetrically; Keras's "same" pads the extra row at the end when the total is odd. Kiln
-   * supports "same" where the two agree (odd kernels at stride 1, the usual case) and says so otherwise.
+   * PyTorch pads symmetrically; Keras's "same" pads the extra row at the end when the total is odd, and its
+   * total depends on the input size at strides above 1. Kiln supports "same" where the two always agree, odd
+   * kernels at stride 1 (the usual case), so the exported model needs no shape information to match.
    */
   private static int[] samePadding(String where, LayerSpec.Conv2D c, List<Integer> shape)
       throws TrainingException {
@@ -150,15 +151,11 @@ final class NetworkBuilder {
     int[] pad = new int[2];
     for (int axis = 0; axis < 2; axis++) {
       int k = c.kernelSize().get(axis);
-      int s = c.strides().get(axis);
-      int in = shape.get(axis + 1);
-      int out = (in + s - 1) / s;
-      int total = Math.max((out - 1) * s + k - in, 0);
-      if (total % 2 != 0) {
-        throw new TrainingException(where + ": padding \"same\" with kernel " + k + " and stride " + s
-            + " needs uneven padding; use an odd kernel size with stride 1, or padding \"valid\"");
+      if (k % 2 == 0 || c.strides().get(axis) != 1) {
+        throw new TrainingException(where + ": padding \"same\" needs an odd kernel size and stride 1 (got kernel "
+            + c.kernelSize() + ", strides " + c.strides() + "); use padding \"valid\" otherwise");
       }
-      pad[axis] = total / 2;
+      pad[axis] = (k - 1) / 2;
     }
     return pad;
   }
