@@ -64,7 +64,7 @@ public final class HttpServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline()
                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
-                .addLast(new HttpContentCompressor(1024, StandardCompressionOptions.gzip(),
+                .addLast(new EventStreamAwareCompressor(1024, StandardCompressionOptions.gzip(),
                     StandardCompressionOptions.deflate()))
                 // Decompression happens before aggregation, so the size limit applies to the inflated body.
                 .addLast(new HttpContentDecompressor(0))
@@ -94,6 +94,7 @@ public final class HttpServer implements AutoCloseable {
   /** Stops accepting, waits up to {@code drain} for responses still being computed, then stops the loops. */
   public void close(Duration drain) {
     stopAccepting();
+    handler.endStreams();
     long until = System.nanoTime() + drain.toNanos();
     while (handler.inFlight() > 0 && System.nanoTime() < until) {
       try {

@@ -9,7 +9,10 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -35,6 +38,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Router router;
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   RequestHandler(Router router) {
     this.router = router;
@@ -67,17 +71,50 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
-    if (answer.isDone()) {
+    if (answer.isDone() && !isStream(answer)) {
       write(ctx, answer.handle((r, e) -> e == null ? r : HttpErrors.response(e)).join(), keepAlive);
       return;
     }
     ctx.channel().config().setAutoRead(false);
     inFlight.incrementAndGet();
     answer.whenComplete((r, e) -> ctx.executor().execute(() -> {
+      if (e == null && r.stream() != null) {
+        inFlight.decrementAndGet(); // a stream may stay open for long; it must not hold up a drain
+        stream(ctx, r, keepAlive);
+        return;
+      }
       write(ctx, e == null ? r : HttpErrors.response(e), keepAlive)
           .addListener(f -> inFlight.decrementAndGet());
       ctx.channel().config().setAutoRead(true);
     }));
+  }
+
+  private static boolean isStream(CompletableFuture<RestResponse> answer) {
+    return !answer.isCompletedExceptionally() && answer.join().stream() != null;
+  }
+
+  /** Sends the head, then hands the connection to the stream; reading resumes once the stream is over. */
+  private void stream(ChannelHandlerContext ctx, RestResponse r, boolean keepAlive) {
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    r.headers().forEach((k, v) -> head.headers().set(k, v));
+    HttpUtil.setKeepAlive(head, keepAlive);
+    ctx.writeAndFlush(head);
+    ChunkedStream out = new ChunkedStream(ctx, keepAlive, () -> ctx.channel().config().setAutoRead(true));
+    streams.add(out);
+    out.onClose(() -> streams.remove(out));
+    try {
+      r.stream().start(out);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "stream failed", e);
+      out.end();
+    }
+  }
+
+  /** Ends every open stream (the server is stopping). */
+  void endStreams() {
+    streams.forEach(ChunkedStream::end);
   }
 
   private static ChannelFuture write(ChannelHandlerContext ctx, RestResponse r, boolean keepAlive) {

@@ -8,11 +8,23 @@ import java.util.Map;
 
 /**
  * What a handler answers. {@code body} is written as is (it may be a composite of a JSON header and tensor
- * buffers, so binary outputs are never copied into one array).
+ * buffers, so binary outputs are never copied into one array). A response with a {@code stream} sends its head
+ * at once and then whatever the stream writes, chunked, until it ends (Server-Sent Events).
  */
-public record RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers) {
+public record RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers,
+    StreamBody stream) {
   public RestResponse {
     headers = Map.copyOf(headers);
+  }
+
+  public RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers) {
+    this(status, contentType, body, headers, null);
+  }
+
+  /** A {@code text/event-stream} response whose events {@code body} writes. */
+  public static RestResponse events(StreamBody body) {
+    return new RestResponse(HttpResponseStatus.OK, "text/event-stream", Unpooled.EMPTY_BUFFER,
+        Map.of("cache-control", "no-cache"), body);
   }
 
   public static RestResponse json(HttpResponseStatus status, byte[] json) {
