@@ -28,6 +28,13 @@ public sealed interface LayerSpec {
     return getClass().getAnnotation(Kind.class).value();
   }
 
+  /** Every layer type a spec may name, in declaration order. */
+  static List<String> kinds() {
+    return java.util.Arrays.stream(LayerSpec.class.getAnnotation(JsonSubTypes.class).value())
+        .map(JsonSubTypes.Type::name)
+        .toList();
+  }
+
   /** Fully connected: {@code y = activation(x W^T + b)} over the last axis. */
   @Kind("dense")
   record Dense(int units, Activation activation, Boolean useBias) implements LayerSpec {

@@ -1,0 +1,68 @@
+package dev.kiln.training.spec;
+
+import dev.kiln.training.data.Task;
+import java.util.Set;
+
+/** Ranges for the optimizer's and the training run's numbers; messages name the spec key at fault. */
+final class HyperparameterRules {
+  private static final Set<String> MONITORS = Set.of("loss", "accuracy", "val_loss", "val_accuracy");
+
+  private HyperparameterRules() {}
+
+  static void checkOptimizer(OptimizerSpec o) {
+    String name = "optimizer (" + SpecMappers.JSON.convertValue(o.name(), String.class) + ")";
+    require(o.learningRate() > 0 && Double.isFinite(o.learningRate()), name, "learning_rate must be > 0",
+        o.learningRate());
+    require(unit(o.momentum()), name, "momentum must be in [0, 1)", o.momentum());
+    // Only SGD has a momentum term; elsewhere the value would be silently ignored.
+    require(o.name() == OptimizerSpec.Name.SGD || o.momentum() == 0, name, "momentum applies to sgd only, got",
+        o.momentum());
+    require(o.weightDecay() >= 0 && Double.isFinite(o.weightDecay()), name, "weight_decay must be >= 0",
+        o.weightDecay());
+    require(unit(o.beta1()), name, "beta1 must be in [0, 1)", o.beta1());
+    require(unit(o.beta2()), name, "beta2 must be in [0, 1)", o.beta2());
+    require(unit(o.rho()), name, "rho must be in [0, 1)", o.rho());
+    require(o.epsilon() > 0, name, "epsilon must be > 0", o.epsilon());
+  }
+
+  /** {@code settings} must be resolved (every field set), as {@link TrainingSettings#over} makes them. */
+  static void checkTraining(TrainingSettings t, Task task) {
+    String name = "training";
+    require(t.epochs() >= 1 && t.epochs() <= 100_000, name, "epochs must be in 1..100000", t.epochs());
+    require(t.batchSize() >= 1 && t.batchSize() <= 65_536, name, "batch_size must be in 1..65536", t.batchSize());
+    require(unit(t.validationSplit()), name, "validation_split must be in [0, 1)", t.validationSplit());
+    require(unit(t.testSplit()), name, "test_split must be in [0, 1)", t.testSplit());
+    require(t.validationSplit() + t.testSplit() < 1, name,
+        "validation_split + test_split must be < 1 to leave rows to train on, got",
+        t.validationSplit() + t.testSplit());
+    require(t.checkpointEvery() >= 1, name, "checkpoint_every must be >= 1", t.checkpointEvery());
+    EarlyStopping e = t.earlyStopping();
+    if (e == null) {
+      return;
+    }
+    String es = "training.early_stopping";
+    if (!MONITORS.contains(e.monitor())) {
+      throw new SpecException(es + ": monitor must be one of loss, accuracy, val_loss, val_accuracy, got '"
+          + e.monitor() + "'");
+    }
+    require(e.patience() >= 1, es, "patience must be >= 1", e.patience());
+    require(e.minDelta() >= 0, es, "min_delta must be >= 0", e.minDelta());
+    if (e.monitor().startsWith("val_") && t.validationSplit() == 0) {
+      throw new SpecException(es + ": monitor " + e.monitor() + " needs validation_split > 0");
+    }
+    if (e.monitor().endsWith("accuracy") && !task.classification()) {
+      throw new SpecException(es + ": monitor " + e.monitor() + " needs a classification task; use "
+          + e.monitor().replace("accuracy", "loss"));
+    }
+  }
+
+  private static boolean unit(double v) {
+    return v >= 0 && v < 1;
+  }
+
+  private static void require(boolean ok, String where, String rule, Object got) {
+    if (!ok) {
+      throw new SpecException(where + ": " + rule + (rule.endsWith(" got") ? " " : ", got ") + got);
+    }
+  }
+}
