@@ -13,7 +13,7 @@ import java.util.Map;
 final class OrtRun {
   private OrtRun() {}
 
-  /** Inputs: {@code float[][]} rows for FP32, {@code String[][]} rows or {@code String[]} for BYTES. */
+  /** Inputs: {@code float[][]} rows or {@code float[][][][]} images for FP32, {@code String[][]} rows or {@code String[]} for BYTES. */
   static float[] run(Preprocessing p, int outputRank, Map<String, Object> inputs) throws Exception {
     OnnxGraphBuilder g = new OnnxGraphBuilder("pre");
     p.appendOnnx(g, "prepared");
@@ -52,7 +52,7 @@ final class OrtRun {
       case String[][] rows -> OnnxTensor.createTensor(env, flat(rows), new long[] {rows.length, rows[0].length});
       case String[] strings -> OnnxTensor.createTensor(env, strings, new long[] {strings.length});
       case float[][] rows -> OnnxTensor.createTensor(env, rows);
-      case float[] flat -> OnnxTensor.createTensor(env, flat);
+      case float[][][][] images -> OnnxTensor.createTensor(env, images);
       default -> throw new IllegalArgumentException(v.getClass().toString());
     };
   }
