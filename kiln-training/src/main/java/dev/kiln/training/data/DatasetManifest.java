@@ -1,0 +1,26 @@
+package dev.kiln.training.data;
+
+import java.util.List;
+
+/**
+ * What a stored dataset version is: written once as {@code dataset.json} next to the raw data.
+ *
+ * @param data the stored raw file or folder's name inside the version directory
+ * @param rows examples read at upload (before any missing-value policy)
+ * @param columns feature columns (tabular only)
+ * @param classes class names when the task is classification, else empty
+ * @param sha256 of the raw content: a file's bytes, or for a folder its sorted relative paths and file bytes
+ * @param sizeBytes of the raw content
+ * @param created when it was stored, ISO-8601 in UTC
+ */
+public record DatasetManifest(String name, int version, DatasetFormat format, DatasetOptions options, String data,
+    long rows, List<String> columns, List<String> classes, String sha256, long sizeBytes, String created) {
+  public DatasetManifest {
+    columns = columns == null ? List.of() : List.copyOf(columns);
+    classes = classes == null ? List.of() : List.copyOf(classes);
+  }
+
+  public DatasetRef ref() {
+    return new DatasetRef(name, version, sha256);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.kiln.training.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Turns a raw dataset into {@link PreparedData}: missing values handled, task decided, rows split (seeded),
+ * preprocessing fitted on the training split only and applied to all three.
+ */
+public final class DatasetPreparer {
+  private DatasetPreparer() {}
+
+  /** Reads a stored dataset version and prepares it. */
+  public static PreparedData prepare(StoredDataset stored, PrepareOptions options) {
+    RawDataset raw = DatasetReader.read(stored.data(), stored.manifest().options());
+    return prepare(raw, stored.manifest().options().task(), options, stored.ref());
+  }
+
+  /**
+   * @param task the task type to force, or null to detect it (image and text datasets are always
+   *     classification)
+   */
+  public static PreparedData prepare(RawDataset raw, Task.Type task, PrepareOptions options, DatasetRef source) {
+    Objects.requireNonNull(options, "options");
+    return switch (raw) {
+      case TabularData t -> tabular(t, task, options, source);
+      case ImageData i -> image(i, task, options, source);
+      case TextData t -> text(t, task, options, source);
+    };
+  }
+
+  private static PreparedData tabular(TabularData raw, Task.Type type, PrepareOptions o, DatasetRef source) {
+    TabularData data = MissingRows.handle(raw, o.missing());
+    Task task = TaskInference.infer(data.labelColumn(), data.labels(), type, data.source());
+    float[] targets = targets(task, data.labels());
+    Split split = split(task, targets, o);
+    TabularPreprocessing pre = TabularFitter.fit(data.select(split.train()), o.scaling(), o.missing());
+    List<Examples> parts = new ArrayList<>();
+    for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
+      parts.add(new Examples(TabularFitter.transform(pre, data.select(rows)), pick(targets, rows), rows.length));
+    }
+    return result(task, List.of(pre.width()), parts, pre, source);
+  }
+
+  private static PreparedData image(ImageData data, Task.Type type, PrepareOptions o, DatasetRef source) {
+    Task task = TaskInference.infer("class", data.labels(), classificationOnly(type, data.source()),
+        data.source());
+    float[] targets = targets(task, data.labels());
+    Split split = split(task, targets, o);
+    ImagePreprocessing pre = new ImagePreprocessing(data.channels(), data.height(), data.width());
+    int w = data.channels() * data.height() * data.width();
+    List<Examples> parts = new ArrayList<>();
+    for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
+      float[] f = new float[rows.length * w];
+      for (int i = 0; i < rows.length; i++) {
+        System.arraycopy(data.images().get(rows[i]), 0, f, i * w, w);
+      }
+      parts.add(new Examples(pre.apply(f), pick(targets, rows), rows.length));
+    }
+    return result(task, List.of(data.channels(), data.height(), data.width()), parts, pre, source);
+  }
+
+  private static PreparedData text(TextData data, Task.Type type, PrepareOptions o, DatasetRef source) {
+    Task task = TaskInference.infer("label", data.labels(), classificationOnly(type, data.source()),
+        data.source());
+    float[] targets = targets(task, data.labels());
+    Split split = split(task, targets, o);
+    TextPreprocessing pre = TextFitter.fit(pick(data.texts(), split.train()), o.maxVocabulary(), o.maxLength());
+    List<Examples> parts = new ArrayList<>();
+    for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
+      parts.add(new Examples(pre.apply(pick(data.texts(), rows)), pick(targets, rows), rows.length));
+    }
+    return result(task, List.of(pre.maxLength()), parts, pre, source);
+  }
+
+  private static Task.Type classificationOnly(Task.Type type, String source) {
+    if (type == Task.Type.REGRESSION) {
+      throw new DatasetException(source + ": images and texts support classification only");
+    }
+    return Task.Type.CLASSIFICATION;
+  }
+
+  private static Split split(Task task, float[] targets, PrepareOptions o) {
+    int[] strata = null;
+    if (task.classification() && o.stratify()) {
+      strata = new int[targets.length];
+      for (int i = 0; i < targets.length; i++) {
+        strata[i] = (int) targets[i];
+      }
+    }
+    return Split.of(targets.length, strata, o.validation(), o.test(), o.seed());
+  }
+
+  private static float[] targets(Task task, List<String> labels) {
+    float[] t = new float[labels.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = task.classification() ? task.classes().indexOf(labels.get(i)) : Numbers.parse(labels.get(i)).floatValue();
+    }
+    return t;
+  }
+
+  private static float[] pick(float[] values, int[] rows) {
+    float[] out = new float[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = values[rows[i]];
+    }
+    return out;
+  }
+
+  private static List<String> pick(List<String> values, int[] rows) {
+    List<String> out = new ArrayList<>(rows.length);
+    for (int r : rows) {
+      out.add(values.get(r));
+    }
+    return out;
+  }
+
+  private static PreparedData result(Task task, List<Integer> shape, List<Examples> parts, Preprocessing pre,
+      DatasetRef source) {
+    return new PreparedData(task, shape, parts.get(0), parts.get(1), parts.get(2), pre, source);
+  }
+}

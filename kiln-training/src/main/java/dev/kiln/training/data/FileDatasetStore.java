@@ -1,0 +1,279 @@
+package dev.kiln.training.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Datasets on the filesystem: {@code <root>/datasets/<name>/<version>/} holds {@code dataset.json} and the raw
+ * data. A version is assembled in {@code <root>/datasets/.staging/} and moved into place in one atomic rename, so
+ * a crash leaves no half version. A version number is claimed by atomically creating
+ * {@code <name>/.claims/<version>}; claims outlive deletes, so a number is never reused.
+ */
+public final class FileDatasetStore implements DatasetStore {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  private static final String MANIFEST = "dataset.json";
+  private static final String CLAIMS = ".claims";
+
+  private final Path datasets;
+  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public FileDatasetStore(Path root) {
+    this.datasets = root.resolve("datasets");
+    try {
+      Files.createDirectories(datasets.resolve(".staging"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public DatasetManifest add(String name, Path source, DatasetOptions options) {
+    validate(name);
+    if (Files.isSymbolicLink(source) || !Files.exists(source)) {
+      throw new DatasetException(RawFiles.name(source) + ": not a file or folder");
+    }
+    return stage(name, options, dir -> {
+      Path target = dir.resolve(dataName(source, options));
+      copy(source, target);
+      return target;
+    });
+  }
+
+  @Override
+  public DatasetManifest add(String name, InputStream source, DatasetOptions options) {
+    validate(name);
+    DatasetFormat f = options.format() == null ? DatasetFormat.CSV : options.format();
+    if (f != DatasetFormat.CSV && f != DatasetFormat.TEXT_CSV) {
+      throw new DatasetException("format " + f + " is a folder; upload it as a folder");
+    }
+    long max = options.limitsOrDefault().maxFileBytes();
+    return stage(name, options.withFormat(f), dir -> {
+      Path target = dir.resolve("data.csv");
+      copyAtMost(source, target, max);
+      return target;
+    });
+  }
+
+  @Override
+  public List<DatasetManifest> list() {
+    List<DatasetManifest> out = new ArrayList<>();
+    for (String name : children(datasets)) {
+      for (int v : versions(datasets.resolve(name))) {
+        readManifest(datasets.resolve(name).resolve(Integer.toString(v))).ifPresent(out::add);
+      }
+    }
+    out.sort(Comparator.comparing(DatasetManifest::name).thenComparingInt(DatasetManifest::version));
+    return out;
+  }
+
+  @Override
+  public Optional<StoredDataset> get(String name, int version) {
+    validate(name);
+    Path dir = datasets.resolve(name).resolve(Integer.toString(version));
+    return readManifest(dir).map(m -> verified(m, dir));
+  }
+
+  @Override
+  public Optional<StoredDataset> latest(String name) {
+    validate(name);
+    return versions(datasets.resolve(name)).stream().max(Integer::compare).flatMap(v -> get(name, v));
+  }
+
+  @Override
+  public boolean delete(String name, int version) {
+    validate(name);
+    Path dir = datasets.resolve(name).resolve(Integer.toString(version));
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    // Renamed away first, so readers never see a half-deleted version.
+    Path trash = datasets.resolve(".staging").resolve("deleted-" + UUID.randomUUID());
+    try {
+      Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+      deleteTree(trash);
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private interface Writer {
+    Path write(Path dir) throws IOException;
+  }
+
+  private DatasetManifest stage(String name, DatasetOptions options, Writer writer) {
+    Path staging = datasets.resolve(".staging").resolve(UUID.randomUUID().toString());
+    try {
+      Files.createDirectories(staging);
+      Path data = writer.write(staging);
+      DatasetManifest draft = describe(name, data, options);
+      return publish(draft, staging);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteQuietly(staging);
+    }
+  }
+
+  private DatasetManifest describe(String name, Path data, DatasetOptions options) throws IOException {
+    DatasetFormat format = DatasetReader.format(data, options);
+    RawDataset raw = DatasetReader.read(data, options.withFormat(format));
+    Checksums.Digest digest = Checksums.of(data);
+    List<String> columns = raw instanceof TabularData t ? t.columnNames() : List.of();
+    List<String> labels = raw.labels().stream().filter(java.util.Objects::nonNull).toList();
+    Task.Type forced = raw instanceof TabularData ? options.task() : Task.Type.CLASSIFICATION;
+    Task task = TaskInference.infer(raw instanceof TabularData t ? t.labelColumn() : "label", labels, forced,
+        RawFiles.name(data));
+    return new DatasetManifest(name, 0, format, options.withFormat(format), RawFiles.name(data), raw.size(),
+        columns, task.classes(), digest.sha256(), digest.size(), Instant.now().toString());
+  }
+
+  private DatasetManifest publish(DatasetManifest draft, Path staging) throws IOException {
+    Path named = datasets.resolve(draft.name());
+    Files.createDirectories(named.resolve(CLAIMS));
+    for (int v = next(named); ; v++) {
+      try {
+        Files.createDirectory(named.resolve(CLAIMS).resolve(Integer.toString(v)));
+      } catch (FileAlreadyExistsException taken) {
+        continue;
+      }
+      DatasetManifest m = new DatasetManifest(draft.name(), v, draft.format(), draft.options(), draft.data(),
+          draft.rows(), draft.columns(), draft.classes(), draft.sha256(), draft.sizeBytes(), draft.created());
+      json.writeValue(staging.resolve(MANIFEST).toFile(), m);
+      Files.move(staging, named.resolve(Integer.toString(v)), StandardCopyOption.ATOMIC_MOVE);
+      return m;
+    }
+  }
+
+  private static int next(Path named) {
+    return versions(named.resolve(CLAIMS)).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+  }
+
+  private static List<Integer> versions(Path dir) {
+    return children(dir).stream().filter(n -> n.matches("[1-9][0-9]{0,8}")).map(Integer::valueOf).toList();
+  }
+
+  private StoredDataset verified(DatasetManifest m, Path dir) {
+    Path data = dir.resolve(m.data());
+    try {
+      if (!Checksums.of(data).sha256().equals(m.sha256())) {
+        throw new DatasetException("dataset " + m.name() + " version " + m.version()
+            + ": stored data does not match its checksum (changed or corrupted)");
+      }
+    } catch (IOException e) {
+      throw new DatasetException("dataset " + m.name() + " version " + m.version() + ": stored data is missing", e);
+    }
+    return new StoredDataset(m, data);
+  }
+
+  private Optional<DatasetManifest> readManifest(Path dir) {
+    Path f = dir.resolve(MANIFEST);
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(json.readValue(f.toFile(), DatasetManifest.class));
+    } catch (IOException e) {
+      throw new DatasetException("dataset manifest " + dir.getParent().getFileName() + "/" + dir.getFileName()
+          + " is unreadable", e);
+    }
+  }
+
+  static void validate(String name) {
+    if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
+      throw new DatasetException("dataset name: '" + (name == null ? "" : TabularReader.abbreviate(name))
+          + "' (expected: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit)");
+    }
+  }
+
+  /** The stored data's name: the original extension kept, since it tells the delimiter and compression. */
+  private static String dataName(Path source, DatasetOptions options) {
+    if (Files.isDirectory(source)) {
+      return "data";
+    }
+    String n = RawFiles.name(source).toLowerCase(java.util.Locale.ROOT);
+    for (String ext : List.of(".csv.gz", ".tsv.gz", ".tab.gz", ".csv", ".tsv", ".tab", ".txt")) {
+      if (n.endsWith(ext)) {
+        return "data" + ext;
+      }
+    }
+    return RawFiles.isGzip(source) ? "data.gz" : "data";
+  }
+
+  /** Copies a file or a folder tree; symbolic links are refused so nothing outside the source is read. */
+  private static void copy(Path source, Path target) throws IOException {
+    try (Stream<Path> all = Files.walk(source)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        if (Files.isSymbolicLink(p)) {
+          throw new DatasetException(RawFiles.name(p) + ": symbolic links are not allowed in a dataset");
+        }
+        Path to = target.resolve(source.relativize(p).toString());
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectories(to);
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.copy(p, to);
+        }
+      }
+    }
+  }
+
+  /** Stops at one byte past {@code max}: enough to know the upload is too large without storing all of it. */
+  private static void copyAtMost(InputStream source, Path target, long max) throws IOException {
+    try (InputStream in = source; java.io.OutputStream out = Files.newOutputStream(target)) {
+      byte[] buf = new byte[1 << 16];
+      long n = 0;
+      for (int r; (r = in.read(buf)) > 0; ) {
+        n += r;
+        if (n > max) {
+          throw new DatasetException("upload larger than the limit of " + max + " bytes");
+        }
+        out.write(buf, 0, r);
+      }
+    }
+  }
+
+  private static List<String> children(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(RawFiles::name).filter(n -> !n.startsWith(".")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      if (Files.exists(dir)) {
+        deleteTree(dir);
+      }
+    } catch (IOException e) {
+      // Staging leftovers are harmless: they are never read, and a later clean-up can remove them.
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

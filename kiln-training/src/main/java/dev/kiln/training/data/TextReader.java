@@ -1,0 +1,60 @@
+package dev.kiln.training.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads labelled texts: a CSV with a text and a label column, or {@code root/<class>/*.txt} (UTF-8). */
+public final class TextReader {
+  private TextReader() {}
+
+  public static TextData readCsv(Path file, DatasetOptions options) {
+    CsvTable table = CsvParser.read(file, TabularReader.delimiter(file, options), options.limitsOrDefault());
+    if (options.textColumn() == null || options.labelColumn() == null) {
+      throw new DatasetException(table.file() + ": text and label columns must both be given");
+    }
+    int text = table.column(options.textColumn());
+    int label = table.column(options.labelColumn());
+    if (table.rows().isEmpty()) {
+      throw new DatasetException(table.file() + ": no data rows");
+    }
+    List<String> texts = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (int r = 0; r < table.rows().size(); r++) {
+      String[] row = table.rows().get(r);
+      if (MissingValues.isMissing(row[label])) {
+        throw new DatasetException(table.file() + ": row " + (r + 1) + ", column '" + options.labelColumn()
+            + "': missing label");
+      }
+      texts.add(row[text]);
+      labels.add(row[label].strip());
+    }
+    return new TextData(table.file(), texts, labels);
+  }
+
+  public static TextData readFolder(Path root, DatasetOptions options) {
+    ReadLimits limits = options.limitsOrDefault();
+    List<String> texts = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (Path dir : Folders.classes(root)) {
+      for (Path file : Folders.files(dir, List.of(".txt"))) {
+        if (texts.size() >= limits.maxRows()) {
+          throw new DatasetException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows() + " texts");
+        }
+        try (InputStream in = RawFiles.open(file, limits)) {
+          texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          throw new DatasetException(RawFiles.name(dir) + "/" + RawFiles.name(file) + ": cannot be read", e);
+        }
+        labels.add(RawFiles.name(dir));
+      }
+    }
+    if (texts.isEmpty()) {
+      throw new DatasetException(RawFiles.name(root) + ": no .txt files in the class folders");
+    }
+    return new TextData(RawFiles.name(root), texts, labels);
+  }
+}
