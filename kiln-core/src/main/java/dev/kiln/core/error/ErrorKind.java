@@ -19,6 +19,9 @@ public enum ErrorKind {
   UNSUPPORTED,
   /** The operation is not allowed in the server's current configuration (HTTP 403, FAILED_PRECONDITION). */
   FAILED_PRECONDITION,
+  /** The target exists but is in the wrong state for this, e.g. deploying an unfinished job (HTTP 409, gRPC
+   * FAILED_PRECONDITION). */
+  CONFLICT,
   /** A fault of ours or of the engine; the message is generic, details stay in the log (HTTP 500, INTERNAL). */
   INTERNAL
 }

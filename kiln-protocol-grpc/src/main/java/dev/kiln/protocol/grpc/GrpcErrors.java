@@ -29,7 +29,7 @@ final class GrpcErrors {
       case RESOURCE_EXHAUSTED -> Status.Code.UNAVAILABLE;
       case DEADLINE_EXCEEDED -> Status.Code.DEADLINE_EXCEEDED;
       case UNSUPPORTED -> Status.Code.UNIMPLEMENTED;
-      case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
+      case FAILED_PRECONDITION, CONFLICT -> Status.Code.FAILED_PRECONDITION;
       case INTERNAL -> Status.Code.INTERNAL;
     };
     if (code == Status.Code.INTERNAL) {

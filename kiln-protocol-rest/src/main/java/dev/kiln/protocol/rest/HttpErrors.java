@@ -25,6 +25,7 @@ public final class HttpErrors {
       case UNAVAILABLE, RESOURCE_EXHAUSTED -> HttpResponseStatus.SERVICE_UNAVAILABLE;
       case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
       case UNSUPPORTED -> HttpResponseStatus.NOT_IMPLEMENTED;
+      case CONFLICT -> HttpResponseStatus.CONFLICT;
       case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
     };
   }

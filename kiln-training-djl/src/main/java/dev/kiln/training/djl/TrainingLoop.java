@@ -141,8 +141,9 @@ final class TrainingLoop {
       if (now - lastReport >= STEP_REPORT_NANOS || step == steps - 1) {
         lastReport = now;
         int seen = Math.min(n, (step + 1) * batch);
-        plan.listener().onStep(new StepProgress(epoch, epochs, step + 1, steps, lossSum / seen,
-            seen / ((now - start) / 1e9)));
+        double elapsed = (now - start) / 1e9;
+        plan.listener().onStep(new StepProgress(epoch, epochs, step + 1, steps, lossSum / seen, seen / elapsed,
+            elapsed));
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;

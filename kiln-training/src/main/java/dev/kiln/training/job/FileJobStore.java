@@ -53,6 +53,8 @@ public final class FileJobStore implements JobStore {
           break;
         } catch (FileAlreadyExistsException e) {
           id++; // a directory left by a crash between creating it and writing the job
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot create a directory for job " + id, e);
         }
       }
       Job job = Job.queued(id, request, Instant.now());

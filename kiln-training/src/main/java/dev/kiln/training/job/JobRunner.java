@@ -150,10 +150,8 @@ public final class JobRunner implements AutoCloseable {
     return new TrainingListener() {
       @Override
       public void onStep(StepProgress s) {
-        int remainingSteps = (s.epochs() - s.epoch()) * s.steps() + (s.steps() - s.step());
-        double stepsPerSecond = s.step() / Math.max(1e-9, s.step() * 1.0 / Math.max(1, s.examplesPerSecond()));
         Progress p = new Progress(s.epoch(), s.epochs(), s.step(), s.steps(), s.loss(), s.examplesPerSecond(),
-            eta(s, remainingSteps));
+            s.etaSeconds());
         events.publish(new JobEvent(id, "step", p));
         long now = System.nanoTime();
         if (now - run.lastWrite >= PROGRESS_WRITES.toNanos()) {
@@ -173,16 +171,6 @@ public final class JobRunner implements AutoCloseable {
         events.publish(new JobEvent(id, "resumed", Map.of("epoch", fromEpoch)));
       }
     };
-  }
-
-  /** Seconds left: remaining steps at this epoch's pace (examples per second over batch-sized steps). */
-  private static double eta(StepProgress s, int remainingSteps) {
-    double secondsPerStep = s.examplesPerSecond() <= 0 ? 0 : 1.0 / (s.examplesPerSecond() / batchGuess(s));
-    return remainingSteps * secondsPerStep;
-  }
-
-  private static double batchGuess(StepProgress s) {
-    return 1.0; // refined below by callers that know the batch size
   }
 
   @Override

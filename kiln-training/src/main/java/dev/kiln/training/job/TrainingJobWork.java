@@ -1,0 +1,158 @@
+package dev.kiln.training.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.training.data.DatasetException;
+import dev.kiln.training.data.DatasetPreparer;
+import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.Examples;
+import dev.kiln.training.data.MissingPolicy;
+import dev.kiln.training.data.PrepareOptions;
+import dev.kiln.training.data.PreparedData;
+import dev.kiln.training.data.Scaling;
+import dev.kiln.training.data.StoredDataset;
+import dev.kiln.training.engine.NetworkPlan;
+import dev.kiln.training.engine.TrainedModel;
+import dev.kiln.training.engine.TrainingEngine;
+import dev.kiln.training.engine.TrainingException;
+import dev.kiln.training.engine.TrainingListener;
+import dev.kiln.training.engine.TrainingPlan;
+import dev.kiln.training.eval.ClassificationReport;
+import dev.kiln.training.eval.RegressionReport;
+import dev.kiln.training.export.OnnxExporter;
+import dev.kiln.training.spec.ModelSpecWriter;
+import dev.kiln.training.spec.ResolvedSpec;
+import dev.kiln.training.spec.SpecValidator;
+import dev.kiln.training.spec.TrainingSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A job's work: prepare the dataset version, train, evaluate on the held-out test split, and export the model
+ * (preprocessing included) to {@code <job dir>/model.onnx}.
+ */
+public final class TrainingJobWork implements JobWork {
+  public static final String MODEL_FILE = "model.onnx";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final DatasetStore datasets;
+  private final JobStore jobs;
+  private final TrainingEngine engine;
+
+  public TrainingJobWork(DatasetStore datasets, JobStore jobs, TrainingEngine engine) {
+    this.datasets = datasets;
+    this.jobs = jobs;
+    this.engine = engine;
+  }
+
+  /** The settings a request trains with: its overrides, then the spec's, then Kiln's defaults; validated. */
+  static TrainingSettings settings(JobRequest r, dev.kiln.training.data.Task task) {
+    TrainingSettings fromSpec = r.model().training().over(TrainingSettings.DEFAULTS);
+    TrainingSettings s = r.training() == null ? fromSpec : r.training().over(fromSpec);
+    return SpecValidator.validateSettings(s, task);
+  }
+
+  /** The dataset version a request names (or the newest), checksum verified. */
+  static StoredDataset dataset(DatasetStore datasets, JobRequest r) {
+    return (r.datasetVersion() == null ? datasets.latest(r.dataset()) : datasets.get(r.dataset(),
+        r.datasetVersion())).orElseThrow(() -> new DatasetException("no dataset " + r.dataset()
+        + (r.datasetVersion() == null ? "" : " version " + r.datasetVersion())));
+  }
+
+  /** Prepares the data the way a request asks. */
+  static PreparedData prepare(StoredDataset stored, JobRequest r, TrainingSettings base) {
+    PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
+    JsonNode p = r.preparation();
+    if (p != null) {
+      if (p.hasNonNull("scaling")) {
+        o = o.withScaling(JSON.convertValue(p.get("scaling"), Scaling.class));
+      }
+      if (p.hasNonNull("missing")) {
+        o = o.withMissing(JSON.convertValue(p.get("missing"), MissingPolicy.class));
+      }
+      if (p.hasNonNull("max_vocabulary") || p.hasNonNull("max_length")) {
+        o = o.withText(p.path("max_vocabulary").asInt(o.maxVocabulary()),
+            p.hasNonNull("max_length") ? p.get("max_length").asInt() : null);
+      }
+    }
+    return DatasetPreparer.prepare(stored, o);
+  }
+
+  @Override
+  public Result run(Job job, TrainingListener listener, BooleanSupplier cancelled) throws TrainingException {
+    JobRequest r = job.request();
+    StoredDataset stored = dataset(datasets, r);
+    // The split settings must be known before the task is: they come from the request and spec, validated
+    // against the task once the data is read.
+    TrainingSettings provisional = r.training() == null ? r.model().training().over(TrainingSettings.DEFAULTS)
+        : r.training().over(r.model().training().over(TrainingSettings.DEFAULTS));
+    PreparedData data = prepare(stored, r, provisional);
+    TrainingSettings settings = settings(r, data.task());
+    ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
+    Path dir = jobs.directory(job.id());
+    long start = System.nanoTime();
+    try (TrainedModel model = engine.train(new TrainingPlan(resolved.spec(), settings, data,
+        dir.resolve("checkpoints"), listener, cancelled))) {
+      double seconds = (System.nanoTime() - start) / 1e9;
+      JsonNode evaluation = evaluate(data, model.predictor().predict(data.test()));
+      NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("kiln.job", Long.toString(job.id()));
+      meta.put("kiln.dataset", stored.ref().name() + "@" + stored.ref().version());
+      meta.put("kiln.dataset.sha256", stored.ref().sha256());
+      meta.put("kiln.classes", JSON.writeValueAsString(data.task().classes()));
+      meta.put("kiln.spec", ModelSpecWriter.toJson(resolved.spec()));
+      meta.put("kiln.engine", engine.name());
+      byte[] onnx = OnnxExporter.export(plan, model.params(), data, meta);
+      Path tmp = dir.resolve(MODEL_FILE + ".tmp");
+      Files.write(tmp, onnx);
+      Files.move(tmp, dir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Lineage lineage = new Lineage(stored.ref(), resolved.spec(), settings, engine.name(), data.inputShape(),
+          data.task().classes(), seconds, model.history().size(), model.bestEpoch(), model.stoppedEarly(),
+          sha256(onnx), onnx.length);
+      return new Result(model.history(), evaluation, lineage);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the trained model of job " + job.id(), e);
+    }
+  }
+
+  /** Test-split metrics from the engine's own predictions. */
+  static JsonNode evaluate(PreparedData data, float[] predictions) {
+    Examples test = data.test();
+    int n = test.count();
+    if (data.task().classification()) {
+      int k = data.task().classCount();
+      int[] actual = new int[n];
+      int[] predicted = new int[n];
+      for (int i = 0; i < n; i++) {
+        actual[i] = (int) test.targets()[i];
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+          if (predictions[i * k + c] > predictions[i * k + best]) {
+            best = c;
+          }
+        }
+        predicted[i] = best;
+      }
+      return JSON.valueToTree(ClassificationReport.of(actual, predicted, predictions, data.task().classes()));
+    }
+    return JSON.valueToTree(RegressionReport.of(test.targets(), predictions));
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
