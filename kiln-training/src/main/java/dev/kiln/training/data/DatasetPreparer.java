@@ -93,9 +93,13 @@ public final class DatasetPreparer {
   }
 
   private static float[] targets(Task task, List<String> labels) {
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int k = 0; k < task.classCount(); k++) {
+      index.put(task.classes().get(k), k);
+    }
     float[] t = new float[labels.size()];
     for (int i = 0; i < t.length; i++) {
-      t[i] = task.classification() ? task.classes().indexOf(labels.get(i)) : Numbers.parse(labels.get(i)).floatValue();
+      t[i] = task.classification() ? index.get(labels.get(i)) : Numbers.parse(labels.get(i)).floatValue();
     }
     return t;
   }
