@@ -6,7 +6,9 @@ import dev.kiln.protocol.grpc.GrpcSettings;
 import dev.kiln.protocol.rest.HttpSettings;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
+
 import dev.kiln.server.ModelControl;
+import dev.kiln.server.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -68,13 +70,29 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--default-model", description = "Model that POST /predict calls when none is named.")
   String defaultModel;
 
+  @Option(names = "--data", defaultValue = "kiln-data", description = "Directory of datasets and training jobs "
+      + "(default: ${DEFAULT-VALUE}); replicas sharing it share one job queue.")
+  Path dataDir;
+
+  @Option(names = "--no-training", description = "Serve only: no datasets or training API.")
+  boolean noTraining;
+
+  @Option(names = "--training-jobs", defaultValue = "1", description = "Training jobs run at once by this "
+      + "process (default: ${DEFAULT-VALUE}).")
+  int trainingJobs;
+
+  @Option(names = "--training-threads", defaultValue = "1", description = "libtorch threads per training job "
+      + "(default: ${DEFAULT-VALUE}).")
+  int trainingThreads;
+
   @Override
   public Integer call() throws Exception {
     KilnConfig config = new KilnConfig(models, modelControl, pollInterval,
         HttpSettings.defaults(host, httpPort).withMaxRequestBytes(maxRequestBytes),
         new GrpcSettings(host, grpcPort, grpcMaxMessageBytes),
         new EngineOptions(threads, cuda, 0), new CoreSettings(requestTimeout, drainTimeout),
-        Optional.ofNullable(defaultModel));
+        Optional.ofNullable(defaultModel), noTraining ? Optional.empty()
+            : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)));
     Kiln kiln = Kiln.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -10,11 +10,25 @@ import dev.kiln.protocol.rest.HttpServer;
 import dev.kiln.protocol.rest.MetricsService;
 import dev.kiln.protocol.rest.OipRestService;
 import dev.kiln.protocol.rest.PredictService;
+import dev.kiln.protocol.rest.RestService;
+import dev.kiln.protocol.rest.TrainingRestService;
+import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.FileDatasetStore;
+import dev.kiln.training.djl.DjlTrainingEngine;
+import dev.kiln.training.engine.TrainingEngine;
+import dev.kiln.training.job.FileJobStore;
+import dev.kiln.training.job.JobEvents;
+import dev.kiln.training.job.JobRunner;
+import dev.kiln.training.job.JobStore;
+import dev.kiln.training.job.TrainingJobWork;
+import dev.kiln.training.job.TrainingService;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +55,8 @@ public final class Kiln implements AutoCloseable {
   private InferenceCore core;
   private HttpServer http;
   private GrpcServer grpc;
+  private JobRunner runner;
+  private TrainingService training;
 
   private Kiln(KilnConfig config) {
     this.config = config;
@@ -67,10 +83,12 @@ public final class Kiln implements AutoCloseable {
     core = new InferenceCore(new ModelRepository(config.modelRepository(), engines), engines, config.engine(),
         new InferenceMetrics(registry), config.core().withModelControl(control));
     core.start();
-    http = new HttpServer(config.http(), List.of(
+    List<RestService> services = new ArrayList<>(List.of(
         new OipRestService(core, VERSION, management, config.http()),
         new PredictService(core, config.defaultModel(), config.http()),
-        new MetricsService(registry))).start();
+        new MetricsService(registry)));
+    config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t))));
+    http = new HttpServer(config.http(), services).start();
     grpc = GrpcServer.start(core, config.grpc());
     if (config.modelControl() == ModelControl.POLL) {
       long ms = config.pollInterval().toMillis();
@@ -78,6 +96,26 @@ public final class Kiln implements AutoCloseable {
     }
     LOG.info(() -> "kiln " + VERSION + " serving on http " + config.http().host() + ":" + httpPort() + ", grpc "
         + config.grpc().host() + ":" + grpcPort());
+  }
+
+  /** The training service over the data directory; its engine (libtorch) loads with the first job. */
+  private TrainingService startTraining(TrainingConfig t) {
+    JobStore jobs = new FileJobStore(t.dataDir().resolve("jobs"));
+    DatasetStore datasets = new FileDatasetStore(t.dataDir());
+    JobEvents events = new JobEvents();
+    TrainingEngine engine = new LazyTrainingEngine(() -> new DjlTrainingEngine(t.engineCache(), t.threads()));
+    Duration beat = t.lease().dividedBy(3);
+    runner = new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(),
+        beat);
+    training = new TrainingService(datasets, jobs, runner, events,
+        new RepositoryDeployer(config.modelRepository(), core));
+    runner.start();
+    return training;
+  }
+
+  /** The training service, or null when the server was started without one. */
+  public TrainingService training() {
+    return training;
   }
 
   public int httpPort() {
@@ -107,6 +145,9 @@ public final class Kiln implements AutoCloseable {
   @Override
   public void close() {
     poller.shutdownNow();
+    if (runner != null) {
+      runner.close(); // running jobs stop at their next step and go back to the queue
+    }
     if (http != null) {
       http.stopAccepting();
     }

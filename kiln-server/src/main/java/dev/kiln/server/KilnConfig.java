@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param engine options every engine reads
  * @param core request timeout and drain timeout
  * @param defaultModel the model {@code POST /predict} calls when none is named
+ * @param training the training service's settings, or empty to serve only
  */
 public record KilnConfig(
     Path modelRepository,
@@ -29,7 +30,8 @@ public record KilnConfig(
     GrpcSettings grpc,
     EngineOptions engine,
     CoreSettings core,
-    Optional<String> defaultModel) {
+    Optional<String> defaultModel,
+    Optional<TrainingConfig> training) {
   public KilnConfig {
     Objects.requireNonNull(modelRepository, "modelRepository");
     Objects.requireNonNull(modelControl, "modelControl");
@@ -39,6 +41,7 @@ public record KilnConfig(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(core, "core");
     Objects.requireNonNull(defaultModel, "defaultModel");
+    Objects.requireNonNull(training, "training");
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive");
     }
@@ -48,26 +51,31 @@ public record KilnConfig(
   public static KilnConfig defaults(Path repository, int httpPort, int grpcPort) {
     return new KilnConfig(repository, ModelControl.NONE, Duration.ofSeconds(10),
         HttpSettings.defaults("127.0.0.1", httpPort), GrpcSettings.of("127.0.0.1", grpcPort),
-        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty());
+        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty(), Optional.empty());
   }
 
   public KilnConfig withModelControl(ModelControl control) {
-    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel);
+    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel, training);
   }
 
   public KilnConfig withHttp(HttpSettings h) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel, training);
   }
 
   public KilnConfig withGrpc(GrpcSettings g) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel, training);
   }
 
   public KilnConfig withCore(CoreSettings c) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel, training);
+  }
+
+  public KilnConfig withTraining(TrainingConfig t) {
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
+        Optional.of(t));
   }
 
   public KilnConfig withPollInterval(Duration d) {
-    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core, defaultModel);
+    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core, defaultModel, training);
   }
 }

@@ -195,6 +195,15 @@ public final class InferenceCore implements AutoCloseable {
    */
   public void load(String model) {
     requireModelControl();
+    publish(model);
+  }
+
+  /**
+   * Loads a model the server itself has just written into the repository (a deployed training job). Unlike
+   * {@link #load}, this is not an API client reaching into the repository, so it works under every model-control
+   * mode.
+   */
+  public void publish(String model) {
     ModelName.require(model);
     unloadedByRequest.remove(model);
     ServedModel m = reconcile(model, true);

@@ -1,0 +1,219 @@
+package dev.kiln.protocol.rest;
+
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.training.data.DatasetFormat;
+import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.Task;
+import dev.kiln.training.job.Job;
+import dev.kiln.training.job.JobEvent;
+import dev.kiln.training.job.JobJson;
+import dev.kiln.training.job.TrainingService;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The training API under {@code /api/v1}: datasets (upload, list, show), jobs (submit, list, show, cancel,
+ * deploy, download the model) and a job's progress as Server-Sent Events. Everything here blocks on files or
+ * data preparation, so handlers run on virtual threads, never on the event loop.
+ */
+public final class TrainingRestService implements RestService {
+  private static final String NAME = "([A-Za-z0-9][A-Za-z0-9_.-]{0,63})";
+  private static final String ID = "([0-9]{1,18})";
+  /** How often an event stream re-reads the stored job, to see changes made by other replicas. */
+  private static final long POLL_MS = 1000;
+
+  private final TrainingService training;
+  private final Executor blocking = Executors.newVirtualThreadPerTaskExecutor();
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("kiln-sse-poll").daemon().factory());
+
+  public TrainingRestService(TrainingService training) {
+    this.training = training;
+  }
+
+  @Override
+  public void addRoutes(Router r) {
+    r.add(HttpMethod.GET, "/api/v1/datasets", q -> json(HttpResponseStatus.OK, training::datasets));
+    r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, this::addDataset);
+    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, q -> json(HttpResponseStatus.OK,
+        () -> training.dataset(q.param(0), null)));
+    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})", q -> json(HttpResponseStatus.OK,
+        () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
+    r.add(HttpMethod.GET, "/api/v1/jobs", q -> json(HttpResponseStatus.OK, training::jobs));
+    r.add(HttpMethod.POST, "/api/v1/jobs", q -> {
+      byte[] body = bytes(q);
+      return json(HttpResponseStatus.ACCEPTED, () -> training.submit(JobJson.readRequest(body)));
+    });
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID, q -> json(HttpResponseStatus.OK, () -> training.job(id(q))));
+    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", q -> json(HttpResponseStatus.OK,
+        () -> training.cancel(id(q))));
+    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/deploy", q -> {
+      byte[] body = bytes(q);
+      return json(HttpResponseStatus.CREATED, () -> training.deploy(id(q), modelName(body)));
+    });
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", this::model);
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", this::events);
+  }
+
+  /**
+   * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not); how to read it comes from the
+   * query: {@code label}, {@code format}, {@code task}, {@code delimiter}, {@code text}.
+   */
+  private CompletableFuture<RestResponse> addDataset(RestRequest q) {
+    Map<String, List<String>> query = new QueryStringDecoder(q.http().uri()).parameters();
+    DatasetOptions options = DatasetOptions.detect();
+    String format = first(query, "format");
+    String label = first(query, "label");
+    String text = first(query, "text");
+    if (text != null) {
+      options = DatasetOptions.textCsv(text, label);
+    } else if (label != null) {
+      options = options.withLabel(label);
+    }
+    if (format != null) {
+      options = options.withFormat(parse(DatasetFormat.class, "format", format));
+    }
+    String task = first(query, "task");
+    if (task != null) {
+      options = options.withTask(parse(Task.Type.class, "task", task));
+    }
+    String delimiter = first(query, "delimiter");
+    if (delimiter != null) {
+      if (delimiter.length() != 1) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "delimiter must be one character");
+      }
+      options = options.withDelimiter(delimiter.charAt(0));
+    }
+    byte[] body = bytes(q);
+    DatasetOptions o = options;
+    String name = q.param(0);
+    return json(HttpResponseStatus.CREATED, () -> training.addDataset(name,
+        new java.io.ByteArrayInputStream(body), o));
+  }
+
+  private CompletableFuture<RestResponse> model(RestRequest q) {
+    long id = id(q);
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        byte[] onnx = Files.readAllBytes(training.modelFile(id));
+        return new RestResponse(HttpResponseStatus.OK, "application/octet-stream", Unpooled.wrappedBuffer(onnx),
+            Map.of("content-disposition", "attachment; filename=\"job-" + id + ".onnx\""));
+      } catch (IOException e) {
+        throw new KilnException(ErrorKind.INTERNAL, "cannot read the model of job " + id, e);
+      }
+    }, blocking);
+  }
+
+  /**
+   * The job's progress as Server-Sent Events: {@code state} first (the whole job), then {@code step}, {@code
+   * epoch}, {@code resumed} as they happen, and a last {@code state} when the job is over, after which the
+   * stream ends. Jobs running on another replica are followed through the store once a second.
+   */
+  private CompletableFuture<RestResponse> events(RestRequest q) {
+    long id = id(q);
+    return CompletableFuture.supplyAsync(() -> {
+      Job first = training.job(id);
+      return RestResponse.events(out -> follow(id, first, out));
+    }, blocking);
+  }
+
+  private void follow(long id, Job first, ResponseStream out) {
+    out.event("state", new String(JobJson.write(first), java.nio.charset.StandardCharsets.UTF_8));
+    if (first.state().finished()) {
+      out.end();
+      return;
+    }
+    Object lock = new Object();
+    AutoCloseable watch;
+    try {
+      watch = training.watch(id, e -> send(out, e, lock));
+    } catch (RuntimeException e) {
+      out.end();
+      return;
+    }
+    var poll = ticker.scheduleWithFixedDelay(() -> {
+      try {
+        Job now = training.job(id);
+        if (now.state().finished()) {
+          synchronized (lock) {
+            out.event("state", new String(JobJson.write(now), java.nio.charset.StandardCharsets.UTF_8));
+          }
+          out.end();
+        }
+      } catch (RuntimeException e) {
+        out.end();
+      }
+    }, POLL_MS, POLL_MS, TimeUnit.MILLISECONDS);
+    out.onClose(() -> {
+      poll.cancel(false);
+      try {
+        watch.close();
+      } catch (Exception ignored) {
+        // nothing to release beyond the registration
+      }
+    });
+  }
+
+  private static void send(ResponseStream out, JobEvent e, Object lock) {
+    synchronized (lock) {
+      out.event(e.type(), new String(JobJson.write(e.data()), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    if (e.type().equals("state") && e.data() instanceof Job j && j.state().finished()) {
+      out.end();
+    }
+  }
+
+  private CompletableFuture<RestResponse> json(HttpResponseStatus status, Supplier<Object> body) {
+    return CompletableFuture.supplyAsync(() -> RestResponse.json(status, JobJson.write(body.get())), blocking);
+  }
+
+  private static String modelName(byte[] body) {
+    try {
+      var node = JobJson.MAPPER.readTree(body);
+      if (node == null || !node.path("name").isTextual()) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "deploy needs {\"name\": \"<model name>\"}");
+      }
+      return node.get("name").asText();
+    } catch (IOException e) {
+      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "deploy needs {\"name\": \"<model name>\"}");
+    }
+  }
+
+  private static byte[] bytes(RestRequest q) {
+    byte[] b = new byte[q.body().readableBytes()];
+    q.body().getBytes(q.body().readerIndex(), b);
+    return b;
+  }
+
+  private static long id(RestRequest q) {
+    return Long.parseLong(q.param(0));
+  }
+
+  private static String first(Map<String, List<String>> query, String key) {
+    List<String> v = query.get(key);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String what, String value) {
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new KilnException(ErrorKind.INVALID_ARGUMENT, what + " '" + value + "' is not one of "
+          + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.kiln.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The training service's settings.
+ *
+ * @param dataDir datasets ({@code datasets/}) and jobs ({@code jobs/}: state, checkpoints, exported models);
+ *     replicas that share it share one queue
+ * @param concurrency jobs this process trains at once
+ * @param threads libtorch intra-op threads per job
+ * @param lease how long a running job's heartbeat may be silent before another process takes it over
+ * @param engineCache where libtorch's native library is unpacked (about 430 MB, once)
+ */
+public record TrainingConfig(Path dataDir, int concurrency, int threads, Duration lease, Path engineCache) {
+  public TrainingConfig {
+    if (concurrency < 1 || threads < 1) {
+      throw new IllegalArgumentException("training concurrency and threads must be at least 1");
+    }
+    if (lease.compareTo(Duration.ofSeconds(2)) < 0) {
+      throw new IllegalArgumentException("the job lease must be at least 2 s");
+    }
+  }
+
+  public static TrainingConfig defaults(Path dataDir) {
+    String cache = System.getenv("DJL_CACHE_DIR");
+    return new TrainingConfig(dataDir, 1, 1, Duration.ofSeconds(15),
+        cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"));
+  }
+
+  public TrainingConfig withLease(Duration d) {
+    return new TrainingConfig(dataDir, concurrency, threads, d, engineCache);
+  }
+
+  public TrainingConfig withConcurrency(int c, int t) {
+    return new TrainingConfig(dataDir, c, t, lease, engineCache);
+  }
+}

@@ -1,0 +1,239 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.training.data.SampleData;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training as a service over real HTTP: upload, train, watch, evaluate, deploy, infer. */
+class TrainingApiTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String MLP = """
+      type: sequential
+      layers:
+        - {type: dense, units: 32, activation: relu}
+        - {type: dense, units: 10, activation: softmax}
+      optimizer: {name: adam, learning_rate: 0.01}
+      loss: sparse_categorical_crossentropy
+      """;
+  static final String DIGITS_CSV = digits();
+
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  @TempDir Path repo;
+  @TempDir Path data;
+  Kiln kiln;
+
+  @BeforeEach
+  void start() throws Exception {
+    kiln = startKiln();
+  }
+
+  @AfterEach
+  void stop() {
+    if (kiln != null) {
+      kiln.close();
+    }
+  }
+
+  Kiln startKiln() throws Exception {
+    return Kiln.start(KilnConfig.defaults(repo, 0, 0)
+        .withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
+  }
+
+  static String digits() {
+    try (var in = new GZIPInputStream(SampleData.digitsCsv())) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  HttpResponse<String> send(String method, String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode ok(HttpResponse<String> r, int status) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    return JSON.readTree(r.body());
+  }
+
+  String jobRequest(int epochs) throws Exception {
+    ObjectNode req = JSON.createObjectNode().put("dataset", "digits").put("model", MLP);
+    req.putObject("training").put("epochs", epochs).put("batch_size", 32);
+    return req.toString();
+  }
+
+  /** Reads a job's event stream until the server ends it; returns (event, data) pairs. */
+  List<Map.Entry<String, JsonNode>> events(long id, java.util.function.Predicate<String> onEvent) throws Exception {
+    HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + kiln.httpPort() + "/api/v1/jobs/" + id + "/events")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
+    List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      String event = null;
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("event: ")) {
+          event = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          out.add(Map.entry(event, JSON.readTree(line.substring(6))));
+          if (!onEvent.test(event)) {
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void trainsWatchesDeploysAndServesADigitsClassifier() throws Exception {
+    JsonNode dataset = ok(send("POST", "/api/v1/datasets/digits?label=digit", DIGITS_CSV), 201);
+    assertThat(dataset.get("version").asInt()).isEqualTo(1);
+    JsonNode job = ok(send("POST", "/api/v1/jobs", jobRequest(8)), 202);
+    long id = job.get("id").asLong();
+    assertThat(job.get("state").asText()).isIn("QUEUED", "RUNNING");
+
+    List<Map.Entry<String, JsonNode>> events = events(id, e -> true);
+    assertThat(events.get(0).getKey()).isEqualTo("state");
+    assertThat(events).filteredOn(e -> e.getKey().equals("epoch")).extracting(e -> e.getValue().get("epoch").asInt())
+        .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    assertThat(events).anyMatch(e -> e.getKey().equals("step") && e.getValue().get("eta_seconds") != null);
+    Map.Entry<String, JsonNode> last = events.get(events.size() - 1);
+    assertThat(last.getKey()).isEqualTo("state");
+    assertThat(last.getValue().get("state").asText()).as(last.getValue().toString()).isEqualTo("SUCCEEDED");
+
+    JsonNode done = ok(send("GET", "/api/v1/jobs/" + id, null), 200);
+    double accuracy = done.at("/evaluation/accuracy").asDouble();
+    assertThat(accuracy).isGreaterThan(0.9);
+    assertThat(done.at("/evaluation/confusion")).hasSize(10);
+    assertThat(done.at("/lineage/dataset/sha256").asText()).isEqualTo(dataset.get("sha256").asText());
+    assertThat(done.at("/lineage/artifact_sha256").asText()).hasSize(64);
+    assertThat(done.get("history")).hasSize(8);
+
+    JsonNode deployed = ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"digits\"}"), 201);
+    assertThat(deployed.get("version").asText()).isEqualTo("1");
+    assertThat(ok(send("GET", "/v2/models/digits/versions/1/ready", null), 200).get("ready").asBoolean()).isTrue();
+
+    // Raw rows, unscaled, as the CSV has them: the deployed model applies the preprocessing itself.
+    String[] rows = DIGITS_CSV.split("\n");
+    int n = 200;
+    StringBuilder body = new StringBuilder("{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":["
+        + n + ",64],\"data\":[");
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      String[] cells = rows[i + 1].trim().split(",");
+      for (int c = 0; c < 64; c++) {
+        body.append(i == 0 && c == 0 ? "" : ",").append(cells[c]);
+      }
+      labels[i] = Integer.parseInt(cells[64]);
+    }
+    body.append("]}]}");
+    JsonNode result = ok(send("POST", "/v2/models/digits/infer", body.toString()), 200);
+    JsonNode classes = null;
+    JsonNode probabilities = null;
+    for (JsonNode o : result.get("outputs")) {
+      if (o.get("name").asText().equals("class")) {
+        classes = o.get("data");
+      } else if (o.get("name").asText().equals("probabilities")) {
+        probabilities = o.get("data");
+      }
+    }
+    int correct = 0;
+    for (int i = 0; i < n; i++) {
+      correct += classes.get(i).asText().equals(Integer.toString(labels[i])) ? 1 : 0;
+      double sum = 0;
+      for (int c = 0; c < 10; c++) {
+        sum += probabilities.get(i * 10 + c).asDouble();
+      }
+      assertThat(sum).isCloseTo(1.0, within(1e-4));
+    }
+    assertThat(correct / (double) n).isGreaterThan(0.9);
+    assertThat(ok(send("GET", "/api/v1/jobs/" + id, null), 200).at("/deployments/0/model").asText())
+        .isEqualTo("digits");
+  }
+
+  @Test
+  void cancellingARunningJobStopsItAndEndsItsStream() throws Exception {
+    ok(send("POST", "/api/v1/datasets/digits?label=digit", DIGITS_CSV), 201);
+    long id = ok(send("POST", "/api/v1/jobs", jobRequest(500)), 202).get("id").asLong();
+    List<Map.Entry<String, JsonNode>> events = events(id, e -> {
+      if (e.equals("epoch")) {
+        try {
+          ok(send("POST", "/api/v1/jobs/" + id + "/cancel", null), 200);
+        } catch (Exception x) {
+          throw new AssertionError(x);
+        }
+      }
+      return true;
+    });
+    assertThat(events.get(events.size() - 1).getValue().get("state").asText()).isEqualTo("CANCELLED");
+    assertThat(events).filteredOn(e -> e.getKey().equals("epoch")).hasSizeLessThan(5);
+    assertThat(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"x\"}").statusCode()).isEqualTo(409);
+    assertThat(send("POST", "/api/v1/jobs/" + id + "/cancel", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aRestartedServerResumesTheJobFromItsLastCheckpoint() throws Exception {
+    ok(send("POST", "/api/v1/datasets/digits?label=digit", DIGITS_CSV), 201);
+    long id = ok(send("POST", "/api/v1/jobs", jobRequest(6)), 202).get("id").asLong();
+    events(id, e -> !e.equals("epoch")); // the first epoch is done and checkpointed
+    kiln.close();
+    assertThat(JSON.readTree(java.nio.file.Files.readString(data.resolve("jobs/" + id + "/job.json")))
+        .get("state").asText()).isEqualTo("QUEUED");
+
+    kiln = startKiln();
+    List<Map.Entry<String, JsonNode>> events = events(id, e -> true);
+    assertThat(events).anyMatch(e -> e.getKey().equals("resumed") && e.getValue().get("epoch").asInt() >= 2);
+    JsonNode done = ok(send("GET", "/api/v1/jobs/" + id, null), 200);
+    assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(done.get("history")).extracting(h -> h.get("epoch").asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+  }
+
+  @Test
+  void badRequestsAreRefusedWithTheReason() throws Exception {
+    ok(send("POST", "/api/v1/datasets/digits?label=digit", DIGITS_CSV), 201);
+    JsonNode noDataset = ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"nope\",\"model\":\"type: sequential\"}"),
+        400);
+    assertThat(noDataset.get("error").asText()).contains("nope");
+    String conv = "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"conv2d\",\"filters\":4},"
+        + "{\"type\":\"dense\",\"units\":10,\"activation\":\"softmax\"}]}}";
+    assertThat(ok(send("POST", "/api/v1/jobs", conv), 400).get("error").asText()).contains("layer 1 (conv2d)");
+    assertThat(ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"dense\","
+        + "\"unit\":10}]}}"), 400).get("error").asText()).contains("units");
+    assertThat(ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"modle\":{}}"), 400).get("error").asText())
+        .contains("modle");
+    assertThat(ok(send("POST", "/api/v1/jobs", "not json"), 400).get("error").asText()).contains("JSON");
+    assertThat(ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"model\":\"" + MLP.replace("\n", "\\n")
+        + "\",\"training\":{\"epochs\":0}}"), 400).get("error").asText()).contains("epochs");
+    assertThat(send("GET", "/api/v1/jobs/999", null).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/api/v1/jobs/999/events", null).statusCode()).isEqualTo(404);
+    assertThat(send("POST", "/api/v1/datasets/bad?label=nope", DIGITS_CSV).statusCode()).isEqualTo(400);
+    assertThat(send("POST", "/api/v1/datasets/..%2Fetc?label=digit", DIGITS_CSV).statusCode()).isEqualTo(404);
+    assertThat(send("POST", "/api/v1/datasets/ragged?label=b", "a,b\n1,2\n3\n").statusCode()).isEqualTo(400);
+    assertThat(ok(send("GET", "/api/v1/datasets", null), 200)).hasSize(1);
+  }
+}
