@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 
 /** Entry point of the {@code kiln} launcher. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = dev.kiln.server.Kiln.VERSION,
-    description = "AI models as a service: serve models over Open Inference Protocol REST and gRPC.",
-    subcommands = {ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    description = "AI models as a service: train models and serve them over Open Inference Protocol REST and gRPC.",
+    subcommands = {ServeCommand.class, DemoCommand.class, DatasetsCommand.class, TrainCommand.class,
+        JobsCommand.class, DeployCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -17,7 +18,15 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     return new CommandLine(new Main())
         .registerConverter(java.time.Duration.class, Durations::parse)
-        .setCaseInsensitiveEnumValuesAllowed(true);
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          if (e instanceof KilnClient.CallFailed || e instanceof java.nio.file.NoSuchFileException) {
+            cmd.getErr().println("kiln: " + (e instanceof java.nio.file.NoSuchFileException ? "no such file: " : "")
+                + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
   }
 
   @Override

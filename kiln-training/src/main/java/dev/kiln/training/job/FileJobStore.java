@@ -1,8 +1,6 @@
 package dev.kiln.training.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -28,8 +26,7 @@ import java.util.function.UnaryOperator;
  * atomically, so a crash leaves the previous or the next state, never half of one.
  */
 public final class FileJobStore implements JobStore {
-  private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private static final ObjectMapper JSON = JobJson.MAPPER;
 
   private final Path root;
   private final Object monitor = new Object();

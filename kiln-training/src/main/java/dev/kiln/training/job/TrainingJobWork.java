@@ -143,9 +143,9 @@ public final class TrainingJobWork implements JobWork {
         }
         predicted[i] = best;
       }
-      return JSON.valueToTree(ClassificationReport.of(actual, predicted, predictions, data.task().classes()));
+      return JobJson.MAPPER.valueToTree(ClassificationReport.of(actual, predicted, predictions, data.task().classes()));
     }
-    return JSON.valueToTree(RegressionReport.of(test.targets(), predictions));
+    return JobJson.MAPPER.valueToTree(RegressionReport.of(test.targets(), predictions));
   }
 
   static String sha256(byte[] bytes) {

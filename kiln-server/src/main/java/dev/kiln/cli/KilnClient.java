@@ -1,0 +1,106 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.training.job.JobJson;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.BiPredicate;
+
+/** The CLI's side of Kiln's REST API: JSON calls and event streams, with the server's errors as messages. */
+final class KilnClient {
+  /** A call the server refused, or a server that could not be reached; the message is for the user. */
+  static final class CallFailed extends RuntimeException {
+    CallFailed(String message) {
+      super(message);
+    }
+  }
+
+  private final String base;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  KilnClient(String base) {
+    this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
+  JsonNode get(String path) {
+    return call(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  JsonNode post(String path, byte[] body, String contentType) {
+    return call(HttpRequest.newBuilder(uri(path)).header("content-type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  /** Follows a job's events until the server ends the stream or {@code handler} returns false. */
+  void events(long job, BiPredicate<String, JsonNode> handler) {
+    HttpResponse<InputStream> r = send(HttpRequest.newBuilder(uri("/api/v1/jobs/" + job + "/events")).GET(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      if (r.statusCode() != 200) {
+        throw failure(r.statusCode(), new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+      }
+      String event = null;
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("event: ")) {
+          event = line.substring(7);
+        } else if (line.startsWith("data: ") && !handler.test(event, JobJson.MAPPER.readTree(line.substring(6)))) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new CallFailed("the event stream broke: " + e.getMessage());
+    }
+  }
+
+  private JsonNode call(HttpRequest.Builder request) {
+    HttpResponse<String> r = send(request, HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw failure(r.statusCode(), r.body());
+    }
+    try {
+      return r.body().isEmpty() ? null : JobJson.MAPPER.readTree(r.body());
+    } catch (IOException e) {
+      throw new CallFailed("the server answered something that is not JSON");
+    }
+  }
+
+  private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
+    try {
+      return http.send(request.build(), body);
+    } catch (ConnectException e) {
+      throw new CallFailed("no Kiln server at " + base + " (start one with ./kiln serve, or pass --url)");
+    } catch (IOException e) {
+      throw new CallFailed("calling " + base + " failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CallFailed("interrupted");
+    }
+  }
+
+  private static CallFailed failure(int status, String body) {
+    String message = body;
+    try {
+      JsonNode error = JobJson.MAPPER.readTree(body);
+      if (error != null && error.hasNonNull("error")) {
+        message = error.get("error").asText();
+      }
+    } catch (IOException ignored) {
+      // not the JSON error shape: show the body as it is
+    }
+    return new CallFailed("HTTP " + status + ": " + message);
+  }
+
+  private URI uri(String path) {
+    return URI.create(base + path);
+  }
+}

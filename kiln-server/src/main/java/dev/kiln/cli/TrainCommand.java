@@ -1,0 +1,95 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.training.job.JobJson;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kiln train}: submits a training job and follows it with a progress bar. */
+@Command(name = "train", description = "Train a model spec (YAML/JSON) on a dataset; shows progress until it ends.")
+final class TrainCommand implements Callable<Integer> {
+  @Mixin ClientOptions server;
+
+  @Option(names = "--dataset", required = true, description = "Dataset name.")
+  String dataset;
+
+  @Option(names = "--dataset-version", description = "Dataset version (default: the newest).")
+  Integer datasetVersion;
+
+  @Option(names = "--model", required = true, description = "Model spec file (YAML or JSON).")
+  Path model;
+
+  @Option(names = "--epochs")
+  Integer epochs;
+
+  @Option(names = "--batch-size")
+  Integer batchSize;
+
+  @Option(names = "--validation-split")
+  Double validationSplit;
+
+  @Option(names = "--test-split")
+  Double testSplit;
+
+  @Option(names = "--seed")
+  Long seed;
+
+  @Option(names = "--scaling", description = "standard, minmax or none (tabular features).")
+  String scaling;
+
+  @Option(names = "--missing", description = "error, drop, mean, median or mode.")
+  String missing;
+
+  @Option(names = "--deploy", description = "Deploy the result as this model when training succeeds.")
+  String deployAs;
+
+  @Option(names = "--detach", description = "Submit and return without following the job.")
+  boolean detach;
+
+  @Override
+  public Integer call() throws Exception {
+    ObjectNode req = JobJson.MAPPER.createObjectNode().put("dataset", dataset)
+        .put("model", Files.readString(model, StandardCharsets.UTF_8));
+    if (datasetVersion != null) {
+      req.put("dataset_version", datasetVersion);
+    }
+    ObjectNode t = req.putObject("training");
+    putIf(t, "epochs", epochs);
+    putIf(t, "batch_size", batchSize);
+    putIf(t, "validation_split", validationSplit);
+    putIf(t, "test_split", testSplit);
+    putIf(t, "seed", seed);
+    ObjectNode p = req.putObject("preparation");
+    putIf(p, "scaling", scaling);
+    putIf(p, "missing", missing);
+    KilnClient client = server.client();
+    JsonNode job = client.post("/api/v1/jobs", JobJson.write(req), "application/json");
+    long id = job.get("id").asLong();
+    System.out.println("job " + id + " queued: " + dataset + " v" + job.at("/request/dataset_version").asInt()
+        + ", " + model.getFileName());
+    if (detach) {
+      return 0;
+    }
+    JsonNode end = JobsCommand.follow(client, id);
+    if (!end.path("state").asText().equals("SUCCEEDED")) {
+      return 1;
+    }
+    JobsCommand.printEvaluation(end);
+    if (deployAs != null) {
+      DeployCommand.deploy(client, id, deployAs);
+    }
+    return 0;
+  }
+
+  private static void putIf(ObjectNode node, String key, Object value) {
+    if (value != null) {
+      node.set(key, JobJson.MAPPER.valueToTree(value));
+    }
+  }
+}
