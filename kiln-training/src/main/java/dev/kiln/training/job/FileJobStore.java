@@ -29,12 +29,15 @@ public final class FileJobStore implements JobStore {
   private static final ObjectMapper JSON = JobJson.MAPPER;
 
   private final Path root;
-  private final Object monitor = new Object();
+  /** One monitor per directory in this JVM: a JVM may hold a directory's file lock only once at a time. */
+  private static final java.util.Map<Path, Object> MONITORS = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Object monitor;
 
   public FileJobStore(Path root) {
     this.root = root;
     try {
       Files.createDirectories(root);
+      this.monitor = MONITORS.computeIfAbsent(root.toRealPath(), p -> new Object());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the job directory " + root, e);
     }

@@ -66,9 +66,10 @@ public record Job(long id, JobState state, JobRequest request, Instant created, 
         evaluation, lineage, error, deployments);
   }
 
+  /** @param h the run's history as the engine has it (across resumes); empty keeps what was recorded */
   Job succeeded(Instant now, List<EpochMetrics> h, JsonNode eval, Lineage l) {
     return new Job(id, JobState.SUCCEEDED, request, created, started, now, owner, heartbeat, cancelRequested,
-        progress, h, eval, l, null, deployments);
+        progress, h.isEmpty() ? history : h, eval, l, null, deployments);
   }
 
   Job ended(JobState s, Instant now, String why) {

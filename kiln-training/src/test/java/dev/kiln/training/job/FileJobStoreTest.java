@@ -1,0 +1,100 @@
+package dev.kiln.training.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.training.spec.ModelSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileJobStoreTest {
+  static final JobRequest REQUEST = new JobRequest("digits", 1, new ModelSpec(null, null, null, null, null), null,
+      null);
+  static final Duration LEASE = Duration.ofSeconds(10);
+
+  @TempDir Path dir;
+
+  @Test
+  void concurrentCreatesGetDistinctIds() throws Exception {
+    FileJobStore store = new FileJobStore(dir);
+    Set<Long> ids = ConcurrentHashMap.newKeySet();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    for (int i = 0; i < 40; i++) {
+      pool.execute(() -> ids.add(store.create(REQUEST).id()));
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(ids).hasSize(40);
+    assertThat(store.list()).hasSize(40).extracting(Job::id).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+  }
+
+  @Test
+  void twoStoresOnOneDirectoryNeverClaimTheSameJob() throws Exception {
+    FileJobStore a = new FileJobStore(dir);
+    FileJobStore b = new FileJobStore(dir); // as a second replica would open it
+    for (int i = 0; i < 20; i++) {
+      a.create(REQUEST);
+    }
+    Set<Long> claimed = ConcurrentHashMap.newKeySet();
+    List<Long> duplicates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    for (int i = 0; i < 4; i++) {
+      FileJobStore s = i % 2 == 0 ? a : b;
+      String owner = "owner-" + i;
+      pool.execute(() -> {
+        while (true) {
+          var j = s.claim(owner, Instant.now(), LEASE);
+          if (j.isEmpty()) {
+            return;
+          }
+          if (!claimed.add(j.get().id())) {
+            duplicates.add(j.get().id());
+          }
+        }
+      });
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(duplicates).isEmpty();
+    assertThat(claimed).hasSize(20);
+  }
+
+  @Test
+  void aRunningJobIsTakenOverOnlyAfterItsLeaseExpires() {
+    FileJobStore store = new FileJobStore(dir);
+    long id = store.create(REQUEST).id();
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    assertThat(store.claim("first", t0, LEASE)).map(Job::owner).hasValue("first");
+    assertThat(store.claim("second", t0.plusSeconds(9), LEASE)).isEmpty();
+    store.update(id, j -> j.beat(t0.plusSeconds(9)));
+    assertThat(store.claim("second", t0.plusSeconds(15), LEASE)).isEmpty();
+    Job taken = store.claim("second", t0.plusSeconds(20), LEASE).orElseThrow();
+    assertThat(taken.owner()).isEqualTo("second");
+    assertThat(taken.started()).isEqualTo(t0); // still the job's first start
+  }
+
+  @Test
+  void finishedJobsAreNeverClaimed() {
+    FileJobStore store = new FileJobStore(dir);
+    long id = store.create(REQUEST).id();
+    store.update(id, j -> j.ended(JobState.FAILED, Instant.now(), "boom"));
+    assertThat(store.claim("x", Instant.now(), LEASE)).isEmpty();
+    assertThat(store.get(id)).map(Job::error).hasValue("boom");
+  }
+
+  @Test
+  void unknownJobsAreEmptyNotErrors() {
+    FileJobStore store = new FileJobStore(dir);
+    assertThat(store.get(7)).isEmpty();
+    assertThat(store.get(-1)).isEmpty();
+    assertThat(store.update(7, j -> j)).isEmpty();
+  }
+}
