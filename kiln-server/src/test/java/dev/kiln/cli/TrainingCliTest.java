@@ -1,0 +1,97 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.server.Kiln;
+import dev.kiln.server.KilnConfig;
+import dev.kiln.server.TrainingConfig;
+import dev.kiln.training.data.SampleData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The training commands of the CLI against a real server: what a user types and reads. */
+class TrainingCliTest {
+  @TempDir Path repo;
+  @TempDir Path data;
+  @TempDir Path files;
+  Kiln kiln;
+  String url;
+
+  record Run(int exit, String out, String err) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data)));
+    url = "http://127.0.0.1:" + kiln.httpPort();
+  }
+
+  @AfterEach
+  void stop() {
+    kiln.close();
+  }
+
+  Run kiln(String... args) {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      CommandLine cli = Main.commandLine();
+      cli.setErr(new PrintWriter(err, true));
+      int exit = cli.execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(saved);
+    }
+  }
+
+  @Test
+  void addTrainShowAndDeployFromTheCommandLine() throws Exception {
+    Path csv = SampleData.digitsCsv(files);
+    Path spec = Files.writeString(files.resolve("mlp.yaml"), """
+        layers:
+          - {type: dense, units: 32, activation: relu}
+          - {type: dense, units: 10, activation: softmax}
+        optimizer: {name: adam, learning_rate: 0.01}
+        """);
+    Run add = kiln("datasets", "add", csv.toString(), "--name", "digits", "--label", "digit", "--url", url);
+    assertThat(add.exit()).as(add.err()).isZero();
+    assertThat(add.out()).contains("dataset digits version 1: 1797 rows");
+
+    Run train = kiln("train", "--dataset", "digits", "--model", spec.toString(), "--epochs", "4",
+        "--batch-size", "32", "--validation-split", "0.1", "--deploy", "digits", "--url", url);
+    assertThat(train.exit()).as(train.err()).isZero();
+    assertThat(train.out()).contains("job 1 queued", "epoch 1/4 ", "epoch 4/4 ", "val_acc", "job 1 succeeded",
+        "accuracy", "deployed job 1 as digits version 1");
+
+    Run show = kiln("jobs", "show", "1", "--url", url);
+    assertThat(show.out()).contains("SUCCEEDED", "lineage: dataset digits v1", "deployed as digits version 1");
+    assertThat(kiln("jobs", "list", "--url", url).out()).contains("SUCCEEDED", "digits v1", "4/4", "acc 0.");
+    assertThat(kiln("deploy", "1", "--as", "digits-copy", "--url", url).out())
+        .contains("deployed job 1 as digits-copy version 1");
+    assertThat(kiln.core().modelReady("digits-copy", "1")).isTrue();
+  }
+
+  @Test
+  void errorsAreOneClearLine() throws Exception {
+    Run noServer = kiln("jobs", "list", "--url", "http://127.0.0.1:1");
+    assertThat(noServer.exit()).isEqualTo(2);
+    assertThat(noServer.err()).contains("no Kiln server at http://127.0.0.1:1");
+    Run noJob = kiln("jobs", "show", "42", "--url", url);
+    assertThat(noJob.exit()).isEqualTo(2);
+    assertThat(noJob.err()).contains("HTTP 404: no job 42");
+    Run noFile = kiln("train", "--dataset", "d", "--model", files.resolve("missing.yaml").toString(), "--url", url);
+    assertThat(noFile.exit()).isEqualTo(2);
+    assertThat(noFile.err()).contains("no such file");
+  }
+}
