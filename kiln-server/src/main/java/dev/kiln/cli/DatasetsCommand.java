@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "datasets", description = "Upload and list datasets (each upload is a new, checksummed version).",
     subcommands = {DatasetsCommand.Add.class, DatasetsCommand.ListDatasets.class, DatasetsCommand.Show.class})
 final class DatasetsCommand {
-  @Command(name = "add", description = "Upload a CSV/TSV (optionally .gz) or labelled-text CSV as a new version.")
+  @Command(name = "add", description = "Upload a CSV/TSV (optionally .gz), a labelled-text CSV, or a folder (image "
+      + "folder, IDX pair, text folder) as a new version.")
   static final class Add implements Callable<Integer> {
     @Mixin ClientOptions server;
 
@@ -41,8 +42,8 @@ final class DatasetsCommand {
 
     @Override
     public Integer call() throws Exception {
-      if (!Files.isRegularFile(file)) {
-        throw new KilnClient.CallFailed(file + " is not a file (folder datasets are not uploadable yet)");
+      if (!Files.exists(file)) {
+        throw new KilnClient.CallFailed("no such file or folder: " + file);
       }
       String n = name != null ? name : file.getFileName().toString().replaceFirst("\\..*$", "");
       Map<String, String> query = new LinkedHashMap<>();
@@ -53,12 +54,29 @@ final class DatasetsCommand {
       if (file.toString().endsWith(".tsv") || file.toString().endsWith(".tsv.gz")) {
         query.putIfAbsent("delimiter", "\t");
       }
-      JsonNode m = server.client().post("/api/v1/datasets/" + n + query(query), Files.readAllBytes(file),
-          "application/octet-stream");
+      boolean folder = Files.isDirectory(file);
+      JsonNode m = server.client().post("/api/v1/datasets/" + n + query(query),
+          folder ? zip(file) : Files.readAllBytes(file), folder ? "application/zip" : "application/octet-stream");
       System.out.printf("dataset %s version %d: %d rows, %s, sha256 %s%n", m.path("name").asText(),
           m.path("version").asInt(), m.path("rows").asLong(), m.path("format").asText(),
           m.path("sha256").asText());
       return 0;
+    }
+
+    /** A folder dataset travels as one zip of its tree (regular files only; links are not followed). */
+    static byte[] zip(Path dir) throws java.io.IOException {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes);
+           var files = Files.walk(dir)) {
+        for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+          if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(dir.relativize(p).toString().replace('\\', '/')));
+            Files.copy(p, zip);
+            zip.closeEntry();
+          }
+        }
+      }
+      return bytes.toByteArray();
     }
 
     private static void put(Map<String, String> q, String k, String v) {

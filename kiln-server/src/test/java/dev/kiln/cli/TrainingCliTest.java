@@ -83,6 +83,25 @@ class TrainingCliTest {
   }
 
   @Test
+  void anImageFolderUploadsAsAZipAndTrainsACnn() throws Exception {
+    Path bars = SampleData.bars(files.resolve("bars"), 60, 3);
+    Path spec = Files.writeString(files.resolve("cnn.yaml"), """
+        layers:
+          - {type: conv2d, filters: 4, kernel_size: 3, padding: same, activation: relu}
+          - {type: max_pooling2d, pool_size: 2}
+          - {type: flatten}
+          - {type: dense, units: 2, activation: softmax}
+        optimizer: {name: adam, learning_rate: 0.01}
+        """);
+    Run add = kiln("datasets", "add", bars.toString(), "--url", url);
+    assertThat(add.exit()).as(add.err()).isZero();
+    assertThat(add.out()).contains("dataset bars version 1: 120 rows, image_folder");
+    Run train = kiln("train", "--dataset", "bars", "--model", spec.toString(), "--epochs", "8", "--url", url);
+    assertThat(train.exit()).as(train.out() + train.err()).isZero();
+    assertThat(train.out()).contains("job 1 succeeded");
+  }
+
+  @Test
   void errorsAreOneClearLine() throws Exception {
     Run noServer = kiln("jobs", "list", "--url", "http://127.0.0.1:1");
     assertThat(noServer.exit()).isEqualTo(2);

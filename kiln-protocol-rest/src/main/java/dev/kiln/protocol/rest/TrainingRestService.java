@@ -70,7 +70,8 @@ public final class TrainingRestService implements RestService {
   }
 
   /**
-   * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not); how to read it comes from the
+   * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not), or a zip of a folder dataset
+   * (content type {@code application/zip}: image folder, IDX pair, text folder); how to read it comes from the
    * query: {@code label}, {@code format}, {@code task}, {@code delimiter}, {@code text}.
    */
   private CompletableFuture<RestResponse> addDataset(RestRequest q) {
@@ -101,8 +102,11 @@ public final class TrainingRestService implements RestService {
     byte[] body = bytes(q);
     DatasetOptions o = options;
     String name = q.param(0);
-    return json(HttpResponseStatus.CREATED, () -> training.addDataset(name,
-        new java.io.ByteArrayInputStream(body), o));
+    String type = q.header("content-type");
+    boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
+    return json(HttpResponseStatus.CREATED, () -> zip
+        ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o)
+        : training.addDataset(name, new java.io.ByteArrayInputStream(body), o));
   }
 
   private CompletableFuture<RestResponse> model(RestRequest q) {

@@ -1,0 +1,68 @@
+package dev.kiln.training.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ZipArchiveTest {
+  @TempDir Path dir;
+
+  static byte[] zip(String name, byte[] content) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+      z.putNextEntry(new ZipEntry("ok/a.txt"));
+      z.write("fine".getBytes());
+      z.closeEntry();
+      z.putNextEntry(new ZipEntry(name));
+      z.write(content);
+      z.closeEntry();
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void unpacksATree() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("t"));
+    ZipArchive.extract(new ByteArrayInputStream(zip("cats/1.png", new byte[] {1, 2})), target,
+        ZipArchive.Limits.defaults());
+    assertThat(target.resolve("cats/1.png")).hasBinaryContent(new byte[] {1, 2});
+    assertThat(target.resolve("ok/a.txt")).hasContent("fine");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../evil.txt", "a/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "a\\..\\evil.txt",
+      "..", "a/.."})
+  void entriesThatLeaveTheTargetAreRefusedAndNothingEscapes(String name) throws Exception {
+    Path target = Files.createDirectory(dir.resolve("t"));
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip(name, "x".getBytes())), target,
+        ZipArchive.Limits.defaults())).isInstanceOf(DatasetException.class).hasMessageContaining("archive entry");
+    assertThat(dir.resolve("evil.txt")).doesNotExist();
+  }
+
+  @Test
+  void aZipBombStopsAtTheSizeCap() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("t"));
+    byte[] zeros = new byte[1 << 20]; // compresses to about 1 KB
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip("big.bin", zeros)), target,
+        new ZipArchive.Limits(100, 64 * 1024))).hasMessageContaining("more than 65536 bytes");
+  }
+
+  @Test
+  void tooManyEntriesAndNonZipsAreRefused() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("t"));
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip("b.txt", new byte[1])), target,
+        new ZipArchive.Limits(1, 1 << 20))).hasMessageContaining("more than 1 entries");
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream("a,b\n1,2\n".getBytes()), target,
+        ZipArchive.Limits.defaults())).hasMessageContaining("not a zip");
+  }
+}
