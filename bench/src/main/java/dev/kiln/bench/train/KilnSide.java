@@ -1,5 +1,6 @@
 package dev.kiln.bench.train;
 
+import ai.djl.pytorch.jni.JniUtils;
 import dev.kiln.training.data.DatasetRef;
 import dev.kiln.training.data.Examples;
 import dev.kiln.training.data.PreparedData;
@@ -48,6 +49,10 @@ final class KilnSide {
     TrainingPlan plan = new TrainingPlan(net.spec(s.learningRate()), settings, d, checkpoints,
         TrainingListener.NONE, () -> false);
     try (TrainedModel model = engine(threads).train(plan)) {
+      if (JniUtils.getNumThreads() != threads) {
+        throw new IllegalStateException("libtorch ran with " + JniUtils.getNumThreads() + " threads, asked for "
+            + threads);
+      }
       List<Double> seconds = model.history().stream().map(EpochMetrics::seconds).toList();
       return new Run(Run.Side.KILN, net, threads, repetition, seconds, accuracy(model, d.test()));
     }

@@ -47,11 +47,11 @@ public final class TrainBench implements Callable<Integer> {
   @Option(names = "--test", defaultValue = "2000", description = "Test images (default: ${DEFAULT-VALUE}).")
   int testCount;
 
-  @Option(names = "--jitter", defaultValue = "2.0",
+  @Option(names = "--jitter", defaultValue = "1.2",
       description = "Stroke end-point jitter in pixels: the data's difficulty (default: ${DEFAULT-VALUE}).")
   double jitter;
 
-  @Option(names = "--noise", defaultValue = "0.4",
+  @Option(names = "--noise", defaultValue = "0.3",
       description = "Pixel noise standard deviation (default: ${DEFAULT-VALUE}).")
   double noise;
 
