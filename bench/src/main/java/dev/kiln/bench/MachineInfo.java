@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** Where and when a run happened, for the header of its report: results mean little without it. */
-final class MachineInfo {
+public final class MachineInfo {
   private MachineInfo() {}
 
-  static List<String> describe() {
+  public static List<String> describe() {
     Runtime rt = Runtime.getRuntime();
     return List.of(
         "date (UTC): " + Instant.now().truncatedTo(ChronoUnit.SECONDS),

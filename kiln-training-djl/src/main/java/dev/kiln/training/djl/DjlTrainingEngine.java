@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
@@ -33,10 +34,12 @@ import java.util.Optional;
  */
 public final class DjlTrainingEngine implements TrainingEngine {
   private final Engine engine;
+  private final int threads;
 
   /**
    * @param cacheDir where libtorch is unpacked (about 430 MB, once); null keeps DJL_CACHE_DIR or DJL's default
-   * @param threads libtorch's intra-op threads for each training run
+   * @param threads libtorch's intra-op threads for each training run; libtorch has one intra-op pool per process,
+   *     so runs of engines with different counts must not overlap
    */
   public DjlTrainingEngine(Path cacheDir, int threads) {
     System.setProperty("ai.djl.offline", "true");
@@ -46,6 +49,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     this.engine = Engine.getEngine("PyTorch");
+    this.threads = threads;
   }
 
   @Override
@@ -60,6 +64,9 @@ public final class DjlTrainingEngine implements TrainingEngine {
     NetworkBuilder.Network net = NetworkBuilder.build(network.layers(), data.inputShape());
     boolean tokens = data.preprocessing().outputType() == DataType.INT64;
     int classes = data.task().classCount();
+    // DJL reads the thread property only when it loads libtorch, once per process: a second engine with another
+    // count would silently train with the first one's.
+    JniUtils.setNumThreads(threads);
     engine.setRandomSeed(plan.settings().seed().intValue());
     Model model = Model.newInstance("kiln", Device.cpu(), "PyTorch");
     boolean handedOver = false;
