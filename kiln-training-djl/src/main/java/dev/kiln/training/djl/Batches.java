@@ -26,6 +26,11 @@ final class Batches {
     this.rowSize = examples.rowSize();
   }
 
+  /** Whether {@link #labels} are already the class ids (sparse cross-entropy), so accuracy can reuse them. */
+  boolean sparseLabels() {
+    return loss == LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY;
+  }
+
   int count() {
     return examples.count();
   }

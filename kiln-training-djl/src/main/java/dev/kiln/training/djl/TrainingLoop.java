@@ -108,49 +108,55 @@ final class TrainingLoop {
     int[] order = shuffled(n, new Random(settings.seed() * 1_000_003L + epoch));
     long start = System.nanoTime();
     long lastReport = start;
-    double lossSum = 0;
-    long correct = 0;
-    for (int step = 0; step < steps; step++) {
-      if (plan.cancelled().getAsBoolean()) {
-        throw new TrainingException.Cancelled();
-      }
-      int from = step * batch;
-      int to = Math.min(n, from + batch);
-      try (NDManager m = trainer.getManager().newSubManager()) {
-        NDArray x = train.features(m, order, from, to);
-        NDArray y = train.labels(m, order, from, to);
-        NDArray out;
-        NDArray l;
-        try (GradientCollector gc = trainer.newGradientCollector()) {
-          out = trainer.forward(new NDList(x)).singletonOrThrow();
-          l = loss.evaluate(new NDList(y), new NDList(out));
-          gc.backward(l);
+    boolean classes = network.head() != NetworkPlan.Head.NONE;
+    // The running loss and correct count stay in the engine and are read only when progress is reported:
+    // reading a scalar back costs about as much as a small layer's forward pass (BENCHMARKS.md, training).
+    try (NDManager epochScope = trainer.getManager().newSubManager()) {
+      NDArray lossSum = epochScope.zeros(new ai.djl.ndarray.types.Shape());
+      NDArray correct = epochScope.zeros(new ai.djl.ndarray.types.Shape(), ai.djl.ndarray.types.DataType.INT64);
+      double readLoss = 0;
+      for (int step = 0; step < steps; step++) {
+        if (plan.cancelled().getAsBoolean()) {
+          throw new TrainingException.Cancelled();
         }
-        trainer.step();
-        float batchLoss = l.getFloat();
-        if (!Float.isFinite(batchLoss)) {
-          throw new TrainingException("the loss became " + batchLoss + " at epoch " + epoch + ", step "
-              + (step + 1) + "; lower the learning rate or scale the inputs");
+        int from = step * batch;
+        int to = Math.min(n, from + batch);
+        try (NDManager m = trainer.getManager().newSubManager()) {
+          NDArray x = train.features(m, order, from, to);
+          NDArray y = train.labels(m, order, from, to);
+          NDArray out;
+          NDArray l;
+          try (GradientCollector gc = trainer.newGradientCollector()) {
+            out = trainer.forward(new NDList(x)).singletonOrThrow();
+            l = loss.evaluate(new NDList(y), new NDList(out));
+            gc.backward(l);
+          }
+          trainer.step();
+          lossSum.addi(l.mul(to - from));
+          if (classes) {
+            correct.addi(correctCount(out, train.sparseLabels() ? y : train.classIds(m, order, from, to)));
+          }
         }
-        lossSum += (double) batchLoss * (to - from);
-        if (network.head() != NetworkPlan.Head.NONE) {
-          correct += correct(out, train.classIds(m, order, from, to));
+        long now = System.nanoTime();
+        if (now - lastReport >= STEP_REPORT_NANOS || step == steps - 1) {
+          lastReport = now;
+          int seen = Math.min(n, (step + 1) * batch);
+          readLoss = lossSum.getFloat();
+          if (!Double.isFinite(readLoss)) {
+            throw new TrainingException("the loss became " + readLoss + " in epoch " + epoch + " (by step "
+                + (step + 1) + "); lower the learning rate or scale the inputs");
+          }
+          double elapsed = (now - start) / 1e9;
+          plan.listener().onStep(new StepProgress(epoch, epochs, step + 1, steps, readLoss / seen, seen / elapsed,
+              elapsed));
         }
       }
-      long now = System.nanoTime();
-      if (now - lastReport >= STEP_REPORT_NANOS || step == steps - 1) {
-        lastReport = now;
-        int seen = Math.min(n, (step + 1) * batch);
-        double elapsed = (now - start) / 1e9;
-        plan.listener().onStep(new StepProgress(epoch, epochs, step + 1, steps, lossSum / seen, seen / elapsed,
-            elapsed));
-      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double accuracy = classes ? (double) correct.getLong() / n : Double.NaN;
+      double[] val = validation == null || validation.count() == 0 ? new double[] {Double.NaN, Double.NaN}
+          : evaluate(validation);
+      return new EpochMetrics(epoch, epochs, readLoss / n, accuracy, val[0], val[1], seconds);
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    double accuracy = network.head() == NetworkPlan.Head.NONE ? Double.NaN : (double) correct / n;
-    double[] val = validation == null || validation.count() == 0 ? new double[] {Double.NaN, Double.NaN}
-        : evaluate(validation);
-    return new EpochMetrics(epoch, epochs, lossSum / n, accuracy, val[0], val[1], seconds);
   }
 
   /** Loss and accuracy over a whole split, in inference mode. */
@@ -167,18 +173,19 @@ final class TrainingLoop {
         lossSum += (double) loss.evaluate(new NDList(data.labels(m, order, from, to)), new NDList(out)).getFloat()
             * (to - from);
         if (network.head() != NetworkPlan.Head.NONE) {
-          correct += correct(out, data.classIds(m, order, from, to));
+          correct += correctCount(out, data.classIds(m, order, from, to)).getLong();
         }
       }
     }
     return new double[] {lossSum / n, network.head() == NetworkPlan.Head.NONE ? Double.NaN : (double) correct / n};
   }
 
-  private long correct(NDArray logits, NDArray classIds) {
+  /** How many rows the logits classify correctly, as an engine scalar. */
+  private NDArray correctCount(NDArray logits, NDArray classIds) {
     NDArray predicted = network.head() == NetworkPlan.Head.SIGMOID
         ? logits.gt(0).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(-1)
         : logits.argMax(1);
-    return predicted.eq(classIds).countNonzero().getLong();
+    return predicted.eq(classIds).countNonzero();
   }
 
   private static int[] shuffled(int n, Random random) {
