@@ -22,6 +22,7 @@ import dev.kiln.training.engine.TrainingEngine;
 import dev.kiln.training.engine.TrainingException;
 import dev.kiln.training.engine.TrainingPlan;
 import java.io.IOException;
+import java.util.logging.Level;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,6 +34,8 @@ import java.util.Optional;
  * anything.
  */
 public final class DjlTrainingEngine implements TrainingEngine {
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(DjlTrainingEngine.class.getName());
   private final Engine engine;
   private final int threads;
 
@@ -104,14 +107,25 @@ public final class DjlTrainingEngine implements TrainingEngine {
       handedOver = true;
       return result;
     } catch (IOException e) {
-      throw new TrainingException("checkpoint failed: " + e.getMessage(), e);
+      LOG.log(Level.WARNING, "checkpoint failed in " + plan.checkpoints(), e);
+      throw new TrainingException("saving or loading a checkpoint failed (details in the server log)", e);
     } catch (IllegalArgumentException | IllegalStateException | ai.djl.engine.EngineException e) {
-      throw new TrainingException("the engine rejected the model: " + e.getMessage(), e);
+      LOG.log(Level.WARNING, "the engine rejected a model", e);
+      throw new TrainingException("the engine rejected the model: " + firstLine(e.getMessage()), e);
     } finally {
       if (!handedOver) {
         model.close();
       }
     }
+  }
+
+  /** libtorch appends C++ stack traces to its messages; users get the first line, the log gets the rest. */
+  static String firstLine(String message) {
+    if (message == null) {
+      return "unknown reason";
+    }
+    String line = message.lines().findFirst().orElse("").strip();
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
 
   /** A checkpoint written at the end of the run (last epoch, or an early stop) needs no more training. */

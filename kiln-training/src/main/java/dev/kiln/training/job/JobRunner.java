@@ -130,8 +130,11 @@ public final class JobRunner implements AutoCloseable {
         finish(id, j -> j.ended(JobState.CANCELLED, Instant.now(), "cancelled"));
       }
     } catch (TrainingException | RuntimeException e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      if (!(e instanceof TrainingException) && !(e instanceof dev.kiln.core.error.KilnException)) {
+      // Kiln's own exceptions carry messages written for users; anything else may hold paths or internals.
+      boolean forUsers = e instanceof TrainingException || e instanceof dev.kiln.core.error.KilnException;
+      String why = forUsers && e.getMessage() != null ? e.getMessage()
+          : "internal error (details in the server log)";
+      if (!forUsers) {
         LOG.log(Level.WARNING, "job " + id + " failed", e);
       }
       finish(id, j -> j.ended(JobState.FAILED, Instant.now(), why));

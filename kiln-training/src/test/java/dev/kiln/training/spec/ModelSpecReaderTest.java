@@ -191,4 +191,15 @@ class ModelSpecReaderTest {
   void emptySpecIsAnError() {
     assertThatThrownBy(() -> ModelSpecReader.read("  \n")).hasMessage("spec is empty");
   }
+
+  @org.junit.jupiter.api.Test
+  void yamlTagsNeverInstantiateClasses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    // The ShellTorch chain (bad-inputs row 2): a global tag naming a Java class must never be constructed.
+    java.nio.file.Path marker = dir.resolve("marker");
+    String yaml = "type: sequential\nlayers: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader "
+        + "[[!!java.net.URL [\"file://" + marker + "\"]]]]\n";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelSpecReader.read(yaml))
+        .isInstanceOf(SpecException.class);
+    org.assertj.core.api.Assertions.assertThat(marker).doesNotExist();
+  }
 }
