@@ -20,6 +20,7 @@ class GrpcErrorsTest {
         ErrorKind.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED,
         ErrorKind.UNSUPPORTED, Status.Code.UNIMPLEMENTED,
         ErrorKind.FAILED_PRECONDITION, Status.Code.FAILED_PRECONDITION,
+        ErrorKind.CONFLICT, Status.Code.FAILED_PRECONDITION,
         ErrorKind.INTERNAL, Status.Code.INTERNAL);
     assertThat(expected).hasSize(ErrorKind.values().length);
     expected.forEach((kind, code) -> {

@@ -12,6 +12,7 @@ class HttpErrorsTest {
   @Test
   void everyErrorKindHasTritonsStatus() {
     Map<ErrorKind, Integer> expected = Map.of(
+        ErrorKind.CONFLICT, 409,
         ErrorKind.INVALID_ARGUMENT, 400,
         ErrorKind.NOT_FOUND, 404,
         ErrorKind.UNAVAILABLE, 503,

@@ -1,0 +1,97 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.training.data.DatasetPreparer;
+import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.Examples;
+import dev.kiln.training.data.FileDatasetStore;
+import dev.kiln.training.data.PrepareOptions;
+import dev.kiln.training.data.PreparedData;
+import dev.kiln.training.data.SampleData;
+import dev.kiln.training.data.TabularPreprocessing;
+import dev.kiln.training.djl.DjlTrainingEngine;
+import dev.kiln.training.engine.NetworkPlan;
+import dev.kiln.training.engine.TrainedModel;
+import dev.kiln.training.engine.TrainingListener;
+import dev.kiln.training.engine.TrainingPlan;
+import dev.kiln.training.export.OnnxExporter;
+import dev.kiln.training.spec.ModelSpec;
+import dev.kiln.training.spec.ModelSpecReader;
+import dev.kiln.training.spec.SpecValidator;
+import dev.kiln.training.spec.TrainingSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Train, export, deploy, infer over REST: the served model, fed raw CSV rows, answers exactly what the training
+ * engine answers for the same rows after the fitted preprocessing.
+ */
+class TrainedModelServingTest {
+  @TempDir Path data;
+  @TempDir Path repo;
+
+  @Test
+  void restPredictionsOnRawRowsEqualTheTrainingEngines() throws Exception {
+    Path csv = SampleData.digitsCsv(Files.createDirectories(data.resolve("in")));
+    var stored = new FileDatasetStore(data).add("digits", csv, DatasetOptions.csv("digit"));
+    PreparedData prepared = DatasetPreparer.prepare(new FileDatasetStore(data).get("digits", stored.version())
+        .orElseThrow(), PrepareOptions.defaults().withScaling(dev.kiln.training.data.Scaling.STANDARD));
+    ModelSpec spec = SpecValidator.validate(ModelSpecReader.read("""
+        layers:
+          - {type: dense, units: 32, activation: relu}
+          - {type: batch_normalization}
+          - {type: dense, units: 10, activation: softmax}
+        optimizer: {name: adam, learning_rate: 0.01}
+        """), prepared.inputShape(), prepared.task()).spec();
+    TrainingSettings settings = new TrainingSettings(4, 32, 0.1, 0.2, 1L, null, 1);
+    List<String> lines = TrainingApiTest.DIGITS_CSV.lines().toList().subList(1, 41); // 40 raw rows
+    DjlTrainingEngine engine = new DjlTrainingEngine(Path.of(System.getProperty("user.home"), ".cache", "kiln",
+        "djl"), 1);
+    try (TrainedModel model = engine.train(new TrainingPlan(spec, settings, prepared, data.resolve("ckpt"),
+        TrainingListener.NONE, () -> false))) {
+      ExampleModels.write(repo, "digits", 1, OnnxExporter.export(NetworkPlan.of(spec, prepared.task()),
+          model.params(), prepared, Map.of()));
+
+      TabularPreprocessing pre = (TabularPreprocessing) prepared.preprocessing();
+      float[] features = new float[lines.size() * 64];
+      StringBuilder raw = new StringBuilder();
+      for (int i = 0; i < lines.size(); i++) {
+        String[] cells = lines.get(i).split(",");
+        double[] numbers = new double[64];
+        for (int c = 0; c < 64; c++) {
+          numbers[c] = Double.parseDouble(cells[c]);
+          raw.append(raw.isEmpty() ? "" : ",").append(cells[c]);
+        }
+        pre.apply(numbers, new String[0], features, i * 64);
+      }
+      float[] expected = model.predictor().predict(new Examples(features, new float[lines.size()], lines.size()));
+
+      try (Kiln kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0))) {
+        String body = "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[" + lines.size()
+            + ",64],\"data\":[" + raw + "]}],\"outputs\":[{\"name\":\"probabilities\"}]}";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + kiln.httpPort() + "/v2/models/digits/infer"))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode got = new ObjectMapper().readTree(r.body()).at("/outputs/0/data");
+        assertThat(got).hasSize(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+          assertThat(got.get(i).floatValue()).as("value %d", i).isCloseTo(expected[i], within(1e-4f));
+        }
+      }
+    }
+  }
+}
