@@ -136,6 +136,10 @@ class TrainingApiTest {
 
     JsonNode deployed = ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"digits\"}"), 201);
     assertThat(deployed.get("version").asText()).isEqualTo("1");
+    JsonNode record = JSON.readTree(repo.resolve("digits/1/kiln-lineage.json").toFile());
+    assertThat(record.get("job").asLong()).isEqualTo(id);
+    assertThat(record.at("/lineage/dataset/sha256").asText()).isEqualTo(dataset.get("sha256").asText());
+    assertThat(record.at("/evaluation/accuracy").asDouble()).isEqualTo(accuracy);
     assertThat(ok(send("GET", "/v2/models/digits/versions/1/ready", null), 200).get("ready").asBoolean()).isTrue();
 
     // Raw rows, unscaled, as the CSV has them: the deployed model applies the preprocessing itself.
