@@ -1,0 +1,42 @@
+package dev.kiln.govern.auth;
+
+import java.util.regex.Pattern;
+
+/**
+ * One permission: an action on the models a glob matches ({@code invoke:mnist}, {@code invoke:digits-*}, {@code
+ * manage:*}, {@code train}, {@code admin}). A glob has letters, digits, {@code _ . -} and {@code *} (any run of
+ * characters); nothing else, so a scope can never match by accident what its text does not show.
+ */
+public record Scope(Action action, String models) {
+  private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_.*-]{1,64}");
+
+  public Scope {
+    if (!GLOB.matcher(models).matches()) {
+      throw new IllegalArgumentException("model pattern '" + models + "' may hold only letters, digits, _ . - and *");
+    }
+  }
+
+  /** Parses {@code action[:glob]}; the glob defaults to {@code *}. */
+  public static Scope parse(String text) {
+    int colon = text.indexOf(':');
+    return colon < 0 ? new Scope(Action.of(text), "*")
+        : new Scope(Action.of(text.substring(0, colon)), text.substring(colon + 1));
+  }
+
+  /** Whether this scope allows {@code action} on {@code model} (null: an action not about one model). */
+  public boolean allows(Action wanted, String model) {
+    if (action == Action.ADMIN) {
+      return true;
+    }
+    return action == wanted && (model == null ? models.equals("*") : matches(models, model));
+  }
+
+  static boolean matches(String glob, String name) {
+    return Pattern.compile(glob.replace(".", "\\.").replace("*", ".*")).matcher(name).matches();
+  }
+
+  @Override
+  public String toString() {
+    return action.word() + (action == Action.ADMIN || models.equals("*") && action == Action.TRAIN ? "" : ":" + models);
+  }
+}
