@@ -22,6 +22,12 @@ public enum ErrorKind {
   /** The target exists but is in the wrong state for this, e.g. deploying an unfinished job (HTTP 409, gRPC
    * FAILED_PRECONDITION). */
   CONFLICT,
+  /** No credentials, or credentials that are unknown, revoked or expired (HTTP 401, gRPC UNAUTHENTICATED). */
+  UNAUTHENTICATED,
+  /** Valid credentials without the permission (HTTP 403, gRPC PERMISSION_DENIED). */
+  PERMISSION_DENIED,
+  /** A rate limit or quota of the caller is used up (HTTP 429 with Retry-After, gRPC RESOURCE_EXHAUSTED). */
+  RATE_LIMITED,
   /** A fault of ours or of the engine; the message is generic, details stay in the log (HTTP 500, INTERNAL). */
   INTERNAL
 }

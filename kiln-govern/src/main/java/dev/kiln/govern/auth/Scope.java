@@ -31,12 +31,34 @@ public record Scope(Action action, String models) {
     return action == wanted && (model == null ? models.equals("*") : matches(models, model));
   }
 
+  /** Glob matching without regular expressions: it runs on every request, and globs are short. */
   static boolean matches(String glob, String name) {
-    return Pattern.compile(glob.replace(".", "\\.").replace("*", ".*")).matcher(name).matches();
+    int g = 0;
+    int n = 0;
+    int star = -1;
+    int mark = 0;
+    while (n < name.length()) {
+      if (g < glob.length() && glob.charAt(g) == '*') {
+        star = g++;
+        mark = n;
+      } else if (g < glob.length() && glob.charAt(g) == name.charAt(n)) {
+        g++;
+        n++;
+      } else if (star >= 0) {
+        g = star + 1;
+        n = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (g < glob.length() && glob.charAt(g) == '*') {
+      g++;
+    }
+    return g == glob.length();
   }
 
   @Override
   public String toString() {
-    return action.word() + (action == Action.ADMIN || models.equals("*") && action == Action.TRAIN ? "" : ":" + models);
+    return action == Action.ADMIN ? "admin" : action.word() + ":" + models;
   }
 }

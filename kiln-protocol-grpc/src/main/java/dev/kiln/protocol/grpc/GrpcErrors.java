@@ -30,6 +30,9 @@ final class GrpcErrors {
       case DEADLINE_EXCEEDED -> Status.Code.DEADLINE_EXCEEDED;
       case UNSUPPORTED -> Status.Code.UNIMPLEMENTED;
       case FAILED_PRECONDITION, CONFLICT -> Status.Code.FAILED_PRECONDITION;
+      case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> Status.Code.PERMISSION_DENIED;
+      case RATE_LIMITED -> Status.Code.RESOURCE_EXHAUSTED;
       case INTERNAL -> Status.Code.INTERNAL;
     };
     if (code == Status.Code.INTERNAL) {

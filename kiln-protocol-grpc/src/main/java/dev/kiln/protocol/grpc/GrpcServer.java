@@ -10,6 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import dev.kiln.core.access.Gate;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
@@ -54,10 +55,15 @@ public final class GrpcServer implements AutoCloseable {
    * @throws UncheckedIOException when the address cannot be bound
    */
   public static GrpcServer start(InferenceCore core, GrpcSettings settings) {
+    return start(core, settings, Gate.OPEN);
+  }
+
+  /** @param gate decides every call but the health and liveness probes */
+  public static GrpcServer start(InferenceCore core, GrpcSettings settings, Gate gate) {
     Objects.requireNonNull(settings, "settings");
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
-    return start(builder, core, settings.maxInboundMessageBytes());
+    return start(builder, core, settings.maxInboundMessageBytes(), gate);
   }
 
   /**
@@ -67,6 +73,11 @@ public final class GrpcServer implements AutoCloseable {
    *     not by the in-process transport, which passes message objects without serialising them
    */
   public static GrpcServer start(ServerBuilder<?> builder, InferenceCore core, int maxInboundMessageBytes) {
+    return start(builder, core, maxInboundMessageBytes, Gate.OPEN);
+  }
+
+  public static GrpcServer start(ServerBuilder<?> builder, InferenceCore core, int maxInboundMessageBytes,
+      Gate gate) {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(core, "core");
     HealthStatusManager health = new HealthStatusManager();
@@ -79,6 +90,7 @@ public final class GrpcServer implements AutoCloseable {
         .maxInboundMessageSize(maxInboundMessageBytes)
         .addService(new GrpcInferenceService(core, blocking))
         .addService(ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health)))
+        .intercept(new AccessInterceptor(gate))
         .build();
     try {
       server.start();

@@ -12,16 +12,19 @@ import org.junit.jupiter.api.Test;
 class GrpcErrorsTest {
   @Test
   void everyErrorKindHasItsStatusCodeAndKeepsItsMessage() {
-    Map<ErrorKind, Status.Code> expected = Map.of(
-        ErrorKind.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT,
-        ErrorKind.NOT_FOUND, Status.Code.NOT_FOUND,
-        ErrorKind.UNAVAILABLE, Status.Code.UNAVAILABLE,
-        ErrorKind.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE,
-        ErrorKind.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED,
-        ErrorKind.UNSUPPORTED, Status.Code.UNIMPLEMENTED,
-        ErrorKind.FAILED_PRECONDITION, Status.Code.FAILED_PRECONDITION,
-        ErrorKind.CONFLICT, Status.Code.FAILED_PRECONDITION,
-        ErrorKind.INTERNAL, Status.Code.INTERNAL);
+    Map<ErrorKind, Status.Code> expected = Map.ofEntries(
+        Map.entry(ErrorKind.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT),
+        Map.entry(ErrorKind.NOT_FOUND, Status.Code.NOT_FOUND),
+        Map.entry(ErrorKind.UNAVAILABLE, Status.Code.UNAVAILABLE),
+        Map.entry(ErrorKind.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE),
+        Map.entry(ErrorKind.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED),
+        Map.entry(ErrorKind.UNSUPPORTED, Status.Code.UNIMPLEMENTED),
+        Map.entry(ErrorKind.FAILED_PRECONDITION, Status.Code.FAILED_PRECONDITION),
+        Map.entry(ErrorKind.CONFLICT, Status.Code.FAILED_PRECONDITION),
+        Map.entry(ErrorKind.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED),
+        Map.entry(ErrorKind.PERMISSION_DENIED, Status.Code.PERMISSION_DENIED),
+        Map.entry(ErrorKind.RATE_LIMITED, Status.Code.RESOURCE_EXHAUSTED),
+        Map.entry(ErrorKind.INTERNAL, Status.Code.INTERNAL));
     assertThat(expected).hasSize(ErrorKind.values().length);
     expected.forEach((kind, code) -> {
       Status s = GrpcErrors.status(new KilnException(kind, "what happened"));

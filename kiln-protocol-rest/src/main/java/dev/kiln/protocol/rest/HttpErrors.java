@@ -26,6 +26,9 @@ public final class HttpErrors {
       case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
       case UNSUPPORTED -> HttpResponseStatus.NOT_IMPLEMENTED;
       case CONFLICT -> HttpResponseStatus.CONFLICT;
+      case UNAUTHENTICATED -> HttpResponseStatus.UNAUTHORIZED;
+      case PERMISSION_DENIED -> HttpResponseStatus.FORBIDDEN;
+      case RATE_LIMITED -> HttpResponseStatus.TOO_MANY_REQUESTS;
       case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
     };
   }

@@ -1,5 +1,6 @@
 package dev.kiln.protocol.rest;
 
+import dev.kiln.core.access.Gate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,9 +44,14 @@ public final class HttpServer implements AutoCloseable {
   private Channel channel;
 
   public HttpServer(HttpSettings settings, List<RestService> services) {
+    this(settings, services, Gate.OPEN);
+  }
+
+  /** @param gate decides every request whose route is not {@link Access#OPEN} */
+  public HttpServer(HttpSettings settings, List<RestService> services, Gate gate) {
     this.settings = Objects.requireNonNull(settings, "settings");
     services.forEach(s -> s.addRoutes(router));
-    this.handler = new RequestHandler(router);
+    this.handler = new RequestHandler(router, gate);
   }
 
   /** Binds the port; returns once the server accepts connections. */

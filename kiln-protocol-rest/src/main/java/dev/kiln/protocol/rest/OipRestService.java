@@ -46,27 +46,27 @@ public final class OipRestService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/v2/health/live", q -> done(core.live() ? HttpResponseStatus.OK
+    r.add(HttpMethod.GET, "/v2/health/live", Access.OPEN, q -> done(core.live() ? HttpResponseStatus.OK
         : HttpResponseStatus.SERVICE_UNAVAILABLE, views.mapper().createObjectNode().put("live", core.live())));
-    r.add(HttpMethod.GET, "/v2/health/ready", q -> done(core.ready() ? HttpResponseStatus.OK
+    r.add(HttpMethod.GET, "/v2/health/ready", Access.OPEN, q -> done(core.ready() ? HttpResponseStatus.OK
         : HttpResponseStatus.SERVICE_UNAVAILABLE, views.mapper().createObjectNode().put("ready", core.ready())));
-    r.add(HttpMethod.GET, "/v2/?", q -> done(HttpResponseStatus.OK, serverMetadata()));
-    r.add(HttpMethod.GET, "/v2/models/?", q -> done(HttpResponseStatus.OK, readyModels()));
-    r.add(HttpMethod.GET, "/v2/models/stats", q -> done(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/v2/?", Access.AUTHENTICATED, q -> done(HttpResponseStatus.OK, serverMetadata()));
+    r.add(HttpMethod.GET, "/v2/models/?", Access.AUTHENTICATED, q -> done(HttpResponseStatus.OK, readyModels()));
+    r.add(HttpMethod.GET, "/v2/models/stats", Access.MANAGE_ALL, q -> done(HttpResponseStatus.OK,
         views.statistics(core.statistics(null, null))));
-    r.add(HttpMethod.GET, MODEL, q -> done(HttpResponseStatus.OK, views.metadata(core.metadata(q.param(0),
-        q.param(1)))));
-    r.add(HttpMethod.GET, MODEL + "/ready", this::modelReady);
-    r.add(HttpMethod.POST, MODEL + "/infer", this::infer);
-    r.add(HttpMethod.GET, MODEL + "/config", q -> {
+    r.add(HttpMethod.GET, MODEL, Access.invoke(0),
+        q -> done(HttpResponseStatus.OK, views.metadata(core.metadata(q.param(0), q.param(1)))));
+    r.add(HttpMethod.GET, MODEL + "/ready", Access.invoke(0), this::modelReady);
+    r.add(HttpMethod.POST, MODEL + "/infer", Access.invoke(0), this::infer);
+    r.add(HttpMethod.GET, MODEL + "/config", Access.invoke(0), q -> {
       ModelMetadata m = core.metadata(q.param(0), q.param(1));
       return done(HttpResponseStatus.OK, views.config(core.config(q.param(0)), m.platform(), m.signature()));
     });
-    r.add(HttpMethod.GET, MODEL + "/stats", q -> done(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, MODEL + "/stats", Access.invoke(0), q -> done(HttpResponseStatus.OK,
         views.statistics(core.statistics(q.param(0), q.param(1)))));
-    r.add(HttpMethod.POST, "/v2/repository/index", this::index);
-    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", q -> control(q, true));
-    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/unload", q -> control(q, false));
+    r.add(HttpMethod.POST, "/v2/repository/index", Access.MANAGE_ALL, this::index);
+    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", Access.manage(0), q -> control(q, true));
+    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/unload", Access.manage(0), q -> control(q, false));
   }
 
   private CompletableFuture<RestResponse> infer(RestRequest q) {

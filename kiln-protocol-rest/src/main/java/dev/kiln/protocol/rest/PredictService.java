@@ -2,6 +2,7 @@ package dev.kiln.protocol.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.TensorSpec;
@@ -55,8 +56,10 @@ public final class PredictService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.POST, "/predict/?", q -> predict(q, defaultModel(), null));
-    r.add(HttpMethod.POST, "/predict/([^/]+)(?:/versions/([0-9]+))?", q -> predict(q, q.param(0), q.param(1)));
+    r.add(HttpMethod.POST, "/predict/?", new Access(Permission.INVOKE, q -> defaultModelOrNull()),
+        q -> predict(q, defaultModel(), null));
+    r.add(HttpMethod.POST, "/predict/([^/]+)(?:/versions/([0-9]+))?", Access.invoke(0),
+        q -> predict(q, q.param(0), q.param(1)));
   }
 
   private CompletableFuture<RestResponse> predict(RestRequest q, String model, String version) {
@@ -68,6 +71,15 @@ public final class PredictService implements RestService {
     Map<String, Tensor> inputs = inputs(body, sig, q.body().readableBytes());
     return core.infer(model, version, InferenceRequest.of(inputs))
         .thenApplyAsync(this::encode, q.executor());
+  }
+
+  /** The model {@code POST /predict} would call, for access checks; null when there is none to call. */
+  private String defaultModelOrNull() {
+    try {
+      return defaultModel();
+    } catch (KilnException e) {
+      return null;
+    }
   }
 
   private String defaultModel() {

@@ -1,5 +1,9 @@
 package dev.kiln.protocol.rest;
 
+import dev.kiln.core.access.Caller;
+import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Permission;
+import dev.kiln.core.access.Verdict;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -36,12 +40,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
 
   private final Router router;
+  private final Gate gate;
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  RequestHandler(Router router) {
+  RequestHandler(Router router, Gate gate) {
     this.router = router;
+    this.gate = gate;
   }
 
   int inFlight() {
@@ -65,11 +71,34 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           + " " + truncate(path) : "method " + req.method() + " not allowed here"), keepAlive);
       return;
     }
+    String source = String.valueOf(ctx.channel().remoteAddress());
+    RestRequest request = new RestRequest(req, match.get().params(), ctx.executor(), "anonymous", source);
+    Access access = match.get().route().access();
+    String principal = null;
+    String model = null;
+    if (gate != Gate.OPEN && access.permission() != Permission.OPEN) {
+      model = access.model().apply(request);
+      Verdict verdict = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
+          source), access.permission(), model);
+      if (!(verdict instanceof Verdict.Allowed allowed)) {
+        write(ctx, refusal(verdict), keepAlive);
+        return;
+      }
+      principal = allowed.principal();
+      request = request.by(principal);
+    }
     CompletableFuture<RestResponse> answer;
     try {
-      answer = match.get().route().handler().handle(new RestRequest(req, match.get().params(), ctx.executor()));
+      answer = match.get().route().handler().handle(request);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
+    }
+    if (principal != null && access.permission() == Permission.INVOKE) {
+      String who = principal;
+      String about = model;
+      long start = System.nanoTime();
+      answer = answer.whenComplete((r, e) -> gate.finished(who, about, e == null && r.status().code() < 400, 0,
+          System.nanoTime() - start));
     }
     if (answer.isDone() && !isStream(answer)) {
       write(ctx, answer.handle((r, e) -> e == null ? r : HttpErrors.response(e)).join(), keepAlive);
@@ -128,6 +157,24 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       f.addListener(ChannelFutureListener.CLOSE);
     }
     return f;
+  }
+
+  /** 401 with the Bearer challenge, 403, or 429 with Retry-After, in the usual error shape. */
+  private static RestResponse refusal(Verdict verdict) {
+    return switch (verdict) {
+      case Verdict.Unauthenticated u -> withHeader(HttpErrors.response(HttpResponseStatus.UNAUTHORIZED, u.reason()),
+          "www-authenticate", "Bearer realm=\"kiln\"");
+      case Verdict.Denied d -> HttpErrors.response(HttpResponseStatus.FORBIDDEN, d.reason());
+      case Verdict.Limited l -> withHeader(HttpErrors.response(HttpResponseStatus.TOO_MANY_REQUESTS, l.reason()),
+          "retry-after", Long.toString(l.retryAfterSeconds()));
+      case Verdict.Allowed a -> throw new IllegalArgumentException("not a refusal");
+    };
+  }
+
+  private static RestResponse withHeader(RestResponse r, String name, String value) {
+    java.util.Map<String, String> h = new java.util.HashMap<>(r.headers());
+    h.put(name, value);
+    return new RestResponse(r.status(), r.contentType(), r.body(), h, r.stream());
   }
 
   private static RestResponse decodeFailure(Throwable cause) {

@@ -11,10 +11,22 @@ import java.util.concurrent.Executor;
  * body is only valid until the handler returns; handlers copy what they keep.
  *
  * @param executor the connection's event loop: where handlers encode responses, so inference workers only compute
+ * @param principal the key id the gate allowed, {@code anonymous} with auth off (for the audit log)
+ * @param source the peer's address
  */
-public record RestRequest(FullHttpRequest http, List<String> params, Executor executor) {
+public record RestRequest(FullHttpRequest http, List<String> params, Executor executor, String principal,
+    String source) {
   public RestRequest {
     params = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(params)); // may hold nulls
+  }
+
+  public RestRequest(FullHttpRequest http, List<String> params, Executor executor) {
+    this(http, params, executor, "anonymous", "");
+  }
+
+  /** The same request as allowed for {@code who}. */
+  RestRequest by(String who) {
+    return new RestRequest(http, params, executor, who, source);
   }
 
   public HttpMethod method() {

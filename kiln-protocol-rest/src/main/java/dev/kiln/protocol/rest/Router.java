@@ -20,16 +20,21 @@ public final class Router {
     CompletableFuture<RestResponse> handle(RestRequest request);
   }
 
-  /** A registered route; {@code method} and {@code pattern} are listed by tests that check every route. */
-  public record Route(HttpMethod method, Pattern pattern, Handler handler) {}
+  /** A registered route; tests list every route to prove each one is guarded as its access says. */
+  public record Route(HttpMethod method, Pattern pattern, Access access, Handler handler) {}
 
   /** A match: the handler and the captured parameters. */
   public record Match(Route route, List<String> params) {}
 
   private final List<Route> routes = new ArrayList<>();
 
+  /** A route that requires {@link Access#ADMIN}: closed unless said otherwise. */
   public Router add(HttpMethod method, String regex, Handler handler) {
-    routes.add(new Route(method, Pattern.compile(regex), handler));
+    return add(method, regex, Access.ADMIN, handler);
+  }
+
+  public Router add(HttpMethod method, String regex, Access access, Handler handler) {
+    routes.add(new Route(method, Pattern.compile(regex), access, handler));
     return this;
   }
 

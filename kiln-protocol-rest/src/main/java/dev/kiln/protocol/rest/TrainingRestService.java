@@ -47,26 +47,27 @@ public final class TrainingRestService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/datasets", q -> json(HttpResponseStatus.OK, training::datasets));
-    r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, this::addDataset);
-    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, q -> json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN, q -> json(HttpResponseStatus.OK, training::datasets));
+    r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
+    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, Access.TRAIN, q -> json(HttpResponseStatus.OK,
         () -> training.dataset(q.param(0), null)));
-    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})", q -> json(HttpResponseStatus.OK,
-        () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
-    r.add(HttpMethod.GET, "/api/v1/jobs", q -> json(HttpResponseStatus.OK, training::jobs));
-    r.add(HttpMethod.POST, "/api/v1/jobs", q -> {
+    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})", Access.TRAIN,
+        q -> json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
+    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN, q -> json(HttpResponseStatus.OK, training::jobs));
+    r.add(HttpMethod.POST, "/api/v1/jobs", Access.TRAIN, q -> {
       byte[] body = bytes(q);
       return json(HttpResponseStatus.ACCEPTED, () -> training.submit(JobJson.readRequest(body)));
     });
-    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID, q -> json(HttpResponseStatus.OK, () -> training.job(id(q))));
-    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", q -> json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID, Access.TRAIN,
+        q -> json(HttpResponseStatus.OK, () -> training.job(id(q))));
+    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", Access.TRAIN, q -> json(HttpResponseStatus.OK,
         () -> training.cancel(id(q))));
-    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/deploy", q -> {
+    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/deploy", Access.TRAIN, q -> {
       byte[] body = bytes(q);
       return json(HttpResponseStatus.CREATED, () -> training.deploy(id(q), modelName(body)));
     });
-    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", this::model);
-    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", this::events);
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, this::events);
   }
 
   /**

@@ -11,16 +11,19 @@ import org.junit.jupiter.api.Test;
 class HttpErrorsTest {
   @Test
   void everyErrorKindHasTritonsStatus() {
-    Map<ErrorKind, Integer> expected = Map.of(
-        ErrorKind.CONFLICT, 409,
-        ErrorKind.INVALID_ARGUMENT, 400,
-        ErrorKind.NOT_FOUND, 404,
-        ErrorKind.UNAVAILABLE, 503,
-        ErrorKind.RESOURCE_EXHAUSTED, 503,
-        ErrorKind.DEADLINE_EXCEEDED, 504,
-        ErrorKind.UNSUPPORTED, 501,
-        ErrorKind.FAILED_PRECONDITION, 400,
-        ErrorKind.INTERNAL, 500);
+    Map<ErrorKind, Integer> expected = Map.ofEntries(
+        Map.entry(ErrorKind.CONFLICT, 409),
+        Map.entry(ErrorKind.UNAUTHENTICATED, 401),
+        Map.entry(ErrorKind.PERMISSION_DENIED, 403),
+        Map.entry(ErrorKind.RATE_LIMITED, 429),
+        Map.entry(ErrorKind.INVALID_ARGUMENT, 400),
+        Map.entry(ErrorKind.NOT_FOUND, 404),
+        Map.entry(ErrorKind.UNAVAILABLE, 503),
+        Map.entry(ErrorKind.RESOURCE_EXHAUSTED, 503),
+        Map.entry(ErrorKind.DEADLINE_EXCEEDED, 504),
+        Map.entry(ErrorKind.UNSUPPORTED, 501),
+        Map.entry(ErrorKind.FAILED_PRECONDITION, 400),
+        Map.entry(ErrorKind.INTERNAL, 500));
     assertThat(expected).hasSize(ErrorKind.values().length);
     expected.forEach((kind, status) -> assertThat(HttpErrors.status(kind).code()).as(kind.name()).isEqualTo(status));
   }

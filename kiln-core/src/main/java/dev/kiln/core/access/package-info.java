@@ -1,0 +1,6 @@
+/**
+ * The access port every protocol adapter calls before serving a request: which {@link
+ * dev.kiln.core.access.Permission} a route or RPC needs, and the {@link dev.kiln.core.access.Gate} that decides.
+ * Adapters know nothing of keys or quotas; the governance module implements the gate.
+ */
+package dev.kiln.core.access;

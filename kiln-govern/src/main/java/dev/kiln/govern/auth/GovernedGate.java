@@ -1,0 +1,59 @@
+package dev.kiln.govern.auth;
+
+import dev.kiln.core.access.Caller;
+import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Permission;
+import dev.kiln.core.access.Verdict;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.govern.usage.UsageRecorder;
+
+/** The gate with auth on: a valid key, a scope for the action and model, and room in its limits. */
+public final class GovernedGate implements Gate {
+  private final ApiKeys keys;
+  private final RateLimiter limiter;
+  private final UsageRecorder usage;
+
+  public GovernedGate(ApiKeys keys, RateLimiter limiter, UsageRecorder usage) {
+    this.keys = keys;
+    this.limiter = limiter;
+    this.usage = usage;
+  }
+
+  @Override
+  public Verdict check(Caller caller, Permission permission, String model) {
+    if (permission == Permission.OPEN) {
+      return new Verdict.Allowed("anonymous");
+    }
+    ApiKey key;
+    try {
+      key = keys.authenticate(caller.token());
+    } catch (KilnException e) {
+      return new Verdict.Unauthenticated(e.getMessage());
+    }
+    if (permission != Permission.AUTHENTICATED) {
+      Action action = switch (permission) {
+        case INVOKE -> Action.INVOKE;
+        case MANAGE -> Action.MANAGE;
+        case TRAIN -> Action.TRAIN;
+        default -> Action.ADMIN;
+      };
+      if (!key.allows(action, model)) {
+        return new Verdict.Denied("key " + key.id() + " may not " + action.word()
+            + (model == null ? (action == Action.ADMIN ? "" : " every model") : " model '" + model + "'"));
+      }
+    }
+    if (permission == Permission.INVOKE) {
+      Verdict.Limited limited = limiter.acquire(key, model);
+      if (limited != null) {
+        usage.record(key.id(), model, false, 0, 0, 0);
+        return limited;
+      }
+    }
+    return new Verdict.Allowed(key.id());
+  }
+
+  @Override
+  public void finished(String principal, String model, boolean ok, long rows, long latencyNanos) {
+    usage.record(principal, model, ok, rows, 0, latencyNanos);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.kiln.govern.usage;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Counts requests, errors, rows and latency per key, model and day in memory, and adds them to the shared store
+ * on {@link #flush()} (every few seconds), so accounting never adds a database write to a request. The same counts
+ * are Prometheus counters: {@code kiln_key_requests_total{key, model, outcome}} and {@code kiln_key_rows_total}.
+ */
+public final class UsageRecorder {
+  private static final Logger LOG = Logger.getLogger(UsageRecorder.class.getName());
+
+  private record Cell(String key, String model, LocalDate day) {}
+
+  private final UsageStore store;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Map<Cell, UsageRow> pending = new ConcurrentHashMap<>();
+
+  public UsageRecorder(UsageStore store, MeterRegistry registry, Clock clock) {
+    this.store = store;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  public void record(String keyId, String model, boolean ok, long rows, long tokens, long latencyNanos) {
+    String m = model == null ? "" : model;
+    LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    UsageRow delta = new UsageRow(keyId, m, day, 1, ok ? 0 : 1, rows, tokens, latencyNanos / 1000);
+    pending.merge(new Cell(keyId, m, day), delta, UsageRow::plus);
+    Counter.builder("kiln_key_requests_total").description("Model calls per API key")
+        .tags("key", keyId, "model", m, "outcome", ok ? "success" : "failure").register(registry).increment();
+    if (rows > 0) {
+      Counter.builder("kiln_key_rows_total").tags("key", keyId, "model", m).register(registry).increment(rows);
+    }
+  }
+
+  public void flush() {
+    List<UsageRow> rows = new ArrayList<>();
+    for (Cell c : List.copyOf(pending.keySet())) {
+      UsageRow r = pending.remove(c);
+      if (r != null) {
+        rows.add(r);
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    try {
+      store.add(rows);
+    } catch (RuntimeException e) {
+      rows.forEach(r -> pending.merge(new Cell(r.keyId(), r.model(), r.day()), r, UsageRow::plus));
+      LOG.log(Level.WARNING, "usage could not be written; retrying", e);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.kiln.protocol.grpc;
+
+import dev.kiln.core.access.Caller;
+import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Permission;
+import dev.kiln.core.access.Verdict;
+import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.kiln.protocol.grpc.proto.ModelConfigRequest;
+import dev.kiln.protocol.grpc.proto.ModelInferRequest;
+import dev.kiln.protocol.grpc.proto.ModelMetadataRequest;
+import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
+import dev.kiln.protocol.grpc.proto.ModelStatisticsRequest;
+import dev.kiln.protocol.grpc.proto.RepositoryModelLoadRequest;
+import dev.kiln.protocol.grpc.proto.RepositoryModelUnloadRequest;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthGrpc;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Asks the gate about every call. The permission comes from the method; the model, for per-model scopes and
+ * limits, from the request message, so calls that name a model are decided when their message arrives (each
+ * message of a stream is decided on its own). Methods not listed here require {@link Permission#ADMIN}.
+ */
+final class AccessInterceptor implements ServerInterceptor {
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+      Metadata.ASCII_STRING_MARSHALLER);
+
+  /** A method's requirement: the permission, and how to read the model from its message (null: none). */
+  record Rule(Permission permission, Function<Object, String> model) {}
+
+  static final Map<String, Rule> RULES = Map.ofEntries(
+      rule(GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName(), Permission.OPEN, null),
+      rule(GRPCInferenceServiceGrpc.getServerReadyMethod().getFullMethodName(), Permission.OPEN, null),
+      rule(HealthGrpc.getCheckMethod().getFullMethodName(), Permission.OPEN, null),
+      rule(HealthGrpc.getWatchMethod().getFullMethodName(), Permission.OPEN, null),
+      rule(GRPCInferenceServiceGrpc.getServerMetadataMethod().getFullMethodName(), Permission.AUTHENTICATED, null),
+      rule(GRPCInferenceServiceGrpc.getModelReadyMethod().getFullMethodName(), Permission.INVOKE,
+          m -> ((ModelReadyRequest) m).getName()),
+      rule(GRPCInferenceServiceGrpc.getModelMetadataMethod().getFullMethodName(), Permission.INVOKE,
+          m -> ((ModelMetadataRequest) m).getName()),
+      rule(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(), Permission.INVOKE,
+          m -> ((ModelInferRequest) m).getModelName()),
+      rule(GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName(), Permission.INVOKE,
+          m -> ((ModelInferRequest) m).getModelName()),
+      rule(GRPCInferenceServiceGrpc.getModelConfigMethod().getFullMethodName(), Permission.INVOKE,
+          m -> ((ModelConfigRequest) m).getName()),
+      rule(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(), Permission.INVOKE,
+          m -> emptyToNull(((ModelStatisticsRequest) m).getName())),
+      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Permission.MANAGE, null),
+      rule(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(), Permission.MANAGE,
+          m -> ((RepositoryModelLoadRequest) m).getModelName()),
+      rule(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName(), Permission.MANAGE,
+          m -> ((RepositoryModelUnloadRequest) m).getModelName()));
+
+  private static final Rule DEFAULT = new Rule(Permission.ADMIN, null);
+
+  private final Gate gate;
+
+  AccessInterceptor(Gate gate) {
+    this.gate = gate;
+  }
+
+  private static Map.Entry<String, Rule> rule(String method, Permission p, Function<Object, String> model) {
+    return Map.entry(method, new Rule(p, model));
+  }
+
+  private static String emptyToNull(String s) {
+    return s.isEmpty() ? null : s;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    Rule rule = RULES.getOrDefault(call.getMethodDescriptor().getFullMethodName(), DEFAULT);
+    if (rule.permission() == Permission.OPEN || gate == Gate.OPEN) {
+      return next.startCall(call, headers);
+    }
+    Caller caller = new Caller(Caller.bearer(headers.get(AUTHORIZATION)),
+        String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+    if (rule.model() == null) {
+      Verdict v = gate.check(caller, rule.permission(), null);
+      if (!(v instanceof Verdict.Allowed)) {
+        call.close(status(v), trailers(v));
+        return new ServerCall.Listener<>() {};
+      }
+      return next.startCall(call, headers);
+    }
+    MeteredCall<Q, R> metered = new MeteredCall<>(call, gate, rule.permission() == Permission.INVOKE);
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(metered, headers)) {
+      private boolean refused;
+
+      @Override
+      public void onMessage(Q message) {
+        if (refused) {
+          return;
+        }
+        String model = rule.model().apply(message);
+        Verdict v = gate.check(caller, rule.permission(), model);
+        if (v instanceof Verdict.Allowed allowed) {
+          metered.allowed(allowed.principal(), model);
+          super.onMessage(message);
+        } else {
+          refused = true;
+          metered.refuse(status(v), trailers(v));
+        }
+      }
+
+      @Override
+      public void onHalfClose() {
+        if (!refused) {
+          super.onHalfClose();
+        }
+      }
+    };
+  }
+
+  /** A call that reports how an allowed model call ended, for usage accounting. */
+  private static final class MeteredCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+    private final Gate gate;
+    private final boolean meter;
+    private volatile String principal;
+    private volatile String model;
+    private volatile long start;
+    private volatile boolean closed;
+
+    MeteredCall(ServerCall<Q, R> call, Gate gate, boolean meter) {
+      super(call);
+      this.gate = gate;
+      this.meter = meter;
+    }
+
+    void allowed(String who, String about) {
+      principal = who;
+      model = about;
+      start = System.nanoTime();
+    }
+
+    synchronized void refuse(Status status, Metadata trailers) {
+      if (!closed) {
+        closed = true;
+        super.close(status, trailers);
+      }
+    }
+
+    @Override
+    public synchronized void close(Status status, Metadata trailers) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (meter && principal != null) {
+        gate.finished(principal, model, status.isOk(), 0, System.nanoTime() - start);
+      }
+      super.close(status, trailers);
+    }
+  }
+
+  static Status status(Verdict v) {
+    return switch (v) {
+      case Verdict.Unauthenticated u -> Status.UNAUTHENTICATED.withDescription(u.reason());
+      case Verdict.Denied d -> Status.PERMISSION_DENIED.withDescription(d.reason());
+      case Verdict.Limited l -> Status.RESOURCE_EXHAUSTED.withDescription(l.reason());
+      case Verdict.Allowed a -> Status.OK;
+    };
+  }
+
+  /** gRPC has no Retry-After; the delay travels as trailer {@code retry-after} (seconds), as HTTP's does. */
+  static Metadata trailers(Verdict v) {
+    Metadata m = new Metadata();
+    if (v instanceof Verdict.Limited l) {
+      m.put(Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER), Long.toString(l.retryAfterSeconds()));
+    }
+    return m;
+  }
+}
