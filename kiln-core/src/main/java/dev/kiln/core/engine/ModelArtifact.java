@@ -8,13 +8,19 @@ import java.util.Objects;
  *
  * @param name model name
  * @param version version number
- * @param file the model file itself (inside the version folder)
+ * @param file the model file itself (inside the version folder); for a stored artifact, where it is kept
  * @param options engine options that apply to every model
+ * @param contents the model's bytes when they must not be read from {@code file} directly (encrypted
+ *     artifacts); null for plain files
  */
-public record ModelArtifact(String name, long version, Path file, EngineOptions options) {
+public record ModelArtifact(String name, long version, Path file, EngineOptions options, ArtifactContents contents) {
   public ModelArtifact {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(options, "options");
+  }
+
+  public ModelArtifact(String name, long version, Path file, EngineOptions options) {
+    this(name, version, file, options, null);
   }
 }

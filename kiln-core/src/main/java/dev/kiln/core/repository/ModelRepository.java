@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * Reads models from a folder laid out as {@code <root>/<model>/<version>/<file>}. Version folders are positive
  * integers; other entries are ignored. Symbolic links are not followed out of the root.
  */
-public final class ModelRepository {
+public final class ModelRepository implements ModelCatalog {
   private static final String CONFIG_FILE = "config.json";
 
   private final Path root;
@@ -40,6 +40,7 @@ public final class ModelRepository {
   }
 
   /** Names of every model folder in the repository, sorted. */
+  @Override
   public List<String> names() {
     try (Stream<Path> s = Files.list(root)) {
       return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
@@ -58,6 +59,7 @@ public final class ModelRepository {
    * @return empty when there is no such folder
    * @throws KilnException INVALID_ARGUMENT for an invalid name; {@link IllegalArgumentException} for a bad config
    */
+  @Override
   public Optional<ModelSource> read(String name) {
     Path dir = root.resolve(ModelName.require(name)).normalize();
     if (!dir.getParent().equals(root) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

@@ -8,7 +8,7 @@ import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.model.ModelState;
 import dev.kiln.core.repository.ModelName;
-import dev.kiln.core.repository.ModelRepository;
+import dev.kiln.core.repository.ModelCatalog;
 import dev.kiln.core.repository.ModelSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +31,7 @@ import java.util.logging.Logger;
 public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
-  private final ModelRepository repository;
+  private final ModelCatalog repository;
   private final Map<String, Engine> engines = new HashMap<>();
   private final EngineOptions engineOptions;
   private final InferenceMetrics metrics;
@@ -41,7 +41,7 @@ public final class InferenceCore implements AutoCloseable {
   private volatile boolean started;
   private volatile boolean stopping;
 
-  public InferenceCore(ModelRepository repository, List<Engine> engines, EngineOptions engineOptions,
+  public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
       InferenceMetrics metrics, CoreSettings settings) {
     this.repository = Objects.requireNonNull(repository, "repository");
     engines.forEach(e -> this.engines.put(e.platform(), e));

@@ -127,7 +127,8 @@ final class ServedModel {
           }
         } catch (RuntimeException e) {
           String reason = e instanceof ModelLoadException || e instanceof IllegalStateException
-              || e instanceof IllegalArgumentException ? e.getMessage() : "could not load the model file";
+              || e instanceof IllegalArgumentException || e instanceof dev.kiln.core.error.KilnException
+              ? e.getMessage() : "could not load the model file";
           LOG.warning("model " + name + " version " + v + " failed to load: " + reason);
           LOG.log(Level.FINE, "load failure of " + name + " version " + v, e);
           failures.put(v, reason);
@@ -159,7 +160,7 @@ final class ServedModel {
     List<ModelInstance> instances = new ArrayList<>();
     try {
       for (int i = 0; i < cfg.instanceCount(); i++) {
-        instances.add(engine.load(new ModelArtifact(name, v, file, options)));
+        instances.add(engine.load(new ModelArtifact(name, v, file, options, source.contents().get(v))));
       }
       ModelSignature signature = effectiveSignature(cfg, instances.get(0).signature());
       if (cfg.batching().enabled() && !signature.batchable()) {

@@ -47,7 +47,9 @@ public final class OnnxEngine implements Engine {
               + "(use the onnxruntime_gpu artifact on a machine with a GPU)", e);
         }
       }
-      OrtSession session = env.createSession(artifact.file().toString(), opts);
+      // Stored artifacts are decrypted into memory only; plain files are opened by path (ORT maps them itself).
+      OrtSession session = artifact.contents() != null ? env.createSession(artifact.contents().read(), opts)
+          : env.createSession(artifact.file().toString(), opts);
       try {
         return new OnnxInstance(env, session);
       } catch (RuntimeException e) {
