@@ -32,6 +32,7 @@ public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
   private final ModelCatalog repository;
+  private volatile AliasResolver aliases = AliasResolver.NONE;
   private final Map<String, Engine> engines = new HashMap<>();
   private final EngineOptions engineOptions;
   private final InferenceMetrics metrics;
@@ -73,7 +74,16 @@ public final class InferenceCore implements AutoCloseable {
    * Runs one request on the named model. {@code version} may be null or empty for the highest ready version.
    * Failures complete the future with a {@link KilnException} (possibly wrapped in a CompletionException).
    */
-  public CompletableFuture<InferenceResponse> infer(String model, String version, InferenceRequest request) {
+  public CompletableFuture<InferenceResponse> infer(String ref, String versionOrNull, InferenceRequest request) {
+    String model;
+    String version;
+    try {
+      String[] t = target(ref, versionOrNull);
+      model = t[0];
+      version = t[1];
+    } catch (KilnException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     if (stopping) {
       return CompletableFuture.failedFuture(KilnException.unavailable("server is shutting down"));
     }
@@ -94,7 +104,10 @@ public final class InferenceCore implements AutoCloseable {
     return CompletableFuture.failedFuture(KilnException.unavailable("model '" + model + "' is not ready"));
   }
 
-  public ModelMetadata metadata(String model, String version) {
+  public ModelMetadata metadata(String ref, String versionOrNull) {
+    String[] t = target(ref, versionOrNull);
+    String model = t[0];
+    String version = t[1];
     ServedModel m = find(model);
     if (version != null && !version.isEmpty()) {
       ServedVersion v = resolve(model, version);
@@ -115,16 +128,38 @@ public final class InferenceCore implements AutoCloseable {
    * Whether the model (or that version) can serve now. Never throws. A model that exists but has no ready version
    * is UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
    */
-  public boolean modelReady(String model, String version) {
+  public boolean modelReady(String ref, String version) {
     try {
-      return resolve(model, version).state() == ModelState.READY;
+      String[] t = target(ref, version);
+      return resolve(t[0], t[1]).state() == ModelState.READY;
     } catch (KilnException e) {
       return false;
     }
   }
 
   public ModelConfig config(String model) {
-    return find(model).config();
+    return find(dev.kiln.core.access.ModelRefs.name(model)).config();
+  }
+
+  /** Lets callers name versions by alias ({@code model@alias}); the registry provides the resolver. */
+  public void aliases(AliasResolver resolver) {
+    this.aliases = resolver;
+  }
+
+  /** {@code [model, version]} for a reference that may be {@code model@alias}. */
+  private String[] target(String ref, String version) {
+    int at = ref == null ? -1 : ref.indexOf('@');
+    if (at < 0) {
+      return new String[] {ref, version};
+    }
+    String model = ref.substring(0, at);
+    String alias = ref.substring(at + 1);
+    if (version != null && !version.isEmpty()) {
+      throw KilnException.invalid("name a version or an alias, not both");
+    }
+    long v = aliases.resolve(model, alias)
+        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias + "'"));
+    return new String[] {model, Long.toString(v)};
   }
 
   /** Statistics of every loaded version of {@code model}, or of all models when {@code model} is null. */

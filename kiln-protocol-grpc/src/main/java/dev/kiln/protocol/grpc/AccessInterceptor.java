@@ -2,6 +2,7 @@ package dev.kiln.protocol.grpc;
 
 import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
@@ -102,7 +103,7 @@ final class AccessInterceptor implements ServerInterceptor {
         if (refused) {
           return;
         }
-        String model = rule.model().apply(message);
+        String model = ModelRefs.name(rule.model().apply(message));
         Verdict v = gate.check(caller, rule.permission(), model);
         if (v instanceof Verdict.Allowed allowed) {
           metered.allowed(allowed.principal(), model);

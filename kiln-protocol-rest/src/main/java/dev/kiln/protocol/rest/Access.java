@@ -1,5 +1,6 @@
 package dev.kiln.protocol.rest;
 
+import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.access.Permission;
 import java.util.function.Function;
 
@@ -15,13 +16,13 @@ public record Access(Permission permission, Function<RestRequest, String> model)
   public static final Access TRAIN = new Access(Permission.TRAIN, q -> null);
   public static final Access MANAGE_ALL = new Access(Permission.MANAGE, q -> null);
 
-  /** Calling the model named by path parameter {@code param}. */
+  /** Calling the model named by path parameter {@code param} ({@code name} or {@code name@alias}). */
   public static Access invoke(int param) {
-    return new Access(Permission.INVOKE, q -> q.param(param));
+    return new Access(Permission.INVOKE, q -> ModelRefs.name(q.param(param)));
   }
 
   /** Changing the model named by path parameter {@code param}. */
   public static Access manage(int param) {
-    return new Access(Permission.MANAGE, q -> q.param(param));
+    return new Access(Permission.MANAGE, q -> ModelRefs.name(q.param(param)));
   }
 }

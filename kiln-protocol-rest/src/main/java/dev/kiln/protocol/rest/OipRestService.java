@@ -25,6 +25,8 @@ public final class OipRestService implements RestService {
   public static final List<String> EXTENSIONS =
       List.of("binary_tensor_data", "model_repository", "model_configuration", "statistics");
 
+  /** Names a version by alias, as {@code /v2/models/mnist@production/infer} does in the path. */
+  static final String ALIAS_HEADER = "kiln-model-alias";
   private static final String MODEL = "/v2/models/([^/]+)(?:/versions/([0-9]+))?";
 
   private final InferenceCore core;
@@ -70,7 +72,8 @@ public final class OipRestService implements RestService {
   }
 
   private CompletableFuture<RestResponse> infer(RestRequest q) {
-    String model = q.param(0);
+    String alias = q.header(ALIAS_HEADER);
+    String model = alias == null || q.param(0).contains("@") ? q.param(0) : q.param(0) + "@" + alias;
     String version = q.param(1);
     OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH),
         () -> core.metadata(model, version).signature());
