@@ -25,11 +25,18 @@ final class KilnClient {
   }
 
   private final String base;
+  private final String key;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   KilnClient(String base) {
+    this(base, null);
+  }
+
+  /** @param key sent as {@code Authorization: Bearer}; null for a server without auth */
+  KilnClient(String base, String key) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.key = key;
   }
 
   JsonNode get(String path) {
@@ -75,6 +82,9 @@ final class KilnClient {
   }
 
   private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
     try {
       return http.send(request.build(), body);
     } catch (ConnectException e) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = dev.kiln.server.Kiln.VERSION,
     description = "AI models as a service: train models and serve them over Open Inference Protocol REST and gRPC.",
     subcommands = {ServeCommand.class, DemoCommand.class, DatasetsCommand.class, TrainCommand.class,
-        JobsCommand.class, DeployCommand.class, CommandLine.HelpCommand.class})
+        JobsCommand.class, DeployCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
