@@ -227,7 +227,7 @@ public final class ArtifactCipher {
 
   private ArtifactHeader draft(long length, byte[] sha, byte[] payloadNonce) {
     if (keys == null) {
-      return ArtifactHeader.plain(chunkSize, length, sha);
+      return ArtifactHeader.plain(length, sha);
     }
     return new ArtifactHeader(ArtifactHeader.SEALED, chunkSize, length, sha, keys.currentId(), payloadNonce,
         new byte[ArtifactHeader.NONCE], new byte[MasterKeys.KEY_BYTES + ArtifactHeader.TAG]);

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  *   8   1  format version (1)
  *   9   1  mode: 0 plain, 1 AES-256-GCM envelope
  *  10   2  reserved, zero
- *  12   4  chunk size: plaintext bytes per chunk (1 .. 64 MiB)
+ *  12   4  chunk size: plaintext bytes per chunk (1 .. 64 MiB; always 4 MiB in plain mode)
  *  16   8  plaintext length
  *  24  32  plaintext SHA-256
  *  56   8  id of the master key that wrapped the data key (8 ASCII hex chars; zeros in plain mode)
@@ -26,6 +26,9 @@ import java.util.HexFormat;
  * <p>Chunk i is sealed with AAD = bytes 0..16 ‖ i (8 bytes), so chunks cannot be reordered, and every other field
  * is authenticated by the wrap tag. Keeping the key id and wrap fields out of the chunks' AAD is what lets a
  * rotation re-wrap the data key without touching the payload.
+ *
+ * <p>In plain mode the key fields hold {@code "00000000"} and zeros and nothing is authenticated; the SHA-256 of
+ * the payload is what refuses a changed file, and every other header field must equal what plain mode writes.
  */
 record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, String keyId, byte[] payloadNonce,
     byte[] wrapNonce, byte[] wrappedKey) {
@@ -37,12 +40,17 @@ record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, Strin
   static final int TAG = 16;
   static final int NONCE = 12;
   static final int MAX_CHUNK = 64 << 20;
+  static final int PLAIN_CHUNK = 4 << 20;
   private static final byte[] MAGIC = "KILN-ENC".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION = 1;
   private static final String NO_KEY = "00000000";
 
-  static ArtifactHeader plain(int chunkSize, long length, byte[] sha256) {
-    return new ArtifactHeader(PLAIN, chunkSize, length, sha256, NO_KEY, new byte[NONCE], new byte[NONCE],
+  /**
+   * A plain header. Plain payloads have no tags, so chunking means nothing for them; the chunk size field is fixed
+   * at 4 MiB so that, like every other field, it cannot change without the file being refused.
+   */
+  static ArtifactHeader plain(long length, byte[] sha256) {
+    return new ArtifactHeader(PLAIN, PLAIN_CHUNK, length, sha256, NO_KEY, new byte[NONCE], new byte[NONCE],
         new byte[MasterKeys.KEY_BYTES + TAG]);
   }
 
@@ -113,8 +121,14 @@ record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, Strin
     if (mode == SEALED && !keyId.matches("[0-9a-f]{8}")) {
       throw corrupted(name, "its header is malformed");
     }
-    return new ArtifactHeader(mode, chunkSize, length, sha, keyId, read(b, NONCE), read(b, NONCE),
+    ArtifactHeader h = new ArtifactHeader(mode, chunkSize, length, sha, keyId, read(b, NONCE), read(b, NONCE),
         read(b, MasterKeys.KEY_BYTES + TAG));
+    // Plain mode leaves the key fields unused; they must hold exactly what plain() writes, so no byte of a plain
+    // file can change unnoticed.
+    if (mode == PLAIN && !Arrays.equals(h.encode(), plain(length, sha).encode())) {
+      throw corrupted(name, "its header is malformed");
+    }
+    return h;
   }
 
   static ArtifactIntegrityException corrupted(String name, String why) {
