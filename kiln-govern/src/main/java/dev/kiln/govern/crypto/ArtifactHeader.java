@@ -64,7 +64,11 @@ record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, Strin
 
   /** The exact file size this header implies; anything longer or shorter was truncated or extended. */
   long fileSize() {
-    return Math.addExact(SIZE + length, Math.multiplyExact(chunks(), tagSize()));
+    try {
+      return Math.addExact(SIZE + length, Math.multiplyExact(chunks(), tagSize()));
+    } catch (ArithmeticException e) {
+      return -1; // no file is that long
+    }
   }
 
   ArtifactHeader withKey(String id, byte[] newWrapNonce, byte[] newWrappedKey) {

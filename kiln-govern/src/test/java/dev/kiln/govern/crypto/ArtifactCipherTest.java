@@ -119,6 +119,16 @@ class ArtifactCipherTest {
   }
 
   @Test
+  void aHeaderClaimingAnAbsurdLengthIsRefusedWithoutAllocating() throws IOException {
+    ArtifactCipher cipher = ArtifactCipher.sealed(K1).withChunkSize(1);
+    byte[] bad = Files.readAllBytes(seal(cipher, data(3)));
+    java.nio.ByteBuffer.wrap(bad).putLong(16, Long.MAX_VALUE / 2); // length field: chunks × tag overflows
+    Path f = Files.write(dir.resolve("huge"), bad);
+    assertThatThrownBy(() -> open(cipher, f)).isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessageContaining("truncated or extended");
+  }
+
+  @Test
   void aWrongMasterKeyIsNamedByItsId() throws IOException {
     Path f = seal(ArtifactCipher.sealed(K1), data(10));
     assertThatThrownBy(() -> open(ArtifactCipher.sealed(K2), f)).isInstanceOf(ArtifactIntegrityException.class)

@@ -30,7 +30,8 @@ class ArtifactStoreTest {
   @TempDir Path dir;
 
   ArtifactStore store(byte[]... ring) {
-    ArtifactCipher cipher = ring.length == 0 ? ArtifactCipher.plain() : ArtifactCipher.sealed(MasterKeys.of(List.of(ring)));
+    ArtifactCipher cipher =
+        ring.length == 0 ? ArtifactCipher.plain() : ArtifactCipher.sealed(MasterKeys.of(List.of(ring)));
     return ArtifactStore.open(dir.resolve("store"), cipher.withChunkSize(1024));
   }
 
@@ -170,7 +171,8 @@ class ArtifactStoreTest {
   @ValueSource(strings = {"", "../x", "/etc/passwd", "ab/../../x", "%2e%2e/x", "..%2f..%2fvictim", "../victim",
       "ab/../../victim", "ab\\0123456789abcdef0123456789abcd", "AB/0123456789ABCDEF0123456789ABCD", "ab/cdef",
       "ab/0123456789abcdef0123456789abcd/", "/ab/0123456789abcdef0123456789abcd", "ab//123456789abcdef0123456789abcd",
-      "ab/0123456789abcdef0123456789abc%00", "ab/0123456789abcdef0123456789abcd\n", "ab/０123456789abcdef0123456789abcd"})
+      "ab/0123456789abcdef0123456789abc%00", "ab/0123456789abcdef0123456789abcd\n",
+      "ab/０123456789abcdef0123456789abcd"})
   void keysOutsideTheGrammarAreRefusedBeforeAnyPathIsBuilt(String key) throws IOException {
     ArtifactStore store = store(K1);
     Path victim = Files.write(dir.resolve("victim"), "do not touch".getBytes());
