@@ -236,6 +236,16 @@ public final class ArtifactStore {
   }
 
   /** Grammar first, then containment and no links; never follows anything outside {@code objects}. */
+  /** How long ago an artifact was written (orphans younger than a grace period may be uploads in progress). */
+  public Duration age(String key) {
+    try {
+      return Duration.between(Files.getLastModifiedTime(resolve(key), LinkOption.NOFOLLOW_LINKS).toInstant(),
+          java.time.Instant.now());
+    } catch (IOException e) {
+      return Duration.ZERO;
+    }
+  }
+
   private Path resolve(String key) {
     if (!isKey(key)) {
       throw KilnException.invalid("invalid artifact key");

@@ -36,6 +36,14 @@ public final class SafeNames {
     return require(raw, "dataset name");
   }
 
+  public static boolean isModelName(String raw) {
+    return ModelName.isValid(raw);
+  }
+
+  public static boolean isAlias(String raw) {
+    return ModelName.isValid(raw);
+  }
+
   /** A SHA-256 as Kiln writes it: exactly 64 lower-case hex digits. */
   public static String requireSha256(String raw) {
     if (raw == null || !SHA256.matcher(raw).matches()) {

@@ -1,0 +1,236 @@
+package dev.kiln.govern.registry;
+
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.engine.ArtifactContents;
+import dev.kiln.core.model.ModelConfig;
+import dev.kiln.core.model.VersionPolicy;
+import dev.kiln.core.repository.ModelCatalog;
+import dev.kiln.core.repository.ModelSource;
+import dev.kiln.govern.audit.Auditor;
+import dev.kiln.govern.crypto.ArtifactStore;
+import dev.kiln.govern.crypto.SafeNames;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+
+/**
+ * The model registry: versions pushed (uploaded or trained) into the artifact store, encrypted and checksummed,
+ * published atomically, named by aliases; and, as a {@link ModelCatalog}, the source the inference core serves.
+ *
+ * <p>A push reserves the next version as PENDING, writes the artifact, then publishes: serving and listings see
+ * only published versions, so a server killed mid-upload leaves nothing half-published; {@link #cleanUp} later
+ * removes the pending record and any artifact no version points to.
+ */
+public final class ModelRegistry implements ModelCatalog {
+  private static final Logger LOG = Logger.getLogger(ModelRegistry.class.getName());
+  /** The ONNX engine's platform; the registry stores ONNX models (GGUF comes with language models). */
+  static final String ONNX_PLATFORM = "onnxruntime_onnx";
+
+  private final RegistryStore store;
+  private final ArtifactStore artifacts;
+  private final Auditor audit;
+  private final Clock clock;
+  private final long maxArtifactBytes;
+
+  public ModelRegistry(RegistryStore store, ArtifactStore artifacts, Auditor audit, Clock clock,
+      long maxArtifactBytes) {
+    this.store = store;
+    this.artifacts = artifacts;
+    this.audit = audit;
+    this.clock = clock;
+    this.maxArtifactBytes = maxArtifactBytes;
+  }
+
+  /**
+   * Stores {@code model} as the next version of {@code name} and publishes it.
+   *
+   * @param source {@code uploaded} or {@code trained}
+   * @param metadata JSON (lineage, metrics) kept with the version; null for none
+   */
+  public VersionRecord push(String name, InputStream model, String source, String metadata, String actor,
+      String from) {
+    SafeNames.requireModelName(name);
+    Instant now = clock.instant();
+    store.ensureModel(name, actor, now);
+    VersionRecord reserved = store.reserveVersion(name, "onnx", source, actor, now);
+    ArtifactStore.PutResult put = null;
+    try {
+      put = artifacts.put(model, maxArtifactBytes);
+      if (!store.publish(name, reserved.version(), put.key(), put.sha256(), put.sizeBytes(),
+          metadata == null ? "{}" : metadata)) {
+        throw new KilnException(ErrorKind.CONFLICT, "version " + reserved.version() + " of " + name
+            + " was not pending any more");
+      }
+    } catch (RuntimeException e) {
+      if (put != null) {
+        artifacts.delete(put.key());
+      }
+      store.deleteVersion(name, reserved.version());
+      audit.record(actor, "model.push", "model:" + name + "/" + reserved.version(), from, "failed",
+          e.getMessage());
+      throw e;
+    }
+    VersionRecord v = store.version(name, reserved.version()).orElseThrow();
+    audit.record(actor, "model.push", "model:" + name + "/" + v.version(), from, "ok",
+        "sha256 " + v.sha256() + ", " + v.sizeBytes() + " bytes, " + source);
+    return v;
+  }
+
+  public List<ModelRecord> models() {
+    return store.models();
+  }
+
+  public ModelRecord model(String name) {
+    return store.model(SafeNames.requireModelName(name))
+        .orElseThrow(() -> KilnException.notFound("no model '" + name + "' in the registry"));
+  }
+
+  /** Published and archived versions (pending ones are uploads in progress, not versions yet). */
+  public List<VersionRecord> versions(String name) {
+    model(name);
+    return store.versions(name).stream().filter(v -> v.state() != VersionRecord.State.PENDING).toList();
+  }
+
+  public VersionRecord version(String name, long version) {
+    return store.version(SafeNames.requireModelName(name), version)
+        .filter(v -> v.state() != VersionRecord.State.PENDING)
+        .orElseThrow(() -> KilnException.notFound("no version " + version + " of model '" + name + "'"));
+  }
+
+  public void alias(String name, String alias, long version, String actor, String from) {
+    SafeNames.requireAlias(alias);
+    VersionRecord v = version(name, version);
+    if (v.state() != VersionRecord.State.PUBLISHED) {
+      throw new KilnException(ErrorKind.CONFLICT, "version " + version + " of " + name + " is archived");
+    }
+    store.setAlias(name, alias, version);
+    audit.record(actor, "model.alias", "model:" + name + "@" + alias, from, "ok", "-> " + version);
+  }
+
+  public void unalias(String name, String alias, String actor, String from) {
+    if (!store.deleteAlias(SafeNames.requireModelName(name), SafeNames.requireAlias(alias))) {
+      throw KilnException.notFound("model '" + name + "' has no alias '" + alias + "'");
+    }
+    audit.record(actor, "model.unalias", "model:" + name + "@" + alias, from, "ok", "");
+  }
+
+  public Map<String, Long> aliases(String name) {
+    model(name);
+    return store.aliases(name);
+  }
+
+  /** The version an alias points at. */
+  public Optional<Long> resolve(String name, String alias) {
+    if (!SafeNames.isModelName(name) || !SafeNames.isAlias(alias)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(store.aliases(name).get(alias));
+  }
+
+  public void setCard(String name, String card, String actor, String from) {
+    model(name);
+    store.setCard(name, card);
+    audit.record(actor, "model.card", "model:" + name, from, "ok", card.length() + " characters");
+  }
+
+  public void archive(String name, boolean archived, String actor, String from) {
+    model(name);
+    store.setArchived(name, archived);
+    audit.record(actor, archived ? "model.archive" : "model.unarchive", "model:" + name, from, "ok", "");
+  }
+
+  /** Deletes one version and its file. */
+  public void deleteVersion(String name, long version, String actor, String from) {
+    VersionRecord v = version(name, version);
+    store.deleteVersion(name, version);
+    if (v.artifact() != null) {
+      artifacts.delete(v.artifact());
+    }
+    audit.record(actor, "model.delete", "model:" + name + "/" + version, from, "ok", "");
+  }
+
+  /** Deletes a model, every version and their files. */
+  public void deleteModel(String name, String actor, String from) {
+    List<VersionRecord> all = store.versions(model(name).name());
+    store.deleteModel(name);
+    all.stream().filter(v -> v.artifact() != null).forEach(v -> artifacts.delete(v.artifact()));
+    audit.record(actor, "model.delete", "model:" + name, from, "ok", all.size() + " version(s)");
+  }
+
+  /**
+   * Removes what crashed uploads left: pending versions reserved before {@code now - grace}, and artifacts no
+   * version points to that are at least that old.
+   */
+  public int cleanUp(Duration grace) {
+    Instant before = clock.instant().minus(grace);
+    int removed = 0;
+    for (VersionRecord p : store.stalePending(before)) {
+      store.deleteVersion(p.model(), p.version());
+      removed++;
+    }
+    Set<String> referenced = new HashSet<>();
+    for (ModelRecord m : store.models()) {
+      store.versions(m.name()).forEach(v -> {
+        if (v.artifact() != null) {
+          referenced.add(v.artifact());
+        }
+      });
+    }
+    artifacts.cleanTmp(grace);
+    for (String key : artifacts.keys()) {
+      if (!referenced.contains(key) && artifacts.age(key).compareTo(grace) > 0) {
+        artifacts.delete(key);
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      LOG.info("registry clean-up removed " + removed + " leftover(s) of interrupted uploads");
+    }
+    return removed;
+  }
+
+  @Override
+  public List<String> names() {
+    Set<String> names = new TreeSet<>();
+    store.published().forEach(v -> names.add(v.model()));
+    return List.copyOf(names);
+  }
+
+  @Override
+  public Optional<ModelSource> read(String name) {
+    if (!SafeNames.isModelName(name)) {
+      return Optional.empty();
+    }
+    Map<Long, Path> files = new TreeMap<>();
+    Map<Long, ArtifactContents> contents = new LinkedHashMap<>();
+    for (VersionRecord v : store.published()) {
+      if (v.model().equals(name)) {
+        // The "file" is only a label for logs; the bytes come decrypted from the store, never from a path.
+        files.put(v.version(), Path.of("registry", name, Long.toString(v.version())));
+        String key = v.artifact();
+        String sha = v.sha256();
+        contents.put(v.version(), () -> artifacts.read(key, sha));
+      }
+    }
+    if (files.isEmpty()) {
+      return Optional.empty();
+    }
+    // Every published version is served, so any alias can point at any of them.
+    ModelConfig d = ModelConfig.defaults(name);
+    ModelConfig config = new ModelConfig(name, d.batching(), d.instanceCount(), new VersionPolicy.All(), d.inputs(),
+        d.outputs(), d.warmup());
+    return Optional.of(new ModelSource(name, config, ONNX_PLATFORM, new TreeMap<>(files), contents));
+  }
+}

@@ -1,0 +1,143 @@
+package dev.kiln.protocol.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.govern.registry.ModelRegistry;
+import dev.kiln.govern.registry.VersionRecord;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show,
+ * aliases, model card, archive, delete. Every change is audited by the registry, and {@code changed} tells the
+ * serving side to pick it up.
+ */
+public final class RegistryRestService implements RestService {
+  private static final String NAME = "([A-Za-z0-9][A-Za-z0-9_.-]{0,63})";
+  private static final String ALIAS = "([A-Za-z][A-Za-z0-9_-]{0,31})";
+
+  private final ModelRegistry registry;
+  private final Consumer<String> changed;
+  private final Executor blocking = Executors.newVirtualThreadPerTaskExecutor();
+
+  /** @param changed called with a model's name after its versions or aliases changed */
+  public RegistryRestService(ModelRegistry registry, Consumer<String> changed) {
+    this.registry = registry;
+    this.changed = changed;
+  }
+
+  /** A model with its versions and aliases, as the API shows it. */
+  record ModelView(String name, String card, String createdBy, java.time.Instant created, boolean archived,
+      List<VersionRecord> versions, Map<String, Long> aliases) {}
+
+  @Override
+  public void addRoutes(Router r) {
+    r.add(HttpMethod.GET, "/api/v1/models", Access.MANAGE_ALL, q -> json(HttpResponseStatus.OK, registry::models));
+    r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> json(HttpResponseStatus.OK,
+        () -> view(q.param(0))));
+    r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/versions", Access.manage(0), q -> {
+      byte[] body = bytes(q);
+      Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
+      String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : null;
+      return json(HttpResponseStatus.CREATED, () -> {
+        if (body.length == 0) {
+          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
+        }
+        VersionRecord v = registry.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata,
+            q.principal(), q.source());
+        changed.accept(v.model());
+        return v;
+      });
+    });
+    r.add(HttpMethod.GET, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
+        q -> json(HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
+        q -> json(HttpResponseStatus.OK, () -> {
+          registry.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
+          changed.accept(q.param(0));
+          return Map.of("deleted", q.param(0) + "/" + q.param(1));
+        }));
+    r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0), q -> {
+      byte[] body = bytes(q);
+      return json(HttpResponseStatus.OK, () -> {
+        long version = field(body, "version").asLong();
+        registry.alias(q.param(0), q.param(1), version, q.principal(), q.source());
+        changed.accept(q.param(0));
+        return registry.aliases(q.param(0));
+      });
+    });
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0),
+        q -> json(HttpResponseStatus.OK, () -> {
+          registry.unalias(q.param(0), q.param(1), q.principal(), q.source());
+          return registry.aliases(q.param(0));
+        }));
+    r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/card", Access.manage(0), q -> {
+      String card = new String(bytes(q), StandardCharsets.UTF_8);
+      return json(HttpResponseStatus.OK, () -> {
+        if (card.length() > 100_000) {
+          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a model card may hold at most 100,000 characters");
+        }
+        registry.setCard(q.param(0), card, q.principal(), q.source());
+        return view(q.param(0));
+      });
+    });
+    r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/(archive|unarchive)", Access.manage(0),
+        q -> json(HttpResponseStatus.OK, () -> {
+          registry.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
+          changed.accept(q.param(0));
+          return view(q.param(0));
+        }));
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> json(HttpResponseStatus.OK, () -> {
+      registry.deleteModel(q.param(0), q.principal(), q.source());
+      changed.accept(q.param(0));
+      return Map.of("deleted", q.param(0));
+    }));
+  }
+
+  private ModelView view(String name) {
+    var m = registry.model(name);
+    return new ModelView(m.name(), m.card(), m.createdBy(), m.created(), m.archived(), registry.versions(name),
+        new LinkedHashMap<>(registry.aliases(name)));
+  }
+
+  private static JsonNode field(byte[] body, String name) {
+    try {
+      JsonNode n = KeysRestService.JSON.readTree(body);
+      if (n == null || !n.path(name).canConvertToExactIntegral()) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "expected {\"" + name + "\": <integer>}");
+      }
+      return n.get(name);
+    } catch (IOException e) {
+      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "expected {\"" + name + "\": <integer>}");
+    }
+  }
+
+  private CompletableFuture<RestResponse> json(HttpResponseStatus status, Supplier<Object> body) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return RestResponse.json(status, KeysRestService.JSON.writeValueAsBytes(body.get()));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new KilnException(ErrorKind.INTERNAL, "cannot write JSON", e);
+      }
+    }, blocking);
+  }
+
+  private static byte[] bytes(RestRequest q) {
+    byte[] b = new byte[q.body().readableBytes()];
+    q.body().getBytes(q.body().readerIndex(), b);
+    return b;
+  }
+}
