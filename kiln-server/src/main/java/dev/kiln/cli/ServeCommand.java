@@ -5,6 +5,7 @@ import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.protocol.grpc.GrpcSettings;
 import dev.kiln.protocol.rest.HttpSettings;
 import dev.kiln.server.Kiln;
+import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.KilnConfig;
 
 import dev.kiln.server.ModelControl;
@@ -85,6 +86,25 @@ final class ServeCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int trainingThreads;
 
+  @Option(names = "--auth", description = "Require an API key on every route and RPC but the health probes; a "
+      + "first start prints an admin key once.")
+  boolean auth;
+
+  @Option(names = "--no-database", description = "No metadata database: no registry, keys or audit (a model "
+      + "folder only, as before).")
+  boolean noDatabase;
+
+  @Option(names = "--database", description = "JDBC URL of the metadata database (default: SQLite in the data "
+      + "directory); e.g. jdbc:postgresql://db:5432/kiln")
+  String databaseUrl;
+
+  @Option(names = "--database-user", description = "Database user (password from $KILN_DATABASE_PASSWORD).")
+  String databaseUser;
+
+  @Option(names = "--master-key", description = "Master key file for model artifacts at rest (default: "
+      + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
+  Path masterKey;
+
   @Override
   public Integer call() throws Exception {
     KilnConfig config = new KilnConfig(models, modelControl, pollInterval,
@@ -92,7 +112,14 @@ final class ServeCommand implements Callable<Integer> {
         new GrpcSettings(host, grpcPort, grpcMaxMessageBytes),
         new EngineOptions(threads, cuda, 0), new CoreSettings(requestTimeout, drainTimeout),
         Optional.ofNullable(defaultModel), noTraining ? Optional.empty()
-            : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)));
+            : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)),
+        noDatabase ? Optional.empty() : Optional.of(GovernanceConfig.defaults(dataDir).withAuth(auth)
+            .withDatabase(databaseUrl, databaseUser, System.getenv("KILN_DATABASE_PASSWORD"))
+            .withMasterKey(masterKey)));
+    if (auth && noDatabase) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--auth needs the database (keys live there); drop --no-database");
+    }
     Kiln kiln = Kiln.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -102,6 +129,10 @@ final class ServeCommand implements Callable<Integer> {
     }, "kiln-shutdown"));
     System.out.printf("kiln %s: HTTP on %s:%d, gRPC on %s:%d, models from %s%n", Kiln.VERSION, host,
         kiln.httpPort(), host, kiln.grpcPort(), models.toAbsolutePath());
+    if (kiln.bootstrapToken() != null) {
+      System.out.println("auth is on; the first admin key (shown once, store it now):");
+      System.out.println("  " + kiln.bootstrapToken());
+    }
     kiln.core().index(false).forEach(e -> System.out.printf("  %-24s %-4s %-12s %s%n", e.name(), e.version(),
         e.state(), e.reason()));
     stopped.await();

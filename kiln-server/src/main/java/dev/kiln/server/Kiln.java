@@ -1,6 +1,10 @@
 package dev.kiln.server;
 
+import dev.kiln.core.access.Gate;
 import dev.kiln.core.engine.Engine;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.repository.CompositeCatalog;
+import dev.kiln.core.repository.ModelCatalog;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.InferenceCore;
@@ -9,13 +13,16 @@ import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.rest.HttpServer;
 import dev.kiln.protocol.rest.MetricsService;
 import dev.kiln.protocol.rest.OipRestService;
+import dev.kiln.protocol.rest.KeysRestService;
 import dev.kiln.protocol.rest.PredictService;
+import dev.kiln.protocol.rest.RegistryRestService;
 import dev.kiln.protocol.rest.RestService;
 import dev.kiln.protocol.rest.TrainingRestService;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.FileDatasetStore;
 import dev.kiln.training.djl.DjlTrainingEngine;
 import dev.kiln.training.engine.TrainingEngine;
+import dev.kiln.training.job.Deployer;
 import dev.kiln.training.job.FileJobStore;
 import dev.kiln.training.job.JobEvents;
 import dev.kiln.training.job.JobRunner;
@@ -56,6 +63,7 @@ public final class Kiln implements AutoCloseable {
   private HttpServer http;
   private GrpcServer grpc;
   private JobRunner runner;
+  private Governance governance;
   private TrainingService training;
 
   private Kiln(KilnConfig config) {
@@ -80,22 +88,54 @@ public final class Kiln implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     List<Engine> engines = List.of(new OnnxEngine());
     boolean control = config.modelControl() != ModelControl.NONE;
-    core = new InferenceCore(new ModelRepository(config.modelRepository(), engines), engines, config.engine(),
-        new InferenceMetrics(registry), config.core().withModelControl(control));
+    ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines);
+    if (config.governance().isPresent()) {
+      governance = Governance.open(config.governance().get(), registry);
+      // Registry models first: a name in both comes from the registry.
+      catalog = new CompositeCatalog(List.of(governance.registry, catalog));
+    }
+    core = new InferenceCore(catalog, engines, config.engine(), new InferenceMetrics(registry),
+        config.core().withModelControl(control));
+    if (governance != null) {
+      core.aliases(governance.registry::resolve);
+    }
     core.start();
     List<RestService> services = new ArrayList<>(List.of(
         new OipRestService(core, VERSION, management, config.http()),
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(registry)));
+    if (governance != null) {
+      services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.audit));
+      services.add(new RegistryRestService(governance.registry, this::registryChanged));
+    }
     config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t))));
-    http = new HttpServer(config.http(), services).start();
-    grpc = GrpcServer.start(core, config.grpc());
+    Gate gate = governance == null ? Gate.OPEN : governance.gate;
+    http = new HttpServer(config.http(), services, gate).start();
+    grpc = GrpcServer.start(core, config.grpc(), gate);
     if (config.modelControl() == ModelControl.POLL) {
       long ms = config.pollInterval().toMillis();
       poller.scheduleWithFixedDelay(core::poll, ms, ms, TimeUnit.MILLISECONDS);
     }
     LOG.info(() -> "kiln " + VERSION + " serving on http " + config.http().host() + ":" + httpPort() + ", grpc "
         + config.grpc().host() + ":" + grpcPort());
+  }
+
+  /**
+   * Serves what the registry now holds for {@code model}: loads new versions, drops deleted ones.
+   *
+   * @throws KilnException INVALID_ARGUMENT when a version of it fails to load (the caller undoes the push)
+   */
+  private void registryChanged(String model) {
+    if (governance.registry.read(model).isPresent()) {
+      core.publish(model);
+    } else {
+      core.poll(); // the model is gone from the registry: poll drops what no catalog holds
+    }
+  }
+
+  /** The admin token created on this first start with auth on (print it once), or null. */
+  public String bootstrapToken() {
+    return governance == null ? null : governance.bootstrapToken;
   }
 
   /** The training service over the data directory; its engine (libtorch) loads with the first job. */
@@ -107,8 +147,10 @@ public final class Kiln implements AutoCloseable {
     Duration beat = t.lease().dividedBy(3);
     runner = new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(),
         beat);
-    training = new TrainingService(datasets, jobs, runner, events,
-        new RepositoryDeployer(config.modelRepository(), core));
+    Deployer deployer = governance != null
+        ? new RegistryDeployer(governance.registry, this::registryChanged)
+        : new RepositoryDeployer(config.modelRepository(), core);
+    training = new TrainingService(datasets, jobs, runner, events, deployer);
     runner.start();
     return training;
   }
@@ -161,6 +203,9 @@ public final class Kiln implements AutoCloseable {
       http.close(config.core().drainTimeout()); // writes the responses of requests that just finished
     }
     management.shutdownNow();
+    if (governance != null) {
+      governance.close();
+    }
     registry.close();
   }
 }

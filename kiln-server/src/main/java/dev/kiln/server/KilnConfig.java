@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param core request timeout and drain timeout
  * @param defaultModel the model {@code POST /predict} calls when none is named
  * @param training the training service's settings, or empty to serve only
+ * @param governance the database, keys, registry and audit; empty for none (a plain model folder, no auth)
  */
 public record KilnConfig(
     Path modelRepository,
@@ -31,7 +32,8 @@ public record KilnConfig(
     EngineOptions engine,
     CoreSettings core,
     Optional<String> defaultModel,
-    Optional<TrainingConfig> training) {
+    Optional<TrainingConfig> training,
+    Optional<GovernanceConfig> governance) {
   public KilnConfig {
     Objects.requireNonNull(modelRepository, "modelRepository");
     Objects.requireNonNull(modelControl, "modelControl");
@@ -42,6 +44,7 @@ public record KilnConfig(
     Objects.requireNonNull(core, "core");
     Objects.requireNonNull(defaultModel, "defaultModel");
     Objects.requireNonNull(training, "training");
+    Objects.requireNonNull(governance, "governance");
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive");
     }
@@ -51,31 +54,36 @@ public record KilnConfig(
   public static KilnConfig defaults(Path repository, int httpPort, int grpcPort) {
     return new KilnConfig(repository, ModelControl.NONE, Duration.ofSeconds(10),
         HttpSettings.defaults("127.0.0.1", httpPort), GrpcSettings.of("127.0.0.1", grpcPort),
-        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty(), Optional.empty());
+        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public KilnConfig withModelControl(ModelControl control) {
-    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel, training);
+    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel, training, governance);
   }
 
   public KilnConfig withHttp(HttpSettings h) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel, training);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel, training, governance);
   }
 
   public KilnConfig withGrpc(GrpcSettings g) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel, training);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel, training, governance);
   }
 
   public KilnConfig withCore(CoreSettings c) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel, training);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel, training, governance);
   }
 
   public KilnConfig withTraining(TrainingConfig t) {
     return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
-        Optional.of(t));
+        Optional.of(t), governance);
+  }
+
+  public KilnConfig withGovernance(GovernanceConfig g) {
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
+        training, Optional.of(g));
   }
 
   public KilnConfig withPollInterval(Duration d) {
-    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core, defaultModel, training);
+    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core, defaultModel, training, governance);
   }
 }

@@ -1,0 +1,112 @@
+package dev.kiln.server;
+
+import dev.kiln.core.access.Gate;
+import dev.kiln.govern.audit.Auditor;
+import dev.kiln.govern.auth.ApiKeys;
+import dev.kiln.govern.auth.GovernedGate;
+import dev.kiln.govern.auth.RateLimiter;
+import dev.kiln.govern.auth.Scope;
+import dev.kiln.govern.crypto.ArtifactCipher;
+import dev.kiln.govern.crypto.ArtifactStore;
+import dev.kiln.govern.crypto.MasterKeys;
+import dev.kiln.govern.registry.ModelRegistry;
+import dev.kiln.govern.store.GovernanceStores;
+import dev.kiln.govern.usage.UsageRecorder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The governance side of a server: the metadata database, keys, limits, usage, audit and the registry, wired
+ * together, with the background flushes that keep limits and usage shared across replicas.
+ */
+final class Governance implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Governance.class.getName());
+
+  final GovernanceStores stores;
+  final Auditor audit;
+  final ApiKeys keys;
+  final RateLimiter limiter;
+  final UsageRecorder usage;
+  final ModelRegistry registry;
+  final Gate gate;
+  /** The admin token made on a first start with auth on; null otherwise. */
+  final String bootstrapToken;
+  private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().daemon().name("kiln-governance-flush").factory());
+
+  private Governance(GovernanceStores stores, GovernanceConfig g, MeterRegistry meters) {
+    this.stores = stores;
+    Clock clock = Clock.systemUTC();
+    audit = new Auditor(stores.audit(), clock);
+    keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
+    limiter = new RateLimiter(stores.counters(), clock);
+    usage = new UsageRecorder(stores.usage(), meters, clock);
+    ArtifactStore artifacts = ArtifactStore.open(g.dataDir().resolve("artifacts"), cipher(g));
+    registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
+    registry.cleanUp(Duration.ofMinutes(10));
+    gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
+    bootstrapToken = g.auth() && !keys.any() ? bootstrap() : null;
+    flusher.scheduleWithFixedDelay(this::flushLimits, 1, 1, TimeUnit.SECONDS);
+    flusher.scheduleWithFixedDelay(usage::flush, 5, 5, TimeUnit.SECONDS);
+  }
+
+  static Governance open(GovernanceConfig g, MeterRegistry meters) {
+    GovernanceStores stores = g.databaseUrl() == null ? GovernanceStores.sqlite(g.dataDir())
+        : GovernanceStores.open(g.databaseUrl(), g.databaseUser(), g.databasePassword());
+    try {
+      return new Governance(stores, g, meters);
+    } catch (RuntimeException e) {
+      stores.close();
+      throw e;
+    }
+  }
+
+  /** Artifacts are encrypted under the master key from the file, else {@code KILN_MASTER_KEY}, else not at all. */
+  private static ArtifactCipher cipher(GovernanceConfig g) {
+    Optional<MasterKeys> keys = g.masterKeyFile() != null ? Optional.of(MasterKeys.fromFile(g.masterKeyFile()))
+        : MasterKeys.fromEnvironment(System.getenv());
+    if (keys.isEmpty()) {
+      LOG.warning("no master key (--master-key FILE or KILN_MASTER_KEY): model artifacts are stored unencrypted, "
+          + "with checksums only");
+      return ArtifactCipher.plain();
+    }
+    LOG.info("model artifacts are encrypted at rest under master key " + keys.get().currentId());
+    return ArtifactCipher.sealed(keys.get());
+  }
+
+  /** The first admin key of a fresh database with auth on; printed once by {@code kiln serve}. */
+  private String bootstrap() {
+    ApiKeys.Created admin = keys.create("admin", List.of(Scope.parse("admin")), null, Map.of(), null, "system");
+    audit.record("system", "key.create", "key:" + admin.key().id(), "", "ok", "first admin key");
+    return admin.token();
+  }
+
+  private void flushLimits() {
+    try {
+      limiter.flush();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "rate limit flush failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    flusher.shutdownNow();
+    try {
+      limiter.flush();
+      usage.flush();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "final flush of limits and usage failed", e);
+    }
+    stores.close();
+  }
+}
