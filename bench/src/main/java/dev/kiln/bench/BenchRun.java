@@ -7,7 +7,6 @@ import dev.kiln.core.serving.Statistics;
 import dev.kiln.engine.onnx.OnnxEngine;
 import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.grpc.GrpcSettings;
-import dev.kiln.protocol.rest.HttpSettings;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -56,9 +55,7 @@ final class BenchRun implements AutoCloseable {
     try {
       KilnConfig config = KilnConfig.defaults(root, 0, 0);
       if (httpIoThreads > 0) {
-        HttpSettings h = config.http();
-        config = config.withHttp(new HttpSettings(h.host(), h.port(), h.maxRequestBytes(), h.maxHeaderBytes(),
-            h.maxJsonDepth(), httpIoThreads));
+        config = config.withHttp(config.http().withIoThreads(httpIoThreads));
       }
       return new BenchRun(workload, inProcess, Kiln.start(config));
     } catch (Exception | Error e) {

@@ -17,7 +17,9 @@ class LoadBenchSmokeTest {
   @Test
   void everyModeGetsCorrectAnswersWithoutErrors(@TempDir Path root) throws Exception {
     Workload workload = Workload.create(8, 42);
-    ClosedLoop loop = new ClosedLoop(workload, Duration.ofMillis(150), Duration.ofMillis(300), 4);
+    // A warm-up long enough for a client's first call (connection, class loading) on a busy two-core machine;
+    // with 150 ms the first gRPC call could still be running when the window closed, leaving nothing counted.
+    ClosedLoop loop = new ClosedLoop(workload, Duration.ofSeconds(1), Duration.ofMillis(300), 4);
     List<Cell> cells = List.of(
         new Cell(Mode.IN_PROCESS, 2, OptionalLong.empty()),
         new Cell(Mode.IN_PROCESS_HEAP, 2, OptionalLong.empty()),

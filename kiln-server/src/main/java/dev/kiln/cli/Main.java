@@ -20,7 +20,8 @@ public final class Main implements Runnable {
         .registerConverter(java.time.Duration.class, Durations::parse)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          if (e instanceof KilnClient.CallFailed || e instanceof java.nio.file.NoSuchFileException) {
+          if (e instanceof KilnClient.CallFailed || e instanceof java.nio.file.NoSuchFileException
+              || e instanceof dev.kiln.core.tls.TlsFileException) {
             cmd.getErr().println("kiln: " + (e instanceof java.nio.file.NoSuchFileException ? "no such file: " : "")
                 + e.getMessage());
             return 2;

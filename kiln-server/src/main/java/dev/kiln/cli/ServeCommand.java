@@ -2,6 +2,8 @@ package dev.kiln.cli;
 
 import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.serving.CoreSettings;
+import dev.kiln.core.tls.TlsSettings;
+import dev.kiln.core.tls.TlsSettings.ClientAuth;
 import dev.kiln.protocol.grpc.GrpcSettings;
 import dev.kiln.protocol.rest.HttpSettings;
 import dev.kiln.server.Kiln;
@@ -16,7 +18,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code kiln serve}: serves a model repository until interrupted, then drains. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -105,11 +110,34 @@ final class ServeCommand implements Callable<Integer> {
       + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
   Path masterKey;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS and gRPC over TLS with this "
+      + "certificate chain (server certificate first); needs --tls-key.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key of --tls-cert, unencrypted "
+      + "PKCS#8 PEM (-----BEGIN PRIVATE KEY-----).")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "Ask clients for certificates signed by "
+      + "these CAs (mutual TLS).")
+  Path tlsClientCa;
+
+  @Option(names = "--tls-client-auth", paramLabel = "MODE", description = "With --tls-client-ca: require "
+      + "(default) or optional; optional still refuses a certificate the CAs did not sign.")
+  ClientAuth tlsClientAuth;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    KilnConfig config = new KilnConfig(models, modelControl, pollInterval,
-        HttpSettings.defaults(host, httpPort).withMaxRequestBytes(maxRequestBytes),
-        new GrpcSettings(host, grpcPort, grpcMaxMessageBytes),
+    HttpSettings http = HttpSettings.defaults(host, httpPort).withMaxRequestBytes(maxRequestBytes);
+    GrpcSettings grpc = GrpcSettings.of(host, grpcPort).withMaxInboundMessageBytes(grpcMaxMessageBytes);
+    Optional<TlsSettings> tls = tls();
+    if (tls.isPresent()) {
+      http = http.withTls(tls.get());
+      grpc = grpc.withTls(tls.get());
+    }
+    KilnConfig config = new KilnConfig(models, modelControl, pollInterval, http, grpc,
         new EngineOptions(threads, cuda, 0), new CoreSettings(requestTimeout, drainTimeout),
         Optional.ofNullable(defaultModel), noTraining ? Optional.empty()
             : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)),
@@ -117,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
             .withDatabase(databaseUrl, databaseUser, System.getenv("KILN_DATABASE_PASSWORD"))
             .withMasterKey(masterKey)));
     if (auth && noDatabase) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new ParameterException(spec.commandLine(),
           "--auth needs the database (keys live there); drop --no-database");
     }
     Kiln kiln = Kiln.start(config);
@@ -127,8 +155,9 @@ final class ServeCommand implements Callable<Integer> {
       kiln.close();
       stopped.countDown();
     }, "kiln-shutdown"));
-    System.out.printf("kiln %s: HTTP on %s:%d, gRPC on %s:%d, models from %s%n", Kiln.VERSION, host,
-        kiln.httpPort(), host, kiln.grpcPort(), models.toAbsolutePath());
+    System.out.printf("kiln %s: %s on %s:%d, gRPC%s on %s:%d, models from %s%n", Kiln.VERSION,
+        tls.isPresent() ? "HTTPS" : "HTTP", host, kiln.httpPort(), tls.isPresent() ? " (TLS)" : "", host,
+        kiln.grpcPort(), models.toAbsolutePath());
     if (kiln.bootstrapToken() != null) {
       System.out.println("auth is on; the first admin key (shown once, store it now):");
       System.out.println("  " + kiln.bootstrapToken());
@@ -137,5 +166,31 @@ final class ServeCommand implements Callable<Integer> {
         e.state(), e.reason()));
     stopped.await();
     return 0;
+  }
+
+  /** The TLS options as settings; empty without --tls-cert. */
+  Optional<TlsSettings> tls() {
+    if (tlsCert == null && tlsKey == null) {
+      if (tlsClientCa != null || tlsClientAuth != null) {
+        throw new ParameterException(spec.commandLine(), "--tls-client-ca and --tls-client-auth need --tls-cert "
+            + "and --tls-key");
+      }
+      return Optional.empty();
+    }
+    if (tlsCert == null || tlsKey == null) {
+      throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+    }
+    TlsSettings tls = TlsSettings.of(tlsCert, tlsKey);
+    if (tlsClientCa != null) {
+      ClientAuth auth = tlsClientAuth == null ? ClientAuth.REQUIRE : tlsClientAuth;
+      if (auth == ClientAuth.NONE) {
+        throw new ParameterException(spec.commandLine(), "--tls-client-auth must be require or optional");
+      }
+      return Optional.of(tls.withClientAuth(tlsClientCa, auth));
+    }
+    if (tlsClientAuth != null) {
+      throw new ParameterException(spec.commandLine(), "--tls-client-auth needs --tls-client-ca");
+    }
+    return Optional.of(tls);
   }
 }

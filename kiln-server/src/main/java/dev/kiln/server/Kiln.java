@@ -116,7 +116,8 @@ public final class Kiln implements AutoCloseable {
       long ms = config.pollInterval().toMillis();
       poller.scheduleWithFixedDelay(core::poll, ms, ms, TimeUnit.MILLISECONDS);
     }
-    LOG.info(() -> "kiln " + VERSION + " serving on http " + config.http().host() + ":" + httpPort() + ", grpc "
+    LOG.info(() -> "kiln " + VERSION + " serving on " + (config.http().tls().isPresent() ? "https " : "http ")
+        + config.http().host() + ":" + httpPort() + ", grpc" + (config.grpc().tls().isPresent() ? " (tls) " : " ")
         + config.grpc().host() + ":" + grpcPort());
   }
 

@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.serving.CoreSettings;
+import dev.kiln.core.tls.TlsSettings;
 import dev.kiln.protocol.grpc.GrpcSettings;
 import dev.kiln.protocol.rest.HttpSettings;
 import java.nio.file.Path;
@@ -67,6 +68,11 @@ public record KilnConfig(
 
   public KilnConfig withGrpc(GrpcSettings g) {
     return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel, training, governance);
+  }
+
+  /** Both listeners over TLS from the same files. */
+  public KilnConfig withTls(TlsSettings tls) {
+    return withHttp(http.withTls(tls)).withGrpc(grpc.withTls(tls));
   }
 
   public KilnConfig withCore(CoreSettings c) {

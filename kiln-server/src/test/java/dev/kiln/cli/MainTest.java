@@ -1,13 +1,18 @@
 package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.core.tls.TlsSettings;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
@@ -40,6 +45,41 @@ class MainTest {
     assertThat(serve.host).isEqualTo("127.0.0.1");
     assertThat(serve.pollInterval).isEqualTo(Duration.ofMillis(500));
     assertThat(serve.modelControl).isEqualTo(dev.kiln.server.ModelControl.POLL);
+  }
+
+  @Test
+  void tlsOptionsBecomeTheSettingsOfBothListeners() {
+    assertThat(serve().tls()).isEmpty();
+    assertThat(serve("--tls-cert", "s.pem", "--tls-key", "s.key").tls())
+        .contains(TlsSettings.of(Path.of("s.pem"), Path.of("s.key")));
+    assertThat(serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-ca", "ca.pem").tls())
+        .contains(TlsSettings.of(Path.of("s.pem"), Path.of("s.key")).withClientAuth(Path.of("ca.pem"),
+            TlsSettings.ClientAuth.REQUIRE));
+    assertThat(serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-ca", "ca.pem",
+        "--tls-client-auth", "optional").tls().orElseThrow().clientAuth()).isEqualTo(TlsSettings.ClientAuth.OPTIONAL);
+    assertThatThrownBy(() -> serve("--tls-cert", "s.pem").tls()).hasMessageContaining("go together");
+    assertThatThrownBy(() -> serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-auth", "require")
+        .tls()).hasMessageContaining("needs --tls-client-ca");
+  }
+
+  @Test
+  void aBadTlsFileEndsServeWithItsNameAndTheProblem() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    Path cert = dir.resolve("none.pem");
+    int code = cli.execute("serve", "--models", dir.toString(), "--http-port", "0", "--grpc-port", "0",
+        "--no-training", "--tls-cert", cert.toString(), "--tls-key", dir.resolve("none.key").toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("kiln: TLS certificate chain " + cert + ": no such file");
+  }
+
+  private static ServeCommand serve(String... args) {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).registerConverter(Duration.class, Durations::parse).setCaseInsensitiveEnumValuesAllowed(true)
+        .parseArgs(args);
+    return serve;
   }
 
   @Test

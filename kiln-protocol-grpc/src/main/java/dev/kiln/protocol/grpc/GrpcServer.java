@@ -50,9 +50,11 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code settings.host():settings.port()} with Netty and starts serving.
+   * Binds {@code settings.host():settings.port()} with Netty and starts serving, over TLS when the settings
+   * carry TLS files.
    *
    * @throws UncheckedIOException when the address cannot be bound
+   * @throws dev.kiln.core.tls.TlsFileException when a TLS file is missing or unusable; nothing is bound then
    */
   public static GrpcServer start(InferenceCore core, GrpcSettings settings) {
     return start(core, settings, Gate.OPEN);
@@ -63,6 +65,7 @@ public final class GrpcServer implements AutoCloseable {
     Objects.requireNonNull(settings, "settings");
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+    settings.tls().ifPresent(t -> builder.sslContext(GrpcTls.context(t)));
     return start(builder, core, settings.maxInboundMessageBytes(), gate);
   }
 

@@ -1,6 +1,8 @@
 package dev.kiln.protocol.grpc;
 
+import dev.kiln.core.tls.TlsSettings;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where the gRPC listener binds and how large a message it accepts.
@@ -10,13 +12,15 @@ import java.util.Objects;
  * @param maxInboundMessageBytes largest request message accepted; a larger one fails with RESOURCE_EXHAUSTED
  *     before it is parsed. gRPC's own default is 4 MiB, too small for many tensors, hence
  *     {@link #DEFAULT_MAX_INBOUND_MESSAGE_BYTES}.
+ * @param tls TLS from these files, or empty for plaintext (h2c)
  */
-public record GrpcSettings(String host, int port, int maxInboundMessageBytes) {
+public record GrpcSettings(String host, int port, int maxInboundMessageBytes, Optional<TlsSettings> tls) {
   /** 64 MiB, the same cap Triton puts on HTTP bodies. */
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
   public GrpcSettings {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(tls, "tls");
     if (host.isBlank()) {
       throw new IllegalArgumentException("grpc host must not be blank");
     }
@@ -31,6 +35,14 @@ public record GrpcSettings(String host, int port, int maxInboundMessageBytes) {
 
   /** Binds {@code host:port} with the default 64 MiB message cap. */
   public static GrpcSettings of(String host, int port) {
-    return new GrpcSettings(host, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
+    return new GrpcSettings(host, port, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, Optional.empty());
+  }
+
+  public GrpcSettings withMaxInboundMessageBytes(int bytes) {
+    return new GrpcSettings(host, port, bytes, tls);
+  }
+
+  public GrpcSettings withTls(TlsSettings t) {
+    return new GrpcSettings(host, port, maxInboundMessageBytes, Optional.of(t));
   }
 }

@@ -77,7 +77,8 @@ class GrpcServerTest {
 
   @Test
   void messageOverTheInboundLimitIsResourceExhaustedWhileASmallerOneWorks() throws Exception {
-    try (GrpcServer server = GrpcServer.start(core, new GrpcSettings("127.0.0.1", 0, ONE_MIB))) {
+    GrpcSettings settings = GrpcSettings.of("127.0.0.1", 0).withMaxInboundMessageBytes(ONE_MIB);
+    try (GrpcServer server = GrpcServer.start(core, settings)) {
       ManagedChannel channel = connect(server);
       try {
         GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
@@ -114,8 +115,9 @@ class GrpcServerTest {
 
   @Test
   void settingsRejectImpossibleValues() {
-    assertThatThrownBy(() -> new GrpcSettings("127.0.0.1", 70_000, ONE_MIB)).hasMessageContaining("port");
-    assertThatThrownBy(() -> new GrpcSettings(" ", 0, ONE_MIB)).hasMessageContaining("host");
-    assertThatThrownBy(() -> new GrpcSettings("127.0.0.1", 0, 0)).hasMessageContaining("max-inbound-message-bytes");
+    assertThatThrownBy(() -> GrpcSettings.of("127.0.0.1", 70_000)).hasMessageContaining("port");
+    assertThatThrownBy(() -> GrpcSettings.of(" ", 0)).hasMessageContaining("host");
+    assertThatThrownBy(() -> GrpcSettings.of("127.0.0.1", 0).withMaxInboundMessageBytes(0))
+        .hasMessageContaining("max-inbound-message-bytes");
   }
 }

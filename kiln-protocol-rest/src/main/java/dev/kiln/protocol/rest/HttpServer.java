@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP listener: Netty's HTTP/1.1 codec with bounded request line, headers and body, gzip/deflate in both
- * directions, and the routes contributed by each {@link RestService}.
+ * directions, and the routes contributed by each {@link RestService}; HTTPS when the settings carry TLS files.
  */
 public final class HttpServer implements AutoCloseable {
   private static final int MAX_INITIAL_LINE = 8192;
@@ -54,8 +55,13 @@ public final class HttpServer implements AutoCloseable {
     this.handler = new RequestHandler(router, gate);
   }
 
-  /** Binds the port; returns once the server accepts connections. */
+  /**
+   * Binds the port; returns once the server accepts connections.
+   *
+   * @throws dev.kiln.core.tls.TlsFileException when a TLS file is missing or unusable; nothing is bound then
+   */
   public HttpServer start() throws InterruptedException {
+    SslContext tls = settings.tls().map(HttpTls::context).orElse(null);
     boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     // Netty's own default is two loops per core; one per core measured 11-50% faster (BENCHMARKS.md).
     int loops = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -68,6 +74,9 @@ public final class HttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+            }
             ch.pipeline()
                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
                 .addLast(new EventStreamAwareCompressor(1024, StandardCompressionOptions.gzip(),

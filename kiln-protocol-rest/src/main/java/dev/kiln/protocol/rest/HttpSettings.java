@@ -1,6 +1,8 @@
 package dev.kiln.protocol.rest;
 
+import dev.kiln.core.tls.TlsSettings;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Limits and address of the HTTP listener.
@@ -11,13 +13,15 @@ import java.util.Objects;
  * @param maxHeaderBytes largest header block; larger gets 431
  * @param maxJsonDepth deepest JSON nesting accepted; deeper gets 400
  * @param ioThreads Netty event-loop threads; 0 means one per core
+ * @param tls HTTPS from these files, or empty for plain HTTP
  */
 public record HttpSettings(String host, int port, int maxRequestBytes, int maxHeaderBytes, int maxJsonDepth,
-    int ioThreads) {
+    int ioThreads, Optional<TlsSettings> tls) {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
   public HttpSettings {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(tls, "tls");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
@@ -27,10 +31,18 @@ public record HttpSettings(String host, int port, int maxRequestBytes, int maxHe
   }
 
   public static HttpSettings defaults(String host, int port) {
-    return new HttpSettings(host, port, DEFAULT_MAX_REQUEST_BYTES, 64 * 1024, 100, 0);
+    return new HttpSettings(host, port, DEFAULT_MAX_REQUEST_BYTES, 64 * 1024, 100, 0, Optional.empty());
   }
 
   public HttpSettings withMaxRequestBytes(int bytes) {
-    return new HttpSettings(host, port, bytes, maxHeaderBytes, maxJsonDepth, ioThreads);
+    return new HttpSettings(host, port, bytes, maxHeaderBytes, maxJsonDepth, ioThreads, tls);
+  }
+
+  public HttpSettings withIoThreads(int threads) {
+    return new HttpSettings(host, port, maxRequestBytes, maxHeaderBytes, maxJsonDepth, threads, tls);
+  }
+
+  public HttpSettings withTls(TlsSettings t) {
+    return new HttpSettings(host, port, maxRequestBytes, maxHeaderBytes, maxJsonDepth, ioThreads, Optional.of(t));
   }
 }
