@@ -20,4 +20,32 @@ class PostgresqlStoresTest {
       super(Backend.POSTGRESQL);
     }
   }
+
+  @Nested
+  class Usage extends JdbcUsageStoreTest {
+    Usage() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  @Nested
+  class Audit extends JdbcAuditLogTest {
+    Audit() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  @Nested
+  class Registry extends JdbcRegistryStoreTest {
+    Registry() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  @Nested
+  class Migrations extends DatabaseTest {
+    Migrations() {
+      super(Backend.POSTGRESQL);
+    }
+  }
 }

@@ -17,4 +17,32 @@ class SqliteStoresTest {
       super(Backend.SQLITE);
     }
   }
+
+  @Nested
+  class Usage extends JdbcUsageStoreTest {
+    Usage() {
+      super(Backend.SQLITE);
+    }
+  }
+
+  @Nested
+  class Audit extends JdbcAuditLogTest {
+    Audit() {
+      super(Backend.SQLITE);
+    }
+  }
+
+  @Nested
+  class Registry extends JdbcRegistryStoreTest {
+    Registry() {
+      super(Backend.SQLITE);
+    }
+  }
+
+  @Nested
+  class Migrations extends DatabaseTest {
+    Migrations() {
+      super(Backend.SQLITE);
+    }
+  }
 }
