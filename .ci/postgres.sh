@@ -15,7 +15,11 @@ case $cmd in
   start)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
-    port=${KILN_TEST_POSTGRES_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+    port=${KILN_TEST_POSTGRES_PORT:-}
+    while [ -z "$port" ]; do # a random port nothing listens on (bash alone: CI machines may lack python)
+      port=$((20000 + RANDOM % 30000))
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port=; fi
+    done
     as_owner "$bin/initdb" -D "$dir/data" -U kiln --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
