@@ -1,0 +1,156 @@
+package dev.kiln.govern.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The governance database: a connection pool over SQLite or PostgreSQL whose schema Flyway brings up to date at
+ * open (safe when several replicas open it at once: Flyway locks its history table).
+ *
+ * <p>SQLite allows one writer at a time. Every SQLite transaction here begins {@code IMMEDIATE}, taking the write
+ * lock up front, so concurrent writers (threads, or a second process on the same file) queue on the busy timeout
+ * instead of failing mid-transaction when a read lock cannot be upgraded. WAL mode lets reads go on meanwhile, so a
+ * small pool still pays off. PostgreSQL transactions that lose a deadlock or serialization race are run again.
+ */
+public final class Database implements AutoCloseable {
+  private static final int SQLITE_POOL = 4;
+  private static final int POSTGRES_POOL = 10;
+  private static final int BUSY_TIMEOUT_MILLIS = 30_000;
+  private static final int ATTEMPTS = 5;
+
+  private final Dialect dialect;
+  private final HikariDataSource pool;
+
+  private Database(Dialect dialect, HikariDataSource pool) {
+    this.dialect = dialect;
+    this.pool = pool;
+  }
+
+  /** Opens the SQLite file {@code file} (creating it and its folder) and migrates it. */
+  public static Database sqlite(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return open("jdbc:sqlite:" + file.toAbsolutePath(), null, null);
+  }
+
+  /**
+   * Opens {@code jdbcUrl} ({@code jdbc:sqlite:<file>} or {@code jdbc:postgresql://...}) and migrates it.
+   *
+   * @param user null to take it from the URL (or none, for SQLite)
+   * @param password null to take it from the URL
+   */
+  public static Database open(String jdbcUrl, String user, String password) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Dialect dialect = Dialect.of(jdbcUrl);
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("kiln-govern");
+    if (dialect == Dialect.SQLITE) {
+      config.setDataSource(sqliteSource(jdbcUrl));
+      config.setMaximumPoolSize(SQLITE_POOL);
+    } else {
+      config.setJdbcUrl(jdbcUrl);
+      config.setUsername(user);
+      config.setPassword(password);
+      config.setMaximumPoolSize(POSTGRES_POOL);
+    }
+    config.setMinimumIdle(1);
+    HikariDataSource pool = new HikariDataSource(config);
+    try {
+      migrate(dialect, pool);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    return new Database(dialect, pool);
+  }
+
+  private static DataSource sqliteSource(String jdbcUrl) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    // NORMAL is durable across a process crash in WAL mode; only a power loss may drop the last commits.
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.enforceForeignKeys(true);
+    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteDataSource source = new SQLiteDataSource(config);
+    source.setUrl(jdbcUrl);
+    return source;
+  }
+
+  private static void migrate(Dialect dialect, DataSource source) {
+    Flyway.configure()
+        .dataSource(source)
+        .locations(dialect.migrations())
+        .failOnMissingLocations(true)
+        .load()
+        .migrate();
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. On PostgreSQL a
+   * transaction that lost a deadlock is run again, so {@code work} must not have effects outside the database.
+   */
+  public <T> T transaction(Sql<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = pool.getConnection()) {
+        return inTransaction(c, work);
+      } catch (SQLException e) {
+        if (attempt >= ATTEMPTS || !dialect.retryable(e)) {
+          throw new StoreException("database transaction failed", e);
+        }
+      }
+    }
+  }
+
+  private static <T> T inTransaction(Connection c, Sql<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      // Back to autocommit at once: the SQLite driver would otherwise hold a fresh IMMEDIATE transaction open.
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** Runs {@code work} outside a transaction (each statement commits alone): for reads, which never wait. */
+  public <T> T read(Sql<T> work) {
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new StoreException("database read failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.kiln.govern.store;
+
+import dev.kiln.govern.auth.ApiKey;
+import dev.kiln.govern.auth.KeyStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** API keys in table {@code api_keys}; instants are kept to the millisecond. */
+public final class JdbcKeyStore implements KeyStore {
+  private static final String COLUMNS =
+      "id, name, secret_hash, scopes, limits, model_limits, created, created_by, expires, revoked";
+
+  private final Database db;
+
+  public JdbcKeyStore(Database db) {
+    this.db = Objects.requireNonNull(db, "db");
+  }
+
+  @Override
+  public void insert(ApiKey key) {
+    Objects.requireNonNull(key, "key");
+    // ON CONFLICT DO NOTHING tells a duplicate apart by its count, the same way on both databases.
+    int inserted = db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (" + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+        ps.setString(1, key.id());
+        ps.setString(2, key.name());
+        ps.setString(3, key.secretHash());
+        ps.setString(4, Json.scopes(key.scopes()));
+        ps.setString(5, Json.limits(key.limits()));
+        ps.setString(6, Json.modelLimits(key.modelLimits()));
+        db.dialect().setInstant(ps, 7, key.created());
+        ps.setString(8, key.createdBy());
+        db.dialect().setInstant(ps, 9, key.expires());
+        db.dialect().setInstant(ps, 10, key.revoked());
+        return ps.executeUpdate();
+      }
+    });
+    if (inserted == 0) {
+      throw new IllegalStateException("key id '" + key.id() + "' exists");
+    }
+  }
+
+  @Override
+  public Optional<ApiKey> find(String id) {
+    List<ApiKey> found = select("WHERE id = ?", id);
+    return found.stream().findFirst();
+  }
+
+  @Override
+  public List<ApiKey> list() {
+    return select("ORDER BY created, id", null);
+  }
+
+  @Override
+  public boolean revoke(String id, Instant at) {
+    return update("UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL",
+        ps -> db.dialect().setInstant(ps, 1, Objects.requireNonNull(at, "at")), id);
+  }
+
+  @Override
+  public boolean replaceSecret(String id, String secretHash) {
+    return update("UPDATE api_keys SET secret_hash = ? WHERE id = ? AND revoked IS NULL",
+        ps -> ps.setString(1, Objects.requireNonNull(secretHash, "secretHash")), id);
+  }
+
+  private interface FirstParameter {
+    void set(PreparedStatement ps) throws SQLException;
+  }
+
+  private boolean update(String sql, FirstParameter first, String id) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        first.set(ps);
+        ps.setString(2, id);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  private List<ApiKey> select(String tail, String id) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys " + tail)) {
+        if (id != null) {
+          ps.setString(1, id);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          List<ApiKey> keys = new ArrayList<>();
+          while (rs.next()) {
+            keys.add(key(rs));
+          }
+          return keys;
+        }
+      }
+    });
+  }
+
+  private ApiKey key(ResultSet rs) throws SQLException {
+    Dialect d = db.dialect();
+    return new ApiKey(rs.getString("id"), rs.getString("name"), rs.getString("secret_hash"),
+        Json.scopes(rs.getString("scopes")), Json.limits(rs.getString("limits")),
+        Json.modelLimits(rs.getString("model_limits")), d.instant(rs, "created"), rs.getString("created_by"),
+        d.instant(rs, "expires"), d.instant(rs, "revoked"));
+  }
+}

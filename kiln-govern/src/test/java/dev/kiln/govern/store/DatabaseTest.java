@@ -1,0 +1,76 @@
+package dev.kiln.govern.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.govern.auth.CounterStore.Counter;
+import dev.kiln.govern.registry.VersionRecord;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Run on each database by {@link SqliteStoresTest} and {@link PostgresqlStoresTest}. */
+abstract class DatabaseTest {
+  private static final Instant TODAY = Instant.parse("2025-03-01T00:00:00Z");
+  private static final Counter DAILY = new Counter("rpd|ab12cd|*", TODAY);
+
+  private final Backend backend;
+  @TempDir Path tmp;
+  private TestDatabase db;
+
+  DatabaseTest(Backend backend) {
+    this.backend = backend;
+  }
+
+  @BeforeEach
+  void create() {
+    db = TestDatabase.create(backend, tmp);
+  }
+
+  @AfterEach
+  void close() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void openingAMigratedDatabaseAgainWhileItIsOpenSucceeds() {
+    GovernanceStores first = GovernanceStores.of(db.open());
+    first.registry().ensureModel("mnist", "ab12cd", TODAY);
+
+    GovernanceStores second = GovernanceStores.of(db.open());
+
+    assertThat(second.registry().model("mnist")).isPresent();
+    int migrations = second.database().read(c -> {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM flyway_schema_history")) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+    assertThat(migrations).isEqualTo(1);
+  }
+
+  @Test
+  void dailyCountersAndRegistryStateSurviveARestart() {
+    Database before = db.open();
+    new JdbcCounterStore(before).addAndGet(Map.of(DAILY, 41L), null);
+    JdbcRegistryStore registry = new JdbcRegistryStore(before);
+    registry.ensureModel("mnist", "ab12cd", TODAY);
+    registry.reserveVersion("mnist", "onnx", "uploaded", "ab12cd", TODAY);
+    before.close(); // the server stops (or is killed) mid-upload
+
+    Database after = db.open();
+
+    assertThat(new JdbcCounterStore(after).addAndGet(Map.of(DAILY, 1L), null)).isEqualTo(Map.of(DAILY, 42L));
+    JdbcRegistryStore restarted = new JdbcRegistryStore(after);
+    assertThat(restarted.published()).isEmpty();
+    assertThat(restarted.stalePending(TODAY.plusSeconds(1))).extracting(VersionRecord::version).containsExactly(1L);
+  }
+}
