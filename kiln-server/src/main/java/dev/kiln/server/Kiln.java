@@ -105,7 +105,8 @@ public final class Kiln implements AutoCloseable {
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(registry)));
     if (governance != null) {
-      services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.audit));
+      services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.usage::flush,
+          governance.audit));
       services.add(new RegistryRestService(governance.registry, this::registryChanged));
     }
     config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t))));
@@ -132,6 +133,11 @@ public final class Kiln implements AutoCloseable {
     } else {
       core.poll(); // the model is gone from the registry: poll drops what no catalog holds
     }
+  }
+
+  /** The API keys, when the server has a database; for tests and tools that make keys directly. */
+  public dev.kiln.govern.auth.ApiKeys apiKeys() {
+    return governance == null ? null : governance.keys;
   }
 
   /** The admin token created on this first start with auth on (print it once), or null. */

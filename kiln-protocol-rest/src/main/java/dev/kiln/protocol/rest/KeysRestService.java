@@ -46,12 +46,15 @@ public final class KeysRestService implements RestService {
 
   private final ApiKeys keys;
   private final UsageStore usage;
+  private final Runnable flushUsage;
   private final Auditor audit;
   private final Executor blocking = Executors.newVirtualThreadPerTaskExecutor();
 
-  public KeysRestService(ApiKeys keys, UsageStore usage, Auditor audit) {
+  /** @param flushUsage writes this replica's pending usage first, so a caller reads its own latest calls */
+  public KeysRestService(ApiKeys keys, UsageStore usage, Runnable flushUsage, Auditor audit) {
     this.keys = keys;
     this.usage = usage;
+    this.flushUsage = flushUsage;
     this.audit = audit;
   }
 
@@ -134,6 +137,7 @@ public final class KeysRestService implements RestService {
       }
       key = q.principal();
     }
+    flushUsage.run();
     LocalDate to = date(first(p, "to", null), LocalDate.now(java.time.ZoneOffset.UTC));
     LocalDate from = date(first(p, "from", null), to.minusDays(30));
     return usage.query(key, first(p, "model", null), from, to);

@@ -58,7 +58,14 @@ public final class RegistryRestService implements RestService {
         }
         VersionRecord v = registry.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata,
             q.principal(), q.source());
-        changed.accept(v.model());
+        try {
+          changed.accept(v.model());
+        } catch (KilnException e) {
+          // A version that cannot serve is refused, not kept: undo the push and say why.
+          registry.deleteVersion(v.model(), v.version(), q.principal(), q.source());
+          quietly(() -> changed.accept(v.model()));
+          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the model was refused: " + e.getMessage());
+        }
         return v;
       });
     });
@@ -105,6 +112,14 @@ public final class RegistryRestService implements RestService {
       changed.accept(q.param(0));
       return Map.of("deleted", q.param(0));
     }));
+  }
+
+  private static void quietly(Runnable r) {
+    try {
+      r.run();
+    } catch (KilnException ignored) {
+      // the model may have no versions left to serve; that is not this request's error
+    }
   }
 
   private ModelView view(String name) {

@@ -1,0 +1,361 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.govern.auth.ApiKeys;
+import dev.kiln.govern.auth.Limits;
+import dev.kiln.govern.auth.Scope;
+import dev.kiln.govern.crypto.MasterKeys;
+import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
+import dev.kiln.protocol.rest.Router;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keys, scopes, limits, the registry and the audit log, through a real server over HTTP and gRPC. */
+class GovernanceServerTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String ADD_SUB = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],"
+      + "\"data\":[1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
+
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  @TempDir Path repo;
+  @TempDir Path data;
+  Path masterKey;
+  Kiln kiln;
+  String admin;
+
+  @AfterEach
+  void stop() {
+    if (kiln != null) {
+      kiln.close();
+    }
+  }
+
+  Kiln start(boolean auth) throws Exception {
+    if (masterKey == null) {
+      masterKey = data.resolve("master.key");
+      MasterKeys.generate(masterKey);
+    }
+    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
+        .withTraining(TrainingConfig.defaults(data))
+        .withGovernance(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey)));
+    if (kiln.bootstrapToken() != null) {
+      admin = kiln.bootstrapToken();
+    }
+    return kiln;
+  }
+
+  HttpResponse<String> callBytes(String method, String path, String key, byte[] body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> call(String method, String path, String key, String body) throws Exception {
+    return callBytes(method, path, key, body == null ? null : body.getBytes());
+  }
+
+  String key(String name, String... scopes) throws Exception {
+    StringBuilder s = new StringBuilder();
+    for (String x : scopes) {
+      s.append(s.isEmpty() ? "" : ",").append('"').append(x).append('"');
+    }
+    HttpResponse<String> r = call("POST", "/api/v1/keys", admin, "{\"name\":\"" + name + "\",\"scopes\":[" + s
+        + "]}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return JSON.readTree(r.body()).get("token").asText();
+  }
+
+  void push(String model) throws Exception {
+    HttpResponse<String> r = callBytes("POST", "/api/v1/models/" + model + "/versions", admin, ExampleModels.addSub());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+  }
+
+  /** A concrete path for a route's pattern; the test fails if a new route shape is not handled here. */
+  static String example(Router.Route route) {
+    String p = route.pattern().pattern()
+        .replaceAll("\\(\\?:[^()]*(\\([^()]*\\))?[^()]*\\)\\?", "")
+        .replace("([0-9]{1,18})", "1").replace("([0-9]{1,9})", "1").replace("([0-9]+)", "1")
+        .replace("([a-z2-7]{12})", "abcdefghijkl").replace("(archive|unarchive)", "archive")
+        .replaceAll("\\([^)]*\\)", "m").replace("/?", "");
+    assertThat(route.pattern().matcher(p).matches()).as("example %s for %s", p, route.pattern()).isTrue();
+    return p;
+  }
+
+  @Test
+  void everyRouteAndRpcButTheHealthProbesRefusesCallersWithoutAKey() throws Exception {
+    start(true);
+    List<String> checked = new ArrayList<>();
+    for (Router.Route route : kiln.http().routes()) {
+      String path = example(route);
+      HttpResponse<String> r = call(route.method().name(), path, null, "{}");
+      if (route.access().permission() == dev.kiln.core.access.Permission.OPEN) {
+        assertThat(r.statusCode()).as(route.method() + " " + path).isNotEqualTo(401);
+      } else {
+        assertThat(r.statusCode()).as(route.method() + " " + path).isEqualTo(401);
+        assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"kiln\"");
+        assertThat(JSON.readTree(r.body()).get("error").asText()).contains("API key");
+        HttpResponse<String> forged = call(route.method().name(), path, "kiln_aaaaaaaaaaaa_"
+            + "A".repeat(43), "{}");
+        assertThat(forged.statusCode()).as("forged key on " + path).isEqualTo(401);
+      }
+      checked.add(route.method() + " " + path);
+    }
+    assertThat(checked).hasSizeGreaterThan(30).contains("GET /v2/health/ready", "POST /api/v1/keys");
+
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
+    try {
+      for (var method : GRPCInferenceServiceGrpc.getServiceDescriptor().getMethods()) {
+        Status.Code code = callWithDefaultMessage(ch, method, null);
+        boolean open = method.getBareMethodName().equals("ServerLive") || method.getBareMethodName()
+            .equals("ServerReady");
+        assertThat(code).as(method.getFullMethodName()).isEqualTo(open ? Status.Code.OK : Status.Code.UNAUTHENTICATED);
+      }
+      assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(ch).check(
+          io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
+          .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static Status.Code callWithDefaultMessage(ManagedChannel ch, MethodDescriptor<?, ?> method, String key) {
+    MethodDescriptor<Object, Object> m = (MethodDescriptor<Object, Object>) method;
+    Object request = ((MethodDescriptor.PrototypeMarshaller<Object>) m.getRequestMarshaller()).getMessagePrototype();
+    Metadata headers = new Metadata();
+    if (key != null) {
+      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+    }
+    var channel = io.grpc.ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers));
+    ClientCall<Object, Object> call = channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(5,
+        java.util.concurrent.TimeUnit.SECONDS));
+    try {
+      if (m.getType() == MethodDescriptor.MethodType.UNARY) {
+        ClientCalls.blockingUnaryCall(call, request);
+      } else {
+        java.util.concurrent.CompletableFuture<Status.Code> done = new java.util.concurrent.CompletableFuture<>();
+        var requests = ClientCalls.asyncBidiStreamingCall(call, new io.grpc.stub.StreamObserver<Object>() {
+          @Override
+          public void onNext(Object value) {}
+
+          @Override
+          public void onError(Throwable t) {
+            done.complete(Status.fromThrowable(t).getCode());
+          }
+
+          @Override
+          public void onCompleted() {
+            done.complete(Status.Code.OK);
+          }
+        });
+        requests.onNext(request);
+        requests.onCompleted();
+        return done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    } catch (Exception e) {
+      return Status.Code.UNKNOWN;
+    }
+  }
+
+  @Test
+  void scopesDecideWhichModelsAKeyMayCallOnBothProtocols() throws Exception {
+    start(true);
+    push("add_sub");
+    push("other");
+    String onlyAddSub = key("client", "invoke:add_*");
+    assertThat(call("POST", "/v2/models/add_sub/infer", onlyAddSub, ADD_SUB).statusCode()).isEqualTo(200);
+    HttpResponse<String> denied = call("POST", "/v2/models/other/infer", onlyAddSub, ADD_SUB);
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(denied.body()).contains("may not invoke model 'other'");
+    assertThat(call("POST", "/api/v1/keys", onlyAddSub, "{}").statusCode()).isEqualTo(403);
+    assertThat(callBytes("POST", "/api/v1/models/add_sub/versions", onlyAddSub, ExampleModels.addSub()).statusCode())
+        .isEqualTo(403);
+    assertThat(call("GET", "/v2/models", onlyAddSub, (String) null).statusCode()).isEqualTo(200);
+
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
+    try {
+      Metadata h = new Metadata();
+      h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + onlyAddSub);
+      var stub = GRPCInferenceServiceGrpc.newBlockingStub(ch).withInterceptors(
+          MetadataUtils.newAttachHeadersInterceptor(h));
+      assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("add_sub").build()).getReady()).isTrue();
+      StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+          () -> stub.modelReady(ModelReadyRequest.newBuilder().setName("other").build()));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  @Test
+  void revokedExpiredAndRotatedKeysStopWorking() throws Exception {
+    start(true);
+    push("add_sub");
+    String k = key("soon-revoked", "invoke:*");
+    String id = k.substring(5, 17);
+    assertThat(call("POST", "/v2/models/add_sub/infer", k, ADD_SUB).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/api/v1/keys/" + id + "/revoke", admin, "").statusCode()).isEqualTo(200);
+    HttpResponse<String> revoked = call("POST", "/v2/models/add_sub/infer", k, ADD_SUB);
+    assertThat(revoked.statusCode()).isEqualTo(401);
+    assertThat(revoked.body()).contains("revoked");
+
+    String r = key("rotating", "invoke:*");
+    String rid = r.substring(5, 17);
+    String fresh = JSON.readTree(call("POST", "/api/v1/keys/" + rid + "/rotate", admin, "").body()).get("token")
+        .asText();
+    assertThat(call("POST", "/v2/models/add_sub/infer", r, ADD_SUB).statusCode()).isEqualTo(401);
+    assertThat(call("POST", "/v2/models/add_sub/infer", fresh, ADD_SUB).statusCode()).isEqualTo(200);
+
+    ApiKeys.Created expired = kiln.apiKeys().create("expired", List.of(Scope.parse("invoke:*")), null, Map.of(),
+        Instant.now().minusSeconds(1), "test");
+    HttpResponse<String> e = call("POST", "/v2/models/add_sub/infer", expired.token(), ADD_SUB);
+    assertThat(e.statusCode()).isEqualTo(401);
+    assertThat(e.body()).contains("expired");
+  }
+
+  @Test
+  void aKeyOverItsRateLimitGets429WithRetryAfterAndItsDailyQuotaSurvivesARestart() throws Exception {
+    start(true);
+    push("add_sub");
+    ApiKeys.Created limited = kiln.apiKeys().create("limited", List.of(Scope.parse("invoke:*")),
+        new Limits(3L, 5L, null), Map.of(), null, "test");
+    for (int i = 0; i < 3; i++) {
+      assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).statusCode()).isEqualTo(200);
+    }
+    HttpResponse<String> over = call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB);
+    assertThat(over.statusCode()).isEqualTo(429);
+    assertThat(over.body()).contains("3 requests per minute");
+    assertThat(Long.parseLong(over.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L);
+
+    ApiKeys.Created daily = kiln.apiKeys().create("daily", List.of(Scope.parse("invoke:*")),
+        new Limits(null, 2L, null), Map.of(), null, "test");
+    assertThat(call("POST", "/v2/models/add_sub/infer", daily.token(), ADD_SUB).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/v2/models/add_sub/infer", daily.token(), ADD_SUB).statusCode()).isEqualTo(200);
+    kiln.close(); // flushes the counters to the database
+    start(true);
+    HttpResponse<String> afterRestart = call("POST", "/v2/models/add_sub/infer", daily.token(), ADD_SUB);
+    assertThat(afterRestart.statusCode()).as(afterRestart.body()).isEqualTo(429);
+    assertThat(afterRestart.body()).contains("daily quota of 2 requests");
+
+    HttpResponse<String> usage = call("GET", "/api/v1/usage?key=" + limited.key().id(), admin, (String) null);
+    JsonNode rows = JSON.readTree(usage.body());
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).get("requests").asLong()).isEqualTo(4);
+    assertThat(rows.get(0).get("errors").asLong()).isEqualTo(1);
+    assertThat(call("GET", "/api/v1/usage?key=" + daily.key().id(), limited.token(), (String) null).statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
+  void pushedModelsServeByVersionAndAliasAndEveryChangeIsAudited() throws Exception {
+    start(true);
+    push("add_sub");
+    push("add_sub");
+    HttpResponse<String> alias = call("PUT", "/api/v1/models/add_sub/aliases/production", admin,
+        "{\"version\":1}");
+    assertThat(alias.statusCode()).as(alias.body()).isEqualTo(200);
+    String client = key("client", "invoke:add_sub");
+    HttpResponse<String> viaPath = call("POST", "/v2/models/add_sub@production/infer", client, ADD_SUB);
+    assertThat(viaPath.statusCode()).as(viaPath.body()).isEqualTo(200);
+    assertThat(JSON.readTree(viaPath.body()).get("model_version").asText()).isEqualTo("1");
+    HttpRequest viaHeader = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort()
+        + "/v2/models/add_sub/infer")).header("Authorization", "Bearer " + client)
+        .header("kiln-model-alias", "production").POST(HttpRequest.BodyPublishers.ofString(ADD_SUB)).build();
+    assertThat(JSON.readTree(http.send(viaHeader, HttpResponse.BodyHandlers.ofString()).body())
+        .get("model_version").asText()).isEqualTo("1");
+    assertThat(JSON.readTree(call("POST", "/v2/models/add_sub/infer", client, ADD_SUB).body())
+        .get("model_version").asText()).isEqualTo("2");
+    assertThat(call("POST", "/v2/models/add_sub@nope/infer", client, ADD_SUB).statusCode()).isEqualTo(404);
+
+    JsonNode model = JSON.readTree(call("GET", "/api/v1/models/add_sub", admin, (String) null).body());
+    assertThat(model.get("versions")).hasSize(2);
+    assertThat(model.at("/versions/0/sha256").asText()).hasSize(64);
+    assertThat(model.at("/versions/0/source").asText()).isEqualTo("uploaded");
+
+    JsonNode audit = JSON.readTree(call("GET", "/api/v1/audit?limit=50", admin, (String) null).body());
+    List<String> actions = new ArrayList<>();
+    audit.forEach(e -> actions.add(e.get("action").asText() + " " + e.get("target").asText()));
+    assertThat(actions).contains("model.push model:add_sub/1", "model.push model:add_sub/2",
+        "model.alias model:add_sub@production", "key.create key:" + client.substring(5, 17));
+    assertThat(audit.get(0).get("actor").asText()).isNotBlank();
+  }
+
+  @Test
+  void aTamperedArtifactOrTheWrongMasterKeyIsRefusedWithTheReason() throws Exception {
+    start(false);
+    push("add_sub");
+    kiln.close();
+    Path artifact;
+    try (Stream<Path> files = Files.walk(data.resolve("artifacts"))) {
+      artifact = files.filter(p -> Files.isRegularFile(p) && p.toString().contains("/objects/")).findFirst()
+          .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(artifact);
+    assertThat(new String(bytes, 0, 8)).isEqualTo("KILN-ENC");
+    assertThat(new String(bytes)).doesNotContain("add_sub"); // the model's graph name is not readable at rest
+
+    masterKey = data.resolve("other.key");
+    MasterKeys.generate(masterKey);
+    start(false);
+    var entry = kiln.core().index(false).stream().filter(e -> e.name().equals("add_sub")).findFirst().orElseThrow();
+    assertThat(entry.reason()).contains("is not loaded");
+    kiln.close();
+
+    masterKey = data.resolve("master.key");
+    bytes[bytes.length - 20] ^= 1;
+    Files.write(artifact, bytes);
+    start(false);
+    entry = kiln.core().index(false).stream().filter(e -> e.name().equals("add_sub")).findFirst().orElseThrow();
+    assertThat(entry.reason()).contains("tampered or corrupted");
+    assertThat(call("POST", "/v2/models/add_sub/infer", null, ADD_SUB).statusCode()).isEqualTo(503);
+  }
+
+  @Test
+  void badModelsAndTraversalNamesAreRefusedAndLeaveNothingBehind() throws Exception {
+    start(false);
+    HttpResponse<String> garbage = call("POST", "/api/v1/models/junk/versions", null, "not an onnx model");
+    assertThat(garbage.statusCode()).as(garbage.body()).isEqualTo(400);
+    assertThat(call("GET", "/api/v1/models/junk", null, (String) null).body()).doesNotContain("\"version\":1");
+    for (String name : List.of("..", "..%2F..%2Fetc", "%2e%2e", "a%00b", "con%5C..")) {
+      int status = callBytes("POST", "/api/v1/models/" + name + "/versions", null, ExampleModels.addSub()).statusCode();
+      assertThat(status).as(name).isIn(400, 404);
+    }
+    try (Stream<Path> files = Files.walk(data.getParent())) {
+      assertThat(files.filter(p -> p.getFileName().toString().equals("etc"))).isEmpty();
+    }
+  }
+}
