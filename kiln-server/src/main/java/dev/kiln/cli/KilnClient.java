@@ -48,6 +48,15 @@ final class KilnClient {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
+  JsonNode put(String path, byte[] body) {
+    return call(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  JsonNode delete(String path) {
+    return call(HttpRequest.newBuilder(uri(path)).DELETE());
+  }
+
   /** Follows a job's events until the server ends the stream or {@code handler} returns false. */
   void events(long job, BiPredicate<String, JsonNode> handler) {
     HttpResponse<InputStream> r = send(HttpRequest.newBuilder(uri("/api/v1/jobs/" + job + "/events")).GET(),

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = dev.kiln.server.Kiln.VERSION,
     description = "AI models as a service: train models and serve them over Open Inference Protocol REST and gRPC.",
     subcommands = {ServeCommand.class, DemoCommand.class, DatasetsCommand.class, TrainCommand.class,
-        JobsCommand.class, DeployCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
+        JobsCommand.class, DeployCommand.class, KeysCommand.class, ModelsCommand.class, UsageCommand.class,
+        AuditCommand.class, MasterKeyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -20,8 +21,11 @@ public final class Main implements Runnable {
         .registerConverter(java.time.Duration.class, Durations::parse)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          // Errors written for users (a refused call, a missing or unusable file, a bad key file) are one line;
+          // anything else is a bug and keeps its stack trace.
           if (e instanceof KilnClient.CallFailed || e instanceof java.nio.file.NoSuchFileException
-              || e instanceof dev.kiln.core.tls.TlsFileException) {
+              || e instanceof dev.kiln.core.tls.TlsFileException || e instanceof dev.kiln.core.error.KilnException
+              || (e instanceof IllegalArgumentException && cmd.getCommandName().matches("new|rotate|rewrap|serve"))) {
             cmd.getErr().println("kiln: " + (e instanceof java.nio.file.NoSuchFileException ? "no such file: " : "")
                 + e.getMessage());
             return 2;

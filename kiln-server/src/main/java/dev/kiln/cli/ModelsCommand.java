@@ -1,0 +1,146 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.training.job.JobJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln models push|list|show|alias|unalias|archive|delete}: the model registry. */
+@Command(name = "models", description = "The model registry: push versions, list, show, alias, archive, delete.",
+    subcommands = {ModelsCommand.Push.class, ModelsCommand.ListModels.class, ModelsCommand.Show.class,
+        ModelsCommand.Alias.class, ModelsCommand.Unalias.class, ModelsCommand.Archive.class,
+        ModelsCommand.Delete.class})
+final class ModelsCommand {
+  @Command(name = "push", description = "Upload an ONNX file as the next version (checksummed, encrypted at rest).")
+  static final class Push implements Callable<Integer> {
+    @Mixin ClientOptions server;
+
+    @Parameters(index = "0", description = "The model file (.onnx).")
+    Path file;
+
+    @Option(names = "--name", required = true)
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode v = server.client().post("/api/v1/models/" + name + "/versions", Files.readAllBytes(file),
+          "application/octet-stream");
+      System.out.printf("%s version %d: %d bytes, sha256 %s; serving at /v2/models/%s/versions/%d%n",
+          v.path("model").asText(), v.path("version").asLong(), v.path("size_bytes").asLong(),
+          v.path("sha256").asText(), name, v.path("version").asLong());
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "Registered models.")
+  static final class ListModels implements Callable<Integer> {
+    @Mixin ClientOptions server;
+
+    @Override
+    public Integer call() {
+      System.out.printf("%-24s %-9s %s%n", "NAME", "ARCHIVED", "CREATED");
+      for (JsonNode m : server.client().get("/api/v1/models")) {
+        System.out.printf("%-24s %-9s %s%n", m.path("name").asText(), m.path("archived").asBoolean(),
+            m.path("created").asText());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "show", description = "A model: versions with checksums and lineage, aliases, card.")
+  static final class Show implements Callable<Integer> {
+    @Mixin ClientOptions server;
+
+    @Parameters(index = "0")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode m = server.client().get("/api/v1/models/" + name);
+      System.out.println(JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      return 0;
+    }
+  }
+
+  @Command(name = "alias", description = "Point an alias (production, staging, ...) at a version.")
+  static final class Alias implements Callable<Integer> {
+    @Mixin ClientOptions server;
+
+    @Parameters(index = "0")
+    String name;
+
+    @Parameters(index = "1")
+    String alias;
+
+    @Parameters(index = "2")
+    long version;
+
+    @Override
+    public Integer call() {
+      server.client().put("/api/v1/models/" + name + "/aliases/" + alias, JobJson.write(Map.of("version", version)));
+      System.out.printf("%s@%s -> version %d (call /v2/models/%s@%s/infer)%n", name, alias, version, name, alias);
+      return 0;
+    }
+  }
+
+  @Command(name = "unalias", description = "Remove an alias.")
+  static final class Unalias implements Callable<Integer> {
+    @Mixin ClientOptions server;
+
+    @Parameters(index = "0")
+    String name;
+
+    @Parameters(index = "1")
+    String alias;
+
+    @Override
+    public Integer call() {
+      server.client().delete("/api/v1/models/" + name + "/aliases/" + alias);
+      System.out.println("removed " + name + "@" + alias);
+      return 0;
+    }
+  }
+
+  @Command(name = "archive", description = "Stop serving a model (its versions stay; --undo serves it again).")
+  static final class Archive implements Callable<Integer> {
+    @Mixin ClientOptions server;
+
+    @Parameters(index = "0")
+    String name;
+
+    @Option(names = "--undo")
+    boolean undo;
+
+    @Override
+    public Integer call() {
+      server.client().post("/api/v1/models/" + name + "/" + (undo ? "unarchive" : "archive"), new byte[0],
+          "application/json");
+      System.out.println(name + (undo ? " unarchived" : " archived"));
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", description = "Delete a version (--version) or the whole model, with its files.")
+  static final class Delete implements Callable<Integer> {
+    @Mixin ClientOptions server;
+
+    @Parameters(index = "0")
+    String name;
+
+    @Option(names = "--version")
+    Long version;
+
+    @Override
+    public Integer call() {
+      server.client().delete("/api/v1/models/" + name + (version == null ? "" : "/versions/" + version));
+      System.out.println("deleted " + name + (version == null ? "" : " version " + version));
+      return 0;
+    }
+  }
+}
