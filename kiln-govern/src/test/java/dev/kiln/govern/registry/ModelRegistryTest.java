@@ -1,0 +1,94 @@
+package dev.kiln.govern.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.govern.audit.Auditor;
+import dev.kiln.govern.crypto.ArtifactCipher;
+import dev.kiln.govern.crypto.ArtifactStore;
+import dev.kiln.govern.store.GovernanceStores;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRegistryTest {
+  @TempDir Path dir;
+  GovernanceStores stores;
+  ArtifactStore artifacts;
+  ModelRegistry registry;
+
+  @BeforeEach
+  void open() {
+    stores = GovernanceStores.sqlite(dir);
+    artifacts = ArtifactStore.open(dir.resolve("artifacts"), ArtifactCipher.plain());
+    registry = new ModelRegistry(stores.registry(), artifacts, new Auditor(stores.audit(), Clock.systemUTC()),
+        Clock.systemUTC(), 1 << 20);
+  }
+
+  @AfterEach
+  void close() {
+    stores.close();
+  }
+
+  @Test
+  void aPushServesItsBytesVerified() {
+    VersionRecord v = registry.push("m", new ByteArrayInputStream(new byte[] {1, 2, 3}), "uploaded", null, "k", "");
+    assertThat(v.state()).isEqualTo(VersionRecord.State.PUBLISHED);
+    assertThat(registry.names()).containsExactly("m");
+    assertThat(registry.read("m").orElseThrow().contents().get(1L).read()).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void anUploadThatDiesHalfwayLeavesNoVersionAndNoFile() {
+    InputStream dying = new InputStream() {
+      int n;
+
+      @Override
+      public int read() throws IOException {
+        if (n++ > 1000) {
+          throw new IOException("connection reset");
+        }
+        return 7;
+      }
+    };
+    assertThatThrownBy(() -> registry.push("m", dying, "uploaded", null, "k", "")).isNotNull();
+    assertThat(registry.names()).isEmpty();
+    assertThat(registry.versions("m")).isEmpty();
+    assertThat(artifacts.keys()).isEmpty();
+  }
+
+  @Test
+  void aProcessKilledBetweenReserveAndPublishLeavesAPendingVersionNobodySeesAndCleanUpRemoves() {
+    // What a server killed mid-upload leaves: a reserved version, and maybe its artifact, never published.
+    stores.registry().ensureModel("m", "k", Instant.now());
+    VersionRecord pending = stores.registry().reserveVersion("m", "onnx", "uploaded", "k",
+        Instant.now().minusSeconds(3600));
+    ArtifactStore.PutResult orphan = artifacts.put(new ByteArrayInputStream(new byte[] {9}), 100);
+    assertThat(registry.versions("m")).isEmpty();
+    assertThat(registry.read("m")).isEmpty();
+    assertThat(registry.cleanUp(Duration.ZERO)).isEqualTo(2);
+    assertThat(stores.registry().version("m", pending.version())).isEmpty();
+    assertThat(artifacts.keys()).doesNotContain(orphan.key());
+    VersionRecord next = registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", null, "k", "");
+    assertThat(next.version()).isEqualTo(pending.version() + 1); // numbers are never reused
+  }
+
+  @Test
+  void aliasesPointAtPublishedVersionsOnly() {
+    registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", null, "k", "");
+    registry.alias("m", "production", 1, "k", "");
+    assertThat(registry.resolve("m", "production")).hasValue(1L);
+    assertThatThrownBy(() -> registry.alias("m", "staging", 5, "k", "")).hasMessageContaining("no version 5");
+    assertThatThrownBy(() -> registry.alias("m", "../x", 1, "k", "")).hasMessageContaining("invalid alias");
+    assertThat(registry.resolve("m", "nope")).isEmpty();
+    assertThat(registry.resolve("../m", "production")).isEmpty();
+  }
+}
