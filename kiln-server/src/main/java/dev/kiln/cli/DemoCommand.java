@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.engine.onnx.ExampleModels;
 import dev.kiln.server.Kiln;
+import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.KilnConfig;
 import dev.kiln.server.ModelControl;
 import dev.kiln.server.TrainingConfig;
@@ -91,6 +92,7 @@ final class DemoCommand implements Callable<Integer> {
       metrics.lines().filter(l -> l.startsWith("kiln_inference_requests_total{model=\"digits\""))
           .forEach(l -> step("metrics", l));
     }
+    govern(root);
     System.out.println(failures == 0 ? "demo: all checks passed" : "demo: " + failures + " check(s) FAILED");
     return failures == 0 ? 0 : 1;
   }
@@ -144,6 +146,53 @@ final class DemoCommand implements Callable<Integer> {
     }
     check("infer the trained model", predicted.equals("[" + labels + "]"),
         "raw pixel rows -> classes " + predicted + " (labels [" + labels + "])");
+  }
+
+  /**
+   * A second server with the registry and auth on: the admin pushes a model, aliases it, makes a client key with
+   * a scope and a rate limit; the client calls it by alias, and is refused without a key, on another model, and
+   * over its limit; the audit log shows who did what.
+   */
+  private void govern(Path root) throws Exception {
+    Path data = root.resolveSibling(root.getFileName() + "-governance");
+    Path masterKey = data.resolve("master.key");
+    Files.createDirectories(data);
+    dev.kiln.govern.crypto.MasterKeys.generate(masterKey);
+    try (Kiln kiln = Kiln.start(KilnConfig.defaults(Files.createDirectories(data.resolve("models")), 0, 0)
+        .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)))) {
+      String base = "http://127.0.0.1:" + kiln.httpPort();
+      KilnClient admin = new KilnClient(base, kiln.bootstrapToken());
+      step("governed server", base + ": registry in SQLite, artifacts encrypted, API keys required");
+      JsonNode v = admin.post("/api/v1/models/add_sub/versions", ExampleModels.addSub(), "application/octet-stream");
+      step("push", "add_sub version " + v.path("version").asLong() + ", sha256 "
+          + v.path("sha256").asText().substring(0, 12) + ", encrypted at rest");
+      admin.put("/api/v1/models/add_sub/aliases/production", "{\"version\":1}".getBytes(StandardCharsets.UTF_8));
+      JsonNode key = admin.post("/api/v1/keys", ("{\"name\":\"demo-client\",\"scopes\":[\"invoke:add_sub\"],"
+          + "\"limits\":{\"requests_per_minute\":3}}").getBytes(StandardCharsets.UTF_8), "application/json");
+      String token = key.path("token").asText();
+      step("key", "demo-client " + key.path("id").asText() + ": invoke:add_sub, 3 requests per minute");
+      String body = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,2,3,4]},"
+          + "{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
+      HttpResponse<String> ok = send(base + "/v2/models/add_sub@production/infer", token, body);
+      check("call by alias with the key", ok.statusCode() == 200, "add_sub@production -> " + ok.statusCode());
+      check("call without a key", send(base + "/v2/models/add_sub/infer", null, body).statusCode() == 401, "401");
+      send(base + "/v2/models/add_sub/infer", token, body);
+      send(base + "/v2/models/add_sub/infer", token, body);
+      HttpResponse<String> over = send(base + "/v2/models/add_sub/infer", token, body);
+      check("4th call in a minute", over.statusCode() == 429, "429, Retry-After "
+          + over.headers().firstValue("retry-after").orElse("?") + " s");
+      JsonNode audit = admin.get("/api/v1/audit?limit=10");
+      check("audit log", audit.size() >= 3, audit.size() + " entries, newest: " + audit.path(0).path("action")
+          .asText() + " " + audit.path(0).path("target").asText());
+    }
+  }
+
+  private HttpResponse<String> send(String url, String token, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private void burst(String base, float[] x, float[] expected) throws Exception {
