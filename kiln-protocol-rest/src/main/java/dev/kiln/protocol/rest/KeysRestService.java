@@ -1,11 +1,6 @@
 package dev.kiln.protocol.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.audit.Auditor;
@@ -15,6 +10,7 @@ import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
 import dev.kiln.govern.usage.UsageStore;
+import dev.kiln.training.job.JobJson;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -26,29 +22,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
  * Keys, usage and the audit log under {@code /api/v1}: create, list, revoke and rotate keys (admin); usage per key
  * and model (admins see every key, other keys their own); the audit log (admin). Key changes are audited.
  */
 public final class KeysRestService implements RestService {
-  static final ObjectMapper JSON = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .addModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-      .build();
   private static final String KEY_ID = "([a-z2-7]{12})";
 
   private final ApiKeys keys;
   private final UsageStore usage;
   private final Runnable flushUsage;
   private final Auditor audit;
-  private final Executor blocking = Executors.newVirtualThreadPerTaskExecutor();
 
   /** @param flushUsage writes this replica's pending usage first, so a caller reads its own latest calls */
   public KeysRestService(ApiKeys keys, UsageStore usage, Runnable flushUsage, Auditor audit) {
@@ -70,23 +55,23 @@ public final class KeysRestService implements RestService {
   @Override
   public void addRoutes(Router r) {
     r.add(HttpMethod.POST, "/api/v1/keys", Access.ADMIN, q -> {
-      byte[] body = bytes(q);
-      return json(HttpResponseStatus.CREATED, () -> create(q, body));
+      byte[] body = ManagementApi.body(q);
+      return ManagementApi.json(HttpResponseStatus.CREATED, () -> create(q, body));
     });
-    r.add(HttpMethod.GET, "/api/v1/keys", Access.ADMIN, q -> json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/keys", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK,
         () -> keys.list().stream().map(k -> KeyView.of(k, null)).toList()));
-    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/revoke", Access.ADMIN, q -> json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/revoke", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
       ApiKey k = keys.revoke(q.param(0));
       audit.record(q.principal(), "key.revoke", "key:" + k.id(), q.source(), "ok", k.name());
       return KeyView.of(k, null);
     }));
-    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/rotate", Access.ADMIN, q -> json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/rotate", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
       ApiKeys.Created c = keys.rotate(q.param(0));
       audit.record(q.principal(), "key.rotate", "key:" + c.key().id(), q.source(), "ok", c.key().name());
       return KeyView.of(c.key(), c.token());
     }));
-    r.add(HttpMethod.GET, "/api/v1/usage", Access.AUTHENTICATED, q -> json(HttpResponseStatus.OK, () -> usage(q)));
-    r.add(HttpMethod.GET, "/api/v1/audit", Access.ADMIN, q -> json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.GET, "/api/v1/usage", Access.AUTHENTICATED, q -> ManagementApi.json(HttpResponseStatus.OK, () -> usage(q)));
+    r.add(HttpMethod.GET, "/api/v1/audit", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
       Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
       int limit = Math.min(10_000, Math.max(1, Integer.parseInt(first(p, "limit", "100"))));
       return audit.log().query(first(p, "actor", null), first(p, "action", null), first(p, "target", null),
@@ -97,7 +82,7 @@ public final class KeysRestService implements RestService {
   private KeyView create(RestRequest q, byte[] body) {
     JsonNode req;
     try {
-      req = JSON.readTree(body);
+      req = JobJson.MAPPER.readTree(body);
     } catch (IOException e) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the key request is not valid JSON");
     }
@@ -189,19 +174,5 @@ public final class KeysRestService implements RestService {
     return v == null || v.isEmpty() ? dflt : v.get(0);
   }
 
-  private CompletableFuture<RestResponse> json(HttpResponseStatus status, Supplier<Object> body) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return RestResponse.json(status, JSON.writeValueAsBytes(body.get()));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new KilnException(ErrorKind.INTERNAL, "cannot write JSON", e);
-      }
-    }, blocking);
-  }
 
-  private static byte[] bytes(RestRequest q) {
-    byte[] b = new byte[q.body().readableBytes()];
-    q.body().getBytes(q.body().readerIndex(), b);
-    return b;
-  }
 }

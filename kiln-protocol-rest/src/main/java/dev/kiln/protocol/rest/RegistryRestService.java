@@ -14,11 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show,
@@ -31,7 +27,6 @@ public final class RegistryRestService implements RestService {
 
   private final ModelRegistry registry;
   private final Consumer<String> changed;
-  private final Executor blocking = Executors.newVirtualThreadPerTaskExecutor();
 
   /** @param changed called with a model's name after its versions or aliases changed */
   public RegistryRestService(ModelRegistry registry, Consumer<String> changed) {
@@ -45,14 +40,14 @@ public final class RegistryRestService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/models", Access.MANAGE_ALL, q -> json(HttpResponseStatus.OK, registry::models));
-    r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/models", Access.MANAGE_ALL, q -> ManagementApi.json(HttpResponseStatus.OK, registry::models));
+    r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(HttpResponseStatus.OK,
         () -> view(q.param(0))));
     r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/versions", Access.manage(0), q -> {
-      byte[] body = bytes(q);
+      byte[] body = ManagementApi.body(q);
       Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
       String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : null;
-      return json(HttpResponseStatus.CREATED, () -> {
+      return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
         if (body.length == 0) {
           throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
         }
@@ -70,16 +65,16 @@ public final class RegistryRestService implements RestService {
       });
     });
     r.add(HttpMethod.GET, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
-        q -> json(HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
     r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
-        q -> json(HttpResponseStatus.OK, () -> {
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
           registry.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
           changed.accept(q.param(0));
           return Map.of("deleted", q.param(0) + "/" + q.param(1));
         }));
     r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0), q -> {
-      byte[] body = bytes(q);
-      return json(HttpResponseStatus.OK, () -> {
+      byte[] body = ManagementApi.body(q);
+      return ManagementApi.json(HttpResponseStatus.OK, () -> {
         long version = field(body, "version").asLong();
         registry.alias(q.param(0), q.param(1), version, q.principal(), q.source());
         changed.accept(q.param(0));
@@ -87,13 +82,13 @@ public final class RegistryRestService implements RestService {
       });
     });
     r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0),
-        q -> json(HttpResponseStatus.OK, () -> {
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
           registry.unalias(q.param(0), q.param(1), q.principal(), q.source());
           return registry.aliases(q.param(0));
         }));
     r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/card", Access.manage(0), q -> {
-      String card = new String(bytes(q), StandardCharsets.UTF_8);
-      return json(HttpResponseStatus.OK, () -> {
+      String card = new String(ManagementApi.body(q), StandardCharsets.UTF_8);
+      return ManagementApi.json(HttpResponseStatus.OK, () -> {
         if (card.length() > 100_000) {
           throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a model card may hold at most 100,000 characters");
         }
@@ -102,12 +97,12 @@ public final class RegistryRestService implements RestService {
       });
     });
     r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/(archive|unarchive)", Access.manage(0),
-        q -> json(HttpResponseStatus.OK, () -> {
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
           registry.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
           changed.accept(q.param(0));
           return view(q.param(0));
         }));
-    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
       registry.deleteModel(q.param(0), q.principal(), q.source());
       changed.accept(q.param(0));
       return Map.of("deleted", q.param(0));
@@ -130,7 +125,7 @@ public final class RegistryRestService implements RestService {
 
   private static JsonNode field(byte[] body, String name) {
     try {
-      JsonNode n = KeysRestService.JSON.readTree(body);
+      JsonNode n = dev.kiln.training.job.JobJson.MAPPER.readTree(body);
       if (n == null || !n.path(name).canConvertToExactIntegral()) {
         throw new KilnException(ErrorKind.INVALID_ARGUMENT, "expected {\"" + name + "\": <integer>}");
       }
@@ -140,19 +135,5 @@ public final class RegistryRestService implements RestService {
     }
   }
 
-  private CompletableFuture<RestResponse> json(HttpResponseStatus status, Supplier<Object> body) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return RestResponse.json(status, KeysRestService.JSON.writeValueAsBytes(body.get()));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new KilnException(ErrorKind.INTERNAL, "cannot write JSON", e);
-      }
-    }, blocking);
-  }
 
-  private static byte[] bytes(RestRequest q) {
-    byte[] b = new byte[q.body().readableBytes()];
-    q.body().getBytes(q.body().readerIndex(), b);
-    return b;
-  }
 }

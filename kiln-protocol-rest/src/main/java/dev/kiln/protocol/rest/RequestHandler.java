@@ -71,12 +71,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           + " " + truncate(path) : "method " + req.method() + " not allowed here"), keepAlive);
       return;
     }
-    String source = String.valueOf(ctx.channel().remoteAddress());
-    RestRequest request = new RestRequest(req, match.get().params(), ctx.executor(), "anonymous", source);
     Access access = match.get().route().access();
+    // The peer's address is formatted only where a gate (and its audit) will use it: not per request otherwise.
+    boolean gated = gate != Gate.OPEN && access.permission() != Permission.OPEN;
+    String source = gated ? String.valueOf(ctx.channel().remoteAddress()) : "";
+    RestRequest request = new RestRequest(req, match.get().params(), ctx.executor(), "anonymous", source);
     String principal = null;
     String model = null;
-    if (gate != Gate.OPEN && access.permission() != Permission.OPEN) {
+    if (gated) {
       model = access.model().apply(request);
       Verdict verdict = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
           source), access.permission(), model);

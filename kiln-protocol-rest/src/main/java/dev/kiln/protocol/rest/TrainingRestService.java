@@ -19,11 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The training API under {@code /api/v1}: datasets (upload, list, show), jobs (submit, list, show, cancel,
@@ -37,7 +35,6 @@ public final class TrainingRestService implements RestService {
   private static final long POLL_MS = 1000;
 
   private final TrainingService training;
-  private final Executor blocking = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("kiln-sse-poll").daemon().factory());
 
@@ -47,24 +44,24 @@ public final class TrainingRestService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN, q -> json(HttpResponseStatus.OK, training::datasets));
+    r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK, training::datasets));
     r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
-    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, Access.TRAIN, q -> json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK,
         () -> training.dataset(q.param(0), null)));
     r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})", Access.TRAIN,
-        q -> json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
-    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN, q -> json(HttpResponseStatus.OK, training::jobs));
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
+    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK, training::jobs));
     r.add(HttpMethod.POST, "/api/v1/jobs", Access.TRAIN, q -> {
-      byte[] body = bytes(q);
-      return json(HttpResponseStatus.ACCEPTED, () -> training.submit(JobJson.readRequest(body)));
+      byte[] body = ManagementApi.body(q);
+      return ManagementApi.json(HttpResponseStatus.ACCEPTED, () -> training.submit(JobJson.readRequest(body)));
     });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID, Access.TRAIN,
-        q -> json(HttpResponseStatus.OK, () -> training.job(id(q))));
-    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", Access.TRAIN, q -> json(HttpResponseStatus.OK,
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.job(id(q))));
+    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK,
         () -> training.cancel(id(q))));
     r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/deploy", Access.TRAIN, q -> {
-      byte[] body = bytes(q);
-      return json(HttpResponseStatus.CREATED, () -> training.deploy(id(q), modelName(body)));
+      byte[] body = ManagementApi.body(q);
+      return ManagementApi.json(HttpResponseStatus.CREATED, () -> training.deploy(id(q), modelName(body)));
     });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, this::events);
@@ -100,12 +97,12 @@ public final class TrainingRestService implements RestService {
       }
       options = options.withDelimiter(delimiter.charAt(0));
     }
-    byte[] body = bytes(q);
+    byte[] body = ManagementApi.body(q);
     DatasetOptions o = options;
     String name = q.param(0);
     String type = q.header("content-type");
     boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
-    return json(HttpResponseStatus.CREATED, () -> zip
+    return ManagementApi.json(HttpResponseStatus.CREATED, () -> zip
         ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o)
         : training.addDataset(name, new java.io.ByteArrayInputStream(body), o));
   }
@@ -120,7 +117,7 @@ public final class TrainingRestService implements RestService {
       } catch (IOException e) {
         throw new KilnException(ErrorKind.INTERNAL, "cannot read the model of job " + id, e);
       }
-    }, blocking);
+    }, ManagementApi.BLOCKING);
   }
 
   /**
@@ -133,7 +130,7 @@ public final class TrainingRestService implements RestService {
     return CompletableFuture.supplyAsync(() -> {
       Job first = training.job(id);
       return RestResponse.events(out -> follow(id, first, out));
-    }, blocking);
+    }, ManagementApi.BLOCKING);
   }
 
   private void follow(long id, Job first, ResponseStream out) {
@@ -182,9 +179,6 @@ public final class TrainingRestService implements RestService {
     }
   }
 
-  private CompletableFuture<RestResponse> json(HttpResponseStatus status, Supplier<Object> body) {
-    return CompletableFuture.supplyAsync(() -> RestResponse.json(status, JobJson.write(body.get())), blocking);
-  }
 
   private static String modelName(byte[] body) {
     try {
@@ -198,11 +192,6 @@ public final class TrainingRestService implements RestService {
     }
   }
 
-  private static byte[] bytes(RestRequest q) {
-    byte[] b = new byte[q.body().readableBytes()];
-    q.body().getBytes(q.body().readerIndex(), b);
-    return b;
-  }
 
   private static long id(RestRequest q) {
     return Long.parseLong(q.param(0));

@@ -1,0 +1,31 @@
+package dev.kiln.protocol.rest;
+
+import dev.kiln.training.job.JobJson;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * What the management routes under {@code /api/v1} share: one JSON style (snake_case, ISO-8601 times, nulls left
+ * out; the CLI reads it with the same mapper) and a virtual-thread executor, since they block on files and the
+ * database and must never run on the event loop.
+ */
+final class ManagementApi {
+  static final Executor BLOCKING = Executors.newVirtualThreadPerTaskExecutor();
+
+  private ManagementApi() {}
+
+  /** Runs {@code body} off the event loop and answers it as JSON with {@code status}. */
+  static CompletableFuture<RestResponse> json(HttpResponseStatus status, Supplier<Object> body) {
+    return CompletableFuture.supplyAsync(() -> RestResponse.json(status, JobJson.write(body.get())), BLOCKING);
+  }
+
+  /** A copy of the request body (the buffer is released once the handler returns). */
+  static byte[] body(RestRequest q) {
+    byte[] b = new byte[q.body().readableBytes()];
+    q.body().getBytes(q.body().readerIndex(), b);
+    return b;
+  }
+}
