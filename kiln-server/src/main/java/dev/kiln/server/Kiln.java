@@ -109,7 +109,8 @@ public final class Kiln implements AutoCloseable {
           governance.audit));
       services.add(new RegistryRestService(governance.registry, this::registryChanged));
     }
-    config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t))));
+    config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t),
+        governance == null ? null : governance.audit)));
     Gate gate = governance == null ? Gate.OPEN : governance.gate;
     http = new HttpServer(config.http(), services, gate).start();
     grpc = GrpcServer.start(core, config.grpc(), gate);

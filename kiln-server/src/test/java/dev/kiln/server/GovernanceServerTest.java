@@ -315,6 +315,21 @@ class GovernanceServerTest {
   }
 
   @Test
+  void trainingIsAuditedAndNeedsTheTrainScope() throws Exception {
+    start(true);
+    String trainer = key("trainer", "train");
+    String caller = key("caller", "invoke:*");
+    String csv = "x,y\n" + "1,3\n2,5\n3,7\n4,9\n5,11\n6,13\n7,15\n8,17\n9,19\n10,21\n";
+    assertThat(call("POST", "/api/v1/datasets/line?label=y", caller, csv).statusCode()).isEqualTo(403);
+    HttpResponse<String> added = call("POST", "/api/v1/datasets/line?label=y", trainer, csv);
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    JsonNode audit = JSON.readTree(call("GET", "/api/v1/audit?action=dataset.add", admin, (String) null).body());
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).get("actor").asText()).isEqualTo(trainer.substring(5, 17));
+    assertThat(audit.get(0).get("target").asText()).isEqualTo("dataset:line/1");
+  }
+
+  @Test
   void aTamperedArtifactOrTheWrongMasterKeyIsRefusedWithTheReason() throws Exception {
     start(false);
     push("add_sub");

@@ -2,6 +2,7 @@ package dev.kiln.protocol.rest;
 
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.govern.audit.Auditor;
 import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.Task;
@@ -35,33 +36,55 @@ public final class TrainingRestService implements RestService {
   private static final long POLL_MS = 1000;
 
   private final TrainingService training;
+  private final Auditor audit;
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("kiln-sse-poll").daemon().factory());
 
   public TrainingRestService(TrainingService training) {
+    this(training, null);
+  }
+
+  /** @param audit where dataset uploads, job submissions, cancels and deploys are recorded; null for none */
+  public TrainingRestService(TrainingService training, Auditor audit) {
     this.training = training;
+    this.audit = audit;
   }
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK, training::datasets));
+    r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN,
+        q -> ManagementApi.json(HttpResponseStatus.OK, training::datasets));
     r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
-    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK,
-        () -> training.dataset(q.param(0), null)));
+    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, Access.TRAIN,
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), null)));
     r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})", Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
-    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK, training::jobs));
+        q -> ManagementApi.json(HttpResponseStatus.OK,
+            () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
+    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN,
+        q -> ManagementApi.json(HttpResponseStatus.OK, training::jobs));
     r.add(HttpMethod.POST, "/api/v1/jobs", Access.TRAIN, q -> {
       byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(HttpResponseStatus.ACCEPTED, () -> training.submit(JobJson.readRequest(body)));
+      return ManagementApi.json(HttpResponseStatus.ACCEPTED, () -> {
+        Job job = training.submit(JobJson.readRequest(body));
+        audit(q, "job.submit", "job:" + job.id(), job.request().dataset() + " v" + job.request().datasetVersion());
+        return job;
+      });
     });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID, Access.TRAIN,
         q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.job(id(q))));
-    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", Access.TRAIN, q -> ManagementApi.json(HttpResponseStatus.OK,
-        () -> training.cancel(id(q))));
+    r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", Access.TRAIN,
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+          Job job = training.cancel(id(q));
+          audit(q, "job.cancel", "job:" + job.id(), job.state().name().toLowerCase(Locale.ROOT));
+          return job;
+        }));
     r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/deploy", Access.TRAIN, q -> {
       byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(HttpResponseStatus.CREATED, () -> training.deploy(id(q), modelName(body)));
+      return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
+        var d = training.deploy(id(q), modelName(body));
+        audit(q, "job.deploy", "model:" + d.model() + "/" + d.version(), "job " + id(q));
+        return d;
+      });
     });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, this::events);
@@ -102,9 +125,18 @@ public final class TrainingRestService implements RestService {
     String name = q.param(0);
     String type = q.header("content-type");
     boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
-    return ManagementApi.json(HttpResponseStatus.CREATED, () -> zip
-        ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o)
-        : training.addDataset(name, new java.io.ByteArrayInputStream(body), o));
+    return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
+      var m = zip ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o)
+          : training.addDataset(name, new java.io.ByteArrayInputStream(body), o);
+      audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
+      return m;
+    });
+  }
+
+  private void audit(RestRequest q, String action, String target, String detail) {
+    if (audit != null) {
+      audit.record(q.principal(), action, target, q.source(), "ok", detail);
+    }
   }
 
   private CompletableFuture<RestResponse> model(RestRequest q) {
