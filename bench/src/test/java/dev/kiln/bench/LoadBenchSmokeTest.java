@@ -26,7 +26,10 @@ class LoadBenchSmokeTest {
         new Cell(Mode.REST_JSON, 2, OptionalLong.empty()),
         new Cell(Mode.REST_BINARY, 2, OptionalLong.of(0)),
         new Cell(Mode.GRPC, 2, OptionalLong.of(0)),
-        new Cell(Mode.GRPC_DIRECT, 2, OptionalLong.empty()));
+        new Cell(Mode.GRPC_DIRECT, 2, OptionalLong.empty()),
+        new Cell(Mode.REST_JSON_AUTH, 2, OptionalLong.empty()),
+        new Cell(Mode.REST_BINARY_AUTH, 2, OptionalLong.of(0)),
+        new Cell(Mode.REST_BINARY_AUTH_LIMITED, 2, OptionalLong.empty()));
     try (BenchRun run = BenchRun.start(workload, root, 8, new long[] {0})) {
       for (Cell cell : cells) {
         CellResult r = run.run(cell, loop);
