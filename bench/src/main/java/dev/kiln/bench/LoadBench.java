@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,9 @@ public final class LoadBench implements Callable<Integer> {
   int jitWarmupRounds;
 
   @Option(names = "--rounds", defaultValue = "1",
-      description = "Times every cell is measured, in rounds that each run all cells in turn (A, B, C, A, B, C, "
-          + "...); the table shows each cell's median round (default: ${DEFAULT-VALUE}).")
+      description = "Times every cell is measured, in rounds that each run all cells in turn (A, B, C, B, C, A, "
+          + "C, A, B, ...: each round rotates the cells of equal concurrency and batching by one); the table shows "
+          + "each cell's median round (default: ${DEFAULT-VALUE}).")
   int rounds;
 
   @Option(names = "--concurrency", split = ",", defaultValue = "1,16",
@@ -113,7 +115,7 @@ public final class LoadBench implements Callable<Integer> {
       }
       int done = 0;
       for (int round = 1; round <= rounds; round++) {
-        for (Cell cell : cells) {
+        for (Cell cell : roundOrder(cells, round)) {
           System.err.printf("[%d/%d] %s%s ...%n", ++done, cells.size() * rounds, cell,
               rounds > 1 ? " (round " + round + ")" : "");
           CellResult r = run.run(cell, loop);
@@ -125,6 +127,27 @@ public final class LoadBench implements Callable<Integer> {
     }
     print(System.out, byCell, loadBefore, MachineInfo.loadAverage());
     return byCell.values().stream().flatMap(List::stream).anyMatch(r -> r.client().errors() > 0) ? 1 : 0;
+  }
+
+  /**
+   * The cells in the order round {@code round} (from 1) runs them: the plan's order, with each run of cells that
+   * share concurrency and batching rotated by one more place per round, so that no mode always runs first, or
+   * always right after the same other mode.
+   */
+  static List<Cell> roundOrder(List<Cell> plan, int round) {
+    List<Cell> out = new ArrayList<>(plan.size());
+    for (int from = 0; from < plan.size(); ) {
+      int to = from + 1;
+      while (to < plan.size() && plan.get(to).concurrency() == plan.get(from).concurrency()
+          && plan.get(to).queueDelayMicros().equals(plan.get(from).queueDelayMicros())) {
+        to++;
+      }
+      List<Cell> group = new ArrayList<>(plan.subList(from, to));
+      Collections.rotate(group, -(round - 1));
+      out.addAll(group);
+      from = to;
+    }
+    return out;
   }
 
   /** Cells grouped by concurrency, the in-process ones first in each group. */

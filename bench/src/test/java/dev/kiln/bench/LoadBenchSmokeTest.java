@@ -40,6 +40,19 @@ class LoadBenchSmokeTest {
   }
 
   @Test
+  void eachRoundRotatesTheModesOfACellGroup() {
+    Cell a = new Cell(Mode.REST_BINARY, 16, OptionalLong.of(0));
+    Cell b = new Cell(Mode.REST_BINARY_AUTH, 16, OptionalLong.of(0));
+    Cell c = new Cell(Mode.REST_BINARY_AUTH_LIMITED, 16, OptionalLong.of(0));
+    Cell d = new Cell(Mode.REST_BINARY, 1, OptionalLong.empty());
+    List<Cell> plan = List.of(a, b, c, d);
+    assertThat(LoadBench.roundOrder(plan, 1)).containsExactly(a, b, c, d);
+    assertThat(LoadBench.roundOrder(plan, 2)).containsExactly(b, c, a, d);
+    assertThat(LoadBench.roundOrder(plan, 3)).containsExactly(c, a, b, d);
+    assertThat(LoadBench.roundOrder(plan, 4)).containsExactly(a, b, c, d);
+  }
+
+  @Test
   void aWrongAnswerIsReportedAsAMismatch() {
     Workload workload = Workload.create(2, 42);
     float[] answer = workload.expected()[1].clone();
