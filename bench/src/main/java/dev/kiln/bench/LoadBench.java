@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Option;
  * Progress goes to stderr, the report to stdout.
  */
 @Command(name = "load-bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Compare in-process ONNX Runtime with Kiln over REST JSON, REST binary and gRPC.")
+    description = "Compare in-process ONNX Runtime with Kiln over REST JSON, REST binary and gRPC, and Kiln with "
+        + "and without governance (API keys, rate limits, usage accounting).")
 public final class LoadBench implements Callable<Integer> {
   /** Distinct input rows the workers cycle through; enough that a batch mixes different inputs. */
   private static final int ROWS = 64;
@@ -42,6 +46,12 @@ public final class LoadBench implements Callable<Integer> {
       description = "Most rounds of the JIT warm-up pass; it stops earlier once a round spends under "
           + JitWarmup.QUIET_PERCENT + "%% of its time compiling (default: ${DEFAULT-VALUE}).")
   int jitWarmupRounds;
+
+  @Option(names = "--rounds", defaultValue = "1",
+      description = "Times every cell is measured, in rounds that each run all cells in turn (A, B, C, B, C, A, "
+          + "C, A, B, ...: each round rotates the cells of equal concurrency and batching by one); the table shows "
+          + "each cell's median round (default: ${DEFAULT-VALUE}).")
+  int rounds;
 
   @Option(names = "--concurrency", split = ",", defaultValue = "1,16",
       description = "Closed-loop workers per cell (default: ${DEFAULT-VALUE}).")
@@ -93,26 +103,58 @@ public final class LoadBench implements Callable<Integer> {
     Workload workload = Workload.create(ROWS, SEED, hidden);
     ClosedLoop loop = new ClosedLoop(workload, seconds(warmupSeconds), seconds(durationSeconds), verifyFirst);
     String loadBefore = MachineInfo.loadAverage();
-    List<CellResult> results = new ArrayList<>();
+    Map<Cell, List<CellResult>> byCell = new LinkedHashMap<>();
+    cells.forEach(c -> byCell.put(c, new ArrayList<>()));
     try (BenchRun run = BenchRun.start(workload, root, maxBatchSize, delays(), httpIoThreads)) {
+      if (cells.stream().anyMatch(c -> c.mode().governed())) {
+        run.startGoverned(); // before anything is measured: every cell then runs with both servers up
+      }
       if (jitWarmupSeconds > 0) {
         new JitWarmup(run, new ClosedLoop(workload, seconds(jitWarmupSeconds), Duration.ZERO, verifyFirst))
             .run(cells, jitWarmupRounds);
       }
-      for (Cell cell : cells) {
-        System.err.printf("[%d/%d] %s ...%n", results.size() + 1, cells.size(), cell);
-        CellResult r = run.run(cell, loop);
-        System.err.printf("        %.0f requests/s, p50 %.0f µs, p99 %.0f µs, %d errors%n",
-            r.requestsPerSecond(), r.p50Micros(), r.p99Micros(), r.client().errors());
-        results.add(r);
+      int done = 0;
+      for (int round = 1; round <= rounds; round++) {
+        for (Cell cell : roundOrder(cells, round)) {
+          System.err.printf("[%d/%d] %s%s ...%n", ++done, cells.size() * rounds, cell,
+              rounds > 1 ? " (round " + round + ")" : "");
+          CellResult r = run.run(cell, loop);
+          System.err.printf("        %.0f requests/s, p50 %.0f µs, p99 %.0f µs, %d errors%n",
+              r.requestsPerSecond(), r.p50Micros(), r.p99Micros(), r.client().errors());
+          byCell.get(cell).add(r);
+        }
       }
     }
-    print(System.out, results, loadBefore, MachineInfo.loadAverage());
-    return results.stream().anyMatch(r -> r.client().errors() > 0) ? 1 : 0;
+    print(System.out, byCell, loadBefore, MachineInfo.loadAverage());
+    return byCell.values().stream().flatMap(List::stream).anyMatch(r -> r.client().errors() > 0) ? 1 : 0;
+  }
+
+  /**
+   * The cells in the order round {@code round} (from 1) runs them: the plan's order, with each run of cells that
+   * share concurrency and batching rotated by one more place per round, so that no mode always runs first, or
+   * always right after the same other mode.
+   */
+  static List<Cell> roundOrder(List<Cell> plan, int round) {
+    List<Cell> out = new ArrayList<>(plan.size());
+    for (int from = 0; from < plan.size(); ) {
+      int to = from + 1;
+      while (to < plan.size() && plan.get(to).concurrency() == plan.get(from).concurrency()
+          && plan.get(to).queueDelayMicros().equals(plan.get(from).queueDelayMicros())) {
+        to++;
+      }
+      List<Cell> group = new ArrayList<>(plan.subList(from, to));
+      Collections.rotate(group, -(round - 1));
+      out.addAll(group);
+      from = to;
+    }
+    return out;
   }
 
   /** Cells grouped by concurrency, the in-process ones first in each group. */
   List<Cell> plan() {
+    if (rounds < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--rounds must be at least 1, not " + rounds);
+    }
     List<Mode> wanted = new ArrayList<>();
     for (String m : modes) {
       try {
@@ -147,7 +189,9 @@ public final class LoadBench implements Callable<Integer> {
     return cells;
   }
 
-  private void print(PrintStream out, List<CellResult> results, String loadBefore, String loadAfter) {
+  private void print(PrintStream out, Map<Cell, List<CellResult>> byCell, String loadBefore, String loadAfter) {
+    List<CellResult> results = byCell.values().stream().map(AuthOverhead::medianRound).toList();
+    List<Cell> order = List.copyOf(byCell.keySet());
     out.println("## Kiln load run");
     out.println();
     for (String line : MachineInfo.describe()) {
@@ -155,12 +199,20 @@ public final class LoadBench implements Callable<Integer> {
     }
     out.println("- load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAfter);
     out.printf("- model: MLP %d-%d-%d FP32, one row per request; %.0f s warm-up + %.0f s measured per cell; "
-        + "batched model: max-batch-size %d%n", Workload.INPUTS, hidden, Workload.OUTPUTS,
-        warmupSeconds, durationSeconds, maxBatchSize);
+        + "batched model: max-batch-size %d%s%n", Workload.INPUTS, hidden, Workload.OUTPUTS,
+        warmupSeconds, durationSeconds, maxBatchSize, rounds > 1 ? "; " + rounds + " rounds, each running every "
+            + "cell in turn; each cell's row is its median round by requests/s" : "");
     results.stream().map(r -> r.cell().mode()).distinct()
         .forEach(m -> out.println("- " + m.label() + ": " + m.description()));
     out.println();
     new ResultTable(results).lines().forEach(out::println);
+    AuthOverhead overhead = new AuthOverhead(byCell);
+    for (List<String> section : List.of(overhead.perRound(order), overhead.lines(order))) {
+      if (!section.isEmpty()) {
+        out.println();
+        section.forEach(out::println);
+      }
+    }
   }
 
   private long[] delays() {

@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /** How a load-generator worker reaches the model. */
@@ -10,6 +11,15 @@ enum Mode {
       + "engine copies into a direct buffer it allocates per call (what a plain Java caller pays)"),
   REST_JSON("rest-json", "POST /v2/models/{m}/infer, JSON tensors in and out, one keep-alive connection per worker"),
   REST_BINARY("rest-binary", "POST /v2/models/{m}/infer with Triton's binary tensor extension, binary in and out"),
+  /** As rest-binary, against a second server with governance and API keys on; the key has no limits. */
+  REST_BINARY_AUTH("rest-binary-auth", "as rest-binary, against a server with governance and auth on, sending "
+      + "Authorization: Bearer with a key that has no limits (authentication, scope check, usage accounting)"),
+  /** As rest-binary-auth with a key whose limits are never reached, so the rate limiter counts every request. */
+  REST_BINARY_AUTH_LIMITED("rest-binary-auth-limited", "as rest-binary-auth, with a key limited to 10^9 requests "
+      + "per minute and per day (never reached): the rate limiter's per-request path too"),
+  /** As rest-json, against the governed server with the unlimited key. */
+  REST_JSON_AUTH("rest-json-auth", "as rest-json, against the server with governance and auth on, with the key "
+      + "that has no limits"),
   GRPC("grpc", "ModelInfer with raw_input_contents / raw_output_contents, one channel, a blocking stub per worker"),
   /**
    * An experiment, not part of the default run: the same gRPC calls against a second listener on the same core,
@@ -34,6 +44,20 @@ enum Mode {
     return description;
   }
 
+  /** Whether requests go to the second server, the one with governance and API keys on. */
+  boolean governed() {
+    return this == REST_BINARY_AUTH || this == REST_BINARY_AUTH_LIMITED || this == REST_JSON_AUTH;
+  }
+
+  /** The mode these requests are the governed counterpart of, or this mode itself. */
+  Mode ungoverned() {
+    return switch (this) {
+      case REST_BINARY_AUTH, REST_BINARY_AUTH_LIMITED -> REST_BINARY;
+      case REST_JSON_AUTH -> REST_JSON;
+      default -> this;
+    };
+  }
+
   /** Whether requests go through a Kiln server (and so through its batcher). */
   boolean viaServer() {
     return this != IN_PROCESS && this != IN_PROCESS_HEAP;
@@ -46,7 +70,8 @@ enum Mode {
         return m;
       }
     }
-    throw new IllegalArgumentException(
-        "unknown mode '" + s + "' (expected: in-process, in-process-heap, rest-json, rest-binary, grpc, grpc-direct)");
+    throw new IllegalArgumentException("unknown mode '" + s + "' (expected: one of " + String.join(", ",
+        
+        Arrays.stream(values()).map(Mode::label).toList()) + ")");
   }
 }

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Open Inference Protocol REST calls over one keep-alive {@link HttpConnection}: JSON tensors, or Triton's binary
  * tensor extension with binary output. Every request (line, headers, body) is encoded once per input row before
- * the run, so the measured loop only writes bytes and reads the answer.
+ * the run, so the measured loop only writes bytes and reads the answer; an API key is one more header line in
+ * those bytes, so it costs the client nothing per call.
  */
 final class RestCaller implements Caller {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,10 +32,18 @@ final class RestCaller implements Caller {
 
   /** Callers of {@code model}'s infer endpoint; one connection each. */
   static Source source(String host, int port, String model, Workload workload, boolean binary) {
+    return source(host, port, model, workload, binary, null);
+  }
+
+  /**
+   * @param apiKey sent as {@code Authorization: Bearer}; null sends no such header
+   */
+  static Source source(String host, int port, String model, Workload workload, boolean binary, String apiKey) {
     float[][] rows = workload.rows();
+    String auth = apiKey == null ? "" : "Authorization: Bearer " + apiKey + "\r\n";
     ByteBuffer[] requests = new ByteBuffer[rows.length];
     for (int i = 0; i < rows.length; i++) {
-      requests[i] = binary ? binaryRequest(host, model, rows[i]) : jsonRequest(host, model, rows[i]);
+      requests[i] = binary ? binaryRequest(host, model, rows[i], auth) : jsonRequest(host, model, rows[i], auth);
     }
     return () -> new RestCaller(host, port, requests, binary);
   }
@@ -93,7 +102,7 @@ final class RestCaller implements Caller {
     return new String(b, StandardCharsets.UTF_8);
   }
 
-  private static ByteBuffer jsonRequest(String host, String model, float[] row) {
+  private static ByteBuffer jsonRequest(String host, String model, float[] row, String auth) {
     StringBuilder body = new StringBuilder(row.length * 12)
         .append("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,").append(row.length)
         .append("],\"data\":[");
@@ -101,17 +110,17 @@ final class RestCaller implements Caller {
       body.append(i == 0 ? "" : ",").append(row[i]); // Float.toString: shortest text that reads back exactly
     }
     byte[] json = body.append("]}]}").toString().getBytes(StandardCharsets.UTF_8);
-    return request(host, model, "application/json", "", json);
+    return request(host, model, "application/json", auth, json);
   }
 
-  private static ByteBuffer binaryRequest(String host, String model, float[] row) {
+  private static ByteBuffer binaryRequest(String host, String model, float[] row, String auth) {
     byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1," + row.length
         + "],\"parameters\":{\"binary_data_size\":" + row.length * Float.BYTES + "}}],"
         + "\"parameters\":{\"binary_data_output\":true}}").getBytes(StandardCharsets.UTF_8);
     ByteBuffer body = ByteBuffer.allocate(header.length + row.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     body.put(header).asFloatBuffer().put(row);
     return request(host, model, "application/octet-stream",
-        "Inference-Header-Content-Length: " + header.length + "\r\n", body.array());
+        auth + "Inference-Header-Content-Length: " + header.length + "\r\n", body.array());
   }
 
   /** The whole request in a read-only direct buffer: written straight to the socket, with no copy per call. */

@@ -31,8 +31,11 @@ final class ResultTable {
         out.add("⚠ " + r.cell() + ": " + r.client().errors() + " error(s), first: " + r.client().firstError());
       }
     }
-    out.add("");
-    out.addAll(targets());
+    List<String> targets = targets();
+    if (!targets.isEmpty()) {
+      out.add("");
+      out.addAll(targets);
+    }
     out.add("");
     out.addAll(cpuByPool());
     return out;
@@ -70,9 +73,13 @@ final class ResultTable {
 
   private List<String> targets() {
     List<String> out = new ArrayList<>();
+    Optional<CellResult> ceiling = find(Mode.IN_PROCESS, HIGH_CONCURRENCY, false);
+    Optional<CellResult> direct = find(Mode.IN_PROCESS, 1, false);
+    if (ceiling.isEmpty() && direct.isEmpty()) {
+      return out; // both targets compare with in-process cells
+    }
     out.add("Target (a), batching on, concurrency " + HIGH_CONCURRENCY + ": server requests/s ÷ in-process "
         + "requests/s ≥ " + THROUGHPUT_TARGET);
-    Optional<CellResult> ceiling = find(Mode.IN_PROCESS, HIGH_CONCURRENCY, false);
     for (CellResult r : results) {
       if (r.cell().mode().viaServer() && r.cell().batching() && r.cell().concurrency() == HIGH_CONCURRENCY
           && ceiling.isPresent()) {
@@ -84,7 +91,6 @@ final class ResultTable {
     }
     out.add("");
     out.add("Target (b), concurrency 1: server p50 − in-process p50 ≤ " + (int) ADDED_P50_TARGET_MICROS + " µs");
-    Optional<CellResult> direct = find(Mode.IN_PROCESS, 1, false);
     for (CellResult r : results) {
       if (r.cell().mode().viaServer() && r.cell().concurrency() == 1 && direct.isPresent()) {
         double added = r.p50Micros() - direct.get().p50Micros();

@@ -26,7 +26,10 @@ class LoadBenchSmokeTest {
         new Cell(Mode.REST_JSON, 2, OptionalLong.empty()),
         new Cell(Mode.REST_BINARY, 2, OptionalLong.of(0)),
         new Cell(Mode.GRPC, 2, OptionalLong.of(0)),
-        new Cell(Mode.GRPC_DIRECT, 2, OptionalLong.empty()));
+        new Cell(Mode.GRPC_DIRECT, 2, OptionalLong.empty()),
+        new Cell(Mode.REST_JSON_AUTH, 2, OptionalLong.empty()),
+        new Cell(Mode.REST_BINARY_AUTH, 2, OptionalLong.of(0)),
+        new Cell(Mode.REST_BINARY_AUTH_LIMITED, 2, OptionalLong.empty()));
     try (BenchRun run = BenchRun.start(workload, root, 8, new long[] {0})) {
       for (Cell cell : cells) {
         CellResult r = run.run(cell, loop);
@@ -34,6 +37,19 @@ class LoadBenchSmokeTest {
         assertThat(r.client().requests()).as(cell.toString()).isPositive();
       }
     }
+  }
+
+  @Test
+  void eachRoundRotatesTheModesOfACellGroup() {
+    Cell a = new Cell(Mode.REST_BINARY, 16, OptionalLong.of(0));
+    Cell b = new Cell(Mode.REST_BINARY_AUTH, 16, OptionalLong.of(0));
+    Cell c = new Cell(Mode.REST_BINARY_AUTH_LIMITED, 16, OptionalLong.of(0));
+    Cell d = new Cell(Mode.REST_BINARY, 1, OptionalLong.empty());
+    List<Cell> plan = List.of(a, b, c, d);
+    assertThat(LoadBench.roundOrder(plan, 1)).containsExactly(a, b, c, d);
+    assertThat(LoadBench.roundOrder(plan, 2)).containsExactly(b, c, a, d);
+    assertThat(LoadBench.roundOrder(plan, 3)).containsExactly(c, a, b, d);
+    assertThat(LoadBench.roundOrder(plan, 4)).containsExactly(a, b, c, d);
   }
 
   @Test

@@ -1,0 +1,40 @@
+package dev.kiln.govern.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class KeyTokensTest {
+  static final String ID = "abcdefghij27";
+  static final String SECRET = "AZaz09_-AZaz09_-AZaz09_-AZaz09_-AZaz09_-xyz";
+
+  @Test
+  void aNewTokenParsesBackIntoItsParts() {
+    String id = KeyTokens.newId();
+    String secret = KeyTokens.newSecret();
+    assertThat(KeyTokens.parse(KeyTokens.token(id, secret))).isEqualTo(new KeyTokens.Parts(id, secret));
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET)).isEqualTo(new KeyTokens.Parts(ID, SECRET));
+  }
+
+  @Test
+  void anythingElseIsMalformed() {
+    assertThat(KeyTokens.parse(null)).isNull();
+    assertThat(KeyTokens.parse("")).isNull();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET + "x")).as("too long").isNull();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.substring(1))).as("too short").isNull();
+    assertThat(KeyTokens.parse("kilN_" + ID + "_" + SECRET)).as("prefix").isNull();
+    assertThat(KeyTokens.parse("kiln_" + ID + "-" + SECRET)).as("separator").isNull();
+    assertThat(KeyTokens.parse("kiln_abcdefghij18_" + SECRET)).as("id outside base32").isNull();
+    assertThat(KeyTokens.parse("kiln_Abcdefghij27_" + SECRET)).as("upper-case id").isNull();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', '+'))).as("secret outside base64url")
+        .isNull();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', 'é'))).as("non-ASCII").isNull();
+  }
+
+  @Test
+  void aSecretMatchesOnlyItsOwnHash() {
+    String hash = KeyTokens.hash(SECRET);
+    assertThat(KeyTokens.matches(SECRET, hash)).isTrue();
+    assertThat(KeyTokens.matches(SECRET.replace('x', 'y'), hash)).isFalse();
+  }
+}
