@@ -69,7 +69,8 @@ class MainTest {
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     Path cert = dir.resolve("none.pem");
     int code = cli.execute("serve", "--models", dir.toString(), "--http-port", "0", "--grpc-port", "0",
-        "--no-training", "--tls-cert", cert.toString(), "--tls-key", dir.resolve("none.key").toString());
+        "--no-training", "--data", dir.resolve("data").toString(), "--tls-cert", cert.toString(), "--tls-key",
+        dir.resolve("none.key").toString());
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("kiln: TLS certificate chain " + cert + ": no such file");
