@@ -1,0 +1,16 @@
+package dev.kiln.core.llm;
+
+import java.nio.file.Path;
+
+/** Loads language models of one file format (GGUF for llama.cpp). */
+public interface LanguageEngine {
+  /** The model file name it serves in a repository version folder, e.g. {@code model.gguf}. */
+  String modelFileName();
+
+  /**
+   * @param contextLength tokens per slot (prompt + completion)
+   * @param slots generations decoded together; more wait for a free slot
+   * @throws dev.kiln.core.engine.ModelLoadException for a file it cannot use, with the reason
+   */
+  LanguageModel load(Path file, int contextLength, int slots);
+}

@@ -1,0 +1,102 @@
+package dev.kiln.core.llm;
+
+import dev.kiln.core.engine.ModelLoadException;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.repository.ModelName;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The language models a server serves: every {@code <repository>/<name>/<version>/model.gguf}, the highest version
+ * of each, loaded at start. A model that fails to load is reported with its reason; the others serve.
+ */
+public final class LanguageModels implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LanguageModels.class.getName());
+
+  /** A loaded model with its metrics and the version it came from. */
+  public record Served(String name, long version, ServedLanguageModel model) {}
+
+  private final Map<String, Served> served = new ConcurrentHashMap<>();
+  private final Map<String, String> failures = new ConcurrentHashMap<>();
+
+  /** Loads every language model in {@code repository}. */
+  public LanguageModels(Path repository, LanguageEngine engine, int contextLength, int slots,
+      MeterRegistry registry) {
+    for (Map.Entry<String, Map.Entry<Long, Path>> e : scan(repository, engine.modelFileName()).entrySet()) {
+      String name = e.getKey();
+      long version = e.getValue().getKey();
+      try {
+        LanguageModel m = engine.load(e.getValue().getValue(), contextLength, slots);
+        served.put(name, new Served(name, version, new ServedLanguageModel(m, new LlmMetrics(registry, name),
+            slots)));
+        LOG.info(() -> "language model " + name + " version " + version + " ready");
+      } catch (ModelLoadException | KilnException ex) {
+        failures.put(name, ex.getMessage());
+        LOG.warning("language model " + name + " version " + version + " failed to load: " + ex.getMessage());
+      }
+    }
+  }
+
+  public Optional<Served> get(String name) {
+    return Optional.ofNullable(served.get(name));
+  }
+
+  /** Ready models, by name. */
+  public List<Served> all() {
+    return new TreeMap<>(served).values().stream().toList();
+  }
+
+  /** Models that failed to load, with the reason. */
+  public Map<String, String> failures() {
+    return Map.copyOf(failures);
+  }
+
+  /** name → (highest version, its model file), for version folders holding {@code fileName}. */
+  static Map<String, Map.Entry<Long, Path>> scan(Path repository, String fileName) {
+    Map<String, Map.Entry<Long, Path>> found = new TreeMap<>();
+    if (!Files.isDirectory(repository)) {
+      return found;
+    }
+    try (Stream<Path> models = Files.list(repository)) {
+      for (Path dir : (Iterable<Path>) models::iterator) {
+        String name = dir.getFileName().toString();
+        if (!ModelName.isValid(name) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try (Stream<Path> versions = Files.list(dir)) {
+          for (Path v : (Iterable<Path>) versions::iterator) {
+            String n = v.getFileName().toString();
+            Path file = v.resolve(fileName);
+            if (n.matches("[1-9][0-9]{0,17}") && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+              long version = Long.parseLong(n);
+              Map.Entry<Long, Path> best = found.get(name);
+              if (best == null || best.getKey() < version) {
+                found.put(name, Map.entry(version, file));
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model repository", e);
+    }
+    return found;
+  }
+
+  @Override
+  public void close() {
+    served.values().forEach(s -> s.model().close());
+    served.clear();
+  }
+}
