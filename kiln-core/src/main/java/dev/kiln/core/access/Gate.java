@@ -14,6 +14,9 @@ public interface Gate {
    */
   default void finished(String principal, String model, boolean ok, long rows, long latencyNanos) {}
 
+  /** A language-model call used {@code tokens} (prompt + completion), for token quotas and usage. */
+  default void tokens(String principal, String model, long tokens) {}
+
   /** Auth off: everyone may do everything. */
   Gate OPEN = (caller, permission, model) -> new Verdict.Allowed("anonymous");
 }

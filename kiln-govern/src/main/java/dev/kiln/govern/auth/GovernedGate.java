@@ -56,4 +56,10 @@ public final class GovernedGate implements Gate {
   public void finished(String principal, String model, boolean ok, long rows, long latencyNanos) {
     usage.record(principal, model, ok, rows, 0, latencyNanos);
   }
+
+  @Override
+  public void tokens(String principal, String model, long tokens) {
+    usage.tokens(principal, model, tokens);
+    keys.cached(principal).ifPresent(k -> limiter.chargeTokens(k, model, tokens));
+  }
 }

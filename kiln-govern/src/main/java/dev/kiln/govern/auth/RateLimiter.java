@@ -76,6 +76,16 @@ public final class RateLimiter {
             + what, Math.max(1, Duration.between(now, minute.plusSeconds(60)).toSeconds()));
       }
     }
+    if (limits.tokensPerDay() != null) {
+      // Tokens are known only once a call ends, so the quota admits calls while any of it is left and the
+      // finished calls are charged after: the last call of the day may run over by its own length.
+      Instant day = now.truncatedTo(ChronoUnit.DAYS);
+      Window w = window("tpd|" + key.id() + "|" + scope, day);
+      if (w.total + w.pending.get() >= limits.tokensPerDay()) {
+        return new Verdict.Limited("daily quota of " + limits.tokensPerDay() + " tokens used up for " + what
+            + "; it resets at 00:00 UTC", Math.max(1, Duration.between(now, day.plus(1, ChronoUnit.DAYS)).toSeconds()));
+      }
+    }
     if (limits.requestsPerDay() != null) {
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
       Window w = window("rpd|" + key.id() + "|" + scope, day);
@@ -106,6 +116,18 @@ public final class RateLimiter {
     // First use in this process: learn the cluster's total (after a restart, the day's count so far).
     long total = store.addAndGet(Map.of(c, 0L), clock.instant().minus(Duration.ofDays(2))).getOrDefault(c, 0L);
     return windows.computeIfAbsent(c, k -> new Window(k, total));
+  }
+
+  /** Charges a finished call's tokens to the key's (and the key and model's) daily token quota. */
+  public void chargeTokens(ApiKey key, String model, long tokens) {
+    Instant day = clock.instant().truncatedTo(ChronoUnit.DAYS);
+    if (key.limits().tokensPerDay() != null) {
+      window("tpd|" + key.id() + "|*", day).pending.addAndGet(tokens);
+    }
+    Limits perModel = model == null ? null : key.modelLimits().get(model);
+    if (perModel != null && perModel.tokensPerDay() != null) {
+      window("tpd|" + key.id() + "|" + model, day).pending.addAndGet(tokens);
+    }
   }
 
   /** Adds this replica's counts to the shared counters and learns the cluster's totals; drops ended windows. */

@@ -30,6 +30,7 @@ public final class UsageRecorder {
   private final Map<Cell, UsageRow> pending = new ConcurrentHashMap<>();
   private final Map<Meter, Counter> requests = new ConcurrentHashMap<>();
   private final Map<Meter, Counter> rows = new ConcurrentHashMap<>();
+  private final Map<Meter, Counter> tokens = new ConcurrentHashMap<>();
 
   public UsageRecorder(UsageStore store, MeterRegistry registry, Clock clock) {
     this.store = store;
@@ -52,6 +53,16 @@ public final class UsageRecorder {
       this.rows.computeIfAbsent(new Meter(keyId, m, true), k -> Counter.builder("kiln_key_rows_total")
           .tags("key", k.key(), "model", k.model()).register(registry)).increment(rows);
     }
+  }
+
+  /** Language-model tokens of a call already counted by {@link #record}. */
+  public void tokens(String keyId, String model, long tokens) {
+    String m = model == null ? "" : model;
+    LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    pending.merge(new Cell(keyId, m, day), new UsageRow(keyId, m, day, 0, 0, 0, tokens, 0), UsageRow::plus);
+    this.tokens.computeIfAbsent(new Meter(keyId, m, true), k -> Counter.builder("kiln_key_tokens_total")
+        .description("Language-model tokens per API key").tags("key", k.key(), "model", k.model())
+        .register(registry)).increment(tokens);
   }
 
   public void flush() {

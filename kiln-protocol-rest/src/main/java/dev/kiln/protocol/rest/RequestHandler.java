@@ -67,7 +67,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (match.isEmpty()) {
       HttpResponseStatus s = router.pathKnown(path) ? HttpResponseStatus.METHOD_NOT_ALLOWED
           : HttpResponseStatus.NOT_FOUND;
-      write(ctx, HttpErrors.response(s, s == HttpResponseStatus.NOT_FOUND ? "no route for " + req.method()
+      // OpenAI clients parse their own error envelope, unknown /v1 paths included.
+      ErrorStyle style = path.startsWith("/v1/") ? ErrorStyle.OPENAI : ErrorStyle.KILN;
+      write(ctx, style.response(s, s == HttpResponseStatus.NOT_FOUND ? "no route for " + req.method()
           + " " + truncate(path) : "method " + req.method() + " not allowed here"), keepAlive);
       return;
     }
@@ -83,7 +85,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       Verdict verdict = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
           source), access.permission(), model);
       if (!(verdict instanceof Verdict.Allowed allowed)) {
-        write(ctx, refusal(verdict), keepAlive);
+        write(ctx, refusal(verdict, match.get().route().errors()), keepAlive);
         return;
       }
       principal = allowed.principal();
@@ -102,8 +104,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       answer = answer.whenComplete((r, e) -> gate.finished(who, about, e == null && r.status().code() < 400, 0,
           System.nanoTime() - start));
     }
+    ErrorStyle errors = match.get().route().errors();
     if (answer.isDone() && !isStream(answer)) {
-      write(ctx, answer.handle((r, e) -> e == null ? r : HttpErrors.response(e)).join(), keepAlive);
+      write(ctx, answer.handle((r, e) -> e == null ? r : errors.response(e)).join(), keepAlive);
       return;
     }
     ctx.channel().config().setAutoRead(false);
@@ -114,7 +117,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         stream(ctx, r, keepAlive);
         return;
       }
-      write(ctx, e == null ? r : HttpErrors.response(e), keepAlive)
+      write(ctx, e == null ? r : errors.response(e), keepAlive)
           .addListener(f -> inFlight.decrementAndGet());
       ctx.channel().config().setAutoRead(true);
     }));
@@ -162,12 +165,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   /** 401 with the Bearer challenge, 403, or 429 with Retry-After, in the usual error shape. */
-  private static RestResponse refusal(Verdict verdict) {
+  private static RestResponse refusal(Verdict verdict, ErrorStyle errors) {
     return switch (verdict) {
-      case Verdict.Unauthenticated u -> withHeader(HttpErrors.response(HttpResponseStatus.UNAUTHORIZED, u.reason()),
+      case Verdict.Unauthenticated u -> withHeader(errors.response(HttpResponseStatus.UNAUTHORIZED, u.reason()),
           "www-authenticate", "Bearer realm=\"kiln\"");
-      case Verdict.Denied d -> HttpErrors.response(HttpResponseStatus.FORBIDDEN, d.reason());
-      case Verdict.Limited l -> withHeader(HttpErrors.response(HttpResponseStatus.TOO_MANY_REQUESTS, l.reason()),
+      case Verdict.Denied d -> errors.response(HttpResponseStatus.FORBIDDEN, d.reason());
+      case Verdict.Limited l -> withHeader(errors.response(HttpResponseStatus.TOO_MANY_REQUESTS, l.reason()),
           "retry-after", Long.toString(l.retryAfterSeconds()));
       case Verdict.Allowed a -> throw new IllegalArgumentException("not a refusal");
     };

@@ -21,7 +21,7 @@ public final class Router {
   }
 
   /** A registered route; tests list every route to prove each one is guarded as its access says. */
-  public record Route(HttpMethod method, Pattern pattern, Access access, Handler handler) {}
+  public record Route(HttpMethod method, Pattern pattern, Access access, ErrorStyle errors, Handler handler) {}
 
   /** A match: the handler and the captured parameters. */
   public record Match(Route route, List<String> params) {}
@@ -34,7 +34,12 @@ public final class Router {
   }
 
   public Router add(HttpMethod method, String regex, Access access, Handler handler) {
-    routes.add(new Route(method, Pattern.compile(regex), access, handler));
+    return add(method, regex, access, ErrorStyle.KILN, handler);
+  }
+
+  /** A route whose errors, refusals included, take {@code errors}' shape. */
+  public Router add(HttpMethod method, String regex, Access access, ErrorStyle errors, Handler handler) {
+    routes.add(new Route(method, Pattern.compile(regex), access, errors, handler));
     return this;
   }
 
