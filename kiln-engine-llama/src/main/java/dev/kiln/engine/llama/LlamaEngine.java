@@ -52,9 +52,13 @@ public final class LlamaEngine {
     return new LlamaLanguageModel(gguf, open(params, gguf), context, () -> embedder(file, context, gguf));
   }
 
-  /** A second instance of the model for embeddings: llama.cpp pools them only in a context made for that. */
+  /**
+   * A second instance of the model for embeddings: llama.cpp pools them only in a context made for that. The
+   * embedding is the last token's hidden state: MEAN pooling aborts the process in llama.cpp 4.2.0
+   * ({@code GGML_ASSERT(ggml_can_mul_mat(a, b))}), and without pooling llama.cpp returns the first token's.
+   */
   private LlamaModel embedder(Path file, int context, GgufFile gguf) {
-    return open(base(file, context).setParallel(1).enableEmbedding().setPoolingType(PoolingType.MEAN), gguf);
+    return open(base(file, context).setParallel(1).enableEmbedding().setPoolingType(PoolingType.LAST), gguf);
   }
 
   private ModelParameters base(Path file, int contextSize) {
