@@ -1,0 +1,49 @@
+package dev.kiln.engine.llama;
+
+import dev.kiln.core.llm.FinishReason;
+import dev.kiln.core.llm.TokenSink;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** A sink that keeps what a generation produced, with when. */
+final class Collected implements TokenSink {
+  record Result(String text, FinishReason reason, int promptTokens, int completionTokens, long startNanos,
+      long endNanos, int pieces) {}
+
+  final List<String> pieces = new CopyOnWriteArrayList<>();
+  final CountDownLatch firstPiece = new CountDownLatch(1);
+  private final CompletableFuture<Result> result = new CompletableFuture<>();
+  private final long start = System.nanoTime();
+  private volatile long firstNanos;
+
+  @Override
+  public void text(String piece) {
+    if (pieces.isEmpty()) {
+      firstNanos = System.nanoTime();
+    }
+    pieces.add(piece);
+    firstPiece.countDown();
+  }
+
+  @Override
+  public void done(FinishReason reason, int promptTokens, int completionTokens) {
+    result.complete(new Result(String.join("", pieces), reason, promptTokens, completionTokens,
+        firstNanos == 0 ? start : firstNanos, System.nanoTime(), pieces.size()));
+  }
+
+  @Override
+  public void failed(Throwable error) {
+    result.completeExceptionally(error);
+  }
+
+  Result await() throws Exception {
+    return result.get(60, TimeUnit.SECONDS);
+  }
+
+  long startNanos() {
+    return start;
+  }
+}
