@@ -23,7 +23,8 @@ final class KeysCommand {
     String name;
 
     @Option(names = "--allow", required = true, split = ",",
-        description = "Scopes: invoke:<model or glob>, manage:<model or glob>, train, admin (repeat or comma-separate).")
+        description = "Scopes: invoke:<model or glob>, manage:<model or glob>, train, admin (repeat or "
+            + "comma-separate).")
     List<String> scopes;
 
     @Option(names = "--rpm", description = "Requests per minute.")

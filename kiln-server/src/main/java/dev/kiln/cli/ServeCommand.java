@@ -9,6 +9,7 @@ import dev.kiln.protocol.rest.HttpSettings;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.KilnConfig;
+import dev.kiln.server.LlmConfig;
 
 import dev.kiln.server.ModelControl;
 import dev.kiln.server.TrainingConfig;
@@ -91,6 +92,14 @@ final class ServeCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int trainingThreads;
 
+  @Option(names = "--llm-context", defaultValue = "2048", description = "Tokens per language-model slot, prompt "
+      + "and completion together (default: ${DEFAULT-VALUE}).")
+  int llmContext;
+
+  @Option(names = "--llm-slots", defaultValue = "4", description = "Generations a language model decodes together; "
+      + "more wait for a slot (default: ${DEFAULT-VALUE}).")
+  int llmSlots;
+
   @Option(names = "--auth", description = "Require an API key on every route and RPC but the health probes; a "
       + "first start prints an admin key once.")
   boolean auth;
@@ -143,7 +152,8 @@ final class ServeCommand implements Callable<Integer> {
             : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)),
         noDatabase ? Optional.empty() : Optional.of(GovernanceConfig.defaults(dataDir).withAuth(auth)
             .withDatabase(databaseUrl, databaseUser, System.getenv("KILN_DATABASE_PASSWORD"))
-            .withMasterKey(masterKey)));
+            .withMasterKey(masterKey)),
+        new LlmConfig(llmContext, llmSlots));
     if (auth && noDatabase) {
       throw new ParameterException(spec.commandLine(),
           "--auth needs the database (keys live there); drop --no-database");

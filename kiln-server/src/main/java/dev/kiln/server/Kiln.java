@@ -3,16 +3,20 @@ package dev.kiln.server;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.engine.Engine;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.repository.CompositeCatalog;
 import dev.kiln.core.repository.ModelCatalog;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.InferenceCore;
+import dev.kiln.engine.llama.LlamaEngine;
+import dev.kiln.engine.llama.LlamaOptions;
 import dev.kiln.engine.onnx.OnnxEngine;
 import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.rest.HttpServer;
 import dev.kiln.protocol.rest.MetricsService;
 import dev.kiln.protocol.rest.OipRestService;
+import dev.kiln.protocol.rest.OpenAiService;
 import dev.kiln.protocol.rest.KeysRestService;
 import dev.kiln.protocol.rest.PredictService;
 import dev.kiln.protocol.rest.RegistryRestService;
@@ -37,6 +41,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +69,7 @@ public final class Kiln implements AutoCloseable {
   private GrpcServer grpc;
   private JobRunner runner;
   private Governance governance;
+  private LanguageModels languageModels;
   private TrainingService training;
 
   private Kiln(KilnConfig config) {
@@ -88,7 +94,8 @@ public final class Kiln implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     List<Engine> engines = List.of(new OnnxEngine());
     boolean control = config.modelControl() != ModelControl.NONE;
-    ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines);
+    LlamaEngine llama = new LlamaEngine(LlamaOptions.defaults());
+    ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
     if (config.governance().isPresent()) {
       governance = Governance.open(config.governance().get(), registry);
       // Registry models first: a name in both comes from the registry.
@@ -104,6 +111,9 @@ public final class Kiln implements AutoCloseable {
         new OipRestService(core, VERSION, management, config.http()),
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(registry)));
+    languageModels = new LanguageModels(config.modelRepository(), llama, config.llm().contextLength(),
+        config.llm().slots(), registry);
+    services.add(new OpenAiService(languageModels, governance == null ? Gate.OPEN : governance.gate));
     if (governance != null) {
       services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.usage::flush,
           governance.audit));
@@ -211,6 +221,9 @@ public final class Kiln implements AutoCloseable {
       http.close(config.core().drainTimeout()); // writes the responses of requests that just finished
     }
     management.shutdownNow();
+    if (languageModels != null) {
+      languageModels.close();
+    }
     if (governance != null) {
       governance.close();
     }

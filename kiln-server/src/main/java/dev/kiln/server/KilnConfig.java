@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param defaultModel the model {@code POST /predict} calls when none is named
  * @param training the training service's settings, or empty to serve only
  * @param governance the database, keys, registry and audit; empty for none (a plain model folder, no auth)
+ * @param llm how GGUF language models in the repository are served (the OpenAI-compatible API)
  */
 public record KilnConfig(
     Path modelRepository,
@@ -34,7 +35,8 @@ public record KilnConfig(
     CoreSettings core,
     Optional<String> defaultModel,
     Optional<TrainingConfig> training,
-    Optional<GovernanceConfig> governance) {
+    Optional<GovernanceConfig> governance,
+    LlmConfig llm) {
   public KilnConfig {
     Objects.requireNonNull(modelRepository, "modelRepository");
     Objects.requireNonNull(modelControl, "modelControl");
@@ -46,6 +48,7 @@ public record KilnConfig(
     Objects.requireNonNull(defaultModel, "defaultModel");
     Objects.requireNonNull(training, "training");
     Objects.requireNonNull(governance, "governance");
+    Objects.requireNonNull(llm, "llm");
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive");
     }
@@ -55,19 +58,23 @@ public record KilnConfig(
   public static KilnConfig defaults(Path repository, int httpPort, int grpcPort) {
     return new KilnConfig(repository, ModelControl.NONE, Duration.ofSeconds(10),
         HttpSettings.defaults("127.0.0.1", httpPort), GrpcSettings.of("127.0.0.1", grpcPort),
-        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty(), Optional.empty(), Optional.empty());
+        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty(), Optional.empty(), Optional.empty(),
+        LlmConfig.defaults());
   }
 
   public KilnConfig withModelControl(ModelControl control) {
-    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel, training, governance);
+    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core,
+        defaultModel, training, governance, llm);
   }
 
   public KilnConfig withHttp(HttpSettings h) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel, training, governance);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core,
+        defaultModel, training, governance, llm);
   }
 
   public KilnConfig withGrpc(GrpcSettings g) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel, training, governance);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core,
+        defaultModel, training, governance, llm);
   }
 
   /** Both listeners over TLS from the same files. */
@@ -76,20 +83,27 @@ public record KilnConfig(
   }
 
   public KilnConfig withCore(CoreSettings c) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel, training, governance);
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c,
+        defaultModel, training, governance, llm);
   }
 
   public KilnConfig withTraining(TrainingConfig t) {
     return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
-        Optional.of(t), governance);
+        Optional.of(t), governance, llm);
   }
 
   public KilnConfig withGovernance(GovernanceConfig g) {
     return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
-        training, Optional.of(g));
+        training, Optional.of(g), llm);
+  }
+
+  public KilnConfig withLlm(LlmConfig l) {
+    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
+        training, governance, l);
   }
 
   public KilnConfig withPollInterval(Duration d) {
-    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core, defaultModel, training, governance);
+    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core,
+        defaultModel, training, governance, llm);
   }
 }

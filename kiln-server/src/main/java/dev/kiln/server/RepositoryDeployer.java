@@ -14,7 +14,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Deploys a trained model into the file model repository, as the next numeric version of the model (with its
- * lineage and evaluation in {@value #LINEAGE_FILE}), and loads it. The version directory is staged beside the model and renamed into place, so the repository never holds a
+ * lineage and evaluation in {@value #LINEAGE_FILE}), and loads it. The version directory is staged beside the
+ * model and renamed into place, so the repository never holds a
  * half-written version for a polling server to trip on.
  */
 final class RepositoryDeployer implements Deployer {

@@ -24,9 +24,19 @@ public final class ModelRepository implements ModelCatalog {
 
   private final Path root;
   private final List<Engine> engines;
+  private final java.util.Set<String> servedElsewhere;
   private final ModelConfigReader configReader = new ModelConfigReader();
 
   public ModelRepository(Path root, List<Engine> engines) {
+    this(root, engines, java.util.Set.of());
+  }
+
+  /**
+   * @param servedElsewhere model file names another part of the server serves (e.g. {@code model.gguf} for
+   *     language models): folders holding only those are not this repository's models
+   */
+  public ModelRepository(Path root, List<Engine> engines, java.util.Set<String> servedElsewhere) {
+    this.servedElsewhere = java.util.Set.copyOf(servedElsewhere);
     try {
       this.root = root.toRealPath();
     } catch (IOException e) {
@@ -46,6 +56,7 @@ public final class ModelRepository implements ModelCatalog {
       return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
           .map(p -> p.getFileName().toString())
           .filter(ModelName::isValid)
+          .filter(n -> !onlyServedElsewhere(root.resolve(n)))
           .sorted()
           .toList();
     } catch (IOException e) {
@@ -111,6 +122,32 @@ public final class ModelRepository implements ModelCatalog {
       read(n).ifPresent(out::add);
     }
     return out;
+  }
+
+  /** Whether a model folder's versions hold another engine family's files and none of ours. */
+  private boolean onlyServedElsewhere(Path dir) {
+    if (servedElsewhere.isEmpty()) {
+      return false;
+    }
+    boolean foreign = false;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path v : (Iterable<Path>) s::iterator) {
+        if (versionOf(v) == null) {
+          continue;
+        }
+        for (Engine e : engines) {
+          if (Files.isRegularFile(v.resolve(e.modelFileName()), LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+          }
+        }
+        for (String f : servedElsewhere) {
+          foreign |= Files.isRegularFile(v.resolve(f), LinkOption.NOFOLLOW_LINKS);
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return foreign;
   }
 
   private static Long versionOf(Path p) {

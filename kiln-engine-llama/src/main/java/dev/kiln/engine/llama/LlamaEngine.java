@@ -6,6 +6,7 @@ import de.kherud.llama.ModelParameters;
 import de.kherud.llama.args.LogFormat;
 import de.kherud.llama.args.PoolingType;
 import dev.kiln.core.engine.ModelLoadException;
+import dev.kiln.core.llm.LanguageEngine;
 import dev.kiln.core.llm.LanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +22,24 @@ import java.util.logging.Logger;
  * free the model's native memory on close: a process that loaded one must end with {@code System.exit}, and
  * reloading a model repeatedly leaks it.
  */
-public final class LlamaEngine {
+public final class LlamaEngine implements LanguageEngine {
   private static final Logger LOG = Logger.getLogger(LlamaEngine.class.getName());
 
   private final LlamaOptions options;
 
   public LlamaEngine(LlamaOptions options) {
     this.options = Objects.requireNonNull(options, "options");
+  }
+
+  @Override
+  public String modelFileName() {
+    return "model.gguf";
+  }
+
+  /** Loads with the given context length per slot and slot count, this engine's threads. */
+  @Override
+  public LanguageModel load(Path file, int contextLength, int slots) {
+    return new LlamaEngine(new LlamaOptions(contextLength, slots, options.threads())).load(file);
   }
 
   /**

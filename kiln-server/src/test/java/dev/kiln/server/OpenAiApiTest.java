@@ -1,0 +1,197 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.engine.llama.TinyLlama;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OpenAI-compatible API over a tiny GGUF model the test writes itself, through a real server. */
+class OpenAiApiTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  @TempDir static Path repo;
+  static Kiln kiln;
+
+  @BeforeAll
+  static void start() throws Exception {
+    TinyLlama.write(Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 7);
+    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withLlm(new LlmConfig(256, 2)));
+  }
+
+  @AfterAll
+  static void stop() {
+    kiln.close();
+  }
+
+  static HttpResponse<String> post(String path, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode ok(HttpResponse<String> r) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  static String chat(int maxTokens, String extra) {
+    return "{\"model\":\"tiny\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\","
+        + "\"content\":\"hello world\"}],\"max_tokens\":" + maxTokens + ",\"temperature\":0" + extra + "}";
+  }
+
+  @Test
+  void listsTheModelAndNotAsATensorModel() throws Exception {
+    JsonNode models = ok(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort()
+        + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()));
+    assertThat(models.get("object").asText()).isEqualTo("list");
+    assertThat(models.at("/data/0/id").asText()).isEqualTo("tiny");
+    assertThat(kiln.core().index(false)).noneMatch(e -> e.name().equals("tiny"));
+  }
+
+  @Test
+  void aChatCompletionCountsItsTokensAndStopsAtMaxTokens() throws Exception {
+    JsonNode r = ok(post("/v1/chat/completions", chat(6, ",\"some_future_field\":{\"x\":1}")));
+    assertThat(r.get("object").asText()).isEqualTo("chat.completion");
+    assertThat(r.get("id").asText()).startsWith("chatcmpl-");
+    assertThat(r.at("/choices/0/message/role").asText()).isEqualTo("assistant");
+    assertThat(r.at("/choices/0/message/content").asText()).isNotEmpty();
+    assertThat(r.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+    assertThat(r.at("/usage/completion_tokens").asInt()).isEqualTo(6);
+    assertThat(r.at("/usage/prompt_tokens").asInt()).isGreaterThan(3);
+    assertThat(r.at("/usage/total_tokens").asInt())
+        .isEqualTo(r.at("/usage/prompt_tokens").asInt() + r.at("/usage/completion_tokens").asInt());
+    // Greedy decoding is deterministic.
+    assertThat(ok(post("/v1/chat/completions", chat(6, ""))).at("/choices/0/message/content").asText())
+        .isEqualTo(r.at("/choices/0/message/content").asText());
+  }
+
+  @Test
+  void aStopSequenceEndsTheTextBeforeIt() throws Exception {
+    String full = ok(post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":12,"
+        + "\"temperature\":0}")).at("/choices/0/text").asText();
+    assertThat(full.length()).isGreaterThan(4);
+    String stop = full.substring(full.length() / 2, full.length() / 2 + 2);
+    JsonNode cut = ok(post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":12,"
+        + "\"temperature\":0,\"stop\":[" + JSON.writeValueAsString(stop) + "]}"));
+    String text = cut.at("/choices/0/text").asText();
+    assertThat(cut.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(text).doesNotContain(stop);
+    assertThat(full).startsWith(text);
+  }
+
+  @Test
+  void aStreamedChatSendsChunksWithOneIdThenUsageThenDone() throws Exception {
+    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort()
+        + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(chat(5,
+        ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"))).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
+    List<String> data = new ArrayList<>();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.startsWith("data: ")) {
+          data.add(line.substring(6));
+        }
+      }
+    }
+    assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+    Set<String> ids = new HashSet<>();
+    StringBuilder text = new StringBuilder();
+    for (String d : data.subList(0, data.size() - 1)) {
+      JsonNode c = JSON.readTree(d);
+      ids.add(c.get("id").asText());
+      assertThat(c.get("object").asText()).isEqualTo("chat.completion.chunk");
+      if (!c.get("choices").isEmpty()) {
+        text.append(c.at("/choices/0/delta/content").asText(""));
+      }
+    }
+    assertThat(ids).hasSize(1);
+    assertThat(JSON.readTree(data.get(0)).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+    JsonNode usage = JSON.readTree(data.get(data.size() - 2));
+    assertThat(usage.get("choices")).isEmpty();
+    assertThat(usage.at("/usage/completion_tokens").asInt()).isEqualTo(5);
+    assertThat(JSON.readTree(data.get(data.size() - 3)).at("/choices/0/finish_reason").asText()).isEqualTo("length");
+    assertThat(text.toString()).isEqualTo(ok(post("/v1/chat/completions", chat(5, "")))
+        .at("/choices/0/message/content").asText());
+  }
+
+  @Test
+  void aClientThatDisconnectsMidStreamFreesItsSlot() throws Exception {
+    for (int i = 0; i < 3; i++) { // more than the 2 slots: a leaked slot would block the last request
+      HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + kiln.httpPort() + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(
+          "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":200,"
+          + "\"stream\":true}")).build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = r.body()) {
+        body.read(new byte[64]); // the first chunk has arrived; now go away
+      }
+    }
+    long until = System.nanoTime() + 10_000_000_000L;
+    double running = -1;
+    while (System.nanoTime() < until) {
+      running = kiln.registry().find("kiln_llm_num_requests_running").tag("model", "tiny").gauge().value();
+      if (running == 0) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(running).isZero();
+    assertThat(ok(post("/v1/chat/completions", chat(3, ""))).at("/usage/completion_tokens").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void embeddingsAreOneVectorPerInput() throws Exception {
+    JsonNode r = ok(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":[\"hello\",\"world wide\"]}"));
+    assertThat(r.get("data")).hasSize(2);
+    assertThat(r.at("/data/0/embedding")).hasSize(64);
+    assertThat(r.at("/data/1/index").asInt()).isEqualTo(1);
+    assertThat(r.at("/usage/prompt_tokens").asInt()).isPositive();
+  }
+
+  @Test
+  void badRequestsGetOpenAisErrorEnvelope() throws Exception {
+    String[][] cases = {
+        {"/v1/chat/completions", "{\"model\":\"tiny\"}", "400", "messages"},
+        {"/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[]}", "400", "messages"},
+        {"/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}",
+            "400", "role"},
+        {"/v1/chat/completions", chat(-1, ""), "400", "max_tokens"},
+        {"/v1/chat/completions", chat(5, ",\"temperature\":7"), "400", "temperature"},
+        {"/v1/chat/completions", chat(5, ",\"n\":3"), "400", "'n'"},
+        {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":42}", "400", "prompt"},
+        {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":[1,2]}", "400", "input"},
+        {"/v1/chat/completions", "not json", "400", "JSON"},
+        {"/v1/chat/completions", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "404",
+            "does not exist"},
+        {"/v1/nothing-here", "{}", "404", "no route"},
+    };
+    for (String[] c : cases) {
+      HttpResponse<String> r = post(c[0], c[1]);
+      assertThat(r.statusCode()).as(c[1]).isEqualTo(Integer.parseInt(c[2]));
+      JsonNode error = JSON.readTree(r.body()).get("error");
+      assertThat(error.get("message").asText()).as(c[1]).contains(c[3]);
+      assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+    }
+    assertThat(JSON.readTree(post("/v1/chat/completions", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"x\"}]}").body()).at("/error/code").asText()).isEqualTo("model_not_found");
+  }
+}
