@@ -142,8 +142,9 @@ public final class OpenAiService implements RestService {
     String modelName = OpenAiRequests.model(body);
     LanguageModel model = served(modelName);
     List<String> inputs = OpenAiRequests.inputs(body);
-    if (body.has("encoding_format") && !"float".equals(body.get("encoding_format").asText())) {
-      throw KilnException.invalid("'encoding_format' must be \"float\"");
+    String format = body.path("encoding_format").asText("float");
+    if (!format.equals("float") && !format.equals("base64")) {
+      throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
     }
     return CompletableFuture.supplyAsync(() -> {
       List<float[]> vectors = model.embed(inputs);
@@ -153,9 +154,17 @@ public final class OpenAiService implements RestService {
       ArrayNode data = out.putArray("data");
       for (int i = 0; i < vectors.size(); i++) {
         ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
-        ArrayNode v = e.putArray("embedding");
-        for (float f : vectors.get(i)) {
-          v.add(f);
+        if (format.equals("base64")) {
+          // OpenAI's SDKs ask for this by default: the float32 values, little-endian, base64-encoded.
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(vectors.get(i).length * 4)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          b.asFloatBuffer().put(vectors.get(i));
+          e.put("embedding", java.util.Base64.getEncoder().encodeToString(b.array()));
+        } else {
+          ArrayNode v = e.putArray("embedding");
+          for (float f : vectors.get(i)) {
+            v.add(f);
+          }
         }
       }
       out.put("model", modelName);
