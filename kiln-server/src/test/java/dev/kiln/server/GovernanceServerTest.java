@@ -124,7 +124,8 @@ class GovernanceServerTest {
       } else {
         assertThat(r.statusCode()).as(route.method() + " " + path).isEqualTo(401);
         assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"kiln\"");
-        assertThat(JSON.readTree(r.body()).get("error").asText()).contains("API key");
+        JsonNode error = JSON.readTree(r.body()).get("error"); // Kiln's shape, or OpenAI's on /v1 routes
+        assertThat(error.isObject() ? error.get("message").asText() : error.asText()).contains("API key");
         HttpResponse<String> forged = call(route.method().name(), path, "kiln_aaaaaaaaaaaa_"
             + "A".repeat(43), "{}");
         assertThat(forged.statusCode()).as("forged key on " + path).isEqualTo(401);
@@ -312,6 +313,26 @@ class GovernanceServerTest {
     assertThat(actions).contains("model.push model:add_sub/1", "model.push model:add_sub/2",
         "model.alias model:add_sub@production", "key.create key:" + client.substring(5, 17));
     assertThat(audit.get(0).get("actor").asText()).isNotBlank();
+  }
+
+  @Test
+  void languageModelCallsCountTokensAgainstTheKeysDailyTokenQuota() throws Exception {
+    dev.kiln.engine.llama.TinyLlama.write(java.nio.file.Files.createDirectories(repo.resolve("tiny/1"))
+        .resolve("model.gguf"), 5);
+    start(true);
+    ApiKeys.Created k = kiln.apiKeys().create("llm", List.of(Scope.parse("invoke:tiny")), new Limits(null, null, 20L),
+        Map.of(), null, "test");
+    String chat = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"max_tokens\":4}";
+    HttpResponse<String> first = call("POST", "/v1/chat/completions", k.token(), chat);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    int used = JSON.readTree(first.body()).at("/usage/total_tokens").asInt();
+    assertThat(used).isGreaterThan(20); // the prompt's template alone is longer than the quota
+    HttpResponse<String> second = call("POST", "/v1/chat/completions", k.token(), chat);
+    assertThat(second.statusCode()).isEqualTo(429);
+    assertThat(JSON.readTree(second.body()).at("/error/type").asText()).isEqualTo("rate_limit_error");
+    assertThat(second.body()).contains("daily quota of 20 tokens");
+    JsonNode usage = JSON.readTree(call("GET", "/api/v1/usage?key=" + k.key().id(), admin, (String) null).body());
+    assertThat(usage.get(0).get("tokens").asLong()).isEqualTo(used);
   }
 
   @Test
