@@ -57,6 +57,8 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(root.resolve("digits/config.json"),
         "{\"max-batch-size\": 32, \"dynamic-batching\": {\"max-queue-delay-us\": 500}}");
     ExampleModels.write(root, "add_sub", 1, ExampleModels.addSub());
+    dev.kiln.engine.llama.TinyLlama.write(Files.createDirectories(root.resolve("tiny-llm/1")).resolve("model.gguf"),
+        42);
     step("model repository", root + " (digits: MLP 784-128-10, add_sub)");
 
     try (Kiln kiln = Kiln.start(KilnConfig.defaults(root, 0, 0).withModelControl(ModelControl.EXPLICIT)
@@ -65,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
       step("server", "HTTP " + base + ", gRPC 127.0.0.1:" + kiln.grpcPort());
       check("GET /v2/health/ready", get(base + "/v2/health/ready").statusCode() == 200, "200");
       train(base);
+      chat(base);
 
       float[] x = ExampleModels.Mlp.randomRow(784, 1);
       float[] expected = mlp.predict(x);
@@ -95,6 +98,15 @@ final class DemoCommand implements Callable<Integer> {
     govern(root);
     System.out.println(failures == 0 ? "demo: all checks passed" : "demo: " + failures + " check(s) FAILED");
     return failures == 0 ? 0 : 1;
+  }
+
+  /** Asks the tiny language model (random weights: its words are noise) through the OpenAI-compatible API. */
+  private void chat(String base) throws Exception {
+    JsonNode r = postJson(base + "/v1/chat/completions", "{\"model\":\"tiny-llm\",\"messages\":[{\"role\":"
+        + "\"user\",\"content\":\"hello\"}],\"max_tokens\":8,\"temperature\":0}");
+    check("OpenAI chat completion", r.at("/usage/completion_tokens").asInt() == 8,
+        "tiny-llm (2 layers, random weights) said " + r.at("/choices/0/message/content") + ", usage "
+            + r.path("usage"));
   }
 
   /** Uploads the digits, trains an MLP through the API with a progress bar, deploys it and calls it. */

@@ -159,6 +159,21 @@ class OpenAiApiTest {
   }
 
   @Test
+  void generationsAreMeasuredAsVllmNamesIt() throws Exception {
+    ok(post("/v1/chat/completions", chat(4, "")));
+    var registry = kiln.registry();
+    assertThat(registry.find("kiln_llm_time_to_first_token_seconds").tag("model", "tiny").timer().count()).isPositive();
+    assertThat(registry.find("kiln_llm_time_per_output_token_seconds").tag("model", "tiny").timer().count())
+        .isPositive();
+    assertThat(registry.find("kiln_llm_e2e_request_latency_seconds").tag("model", "tiny").timer().count())
+        .isPositive();
+    assertThat(registry.find("kiln_llm_generation_tokens_total").tag("model", "tiny").counter().count())
+        .isGreaterThanOrEqualTo(4);
+    assertThat(registry.find("kiln_llm_prompt_tokens_total").tag("model", "tiny").counter().count()).isPositive();
+    assertThat(registry.find("kiln_llm_num_requests_waiting").tag("model", "tiny").gauge().value()).isZero();
+  }
+
+  @Test
   void embeddingsAreOneVectorPerInput() throws Exception {
     JsonNode r = ok(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":[\"hello\",\"world wide\"]}"));
     assertThat(r.get("data")).hasSize(2);
