@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.engine.Engine;
+import dev.kiln.core.engine.ModelLoadException;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.repository.CompositeCatalog;
@@ -12,6 +13,7 @@ import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.engine.llama.LlamaEngine;
 import dev.kiln.engine.llama.LlamaOptions;
 import dev.kiln.engine.onnx.OnnxEngine;
+import dev.kiln.govern.registry.VersionRecord;
 import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.rest.HttpServer;
 import dev.kiln.protocol.rest.MetricsService;
@@ -38,7 +40,13 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -115,6 +123,17 @@ public final class Kiln implements AutoCloseable {
         config.llm().slots(), registry);
     services.add(new OpenAiService(languageModels, governance == null ? Gate.OPEN : governance.gate));
     if (governance != null) {
+      emptyLlmCache();
+      for (VersionRecord v : governance.registry.languageModels()) {
+        try {
+          serveLanguageModel(v);
+        } catch (KilnException e) {
+          LOG.warning("language model " + v.model() + " version " + v.version() + " from the registry failed to load: "
+              + e.getMessage());
+        }
+      }
+    }
+    if (governance != null) {
       services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.usage::flush,
           governance.audit));
       services.add(new RegistryRestService(governance.registry, this::registryChanged));
@@ -139,6 +158,12 @@ public final class Kiln implements AutoCloseable {
    * @throws KilnException INVALID_ARGUMENT when a version of it fails to load (the caller undoes the push)
    */
   private void registryChanged(String model) {
+    Optional<VersionRecord> llm = governance.registry.languageModels().stream()
+        .filter(v -> v.model().equals(model)).findFirst();
+    if (llm.isPresent()) {
+      serveLanguageModel(llm.get());
+      return;
+    }
     if (governance.registry.read(model).isPresent()) {
       core.publish(model);
     } else {
@@ -149,6 +174,46 @@ public final class Kiln implements AutoCloseable {
   /** The API keys, when the server has a database; for tests and tools that make keys directly. */
   public dev.kiln.govern.auth.ApiKeys apiKeys() {
     return governance == null ? null : governance.keys;
+  }
+
+  /**
+   * Serves a GGUF version from the registry. llama.cpp loads only from a file path, so the verified plaintext is
+   * written to {@code <data>/llm-cache/<sha256>.gguf} (owner-only) for as long as the server runs: GGUF models are
+   * encrypted at rest in the artifact store, but not while served. The cache is emptied at start and stop.
+   */
+  private void serveLanguageModel(VersionRecord v) {
+    try {
+      Path file = llmCache().resolve(v.sha256() + ".gguf");
+      if (!Files.exists(file)) {
+        Path tmp = Files.createTempFile(llmCache(), ".gguf-", ".part",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(tmp, governance.registry.contents(v));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      }
+      languageModels.serve(v.model(), v.version(), file);
+    } catch (ModelLoadException e) {
+      throw KilnException.invalid(e.getMessage());
+    } catch (IOException e) {
+      throw new KilnException(dev.kiln.core.error.ErrorKind.INTERNAL, "cannot stage language model " + v.model(), e);
+    }
+  }
+
+  private Path llmCache() throws IOException {
+    Path dir = config.governance().orElseThrow().dataDir().resolve("llm-cache");
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    return dir;
+  }
+
+  private void emptyLlmCache() {
+    try (var files = Files.list(llmCache())) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      LOG.warning("could not empty the language-model cache: " + e.getMessage());
+    }
   }
 
   /** The admin token created on this first start with auth on (print it once), or null. */
@@ -223,6 +288,9 @@ public final class Kiln implements AutoCloseable {
     management.shutdownNow();
     if (languageModels != null) {
       languageModels.close();
+    }
+    if (governance != null) {
+      emptyLlmCache();
     }
     if (governance != null) {
       governance.close();

@@ -336,6 +336,32 @@ class GovernanceServerTest {
   }
 
   @Test
+  void aGgufPushedToTheRegistryIsEncryptedAtRestAndServedOverTheOpenAiApi() throws Exception {
+    start(true);
+    Path gguf = data.resolve("tiny.gguf");
+    dev.kiln.engine.llama.TinyLlama.write(gguf, 9);
+    HttpResponse<String> pushed = callBytes("POST", "/api/v1/models/chatty/versions", admin,
+        java.nio.file.Files.readAllBytes(gguf));
+    assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
+    assertThat(JSON.readTree(pushed.body()).get("format").asText()).isEqualTo("gguf");
+    try (Stream<Path> files = Files.walk(data.resolve("artifacts"))) {
+      Path stored = files.filter(p -> Files.isRegularFile(p) && p.toString().contains("/objects/")).findFirst()
+          .orElseThrow();
+      assertThat(new String(Files.readAllBytes(stored), 0, 8)).isEqualTo("KILN-ENC");
+    }
+    String chat = "{\"model\":\"chatty\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}";
+    HttpResponse<String> r = call("POST", "/v1/chat/completions", admin, chat);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(kiln.core().index(false)).noneMatch(e -> e.name().equals("chatty")); // not a tensor model
+    kiln.close();
+    try (Stream<Path> cache = Files.list(data.resolve("llm-cache"))) {
+      assertThat(cache).isEmpty(); // the decrypted copy lives only while the server runs
+    }
+    start(true); // and comes back from the registry at the next start
+    assertThat(call("POST", "/v1/chat/completions", admin, chat).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void trainingIsAuditedAndNeedsTheTrainScope() throws Exception {
     start(true);
     String trainer = key("trainer", "train");

@@ -29,22 +29,47 @@ public final class LanguageModels implements AutoCloseable {
 
   private final Map<String, Served> served = new ConcurrentHashMap<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
+  private final LanguageEngine engine;
+  private final int contextLength;
+  private final int slots;
+  private final MeterRegistry registry;
+  /** One set of meters per model name, kept across reloads (Micrometer refuses a second registration). */
+  private final Map<String, LlmMetrics> metrics = new ConcurrentHashMap<>();
 
   /** Loads every language model in {@code repository}. */
   public LanguageModels(Path repository, LanguageEngine engine, int contextLength, int slots,
       MeterRegistry registry) {
+    this.engine = engine;
+    this.contextLength = contextLength;
+    this.slots = slots;
+    this.registry = registry;
     for (Map.Entry<String, Map.Entry<Long, Path>> e : scan(repository, engine.modelFileName()).entrySet()) {
       String name = e.getKey();
       long version = e.getValue().getKey();
       try {
         LanguageModel m = engine.load(e.getValue().getValue(), contextLength, slots);
-        served.put(name, new Served(name, version, new ServedLanguageModel(m, new LlmMetrics(registry, name),
-            slots)));
+        served.put(name, new Served(name, version, new ServedLanguageModel(m,
+            metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
         LOG.info(() -> "language model " + name + " version " + version + " ready");
       } catch (ModelLoadException | KilnException ex) {
         failures.put(name, ex.getMessage());
         LOG.warning("language model " + name + " version " + version + " failed to load: " + ex.getMessage());
       }
+    }
+  }
+
+  /**
+   * Serves {@code file} as {@code name} (a registry push), replacing what served under that name.
+   *
+   * @throws ModelLoadException when the file cannot be loaded; what served before keeps serving
+   */
+  public synchronized void serve(String name, long version, Path file) {
+    LanguageModel m = engine.load(file, contextLength, slots);
+    Served old = served.put(name, new Served(name, version, new ServedLanguageModel(m,
+        metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
+    failures.remove(name);
+    if (old != null) {
+      old.model().close();
     }
   }
 

@@ -37,6 +37,8 @@ public final class ModelRegistry implements ModelCatalog {
   private static final Logger LOG = Logger.getLogger(ModelRegistry.class.getName());
   /** The ONNX engine's platform; the registry stores ONNX models (GGUF comes with language models). */
   static final String ONNX_PLATFORM = "onnxruntime_onnx";
+  static final String ONNX = "onnx";
+  static final String GGUF = "gguf";
 
   private final RegistryStore store;
   private final ArtifactStore artifacts;
@@ -62,12 +64,14 @@ public final class ModelRegistry implements ModelCatalog {
   public VersionRecord push(String name, InputStream model, String source, String metadata, String actor,
       String from) {
     SafeNames.requireModelName(name);
+    InputStream in = new java.io.BufferedInputStream(model);
+    String format = format(in);
     Instant now = clock.instant();
     store.ensureModel(name, actor, now);
-    VersionRecord reserved = store.reserveVersion(name, "onnx", source, actor, now);
+    VersionRecord reserved = store.reserveVersion(name, format, source, actor, now);
     ArtifactStore.PutResult put = null;
     try {
-      put = artifacts.put(model, maxArtifactBytes);
+      put = artifacts.put(in, maxArtifactBytes);
       if (!store.publish(name, reserved.version(), put.key(), put.sha256(), put.sizeBytes(),
           metadata == null ? "{}" : metadata)) {
         throw new KilnException(ErrorKind.CONFLICT, "version " + reserved.version() + " of " + name
@@ -86,6 +90,34 @@ public final class ModelRegistry implements ModelCatalog {
     audit.record(actor, "model.push", "model:" + name + "/" + v.version(), from, "ok",
         "sha256 " + v.sha256() + ", " + v.sizeBytes() + " bytes, " + source);
     return v;
+  }
+
+  /** {@code gguf} for a GGUF language model (by its magic number), else {@code onnx}. */
+  private static String format(InputStream in) {
+    try {
+      in.mark(4);
+      byte[] magic = in.readNBytes(4);
+      in.reset();
+      return java.util.Arrays.equals(magic, new byte[] {'G', 'G', 'U', 'F'}) ? GGUF : ONNX;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the upload", e);
+    }
+  }
+
+  /** Published GGUF versions, the newest of each model: what the language-model side serves. */
+  public List<VersionRecord> languageModels() {
+    Map<String, VersionRecord> newest = new TreeMap<>();
+    for (VersionRecord v : store.published()) {
+      if (GGUF.equals(v.format())) {
+        newest.merge(v.model(), v, (a, b) -> a.version() >= b.version() ? a : b);
+      }
+    }
+    return List.copyOf(newest.values());
+  }
+
+  /** A published version's plaintext, verified (decrypted in memory). */
+  public byte[] contents(VersionRecord v) {
+    return artifacts.read(v.artifact(), v.sha256());
   }
 
   public List<ModelRecord> models() {
@@ -204,7 +236,7 @@ public final class ModelRegistry implements ModelCatalog {
   @Override
   public List<String> names() {
     Set<String> names = new TreeSet<>();
-    store.published().forEach(v -> names.add(v.model()));
+    store.published().stream().filter(v -> ONNX.equals(v.format())).forEach(v -> names.add(v.model()));
     return List.copyOf(names);
   }
 
@@ -216,7 +248,7 @@ public final class ModelRegistry implements ModelCatalog {
     Map<Long, Path> files = new TreeMap<>();
     Map<Long, ArtifactContents> contents = new LinkedHashMap<>();
     for (VersionRecord v : store.published()) {
-      if (v.model().equals(name)) {
+      if (v.model().equals(name) && ONNX.equals(v.format())) {
         // The "file" is only a label for logs; the bytes come decrypted from the store, never from a path.
         files.put(v.version(), Path.of("registry", name, Long.toString(v.version())));
         String key = v.artifact();
