@@ -76,7 +76,10 @@ public final class LlmBench implements Callable<Integer> {
   private PrintStream out = System.out;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LlmBench()).execute(args));
+    // llama.cpp's loader prints to stdout ("Extracted 'libjllama.so'..."): keep stdout for the report alone.
+    PrintStream report = System.out;
+    System.setOut(System.err);
+    System.exit(run(report, args));
   }
 
   /** The same run, printing its report to {@code out} (the smoke test reads it). */
