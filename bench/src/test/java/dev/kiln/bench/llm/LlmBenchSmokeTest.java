@@ -20,7 +20,7 @@ class LlmBenchSmokeTest {
   void bothSidesStreamEveryTokenAndReport() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int rc = LlmBench.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), "--concurrency", "1,2",
-        "--rounds", "1", "--warmup", "0", "--tokens", "8", "--slots", "2", "--context", "64", "--work-dir",
+        "--rounds", "1", "--warmup", "0", "--tokens", "8", "--slots", "2", "--context", "128", "--work-dir",
         dir.toString());
     String report = bytes.toString(StandardCharsets.UTF_8);
     assertThat(rc).as(report).isZero();
