@@ -100,6 +100,10 @@ final class ServeCommand implements Callable<Integer> {
       + "more wait for a slot (default: ${DEFAULT-VALUE}).")
   int llmSlots;
 
+  @Option(names = "--llm-threads", defaultValue = "0", description = "llama.cpp CPU threads per language model; 0 "
+      + "lets llama.cpp choose (default: ${DEFAULT-VALUE}).")
+  int llmThreads;
+
   @Option(names = "--auth", description = "Require an API key on every route and RPC but the health probes; a "
       + "first start prints an admin key once.")
   boolean auth;
@@ -153,7 +157,7 @@ final class ServeCommand implements Callable<Integer> {
         noDatabase ? Optional.empty() : Optional.of(GovernanceConfig.defaults(dataDir).withAuth(auth)
             .withDatabase(databaseUrl, databaseUser, System.getenv("KILN_DATABASE_PASSWORD"))
             .withMasterKey(masterKey)),
-        new LlmConfig(llmContext, llmSlots));
+        new LlmConfig(llmContext, llmSlots, llmThreads));
     if (auth && noDatabase) {
       throw new ParameterException(spec.commandLine(),
           "--auth needs the database (keys live there); drop --no-database");

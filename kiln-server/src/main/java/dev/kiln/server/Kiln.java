@@ -102,7 +102,8 @@ public final class Kiln implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     List<Engine> engines = List.of(new OnnxEngine());
     boolean control = config.modelControl() != ModelControl.NONE;
-    LlamaEngine llama = new LlamaEngine(LlamaOptions.defaults());
+    // Context length and slots are LanguageModels' to pass at load; the threads are fixed here.
+    LlamaEngine llama = new LlamaEngine(new LlamaOptions(0, 1, config.llm().threads()));
     ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
     if (config.governance().isPresent()) {
       governance = Governance.open(config.governance().get(), registry);
