@@ -3,6 +3,7 @@ package dev.kiln.core.llm;
 import dev.kiln.core.engine.ModelLoadException;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.repository.ModelName;
+import dev.kiln.core.repository.ModelRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,10 +102,9 @@ public final class LanguageModels implements AutoCloseable {
         }
         try (Stream<Path> versions = Files.list(dir)) {
           for (Path v : (Iterable<Path>) versions::iterator) {
-            String n = v.getFileName().toString();
+            Long version = ModelRepository.versionOf(v);
             Path file = v.resolve(fileName);
-            if (n.matches("[1-9][0-9]{0,17}") && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-              long version = Long.parseLong(n);
+            if (version != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
               Map.Entry<Long, Path> best = found.get(name);
               if (best == null || best.getKey() < version) {
                 found.put(name, Map.entry(version, file));

@@ -150,7 +150,8 @@ public final class ModelRepository implements ModelCatalog {
     return foreign;
   }
 
-  private static Long versionOf(Path p) {
+  /** The version a repository folder stands for ({@code 1}, {@code 2}, ...), or null if it is not one. */
+  public static Long versionOf(Path p) {
     String n = p.getFileName().toString();
     if (!n.matches("[1-9][0-9]{0,17}") || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
       return null;

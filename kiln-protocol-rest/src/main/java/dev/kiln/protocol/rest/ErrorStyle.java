@@ -22,9 +22,8 @@ public enum ErrorStyle {
     if (this == KILN) {
       return HttpErrors.response(t);
     }
-    KilnException k = KilnException.from(t);
-    RestResponse logged = HttpErrors.response(t); // logs internal errors with their cause, once
-    return openAi(logged.status(), k.kind(), k.getMessage());
+    KilnException k = HttpErrors.classify(t);
+    return openAi(HttpErrors.status(k.kind()), k.kind(), k.getMessage());
   }
 
   public RestResponse response(HttpResponseStatus status, String message) {

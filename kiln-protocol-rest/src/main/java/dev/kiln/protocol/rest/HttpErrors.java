@@ -35,11 +35,17 @@ public final class HttpErrors {
 
   /** The response for any failure; internal ones are logged with their cause and answered generically. */
   public static RestResponse response(Throwable t) {
+    KilnException k = classify(t);
+    return response(status(k.kind()), k.getMessage());
+  }
+
+  /** The failure as a Kiln error; internal ones are logged here, with their cause, once. */
+  static KilnException classify(Throwable t) {
     KilnException k = KilnException.from(t);
     if (k.kind() == ErrorKind.INTERNAL) {
       LOG.log(Level.WARNING, "internal error: " + k.getMessage(), k.getCause() != null ? k.getCause() : k);
     }
-    return response(status(k.kind()), k.getMessage());
+    return k;
   }
 
   public static RestResponse response(HttpResponseStatus status, String message) {

@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  */
 final class ManagementApi {
   static final Executor BLOCKING = Executors.newVirtualThreadPerTaskExecutor();
+  /** A dataset or model name in a path, as a capture group; the stores check the full grammar. */
+  static final String NAME = "([A-Za-z0-9][A-Za-z0-9_.-]{0,63})";
 
   private ManagementApi() {}
 

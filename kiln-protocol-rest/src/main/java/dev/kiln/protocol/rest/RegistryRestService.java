@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * serving side to pick it up.
  */
 public final class RegistryRestService implements RestService {
-  private static final String NAME = "([A-Za-z0-9][A-Za-z0-9_.-]{0,63})";
+  private static final String NAME = ManagementApi.NAME;
   private static final String ALIAS = "([A-Za-z][A-Za-z0-9_-]{0,31})";
 
   private final ModelRegistry registry;

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * data preparation, so handlers run on virtual threads, never on the event loop.
  */
 public final class TrainingRestService implements RestService {
-  private static final String NAME = "([A-Za-z0-9][A-Za-z0-9_.-]{0,63})";
+  private static final String NAME = ManagementApi.NAME;
   private static final String ID = "([0-9]{1,18})";
   /** How often an event stream re-reads the stored job, to see changes made by other replicas. */
   private static final long POLL_MS = 1000;

@@ -54,11 +54,15 @@ public final class TrainingJobWork implements JobWork {
     this.engine = engine;
   }
 
-  /** The settings a request trains with: its overrides, then the spec's, then Kiln's defaults; validated. */
-  static TrainingSettings settings(JobRequest r, dev.kiln.training.data.Task task) {
+  /** The settings a request asks for: its overrides, then the spec's, then Kiln's defaults (not yet validated). */
+  static TrainingSettings requested(JobRequest r) {
     TrainingSettings fromSpec = r.model().training().over(TrainingSettings.DEFAULTS);
-    TrainingSettings s = r.training() == null ? fromSpec : r.training().over(fromSpec);
-    return SpecValidator.validateSettings(s, task);
+    return r.training() == null ? fromSpec : r.training().over(fromSpec);
+  }
+
+  /** {@link #requested} settings, validated against the task. */
+  static TrainingSettings settings(JobRequest r, dev.kiln.training.data.Task task) {
+    return SpecValidator.validateSettings(requested(r), task);
   }
 
   /** The dataset version a request names (or the newest), checksum verified. */
@@ -93,9 +97,7 @@ public final class TrainingJobWork implements JobWork {
     StoredDataset stored = dataset(datasets, r);
     // The split settings must be known before the task is: they come from the request and spec, validated
     // against the task once the data is read.
-    TrainingSettings provisional = r.training() == null ? r.model().training().over(TrainingSettings.DEFAULTS)
-        : r.training().over(r.model().training().over(TrainingSettings.DEFAULTS));
-    PreparedData data = prepare(stored, r, provisional);
+    PreparedData data = prepare(stored, r, requested(r));
     TrainingSettings settings = settings(r, data.task());
     ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
     Path dir = jobs.directory(job.id());

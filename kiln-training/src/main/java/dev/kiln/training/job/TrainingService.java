@@ -8,7 +8,6 @@ import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.spec.SpecValidator;
-import dev.kiln.training.spec.TrainingSettings;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,9 +102,7 @@ public final class TrainingService {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a job needs a dataset and a model spec");
     }
     StoredDataset stored = TrainingJobWork.dataset(datasets, request);
-    TrainingSettings base = request.training() == null ? request.model().training().over(TrainingSettings.DEFAULTS)
-        : request.training().over(request.model().training().over(TrainingSettings.DEFAULTS));
-    PreparedData data = TrainingJobWork.prepare(stored, request, base);
+    PreparedData data = TrainingJobWork.prepare(stored, request, TrainingJobWork.requested(request));
     TrainingJobWork.settings(request, data.task());
     SpecValidator.validate(request.model(), data.inputShape(), data.task());
     // Pin the version, so the job trains on what was checked even if a newer version is added meanwhile.
