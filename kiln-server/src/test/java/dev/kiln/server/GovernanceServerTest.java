@@ -10,6 +10,7 @@ import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
 import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
 import dev.kiln.protocol.rest.Router;
 import io.grpc.CallOptions;
@@ -279,6 +280,42 @@ class GovernanceServerTest {
     assertThat(rows.get(0).get("errors").asLong()).isEqualTo(1);
     assertThat(call("GET", "/api/v1/usage?key=" + daily.key().id(), limited.token(), (String) null).statusCode())
         .isEqualTo(403);
+  }
+
+  @Test
+  void usageCountsTheRowsOfEachInferCallOnBothProtocols() throws Exception {
+    start(true);
+    push("add_sub");
+    String client = key("rows", "invoke:add_sub");
+    String threeRows = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[3,4],"
+        + "\"data\":[1,2,3,4,1,2,3,4,1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[3,4],"
+        + "\"data\":[1,1,1,1,1,1,1,1,1,1,1,1]}]}";
+    HttpResponse<String> rest = call("POST", "/v2/models/add_sub/infer", client, threeRows);
+    assertThat(rest.statusCode()).as(rest.body()).isEqualTo(200);
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
+    try {
+      java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(2 * 4 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      var tensor = ModelInferRequest.InferInputTensor.newBuilder().setDatatype("FP32").addShape(2).addShape(4);
+      ModelInferRequest twoRows = ModelInferRequest.newBuilder().setModelName("add_sub")
+          .addInputs(tensor.clone().setName("a")).addInputs(tensor.clone().setName("b"))
+          .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array()))
+          .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array())).build();
+      assertThat(authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), client).modelInfer(twoRows)
+          .getOutputsCount()).isEqualTo(2);
+    } finally {
+      ch.shutdownNow();
+    }
+    JsonNode usage = JSON.readTree(call("GET", "/api/v1/usage", client, (String) null).body());
+    assertThat(usage).hasSize(1);
+    assertThat(usage.get(0).get("requests").asLong()).isEqualTo(2);
+    assertThat(usage.get(0).get("rows").asLong()).isEqualTo(5);
+  }
+
+  static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub authorized(
+      GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub, String key) {
+    Metadata h = new Metadata();
+    h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
   }
 
   @Test

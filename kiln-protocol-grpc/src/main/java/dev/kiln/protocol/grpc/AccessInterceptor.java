@@ -106,7 +106,7 @@ final class AccessInterceptor implements ServerInterceptor {
         String model = ModelRefs.name(rule.model().apply(message));
         Verdict v = gate.check(caller, rule.permission(), model);
         if (v instanceof Verdict.Allowed allowed) {
-          metered.allowed(allowed.principal(), model);
+          metered.allowed(allowed.principal(), model, rows(message));
           super.onMessage(message);
         } else {
           refused = true;
@@ -123,13 +123,29 @@ final class AccessInterceptor implements ServerInterceptor {
     };
   }
 
-  /** A call that reports how an allowed model call ended, for usage accounting. */
+  /**
+   * The rows (batch entries) an infer message carries, for usage: the first dimension of its first input (1 for a
+   * scalar); 0 for other messages.
+   */
+  static long rows(Object message) {
+    if (!(message instanceof ModelInferRequest m) || m.getInputsCount() == 0) {
+      return 0;
+    }
+    ModelInferRequest.InferInputTensor first = m.getInputs(0);
+    return first.getShapeCount() == 0 ? 1 : Math.max(0, first.getShape(0));
+  }
+
+  /**
+   * A call that reports how an allowed model call ended, for usage accounting. A stream's rows are those of every
+   * message it was allowed to send; they count only when the call ends well, as REST counts only answered rows.
+   */
   private static final class MeteredCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private final Gate gate;
     private final boolean meter;
     private volatile String principal;
     private volatile String model;
     private volatile long start;
+    private final java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     MeteredCall(ServerCall<Q, R> call, Gate gate, boolean meter) {
@@ -138,10 +154,11 @@ final class AccessInterceptor implements ServerInterceptor {
       this.meter = meter;
     }
 
-    void allowed(String who, String about) {
+    void allowed(String who, String about, long n) {
       principal = who;
       model = about;
       start = System.nanoTime();
+      rows.addAndGet(n);
     }
 
     synchronized void refuse(Status status, Metadata trailers) {
@@ -158,7 +175,7 @@ final class AccessInterceptor implements ServerInterceptor {
       }
       closed = true;
       if (meter && principal != null) {
-        gate.finished(principal, model, status.isOk(), 0, System.nanoTime() - start);
+        gate.finished(principal, model, status.isOk(), status.isOk() ? rows.get() : 0, System.nanoTime() - start);
       }
       super.close(status, trailers);
     }

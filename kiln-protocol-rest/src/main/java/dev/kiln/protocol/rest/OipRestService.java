@@ -77,7 +77,8 @@ public final class OipRestService implements RestService {
     String version = q.param(1);
     OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH),
         () -> core.metadata(model, version).signature());
-    return core.infer(model, version, d.request()).thenApplyAsync(resp -> codec.encode(resp, d), q.executor());
+    return core.infer(model, version, d.request())
+        .thenApplyAsync(resp -> codec.encode(resp, d).withRows(d.request().rows()), q.executor());
   }
 
   private CompletableFuture<RestResponse> modelReady(RestRequest q) {

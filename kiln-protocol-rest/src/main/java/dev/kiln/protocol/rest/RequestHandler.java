@@ -101,8 +101,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       String who = principal;
       String about = model;
       long start = System.nanoTime();
-      answer = answer.whenComplete((r, e) -> gate.finished(who, about, e == null && r.status().code() < 400, 0,
-          System.nanoTime() - start));
+      answer = answer.whenComplete((r, e) -> gate.finished(who, about, e == null && r.status().code() < 400,
+          e == null ? r.rows() : 0, System.nanoTime() - start));
     }
     ErrorStyle errors = match.get().route().errors();
     if (answer.isDone() && !isStream(answer)) {
@@ -179,7 +179,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private static RestResponse withHeader(RestResponse r, String name, String value) {
     java.util.Map<String, String> h = new java.util.HashMap<>(r.headers());
     h.put(name, value);
-    return new RestResponse(r.status(), r.contentType(), r.body(), h, r.stream());
+    return new RestResponse(r.status(), r.contentType(), r.body(), h, r.stream(), r.rows());
   }
 
   private static RestResponse decodeFailure(Throwable cause) {
