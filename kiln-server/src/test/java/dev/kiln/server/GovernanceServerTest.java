@@ -413,6 +413,125 @@ class GovernanceServerTest {
     assertThat(audit.get(0).get("target").asText()).isEqualTo("dataset:line/1");
   }
 
+  static String lineCsv() {
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int x = 1; x <= 40; x++) {
+      csv.append(x).append(',').append(2 * x + 1).append('\n');
+    }
+    return csv.toString();
+  }
+
+  JsonNode finished(long job, String key) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(180);
+    while (true) {
+      JsonNode j = JSON.readTree(call("GET", "/api/v1/jobs/" + job, key, (String) null).body());
+      if (!j.path("state").asText().matches("QUEUED|RUNNING") || System.nanoTime() > deadline) {
+        return j;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  @Test
+  void jobsAndDatasetsBelongToTheKeyThatMadeThemAndDeployNeedsManageOnTheTarget() throws Exception {
+    start(true);
+    push("mlp");
+    String a = key("trainer-a", "train", "manage:line-*");
+    String b = key("trainer-b", "train");
+    assertThat(call("POST", "/api/v1/datasets/line?label=y&task=regression", a, lineCsv()).statusCode())
+        .isEqualTo(201);
+    // Another key's dataset: unseen (404, so its existence does not leak), not listed, not extended, not trained on.
+    assertThat(call("GET", "/api/v1/datasets/line", b, (String) null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/api/v1/datasets/line/versions/1", b, (String) null).statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(call("GET", "/api/v1/datasets", b, (String) null).body())).isEmpty();
+    assertThat(call("POST", "/api/v1/datasets/line?label=y", b, lineCsv()).statusCode()).isEqualTo(403);
+    String job = "{\"dataset\":\"line\",\"model\":\"type: linear_regression\",\"training\":{\"epochs\":2}}";
+    assertThat(call("POST", "/api/v1/jobs", b, job).statusCode()).isEqualTo(404);
+
+    HttpResponse<String> submitted = call("POST", "/api/v1/jobs", a, job);
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+    long id = JSON.readTree(submitted.body()).get("id").asLong();
+    for (String[] route : new String[][] {{"GET", ""}, {"GET", "/events"}, {"GET", "/model"}, {"POST", "/cancel"},
+        {"POST", "/deploy"}}) {
+      HttpResponse<String> r = call(route[0], "/api/v1/jobs/" + id + route[1], b, "{\"name\":\"line-b\"}");
+      assertThat(r.statusCode()).as(route[0] + " " + route[1] + ": " + r.body()).isEqualTo(404);
+      assertThat(r.body()).contains("no job " + id);
+    }
+    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", b, (String) null).body())).isEmpty();
+
+    JsonNode done = finished(id, a);
+    assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+    // train alone does not let a key replace a served model: deploy needs manage on the target name.
+    HttpResponse<String> hijack = call("POST", "/api/v1/jobs/" + id + "/deploy", a, "{\"name\":\"mlp\"}");
+    assertThat(hijack.statusCode()).as(hijack.body()).isEqualTo(403);
+    assertThat(hijack.body()).contains("may not manage model 'mlp'");
+    assertThat(JSON.readTree(call("GET", "/api/v1/models/mlp", admin, (String) null).body()).get("versions"))
+        .hasSize(1);
+    HttpResponse<String> own = call("POST", "/api/v1/jobs/" + id + "/deploy", a, "{\"name\":\"line-fit\"}");
+    assertThat(own.statusCode()).as(own.body()).isEqualTo(201);
+
+    // Admin sees every key's jobs and datasets.
+    assertThat(call("GET", "/api/v1/jobs/" + id, admin, (String) null).statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", admin, (String) null).body())).hasSize(1);
+    assertThat(JSON.readTree(call("GET", "/api/v1/datasets", admin, (String) null).body())).hasSize(1);
+    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", a, (String) null).body()).get(0).get("created_by")
+        .asText()).isEqualTo(a.substring(5, 17));
+  }
+
+  static List<String> names(JsonNode array, String field) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.isTextual() ? n.asText() : n.get(field).asText()));
+    return out;
+  }
+
+  @Test
+  void listingsShowOnlyTheModelsAKeyMaySee() throws Exception {
+    start(true);
+    for (String m : List.of("iris-a", "iris-b", "other")) {
+      push(m);
+    }
+    Path gguf = data.resolve("tiny.gguf");
+    dev.kiln.engine.llama.TinyLlama.write(gguf, 9);
+    for (String m : List.of("iris-chat", "other-chat")) {
+      HttpResponse<String> r = callBytes("POST", "/api/v1/models/" + m + "/versions", admin, Files.readAllBytes(gguf));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+    String manager = key("iris-manager", "manage:iris-*");
+    String caller = key("other-caller", "invoke:other*");
+
+    HttpResponse<String> registry = call("GET", "/api/v1/models", manager, (String) null);
+    assertThat(registry.statusCode()).as(registry.body()).isEqualTo(200);
+    assertThat(names(JSON.readTree(registry.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b",
+        "iris-chat");
+    HttpResponse<String> index = call("POST", "/v2/repository/index", manager, "{}");
+    assertThat(index.statusCode()).as(index.body()).isEqualTo(200);
+    assertThat(names(JSON.readTree(index.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b");
+    assertThat(names(JSON.readTree(call("GET", "/v2/models", manager, (String) null).body()).get("models"), "name"))
+        .containsExactlyInAnyOrder("iris-a", "iris-b");
+    assertThat(names(JSON.readTree(call("GET", "/v1/models", manager, (String) null).body()).get("data"), "id"))
+        .containsExactly("iris-chat");
+
+    assertThat(names(JSON.readTree(call("GET", "/v2/models", caller, (String) null).body()).get("models"), "name"))
+        .containsExactly("other");
+    assertThat(names(JSON.readTree(call("POST", "/v2/repository/index", caller, "{}").body()), "name"))
+        .containsExactly("other");
+    assertThat(names(JSON.readTree(call("GET", "/v1/models", caller, (String) null).body()).get("data"), "id"))
+        .containsExactly("other-chat");
+    assertThat(JSON.readTree(call("GET", "/api/v1/models", caller, (String) null).body())).isEmpty();
+    assertThat(names(JSON.readTree(call("GET", "/v2/models", admin, (String) null).body()).get("models"), "name"))
+        .containsExactlyInAnyOrder("iris-a", "iris-b", "other");
+
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
+    try {
+      var grpcIndex = authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), manager)
+          .repositoryIndex(dev.kiln.protocol.grpc.proto.RepositoryIndexRequest.getDefaultInstance());
+      assertThat(grpcIndex.getModelsList()).extracting(m -> m.getName()).containsExactlyInAnyOrder("iris-a",
+          "iris-b");
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
   @Test
   void aTamperedArtifactOrTheWrongMasterKeyIsRefusedWithTheReason() throws Exception {
     start(false);

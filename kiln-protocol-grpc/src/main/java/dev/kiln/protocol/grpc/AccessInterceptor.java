@@ -2,6 +2,7 @@ package dev.kiln.protocol.grpc;
 
 import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
@@ -13,6 +14,8 @@ import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
 import dev.kiln.protocol.grpc.proto.ModelStatisticsRequest;
 import dev.kiln.protocol.grpc.proto.RepositoryModelLoadRequest;
 import dev.kiln.protocol.grpc.proto.RepositoryModelUnloadRequest;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
@@ -55,13 +58,20 @@ final class AccessInterceptor implements ServerInterceptor {
           m -> ((ModelConfigRequest) m).getName()),
       rule(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(), Permission.INVOKE,
           m -> emptyToNull(((ModelStatisticsRequest) m).getName())),
-      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Permission.MANAGE, null),
+      // Any key may ask; each sees the models it may call or change (see GRANTS).
+      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Permission.AUTHENTICATED, null),
       rule(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(), Permission.MANAGE,
           m -> ((RepositoryModelLoadRequest) m).getModelName()),
       rule(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName(), Permission.MANAGE,
           m -> ((RepositoryModelUnloadRequest) m).getModelName()));
 
   private static final Rule DEFAULT = new Rule(Permission.ADMIN, null);
+
+  /**
+   * What the gate allowed the caller of a call that names no model, for services that filter what they answer
+   * (the repository index). Everything where no gate is asked: auth off, or a server without this interceptor.
+   */
+  static final Context.Key<Grants> GRANTS = Context.keyWithDefault("kiln.grants", Grants.all("anonymous"));
 
   private final Gate gate;
 
@@ -88,11 +98,11 @@ final class AccessInterceptor implements ServerInterceptor {
         String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
     if (rule.model() == null) {
       Verdict v = gate.check(caller, rule.permission(), null);
-      if (!(v instanceof Verdict.Allowed)) {
+      if (!(v instanceof Verdict.Allowed allowed)) {
         call.close(status(v), trailers(v));
         return new ServerCall.Listener<>() {};
       }
-      return next.startCall(call, headers);
+      return Contexts.interceptCall(Context.current().withValue(GRANTS, allowed.grants()), call, headers, next);
     }
     MeteredCall<Q, R> metered = new MeteredCall<>(call, gate, rule.permission() == Permission.INVOKE);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(metered, headers)) {
