@@ -30,7 +30,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +55,36 @@ class GovernanceServerTest {
   Path masterKey;
   Kiln kiln;
   String admin;
+  /** What governance counts by; a test that crosses rate windows steps it instead of waiting on the wall. */
+  Clock clock = Clock.systemUTC();
+
+  /** A clock that moves only when told to. */
+  static final class SteppedClock extends Clock {
+    private volatile Instant now;
+
+    SteppedClock(Instant start) {
+      now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("a UTC test clock");
+    }
+  }
 
   @AfterEach
   void stop() {
@@ -66,7 +100,7 @@ class GovernanceServerTest {
     }
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
         .withTraining(TrainingConfig.defaults(data))
-        .withGovernance(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey)));
+        .withGovernance(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey)), clock);
     if (kiln.bootstrapToken() != null) {
       admin = kiln.bootstrapToken();
     }
@@ -251,6 +285,10 @@ class GovernanceServerTest {
 
   @Test
   void aKeyOverItsRateLimitGets429WithRetryAfterAndItsDailyQuotaSurvivesARestart() throws Exception {
+    // Ten seconds into a minute of today (UTC noon, so no step below crosses a day), and only moved by the test:
+    // the window cannot roll over between the requests, however slow the machine.
+    SteppedClock stepped = new SteppedClock(LocalDate.now(ZoneOffset.UTC).atTime(12, 0, 10).toInstant(ZoneOffset.UTC));
+    clock = stepped;
     start(true);
     push("add_sub");
     ApiKeys.Created limited = kiln.apiKeys().create("limited", List.of(Scope.parse("invoke:*")),
@@ -261,7 +299,12 @@ class GovernanceServerTest {
     HttpResponse<String> over = call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB);
     assertThat(over.statusCode()).isEqualTo(429);
     assertThat(over.body()).contains("3 requests per minute");
-    assertThat(Long.parseLong(over.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L);
+    assertThat(over.headers().firstValue("retry-after")).hasValue("50");
+    stepped.advance(Duration.ofSeconds(49));
+    assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).headers()
+        .firstValue("retry-after")).hasValue("1");
+    stepped.advance(Duration.ofSeconds(1)); // the next minute: a fresh window
+    assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).statusCode()).isEqualTo(200);
 
     ApiKeys.Created daily = kiln.apiKeys().create("daily", List.of(Scope.parse("invoke:*")),
         new Limits(null, 2L, null), Map.of(), null, "test");
@@ -276,8 +319,8 @@ class GovernanceServerTest {
     HttpResponse<String> usage = call("GET", "/api/v1/usage?key=" + limited.key().id(), admin, (String) null);
     JsonNode rows = JSON.readTree(usage.body());
     assertThat(rows).hasSize(1);
-    assertThat(rows.get(0).get("requests").asLong()).isEqualTo(4);
-    assertThat(rows.get(0).get("errors").asLong()).isEqualTo(1);
+    assertThat(rows.get(0).get("requests").asLong()).isEqualTo(6);
+    assertThat(rows.get(0).get("errors").asLong()).isEqualTo(2);
     assertThat(call("GET", "/api/v1/usage?key=" + daily.key().id(), limited.token(), (String) null).statusCode())
         .isEqualTo(403);
   }
