@@ -50,9 +50,8 @@ final class Governance implements AutoCloseable {
   private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("kiln-governance-flush").factory());
 
-  private Governance(GovernanceStores stores, GovernanceConfig g, MeterRegistry meters) {
+  private Governance(GovernanceStores stores, GovernanceConfig g, MeterRegistry meters, Clock clock) {
     this.stores = stores;
-    Clock clock = Clock.systemUTC();
     audit = new Auditor(stores.audit(), clock);
     keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
     limiter = new RateLimiter(stores.counters(), clock);
@@ -66,11 +65,11 @@ final class Governance implements AutoCloseable {
     flusher.scheduleWithFixedDelay(usage::flush, 5, 5, TimeUnit.SECONDS);
   }
 
-  static Governance open(GovernanceConfig g, MeterRegistry meters) {
+  static Governance open(GovernanceConfig g, MeterRegistry meters, Clock clock) {
     GovernanceStores stores = g.databaseUrl() == null ? GovernanceStores.sqlite(g.dataDir())
         : GovernanceStores.open(g.databaseUrl(), g.databaseUser(), g.databasePassword());
     try {
-      return new Governance(stores, g, meters);
+      return new Governance(stores, g, meters, clock);
     } catch (RuntimeException e) {
       stores.close();
       throw e;

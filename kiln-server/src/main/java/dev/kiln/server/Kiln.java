@@ -80,13 +80,22 @@ public final class Kiln implements AutoCloseable {
   private LanguageModels languageModels;
   private TrainingService training;
 
-  private Kiln(KilnConfig config) {
+  /** What governance counts by: rate-limit windows, quota days, key expiry, usage days, audit times. */
+  private final java.time.Clock clock;
+
+  private Kiln(KilnConfig config, java.time.Clock clock) {
     this.config = config;
+    this.clock = clock;
   }
 
   /** Loads every model and opens both listeners; throws if a port cannot be bound. */
   public static Kiln start(KilnConfig config) throws Exception {
-    Kiln k = new Kiln(config);
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /** {@link #start(KilnConfig)} with governance on {@code clock} (tests step it across rate windows). */
+  public static Kiln start(KilnConfig config, java.time.Clock clock) throws Exception {
+    Kiln k = new Kiln(config, clock);
     try {
       k.open();
     } catch (Exception | Error e) {
@@ -106,7 +115,7 @@ public final class Kiln implements AutoCloseable {
     LlamaEngine llama = new LlamaEngine(new LlamaOptions(0, 1, config.llm().threads()));
     ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
     if (config.governance().isPresent()) {
-      governance = Governance.open(config.governance().get(), registry);
+      governance = Governance.open(config.governance().get(), registry, clock);
       // Registry models first: a name in both comes from the registry.
       catalog = new CompositeCatalog(List.of(governance.registry, catalog));
     }

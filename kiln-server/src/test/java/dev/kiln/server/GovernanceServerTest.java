@@ -10,6 +10,7 @@ import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
 import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
 import dev.kiln.protocol.rest.Router;
 import io.grpc.CallOptions;
@@ -29,7 +30,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +55,36 @@ class GovernanceServerTest {
   Path masterKey;
   Kiln kiln;
   String admin;
+  /** What governance counts by; a test that crosses rate windows steps it instead of waiting on the wall. */
+  Clock clock = Clock.systemUTC();
+
+  /** A clock that moves only when told to. */
+  static final class SteppedClock extends Clock {
+    private volatile Instant now;
+
+    SteppedClock(Instant start) {
+      now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("a UTC test clock");
+    }
+  }
 
   @AfterEach
   void stop() {
@@ -65,7 +100,7 @@ class GovernanceServerTest {
     }
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
         .withTraining(TrainingConfig.defaults(data))
-        .withGovernance(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey)));
+        .withGovernance(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey)), clock);
     if (kiln.bootstrapToken() != null) {
       admin = kiln.bootstrapToken();
     }
@@ -112,6 +147,14 @@ class GovernanceServerTest {
     return p;
   }
 
+  /**
+   * The only routes and RPCs served without a key: the health probes. Pinned here, not read from the routes'
+   * declarations, so a route wrongly declared open fails the walk below.
+   */
+  static final java.util.Set<String> OPEN_ROUTES = java.util.Set.of("GET /v2/health/live", "GET /v2/health/ready");
+  static final java.util.Set<String> OPEN_RPCS = java.util.Set.of("ServerLive", "ServerReady");
+  static final String FORGED = "kiln_aaaaaaaaaaaa_" + "A".repeat(43);
+
   @Test
   void everyRouteAndRpcButTheHealthProbesRefusesCallersWithoutAKey() throws Exception {
     start(true);
@@ -119,28 +162,28 @@ class GovernanceServerTest {
     for (Router.Route route : kiln.http().routes()) {
       String path = example(route);
       HttpResponse<String> r = call(route.method().name(), path, null, "{}");
-      if (route.access().permission() == dev.kiln.core.access.Permission.OPEN) {
+      if (OPEN_ROUTES.contains(route.method() + " " + path)) {
         assertThat(r.statusCode()).as(route.method() + " " + path).isNotEqualTo(401);
       } else {
         assertThat(r.statusCode()).as(route.method() + " " + path).isEqualTo(401);
         assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"kiln\"");
         JsonNode error = JSON.readTree(r.body()).get("error"); // Kiln's shape, or OpenAI's on /v1 routes
         assertThat(error.isObject() ? error.get("message").asText() : error.asText()).contains("API key");
-        HttpResponse<String> forged = call(route.method().name(), path, "kiln_aaaaaaaaaaaa_"
-            + "A".repeat(43), "{}");
+        HttpResponse<String> forged = call(route.method().name(), path, FORGED, "{}");
         assertThat(forged.statusCode()).as("forged key on " + path).isEqualTo(401);
       }
       checked.add(route.method() + " " + path);
     }
-    assertThat(checked).hasSizeGreaterThan(30).contains("GET /v2/health/ready", "POST /api/v1/keys");
+    assertThat(checked).hasSizeGreaterThan(30).contains("POST /api/v1/keys").containsAll(OPEN_ROUTES);
 
     ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
     try {
       for (var method : GRPCInferenceServiceGrpc.getServiceDescriptor().getMethods()) {
-        Status.Code code = callWithDefaultMessage(ch, method, null);
-        boolean open = method.getBareMethodName().equals("ServerLive") || method.getBareMethodName()
-            .equals("ServerReady");
-        assertThat(code).as(method.getFullMethodName()).isEqualTo(open ? Status.Code.OK : Status.Code.UNAUTHENTICATED);
+        boolean open = OPEN_RPCS.contains(method.getBareMethodName());
+        for (String key : java.util.Arrays.asList(null, FORGED, "not-a-kiln-key")) {
+          assertThat(callWithDefaultMessage(ch, method, key)).as(method.getFullMethodName() + " with key " + key)
+              .isEqualTo(open ? Status.Code.OK : Status.Code.UNAUTHENTICATED);
+        }
       }
       assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(ch).check(
           io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
@@ -250,6 +293,10 @@ class GovernanceServerTest {
 
   @Test
   void aKeyOverItsRateLimitGets429WithRetryAfterAndItsDailyQuotaSurvivesARestart() throws Exception {
+    // Ten seconds into a minute of today (UTC noon, so no step below crosses a day), and only moved by the test:
+    // the window cannot roll over between the requests, however slow the machine.
+    SteppedClock stepped = new SteppedClock(LocalDate.now(ZoneOffset.UTC).atTime(12, 0, 10).toInstant(ZoneOffset.UTC));
+    clock = stepped;
     start(true);
     push("add_sub");
     ApiKeys.Created limited = kiln.apiKeys().create("limited", List.of(Scope.parse("invoke:*")),
@@ -260,7 +307,12 @@ class GovernanceServerTest {
     HttpResponse<String> over = call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB);
     assertThat(over.statusCode()).isEqualTo(429);
     assertThat(over.body()).contains("3 requests per minute");
-    assertThat(Long.parseLong(over.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L);
+    assertThat(over.headers().firstValue("retry-after")).hasValue("50");
+    stepped.advance(Duration.ofSeconds(49));
+    assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).headers()
+        .firstValue("retry-after")).hasValue("1");
+    stepped.advance(Duration.ofSeconds(1)); // the next minute: a fresh window
+    assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).statusCode()).isEqualTo(200);
 
     ApiKeys.Created daily = kiln.apiKeys().create("daily", List.of(Scope.parse("invoke:*")),
         new Limits(null, 2L, null), Map.of(), null, "test");
@@ -275,10 +327,46 @@ class GovernanceServerTest {
     HttpResponse<String> usage = call("GET", "/api/v1/usage?key=" + limited.key().id(), admin, (String) null);
     JsonNode rows = JSON.readTree(usage.body());
     assertThat(rows).hasSize(1);
-    assertThat(rows.get(0).get("requests").asLong()).isEqualTo(4);
-    assertThat(rows.get(0).get("errors").asLong()).isEqualTo(1);
+    assertThat(rows.get(0).get("requests").asLong()).isEqualTo(6);
+    assertThat(rows.get(0).get("errors").asLong()).isEqualTo(2);
     assertThat(call("GET", "/api/v1/usage?key=" + daily.key().id(), limited.token(), (String) null).statusCode())
         .isEqualTo(403);
+  }
+
+  @Test
+  void usageCountsTheRowsOfEachInferCallOnBothProtocols() throws Exception {
+    start(true);
+    push("add_sub");
+    String client = key("rows", "invoke:add_sub");
+    String threeRows = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[3,4],"
+        + "\"data\":[1,2,3,4,1,2,3,4,1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[3,4],"
+        + "\"data\":[1,1,1,1,1,1,1,1,1,1,1,1]}]}";
+    HttpResponse<String> rest = call("POST", "/v2/models/add_sub/infer", client, threeRows);
+    assertThat(rest.statusCode()).as(rest.body()).isEqualTo(200);
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
+    try {
+      java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(2 * 4 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      var tensor = ModelInferRequest.InferInputTensor.newBuilder().setDatatype("FP32").addShape(2).addShape(4);
+      ModelInferRequest twoRows = ModelInferRequest.newBuilder().setModelName("add_sub")
+          .addInputs(tensor.clone().setName("a")).addInputs(tensor.clone().setName("b"))
+          .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array()))
+          .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array())).build();
+      assertThat(authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), client).modelInfer(twoRows)
+          .getOutputsCount()).isEqualTo(2);
+    } finally {
+      ch.shutdownNow();
+    }
+    JsonNode usage = JSON.readTree(call("GET", "/api/v1/usage", client, (String) null).body());
+    assertThat(usage).hasSize(1);
+    assertThat(usage.get(0).get("requests").asLong()).isEqualTo(2);
+    assertThat(usage.get(0).get("rows").asLong()).isEqualTo(5);
+  }
+
+  static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub authorized(
+      GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub, String key) {
+    Metadata h = new Metadata();
+    h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
   }
 
   @Test
@@ -374,6 +462,125 @@ class GovernanceServerTest {
     assertThat(audit).hasSize(1);
     assertThat(audit.get(0).get("actor").asText()).isEqualTo(trainer.substring(5, 17));
     assertThat(audit.get(0).get("target").asText()).isEqualTo("dataset:line/1");
+  }
+
+  static String lineCsv() {
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int x = 1; x <= 40; x++) {
+      csv.append(x).append(',').append(2 * x + 1).append('\n');
+    }
+    return csv.toString();
+  }
+
+  JsonNode finished(long job, String key) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(180);
+    while (true) {
+      JsonNode j = JSON.readTree(call("GET", "/api/v1/jobs/" + job, key, (String) null).body());
+      if (!j.path("state").asText().matches("QUEUED|RUNNING") || System.nanoTime() > deadline) {
+        return j;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  @Test
+  void jobsAndDatasetsBelongToTheKeyThatMadeThemAndDeployNeedsManageOnTheTarget() throws Exception {
+    start(true);
+    push("mlp");
+    String a = key("trainer-a", "train", "manage:line-*");
+    String b = key("trainer-b", "train");
+    assertThat(call("POST", "/api/v1/datasets/line?label=y&task=regression", a, lineCsv()).statusCode())
+        .isEqualTo(201);
+    // Another key's dataset: unseen (404, so its existence does not leak), not listed, not extended, not trained on.
+    assertThat(call("GET", "/api/v1/datasets/line", b, (String) null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/api/v1/datasets/line/versions/1", b, (String) null).statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(call("GET", "/api/v1/datasets", b, (String) null).body())).isEmpty();
+    assertThat(call("POST", "/api/v1/datasets/line?label=y", b, lineCsv()).statusCode()).isEqualTo(403);
+    String job = "{\"dataset\":\"line\",\"model\":\"type: linear_regression\",\"training\":{\"epochs\":2}}";
+    assertThat(call("POST", "/api/v1/jobs", b, job).statusCode()).isEqualTo(404);
+
+    HttpResponse<String> submitted = call("POST", "/api/v1/jobs", a, job);
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+    long id = JSON.readTree(submitted.body()).get("id").asLong();
+    for (String[] route : new String[][] {{"GET", ""}, {"GET", "/events"}, {"GET", "/model"}, {"POST", "/cancel"},
+        {"POST", "/deploy"}}) {
+      HttpResponse<String> r = call(route[0], "/api/v1/jobs/" + id + route[1], b, "{\"name\":\"line-b\"}");
+      assertThat(r.statusCode()).as(route[0] + " " + route[1] + ": " + r.body()).isEqualTo(404);
+      assertThat(r.body()).contains("no job " + id);
+    }
+    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", b, (String) null).body())).isEmpty();
+
+    JsonNode done = finished(id, a);
+    assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+    // train alone does not let a key replace a served model: deploy needs manage on the target name.
+    HttpResponse<String> hijack = call("POST", "/api/v1/jobs/" + id + "/deploy", a, "{\"name\":\"mlp\"}");
+    assertThat(hijack.statusCode()).as(hijack.body()).isEqualTo(403);
+    assertThat(hijack.body()).contains("may not manage model 'mlp'");
+    assertThat(JSON.readTree(call("GET", "/api/v1/models/mlp", admin, (String) null).body()).get("versions"))
+        .hasSize(1);
+    HttpResponse<String> own = call("POST", "/api/v1/jobs/" + id + "/deploy", a, "{\"name\":\"line-fit\"}");
+    assertThat(own.statusCode()).as(own.body()).isEqualTo(201);
+
+    // Admin sees every key's jobs and datasets.
+    assertThat(call("GET", "/api/v1/jobs/" + id, admin, (String) null).statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", admin, (String) null).body())).hasSize(1);
+    assertThat(JSON.readTree(call("GET", "/api/v1/datasets", admin, (String) null).body())).hasSize(1);
+    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", a, (String) null).body()).get(0).get("created_by")
+        .asText()).isEqualTo(a.substring(5, 17));
+  }
+
+  static List<String> names(JsonNode array, String field) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.isTextual() ? n.asText() : n.get(field).asText()));
+    return out;
+  }
+
+  @Test
+  void listingsShowOnlyTheModelsAKeyMaySee() throws Exception {
+    start(true);
+    for (String m : List.of("iris-a", "iris-b", "other")) {
+      push(m);
+    }
+    Path gguf = data.resolve("tiny.gguf");
+    dev.kiln.engine.llama.TinyLlama.write(gguf, 9);
+    for (String m : List.of("iris-chat", "other-chat")) {
+      HttpResponse<String> r = callBytes("POST", "/api/v1/models/" + m + "/versions", admin, Files.readAllBytes(gguf));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+    String manager = key("iris-manager", "manage:iris-*");
+    String caller = key("other-caller", "invoke:other*");
+
+    HttpResponse<String> registry = call("GET", "/api/v1/models", manager, (String) null);
+    assertThat(registry.statusCode()).as(registry.body()).isEqualTo(200);
+    assertThat(names(JSON.readTree(registry.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b",
+        "iris-chat");
+    HttpResponse<String> index = call("POST", "/v2/repository/index", manager, "{}");
+    assertThat(index.statusCode()).as(index.body()).isEqualTo(200);
+    assertThat(names(JSON.readTree(index.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b");
+    assertThat(names(JSON.readTree(call("GET", "/v2/models", manager, (String) null).body()).get("models"), "name"))
+        .containsExactlyInAnyOrder("iris-a", "iris-b");
+    assertThat(names(JSON.readTree(call("GET", "/v1/models", manager, (String) null).body()).get("data"), "id"))
+        .containsExactly("iris-chat");
+
+    assertThat(names(JSON.readTree(call("GET", "/v2/models", caller, (String) null).body()).get("models"), "name"))
+        .containsExactly("other");
+    assertThat(names(JSON.readTree(call("POST", "/v2/repository/index", caller, "{}").body()), "name"))
+        .containsExactly("other");
+    assertThat(names(JSON.readTree(call("GET", "/v1/models", caller, (String) null).body()).get("data"), "id"))
+        .containsExactly("other-chat");
+    assertThat(JSON.readTree(call("GET", "/api/v1/models", caller, (String) null).body())).isEmpty();
+    assertThat(names(JSON.readTree(call("GET", "/v2/models", admin, (String) null).body()).get("models"), "name"))
+        .containsExactlyInAnyOrder("iris-a", "iris-b", "other");
+
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
+    try {
+      var grpcIndex = authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), manager)
+          .repositoryIndex(dev.kiln.protocol.grpc.proto.RepositoryIndexRequest.getDefaultInstance());
+      assertThat(grpcIndex.getModelsList()).extracting(m -> m.getName()).containsExactlyInAnyOrder("iris-a",
+          "iris-b");
+    } finally {
+      ch.shutdownNow();
+    }
   }
 
   @Test

@@ -18,5 +18,5 @@ public interface Gate {
   default void tokens(String principal, String model, long tokens) {}
 
   /** Auth off: everyone may do everything. */
-  Gate OPEN = (caller, permission, model) -> new Verdict.Allowed("anonymous");
+  Gate OPEN = (caller, permission, model) -> new Verdict.Allowed(Grants.all("anonymous"));
 }

@@ -23,4 +23,16 @@ public record InferenceRequest(String id, Map<String, Tensor> inputs, List<Strin
   public static InferenceRequest of(Map<String, Tensor> inputs) {
     return new InferenceRequest("", inputs, List.of());
   }
+
+  /**
+   * The rows (batch entries) this call carries, for usage accounting: the first dimension of its first input; 1
+   * when that input is a scalar, 0 without inputs.
+   */
+  public long rows() {
+    if (inputs.isEmpty()) {
+      return 0;
+    }
+    long[] shape = inputs.values().iterator().next().shape();
+    return shape.length == 0 ? 1 : shape[0];
+  }
 }

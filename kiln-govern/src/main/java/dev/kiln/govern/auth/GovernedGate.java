@@ -2,6 +2,7 @@ package dev.kiln.govern.auth;
 
 import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
 import dev.kiln.core.error.KilnException;
@@ -19,10 +20,33 @@ public final class GovernedGate implements Gate {
     this.usage = usage;
   }
 
+  /** What a valid key may do, asked by handlers after the route's own check. */
+  private record KeyGrants(ApiKey key) implements Grants {
+    @Override
+    public String principal() {
+      return key.id();
+    }
+
+    @Override
+    public boolean may(Permission permission, String model) {
+      return permission == Permission.OPEN || permission == Permission.AUTHENTICATED
+          || key.allows(action(permission), model);
+    }
+  }
+
+  private static Action action(Permission permission) {
+    return switch (permission) {
+      case INVOKE -> Action.INVOKE;
+      case MANAGE -> Action.MANAGE;
+      case TRAIN -> Action.TRAIN;
+      default -> Action.ADMIN;
+    };
+  }
+
   @Override
   public Verdict check(Caller caller, Permission permission, String model) {
     if (permission == Permission.OPEN) {
-      return new Verdict.Allowed("anonymous");
+      return new Verdict.Allowed(Grants.none("anonymous"));
     }
     ApiKey key;
     try {
@@ -31,12 +55,7 @@ public final class GovernedGate implements Gate {
       return new Verdict.Unauthenticated(e.getMessage());
     }
     if (permission != Permission.AUTHENTICATED) {
-      Action action = switch (permission) {
-        case INVOKE -> Action.INVOKE;
-        case MANAGE -> Action.MANAGE;
-        case TRAIN -> Action.TRAIN;
-        default -> Action.ADMIN;
-      };
+      Action action = action(permission);
       if (!key.allows(action, model)) {
         return new Verdict.Denied("key " + key.id() + " may not " + action.word()
             + (model == null ? (action == Action.ADMIN ? "" : " every model") : " model '" + model + "'"));
@@ -49,7 +68,7 @@ public final class GovernedGate implements Gate {
         return limited;
       }
     }
-    return new Verdict.Allowed(key.id());
+    return new Verdict.Allowed(new KeyGrants(key));
   }
 
   @Override

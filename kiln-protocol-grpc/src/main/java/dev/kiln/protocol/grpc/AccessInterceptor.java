@@ -2,6 +2,7 @@ package dev.kiln.protocol.grpc;
 
 import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
@@ -13,6 +14,8 @@ import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
 import dev.kiln.protocol.grpc.proto.ModelStatisticsRequest;
 import dev.kiln.protocol.grpc.proto.RepositoryModelLoadRequest;
 import dev.kiln.protocol.grpc.proto.RepositoryModelUnloadRequest;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
@@ -55,13 +58,20 @@ final class AccessInterceptor implements ServerInterceptor {
           m -> ((ModelConfigRequest) m).getName()),
       rule(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(), Permission.INVOKE,
           m -> emptyToNull(((ModelStatisticsRequest) m).getName())),
-      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Permission.MANAGE, null),
+      // Any key may ask; each sees the models it may call or change (see GRANTS).
+      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Permission.AUTHENTICATED, null),
       rule(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(), Permission.MANAGE,
           m -> ((RepositoryModelLoadRequest) m).getModelName()),
       rule(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName(), Permission.MANAGE,
           m -> ((RepositoryModelUnloadRequest) m).getModelName()));
 
   private static final Rule DEFAULT = new Rule(Permission.ADMIN, null);
+
+  /**
+   * What the gate allowed the caller of a call that names no model, for services that filter what they answer
+   * (the repository index). Everything where no gate is asked: auth off, or a server without this interceptor.
+   */
+  static final Context.Key<Grants> GRANTS = Context.keyWithDefault("kiln.grants", Grants.all("anonymous"));
 
   private final Gate gate;
 
@@ -88,11 +98,11 @@ final class AccessInterceptor implements ServerInterceptor {
         String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
     if (rule.model() == null) {
       Verdict v = gate.check(caller, rule.permission(), null);
-      if (!(v instanceof Verdict.Allowed)) {
+      if (!(v instanceof Verdict.Allowed allowed)) {
         call.close(status(v), trailers(v));
         return new ServerCall.Listener<>() {};
       }
-      return next.startCall(call, headers);
+      return Contexts.interceptCall(Context.current().withValue(GRANTS, allowed.grants()), call, headers, next);
     }
     MeteredCall<Q, R> metered = new MeteredCall<>(call, gate, rule.permission() == Permission.INVOKE);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(metered, headers)) {
@@ -106,7 +116,7 @@ final class AccessInterceptor implements ServerInterceptor {
         String model = ModelRefs.name(rule.model().apply(message));
         Verdict v = gate.check(caller, rule.permission(), model);
         if (v instanceof Verdict.Allowed allowed) {
-          metered.allowed(allowed.principal(), model);
+          metered.allowed(allowed.principal(), model, rows(message));
           super.onMessage(message);
         } else {
           refused = true;
@@ -123,13 +133,29 @@ final class AccessInterceptor implements ServerInterceptor {
     };
   }
 
-  /** A call that reports how an allowed model call ended, for usage accounting. */
+  /**
+   * The rows (batch entries) an infer message carries, for usage: the first dimension of its first input (1 for a
+   * scalar); 0 for other messages.
+   */
+  static long rows(Object message) {
+    if (!(message instanceof ModelInferRequest m) || m.getInputsCount() == 0) {
+      return 0;
+    }
+    ModelInferRequest.InferInputTensor first = m.getInputs(0);
+    return first.getShapeCount() == 0 ? 1 : Math.max(0, first.getShape(0));
+  }
+
+  /**
+   * A call that reports how an allowed model call ended, for usage accounting. A stream's rows are those of every
+   * message it was allowed to send; they count only when the call ends well, as REST counts only answered rows.
+   */
   private static final class MeteredCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private final Gate gate;
     private final boolean meter;
     private volatile String principal;
     private volatile String model;
     private volatile long start;
+    private final java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     MeteredCall(ServerCall<Q, R> call, Gate gate, boolean meter) {
@@ -138,10 +164,11 @@ final class AccessInterceptor implements ServerInterceptor {
       this.meter = meter;
     }
 
-    void allowed(String who, String about) {
+    void allowed(String who, String about, long n) {
       principal = who;
       model = about;
       start = System.nanoTime();
+      rows.addAndGet(n);
     }
 
     synchronized void refuse(Status status, Metadata trailers) {
@@ -158,7 +185,7 @@ final class AccessInterceptor implements ServerInterceptor {
       }
       closed = true;
       if (meter && principal != null) {
-        gate.finished(principal, model, status.isOk(), 0, System.nanoTime() - start);
+        gate.finished(principal, model, status.isOk(), status.isOk() ? rows.get() : 0, System.nanoTime() - start);
       }
       super.close(status, trailers);
     }

@@ -114,7 +114,9 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
 
   @Override
   public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
-    unary(out, () -> CoreMessages.index(core.index(request.getReady())));
+    var grants = AccessInterceptor.GRANTS.get();
+    unary(out, () -> CoreMessages.index(core.index(request.getReady()).stream()
+        .filter(e -> grants.sees(e.name())).toList()));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.kiln.protocol.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.access.Grants;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.serving.InferenceCore;
@@ -53,7 +54,8 @@ public final class OipRestService implements RestService {
     r.add(HttpMethod.GET, "/v2/health/ready", Access.OPEN, q -> done(core.ready() ? HttpResponseStatus.OK
         : HttpResponseStatus.SERVICE_UNAVAILABLE, views.mapper().createObjectNode().put("ready", core.ready())));
     r.add(HttpMethod.GET, "/v2/?", Access.AUTHENTICATED, q -> done(HttpResponseStatus.OK, serverMetadata()));
-    r.add(HttpMethod.GET, "/v2/models/?", Access.AUTHENTICATED, q -> done(HttpResponseStatus.OK, readyModels()));
+    r.add(HttpMethod.GET, "/v2/models/?", Access.AUTHENTICATED,
+        q -> done(HttpResponseStatus.OK, readyModels(q.grants())));
     r.add(HttpMethod.GET, "/v2/models/stats", Access.MANAGE_ALL, q -> done(HttpResponseStatus.OK,
         views.statistics(core.statistics(null, null))));
     r.add(HttpMethod.GET, MODEL, Access.invoke(0),
@@ -66,7 +68,8 @@ public final class OipRestService implements RestService {
     });
     r.add(HttpMethod.GET, MODEL + "/stats", Access.invoke(0), q -> done(HttpResponseStatus.OK,
         views.statistics(core.statistics(q.param(0), q.param(1)))));
-    r.add(HttpMethod.POST, "/v2/repository/index", Access.MANAGE_ALL, this::index);
+    // Any key may ask; each sees the models it may call or change (a key scoped manage:iris-* lists its own).
+    r.add(HttpMethod.POST, "/v2/repository/index", Access.AUTHENTICATED, this::index);
     r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", Access.manage(0), q -> control(q, true));
     r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/unload", Access.manage(0), q -> control(q, false));
   }
@@ -77,7 +80,8 @@ public final class OipRestService implements RestService {
     String version = q.param(1);
     OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH),
         () -> core.metadata(model, version).signature());
-    return core.infer(model, version, d.request()).thenApplyAsync(resp -> codec.encode(resp, d), q.executor());
+    return core.infer(model, version, d.request())
+        .thenApplyAsync(resp -> codec.encode(resp, d).withRows(d.request().rows()), q.executor());
   }
 
   private CompletableFuture<RestResponse> modelReady(RestRequest q) {
@@ -101,7 +105,7 @@ public final class OipRestService implements RestService {
       JsonNode body = codec.parse(q.body());
       readyOnly = body.path("ready").asBoolean(false);
     }
-    List<RepositoryEntry> rows = core.index(readyOnly);
+    List<RepositoryEntry> rows = core.index(readyOnly).stream().filter(e -> q.grants().sees(e.name())).toList();
     return done(HttpResponseStatus.OK, views.index(rows));
   }
 
@@ -131,10 +135,11 @@ public final class OipRestService implements RestService {
     return o;
   }
 
-  private ObjectNode readyModels() {
+  /** The ready models the caller may call or change. */
+  private ObjectNode readyModels(Grants grants) {
     ObjectNode o = views.mapper().createObjectNode();
     ArrayNode a = o.putArray("models");
-    core.readyModels().forEach(a::add);
+    core.readyModels().stream().filter(grants::sees).forEach(a::add);
     return o;
   }
 

@@ -38,17 +38,18 @@ public final class OpenAiService implements RestService {
   @Override
   public void addRoutes(Router r) {
     Access invokeBodyModel = new Access(Permission.INVOKE, q -> OpenAiRequests.modelOf(ManagementApi.body(q)));
-    r.add(HttpMethod.GET, "/v1/models", Access.AUTHENTICATED, ErrorStyle.OPENAI, q -> done(list()));
+    r.add(HttpMethod.GET, "/v1/models", Access.AUTHENTICATED, ErrorStyle.OPENAI, q -> done(list(q.grants())));
     r.add(HttpMethod.GET, "/v1/models/([^/]+)", Access.invoke(0), ErrorStyle.OPENAI, q -> done(model(q.param(0))));
     r.add(HttpMethod.POST, "/v1/chat/completions", invokeBodyModel, ErrorStyle.OPENAI, q -> generate(q, true));
     r.add(HttpMethod.POST, "/v1/completions", invokeBodyModel, ErrorStyle.OPENAI, q -> generate(q, false));
     r.add(HttpMethod.POST, "/v1/embeddings", invokeBodyModel, ErrorStyle.OPENAI, this::embeddings);
   }
 
-  private ObjectNode list() {
+  /** The language models the caller may call or change. */
+  private ObjectNode list(dev.kiln.core.access.Grants grants) {
     ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
     ArrayNode data = out.putArray("data");
-    models.all().forEach(s -> data.add(modelCard(s.name())));
+    models.all().stream().filter(s -> grants.sees(s.name())).forEach(s -> data.add(modelCard(s.name())));
     return out;
   }
 

@@ -69,8 +69,9 @@ public final class PredictService implements RestService {
     }
     ModelSignature sig = core.metadata(model, version).signature();
     Map<String, Tensor> inputs = inputs(body, sig, q.body().readableBytes());
-    return core.infer(model, version, InferenceRequest.of(inputs))
-        .thenApplyAsync(this::encode, q.executor());
+    InferenceRequest request = InferenceRequest.of(inputs);
+    return core.infer(model, version, request)
+        .thenApplyAsync(r -> encode(r).withRows(request.rows()), q.executor());
   }
 
   /** The model {@code POST /predict} would call, for access checks; null when there is none to call. */

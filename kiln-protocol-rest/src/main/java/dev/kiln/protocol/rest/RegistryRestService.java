@@ -1,6 +1,7 @@
 package dev.kiln.protocol.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.registry.ModelRegistry;
@@ -40,7 +41,9 @@ public final class RegistryRestService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/models", Access.MANAGE_ALL, q -> ManagementApi.json(HttpResponseStatus.OK, registry::models));
+    // Any key may ask; each sees the models it may manage (what the routes below would show it).
+    r.add(HttpMethod.GET, "/api/v1/models", Access.AUTHENTICATED, q -> ManagementApi.json(HttpResponseStatus.OK,
+        () -> registry.models().stream().filter(m -> q.grants().may(Permission.MANAGE, m.name())).toList()));
     r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(HttpResponseStatus.OK,
         () -> view(q.param(0))));
     r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/versions", Access.manage(0), q -> {

@@ -2,6 +2,7 @@ package dev.kiln.protocol.rest;
 
 import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
 import io.netty.channel.ChannelFuture;
@@ -77,7 +78,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     // The peer's address is formatted only where a gate (and its audit) will use it: not per request otherwise.
     boolean gated = gate != Gate.OPEN && access.permission() != Permission.OPEN;
     String source = gated ? String.valueOf(ctx.channel().remoteAddress()) : "";
-    RestRequest request = new RestRequest(req, match.get().params(), ctx.executor(), "anonymous", source);
+    // Ungated: auth is off (everything), or the route is open (nothing a handler could ask about).
+    RestRequest request = new RestRequest(req, match.get().params(), ctx.executor(),
+        gate == Gate.OPEN ? Grants.all("anonymous") : Grants.none("anonymous"), source);
     String principal = null;
     String model = null;
     if (gated) {
@@ -89,7 +92,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return;
       }
       principal = allowed.principal();
-      request = request.by(principal);
+      request = request.by(allowed.grants());
     }
     CompletableFuture<RestResponse> answer;
     try {
@@ -101,8 +104,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       String who = principal;
       String about = model;
       long start = System.nanoTime();
-      answer = answer.whenComplete((r, e) -> gate.finished(who, about, e == null && r.status().code() < 400, 0,
-          System.nanoTime() - start));
+      answer = answer.whenComplete((r, e) -> gate.finished(who, about, e == null && r.status().code() < 400,
+          e == null ? r.rows() : 0, System.nanoTime() - start));
     }
     ErrorStyle errors = match.get().route().errors();
     if (answer.isDone() && !isStream(answer)) {
@@ -179,7 +182,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private static RestResponse withHeader(RestResponse r, String name, String value) {
     java.util.Map<String, String> h = new java.util.HashMap<>(r.headers());
     h.put(name, value);
-    return new RestResponse(r.status(), r.contentType(), r.body(), h, r.stream());
+    return new RestResponse(r.status(), r.contentType(), r.body(), h, r.stream(), r.rows());
   }
 
   private static RestResponse decodeFailure(Throwable cause) {

@@ -1,5 +1,6 @@
 package dev.kiln.protocol.rest;
 
+import dev.kiln.core.access.Grants;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -11,22 +12,28 @@ import java.util.concurrent.Executor;
  * body is only valid until the handler returns; handlers copy what they keep.
  *
  * @param executor the connection's event loop: where handlers encode responses, so inference workers only compute
- * @param principal the key id the gate allowed, {@code anonymous} with auth off (for the audit log)
+ * @param grants what the gate allowed the caller; everything with auth off
  * @param source the peer's address
  */
-public record RestRequest(FullHttpRequest http, List<String> params, Executor executor, String principal,
+public record RestRequest(FullHttpRequest http, List<String> params, Executor executor, Grants grants,
     String source) {
   public RestRequest {
     params = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(params)); // may hold nulls
+    java.util.Objects.requireNonNull(grants, "grants");
   }
 
   public RestRequest(FullHttpRequest http, List<String> params, Executor executor) {
-    this(http, params, executor, "anonymous", "");
+    this(http, params, executor, Grants.all("anonymous"), "");
   }
 
-  /** The same request as allowed for {@code who}. */
-  RestRequest by(String who) {
+  /** The same request as allowed for a caller. */
+  RestRequest by(Grants who) {
     return new RestRequest(http, params, executor, who, source);
+  }
+
+  /** The key id the gate allowed, {@code anonymous} with auth off (for the audit log and ownership). */
+  public String principal() {
+    return grants.principal();
   }
 
   public HttpMethod method() {

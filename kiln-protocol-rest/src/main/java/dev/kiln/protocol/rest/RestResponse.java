@@ -10,15 +10,27 @@ import java.util.Map;
  * What a handler answers. {@code body} is written as is (it may be a composite of a JSON header and tensor
  * buffers, so binary outputs are never copied into one array). A response with a {@code stream} sends its head
  * at once and then whatever the stream writes, chunked, until it ends (Server-Sent Events).
+ *
+ * @param rows the rows (batch entries) an inference answered, for the caller's usage; 0 for other responses
  */
 public record RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers,
-    StreamBody stream) {
+    StreamBody stream, long rows) {
   public RestResponse {
     headers = Map.copyOf(headers);
   }
 
+  public RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers,
+      StreamBody stream) {
+    this(status, contentType, body, headers, stream, 0);
+  }
+
   public RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers) {
     this(status, contentType, body, headers, null);
+  }
+
+  /** This response, as the answer to an inference of {@code n} rows. */
+  public RestResponse withRows(long n) {
+    return new RestResponse(status, contentType, body, headers, stream, n);
   }
 
   /** A {@code text/event-stream} response whose events {@code body} writes. */

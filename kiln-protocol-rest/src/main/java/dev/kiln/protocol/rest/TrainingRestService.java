@@ -1,5 +1,6 @@
 package dev.kiln.protocol.rest;
 
+import dev.kiln.core.access.Grants;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.audit.Auditor;
@@ -53,35 +54,35 @@ public final class TrainingRestService implements RestService {
   @Override
   public void addRoutes(Router r) {
     r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, training::datasets));
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.datasets(q.grants())));
     r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
     r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), null)));
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), null, q.grants())));
     r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})", Access.TRAIN,
         q -> ManagementApi.json(HttpResponseStatus.OK,
-            () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)))));
+            () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
     r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, training::jobs));
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.jobs(q.grants())));
     r.add(HttpMethod.POST, "/api/v1/jobs", Access.TRAIN, q -> {
       byte[] body = ManagementApi.body(q);
       return ManagementApi.json(HttpResponseStatus.ACCEPTED, () -> {
-        Job job = training.submit(JobJson.readRequest(body));
+        Job job = training.submit(JobJson.readRequest(body), q.grants());
         audit(q, "job.submit", "job:" + job.id(), job.request().dataset() + " v" + job.request().datasetVersion());
         return job;
       });
     });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID, Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.job(id(q))));
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.job(id(q), q.grants())));
     r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", Access.TRAIN,
         q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
-          Job job = training.cancel(id(q));
+          Job job = training.cancel(id(q), q.grants());
           audit(q, "job.cancel", "job:" + job.id(), job.state().name().toLowerCase(Locale.ROOT));
           return job;
         }));
     r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/deploy", Access.TRAIN, q -> {
       byte[] body = ManagementApi.body(q);
       return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
-        var d = training.deploy(id(q), modelName(body));
+        var d = training.deploy(id(q), modelName(body), q.grants());
         audit(q, "job.deploy", "model:" + d.model() + "/" + d.version(), "job " + id(q));
         return d;
       });
@@ -126,8 +127,8 @@ public final class TrainingRestService implements RestService {
     String type = q.header("content-type");
     boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
     return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
-      var m = zip ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o)
-          : training.addDataset(name, new java.io.ByteArrayInputStream(body), o);
+      var m = zip ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o, q.grants())
+          : training.addDataset(name, new java.io.ByteArrayInputStream(body), o, q.grants());
       audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
       return m;
     });
@@ -143,7 +144,7 @@ public final class TrainingRestService implements RestService {
     long id = id(q);
     return CompletableFuture.supplyAsync(() -> {
       try {
-        byte[] onnx = Files.readAllBytes(training.modelFile(id));
+        byte[] onnx = Files.readAllBytes(training.modelFile(id, q.grants()));
         return new RestResponse(HttpResponseStatus.OK, "application/octet-stream", Unpooled.wrappedBuffer(onnx),
             Map.of("content-disposition", "attachment; filename=\"job-" + id + ".onnx\""));
       } catch (IOException e) {
@@ -160,12 +161,12 @@ public final class TrainingRestService implements RestService {
   private CompletableFuture<RestResponse> events(RestRequest q) {
     long id = id(q);
     return CompletableFuture.supplyAsync(() -> {
-      Job first = training.job(id);
-      return RestResponse.events(out -> follow(id, first, out));
+      Job first = training.job(id, q.grants());
+      return RestResponse.events(out -> follow(id, q.grants(), first, out));
     }, ManagementApi.BLOCKING);
   }
 
-  private void follow(long id, Job first, ResponseStream out) {
+  private void follow(long id, Grants who, Job first, ResponseStream out) {
     out.event("state", new String(JobJson.write(first), java.nio.charset.StandardCharsets.UTF_8));
     if (first.state().finished()) {
       out.end();
@@ -174,14 +175,14 @@ public final class TrainingRestService implements RestService {
     Object lock = new Object();
     AutoCloseable watch;
     try {
-      watch = training.watch(id, e -> send(out, e, lock));
+      watch = training.watch(id, who, e -> send(out, e, lock));
     } catch (RuntimeException e) {
       out.end();
       return;
     }
     var poll = ticker.scheduleWithFixedDelay(() -> {
       try {
-        Job now = training.job(id);
+        Job now = training.job(id, who);
         if (now.state().finished()) {
           synchronized (lock) {
             out.event("state", new String(JobJson.write(now), java.nio.charset.StandardCharsets.UTF_8));

@@ -12,12 +12,21 @@ import java.util.List;
  * @param sha256 of the raw content: a file's bytes, or for a folder its sorted relative paths and file bytes
  * @param sizeBytes of the raw content
  * @param created when it was stored, ISO-8601 in UTC
+ * @param createdBy the API key id that uploaded it ({@code anonymous} with auth off; null for versions stored before
+ *     datasets had owners, which only an admin sees)
  */
 public record DatasetManifest(String name, int version, DatasetFormat format, DatasetOptions options, String data,
-    long rows, List<String> columns, List<String> classes, String sha256, long sizeBytes, String created) {
+    long rows, List<String> columns, List<String> classes, String sha256, long sizeBytes, String created,
+    String createdBy) {
   public DatasetManifest {
     columns = columns == null ? List.of() : List.copyOf(columns);
     classes = classes == null ? List.of() : List.copyOf(classes);
+  }
+
+  /** This manifest as uploaded by {@code key}. */
+  public DatasetManifest by(String key) {
+    return new DatasetManifest(name, version, format, options, data, rows, columns, classes, sha256, sizeBytes,
+        created, key);
   }
 
   public DatasetRef ref() {

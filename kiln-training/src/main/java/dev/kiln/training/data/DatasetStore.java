@@ -10,11 +10,25 @@ import java.util.Optional;
  * next version, 1, 2, ... of its name. Names match {@code [A-Za-z0-9][A-Za-z0-9_.-]{0,63}}.
  */
 public interface DatasetStore {
-  /** Stores a copy of a file or folder as the next version of {@code name}. */
-  DatasetManifest add(String name, Path source, DatasetOptions options);
+  /**
+   * Stores a copy of a file or folder as the next version of {@code name}.
+   *
+   * @param createdBy the key id recorded as the version's owner
+   */
+  DatasetManifest add(String name, Path source, DatasetOptions options, String createdBy);
 
   /** Stores a single-file dataset from a stream; {@code options} must name its format unless it is CSV. */
-  DatasetManifest add(String name, InputStream source, DatasetOptions options);
+  DatasetManifest add(String name, InputStream source, DatasetOptions options, String createdBy);
+
+  /** {@link #add(String, Path, DatasetOptions, String)} with auth off, where every caller is {@code anonymous}. */
+  default DatasetManifest add(String name, Path source, DatasetOptions options) {
+    return add(name, source, options, "anonymous");
+  }
+
+  /** {@link #add(String, InputStream, DatasetOptions, String)} with auth off. */
+  default DatasetManifest add(String name, InputStream source, DatasetOptions options) {
+    return add(name, source, options, "anonymous");
+  }
 
   /** Every version of every dataset, by name then version. */
   List<DatasetManifest> list();

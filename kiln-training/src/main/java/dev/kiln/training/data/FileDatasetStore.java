@@ -43,12 +43,12 @@ public final class FileDatasetStore implements DatasetStore {
   }
 
   @Override
-  public DatasetManifest add(String name, Path source, DatasetOptions options) {
+  public DatasetManifest add(String name, Path source, DatasetOptions options, String createdBy) {
     validate(name);
     if (Files.isSymbolicLink(source) || !Files.exists(source)) {
       throw new DatasetException(RawFiles.name(source) + ": not a file or folder");
     }
-    return stage(name, options, dir -> {
+    return stage(name, options, createdBy, dir -> {
       Path target = dir.resolve(dataName(source, options));
       copy(source, target);
       return target;
@@ -56,14 +56,14 @@ public final class FileDatasetStore implements DatasetStore {
   }
 
   @Override
-  public DatasetManifest add(String name, InputStream source, DatasetOptions options) {
+  public DatasetManifest add(String name, InputStream source, DatasetOptions options, String createdBy) {
     validate(name);
     DatasetFormat f = options.format() == null ? DatasetFormat.CSV : options.format();
     if (f != DatasetFormat.CSV && f != DatasetFormat.TEXT_CSV) {
       throw new DatasetException("format " + f + " is a folder; upload it as a folder");
     }
     long max = options.limitsOrDefault().maxFileBytes();
-    return stage(name, options.withFormat(f), dir -> {
+    return stage(name, options.withFormat(f), createdBy, dir -> {
       Path target = dir.resolve("data.csv");
       copyAtMost(source, target, max);
       return target;
@@ -117,12 +117,12 @@ public final class FileDatasetStore implements DatasetStore {
     Path write(Path dir) throws IOException;
   }
 
-  private DatasetManifest stage(String name, DatasetOptions options, Writer writer) {
+  private DatasetManifest stage(String name, DatasetOptions options, String createdBy, Writer writer) {
     Path staging = datasets.resolve(".staging").resolve(UUID.randomUUID().toString());
     try {
       Files.createDirectories(staging);
       Path data = writer.write(staging);
-      DatasetManifest draft = describe(name, data, options);
+      DatasetManifest draft = describe(name, data, options).by(createdBy);
       return publish(draft, staging);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -141,7 +141,7 @@ public final class FileDatasetStore implements DatasetStore {
     Task task = TaskInference.infer(raw instanceof TabularData t ? t.labelColumn() : "label", labels, forced,
         RawFiles.name(data));
     return new DatasetManifest(name, 0, format, options.withFormat(format), RawFiles.name(data), raw.size(),
-        columns, task.classes(), digest.sha256(), digest.size(), Instant.now().toString());
+        columns, task.classes(), digest.sha256(), digest.size(), Instant.now().toString(), null);
   }
 
   private DatasetManifest publish(DatasetManifest draft, Path staging) throws IOException {
@@ -154,7 +154,8 @@ public final class FileDatasetStore implements DatasetStore {
         continue;
       }
       DatasetManifest m = new DatasetManifest(draft.name(), v, draft.format(), draft.options(), draft.data(),
-          draft.rows(), draft.columns(), draft.classes(), draft.sha256(), draft.sizeBytes(), draft.created());
+          draft.rows(), draft.columns(), draft.classes(), draft.sha256(), draft.sizeBytes(), draft.created(),
+          draft.createdBy());
       json.writeValue(staging.resolve(MANIFEST).toFile(), m);
       Files.move(staging, named.resolve(Integer.toString(v)), StandardCopyOption.ATOMIC_MOVE);
       return m;

@@ -44,7 +44,7 @@ public final class FileJobStore implements JobStore {
   }
 
   @Override
-  public Job create(JobRequest request) {
+  public Job create(JobRequest request, String createdBy) {
     return locked(() -> {
       long id = list().stream().mapToLong(Job::id).max().orElse(0) + 1;
       while (true) {
@@ -57,7 +57,7 @@ public final class FileJobStore implements JobStore {
           throw new UncheckedIOException("cannot create a directory for job " + id, e);
         }
       }
-      Job job = Job.queued(id, request, Instant.now());
+      Job job = Job.queued(id, request, createdBy, Instant.now());
       write(job);
       return job;
     });

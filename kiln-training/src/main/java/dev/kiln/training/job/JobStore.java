@@ -12,7 +12,13 @@ import java.util.function.UnaryOperator;
  * claim a job and a cancel request is never lost to a concurrent progress update.
  */
 public interface JobStore {
-  Job create(JobRequest request);
+  /** Queues a job owned by {@code createdBy} (a key id; {@code anonymous} with auth off). */
+  Job create(JobRequest request, String createdBy);
+
+  /** {@link #create(JobRequest, String)} with auth off. */
+  default Job create(JobRequest request) {
+    return create(request, "anonymous");
+  }
 
   Optional<Job> get(long id);
 

@@ -1,5 +1,7 @@
 package dev.kiln.training.job;
 
+import dev.kiln.core.access.Grants;
+import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.training.data.DatasetManifest;
@@ -13,12 +15,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
  * Training as a service, the one entry point for protocol adapters and the CLI: datasets, jobs, their events,
  * and deployment of a finished job's model. It keeps no state of its own; everything is in the stores.
+ *
+ * <p>Jobs and datasets belong to the key that made them (a dataset name to the key that uploaded its first
+ * version): every call names its caller's {@link Grants}, and another key's job or dataset is answered as absent
+ * ({@code NOT_FOUND}), so its existence does not leak; an admin sees and acts on all of them. Adding a version to
+ * another key's dataset name is {@code PERMISSION_DENIED} (names are shared, so the name is taken), and deploying
+ * needs {@code manage} on the target model besides owning the job, so {@code train} alone never replaces a served
+ * model.
  */
 public final class TrainingService {
   private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -38,19 +48,42 @@ public final class TrainingService {
     this.deployer = deployer;
   }
 
-  public DatasetManifest addDataset(String name, InputStream data, DatasetOptions options) {
-    return datasets.add(name, data, options);
+  public DatasetManifest addDataset(String name, InputStream data, DatasetOptions options, Grants who) {
+    requireExtensible(name, who);
+    return datasets.add(name, data, options, who.principal());
   }
 
-  public DatasetManifest addDataset(String name, Path data, DatasetOptions options) {
-    return datasets.add(name, data, options);
+  public DatasetManifest addDataset(String name, Path data, DatasetOptions options, Grants who) {
+    requireExtensible(name, who);
+    return datasets.add(name, data, options, who.principal());
+  }
+
+  /**
+   * A new name is anyone's to take; an existing one only its owner's (or an admin's). Two keys racing to create
+   * the same new name may both add a version; the first version decides the owner.
+   */
+  private void requireExtensible(String name, Grants who) {
+    Optional<DatasetManifest> first = firstVersion(name);
+    if (first.isPresent() && !who.owns(first.get().createdBy())) {
+      throw new KilnException(ErrorKind.PERMISSION_DENIED, "dataset " + name + " belongs to another key");
+    }
+  }
+
+  private Optional<DatasetManifest> firstVersion(String name) {
+    return datasets.list().stream().filter(m -> m.name().equals(name))
+        .min(java.util.Comparator.comparingInt(DatasetManifest::version));
+  }
+
+  private boolean sees(String dataset, Grants who) {
+    return who.admin() || firstVersion(dataset).map(m -> who.owns(m.createdBy())).orElse(false);
   }
 
   /**
    * Adds a folder dataset (image folder, IDX pair, text folder) uploaded as a zip archive; the archive is
    * unpacked with {@link dev.kiln.training.data.ZipArchive}'s checks into a scratch directory and removed after.
    */
-  public DatasetManifest addDatasetArchive(String name, InputStream zip, DatasetOptions options) {
+  public DatasetManifest addDatasetArchive(String name, InputStream zip, DatasetOptions options, Grants who) {
+    requireExtensible(name, who);
     Path scratch = null;
     try {
       scratch = Files.createTempDirectory("kiln-upload-");
@@ -64,7 +97,7 @@ public final class TrainingService {
           root = entries.get(0);
         }
       }
-      return datasets.add(name, root, options);
+      return datasets.add(name, root, options, who.principal());
     } catch (java.io.IOException e) {
       throw new KilnException(ErrorKind.INTERNAL, "cannot unpack the upload", e);
     } finally {
@@ -83,23 +116,37 @@ public final class TrainingService {
     }
   }
 
-  public List<DatasetManifest> datasets() {
-    return datasets.list();
+  /** Every version of the datasets {@code who} owns (all of them for an admin). */
+  public List<DatasetManifest> datasets(Grants who) {
+    List<DatasetManifest> all = datasets.list();
+    if (who.admin()) {
+      return all;
+    }
+    java.util.Map<String, DatasetManifest> first = new java.util.HashMap<>();
+    all.forEach(m -> first.merge(m.name(), m, (a, b) -> a.version() <= b.version() ? a : b));
+    return all.stream().filter(m -> who.owns(first.get(m.name()).createdBy())).toList();
   }
 
-  public DatasetManifest dataset(String name, Integer version) {
+  public DatasetManifest dataset(String name, Integer version, Grants who) {
+    java.util.function.Supplier<KilnException> absent = () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset "
+        + name + (version == null ? "" : " version " + version));
+    if (!sees(name, who)) {
+      throw absent.get();
+    }
     return (version == null ? datasets.latest(name) : datasets.get(name, version)).map(StoredDataset::manifest)
-        .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + name
-            + (version == null ? "" : " version " + version)));
+        .orElseThrow(absent);
   }
 
   /**
    * Queues a job after checking everything that can be checked now: the dataset version exists and reads, the
    * spec fits its shape and task, and the settings are in range. A bad request fails here, not minutes later.
    */
-  public Job submit(JobRequest request) {
+  public Job submit(JobRequest request, Grants who) {
     if (request.dataset() == null || request.model() == null) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a job needs a dataset and a model spec");
+    }
+    if (!sees(request.dataset(), who)) {
+      throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
     }
     StoredDataset stored = TrainingJobWork.dataset(datasets, request);
     PreparedData data = TrainingJobWork.prepare(stored, request, TrainingJobWork.requested(request));
@@ -108,21 +155,25 @@ public final class TrainingService {
     // Pin the version, so the job trains on what was checked even if a newer version is added meanwhile.
     JobRequest pinned = new JobRequest(request.dataset(), stored.manifest().version(), request.model(),
         request.training(), request.preparation());
-    Job job = jobs.create(pinned);
+    Job job = jobs.create(pinned, who.principal());
     runner.wake();
     return job;
   }
 
-  public Job job(long id) {
-    return jobs.get(id).orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no job " + id));
+  /** A job of {@code who}'s (any job for an admin); another key's is {@code NOT_FOUND}, as a missing one. */
+  public Job job(long id, Grants who) {
+    return jobs.get(id).filter(j -> who.owns(j.createdBy()))
+        .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no job " + id));
   }
 
-  public List<Job> jobs() {
-    return jobs.list();
+  /** The jobs {@code who} submitted (all of them for an admin), newest first. */
+  public List<Job> jobs(Grants who) {
+    return jobs.list().stream().filter(j -> who.owns(j.createdBy())).toList();
   }
 
   /** Cancels a queued job at once, a running one at its next step (here or on whichever replica runs it). */
-  public Job cancel(long id) {
+  public Job cancel(long id, Grants who) {
+    job(id, who);
     Job job = jobs.update(id, j -> switch (j.state()) {
       case QUEUED -> j.ended(JobState.CANCELLED, Instant.now(), "cancelled before it started");
       case RUNNING -> j.cancelRequestedNow();
@@ -136,14 +187,14 @@ public final class TrainingService {
   }
 
   /** Live events of a job run by this process; see {@link JobEvents}. */
-  public AutoCloseable watch(long id, Consumer<JobEvent> watcher) {
-    job(id);
+  public AutoCloseable watch(long id, Grants who, Consumer<JobEvent> watcher) {
+    job(id, who);
     return events.watch(id, watcher);
   }
 
   /** The exported ONNX model of a finished job. */
-  public Path modelFile(long id) {
-    Job job = job(id);
+  public Path modelFile(long id, Grants who) {
+    Job job = job(id, who);
     if (job.state() != JobState.SUCCEEDED) {
       throw new KilnException(ErrorKind.CONFLICT, "job " + id + " is " + job.state().name().toLowerCase()
           + "; only a succeeded job has a model");
@@ -156,13 +207,18 @@ public final class TrainingService {
   }
 
   /** Serves a succeeded job's model as the next version of {@code model}. */
-  public Deployment deploy(long id, String model) {
+  public Deployment deploy(long id, String model, Grants who) {
     if (model == null || !MODEL_NAME.matcher(model).matches()) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "model name '" + model
           + "' must match " + MODEL_NAME.pattern());
     }
-    Path file = modelFile(id);
-    String version = deployer.deploy(model, file, job(id));
+    Path file = modelFile(id, who);
+    // A new version of a model changes what its every client gets: that is manage's, not train's, to decide.
+    if (!who.may(Permission.MANAGE, model)) {
+      throw new KilnException(ErrorKind.PERMISSION_DENIED, "key " + who.principal() + " may not manage model '"
+          + model + "'");
+    }
+    String version = deployer.deploy(model, file, job(id, who));
     Deployment d = new Deployment(model, version, Instant.now());
     jobs.update(id, j -> j.deployed(d));
     return d;

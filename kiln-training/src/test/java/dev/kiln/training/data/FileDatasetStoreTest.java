@@ -39,6 +39,16 @@ class FileDatasetStoreTest {
   }
 
   @Test
+  void theUploadingKeyIsStoredInTheManifest() {
+    Path f = SampleData.linear(src.resolve("lin.csv"), 20, 3);
+    assertThat(new FileDatasetStore(root).add("lin", f, DatasetOptions.csv("y"), "key-a").createdBy())
+        .isEqualTo("key-a");
+    FileDatasetStore replica = new FileDatasetStore(root);
+    assertThat(replica.get("lin", 1).orElseThrow().manifest().createdBy()).isEqualTo("key-a");
+    assertThat(replica.list()).extracting(DatasetManifest::createdBy).containsExactly("key-a");
+  }
+
+  @Test
   void storedDatasetPreparesWithItsLineage() {
     FileDatasetStore store = new FileDatasetStore(root);
     store.add("lin", SampleData.linear(src.resolve("lin.csv"), 50, 3), DatasetOptions.csv("y"));

@@ -37,6 +37,17 @@ class FileJobStoreTest {
   }
 
   @Test
+  void theSubmittingKeyIsStoredWithTheJobAndKeptThroughUpdates() {
+    long id = new FileJobStore(dir).create(REQUEST, "key-a").id();
+    FileJobStore replica = new FileJobStore(dir); // another process sharing the data folder
+    assertThat(replica.get(id).orElseThrow().createdBy()).isEqualTo("key-a");
+    Job claimed = replica.claim("runner", Instant.now(), LEASE).orElseThrow();
+    assertThat(claimed.owner()).isEqualTo("runner");
+    assertThat(claimed.createdBy()).isEqualTo("key-a");
+    assertThat(new FileJobStore(dir).get(id).orElseThrow().createdBy()).isEqualTo("key-a");
+  }
+
+  @Test
   void twoStoresOnOneDirectoryNeverClaimTheSameJob() throws Exception {
     FileJobStore a = new FileJobStore(dir);
     FileJobStore b = new FileJobStore(dir); // as a second replica would open it
