@@ -71,12 +71,13 @@ public final class OnnxEngine implements Engine {
    */
   static String reason(OrtException e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    // Checked first: ORT's message for an oversized initializer suggests external data too.
+    if (m.contains("initializer") && (m.contains("size") || m.contains("mismatch"))) {
+      return "an initializer's data does not match its declared shape (or is larger than ONNX allows)";
+    }
     if (m.contains("external data")) {
       return "its external data is missing or lies outside the model's folder (a pushed model must hold all "
           + "its data)";
-    }
-    if (m.contains("initializer") && (m.contains("size") || m.contains("mismatch"))) {
-      return "an initializer's data does not match its declared shape (or is larger than ONNX allows)";
     }
     return switch (e.getCode() == null ? OrtException.OrtErrorCode.ORT_FAIL : e.getCode()) {
       case ORT_INVALID_PROTOBUF -> "the file does not parse as an ONNX protobuf (not a model, or truncated)";
