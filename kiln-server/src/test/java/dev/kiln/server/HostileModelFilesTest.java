@@ -155,6 +155,7 @@ class HostileModelFilesTest {
     }
     done.set(true);
     traffic.join();
+    assertThat(new HostileModels(scratch).marker()).doesNotExist();
     assertThat(errors).isEmpty();
     assertThat(served.get()).isPositive();
 
@@ -204,6 +205,9 @@ class HostileModelFilesTest {
       g.registry.push("add_sub", new ByteArrayInputStream(hostile.get("onnx-truncated").bytes()), "uploaded", null,
           "test", "");
     }
+    // And a hostile language model in the model folder.
+    Files.write(Files.createDirectories(repo.resolve("evil-folder/3")).resolve("model.gguf"),
+        hostile.get("gguf-alignment-string").bytes());
 
     start();
     assertThat(call("POST", "/v2/models/add_sub/infer", admin, GovernanceServerTest.ADD_SUB).statusCode())
@@ -220,6 +224,7 @@ class HostileModelFilesTest {
     assertThat(reasons.get("evil-gguf-dims-overflow/1")).startsWith("UNAVAILABLE")
         .contains("product of its dimensions overflows");
     assertThat(reasons.get("evil-csv/1")).startsWith("UNAVAILABLE").contains("not a valid ONNX model");
+    assertThat(reasons.get("evil-folder/3")).startsWith("UNAVAILABLE").contains("general.alignment is STRING");
     for (String reason : reasons.values()) {
       for (String leak : LEAKS) {
         assertThat(reason).doesNotContainPattern(leak);

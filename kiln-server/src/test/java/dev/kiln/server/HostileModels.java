@@ -67,8 +67,16 @@ final class HostileModels {
         withInitializer(tensor("../../../../../../../../etc/passwd", 1, 4))));
     m.put("csv", new Hostile("not a valid ONNX model", "x,y\n1,2\n3,4\n".getBytes(StandardCharsets.UTF_8)));
     m.put("random", new Hostile("not a valid ONNX model", random(100_000, 2)));
+    // A pickle whose __reduce__ would run a command (bad-inputs.md row 6): Kiln never unpickles, so it is refused.
+    m.put("pickle", new Hostile("not a valid ONNX model", ("cos\nsystem\n(S'touch " + marker()
+        + "'\ntR.").getBytes(StandardCharsets.US_ASCII)));
     m.put("zero-bytes", new Hostile("the body must be the model file", new byte[0]));
     return m;
+  }
+
+  /** The file the pickle's command would create: it must never appear. */
+  Path marker() {
+    return dir.resolve("pwned");
   }
 
   /** One F32 tensor {@code w} of {@code dims}, after the metadata {@code meta} writes. */
