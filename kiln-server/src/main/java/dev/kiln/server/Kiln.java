@@ -126,12 +126,15 @@ public final class Kiln implements AutoCloseable {
     services.add(new OpenAiService(languageModels, governance == null ? Gate.OPEN : governance.gate));
     if (governance != null) {
       emptyLlmCache();
-      for (VersionRecord v : governance.registry.languageModels()) {
-        try {
-          serveLanguageModel(v);
-        } catch (RuntimeException e) {
-          // A version that does not load (pushed before Kiln checked, or damaged since) never stops the server.
-          languageModels.failed(v.model(), v.version(), e);
+      for (List<VersionRecord> versions : governance.registry.languageModelVersions().values()) {
+        for (VersionRecord v : versions) { // newest first: the newest that loads serves
+          try {
+            serveLanguageModel(v);
+            break;
+          } catch (RuntimeException e) {
+            // A version that does not load (pushed before Kiln checked, or damaged since) never stops the server.
+            languageModels.failed(v.model(), v.version(), e);
+          }
         }
       }
     }

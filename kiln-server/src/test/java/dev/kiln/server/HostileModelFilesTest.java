@@ -204,6 +204,9 @@ class HostileModelFilesTest {
       }
       g.registry.push("add_sub", new ByteArrayInputStream(hostile.get("onnx-truncated").bytes()), "uploaded", null,
           "test", "");
+      g.registry.push("chat", new ByteArrayInputStream(tinyLlama()), "uploaded", null, "test", "");
+      g.registry.push("chat", new ByteArrayInputStream(hostile.get("gguf-offset-wraps").bytes()), "uploaded", null,
+          "test", "");
     }
     // And a hostile language model in the model folder.
     Files.write(Files.createDirectories(repo.resolve("evil-folder/3")).resolve("model.gguf"),
@@ -212,6 +215,8 @@ class HostileModelFilesTest {
     start();
     assertThat(call("POST", "/v2/models/add_sub/infer", admin, GovernanceServerTest.ADD_SUB).statusCode())
         .isEqualTo(200);
+    // The newest version of a language model that loads serves, the one above it is reported.
+    assertThat(call("POST", "/v1/chat/completions", admin, chat("chat")).statusCode()).isEqualTo(200);
     HttpResponse<String> index = call("POST", "/v2/repository/index", admin, "{}");
     assertThat(index.statusCode()).isEqualTo(200);
     Map<String, String> reasons = new java.util.TreeMap<>();
@@ -224,6 +229,8 @@ class HostileModelFilesTest {
     assertThat(reasons.get("evil-gguf-dims-overflow/1")).startsWith("UNAVAILABLE")
         .contains("product of its dimensions overflows");
     assertThat(reasons.get("evil-csv/1")).startsWith("UNAVAILABLE").contains("not a valid ONNX model");
+    assertThat(reasons.get("chat/2")).startsWith("UNAVAILABLE").contains("past the end of the file");
+    assertThat(reasons).doesNotContainKey("chat/1");
     assertThat(reasons.get("evil-folder/3")).startsWith("UNAVAILABLE").contains("general.alignment is STRING");
     for (String reason : reasons.values()) {
       for (String leak : LEAKS) {

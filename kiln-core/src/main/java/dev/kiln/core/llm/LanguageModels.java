@@ -32,6 +32,7 @@ public final class LanguageModels implements AutoCloseable {
   public record Served(String name, long version, ServedLanguageModel model) {}
 
   private final Map<String, Served> served = new ConcurrentHashMap<>();
+  /** By {@code name/version}. */
   private final Map<String, RepositoryEntry> failures = new ConcurrentHashMap<>();
   private final LanguageEngine engine;
   private final int contextLength;
@@ -71,7 +72,9 @@ public final class LanguageModels implements AutoCloseable {
     LanguageModel m = engine.load(file, contextLength, slots);
     Served old = served.put(name, new Served(name, version, new ServedLanguageModel(m,
         metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
-    failures.remove(name);
+    // Failures of this version and older ones are moot now; a newer one that failed (and made the server fall
+    // back to this one) stays reported.
+    failures.values().removeIf(f -> f.name().equals(name) && Long.parseLong(f.version()) <= version);
     if (old != null) {
       old.model().close();
     }
@@ -84,7 +87,8 @@ public final class LanguageModels implements AutoCloseable {
   public void failed(String name, long version, RuntimeException cause) {
     String reason = cause instanceof ModelLoadException || cause instanceof KilnException ? cause.getMessage()
         : "the model file could not be loaded";
-    failures.put(name, new RepositoryEntry(name, Long.toString(version), ModelState.UNAVAILABLE, reason));
+    failures.put(name + "/" + version, new RepositoryEntry(name, Long.toString(version), ModelState.UNAVAILABLE,
+        reason));
     LOG.warning("language model " + name + " version " + version + " failed to load: " + reason);
     LOG.log(Level.FINE, "load failure of language model " + name, cause);
   }
@@ -98,9 +102,10 @@ public final class LanguageModels implements AutoCloseable {
     return new TreeMap<>(served).values().stream().toList();
   }
 
-  /** Versions that failed to load at start and have not been replaced since, with the reason. */
+  /** Versions that failed to load at start and have not been superseded since, with the reason. */
   public List<RepositoryEntry> failures() {
-    return List.copyOf(new TreeMap<>(failures).values());
+    return failures.values().stream().sorted(java.util.Comparator.comparing(RepositoryEntry::name)
+        .thenComparingLong(f -> Long.parseLong(f.version()))).toList();
   }
 
   /** name → (highest version, its model file), for version folders holding {@code fileName}. */

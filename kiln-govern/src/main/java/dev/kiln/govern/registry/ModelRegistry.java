@@ -146,6 +146,18 @@ public final class ModelRegistry implements ModelCatalog {
     return List.copyOf(newest.values());
   }
 
+  /**
+   * Published GGUF versions by model, newest first: at start the server serves the newest that loads, so a
+   * version that does not (damaged, or pushed before Kiln checked) does not take its model down.
+   */
+  public Map<String, List<VersionRecord>> languageModelVersions() {
+    Map<String, List<VersionRecord>> byModel = new TreeMap<>();
+    store.published().stream().filter(v -> GGUF.equals(v.format()))
+        .sorted(java.util.Comparator.comparingLong(VersionRecord::version).reversed())
+        .forEach(v -> byModel.computeIfAbsent(v.model(), m -> new java.util.ArrayList<>()).add(v));
+    return byModel;
+  }
+
   /** A published version's plaintext, verified (decrypted in memory). */
   public byte[] contents(VersionRecord v) {
     return artifacts.read(v.artifact(), v.sha256());
