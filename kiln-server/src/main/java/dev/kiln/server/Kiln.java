@@ -131,22 +131,27 @@ public final class Kiln implements AutoCloseable {
         new MetricsService(registry)));
     languageModels = new LanguageModels(config.modelRepository(), llama, config.llm().contextLength(),
         config.llm().slots(), registry);
+    core.failuresBeside(languageModels::failures);
     services.add(new OpenAiService(languageModels, governance == null ? Gate.OPEN : governance.gate));
     if (governance != null) {
       emptyLlmCache();
-      for (VersionRecord v : governance.registry.languageModels()) {
-        try {
-          serveLanguageModel(v);
-        } catch (KilnException e) {
-          LOG.warning("language model " + v.model() + " version " + v.version() + " from the registry failed to load: "
-              + e.getMessage());
+      for (List<VersionRecord> versions : governance.registry.languageModelVersions().values()) {
+        for (VersionRecord v : versions) { // newest first: the newest that loads serves
+          try {
+            serveLanguageModel(v);
+            break;
+          } catch (RuntimeException e) {
+            // A version that does not load (pushed before Kiln checked, or damaged since) never stops the server.
+            languageModels.failed(v.model(), v.version(), e);
+          }
         }
       }
     }
     if (governance != null) {
       services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.usage::flush,
           governance.audit));
-      services.add(new RegistryRestService(governance.registry, this::registryChanged));
+      services.add(new RegistryRestService(governance.registry, new PushedVersions(governance.registry, core,
+          this::serveLanguageModel), this::registryChanged));
     }
     config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t),
         governance == null ? null : governance.audit)));
@@ -192,19 +197,33 @@ public final class Kiln implements AutoCloseable {
    * encrypted at rest in the artifact store, but not while served. The cache is emptied at start and stop.
    */
   private void serveLanguageModel(VersionRecord v) {
+    Path file = null;
+    boolean staged = false;
     try {
-      Path file = llmCache().resolve(v.sha256() + ".gguf");
+      file = llmCache().resolve(v.sha256() + ".gguf");
       if (!Files.exists(file)) {
         Path tmp = Files.createTempFile(llmCache(), ".gguf-", ".part",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(tmp, governance.registry.contents(v));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        staged = true;
       }
       languageModels.serve(v.model(), v.version(), file);
-    } catch (ModelLoadException e) {
-      throw KilnException.invalid(e.getMessage());
     } catch (IOException e) {
       throw new KilnException(dev.kiln.core.error.ErrorKind.INTERNAL, "cannot stage language model " + v.model(), e);
+    } catch (RuntimeException e) {
+      if (staged) {
+        deleteQuietly(file); // a copy no model serves is not left decrypted on disk
+      }
+      throw e instanceof ModelLoadException ? KilnException.invalid(e.getMessage()) : e;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warning("could not delete a language-model cache file: " + e.getMessage());
     }
   }
 

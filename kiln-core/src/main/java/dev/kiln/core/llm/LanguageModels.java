@@ -2,8 +2,10 @@ package dev.kiln.core.llm;
 
 import dev.kiln.core.engine.ModelLoadException;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.ModelState;
 import dev.kiln.core.repository.ModelName;
 import dev.kiln.core.repository.ModelRepository;
+import dev.kiln.core.serving.RepositoryEntry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -29,7 +32,8 @@ public final class LanguageModels implements AutoCloseable {
   public record Served(String name, long version, ServedLanguageModel model) {}
 
   private final Map<String, Served> served = new ConcurrentHashMap<>();
-  private final Map<String, String> failures = new ConcurrentHashMap<>();
+  /** By {@code name/version}. */
+  private final Map<String, RepositoryEntry> failures = new ConcurrentHashMap<>();
   private final LanguageEngine engine;
   private final int contextLength;
   private final int slots;
@@ -52,9 +56,9 @@ public final class LanguageModels implements AutoCloseable {
         served.put(name, new Served(name, version, new ServedLanguageModel(m,
             metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
         LOG.info(() -> "language model " + name + " version " + version + " ready");
-      } catch (ModelLoadException | KilnException ex) {
-        failures.put(name, ex.getMessage());
-        LOG.warning("language model " + name + " version " + version + " failed to load: " + ex.getMessage());
+      } catch (RuntimeException ex) {
+        // One bad file never stops the server: the model is reported failed and the others serve.
+        failed(name, version, ex);
       }
     }
   }
@@ -68,10 +72,25 @@ public final class LanguageModels implements AutoCloseable {
     LanguageModel m = engine.load(file, contextLength, slots);
     Served old = served.put(name, new Served(name, version, new ServedLanguageModel(m,
         metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
-    failures.remove(name);
+    // Failures of this version and older ones are moot now; a newer one that failed (and made the server fall
+    // back to this one) stays reported.
+    failures.values().removeIf(f -> f.name().equals(name) && Long.parseLong(f.version()) <= version);
     if (old != null) {
       old.model().close();
     }
+  }
+
+  /**
+   * Records that {@code version} of {@code name} failed to load (at start), so the repository index shows it with
+   * the reason; what serves under that name, if anything, keeps serving.
+   */
+  public void failed(String name, long version, RuntimeException cause) {
+    String reason = cause instanceof ModelLoadException || cause instanceof KilnException ? cause.getMessage()
+        : "the model file could not be loaded";
+    failures.put(name + "/" + version, new RepositoryEntry(name, Long.toString(version), ModelState.UNAVAILABLE,
+        reason));
+    LOG.warning("language model " + name + " version " + version + " failed to load: " + reason);
+    LOG.log(Level.FINE, "load failure of language model " + name, cause);
   }
 
   public Optional<Served> get(String name) {
@@ -83,9 +102,10 @@ public final class LanguageModels implements AutoCloseable {
     return new TreeMap<>(served).values().stream().toList();
   }
 
-  /** Models that failed to load, with the reason. */
-  public Map<String, String> failures() {
-    return Map.copyOf(failures);
+  /** Versions that failed to load at start and have not been superseded since, with the reason. */
+  public List<RepositoryEntry> failures() {
+    return failures.values().stream().sorted(java.util.Comparator.comparing(RepositoryEntry::name)
+        .thenComparingLong(f -> Long.parseLong(f.version()))).toList();
   }
 
   /** name → (highest version, its model file), for version folders holding {@code fileName}. */

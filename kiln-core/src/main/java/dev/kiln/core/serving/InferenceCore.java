@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -33,6 +34,7 @@ public final class InferenceCore implements AutoCloseable {
 
   private final ModelCatalog repository;
   private volatile AliasResolver aliases = AliasResolver.NONE;
+  private volatile Supplier<List<RepositoryEntry>> servedBeside = List::of;
   private final Map<String, Engine> engines = new HashMap<>();
   private final EngineOptions engineOptions;
   private final InferenceMetrics metrics;
@@ -146,6 +148,14 @@ public final class InferenceCore implements AutoCloseable {
     this.aliases = resolver;
   }
 
+  /**
+   * Adds the failures of models served beside the core (language models) to the repository index, so a version
+   * that failed to load is visible with its reason whatever served it.
+   */
+  public void failuresBeside(Supplier<List<RepositoryEntry>> failures) {
+    this.servedBeside = Objects.requireNonNull(failures, "failures");
+  }
+
   /** {@code [model, version]} for a reference that may be {@code model@alias}. */
   private String[] target(String ref, String version) {
     int at = ref == null ? -1 : ref.indexOf('@');
@@ -181,7 +191,10 @@ public final class InferenceCore implements AutoCloseable {
     return out;
   }
 
-  /** Every model in the repository and every loaded version, with state; {@code readyOnly} keeps READY rows. */
+  /**
+   * Every model in the repository and every loaded version, with state, and the language models that failed to
+   * load; {@code readyOnly} keeps READY rows.
+   */
   public List<RepositoryEntry> index(boolean readyOnly) {
     TreeSet<String> names = new TreeSet<>(models.keySet());
     names.addAll(repository.names());
@@ -212,6 +225,10 @@ public final class InferenceCore implements AutoCloseable {
           out.add(r);
         }
       }
+    }
+    if (!readyOnly) {
+      servedBeside.get().stream().filter(e -> !names.contains(e.name())).forEach(out::add);
+      out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
     }
     return out;
   }
@@ -250,6 +267,15 @@ public final class InferenceCore implements AutoCloseable {
           : m.failures().values().stream().findFirst().orElse("no version loaded");
       throw KilnException.invalid("failed to load '" + model + "': " + why);
     }
+  }
+
+  /**
+   * Brings one model in line with the catalog without reloading what serves: a version gone from the catalog
+   * (an undone registry push) is dropped, with its failure. Never throws for a model that fails to load.
+   */
+  public void refresh(String model) {
+    ModelName.require(model);
+    reconcile(model, false);
   }
 
   /** Unloads every version of a model after its in-flight requests finish. */

@@ -92,7 +92,8 @@ public final class GgufWriter {
 
   private int alignment() {
     Value v = metadata.get("general.alignment");
-    return v == null ? DEFAULT_ALIGNMENT : (Integer) v.value();
+    // A general.alignment of another type (a hostile file written for a test) leaves the default.
+    return v != null && v.value() instanceof Integer a ? a : DEFAULT_ALIGNMENT;
   }
 
   /** Writes the file, replacing one that is there. */

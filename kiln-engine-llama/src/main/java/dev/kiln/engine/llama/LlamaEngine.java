@@ -50,7 +50,7 @@ public final class LlamaEngine implements LanguageEngine {
   public LanguageModel load(Path file) {
     Objects.requireNonNull(file, "file");
     if (!Files.isRegularFile(file)) {
-      throw new ModelLoadException(file.getFileName() + ": no such file");
+      throw new ModelLoadException("the model file is missing");
     }
     GgufFile gguf = GgufFile.read(file);
     long trained = gguf.number(gguf.architecture() + ".context_length").orElse((long) LlamaOptions.DEFAULT_CONTEXT_CAP);
@@ -89,7 +89,10 @@ public final class LlamaEngine implements LanguageEngine {
       LlamaModel.setLogger(LogFormat.TEXT, LlamaEngine::log);
       return new LlamaModel(params);
     } catch (RuntimeException e) {
-      throw new ModelLoadException(gguf.fileName() + ": llama.cpp cannot load this model", e);
+      // llama.cpp's message may name the file (a cache file named by its checksum): it goes to the log only.
+      LOG.log(Level.WARNING, "llama.cpp refused a GGUF model", e);
+      throw new ModelLoadException("llama.cpp cannot load this model (its header is valid, its contents are not)",
+          e);
     } finally {
       // Loading runs llama.cpp's common_init, which takes the log over; take it back.
       LlamaModel.setLogger(LogFormat.TEXT, LlamaEngine::log);

@@ -57,18 +57,36 @@ public final class OnnxEngine implements Engine {
         throw e;
       }
     } catch (OrtException e) {
-      LOG.log(Level.FINE, "ONNX Runtime refused " + artifact.name() + " v" + artifact.version(), e);
-      throw new ModelLoadException("not a valid ONNX model: " + firstLine(e.getMessage()), e);
+      // ORT's text names its own source files and lines (tensorprotoutils.cc:426) and sometimes paths: it goes
+      // to the log; the caller gets a reason Kiln writes from the error code.
+      LOG.log(Level.WARNING, "ONNX Runtime refused " + artifact.name() + " v" + artifact.version() + ": "
+          + e.getMessage(), e);
+      throw new ModelLoadException("not a valid ONNX model: " + reason(e), e);
     }
   }
 
-  /** ORT messages may name the file; keep the part after the last path-bearing prefix short and path-free. */
-  private static String firstLine(String m) {
-    if (m == null) {
-      return "unknown error";
+  /**
+   * What an ORT load error means for the person who pushed the file, in Kiln's words: chosen from the error code
+   * and, for the two failures hostile files cause most, from what ORT's message is about.
+   */
+  static String reason(OrtException e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    // Checked first: ORT's message for an oversized initializer suggests external data too.
+    if (m.contains("initializer") && (m.contains("size") || m.contains("mismatch"))) {
+      return "an initializer's data does not match its declared shape (or is larger than ONNX allows)";
     }
-    String line = m.lines().findFirst().orElse(m);
-    line = line.replaceAll("(/[^\\s:'\"]+)+", "<file>");
-    return line.length() > 200 ? line.substring(0, 200) : line;
+    if (m.contains("external data")) {
+      return "its external data is missing or lies outside the model's folder (a pushed model must hold all "
+          + "its data)";
+    }
+    return switch (e.getCode() == null ? OrtException.OrtErrorCode.ORT_FAIL : e.getCode()) {
+      case ORT_INVALID_PROTOBUF -> "the file does not parse as an ONNX protobuf (not a model, or truncated)";
+      case ORT_INVALID_GRAPH -> "its graph fails ONNX Runtime's checks (types, shapes, operator arguments or "
+          + "tensor data)";
+      case ORT_NOT_IMPLEMENTED -> "it uses an operator or data type this ONNX Runtime does not implement";
+      case ORT_NO_SUCHFILE -> "it refers to external data that is not there or not allowed";
+      case ORT_NO_MODEL -> "the file holds no model";
+      default -> "ONNX Runtime could not load it (its tensors or graph are malformed)";
+    };
   }
 }

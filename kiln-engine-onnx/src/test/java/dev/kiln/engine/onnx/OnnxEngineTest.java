@@ -98,4 +98,47 @@ class OnnxEngineTest {
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("CUDA was requested");
   }
+
+  /** add_sub with its {@code b} input replaced by an initializer, shaped by {@code tensor}. */
+  static byte[] withInitializer(dev.kiln.engine.onnx.proto.TensorProto tensor) throws Exception {
+    var model = dev.kiln.engine.onnx.proto.ModelProto.parseFrom(ExampleModels.addSub()).toBuilder();
+    var graph = model.getGraphBuilder();
+    graph.addInitializer(tensor.toBuilder().setName("b"));
+    graph.removeInput(1);
+    return model.build().toByteArray();
+  }
+
+  /** An FP32 initializer of {@code dims} with no data of its own, or with external data at {@code location}. */
+  static dev.kiln.engine.onnx.proto.TensorProto tensor(String location, long... dims) {
+    var t = dev.kiln.engine.onnx.proto.TensorProto.newBuilder().setDataType(1);
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    if (location != null) { // external_data (13) and data_location = EXTERNAL (14): not in Kiln's proto subset
+      var entry = dev.kiln.engine.onnx.proto.StringStringEntryProto.newBuilder().setKey("location")
+          .setValue(location).build().toByteString();
+      t.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+          .addField(13, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addLengthDelimited(entry).build())
+          .addField(14, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
+    }
+    return t.build();
+  }
+
+  @Test
+  void hostileModelsFailWithAReasonKilnWroteNotOnnxRuntimesText() throws Exception {
+    java.util.Map<String, byte[]> hostile = new java.util.LinkedHashMap<>();
+    hostile.put("declared shape", withInitializer(tensor(null, 1L << 40, 4)));
+    hostile.put("external data", withInitializer(tensor("../../../../../../etc/passwd", 1, 4)));
+    hostile.put("does not parse", java.util.Arrays.copyOf(ExampleModels.addSub(), ExampleModels.addSub().length / 2));
+    for (var e : hostile.entrySet()) {
+      Path f = ExampleModels.write(dir, "evil", 1, e.getValue());
+      assertThatThrownBy(() -> engine.load(new ModelArtifact("evil", 1, f, EngineOptions.defaults()))).as(e.getKey())
+          .isExactlyInstanceOf(ModelLoadException.class)
+          .hasMessageStartingWith("not a valid ONNX model: ")
+          .hasMessageContaining(e.getKey())
+          .hasMessageNotContaining(".cc:")
+          .hasMessageNotContaining("/")
+          .hasMessageNotContaining("onnxruntime");
+    }
+  }
 }

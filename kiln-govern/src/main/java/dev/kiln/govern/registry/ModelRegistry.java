@@ -38,7 +38,7 @@ public final class ModelRegistry implements ModelCatalog {
   /** The ONNX engine's platform; the registry stores ONNX models (GGUF comes with language models). */
   static final String ONNX_PLATFORM = "onnxruntime_onnx";
   static final String ONNX = "onnx";
-  static final String GGUF = "gguf";
+  public static final String GGUF = "gguf";
 
   private final RegistryStore store;
   private final ArtifactStore artifacts;
@@ -55,20 +55,30 @@ public final class ModelRegistry implements ModelCatalog {
     this.maxArtifactBytes = maxArtifactBytes;
   }
 
+  /** Stores {@code model} as the next version of {@code name} and publishes it, loaded by no one. */
+  public VersionRecord push(String name, InputStream model, String source, String metadata, String actor,
+      String from) {
+    return push(name, model, source, metadata, actor, from, VersionLoader.NONE);
+  }
+
   /**
-   * Stores {@code model} as the next version of {@code name} and publishes it.
+   * Stores {@code model} as the next version of {@code name}, publishes it and has {@code loader} load it. A
+   * version the loader refuses is undone: its record and artifact are deleted (and the model too, when this push
+   * created it), the push is audited as failed with the reason, and the caller gets INVALID_ARGUMENT.
    *
    * @param source {@code uploaded} or {@code trained}
    * @param metadata JSON (lineage, metrics) kept with the version; null for none
    */
   public VersionRecord push(String name, InputStream model, String source, String metadata, String actor,
-      String from) {
+      String from, VersionLoader loader) {
     SafeNames.requireModelName(name);
     InputStream in = new java.io.BufferedInputStream(model);
     String format = format(in);
     Instant now = clock.instant();
+    boolean newModel = store.model(name).isEmpty();
     store.ensureModel(name, actor, now);
     VersionRecord reserved = store.reserveVersion(name, format, source, actor, now);
+    String target = "model:" + name + "/" + reserved.version();
     ArtifactStore.PutResult put = null;
     try {
       put = artifacts.put(in, maxArtifactBytes);
@@ -78,18 +88,39 @@ public final class ModelRegistry implements ModelCatalog {
             + " was not pending any more");
       }
     } catch (RuntimeException e) {
-      if (put != null) {
-        artifacts.delete(put.key());
-      }
-      store.deleteVersion(name, reserved.version());
-      audit.record(actor, "model.push", "model:" + name + "/" + reserved.version(), from, "failed",
-          e.getMessage());
+      undo(name, reserved.version(), put == null ? null : put.key(), newModel);
+      audit.record(actor, "model.push", target, from, "failed", e.getMessage());
       throw e;
     }
     VersionRecord v = store.version(name, reserved.version()).orElseThrow();
-    audit.record(actor, "model.push", "model:" + name + "/" + v.version(), from, "ok",
+    try {
+      loader.load(v);
+    } catch (RuntimeException e) {
+      RuntimeException refusal = LoadRefusal.of(e, v);
+      undo(name, v.version(), v.artifact(), newModel);
+      try {
+        loader.undone(v);
+      } catch (RuntimeException ignored) {
+        LOG.log(java.util.logging.Level.WARNING, "serving could not forget refused version " + target, ignored);
+      }
+      audit.record(actor, "model.push", target, from, "failed", refusal.getMessage());
+      throw refusal;
+    }
+    audit.record(actor, "model.push", target, from, "ok",
         "sha256 " + v.sha256() + ", " + v.sizeBytes() + " bytes, " + source);
     return v;
+  }
+
+  /** Removes what a failed push wrote: its version, its artifact, and the model when the push created it. */
+  private void undo(String name, long version, String artifact, boolean newModel) {
+    store.deleteVersion(name, version);
+    if (artifact != null) {
+      artifacts.delete(artifact);
+    }
+    // Another push may have reserved a version meanwhile; then the model stays.
+    if (newModel && store.versions(name).isEmpty() && store.aliases(name).isEmpty()) {
+      store.deleteModel(name);
+    }
   }
 
   /** {@code gguf} for a GGUF language model (by its magic number), else {@code onnx}. */
@@ -113,6 +144,18 @@ public final class ModelRegistry implements ModelCatalog {
       }
     }
     return List.copyOf(newest.values());
+  }
+
+  /**
+   * Published GGUF versions by model, newest first: at start the server serves the newest that loads, so a
+   * version that does not (damaged, or pushed before Kiln checked) does not take its model down.
+   */
+  public Map<String, List<VersionRecord>> languageModelVersions() {
+    Map<String, List<VersionRecord>> byModel = new TreeMap<>();
+    store.published().stream().filter(v -> GGUF.equals(v.format()))
+        .sorted(java.util.Comparator.comparingLong(VersionRecord::version).reversed())
+        .forEach(v -> byModel.computeIfAbsent(v.model(), m -> new java.util.ArrayList<>()).add(v));
+    return byModel;
   }
 
   /** A published version's plaintext, verified (decrypted in memory). */

@@ -61,7 +61,7 @@ class ModelRegistryTest {
     };
     assertThatThrownBy(() -> registry.push("m", dying, "uploaded", null, "k", "")).isNotNull();
     assertThat(registry.names()).isEmpty();
-    assertThat(registry.versions("m")).isEmpty();
+    assertThat(registry.models()).isEmpty(); // not even the model the push created
     assertThat(artifacts.keys()).isEmpty();
   }
 
@@ -90,5 +90,39 @@ class ModelRegistryTest {
     assertThatThrownBy(() -> registry.alias("m", "../x", 1, "k", "")).hasMessageContaining("invalid alias");
     assertThat(registry.resolve("m", "nope")).isEmpty();
     assertThat(registry.resolve("../m", "production")).isEmpty();
+  }
+
+  @Test
+  void aVersionItsLoaderRefusesIsUndoneAndAuditedAsFailedWithTheReason() {
+    registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", null, "k", "");
+    VersionLoader refuses = v -> {
+      throw new dev.kiln.core.engine.ModelLoadException("not a valid GGUF file: general.alignment is STRING");
+    };
+    VersionLoader crashes = v -> {
+      throw new ClassCastException("class java.lang.String cannot be cast to class java.lang.Number");
+    };
+    for (String name : java.util.List.of("m", "fresh")) {
+      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {2}), "uploaded", null, "k",
+          "", refuses))
+          .isInstanceOfSatisfying(dev.kiln.core.error.KilnException.class, e -> assertThat(e.kind())
+              .isEqualTo(dev.kiln.core.error.ErrorKind.INVALID_ARGUMENT))
+          .hasMessage("the model was refused: not a valid GGUF file: general.alignment is STRING");
+      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {3}), "uploaded", null, "k",
+          "", crashes))
+          .isInstanceOf(dev.kiln.core.error.KilnException.class)
+          .hasMessage("the model was refused: it could not be loaded");
+    }
+    assertThat(registry.versions("m")).extracting(VersionRecord::version).containsExactly(1L);
+    assertThat(registry.models()).extracting(ModelRecord::name).containsExactly("m"); // "fresh" is not kept
+    assertThat(artifacts.keys()).hasSize(1);
+    var pushes = stores.audit().query(null, "model.push", null, null, null, 100);
+    assertThat(pushes).extracting(dev.kiln.govern.audit.AuditEvent::outcome)
+        .containsExactlyInAnyOrder("ok", "failed", "failed", "failed", "failed");
+    assertThat(pushes).filteredOn(e -> e.outcome().equals("failed")).extracting(
+        dev.kiln.govern.audit.AuditEvent::detail).contains("the model was refused: not a valid GGUF file: "
+        + "general.alignment is STRING");
+    VersionRecord next = registry.push("fresh", new ByteArrayInputStream(new byte[] {4}), "uploaded", null, "k", "",
+        VersionLoader.NONE);
+    assertThat(next.state()).isEqualTo(VersionRecord.State.PUBLISHED);
   }
 }

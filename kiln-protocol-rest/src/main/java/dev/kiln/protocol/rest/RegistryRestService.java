@@ -5,6 +5,7 @@ import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.registry.ModelRegistry;
+import dev.kiln.govern.registry.VersionLoader;
 import dev.kiln.govern.registry.VersionRecord;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -27,11 +28,16 @@ public final class RegistryRestService implements RestService {
   private static final String ALIAS = "([A-Za-z][A-Za-z0-9_-]{0,31})";
 
   private final ModelRegistry registry;
+  private final VersionLoader loader;
   private final Consumer<String> changed;
 
-  /** @param changed called with a model's name after its versions or aliases changed */
-  public RegistryRestService(ModelRegistry registry, Consumer<String> changed) {
+  /**
+   * @param loader loads each pushed version before the push is confirmed; a version it refuses is undone
+   * @param changed called with a model's name after its versions or aliases changed
+   */
+  public RegistryRestService(ModelRegistry registry, VersionLoader loader, Consumer<String> changed) {
     this.registry = registry;
+    this.loader = loader;
     this.changed = changed;
   }
 
@@ -54,17 +60,9 @@ public final class RegistryRestService implements RestService {
         if (body.length == 0) {
           throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
         }
-        VersionRecord v = registry.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata,
-            q.principal(), q.source());
-        try {
-          changed.accept(v.model());
-        } catch (KilnException e) {
-          // A version that cannot serve is refused, not kept: undo the push and say why.
-          registry.deleteVersion(v.model(), v.version(), q.principal(), q.source());
-          quietly(() -> changed.accept(v.model()));
-          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the model was refused: " + e.getMessage());
-        }
-        return v;
+        // A version that cannot serve is refused and undone by the registry, with the reason.
+        return registry.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata, q.principal(),
+            q.source(), loader);
       });
     });
     r.add(HttpMethod.GET, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
@@ -110,14 +108,6 @@ public final class RegistryRestService implements RestService {
       changed.accept(q.param(0));
       return Map.of("deleted", q.param(0));
     }));
-  }
-
-  private static void quietly(Runnable r) {
-    try {
-      r.run();
-    } catch (KilnException ignored) {
-      // the model may have no versions left to serve; that is not this request's error
-    }
   }
 
   private ModelView view(String name) {
