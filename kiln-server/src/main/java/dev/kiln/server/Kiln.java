@@ -150,8 +150,7 @@ public final class Kiln implements AutoCloseable {
     if (governance != null) {
       services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.usage::flush,
           governance.audit));
-      services.add(new RegistryRestService(governance.registry, new PushedVersions(governance.registry, core,
-          this::serveLanguageModel), this::registryChanged));
+      services.add(new RegistryRestService(governance.registry, pushedVersions(), this::registryChanged));
     }
     config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t),
         governance == null ? null : governance.audit)));
@@ -172,6 +171,11 @@ public final class Kiln implements AutoCloseable {
    *
    * @throws KilnException INVALID_ARGUMENT when a version of it fails to load (the caller undoes the push)
    */
+  /** How a pushed or deployed registry version is loaded before the registry confirms it. */
+  private PushedVersions pushedVersions() {
+    return new PushedVersions(governance.registry, core, this::serveLanguageModel);
+  }
+
   private void registryChanged(String model) {
     Optional<VersionRecord> llm = governance.registry.languageModels().stream()
         .filter(v -> v.model().equals(model)).findFirst();
@@ -260,7 +264,7 @@ public final class Kiln implements AutoCloseable {
     runner = new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(),
         beat);
     Deployer deployer = governance != null
-        ? new RegistryDeployer(governance.registry, this::registryChanged)
+        ? new RegistryDeployer(governance.registry, pushedVersions(), this::registryChanged)
         : new RepositoryDeployer(config.modelRepository(), core);
     training = new TrainingService(datasets, jobs, runner, events, deployer);
     runner.start();

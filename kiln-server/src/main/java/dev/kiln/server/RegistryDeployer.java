@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.registry.ModelRegistry;
+import dev.kiln.govern.registry.VersionLoader;
 import dev.kiln.govern.registry.VersionRecord;
 import dev.kiln.training.job.Deployer;
 import dev.kiln.training.job.Job;
@@ -16,14 +17,17 @@ import java.util.function.Consumer;
 
 /**
  * Deploys a trained model into the registry: a new version with source {@code trained}, its lineage and test
- * metrics as metadata, checksummed and encrypted like any pushed model; then serves it.
+ * metrics as metadata, checksummed and encrypted like any pushed model; then serves it. A version that does not
+ * load is refused and undone exactly as a pushed one is (the same {@link VersionLoader}).
  */
 final class RegistryDeployer implements Deployer {
   private final ModelRegistry registry;
+  private final VersionLoader loader;
   private final Consumer<String> changed;
 
-  RegistryDeployer(ModelRegistry registry, Consumer<String> changed) {
+  RegistryDeployer(ModelRegistry registry, VersionLoader loader, Consumer<String> changed) {
     this.registry = registry;
+    this.loader = loader;
     this.changed = changed;
   }
 
@@ -34,7 +38,7 @@ final class RegistryDeployer implements Deployer {
     meta.set("evaluation", job.evaluation());
     VersionRecord v;
     try (InputStream in = Files.newInputStream(onnx)) {
-      v = registry.push(model, in, "trained", meta.toString(), "job:" + job.id(), "");
+      v = registry.push(model, in, "trained", meta.toString(), "job:" + job.id(), "", loader);
     } catch (IOException e) {
       throw new KilnException(ErrorKind.INTERNAL, "cannot read the model of job " + job.id(), e);
     }

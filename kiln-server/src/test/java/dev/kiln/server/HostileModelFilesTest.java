@@ -197,7 +197,7 @@ class HostileModelFilesTest {
     kiln = null;
     // Versions that got in unchecked (pushed by an older Kiln, or the server died between publish and load).
     Map<String, HostileModels.Hostile> hostile = new HostileModels(scratch).all();
-    try (Governance g = Governance.open(governance(), new SimpleMeterRegistry())) {
+    try (Governance g = Governance.open(governance(), new SimpleMeterRegistry(), java.time.Clock.systemUTC())) {
       for (String name : List.of("gguf-alignment-string", "gguf-dims-overflow", "csv")) {
         g.registry.push("evil-" + name, new ByteArrayInputStream(hostile.get(name).bytes()), "uploaded", null,
             "test", "");
