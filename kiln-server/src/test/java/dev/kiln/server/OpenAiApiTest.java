@@ -182,6 +182,22 @@ class OpenAiApiTest {
     assertThat(r.at("/usage/prompt_tokens").asInt()).isPositive();
   }
 
+  /** Error bodies are written by Kiln: no paths, file names, class names or stack frames. */
+  static void assertLeaksNothing(String body) {
+    assertThat(body).doesNotContain(repo.toString()).doesNotContain(".gguf").doesNotContain("Exception")
+        .doesNotContain("dev.kiln").doesNotContain("java.").doesNotContain("com.fasterxml").doesNotContainPattern(
+            "\\bat [a-z]+\\.").doesNotContainPattern("\\.(java|cc|cpp|h):\\d+");
+  }
+
+  @Test
+  void parametersAreCheckedAndValidOnesAccepted() throws Exception {
+    // Integral numbers written as such, and the "none" forms of log probabilities, are fine.
+    ok(post("/v1/chat/completions", chat(2, ",\"n\":1,\"seed\":-9223372036854775808,\"logprobs\":false,"
+        + "\"top_logprobs\":0,\"max_completion_tokens\":2.0")));
+    ok(post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"best_of\":1,"
+        + "\"logprobs\":0,\"seed\":9223372036854775807}"));
+  }
+
   @Test
   void badRequestsGetOpenAisErrorEnvelope() throws Exception {
     String[][] cases = {
@@ -192,6 +208,23 @@ class OpenAiApiTest {
         {"/v1/chat/completions", chat(-1, ""), "400", "max_tokens"},
         {"/v1/chat/completions", chat(5, ",\"temperature\":7"), "400", "temperature"},
         {"/v1/chat/completions", chat(5, ",\"n\":3"), "400", "'n'"},
+        // Integers are compared exactly, never wrapped to 32 or 64 bits (4294967297 is 2^32 + 1).
+        {"/v1/chat/completions", chat(5, ",\"n\":4294967297"), "400", "'n'"},
+        {"/v1/chat/completions", chat(5, ",\"n\":18446744073709551617"), "400", "'n'"},
+        {"/v1/chat/completions", chat(5, ",\"n\":1000000"), "400", "'n'"},
+        {"/v1/chat/completions", chat(5, ",\"n\":\"1\""), "400", "'n'"},
+        {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"best_of\":4294967297}", "400", "'best_of'"},
+        {"/v1/chat/completions", chat(5, "").replace("\"max_tokens\":5", "\"max_tokens\":1000000000"), "400",
+            "'max_tokens'"},
+        {"/v1/chat/completions", chat(5, "").replace("\"max_tokens\":5", "\"max_tokens\":18446744073709551621"),
+            "400", "'max_tokens'"},
+        {"/v1/chat/completions", chat(5, ",\"max_completion_tokens\":4294967301"), "400", "'max_completion_tokens'"},
+        {"/v1/chat/completions", chat(5, ",\"seed\":18446744073709551617"), "400", "'seed'"},
+        {"/v1/chat/completions", chat(5, ",\"seed\":1.5"), "400", "'seed'"},
+        {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":4294967297}", "400",
+            "'logprobs'"},
+        {"/v1/chat/completions", chat(5, ",\"top_logprobs\":4294967296"), "400", "'top_logprobs'"},
+        {"/v1/chat/completions", chat(5, ",\"logprobs\":true"), "400", "not supported"},
         {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":42}", "400", "prompt"},
         {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":[1,2]}", "400", "input"},
         {"/v1/chat/completions", "not json", "400", "JSON"},
@@ -205,6 +238,7 @@ class OpenAiApiTest {
       JsonNode error = JSON.readTree(r.body()).get("error");
       assertThat(error.get("message").asText()).as(c[1]).contains(c[3]);
       assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+      assertLeaksNothing(r.body());
     }
     assertThat(JSON.readTree(post("/v1/chat/completions", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\","
         + "\"content\":\"x\"}]}").body()).at("/error/code").asText()).isEqualTo("model_not_found");
