@@ -8,6 +8,8 @@ import dev.kiln.engine.llama.TinyLlama;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,13 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
 class OpenAiApiTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  /** One slot, so a generation that kept it would hold up every later request. */
+  static final int CONTEXT = 4096;
   @TempDir static Path repo;
   static Kiln kiln;
 
   @BeforeAll
   static void start() throws Exception {
     TinyLlama.write(Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 7);
-    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withLlm(new LlmConfig(256, 2)));
+    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withLlm(new LlmConfig(CONTEXT, 1)));
   }
 
   @AfterAll
@@ -134,28 +138,90 @@ class OpenAiApiTest {
         .at("/choices/0/message/content").asText());
   }
 
+  /** A chat that cannot end by itself within these tests' deadlines: the tiny model never stops on its own. */
+  static final String ENDLESS = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+      + "\"max_tokens\":" + (CONTEXT - 64) + ",\"temperature\":0";
+
+  static double gauge(String name) {
+    return kiln.registry().find(name).tag("model", "tiny").gauge().value();
+  }
+
+  static double finished(String reason) {
+    return kiln.registry().find("kiln_llm_requests_finished_total").tag("model", "tiny")
+        .tag("finished_reason", reason).counter().count();
+  }
+
+  /** Polls to a generous deadline; fails with what it last saw. */
+  static void eventually(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long until = System.nanoTime() + 60_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(until);
+      Thread.sleep(20);
+    }
+  }
+
+  /** A raw connection, so the test decides exactly when the client goes away. */
+  static Socket send(String path, String body) throws Exception {
+    Socket s = new Socket("127.0.0.1", kiln.httpPort());
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    OutputStream out = s.getOutputStream();
+    out.write(("POST " + path + " HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: "
+        + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(b);
+    out.flush();
+    return s;
+  }
+
+  /**
+   * Goes away mid-stream from a generation that cannot finish in the test's time, on the only slot: the engine
+   * must end it as cancelled (not by length), and the next request must get the slot.
+   */
   @Test
-  void aClientThatDisconnectsMidStreamFreesItsSlot() throws Exception {
-    for (int i = 0; i < 3; i++) { // more than the 2 slots: a leaked slot would block the last request
-      HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + kiln.httpPort() + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(
-          "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":200,"
-          + "\"stream\":true}")).build(), HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = r.body()) {
-        body.read(new byte[64]); // the first chunk has arrived; now go away
+  void aClientThatDisconnectsMidStreamCancelsItsGeneration() throws Exception {
+    double cancelled = finished("cancelled");
+    double length = finished("length");
+    try (Socket s = send("/v1/chat/completions", ENDLESS + ",\"stream\":true}")) {
+      InputStream in = s.getInputStream();
+      StringBuilder seen = new StringBuilder();
+      byte[] buf = new byte[256];
+      while (seen.indexOf("\"content\":\"", seen.indexOf("\"content\":\"") + 1) < 0) { // a generated token
+        int n = in.read(buf);
+        assertThat(n).as(seen.toString()).isPositive();
+        seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
       }
     }
-    long until = System.nanoTime() + 10_000_000_000L;
-    double running = -1;
-    while (System.nanoTime() < until) {
-      running = kiln.registry().find("kiln_llm_num_requests_running").tag("model", "tiny").gauge().value();
-      if (running == 0) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    assertThat(running).isZero();
+    eventually("the engine ends the generation as cancelled", () -> finished("cancelled") == cancelled + 1);
+    assertThat(finished("length")).isEqualTo(length);
+    eventually("the gauges are back to 0", () -> gauge("kiln_llm_num_requests_running") == 0
+        && gauge("kiln_llm_num_requests_waiting") == 0);
     assertThat(ok(post("/v1/chat/completions", chat(3, ""))).at("/usage/completion_tokens").asInt()).isEqualTo(3);
+  }
+
+  /** The same for a client that gives up on a non-streamed answer while it is being generated. */
+  @Test
+  void aClientThatDisconnectsBeforeItsAnswerCancelsItsGeneration() throws Exception {
+    double cancelled = finished("cancelled");
+    double length = finished("length");
+    try (Socket s = send("/v1/chat/completions", ENDLESS + "}")) {
+      eventually("the generation is decoding", () -> gauge("kiln_llm_num_requests_running") == 1);
+    }
+    eventually("the engine ends the generation as cancelled", () -> finished("cancelled") == cancelled + 1);
+    assertThat(finished("length")).isEqualTo(length);
+    eventually("the gauges are back to 0", () -> gauge("kiln_llm_num_requests_running") == 0
+        && gauge("kiln_llm_num_requests_waiting") == 0);
+    assertThat(ok(post("/v1/chat/completions", chat(3, ""))).at("/usage/completion_tokens").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void rejectedPromptsLeaveNothingRunning() throws Exception {
+    String tooLong = "{\"model\":\"tiny\",\"prompt\":\"" + "hello ".repeat(CONTEXT) + "\",\"max_tokens\":4}";
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = post("/v1/completions", tooLong);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("prompt");
+    }
+    assertThat(gauge("kiln_llm_num_requests_running")).isZero();
+    assertThat(gauge("kiln_llm_num_requests_waiting")).isZero();
   }
 
   @Test

@@ -78,6 +78,7 @@ public final class HttpServer implements AutoCloseable {
               ch.pipeline().addLast(tls.newHandler(ch.alloc()));
             }
             ch.pipeline()
+                .addLast(new DisconnectWatch())
                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
                 .addLast(new EventStreamAwareCompressor(1024, StandardCompressionOptions.gzip(),
                     StandardCompressionOptions.deflate()))

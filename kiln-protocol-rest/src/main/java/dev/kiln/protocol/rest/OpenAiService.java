@@ -21,8 +21,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The OpenAI-compatible API over the served language models: {@code GET /v1/models[/{id}]}, {@code POST
  * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code
- * POST /v1/embeddings}, with OpenAI's error envelope. A streamed request whose client disconnects is cancelled and
- * its slot freed. Tokens (prompt + completion) are reported to the gate for per-key quotas and usage.
+ * POST /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is
+ * cancelled and its slot freed. Tokens (prompt + completion) are reported to the gate for per-key quotas and usage.
  */
 public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
@@ -82,7 +82,7 @@ public final class OpenAiService implements RestService {
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
-    model.generate(g, new TokenSink() {
+    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
       @Override
       public void text(String piece) {
         text.append(piece);
@@ -97,6 +97,12 @@ public final class OpenAiService implements RestService {
       @Override
       public void failed(Throwable error) {
         answer.completeExceptionally(error);
+      }
+    });
+    // The HTTP layer cancels the answer when the client goes away: stop decoding and free the slot, as streams do.
+    answer.whenComplete((r, e) -> {
+      if (answer.isCancelled()) {
+        handle.cancel();
       }
     });
     return answer;
