@@ -53,7 +53,7 @@ public final class LanguageModels implements AutoCloseable {
             metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
         LOG.info(() -> "language model " + name + " version " + version + " ready");
       } catch (ModelLoadException | KilnException ex) {
-        failures.put(name, ex.getMessage());
+        failures.put(name, reason(ex, e.getValue().getValue()));
         LOG.warning("language model " + name + " version " + version + " failed to load: " + ex.getMessage());
       }
     }
@@ -62,16 +62,34 @@ public final class LanguageModels implements AutoCloseable {
   /**
    * Serves {@code file} as {@code name} (a registry push), replacing what served under that name.
    *
-   * @throws ModelLoadException when the file cannot be loaded; what served before keeps serving
+   * @throws ModelLoadException when the file cannot be loaded, with a reason that names neither the file's path
+   *     nor its name; what served before keeps serving
    */
   public synchronized void serve(String name, long version, Path file) {
-    LanguageModel m = engine.load(file, contextLength, slots);
+    LanguageModel m;
+    try {
+      m = engine.load(file, contextLength, slots);
+    } catch (ModelLoadException e) {
+      LOG.warning("language model " + name + " version " + version + " failed to load: " + e.getMessage());
+      throw new ModelLoadException(reason(e, file), e);
+    }
     Served old = served.put(name, new Served(name, version, new ServedLanguageModel(m,
         metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
     failures.remove(name);
     if (old != null) {
       old.model().close();
     }
+  }
+
+  /**
+   * The engine's reason, naming the file as the model file rather than by where it lies: a registry version is
+   * staged as {@code <data>/llm-cache/<sha256>.gguf}, and neither that path nor that name is for callers.
+   */
+  private String reason(RuntimeException e, Path file) {
+    String why = e.getMessage() == null ? "cannot be loaded" : e.getMessage();
+    return why.replace(file.toAbsolutePath().toString(), engine.modelFileName())
+        .replace(file.toString(), engine.modelFileName())
+        .replace(file.getFileName().toString(), engine.modelFileName());
   }
 
   public Optional<Served> get(String name) {
