@@ -212,6 +212,43 @@ class OpenAiApiTest {
     assertThat(ok(post("/v1/chat/completions", chat(3, ""))).at("/usage/completion_tokens").asInt()).isEqualTo(3);
   }
 
+  /**
+   * A request sent on the same connection while a generation is pending is held back (the read that watches for a
+   * disconnect brings it), then answered after the generation, in order.
+   */
+  @Test
+  void aRequestPipelinedBehindAGenerationIsAnsweredAfterIt() throws Exception {
+    try (Socket s = send("/v1/chat/completions", chat(200, ""))) {
+      eventually("the generation is decoding", () -> gauge("kiln_llm_num_requests_running") == 1);
+      s.getOutputStream().write("GET /v1/models HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String answers = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int completion = answers.indexOf("\"chat.completion\"");
+      assertThat(completion).as(answers).isPositive();
+      assertThat(answers.indexOf("\"object\":\"list\"")).as(answers).isGreaterThan(completion);
+      assertThat(answers.split("HTTP/1.1 200 OK", -1)).hasSize(3);
+    }
+  }
+
+  /** Two requests in one write: the second is answered after the generation the first asked for, in order. */
+  @Test
+  void requestsPipelinedInOneWriteAreAnsweredInOrder() throws Exception {
+    byte[] chat = chat(20, "").getBytes(StandardCharsets.UTF_8);
+    String both = "POST /v1/chat/completions HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n"
+        + "content-length: " + chat.length + "\r\n\r\n" + new String(chat, StandardCharsets.UTF_8)
+        + "GET /v1/models HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n";
+    try (Socket s = new Socket("127.0.0.1", kiln.httpPort())) {
+      s.getOutputStream().write(both.getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      String answers = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int completion = answers.indexOf("\"chat.completion\"");
+      assertThat(completion).as(answers).isPositive();
+      assertThat(answers.indexOf("\"object\":\"list\"")).as(answers).isGreaterThan(completion);
+      assertThat(answers.split("HTTP/1.1 200 OK", -1)).hasSize(3);
+    }
+  }
+
   @Test
   void rejectedPromptsLeaveNothingRunning() throws Exception {
     String tooLong = "{\"model\":\"tiny\",\"prompt\":\"" + "hello ".repeat(CONTEXT) + "\",\"max_tokens\":4}";

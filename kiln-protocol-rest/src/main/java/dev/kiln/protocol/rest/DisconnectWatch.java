@@ -6,14 +6,16 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
 /**
- * Notices a client that goes away while its answer is computed. Reading is paused meanwhile (one request per
- * connection at a time keeps HTTP/1.1 answers in order), and NIO only sees a closed connection by reading it; so
- * while a watch is on, one read is armed and whatever it brings (the start of a pipelined next request) is held
- * here, ahead of the HTTP decoder, until {@link #release}. An end of stream closes the channel as usual, and the
- * request handler cancels the pending answer: a language-model generation then stops and frees its slot. A client
- * that half-closes its side while it waits counts as gone, as Netty's default {@code ALLOW_HALF_CLOSURE=false} has it.
+ * Keeps one request per connection in flight, and notices a client that goes away while its answer is computed.
+ * Reading is paused meanwhile (HTTP/1.1 answers must come in order), and NIO only sees a closed connection by
+ * reading it; so while a watch is on, one read is armed, and any request it brings (pipelined behind the pending
+ * one, or decoded from the same read) is held here until {@link #release}. An end of stream closes the channel as
+ * usual, and the request handler cancels the pending answer: a language-model generation then stops and frees its
+ * slot. A client that half-closes its side while it waits counts as gone, as Netty's default {@code
+ * ALLOW_HALF_CLOSURE=false} has it; one that pipelines a request is watched no further until that one's turn.
  *
- * <p>One instance per connection; all methods run on the connection's event loop.
+ * <p>One instance per connection, between the aggregator and the request handler; all methods run on the
+ * connection's event loop.
  */
 final class DisconnectWatch extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> held = new ArrayDeque<>();
@@ -25,7 +27,7 @@ final class DisconnectWatch extends ChannelInboundHandlerAdapter {
     self = ctx;
   }
 
-  /** With auto-read off: arms one read, and holds what it brings until {@link #release}. */
+  /** With auto-read off: arms one read, and holds the requests it brings until {@link #release}. */
   static void watch(ChannelHandlerContext ctx) {
     DisconnectWatch w = ctx.pipeline().get(DisconnectWatch.class);
     if (w != null) {
@@ -34,7 +36,7 @@ final class DisconnectWatch extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** After auto-read is back on: passes on what was held, in order, unless that starts another watch. */
+  /** After auto-read is back on: passes on the held requests, in order, until one starts another watch. */
   static void release(ChannelHandlerContext ctx) {
     DisconnectWatch w = ctx.pipeline().get(DisconnectWatch.class);
     if (w == null || !w.holding) {

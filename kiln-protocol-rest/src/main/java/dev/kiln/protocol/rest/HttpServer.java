@@ -78,13 +78,13 @@ public final class HttpServer implements AutoCloseable {
               ch.pipeline().addLast(tls.newHandler(ch.alloc()));
             }
             ch.pipeline()
-                .addLast(new DisconnectWatch())
                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
                 .addLast(new EventStreamAwareCompressor(1024, StandardCompressionOptions.gzip(),
                     StandardCompressionOptions.deflate()))
                 // Decompression happens before aggregation, so the size limit applies to the inflated body.
                 .addLast(new HttpContentDecompressor(0))
                 .addLast(new BoundedAggregator(settings.maxRequestBytes()))
+                .addLast(new DisconnectWatch())
                 .addLast(handler);
           }
         });
