@@ -299,6 +299,12 @@ class OpenAiApiTest {
         + "\"top_logprobs\":0,\"max_completion_tokens\":2.0")));
     ok(post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"best_of\":1,"
         + "\"logprobs\":0,\"seed\":9223372036854775807}"));
+    // top_k reaches the sampler: with k = 1, a hot temperature still picks the likeliest token, as greedy does.
+    String greedy = ok(post("/v1/chat/completions", chat(12, ""))).at("/choices/0/message/content").asText();
+    String hot = chat(12, ",\"seed\":5").replace("\"temperature\":0", "\"temperature\":2");
+    assertThat(ok(post("/v1/chat/completions", hot)).at("/choices/0/message/content").asText()).isNotEqualTo(greedy);
+    assertThat(ok(post("/v1/chat/completions", hot.substring(0, hot.length() - 1) + ",\"top_k\":1}"))
+        .at("/choices/0/message/content").asText()).isEqualTo(greedy);
   }
 
   @Test
@@ -328,6 +334,9 @@ class OpenAiApiTest {
             "'logprobs'"},
         {"/v1/chat/completions", chat(5, ",\"top_logprobs\":4294967296"), "400", "'top_logprobs'"},
         {"/v1/chat/completions", chat(5, ",\"logprobs\":true"), "400", "not supported"},
+        {"/v1/chat/completions", chat(5, ",\"top_k\":4294967297"), "400", "'top_k'"},
+        {"/v1/chat/completions", chat(5, ",\"top_k\":-2"), "400", "'top_k'"},
+        {"/v1/chat/completions", chat(5, ",\"top_k\":2.5"), "400", "'top_k'"},
         {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":42}", "400", "prompt"},
         {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":[1,2]}", "400", "input"},
         {"/v1/chat/completions", "not json", "400", "JSON"},

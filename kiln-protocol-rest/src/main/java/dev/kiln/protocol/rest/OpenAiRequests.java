@@ -27,7 +27,7 @@ final class OpenAiRequests {
 
   /** Sampling settings common to chat and completions. */
   record Sampling(int maxTokens, double temperature, double topP, Long seed, List<String> stop, boolean stream,
-      boolean includeUsage) {}
+      boolean includeUsage, Integer topK) {}
 
   private OpenAiRequests() {}
 
@@ -127,6 +127,8 @@ final class OpenAiRequests {
       }
     }
     logprobs(body);
+    // vLLM's extension, which clients of local servers send: -1 (or 0) for all tokens.
+    Integer topK = present(body, "top_k") ? (int) integer(body, "top_k", -1, Integer.MAX_VALUE) : null;
     Long seed = present(body, "seed") ? integer(body, "seed", Long.MIN_VALUE, Long.MAX_VALUE) : null;
     List<String> stop = new ArrayList<>();
     JsonNode st = body.get("stop");
@@ -150,7 +152,7 @@ final class OpenAiRequests {
       throw KilnException.invalid("'stream' must be a boolean");
     }
     boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
-    return new Sampling(max, temperature, topP, seed, stop, stream != null && stream.asBoolean(), usage);
+    return new Sampling(max, temperature, topP, seed, stop, stream != null && stream.asBoolean(), usage, topK);
   }
 
   /**

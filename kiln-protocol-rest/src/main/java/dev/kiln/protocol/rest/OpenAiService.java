@@ -73,7 +73,7 @@ public final class OpenAiService implements RestService {
     LanguageModel model = served(modelName);
     OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
     String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body)) : OpenAiRequests.prompt(body);
-    Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop());
+    Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
     OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
