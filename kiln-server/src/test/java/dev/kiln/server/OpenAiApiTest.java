@@ -281,6 +281,8 @@ class OpenAiApiTest {
     JsonNode r = ok(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":[\"hello\",\"world wide\"]}"));
     assertThat(r.get("data")).hasSize(2);
     assertThat(r.at("/data/0/embedding")).hasSize(64);
+    assertThat(ok(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":64}"))
+        .at("/data/0/embedding")).hasSize(64);
     assertThat(r.at("/data/1/index").asInt()).isEqualTo(1);
     assertThat(r.at("/usage/prompt_tokens").asInt()).isPositive();
   }
@@ -339,6 +341,12 @@ class OpenAiApiTest {
         {"/v1/chat/completions", chat(5, ",\"top_k\":2.5"), "400", "'top_k'"},
         {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":42}", "400", "prompt"},
         {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":[1,2]}", "400", "input"},
+        {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":4294967360}", "400",
+            "'dimensions'"},
+        {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":32}", "400", "'dimensions'"},
+        {"/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":["
+            + "{\"role\":\"user\",\"content\":\"\"},".repeat(CONTEXT) + "{\"role\":\"user\",\"content\":\"\"}]}",
+            "400", "4097 messages"},
         {"/v1/chat/completions", "not json", "400", "JSON"},
         {"/v1/chat/completions", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "404",
             "does not exist"},
@@ -346,9 +354,10 @@ class OpenAiApiTest {
     };
     for (String[] c : cases) {
       HttpResponse<String> r = post(c[0], c[1]);
-      assertThat(r.statusCode()).as(c[1]).isEqualTo(Integer.parseInt(c[2]));
+      String what = c[1].length() > 200 ? c[1].substring(0, 200) + "..." : c[1];
+      assertThat(r.statusCode()).as(what).isEqualTo(Integer.parseInt(c[2]));
       JsonNode error = JSON.readTree(r.body()).get("error");
-      assertThat(error.get("message").asText()).as(c[1]).contains(c[3]);
+      assertThat(error.get("message").asText()).as(what).contains(c[3]);
       assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
       assertLeaksNothing(r.body());
     }

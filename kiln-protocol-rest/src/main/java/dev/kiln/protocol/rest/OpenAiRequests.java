@@ -61,10 +61,18 @@ final class OpenAiRequests {
     return m.asText();
   }
 
-  static List<ChatMessage> messages(JsonNode body) {
+  /**
+   * @param contextLength the model's tokens per slot: every message costs at least one token through any chat
+   *     template, so a longer conversation cannot fit and is refused before the template and tokenizer see it
+   */
+  static List<ChatMessage> messages(JsonNode body, int contextLength) {
     JsonNode ms = body.get("messages");
     if (ms == null || !ms.isArray() || ms.isEmpty()) {
       throw KilnException.invalid("'messages' must be a non-empty array");
+    }
+    if (ms.size() > contextLength) {
+      throw KilnException.invalid("'messages': " + ms.size() + " messages (expected: at most " + contextLength
+          + ", the model's context length)");
     }
     List<ChatMessage> out = new ArrayList<>();
     for (int i = 0; i < ms.size(); i++) {
@@ -206,6 +214,16 @@ final class OpenAiRequests {
       throw KilnException.invalid("'" + field + "' must be a number from " + min + " to " + max);
     }
     return v.asDouble();
+  }
+
+  /**
+   * The {@code dimensions} an embedding request asks for, checked as an exact positive integer; empty when not
+   * given. This server does not shorten vectors, so the caller compares it with the model's width.
+   */
+  static java.util.OptionalInt dimensions(JsonNode body) {
+    return present(body, "dimensions")
+        ? java.util.OptionalInt.of((int) integer(body, "dimensions", 1, Integer.MAX_VALUE))
+        : java.util.OptionalInt.empty();
   }
 
   /** Embedding inputs: a string or an array of strings (token arrays are not supported). */

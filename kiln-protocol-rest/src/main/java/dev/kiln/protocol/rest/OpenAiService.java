@@ -72,7 +72,7 @@ public final class OpenAiService implements RestService {
     String modelName = OpenAiRequests.model(body);
     LanguageModel model = served(modelName);
     OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
-    String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body)) : OpenAiRequests.prompt(body);
+    String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body, model.contextLength())) : OpenAiRequests.prompt(body);
     Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
@@ -148,12 +148,17 @@ public final class OpenAiService implements RestService {
     String modelName = OpenAiRequests.model(body);
     LanguageModel model = served(modelName);
     List<String> inputs = OpenAiRequests.inputs(body);
+    java.util.OptionalInt dimensions = OpenAiRequests.dimensions(body);
     String format = body.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
     }
     return CompletableFuture.supplyAsync(() -> {
       List<float[]> vectors = model.embed(inputs);
+      if (dimensions.isPresent() && dimensions.getAsInt() != vectors.get(0).length) {
+        throw KilnException.invalid("'dimensions': " + dimensions.getAsInt() + " (expected: " + vectors.get(0).length
+            + ", this model's width; vectors are not shortened)");
+      }
       int tokens = inputs.stream().mapToInt(model::countTokens).sum();
       gate.tokens(q.principal(), modelName, tokens);
       ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
