@@ -58,7 +58,8 @@ public final class LanguageModels implements AutoCloseable {
         LOG.info(() -> "language model " + name + " version " + version + " ready");
       } catch (RuntimeException ex) {
         // One bad file never stops the server: the model is reported failed and the others serve.
-        failed(name, version, ex);
+        failed(name, version, ex instanceof ModelLoadException m
+            ? new ModelLoadException(reason(m, e.getValue().getValue()), m) : ex);
       }
     }
   }
@@ -66,10 +67,17 @@ public final class LanguageModels implements AutoCloseable {
   /**
    * Serves {@code file} as {@code name} (a registry push), replacing what served under that name.
    *
-   * @throws ModelLoadException when the file cannot be loaded; what served before keeps serving
+   * @throws ModelLoadException when the file cannot be loaded, with a reason that names neither the file's path
+   *     nor its name; what served before keeps serving
    */
   public synchronized void serve(String name, long version, Path file) {
-    LanguageModel m = engine.load(file, contextLength, slots);
+    LanguageModel m;
+    try {
+      m = engine.load(file, contextLength, slots);
+    } catch (ModelLoadException e) {
+      LOG.warning("language model " + name + " version " + version + " failed to load: " + e.getMessage());
+      throw new ModelLoadException(reason(e, file), e);
+    }
     Served old = served.put(name, new Served(name, version, new ServedLanguageModel(m,
         metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
     // Failures of this version and older ones are moot now; a newer one that failed (and made the server fall
@@ -91,6 +99,17 @@ public final class LanguageModels implements AutoCloseable {
         reason));
     LOG.warning("language model " + name + " version " + version + " failed to load: " + reason);
     LOG.log(Level.FINE, "load failure of language model " + name, cause);
+  }
+
+  /**
+   * The engine's reason, naming the file as the model file rather than by where it lies: a registry version is
+   * staged as {@code <data>/llm-cache/<sha256>.gguf}, and neither that path nor that name is for callers.
+   */
+  private String reason(RuntimeException e, Path file) {
+    String why = e.getMessage() == null ? "cannot be loaded" : e.getMessage();
+    return why.replace(file.toAbsolutePath().toString(), engine.modelFileName())
+        .replace(file.toString(), engine.modelFileName())
+        .replace(file.getFileName().toString(), engine.modelFileName());
   }
 
   public Optional<Served> get(String name) {

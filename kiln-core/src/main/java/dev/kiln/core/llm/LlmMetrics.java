@@ -5,12 +5,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Language-model metrics per model, named as vLLM names them with a {@code kiln_llm_} prefix: time to first token,
- * time per output token, end-to-end latency (histograms), prompt and generation tokens (counters), and requests
- * running and waiting (gauges).
+ * time per output token, end-to-end latency (histograms), prompt and generation tokens (counters), requests
+ * finished by reason ({@code kiln_llm_requests_finished_total}, tag {@code finished_reason}: {@code stop}, {@code
+ * length}, {@code cancelled}, {@code error}; vLLM's {@code request_success_total} counts the same, errors aside), and
+ * requests running and waiting (gauges).
  */
 public final class LlmMetrics {
   private final Timer firstToken;
@@ -18,6 +22,8 @@ public final class LlmMetrics {
   private final Timer endToEnd;
   private final Counter promptTokens;
   private final Counter generationTokens;
+  private final Map<FinishReason, Counter> finishedBy = new EnumMap<>(FinishReason.class);
+  private final Counter failed;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger waiting = new AtomicInteger();
 
@@ -30,10 +36,19 @@ public final class LlmMetrics {
         .tag("model", model).register(registry);
     generationTokens = Counter.builder("kiln_llm_generation_tokens_total").description("Tokens generated")
         .tag("model", model).register(registry);
+    for (FinishReason r : FinishReason.values()) {
+      finishedBy.put(r, finishedCounter(registry, model, r.openAi()));
+    }
+    failed = finishedCounter(registry, model, "error");
     Gauge.builder("kiln_llm_num_requests_running", this, m -> m.inFlight.get() - m.waiting.get())
         .description("Requests decoding now").tag("model", model).register(registry);
     Gauge.builder("kiln_llm_num_requests_waiting", waiting, AtomicInteger::get)
         .description("Requests waiting for a slot").tag("model", model).register(registry);
+  }
+
+  private static Counter finishedCounter(MeterRegistry registry, String model, String reason) {
+    return Counter.builder("kiln_llm_requests_finished_total").description("Requests ended, by why they ended")
+        .tag("model", model).tag("finished_reason", reason).register(registry);
   }
 
   private static Timer timer(MeterRegistry registry, String name, String description, String model) {
@@ -58,9 +73,14 @@ public final class LlmMetrics {
     perToken.record(Duration.ofNanos(nanos));
   }
 
-  public void finished(long nanos, int prompt, int completion) {
+  public void finished(FinishReason reason, long nanos, int prompt, int completion) {
+    finishedBy.get(reason).increment();
     endToEnd.record(Duration.ofNanos(nanos));
     promptTokens.increment(prompt);
     generationTokens.increment(completion);
+  }
+
+  public void failed() {
+    failed.increment();
   }
 }

@@ -105,6 +105,9 @@ final class LlamaLanguageModel implements LanguageModel {
     if (g.seed() != null) {
       p.setSeed((int) (g.seed() & 0x7fffffffL)); // llama.cpp reads -1 (all ones) as "random"
     }
+    if (g.topK() != null) {
+      p.setTopK(Math.max(g.topK(), 0)); // llama.cpp reads k <= 0 as "all tokens"
+    }
     if (!g.stop().isEmpty()) {
       p.setStopStrings(g.stop().toArray(String[]::new));
     }

@@ -79,10 +79,10 @@ class LlamaLanguageModelTest {
     assertThat(run(greedy("hello", 20)).text()).isEqualTo(run(greedy("hello", 20)).text());
   }
 
+  /** Four generations on four slots run together: each had its first token before any had its last. */
   @Test
-  void fourConcurrentGenerationsAllComplete() throws Exception {
+  void fourGenerationsOnFourSlotsOverlap() throws Exception {
     int tokens = 200;
-    Collected.Result single = run(greedy("water", tokens));
     List<Collected> sinks = new ArrayList<>();
     long start = System.nanoTime();
     for (int i = 0; i < 4; i++) {
@@ -99,27 +99,27 @@ class LlamaLanguageModelTest {
       assertThat(r.reason()).isEqualTo(FinishReason.LENGTH);
       assertThat(r.completionTokens()).isEqualTo(tokens);
     });
-    // Overlap: every stream had started before the first one finished.
     long firstEnd = results.stream().mapToLong(Collected.Result::endNanos).min().orElseThrow();
     long lastStart = results.stream().mapToLong(Collected.Result::startNanos).max().orElseThrow();
-    double singleRate = tokens / ((single.endNanos() - single.startNanos()) / 1e9);
-    double parallelRate = 4 * tokens / (wall / 1e9);
-    LOG.info(String.format("tiny llama: 1 stream %.0f tokens/s; 4 streams %.0f tokens/s in all; overlapped: %s",
-        singleRate, parallelRate, lastStart < firstEnd));
+    assertThat(lastStart).as("the last first token came before the first generation ended").isLessThan(firstEnd);
+    LOG.info(String.format("tiny llama: 4 streams %.0f tokens/s in all", 4 * tokens / (wall / 1e9)));
   }
 
+  /**
+   * A cancel takes effect at the next token, whatever the machine's speed: the sink holds the generation at its
+   * first piece until the cancel is made, so it cannot run on to its 200 tokens meanwhile.
+   */
   @Test
-  void cancelEndsQuicklyAndFreesTheSlot() throws Exception {
+  void cancelEndsTheGenerationAndFreesTheSlot() throws Exception {
     for (int i = 0; i < 5; i++) { // more cancellations than slots: a slot that stayed taken would show
-      Collected sink = new Collected();
+      Collected sink = Collected.pausingAtFirstPiece();
       LanguageModel.Handle handle = model.generate(greedy("stone", 200), sink);
-      assertThat(sink.firstPiece.await(30, TimeUnit.SECONDS)).isTrue();
-      long cancelAt = System.nanoTime();
+      assertThat(sink.firstPiece.await(60, TimeUnit.SECONDS)).isTrue();
       handle.cancel();
+      sink.resume();
       Collected.Result r = sink.await();
       assertThat(r.reason()).isEqualTo(FinishReason.CANCELLED);
-      assertThat(r.completionTokens()).isLessThan(200);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(r.endNanos() - cancelAt)).isLessThan(2000);
+      assertThat(r.completionTokens()).isLessThanOrEqualTo(2);
     }
     assertThat(run(greedy("stone", 5)).reason()).isEqualTo(FinishReason.LENGTH);
   }

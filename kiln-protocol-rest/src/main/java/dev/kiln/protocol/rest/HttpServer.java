@@ -84,6 +84,7 @@ public final class HttpServer implements AutoCloseable {
                 // Decompression happens before aggregation, so the size limit applies to the inflated body.
                 .addLast(new HttpContentDecompressor(0))
                 .addLast(new BoundedAggregator(settings.maxRequestBytes()))
+                .addLast(new DisconnectWatch())
                 .addLast(handler);
           }
         });

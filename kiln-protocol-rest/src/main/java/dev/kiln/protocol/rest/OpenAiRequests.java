@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.ChatMessage;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,10 +19,15 @@ final class OpenAiRequests {
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
   /** Longest accepted stop list, as OpenAI's API allows. */
   private static final int MAX_STOPS = 4;
+  /** Highest {@code n} and {@code best_of} OpenAI's API takes; this server answers 1 only, and says so. */
+  private static final int MAX_CHOICES = 128;
+  /** OpenAI's ranges for {@code logprobs} on completions and {@code top_logprobs} on chat. */
+  private static final int MAX_LOGPROBS = 5;
+  private static final int MAX_TOP_LOGPROBS = 20;
 
   /** Sampling settings common to chat and completions. */
   record Sampling(int maxTokens, double temperature, double topP, Long seed, List<String> stop, boolean stream,
-      boolean includeUsage) {}
+      boolean includeUsage, Integer topK) {}
 
   private OpenAiRequests() {}
 
@@ -55,10 +61,18 @@ final class OpenAiRequests {
     return m.asText();
   }
 
-  static List<ChatMessage> messages(JsonNode body) {
+  /**
+   * @param contextLength the model's tokens per slot: every message costs at least one token through any chat
+   *     template, so a longer conversation cannot fit and is refused before the template and tokenizer see it
+   */
+  static List<ChatMessage> messages(JsonNode body, int contextLength) {
     JsonNode ms = body.get("messages");
     if (ms == null || !ms.isArray() || ms.isEmpty()) {
       throw KilnException.invalid("'messages' must be a non-empty array");
+    }
+    if (ms.size() > contextLength) {
+      throw KilnException.invalid("'messages': " + ms.size() + " messages (expected: at most " + contextLength
+          + ", the model's context length)");
     }
     List<ChatMessage> out = new ArrayList<>();
     for (int i = 0; i < ms.size(); i++) {
@@ -105,12 +119,8 @@ final class OpenAiRequests {
   static Sampling sampling(JsonNode body, int defaultMaxTokens, int contextLength) {
     int max = defaultMaxTokens;
     for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
-      JsonNode v = body.get(field);
-      if (v != null && !v.isNull()) {
-        if (!v.canConvertToExactIntegral() || v.asLong() < 1 || v.asLong() > contextLength) {
-          throw KilnException.invalid("'" + field + "' must be an integer from 1 to " + contextLength);
-        }
-        max = v.asInt();
+      if (present(body, field)) {
+        max = (int) integer(body, field, 1, contextLength);
         break;
       }
     }
@@ -119,18 +129,15 @@ final class OpenAiRequests {
     if (topP == 0) {
       throw KilnException.invalid("'top_p' must be greater than 0");
     }
-    JsonNode n = body.get("n");
-    if (n != null && !n.isNull() && (!n.canConvertToExactIntegral() || n.asInt() != 1)) {
-      throw KilnException.invalid("'n' must be 1: this server returns one choice per request");
-    }
-    Long seed = null;
-    JsonNode s = body.get("seed");
-    if (s != null && !s.isNull()) {
-      if (!s.canConvertToExactIntegral()) {
-        throw KilnException.invalid("'seed' must be an integer");
+    for (String field : new String[] {"n", "best_of"}) {
+      if (present(body, field) && integer(body, field, 1, MAX_CHOICES) != 1) {
+        throw KilnException.invalid("'" + field + "' must be 1: this server returns one choice per request");
       }
-      seed = s.asLong();
     }
+    logprobs(body);
+    // vLLM's extension, which clients of local servers send: -1 (or 0) for all tokens.
+    Integer topK = present(body, "top_k") ? (int) integer(body, "top_k", -1, Integer.MAX_VALUE) : null;
+    Long seed = present(body, "seed") ? integer(body, "seed", Long.MIN_VALUE, Long.MAX_VALUE) : null;
     List<String> stop = new ArrayList<>();
     JsonNode st = body.get("stop");
     if (st != null && st.isTextual()) {
@@ -153,7 +160,49 @@ final class OpenAiRequests {
       throw KilnException.invalid("'stream' must be a boolean");
     }
     boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
-    return new Sampling(max, temperature, topP, seed, stop, stream != null && stream.asBoolean(), usage);
+    return new Sampling(max, temperature, topP, seed, stop, stream != null && stream.asBoolean(), usage, topK);
+  }
+
+  /**
+   * Log probabilities are not returned by this server, so asking for them is refused rather than silently
+   * ignored; "none" (false, 0, null) is accepted. Chat takes {@code logprobs} as a boolean and {@code top_logprobs}
+   * as a count, completions {@code logprobs} as a count: both are range-checked first, as OpenAI does.
+   */
+  private static void logprobs(JsonNode body) {
+    long wanted = 0;
+    JsonNode lp = body.get("logprobs");
+    if (lp != null && lp.isBoolean()) {
+      wanted = lp.asBoolean() ? 1 : 0;
+    } else if (present(body, "logprobs")) {
+      wanted = integer(body, "logprobs", 0, MAX_LOGPROBS);
+    }
+    if (present(body, "top_logprobs")) {
+      wanted += integer(body, "top_logprobs", 0, MAX_TOP_LOGPROBS);
+    }
+    if (wanted > 0) {
+      throw KilnException.invalid("'logprobs' is not supported by this server");
+    }
+  }
+
+  private static boolean present(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    return v != null && !v.isNull();
+  }
+
+  /**
+   * An integer field from {@code min} to {@code max}, compared exactly: a value beyond {@code long} (Jackson keeps
+   * it as a {@code BigInteger}) or beyond {@code int} is refused, never wrapped ({@code n=4294967297} is not 1).
+   */
+  private static long integer(JsonNode body, String field, long min, long max) {
+    JsonNode v = body.get(field);
+    if (!v.isNumber() || !v.canConvertToExactIntegral()) {
+      throw KilnException.invalid("'" + field + "' must be an integer from " + min + " to " + max);
+    }
+    BigInteger value = v.bigIntegerValue();
+    if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+      throw KilnException.invalid("'" + field + "' must be an integer from " + min + " to " + max);
+    }
+    return value.longValueExact();
   }
 
   private static double number(JsonNode body, String field, double dflt, double min, double max) {
@@ -165,6 +214,16 @@ final class OpenAiRequests {
       throw KilnException.invalid("'" + field + "' must be a number from " + min + " to " + max);
     }
     return v.asDouble();
+  }
+
+  /**
+   * The {@code dimensions} an embedding request asks for, checked as an exact positive integer; empty when not
+   * given. This server does not shorten vectors, so the caller compares it with the model's width.
+   */
+  static java.util.OptionalInt dimensions(JsonNode body) {
+    return present(body, "dimensions")
+        ? java.util.OptionalInt.of((int) integer(body, "dimensions", 1, Integer.MAX_VALUE))
+        : java.util.OptionalInt.empty();
   }
 
   /** Embedding inputs: a string or an array of strings (token arrays are not supported). */

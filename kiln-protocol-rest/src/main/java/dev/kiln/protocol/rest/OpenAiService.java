@@ -21,8 +21,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The OpenAI-compatible API over the served language models: {@code GET /v1/models[/{id}]}, {@code POST
  * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code
- * POST /v1/embeddings}, with OpenAI's error envelope. A streamed request whose client disconnects is cancelled and
- * its slot freed. Tokens (prompt + completion) are reported to the gate for per-key quotas and usage.
+ * POST /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is
+ * cancelled and its slot freed. Tokens (prompt + completion) are reported to the gate for per-key quotas and usage.
  */
 public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
@@ -73,8 +73,8 @@ public final class OpenAiService implements RestService {
     String modelName = OpenAiRequests.model(body);
     LanguageModel model = served(modelName);
     OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
-    String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body)) : OpenAiRequests.prompt(body);
-    Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop());
+    String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body, model.contextLength())) : OpenAiRequests.prompt(body);
+    Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
     OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
@@ -83,7 +83,7 @@ public final class OpenAiService implements RestService {
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
-    model.generate(g, new TokenSink() {
+    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
       @Override
       public void text(String piece) {
         text.append(piece);
@@ -98,6 +98,12 @@ public final class OpenAiService implements RestService {
       @Override
       public void failed(Throwable error) {
         answer.completeExceptionally(error);
+      }
+    });
+    // The HTTP layer cancels the answer when the client goes away: stop decoding and free the slot, as streams do.
+    answer.whenComplete((r, e) -> {
+      if (answer.isCancelled()) {
+        handle.cancel();
       }
     });
     return answer;
@@ -143,12 +149,17 @@ public final class OpenAiService implements RestService {
     String modelName = OpenAiRequests.model(body);
     LanguageModel model = served(modelName);
     List<String> inputs = OpenAiRequests.inputs(body);
+    java.util.OptionalInt dimensions = OpenAiRequests.dimensions(body);
     String format = body.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
     }
     return CompletableFuture.supplyAsync(() -> {
       List<float[]> vectors = model.embed(inputs);
+      if (dimensions.isPresent() && dimensions.getAsInt() != vectors.get(0).length) {
+        throw KilnException.invalid("'dimensions': " + dimensions.getAsInt() + " (expected: " + vectors.get(0).length
+            + ", this model's width; vectors are not shortened)");
+      }
       int tokens = inputs.stream().mapToInt(model::countTokens).sum();
       gate.tokens(q.principal(), modelName, tokens);
       ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");

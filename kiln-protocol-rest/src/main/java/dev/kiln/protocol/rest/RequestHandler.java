@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,6 +102,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
+    CompletableFuture<RestResponse> handled = answer; // the handler's own future, to cancel
     if (principal != null && access.permission() == Permission.INVOKE) {
       String who = principal;
       String about = model;
@@ -113,8 +116,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     ctx.channel().config().setAutoRead(false);
+    DisconnectWatch.watch(ctx);
+    // A client gone before its answer cancels the handler's future: what holds resources for it stops on that.
+    GenericFutureListener<Future<? super Void>> gone = f -> handled.cancel(false);
+    ctx.channel().closeFuture().addListener(gone);
     inFlight.incrementAndGet();
     answer.whenComplete((r, e) -> ctx.executor().execute(() -> {
+      ctx.channel().closeFuture().removeListener(gone);
+      if (handled.isCancelled()) {
+        inFlight.decrementAndGet(); // the client is gone: nothing to answer, nothing worth a log line
+        return;
+      }
       if (e == null && r.stream() != null) {
         inFlight.decrementAndGet(); // a stream may stay open for long; it must not hold up a drain
         stream(ctx, r, keepAlive);
@@ -122,8 +134,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
       write(ctx, e == null ? r : errors.response(e), keepAlive)
           .addListener(f -> inFlight.decrementAndGet());
-      ctx.channel().config().setAutoRead(true);
+      resumeReading(ctx);
     }));
+  }
+
+  private static void resumeReading(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(true);
+    DisconnectWatch.release(ctx);
   }
 
   private static boolean isStream(CompletableFuture<RestResponse> answer) {
@@ -138,7 +155,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     r.headers().forEach((k, v) -> head.headers().set(k, v));
     HttpUtil.setKeepAlive(head, keepAlive);
     ctx.writeAndFlush(head);
-    ChunkedStream out = new ChunkedStream(ctx, keepAlive, () -> ctx.channel().config().setAutoRead(true));
+    ChunkedStream out = new ChunkedStream(ctx, keepAlive, () -> resumeReading(ctx));
     streams.add(out);
     out.onClose(() -> streams.remove(out));
     try {
