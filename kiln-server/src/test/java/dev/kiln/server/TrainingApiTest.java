@@ -238,11 +238,28 @@ class TrainingApiTest {
     assertThat(ok(send("POST", "/api/v1/jobs", "not json"), 400).get("error").asText()).contains("JSON");
     assertThat(ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"model\":\"" + MLP.replace("\n", "\\n")
         + "\",\"training\":{\"epochs\":0}}"), 400).get("error").asText()).contains("epochs");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"scaling\":\"minmx\"}")), 400)
+        .get("error").asText()).contains("minmx", "standard, minmax, none");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"missing\":\"avg\"}")), 400)
+        .get("error").asText()).contains("avg", "error, drop, mean, median, mode");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"scale\":\"minmax\"}")), 400)
+        .get("error").asText()).contains("'scale'", "scaling");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"max_length\":\"long\"}")), 400)
+        .get("error").asText()).contains("max_length");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("[\"minmax\"]")), 400)
+        .get("error").asText()).contains("preparation");
+    assertThat(send("GET", "/api/v1/jobs", null).body()).doesNotContain("minmx", "avg");
     assertThat(send("GET", "/api/v1/jobs/999", null).statusCode()).isEqualTo(404);
     assertThat(send("GET", "/api/v1/jobs/999/events", null).statusCode()).isEqualTo(404);
     assertThat(send("POST", "/api/v1/datasets/bad?label=nope", DIGITS_CSV).statusCode()).isEqualTo(400);
     assertThat(send("POST", "/api/v1/datasets/..%2Fetc?label=digit", DIGITS_CSV).statusCode()).isEqualTo(404);
     assertThat(send("POST", "/api/v1/datasets/ragged?label=b", "a,b\n1,2\n3\n").statusCode()).isEqualTo(400);
     assertThat(ok(send("GET", "/api/v1/datasets", null), 200)).hasSize(1);
+  }
+
+  String withPreparation(String preparation) throws Exception {
+    ObjectNode req = (ObjectNode) JSON.readTree(jobRequest(1));
+    req.set("preparation", JSON.readTree(preparation));
+    return req.toString();
   }
 }
