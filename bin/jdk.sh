@@ -1,4 +1,12 @@
 # Sourced by ./kiln and .ci/run: exports JAVA_HOME pointing at a JDK >= 21.
+# HOME may be unset (cron, systemd units, `env -i`): the Maven wrapper keeps its downloads under $HOME/.m2 and the
+# JDK search looks in $HOME/.sdkman, so it is taken from the user's passwd entry, else the temp folder.
+if [ -z "${HOME:-}" ]; then
+  HOME=$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6 || true)
+  [ -n "$HOME" ] && [ -d "$HOME" ] || HOME=${TMPDIR:-/tmp}
+  export HOME
+fi
+
 # Order: $KILN_JAVA_HOME, $JAVA_HOME, the java on PATH, then every JDK under the usual install roots
 # (newest first). Fails loudly rather than building with a JDK that cannot compile Java 21.
 

@@ -21,8 +21,9 @@ final class JobsCommand {
 
     @Override
     public Integer call() {
+      JsonNode jobs = server.client().get("/api/v1/jobs"); // a refused call prints no table
       System.out.printf("%5s %-10s %-20s %7s %9s  %s%n", "ID", "STATE", "DATASET", "EPOCHS", "TEST", "CREATED");
-      for (JsonNode j : server.client().get("/api/v1/jobs")) {
+      for (JsonNode j : jobs) {
         System.out.printf("%5d %-10s %-20s %7s %9s  %s%n", j.path("id").asLong(), j.path("state").asText(),
             j.at("/request/dataset").asText() + " v" + j.at("/request/dataset_version").asInt(),
             j.path("history").size() + "/" + epochs(j), score(j.path("evaluation")), j.path("created").asText());

@@ -70,8 +70,9 @@ final class KeysCommand {
 
     @Override
     public Integer call() {
+      JsonNode keys = server.client().get("/api/v1/keys"); // a refused call prints no table
       System.out.printf("%-12s %-20s %-8s %s%n", "ID", "NAME", "STATE", "SCOPES");
-      for (JsonNode k : server.client().get("/api/v1/keys")) {
+      for (JsonNode k : keys) {
         String state = k.hasNonNull("revoked") ? "revoked" : "active";
         System.out.printf("%-12s %-20s %-8s %s%n", k.path("id").asText(), k.path("name").asText(), state,
             k.path("scopes"));

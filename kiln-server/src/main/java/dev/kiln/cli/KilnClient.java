@@ -116,6 +116,9 @@ final class KilnClient {
     } catch (IOException ignored) {
       // not the JSON error shape: show the body as it is
     }
+    if (status == 401) {
+      message += " (pass an API key with --key, or set KILN_API_KEY)";
+    }
     return new CallFailed("HTTP " + status + ": " + message);
   }
 

@@ -17,7 +17,9 @@ public final class Main implements Runnable {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main())
+    CommandLine cli = new CommandLine(new Main());
+    withHelp(cli);
+    return cli
         .registerConverter(java.time.Duration.class, Durations::parse)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -32,6 +34,15 @@ public final class Main implements Runnable {
           }
           throw e;
         });
+  }
+
+  /**
+   * Gives every command and subcommand {@code --help} (and {@code --version}). Picocli answers help before it checks
+   * required options, so {@code kiln train --help} shows the usage rather than the missing options.
+   */
+  private static void withHelp(CommandLine cli) {
+    cli.getCommandSpec().mixinStandardHelpOptions(true);
+    cli.getSubcommands().values().forEach(Main::withHelp);
   }
 
   @Override

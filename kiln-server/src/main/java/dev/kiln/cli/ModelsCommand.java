@@ -44,8 +44,9 @@ final class ModelsCommand {
 
     @Override
     public Integer call() {
+      JsonNode models = server.client().get("/api/v1/models"); // a refused call prints no table
       System.out.printf("%-24s %-9s %s%n", "NAME", "ARCHIVED", "CREATED");
-      for (JsonNode m : server.client().get("/api/v1/models")) {
+      for (JsonNode m : models) {
         System.out.printf("%-24s %-9s %s%n", m.path("name").asText(), m.path("archived").asBoolean(),
             m.path("created").asText());
       }

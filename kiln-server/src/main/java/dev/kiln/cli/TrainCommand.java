@@ -25,25 +25,28 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Model spec file (YAML or JSON).")
   Path model;
 
-  @Option(names = "--epochs")
+  @Option(names = "--epochs", description = "Passes over the training split (default: the spec's, else 10).")
   Integer epochs;
 
-  @Option(names = "--batch-size")
+  @Option(names = "--batch-size", description = "Examples per step (default: the spec's, else 32).")
   Integer batchSize;
 
-  @Option(names = "--validation-split")
+  @Option(names = "--validation-split", description = "Fraction of rows held out for validation (default: 0.1).")
   Double validationSplit;
 
-  @Option(names = "--test-split")
+  @Option(names = "--test-split", description = "Fraction of rows held out for the final test (default: 0.2).")
   Double testSplit;
 
-  @Option(names = "--seed")
+  @Option(names = "--seed", description = "Seed of the split, shuffling and initial weights (default: 42); the "
+      + "same seed trains the same model.")
   Long seed;
 
-  @Option(names = "--scaling", description = "standard, minmax or none (tabular features).")
+  @Option(names = "--scaling", converter = PreparationNames.Scaling.class,
+      description = "Tabular features: standard (default), minmax or none.")
   String scaling;
 
-  @Option(names = "--missing", description = "error, drop, mean, median or mode.")
+  @Option(names = "--missing", converter = PreparationNames.Missing.class,
+      description = "Missing tabular values: error (default), drop, mean, median or mode.")
   String missing;
 
   @Option(names = "--deploy", description = "Deploy the result as this model when training succeeds.")

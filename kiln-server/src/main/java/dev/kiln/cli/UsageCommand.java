@@ -26,9 +26,10 @@ final class UsageCommand implements Callable<Integer> {
     append(q, "key", key);
     append(q, "model", model);
     append(q, "from", from);
+    JsonNode rows = server.client().get("/api/v1/usage" + q); // a refused call prints no table
     System.out.printf("%-10s %-12s %-20s %9s %7s %9s %12s%n", "DAY", "KEY", "MODEL", "REQUESTS", "ERRORS", "ROWS",
         "MEAN MS");
-    for (JsonNode r : server.client().get("/api/v1/usage" + q)) {
+    for (JsonNode r : rows) {
       long n = Math.max(1, r.path("requests").asLong());
       System.out.printf("%-10s %-12s %-20s %9d %7d %9d %12.2f%n", r.path("day").asText(), r.path("key_id").asText(),
           r.path("model").asText(), r.path("requests").asLong(), r.path("errors").asLong(), r.path("rows").asLong(),

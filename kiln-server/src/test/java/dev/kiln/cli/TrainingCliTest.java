@@ -99,6 +99,13 @@ class TrainingCliTest {
     Run train = kiln("train", "--dataset", "bars", "--model", spec.toString(), "--epochs", "8", "--url", url);
     assertThat(train.exit()).as(train.out() + train.err()).isZero();
     assertThat(train.out()).contains("job 1 succeeded");
+    // Horizontal against vertical bars is easy for a CNN: a model that did not learn scores about 0.5.
+    java.util.regex.Matcher accuracy = java.util.regex.Pattern.compile("accuracy (\\d\\.\\d+) +\\(n = (\\d+)\\)")
+        .matcher(train.out());
+    assertThat(accuracy.find()).as(train.out()).isTrue();
+    assertThat(Integer.parseInt(accuracy.group(2))).isPositive();
+    assertThat(Double.parseDouble(accuracy.group(1))).as(train.out()).isGreaterThanOrEqualTo(0.9);
+    assertThat(train.out()).contains("confusion matrix");
   }
 
   @Test

@@ -28,7 +28,12 @@ import java.util.Map;
  * and model (admins see every key, other keys their own); the audit log (admin). Key changes are audited.
  */
 public final class KeysRestService implements RestService {
-  private static final String KEY_ID = "([a-z2-7]{12})";
+  /**
+   * Any id-like path segment reaches the handler, so an id that names no key is answered "no key ..." (404) rather
+   * than "no route"; only ids of the issued form ({@link #ISSUED_ID}) are looked up.
+   */
+  private static final String KEY_ID = "([A-Za-z0-9_.-]{1,64})";
+  private static final java.util.regex.Pattern ISSUED_ID = java.util.regex.Pattern.compile("[a-z2-7]{12}");
 
   private final ApiKeys keys;
   private final UsageStore usage;
@@ -61,12 +66,12 @@ public final class KeysRestService implements RestService {
     r.add(HttpMethod.GET, "/api/v1/keys", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK,
         () -> keys.list().stream().map(k -> KeyView.of(k, null)).toList()));
     r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/revoke", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
-      ApiKey k = keys.revoke(q.param(0));
+      ApiKey k = keys.revoke(keyId(q));
       audit.record(q.principal(), "key.revoke", "key:" + k.id(), q.source(), "ok", k.name());
       return KeyView.of(k, null);
     }));
     r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/rotate", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
-      ApiKeys.Created c = keys.rotate(q.param(0));
+      ApiKeys.Created c = keys.rotate(keyId(q));
       audit.record(q.principal(), "key.rotate", "key:" + c.key().id(), q.source(), "ok", c.key().name());
       return KeyView.of(c.key(), c.token());
     }));
@@ -77,6 +82,15 @@ public final class KeysRestService implements RestService {
       return audit.log().query(first(p, "actor", null), first(p, "action", null), first(p, "target", null),
           instant(first(p, "from", null)), instant(first(p, "to", null)), limit);
     }));
+  }
+
+  private static String keyId(RestRequest q) {
+    String id = q.param(0);
+    if (!ISSUED_ID.matcher(id).matches()) {
+      throw new KilnException(ErrorKind.NOT_FOUND, "no key " + id + " (key ids are 12 characters, as kiln keys list "
+          + "shows them)");
+    }
+    return id;
   }
 
   private KeyView create(RestRequest q, byte[] body) {

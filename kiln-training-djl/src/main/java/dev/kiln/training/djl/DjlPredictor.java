@@ -28,7 +28,8 @@ final class DjlPredictor implements TrainedModel.Predictor {
 
   @Override
   public synchronized float[] predict(Examples rows) {
-    try (NDManager m = model.getNDManager().newSubManager()) {
+    // Prediction runs on callers' threads, where libtorch may still record a graph nobody will differentiate.
+    try (GradMode off = GradMode.off(); NDManager m = model.getNDManager().newSubManager()) {
       NDArray x = m.create(rows.features(), new Shape(rows.count()).addAll(rowShape));
       if (tokens) {
         x = x.toType(DataType.INT64, false);

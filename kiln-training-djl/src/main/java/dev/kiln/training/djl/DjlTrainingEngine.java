@@ -79,7 +79,8 @@ public final class DjlTrainingEngine implements TrainingEngine {
     engine.setRandomSeed(plan.settings().seed().intValue());
     Model model = Model.newInstance("kiln", Device.cpu(), "PyTorch");
     boolean handedOver = false;
-    try {
+    // Jobs run on any thread of the job pool: the run starts from the same grad mode whatever ran there before.
+    try (GradMode off = GradMode.off()) {
       model.setBlock(net.block());
       Loss loss = Losses.of(network.loss());
       Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss)

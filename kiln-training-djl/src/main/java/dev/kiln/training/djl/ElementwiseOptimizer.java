@@ -44,8 +44,9 @@ final class ElementwiseOptimizer extends Optimizer {
   public void update(String id, NDArray weight, NDArray grad) {
     updateCount(id);
     NDArray square = withDefaultState(squares, id, weight.getDevice(), k -> weight.zerosLike());
-    // Intermediate results live in a manager closed after the step, so nothing accumulates per step.
-    try (NDManager tmp = weight.getManager().newSubManager()) {
+    // Intermediate results live in a manager closed after the step, so nothing accumulates per step. The update
+    // is not part of the graph (libtorch's own SGD and Adam kernels run under a no-grad guard too).
+    try (GradMode off = GradMode.off(); NDManager tmp = weight.getManager().newSubManager()) {
       NDArray g = grad.mul(rescaleGrad);
       g.attach(tmp);
       float decay = getWeightDecay();

@@ -3,7 +3,6 @@ package dev.kiln.training.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.kiln.training.engine.EpochMetrics;
@@ -126,10 +125,10 @@ final class TrainingLoop {
           NDArray y = train.labels(m, order, from, to);
           NDArray out;
           NDArray l;
-          try (GradientCollector gc = trainer.newGradientCollector()) {
+          try (GradMode recording = GradMode.recording()) {
             out = trainer.forward(new NDList(x)).singletonOrThrow();
             l = loss.evaluate(new NDList(y), new NDList(out));
-            gc.backward(l);
+            recording.backward(l);
           }
           trainer.step();
           lossSum.addi(l.mul(to - from));

@@ -88,6 +88,40 @@ class OnnxExportTest {
         new LayerSpec.Dense(2, Activation.SOFTMAX, null)), ADAM, null, null), Synthetic.sequences(200, 6, 6));
   }
 
+  @Test
+  void standaloneActivationLayersMatchTheEngine() throws Exception {
+    assertSamePredictions(new ModelSpec(ModelType.SEQUENTIAL, List.of(
+        new LayerSpec.Dense(8, null, null), new LayerSpec.ActivationLayer(Activation.RELU),
+        new LayerSpec.Dense(8, Activation.LINEAR, null), new LayerSpec.ActivationLayer(Activation.TANH),
+        new LayerSpec.Dense(6, null, null), new LayerSpec.ActivationLayer(Activation.SIGMOID),
+        new LayerSpec.ActivationLayer(Activation.LINEAR),
+        new LayerSpec.Dense(3, null, null), new LayerSpec.ActivationLayer(Activation.SOFTMAX)), ADAM, null, null),
+        Synthetic.blobs(300, 4, 3, 8));
+  }
+
+  @Test
+  void lstmReturningSequencesMatchesTheEngine() throws Exception {
+    // Into a second recurrent layer, and flattened straight into a dense layer (the [batch, time, units] layout).
+    assertSamePredictions(new ModelSpec(ModelType.SEQUENTIAL, List.of(
+        new LayerSpec.Embedding(20, 4), new LayerSpec.Lstm(5, true), new LayerSpec.Gru(3, null),
+        new LayerSpec.Dense(2, Activation.SOFTMAX, null)), ADAM, null, null), Synthetic.sequences(200, 6, 9));
+    dir = dir.resolve("flattened");
+    assertSamePredictions(new ModelSpec(ModelType.SEQUENTIAL, List.of(
+        new LayerSpec.Embedding(20, 4), new LayerSpec.Lstm(3, true), new LayerSpec.Flatten(),
+        new LayerSpec.Dense(2, Activation.SOFTMAX, null)), ADAM, null, null), Synthetic.sequences(200, 6, 10));
+  }
+
+  @Test
+  void maxPoolingWithExplicitStridesMatchesTheEngine() throws Exception {
+    // Overlapping windows (stride below the pool size) and a stride differing per axis.
+    assertSamePredictions(new ModelSpec(ModelType.SEQUENTIAL, List.of(
+        new LayerSpec.Conv2D(3, List.of(3), null, LayerSpec.Padding.SAME, Activation.RELU),
+        new LayerSpec.MaxPooling2D(List.of(3, 2), List.of(1, 2)),
+        new LayerSpec.MaxPooling2D(List.of(2), List.of(2)),
+        new LayerSpec.Flatten(), new LayerSpec.Dense(2, Activation.SOFTMAX, null)), ADAM, null, null),
+        Synthetic.bars(200, 11));
+  }
+
   /** The bars as 64 flat features, so the spec's reshape layer is exercised. */
   private static PreparedData flatBars() {
     PreparedData bars = Synthetic.bars(200, 7);

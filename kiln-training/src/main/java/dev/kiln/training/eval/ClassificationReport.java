@@ -164,7 +164,10 @@ public record ClassificationReport(int n, double accuracy, List<ClassMetrics> cl
     out.append(String.format(row, "weighted avg", f(weighted.precision()), f(weighted.recall()), f(weighted.f1()),
         n));
     out.append("\nconfusion matrix (rows: actual, columns: predicted)\n");
-    String cell = "%" + Math.max(6, width / 2) + "s";
+    // Each column is as wide as its longest class name or count, after one space, so names never run together.
+    int counts = confusion.stream().flatMap(List::stream).mapToInt(c -> Integer.toString(c).length()).max().orElse(1);
+    int names = classes.stream().mapToInt(m -> m.name().length()).max().orElse(0);
+    String cell = " %" + Math.max(5, Math.max(names, counts)) + "s";
     out.append(String.format("%-" + width + "s", ""));
     classes.forEach(m -> out.append(String.format(cell, m.name())));
     out.append('\n');

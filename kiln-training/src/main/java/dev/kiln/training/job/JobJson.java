@@ -75,6 +75,7 @@ public final class JobJson {
       training = ModelSpecReader.read("{\"training\":" + t + "}", ModelSpecReader.Format.JSON).training();
     }
     JsonNode prep = root.get("preparation");
+    Preparation.read(prep);
     return new JobRequest(dataset.asText(), version == null || version.isNull() ? null : version.asInt(), spec,
         training, prep == null || prep.isNull() ? null : prep);
   }

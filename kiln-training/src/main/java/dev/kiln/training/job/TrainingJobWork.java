@@ -6,10 +6,8 @@ import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.Examples;
-import dev.kiln.training.data.MissingPolicy;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.PreparedData;
-import dev.kiln.training.data.Scaling;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.TrainedModel;
@@ -75,19 +73,7 @@ public final class TrainingJobWork implements JobWork {
   /** Prepares the data the way a request asks. */
   static PreparedData prepare(StoredDataset stored, JobRequest r, TrainingSettings base) {
     PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
-    JsonNode p = r.preparation();
-    if (p != null) {
-      if (p.hasNonNull("scaling")) {
-        o = o.withScaling(JSON.convertValue(p.get("scaling"), Scaling.class));
-      }
-      if (p.hasNonNull("missing")) {
-        o = o.withMissing(JSON.convertValue(p.get("missing"), MissingPolicy.class));
-      }
-      if (p.hasNonNull("max_vocabulary") || p.hasNonNull("max_length")) {
-        o = o.withText(p.path("max_vocabulary").asInt(o.maxVocabulary()),
-            p.hasNonNull("max_length") ? p.get("max_length").asInt() : null);
-      }
-    }
+    o = Preparation.read(r.preparation()).over(o);
     return DatasetPreparer.prepare(stored, o);
   }
 

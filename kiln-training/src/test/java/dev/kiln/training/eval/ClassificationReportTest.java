@@ -125,6 +125,22 @@ class ClassificationReportTest {
   }
 
   @Test
+  void confusionMatrixColumnsKeepLongClassNamesApart() {
+    List<String> names = List.of("horizontal", "vertical", "diagonal-left");
+    String text = ClassificationReport.of(ACTUAL, PREDICTED, null, names).render();
+    List<String> matrix = text.lines().dropWhile(l -> !l.startsWith("confusion matrix")).skip(1).toList();
+
+    assertThat(matrix.get(0).trim().split(" +")).containsExactly(names.toArray(String[]::new));
+    String horizontal = matrix.get(1);
+    assertThat(horizontal.trim().split(" +")).containsExactly("horizontal", "2", "1", "1");
+    // Every count ends where its class name ends in the header.
+    for (int c = 0; c < names.size(); c++) {
+      int end = matrix.get(0).indexOf(names.get(c)) + names.get(c).length();
+      assertThat(horizontal.charAt(end - 1)).as(names.get(c)).isEqualTo(new char[] {'2', '1', '1'}[c]);
+    }
+  }
+
+  @Test
   void rejectsMismatchedLengthsAndUnknownClasses() {
     assertThatThrownBy(() -> ClassificationReport.of(new int[] {0, 1}, new int[] {0}, null, ABC))
         .isInstanceOf(IllegalArgumentException.class);
