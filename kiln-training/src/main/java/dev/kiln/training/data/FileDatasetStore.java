@@ -140,7 +140,10 @@ public final class FileDatasetStore implements DatasetStore {
     Task.Type forced = raw instanceof TabularData ? options.task() : Task.Type.CLASSIFICATION;
     Task task = TaskInference.infer(raw instanceof TabularData t ? t.labelColumn() : "label", labels, forced,
         RawFiles.name(data));
-    return new DatasetManifest(name, 0, format, options.withFormat(format), RawFiles.name(data), raw.size(),
+    // The channels chosen from the images are recorded, so the manifest says what the model will take.
+    DatasetOptions stored = raw instanceof ImageData img && format == DatasetFormat.IMAGE_FOLDER
+        ? options.withFormat(format).withChannels(img.channels()) : options.withFormat(format);
+    return new DatasetManifest(name, 0, format, stored, RawFiles.name(data), raw.size(),
         columns, task.classes(), digest.sha256(), digest.size(), Instant.now().toString());
   }
 

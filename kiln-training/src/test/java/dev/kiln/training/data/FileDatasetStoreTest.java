@@ -118,6 +118,7 @@ class FileDatasetStoreTest {
     DatasetManifest m = store.add("bars", SampleData.bars(src.resolve("bars"), 3, 1), DatasetOptions.detect());
     assertThat(m.format()).isEqualTo(DatasetFormat.IMAGE_FOLDER);
     assertThat(m.classes()).containsExactly("horizontal", "vertical");
+    assertThat(m.options().channels()).isEqualTo(1);
     assertThat(root.resolve("datasets/bars/1/data/vertical/002.png")).exists();
     DatasetManifest s = store.add("csv", new ByteArrayInputStream("a,b\n1,x\n2,y\n".getBytes(StandardCharsets.UTF_8)),
         DatasetOptions.csv("b"));
