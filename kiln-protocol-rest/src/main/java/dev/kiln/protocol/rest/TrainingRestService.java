@@ -5,6 +5,7 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetTooLargeException;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvent;
@@ -93,7 +94,9 @@ public final class TrainingRestService implements RestService {
   /**
    * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not), or a zip of a folder dataset
    * (content type {@code application/zip}: image folder, IDX pair, text folder); how to read it comes from the
-   * query: {@code label}, {@code format}, {@code task}, {@code delimiter}, {@code text}.
+   * query: {@code label}, {@code format}, {@code task}, {@code delimiter}, {@code text}, {@code channels}. A
+   * dataset over the server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is
+   * answered 413; reading streams the stored copy, so memory stays within those limits.
    */
   private CompletableFuture<RestResponse> addDataset(RestRequest q) {
     Map<String, List<String>> query = new QueryStringDecoder(q.http().uri()).parameters();
@@ -113,6 +116,13 @@ public final class TrainingRestService implements RestService {
     if (task != null) {
       options = options.withTask(parse(Task.Type.class, "task", task));
     }
+    String channels = first(query, "channels");
+    if (channels != null) {
+      if (!channels.equals("1") && !channels.equals("3")) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "channels: '" + channels + "' (expected: 1 or 3)");
+      }
+      options = options.withChannels(Integer.parseInt(channels));
+    }
     String delimiter = first(query, "delimiter");
     if (delimiter != null) {
       if (delimiter.length() != 1) {
@@ -130,7 +140,17 @@ public final class TrainingRestService implements RestService {
           : training.addDataset(name, new java.io.ByteArrayInputStream(body), o);
       audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
       return m;
-    });
+    }).exceptionally(TrainingRestService::tooLarge);
+  }
+
+  /** A dataset over a limit is well formed but too large: 413, not the 400 of other dataset errors. */
+  private static RestResponse tooLarge(Throwable t) {
+    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (c instanceof DatasetTooLargeException e) {
+      return HttpErrors.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
+    }
+    throw t instanceof java.util.concurrent.CompletionException ce ? ce
+        : new java.util.concurrent.CompletionException(t);
   }
 
   private void audit(RestRequest q, String action, String target, String detail) {

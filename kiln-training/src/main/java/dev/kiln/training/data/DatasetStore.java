@@ -16,6 +16,9 @@ public interface DatasetStore {
   /** Stores a single-file dataset from a stream; {@code options} must name its format unless it is CSV. */
   DatasetManifest add(String name, InputStream source, DatasetOptions options);
 
+  /** Stores a folder dataset (image folder, IDX pair, text folder) uploaded as a zip archive. */
+  DatasetManifest addArchive(String name, InputStream zip, DatasetOptions options);
+
   /** Every version of every dataset, by name then version. */
   List<DatasetManifest> list();
 

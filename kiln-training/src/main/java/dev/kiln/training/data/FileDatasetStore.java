@@ -31,9 +31,22 @@ public final class FileDatasetStore implements DatasetStore {
   private static final String CLAIMS = ".claims";
 
   private final Path datasets;
+  private final ReadLimits limits;
+  private final ZipArchive.Limits archiveLimits;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** A store with the default {@link ReadLimits} and archive limits. */
   public FileDatasetStore(Path root) {
+    this(root, ReadLimits.defaults(), ZipArchive.Limits.defaults());
+  }
+
+  /**
+   * @param limits what every read of a dataset accepts, unless its options give their own
+   * @param archiveLimits what an uploaded archive may unpack to
+   */
+  public FileDatasetStore(Path root, ReadLimits limits, ZipArchive.Limits archiveLimits) {
+    this.limits = java.util.Objects.requireNonNull(limits, "limits");
+    this.archiveLimits = java.util.Objects.requireNonNull(archiveLimits, "archiveLimits");
     this.datasets = root.resolve("datasets");
     try {
       Files.createDirectories(datasets.resolve(".staging"));
@@ -48,11 +61,42 @@ public final class FileDatasetStore implements DatasetStore {
     if (Files.isSymbolicLink(source) || !Files.exists(source)) {
       throw new DatasetException(RawFiles.name(source) + ": not a file or folder");
     }
-    return stage(name, options, dir -> {
+    return stage(name, withLimits(options), dir -> {
       Path target = dir.resolve(dataName(source, options));
       copy(source, target);
       return target;
     });
+  }
+
+  /**
+   * Unpacks a zipped folder dataset under the staging folder (never the system temp folder), checked as
+   * {@link ZipArchive} does, then stores it as {@link #add(String, Path, DatasetOptions)} would. A zip of one
+   * top-level folder is that folder (what {@code zip -r digits.zip digits/} makes).
+   */
+  @Override
+  public DatasetManifest addArchive(String name, InputStream zip, DatasetOptions options) {
+    validate(name);
+    Path scratch = datasets.resolve(".staging").resolve("upload-" + UUID.randomUUID());
+    try {
+      Files.createDirectories(scratch);
+      ZipArchive.extract(zip, scratch, archiveLimits);
+      Path root = scratch;
+      try (Stream<Path> top = Files.list(scratch)) {
+        List<Path> entries = top.toList();
+        if (entries.size() == 1 && Files.isDirectory(entries.get(0), LinkOption.NOFOLLOW_LINKS)) {
+          root = entries.get(0);
+        }
+      }
+      return add(name, root, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteQuietly(scratch);
+    }
+  }
+
+  private DatasetOptions withLimits(DatasetOptions options) {
+    return options.limits() == null ? options.withLimits(limits) : options;
   }
 
   @Override
@@ -62,8 +106,8 @@ public final class FileDatasetStore implements DatasetStore {
     if (f != DatasetFormat.CSV && f != DatasetFormat.TEXT_CSV) {
       throw new DatasetException("format " + f + " is a folder; upload it as a folder");
     }
-    long max = options.limitsOrDefault().maxFileBytes();
-    return stage(name, options.withFormat(f), dir -> {
+    long max = withLimits(options).limitsOrDefault().maxFileBytes();
+    return stage(name, withLimits(options).withFormat(f), dir -> {
       Path target = dir.resolve("data.csv");
       copyAtMost(source, target, max);
       return target;
@@ -142,7 +186,8 @@ public final class FileDatasetStore implements DatasetStore {
         RawFiles.name(data));
     // The channels chosen from the images are recorded, so the manifest says what the model will take.
     DatasetOptions stored = raw instanceof ImageData img && format == DatasetFormat.IMAGE_FOLDER
-        ? options.withFormat(format).withChannels(img.channels()) : options.withFormat(format);
+        ? options.withFormat(format).withChannels(img.channels()).withLimits(null)
+        : options.withFormat(format).withLimits(null);
     return new DatasetManifest(name, 0, format, stored, RawFiles.name(data), raw.size(),
         columns, task.classes(), digest.sha256(), digest.size(), Instant.now().toString());
   }
@@ -182,7 +227,10 @@ public final class FileDatasetStore implements DatasetStore {
     } catch (IOException e) {
       throw new DatasetException("dataset " + m.name() + " version " + m.version() + ": stored data is missing", e);
     }
-    return new StoredDataset(m, data);
+    // Read again (to train) under this store's limits, which the manifest does not keep.
+    DatasetManifest read = new DatasetManifest(m.name(), m.version(), m.format(), withLimits(m.options()), m.data(),
+        m.rows(), m.columns(), m.classes(), m.sha256(), m.sizeBytes(), m.created());
+    return new StoredDataset(read, data);
   }
 
   private Optional<DatasetManifest> readManifest(Path dir) {
@@ -244,7 +292,7 @@ public final class FileDatasetStore implements DatasetStore {
       for (int r; (r = in.read(buf)) > 0; ) {
         n += r;
         if (n > max) {
-          throw new DatasetException("upload larger than the limit of " + max + " bytes");
+          throw new DatasetTooLargeException("upload larger than the limit of " + max + " bytes");
         }
         out.write(buf, 0, r);
       }
