@@ -189,7 +189,7 @@ public final class FileDatasetStore implements DatasetStore {
         ? options.withFormat(format).withChannels(img.channels()).withLimits(null)
         : options.withFormat(format).withLimits(null);
     return new DatasetManifest(name, 0, format, stored, RawFiles.name(data), raw.size(),
-        columns, task.classes(), digest.sha256(), digest.size(), Instant.now().toString());
+        columns, task.classes(), task.type(), digest.sha256(), digest.size(), Instant.now().toString());
   }
 
   private DatasetManifest publish(DatasetManifest draft, Path staging) throws IOException {
@@ -202,7 +202,8 @@ public final class FileDatasetStore implements DatasetStore {
         continue;
       }
       DatasetManifest m = new DatasetManifest(draft.name(), v, draft.format(), draft.options(), draft.data(),
-          draft.rows(), draft.columns(), draft.classes(), draft.sha256(), draft.sizeBytes(), draft.created());
+          draft.rows(), draft.columns(), draft.classes(), draft.task(), draft.sha256(), draft.sizeBytes(),
+          draft.created());
       json.writeValue(staging.resolve(MANIFEST).toFile(), m);
       Files.move(staging, named.resolve(Integer.toString(v)), StandardCopyOption.ATOMIC_MOVE);
       return m;
@@ -227,10 +228,7 @@ public final class FileDatasetStore implements DatasetStore {
     } catch (IOException e) {
       throw new DatasetException("dataset " + m.name() + " version " + m.version() + ": stored data is missing", e);
     }
-    // Read again (to train) under this store's limits, which the manifest does not keep.
-    DatasetManifest read = new DatasetManifest(m.name(), m.version(), m.format(), withLimits(m.options()), m.data(),
-        m.rows(), m.columns(), m.classes(), m.sha256(), m.sizeBytes(), m.created());
-    return new StoredDataset(read, data);
+    return new StoredDataset(m, data, limits);
   }
 
   private Optional<DatasetManifest> readManifest(Path dir) {

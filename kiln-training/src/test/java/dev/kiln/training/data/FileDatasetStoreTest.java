@@ -127,6 +127,25 @@ class FileDatasetStoreTest {
   }
 
   @Test
+  void theManifestSaysWhichTaskWasDetectedAndAGivenTaskWins() throws Exception {
+    FileDatasetStore store = new FileDatasetStore(root);
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(i).append(',').append(i % 4).append('\n'); // a regression target with 4 distinct values
+    }
+    byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+    var json = dev.kiln.training.job.JobJson.MAPPER;
+    DatasetManifest detected = store.add("few", new ByteArrayInputStream(bytes), DatasetOptions.csv("y"));
+    assertThat(json.valueToTree(detected).path("task").asText()).isEqualTo("CLASSIFICATION");
+    DatasetManifest given = store.add("few", new ByteArrayInputStream(bytes),
+        DatasetOptions.csv("y").withTask(Task.Type.REGRESSION));
+    assertThat(json.valueToTree(given).path("task").asText()).isEqualTo("REGRESSION");
+    assertThat(given.classes()).isEmpty();
+    assertThat(json.valueToTree(store.get("few", 2).orElseThrow().manifest()).path("task").asText())
+        .isEqualTo("REGRESSION");
+  }
+
+  @Test
   void oversizedStreamIsRefused() {
     FileDatasetStore store = new FileDatasetStore(root);
     byte[] big = "a,b\n1,x\n2,y\n".repeat(100).getBytes(StandardCharsets.UTF_8);
