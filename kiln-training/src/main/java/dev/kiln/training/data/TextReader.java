@@ -44,10 +44,17 @@ public final class TextReader {
     for (Path dir : Folders.classes(root)) {
       for (Path file : Folders.files(dir, List.of(".txt"))) {
         if (texts.size() >= limits.maxRows()) {
-          throw new DatasetException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows() + " texts");
+          throw new DatasetTooLargeException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows()
+              + " texts");
         }
         try (InputStream in = RawFiles.open(file, limits)) {
-          texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          // A text is one field, as in a text CSV: at most maxFieldChars (in bytes, which bounds the chars).
+          byte[] bytes = in.readNBytes(limits.maxFieldChars() + 1);
+          if (bytes.length > limits.maxFieldChars()) {
+            throw new DatasetTooLargeException(RawFiles.name(dir) + "/" + RawFiles.name(file)
+                + ": longer than the limit of " + limits.maxFieldChars() + " bytes a text");
+          }
+          texts.add(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
           throw new DatasetException(RawFiles.name(dir) + "/" + RawFiles.name(file) + ": cannot be read", e);
         }

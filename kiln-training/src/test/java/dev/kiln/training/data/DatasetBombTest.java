@@ -61,6 +61,25 @@ class DatasetBombTest {
   }
 
   @Test
+  void anIdxHeaderDeclaringAGigabyteOfPixelsIsRefusedBeforeAllocating() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("idx"));
+    try (var out = new java.io.DataOutputStream(Files.newOutputStream(root.resolve("images-idx3-ubyte")))) {
+      out.writeInt(0x0803);
+      out.writeInt(16_000);
+      out.writeInt(256);
+      out.writeInt(256);
+      out.write(new byte[1000]);
+    }
+    try (var out = new java.io.DataOutputStream(Files.newOutputStream(root.resolve("labels-idx1-ubyte")))) {
+      out.writeInt(0x0801);
+      out.writeInt(16_000);
+      out.write(new byte[16_000]);
+    }
+    assertThat(probe("images", root, "")).isEqualTo("refused: images-idx3-ubyte: dimensions [16000, 256, 256] "
+        + "exceed the limit of " + ReadLimits.defaults().maxCells() + " values");
+  }
+
+  @Test
   void zipBombIsRefusedWhileStreamingAndWritesLittle() throws Exception {
     Path zip = Bombs.zip(dir.resolve("bomb.zip"), 512L << 20);
     assertThat(Files.size(zip)).isLessThan(1 << 20);
