@@ -130,16 +130,21 @@ public final class TrainingRestService implements RestService {
       }
       options = options.withDelimiter(delimiter.charAt(0));
     }
-    byte[] body = ManagementApi.body(q);
+    // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
+    io.netty.buffer.ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;
     String name = q.param(0);
     String type = q.header("content-type");
     boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
     return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
-      var m = zip ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o)
-          : training.addDataset(name, new java.io.ByteArrayInputStream(body), o);
-      audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
-      return m;
+      try {
+        var in = new io.netty.buffer.ByteBufInputStream(body);
+        var m = zip ? training.addDatasetArchive(name, in, o) : training.addDataset(name, in, o);
+        audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
+        return m;
+      } finally {
+        body.release();
+      }
     }).exceptionally(TrainingRestService::tooLarge);
   }
 
