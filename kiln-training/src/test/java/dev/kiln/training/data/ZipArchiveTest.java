@@ -96,4 +96,28 @@ class ZipArchiveTest {
             + ZipArchive.Limits.defaults().maxRatio() + " times its compressed size");
     assertThat(Files.size(target.resolve("cats/z.png"))).isLessThan(4L << 20);
   }
+
+  @Test
+  void aDeclaredSizeOverTheCapIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("t"));
+    byte[] content = new byte[2 << 20];
+    ZipEntry e = new ZipEntry("cats/big.png");
+    e.setMethod(ZipEntry.STORED); // stored entries declare their size in the local header
+    e.setSize(content.length);
+    e.setCompressedSize(content.length);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(content);
+    e.setCrc(crc.getValue());
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+      z.putNextEntry(e);
+      z.write(content);
+      z.closeEntry();
+    }
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(bytes.toByteArray()), target,
+        new ZipArchive.Limits(100, 1 << 20)))
+        .isInstanceOf(DatasetTooLargeException.class)
+        .hasMessage("archive entry 'cats/big.png': the archive unpacks to more than 1048576 bytes");
+    assertThat(target.resolve("cats/big.png")).doesNotExist();
+  }
 }
