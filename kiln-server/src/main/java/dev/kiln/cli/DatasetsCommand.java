@@ -37,6 +37,9 @@ final class DatasetsCommand {
     @Option(names = "--task", description = "classification or regression (default: detected).")
     String task;
 
+    @Option(names = "--channels", description = "1 (grey) or 3 (RGB) for images (default: what most have).")
+    Integer channels;
+
     @Option(names = "--delimiter", description = "Field delimiter (default: by extension, ',' or tab).")
     String delimiter;
 
@@ -51,15 +54,21 @@ final class DatasetsCommand {
       put(query, "text", text);
       put(query, "task", task);
       put(query, "delimiter", delimiter);
+      put(query, "channels", channels == null ? null : channels.toString());
       if (file.toString().endsWith(".tsv") || file.toString().endsWith(".tsv.gz")) {
         query.putIfAbsent("delimiter", "\t");
       }
       boolean folder = Files.isDirectory(file);
       JsonNode m = server.client().post("/api/v1/datasets/" + n + query(query),
           folder ? zip(file) : Files.readAllBytes(file), folder ? "application/zip" : "application/octet-stream");
-      System.out.printf("dataset %s version %d: %d rows, %s, sha256 %s%n", m.path("name").asText(),
-          m.path("version").asInt(), m.path("rows").asLong(), m.path("format").asText(),
+      System.out.printf("dataset %s version %d: %d rows, %s, %s, sha256 %s%n", m.path("name").asText(),
+          m.path("version").asInt(), m.path("rows").asLong(), m.path("format").asText(), task(m),
           m.path("sha256").asText());
+      if (task == null && m.path("task").asText().equals("CLASSIFICATION") && !m.path("classes").isEmpty()
+          && m.path("classes").get(0).asText().matches("-?[0-9]+")) {
+        System.out.println("  the labels are whole numbers with few values, so they were taken as classes; "
+            + "add --task regression if they are quantities");
+      }
       return 0;
     }
 
@@ -100,10 +109,12 @@ final class DatasetsCommand {
     @Override
     public Integer call() {
       JsonNode all = server.client().get("/api/v1/datasets");
-      System.out.printf("%-24s %7s %-10s %8s  %s%n", "NAME", "VERSION", "FORMAT", "ROWS", "SHA256");
+      System.out.printf("%-24s %7s %-12s %-24s %8s  %s%n", "NAME", "VERSION", "FORMAT", "TASK", "ROWS",
+          "SHA256");
       for (JsonNode m : all) {
-        System.out.printf("%-24s %7d %-10s %8d  %s%n", m.path("name").asText(), m.path("version").asInt(),
-            m.path("format").asText(), m.path("rows").asLong(), m.path("sha256").asText().substring(0, 12));
+        System.out.printf("%-24s %7d %-12s %-24s %8d  %s%n", m.path("name").asText(), m.path("version").asInt(),
+            m.path("format").asText(), task(m), m.path("rows").asLong(),
+            m.path("sha256").asText().substring(0, 12));
       }
       return 0;
     }
@@ -125,5 +136,14 @@ final class DatasetsCommand {
       System.out.println(dev.kiln.training.job.JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }
+  }
+
+  /** "classification (detected)", "regression (given)": what a job on this dataset will learn, and why. */
+  static String task(JsonNode manifest) {
+    String t = manifest.path("task").asText("").toLowerCase(java.util.Locale.ROOT);
+    if (t.isEmpty()) {
+      return "-";
+    }
+    return t + (manifest.path("options").path("task").isMissingNode() ? " (detected)" : " (given)");
   }
 }

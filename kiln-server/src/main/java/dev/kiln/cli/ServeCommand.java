@@ -13,6 +13,8 @@ import dev.kiln.server.LlmConfig;
 
 import dev.kiln.server.ModelControl;
 import dev.kiln.server.TrainingConfig;
+import dev.kiln.training.data.ReadLimits;
+import dev.kiln.training.data.ZipArchive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -92,6 +94,26 @@ final class ServeCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int trainingThreads;
 
+  @Option(names = "--dataset-max-rows", defaultValue = "5000000", description = "Rows (or images, texts) a "
+      + "dataset may have; more gets 413 (default: ${DEFAULT-VALUE}).")
+  long datasetMaxRows;
+
+  @Option(names = "--dataset-max-columns", defaultValue = "10000", description = "Columns a CSV dataset may have "
+      + "(default: ${DEFAULT-VALUE}).")
+  int datasetMaxColumns;
+
+  @Option(names = "--dataset-max-cells", defaultValue = "20000000", description = "Values a dataset may hold in "
+      + "memory: rows x columns, or images x channels x height x width (default: ${DEFAULT-VALUE}).")
+  long datasetMaxCells;
+
+  @Option(names = "--dataset-max-bytes", defaultValue = "1073741824", description = "Bytes a dataset file may "
+      + "inflate to (gzip), and a zipped folder may unpack to (default: ${DEFAULT-VALUE}).")
+  long datasetMaxBytes;
+
+  @Option(names = "--dataset-max-image-pixels", defaultValue = "25000000", description = "Width x height of any "
+      + "one dataset image, read from its header before decoding (default: ${DEFAULT-VALUE}).")
+  long datasetMaxImagePixels;
+
   @Option(names = "--llm-context", defaultValue = "2048", description = "Tokens per language-model slot, prompt "
       + "and completion together (default: ${DEFAULT-VALUE}).")
   int llmContext;
@@ -153,7 +175,9 @@ final class ServeCommand implements Callable<Integer> {
     KilnConfig config = new KilnConfig(models, modelControl, pollInterval, http, grpc,
         new EngineOptions(threads, cuda, 0), new CoreSettings(requestTimeout, drainTimeout),
         Optional.ofNullable(defaultModel), noTraining ? Optional.empty()
-            : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)),
+            : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)
+                .withDatasetLimits(datasetLimits(), new ZipArchive.Limits(
+                    ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes))),
         noDatabase ? Optional.empty() : Optional.of(GovernanceConfig.defaults(dataDir).withAuth(auth)
             .withDatabase(databaseUrl, databaseUser, System.getenv("KILN_DATABASE_PASSWORD"))
             .withMasterKey(masterKey)),
@@ -206,5 +230,11 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tls-client-auth needs --tls-client-ca");
     }
     return Optional.of(tls);
+  }
+
+  private ReadLimits datasetLimits() {
+    ReadLimits d = ReadLimits.defaults();
+    return new ReadLimits(datasetMaxRows, datasetMaxColumns, datasetMaxCells, datasetMaxBytes,
+        datasetMaxImagePixels, d.maxFieldChars());
   }
 }

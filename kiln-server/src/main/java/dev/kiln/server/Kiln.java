@@ -257,7 +257,7 @@ public final class Kiln implements AutoCloseable {
   /** The training service over the data directory; its engine (libtorch) loads with the first job. */
   private TrainingService startTraining(TrainingConfig t) {
     JobStore jobs = new FileJobStore(t.dataDir().resolve("jobs"));
-    DatasetStore datasets = new FileDatasetStore(t.dataDir());
+    DatasetStore datasets = new FileDatasetStore(t.dataDir(), t.datasetLimits(), t.archiveLimits());
     JobEvents events = new JobEvents();
     TrainingEngine engine = new LazyTrainingEngine(() -> new DjlTrainingEngine(t.engineCache(), t.threads()));
     Duration beat = t.lease().dividedBy(3);

@@ -1,5 +1,7 @@
 package dev.kiln.server;
 
+import dev.kiln.training.data.ReadLimits;
+import dev.kiln.training.data.ZipArchive;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,9 +14,14 @@ import java.time.Duration;
  * @param threads libtorch intra-op threads per job
  * @param lease how long a running job's heartbeat may be silent before another process takes it over
  * @param engineCache where libtorch's native library is unpacked (about 430 MB, once)
+ * @param datasetLimits what a dataset upload may hold: rows, columns, cells, inflated bytes, image pixels
+ * @param archiveLimits what a zipped folder upload may unpack to
  */
-public record TrainingConfig(Path dataDir, int concurrency, int threads, Duration lease, Path engineCache) {
+public record TrainingConfig(Path dataDir, int concurrency, int threads, Duration lease, Path engineCache,
+    ReadLimits datasetLimits, ZipArchive.Limits archiveLimits) {
   public TrainingConfig {
+    java.util.Objects.requireNonNull(datasetLimits, "datasetLimits");
+    java.util.Objects.requireNonNull(archiveLimits, "archiveLimits");
     if (concurrency < 1 || threads < 1) {
       throw new IllegalArgumentException("training concurrency and threads must be at least 1");
     }
@@ -26,14 +33,19 @@ public record TrainingConfig(Path dataDir, int concurrency, int threads, Duratio
   public static TrainingConfig defaults(Path dataDir) {
     String cache = System.getenv("DJL_CACHE_DIR");
     return new TrainingConfig(dataDir, 1, 1, Duration.ofSeconds(15),
-        cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"));
+        cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"),
+        ReadLimits.defaults(), ZipArchive.Limits.defaults());
   }
 
   public TrainingConfig withLease(Duration d) {
-    return new TrainingConfig(dataDir, concurrency, threads, d, engineCache);
+    return new TrainingConfig(dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits);
   }
 
   public TrainingConfig withConcurrency(int c, int t) {
-    return new TrainingConfig(dataDir, c, t, lease, engineCache);
+    return new TrainingConfig(dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits);
+  }
+
+  public TrainingConfig withDatasetLimits(ReadLimits read, ZipArchive.Limits archive) {
+    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, read, archive);
   }
 }

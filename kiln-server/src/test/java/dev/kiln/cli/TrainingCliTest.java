@@ -66,7 +66,9 @@ class TrainingCliTest {
         """);
     Run add = kiln("datasets", "add", csv.toString(), "--name", "digits", "--label", "digit", "--url", url);
     assertThat(add.exit()).as(add.err()).isZero();
-    assertThat(add.out()).contains("dataset digits version 1: 1797 rows");
+    assertThat(add.out()).contains("dataset digits version 1: 1797 rows", "classification (detected)",
+        "add --task regression if they are quantities");
+    assertThat(kiln("datasets", "list", "--url", url).out()).contains("TASK", "classification (detected)");
 
     Run train = kiln("train", "--dataset", "digits", "--model", spec.toString(), "--epochs", "4",
         "--batch-size", "32", "--validation-split", "0.1", "--deploy", "digits", "--url", url);

@@ -6,6 +6,7 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetTooLargeException;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvent;
@@ -94,7 +95,9 @@ public final class TrainingRestService implements RestService {
   /**
    * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not), or a zip of a folder dataset
    * (content type {@code application/zip}: image folder, IDX pair, text folder); how to read it comes from the
-   * query: {@code label}, {@code format}, {@code task}, {@code delimiter}, {@code text}.
+   * query: {@code label}, {@code format}, {@code task}, {@code delimiter}, {@code text}, {@code channels}. A
+   * dataset over the server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is
+   * answered 413; reading streams the stored copy, so memory stays within those limits.
    */
   private CompletableFuture<RestResponse> addDataset(RestRequest q) {
     Map<String, List<String>> query = new QueryStringDecoder(q.http().uri()).parameters();
@@ -114,6 +117,13 @@ public final class TrainingRestService implements RestService {
     if (task != null) {
       options = options.withTask(parse(Task.Type.class, "task", task));
     }
+    String channels = first(query, "channels");
+    if (channels != null) {
+      if (!channels.equals("1") && !channels.equals("3")) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "channels: '" + channels + "' (expected: 1 or 3)");
+      }
+      options = options.withChannels(Integer.parseInt(channels));
+    }
     String delimiter = first(query, "delimiter");
     if (delimiter != null) {
       if (delimiter.length() != 1) {
@@ -121,17 +131,33 @@ public final class TrainingRestService implements RestService {
       }
       options = options.withDelimiter(delimiter.charAt(0));
     }
-    byte[] body = ManagementApi.body(q);
+    // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
+    io.netty.buffer.ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;
     String name = q.param(0);
     String type = q.header("content-type");
     boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
     return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
-      var m = zip ? training.addDatasetArchive(name, new java.io.ByteArrayInputStream(body), o, q.grants())
-          : training.addDataset(name, new java.io.ByteArrayInputStream(body), o, q.grants());
-      audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
-      return m;
-    });
+      try {
+        var in = new io.netty.buffer.ByteBufInputStream(body);
+        var m = zip ? training.addDatasetArchive(name, in, o, q.grants())
+            : training.addDataset(name, in, o, q.grants());
+        audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
+        return m;
+      } finally {
+        body.release();
+      }
+    }).exceptionally(TrainingRestService::tooLarge);
+  }
+
+  /** A dataset over a limit is well formed but too large: 413, not the 400 of other dataset errors. */
+  private static RestResponse tooLarge(Throwable t) {
+    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (c instanceof DatasetTooLargeException e) {
+      return HttpErrors.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
+    }
+    throw t instanceof java.util.concurrent.CompletionException ce ? ce
+        : new java.util.concurrent.CompletionException(t);
   }
 
   private void audit(RestRequest q, String action, String target, String detail) {

@@ -1,6 +1,6 @@
 package dev.kiln.training.data;
 
-import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -10,32 +10,64 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RFC 4180 parsing: fields may be quoted, quotes inside are doubled, quoted fields may span lines; CRLF or LF
- * line ends; blank lines are skipped. The first record is the header. Rows must be as wide as the header.
+ * Streaming RFC 4180 parsing: fields may be quoted, quotes inside are doubled, quoted fields may span lines; CRLF
+ * or LF line ends; blank lines are skipped. The first record is the header. Rows must be as wide as the header.
+ * Only the current row is held, and the {@link ReadLimits} (rows, columns, cells, field length, inflated bytes)
+ * are checked as it is read, so a hostile file is refused before it costs memory.
  */
-final class CsvParser {
+final class CsvParser implements Closeable {
   private final Reader in;
   private final char delimiter;
   private final String file;
   private final ReadLimits limits;
+  private final char[] buf = new char[1 << 16];
+  private final StringBuilder field = new StringBuilder();
+  private final List<String> header;
+  private int pos;
+  private int end;
   private int line = 1;
   private int pushedBack = -2;
+  private long rows;
 
-  private CsvParser(Reader in, char delimiter, String file, ReadLimits limits) {
+  private CsvParser(Reader in, char delimiter, String file, ReadLimits limits) throws IOException {
     this.in = in;
     this.delimiter = delimiter;
     this.file = file;
     this.limits = limits;
+    List<String> h = record();
+    if (h == null) {
+      throw new DatasetException(file + ": empty file (no header row)");
+    }
+    if (h.size() > limits.maxColumns()) {
+      throw new DatasetTooLargeException(file + ": " + h.size() + " columns, more than the limit of "
+          + limits.maxColumns());
+    }
+    this.header = h.stream().map(String::strip).toList();
   }
 
-  /** Parses {@code file} (gzipped or not); the delimiter is {@code ','} or as given. */
-  static CsvTable read(Path path, char delimiter, ReadLimits limits) {
+  /** Opens {@code path} (gzipped or not) and reads its header; the delimiter is {@code ','} or as given. */
+  static CsvParser open(Path path, char delimiter, ReadLimits limits) {
     String name = RawFiles.name(path);
-    try (Reader r = new BufferedReader(new InputStreamReader(RawFiles.open(path, limits), StandardCharsets.UTF_8),
-        1 << 16)) {
-      return new CsvParser(r, delimiter, name, limits).table();
-    } catch (IOException e) {
+    Reader r = new InputStreamReader(RawFiles.open(path, limits), StandardCharsets.UTF_8);
+    try {
+      return new CsvParser(r, delimiter, name, limits);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(r);
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
       throw new DatasetException(name + ": cannot be read", e);
+    }
+  }
+
+  /** The whole file as a table; for small files and tests (readers stream with {@link #next()}). */
+  static CsvTable read(Path path, char delimiter, ReadLimits limits) {
+    try (CsvParser p = open(path, delimiter, limits)) {
+      List<String[]> rows = new ArrayList<>();
+      for (String[] r = p.next(); r != null; r = p.next()) {
+        rows.add(r);
+      }
+      return new CsvTable(p.file(), p.header(), rows);
     }
   }
 
@@ -45,31 +77,48 @@ final class CsvParser {
     return n.endsWith(".tsv") || n.endsWith(".tab") ? '\t' : ',';
   }
 
-  private CsvTable table() throws IOException {
-    List<String> header = record();
-    if (header == null) {
-      throw new DatasetException(file + ": empty file (no header row)");
-    }
-    if (header.size() > limits.maxColumns()) {
-      throw new DatasetException(file + ": " + header.size() + " columns, more than the limit of "
-          + limits.maxColumns());
-    }
-    List<String[]> rows = new ArrayList<>();
-    for (int startLine = line; ; startLine = line) {
+  String file() {
+    return file;
+  }
+
+  List<String> header() {
+    return header;
+  }
+
+  /** The index of {@code name} in the header, or a {@link DatasetException} listing what the header has. */
+  int column(String name) {
+    return CsvTable.column(file, header, name);
+  }
+
+  /** The next data row, as wide as the header, or null at the end of the file. */
+  String[] next() {
+    try {
+      int startLine = line;
       List<String> r = record();
       if (r == null) {
-        break;
+        return null;
       }
       if (r.size() != header.size()) {
-        throw new DatasetException(file + ": row " + (rows.size() + 1) + " (line " + startLine + ") has "
-            + r.size() + " fields (expected: " + header.size() + ")");
+        throw new DatasetException(file + ": row " + (rows + 1) + " (line " + startLine + ") has " + r.size()
+            + " fields (expected: " + header.size() + ")");
       }
-      if (rows.size() >= limits.maxRows()) {
-        throw new DatasetException(file + ": more than the limit of " + limits.maxRows() + " rows");
+      if (rows >= limits.maxRows()) {
+        throw new DatasetTooLargeException(file + ": more than the limit of " + limits.maxRows() + " rows");
       }
-      rows.add(r.toArray(String[]::new));
+      rows++;
+      if (rows * header.size() > limits.maxCells()) {
+        throw new DatasetTooLargeException(file + ": more than the limit of " + limits.maxCells() + " cells ("
+            + rows + " rows of " + header.size() + " columns)");
+      }
+      return r.toArray(String[]::new);
+    } catch (IOException e) {
+      throw new DatasetException(file + ": cannot be read", e);
     }
-    return new CsvTable(file, header.stream().map(String::strip).toList(), rows);
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(in);
   }
 
   /** The next non-blank record, or null at the end of input. */
@@ -90,37 +139,37 @@ final class CsvParser {
 
   private List<String> fields() throws IOException {
     List<String> out = new ArrayList<>();
-    StringBuilder f = new StringBuilder();
+    field.setLength(0);
     int startLine = line;
     while (true) {
       int c = read();
-      if (c == '"' && f.isEmpty()) {
-        quoted(f, startLine);
+      if (c == '"' && field.isEmpty()) {
+        quoted(startLine);
         c = read();
         if (c >= 0 && c != delimiter && c != '\r' && c != '\n') {
           throw new DatasetException(file + ": line " + line + ": text after a closing quote");
         }
       }
       if (c == delimiter) {
-        out.add(f.toString());
-        f.setLength(0);
+        out.add(field.toString());
+        field.setLength(0);
         if (out.size() > limits.maxColumns()) {
-          throw new DatasetException(file + ": line " + line + " has more than the limit of "
+          throw new DatasetTooLargeException(file + ": line " + line + " has more than the limit of "
               + limits.maxColumns() + " columns");
         }
       } else if (c < 0 || c == '\r' || c == '\n') {
-        out.add(f.toString());
+        out.add(field.toString());
         if (c >= 0) {
           endOfLine(c);
         }
         return out;
       } else {
-        f.append((char) c);
+        append(c);
       }
     }
   }
 
-  private void quoted(StringBuilder f, int startLine) throws IOException {
+  private void quoted(int startLine) throws IOException {
     while (true) {
       int c = read();
       if (c < 0) {
@@ -135,8 +184,16 @@ final class CsvParser {
       } else if (c == '\n') {
         line++;
       }
-      f.append((char) c);
+      append(c);
     }
+  }
+
+  private void append(int c) {
+    if (field.length() >= limits.maxFieldChars()) {
+      throw new DatasetTooLargeException(file + ": line " + line + ": a field longer than the limit of "
+          + limits.maxFieldChars() + " characters");
+    }
+    field.append((char) c);
   }
 
   private void endOfLine(int c) throws IOException {
@@ -155,10 +212,26 @@ final class CsvParser {
       pushedBack = -2;
       return c;
     }
-    return in.read();
+    if (pos == end) {
+      end = in.read(buf, 0, buf.length);
+      pos = 0;
+      if (end <= 0) {
+        end = 0;
+        return -1;
+      }
+    }
+    return buf[pos++];
   }
 
   private void unread(int c) {
     pushedBack = c;
+  }
+
+  private static void closeQuietly(Reader r) {
+    try {
+      r.close();
+    } catch (IOException ignored) {
+      // nothing was written; a failed close of a read-only stream loses nothing
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.training.data;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,7 @@ import java.util.Map;
 /**
  * How to read a raw dataset; stored in its manifest so every later read sees the same data. Null fields take
  * their defaults: format detected, delimiter by extension, all non-label columns as features, column kinds
- * detected, task detected, 3 channels, size of the first image.
+ * detected, task detected, channels detected, size of the first image.
  *
  * @param labelColumn the target column of a CSV ({@link DatasetFormat#CSV}, {@link DatasetFormat#TEXT_CSV})
  * @param featureColumns the CSV columns to use as features, in this order; empty means every other column
@@ -15,12 +16,13 @@ import java.util.Map;
  *     is a number)
  * @param delimiter a single character
  * @param textColumn the text column of a {@link DatasetFormat#TEXT_CSV}
- * @param channels 1 (grey) or 3 (RGB) for images
+ * @param channels 1 (grey) or 3 (RGB) for images; by default those most of the images have
+ * @param limits caps while reading; by default the store's (never stored: they are the server's, not the data's)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatasetOptions(DatasetFormat format, String labelColumn, List<String> featureColumns,
     Map<String, ColumnKind> columnKinds, String delimiter, String textColumn, Task.Type task, Integer channels,
-    Integer height, Integer width, ReadLimits limits) {
+    Integer height, Integer width, @JsonIgnore ReadLimits limits) {
 
   public DatasetOptions {
     featureColumns = featureColumns == null ? List.of() : List.copyOf(featureColumns);

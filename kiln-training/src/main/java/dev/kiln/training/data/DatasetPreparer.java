@@ -13,8 +13,10 @@ public final class DatasetPreparer {
 
   /** Reads a stored dataset version and prepares it. */
   public static PreparedData prepare(StoredDataset stored, PrepareOptions options) {
-    RawDataset raw = DatasetReader.read(stored.data(), stored.manifest().options());
-    return prepare(raw, stored.manifest().options().task(), options, stored.ref());
+    RawDataset raw = DatasetReader.read(stored.data(), stored.readOptions());
+    // The task the upload reported (given or detected), so a job trains for what the user was shown.
+    Task.Type given = stored.manifest().options().task();
+    return prepare(raw, given != null ? given : stored.manifest().task(), options, stored.ref());
   }
 
   /**

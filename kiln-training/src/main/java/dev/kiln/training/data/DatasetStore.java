@@ -30,6 +30,9 @@ public interface DatasetStore {
     return add(name, source, options, "anonymous");
   }
 
+  /** Stores a folder dataset (image folder, IDX pair, text folder) uploaded as a zip archive. */
+  DatasetManifest addArchive(String name, InputStream zip, DatasetOptions options, String createdBy);
+
   /** Every version of every dataset, by name then version. */
   List<DatasetManifest> list();
 

@@ -31,9 +31,22 @@ public final class FileDatasetStore implements DatasetStore {
   private static final String CLAIMS = ".claims";
 
   private final Path datasets;
+  private final ReadLimits limits;
+  private final ZipArchive.Limits archiveLimits;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** A store with the default {@link ReadLimits} and archive limits. */
   public FileDatasetStore(Path root) {
+    this(root, ReadLimits.defaults(), ZipArchive.Limits.defaults());
+  }
+
+  /**
+   * @param limits what every read of a dataset accepts, unless its options give their own
+   * @param archiveLimits what an uploaded archive may unpack to
+   */
+  public FileDatasetStore(Path root, ReadLimits limits, ZipArchive.Limits archiveLimits) {
+    this.limits = java.util.Objects.requireNonNull(limits, "limits");
+    this.archiveLimits = java.util.Objects.requireNonNull(archiveLimits, "archiveLimits");
     this.datasets = root.resolve("datasets");
     try {
       Files.createDirectories(datasets.resolve(".staging"));
@@ -48,11 +61,42 @@ public final class FileDatasetStore implements DatasetStore {
     if (Files.isSymbolicLink(source) || !Files.exists(source)) {
       throw new DatasetException(RawFiles.name(source) + ": not a file or folder");
     }
-    return stage(name, options, createdBy, dir -> {
+    return stage(name, withLimits(options), createdBy, dir -> {
       Path target = dir.resolve(dataName(source, options));
       copy(source, target);
       return target;
     });
+  }
+
+  /**
+   * Unpacks a zipped folder dataset under the staging folder (never the system temp folder), checked as
+   * {@link ZipArchive} does, then stores it as {@link #add(String, Path, DatasetOptions)} would. A zip of one
+   * top-level folder is that folder (what {@code zip -r digits.zip digits/} makes).
+   */
+  @Override
+  public DatasetManifest addArchive(String name, InputStream zip, DatasetOptions options, String createdBy) {
+    validate(name);
+    Path scratch = datasets.resolve(".staging").resolve("upload-" + UUID.randomUUID());
+    try {
+      Files.createDirectories(scratch);
+      ZipArchive.extract(zip, scratch, archiveLimits);
+      Path root = scratch;
+      try (Stream<Path> top = Files.list(scratch)) {
+        List<Path> entries = top.toList();
+        if (entries.size() == 1 && Files.isDirectory(entries.get(0), LinkOption.NOFOLLOW_LINKS)) {
+          root = entries.get(0);
+        }
+      }
+      return add(name, root, options, createdBy);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteQuietly(scratch);
+    }
+  }
+
+  private DatasetOptions withLimits(DatasetOptions options) {
+    return options.limits() == null ? options.withLimits(limits) : options;
   }
 
   @Override
@@ -62,8 +106,8 @@ public final class FileDatasetStore implements DatasetStore {
     if (f != DatasetFormat.CSV && f != DatasetFormat.TEXT_CSV) {
       throw new DatasetException("format " + f + " is a folder; upload it as a folder");
     }
-    long max = options.limitsOrDefault().maxFileBytes();
-    return stage(name, options.withFormat(f), createdBy, dir -> {
+    long max = withLimits(options).limitsOrDefault().maxFileBytes();
+    return stage(name, withLimits(options).withFormat(f), createdBy, dir -> {
       Path target = dir.resolve("data.csv");
       copyAtMost(source, target, max);
       return target;
@@ -140,8 +184,12 @@ public final class FileDatasetStore implements DatasetStore {
     Task.Type forced = raw instanceof TabularData ? options.task() : Task.Type.CLASSIFICATION;
     Task task = TaskInference.infer(raw instanceof TabularData t ? t.labelColumn() : "label", labels, forced,
         RawFiles.name(data));
-    return new DatasetManifest(name, 0, format, options.withFormat(format), RawFiles.name(data), raw.size(),
-        columns, task.classes(), digest.sha256(), digest.size(), Instant.now().toString(), null);
+    // The channels chosen from the images are recorded, so the manifest says what the model will take.
+    DatasetOptions stored = raw instanceof ImageData img && format == DatasetFormat.IMAGE_FOLDER
+        ? options.withFormat(format).withChannels(img.channels()).withLimits(null)
+        : options.withFormat(format).withLimits(null);
+    return new DatasetManifest(name, 0, format, stored, RawFiles.name(data), raw.size(),
+        columns, task.classes(), task.type(), digest.sha256(), digest.size(), Instant.now().toString(), null);
   }
 
   private DatasetManifest publish(DatasetManifest draft, Path staging) throws IOException {
@@ -154,8 +202,8 @@ public final class FileDatasetStore implements DatasetStore {
         continue;
       }
       DatasetManifest m = new DatasetManifest(draft.name(), v, draft.format(), draft.options(), draft.data(),
-          draft.rows(), draft.columns(), draft.classes(), draft.sha256(), draft.sizeBytes(), draft.created(),
-          draft.createdBy());
+          draft.rows(), draft.columns(), draft.classes(), draft.task(), draft.sha256(), draft.sizeBytes(),
+          draft.created(), draft.createdBy());
       json.writeValue(staging.resolve(MANIFEST).toFile(), m);
       Files.move(staging, named.resolve(Integer.toString(v)), StandardCopyOption.ATOMIC_MOVE);
       return m;
@@ -180,7 +228,7 @@ public final class FileDatasetStore implements DatasetStore {
     } catch (IOException e) {
       throw new DatasetException("dataset " + m.name() + " version " + m.version() + ": stored data is missing", e);
     }
-    return new StoredDataset(m, data);
+    return new StoredDataset(m, data, limits);
   }
 
   private Optional<DatasetManifest> readManifest(Path dir) {
@@ -242,7 +290,7 @@ public final class FileDatasetStore implements DatasetStore {
       for (int r; (r = in.read(buf)) > 0; ) {
         n += r;
         if (n > max) {
-          throw new DatasetException("upload larger than the limit of " + max + " bytes");
+          throw new DatasetTooLargeException("upload larger than the limit of " + max + " bytes");
         }
         out.write(buf, 0, r);
       }

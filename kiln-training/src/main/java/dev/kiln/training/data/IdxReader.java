@@ -64,12 +64,18 @@ public final class IdxReader {
         count *= dims[i];
         // Checked before allocating: a forged header must not make us reserve gigabytes.
         if (count * size(type) > limits.maxFileBytes() || count > Integer.MAX_VALUE - 8) {
-          throw new DatasetException(name + ": dimensions " + java.util.Arrays.toString(dims)
+          throw new DatasetTooLargeException(name + ": dimensions " + java.util.Arrays.toString(dims)
               + " exceed the size limit");
         }
       }
+      // Values are held as floats (4 bytes each, whatever the file's type): bounded like any dataset's cells.
+      if (count > limits.maxCells()) {
+        throw new DatasetTooLargeException(name + ": dimensions " + java.util.Arrays.toString(dims)
+            + " exceed the limit of " + limits.maxCells() + " values");
+      }
       if (dims[0] > limits.maxRows()) {
-        throw new DatasetException(name + ": " + dims[0] + " items, more than the limit of " + limits.maxRows());
+        throw new DatasetTooLargeException(name + ": " + dims[0] + " items, more than the limit of "
+            + limits.maxRows());
       }
       float[] values = new float[(int) count];
       for (int i = 0; i < values.length; i++) {

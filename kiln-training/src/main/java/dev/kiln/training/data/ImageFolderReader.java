@@ -7,58 +7,129 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads {@code root/<class>/*.png|jpg|jpeg}. Every image is resized (bilinear) to {@code height x width}, by
  * default the first image's size, and converted to grey (luma, as Java2D computes it) or RGB.
+ *
+ * <p>A first pass reads only the headers: each image's size is checked against
+ * {@link ReadLimits#maxImagePixels()} before anything is decoded (a 243 KiB PNG can declare 16000 × 16000
+ * pixels, a gigabyte once decoded), the whole dataset against {@link ReadLimits#maxCells()}, and the channels
+ * are chosen: as given, or those most images have (1 for greyscale, 3 for colour; a tie is colour).
  */
 public final class ImageFolderReader {
   static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
 
   private ImageFolderReader() {}
 
-  public static ImageData read(Path root, DatasetOptions options) {
-    int channels = options.channels() == null ? 3 : options.channels();
-    Integer height = options.height();
-    Integer width = options.width();
-    ReadLimits limits = options.limitsOrDefault();
-    List<float[]> images = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
-    for (Path dir : Folders.classes(root)) {
-      for (Path file : Folders.files(dir, EXTENSIONS)) {
-        if (images.size() >= limits.maxRows()) {
-          throw new DatasetException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows() + " images");
-        }
-        BufferedImage img = decode(dir, file, limits);
-        if (height == null) {
-          height = img.getHeight();
-          width = img.getWidth();
-        }
-        images.add(pixels(img, channels, height, width));
-        labels.add(RawFiles.name(dir));
-      }
+  /** One image file and its class. */
+  private record Entry(Path dir, Path file) {
+    String name() {
+      return RawFiles.name(dir) + "/" + RawFiles.name(file);
     }
-    if (images.isEmpty()) {
-      throw new DatasetException(RawFiles.name(root) + ": no .png, .jpg or .jpeg images in the class folders");
+  }
+
+  /** What the headers say: the first image's size and how many images are greyscale. */
+  private record Survey(List<Entry> entries, int height, int width, int grey) {}
+
+  public static ImageData read(Path root, DatasetOptions options) {
+    ReadLimits limits = options.limitsOrDefault();
+    Survey s = survey(root, limits);
+    int channels = options.channels() != null ? options.channels() : s.grey() * 2 > s.entries().size() ? 1 : 3;
+    int height = options.height() != null ? options.height() : s.height();
+    int width = options.width() != null ? options.width() : s.width();
+    if ((double) s.entries().size() * channels * height * width > limits.maxCells()) {
+      throw new DatasetTooLargeException(RawFiles.name(root) + ": " + s.entries().size() + " images of "
+          + channels + "x" + height + "x" + width + ", more than the limit of " + limits.maxCells() + " values");
+    }
+    List<float[]> images = new ArrayList<>(s.entries().size());
+    List<String> labels = new ArrayList<>(s.entries().size());
+    for (Entry e : s.entries()) {
+      images.add(pixels(decode(e, limits), channels, height, width));
+      labels.add(RawFiles.name(e.dir()));
     }
     return new ImageData(RawFiles.name(root), channels, height, width, images, labels);
   }
 
-  private static BufferedImage decode(Path dir, Path file, ReadLimits limits) {
-    String name = RawFiles.name(dir) + "/" + RawFiles.name(file);
-    try (InputStream in = RawFiles.open(file, limits)) {
-      BufferedImage img = ImageIO.read(in);
-      if (img == null) {
-        throw new DatasetException(name + ": not a readable image");
+  private static Survey survey(Path root, ReadLimits limits) {
+    List<Entry> entries = new ArrayList<>();
+    int height = 0;
+    int width = 0;
+    int grey = 0;
+    for (Path dir : Folders.classes(root)) {
+      for (Path file : Folders.files(dir, EXTENSIONS)) {
+        if (entries.size() >= limits.maxRows()) {
+          throw new DatasetTooLargeException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows()
+              + " images");
+        }
+        Entry e = new Entry(dir, file);
+        int[] header = header(e, limits);
+        if (entries.isEmpty()) {
+          height = header[0];
+          width = header[1];
+        }
+        grey += header[2] == 1 ? 1 : 0;
+        entries.add(e);
       }
-      return img;
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof DatasetException d) {
+    }
+    if (entries.isEmpty()) {
+      throw new DatasetException(RawFiles.name(root) + ": no .png, .jpg or .jpeg images in the class folders");
+    }
+    return new Survey(entries, height, width, grey);
+  }
+
+  /** Height, width and colour components (1 or 3) from the header, the size checked against the limit. */
+  private static int[] header(Entry e, ReadLimits limits) {
+    return withReader(e, limits, r -> {
+      int w = r.getWidth(0);
+      int h = r.getHeight(0);
+      ImageTypeSpecifier type = r.getRawImageType(0);
+      int colours = type == null ? 3 : type.getColorModel().getNumColorComponents();
+      return new int[] {h, w, colours == 1 ? 1 : 3};
+    });
+  }
+
+  private static BufferedImage decode(Entry e, ReadLimits limits) {
+    return withReader(e, limits, r -> r.read(0));
+  }
+
+  private interface ReaderCall<T> {
+    T apply(ImageReader reader) throws IOException;
+  }
+
+  /** Runs {@code call} with a reader over {@code e} whose declared size is within the pixel limit. */
+  private static <T> T withReader(Entry e, ReadLimits limits, ReaderCall<T> call) {
+    // An in-memory cache: ImageIO's default may write a temporary file per image.
+    try (InputStream in = RawFiles.open(e.file(), limits);
+         ImageInputStream iis = new MemoryCacheImageInputStream(in)) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
+      if (!readers.hasNext()) {
+        throw new DatasetException(e.name() + ": not a readable image");
+      }
+      ImageReader r = readers.next();
+      try {
+        r.setInput(iis, true, true);
+        long pixels = (long) r.getWidth(0) * r.getHeight(0);
+        if (pixels > limits.maxImagePixels()) {
+          throw new DatasetTooLargeException(e.name() + ": " + r.getWidth(0) + "x" + r.getHeight(0)
+              + " pixels, more than the limit of " + limits.maxImagePixels() + " pixels an image");
+        }
+        return call.apply(r);
+      } finally {
+        r.dispose();
+      }
+    } catch (IOException | RuntimeException x) {
+      if (x instanceof DatasetException d) {
         throw d;
       }
-      throw new DatasetException(name + ": not a readable image", e);
+      throw new DatasetException(e.name() + ": not a readable image", x);
     }
   }
 

@@ -18,6 +18,20 @@ final class Numbers {
     }
   }
 
+  /** Whether {@code raw} is a decimal number; unlike {@link #parse} it allocates no boxed value. */
+  static boolean isNumber(String raw) {
+    String s = raw.strip();
+    if (s.isEmpty() || !isDecimal(s)) {
+      return false;
+    }
+    try {
+      Double.parseDouble(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   private static boolean isDecimal(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

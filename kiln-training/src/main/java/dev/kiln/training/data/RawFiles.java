@@ -47,8 +47,8 @@ final class RawFiles {
     return n.endsWith(".gz") ? n.substring(0, n.length() - 3) : n;
   }
 
-  private static DatasetException tooLarge(Path file, ReadLimits limits) {
-    return new DatasetException(name(file) + ": larger than the limit of " + limits.maxFileBytes() + " bytes");
+  private static DatasetTooLargeException tooLarge(Path file, ReadLimits limits) {
+    return new DatasetTooLargeException(name(file) + ": larger than the limit of " + limits.maxFileBytes() + " bytes");
   }
 
   /** Counts bytes after decompression, so a small gzip bomb cannot expand past the limit. */
@@ -84,7 +84,7 @@ final class RawFiles {
     private void add(long n) {
       count += n;
       if (count > max) {
-        throw new DatasetException(name(file) + ": larger than the limit of " + max + " bytes");
+        throw new DatasetTooLargeException(name(file) + ": larger than the limit of " + max + " bytes");
       }
     }
   }

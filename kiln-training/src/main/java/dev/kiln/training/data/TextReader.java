@@ -11,28 +11,30 @@ import java.util.List;
 public final class TextReader {
   private TextReader() {}
 
+  /** Streams the file, keeping only the text and label columns. */
   public static TextData readCsv(Path file, DatasetOptions options) {
-    CsvTable table = CsvParser.read(file, TabularReader.delimiter(file, options), options.limitsOrDefault());
-    if (options.textColumn() == null || options.labelColumn() == null) {
-      throw new DatasetException(table.file() + ": text and label columns must both be given");
-    }
-    int text = table.column(options.textColumn());
-    int label = table.column(options.labelColumn());
-    if (table.rows().isEmpty()) {
-      throw new DatasetException(table.file() + ": no data rows");
-    }
-    List<String> texts = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
-    for (int r = 0; r < table.rows().size(); r++) {
-      String[] row = table.rows().get(r);
-      if (MissingValues.isMissing(row[label])) {
-        throw new DatasetException(table.file() + ": row " + (r + 1) + ", column '" + options.labelColumn()
-            + "': missing label");
+    try (CsvParser p = CsvParser.open(file, TabularReader.delimiter(file, options), options.limitsOrDefault())) {
+      if (options.textColumn() == null || options.labelColumn() == null) {
+        throw new DatasetException(p.file() + ": text and label columns must both be given");
       }
-      texts.add(row[text]);
-      labels.add(row[label].strip());
+      int text = p.column(options.textColumn());
+      int label = p.column(options.labelColumn());
+      List<String> texts = new ArrayList<>();
+      List<String> labels = new ArrayList<>();
+      java.util.Map<String, String> shared = new java.util.HashMap<>();
+      for (String[] row = p.next(); row != null; row = p.next()) {
+        if (MissingValues.isMissing(row[label])) {
+          throw new DatasetException(p.file() + ": row " + (texts.size() + 1) + ", column '"
+              + options.labelColumn() + "': missing label");
+        }
+        texts.add(row[text]);
+        labels.add(shared.computeIfAbsent(row[label].strip(), s -> s));
+      }
+      if (texts.isEmpty()) {
+        throw new DatasetException(p.file() + ": no data rows");
+      }
+      return new TextData(p.file(), texts, labels);
     }
-    return new TextData(table.file(), texts, labels);
   }
 
   public static TextData readFolder(Path root, DatasetOptions options) {
@@ -42,10 +44,17 @@ public final class TextReader {
     for (Path dir : Folders.classes(root)) {
       for (Path file : Folders.files(dir, List.of(".txt"))) {
         if (texts.size() >= limits.maxRows()) {
-          throw new DatasetException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows() + " texts");
+          throw new DatasetTooLargeException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows()
+              + " texts");
         }
         try (InputStream in = RawFiles.open(file, limits)) {
-          texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          // A text is one field, as in a text CSV: at most maxFieldChars (in bytes, which bounds the chars).
+          byte[] bytes = in.readNBytes(limits.maxFieldChars() + 1);
+          if (bytes.length > limits.maxFieldChars()) {
+            throw new DatasetTooLargeException(RawFiles.name(dir) + "/" + RawFiles.name(file)
+                + ": longer than the limit of " + limits.maxFieldChars() + " bytes a text");
+          }
+          texts.add(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
           throw new DatasetException(RawFiles.name(dir) + "/" + RawFiles.name(file) + ": cannot be read", e);
         }

@@ -79,41 +79,12 @@ public final class TrainingService {
   }
 
   /**
-   * Adds a folder dataset (image folder, IDX pair, text folder) uploaded as a zip archive; the archive is
-   * unpacked with {@link dev.kiln.training.data.ZipArchive}'s checks into a scratch directory and removed after.
+   * Adds a folder dataset (image folder, IDX pair, text folder) uploaded as a zip archive, unpacked by the store
+   * with {@link dev.kiln.training.data.ZipArchive}'s checks.
    */
   public DatasetManifest addDatasetArchive(String name, InputStream zip, DatasetOptions options, Grants who) {
     requireExtensible(name, who);
-    Path scratch = null;
-    try {
-      scratch = Files.createTempDirectory("kiln-upload-");
-      dev.kiln.training.data.ZipArchive.extract(zip, scratch,
-          dev.kiln.training.data.ZipArchive.Limits.defaults());
-      // A zip of one top-level folder is that folder (what "zip -r digits.zip digits/" makes).
-      Path root = scratch;
-      try (var top = Files.list(scratch)) {
-        List<Path> entries = top.toList();
-        if (entries.size() == 1 && Files.isDirectory(entries.get(0))) {
-          root = entries.get(0);
-        }
-      }
-      return datasets.add(name, root, options, who.principal());
-    } catch (java.io.IOException e) {
-      throw new KilnException(ErrorKind.INTERNAL, "cannot unpack the upload", e);
-    } finally {
-      deleteQuietly(scratch);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException ignored) {
-      // a leftover scratch directory in the temp folder is harmless
-    }
+    return datasets.addArchive(name, zip, options, who.principal());
   }
 
   /** Every version of the datasets {@code who} owns (all of them for an admin). */

@@ -128,11 +128,31 @@ class FileDatasetStoreTest {
     DatasetManifest m = store.add("bars", SampleData.bars(src.resolve("bars"), 3, 1), DatasetOptions.detect());
     assertThat(m.format()).isEqualTo(DatasetFormat.IMAGE_FOLDER);
     assertThat(m.classes()).containsExactly("horizontal", "vertical");
+    assertThat(m.options().channels()).isEqualTo(1);
     assertThat(root.resolve("datasets/bars/1/data/vertical/002.png")).exists();
     DatasetManifest s = store.add("csv", new ByteArrayInputStream("a,b\n1,x\n2,y\n".getBytes(StandardCharsets.UTF_8)),
         DatasetOptions.csv("b"));
     assertThat(s.rows()).isEqualTo(2);
     assertThat(store.get("csv", 1).orElseThrow().data().getFileName().toString()).isEqualTo("data.csv");
+  }
+
+  @Test
+  void theManifestSaysWhichTaskWasDetectedAndAGivenTaskWins() throws Exception {
+    FileDatasetStore store = new FileDatasetStore(root);
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(i).append(',').append(i % 4).append('\n'); // a regression target with 4 distinct values
+    }
+    byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+    var json = dev.kiln.training.job.JobJson.MAPPER;
+    DatasetManifest detected = store.add("few", new ByteArrayInputStream(bytes), DatasetOptions.csv("y"));
+    assertThat(json.valueToTree(detected).path("task").asText()).isEqualTo("CLASSIFICATION");
+    DatasetManifest given = store.add("few", new ByteArrayInputStream(bytes),
+        DatasetOptions.csv("y").withTask(Task.Type.REGRESSION));
+    assertThat(json.valueToTree(given).path("task").asText()).isEqualTo("REGRESSION");
+    assertThat(given.classes()).isEmpty();
+    assertThat(json.valueToTree(store.get("few", 2).orElseThrow().manifest()).path("task").asText())
+        .isEqualTo("REGRESSION");
   }
 
   @Test

@@ -34,9 +34,9 @@ class ImageReadersTest {
   }
 
   @Test
-  void defaultSizeIsTheFirstImages() {
+  void defaultSizeIsTheFirstImagesAndGreyImagesHaveOneChannel() {
     ImageData d = ImageFolderReader.read(SampleData.bars(dir.resolve("bars"), 2, 1), DatasetOptions.detect());
-    assertThat(d.channels()).isEqualTo(3);
+    assertThat(d.channels()).isEqualTo(1);
     assertThat(d.height()).isEqualTo(8);
     assertThat(d.width()).isEqualTo(8);
   }
@@ -84,6 +84,48 @@ class ImageReadersTest {
     writeIdx(huge, 0x0E, new int[] {1 << 30, 1 << 30}, new int[0]);
     assertThatThrownBy(() -> IdxReader.read(huge, ReadLimits.defaults()))
         .hasMessageContaining("exceed the size limit");
+  }
+
+  @Test
+  void greyscaleImagesStayOneChannelAndTheExportedInputFollows() throws Exception {
+    Path root = dir.resolve("grey");
+    for (String c : new String[] {"dark", "light"}) {
+      Files.createDirectories(root.resolve(c));
+      for (int i = 0; i < 10; i++) {
+        grey(root.resolve(c + "/" + i + ".png"), c.equals("dark") ? 10 + i : 240 - i, 5, 4);
+      }
+    }
+    ImageData d = ImageFolderReader.read(root, DatasetOptions.detect());
+    assertThat(d.channels()).isEqualTo(1);
+    assertThat(d.images().get(0)).hasSize(20).contains(10f);
+    PreparedData p = DatasetPreparer.prepare(d, null, PrepareOptions.defaults(), new DatasetRef("grey", 1, "0"));
+    assertThat(p.inputShape()).containsExactly(1, 4, 5);
+    assertThat(p.preprocessing().rawInputs().get(0).shape()).containsExactly(-1, 1, 4, 5);
+  }
+
+  @Test
+  void mixedFoldersTakeTheMajorityUnlessChannelsAreGiven() throws Exception {
+    Path root = dir.resolve("mixed");
+    Files.createDirectories(root.resolve("a"));
+    Files.createDirectories(root.resolve("b"));
+    grey(root.resolve("a/1.png"), 50, 3, 3);
+    grey(root.resolve("a/2.png"), 60, 3, 3);
+    solid(root.resolve("b/3.png"), 0x00ff00, 3, 3);
+    assertThat(ImageFolderReader.read(root, DatasetOptions.detect()).channels()).isEqualTo(1);
+    assertThat(ImageFolderReader.read(root, DatasetOptions.detect().withChannels(3)).channels()).isEqualTo(3);
+    solid(root.resolve("b/4.png"), 0x0000ff, 3, 3);
+    solid(root.resolve("b/5.png"), 0xff0000, 3, 3);
+    assertThat(ImageFolderReader.read(root, DatasetOptions.detect()).channels()).isEqualTo(3);
+  }
+
+  private static void grey(Path file, int level, int w, int h) throws Exception {
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        img.getRaster().setSample(x, y, 0, level);
+      }
+    }
+    ImageIO.write(img, "png", file.toFile());
   }
 
   private static void solid(Path file, int rgb, int w, int h) throws Exception {

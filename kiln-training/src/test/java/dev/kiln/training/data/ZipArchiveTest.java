@@ -65,4 +65,59 @@ class ZipArchiveTest {
     assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream("a,b\n1,2\n".getBytes()), target,
         ZipArchive.Limits.defaults())).hasMessageContaining("not a zip");
   }
+
+  @Test
+  void aFileThatIsAlsoAFolderIsNamedByItsEntryNeverByAServerPath() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("kiln-upload-123"));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+      z.putNextEntry(new ZipEntry("a"));
+      z.write(1);
+      z.closeEntry();
+      z.putNextEntry(new ZipEntry("a/b.png"));
+      z.write(2);
+      z.closeEntry();
+    }
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(bytes.toByteArray()), target,
+        ZipArchive.Limits.defaults()))
+        .isInstanceOf(DatasetException.class)
+        .hasMessage("archive entry 'a/b.png': cannot be unpacked (a file and a folder of the same name?)")
+        .message().doesNotContain(dir.toString()).doesNotContain("kiln-upload");
+  }
+
+  @Test
+  void aBombIsRefusedByItsCompressionRatioAfterWritingLittle() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("t"));
+    byte[] zeros = new byte[64 << 20]; // 64 MiB that deflate to about 64 KiB
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip("cats/z.png", zeros)), target,
+        ZipArchive.Limits.defaults()))
+        .isInstanceOf(DatasetTooLargeException.class)
+        .hasMessageStartingWith("archive entry 'cats/z.png': unpacks to more than "
+            + ZipArchive.Limits.defaults().maxRatio() + " times its compressed size");
+    assertThat(Files.size(target.resolve("cats/z.png"))).isLessThan(4L << 20);
+  }
+
+  @Test
+  void aDeclaredSizeOverTheCapIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("t"));
+    byte[] content = new byte[2 << 20];
+    ZipEntry e = new ZipEntry("cats/big.png");
+    e.setMethod(ZipEntry.STORED); // stored entries declare their size in the local header
+    e.setSize(content.length);
+    e.setCompressedSize(content.length);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(content);
+    e.setCrc(crc.getValue());
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+      z.putNextEntry(e);
+      z.write(content);
+      z.closeEntry();
+    }
+    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(bytes.toByteArray()), target,
+        new ZipArchive.Limits(100, 1 << 20)))
+        .isInstanceOf(DatasetTooLargeException.class)
+        .hasMessage("archive entry 'cats/big.png': the archive unpacks to more than 1048576 bytes");
+    assertThat(target.resolve("cats/big.png")).doesNotExist();
+  }
 }
