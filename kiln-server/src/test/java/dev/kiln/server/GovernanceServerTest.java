@@ -100,11 +100,16 @@ class GovernanceServerTest {
     }
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
         .withTraining(TrainingConfig.defaults(data))
-        .withGovernance(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey)), clock);
+        .withGovernance(database(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey))), clock);
     if (kiln.bootstrapToken() != null) {
       admin = kiln.bootstrapToken();
     }
     return kiln;
+  }
+
+  /** The governance database: SQLite in {@code data} here; {@link GovernanceOnPostgresqlTest} swaps in PostgreSQL. */
+  GovernanceConfig database(GovernanceConfig g) {
+    return g;
   }
 
   HttpResponse<String> callBytes(String method, String path, String key, byte[] body) throws Exception {

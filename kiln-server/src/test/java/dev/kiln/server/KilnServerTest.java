@@ -22,17 +22,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A whole server started through {@link Kiln#start}, called over real HTTP and gRPC connections. */
 class KilnServerTest {
   static final ExampleModels.Mlp MLP = ExampleModels.Mlp.random(784, 128, 10, 3);
+  static final ExampleModels.Mlp MLP_2 = ExampleModels.Mlp.random(784, 128, 10, 4);
   static final ObjectMapper JSON = new ObjectMapper();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   @TempDir Path repo;
@@ -107,70 +106,86 @@ class KilnServerTest {
   }
 
   @Test
-  void reloadingUnderLoadFailsNoRequest() throws Exception {
-    float[] x = ExampleModels.Mlp.randomRow(784, 10);
-    String body = request(x);
+  void reloadingToANewVersionUnderLoadFailsNoRequestAndEveryAnswerIsRight() throws Exception {
     try (Kiln k = start(ModelControl.EXPLICIT, "{\"max-batch-size\": 8, \"dynamic-batching\": "
         + "{\"max-queue-delay-us\": 100}}")) {
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger ok = new AtomicInteger();
-      ConcurrentHashMap<Integer, Integer> failures = new ConcurrentHashMap<>();
-      List<Thread> clients = new ArrayList<>();
-      for (int t = 0; t < 6; t++) {
-        clients.add(Thread.ofPlatform().start(() -> {
-          while (!stop.get()) {
-            try {
-              HttpResponse<String> r = post(k, "/v2/models/mlp/infer", body);
-              if (r.statusCode() == 200) {
-                ok.incrementAndGet();
-              } else {
-                failures.merge(r.statusCode(), 1, Integer::sum);
-              }
-            } catch (Exception e) {
-              failures.merge(-1, 1, Integer::sum);
-            }
-          }
-        }));
-      }
-      for (int i = 0; i < 5; i++) {
+      LoadClients load = new LoadClients(k.httpPort(), "mlp", 6, Map.of("1", MLP, "2", MLP_2));
+      long swapStart;
+      long swapEnd;
+      try {
+        load.awaitEach(c -> c.status() == 200);
+        ExampleModels.write(repo, "mlp", 2, MLP_2.onnx()); // other weights: each answer shows who computed it
+        swapStart = System.nanoTime();
         assertThat(post(k, "/v2/repository/models/mlp/load", "").statusCode()).isEqualTo(200);
+        swapEnd = System.nanoTime();
+        load.awaitEach(c -> c.sent() > swapEnd);
+      } finally {
+        load.close();
       }
-      stop.set(true);
-      for (Thread t : clients) {
-        t.join();
-      }
-      assertThat(failures).isEmpty();
-      assertThat(ok.get()).isPositive();
+      List<LoadClients.Call> calls = load.calls();
+
+      assertThat(calls).as("calls not answered 200 with their own row's numbers from the version they name")
+          .filteredOn(c -> c.status() != 200 || !c.detail().isEmpty()).isEmpty();
+      assertThat(calls).filteredOn(c -> c.answered() < swapStart).as("answered before the swap").isNotEmpty()
+          .allSatisfy(c -> assertThat(c.version()).isEqualTo("1"));
+      assertThat(calls).filteredOn(c -> c.sent() > swapEnd).as("sent after the swap").isNotEmpty()
+          .allSatisfy(c -> assertThat(c.version()).isEqualTo("2"));
+      assertThat(calls).as("version 1 kept answering while version 2 loaded")
+          .anySatisfy(c -> {
+            assertThat(c.answered()).isGreaterThan(swapStart);
+            assertThat(c.version()).isEqualTo("1");
+          });
     }
   }
 
   @Test
-  void unloadUnderLoadAnswersCleanErrorsAndLoadRestoresService() throws Exception {
-    String body = request(ExampleModels.Mlp.randomRow(784, 11));
+  void unloadUnderLoadAnswers503WithAReasonAndLoadRestoresService() throws Exception {
     try (Kiln k = start(ModelControl.EXPLICIT, null)) {
-      List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        inFlight.add(postAsync(k, "/v2/models/mlp/infer", body));
+      LoadClients load = new LoadClients(k.httpPort(), "mlp", 6, Map.of("1", MLP));
+      long unloadStart;
+      long unloadEnd;
+      long loadStart;
+      long loadEnd;
+      try {
+        load.awaitEach(c -> c.status() == 200);
+        unloadStart = System.nanoTime();
+        assertThat(post(k, "/v2/repository/models/mlp/unload", "").statusCode()).isEqualTo(200);
+        unloadEnd = System.nanoTime();
+        load.awaitEach(c -> c.sent() > unloadEnd);
+        loadStart = System.nanoTime();
+        assertThat(post(k, "/v2/repository/models/mlp/load", "").statusCode()).isEqualTo(200);
+        loadEnd = System.nanoTime();
+        load.awaitEach(c -> c.sent() > loadEnd);
+      } finally {
+        load.close();
       }
-      assertThat(post(k, "/v2/repository/models/mlp/unload", "").statusCode()).isEqualTo(200);
-      for (var f : inFlight) {
-        assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isIn(200, 404, 503);
-      }
-      assertThat(post(k, "/v2/models/mlp/infer", body).statusCode()).isIn(404, 503);
-      assertThat(post(k, "/v2/repository/models/mlp/load", "").statusCode()).isEqualTo(200);
-      assertThat(post(k, "/v2/models/mlp/infer", body).statusCode()).isEqualTo(200);
+      List<LoadClients.Call> calls = load.calls();
+
+      assertThat(calls).as("calls answered neither 200 with their own row's numbers nor 503 saying why")
+          .filteredOn(c -> !(c.status() == 200 && c.detail().isEmpty())
+              && !(c.status() == 503 && c.detail().equals("model 'mlp' has no ready version"))).isEmpty();
+      assertThat(calls).filteredOn(c -> c.answered() < unloadStart).as("before the unload").isNotEmpty()
+          .allSatisfy(c -> assertThat(c.status()).isEqualTo(200));
+      assertThat(calls).filteredOn(c -> c.sent() < unloadEnd && c.answered() > unloadStart)
+          .as("calls in flight during the unload").isNotEmpty();
+      assertThat(calls).filteredOn(c -> c.sent() > unloadEnd && c.answered() < loadStart).as("while unloaded")
+          .isNotEmpty().allSatisfy(c -> assertThat(c.status()).isEqualTo(503));
+      assertThat(calls).filteredOn(c -> c.sent() > loadEnd).as("after the load").isNotEmpty()
+          .allSatisfy(c -> assertThat(c.status()).isEqualTo(200));
     }
   }
 
   @Test
   void shutdownLetsRequestsInFlightFinish() throws Exception {
-    // A long queue delay keeps requests inside the batcher while close() starts.
-    Kiln k = start(ModelControl.NONE, "{\"max-batch-size\": 32, \"dynamic-batching\": "
-        + "{\"max-queue-delay-us\": 700000}}");
-    String body = request(ExampleModels.Mlp.randomRow(784, 12));
+    // The batch goes out at 5 rows or after 3 s: the four requests wait in the batcher, with no way to be
+    // dispatched early, until close() has started. The 3 s are only the time the four have to arrive.
+    Kiln k = start(ModelControl.NONE, "{\"warmup\": false, \"max-batch-size\": 32, \"dynamic-batching\": "
+        + "{\"max-queue-delay-us\": 3000000, \"preferred-batch-sizes\": [5]}}");
+    List<float[]> rows = new ArrayList<>();
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      inFlight.add(postAsync(k, "/v2/models/mlp/infer", body));
+      rows.add(ExampleModels.Mlp.randomRow(784, 12 + i));
+      inFlight.add(postAsync(k, "/v2/models/mlp/infer", request(rows.get(i))));
     }
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (pending(k) < 4 && System.nanoTime() < until) {
@@ -178,8 +193,11 @@ class KilnServerTest {
     }
     assertThat(pending(k)).isEqualTo(4);
     k.close();
-    for (var f : inFlight) {
-      assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> r = inFlight.get(i).get(10, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(floats(JSON.readTree(r.body()).at("/outputs/0/data")))
+          .containsExactly(MLP.predict(rows.get(i)), within(1e-4f));
     }
     assertThat(k.core().ready()).isFalse();
   }

@@ -110,6 +110,16 @@ public final class Scheduler implements AutoCloseable {
     return waiting.get();
   }
 
+  /** Requests queued and not yet taken into a batch: lets a test wait until a worker has seen an arrival. */
+  int queued() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Stops the workers once the queue is empty; requests still queued are failed as unavailable. */
   @Override
   public void close() {

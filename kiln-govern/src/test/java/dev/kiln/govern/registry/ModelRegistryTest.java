@@ -59,7 +59,9 @@ class ModelRegistryTest {
         return 7;
       }
     };
-    assertThatThrownBy(() -> registry.push("m", dying, "uploaded", null, "k", "")).isNotNull();
+    assertThatThrownBy(() -> registry.push("m", dying, "uploaded", null, "k", ""))
+        .isInstanceOf(java.io.UncheckedIOException.class).hasMessage("cannot store artifact")
+        .hasRootCauseInstanceOf(IOException.class).hasRootCauseMessage("connection reset");
     assertThat(registry.names()).isEmpty();
     assertThat(registry.models()).isEmpty(); // not even the model the push created
     assertThat(artifacts.keys()).isEmpty();

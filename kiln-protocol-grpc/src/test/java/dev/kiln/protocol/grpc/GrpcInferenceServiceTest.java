@@ -218,6 +218,10 @@ class GrpcInferenceServiceTest {
         assertThat(y[k]).isCloseTo(expected[k], within(1e-4f));
       }
     }
+    ModelStatistics stats = stub.modelStatistics(ModelStatisticsRequest.newBuilder().setName("mlp_batched").build())
+        .getModelStats(0);
+    assertThat(stats.getInferenceCount()).as("rows").isEqualTo(16);
+    assertThat(stats.getExecutionCount()).as("executions for 16 one-row requests, 8 rows each").isEqualTo(2);
   }
 
   @Test

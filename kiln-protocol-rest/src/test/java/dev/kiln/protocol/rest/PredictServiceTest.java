@@ -45,21 +45,30 @@ class PredictServiceTest {
     return best;
   }
 
+  /** Every row's prediction is the plain-Java model's answer for that row, and its class the argmax of it. */
+  private static void assertPredicts(JsonNode body, float[]... rows) {
+    assertThat(body.get("predictions")).hasSize(rows.length);
+    assertThat(body.get("classes")).hasSize(rows.length);
+    for (int r = 0; r < rows.length; r++) {
+      float[] expected = MLP.predict(rows[r]);
+      JsonNode row = body.get("predictions").get(r);
+      assertThat(row).as("row %d", r).hasSize(expected.length);
+      for (int k = 0; k < expected.length; k++) {
+        assertThat((float) row.get(k).asDouble()).as("row %d, logit %d", r, k).isCloseTo(expected[k], within(1e-4f));
+      }
+      assertThat(body.get("classes").get(r).asInt()).as("class of row %d", r).isEqualTo(argmax(expected));
+    }
+  }
+
   @Test
   void instancesGetOnePredictionPerRowWithClasses() throws Exception {
     float[] a = ExampleModels.Mlp.randomRow(784, 11);
     float[] b = ExampleModels.Mlp.randomRow(784, 12);
-    HttpResponse<byte[]> r = f.post("/predict/mlp", "{\"instances\": [" + list(a) + "," + list(b) + "]}");
+    float[] c = ExampleModels.Mlp.randomRow(784, 15);
+    HttpResponse<byte[]> r = f.post("/predict/mlp", "{\"instances\": [" + list(a) + "," + list(b) + "," + list(c)
+        + "]}");
     assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
-    JsonNode body = json(r);
-    assertThat(body.get("predictions")).hasSize(2);
-    float[] expected = MLP.predict(b);
-    JsonNode second = body.get("predictions").get(1);
-    for (int k = 0; k < 10; k++) {
-      assertThat((float) second.get(k).asDouble()).isCloseTo(expected[k], within(1e-4f));
-    }
-    assertThat(body.get("classes").get(0).asInt()).isEqualTo(argmax(MLP.predict(a)));
-    assertThat(body.get("classes").get(1).asInt()).isEqualTo(argmax(expected));
+    assertPredicts(json(r), a, b, c);
   }
 
   @Test
@@ -68,16 +77,20 @@ class PredictServiceTest {
     float[] b = ExampleModels.Mlp.randomRow(784, 14);
     float[] both = Arrays.copyOf(a, 784 * 2);
     System.arraycopy(b, 0, both, 784, 784);
-    JsonNode body = json(f.post("/predict/mlp", "{\"x\": " + list(both) + "}"));
-    assertThat(body.get("classes").get(1).asInt()).isEqualTo(argmax(MLP.predict(b)));
+    HttpResponse<byte[]> r = f.post("/predict/mlp", "{\"x\": " + list(both) + "}");
+    assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+    assertPredicts(json(r), a, b);
   }
 
   @Test
   void severalInputsAndOutputsUseObjectsPerRow() throws Exception {
     JsonNode body = json(f.post("/predict/add_sub",
         "{\"instances\": [{\"a\": [1,2,3,4], \"b\": [1,1,1,1]}, {\"a\": [0,0,0,0], \"b\": [2,2,2,2]}]}"));
-    assertThat(body.get("predictions").get(0).get("sum").toString()).isEqualTo("[2.0,3.0,4.0,5.0]");
-    assertThat(body.get("predictions").get(1).get("diff").toString()).isEqualTo("[-2.0,-2.0,-2.0,-2.0]");
+    assertThat(body.get("predictions")).hasSize(2);
+    assertThat(body.get("predictions").get(0).toString())
+        .isEqualTo("{\"sum\":[2.0,3.0,4.0,5.0],\"diff\":[0.0,1.0,2.0,3.0]}");
+    assertThat(body.get("predictions").get(1).toString())
+        .isEqualTo("{\"sum\":[2.0,2.0,2.0,2.0],\"diff\":[-2.0,-2.0,-2.0,-2.0]}");
   }
 
   @Test
