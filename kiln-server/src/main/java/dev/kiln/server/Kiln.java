@@ -97,12 +97,42 @@ public final class Kiln implements AutoCloseable {
   public static Kiln start(KilnConfig config, java.time.Clock clock) throws Exception {
     Kiln k = new Kiln(config, clock);
     try {
-      k.open();
+      k.openOnLargeStack();
     } catch (Exception | Error e) {
       k.close();
       throw e;
     }
     return k;
+  }
+
+  /**
+   * Native stack the start-up thread gets. ONNX Runtime's first session needed more than the 1 MB a JVM's main
+   * thread has by default on Linux x64: a server started from {@code main} died of SIGSEGV, without a crash log,
+   * in about half the starts on a loaded 2-core machine (RateLimitCrashTest's child; {@code -Xss8m} cured it).
+   * Start-up runs on a thread of its own so that it never depends on how the caller's thread was made.
+   */
+  private static final long START_STACK_BYTES = 16L << 20;
+
+  private void openOnLargeStack() throws Exception {
+    Exception[] failed = new Exception[1];
+    Error[] broke = new Error[1];
+    Thread t = Thread.ofPlatform().name("kiln-start").stackSize(START_STACK_BYTES).unstarted(() -> {
+      try {
+        open();
+      } catch (Exception e) {
+        failed[0] = e;
+      } catch (Error e) {
+        broke[0] = e;
+      }
+    });
+    t.start();
+    t.join();
+    if (broke[0] != null) {
+      throw broke[0];
+    }
+    if (failed[0] != null) {
+      throw failed[0];
+    }
   }
 
   private void open() throws Exception {
