@@ -4,6 +4,7 @@ import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
+import dev.kiln.core.error.KilnException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -26,6 +27,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,15 +42,24 @@ import java.util.logging.Logger;
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
 
+  /**
+   * Bodies at least this large are handled off the event loop: decoding a JSON body of several MiB takes CPU
+   * seconds, and while a loop decodes, every connection it serves (health probes included) waits.
+   */
+  static final int OFFLOAD_BYTES = 256 * 1024;
+
   private final Router router;
   private final Gate gate;
+  private final Executor offload;
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  RequestHandler(Router router, Gate gate) {
+  /** @param offload where requests with large bodies are handled; bounded, so their decoding memory is too */
+  RequestHandler(Router router, Gate gate, Executor offload) {
     this.router = router;
     this.gate = gate;
+    this.offload = offload;
   }
 
   int inFlight() {
@@ -91,12 +103,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       principal = allowed.principal();
       request = request.by(principal);
     }
-    CompletableFuture<RestResponse> answer;
-    try {
-      answer = match.get().route().handler().handle(request);
-    } catch (RuntimeException e) {
-      answer = CompletableFuture.failedFuture(e);
-    }
+    Router.Handler handler = match.get().route().handler();
+    CompletableFuture<RestResponse> answer = req.content().readableBytes() >= OFFLOAD_BYTES
+        ? offloaded(handler, request) : handle(handler, request);
     if (principal != null && access.permission() == Permission.INVOKE) {
       String who = principal;
       String about = model;
@@ -121,6 +130,31 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           .addListener(f -> inFlight.decrementAndGet());
       ctx.channel().config().setAutoRead(true);
     }));
+  }
+
+  private static CompletableFuture<RestResponse> handle(Router.Handler handler, RestRequest request) {
+    try {
+      return handler.handle(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Runs the handler on the offload pool; the body stays valid (retained) until the handler returns. */
+  private CompletableFuture<RestResponse> offloaded(Router.Handler handler, RestRequest request) {
+    request.http().retain();
+    try {
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return handle(handler, request);
+        } finally {
+          request.http().release();
+        }
+      }, offload).thenCompose(f -> f);
+    } catch (RejectedExecutionException stopping) {
+      request.http().release();
+      return CompletableFuture.failedFuture(KilnException.unavailable("the server is stopping"));
+    }
   }
 
   private static boolean isStream(CompletableFuture<RestResponse> answer) {

@@ -92,6 +92,58 @@ class OipRestBadInputTest {
   }
 
   @Test
+  void datatypesAreSpelledAsTheProtocolSpellsThem() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", addSub("fp32", "[1, 4]", "[1, 2, 3, 4]")), 400,
+        "unknown datatype: fp32 (datatypes are spelled as the protocol does: FP32)");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("Fp32", "[1, 4]", "[1, 2, 3, 4]")), 400,
+        "unknown datatype");
+  }
+
+  @Test
+  void raggedOrMisshapenNestedDataIsRefused() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2, 3], [4]]")), 400,
+        "input 'a': data is ragged");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, [2, 3], 4]")), 400,
+        "input 'a': data is ragged");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2], [3, 4]]")), 400,
+        "nested data of shape [2, 2] does not match shape [1, 4]");
+    // Flat and natural nesting both stand.
+    assertThat(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2, 3, 4]]")).statusCode())
+        .isEqualTo(200);
+    assertThat(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void jsonNullIsAMissingValueInFloatingPointData() throws Exception {
+    HttpResponse<byte[]> r = f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, null, 3, 4]"));
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    var sum = json(r).get("outputs").get(0).get("data");
+    assertThat(sum.get(0).asDouble()).isEqualTo(2.0);
+    assertThat(sum.get(1).asText()).isEqualTo("NaN");
+    HttpResponse<byte[]> p = f.post("/predict/add_sub", "{\"inputs\": {\"a\": [[1, null, 3, 4]], "
+        + "\"b\": [[1, 2, 3, 4]]}}");
+    assertThat(p.statusCode()).as(new String(p.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertError(f.post("/v2/models/add_sub/infer", addSub("INT32", "[1, 4]", "[1, null, 3, 4]")), 400,
+        "expected integers, found null");
+  }
+
+  @Test
+  void jsonErrorsAreKilnsWordsNotJacksons() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": [ {"), 400,
+        "malformed JSON: unexpected end of input");
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\":\n [nope]}"), 400,
+        "malformed JSON at line 2 column");
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": " + "[".repeat(150) + "]".repeat(150) + "}"),
+        400, "JSON nesting deeper than 100");
+    for (String body : new String[] {"{\"inputs\": [ {", "{\"a\": tru}", "[".repeat(150), "{\"inputs\": [\"\\u00\"]}"}) {
+      HttpResponse<byte[]> r = f.post("/v2/models/add_sub/infer", body);
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(ErrorBodies.leaks(new String(r.body(), StandardCharsets.UTF_8))).as(body).isEmpty();
+    }
+  }
+
+  @Test
   void unknownModelOrVersionIsNotFound() throws Exception {
     assertError(f.post("/v2/models/nope/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")), 404, "unknown model");
     assertError(f.post("/v2/models/add_sub/versions/9/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")), 404,
