@@ -10,7 +10,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -25,7 +27,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,6 +45,7 @@ import java.util.logging.Logger;
 @ChannelHandler.Sharable
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
+  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("kiln.refused");
 
   /**
    * Bodies at least this large are handled off the event loop: decoding a JSON body of several MiB takes CPU
@@ -68,10 +73,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (ctx.channel().hasAttr(REFUSED)) {
+      return; // the connection was answered and is closing; what still arrives is dropped
+    }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     DecoderResult dr = req.decoderResult();
     if (!dr.isSuccess()) {
-      write(ctx, decodeFailure(dr.cause()), false);
+      refuse(ctx, decodeFailure(dr.cause()));
       return;
     }
     String path = new QueryStringDecoder(req.uri()).path();
@@ -236,6 +244,32 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     LOG.log(Level.FINE, "connection error", cause);
+    boolean badEncoding = cause instanceof DecompressionException
+        || cause instanceof DecoderException && cause.getCause() instanceof DecompressionException;
+    if (badEncoding && ctx.channel().isActive()) {
+      // A body that is not what its Content-Encoding says (plain text sent as gzip, corrupt deflate): the
+      // request is the caller's mistake and gets an answer, not a dropped connection.
+      refuse(ctx, HttpErrors.response(HttpResponseStatus.BAD_REQUEST,
+          "the request body is not valid data for its Content-Encoding"));
+      return;
+    }
     ctx.close();
+  }
+
+  /**
+   * Answers a request that cannot be served, once, and closes the connection after a short linger: meanwhile
+   * the rest of the request is read and dropped, so a client still sending it reads the answer instead of a
+   * connection reset.
+   */
+  private static void refuse(ChannelHandlerContext ctx, RestResponse r) {
+    if (ctx.channel().attr(REFUSED).getAndSet(Boolean.TRUE) != null) {
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
+    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(resp).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS));
   }
 }

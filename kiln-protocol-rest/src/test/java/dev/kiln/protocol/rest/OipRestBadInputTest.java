@@ -4,13 +4,13 @@ import static dev.kiln.protocol.rest.RestFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -220,15 +220,38 @@ class OipRestBadInputTest {
     assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * The server answers 431 after 64 KiB of headers while the client is still writing its 1 MiB: it must keep
+   * reading (and discarding) long enough for the client to finish and read the answer, never reset it.
+   */
   @Test
   void hugeHeadersGet431() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", f.server.port())) {
-      String req = "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1 << 20) + "\r\n\r\n";
-      s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
-      String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-      assertThat(status).isEqualTo("HTTP/1.1 431");
-    } catch (java.net.SocketException reset) {
-      // The server may close before the client finished writing 1 MiB; it must still be alive afterwards.
+    String req = "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1 << 20) + "\r\n\r\n";
+    try (RawHttp raw = new RawHttp(f.server.port())) {
+      String response = raw.write(req.getBytes(StandardCharsets.US_ASCII)).response().get(30, TimeUnit.SECONDS);
+      assertThat(RawHttp.status(response)).as(response).isEqualTo(431);
+      assertThat(json(RawHttp.body(response)).get("error").asText()).contains("headers too large");
+    }
+    assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
+  }
+
+  /** A body that says it is compressed but is not (or is corrupt) is a bad request, answered, not a dropped line. */
+  @Test
+  void bodiesThatAreNotWhatTheirEncodingSaysGet400() throws Exception {
+    byte[] plain = addSub("FP32", "[1, 4]", "[1, 2, 3, 4]").getBytes(StandardCharsets.UTF_8);
+    byte[] corrupt = new byte[4096];
+    new java.util.Random(7).nextBytes(corrupt);
+    byte[] badGzip = java.util.Arrays.copyOf(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0}, 4096);
+    new java.util.Random(8).nextBytes(java.util.Arrays.copyOfRange(badGzip, 10, 4096));
+    System.arraycopy(corrupt, 10, badGzip, 10, 4086);
+    Object[][] cases = {{"gzip", plain}, {"deflate", corrupt}, {"gzip", badGzip}, {"deflate", plain}};
+    for (Object[] c : cases) {
+      try (RawHttp raw = new RawHttp(f.server.port())) {
+        String response = raw.write(RawHttp.post("/v2/models/add_sub/infer", (byte[]) c[1],
+            "Content-Encoding: " + c[0], "Content-Type: application/json")).response().get(30, TimeUnit.SECONDS);
+        assertThat(RawHttp.status(response)).as(c[0] + ": " + response).isEqualTo(400);
+        assertThat(json(RawHttp.body(response)).get("error").asText()).contains("Content-Encoding");
+      }
     }
     assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
   }
