@@ -89,6 +89,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           : HttpResponseStatus.NOT_FOUND;
       // OpenAI clients parse their own error envelope, unknown /v1 paths included.
       ErrorStyle style = path.startsWith("/v1/") ? ErrorStyle.OPENAI : ErrorStyle.KILN;
+      // With auth on, a caller without a valid key learns nothing about which paths and methods exist: 401
+      // comes before 404 and 405.
+      if (gate != Gate.OPEN) {
+        Verdict verdict = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
+            String.valueOf(ctx.channel().remoteAddress())), Permission.AUTHENTICATED, null);
+        if (!(verdict instanceof Verdict.Allowed)) {
+          write(ctx, refusal(verdict, style), keepAlive);
+          return;
+        }
+      }
       write(ctx, style.response(s, s == HttpResponseStatus.NOT_FOUND ? "no route for " + req.method()
           + " " + truncate(path) : "method " + req.method() + " not allowed here"), keepAlive);
       return;
