@@ -8,7 +8,13 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -19,11 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every malformed request gets a 4xx with {"error": ...} naming the problem, and the server keeps serving. */
 class OipRestBadInputTest {
   private static final int LIMIT = 64 * 1024;
-  @TempDir static Path root;
+  private static final FileTime LONG_AGO = FileTime.from(Instant.parse("2001-01-01T00:00:00Z"));
+  /** Holds the repository and, beside it, files a traversal would reach: {@code outside/}. */
+  @TempDir static Path base;
+  static Path root;
   static RestFixture f;
 
   @BeforeAll
   static void start() throws Exception {
+    root = Files.createDirectories(base.resolve("repo"));
+    Path outside = Files.createDirectories(base.resolve("outside/1"));
+    Files.write(outside.resolve("model.onnx"), dev.kiln.engine.onnx.ExampleModels.addSub());
+    Files.writeString(base.resolve("outside/secret.txt"), "not for callers");
     f = new RestFixture(root, HttpSettings.defaults("127.0.0.1", 0).withMaxRequestBytes(LIMIT), false);
   }
 
@@ -262,11 +275,66 @@ class OipRestBadInputTest {
     assertThat(f.get("/v2/models/add_sub/ready").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * Names that climb out of the repository are refused, and nothing outside it is read, written or created: every
+   * file and folder beside the repository keeps its (back-dated) access and modification times.
+   */
   @Test
   void traversalNamesNeverReachTheFilesystem() throws Exception {
-    for (String name : new String[] {"..", "%2e%2e", "..%2f..%2fetc", "%2fetc%2fpasswd"}) {
-      HttpResponse<byte[]> r = f.get("/v2/models/" + name);
-      assertThat(r.statusCode()).as(name).isIn(400, 404);
+    boolean atimeTracked = atimeIsTracked();
+    Map<Path, BasicFileAttributes> before = backDatedOutside();
+    String[] names = {"..", "%2e%2e", "..%2f..%2fetc", "%2fetc%2fpasswd", "..%2foutside", "%2e%2e%2foutside",
+        "..%5coutside", "outside%2f..%2f..%2foutside", "%2e%2e%2fOUTSIDE", "..%2foutside%2fsecret.txt"};
+    for (String name : names) {
+      for (String path : new String[] {"/v2/models/" + name, "/v2/models/" + name + "/ready",
+          "/v2/models/" + name + "/versions/1", "/v2/models/" + name + "/config"}) {
+        assertThat(f.get(path).statusCode()).as(path).isIn(400, 404);
+      }
+      HttpResponse<byte[]> infer = f.post("/v2/models/" + name + "/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]"));
+      assertThat(infer.statusCode()).as(name).isIn(400, 404);
+      assertThat(f.post("/v2/repository/models/" + name + "/load", "").statusCode()).as(name).isIn(400, 404);
     }
+    Map<Path, BasicFileAttributes> after = times(List.copyOf(before.keySet()));
+    assertThat(listOutside()).as("files beside the repository").containsExactlyElementsOf(before.keySet());
+    for (Path p : before.keySet()) {
+      assertThat(after.get(p).lastModifiedTime()).as("modified: " + p).isEqualTo(before.get(p).lastModifiedTime());
+      if (atimeTracked) {
+        assertThat(after.get(p).lastAccessTime()).as("read: " + p).isEqualTo(before.get(p).lastAccessTime());
+      }
+    }
+  }
+
+  /** Back-dates every path under {@code base} but the repository, and returns its times. */
+  private static Map<Path, BasicFileAttributes> backDatedOutside() throws IOException {
+    List<Path> paths = listOutside();
+    for (Path p : paths) {
+      Files.getFileAttributeView(p, BasicFileAttributeView.class).setTimes(LONG_AGO, LONG_AGO, null);
+    }
+    return times(paths);
+  }
+
+  /** The times of {@code paths}, read without listing any folder (listing would touch their access times). */
+  private static Map<Path, BasicFileAttributes> times(List<Path> paths) throws IOException {
+    Map<Path, BasicFileAttributes> seen = new java.util.TreeMap<>();
+    for (Path p : paths) {
+      seen.put(p, Files.readAttributes(p, BasicFileAttributes.class));
+    }
+    return seen;
+  }
+
+  private static List<Path> listOutside() throws IOException {
+    try (var walk = Files.walk(base)) {
+      return walk.filter(p -> !p.startsWith(root) && !p.equals(base)).sorted().toList();
+    }
+  }
+
+  /** Whether reading a back-dated file updates its access time here (not on noatime mounts). */
+  private static boolean atimeIsTracked() throws IOException {
+    Path probe = Files.writeString(base.resolve("atime-probe"), "x");
+    Files.getFileAttributeView(probe, BasicFileAttributeView.class).setTimes(LONG_AGO, LONG_AGO, null);
+    Files.readAllBytes(probe);
+    boolean tracked = !Files.readAttributes(probe, BasicFileAttributes.class).lastAccessTime().equals(LONG_AGO);
+    Files.delete(probe);
+    return tracked;
   }
 }
