@@ -2,7 +2,6 @@ package dev.kiln.protocol.rest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -86,10 +85,8 @@ final class OipCodec {
     ByteBuf binary = body.slice(body.readerIndex() + jsonLength, total - jsonLength);
     try {
       return InferRequestReader.read(factory, text, binary);
-    } catch (JsonProcessingException e) {
-      throw JsonErrors.invalid(e, maxJsonDepth);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw JsonErrors.invalid(e, maxJsonDepth); // the bytes are in memory: any failure is in them
     }
   }
 
@@ -160,10 +157,8 @@ final class OipCodec {
         throw KilnException.invalid("request body is empty");
       }
       return n;
-    } catch (JsonProcessingException e) {
-      throw JsonErrors.invalid(e, maxJsonDepth);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw JsonErrors.invalid(e, maxJsonDepth); // the bytes are in memory: any failure is in them
     }
   }
 

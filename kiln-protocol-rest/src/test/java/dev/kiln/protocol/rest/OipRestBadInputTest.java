@@ -141,6 +141,16 @@ class OipRestBadInputTest {
         "expected integers, found null");
   }
 
+  /** Found by OipRestFuzzTest: bytes Jackson takes for UTF-32 with an invalid character were a 500. */
+  @Test
+  void bytesThatAreNoUnicodeTextAreMalformedJson() throws Exception {
+    byte[] utf32 = {0, 0, 0, '{', 0x3f, 0, 0, 0};
+    assertError(f.post("/v2/models/add_sub/infer", utf32, Map.of("Content-Type", "application/json")), 400,
+        "malformed JSON: the text is not valid UTF-8");
+    assertError(f.post("/predict/add_sub", utf32, Map.of("Content-Type", "application/json")), 400,
+        "malformed JSON");
+  }
+
   @Test
   void jsonErrorsAreKilnsWordsNotJacksons() throws Exception {
     assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": [ {"), 400,
