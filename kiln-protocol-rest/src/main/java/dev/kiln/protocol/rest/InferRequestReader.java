@@ -141,12 +141,13 @@ final class InferRequestReader {
       }
       try (JsonParser again = openAt(dataAt)) {
         again.nextToken();
-        return data(again);
+        return data(again, dataAt);
       }
     }
 
-    Tensor data(JsonParser p) throws IOException {
-      long at = p.currentTokenLocation().getByteOffset();
+    /** @param base where {@code p}'s input starts in the text (its offsets are relative to that) */
+    Tensor data(JsonParser p, long base) throws IOException {
+      long at = base + p.currentTokenLocation().getByteOffset();
       return new JsonTensorReader(name, type, shape).read(p, () -> openAt(at), text.readableBytes(), true);
     }
   }
@@ -168,7 +169,7 @@ final class InferRequestReader {
         case "parameters" -> in.binarySize = binarySize(p, t, label(in));
         case "data" -> {
           if (in.described() && in.binarySize < 0) {
-            in.tensor = in.data(p);
+            in.tensor = in.data(p, 0);
           } else {
             in.dataAt = p.currentTokenLocation().getByteOffset();
             p.skipChildren();
