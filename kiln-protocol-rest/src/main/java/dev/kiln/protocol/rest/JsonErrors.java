@@ -30,7 +30,8 @@ final class JsonErrors {
       return "malformed JSON";
     }
     if (e instanceof StreamConstraintsException) {
-      String m = String.valueOf(((JsonProcessingException) e).getOriginalMessage()).toLowerCase(java.util.Locale.ROOT);
+      String m = String.valueOf(((JsonProcessingException) e).getOriginalMessage())
+          .toLowerCase(java.util.Locale.ROOT);
       if (m.contains("nesting")) {
         return "JSON nesting deeper than " + maxDepth;
       }

@@ -19,10 +19,10 @@ import java.util.List;
  * Reads one tensor's {@code data} value token by token, straight into the direct little-endian buffer the engine
  * reads: no tree of JSON nodes is built, so a request costs its body plus its tensors.
  *
- * <p>Nothing is allocated on the declared shape's word. A tensor whose declared size exceeds the JSON text it came
- * from (FP64 given as {@code 0,0,0}, or a lie) is counted first, on a second parser over the same array, and
- * allocated only when the count matches. So a tensor takes at most 8 bytes for each 2 bytes of JSON text
- * (4 times the body), and a shape that claims more than was sent costs nothing.
+ * <p>The declared shape is trusted for an allocation only up to the size of the JSON text it came with. A tensor
+ * declared larger than that (FP64 given as {@code 0,0,0}, or a lie) is counted first, on a second parser over the
+ * same array, and allocated only when the count matches. So a tensor takes at most 8 bytes for each 2 bytes of
+ * JSON text (4 times the body), and a shape that claims more than was sent costs at most the body's size.
  *
  * <p>{@code null} stands for a missing value in floating-point data and becomes NaN. Nesting must be regular (no
  * ragged arrays); where {@code naturalShape} is asked for, data is either flat or nested exactly as the shape.
