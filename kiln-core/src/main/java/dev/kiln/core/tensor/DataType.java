@@ -55,8 +55,19 @@ public enum DataType {
     }
   }
 
-  /** Parses a datatype coming from a request, failing with a caller-facing message. */
+  /**
+   * Parses a datatype coming from a request, failing with a caller-facing message. Only the protocol's own names
+   * are accepted, upper case as the protocol spells them ({@code "fp32"} is refused, as Triton refuses it).
+   */
   public static DataType require(String name) {
-    return parse(name).orElseThrow(() -> KilnException.invalid("unknown datatype: " + name));
+    for (DataType t : values()) {
+      if (t.name().equals(name)) {
+        return t;
+      }
+    }
+    String shown = name == null ? "null" : name.length() > 40 ? name.substring(0, 40) + "..." : name;
+    Optional<DataType> near = parse(name);
+    throw KilnException.invalid("unknown datatype: " + shown
+        + near.map(t -> " (datatypes are spelled as the protocol does: " + t.name() + ")").orElse(""));
   }
 }

@@ -28,6 +28,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +42,7 @@ public final class HttpServer implements AutoCloseable {
   private final HttpSettings settings;
   private final Router router = new Router();
   private final RequestHandler handler;
+  private final ExecutorService offload;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel channel;
@@ -52,7 +55,12 @@ public final class HttpServer implements AutoCloseable {
   public HttpServer(HttpSettings settings, List<RestService> services, Gate gate) {
     this.settings = Objects.requireNonNull(settings, "settings");
     services.forEach(s -> s.addRoutes(router));
-    this.handler = new RequestHandler(router, gate);
+    // As many decoding threads as event loops: heavy bodies never hold up a loop, and at most this many are
+    // decoded at once, which bounds their memory (README, "Memory per request").
+    int decoders = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
+    this.offload = Executors.newFixedThreadPool(decoders, Thread.ofPlatform().name("kiln-http-decode-", 0)
+        .daemon(true).factory());
+    this.handler = new RequestHandler(router, gate, offload);
   }
 
   /**
@@ -124,6 +132,7 @@ public final class HttpServer implements AutoCloseable {
       workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
       boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
     }
+    offload.shutdownNow();
   }
 
   @Override

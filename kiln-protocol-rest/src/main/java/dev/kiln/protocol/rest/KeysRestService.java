@@ -78,7 +78,7 @@ public final class KeysRestService implements RestService {
     r.add(HttpMethod.GET, "/api/v1/usage", Access.AUTHENTICATED, q -> ManagementApi.json(HttpResponseStatus.OK, () -> usage(q)));
     r.add(HttpMethod.GET, "/api/v1/audit", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
       Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
-      int limit = Math.min(10_000, Math.max(1, Integer.parseInt(first(p, "limit", "100"))));
+      int limit = q.intQuery("limit", 100, 1, 10_000);
       return audit.log().query(first(p, "actor", null), first(p, "action", null), first(p, "target", null),
           instant(first(p, "from", null)), instant(first(p, "to", null)), limit);
     }));

@@ -2,7 +2,6 @@ package dev.kiln.protocol.rest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -40,8 +39,10 @@ final class OipCodec {
 
   private final ObjectMapper json;
   private final JsonFactory factory;
+  private final int maxJsonDepth;
 
   OipCodec(int maxJsonDepth, int maxBytes) {
+    this.maxJsonDepth = maxJsonDepth;
     // Number parsing dominates JSON inference (BENCHMARKS.md); Jackson's fast float parser and writer cut it.
     this.factory = JsonFactory.builder()
         .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
@@ -80,77 +81,13 @@ final class OipCodec {
         return rawBinary(body, signature.get());
       }
     }
-    JsonNode root = parse(body.slice(body.readerIndex(), jsonLength));
+    ByteBuf text = body.slice(body.readerIndex(), jsonLength);
     ByteBuf binary = body.slice(body.readerIndex() + jsonLength, total - jsonLength);
-    if (!root.isObject()) {
-      throw KilnException.invalid("request body must be a JSON object");
+    try {
+      return InferRequestReader.read(factory, text, binary);
+    } catch (IOException e) {
+      throw JsonErrors.invalid(e, maxJsonDepth); // the bytes are in memory: any failure is in them
     }
-    JsonNode inputs = root.path("inputs");
-    if (!inputs.isArray() || inputs.isEmpty()) {
-      throw KilnException.invalid("request needs a non-empty 'inputs' array");
-    }
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    for (JsonNode in : inputs) {
-      String name = text(in, "name", "input");
-      if (tensors.containsKey(name)) {
-        throw KilnException.invalid("input '" + name + "' given twice");
-      }
-      tensors.put(name, input(in, name, binary, jsonLength));
-    }
-    if (binary.isReadable()) {
-      throw KilnException.invalid(binary.readableBytes() + " bytes of binary data are not claimed by any input");
-    }
-    boolean binaryDefault = root.path("parameters").path("binary_data_output").asBoolean(false);
-    List<String> outputs = new ArrayList<>();
-    Map<String, Boolean> binaryByOutput = new HashMap<>();
-    JsonNode outs = root.path("outputs");
-    if (!outs.isMissingNode() && !outs.isArray()) {
-      throw KilnException.invalid("'outputs' must be an array");
-    }
-    for (JsonNode o : outs) {
-      String name = text(o, "name", "output");
-      JsonNode p = o.path("parameters");
-      if (p.has("classification")) {
-        throw KilnException.unsupported("the classification extension is not supported");
-      }
-      if (p.has("binary_data")) {
-        binaryByOutput.put(name, p.get("binary_data").asBoolean());
-      }
-      outputs.add(name);
-    }
-    String id = root.path("id").isTextual() ? root.get("id").asText() : "";
-    return new Decoded(new InferenceRequest(id, tensors, outputs), binaryByOutput, binaryDefault);
-  }
-
-  private Tensor input(JsonNode in, String name, ByteBuf binary, int jsonLength) {
-    DataType type = DataType.require(text(in, "datatype", "input '" + name + "'"));
-    JsonNode shapeNode = in.path("shape");
-    if (!shapeNode.isArray()) {
-      throw KilnException.invalid("input '" + name + "' needs a 'shape' array");
-    }
-    long[] shape = new long[shapeNode.size()];
-    for (int i = 0; i < shape.length; i++) {
-      JsonNode d = shapeNode.get(i);
-      if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 0) {
-        throw KilnException.invalid("input '" + name + "': shape dimensions must be non-negative integers");
-      }
-      shape[i] = d.longValue();
-    }
-    JsonNode size = in.path("parameters").path("binary_data_size");
-    if (!size.isMissingNode()) {
-      if (!size.canConvertToLong() || size.longValue() < 0) {
-        throw KilnException.invalid("input '" + name + "': binary_data_size must be a non-negative integer");
-      }
-      if (size.longValue() > binary.readableBytes()) {
-        throw KilnException.invalid("input '" + name + "': binary_data_size " + size.longValue()
-            + " runs past the end of the body (" + binary.readableBytes() + " bytes left)");
-      }
-      return BinaryTensors.decode(name, type, shape, binary.readSlice((int) size.longValue()));
-    }
-    if (!in.has("data")) {
-      throw KilnException.invalid("input '" + name + "' has neither 'data' nor parameters.binary_data_size");
-    }
-    return JsonTensors.decode(name, type, shape, in.get("data"), jsonLength);
   }
 
   private Decoded rawBinary(ByteBuf body, ModelSignature signature) {
@@ -220,22 +157,12 @@ final class OipCodec {
         throw KilnException.invalid("request body is empty");
       }
       return n;
-    } catch (JsonProcessingException e) {
-      throw KilnException.invalid("malformed JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw JsonErrors.invalid(e, maxJsonDepth); // the bytes are in memory: any failure is in them
     }
   }
 
   ObjectMapper mapper() {
     return json;
-  }
-
-  private static String text(JsonNode n, String field, String what) {
-    JsonNode v = n.path(field);
-    if (!v.isTextual() || v.asText().isEmpty()) {
-      throw KilnException.invalid(what + " needs a string '" + field + "'");
-    }
-    return v.asText();
   }
 }

@@ -158,7 +158,7 @@ public final class PredictService implements RestService {
       if (shape[i] < 0) {
         variable++;
       } else {
-        fixed *= shape[i];
+        fixed = Math.multiplyExact(fixed, shape[i]);
       }
     }
     if (variable == 1) {

@@ -5,12 +5,15 @@ import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
+import dev.kiln.core.error.KilnException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -27,8 +30,12 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
+import io.netty.util.AttributeKey;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,16 +48,26 @@ import java.util.logging.Logger;
 @ChannelHandler.Sharable
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
+  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("kiln.refused");
+
+  /**
+   * Bodies at least this large are handled off the event loop: decoding a JSON body of several MiB takes CPU
+   * seconds, and while a loop decodes, every connection it serves (health probes included) waits.
+   */
+  static final int OFFLOAD_BYTES = 256 * 1024;
 
   private final Router router;
   private final Gate gate;
+  private final Executor offload;
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  RequestHandler(Router router, Gate gate) {
+  /** @param offload where requests with large bodies are handled; bounded, so their decoding memory is too */
+  RequestHandler(Router router, Gate gate, Executor offload) {
     this.router = router;
     this.gate = gate;
+    this.offload = offload;
   }
 
   int inFlight() {
@@ -59,10 +76,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (ctx.channel().hasAttr(REFUSED)) {
+      return; // the connection was answered and is closing; what still arrives is dropped
+    }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     DecoderResult dr = req.decoderResult();
     if (!dr.isSuccess()) {
-      write(ctx, decodeFailure(dr.cause()), false);
+      refuse(ctx, decodeFailure(dr.cause()));
       return;
     }
     String path = new QueryStringDecoder(req.uri()).path();
@@ -72,6 +92,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           : HttpResponseStatus.NOT_FOUND;
       // OpenAI clients parse their own error envelope, unknown /v1 paths included.
       ErrorStyle style = path.startsWith("/v1/") ? ErrorStyle.OPENAI : ErrorStyle.KILN;
+      // With auth on, a caller without a valid key learns nothing about which paths and methods exist: 401
+      // comes before 404 and 405.
+      if (gate != Gate.OPEN) {
+        Verdict verdict = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
+            String.valueOf(ctx.channel().remoteAddress())), Permission.AUTHENTICATED, null);
+        if (!(verdict instanceof Verdict.Allowed)) {
+          write(ctx, refusal(verdict, style), keepAlive);
+          return;
+        }
+      }
       write(ctx, style.response(s, s == HttpResponseStatus.NOT_FOUND ? "no route for " + req.method()
           + " " + truncate(path) : "method " + req.method() + " not allowed here"), keepAlive);
       return;
@@ -96,12 +126,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       principal = allowed.principal();
       request = request.by(allowed.grants());
     }
-    CompletableFuture<RestResponse> answer;
-    try {
-      answer = match.get().route().handler().handle(request);
-    } catch (RuntimeException e) {
-      answer = CompletableFuture.failedFuture(e);
-    }
+    Router.Handler handler = match.get().route().handler();
+    CompletableFuture<RestResponse> answer = req.content().readableBytes() >= OFFLOAD_BYTES
+        ? offloaded(handler, request) : handle(handler, request);
     CompletableFuture<RestResponse> handled = answer; // the handler's own future, to cancel
     if (principal != null && access.permission() == Permission.INVOKE) {
       String who = principal;
@@ -141,6 +168,31 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private static void resumeReading(ChannelHandlerContext ctx) {
     ctx.channel().config().setAutoRead(true);
     DisconnectWatch.release(ctx);
+  }
+
+  private static CompletableFuture<RestResponse> handle(Router.Handler handler, RestRequest request) {
+    try {
+      return handler.handle(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Runs the handler on the offload pool; the body stays valid (retained) until the handler returns. */
+  private CompletableFuture<RestResponse> offloaded(Router.Handler handler, RestRequest request) {
+    request.http().retain();
+    try {
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return handle(handler, request);
+        } finally {
+          request.http().release();
+        }
+      }, offload).thenCompose(f -> f);
+    } catch (RejectedExecutionException stopping) {
+      request.http().release();
+      return CompletableFuture.failedFuture(KilnException.unavailable("the server is stopping"));
+    }
   }
 
   private static boolean isStream(CompletableFuture<RestResponse> answer) {
@@ -222,6 +274,32 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     LOG.log(Level.FINE, "connection error", cause);
+    boolean badEncoding = cause instanceof DecompressionException
+        || cause instanceof DecoderException && cause.getCause() instanceof DecompressionException;
+    if (badEncoding && ctx.channel().isActive()) {
+      // A body that is not what its Content-Encoding says (plain text sent as gzip, corrupt deflate): the
+      // request is the caller's mistake and gets an answer, not a dropped connection.
+      refuse(ctx, HttpErrors.response(HttpResponseStatus.BAD_REQUEST,
+          "the request body is not valid data for its Content-Encoding"));
+      return;
+    }
     ctx.close();
+  }
+
+  /**
+   * Answers a request that cannot be served, once, and closes the connection after a short linger: meanwhile
+   * the rest of the request is read and dropped, so a client still sending it reads the answer instead of a
+   * connection reset.
+   */
+  private static void refuse(ChannelHandlerContext ctx, RestResponse r) {
+    if (ctx.channel().attr(REFUSED).getAndSet(Boolean.TRUE) != null) {
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
+    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(resp).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS));
   }
 }

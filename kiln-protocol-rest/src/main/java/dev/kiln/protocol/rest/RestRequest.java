@@ -4,7 +4,10 @@ import dev.kiln.core.access.Grants;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
+import dev.kiln.core.error.KilnException;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -51,5 +54,34 @@ public record RestRequest(FullHttpRequest http, List<String> params, Executor ex
 
   public ByteBuf body() {
     return http.content();
+  }
+
+  /** The first value of query parameter {@code name}, if given. */
+  public Optional<String> query(String name) {
+    List<String> v = new QueryStringDecoder(http.uri()).parameters().get(name);
+    return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+  }
+
+  /**
+   * Integer query parameter {@code name}, {@code otherwise} when absent.
+   *
+   * @throws KilnException INVALID_ARGUMENT when the value is not an integer in {@code [min, max]} (however many
+   *     digits it has: a caller's mistake, never a 500)
+   */
+  public int intQuery(String name, int otherwise, int min, int max) {
+    Optional<String> raw = query(name);
+    if (raw.isEmpty()) {
+      return otherwise;
+    }
+    long v;
+    try {
+      v = Long.parseLong(raw.get().trim());
+    } catch (NumberFormatException e) {
+      v = Long.MIN_VALUE;
+    }
+    if (v < min || v > max) {
+      throw KilnException.invalid("query parameter '" + name + "' must be an integer from " + min + " to " + max);
+    }
+    return (int) v;
   }
 }

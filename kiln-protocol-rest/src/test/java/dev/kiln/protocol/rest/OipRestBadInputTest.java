@@ -4,13 +4,19 @@ import static dev.kiln.protocol.rest.RestFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,11 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every malformed request gets a 4xx with {"error": ...} naming the problem, and the server keeps serving. */
 class OipRestBadInputTest {
   private static final int LIMIT = 64 * 1024;
-  @TempDir static Path root;
+  private static final FileTime LONG_AGO = FileTime.from(Instant.parse("2001-01-01T00:00:00Z"));
+  /** Holds the repository and, beside it, files a traversal would reach: {@code outside/}. */
+  @TempDir static Path base;
+  static Path root;
   static RestFixture f;
 
   @BeforeAll
   static void start() throws Exception {
+    root = Files.createDirectories(base.resolve("repo"));
+    Path outside = Files.createDirectories(base.resolve("outside/1"));
+    Files.write(outside.resolve("model.onnx"), dev.kiln.engine.onnx.ExampleModels.addSub());
+    Files.writeString(base.resolve("outside/secret.txt"), "not for callers");
     f = new RestFixture(root, HttpSettings.defaults("127.0.0.1", 0).withMaxRequestBytes(LIMIT), false);
   }
 
@@ -89,6 +102,68 @@ class OipRestBadInputTest {
     System.arraycopy(header, 0, body, 0, header.length);
     assertError(f.post("/v2/models/mlp/infer", body,
         Map.of("Inference-Header-Content-Length", Integer.toString(header.length))), 400, "too large");
+  }
+
+  @Test
+  void datatypesAreSpelledAsTheProtocolSpellsThem() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", addSub("fp32", "[1, 4]", "[1, 2, 3, 4]")), 400,
+        "unknown datatype: fp32 (datatypes are spelled as the protocol does: FP32)");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("Fp32", "[1, 4]", "[1, 2, 3, 4]")), 400,
+        "unknown datatype");
+  }
+
+  @Test
+  void raggedOrMisshapenNestedDataIsRefused() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2, 3], [4]]")), 400,
+        "input 'a': data is ragged");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, [2, 3], 4]")), 400,
+        "input 'a': data is ragged");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2], [3, 4]]")), 400,
+        "nested data of shape [2, 2] does not match shape [1, 4]");
+    // Flat and natural nesting both stand.
+    assertThat(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2, 3, 4]]")).statusCode())
+        .isEqualTo(200);
+    assertThat(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void jsonNullIsAMissingValueInFloatingPointData() throws Exception {
+    HttpResponse<byte[]> r = f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, null, 3, 4]"));
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    var sum = json(r).get("outputs").get(0).get("data");
+    assertThat(sum.get(0).asDouble()).isEqualTo(2.0);
+    assertThat(sum.get(1).asText()).isEqualTo("NaN");
+    HttpResponse<byte[]> p = f.post("/predict/add_sub", "{\"inputs\": {\"a\": [[1, null, 3, 4]], "
+        + "\"b\": [[1, 2, 3, 4]]}}");
+    assertThat(p.statusCode()).as(new String(p.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertError(f.post("/v2/models/add_sub/infer", addSub("INT32", "[1, 4]", "[1, null, 3, 4]")), 400,
+        "expected integers, found null");
+  }
+
+  /** Found by OipRestFuzzTest: bytes Jackson takes for UTF-32 with an invalid character were a 500. */
+  @Test
+  void bytesThatAreNoUnicodeTextAreMalformedJson() throws Exception {
+    byte[] utf32 = {0, 0, 0, '{', 0x3f, 0, 0, 0};
+    assertError(f.post("/v2/models/add_sub/infer", utf32, Map.of("Content-Type", "application/json")), 400,
+        "malformed JSON: the text is not valid UTF-8");
+    assertError(f.post("/predict/add_sub", utf32, Map.of("Content-Type", "application/json")), 400,
+        "malformed JSON");
+  }
+
+  @Test
+  void jsonErrorsAreKilnsWordsNotJacksons() throws Exception {
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": [ {"), 400,
+        "malformed JSON: unexpected end of input");
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\":\n [nope]}"), 400,
+        "malformed JSON at line 2 column");
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": " + "[".repeat(150) + "]".repeat(150) + "}"),
+        400, "JSON nesting deeper than 100");
+    for (String body : new String[] {"{\"inputs\": [ {", "{\"a\": tru}", "[".repeat(150), "{\"inputs\": [\"\\u00\"]}"}) {
+      HttpResponse<byte[]> r = f.post("/v2/models/add_sub/infer", body);
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(ErrorBodies.leaks(new String(r.body(), StandardCharsets.UTF_8))).as(body).isEmpty();
+    }
   }
 
   @Test
@@ -168,15 +243,38 @@ class OipRestBadInputTest {
     assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * The server answers 431 after 64 KiB of headers while the client is still writing its 1 MiB: it must keep
+   * reading (and discarding) long enough for the client to finish and read the answer, never reset it.
+   */
   @Test
   void hugeHeadersGet431() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", f.server.port())) {
-      String req = "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1 << 20) + "\r\n\r\n";
-      s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
-      String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-      assertThat(status).isEqualTo("HTTP/1.1 431");
-    } catch (java.net.SocketException reset) {
-      // The server may close before the client finished writing 1 MiB; it must still be alive afterwards.
+    String req = "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1 << 20) + "\r\n\r\n";
+    try (RawHttp raw = new RawHttp(f.server.port())) {
+      String response = raw.write(req.getBytes(StandardCharsets.US_ASCII)).response().get(30, TimeUnit.SECONDS);
+      assertThat(RawHttp.status(response)).as(response).isEqualTo(431);
+      assertThat(json(RawHttp.body(response)).get("error").asText()).contains("headers too large");
+    }
+    assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
+  }
+
+  /** A body that says it is compressed but is not (or is corrupt) is a bad request, answered, not a dropped line. */
+  @Test
+  void bodiesThatAreNotWhatTheirEncodingSaysGet400() throws Exception {
+    byte[] plain = addSub("FP32", "[1, 4]", "[1, 2, 3, 4]").getBytes(StandardCharsets.UTF_8);
+    byte[] corrupt = new byte[4096];
+    new java.util.Random(7).nextBytes(corrupt);
+    byte[] badGzip = java.util.Arrays.copyOf(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0}, 4096);
+    new java.util.Random(8).nextBytes(java.util.Arrays.copyOfRange(badGzip, 10, 4096));
+    System.arraycopy(corrupt, 10, badGzip, 10, 4086);
+    Object[][] cases = {{"gzip", plain}, {"deflate", corrupt}, {"gzip", badGzip}, {"deflate", plain}};
+    for (Object[] c : cases) {
+      try (RawHttp raw = new RawHttp(f.server.port())) {
+        String response = raw.write(RawHttp.post("/v2/models/add_sub/infer", (byte[]) c[1],
+            "Content-Encoding: " + c[0], "Content-Type: application/json")).response().get(30, TimeUnit.SECONDS);
+        assertThat(RawHttp.status(response)).as(c[0] + ": " + response).isEqualTo(400);
+        assertThat(json(RawHttp.body(response)).get("error").asText()).contains("Content-Encoding");
+      }
     }
     assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
   }
@@ -187,11 +285,66 @@ class OipRestBadInputTest {
     assertThat(f.get("/v2/models/add_sub/ready").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * Names that climb out of the repository are refused, and nothing outside it is read, written or created: every
+   * file and folder beside the repository keeps its (back-dated) access and modification times.
+   */
   @Test
   void traversalNamesNeverReachTheFilesystem() throws Exception {
-    for (String name : new String[] {"..", "%2e%2e", "..%2f..%2fetc", "%2fetc%2fpasswd"}) {
-      HttpResponse<byte[]> r = f.get("/v2/models/" + name);
-      assertThat(r.statusCode()).as(name).isIn(400, 404);
+    boolean atimeTracked = atimeIsTracked();
+    Map<Path, BasicFileAttributes> before = backDatedOutside();
+    String[] names = {"..", "%2e%2e", "..%2f..%2fetc", "%2fetc%2fpasswd", "..%2foutside", "%2e%2e%2foutside",
+        "..%5coutside", "outside%2f..%2f..%2foutside", "%2e%2e%2fOUTSIDE", "..%2foutside%2fsecret.txt"};
+    for (String name : names) {
+      for (String path : new String[] {"/v2/models/" + name, "/v2/models/" + name + "/ready",
+          "/v2/models/" + name + "/versions/1", "/v2/models/" + name + "/config"}) {
+        assertThat(f.get(path).statusCode()).as(path).isIn(400, 404);
+      }
+      HttpResponse<byte[]> infer = f.post("/v2/models/" + name + "/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]"));
+      assertThat(infer.statusCode()).as(name).isIn(400, 404);
+      assertThat(f.post("/v2/repository/models/" + name + "/load", "").statusCode()).as(name).isIn(400, 404);
     }
+    Map<Path, BasicFileAttributes> after = times(List.copyOf(before.keySet()));
+    assertThat(listOutside()).as("files beside the repository").containsExactlyElementsOf(before.keySet());
+    for (Path p : before.keySet()) {
+      assertThat(after.get(p).lastModifiedTime()).as("modified: " + p).isEqualTo(before.get(p).lastModifiedTime());
+      if (atimeTracked) {
+        assertThat(after.get(p).lastAccessTime()).as("read: " + p).isEqualTo(before.get(p).lastAccessTime());
+      }
+    }
+  }
+
+  /** Back-dates every path under {@code base} but the repository, and returns its times. */
+  private static Map<Path, BasicFileAttributes> backDatedOutside() throws IOException {
+    List<Path> paths = listOutside();
+    for (Path p : paths) {
+      Files.getFileAttributeView(p, BasicFileAttributeView.class).setTimes(LONG_AGO, LONG_AGO, null);
+    }
+    return times(paths);
+  }
+
+  /** The times of {@code paths}, read without listing any folder (listing would touch their access times). */
+  private static Map<Path, BasicFileAttributes> times(List<Path> paths) throws IOException {
+    Map<Path, BasicFileAttributes> seen = new java.util.TreeMap<>();
+    for (Path p : paths) {
+      seen.put(p, Files.readAttributes(p, BasicFileAttributes.class));
+    }
+    return seen;
+  }
+
+  private static List<Path> listOutside() throws IOException {
+    try (var walk = Files.walk(base)) {
+      return walk.filter(p -> !p.startsWith(root) && !p.equals(base)).sorted().toList();
+    }
+  }
+
+  /** Whether reading a back-dated file updates its access time here (not on noatime mounts). */
+  private static boolean atimeIsTracked() throws IOException {
+    Path probe = Files.writeString(base.resolve("atime-probe"), "x");
+    Files.getFileAttributeView(probe, BasicFileAttributeView.class).setTimes(LONG_AGO, LONG_AGO, null);
+    Files.readAllBytes(probe);
+    boolean tracked = !Files.readAttributes(probe, BasicFileAttributes.class).lastAccessTime().equals(LONG_AGO);
+    Files.delete(probe);
+    return tracked;
   }
 }

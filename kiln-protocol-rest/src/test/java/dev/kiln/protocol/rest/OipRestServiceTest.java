@@ -71,6 +71,36 @@ class OipRestServiceTest {
     return out;
   }
 
+  /**
+   * Data whose tensor is larger than its JSON text (FP32 zeros written "0,": 4 bytes for 2) is counted on a second
+   * parser before allocating; and data sent before the shape and datatype is read once they are known. Both
+   * paths must find the data where it is.
+   */
+  @Test
+  void denseDataAndDataBeforeTheShapeDecode() throws Exception {
+    int rows = 3;
+    String zeros = "0" + ",0".repeat(rows * 784 - 1);
+    for (String input : new String[] {
+        "{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [3, 784], \"data\": [" + zeros + "]}",
+        "{\"data\": [" + zeros + "], \"shape\": [3, 784], \"name\": \"input\", \"datatype\": \"FP32\"}",
+        "{\"name\": \"input\", \"data\": " + nestedZeros(rows) + ", \"datatype\": \"FP32\", \"shape\": [3, 784]}"}) {
+      HttpResponse<byte[]> r = f.post("/v2/models/mlp/infer", "{\"inputs\": [" + input + "]}");
+      assertThat(r.statusCode()).as(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
+      float[] logits = floats(json(r).get("outputs").get(0).get("data"));
+      for (int i = 0; i < rows; i++) {
+        assertLogits(logits, i * 10, new float[784]);
+      }
+    }
+  }
+
+  private static String nestedZeros(int rows) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < rows; i++) {
+      sb.append(i == 0 ? "[" : ",[").append("0").append(",0".repeat(783)).append("]");
+    }
+    return sb.append("]").toString();
+  }
+
   @Test
   void healthAndServerMetadataAnswer() throws Exception {
     assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);

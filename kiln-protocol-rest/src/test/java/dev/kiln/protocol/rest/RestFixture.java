@@ -82,6 +82,10 @@ final class RestFixture implements AutoCloseable {
     return send(b);
   }
 
+  static JsonNode json(String body) throws IOException {
+    return JSON.readTree(body);
+  }
+
   static JsonNode json(HttpResponse<byte[]> r) throws IOException {
     return JSON.readTree(r.body());
   }
