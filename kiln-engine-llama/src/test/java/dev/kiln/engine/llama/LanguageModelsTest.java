@@ -139,7 +139,7 @@ class LanguageModelsTest {
     Path staged = Files.write(cache.resolve(sha + ".gguf"), Arrays.copyOf(all, all.length - 1000));
     assertThatThrownBy(() -> models.serve("evil", 1, staged))
         .isInstanceOf(ModelLoadException.class)
-        .hasMessageContaining("model.gguf")
+        .hasMessageContaining("not a valid GGUF file")
         .message().doesNotContain(sha).doesNotContain(repo.toString());
     assertThat(models.get("evil")).isEmpty();
     assertThat(models.get("tiny")).isPresent();
