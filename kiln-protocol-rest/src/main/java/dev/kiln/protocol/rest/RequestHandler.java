@@ -85,7 +85,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       refuse(ctx, decodeFailure(dr.cause()));
       return;
     }
-    String path = new QueryStringDecoder(req.uri()).path();
+    String path;
+    try {
+      path = new QueryStringDecoder(req.uri()).path();
+    } catch (IllegalArgumentException e) { // a % not followed by two hex digits, or bytes that are not UTF-8
+      refuse(ctx, HttpErrors.response(HttpResponseStatus.BAD_REQUEST, "the request path is not valid "
+          + "percent-encoded UTF-8"));
+      return;
+    }
     Optional<Router.Match> match = router.match(req.method(), path);
     if (match.isEmpty()) {
       HttpResponseStatus s = router.pathKnown(path) ? HttpResponseStatus.METHOD_NOT_ALLOWED
