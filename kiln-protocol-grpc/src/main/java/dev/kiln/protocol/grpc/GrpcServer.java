@@ -88,11 +88,13 @@ public final class GrpcServer implements AutoCloseable {
     // Every handler is non-blocking (inference completes from the core's workers; model loading runs on
     // `blocking`), so calls run on the transport's threads: no hop through an executor per call. Measured in
     // BENCHMARKS.md.
+    MessageGuard guard = new MessageGuard();
     Server server = builder
         .directExecutor()
         .maxInboundMessageSize(maxInboundMessageBytes)
-        .addService(new GrpcInferenceService(core, blocking))
-        .addService(ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health)))
+        .addService(guard.wrap(new GrpcInferenceService(core, blocking).bindService()))
+        .addService(guard.wrap(
+            ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health))))
         .intercept(new AccessInterceptor(gate))
         .build();
     try {
