@@ -42,11 +42,13 @@ public final class GrpcServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health;
   private final ExecutorService blocking;
+  private final OpenStreams streams;
 
-  private GrpcServer(Server server, HealthStatusManager health, ExecutorService blocking) {
+  private GrpcServer(Server server, HealthStatusManager health, ExecutorService blocking, OpenStreams streams) {
     this.server = server;
     this.health = health;
     this.blocking = blocking;
+    this.streams = streams;
   }
 
   /**
@@ -89,10 +91,11 @@ public final class GrpcServer implements AutoCloseable {
     // `blocking`), so calls run on the transport's threads: no hop through an executor per call. Measured in
     // BENCHMARKS.md.
     MessageGuard guard = new MessageGuard();
+    OpenStreams streams = new OpenStreams();
     Server server = builder
         .directExecutor()
         .maxInboundMessageSize(maxInboundMessageBytes)
-        .addService(guard.wrap(new GrpcInferenceService(core, blocking).bindService()))
+        .addService(guard.wrap(new GrpcInferenceService(core, blocking, streams).bindService()))
         .addService(guard.wrap(
             ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health))))
         .intercept(new AccessInterceptor(gate))
@@ -104,7 +107,7 @@ public final class GrpcServer implements AutoCloseable {
     }
     update(core, health);
     LOG.info(() -> "gRPC serving on " + server.getListenSockets());
-    return new GrpcServer(server, health, blocking);
+    return new GrpcServer(server, health, blocking, streams);
   }
 
   /** The bound TCP port (the chosen one when settings asked for 0); -1 for a transport without ports. */
@@ -119,11 +122,22 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /**
-   * Reports NOT_SERVING, refuses new calls, waits up to {@code grace} for in-flight calls (including open
-   * streams), then cancels what is left.
+   * First step of a drain: health reports NOT_SERVING for good (a {@code Watch} sees it at once) and new
+   * ModelStreamInfer calls are refused with UNAVAILABLE. Other calls are still taken, so probes get an answer and
+   * the core refuses new inference with UNAVAILABLE while it finishes what is in flight.
+   */
+  public void drain() {
+    health.enterTerminalState();
+    streams.drain();
+  }
+
+  /**
+   * Drains ({@link #drain()}), ends every open stream once the responses it owes are sent (UNAVAILABLE "server is
+   * shutting down"), refuses new calls, waits up to {@code grace} for calls in flight, then cancels what is left.
    */
   public void stop(Duration grace) {
-    health.enterTerminalState();
+    drain();
+    streams.endAll();
     server.shutdown();
     try {
       if (!server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
