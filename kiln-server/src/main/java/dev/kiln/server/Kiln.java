@@ -278,6 +278,9 @@ public final class Kiln implements AutoCloseable {
     // Both listeners stay open until the core has drained, so probes read "not ready" (503, NOT_SERVING) and new
     // work is refused with 503/UNAVAILABLE instead of a refused connection. Stopping the gRPC server first, as
     // before, waited the whole drain timeout for any open stream while readiness still said 200 (issue 10).
+    if (http != null) {
+      http.drain(); // responses close their connections from now on
+    }
     if (grpc != null) {
       grpc.drain(); // health NOT_SERVING, new streams refused
     }

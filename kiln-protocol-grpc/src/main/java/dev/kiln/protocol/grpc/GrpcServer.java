@@ -43,6 +43,7 @@ public final class GrpcServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final ExecutorService blocking;
   private final OpenStreams streams;
+  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
   private GrpcServer(Server server, HealthStatusManager health, ExecutorService blocking, OpenStreams streams) {
     this.server = server;
@@ -127,7 +128,10 @@ public final class GrpcServer implements AutoCloseable {
    * the core refuses new inference with UNAVAILABLE while it finishes what is in flight.
    */
   public void drain() {
-    health.enterTerminalState();
+    // Health logs a stack trace when told twice; close() and stop() both come through here.
+    if (draining.compareAndSet(false, true)) {
+      health.enterTerminalState();
+    }
     streams.drain();
   }
 

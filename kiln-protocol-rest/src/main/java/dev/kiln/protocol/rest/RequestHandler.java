@@ -44,6 +44,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Once set, every response closes its connection, so no client sends on a connection the close will cut. */
+  private volatile boolean draining;
 
   RequestHandler(Router router, Gate gate) {
     this.router = router;
@@ -54,9 +56,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return inFlight.get();
   }
 
+  void drain() {
+    draining = true;
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    boolean keepAlive = HttpUtil.isKeepAlive(req) && !draining;
     DecoderResult dr = req.decoderResult();
     if (!dr.isSuccess()) {
       write(ctx, decodeFailure(dr.cause()), false);
