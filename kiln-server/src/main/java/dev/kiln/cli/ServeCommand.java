@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -187,11 +188,17 @@ final class ServeCommand implements Callable<Integer> {
           "--auth needs the database (keys live there); drop --no-database");
     }
     Kiln kiln = Kiln.start(config);
+    CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
+    onSigterm(stopRequested::countDown);
+    // Other ways out (Ctrl-C, SIGHUP, System.exit) run the hooks: drain on this thread, then let the JVM go on.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("kiln: draining requests in flight and stopping");
-      kiln.close();
-      stopped.countDown();
+      stopRequested.countDown();
+      try {
+        stopped.await(drainTimeout.toSeconds() * 3 + 30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }, "kiln-shutdown"));
     System.out.printf("kiln %s: %s on %s:%d, gRPC%s on %s:%d, models from %s%n", Kiln.VERSION,
         tls.isPresent() ? "HTTPS" : "HTTP", host, kiln.httpPort(), tls.isPresent() ? " (TLS)" : "", host,
@@ -202,8 +209,28 @@ final class ServeCommand implements Callable<Integer> {
     }
     kiln.core().index(false).forEach(e -> System.out.printf("  %-24s %-4s %-12s %s%n", e.name(), e.version(),
         e.state(), e.reason()));
-    stopped.await();
+    stopRequested.await();
+    System.err.println("kiln: draining requests in flight and stopping");
+    try {
+      kiln.close();
+    } finally {
+      stopped.countDown();
+    }
     return 0;
+  }
+
+  /**
+   * SIGTERM (what Kubernetes, systemd and docker stop send) is a request to stop, not a failure: handled here, the
+   * server drains and {@code kiln serve} exits 0. Left to the JVM it runs the shutdown hooks and exits 143, which
+   * supervisors report as a crash. Where the signal cannot be handled, the shutdown hook still drains.
+   */
+  @SuppressWarnings("removal")
+  private static void onSigterm(Runnable stop) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.run());
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      System.err.println("kiln: SIGTERM cannot be handled here (" + e.getMessage() + "); stopping exits 143");
+    }
   }
 
   /** The TLS options as settings; empty without --tls-cert. */

@@ -60,8 +60,9 @@ import java.util.logging.Logger;
  * A running Kiln server: the inference core over the model repository, the ONNX engine, and the HTTP and gRPC
  * listeners. {@link #start} is the one composition seam; {@code kiln serve}, the demo and the tests all use it.
  *
- * <p>{@link #close()} shuts down gracefully: listeners stop accepting, readiness turns false and new requests are
- * refused with 503/UNAVAILABLE, requests in flight finish (up to the drain timeout), then everything stops.
+ * <p>{@link #close()} shuts down gracefully: readiness turns false at once on REST and gRPC and new requests are
+ * refused with 503/UNAVAILABLE while the listeners still answer, requests in flight finish (up to the drain
+ * timeout), open ModelStreamInfer streams get their responses and end with UNAVAILABLE, then everything stops.
  */
 public final class Kiln implements AutoCloseable {
   public static final String VERSION = "0.1.0";
@@ -336,14 +337,20 @@ public final class Kiln implements AutoCloseable {
     if (runner != null) {
       runner.close(); // running jobs stop at their next step and go back to the queue
     }
+    // Both listeners stay open until the core has drained, so probes read "not ready" (503, NOT_SERVING) and new
+    // work is refused with 503/UNAVAILABLE instead of a refused connection. Stopping the gRPC server first, as
+    // before, waited the whole drain timeout for any open stream while readiness still said 200 (issue 10).
     if (http != null) {
-      http.stopAccepting();
+      http.drain(); // responses close their connections from now on
     }
     if (grpc != null) {
-      grpc.stop(config.core().drainTimeout()); // stops accepting calls, lets those in flight finish
+      grpc.drain(); // health NOT_SERVING, new streams refused
     }
     if (core != null) {
-      core.close(); // refuses new requests and waits for those in flight
+      core.close(); // readiness false at once, new requests refused, waits for those in flight
+    }
+    if (grpc != null) {
+      grpc.stop(config.core().drainTimeout()); // ends open streams after their responses, then the listener
     }
     if (http != null) {
       http.close(config.core().drainTimeout()); // writes the responses of requests that just finished

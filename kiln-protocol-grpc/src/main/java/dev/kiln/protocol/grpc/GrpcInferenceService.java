@@ -51,14 +51,20 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
 
   private final InferenceCore core;
   private final Executor blocking;
+  private final OpenStreams streams;
 
   /**
    * @param blocking where calls that may take seconds (loading, unloading a model) run: the server calls the
    *     other methods on its network threads, which must never block
    */
   public GrpcInferenceService(InferenceCore core, Executor blocking) {
+    this(core, blocking, new OpenStreams());
+  }
+
+  GrpcInferenceService(InferenceCore core, Executor blocking, OpenStreams streams) {
     this.core = Objects.requireNonNull(core, "core");
     this.blocking = Objects.requireNonNull(blocking, "blocking");
+    this.streams = Objects.requireNonNull(streams, "streams");
   }
 
   /** The service with the interceptor that reads {@code triton_grpc_error}. */
@@ -159,7 +165,7 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   @Override
   public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> out) {
     return new InferStream(this::infer, (ServerCallStreamObserver<ModelStreamInferResponse>) out,
-        StreamErrorHeader.closeOnError());
+        StreamErrorHeader.closeOnError(), streams);
   }
 
   /** Decodes, runs and encodes one request; answers raw when the request came raw. Never throws. */

@@ -42,11 +42,14 @@ public final class GrpcServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health;
   private final ExecutorService blocking;
+  private final OpenStreams streams;
+  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private GrpcServer(Server server, HealthStatusManager health, ExecutorService blocking) {
+  private GrpcServer(Server server, HealthStatusManager health, ExecutorService blocking, OpenStreams streams) {
     this.server = server;
     this.health = health;
     this.blocking = blocking;
+    this.streams = streams;
   }
 
   /**
@@ -88,11 +91,14 @@ public final class GrpcServer implements AutoCloseable {
     // Every handler is non-blocking (inference completes from the core's workers; model loading runs on
     // `blocking`), so calls run on the transport's threads: no hop through an executor per call. Measured in
     // BENCHMARKS.md.
+    MessageGuard guard = new MessageGuard();
+    OpenStreams streams = new OpenStreams();
     Server server = builder
         .directExecutor()
         .maxInboundMessageSize(maxInboundMessageBytes)
-        .addService(new GrpcInferenceService(core, blocking))
-        .addService(ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health)))
+        .addService(guard.wrap(new GrpcInferenceService(core, blocking, streams).bindService()))
+        .addService(guard.wrap(
+            ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health))))
         .intercept(new AccessInterceptor(gate))
         .build();
     try {
@@ -102,7 +108,7 @@ public final class GrpcServer implements AutoCloseable {
     }
     update(core, health);
     LOG.info(() -> "gRPC serving on " + server.getListenSockets());
-    return new GrpcServer(server, health, blocking);
+    return new GrpcServer(server, health, blocking, streams);
   }
 
   /** The bound TCP port (the chosen one when settings asked for 0); -1 for a transport without ports. */
@@ -117,11 +123,25 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /**
-   * Reports NOT_SERVING, refuses new calls, waits up to {@code grace} for in-flight calls (including open
-   * streams), then cancels what is left.
+   * First step of a drain: health reports NOT_SERVING for good (a {@code Watch} sees it at once) and new
+   * ModelStreamInfer calls are refused with UNAVAILABLE. Other calls are still taken, so probes get an answer and
+   * the core refuses new inference with UNAVAILABLE while it finishes what is in flight.
+   */
+  public void drain() {
+    // Health logs a stack trace when told twice; close() and stop() both come through here.
+    if (draining.compareAndSet(false, true)) {
+      health.enterTerminalState();
+    }
+    streams.drain();
+  }
+
+  /**
+   * Drains ({@link #drain()}), ends every open stream once the responses it owes are sent (UNAVAILABLE "server is
+   * shutting down"), refuses new calls, waits up to {@code grace} for calls in flight, then cancels what is left.
    */
   public void stop(Duration grace) {
-    health.enterTerminalState();
+    drain();
+    streams.endAll();
     server.shutdown();
     try {
       if (!server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {

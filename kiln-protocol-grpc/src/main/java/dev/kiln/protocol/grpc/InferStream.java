@@ -3,6 +3,7 @@ package dev.kiln.protocol.grpc;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelInferResponse;
 import dev.kiln.protocol.grpc.proto.ModelStreamInferResponse;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,10 @@ import java.util.logging.Logger;
  * <p>A failed request becomes a response with {@code error_message} (and the request's id, so clients can match
  * it) and the stream goes on; with {@link StreamErrorHeader} the first failure closes the stream with its
  * status instead.
+ *
+ * <p>When the server drains, {@link #end()} lets the requests already received finish and be answered, then ends
+ * the call with UNAVAILABLE {@code "server is shutting down"}; requests arriving after that are not run, and the
+ * status tells the client to resend them elsewhere.
  */
 final class InferStream implements StreamObserver<ModelInferRequest> {
   private static final Logger LOG = Logger.getLogger(InferStream.class.getName());
@@ -25,21 +30,31 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
   private final Function<ModelInferRequest, CompletableFuture<ModelInferResponse>> infer;
   private final ServerCallStreamObserver<ModelStreamInferResponse> out;
   private final boolean closeOnError;
-  // Only replaced from gRPC's listener callbacks, which gRPC runs one at a time.
+  private final OpenStreams streams;
+  // Replaced from gRPC's listener callbacks and from end(), hence synchronized.
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private volatile boolean finished;
+  private boolean ending;
 
   InferStream(Function<ModelInferRequest, CompletableFuture<ModelInferResponse>> infer,
-      ServerCallStreamObserver<ModelStreamInferResponse> out, boolean closeOnError) {
+      ServerCallStreamObserver<ModelStreamInferResponse> out, boolean closeOnError, OpenStreams streams) {
     this.infer = infer;
     this.out = out;
     this.closeOnError = closeOnError;
-    out.setOnCancelHandler(() -> finished = true);
+    this.streams = streams;
+    out.setOnCancelHandler(() -> {
+      finished = true;
+      streams.remove(this);
+    });
+    if (!streams.add(this)) {
+      finished = true;
+      out.onError(Status.UNAVAILABLE.withDescription("server is shutting down").asRuntimeException());
+    }
   }
 
   @Override
-  public void onNext(ModelInferRequest request) {
-    if (finished) {
+  public synchronized void onNext(ModelInferRequest request) {
+    if (finished || ending) {
       return;
     }
     CompletableFuture<ModelInferResponse> result;
@@ -58,14 +73,31 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
   public void onError(Throwable t) {
     // The client cancelled or the transport failed: nothing more can be sent.
     finished = true;
+    streams.remove(this);
   }
 
   @Override
-  public void onCompleted() {
+  public synchronized void onCompleted() {
+    ending = true;
+    finishAfterTail(() -> out.onCompleted());
+  }
+
+  /** Answers what was received, then ends the call with UNAVAILABLE; later requests are not run. */
+  synchronized void end() {
+    if (ending) {
+      return; // the client already half-closed: the call ends with OK once its responses are out
+    }
+    ending = true;
+    finishAfterTail(() -> out.onError(
+        Status.UNAVAILABLE.withDescription("server is shutting down").asRuntimeException()));
+  }
+
+  private void finishAfterTail(Runnable close) {
     tail = tail.thenRun(() -> {
+      streams.remove(this);
       if (!finished) {
         finished = true;
-        out.onCompleted();
+        close.run();
       }
     }).exceptionally(e -> null);
   }

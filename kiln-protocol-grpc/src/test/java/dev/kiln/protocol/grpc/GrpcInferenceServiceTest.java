@@ -44,16 +44,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every unary RPC over the in-process transport, wired exactly as production wires Netty. */
+/** Every unary RPC over a real Netty listener and a TCP client, wired exactly as production wires it. */
 class GrpcInferenceServiceTest {
   @TempDir static Path root;
-  private static InProcessKiln kiln;
+  private static TcpKiln kiln;
   private static InferenceCore core;
   private static GRPCInferenceServiceBlockingStub stub;
 
   @BeforeAll
   static void start() {
-    kiln = InProcessKiln.start(root);
+    kiln = TcpKiln.start(root);
     core = kiln.core();
     stub = GRPCInferenceServiceGrpc.newBlockingStub(kiln.channel());
   }

@@ -25,13 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Repository index, load and unload; each test gets its own core because they change what is loaded. */
 class GrpcRepositoryTest {
   @TempDir Path root;
-  private InProcessKiln kiln;
+  private TcpKiln kiln;
   private InferenceCore core;
   private GRPCInferenceServiceBlockingStub stub;
 
   @BeforeEach
   void start() {
-    kiln = InProcessKiln.start(root);
+    kiln = TcpKiln.start(root);
     core = kiln.core();
     stub = GRPCInferenceServiceGrpc.newBlockingStub(kiln.channel());
   }

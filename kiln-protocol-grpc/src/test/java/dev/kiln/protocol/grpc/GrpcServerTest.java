@@ -10,7 +10,11 @@ import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.engine.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
+import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelInferResponse;
+import dev.kiln.protocol.grpc.proto.ModelStreamInferResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
 import dev.kiln.protocol.grpc.proto.ServerLiveRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -110,6 +114,45 @@ class GrpcServerTest {
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     } finally {
       shutdown(channel);
+    }
+  }
+
+  @Test
+  void stopEndsAnOpenStreamWithUnavailableAfterItsResponsesInsteadOfWaitingOutTheGrace() throws Exception {
+    GrpcServer server = GrpcServer.start(core, GrpcSettings.of("127.0.0.1", 0));
+    ManagedChannel channel = connect(server);
+    try {
+      java.util.concurrent.BlockingQueue<ModelStreamInferResponse> responses =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      CompletableFuture<Status> end = new CompletableFuture<>();
+      StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
+          .modelStreamInfer(new StreamObserver<>() {
+            @Override
+            public void onNext(ModelStreamInferResponse r) {
+              responses.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              end.complete(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+              end.complete(Status.OK);
+            }
+          });
+      float[] x = ExampleModels.Mlp.randomRow(TestCore.MLP_INPUTS, 3);
+      requests.onNext(Requests.mlpRaw("a", x, 1));
+      assertThat(responses.poll(30, TimeUnit.SECONDS)).isNotNull();
+      // A grace far longer than the test waits: the stream must be ended, not waited for.
+      CompletableFuture.runAsync(() -> server.stop(Duration.ofMinutes(5)));
+      Status status = end.get(30, TimeUnit.SECONDS);
+      assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(status.getDescription()).isEqualTo("server is shutting down");
+    } finally {
+      shutdown(channel);
+      server.stop(Duration.ofSeconds(5));
     }
   }
 

@@ -24,17 +24,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** ModelStreamInfer over a real Netty listener and a TCP client: ordering, errors and pipelining on the wire. */
 class ModelStreamInferTest {
   private static final int BIG = 4096;
 
   @TempDir static Path root;
-  private static InProcessKiln kiln;
+  private static TcpKiln kiln;
   private static InferenceCore core;
   private static GRPCInferenceServiceStub stub;
 
   @BeforeAll
   static void start() {
-    kiln = InProcessKiln.start(root);
+    kiln = TcpKiln.start(root);
     core = kiln.core();
     stub = GRPCInferenceServiceGrpc.newStub(kiln.channel());
   }

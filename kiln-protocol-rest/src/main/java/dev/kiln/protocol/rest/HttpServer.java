@@ -108,6 +108,15 @@ public final class HttpServer implements AutoCloseable {
     return router.routes();
   }
 
+  /**
+   * Keeps serving, but every response from now on closes its connection ({@code Connection: close}): a client
+   * then opens a new connection for its next request instead of sending on a keep-alive one just as
+   * {@link #close(Duration)} cuts it, where the request would be lost without a response.
+   */
+  public void drain() {
+    handler.drain();
+  }
+
   /** Stops accepting connections; open ones keep being served until {@link #close()}. */
   public void stopAccepting() {
     if (channel != null) {

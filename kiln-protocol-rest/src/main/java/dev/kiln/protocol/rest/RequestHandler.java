@@ -62,6 +62,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Once set, every response closes its connection, so no client sends on a connection the close will cut. */
+  private volatile boolean draining;
 
   /** @param offload where requests with large bodies are handled; bounded, so their decoding memory is too */
   RequestHandler(Router router, Gate gate, Executor offload) {
@@ -74,12 +76,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return inFlight.get();
   }
 
+  void drain() {
+    draining = true;
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (ctx.channel().hasAttr(REFUSED)) {
       return; // the connection was answered and is closing; what still arrives is dropped
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    boolean keepAlive = HttpUtil.isKeepAlive(req) && !draining;
     DecoderResult dr = req.decoderResult();
     if (!dr.isSuccess()) {
       refuse(ctx, decodeFailure(dr.cause()));
