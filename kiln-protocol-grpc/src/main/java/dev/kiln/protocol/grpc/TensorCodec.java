@@ -98,9 +98,12 @@ public final class TensorCodec {
       throw KilnException.unsupported("input '" + name + "': shared memory is not supported; send the data in"
           + " raw_input_contents");
     }
-    DataType type = DataType.parse(in.getDatatype()).orElseThrow(() -> KilnException.invalid(
-        "input '" + name + "': unknown datatype '" + in.getDatatype() + "' (expected one of: "
-            + Arrays.toString(DataType.values()) + ")"));
+    // Spelled exactly as the protocol does ("FP32", not "fp32"), as over REST and as Triton requires.
+    String spelled = in.getDatatype();
+    DataType type = DataType.parse(spelled).filter(t -> t.name().equals(spelled)).orElseThrow(() ->
+        KilnException.invalid("input '" + name + "': unknown datatype '" + spelled + "' (" + DataType.parse(spelled)
+            .map(t -> "datatypes are spelled as the protocol does: " + t.name())
+            .orElse("expected one of: " + Arrays.toString(DataType.values())) + ")"));
     long[] shape = in.getShapeList().stream().mapToLong(Long::longValue).toArray();
     try {
       if (raw == null) {

@@ -184,6 +184,8 @@ class TensorCodecTest {
         .addRawInputContents(floats(1)).build()), "input 'a'", "negative dimension");
     assertInvalid(() -> TensorCodec.decode(request().addInputs(input("a", "FLOAT", 1))
         .addRawInputContents(floats(1)).build()), "input 'a'", "unknown datatype 'FLOAT'");
+    assertInvalid(() -> TensorCodec.decode(request().addInputs(input("a", "fp32", 1))
+        .addRawInputContents(floats(1)).build()), "input 'a'", "unknown datatype 'fp32'", "spelled", "FP32");
     assertInvalid(() -> TensorCodec.decode(request().addInputs(input("a", "FP32", 1)).addInputs(input("a", "FP32", 1))
         .addRawInputContents(floats(1)).addRawInputContents(floats(2)).build()), "input 'a' appears twice");
   }
