@@ -88,7 +88,7 @@ class ModelInferFuzzTest {
       codes.merge(status.getCode(), 1, Integer::sum);
       String description = status.getDescription() == null ? "" : status.getDescription();
       if (status.getCode() == Status.Code.UNKNOWN || status.getCode() == Status.Code.INTERNAL
-          || LEAK.matcher(description).find()) {
+          || NO_STATUS.equals(description) || LEAK.matcher(description).find()) {
         failures.add("seed " + SEED + " case " + i + ": " + status.getCode() + " \"" + description + "\" for " + what);
       }
     }
@@ -104,14 +104,31 @@ class ModelInferFuzzTest {
     }
   }
 
+  /**
+   * Makes one call under a watchdog: a call that gets no status at all within a minute is a failure of its own
+   * (reported as DEADLINE_EXCEEDED with a marker) rather than a suite that hangs.
+   */
   private static Status call(Runnable r) {
+    java.util.concurrent.CompletableFuture<Status> done = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        r.run();
+        return Status.OK;
+      } catch (StatusRuntimeException e) {
+        return e.getStatus();
+      }
+    }, WATCHED);
     try {
-      r.run();
-      return Status.OK;
-    } catch (StatusRuntimeException e) {
-      return e.getStatus();
+      return done.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return Status.DEADLINE_EXCEEDED.withDescription(NO_STATUS);
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      return Status.UNKNOWN.withDescription("the call itself failed: " + e);
     }
   }
+
+  private static final String NO_STATUS = "no status within 60 s";
+  private static final java.util.concurrent.ExecutorService WATCHED =
+      java.util.concurrent.Executors.newCachedThreadPool(Thread.ofPlatform().daemon().factory());
 
   /** One valid request per model and encoding. */
   private static List<ModelInferRequest> seeds() {
