@@ -96,6 +96,23 @@ final class ServerProcess implements AutoCloseable {
     return 0;
   }
 
+  /**
+   * Resident set once it stops falling (two samples 500 ms apart within 4 MiB, at most 10 s): after a full GC,
+   * G1 hands freed regions back to the OS in the background, so an RSS read at once still counts them.
+   */
+  long rssSettledMiB() throws InterruptedException {
+    long last = rssMiB();
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(500);
+      long now = rssMiB();
+      if (Math.abs(now - last) < 4) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
   PromText metrics() throws IOException, InterruptedException {
     HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(30)).build();
     return new PromText(http.send(r, HttpResponse.BodyHandlers.ofString()).body());

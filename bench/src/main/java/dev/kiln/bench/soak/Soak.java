@@ -105,7 +105,7 @@ final class Soak {
       if (rssWarm < 0 && System.nanoTime() >= warmEnd) {
         rssWarm = rss;
         heapWarm = server.heapAfterGcMiB();
-        rssWarmAfterGc = server.rssMiB(); // G1 gives back what the full GC freed, so this is RSS less heap slack
+        rssWarmAfterGc = server.rssSettledMiB(); // RSS less the heap slack the full GC gave back
         PromText m = server.metrics();
         threadsWarm = m.sum("jvm_threads_live_threads");
         memoryWarm = Memory.of(m);
@@ -130,7 +130,7 @@ final class Soak {
     }
     long rssEnd = server.rssMiB();
     long heapEnd = server.heapAfterGcMiB();
-    long rssEndAfterGc = server.rssMiB();
+    long rssEndAfterGc = server.rssSettledMiB();
     PromText m = server.metrics();
     double threadsEnd = m.sum("jvm_threads_live_threads");
     Map<Protocol, Long> okCounts = new java.util.EnumMap<>(Protocol.class);

@@ -145,6 +145,8 @@ final class Storm {
           String outcome;
           try {
             outcome = client.run(index);
+          } catch (IllegalStateException e) {
+            outcome = e.getMessage();
           } catch (Exception e) {
             outcome = "client error: " + e.getClass().getSimpleName();
           } finally {
@@ -189,7 +191,17 @@ final class Storm {
     byte[] buf = new byte[4096];
     int events = 0;
     while (events < wanted) {
-      int n = in.read(buf);
+      int n;
+      try {
+        n = in.read(buf);
+      } catch (java.net.SocketTimeoutException e) {
+        // What a stream that went quiet had sent, for the report: the head and the last event.
+        String text = seen.toString();
+        int lastEvent = text.lastIndexOf("data: ");
+        throw new IllegalStateException("no event for 60 s after " + events + " event(s); status "
+            + (text.length() >= 12 ? text.substring(9, 12) : "none") + (lastEvent < 0 ? ""
+            : ", last " + text.substring(lastEvent, Math.min(text.length(), lastEvent + 60)).trim()));
+      }
       if (n < 0) {
         break;
       }
