@@ -195,12 +195,13 @@ final class Storm {
       try {
         n = in.read(buf);
       } catch (java.net.SocketTimeoutException e) {
-        // What a stream that went quiet had sent, for the report: the head and the last event.
+        // What a stream that went quiet had sent, for the report (without its chat id, so that such streams
+        // add up to one line): its status, how many events, and whether the last one was the role chunk.
         String text = seen.toString();
-        int lastEvent = text.lastIndexOf("data: ");
-        throw new IllegalStateException("no event for 60 s after " + events + " event(s); status "
-            + (text.length() >= 12 ? text.substring(9, 12) : "none") + (lastEvent < 0 ? ""
-            : ", last " + text.substring(lastEvent, Math.min(text.length(), lastEvent + 60)).trim()));
+        String last = text.substring(Math.max(0, text.lastIndexOf("data: ")));
+        throw new IllegalStateException("no event for 60 s after " + events + " event(s)"
+            + (last.contains("\"role\"") ? " (the last one the role chunk)" : "") + ", status "
+            + (text.length() >= 12 ? text.substring(9, 12) : "none"));
       }
       if (n < 0) {
         break;
