@@ -54,9 +54,10 @@ final class ServerProcess implements AutoCloseable {
     Files.createDirectories(log.getParent());
     for (int attempt = 1; ; attempt++) {
       ProcessBuilder pb = new ProcessBuilder(cmd);
-      // The class path goes in $CLASSPATH, not -cp: with a command line of about 4 KiB or more (the bench's
-      // class path spelled out is 3.7 KiB), kiln serve dies with SIGSEGV right after loading ONNX Runtime,
-      // before it logs anything (exit 139, no hs_err file). Reported, not fixed here.
+      // The class path goes in $CLASSPATH, not -cp: with --no-training and a command line of about 4 KiB (the
+      // bench's class path spelled out is 3.7 KiB; a 3.5 KiB -D option does not do it, 6 KiB does), kiln serve
+      // dies with SIGSEGV right after loading ONNX Runtime, before it logs anything (exit 139, no hs_err file).
+      // With training on it starts. Reported, not fixed here.
       pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
       Process p = pb.redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
