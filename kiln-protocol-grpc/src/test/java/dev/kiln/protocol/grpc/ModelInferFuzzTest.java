@@ -46,7 +46,9 @@ class ModelInferFuzzTest {
           + "dev\\.kiln|ai\\.onnxruntime|com\\.fasterxml)\\.[a-zA-Z]|[A-Za-z]+(Exception|Error)\\b|/tmp/|/home/|/root/");
   static final List<String> DATATYPES = List.of("BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16",
       "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES", "BF16", "fp32", "", "FP", "FP32 ", "\u0000", "ÉCU");
-  static final List<String> NAMES = List.of("mlp", "mlp_batched", "add_sub", "identity_bytes", "identity_fp16",
+  // Not mlp_batched: TestCore dispatches it only as a full batch of 8 (so batching tests cannot pass unstacked),
+  // and a lone valid request to it would wait out its deadline.
+  static final List<String> NAMES = List.of("mlp", "add_sub", "identity_bytes", "identity_fp16",
       "identity_int8", "", "nope", "../mlp", "mlp/../../etc", "%2e%2e", "mlp\u0000", "a".repeat(5000), "ü");
   static final long[] DIMS = {0, 1, 2, 3, 4, 16, -1, -2, 1 << 20, Integer.MAX_VALUE, 1L << 32, Long.MAX_VALUE,
       Long.MIN_VALUE, 4096};
@@ -149,9 +151,7 @@ class ModelInferFuzzTest {
             .addInputs(input("input", "FP16", 1, 2)).addRawInputContents(ByteString.copyFrom(new byte[4])).build(),
         ModelInferRequest.newBuilder().setModelName("identity_int8").addInputs(input("input", "INT8", 1, 3)
             .setContents(InferTensorContents.newBuilder().addIntContents(1).addIntContents(-2).addIntContents(3)))
-            .build(),
-        ModelInferRequest.newBuilder().setModelName("mlp_batched").addInputs(input("input", "FP32", 2, 16))
-            .addRawInputContents(floats(new float[32])).build());
+            .build());
   }
 
   /** One to three message-level mutations. */
