@@ -72,7 +72,8 @@ public final class Kiln implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ExecutorService management = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService poller =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kiln-poll").factory());
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kiln-poll")
+          .stackSize(START_STACK_BYTES).factory());
   private InferenceCore core;
   private HttpServer http;
   private GrpcServer grpc;
@@ -107,32 +108,29 @@ public final class Kiln implements AutoCloseable {
   }
 
   /**
-   * Native stack the start-up thread gets. ONNX Runtime's first session needed more than the 1 MB a JVM's main
-   * thread has by default on Linux x64: a server started from {@code main} died of SIGSEGV, without a crash log,
-   * in about half the starts on a loaded 2-core machine (RateLimitCrashTest's child; {@code -Xss8m} cured it).
-   * Start-up runs on a thread of its own so that it never depends on how the caller's thread was made.
+   * Native stack of the thread that starts the server and polls the repository. ONNX Runtime's first session
+   * needed more than the 1 MB a JVM's main thread has by default on Linux x64: a server started from {@code main}
+   * died of SIGSEGV, without a crash log, in about half the starts on a loaded 2-core machine (RateLimitCrashTest's
+   * child; {@code -Xss8m} cured it). Start-up runs on that long-lived thread, so it never depends on how the
+   * caller's thread was made, and no thread dies right after start (the JDK 25 bulk thread-CPU query crashed on a
+   * thread that had just exited, in the load bench).
    */
   private static final long START_STACK_BYTES = 16L << 20;
 
   private void openOnLargeStack() throws Exception {
-    Exception[] failed = new Exception[1];
-    Error[] broke = new Error[1];
-    Thread t = Thread.ofPlatform().name("kiln-start").stackSize(START_STACK_BYTES).unstarted(() -> {
-      try {
+    try {
+      poller.submit(() -> {
         open();
-      } catch (Exception e) {
-        failed[0] = e;
-      } catch (Error e) {
-        broke[0] = e;
+        return null;
+      }).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception x) {
+        throw x;
       }
-    });
-    t.start();
-    t.join();
-    if (broke[0] != null) {
-      throw broke[0];
-    }
-    if (failed[0] != null) {
-      throw failed[0];
+      if (e.getCause() instanceof Error x) {
+        throw x;
+      }
+      throw e;
     }
   }
 
