@@ -1,10 +1,10 @@
 package dev.kiln.bench.bombs;
 
 import dev.kiln.bench.MachineInfo;
+import dev.kiln.bench.soak.ServerProcess;
 import dev.kiln.engine.onnx.ExampleModels;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,44 +87,17 @@ public final class BombBench implements Callable<Integer> {
       // A fresh server per case: the JVM keeps the heap it grew, so a shared server would charge one case's
       // memory to the next.
       deleteTree(data);
-      int port = freePort();
-      Process server = startServer(models, data, port);
-      String base = "http://127.0.0.1:" + port;
-      try {
-        if (!awaitReady(base, server)) { // seen once on a loaded host: a JVM that dies while starting; retry once
-          err.println("bomb-bench: the server exited with " + server.exitValue() + " while starting; again");
-          server = startServer(models, data, port);
-          if (!awaitReady(base, server)) {
-            throw new IllegalStateException("the server did not start; see " + workDir.resolve("server.log"));
-          }
-        }
-        long baseline = rssMiB(server.pid());
+      try (ServerProcess server = ServerProcess.start(models, data, workDir.resolve("server.log"), serverOpts,
+          List.of())) {
+        long baseline = server.rssMiB();
         baselines.add(baseline);
         err.println("bomb-bench: " + c.name() + " ×" + c.copies() + " (server pid " + server.pid() + ", idle "
             + baseline + " MiB)");
-        outcomes.add(run(c, server.pid(), base, baseline));
-      } finally {
-        server.destroy();
-        server.waitFor();
+        outcomes.add(run(c, server, baseline));
       }
     }
     report(System.out, baselines, outcomes);
     return 0;
-  }
-
-  private Process startServer(Path models, Path data, int port) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED"));
-    for (String o : serverOpts.trim().split("\\s+")) {
-      if (!o.isEmpty()) {
-        cmd.add(o);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.kiln.cli.Main", "serve",
-        "--models", models.toString(), "--data", data.toString(), "--http-port", Integer.toString(port),
-        "--grpc-port", Integer.toString(freePort())));
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("server.log").toFile())).start();
   }
 
   private List<Case> cases() throws IOException {
@@ -150,14 +123,15 @@ public final class BombBench implements Callable<Integer> {
             "/api/v1/datasets/plain-csv?label=label", "text/csv", false, plain));
   }
 
-  private Outcome run(Case c, long pid, String base, long baseline) throws Exception {
+  private Outcome run(Case c, ServerProcess server, long baseline) throws Exception {
+    String base = server.base;
     AtomicBoolean done = new AtomicBoolean();
     AtomicLong peak = new AtomicLong();
     AtomicLong healthMax = new AtomicLong();
     AtomicLong healthFailures = new AtomicLong();
     Thread sampler = Thread.ofPlatform().daemon().start(() -> {
       while (!done.get()) {
-        peak.accumulateAndGet(rssMiB(pid), Math::max);
+        peak.accumulateAndGet(server.rssMiB(), Math::max);
         pause(20);
       }
     });
@@ -234,49 +208,8 @@ public final class BombBench implements Callable<Integer> {
   }
 
 
-  /** True once the server is ready; false if it exited first. */
-  private boolean awaitReady(String base, Process server) throws Exception {
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(base + "/v2/health/ready"))
-        .timeout(Duration.ofSeconds(5)).build();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        return false;
-      }
-      try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return true;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      pause(200);
-    }
-    throw new IllegalStateException("the server was not ready within 120 s");
-  }
-
-  /** Resident set of {@code pid} in MiB, from {@code /proc/<pid>/status}; 0 once the process is gone. */
-  static long rssMiB(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return 0;
-    }
-    return 0;
-  }
-
   private static String kib(byte[] b) {
     return String.format("%,d KiB", b.length / 1024);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static void pause(long ms) {

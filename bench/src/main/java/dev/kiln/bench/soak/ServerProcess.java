@@ -18,17 +18,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code kiln serve} as a child JVM on free ports, started with this process's class path as a user would start
  * it (the JVM's own heap sizing unless {@code serverOpts} says otherwise); its output goes to {@code log}. Reads
- * what the soak and the storm watch from outside: resident set, {@code /metrics}, heap after a full GC.
+ * what the soak, the storm and the bombs bench watch from outside: resident set, {@code /metrics}, heap after a
+ * full GC.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
   private final Process process;
-  final int httpPort;
-  final int grpcPort;
-  final String base;
+  public final int httpPort;
+  public final int grpcPort;
+  public final String base;
   /** Earlier JVMs of this start that died before they were ready. */
-  final int startRetries;
+  public final int startRetries;
 
   private ServerProcess(Process process, int httpPort, int grpcPort, int startRetries) {
     this.startRetries = startRetries;
@@ -38,7 +39,14 @@ final class ServerProcess implements AutoCloseable {
     this.base = "http://127.0.0.1:" + httpPort;
   }
 
+  /** Serves {@code models} with training off (the soak and the storm need none). */
   static ServerProcess start(Path models, Path data, Path log, String serverOpts) throws Exception {
+    return start(models, data, log, serverOpts, List.of("--no-training"));
+  }
+
+  /** Serves {@code models} with {@code serveOptions} added to {@code kiln serve}'s command line. */
+  public static ServerProcess start(Path models, Path data, Path log, String serverOpts, List<String> serveOptions)
+      throws Exception {
     int httpPort = freePort();
     int grpcPort = freePort();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -49,15 +57,15 @@ final class ServerProcess implements AutoCloseable {
       }
     }
     cmd.addAll(List.of("dev.kiln.cli.Main", "serve",
-        "--models", models.toString(), "--data", data.toString(), "--no-training",
+        "--models", models.toString(), "--data", data.toString(),
         "--http-port", Integer.toString(httpPort), "--grpc-port", Integer.toString(grpcPort)));
+    cmd.addAll(serveOptions);
     Files.createDirectories(log.getParent());
     for (int attempt = 1; ; attempt++) {
       ProcessBuilder pb = new ProcessBuilder(cmd);
-      // The class path goes in $CLASSPATH, not -cp: with --no-training and a command line of about 4 KiB (the
-      // bench's class path spelled out is 3.7 KiB; a 3.5 KiB -D option does not do it, 6 KiB does), kiln serve
-      // dies with SIGSEGV right after loading ONNX Runtime, before it logs anything (exit 139, no hs_err file).
-      // With training on it starts. Reported, not fixed here.
+      // The class path goes in $CLASSPATH, not -cp, to keep the command line short. (A long one made kiln serve
+      // die with SIGSEGV while starting: ONNX Runtime's environment outgrew the main thread's default stack,
+      // which the arguments also use. Kiln.start now starts on a 16 MB-stack thread of its own.)
       pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
       Process p = pb.redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -65,8 +73,8 @@ final class ServerProcess implements AutoCloseable {
       if (server.awaitReady(log)) {
         return server;
       }
-      // Seen on this loaded host (and by bench/bombs): a JVM that dies with SIGSEGV (exit 139) while starting,
-      // before it logs anything. Counted in the report as a start retry, not hidden.
+      // A JVM that dies while starting (before the start-up stack fix, SIGSEGV, exit 139) is retried and counted
+      // in the report as a start retry, not hidden.
       System.err.println("server: exited with " + p.exitValue() + " while starting (attempt " + attempt + ")");
       if (attempt == 3) {
         throw new IllegalStateException("the server did not start; see " + log);
@@ -75,16 +83,16 @@ final class ServerProcess implements AutoCloseable {
   }
 
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
   /** Resident set in MiB, from {@code /proc/<pid>/status}; 0 once the process is gone. */
-  long rssMiB() {
+  public long rssMiB() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
         if (line.startsWith("VmRSS:")) {
@@ -156,7 +164,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Status of a GET, -1 when it failed. */
-  int get(String path) {
+  public int get(String path) {
     try {
       HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build();
       return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
