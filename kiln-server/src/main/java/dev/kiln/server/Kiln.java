@@ -45,11 +45,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -83,20 +85,20 @@ public final class Kiln implements AutoCloseable {
   private TrainingService training;
 
   /** What governance counts by: rate-limit windows, quota days, key expiry, usage days, audit times. */
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  private Kiln(KilnConfig config, java.time.Clock clock) {
+  private Kiln(KilnConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
   }
 
   /** Loads every model and opens both listeners; throws if a port cannot be bound. */
   public static Kiln start(KilnConfig config) throws Exception {
-    return start(config, java.time.Clock.systemUTC());
+    return start(config, Clock.systemUTC());
   }
 
   /** {@link #start(KilnConfig)} with governance on {@code clock} (tests step it across rate windows). */
-  public static Kiln start(KilnConfig config, java.time.Clock clock) throws Exception {
+  public static Kiln start(KilnConfig config, Clock clock) throws Exception {
     Kiln k = new Kiln(config, clock);
     try {
       k.openOnLargeStack();
@@ -123,7 +125,7 @@ public final class Kiln implements AutoCloseable {
         open();
         return null;
       }).get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof Exception x) {
         throw x;
       }
