@@ -1,6 +1,6 @@
 package dev.kiln.bench;
 
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

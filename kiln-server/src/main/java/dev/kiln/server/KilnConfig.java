@@ -4,7 +4,7 @@ import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.tls.TlsSettings;
 import dev.kiln.protocol.grpc.GrpcSettings;
-import dev.kiln.protocol.rest.HttpSettings;
+import dev.kiln.http.HttpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
@@ -12,7 +12,7 @@ import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
-import dev.kiln.protocol.rest.Router;
+import dev.kiln.http.Router;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;

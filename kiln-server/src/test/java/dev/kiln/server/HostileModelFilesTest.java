@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.engine.llama.TinyLlama;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.crypto.MasterKeys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;

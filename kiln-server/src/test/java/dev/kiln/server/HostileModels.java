@@ -2,10 +2,10 @@ package dev.kiln.server;
 
 import com.google.protobuf.UnknownFieldSet;
 import dev.kiln.engine.llama.GgufWriter;
-import dev.kiln.engine.onnx.ExampleModels;
-import dev.kiln.engine.onnx.proto.ModelProto;
-import dev.kiln.engine.onnx.proto.StringStringEntryProto;
-import dev.kiln.engine.onnx.proto.TensorProto;
+import dev.kiln.onnx.ExampleModels;
+import dev.kiln.onnx.proto.ModelProto;
+import dev.kiln.onnx.proto.StringStringEntryProto;
+import dev.kiln.onnx.proto.TensorProto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

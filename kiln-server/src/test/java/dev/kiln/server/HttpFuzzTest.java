@@ -2,10 +2,10 @@ package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.crypto.MasterKeys;
-import dev.kiln.protocol.rest.ErrorBodies;
-import dev.kiln.protocol.rest.Router;
+import dev.kiln.http.ErrorBodies;
+import dev.kiln.http.Router;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

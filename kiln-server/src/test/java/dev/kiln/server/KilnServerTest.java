@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import io.grpc.ManagedChannel;

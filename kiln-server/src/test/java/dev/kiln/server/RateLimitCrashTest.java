@@ -2,7 +2,7 @@ package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.CounterStore;
 import dev.kiln.govern.auth.Limits;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.core.tls.TlsFileException;
 import dev.kiln.core.tls.TlsSettings;
 import dev.kiln.core.tls.TlsSettings.ClientAuth;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
 import dev.kiln.protocol.grpc.proto.ServerLiveRequest;

@@ -2,7 +2,7 @@ package dev.kiln.bench.bombs;
 
 import dev.kiln.bench.MachineInfo;
 import dev.kiln.bench.soak.ServerProcess;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

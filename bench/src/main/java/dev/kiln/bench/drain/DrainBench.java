@@ -1,7 +1,7 @@
 package dev.kiln.bench.drain;
 
 import dev.kiln.bench.MachineInfo;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

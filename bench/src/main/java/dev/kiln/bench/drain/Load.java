@@ -1,7 +1,7 @@
 package dev.kiln.bench.drain;
 
 import com.google.protobuf.ByteString;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelStreamInferResponse;

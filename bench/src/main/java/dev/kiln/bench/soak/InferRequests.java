@@ -1,7 +1,7 @@
 package dev.kiln.bench.soak;
 
 import com.google.protobuf.ByteString;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

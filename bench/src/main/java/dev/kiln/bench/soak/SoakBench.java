@@ -1,7 +1,7 @@
 package dev.kiln.bench.soak;
 
 import dev.kiln.engine.llama.TinyLlama;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

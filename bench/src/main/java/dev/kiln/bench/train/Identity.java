@@ -2,7 +2,7 @@ package dev.kiln.bench.train;
 
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.engine.onnx.OnnxGraphBuilder;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import dev.kiln.training.data.Preprocessing;
 import java.util.List;
 

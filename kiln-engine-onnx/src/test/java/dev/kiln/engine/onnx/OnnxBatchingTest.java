@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.kiln.onnx.ExampleModels;
 
 /** The dynamic batcher in front of ONNX Runtime: rows of separate callers run as one execution of the real model. */
 class OnnxBatchingTest {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.kiln.onnx.ExampleModels;
 
 class OnnxEngineTest {
   private final OnnxEngine engine = new OnnxEngine();
@@ -100,8 +101,8 @@ class OnnxEngineTest {
   }
 
   /** add_sub with its {@code b} input replaced by an initializer, shaped by {@code tensor}. */
-  static byte[] withInitializer(dev.kiln.engine.onnx.proto.TensorProto tensor) throws Exception {
-    var model = dev.kiln.engine.onnx.proto.ModelProto.parseFrom(ExampleModels.addSub()).toBuilder();
+  static byte[] withInitializer(dev.kiln.onnx.proto.TensorProto tensor) throws Exception {
+    var model = dev.kiln.onnx.proto.ModelProto.parseFrom(ExampleModels.addSub()).toBuilder();
     var graph = model.getGraphBuilder();
     graph.addInitializer(tensor.toBuilder().setName("b"));
     graph.removeInput(1);
@@ -109,13 +110,13 @@ class OnnxEngineTest {
   }
 
   /** An FP32 initializer of {@code dims} with no data of its own, or with external data at {@code location}. */
-  static dev.kiln.engine.onnx.proto.TensorProto tensor(String location, long... dims) {
-    var t = dev.kiln.engine.onnx.proto.TensorProto.newBuilder().setDataType(1);
+  static dev.kiln.onnx.proto.TensorProto tensor(String location, long... dims) {
+    var t = dev.kiln.onnx.proto.TensorProto.newBuilder().setDataType(1);
     for (long d : dims) {
       t.addDims(d);
     }
     if (location != null) { // external_data (13) and data_location = EXTERNAL (14): not in Kiln's proto subset
-      var entry = dev.kiln.engine.onnx.proto.StringStringEntryProto.newBuilder().setKey("location")
+      var entry = dev.kiln.onnx.proto.StringStringEntryProto.newBuilder().setKey("location")
           .setValue(location).build().toByteString();
       t.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
           .addField(13, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addLengthDelimited(entry).build())

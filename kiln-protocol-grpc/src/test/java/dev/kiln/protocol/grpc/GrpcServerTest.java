@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.kiln.core.serving.InferenceCore;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;

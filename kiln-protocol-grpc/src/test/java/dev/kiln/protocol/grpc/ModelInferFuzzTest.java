@@ -98,7 +98,7 @@ class ModelInferFuzzTest {
     assertThat(failures).as("cases answered UNKNOWN/INTERNAL or leaking internals").isEmpty();
     assertThat(codes).containsKeys(Status.Code.OK, Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND);
     assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
-    float[] x = dev.kiln.engine.onnx.ExampleModels.Mlp.randomRow(TestCore.MLP_INPUTS, 1);
+    float[] x = dev.kiln.onnx.ExampleModels.Mlp.randomRow(TestCore.MLP_INPUTS, 1);
     float[] y = floats(stub.modelInfer(Requests.mlpRaw("after", x, 1)).getRawOutputContents(0));
     float[] expected = TestCore.MLP.predict(x);
     for (int k = 0; k < TestCore.MLP_OUTPUTS; k++) {

@@ -6,7 +6,7 @@ import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.engine.onnx.OnnxEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import dev.kiln.http.JsonErrors;
+import dev.kiln.http.RestResponse;
 
 /**
  * Open Inference Protocol inference bodies: JSON requests and responses, and Triton's binary tensor data

@@ -16,6 +16,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import dev.kiln.http.Access;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestResponse;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
 
 /**
  * The Open Inference Protocol REST API (KServe V2) and Triton's REST extensions for the model repository,

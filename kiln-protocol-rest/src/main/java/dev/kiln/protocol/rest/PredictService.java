@@ -27,6 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import dev.kiln.http.Access;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestResponse;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
 
 /**
  * {@code POST /predict[/<model>[/versions/<v>]]}: the simplest way to call a model, in the style of a Flask

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.ErrorBodies;
+import dev.kiln.http.RawHttp;
 
 /** Every malformed request gets a 4xx with {"error": ...} naming the problem, and the server keeps serving. */
 class OipRestBadInputTest {
@@ -35,7 +38,7 @@ class OipRestBadInputTest {
   static void start() throws Exception {
     root = Files.createDirectories(base.resolve("repo"));
     Path outside = Files.createDirectories(base.resolve("outside/1"));
-    Files.write(outside.resolve("model.onnx"), dev.kiln.engine.onnx.ExampleModels.addSub());
+    Files.write(outside.resolve("model.onnx"), dev.kiln.onnx.ExampleModels.addSub());
     Files.writeString(base.resolve("outside/secret.txt"), "not for callers");
     f = new RestFixture(root, HttpSettings.defaults("127.0.0.1", 0).withMaxRequestBytes(LIMIT), false);
   }

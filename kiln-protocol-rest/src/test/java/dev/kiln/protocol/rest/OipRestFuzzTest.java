@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.ErrorBodies;
 
 /**
  * Standing hostile suite (issue 10, bad-inputs T3/T17): seeded mutations of valid Open Inference Protocol bodies,

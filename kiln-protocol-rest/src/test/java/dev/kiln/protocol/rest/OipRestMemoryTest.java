@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.RawHttp;
 
 /**
  * Memory per request: a body that declares a huge tensor but sends one value costs what was sent, not what was

@@ -8,7 +8,7 @@ import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.engine.onnx.ExampleModels;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.engine.onnx.OnnxEngine;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import dev.kiln.http.HttpServer;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.MetricsService;
 
 /** A real core and a real HTTP server on a free port over a repository of example models. */
 final class RestFixture implements AutoCloseable {

@@ -2,7 +2,7 @@ package dev.kiln.training.djl;
 
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.engine.onnx.OnnxGraphBuilder;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import dev.kiln.training.data.DatasetRef;
 import dev.kiln.training.data.Examples;
 import dev.kiln.training.data.PreparedData;

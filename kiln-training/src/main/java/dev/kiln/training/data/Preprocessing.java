@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.engine.onnx.OnnxGraphBuilder;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import java.util.List;
 
 /**

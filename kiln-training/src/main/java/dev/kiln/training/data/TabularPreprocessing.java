@@ -2,7 +2,7 @@ package dev.kiln.training.data;
 
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.engine.onnx.OnnxGraphBuilder;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.kiln.training.export;
 
-import dev.kiln.engine.onnx.OnnxGraphBuilder;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import dev.kiln.training.engine.Param;
 import dev.kiln.training.spec.LayerSpec;
 import java.util.List;

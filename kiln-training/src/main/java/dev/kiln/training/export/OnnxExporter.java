@@ -1,7 +1,7 @@
 package dev.kiln.training.export;
 
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.engine.onnx.OnnxGraphBuilder;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.Param;

@@ -1,6 +1,6 @@
 package dev.kiln.training.export;
 
-import dev.kiln.engine.onnx.OnnxGraphBuilder;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import dev.kiln.training.engine.Param;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,137 @@
+package dev.kiln.govern.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.access.Permission;
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.govern.registry.ModelRegistry;
+import dev.kiln.govern.registry.VersionLoader;
+import dev.kiln.govern.registry.VersionRecord;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import dev.kiln.http.Access;
+import dev.kiln.http.ApiJson;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
+import dev.kiln.http.ManagementApi;
+
+/**
+ * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show,
+ * aliases, model card, archive, delete. Every change is audited by the registry, and {@code changed} tells the
+ * serving side to pick it up.
+ */
+public final class RegistryRestService implements RestService {
+  private static final String NAME = ManagementApi.NAME;
+  private static final String ALIAS = "([A-Za-z][A-Za-z0-9_-]{0,31})";
+
+  private final ModelRegistry registry;
+  private final VersionLoader loader;
+  private final Consumer<String> changed;
+
+  /**
+   * @param loader loads each pushed version before the push is confirmed; a version it refuses is undone
+   * @param changed called with a model's name after its versions or aliases changed
+   */
+  public RegistryRestService(ModelRegistry registry, VersionLoader loader, Consumer<String> changed) {
+    this.registry = registry;
+    this.loader = loader;
+    this.changed = changed;
+  }
+
+  /** A model with its versions and aliases, as the API shows it. */
+  record ModelView(String name, String card, String createdBy, java.time.Instant created, boolean archived,
+      List<VersionRecord> versions, Map<String, Long> aliases) {}
+
+  @Override
+  public void addRoutes(Router r) {
+    // Any key may ask; each sees the models it may manage (what the routes below would show it).
+    r.add(HttpMethod.GET, "/api/v1/models", Access.AUTHENTICATED, q -> ManagementApi.json(HttpResponseStatus.OK,
+        () -> registry.models().stream().filter(m -> q.grants().may(Permission.MANAGE, m.name())).toList()));
+    r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(HttpResponseStatus.OK,
+        () -> view(q.param(0))));
+    r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/versions", Access.manage(0), q -> {
+      byte[] body = ManagementApi.body(q);
+      Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
+      String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : null;
+      return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
+        if (body.length == 0) {
+          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
+        }
+        // A version that cannot serve is refused and undone by the registry, with the reason.
+        return registry.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata, q.principal(),
+            q.source(), loader);
+      });
+    });
+    r.add(HttpMethod.GET, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+          registry.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
+          changed.accept(q.param(0));
+          return Map.of("deleted", q.param(0) + "/" + q.param(1));
+        }));
+    r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0), q -> {
+      byte[] body = ManagementApi.body(q);
+      return ManagementApi.json(HttpResponseStatus.OK, () -> {
+        long version = field(body, "version").asLong();
+        registry.alias(q.param(0), q.param(1), version, q.principal(), q.source());
+        changed.accept(q.param(0));
+        return registry.aliases(q.param(0));
+      });
+    });
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0),
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+          registry.unalias(q.param(0), q.param(1), q.principal(), q.source());
+          return registry.aliases(q.param(0));
+        }));
+    r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/card", Access.manage(0), q -> {
+      String card = new String(ManagementApi.body(q), StandardCharsets.UTF_8);
+      return ManagementApi.json(HttpResponseStatus.OK, () -> {
+        if (card.length() > 100_000) {
+          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a model card may hold at most 100,000 characters");
+        }
+        registry.setCard(q.param(0), card, q.principal(), q.source());
+        return view(q.param(0));
+      });
+    });
+    r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/(archive|unarchive)", Access.manage(0),
+        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+          registry.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
+          changed.accept(q.param(0));
+          return view(q.param(0));
+        }));
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+      registry.deleteModel(q.param(0), q.principal(), q.source());
+      changed.accept(q.param(0));
+      return Map.of("deleted", q.param(0));
+    }));
+  }
+
+  private ModelView view(String name) {
+    var m = registry.model(name);
+    return new ModelView(m.name(), m.card(), m.createdBy(), m.created(), m.archived(), registry.versions(name),
+        new LinkedHashMap<>(registry.aliases(name)));
+  }
+
+  private static JsonNode field(byte[] body, String name) {
+    try {
+      JsonNode n = ApiJson.MAPPER.readTree(body);
+      if (n == null || !n.path(name).canConvertToExactIntegral()) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "expected {\"" + name + "\": <integer>}");
+      }
+      return n.get(name);
+    } catch (IOException e) {
+      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "expected {\"" + name + "\": <integer>}");
+    }
+  }
+
+
+}

@@ -1,0 +1,211 @@
+package dev.kiln.protocol.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Permission;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.llm.FinishReason;
+import dev.kiln.core.llm.Generation;
+import dev.kiln.core.llm.LanguageModel;
+import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.llm.TokenSink;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import dev.kiln.http.Access;
+import dev.kiln.http.ErrorStyle;
+import dev.kiln.http.ResponseStream;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestResponse;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
+import dev.kiln.http.ManagementApi;
+
+/**
+ * The OpenAI-compatible API over the served language models: {@code GET /v1/models[/{id}]}, {@code POST
+ * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code
+ * POST /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is
+ * cancelled and its slot freed. Tokens (prompt + completion) are reported to the gate for per-key quotas and usage.
+ */
+public final class OpenAiService implements RestService {
+  private static final int DEFAULT_MAX_TOKENS = 256;
+
+  private final LanguageModels models;
+  private final Gate gate;
+
+  public OpenAiService(LanguageModels models, Gate gate) {
+    this.models = models;
+    this.gate = gate;
+  }
+
+  @Override
+  public void addRoutes(Router r) {
+    Access invokeBodyModel = new Access(Permission.INVOKE, q -> OpenAiRequests.modelOf(ManagementApi.body(q)));
+    r.add(HttpMethod.GET, "/v1/models", Access.AUTHENTICATED, ErrorStyle.OPENAI, q -> done(list(q.grants())));
+    r.add(HttpMethod.GET, "/v1/models/([^/]+)", Access.invoke(0), ErrorStyle.OPENAI, q -> done(model(q.param(0))));
+    r.add(HttpMethod.POST, "/v1/chat/completions", invokeBodyModel, ErrorStyle.OPENAI, q -> generate(q, true));
+    r.add(HttpMethod.POST, "/v1/completions", invokeBodyModel, ErrorStyle.OPENAI, q -> generate(q, false));
+    r.add(HttpMethod.POST, "/v1/embeddings", invokeBodyModel, ErrorStyle.OPENAI, this::embeddings);
+  }
+
+  /** The language models the caller may call or change. */
+  private ObjectNode list(dev.kiln.core.access.Grants grants) {
+    ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
+    ArrayNode data = out.putArray("data");
+    models.all().stream().filter(s -> grants.sees(s.name())).forEach(s -> data.add(modelCard(s.name())));
+    return out;
+  }
+
+  private ObjectNode model(String id) {
+    served(id);
+    return modelCard(id);
+  }
+
+  private static ObjectNode modelCard(String id) {
+    return OpenAiRequests.JSON.createObjectNode().put("id", id).put("object", "model").put("created", 0)
+        .put("owned_by", "kiln");
+  }
+
+  private LanguageModel served(String id) {
+    return models.get(id).map(LanguageModels.Served::model)
+        .orElseThrow(() -> KilnException.notFound("The model '" + id + "' does not exist"));
+  }
+
+  private CompletableFuture<RestResponse> generate(RestRequest q, boolean chat) {
+    JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
+    String modelName = OpenAiRequests.model(body);
+    LanguageModel model = served(modelName);
+    OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
+    String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body, model.contextLength())) : OpenAiRequests.prompt(body);
+    Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
+    String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    long created = System.currentTimeMillis() / 1000;
+    OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
+    if (s.stream()) {
+      return done(RestResponse.events(out -> stream(q, model, g, chunks, s.includeUsage(), out)));
+    }
+    CompletableFuture<RestResponse> answer = new CompletableFuture<>();
+    StringBuilder text = new StringBuilder();
+    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
+      @Override
+      public void text(String piece) {
+        text.append(piece);
+      }
+
+      @Override
+      public void done(FinishReason reason, int prompt, int completion) {
+        gate.tokens(q.principal(), modelName, prompt + completion);
+        answer.complete(json(chunks.complete(text.toString(), reason, prompt, completion)));
+      }
+
+      @Override
+      public void failed(Throwable error) {
+        answer.completeExceptionally(error);
+      }
+    });
+    // The HTTP layer cancels the answer when the client goes away: stop decoding and free the slot, as streams do.
+    answer.whenComplete((r, e) -> {
+      if (answer.isCancelled()) {
+        handle.cancel();
+      }
+    });
+    return answer;
+  }
+
+  private void stream(RestRequest q, LanguageModel model, Generation g, OpenAiChunks chunks, boolean usage,
+      ResponseStream out) {
+    if (chunks.chat()) {
+      out.write(data(chunks.roleChunk()));
+    }
+    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
+      @Override
+      public void text(String piece) {
+        out.write(data(chunks.textChunk(piece)));
+      }
+
+      @Override
+      public void done(FinishReason reason, int prompt, int completion) {
+        gate.tokens(q.principal(), chunks.model(), prompt + completion);
+        if (reason != FinishReason.CANCELLED) {
+          out.write(data(chunks.finishChunk(reason)));
+          if (usage) {
+            out.write(data(chunks.usageChunk(prompt, completion)));
+          }
+          out.write("data: [DONE]\n\n");
+        }
+        out.end();
+      }
+
+      @Override
+      public void failed(Throwable error) {
+        ObjectNode e = OpenAiRequests.JSON.createObjectNode();
+        e.putObject("error").put("message", "generation failed").put("type", "server_error");
+        out.write(data(e));
+        out.end();
+      }
+    });
+    out.onClose(handle::cancel); // the client went away: stop decoding and free the slot
+  }
+
+  private CompletableFuture<RestResponse> embeddings(RestRequest q) {
+    JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
+    String modelName = OpenAiRequests.model(body);
+    LanguageModel model = served(modelName);
+    List<String> inputs = OpenAiRequests.inputs(body);
+    java.util.OptionalInt dimensions = OpenAiRequests.dimensions(body);
+    String format = body.path("encoding_format").asText("float");
+    if (!format.equals("float") && !format.equals("base64")) {
+      throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      List<float[]> vectors = model.embed(inputs);
+      if (dimensions.isPresent() && dimensions.getAsInt() != vectors.get(0).length) {
+        throw KilnException.invalid("'dimensions': " + dimensions.getAsInt() + " (expected: " + vectors.get(0).length
+            + ", this model's width; vectors are not shortened)");
+      }
+      int tokens = inputs.stream().mapToInt(model::countTokens).sum();
+      gate.tokens(q.principal(), modelName, tokens);
+      ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
+      ArrayNode data = out.putArray("data");
+      for (int i = 0; i < vectors.size(); i++) {
+        ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
+        if (format.equals("base64")) {
+          // OpenAI's SDKs ask for this by default: the float32 values, little-endian, base64-encoded.
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(vectors.get(i).length * 4)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          b.asFloatBuffer().put(vectors.get(i));
+          e.put("embedding", java.util.Base64.getEncoder().encodeToString(b.array()));
+        } else {
+          ArrayNode v = e.putArray("embedding");
+          for (float f : vectors.get(i)) {
+            v.add(f);
+          }
+        }
+      }
+      out.put("model", modelName);
+      out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+      return json(out);
+    }, ManagementApi.BLOCKING);
+  }
+
+  private static String data(JsonNode chunk) {
+    return "data: " + chunk + "\n\n";
+  }
+
+  private static RestResponse json(JsonNode body) {
+    return RestResponse.json(HttpResponseStatus.OK, body.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static CompletableFuture<RestResponse> done(JsonNode body) {
+    return CompletableFuture.completedFuture(json(body));
+  }
+
+  private static CompletableFuture<RestResponse> done(RestResponse r) {
+    return CompletableFuture.completedFuture(r);
+  }
+}

@@ -1,6 +1,0 @@
-package dev.kiln.protocol.rest;
-
-/** A feature that contributes routes to the HTTP server. */
-public interface RestService {
-  void addRoutes(Router router);
-}

@@ -1,7 +1,0 @@
-package dev.kiln.protocol.rest;
-
-/** Produces a streamed response body; called once, on the connection's event loop, after the head is sent. */
-@FunctionalInterface
-public interface StreamBody {
-  void start(ResponseStream out);
-}
