@@ -43,6 +43,8 @@ public final class HttpServer implements AutoCloseable {
   private final Router router = new Router();
   private final RequestHandler handler;
   private final ExecutorService offload;
+  /** Handlers' blocking work (files, the database): virtual threads, ended when the server closes. */
+  private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel channel;
@@ -60,7 +62,7 @@ public final class HttpServer implements AutoCloseable {
     int decoders = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
     this.offload = Executors.newFixedThreadPool(decoders, Thread.ofPlatform().name("kiln-http-decode-", 0)
         .daemon(true).factory());
-    this.handler = new RequestHandler(router, gate, offload);
+    this.handler = new RequestHandler(router, gate, offload, blocking);
   }
 
   /**
@@ -142,6 +144,7 @@ public final class HttpServer implements AutoCloseable {
       boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
     }
     offload.shutdownNow();
+    blocking.shutdownNow();
   }
 
   @Override

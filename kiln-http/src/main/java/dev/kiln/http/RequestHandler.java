@@ -59,6 +59,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Router router;
   private final Gate gate;
   private final Executor offload;
+  private final Executor blocking;
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -66,8 +67,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private volatile boolean draining;
 
   /** @param offload where requests with large bodies are handled; bounded, so their decoding memory is too */
-  RequestHandler(Router router, Gate gate, Executor offload) {
+  RequestHandler(Router router, Gate gate, Executor offload, Executor blocking) {
     this.router = router;
+    this.blocking = blocking;
     this.gate = gate;
     this.offload = offload;
   }
@@ -124,7 +126,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     boolean gated = gate != Gate.OPEN && access.permission() != Permission.OPEN;
     String source = gated ? String.valueOf(ctx.channel().remoteAddress()) : "";
     // Ungated: auth is off (everything), or the route is open (nothing a handler could ask about).
-    RestRequest request = new RestRequest(req, match.get().params(), ctx.executor(),
+    RestRequest request = new RestRequest(req, match.get().params(), ctx.executor(), blocking,
         gate == Gate.OPEN ? Grants.all("anonymous") : Grants.none("anonymous"), source);
     String principal = null;
     String model = null;

@@ -15,23 +15,20 @@ import java.util.concurrent.Executor;
  * body is only valid until the handler returns; handlers copy what they keep.
  *
  * @param executor the connection's event loop: where handlers encode responses, so inference workers only compute
+ * @param blocking where handlers run work that blocks (files, the database): the server's, closed with it
  * @param grants what the gate allowed the caller; everything with auth off
  * @param source the peer's address
  */
-public record RestRequest(FullHttpRequest http, List<String> params, Executor executor, Grants grants,
-    String source) {
+public record RestRequest(FullHttpRequest http, List<String> params, Executor executor, Executor blocking,
+    Grants grants, String source) {
   public RestRequest {
     params = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(params)); // may hold nulls
     java.util.Objects.requireNonNull(grants, "grants");
   }
 
-  public RestRequest(FullHttpRequest http, List<String> params, Executor executor) {
-    this(http, params, executor, Grants.all("anonymous"), "");
-  }
-
   /** The same request as allowed for a caller. */
   RestRequest by(Grants who) {
-    return new RestRequest(http, params, executor, who, source);
+    return new RestRequest(http, params, executor, blocking, who, source);
   }
 
   /** The key id the gate allowed, {@code anonymous} with auth off (for the audit log and ownership). */

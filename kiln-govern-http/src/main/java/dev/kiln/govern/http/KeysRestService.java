@@ -66,22 +66,22 @@ public final class KeysRestService implements RestService {
   public void addRoutes(Router r) {
     r.add(HttpMethod.POST, "/api/v1/keys", Access.ADMIN, q -> {
       byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(HttpResponseStatus.CREATED, () -> create(q, body));
+      return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> create(q, body));
     });
-    r.add(HttpMethod.GET, "/api/v1/keys", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/keys", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK,
         () -> keys.list().stream().map(k -> KeyView.of(k, null)).toList()));
-    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/revoke", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/revoke", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
       ApiKey k = keys.revoke(keyId(q));
       audit.record(q.principal(), "key.revoke", "key:" + k.id(), q.source(), "ok", k.name());
       return KeyView.of(k, null);
     }));
-    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/rotate", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/rotate", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
       ApiKeys.Created c = keys.rotate(keyId(q));
       audit.record(q.principal(), "key.rotate", "key:" + c.key().id(), q.source(), "ok", c.key().name());
       return KeyView.of(c.key(), c.token());
     }));
-    r.add(HttpMethod.GET, "/api/v1/usage", Access.AUTHENTICATED, q -> ManagementApi.json(HttpResponseStatus.OK, () -> usage(q)));
-    r.add(HttpMethod.GET, "/api/v1/audit", Access.ADMIN, q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.GET, "/api/v1/usage", Access.AUTHENTICATED, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> usage(q)));
+    r.add(HttpMethod.GET, "/api/v1/audit", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
       Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
       int limit = q.intQuery("limit", 100, 1, 10_000);
       return audit.log().query(first(p, "actor", null), first(p, "action", null), first(p, "target", null),

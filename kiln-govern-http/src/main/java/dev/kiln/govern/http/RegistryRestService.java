@@ -53,15 +53,15 @@ public final class RegistryRestService implements RestService {
   @Override
   public void addRoutes(Router r) {
     // Any key may ask; each sees the models it may manage (what the routes below would show it).
-    r.add(HttpMethod.GET, "/api/v1/models", Access.AUTHENTICATED, q -> ManagementApi.json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/models", Access.AUTHENTICATED, q -> ManagementApi.json(q, HttpResponseStatus.OK,
         () -> registry.models().stream().filter(m -> q.grants().may(Permission.MANAGE, m.name())).toList()));
-    r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(HttpResponseStatus.OK,
+    r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(q, HttpResponseStatus.OK,
         () -> view(q.param(0))));
     r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/versions", Access.manage(0), q -> {
       byte[] body = ManagementApi.body(q);
       Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
       String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : null;
-      return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
+      return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> {
         if (body.length == 0) {
           throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
         }
@@ -71,16 +71,16 @@ public final class RegistryRestService implements RestService {
       });
     });
     r.add(HttpMethod.GET, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
     r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
           registry.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
           changed.accept(q.param(0));
           return Map.of("deleted", q.param(0) + "/" + q.param(1));
         }));
     r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0), q -> {
       byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(HttpResponseStatus.OK, () -> {
+      return ManagementApi.json(q, HttpResponseStatus.OK, () -> {
         long version = field(body, "version").asLong();
         registry.alias(q.param(0), q.param(1), version, q.principal(), q.source());
         changed.accept(q.param(0));
@@ -88,13 +88,13 @@ public final class RegistryRestService implements RestService {
       });
     });
     r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0),
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
           registry.unalias(q.param(0), q.param(1), q.principal(), q.source());
           return registry.aliases(q.param(0));
         }));
     r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/card", Access.manage(0), q -> {
       String card = new String(ManagementApi.body(q), StandardCharsets.UTF_8);
-      return ManagementApi.json(HttpResponseStatus.OK, () -> {
+      return ManagementApi.json(q, HttpResponseStatus.OK, () -> {
         if (card.length() > 100_000) {
           throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a model card may hold at most 100,000 characters");
         }
@@ -103,12 +103,12 @@ public final class RegistryRestService implements RestService {
       });
     });
     r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/(archive|unarchive)", Access.manage(0),
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
           registry.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
           changed.accept(q.param(0));
           return view(q.param(0));
         }));
-    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
       registry.deleteModel(q.param(0), q.principal(), q.source());
       changed.accept(q.param(0));
       return Map.of("deleted", q.param(0));

@@ -190,7 +190,7 @@ public final class OpenAiService implements RestService {
       out.put("model", modelName);
       out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
       return json(out);
-    }, ManagementApi.BLOCKING);
+    }, q.blocking());
   }
 
   private static String data(JsonNode chunk) {

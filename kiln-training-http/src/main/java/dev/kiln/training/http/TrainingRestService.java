@@ -63,34 +63,34 @@ public final class TrainingRestService implements RestService {
   @Override
   public void addRoutes(Router r) {
     r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.datasets(q.grants())));
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.datasets(q.grants())));
     r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
     r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME, Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.dataset(q.param(0), null, q.grants())));
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.dataset(q.param(0), null, q.grants())));
     r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})", Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK,
+        q -> ManagementApi.json(q, HttpResponseStatus.OK,
             () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
     r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.jobs(q.grants())));
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.jobs(q.grants())));
     r.add(HttpMethod.POST, "/api/v1/jobs", Access.TRAIN, q -> {
       byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(HttpResponseStatus.ACCEPTED, () -> {
+      return ManagementApi.json(q, HttpResponseStatus.ACCEPTED, () -> {
         Job job = training.submit(JobJson.readRequest(body), q.grants());
         audit(q, "job.submit", "job:" + job.id(), job.request().dataset() + " v" + job.request().datasetVersion());
         return job;
       });
     });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID, Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> training.job(id(q), q.grants())));
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.job(id(q), q.grants())));
     r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/cancel", Access.TRAIN,
-        q -> ManagementApi.json(HttpResponseStatus.OK, () -> {
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
           Job job = training.cancel(id(q), q.grants());
           audit(q, "job.cancel", "job:" + job.id(), job.state().name().toLowerCase(Locale.ROOT));
           return job;
         }));
     r.add(HttpMethod.POST, "/api/v1/jobs/" + ID + "/deploy", Access.TRAIN, q -> {
       byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
+      return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> {
         var d = training.deploy(id(q), modelName(body), q.grants());
         audit(q, "job.deploy", "model:" + d.model() + "/" + d.version(), "job " + id(q));
         return d;
@@ -145,7 +145,7 @@ public final class TrainingRestService implements RestService {
     String name = q.param(0);
     String type = q.header("content-type");
     boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
-    return ManagementApi.json(HttpResponseStatus.CREATED, () -> {
+    return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> {
       try {
         var in = new io.netty.buffer.ByteBufInputStream(body);
         var m = zip ? training.addDatasetArchive(name, in, o, q.grants())
@@ -184,7 +184,7 @@ public final class TrainingRestService implements RestService {
       } catch (IOException e) {
         throw new KilnException(ErrorKind.INTERNAL, "cannot read the model of job " + id, e);
       }
-    }, ManagementApi.BLOCKING);
+    }, q.blocking());
   }
 
   /**
@@ -197,7 +197,7 @@ public final class TrainingRestService implements RestService {
     return CompletableFuture.supplyAsync(() -> {
       Job first = training.job(id, q.grants());
       return RestResponse.events(out -> follow(id, q.grants(), first, out));
-    }, ManagementApi.BLOCKING);
+    }, q.blocking());
   }
 
   private void follow(long id, Grants who, Job first, ResponseStream out) {
