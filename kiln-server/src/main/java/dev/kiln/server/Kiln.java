@@ -8,6 +8,7 @@ import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.repository.CompositeCatalog;
 import dev.kiln.core.repository.ModelCatalog;
 import dev.kiln.core.metrics.InferenceMetrics;
+import dev.kiln.core.oip.ServerIdentity;
 import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.engine.llama.LlamaEngine;
@@ -67,7 +68,7 @@ import java.util.logging.Logger;
  * timeout), open ModelStreamInfer streams get their responses and end with UNAVAILABLE, then everything stops.
  */
 public final class Kiln implements AutoCloseable {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = ServerIdentity.VERSION;
   private static final Logger LOG = Logger.getLogger(Kiln.class.getName());
 
   private final KilnConfig config;
@@ -157,7 +158,7 @@ public final class Kiln implements AutoCloseable {
     }
     core.start();
     List<RestService> services = new ArrayList<>(List.of(
-        new OipRestService(core, VERSION, management, config.http()),
+        new OipRestService(core, management, config.http()),
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(registry)));
     languageModels = new LanguageModels(config.modelRepository(), llama, config.llm().contextLength(),

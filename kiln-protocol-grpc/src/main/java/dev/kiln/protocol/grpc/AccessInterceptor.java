@@ -6,6 +6,7 @@ import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
+import dev.kiln.core.oip.OipOperation;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelConfigRequest;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
@@ -20,6 +21,7 @@ import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -37,35 +39,45 @@ final class AccessInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
       Metadata.ASCII_STRING_MARSHALLER);
 
-  /** A method's requirement: the permission, and how to read the model from its message (null: none). */
-  record Rule(Permission permission, Function<Object, String> model) {}
+  /**
+   * A method's requirement: the permission, and how to read the model from its message (null: none). A message
+   * that names no model (an empty name) needs {@code unnamed} on every model: for ModelStatistics that is
+   * {@link OipOperation#ALL_STATISTICS}'s permission, for the rest the same permission.
+   */
+  record Rule(Permission permission, Function<Object, String> model, Permission unnamed) {
+    Permission permissionFor(String model) {
+      return model == null ? unnamed : permission;
+    }
+  }
 
+  /** The OIP methods' requirements come from {@link OipOperation}, the table REST's routes use too. */
   static final Map<String, Rule> RULES = Map.ofEntries(
-      rule(GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName(), Permission.OPEN, null),
-      rule(GRPCInferenceServiceGrpc.getServerReadyMethod().getFullMethodName(), Permission.OPEN, null),
-      rule(HealthGrpc.getCheckMethod().getFullMethodName(), Permission.OPEN, null),
-      rule(HealthGrpc.getWatchMethod().getFullMethodName(), Permission.OPEN, null),
-      rule(GRPCInferenceServiceGrpc.getServerMetadataMethod().getFullMethodName(), Permission.AUTHENTICATED, null),
-      rule(GRPCInferenceServiceGrpc.getModelReadyMethod().getFullMethodName(), Permission.INVOKE,
+      rule(GRPCInferenceServiceGrpc.getServerLiveMethod(), OipOperation.SERVER_LIVE, null),
+      rule(GRPCInferenceServiceGrpc.getServerReadyMethod(), OipOperation.SERVER_READY, null),
+      Map.entry(HealthGrpc.getCheckMethod().getFullMethodName(), new Rule(Permission.OPEN, null, Permission.OPEN)),
+      Map.entry(HealthGrpc.getWatchMethod().getFullMethodName(), new Rule(Permission.OPEN, null, Permission.OPEN)),
+      rule(GRPCInferenceServiceGrpc.getServerMetadataMethod(), OipOperation.SERVER_METADATA, null),
+      rule(GRPCInferenceServiceGrpc.getModelReadyMethod(), OipOperation.MODEL_READY,
           m -> ((ModelReadyRequest) m).getName()),
-      rule(GRPCInferenceServiceGrpc.getModelMetadataMethod().getFullMethodName(), Permission.INVOKE,
+      rule(GRPCInferenceServiceGrpc.getModelMetadataMethod(), OipOperation.MODEL_METADATA,
           m -> ((ModelMetadataRequest) m).getName()),
-      rule(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(), Permission.INVOKE,
+      rule(GRPCInferenceServiceGrpc.getModelInferMethod(), OipOperation.INFER,
           m -> ((ModelInferRequest) m).getModelName()),
-      rule(GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName(), Permission.INVOKE,
+      rule(GRPCInferenceServiceGrpc.getModelStreamInferMethod(), OipOperation.INFER,
           m -> ((ModelInferRequest) m).getModelName()),
-      rule(GRPCInferenceServiceGrpc.getModelConfigMethod().getFullMethodName(), Permission.INVOKE,
+      rule(GRPCInferenceServiceGrpc.getModelConfigMethod(), OipOperation.MODEL_CONFIG,
           m -> ((ModelConfigRequest) m).getName()),
-      rule(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(), Permission.INVOKE,
-          m -> emptyToNull(((ModelStatisticsRequest) m).getName())),
+      Map.entry(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(),
+          new Rule(OipOperation.MODEL_STATISTICS.permission(), m -> emptyToNull(((ModelStatisticsRequest) m).getName()),
+              OipOperation.ALL_STATISTICS.permission())),
       // Any key may ask; each sees the models it may call or change (see GRANTS).
-      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(), Permission.AUTHENTICATED, null),
-      rule(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(), Permission.MANAGE,
+      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod(), OipOperation.REPOSITORY_INDEX, null),
+      rule(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(), OipOperation.REPOSITORY_LOAD,
           m -> ((RepositoryModelLoadRequest) m).getModelName()),
-      rule(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName(), Permission.MANAGE,
+      rule(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod(), OipOperation.REPOSITORY_UNLOAD,
           m -> ((RepositoryModelUnloadRequest) m).getModelName()));
 
-  private static final Rule DEFAULT = new Rule(Permission.ADMIN, null);
+  private static final Rule DEFAULT = new Rule(Permission.ADMIN, null, Permission.ADMIN);
 
   /**
    * What the gate allowed the caller of a call that names no model, for services that filter what they answer
@@ -79,8 +91,9 @@ final class AccessInterceptor implements ServerInterceptor {
     this.gate = gate;
   }
 
-  private static Map.Entry<String, Rule> rule(String method, Permission p, Function<Object, String> model) {
-    return Map.entry(method, new Rule(p, model));
+  private static Map.Entry<String, Rule> rule(MethodDescriptor<?, ?> method, OipOperation op,
+      Function<Object, String> model) {
+    return Map.entry(method.getFullMethodName(), new Rule(op.permission(), model, op.permission()));
   }
 
   private static String emptyToNull(String s) {
@@ -114,7 +127,7 @@ final class AccessInterceptor implements ServerInterceptor {
           return;
         }
         String model = ModelRefs.name(rule.model().apply(message));
-        Verdict v = gate.check(caller, rule.permission(), model);
+        Verdict v = gate.check(caller, rule.permissionFor(model), model);
         if (v instanceof Verdict.Allowed allowed) {
           metered.allowed(allowed.principal(), model, rows(message));
           super.onMessage(message);

@@ -1,26 +1,33 @@
 package dev.kiln.protocol.grpc;
 
-import dev.kiln.core.model.ModelConfig;
-import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.TensorSpec;
+import dev.kiln.core.model.VersionPolicy;
+import dev.kiln.core.oip.ModelConfigView;
+import dev.kiln.core.oip.ServerMetadata;
 import dev.kiln.core.serving.ModelMetadata;
 import dev.kiln.core.serving.RepositoryEntry;
 import dev.kiln.core.serving.Statistics;
-import dev.kiln.core.tensor.DataType;
+import dev.kiln.protocol.grpc.proto.DataType;
 import dev.kiln.protocol.grpc.proto.InferStatistics;
+import dev.kiln.protocol.grpc.proto.ModelConfig;
+import dev.kiln.protocol.grpc.proto.ModelConfigResponse;
+import dev.kiln.protocol.grpc.proto.ModelDynamicBatching;
 import dev.kiln.protocol.grpc.proto.ModelInput;
+import dev.kiln.protocol.grpc.proto.ModelInstanceGroup;
 import dev.kiln.protocol.grpc.proto.ModelMetadataResponse;
 import dev.kiln.protocol.grpc.proto.ModelMetadataResponse.TensorMetadata;
 import dev.kiln.protocol.grpc.proto.ModelOutput;
 import dev.kiln.protocol.grpc.proto.ModelStatistics;
 import dev.kiln.protocol.grpc.proto.ModelStatisticsResponse;
+import dev.kiln.protocol.grpc.proto.ModelVersionPolicy;
 import dev.kiln.protocol.grpc.proto.RepositoryIndexResponse;
 import dev.kiln.protocol.grpc.proto.RepositoryIndexResponse.ModelIndex;
+import dev.kiln.protocol.grpc.proto.ServerMetadataResponse;
 import dev.kiln.protocol.grpc.proto.StatisticDuration;
 import java.util.Arrays;
 import java.util.List;
 
-/** The core's records (metadata, configuration, statistics, repository index) as protocol messages. */
+/** The core's views (server and model metadata, configuration, statistics, repository index) as protocol messages. */
 final class CoreMessages {
   private CoreMessages() {}
 
@@ -38,24 +45,41 @@ final class CoreMessages {
     return b.build();
   }
 
-  /**
-   * Triton's shape of a model configuration. When the model batches, Triton reports {@code max_batch_size} and
-   * dims without the batch dimension; otherwise {@code max_batch_size} is 0 and dims are the full shapes.
-   */
-  static dev.kiln.protocol.grpc.proto.ModelConfig config(ModelConfig config, ModelMetadata m) {
-    ModelSignature sig = m.signature();
-    boolean batching = config.batching().enabled() && sig.batchable();
-    dev.kiln.protocol.grpc.proto.ModelConfig.Builder b = dev.kiln.protocol.grpc.proto.ModelConfig.newBuilder()
-        .setName(m.name())
-        .setPlatform(m.platform())
-        .setMaxBatchSize(batching ? config.batching().maxBatchSize() : 0);
-    for (TensorSpec s : sig.inputs()) {
-      b.addInput(ModelInput.newBuilder().setName(s.name()).setDataType(dataType(s.datatype()))
-          .addAllDims(dims(s, batching)));
+  /** Triton's model configuration message; see {@link ModelConfigView}. */
+  static ModelConfigResponse config(ModelConfigView c) {
+    ModelConfig.Builder b = ModelConfig.newBuilder()
+        .setName(c.name())
+        .setPlatform(c.platform())
+        .setMaxBatchSize(c.maxBatchSize())
+        .setVersionPolicy(versionPolicy(c.versionPolicy()))
+        .addInstanceGroup(ModelInstanceGroup.newBuilder().setCount(c.instanceCount())
+            .setKind(ModelInstanceGroup.Kind.valueOf(ModelConfigView.INSTANCE_KIND)));
+    for (ModelConfigView.Tensor t : c.inputs()) {
+      b.addInput(ModelInput.newBuilder().setName(t.name()).setDataType(DataType.valueOf(t.dataType()))
+          .addAllDims(t.dims()));
     }
-    for (TensorSpec s : sig.outputs()) {
-      b.addOutput(ModelOutput.newBuilder().setName(s.name()).setDataType(dataType(s.datatype()))
-          .addAllDims(dims(s, batching)));
+    for (ModelConfigView.Tensor t : c.outputs()) {
+      b.addOutput(ModelOutput.newBuilder().setName(t.name()).setDataType(DataType.valueOf(t.dataType()))
+          .addAllDims(t.dims()));
+    }
+    c.dynamicBatching().ifPresent(d -> b.setDynamicBatching(ModelDynamicBatching.newBuilder()
+        .addAllPreferredBatchSize(d.preferredBatchSizes())
+        .setMaxQueueDelayMicroseconds(d.maxQueueDelayMicroseconds())));
+    return ModelConfigResponse.newBuilder().setConfig(b).build();
+  }
+
+  static ServerMetadataResponse server(ServerMetadata m) {
+    return ServerMetadataResponse.newBuilder().setName(m.name()).setVersion(m.version())
+        .addAllExtensions(m.extensions()).build();
+  }
+
+  private static ModelVersionPolicy versionPolicy(VersionPolicy p) {
+    ModelVersionPolicy.Builder b = ModelVersionPolicy.newBuilder();
+    switch (p) {
+      case VersionPolicy.Latest l -> b.setLatest(ModelVersionPolicy.Latest.newBuilder().setNumVersions(l.n()));
+      case VersionPolicy.All a -> b.setAll(ModelVersionPolicy.All.getDefaultInstance());
+      case VersionPolicy.Specific s -> b.setSpecific(ModelVersionPolicy.Specific.newBuilder()
+          .addAllVersions(s.versions()));
     }
     return b.build();
   }
@@ -90,21 +114,9 @@ final class CoreMessages {
     return b.build();
   }
 
-  /** Triton's config enum: {@code TYPE_} + the protocol name, except BYTES which is {@code TYPE_STRING}. */
-  static dev.kiln.protocol.grpc.proto.DataType dataType(DataType t) {
-    return t == DataType.BYTES
-        ? dev.kiln.protocol.grpc.proto.DataType.TYPE_STRING
-        : dev.kiln.protocol.grpc.proto.DataType.valueOf("TYPE_" + t.name());
-  }
-
   private static TensorMetadata tensor(TensorSpec s) {
     return TensorMetadata.newBuilder().setName(s.name()).setDatatype(s.datatype().name())
         .addAllShape(Arrays.stream(s.shape()).boxed().toList()).build();
-  }
-
-  private static List<Long> dims(TensorSpec s, boolean dropBatchDimension) {
-    long[] shape = s.shape();
-    return Arrays.stream(shape, dropBatchDimension ? 1 : 0, shape.length).boxed().toList();
   }
 
   private static StatisticDuration duration(Statistics.Duration d) {

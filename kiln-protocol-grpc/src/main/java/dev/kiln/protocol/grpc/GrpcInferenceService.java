@@ -1,9 +1,9 @@
 package dev.kiln.protocol.grpc;
 
-import dev.kiln.core.error.KilnException;
+import dev.kiln.core.oip.ModelRef;
+import dev.kiln.core.oip.OipRulebook;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
-import dev.kiln.core.serving.ModelMetadata;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelConfigRequest;
 import dev.kiln.protocol.grpc.proto.ModelConfigResponse;
@@ -40,16 +40,12 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * {@code inference.GRPCInferenceService}: each RPC decodes its request, makes one call on {@link InferenceCore},
- * and encodes the answer; failures go through {@link GrpcErrors}. Inference never blocks a gRPC thread: the
- * response is sent when the core's future completes.
+ * {@code inference.GRPCInferenceService}: each RPC decodes its request, makes one call on the {@link OipRulebook}
+ * (the rules REST shares), and encodes the answer; failures go through {@link GrpcErrors}. Inference never
+ * blocks a gRPC thread: the response is sent when the core's future completes.
  */
 public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.AsyncService, BindableService {
-  /** What {@code ServerMetadata} reports; names as in Triton's extension documents. */
-  static final List<String> EXTENSIONS = List.of("model_repository", "model_configuration", "statistics");
-  static final String SERVER_NAME = "kiln";
-
-  private final InferenceCore core;
+  private final OipRulebook oip;
   private final Executor blocking;
   private final OpenStreams streams;
 
@@ -62,80 +58,69 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   }
 
   GrpcInferenceService(InferenceCore core, Executor blocking, OpenStreams streams) {
-    this.core = Objects.requireNonNull(core, "core");
+    this.oip = new OipRulebook(Objects.requireNonNull(core, "core"));
     this.blocking = Objects.requireNonNull(blocking, "blocking");
     this.streams = Objects.requireNonNull(streams, "streams");
   }
 
-  /** The service with the interceptor that reads {@code triton_grpc_error}. */
+  /** The service with the interceptors that read {@code triton_grpc_error} and {@code kiln-model-alias}. */
   @Override
   public ServerServiceDefinition bindService() {
-    return ServerInterceptors.intercept(GRPCInferenceServiceGrpc.bindService(this), new StreamErrorHeader());
+    return ServerInterceptors.intercept(GRPCInferenceServiceGrpc.bindService(this), new StreamErrorHeader(),
+        new AliasHeader());
   }
 
   @Override
   public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
-    unary(out, () -> ServerLiveResponse.newBuilder().setLive(core.live()).build());
+    unary(out, () -> ServerLiveResponse.newBuilder().setLive(oip.live()).build());
   }
 
   @Override
   public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
-    unary(out, () -> ServerReadyResponse.newBuilder().setReady(core.ready()).build());
+    unary(out, () -> ServerReadyResponse.newBuilder().setReady(oip.ready()).build());
   }
 
+  /** Ready or not for a known model or version; NOT_FOUND for an unknown one, as REST answers 404. */
   @Override
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
     unary(out, () -> ModelReadyResponse.newBuilder()
-        .setReady(core.modelReady(request.getName(), request.getVersion())).build());
+        .setReady(oip.modelReady(ref(request.getName(), request.getVersion()))).build());
   }
 
   @Override
   public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
-    unary(out, () -> ServerMetadataResponse.newBuilder()
-        .setName(SERVER_NAME)
-        .setVersion(ServerVersion.get())
-        .addAllExtensions(EXTENSIONS)
-        .build());
+    unary(out, () -> CoreMessages.server(oip.serverMetadata(List.of())));
   }
 
   @Override
   public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-    unary(out, () -> CoreMessages.metadata(core.metadata(request.getName(), request.getVersion())));
+    unary(out, () -> CoreMessages.metadata(oip.metadata(ref(request.getName(), request.getVersion()))));
   }
 
   @Override
   public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
-    unary(out, () -> {
-      // Metadata first: it resolves the version, so an unknown one is NOT_FOUND here too.
-      ModelMetadata m = core.metadata(request.getName(), request.getVersion());
-      return ModelConfigResponse.newBuilder()
-          .setConfig(CoreMessages.config(core.config(request.getName()), m)).build();
-    });
+    unary(out, () -> CoreMessages.config(oip.config(ref(request.getName(), request.getVersion()))));
   }
 
+  /** One model's statistics, or every model's when the name is empty (which takes {@code manage:*}). */
   @Override
   public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
-    unary(out, () -> CoreMessages.statistics(core.statistics(request.getName(), request.getVersion())));
+    unary(out, () -> CoreMessages.statistics(request.getName().isEmpty()
+        ? oip.allStatistics()
+        : oip.statistics(ref(request.getName(), request.getVersion()))));
   }
 
   @Override
   public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
     var grants = AccessInterceptor.GRANTS.get();
-    unary(out, () -> CoreMessages.index(core.index(request.getReady()).stream()
-        .filter(e -> grants.sees(e.name())).toList()));
+    unary(out, () -> CoreMessages.index(oip.index(request.getReady(), grants)));
   }
 
   @Override
   public void repositoryModelLoad(RepositoryModelLoadRequest request,
       StreamObserver<RepositoryModelLoadResponse> out) {
     blocking.execute(() -> unary(out, () -> {
-      // Triton accepts a config override and model files here; Kiln loads only what the repository holds, and
-      // silently ignoring an override would serve something other than what the caller asked for.
-      if (request.getParametersCount() > 0) {
-        throw KilnException.unsupported("load parameters are not supported: "
-            + String.join(", ", request.getParametersMap().keySet()));
-      }
-      core.load(request.getModelName());
+      oip.load(request.getModelName(), request.getParametersMap().keySet());
       return RepositoryModelLoadResponse.getDefaultInstance();
     }));
   }
@@ -143,16 +128,15 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   @Override
   public void repositoryModelUnload(RepositoryModelUnloadRequest request,
       StreamObserver<RepositoryModelUnloadResponse> out) {
-    // Parameters (unload_dependents) are ignored: Kiln has no ensembles, so there are no dependents.
     blocking.execute(() -> unary(out, () -> {
-      core.unload(request.getModelName());
+      oip.unload(request.getModelName(), request.getParametersMap().keySet());
       return RepositoryModelUnloadResponse.getDefaultInstance();
     }));
   }
 
   @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-    infer(request).whenComplete((response, failure) -> {
+    infer(request, AliasHeader.alias()).whenComplete((response, failure) -> {
       if (failure != null) {
         out.onError(GrpcErrors.exception(failure));
       } else {
@@ -164,20 +148,27 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
 
   @Override
   public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> out) {
-    return new InferStream(this::infer, (ServerCallStreamObserver<ModelStreamInferResponse>) out,
+    String alias = AliasHeader.alias(); // read now: the stream's messages may be handled outside this call's context
+    return new InferStream(r -> infer(r, alias), (ServerCallStreamObserver<ModelStreamInferResponse>) out,
         StreamErrorHeader.closeOnError(), streams);
   }
 
   /** Decodes, runs and encodes one request; answers raw when the request came raw. Never throws. */
-  CompletableFuture<ModelInferResponse> infer(ModelInferRequest request) {
+  CompletableFuture<ModelInferResponse> infer(ModelInferRequest request, String alias) {
     try {
+      ModelRef ref = ModelRef.of(request.getModelName(), request.getModelVersion(), alias);
       InferenceRequest decoded = TensorCodec.decode(request);
       boolean raw = request.getRawInputContentsCount() > 0;
-      return core.infer(request.getModelName(), request.getModelVersion(), decoded)
+      return oip.infer(ref, decoded)
           .thenApply(response -> TensorCodec.encode(response, raw));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The model a request names, with the call's {@code kiln-model-alias}. */
+  private static ModelRef ref(String name, String version) {
+    return ModelRef.of(name, version, AliasHeader.alias());
   }
 
   private static <T> void unary(StreamObserver<T> out, Supplier<T> call) {

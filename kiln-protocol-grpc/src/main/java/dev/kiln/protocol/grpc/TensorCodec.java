@@ -5,6 +5,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
+import dev.kiln.core.tensor.BytesLayout;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Shape;
 import dev.kiln.core.tensor.Tensor;
@@ -13,8 +14,6 @@ import dev.kiln.protocol.grpc.proto.ModelInferRequest.InferInputTensor;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest.InferRequestedOutputTensor;
 import dev.kiln.protocol.grpc.proto.ModelInferResponse;
 import dev.kiln.protocol.grpc.proto.ModelInferResponse.InferOutputTensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,7 +24,7 @@ import java.util.Map;
  * Converts {@code ModelInferRequest}s into core requests and core responses into {@code ModelInferResponse}s.
  *
  * <p>Raw contents are little-endian and row-major, the layout {@link Tensor} keeps, so a fixed-size tensor crosses
- * the codec without a per-element loop; a BYTES element in raw form is a 4-byte little-endian length and its bytes.
+ * the codec without a per-element loop; BYTES in raw form are in {@link BytesLayout}, shared with REST.
  * Typed contents ({@code fp32_contents} and the rest) go through {@link TypedContents}. Every size is checked
  * against the declared shape, with overflow checks, before anything is allocated, and every failure is an
  * INVALID_ARGUMENT naming the input.
@@ -112,7 +111,9 @@ public final class TensorCodec {
       if (TypedContents.isSet(in.getContents())) {
         throw KilnException.invalid("contents and raw_input_contents cannot be mixed; send one or the other");
       }
-      return type == DataType.BYTES ? rawBytes(shape, raw) : rawFixed(type, shape, raw);
+      return type == DataType.BYTES
+          ? BytesLayout.decode(shape, raw.asReadOnlyByteBuffer(), "raw_input_contents")
+          : rawFixed(type, shape, raw);
     } catch (KilnException e) {
       throw new KilnException(e.kind(), "input '" + name + "': " + e.getMessage());
     }
@@ -128,49 +129,16 @@ public final class TensorCodec {
     return Tensor.of(type, shape, raw.asReadOnlyByteBuffer());
   }
 
-  private static Tensor rawBytes(long[] shape, ByteString raw) {
-    long n = Shape.elementCount(shape);
-    // Each element takes at least its 4-byte prefix: checking this first keeps a huge shape from allocating.
-    if (n > raw.size() / 4) {
-      throw KilnException.invalid("raw_input_contents has " + raw.size() + " bytes, too few for the " + n
-          + " BYTES elements of shape " + Arrays.toString(shape) + " (each needs a 4-byte length prefix)");
-    }
-    ByteBuffer in = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    byte[][] elements = new byte[(int) n][];
-    for (int i = 0; i < n; i++) {
-      if (in.remaining() < 4) {
-        throw KilnException.invalid("BYTES element " + i + ": length prefix runs past the end of"
-            + " raw_input_contents");
-      }
-      long length = Integer.toUnsignedLong(in.getInt());
-      if (length > in.remaining()) {
-        throw KilnException.invalid("BYTES element " + i + ": length prefix says " + length + " bytes but only "
-            + in.remaining() + " remain in raw_input_contents");
-      }
-      elements[i] = new byte[(int) length];
-      in.get(elements[i]);
-    }
-    if (in.hasRemaining()) {
-      throw KilnException.invalid("raw_input_contents has " + in.remaining() + " bytes left after the " + n
-          + " BYTES elements of shape " + Arrays.toString(shape));
-    }
-    return Tensor.ofBytes(shape, elements);
-  }
-
   private static ByteString raw(String name, Tensor t) {
     if (t.type() != DataType.BYTES) {
       // Tensors are immutable and their buffers read-only, so wrapping instead of copying is safe.
       return UnsafeByteOperations.unsafeWrap(t.data());
     }
-    long size = t.binarySize();
-    if (size > Integer.MAX_VALUE - 8) {
-      throw KilnException.exhausted("output '" + name + "' is too large for one message");
+    try {
+      return UnsafeByteOperations.unsafeWrap(BytesLayout.encode(t));
+    } catch (KilnException e) {
+      throw new KilnException(e.kind(), "output '" + name + "': " + e.getMessage());
     }
-    ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-    for (byte[] e : t.elements()) {
-      out.putInt(e.length).put(e);
-    }
-    return UnsafeByteOperations.unsafeWrap(out.array());
   }
 
   private static List<String> requestedOutputs(ModelInferRequest request) {

@@ -170,13 +170,15 @@ class GrpcInferenceServiceTest {
   }
 
   @Test
-  void modelReadyIsTrueForALoadedModelAndFalseForAnUnknownOne() {
+  void modelReadyIsTrueForALoadedModelAndNotFoundForAnUnknownOne() {
     assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").build()).getReady()).isTrue();
     assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").setVersion("1").build()).getReady())
         .isTrue();
-    assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("nope").build()).getReady()).isFalse();
-    assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").setVersion("9").build()).getReady())
-        .isFalse();
+    // One rule with REST (404): an unknown model or version is NOT_FOUND, not "false" (issue 11).
+    assertStatus(() -> stub.modelReady(ModelReadyRequest.newBuilder().setName("nope").build()),
+        Status.Code.NOT_FOUND, "nope");
+    assertStatus(() -> stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").setVersion("9").build()),
+        Status.Code.NOT_FOUND, "9");
   }
 
   @Test

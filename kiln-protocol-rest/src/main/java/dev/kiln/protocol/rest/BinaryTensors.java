@@ -1,6 +1,7 @@
 package dev.kiln.protocol.rest;
 
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.tensor.BytesLayout;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Shape;
 import dev.kiln.core.tensor.Tensor;
@@ -8,12 +9,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 
 /**
- * Tensors in Triton's binary tensor data layout: little-endian row-major elements; BOOL one byte; each BYTES
- * element a 4-byte little-endian length followed by its bytes. Every length is checked against what is really
- * there before anything is allocated.
+ * Tensors in Triton's binary tensor data layout: little-endian row-major elements; BOOL one byte; BYTES in
+ * {@link BytesLayout}, the layout gRPC's raw contents share. Every length is checked against what is really there
+ * before anything is allocated.
  */
 final class BinaryTensors {
   private BinaryTensors() {}
@@ -36,33 +36,11 @@ final class BinaryTensors {
   }
 
   private static Tensor decodeBytes(String input, long[] shape, ByteBuf part) {
-    long n = Shape.elementCount(shape);
-    if (n > part.readableBytes() / 4) {
-      throw KilnException.invalid("input '" + input + "': shape " + Shape.format(shape)
-          + " needs more BYTES elements than the binary data holds");
+    try {
+      return BytesLayout.decode(shape, part.nioBuffer(part.readerIndex(), part.readableBytes()), "binary data");
+    } catch (KilnException e) {
+      throw new KilnException(e.kind(), "input '" + input + "': " + e.getMessage());
     }
-    byte[][] elements = new byte[(int) n][];
-    int at = part.readerIndex();
-    int end = at + part.readableBytes();
-    for (int i = 0; i < n; i++) {
-      if (end - at < 4) {
-        throw KilnException.invalid("input '" + input + "': BYTES element " + i + " has no length prefix");
-      }
-      long len = part.getUnsignedIntLE(at);
-      at += 4;
-      if (len > end - at) {
-        throw KilnException.invalid("input '" + input + "': BYTES element " + i + " of " + len
-            + " bytes runs past the end of its binary data");
-      }
-      elements[i] = new byte[(int) len];
-      part.getBytes(at, elements[i]);
-      at += (int) len;
-    }
-    if (at != end) {
-      throw KilnException.invalid("input '" + input + "': " + (end - at)
-          + " bytes of binary data left after the last BYTES element");
-    }
-    return Tensor.ofBytes(shape, elements);
   }
 
   /** The tensor's bytes as a buffer for the response body; fixed-size data is wrapped, not copied. */
@@ -70,12 +48,7 @@ final class BinaryTensors {
     if (t.type() != DataType.BYTES) {
       return Unpooled.wrappedBuffer(t.data());
     }
-    List<byte[]> el = t.elements();
-    ByteBuf out = Unpooled.buffer(Math.toIntExact(t.binarySize()));
-    for (byte[] e : el) {
-      out.writeIntLE(e.length).writeBytes(e);
-    }
-    return out;
+    return Unpooled.wrappedBuffer(BytesLayout.encode(t));
   }
 
   /**
@@ -103,7 +76,7 @@ final class BinaryTensors {
     if (variable >= 0) {
       long elements;
       if (type == DataType.BYTES) {
-        elements = countBytesElements(body);
+        elements = BytesLayout.count(body.nioBuffer(body.readerIndex(), body.readableBytes()), "raw binary body");
       } else {
         long perElement = Math.multiplyExact(fixed, (long) type.byteSize());
         if (perElement == 0 || body.readableBytes() % perElement != 0) {
@@ -118,24 +91,5 @@ final class BinaryTensors {
       shape[variable] = elements / fixed;
     }
     return shape;
-  }
-
-  private static long countBytesElements(ByteBuf body) {
-    int at = body.readerIndex();
-    int end = at + body.readableBytes();
-    long n = 0;
-    while (at < end) {
-      if (end - at < 4) {
-        throw KilnException.invalid("raw binary BYTES body ends inside a length prefix");
-      }
-      long len = body.getUnsignedIntLE(at);
-      at += 4;
-      if (len > end - at) {
-        throw KilnException.invalid("raw binary BYTES element runs past the end of the body");
-      }
-      at += (int) len;
-      n++;
-    }
-    return n;
   }
 }

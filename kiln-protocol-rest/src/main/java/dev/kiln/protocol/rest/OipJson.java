@@ -3,17 +3,16 @@ package dev.kiln.protocol.rest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.core.model.BatchingConfig;
-import dev.kiln.core.model.ModelConfig;
-import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.model.VersionPolicy;
+import dev.kiln.core.oip.ModelConfigView;
+import dev.kiln.core.oip.ServerMetadata;
 import dev.kiln.core.serving.ModelMetadata;
 import dev.kiln.core.serving.RepositoryEntry;
 import dev.kiln.core.serving.Statistics;
 import java.util.List;
 
-/** The JSON documents of the metadata, configuration, statistics and repository endpoints. */
+/** The JSON documents of the server metadata, model metadata, configuration, statistics and repository endpoints. */
 final class OipJson {
   private final ObjectMapper json = new ObjectMapper();
 
@@ -39,23 +38,19 @@ final class OipJson {
     return a;
   }
 
-  /**
-   * The model's configuration in the shape of Triton's model configuration JSON, so tools written for Triton
-   * read it. As in Triton, {@code dims} leave out the batch dimension when {@code max_batch_size} is above 0.
-   */
-  ObjectNode config(ModelConfig c, String platform, ModelSignature signature) {
-    BatchingConfig b = c.batching();
-    ObjectNode o = json.createObjectNode().put("name", c.name()).put("platform", platform)
-        .put("max_batch_size", b.enabled() ? b.maxBatchSize() : 0);
-    o.set("input", configTensors(signature.inputs(), b.enabled()));
-    o.set("output", configTensors(signature.outputs(), b.enabled()));
-    if (b.enabled()) {
+  /** Triton's model configuration JSON, so tools written for Triton read it; see {@link ModelConfigView}. */
+  ObjectNode config(ModelConfigView c) {
+    ObjectNode o = json.createObjectNode().put("name", c.name()).put("platform", c.platform())
+        .put("max_batch_size", c.maxBatchSize());
+    o.set("input", configTensors(c.inputs()));
+    o.set("output", configTensors(c.outputs()));
+    c.dynamicBatching().ifPresent(b -> {
       ObjectNode db = o.putObject("dynamic_batching");
       ArrayNode pref = db.putArray("preferred_batch_size");
       b.preferredBatchSizes().forEach(pref::add);
-      db.put("max_queue_delay_microseconds", b.maxQueueDelay().toNanos() / 1000);
-    }
-    o.putArray("instance_group").addObject().put("count", c.instanceCount()).put("kind", "KIND_CPU");
+      db.put("max_queue_delay_microseconds", b.maxQueueDelayMicroseconds());
+    });
+    o.putArray("instance_group").addObject().put("count", c.instanceCount()).put("kind", ModelConfigView.INSTANCE_KIND);
     ObjectNode vp = o.putObject("version_policy");
     switch (c.versionPolicy()) {
       case VersionPolicy.Latest l -> vp.putObject("latest").put("num_versions", l.n());
@@ -68,17 +63,26 @@ final class OipJson {
     return o;
   }
 
-  private ArrayNode configTensors(List<TensorSpec> specs, boolean batched) {
+  private ArrayNode configTensors(List<ModelConfigView.Tensor> tensors) {
     ArrayNode a = json.createArrayNode();
-    for (TensorSpec t : specs) {
-      ObjectNode o = a.addObject().put("name", t.name()).put("data_type", "TYPE_" + t.datatype().name());
+    for (ModelConfigView.Tensor t : tensors) {
+      ObjectNode o = a.addObject().put("name", t.name()).put("data_type", t.dataType());
       ArrayNode dims = o.putArray("dims");
-      long[] s = t.shape();
-      for (int i = batched ? 1 : 0; i < s.length; i++) {
-        dims.add(s[i]);
-      }
+      t.dims().forEach(dims::add);
     }
     return a;
+  }
+
+  ObjectNode server(ServerMetadata m) {
+    ObjectNode o = json.createObjectNode().put("name", m.name()).put("version", m.version());
+    ArrayNode ext = o.putArray("extensions");
+    m.extensions().forEach(ext::add);
+    return o;
+  }
+
+  /** {@code {"<key>": value}}, the body of the health probes. */
+  ObjectNode flag(String key, boolean value) {
+    return json.createObjectNode().put(key, value);
   }
 
   ObjectNode statistics(List<Statistics> stats) {

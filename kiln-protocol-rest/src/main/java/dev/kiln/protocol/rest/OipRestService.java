@@ -3,41 +3,41 @@ package dev.kiln.protocol.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.core.access.Grants;
-import dev.kiln.core.error.ErrorKind;
-import dev.kiln.core.error.KilnException;
+import dev.kiln.core.access.ModelRefs;
+import dev.kiln.core.oip.ModelRef;
+import dev.kiln.core.oip.OipOperation;
+import dev.kiln.core.oip.OipRulebook;
 import dev.kiln.core.serving.InferenceCore;
-import dev.kiln.core.serving.ModelMetadata;
-import dev.kiln.core.serving.RepositoryEntry;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import dev.kiln.http.Access;
 import dev.kiln.http.HttpSettings;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The Open Inference Protocol REST API (KServe V2) and Triton's REST extensions for the model repository,
- * model configuration and statistics. Paths follow Triton's URL grammar: versions are numeric.
+ * model configuration and statistics. Paths follow Triton's URL grammar: versions are numeric. The rules
+ * (permissions, how a model is found, the views) are {@link OipRulebook}'s, shared with gRPC; this class only
+ * decodes paths and bodies and renders the answers as JSON.
  */
 public final class OipRestService implements RestService {
-  /** What {@code GET /v2} reports: only extensions this server really implements. */
-  public static final List<String> EXTENSIONS =
-      List.of("binary_tensor_data", "model_repository", "model_configuration", "statistics");
+  /** Extensions only REST implements; {@code GET /v2} lists them before those every protocol implements. */
+  static final List<String> REST_EXTENSIONS = List.of("binary_tensor_data");
 
   /** Names a version by alias, as {@code /v2/models/mnist@production/infer} does in the path. */
-  static final String ALIAS_HEADER = "kiln-model-alias";
+  static final String ALIAS_HEADER = ModelRef.ALIAS_KEY;
   private static final String MODEL = "/v2/models/([^/]+)(?:/versions/([0-9]+))?";
 
-  private final InferenceCore core;
-  private final String serverVersion;
+  private final OipRulebook oip;
   private final Executor blocking;
   private final OipCodec codec;
   private final OipJson views = new OipJson();
@@ -45,64 +45,61 @@ public final class OipRestService implements RestService {
   /**
    * @param blocking where slow management calls (loading a model) run, off the event loop
    */
-  public OipRestService(InferenceCore core, String serverVersion, Executor blocking,
-      HttpSettings settings) {
-    this.core = Objects.requireNonNull(core, "core");
-    this.serverVersion = serverVersion;
+  public OipRestService(InferenceCore core, Executor blocking, HttpSettings settings) {
+    this.oip = new OipRulebook(Objects.requireNonNull(core, "core"));
     this.blocking = Objects.requireNonNull(blocking, "blocking");
     this.codec = new OipCodec(settings.maxJsonDepth(), settings.maxRequestBytes());
   }
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/v2/health/live", Access.OPEN, q -> done(core.live() ? HttpResponseStatus.OK
-        : HttpResponseStatus.SERVICE_UNAVAILABLE, views.mapper().createObjectNode().put("live", core.live())));
-    r.add(HttpMethod.GET, "/v2/health/ready", Access.OPEN, q -> done(core.ready() ? HttpResponseStatus.OK
-        : HttpResponseStatus.SERVICE_UNAVAILABLE, views.mapper().createObjectNode().put("ready", core.ready())));
-    r.add(HttpMethod.GET, "/v2/?", Access.AUTHENTICATED, q -> done(HttpResponseStatus.OK, serverMetadata()));
+    r.add(HttpMethod.GET, "/v2/health/live", access(OipOperation.SERVER_LIVE), q -> done(oip.live()
+        ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, views.flag("live", oip.live())));
+    r.add(HttpMethod.GET, "/v2/health/ready", access(OipOperation.SERVER_READY), q -> done(oip.ready()
+        ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, views.flag("ready", oip.ready())));
+    r.add(HttpMethod.GET, "/v2/?", access(OipOperation.SERVER_METADATA),
+        q -> done(HttpResponseStatus.OK, views.server(oip.serverMetadata(REST_EXTENSIONS))));
+    // Kiln's own listing, beside OIP: any key, each sees the ready models it may call or change.
     r.add(HttpMethod.GET, "/v2/models/?", Access.AUTHENTICATED,
-        q -> done(HttpResponseStatus.OK, readyModels(q.grants())));
-    r.add(HttpMethod.GET, "/v2/models/stats", Access.MANAGE_ALL, q -> done(HttpResponseStatus.OK,
-        views.statistics(core.statistics(null, null))));
-    r.add(HttpMethod.GET, MODEL, Access.invoke(0),
-        q -> done(HttpResponseStatus.OK, views.metadata(core.metadata(q.param(0), q.param(1)))));
-    r.add(HttpMethod.GET, MODEL + "/ready", Access.invoke(0), this::modelReady);
-    r.add(HttpMethod.POST, MODEL + "/infer", Access.invoke(0), this::infer);
-    r.add(HttpMethod.GET, MODEL + "/config", Access.invoke(0), q -> {
-      ModelMetadata m = core.metadata(q.param(0), q.param(1));
-      return done(HttpResponseStatus.OK, views.config(core.config(q.param(0)), m.platform(), m.signature()));
+        q -> done(HttpResponseStatus.OK, readyModels(oip.readyModels(q.grants()))));
+    r.add(HttpMethod.GET, "/v2/models/stats", access(OipOperation.ALL_STATISTICS),
+        q -> done(HttpResponseStatus.OK, views.statistics(oip.allStatistics())));
+    r.add(HttpMethod.GET, MODEL, access(OipOperation.MODEL_METADATA),
+        q -> done(HttpResponseStatus.OK, views.metadata(oip.metadata(ref(q)))));
+    r.add(HttpMethod.GET, MODEL + "/ready", access(OipOperation.MODEL_READY), q -> {
+      boolean ready = oip.modelReady(ref(q));
+      return done(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+          views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
     });
-    r.add(HttpMethod.GET, MODEL + "/stats", Access.invoke(0), q -> done(HttpResponseStatus.OK,
-        views.statistics(core.statistics(q.param(0), q.param(1)))));
-    // Any key may ask; each sees the models it may call or change (a key scoped manage:iris-* lists its own).
-    r.add(HttpMethod.POST, "/v2/repository/index", Access.AUTHENTICATED, this::index);
-    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", Access.manage(0), q -> control(q, true));
-    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/unload", Access.manage(0), q -> control(q, false));
+    r.add(HttpMethod.POST, MODEL + "/infer", access(OipOperation.INFER), this::infer);
+    r.add(HttpMethod.GET, MODEL + "/config", access(OipOperation.MODEL_CONFIG),
+        q -> done(HttpResponseStatus.OK, views.config(oip.config(ref(q)))));
+    r.add(HttpMethod.GET, MODEL + "/stats", access(OipOperation.MODEL_STATISTICS),
+        q -> done(HttpResponseStatus.OK, views.statistics(oip.statistics(ref(q)))));
+    r.add(HttpMethod.POST, "/v2/repository/index", access(OipOperation.REPOSITORY_INDEX), this::index);
+    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", access(OipOperation.REPOSITORY_LOAD),
+        q -> control(q, true));
+    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/unload", access(OipOperation.REPOSITORY_UNLOAD),
+        q -> control(q, false));
+  }
+
+  /** The route's requirement, from the rulebook; the model is path parameter 0, without its alias. */
+  private static Access access(OipOperation op) {
+    return new Access(op.permission(), op.namesModel() ? q -> ModelRefs.name(q.param(0)) : q -> null);
+  }
+
+  /** The model a {@link #MODEL} path names, with the alias header. */
+  private static ModelRef ref(RestRequest q) {
+    String alias = q.header(ALIAS_HEADER);
+    return ModelRef.of(q.param(0), Objects.requireNonNullElse(q.param(1), ""), Objects.requireNonNullElse(alias, ""));
   }
 
   private CompletableFuture<RestResponse> infer(RestRequest q) {
-    String alias = q.header(ALIAS_HEADER);
-    String model = alias == null || q.param(0).contains("@") ? q.param(0) : q.param(0) + "@" + alias;
-    String version = q.param(1);
+    ModelRef ref = ref(q);
     OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH),
-        () -> core.metadata(model, version).signature());
-    return core.infer(model, version, d.request())
+        () -> oip.metadata(ref).signature());
+    return oip.infer(ref, d.request())
         .thenApplyAsync(resp -> codec.encode(resp, d).withRows(d.request().rows()), q.executor());
-  }
-
-  private CompletableFuture<RestResponse> modelReady(RestRequest q) {
-    boolean ready;
-    try {
-      core.metadata(q.param(0), q.param(1)); // unknown model or version: 404
-      ready = core.modelReady(q.param(0), q.param(1));
-    } catch (KilnException e) {
-      if (e.kind() == ErrorKind.NOT_FOUND) {
-        throw e;
-      }
-      ready = false;
-    }
-    return done(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-        views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
   }
 
   private CompletableFuture<RestResponse> index(RestRequest q) {
@@ -111,41 +108,32 @@ public final class OipRestService implements RestService {
       JsonNode body = codec.parse(q.body());
       readyOnly = body.path("ready").asBoolean(false);
     }
-    List<RepositoryEntry> rows = core.index(readyOnly).stream().filter(e -> q.grants().sees(e.name())).toList();
-    return done(HttpResponseStatus.OK, views.index(rows));
+    return done(HttpResponseStatus.OK, views.index(oip.index(readyOnly, q.grants())));
   }
 
   private CompletableFuture<RestResponse> control(RestRequest q, boolean load) {
+    List<String> parameters = new ArrayList<>();
     if (q.body().isReadable()) {
       JsonNode p = codec.parse(q.body()).path("parameters");
-      if (p.isObject() && p.fieldNames().hasNext() && !p.has("unload_dependents")) {
-        throw KilnException.unsupported("load parameters (config overrides, file uploads) are not supported; "
-            + "change the model repository instead");
+      if (p.isObject()) {
+        p.fieldNames().forEachRemaining(parameters::add);
       }
     }
     String model = q.param(0);
     return CompletableFuture.supplyAsync(() -> {
       if (load) {
-        core.load(model);
+        oip.load(model, parameters);
       } else {
-        core.unload(model);
+        oip.unload(model, parameters);
       }
       return RestResponse.json(HttpResponseStatus.OK, "{}".getBytes(StandardCharsets.UTF_8));
     }, blocking);
   }
 
-  private ObjectNode serverMetadata() {
-    ObjectNode o = views.mapper().createObjectNode().put("name", "kiln").put("version", serverVersion);
-    ArrayNode ext = o.putArray("extensions");
-    EXTENSIONS.forEach(ext::add);
-    return o;
-  }
-
-  /** The ready models the caller may call or change. */
-  private ObjectNode readyModels(Grants grants) {
+  private ObjectNode readyModels(List<String> names) {
     ObjectNode o = views.mapper().createObjectNode();
     ArrayNode a = o.putArray("models");
-    core.readyModels().stream().filter(grants::sees).forEach(a::add);
+    names.forEach(a::add);
     return o;
   }
 

@@ -52,7 +52,7 @@ final class RestFixture implements AutoCloseable {
         new InferenceMetrics(registry), CoreSettings.defaults().withModelControl(modelControl));
     core.start();
     server = new HttpServer(settings, List.of(
-        new OipRestService(core, "test", Executors.newVirtualThreadPerTaskExecutor(), settings),
+        new OipRestService(core, Executors.newVirtualThreadPerTaskExecutor(), settings),
         new PredictService(core, Optional.empty(), settings),
         new MetricsService(registry))).start();
   }
