@@ -2,15 +2,14 @@ package dev.kiln.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The error body a route's clients expect: Kiln's and the Open Inference Protocol's {@code {"error": "..."}}, or
- * OpenAI's envelope {@code {"error": {"message", "type", "param", "code"}}}, which OpenAI SDKs parse. Statuses are
- * the same in both ({@link HttpErrors#status}).
+ * OpenAI's envelope {@code {"error": {"message", "type", "param", "code"}}}, which OpenAI SDKs parse (type and code
+ * from {@link OpenAiErrors}). Statuses and headers are the same in both ({@link HttpErrors}).
  */
 public enum ErrorStyle {
   KILN,
@@ -18,42 +17,42 @@ public enum ErrorStyle {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The answer to any failure, refusals of the gate included: status from {@link HttpErrors#status}, the body in
+   * this style, and the Bearer challenge or Retry-After where they apply. Internal failures are logged with their
+   * cause and answered generically.
+   */
   public RestResponse response(Throwable t) {
-    if (this == KILN) {
-      return HttpErrors.response(t);
-    }
     KilnException k = HttpErrors.classify(t);
-    return openAi(HttpErrors.status(k.kind()), k.kind(), k.getMessage());
+    HttpResponseStatus status = HttpErrors.status(k.kind());
+    RestResponse r = this == KILN ? HttpErrors.response(status, k.getMessage())
+        : RestResponse.json(status, envelope(OpenAiErrors.of(k.kind()), k.getMessage()));
+    return HttpErrors.withHeaders(r, k);
   }
 
+  /** An error of HTTP itself (see {@link HttpErrors#response(HttpResponseStatus, String)}): a mistake of the caller. */
   public RestResponse response(HttpResponseStatus status, String message) {
-    return this == KILN ? HttpErrors.response(status, message) : openAi(status, null, message);
+    return this == KILN ? HttpErrors.response(status, message)
+        : RestResponse.json(status, envelope(OpenAiErrors.REQUEST, message));
   }
 
-  private static RestResponse openAi(HttpResponseStatus status, ErrorKind kind, String message) {
-    ObjectNode error = JSON.createObjectNode();
-    error.putObject("error").put("message", message).put("type", type(status)).putNull("param")
-        .put("code", code(status, kind));
-    return RestResponse.json(status, error.toString().getBytes(StandardCharsets.UTF_8));
+  /**
+   * OpenAI's envelope for a failure, for a stream that has already sent its head and can only report in an event.
+   * Internal failures are logged with their cause and reported generically.
+   */
+  public static ObjectNode openAiEnvelope(Throwable t) {
+    KilnException k = HttpErrors.classify(t);
+    return envelopeNode(OpenAiErrors.of(k.kind()), k.getMessage());
   }
 
-  /** OpenAI's error types by status. */
-  private static String type(HttpResponseStatus s) {
-    return switch (s.code()) {
-      case 400, 404, 409, 413, 422 -> "invalid_request_error";
-      case 401 -> "authentication_error";
-      case 403 -> "permission_error";
-      case 429 -> "rate_limit_error";
-      default -> "server_error";
-    };
+  private static byte[] envelope(OpenAiErrors.Entry e, String message) {
+    return envelopeNode(e, message).toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String code(HttpResponseStatus s, ErrorKind kind) {
-    return switch (s.code()) {
-      case 401 -> "invalid_api_key";
-      case 404 -> kind == ErrorKind.NOT_FOUND ? "model_not_found" : "not_found";
-      case 429 -> "rate_limit_exceeded";
-      default -> null;
-    };
+  private static ObjectNode envelopeNode(OpenAiErrors.Entry e, String message) {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode error = root.putObject("error").put("message", message).put("type", e.type()).putNull("param");
+    e.code().ifPresentOrElse(c -> error.put("code", c), () -> error.putNull("code"));
+    return root;
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.http;
 
 import dev.kiln.core.access.Gate;
+import dev.kiln.core.error.KilnException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,7 +21,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
@@ -167,8 +167,8 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      RestResponse r = HttpErrors.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          "request body larger than the limit of " + max + " bytes");
+      RestResponse r = HttpErrors.response(KilnException.tooLarge(
+          "request body larger than the limit of " + max + " bytes"));
       FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
       resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
       resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());

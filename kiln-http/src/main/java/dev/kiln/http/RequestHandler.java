@@ -4,7 +4,6 @@ import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
-import dev.kiln.core.access.Verdict;
 import dev.kiln.core.error.KilnException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -97,8 +96,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     try {
       path = new QueryStringDecoder(req.uri()).path();
     } catch (IllegalArgumentException e) { // a % not followed by two hex digits, or bytes that are not UTF-8
-      refuse(ctx, HttpErrors.response(HttpResponseStatus.BAD_REQUEST, "the request path is not valid "
-          + "percent-encoded UTF-8"));
+      refuse(ctx, HttpErrors.response(KilnException.invalid("the request path is not valid percent-encoded UTF-8")));
       return;
     }
     Optional<Router.Match> match = router.match(req.method(), path);
@@ -110,10 +108,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       // With auth on, a caller without a valid key learns nothing about which paths and methods exist: 401
       // comes before 404 and 405.
       if (gate != Gate.OPEN) {
-        Verdict verdict = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
-            String.valueOf(ctx.channel().remoteAddress())), Permission.AUTHENTICATED, null);
-        if (!(verdict instanceof Verdict.Allowed)) {
-          write(ctx, refusal(verdict, style), keepAlive);
+        try {
+          gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
+              String.valueOf(ctx.channel().remoteAddress())), Permission.AUTHENTICATED, null);
+        } catch (RuntimeException refused) {
+          write(ctx, style.response(refused), keepAlive);
           return;
         }
       }
@@ -132,14 +131,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     String model = null;
     if (gated) {
       model = access.model().apply(request);
-      Verdict verdict = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
-          source), access.permission(), model);
-      if (!(verdict instanceof Verdict.Allowed allowed)) {
-        write(ctx, refusal(verdict, match.get().route().errors()), keepAlive);
+      Grants allowed;
+      try {
+        allowed = gate.check(new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)), source),
+            access.permission(), model);
+      } catch (RuntimeException refused) { // a refusal, or the gate's own failure: answered like any error
+        write(ctx, match.get().route().errors().response(refused), keepAlive);
         return;
       }
       principal = allowed.principal();
-      request = request.by(allowed.grants());
+      request = request.by(allowed);
     }
     Router.Handler handler = match.get().route().handler();
     CompletableFuture<RestResponse> answer = req.content().readableBytes() >= OFFLOAD_BYTES
@@ -251,24 +252,6 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     return f;
   }
 
-  /** 401 with the Bearer challenge, 403, or 429 with Retry-After, in the usual error shape. */
-  private static RestResponse refusal(Verdict verdict, ErrorStyle errors) {
-    return switch (verdict) {
-      case Verdict.Unauthenticated u -> withHeader(errors.response(HttpResponseStatus.UNAUTHORIZED, u.reason()),
-          "www-authenticate", "Bearer realm=\"kiln\"");
-      case Verdict.Denied d -> errors.response(HttpResponseStatus.FORBIDDEN, d.reason());
-      case Verdict.Limited l -> withHeader(errors.response(HttpResponseStatus.TOO_MANY_REQUESTS, l.reason()),
-          "retry-after", Long.toString(l.retryAfterSeconds()));
-      case Verdict.Allowed a -> throw new IllegalArgumentException("not a refusal");
-    };
-  }
-
-  private static RestResponse withHeader(RestResponse r, String name, String value) {
-    java.util.Map<String, String> h = new java.util.HashMap<>(r.headers());
-    h.put(name, value);
-    return new RestResponse(r.status(), r.contentType(), r.body(), h, r.stream(), r.rows());
-  }
-
   private static RestResponse decodeFailure(Throwable cause) {
     if (cause instanceof TooLongHttpHeaderException) {
       return HttpErrors.response(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
@@ -277,9 +260,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return HttpErrors.response(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
     }
     if (cause instanceof TooLongFrameException) {
-      return HttpErrors.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request too large");
+      return HttpErrors.response(KilnException.tooLarge("request too large"));
     }
-    return HttpErrors.response(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+    return HttpErrors.response(KilnException.invalid("malformed HTTP request"));
   }
 
   private static String truncate(String s) {
@@ -294,8 +277,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (badEncoding && ctx.channel().isActive()) {
       // A body that is not what its Content-Encoding says (plain text sent as gzip, corrupt deflate): the
       // request is the caller's mistake and gets an answer, not a dropped connection.
-      refuse(ctx, HttpErrors.response(HttpResponseStatus.BAD_REQUEST,
-          "the request body is not valid data for its Content-Encoding"));
+      refuse(ctx, HttpErrors.response(KilnException.invalid(
+          "the request body is not valid data for its Content-Encoding")));
       return;
     }
     ctx.close();

@@ -3,7 +3,8 @@ package dev.kiln.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.core.access.Gate;
-import dev.kiln.core.access.Verdict;
+import dev.kiln.core.access.Grants;
+import dev.kiln.core.error.KilnException;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
@@ -16,8 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /** With auth on, a request no route matches is authenticated first: 401 before 404 or 405. */
 class UnmatchedRouteAuthTest {
-  private static final Gate ONE_KEY = (caller, permission, model) -> "good".equals(caller.token())
-      ? new Verdict.Allowed(dev.kiln.core.access.Grants.all("k1")) : new Verdict.Unauthenticated("a valid API key is required");
+  private static final Gate ONE_KEY = (caller, permission, model) -> {
+    if (!"good".equals(caller.token())) {
+      throw KilnException.unauthenticated("a valid API key is required");
+    }
+    return Grants.all("k1");
+  };
 
   @Test
   void unauthenticatedCallersLearnNothingAboutRoutes() throws Exception {

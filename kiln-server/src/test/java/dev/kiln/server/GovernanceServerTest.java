@@ -424,6 +424,8 @@ class GovernanceServerTest {
     assertThat(second.statusCode()).isEqualTo(429);
     assertThat(JSON.readTree(second.body()).at("/error/type").asText()).isEqualTo("rate_limit_error");
     assertThat(second.body()).contains("daily quota of 20 tokens");
+    assertThat(second.headers().firstValue("retry-after").map(Long::parseLong)).hasValueSatisfying(
+        s -> assertThat(s).isBetween(1L, 86_400L)); // until 00:00 UTC, when the quota resets
     JsonNode usage = JSON.readTree(call("GET", "/api/v1/usage?key=" + k.key().id(), admin, (String) null).body());
     assertThat(usage.get(0).get("tokens").asLong()).isEqualTo(used);
   }

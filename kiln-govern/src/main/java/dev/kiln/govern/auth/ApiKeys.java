@@ -87,22 +87,22 @@ public final class ApiKeys {
   /** The valid key a token belongs to; or why not, as the exception's message (401). */
   public ApiKey authenticate(String token) {
     if (token == null) {
-      throw new KilnException(ErrorKind.UNAUTHENTICATED, "an API key is required (Authorization: Bearer kiln_...)");
+      throw KilnException.unauthenticated("an API key is required (Authorization: Bearer kiln_...)");
     }
     KeyTokens.Parts parts = KeyTokens.parse(token);
     if (parts == null) {
-      throw new KilnException(ErrorKind.UNAUTHENTICATED, "malformed API key");
+      throw KilnException.unauthenticated("malformed API key");
     }
     Optional<ApiKey> key = lookup(parts.id());
     if (key.isEmpty() || !KeyTokens.matches(parts.secret(), key.get().secretHash())) {
-      throw new KilnException(ErrorKind.UNAUTHENTICATED, "unknown API key");
+      throw KilnException.unauthenticated("unknown API key");
     }
     ApiKey k = key.get();
     if (k.revoked() != null) {
-      throw new KilnException(ErrorKind.UNAUTHENTICATED, "API key " + k.id() + " was revoked");
+      throw KilnException.unauthenticated("API key " + k.id() + " was revoked");
     }
     if (!k.usableAt(clock.instant())) {
-      throw new KilnException(ErrorKind.UNAUTHENTICATED, "API key " + k.id() + " expired at " + k.expires());
+      throw KilnException.unauthenticated("API key " + k.id() + " expired at " + k.expires());
     }
     return k;
   }

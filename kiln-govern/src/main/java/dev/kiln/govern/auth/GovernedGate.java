@@ -4,9 +4,9 @@ import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
-import dev.kiln.core.access.Verdict;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.usage.UsageRecorder;
+import java.util.Optional;
 
 /** The gate with auth on: a valid key, a scope for the action and model, and room in its limits. */
 public final class GovernedGate implements Gate {
@@ -43,32 +43,31 @@ public final class GovernedGate implements Gate {
     };
   }
 
+  /**
+   * Refusals are thrown: UNAUTHENTICATED as {@link ApiKeys#authenticate} words it, PERMISSION_DENIED naming the key
+   * and what it may not do, RATE_LIMITED from the limiter with its retry-after.
+   */
   @Override
-  public Verdict check(Caller caller, Permission permission, String model) {
+  public Grants check(Caller caller, Permission permission, String model) {
     if (permission == Permission.OPEN) {
-      return new Verdict.Allowed(Grants.none("anonymous"));
+      return Grants.none("anonymous");
     }
-    ApiKey key;
-    try {
-      key = keys.authenticate(caller.token());
-    } catch (KilnException e) {
-      return new Verdict.Unauthenticated(e.getMessage());
-    }
+    ApiKey key = keys.authenticate(caller.token());
     if (permission != Permission.AUTHENTICATED) {
       Action action = action(permission);
       if (!key.allows(action, model)) {
-        return new Verdict.Denied("key " + key.id() + " may not " + action.word()
+        throw KilnException.denied("key " + key.id() + " may not " + action.word()
             + (model == null ? (action == Action.ADMIN ? "" : " every model") : " model '" + model + "'"));
       }
     }
     if (permission == Permission.INVOKE) {
-      Verdict.Limited limited = limiter.acquire(key, model);
-      if (limited != null) {
+      Optional<KilnException> limited = limiter.acquire(key, model);
+      if (limited.isPresent()) {
         usage.record(key.id(), model, false, 0, 0, 0);
-        return limited;
+        throw limited.get();
       }
     }
-    return new Verdict.Allowed(new KeyGrants(key));
+    return new KeyGrants(key);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.kiln.govern.auth;
 
-import dev.kiln.core.access.Verdict;
+import dev.kiln.core.error.KilnException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -48,32 +49,36 @@ public final class RateLimiter {
     this.clock = clock;
   }
 
-  /** Counts one request of {@code key} for {@code model}; null if it may go ahead, else why not. */
-  public Verdict.Limited acquire(ApiKey key, String model) {
+  /**
+   * Counts one request of {@code key} for {@code model}: empty if it may go ahead, else the refusal (RATE_LIMITED,
+   * with the time until its window ends as retry-after), and then nothing is counted.
+   */
+  public Optional<KilnException> acquire(ApiKey key, String model) {
     Limits perModel = model == null ? null : key.modelLimits().get(model);
     if (key.limits().unlimited() && perModel == null) {
-      return null;
+      return Optional.empty();
     }
     Instant now = clock.instant();
     List<Window> taken = new ArrayList<>(4);
-    Verdict.Limited refused = take(taken, key, "*", key.limits(), now);
+    KilnException refused = take(taken, key, "*", key.limits(), now);
     if (refused == null && perModel != null) {
       refused = take(taken, key, model, perModel, now);
     }
     if (refused != null) {
       taken.forEach(w -> w.pending.decrementAndGet());
     }
-    return refused;
+    return Optional.ofNullable(refused);
   }
 
-  private Verdict.Limited take(List<Window> taken, ApiKey key, String scope, Limits limits, Instant now) {
+  /** Null if every limit admits the request, else the refusal. */
+  private KilnException take(List<Window> taken, ApiKey key, String scope, Limits limits, Instant now) {
     String what = scope.equals("*") ? "key " + key.id() : "key " + key.id() + " on model " + scope;
     if (limits.requestsPerMinute() != null) {
       Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
       Window w = window("rpm|" + key.id() + "|" + scope, minute);
       if (!admit(w, limits.requestsPerMinute(), taken)) {
-        return new Verdict.Limited("rate limit of " + limits.requestsPerMinute() + " requests per minute reached for "
-            + what, Math.max(1, Duration.between(now, minute.plusSeconds(60)).toSeconds()));
+        return KilnException.rateLimited("rate limit of " + limits.requestsPerMinute() + " requests per minute reached"
+            + " for " + what, retryAfter(now, minute.plusSeconds(60)));
       }
     }
     if (limits.tokensPerDay() != null) {
@@ -82,19 +87,24 @@ public final class RateLimiter {
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
       Window w = window("tpd|" + key.id() + "|" + scope, day);
       if (w.total + w.pending.get() >= limits.tokensPerDay()) {
-        return new Verdict.Limited("daily quota of " + limits.tokensPerDay() + " tokens used up for " + what
-            + "; it resets at 00:00 UTC", Math.max(1, Duration.between(now, day.plus(1, ChronoUnit.DAYS)).toSeconds()));
+        return KilnException.rateLimited("daily quota of " + limits.tokensPerDay() + " tokens used up for " + what
+            + "; it resets at 00:00 UTC", retryAfter(now, day.plus(1, ChronoUnit.DAYS)));
       }
     }
     if (limits.requestsPerDay() != null) {
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
       Window w = window("rpd|" + key.id() + "|" + scope, day);
       if (!admit(w, limits.requestsPerDay(), taken)) {
-        return new Verdict.Limited("daily quota of " + limits.requestsPerDay() + " requests used up for " + what
-            + "; it resets at 00:00 UTC", Math.max(1, Duration.between(now, day.plus(1, ChronoUnit.DAYS)).toSeconds()));
+        return KilnException.rateLimited("daily quota of " + limits.requestsPerDay() + " requests used up for " + what
+            + "; it resets at 00:00 UTC", retryAfter(now, day.plus(1, ChronoUnit.DAYS)));
       }
     }
     return null;
+  }
+
+  /** Whole seconds until {@code end}, at least one: a caller told to wait 0 s would only be refused again. */
+  private static Duration retryAfter(Instant now, Instant end) {
+    return Duration.ofSeconds(Math.max(1, Duration.between(now, end).toSeconds()));
   }
 
   private static boolean admit(Window w, long limit, List<Window> taken) {

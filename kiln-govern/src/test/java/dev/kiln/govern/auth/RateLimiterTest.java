@@ -2,7 +2,8 @@ package dev.kiln.govern.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.core.access.Verdict;
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.store.GovernanceStores;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,26 +62,26 @@ class RateLimiterTest {
   void aMinuteLimitRefusesUntilTheNextMinuteAndSaysHowLong() {
     RateLimiter limiter = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(2L, null, null), Map.of());
-    assertThat(limiter.acquire(k, "m")).isNull();
-    assertThat(limiter.acquire(k, "m")).isNull();
-    Verdict.Limited refused = limiter.acquire(k, "m");
-    assertThat(refused).isNotNull();
-    assertThat(refused.retryAfterSeconds()).isEqualTo(55);
+    assertThat(limiter.acquire(k, "m")).isEmpty();
+    assertThat(limiter.acquire(k, "m")).isEmpty();
+    KilnException refused = limiter.acquire(k, "m").orElseThrow();
+    assertThat(refused.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
+    assertThat(refused.retryAfter()).hasValue(Duration.ofSeconds(55));
     clock.now = clock.now.plusSeconds(60);
-    assertThat(limiter.acquire(k, "m")).isNull();
+    assertThat(limiter.acquire(k, "m")).isEmpty();
   }
 
   @Test
   void perModelLimitsApplyOnTopOfTheKeys() {
     RateLimiter limiter = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(10L, null, null), Map.of("small", new Limits(1L, null, null)));
-    assertThat(limiter.acquire(k, "small")).isNull();
-    assertThat(limiter.acquire(k, "small")).isNotNull().extracting(Verdict.Limited::reason).asString()
+    assertThat(limiter.acquire(k, "small")).isEmpty();
+    assertThat(limiter.acquire(k, "small")).get().extracting(KilnException::getMessage).asString()
         .contains("on model small");
     for (int i = 0; i < 9; i++) {
-      assertThat(limiter.acquire(k, "big")).as("call %d", i).isNull();
+      assertThat(limiter.acquire(k, "big")).as("call %d", i).isEmpty();
     }
-    assertThat(limiter.acquire(k, "big")).isNotNull(); // the key allows 10 a minute: 1 on small, 9 on big
+    assertThat(limiter.acquire(k, "big")).isPresent(); // the key allows 10 a minute: 1 on small, 9 on big
   }
 
   @Test
@@ -88,14 +89,14 @@ class RateLimiterTest {
     RateLimiter a = new RateLimiter(stores.counters(), clock);
     RateLimiter b = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(null, 4L, null), Map.of());
-    assertThat(a.acquire(k, null)).isNull();
-    assertThat(a.acquire(k, null)).isNull();
-    assertThat(b.acquire(k, null)).isNull();
+    assertThat(a.acquire(k, null)).isEmpty();
+    assertThat(a.acquire(k, null)).isEmpty();
+    assertThat(b.acquire(k, null)).isEmpty();
     a.flush();
     b.flush();
     a.flush(); // a learns b's count
-    assertThat(a.acquire(k, null)).isNull();
-    assertThat(a.acquire(k, null)).isNotNull();
+    assertThat(a.acquire(k, null)).isEmpty();
+    assertThat(a.acquire(k, null)).isPresent();
   }
 
   @Test
@@ -106,11 +107,10 @@ class RateLimiterTest {
     before.acquire(k, null);
     before.flush();
     RateLimiter after = new RateLimiter(stores.counters(), clock); // a new process on the same database
-    Verdict.Limited refused = after.acquire(k, null);
-    assertThat(refused).isNotNull();
-    assertThat(Duration.ofSeconds(refused.retryAfterSeconds())).isEqualTo(Duration.ofHours(14).minusSeconds(5));
+    KilnException refused = after.acquire(k, null).orElseThrow();
+    assertThat(refused.retryAfter()).hasValue(Duration.ofHours(14).minusSeconds(5));
     clock.now = Instant.parse("2026-11-24T00:00:01Z");
-    assertThat(after.acquire(k, null)).isNull();
+    assertThat(after.acquire(k, null)).isEmpty();
   }
 
   @Test
@@ -118,6 +118,6 @@ class RateLimiterTest {
     RateLimiter limiter = new RateLimiter((deltas, expire) -> {
       throw new AssertionError("no limits, no counting");
     }, clock);
-    assertThat(limiter.acquire(key(Limits.NONE, Map.of()), "m")).isNull();
+    assertThat(limiter.acquire(key(Limits.NONE, Map.of()), "m")).isEmpty();
   }
 }

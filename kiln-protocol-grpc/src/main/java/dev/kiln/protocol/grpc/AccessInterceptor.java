@@ -5,7 +5,6 @@ import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.access.Permission;
-import dev.kiln.core.access.Verdict;
 import dev.kiln.core.oip.OipOperation;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelConfigRequest;
@@ -110,12 +109,14 @@ final class AccessInterceptor implements ServerInterceptor {
     Caller caller = new Caller(Caller.bearer(headers.get(AUTHORIZATION)),
         String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
     if (rule.model() == null) {
-      Verdict v = gate.check(caller, rule.permission(), null);
-      if (!(v instanceof Verdict.Allowed allowed)) {
-        call.close(status(v), trailers(v));
+      Grants allowed;
+      try {
+        allowed = gate.check(caller, rule.permission(), null);
+      } catch (RuntimeException refused) { // a refusal, or the gate's own failure: ended like any failed call
+        call.close(GrpcErrors.status(refused), GrpcErrors.trailers(refused));
         return new ServerCall.Listener<>() {};
       }
-      return Contexts.interceptCall(Context.current().withValue(GRANTS, allowed.grants()), call, headers, next);
+      return Contexts.interceptCall(Context.current().withValue(GRANTS, allowed), call, headers, next);
     }
     MeteredCall<Q, R> metered = new MeteredCall<>(call, gate, rule.permission() == Permission.INVOKE);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(metered, headers)) {
@@ -127,14 +128,16 @@ final class AccessInterceptor implements ServerInterceptor {
           return;
         }
         String model = ModelRefs.name(rule.model().apply(message));
-        Verdict v = gate.check(caller, rule.permissionFor(model), model);
-        if (v instanceof Verdict.Allowed allowed) {
-          metered.allowed(allowed.principal(), model, rows(message));
-          super.onMessage(message);
-        } else {
+        Grants allowed;
+        try {
+          allowed = gate.check(caller, rule.permissionFor(model), model);
+        } catch (RuntimeException e) {
           refused = true;
-          metered.refuse(status(v), trailers(v));
+          metered.refuse(GrpcErrors.status(e), GrpcErrors.trailers(e));
+          return;
         }
+        metered.allowed(allowed.principal(), model, rows(message));
+        super.onMessage(message);
       }
 
       @Override
@@ -202,23 +205,5 @@ final class AccessInterceptor implements ServerInterceptor {
       }
       super.close(status, trailers);
     }
-  }
-
-  static Status status(Verdict v) {
-    return switch (v) {
-      case Verdict.Unauthenticated u -> Status.UNAUTHENTICATED.withDescription(u.reason());
-      case Verdict.Denied d -> Status.PERMISSION_DENIED.withDescription(d.reason());
-      case Verdict.Limited l -> Status.RESOURCE_EXHAUSTED.withDescription(l.reason());
-      case Verdict.Allowed a -> Status.OK;
-    };
-  }
-
-  /** gRPC has no Retry-After; the delay travels as trailer {@code retry-after} (seconds), as HTTP's does. */
-  static Metadata trailers(Verdict v) {
-    Metadata m = new Metadata();
-    if (v instanceof Verdict.Limited l) {
-      m.put(Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER), Long.toString(l.retryAfterSeconds()));
-    }
-    return m;
   }
 }

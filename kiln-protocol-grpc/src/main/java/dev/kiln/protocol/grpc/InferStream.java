@@ -1,9 +1,9 @@
 package dev.kiln.protocol.grpc;
 
+import dev.kiln.core.error.KilnException;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelInferResponse;
 import dev.kiln.protocol.grpc.proto.ModelStreamInferResponse;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +48,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     });
     if (!streams.add(this)) {
       finished = true;
-      out.onError(Status.UNAVAILABLE.withDescription("server is shutting down").asRuntimeException());
+      out.onError(GrpcErrors.exception(KilnException.unavailable("server is shutting down")));
     }
   }
 
@@ -89,7 +89,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     }
     ending = true;
     finishAfterTail(() -> out.onError(
-        Status.UNAVAILABLE.withDescription("server is shutting down").asRuntimeException()));
+        GrpcErrors.exception(KilnException.unavailable("server is shutting down"))));
   }
 
   private void finishAfterTail(Runnable close) {

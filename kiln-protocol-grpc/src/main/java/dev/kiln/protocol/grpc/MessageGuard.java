@@ -1,5 +1,6 @@
 package dev.kiln.protocol.grpc;
 
+import dev.kiln.core.error.KilnException;
 import io.grpc.Attributes;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -84,7 +85,7 @@ final class MessageGuard {
           }
           if (message instanceof Malformed bad) {
             refused = true;
-            call.close(Status.INVALID_ARGUMENT.withDescription(bad.reason()), new Metadata());
+            call.close(GrpcErrors.status(KilnException.invalid(bad.reason())), new Metadata());
             return;
           }
           delegate.onMessage((Q) message);

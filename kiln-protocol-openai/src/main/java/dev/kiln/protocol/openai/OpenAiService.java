@@ -143,9 +143,8 @@ public final class OpenAiService implements RestService {
 
       @Override
       public void failed(Throwable error) {
-        ObjectNode e = OpenAiRequests.JSON.createObjectNode();
-        e.putObject("error").put("message", "generation failed").put("type", "server_error");
-        out.write(data(e));
+        // The head (200) is sent: the error can only be an event, in the envelope the status would have carried.
+        out.write(data(ErrorStyle.openAiEnvelope(error)));
         out.end();
       }
     });

@@ -6,7 +6,6 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetOptions;
-import dev.kiln.training.data.DatasetTooLargeException;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvent;
@@ -26,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import dev.kiln.http.Access;
-import dev.kiln.http.HttpErrors;
 import dev.kiln.http.ResponseStream;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
@@ -155,17 +153,7 @@ public final class TrainingRestService implements RestService {
       } finally {
         body.release();
       }
-    }).exceptionally(TrainingRestService::tooLarge);
-  }
-
-  /** A dataset over a limit is well formed but too large: 413, not the 400 of other dataset errors. */
-  private static RestResponse tooLarge(Throwable t) {
-    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-    if (c instanceof DatasetTooLargeException e) {
-      return HttpErrors.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
-    }
-    throw t instanceof java.util.concurrent.CompletionException ce ? ce
-        : new java.util.concurrent.CompletionException(t);
+    });
   }
 
   private void audit(RestRequest q, String action, String target, String detail) {

@@ -14,6 +14,11 @@ public class DatasetException extends KilnException {
     super(ErrorKind.INVALID_ARGUMENT, message);
   }
 
+  /** A dataset error of another kind than INVALID_ARGUMENT (one over a limit is TOO_LARGE). */
+  protected DatasetException(ErrorKind kind, String message) {
+    super(kind, message);
+  }
+
   public DatasetException(String message, Throwable cause) {
     super(ErrorKind.INVALID_ARGUMENT, message, cause);
   }

@@ -1,13 +1,16 @@
 package dev.kiln.training.data;
 
+import dev.kiln.core.error.ErrorKind;
+
 /**
  * A dataset exceeds one of the {@link ReadLimits} or archive limits: the upload is well formed but too large, so
- * the REST API answers 413 rather than 400. The message names the file and the limit.
+ * its kind is TOO_LARGE (HTTP 413) rather than the INVALID_ARGUMENT (400) of other dataset errors. The message
+ * names the file and the limit.
  */
 public class DatasetTooLargeException extends DatasetException {
   private static final long serialVersionUID = 1L;
 
   public DatasetTooLargeException(String message) {
-    super(message);
+    super(ErrorKind.TOO_LARGE, message);
   }
 }
