@@ -91,8 +91,9 @@ public final class InferenceCore implements AutoCloseable {
     }
     long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
     // A reload swaps a fresh version in and then drains the old one; a request that resolved the old one just
-    // before the swap finds it closed to new work, and resolving again finds its replacement.
-    for (int attempt = 0; attempt < 3; attempt++) {
+    // before the swap finds it closed to new work, and resolving again finds its replacement (or fails). Only a
+    // reload finishing over and over faster than this loop turns could keep it going, hence the deadline.
+    while (System.nanoTime() - deadline < 0) {
       ServedVersion v;
       try {
         v = resolve(model, version);
@@ -118,11 +119,11 @@ public final class InferenceCore implements AutoCloseable {
     ServedVersion latest = m.latestReady()
         .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
     List<String> versions = new ArrayList<>();
-    for (ServedVersion v : m.loaded()) {
-      if (v.state() == ModelState.READY) {
-        versions.add(Long.toString(v.version()));
+    m.states().forEach((v, state) -> {
+      if (state == ModelState.READY) {
+        versions.add(Long.toString(v));
       }
-    }
+    });
     return new ModelMetadata(model, versions, m.platform(), latest.signature());
   }
 
@@ -133,7 +134,8 @@ public final class InferenceCore implements AutoCloseable {
   public boolean modelReady(String ref, String version) {
     try {
       String[] t = target(ref, version);
-      return resolve(t[0], t[1]).state() == ModelState.READY;
+      resolve(t[0], t[1]); // ready when resolved; asking its state again could meet it just replaced
+      return true;
     } catch (KilnException e) {
       return false;
     }
@@ -203,9 +205,7 @@ public final class InferenceCore implements AutoCloseable {
       ServedModel m = models.get(name);
       List<RepositoryEntry> rows = new ArrayList<>();
       if (m != null) {
-        for (ServedVersion v : m.loaded()) {
-          rows.add(new RepositoryEntry(name, Long.toString(v.version()), v.state(), ""));
-        }
+        m.states().forEach((v, state) -> rows.add(new RepositoryEntry(name, Long.toString(v), state, "")));
         m.failures().forEach((v, why) ->
             rows.add(new RepositoryEntry(name, Long.toString(v), ModelState.UNAVAILABLE, why)));
         if (rows.isEmpty()) {
@@ -363,11 +363,8 @@ public final class InferenceCore implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
     }
-    ServedVersion sv = m.version(v)
-        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no version " + version));
-    if (sv.state() != ModelState.READY) {
-      throw KilnException.unavailable("model '" + model + "' version " + version + " is not ready");
-    }
-    return sv;
+    return m.ready(v).orElseThrow(() -> m.version(v).isEmpty()
+        ? KilnException.notFound("model '" + model + "' has no version " + version)
+        : KilnException.unavailable("model '" + model + "' version " + version + " is not ready"));
   }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.logging.Level;
@@ -57,9 +59,10 @@ final class ServedModel {
 
   /** The highest ready version. */
   Optional<ServedVersion> latestReady() {
-    for (ServedVersion v : versions.descendingMap().values()) {
-      if (v.state() == ModelState.READY) {
-        return Optional.of(v);
+    for (long v : versions.descendingKeySet()) {
+      Optional<ServedVersion> sv = ready(v);
+      if (sv.isPresent()) {
+        return sv;
       }
     }
     return Optional.empty();
@@ -70,12 +73,54 @@ final class ServedModel {
     return wanted.stream().anyMatch(versions::containsKey);
   }
 
+  /** Version {@code v} as loaded, whatever its state. */
   Optional<ServedVersion> version(long v) {
     return Optional.ofNullable(versions.get(v));
   }
 
+  /**
+   * Version {@code v} if it is ready. A reload puts the fresh instance in the map before it starts draining the
+   * one it replaces, so an instance found no longer ready has its successor in the map already (or is gone):
+   * read again rather than report a version that is being replaced as not ready.
+   */
+  Optional<ServedVersion> ready(long v) {
+    ServedVersion found = versions.get(v);
+    while (found != null) {
+      if (found.state() == ModelState.READY) {
+        return Optional.of(found);
+      }
+      ServedVersion now = versions.get(v);
+      if (now == found) {
+        break;
+      }
+      found = now;
+    }
+    return Optional.empty();
+  }
+
+  /** Every loaded version, each as {@link #ready} finds it when it is ready (so not the instance it replaces). */
   List<ServedVersion> loaded() {
-    return List.copyOf(versions.values());
+    List<ServedVersion> out = new ArrayList<>();
+    for (long v : versions.keySet()) {
+      ready(v).or(() -> version(v)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * The state of every loaded version, by version. Read through {@link #ready} so that a version being replaced
+   * shows as ready: asking an instance for its state after finding it could meet it just replaced.
+   */
+  SortedMap<Long, ModelState> states() {
+    SortedMap<Long, ModelState> out = new TreeMap<>();
+    for (long v : versions.keySet()) {
+      if (ready(v).isPresent()) {
+        out.put(v, ModelState.READY);
+      } else {
+        version(v).ifPresent(sv -> out.put(v, sv.state()));
+      }
+    }
+    return out;
   }
 
   /** A load failure that concerns the whole model (bad config, no versions), or null. */
