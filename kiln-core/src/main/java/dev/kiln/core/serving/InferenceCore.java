@@ -1,5 +1,6 @@
 package dev.kiln.core.serving;
 
+import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.engine.Engine;
 import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.error.ErrorKind;
@@ -73,19 +74,10 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Runs one request on the named model. {@code version} may be null or empty for the highest ready version.
-   * Failures complete the future with a {@link KilnException} (possibly wrapped in a CompletionException).
+   * Runs one request on the target. Failures complete the future with a {@link KilnException} (possibly wrapped
+   * in a CompletionException).
    */
-  public CompletableFuture<InferenceResponse> infer(String ref, String versionOrNull, InferenceRequest request) {
-    String model;
-    String version;
-    try {
-      String[] t = target(ref, versionOrNull);
-      model = t[0];
-      version = t[1];
-    } catch (KilnException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  public CompletableFuture<InferenceResponse> infer(Target target, InferenceRequest request) {
     if (stopping) {
       return CompletableFuture.failedFuture(KilnException.unavailable("server is shutting down"));
     }
@@ -96,7 +88,7 @@ public final class InferenceCore implements AutoCloseable {
     while (System.nanoTime() - deadline < 0) {
       ServedVersion v;
       try {
-        v = resolve(model, version);
+        v = resolve(target);
       } catch (KilnException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -104,20 +96,17 @@ public final class InferenceCore implements AutoCloseable {
         return v.inferAcquired(request, deadline);
       }
     }
-    return CompletableFuture.failedFuture(KilnException.unavailable("model '" + model + "' is not ready"));
+    return CompletableFuture.failedFuture(KilnException.unavailable("model '" + target.model() + "' is not ready"));
   }
 
-  public ModelMetadata metadata(String ref, String versionOrNull) {
-    String[] t = target(ref, versionOrNull);
-    String model = t[0];
-    String version = t[1];
+  public ModelMetadata metadata(Target target) {
+    String model = target.model();
     ServedModel m = find(model);
-    if (version != null && !version.isEmpty()) {
-      ServedVersion v = resolve(model, version);
+    if (target.version().isPresent()) {
+      ServedVersion v = resolve(target);
       return new ModelMetadata(model, List.of(Long.toString(v.version())), m.platform(), v.signature());
     }
-    ServedVersion latest = m.latestReady()
-        .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
+    ServedVersion latest = resolve(target);
     List<String> versions = new ArrayList<>();
     m.states().forEach((v, state) -> {
       if (state == ModelState.READY) {
@@ -131,10 +120,9 @@ public final class InferenceCore implements AutoCloseable {
    * Whether the model (or that version) can serve now. Never throws. A model that exists but has no ready version
    * is UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
    */
-  public boolean modelReady(String ref, String version) {
+  public boolean modelReady(Target target) {
     try {
-      String[] t = target(ref, version);
-      resolve(t[0], t[1]); // ready when resolved; asking its state again could meet it just replaced
+      resolve(target); // ready when resolved; asking its state again could meet it just replaced
       return true;
     } catch (KilnException e) {
       return false;
@@ -142,7 +130,7 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   public ModelConfig config(String model) {
-    return find(dev.kiln.core.access.ModelRefs.name(model)).config();
+    return find(ModelRefs.name(model)).config();
   }
 
   /** Lets callers name versions by alias ({@code model@alias}); the registry provides the resolver. */
@@ -158,37 +146,59 @@ public final class InferenceCore implements AutoCloseable {
     this.servedBeside = Objects.requireNonNull(failures, "failures");
   }
 
-  /** {@code [model, version]} for a reference that may be {@code model@alias}. */
-  private String[] target(String ref, String version) {
-    int at = ref == null ? -1 : ref.indexOf('@');
-    if (at < 0) {
-      return new String[] {ref, version};
-    }
-    String model = ref.substring(0, at);
-    String alias = ref.substring(at + 1);
-    if (version != null && !version.isEmpty()) {
-      throw KilnException.invalid("name a version or an alias, not both");
-    }
-    long v = aliases.resolve(model, alias)
-        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias + "'"));
-    return new String[] {model, Long.toString(v)};
+  /** The target a caller names by reference ({@code model} or {@code model@alias}) alone. */
+  public Target target(String ref) {
+    return target(ref, "");
   }
 
-  /** Statistics of every loaded version of {@code model}, or of all models when {@code model} is null. */
-  public List<Statistics> statistics(String model, String version) {
-    List<ServedModel> which = model == null || model.isEmpty()
-        ? models.values().stream().sorted(Comparator.comparing(ServedModel::name)).toList()
-        : List.of(find(model));
+  /**
+   * The target a caller names with a protocol's strings: a reference ({@code model} or {@code model@alias}) and
+   * a version, empty for the latest.
+   *
+   * @throws KilnException NOT_FOUND for a version that is not a number or an unknown alias, INVALID_ARGUMENT for
+   *     both an alias and a version
+   */
+  public Target target(String ref, String version) {
+    String model = ModelRefs.name(ref);
+    Optional<String> alias = ModelRefs.alias(ref);
+    if (alias.isPresent()) {
+      if (!version.isEmpty()) {
+        throw KilnException.invalid("name a version or an alias, not both");
+      }
+      long v = aliases.resolve(model, alias.get())
+          .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias.get() + "'"));
+      return Target.of(model, v);
+    }
+    if (version.isEmpty()) {
+      return Target.latest(model);
+    }
+    try {
+      return Target.of(model, Long.parseLong(version));
+    } catch (NumberFormatException e) {
+      find(model); // an unknown model is reported as such, whatever its version
+      throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
+    }
+  }
+
+  /** Statistics of every loaded version of every model. */
+  public List<Statistics> statistics() {
     List<Statistics> out = new ArrayList<>();
-    for (ServedModel m : which) {
-      for (ServedVersion v : m.loaded()) {
-        if (version == null || version.isEmpty() || Long.toString(v.version()).equals(version)) {
-          out.add(v.statistics());
-        }
+    models.values().stream().sorted(Comparator.comparing(ServedModel::name))
+        .forEach(m -> m.loaded().forEach(v -> out.add(v.statistics())));
+    return out;
+  }
+
+  /** Statistics of every loaded version of the target's model, or of its one version. */
+  public List<Statistics> statistics(Target target) {
+    ServedModel m = find(target.model());
+    List<Statistics> out = new ArrayList<>();
+    for (ServedVersion v : m.loaded()) {
+      if (target.version().isEmpty() || target.version().get() == v.version()) {
+        out.add(v.statistics());
       }
     }
-    if (version != null && !version.isEmpty() && out.isEmpty()) {
-      throw KilnException.notFound("model '" + model + "' has no version " + version);
+    if (target.version().isPresent() && out.isEmpty()) {
+      throw KilnException.notFound("model '" + target.model() + "' has no version " + target.version().get());
     }
     return out;
   }
@@ -344,27 +354,23 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   private ServedModel find(String model) {
-    ServedModel m = model == null ? null : models.get(model);
+    ServedModel m = models.get(model);
     if (m == null) {
       throw KilnException.notFound("unknown model '" + model + "'");
     }
     return m;
   }
 
-  private ServedVersion resolve(String model, String version) {
+  private ServedVersion resolve(Target target) {
+    String model = target.model();
     ServedModel m = find(model);
-    if (version == null || version.isEmpty()) {
+    if (target.version().isEmpty()) {
       return m.latestReady()
           .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
     }
-    long v;
-    try {
-      v = Long.parseLong(version);
-    } catch (NumberFormatException e) {
-      throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
-    }
+    long v = target.version().get();
     return m.ready(v).orElseThrow(() -> m.version(v).isEmpty()
-        ? KilnException.notFound("model '" + model + "' has no version " + version)
-        : KilnException.unavailable("model '" + model + "' version " + version + " is not ready"));
+        ? KilnException.notFound("model '" + model + "' has no version " + v)
+        : KilnException.unavailable("model '" + model + "' version " + v + " is not ready"));
   }
 }

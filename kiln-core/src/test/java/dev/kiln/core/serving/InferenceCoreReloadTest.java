@@ -31,13 +31,13 @@ class InferenceCoreReloadTest extends CoreFixture {
     Gate gate = gate();
     engine.blockAt(gate);
     InferenceRequest r = request(2, 0);
-    CompletableFuture<InferenceResponse> inFlight = core.infer("m", null, r);
+    CompletableFuture<InferenceResponse> inFlight = send("m", null, r);
     assertThat(gate.awaitEntered(1)).isTrue();
 
     CompletableFuture<Void> unloading = CompletableFuture.runAsync(() -> core.unload("m"));
-    awaitTrue(() -> !core.modelReady("m", null));
+    awaitTrue(() -> !ready("m", null));
 
-    assertThat(failure(core.infer("m", null, r)).kind()).as("a request arriving during the drain")
+    assertThat(failure(send("m", null, r)).kind()).as("a request arriving during the drain")
         .isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
     assertThatThrownBy(() -> unloading.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
     assertThat(inFlight).isNotDone();
@@ -47,7 +47,7 @@ class InferenceCoreReloadTest extends CoreFixture {
     assertServedBy(inFlight.get(5, TimeUnit.SECONDS), r, 1, 2);
     unloading.get(5, TimeUnit.SECONDS);
     assertThat(engine.instances).allSatisfy(i -> assertThat(i.closes).hasValue(1));
-    assertThat(failure(core.infer("m", null, r)).kind()).isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
+    assertThat(failure(send("m", null, r)).kind()).isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
     assertThat(core.index(false)).containsExactly(new RepositoryEntry("m", "", ModelState.UNAVAILABLE, "unloaded"));
   }
 
@@ -56,7 +56,7 @@ class InferenceCoreReloadTest extends CoreFixture {
     model("m", 1, "scale=4");
     start();
     core.unload("m");
-    assertThat(core.modelReady("m", null)).isFalse();
+    assertThat(ready("m", null)).isFalse();
 
     core.load("m");
 
@@ -81,7 +81,7 @@ class InferenceCoreReloadTest extends CoreFixture {
     deleteTree(root.resolve("m").resolve("1"));
     core.poll();
     assertThat(core.index(true)).extracting(RepositoryEntry::version).containsExactly("2");
-    assertThat(failure(core.infer("m", "1", r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(failure(send("m", "1", r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(engine.instances).filteredOn(i -> i.version == 1)
         .singleElement().satisfies(i -> assertThat(i.closes).hasValue(1));
     assertThat(engine.loadedVersions("m")).as("polling keeps ready versions as they are").containsExactly(1L, 2L);
@@ -116,7 +116,7 @@ class InferenceCoreReloadTest extends CoreFixture {
         new RepositoryEntry("parked", "", ModelState.UNAVAILABLE, "unloaded"));
     InferenceRequest r = request(1, 0);
     assertServedBy(infer("fresh", null, r), r, 1, 6);
-    assertThat(failure(core.infer("gone", null, r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(failure(send("gone", null, r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
   }
 
   @Test
@@ -213,7 +213,7 @@ class InferenceCoreReloadTest extends CoreFixture {
     for (String version : new String[] {"1", null}) {
       readers.add(pool.submit(() -> {
         while (reloading.get()) {
-          if (!core.modelReady("m", version)) {
+          if (!ready("m", version)) {
             seen.add("not ready: version " + version);
           }
           if (version == null && !core.readyModels().contains("m")) {
@@ -225,8 +225,8 @@ class InferenceCoreReloadTest extends CoreFixture {
     readers.add(pool.submit(() -> {
       while (reloading.get()) {
         try {
-          core.metadata("m", "1");
-          core.infer("m", "1", request(1, 0)).join();
+          core.metadata(target("m", "1"));
+          send("m", "1", request(1, 0)).join();
         } catch (KilnException | CompletionException e) {
           seen.add(e.getMessage());
         }

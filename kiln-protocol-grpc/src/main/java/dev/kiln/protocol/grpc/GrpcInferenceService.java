@@ -85,8 +85,7 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
 
   @Override
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
-    unary(out, () -> ModelReadyResponse.newBuilder()
-        .setReady(core.modelReady(request.getName(), request.getVersion())).build());
+    unary(out, () -> ModelReadyResponse.newBuilder().setReady(ready(request.getName(), request.getVersion())).build());
   }
 
   @Override
@@ -100,14 +99,14 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
 
   @Override
   public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-    unary(out, () -> CoreMessages.metadata(core.metadata(request.getName(), request.getVersion())));
+    unary(out, () -> CoreMessages.metadata(core.metadata(core.target(request.getName(), request.getVersion()))));
   }
 
   @Override
   public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
     unary(out, () -> {
       // Metadata first: it resolves the version, so an unknown one is NOT_FOUND here too.
-      ModelMetadata m = core.metadata(request.getName(), request.getVersion());
+      ModelMetadata m = core.metadata(core.target(request.getName(), request.getVersion()));
       return ModelConfigResponse.newBuilder()
           .setConfig(CoreMessages.config(core.config(request.getName()), m)).build();
     });
@@ -115,7 +114,9 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
 
   @Override
   public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
-    unary(out, () -> CoreMessages.statistics(core.statistics(request.getName(), request.getVersion())));
+    // An empty name asks for every model (the version is then ignored).
+    unary(out, () -> CoreMessages.statistics(request.getName().isEmpty() ? core.statistics()
+        : core.statistics(core.target(request.getName(), request.getVersion()))));
   }
 
   @Override
@@ -173,10 +174,19 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
     try {
       InferenceRequest decoded = TensorCodec.decode(request);
       boolean raw = request.getRawInputContentsCount() > 0;
-      return core.infer(request.getModelName(), request.getModelVersion(), decoded)
+      return core.infer(core.target(request.getModelName(), request.getModelVersion()), decoded)
           .thenApply(response -> TensorCodec.encode(response, raw));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Whether the model (or version) serves now; a reference that names nothing servable is simply not ready. */
+  private boolean ready(String ref, String version) {
+    try {
+      return core.modelReady(core.target(ref, version));
+    } catch (KilnException e) {
+      return false;
     }
   }
 

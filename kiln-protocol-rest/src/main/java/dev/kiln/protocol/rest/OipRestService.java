@@ -9,6 +9,7 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.ModelMetadata;
 import dev.kiln.core.serving.RepositoryEntry;
+import dev.kiln.core.serving.Target;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -63,17 +64,17 @@ public final class OipRestService implements RestService {
     r.add(HttpMethod.GET, "/v2/models/?", Access.AUTHENTICATED,
         q -> done(HttpResponseStatus.OK, readyModels(q.grants())));
     r.add(HttpMethod.GET, "/v2/models/stats", Access.MANAGE_ALL, q -> done(HttpResponseStatus.OK,
-        views.statistics(core.statistics(null, null))));
+        views.statistics(core.statistics())));
     r.add(HttpMethod.GET, MODEL, Access.invoke(0),
-        q -> done(HttpResponseStatus.OK, views.metadata(core.metadata(q.param(0), q.param(1)))));
+        q -> done(HttpResponseStatus.OK, views.metadata(core.metadata(target(q)))));
     r.add(HttpMethod.GET, MODEL + "/ready", Access.invoke(0), this::modelReady);
     r.add(HttpMethod.POST, MODEL + "/infer", Access.invoke(0), this::infer);
     r.add(HttpMethod.GET, MODEL + "/config", Access.invoke(0), q -> {
-      ModelMetadata m = core.metadata(q.param(0), q.param(1));
+      ModelMetadata m = core.metadata(target(q));
       return done(HttpResponseStatus.OK, views.config(core.config(q.param(0)), m.platform(), m.signature()));
     });
     r.add(HttpMethod.GET, MODEL + "/stats", Access.invoke(0), q -> done(HttpResponseStatus.OK,
-        views.statistics(core.statistics(q.param(0), q.param(1)))));
+        views.statistics(core.statistics(target(q)))));
     // Any key may ask; each sees the models it may call or change (a key scoped manage:iris-* lists its own).
     r.add(HttpMethod.POST, "/v2/repository/index", Access.AUTHENTICATED, this::index);
     r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", Access.manage(0), q -> control(q, true));
@@ -83,18 +84,19 @@ public final class OipRestService implements RestService {
   private CompletableFuture<RestResponse> infer(RestRequest q) {
     String alias = q.header(ALIAS_HEADER);
     String model = alias == null || q.param(0).contains("@") ? q.param(0) : q.param(0) + "@" + alias;
-    String version = q.param(1);
+    Target target = q.param(1) == null ? core.target(model) : core.target(model, q.param(1));
     OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH),
-        () -> core.metadata(model, version).signature());
-    return core.infer(model, version, d.request())
+        () -> core.metadata(target).signature());
+    return core.infer(target, d.request())
         .thenApplyAsync(resp -> codec.encode(resp, d).withRows(d.request().rows()), q.executor());
   }
 
   private CompletableFuture<RestResponse> modelReady(RestRequest q) {
     boolean ready;
     try {
-      core.metadata(q.param(0), q.param(1)); // unknown model or version: 404
-      ready = core.modelReady(q.param(0), q.param(1));
+      Target target = target(q);
+      core.metadata(target); // unknown model or version: 404
+      ready = core.modelReady(target);
     } catch (KilnException e) {
       if (e.kind() == ErrorKind.NOT_FOUND) {
         throw e;
@@ -103,6 +105,11 @@ public final class OipRestService implements RestService {
     }
     return done(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
         views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
+  }
+
+  /** The model (or model@alias) and version the path names. */
+  private Target target(RestRequest q) {
+    return q.param(1) == null ? core.target(q.param(0)) : core.target(q.param(0), q.param(1));
   }
 
   private CompletableFuture<RestResponse> index(RestRequest q) {
