@@ -219,15 +219,15 @@ public final class InferenceCore implements AutoCloseable {
         m.failures().forEach((v, why) ->
             rows.add(new RepositoryEntry(name, Long.toString(v), ModelState.UNAVAILABLE, why)));
         if (rows.isEmpty()) {
-          String why = m.modelFailure() != null ? m.modelFailure()
-              : unloadedByRequest.contains(name) ? "unloaded" : "not loaded";
+          String why = m.modelFailure()
+              .orElse(unloadedByRequest.contains(name) ? "unloaded" : "not loaded");
           rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, why));
         }
       } else {
         rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, "not loaded"));
       }
-      if (m != null && m.modelFailure() != null && !m.loaded().isEmpty()) {
-        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, m.modelFailure()));
+      if (m != null && m.modelFailure().isPresent() && !m.loaded().isEmpty()) {
+        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, m.modelFailure().get()));
       }
       rows.sort(Comparator.comparingLong(r -> r.version().isEmpty() ? -1 : Long.parseLong(r.version())));
       for (RepositoryEntry r : rows) {
@@ -268,13 +268,11 @@ public final class InferenceCore implements AutoCloseable {
   public void publish(String model) {
     ModelName.require(model);
     unloadedByRequest.remove(model);
-    ServedModel m = reconcile(model, true);
-    if (m == null) {
-      throw KilnException.notFound("model '" + model + "' is not in the repository");
-    }
-    if (m.modelFailure() != null || !m.wantedReady()) {
-      String why = m.modelFailure() != null ? m.modelFailure()
-          : m.failures().values().stream().findFirst().orElse("no version loaded");
+    ServedModel m = reconcile(model, true)
+        .orElseThrow(() -> KilnException.notFound("model '" + model + "' is not in the repository"));
+    if (m.modelFailure().isPresent() || !m.wantedReady()) {
+      String why = m.modelFailure()
+          .orElseGet(() -> m.failures().values().stream().findFirst().orElse("no version loaded"));
       throw KilnException.invalid("failed to load '" + model + "': " + why);
     }
   }
@@ -327,7 +325,8 @@ public final class InferenceCore implements AutoCloseable {
     }
   }
 
-  private ServedModel reconcile(String name, boolean reload) {
+  /** Brings one model in line with the repository; empty when the repository no longer has it. */
+  private Optional<ServedModel> reconcile(String name, boolean reload) {
     Optional<ModelSource> source;
     ServedModel m = models.computeIfAbsent(name, ServedModel::new);
     try {
@@ -335,15 +334,16 @@ public final class InferenceCore implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       // A broken config.json keeps what is serving (as a broken model file does) and is reported in the index.
       m.fail(e.getMessage());
-      return m;
+      return Optional.of(m);
     }
     if (source.isEmpty()) {
       models.remove(name);
       m.unloadAll(settings);
-      return null;
+      return Optional.empty();
     }
-    m.reconcile(source.get(), engines.get(source.get().platform()), engineOptions, metrics, settings, reload);
-    return m;
+    Optional<Engine> engine = Optional.ofNullable(engines.get(source.get().platform()));
+    m.reconcile(source.get(), engine, engineOptions, metrics, settings, reload);
+    return Optional.of(m);
   }
 
   private void requireModelControl() {

@@ -5,6 +5,7 @@ import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.engine.ModelArtifact;
 import dev.kiln.core.engine.ModelInstance;
 import dev.kiln.core.engine.ModelLoadException;
+import dev.kiln.core.error.KilnException;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.model.ModelSignature;
@@ -12,6 +13,7 @@ import dev.kiln.core.model.ModelState;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.repository.ModelSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,9 +125,9 @@ final class ServedModel {
     return out;
   }
 
-  /** A load failure that concerns the whole model (bad config, no versions), or null. */
-  String modelFailure() {
-    return modelFailure;
+  /** A load failure that concerns the whole model (bad config, no versions). */
+  Optional<String> modelFailure() {
+    return Optional.ofNullable(modelFailure);
   }
 
   Map<Long, String> failures() {
@@ -142,28 +144,29 @@ final class ServedModel {
    *
    * @param reload whether versions already loaded are loaded afresh (explicit load) or kept (polling)
    */
-  synchronized void reconcile(ModelSource source, Engine engine, EngineOptions options, InferenceMetrics metrics,
-      CoreSettings settings, boolean reload) {
+  synchronized void reconcile(ModelSource source, Optional<Engine> engine, EngineOptions options,
+      InferenceMetrics metrics, CoreSettings settings, boolean reload) {
     modelFailure = null;
     config = source.config();
     platform = source.platform();
     Set<Long> wanted = source.config().versionPolicy().select(source.versionFiles().keySet());
     this.wanted = Set.copyOf(wanted);
-    if (engine == null) {
+    if (engine.isEmpty()) {
       modelFailure = "no engine for platform '" + source.platform() + "'";
     } else if (wanted.isEmpty()) {
-      modelFailure = "no version folder with a model file (expected: <version>/" + engine.modelFileName() + ")";
+      modelFailure = "no version folder with a model file (expected: <version>/" + engine.get().modelFileName()
+          + ")";
     }
     failures.keySet().retainAll(wanted);
     List<ServedVersion> retired = new ArrayList<>();
-    if (engine != null) {
+    if (engine.isPresent()) {
       for (long v : wanted) {
         ServedVersion current = versions.get(v);
         if (current != null && !reload && current.state() == ModelState.READY) {
           continue;
         }
         try {
-          ServedVersion fresh = loadVersion(engine, source, v, source.versionFiles().get(v), options, metrics,
+          ServedVersion fresh = loadVersion(engine.get(), source, v, source.versionFiles().get(v), options, metrics,
               settings);
           ServedVersion old = versions.put(v, fresh);
           failures.remove(v);
@@ -172,7 +175,7 @@ final class ServedModel {
           }
         } catch (RuntimeException e) {
           String reason = e instanceof ModelLoadException || e instanceof IllegalStateException
-              || e instanceof IllegalArgumentException || e instanceof dev.kiln.core.error.KilnException
+              || e instanceof IllegalArgumentException || e instanceof KilnException
               ? e.getMessage() : "could not load the model file";
           LOG.warning("model " + name + " version " + v + " failed to load: " + reason);
           LOG.log(Level.FINE, "load failure of " + name + " version " + v, e);
@@ -205,7 +208,8 @@ final class ServedModel {
     List<ModelInstance> instances = new ArrayList<>();
     try {
       for (int i = 0; i < cfg.instanceCount(); i++) {
-        instances.add(engine.load(new ModelArtifact(name, v, file, options, source.contents().get(v))));
+        instances.add(engine.load(new ModelArtifact(name, v, file, options,
+            Optional.ofNullable(source.contents().get(v)))));
       }
       ModelSignature signature = effectiveSignature(cfg, instances.get(0).signature());
       if (cfg.batching().enabled() && !signature.batchable()) {
@@ -218,7 +222,7 @@ final class ServedModel {
         try {
           sv.warmUp(settings.requestTimeout());
         } catch (RuntimeException e) {
-          sv.unload(java.time.Duration.ZERO);
+          sv.unload(Duration.ZERO);
           throw e;
         }
       }
