@@ -8,22 +8,17 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.model.ModelState;
-import dev.kiln.core.repository.ModelName;
 import dev.kiln.core.repository.ModelCatalog;
-import dev.kiln.core.repository.ModelSource;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The one entry point protocol adapters call. It owns the served models, resolves names and versions, and keeps
@@ -33,34 +28,26 @@ import java.util.logging.Logger;
 public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
-  private final ModelCatalog repository;
   private volatile AliasResolver aliases = AliasResolver.NONE;
   private volatile Supplier<List<RepositoryEntry>> servedBeside = List::of;
-  private final Map<String, Engine> engines = new HashMap<>();
-  private final EngineOptions engineOptions;
-  private final InferenceMetrics metrics;
   private final CoreSettings settings;
-  private final ConcurrentHashMap<String, ServedModel> models = new ConcurrentHashMap<>();
-  private final Set<String> unloadedByRequest = ConcurrentHashMap.newKeySet();
+  private final ServedModels models;
   private volatile boolean started;
   private volatile boolean stopping;
 
   public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
       InferenceMetrics metrics, CoreSettings settings) {
-    this.repository = Objects.requireNonNull(repository, "repository");
-    engines.forEach(e -> this.engines.put(e.platform(), e));
-    this.engineOptions = Objects.requireNonNull(engineOptions, "engineOptions");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.models = new ServedModels(Objects.requireNonNull(repository, "repository"), List.copyOf(engines),
+        Objects.requireNonNull(engineOptions, "engineOptions"), Objects.requireNonNull(metrics, "metrics"),
+        settings);
   }
 
   /** Loads every model in the repository; a model that fails is recorded with its reason, the rest serve. */
   public void start() {
-    for (String name : repository.names()) {
-      reconcile(name, false);
-    }
+    models.loadAll();
     started = true;
-    LOG.info(() -> "models ready: " + index(true).size() + " version(s) of " + models.size() + " model(s)");
+    LOG.info(() -> "models ready: " + index(true).size() + " version(s) of " + models.all().size() + " model(s)");
   }
 
   /** Whether the server process is up. */
@@ -101,7 +88,7 @@ public final class InferenceCore implements AutoCloseable {
 
   public ModelMetadata metadata(Target target) {
     String model = target.model();
-    ServedModel m = find(model);
+    ServedModel m = models.find(model);
     if (target.version().isPresent()) {
       ServedVersion v = resolve(target);
       return new ModelMetadata(model, List.of(Long.toString(v.version())), m.platform(), v.signature());
@@ -130,7 +117,7 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   public ModelConfig config(String model) {
-    return find(ModelRefs.name(model)).config();
+    return models.find(ModelRefs.name(model)).config();
   }
 
   /** Lets callers name versions by alias ({@code model@alias}); the registry provides the resolver. */
@@ -175,7 +162,7 @@ public final class InferenceCore implements AutoCloseable {
     try {
       return Target.of(model, Long.parseLong(version));
     } catch (NumberFormatException e) {
-      find(model); // an unknown model is reported as such, whatever its version
+      models.find(model); // an unknown model is reported as such, whatever its version
       throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
     }
   }
@@ -183,14 +170,13 @@ public final class InferenceCore implements AutoCloseable {
   /** Statistics of every loaded version of every model. */
   public List<Statistics> statistics() {
     List<Statistics> out = new ArrayList<>();
-    models.values().stream().sorted(Comparator.comparing(ServedModel::name))
-        .forEach(m -> m.loaded().forEach(v -> out.add(v.statistics())));
+    models.all().forEach(m -> m.loaded().forEach(v -> out.add(v.statistics())));
     return out;
   }
 
   /** Statistics of every loaded version of the target's model, or of its one version. */
   public List<Statistics> statistics(Target target) {
-    ServedModel m = find(target.model());
+    ServedModel m = models.find(target.model());
     List<Statistics> out = new ArrayList<>();
     for (ServedVersion v : m.loaded()) {
       if (target.version().isEmpty() || target.version().get() == v.version()) {
@@ -208,40 +194,15 @@ public final class InferenceCore implements AutoCloseable {
    * load; {@code readyOnly} keeps READY rows.
    */
   public List<RepositoryEntry> index(boolean readyOnly) {
-    TreeSet<String> names = new TreeSet<>(models.keySet());
-    names.addAll(repository.names());
-    List<RepositoryEntry> out = new ArrayList<>();
-    for (String name : names) {
-      ServedModel m = models.get(name);
-      List<RepositoryEntry> rows = new ArrayList<>();
-      if (m != null) {
-        m.states().forEach((v, state) -> rows.add(new RepositoryEntry(name, Long.toString(v), state, "")));
-        m.failures().forEach((v, why) ->
-            rows.add(new RepositoryEntry(name, Long.toString(v), ModelState.UNAVAILABLE, why)));
-        if (rows.isEmpty()) {
-          String why = m.modelFailure()
-              .orElse(unloadedByRequest.contains(name) ? "unloaded" : "not loaded");
-          rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, why));
-        }
-      } else {
-        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, "not loaded"));
-      }
-      if (m != null && m.modelFailure().isPresent() && !m.loaded().isEmpty()) {
-        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, m.modelFailure().get()));
-      }
-      rows.sort(Comparator.comparingLong(r -> r.version().isEmpty() ? -1 : Long.parseLong(r.version())));
-      for (RepositoryEntry r : rows) {
-        if (!readyOnly || r.state() == ModelState.READY) {
-          out.add(r);
-        }
-      }
-    }
+    List<RepositoryEntry> out = new ArrayList<>(models.index(readyOnly));
     if (!readyOnly) {
+      Set<String> names = out.stream().map(RepositoryEntry::name).collect(Collectors.toSet());
       servedBeside.get().stream().filter(e -> !names.contains(e.name())).forEach(out::add);
       out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
     }
     return out;
   }
+
 
   /** Names of the models with at least one ready version, sorted. */
   public List<String> readyModels() {
@@ -266,15 +227,7 @@ public final class InferenceCore implements AutoCloseable {
    * mode.
    */
   public void publish(String model) {
-    ModelName.require(model);
-    unloadedByRequest.remove(model);
-    ServedModel m = reconcile(model, true)
-        .orElseThrow(() -> KilnException.notFound("model '" + model + "' is not in the repository"));
-    if (m.modelFailure().isPresent() || !m.wantedReady()) {
-      String why = m.modelFailure()
-          .orElseGet(() -> m.failures().values().stream().findFirst().orElse("no version loaded"));
-      throw KilnException.invalid("failed to load '" + model + "': " + why);
-    }
+    models.publish(model);
   }
 
   /**
@@ -282,69 +235,28 @@ public final class InferenceCore implements AutoCloseable {
    * (an undone registry push) is dropped, with its failure. Never throws for a model that fails to load.
    */
   public void refresh(String model) {
-    ModelName.require(model);
-    reconcile(model, false);
+    models.refresh(model);
   }
 
   /** Unloads every version of a model after its in-flight requests finish. */
   public void unload(String model) {
     requireModelControl();
-    ModelName.require(model);
-    ServedModel m = models.get(model);
-    if (m == null && !repository.names().contains(model)) {
-      throw KilnException.notFound("unknown model '" + model + "'");
-    }
-    unloadedByRequest.add(model);
-    if (m != null) {
-      m.unloadAll(settings);
-    }
+    models.unload(model);
   }
 
   /** Picks up new models and versions, and drops removed ones; models unloaded by request stay unloaded. */
   public void poll() {
-    List<String> present = repository.names();
-    for (String name : present) {
-      if (!unloadedByRequest.contains(name)) {
-        reconcile(name, false);
-      }
-    }
-    for (ServedModel m : List.copyOf(models.values())) {
-      if (!present.contains(m.name())) {
-        m.unloadAll(settings);
-        models.remove(m.name());
-      }
-    }
+    models.poll();
   }
+
 
   /** Stops taking requests, lets in-flight ones finish (up to the drain timeout), and frees every model. */
   @Override
   public void close() {
     stopping = true;
-    for (ServedModel m : models.values()) {
-      m.unloadAll(settings);
-    }
+    models.unloadAll();
   }
 
-  /** Brings one model in line with the repository; empty when the repository no longer has it. */
-  private Optional<ServedModel> reconcile(String name, boolean reload) {
-    Optional<ModelSource> source;
-    ServedModel m = models.computeIfAbsent(name, ServedModel::new);
-    try {
-      source = repository.read(name);
-    } catch (IllegalArgumentException e) {
-      // A broken config.json keeps what is serving (as a broken model file does) and is reported in the index.
-      m.fail(e.getMessage());
-      return Optional.of(m);
-    }
-    if (source.isEmpty()) {
-      models.remove(name);
-      m.unloadAll(settings);
-      return Optional.empty();
-    }
-    Optional<Engine> engine = Optional.ofNullable(engines.get(source.get().platform()));
-    m.reconcile(source.get(), engine, engineOptions, metrics, settings, reload);
-    return Optional.of(m);
-  }
 
   private void requireModelControl() {
     if (!settings.modelControl()) {
@@ -353,17 +265,10 @@ public final class InferenceCore implements AutoCloseable {
     }
   }
 
-  private ServedModel find(String model) {
-    ServedModel m = models.get(model);
-    if (m == null) {
-      throw KilnException.notFound("unknown model '" + model + "'");
-    }
-    return m;
-  }
 
   private ServedVersion resolve(Target target) {
     String model = target.model();
-    ServedModel m = find(model);
+    ServedModel m = models.find(model);
     if (target.version().isEmpty()) {
       return m.latestReady()
           .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
