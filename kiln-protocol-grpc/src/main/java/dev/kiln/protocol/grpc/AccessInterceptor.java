@@ -113,7 +113,8 @@ final class AccessInterceptor implements ServerInterceptor {
         if (refused) {
           return;
         }
-        String model = ModelRefs.name(rule.model().apply(message));
+        String ref = rule.model().apply(message);
+        String model = ref == null ? null : ModelRefs.name(ref); // null: the call names no one model
         Verdict v = gate.check(caller, rule.permission(), model);
         if (v instanceof Verdict.Allowed allowed) {
           metered.allowed(allowed.principal(), model, rows(message));
