@@ -4,6 +4,7 @@ import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.engine.ModelArtifact;
 import dev.kiln.core.engine.ModelInstance;
 import dev.kiln.core.serving.Statistics;
+import dev.kiln.core.serving.Target;
 import dev.kiln.engine.onnx.OnnxEngine;
 import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.Limits;
@@ -160,7 +161,7 @@ final class BenchRun implements AutoCloseable {
   }
 
   private static Statistics statistics(Kiln server, String model) {
-    return server.core().statistics(model, null).get(0);
+    return server.core().statistics(Target.latest(model)).get(0);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.core.serving.Target;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
 import dev.kiln.server.TrainingConfig;
@@ -81,7 +82,7 @@ class TrainingCliTest {
     assertThat(kiln("jobs", "list", "--url", url).out()).contains("SUCCEEDED", "digits v1", "4/4", "acc 0.");
     assertThat(kiln("deploy", "1", "--as", "digits-copy", "--url", url).out())
         .contains("deployed job 1 as digits-copy version 1");
-    assertThat(kiln.core().modelReady("digits-copy", "1")).isTrue();
+    assertThat(kiln.core().modelReady(Target.of("digits-copy", 1))).isTrue();
   }
 
   @Test

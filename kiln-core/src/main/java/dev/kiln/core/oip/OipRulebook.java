@@ -9,6 +9,7 @@ import dev.kiln.core.serving.InferenceResponse;
 import dev.kiln.core.serving.ModelMetadata;
 import dev.kiln.core.serving.RepositoryEntry;
 import dev.kiln.core.serving.Statistics;
+import dev.kiln.core.serving.Target;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -53,45 +54,48 @@ public final class OipRulebook {
    *     as every other model operation answers
    */
   public boolean modelReady(ModelRef ref) {
+    Target target;
     try {
-      core.metadata(ref.coreRef(), ref.version());
+      target = target(ref);
+      core.metadata(target);
     } catch (KilnException e) {
       if (e.kind() == ErrorKind.NOT_FOUND || e.kind() == ErrorKind.INVALID_ARGUMENT) {
         throw e;
       }
       return false; // known, with no ready version: UNAVAILABLE from metadata
     }
-    return core.modelReady(ref.coreRef(), ref.version());
+    return core.modelReady(target);
   }
 
   /** The model's metadata: every ready version and the highest one's signature, or the one version asked for. */
   public ModelMetadata metadata(ModelRef ref) {
-    return core.metadata(ref.coreRef(), ref.version());
+    return core.metadata(target(ref));
   }
 
   /** The configuration, with the signature of the version the reference resolves to (NOT_FOUND when none). */
   public ModelConfigView config(ModelRef ref) {
-    ModelMetadata m = core.metadata(ref.coreRef(), ref.version());
+    ModelMetadata m = core.metadata(target(ref));
     return ModelConfigView.of(core.config(ref.name()), m);
   }
 
   /** Statistics of every loaded version of the model, or of the one version (or alias) the reference names. */
   public List<Statistics> statistics(ModelRef ref) {
-    String version = ref.version();
-    if (!ref.alias().isEmpty()) {
-      version = core.metadata(ref.coreRef(), "").versions().getFirst();
-    }
-    return core.statistics(ref.name(), version);
+    return core.statistics(target(ref));
   }
 
   /** Statistics of every loaded version of every model ({@link OipOperation#ALL_STATISTICS}). */
   public List<Statistics> allStatistics() {
-    return core.statistics(null, null);
+    return core.statistics();
   }
 
   /** Runs one request; failures complete the future with a {@link KilnException}. */
   public CompletableFuture<InferenceResponse> infer(ModelRef ref, InferenceRequest request) {
-    return core.infer(ref.coreRef(), ref.version(), request);
+    return core.infer(target(ref), request);
+  }
+
+  /** The core's target for a reference: the alias resolved, the version parsed (NOT_FOUND when not a number). */
+  private Target target(ModelRef ref) {
+    return core.target(ref.coreRef(), ref.version());
   }
 
   /** The repository index as {@code grants} may see it: the models the caller may call or change. */

@@ -155,20 +155,20 @@ public final class Scheduler implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      if (batch == null) {
+      if (batch.isEmpty()) {
         return;
       }
       execute(instance, batch);
     }
   }
 
-  /** Blocks until there is work; returns null once closed. */
+  /** Blocks until there is work; returns an empty batch once closed and drained. */
   private List<Work> nextBatch() throws InterruptedException {
     lock.lock();
     try {
       while (queue.isEmpty() || forming) {
         if (closed && queue.isEmpty()) {
-          return null;
+          return List.of();
         }
         workAvailable.await();
       }

@@ -1,5 +1,6 @@
 package dev.kiln.core.serving;
 
+import dev.kiln.core.access.ModelRefs;
 import dev.kiln.core.engine.Engine;
 import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.error.ErrorKind;
@@ -7,22 +8,17 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.model.ModelState;
-import dev.kiln.core.repository.ModelName;
 import dev.kiln.core.repository.ModelCatalog;
-import dev.kiln.core.repository.ModelSource;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The one entry point protocol adapters call. It owns the served models, resolves names and versions, and keeps
@@ -32,34 +28,26 @@ import java.util.logging.Logger;
 public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
-  private final ModelCatalog repository;
   private volatile AliasResolver aliases = AliasResolver.NONE;
   private volatile Supplier<List<RepositoryEntry>> servedBeside = List::of;
-  private final Map<String, Engine> engines = new HashMap<>();
-  private final EngineOptions engineOptions;
-  private final InferenceMetrics metrics;
   private final CoreSettings settings;
-  private final ConcurrentHashMap<String, ServedModel> models = new ConcurrentHashMap<>();
-  private final Set<String> unloadedByRequest = ConcurrentHashMap.newKeySet();
+  private final ServedModels models;
   private volatile boolean started;
   private volatile boolean stopping;
 
   public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
       InferenceMetrics metrics, CoreSettings settings) {
-    this.repository = Objects.requireNonNull(repository, "repository");
-    engines.forEach(e -> this.engines.put(e.platform(), e));
-    this.engineOptions = Objects.requireNonNull(engineOptions, "engineOptions");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.models = new ServedModels(Objects.requireNonNull(repository, "repository"), List.copyOf(engines),
+        Objects.requireNonNull(engineOptions, "engineOptions"), Objects.requireNonNull(metrics, "metrics"),
+        settings);
   }
 
   /** Loads every model in the repository; a model that fails is recorded with its reason, the rest serve. */
   public void start() {
-    for (String name : repository.names()) {
-      reconcile(name, false);
-    }
+    models.loadAll();
     started = true;
-    LOG.info(() -> "models ready: " + index(true).size() + " version(s) of " + models.size() + " model(s)");
+    LOG.info(() -> "models ready: " + index(true).size() + " version(s) of " + models.all().size() + " model(s)");
   }
 
   /** Whether the server process is up. */
@@ -73,29 +61,21 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Runs one request on the named model. {@code version} may be null or empty for the highest ready version.
-   * Failures complete the future with a {@link KilnException} (possibly wrapped in a CompletionException).
+   * Runs one request on the target. Failures complete the future with a {@link KilnException} (possibly wrapped
+   * in a CompletionException).
    */
-  public CompletableFuture<InferenceResponse> infer(String ref, String versionOrNull, InferenceRequest request) {
-    String model;
-    String version;
-    try {
-      String[] t = target(ref, versionOrNull);
-      model = t[0];
-      version = t[1];
-    } catch (KilnException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  public CompletableFuture<InferenceResponse> infer(Target target, InferenceRequest request) {
     if (stopping) {
       return CompletableFuture.failedFuture(KilnException.unavailable("server is shutting down"));
     }
     long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
     // A reload swaps a fresh version in and then drains the old one; a request that resolved the old one just
-    // before the swap finds it closed to new work, and resolving again finds its replacement.
-    for (int attempt = 0; attempt < 3; attempt++) {
+    // before the swap finds it closed to new work, and resolving again finds its replacement (or fails). Only a
+    // reload finishing over and over faster than this loop turns could keep it going, hence the deadline.
+    while (System.nanoTime() - deadline < 0) {
       ServedVersion v;
       try {
-        v = resolve(model, version);
+        v = resolve(target);
       } catch (KilnException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -103,26 +83,23 @@ public final class InferenceCore implements AutoCloseable {
         return v.inferAcquired(request, deadline);
       }
     }
-    return CompletableFuture.failedFuture(KilnException.unavailable("model '" + model + "' is not ready"));
+    return CompletableFuture.failedFuture(KilnException.unavailable("model '" + target.model() + "' is not ready"));
   }
 
-  public ModelMetadata metadata(String ref, String versionOrNull) {
-    String[] t = target(ref, versionOrNull);
-    String model = t[0];
-    String version = t[1];
-    ServedModel m = find(model);
-    if (version != null && !version.isEmpty()) {
-      ServedVersion v = resolve(model, version);
+  public ModelMetadata metadata(Target target) {
+    String model = target.model();
+    ServedModel m = models.find(model);
+    if (target.version().isPresent()) {
+      ServedVersion v = resolve(target);
       return new ModelMetadata(model, List.of(Long.toString(v.version())), m.platform(), v.signature());
     }
-    ServedVersion latest = m.latestReady()
-        .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
+    ServedVersion latest = resolve(target);
     List<String> versions = new ArrayList<>();
-    for (ServedVersion v : m.loaded()) {
-      if (v.state() == ModelState.READY) {
-        versions.add(Long.toString(v.version()));
+    m.states().forEach((v, state) -> {
+      if (state == ModelState.READY) {
+        versions.add(Long.toString(v));
       }
-    }
+    });
     return new ModelMetadata(model, versions, m.platform(), latest.signature());
   }
 
@@ -130,17 +107,17 @@ public final class InferenceCore implements AutoCloseable {
    * Whether the model (or that version) can serve now. Never throws. A model that exists but has no ready version
    * is UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
    */
-  public boolean modelReady(String ref, String version) {
+  public boolean modelReady(Target target) {
     try {
-      String[] t = target(ref, version);
-      return resolve(t[0], t[1]).state() == ModelState.READY;
+      resolve(target); // ready when resolved; asking its state again could meet it just replaced
+      return true;
     } catch (KilnException e) {
       return false;
     }
   }
 
   public ModelConfig config(String model) {
-    return find(dev.kiln.core.access.ModelRefs.name(model)).config();
+    return models.find(ModelRefs.name(model)).config();
   }
 
   /** Lets callers name versions by alias ({@code model@alias}); the registry provides the resolver. */
@@ -156,37 +133,58 @@ public final class InferenceCore implements AutoCloseable {
     this.servedBeside = Objects.requireNonNull(failures, "failures");
   }
 
-  /** {@code [model, version]} for a reference that may be {@code model@alias}. */
-  private String[] target(String ref, String version) {
-    int at = ref == null ? -1 : ref.indexOf('@');
-    if (at < 0) {
-      return new String[] {ref, version};
-    }
-    String model = ref.substring(0, at);
-    String alias = ref.substring(at + 1);
-    if (version != null && !version.isEmpty()) {
-      throw KilnException.invalid("name a version or an alias, not both");
-    }
-    long v = aliases.resolve(model, alias)
-        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias + "'"));
-    return new String[] {model, Long.toString(v)};
+  /** The target a caller names by reference ({@code model} or {@code model@alias}) alone. */
+  public Target target(String ref) {
+    return target(ref, "");
   }
 
-  /** Statistics of every loaded version of {@code model}, or of all models when {@code model} is null. */
-  public List<Statistics> statistics(String model, String version) {
-    List<ServedModel> which = model == null || model.isEmpty()
-        ? models.values().stream().sorted(Comparator.comparing(ServedModel::name)).toList()
-        : List.of(find(model));
+  /**
+   * The target a caller names with a protocol's strings: a reference ({@code model} or {@code model@alias}) and
+   * a version, empty for the latest.
+   *
+   * @throws KilnException NOT_FOUND for a version that is not a number or an unknown alias, INVALID_ARGUMENT for
+   *     both an alias and a version
+   */
+  public Target target(String ref, String version) {
+    String model = ModelRefs.name(ref);
+    Optional<String> alias = ModelRefs.alias(ref);
+    if (alias.isPresent()) {
+      if (!version.isEmpty()) {
+        throw KilnException.invalid("name a version or an alias, not both");
+      }
+      long v = aliases.resolve(model, alias.get())
+          .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias.get() + "'"));
+      return Target.of(model, v);
+    }
+    if (version.isEmpty()) {
+      return Target.latest(model);
+    }
+    try {
+      return Target.of(model, Long.parseLong(version));
+    } catch (NumberFormatException e) {
+      models.find(model); // an unknown model is reported as such, whatever its version
+      throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
+    }
+  }
+
+  /** Statistics of every loaded version of every model. */
+  public List<Statistics> statistics() {
     List<Statistics> out = new ArrayList<>();
-    for (ServedModel m : which) {
-      for (ServedVersion v : m.loaded()) {
-        if (version == null || version.isEmpty() || Long.toString(v.version()).equals(version)) {
-          out.add(v.statistics());
-        }
+    models.all().forEach(m -> m.loaded().forEach(v -> out.add(v.statistics())));
+    return out;
+  }
+
+  /** Statistics of every loaded version of the target's model, or of its one version. */
+  public List<Statistics> statistics(Target target) {
+    ServedModel m = models.find(target.model());
+    List<Statistics> out = new ArrayList<>();
+    for (ServedVersion v : m.loaded()) {
+      if (target.version().isEmpty() || target.version().get() == v.version()) {
+        out.add(v.statistics());
       }
     }
-    if (version != null && !version.isEmpty() && out.isEmpty()) {
-      throw KilnException.notFound("model '" + model + "' has no version " + version);
+    if (target.version().isPresent() && out.isEmpty()) {
+      throw KilnException.notFound("model '" + target.model() + "' has no version " + target.version().get());
     }
     return out;
   }
@@ -196,42 +194,15 @@ public final class InferenceCore implements AutoCloseable {
    * load; {@code readyOnly} keeps READY rows.
    */
   public List<RepositoryEntry> index(boolean readyOnly) {
-    TreeSet<String> names = new TreeSet<>(models.keySet());
-    names.addAll(repository.names());
-    List<RepositoryEntry> out = new ArrayList<>();
-    for (String name : names) {
-      ServedModel m = models.get(name);
-      List<RepositoryEntry> rows = new ArrayList<>();
-      if (m != null) {
-        for (ServedVersion v : m.loaded()) {
-          rows.add(new RepositoryEntry(name, Long.toString(v.version()), v.state(), ""));
-        }
-        m.failures().forEach((v, why) ->
-            rows.add(new RepositoryEntry(name, Long.toString(v), ModelState.UNAVAILABLE, why)));
-        if (rows.isEmpty()) {
-          String why = m.modelFailure() != null ? m.modelFailure()
-              : unloadedByRequest.contains(name) ? "unloaded" : "not loaded";
-          rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, why));
-        }
-      } else {
-        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, "not loaded"));
-      }
-      if (m != null && m.modelFailure() != null && !m.loaded().isEmpty()) {
-        rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, m.modelFailure()));
-      }
-      rows.sort(Comparator.comparingLong(r -> r.version().isEmpty() ? -1 : Long.parseLong(r.version())));
-      for (RepositoryEntry r : rows) {
-        if (!readyOnly || r.state() == ModelState.READY) {
-          out.add(r);
-        }
-      }
-    }
+    List<RepositoryEntry> out = new ArrayList<>(models.index(readyOnly));
     if (!readyOnly) {
+      Set<String> names = out.stream().map(RepositoryEntry::name).collect(Collectors.toSet());
       servedBeside.get().stream().filter(e -> !names.contains(e.name())).forEach(out::add);
       out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
     }
     return out;
   }
+
 
   /** Names of the models with at least one ready version, sorted. */
   public List<String> readyModels() {
@@ -256,17 +227,7 @@ public final class InferenceCore implements AutoCloseable {
    * mode.
    */
   public void publish(String model) {
-    ModelName.require(model);
-    unloadedByRequest.remove(model);
-    ServedModel m = reconcile(model, true);
-    if (m == null) {
-      throw KilnException.notFound("model '" + model + "' is not in the repository");
-    }
-    if (m.modelFailure() != null || !m.wantedReady()) {
-      String why = m.modelFailure() != null ? m.modelFailure()
-          : m.failures().values().stream().findFirst().orElse("no version loaded");
-      throw KilnException.invalid("failed to load '" + model + "': " + why);
-    }
+    models.publish(model);
   }
 
   /**
@@ -274,67 +235,28 @@ public final class InferenceCore implements AutoCloseable {
    * (an undone registry push) is dropped, with its failure. Never throws for a model that fails to load.
    */
   public void refresh(String model) {
-    ModelName.require(model);
-    reconcile(model, false);
+    models.refresh(model);
   }
 
   /** Unloads every version of a model after its in-flight requests finish. */
   public void unload(String model) {
     requireModelControl();
-    ModelName.require(model);
-    ServedModel m = models.get(model);
-    if (m == null && !repository.names().contains(model)) {
-      throw KilnException.notFound("unknown model '" + model + "'");
-    }
-    unloadedByRequest.add(model);
-    if (m != null) {
-      m.unloadAll(settings);
-    }
+    models.unload(model);
   }
 
   /** Picks up new models and versions, and drops removed ones; models unloaded by request stay unloaded. */
   public void poll() {
-    List<String> present = repository.names();
-    for (String name : present) {
-      if (!unloadedByRequest.contains(name)) {
-        reconcile(name, false);
-      }
-    }
-    for (ServedModel m : List.copyOf(models.values())) {
-      if (!present.contains(m.name())) {
-        m.unloadAll(settings);
-        models.remove(m.name());
-      }
-    }
+    models.poll();
   }
+
 
   /** Stops taking requests, lets in-flight ones finish (up to the drain timeout), and frees every model. */
   @Override
   public void close() {
     stopping = true;
-    for (ServedModel m : models.values()) {
-      m.unloadAll(settings);
-    }
+    models.unloadAll();
   }
 
-  private ServedModel reconcile(String name, boolean reload) {
-    Optional<ModelSource> source;
-    ServedModel m = models.computeIfAbsent(name, ServedModel::new);
-    try {
-      source = repository.read(name);
-    } catch (IllegalArgumentException e) {
-      // A broken config.json keeps what is serving (as a broken model file does) and is reported in the index.
-      m.fail(e.getMessage());
-      return m;
-    }
-    if (source.isEmpty()) {
-      models.remove(name);
-      m.unloadAll(settings);
-      return null;
-    }
-    m.reconcile(source.get(), engines.get(source.get().platform()), engineOptions, metrics, settings, reload);
-    return m;
-  }
 
   private void requireModelControl() {
     if (!settings.modelControl()) {
@@ -343,31 +265,17 @@ public final class InferenceCore implements AutoCloseable {
     }
   }
 
-  private ServedModel find(String model) {
-    ServedModel m = model == null ? null : models.get(model);
-    if (m == null) {
-      throw KilnException.notFound("unknown model '" + model + "'");
-    }
-    return m;
-  }
 
-  private ServedVersion resolve(String model, String version) {
-    ServedModel m = find(model);
-    if (version == null || version.isEmpty()) {
+  private ServedVersion resolve(Target target) {
+    String model = target.model();
+    ServedModel m = models.find(model);
+    if (target.version().isEmpty()) {
       return m.latestReady()
           .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
     }
-    long v;
-    try {
-      v = Long.parseLong(version);
-    } catch (NumberFormatException e) {
-      throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
-    }
-    ServedVersion sv = m.version(v)
-        .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no version " + version));
-    if (sv.state() != ModelState.READY) {
-      throw KilnException.unavailable("model '" + model + "' version " + version + " is not ready");
-    }
-    return sv;
+    long v = target.version().get();
+    return m.ready(v).orElseThrow(() -> m.version(v).isEmpty()
+        ? KilnException.notFound("model '" + model + "' has no version " + v)
+        : KilnException.unavailable("model '" + model + "' version " + v + " is not ready"));
   }
 }

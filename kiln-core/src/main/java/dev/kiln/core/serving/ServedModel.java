@@ -5,6 +5,7 @@ import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.engine.ModelArtifact;
 import dev.kiln.core.engine.ModelInstance;
 import dev.kiln.core.engine.ModelLoadException;
+import dev.kiln.core.error.KilnException;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.model.ModelSignature;
@@ -12,11 +13,14 @@ import dev.kiln.core.model.ModelState;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.repository.ModelSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.logging.Level;
@@ -57,9 +61,10 @@ final class ServedModel {
 
   /** The highest ready version. */
   Optional<ServedVersion> latestReady() {
-    for (ServedVersion v : versions.descendingMap().values()) {
-      if (v.state() == ModelState.READY) {
-        return Optional.of(v);
+    for (long v : versions.descendingKeySet()) {
+      Optional<ServedVersion> sv = ready(v);
+      if (sv.isPresent()) {
+        return sv;
       }
     }
     return Optional.empty();
@@ -70,17 +75,59 @@ final class ServedModel {
     return wanted.stream().anyMatch(versions::containsKey);
   }
 
+  /** Version {@code v} as loaded, whatever its state. */
   Optional<ServedVersion> version(long v) {
     return Optional.ofNullable(versions.get(v));
   }
 
-  List<ServedVersion> loaded() {
-    return List.copyOf(versions.values());
+  /**
+   * Version {@code v} if it is ready. A reload puts the fresh instance in the map before it starts draining the
+   * one it replaces, so an instance found no longer ready has its successor in the map already (or is gone):
+   * read again rather than report a version that is being replaced as not ready.
+   */
+  Optional<ServedVersion> ready(long v) {
+    ServedVersion found = versions.get(v);
+    while (found != null) {
+      if (found.state() == ModelState.READY) {
+        return Optional.of(found);
+      }
+      ServedVersion now = versions.get(v);
+      if (now == found) {
+        break;
+      }
+      found = now;
+    }
+    return Optional.empty();
   }
 
-  /** A load failure that concerns the whole model (bad config, no versions), or null. */
-  String modelFailure() {
-    return modelFailure;
+  /** Every loaded version, each as {@link #ready} finds it when it is ready (so not the instance it replaces). */
+  List<ServedVersion> loaded() {
+    List<ServedVersion> out = new ArrayList<>();
+    for (long v : versions.keySet()) {
+      ready(v).or(() -> version(v)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * The state of every loaded version, by version. Read through {@link #ready} so that a version being replaced
+   * shows as ready: asking an instance for its state after finding it could meet it just replaced.
+   */
+  SortedMap<Long, ModelState> states() {
+    SortedMap<Long, ModelState> out = new TreeMap<>();
+    for (long v : versions.keySet()) {
+      if (ready(v).isPresent()) {
+        out.put(v, ModelState.READY);
+      } else {
+        version(v).ifPresent(sv -> out.put(v, sv.state()));
+      }
+    }
+    return out;
+  }
+
+  /** A load failure that concerns the whole model (bad config, no versions). */
+  Optional<String> modelFailure() {
+    return Optional.ofNullable(modelFailure);
   }
 
   Map<Long, String> failures() {
@@ -97,28 +144,29 @@ final class ServedModel {
    *
    * @param reload whether versions already loaded are loaded afresh (explicit load) or kept (polling)
    */
-  synchronized void reconcile(ModelSource source, Engine engine, EngineOptions options, InferenceMetrics metrics,
-      CoreSettings settings, boolean reload) {
+  synchronized void reconcile(ModelSource source, Optional<Engine> engine, EngineOptions options,
+      InferenceMetrics metrics, CoreSettings settings, boolean reload) {
     modelFailure = null;
     config = source.config();
     platform = source.platform();
     Set<Long> wanted = source.config().versionPolicy().select(source.versionFiles().keySet());
     this.wanted = Set.copyOf(wanted);
-    if (engine == null) {
+    if (engine.isEmpty()) {
       modelFailure = "no engine for platform '" + source.platform() + "'";
     } else if (wanted.isEmpty()) {
-      modelFailure = "no version folder with a model file (expected: <version>/" + engine.modelFileName() + ")";
+      modelFailure = "no version folder with a model file (expected: <version>/" + engine.get().modelFileName()
+          + ")";
     }
     failures.keySet().retainAll(wanted);
     List<ServedVersion> retired = new ArrayList<>();
-    if (engine != null) {
+    if (engine.isPresent()) {
       for (long v : wanted) {
         ServedVersion current = versions.get(v);
         if (current != null && !reload && current.state() == ModelState.READY) {
           continue;
         }
         try {
-          ServedVersion fresh = loadVersion(engine, source, v, source.versionFiles().get(v), options, metrics,
+          ServedVersion fresh = loadVersion(engine.get(), source, v, source.versionFiles().get(v), options, metrics,
               settings);
           ServedVersion old = versions.put(v, fresh);
           failures.remove(v);
@@ -127,7 +175,7 @@ final class ServedModel {
           }
         } catch (RuntimeException e) {
           String reason = e instanceof ModelLoadException || e instanceof IllegalStateException
-              || e instanceof IllegalArgumentException || e instanceof dev.kiln.core.error.KilnException
+              || e instanceof IllegalArgumentException || e instanceof KilnException
               ? e.getMessage() : "could not load the model file";
           LOG.warning("model " + name + " version " + v + " failed to load: " + reason);
           LOG.log(Level.FINE, "load failure of " + name + " version " + v, e);
@@ -160,7 +208,8 @@ final class ServedModel {
     List<ModelInstance> instances = new ArrayList<>();
     try {
       for (int i = 0; i < cfg.instanceCount(); i++) {
-        instances.add(engine.load(new ModelArtifact(name, v, file, options, source.contents().get(v))));
+        instances.add(engine.load(new ModelArtifact(name, v, file, options,
+            Optional.ofNullable(source.contents().get(v)))));
       }
       ModelSignature signature = effectiveSignature(cfg, instances.get(0).signature());
       if (cfg.batching().enabled() && !signature.batchable()) {
@@ -173,7 +222,7 @@ final class ServedModel {
         try {
           sv.warmUp(settings.requestTimeout());
         } catch (RuntimeException e) {
-          sv.unload(java.time.Duration.ZERO);
+          sv.unload(Duration.ZERO);
           throw e;
         }
       }

@@ -81,7 +81,30 @@ abstract class CoreFixture {
   }
 
   InferenceResponse infer(String model, String version, InferenceRequest r) throws Exception {
-    return core.infer(model, version, r).get(5, TimeUnit.SECONDS);
+    return send(model, version, r).get(5, TimeUnit.SECONDS);
+  }
+
+  /** The target as an adapter builds it from a reference and a version string; null: no version given. */
+  Target target(String ref, String version) {
+    return version == null ? core.target(ref) : core.target(ref, version);
+  }
+
+  /** A request as an adapter sends it: a target it cannot build fails the future, as a refused request does. */
+  CompletableFuture<InferenceResponse> send(String ref, String version, InferenceRequest r) {
+    try {
+      return core.infer(target(ref, version), r);
+    } catch (KilnException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Readiness as an adapter asks for it: a target it cannot build is not ready. */
+  boolean ready(String ref, String version) {
+    try {
+      return core.modelReady(target(ref, version));
+    } catch (KilnException e) {
+      return false;
+    }
   }
 
   /** {@code rows} × 4 floats {@code base + i} for x, and 0.5, 1.0, 1.5, ... for b. */

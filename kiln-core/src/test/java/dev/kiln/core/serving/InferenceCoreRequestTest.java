@@ -29,17 +29,17 @@ class InferenceCoreRequestTest extends CoreFixture {
     Gate gate = gate();
     engine.blockAt(gate);
     InferenceRequest r = request(1, 0);
-    CompletableFuture<InferenceResponse> running = core.infer("m", null, r);
+    CompletableFuture<InferenceResponse> running = send("m", null, r);
     assertThat(gate.awaitEntered(1)).isTrue();
-    CompletableFuture<InferenceResponse> queued = core.infer("m", null, r);
+    CompletableFuture<InferenceResponse> queued = send("m", null, r);
 
-    KilnException refused = failure(core.infer("m", null, r));
+    KilnException refused = failure(send("m", null, r));
 
     assertThat(refused.kind()).isEqualTo(ErrorKind.RESOURCE_EXHAUSTED);
     gate.open();
     assertServedBy(running.get(5, TimeUnit.SECONDS), r, 1, 1);
     assertServedBy(queued.get(5, TimeUnit.SECONDS), r, 1, 1);
-    Statistics s = core.statistics("m", "1").get(0);
+    Statistics s = core.statistics(target("m", "1")).get(0);
     assertThat(s.success().count()).isEqualTo(2);
     assertThat(s.fail().count()).isEqualTo(1);
     assertThat(registry.get("kiln.inference.requests").tag("outcome", "failure").counter().count()).isEqualTo(1.0);
@@ -72,7 +72,7 @@ class InferenceCoreRequestTest extends CoreFixture {
     start();
     int runsBefore = engine.runs.get();
 
-    KilnException e = failure(core.infer("m", null, bad));
+    KilnException e = failure(send("m", null, bad));
 
     assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(e).hasMessageContaining(fragment);
@@ -102,15 +102,15 @@ class InferenceCoreRequestTest extends CoreFixture {
     for (int rows = 1; rows <= 3; rows++) {
       infer("m", null, request(rows, 0));
     }
-    failure(core.infer("m", null, new InferenceRequest("", Map.of("x", floats(1, 4, 0)), List.of())));
-    failure(core.infer("m", null, new InferenceRequest("", request(1, 0).inputs(), List.of("nope"))));
+    failure(send("m", null, new InferenceRequest("", Map.of("x", floats(1, 4, 0)), List.of())));
+    failure(send("m", null, new InferenceRequest("", request(1, 0).inputs(), List.of("nope"))));
     Tensor nan = Tensor.ofFloats(new long[] {1, 4}, 1, Float.NaN, 3, 4);
-    assertThat(failure(core.infer("m", null, InferenceRequest.of(Map.of("x", nan, "b", floats(1, 1, 0))))).kind())
+    assertThat(failure(send("m", null, InferenceRequest.of(Map.of("x", nan, "b", floats(1, 1, 0))))).kind())
         .isEqualTo(ErrorKind.INTERNAL);
 
-    Statistics s = core.statistics("m", null).get(0);
+    Statistics s = core.statistics(target("m", null)).get(0);
 
-    assertThat(core.statistics(null, null)).hasSize(1);
+    assertThat(core.statistics()).hasSize(1);
     assertThat(s.name()).isEqualTo("m");
     assertThat(s.version()).isEqualTo("1");
     assertThat(s.success().count()).isEqualTo(3);
@@ -139,7 +139,7 @@ class InferenceCoreRequestTest extends CoreFixture {
     for (int i = 0; i < 24; i++) {
       sent.add(request(1 + i % 3, 100 * i));
       rows += 1 + i % 3;
-      results.add(core.infer("m", null, sent.get(i)));
+      results.add(send("m", null, sent.get(i)));
       if (i == 0) {
         assertThat(gate.awaitEntered(1)).isTrue();
       }
@@ -149,13 +149,13 @@ class InferenceCoreRequestTest extends CoreFixture {
     for (int i = 0; i < sent.size(); i++) {
       assertServedBy(results.get(i).get(5, TimeUnit.SECONDS), sent.get(i), 1, 3);
     }
-    Statistics s = core.statistics("m", "1").get(0);
+    Statistics s = core.statistics(target("m", "1")).get(0);
     assertThat(s.success().count()).isEqualTo(24);
     assertThat(s.inferenceCount()).as("rows").isEqualTo(rows);
     assertThat(s.executionCount()).as("executions for 24 requests of %d rows, at most 8 rows each", rows)
         .isLessThan(24).isGreaterThanOrEqualTo((rows + 7) / 8);
     assertThat(engine.runs).as("engine executions").hasValue((int) s.executionCount());
-    KilnException disagree = failure(core.infer("m", null,
+    KilnException disagree = failure(send("m", null,
         InferenceRequest.of(Map.of("x", floats(2, 4, 0), "b", floats(3, 1, 0)))));
     assertThat(disagree.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(disagree).hasMessageContaining("batch size");
@@ -165,10 +165,10 @@ class InferenceCoreRequestTest extends CoreFixture {
   void warmupIsNotCountedAsARequest() throws Exception {
     model("m", 1, "scale=2");
     start();
-    Statistics before = core.statistics("m", null).get(0);
+    Statistics before = core.statistics(target("m", null)).get(0);
     assertThat(before.success().count()).isZero();
     assertThat(before.inferenceCount()).isZero();
     infer("m", null, request(1, 0));
-    assertThat(core.statistics("m", null).get(0).success().count()).isEqualTo(1);
+    assertThat(core.statistics(target("m", null)).get(0).success().count()).isEqualTo(1);
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,8 @@ class InferenceCoreTest extends CoreFixture {
     InferenceRequest r = request(2, 0);
     assertServedBy(infer("alpha", null, r), r, 1, 2);
     assertServedBy(infer("beta", null, r), r, 1, 3);
-    assertThat(failure(core.infer("broken", null, r)).kind()).isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
-    assertThat(core.modelReady("broken", null)).isFalse();
+    assertThat(failure(send("broken", null, r)).kind()).isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
+    assertThat(ready("broken", null)).isFalse();
   }
 
   static Stream<Arguments> versionPolicies() {
@@ -62,7 +63,7 @@ class InferenceCoreTest extends CoreFixture {
     assertThat(core.index(true)).extracting(e -> Long.parseLong(e.version())).containsExactlyElementsOf(served);
     assertThat(engine.loadedVersions("m")).as("versions outside the policy are never loaded")
         .containsExactlyInAnyOrderElementsOf(served);
-    assertThat(core.metadata("m", null).versions()).containsExactlyElementsOf(
+    assertThat(core.metadata(target("m", null)).versions()).containsExactlyElementsOf(
         served.stream().map(String::valueOf).toList());
     InferenceRequest r = request(1, 5);
     long highest = served.get(served.size() - 1);
@@ -82,10 +83,10 @@ class InferenceCoreTest extends CoreFixture {
     assertServedBy(infer("m", "", r), r, 2, 20);
     assertServedBy(infer("m", "1", r), r, 1, 10);
     assertServedBy(infer("m", "2", r), r, 2, 20);
-    assertThat(failure(core.infer("m", "3", r)).kind()).as("failed version").isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(core.metadata("m", "1").versions()).containsExactly("1");
-    assertThat(core.metadata("m", null).signature()).isEqualTo(FakeEngine.SIGNATURE);
-    assertThat(core.metadata("m", null).platform()).isEqualTo(FakeEngine.PLATFORM);
+    assertThat(failure(send("m", "3", r)).kind()).as("failed version").isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(core.metadata(target("m", "1")).versions()).containsExactly("1");
+    assertThat(core.metadata(target("m", null)).signature()).isEqualTo(FakeEngine.SIGNATURE);
+    assertThat(core.metadata(target("m", null)).platform()).isEqualTo(FakeEngine.PLATFORM);
   }
 
   @Test
@@ -94,14 +95,32 @@ class InferenceCoreTest extends CoreFixture {
     start();
     InferenceRequest r = request(1, 0);
 
-    assertThat(failure(core.infer("nope", null, r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(failure(core.infer("m", "2", r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(failure(core.infer("m", "one", r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(thrown(() -> core.metadata("nope", null)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(thrown(() -> core.metadata("m", "2")).kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(thrown(() -> core.statistics("m", "2")).kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(core.modelReady("nope", null)).isFalse();
-    assertThat(core.modelReady("m", "1")).isTrue();
+    assertThat(failure(send("nope", null, r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(failure(send("m", "2", r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(failure(send("m", "one", r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(thrown(() -> core.metadata(target("nope", null))).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(thrown(() -> core.metadata(target("m", "2"))).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(thrown(() -> core.statistics(target("m", "2"))).kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(ready("nope", null)).isFalse();
+    assertThat(ready("m", "1")).isTrue();
+  }
+
+  @Test
+  void aTargetIsBuiltFromAReferenceAndAVersionString() throws Exception {
+    model("m", 1, "scale=1");
+    start();
+    core.aliases((model, alias) -> model.equals("m") && alias.equals("prod") ? Optional.of(1L) : Optional.empty());
+
+    assertThat(core.target("m")).isEqualTo(Target.latest("m"));
+    assertThat(core.target("m", "")).isEqualTo(Target.latest("m"));
+    assertThat(core.target("m", "7")).isEqualTo(Target.of("m", 7));
+    assertThat(core.target("m@prod")).isEqualTo(Target.of("m", 1));
+    assertThat(thrown(() -> core.target("m@prod", "1")).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
+    KilnException alias = thrown(() -> core.target("m@canary"));
+    assertThat(alias.kind()).isEqualTo(ErrorKind.NOT_FOUND);
+    assertThat(alias).hasMessage("model 'm' has no alias 'canary'");
+    assertThat(thrown(() -> core.target("m", "one"))).hasMessage("model 'm' has no version 'one'");
+    assertThat(thrown(() -> core.target("nope", "one"))).hasMessage("unknown model 'nope'");
   }
 
   @Test
@@ -130,9 +149,9 @@ class InferenceCoreTest extends CoreFixture {
 
     assertThat(thrown(() -> core.load(name)).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(thrown(() -> core.unload(name)).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
-    assertThat(failure(core.infer(name, null, request(1, 0))).kind())
+    assertThat(failure(send(name, null, request(1, 0))).kind())
         .isIn(ErrorKind.INVALID_ARGUMENT, ErrorKind.NOT_FOUND);
-    assertThat(core.modelReady(name, null)).isFalse();
+    assertThat(ready(name, null)).isFalse();
     core.poll();
 
     assertThat(snapshot(tmp)).isEqualTo(before);
@@ -155,7 +174,7 @@ class InferenceCoreTest extends CoreFixture {
     });
     assertThat(engine.instances).filteredOn(i -> i.model.equals("m")).hasSize(2)
         .allSatisfy(i -> assertThat(i.closes).as("closed exactly once").hasValue(1));
-    assertThat(failure(core.infer("m", null, request(1, 0))).kind())
+    assertThat(failure(send("m", null, request(1, 0))).kind())
         .isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
     KilnException load = thrown(() -> core.load("m"));
     assertThat(load.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
@@ -170,7 +189,7 @@ class InferenceCoreTest extends CoreFixture {
     core.close();
 
     assertThat(core.ready()).isFalse();
-    assertThat(failure(core.infer("m", null, request(1, 0))).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+    assertThat(failure(send("m", null, request(1, 0))).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
     assertThat(engine.instances).allSatisfy(i -> assertThat(i.closes).hasValue(1));
   }
 }

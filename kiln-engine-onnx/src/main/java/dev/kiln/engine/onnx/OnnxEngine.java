@@ -48,7 +48,8 @@ public final class OnnxEngine implements Engine {
         }
       }
       // Stored artifacts are decrypted into memory only; plain files are opened by path (ORT maps them itself).
-      OrtSession session = artifact.contents() != null ? env.createSession(artifact.contents().read(), opts)
+      OrtSession session = artifact.contents().isPresent()
+          ? env.createSession(artifact.contents().get().read(), opts)
           : env.createSession(artifact.file().toString(), opts);
       try {
         return new OnnxInstance(env, session);

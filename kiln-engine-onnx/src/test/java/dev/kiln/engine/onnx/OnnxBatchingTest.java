@@ -11,6 +11,7 @@ import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
 import dev.kiln.core.serving.Statistics;
+import dev.kiln.core.serving.Target;
 import dev.kiln.core.tensor.Tensor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class OnnxBatchingTest {
     List<CompletableFuture<InferenceResponse>> results = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       rows.add(ExampleModels.Mlp.randomRow(16, 200 + i));
-      results.add(core.infer("mlp", null, InferenceRequest.of(Map.of("input",
+      results.add(core.infer(Target.latest("mlp"), InferenceRequest.of(Map.of("input",
           Tensor.ofFloats(new long[] {1, 16}, rows.get(i))))));
     }
 
@@ -63,7 +64,7 @@ class OnnxBatchingTest {
       assertThat(logits.shape()).containsExactly(1, 4);
       assertThat(logits.floats()).as("caller %d", i).containsExactly(MLP.predict(rows.get(i)), within(1e-4f));
     }
-    Statistics s = core.statistics("mlp", "1").get(0);
+    Statistics s = core.statistics(Target.of("mlp", 1)).get(0);
     assertThat(s.success().count()).isEqualTo(8);
     assertThat(s.inferenceCount()).as("rows").isEqualTo(8);
     assertThat(s.executionCount()).as("executions of the engine for 8 requests").isEqualTo(1);

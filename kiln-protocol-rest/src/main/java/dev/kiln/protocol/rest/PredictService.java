@@ -9,6 +9,7 @@ import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
+import dev.kiln.core.serving.Target;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Shape;
 import dev.kiln.core.tensor.Tensor;
@@ -73,10 +74,11 @@ public final class PredictService implements RestService {
     if (!body.isObject()) {
       throw KilnException.invalid("request body must be a JSON object");
     }
-    ModelSignature sig = core.metadata(model, version).signature();
+    Target target = version == null ? core.target(model) : core.target(model, version);
+    ModelSignature sig = core.metadata(target).signature();
     Map<String, Tensor> inputs = inputs(body, sig, q.body().readableBytes());
     InferenceRequest request = InferenceRequest.of(inputs);
-    return core.infer(model, version, request)
+    return core.infer(target, request)
         .thenApplyAsync(r -> encode(r).withRows(request.rows()), q.executor());
   }
 
