@@ -127,7 +127,8 @@ final class AccessInterceptor implements ServerInterceptor {
         if (refused) {
           return;
         }
-        String model = ModelRefs.name(rule.model().apply(message));
+        String ref = rule.model().apply(message);
+        String model = ref == null ? null : ModelRefs.name(ref); // null: the call names no one model
         Grants allowed;
         try {
           allowed = gate.check(caller, rule.permissionFor(model), model);
