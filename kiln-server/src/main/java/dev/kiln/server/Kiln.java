@@ -83,6 +83,7 @@ public final class Kiln implements AutoCloseable {
   private Governance governance;
   private LanguageModels languageModels;
   private TrainingService training;
+  private RegistryDeployments deployments;
 
   /** What governance counts by: rate-limit windows, quota days, key expiry, usage days, audit times. */
   private final Clock clock;
@@ -181,7 +182,8 @@ public final class Kiln implements AutoCloseable {
     if (governance != null) {
       services.add(new KeysRestService(governance.keys, governance.stores.usage(), governance.usage::flush,
           governance.audit));
-      services.add(new RegistryRestService(governance.registry, pushedVersions(), this::registryChanged));
+      deployments = new RegistryDeployments(governance.registry, core, this::serveLanguageModel);
+      services.add(new RegistryRestService(governance.registry, deployments));
     }
     config.training().ifPresent(t -> services.add(new TrainingRestService(startTraining(t),
         governance == null ? null : governance.audit)));
@@ -195,30 +197,6 @@ public final class Kiln implements AutoCloseable {
     LOG.info(() -> "kiln " + VERSION + " serving on " + (config.http().tls().isPresent() ? "https " : "http ")
         + config.http().host() + ":" + httpPort() + ", grpc" + (config.grpc().tls().isPresent() ? " (tls) " : " ")
         + config.grpc().host() + ":" + grpcPort());
-  }
-
-  /**
-   * Serves what the registry now holds for {@code model}: loads new versions, drops deleted ones.
-   *
-   * @throws KilnException INVALID_ARGUMENT when a version of it fails to load (the caller undoes the push)
-   */
-  /** How a pushed or deployed registry version is loaded before the registry confirms it. */
-  private PushedVersions pushedVersions() {
-    return new PushedVersions(governance.registry, core, this::serveLanguageModel);
-  }
-
-  private void registryChanged(String model) {
-    Optional<VersionRecord> llm = governance.registry.languageModels().stream()
-        .filter(v -> v.model().equals(model)).findFirst();
-    if (llm.isPresent()) {
-      serveLanguageModel(llm.get());
-      return;
-    }
-    if (governance.registry.read(model).isPresent()) {
-      core.publish(model);
-    } else {
-      core.poll(); // the model is gone from the registry: poll drops what no catalog holds
-    }
   }
 
   /** The API keys, when the server has a database; for tests and tools that make keys directly. */
@@ -294,9 +272,7 @@ public final class Kiln implements AutoCloseable {
     Duration beat = t.lease().dividedBy(3);
     runner = new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(),
         beat);
-    Deployer deployer = governance != null
-        ? new RegistryDeployer(governance.registry, pushedVersions(), this::registryChanged)
-        : new RepositoryDeployer(config.modelRepository(), core);
+    Deployer deployer = governance != null ? deployments : new RepositoryDeployer(config.modelRepository(), core);
     training = new TrainingService(datasets, jobs, runner, events, deployer);
     runner.start();
     return training;
