@@ -203,10 +203,10 @@ final class ServeCommand implements Callable<Integer> {
     System.out.printf("kiln %s: %s on %s:%d, gRPC%s on %s:%d, models from %s%n", Kiln.VERSION,
         tls.isPresent() ? "HTTPS" : "HTTP", host, kiln.httpPort(), tls.isPresent() ? " (TLS)" : "", host,
         kiln.grpcPort(), models.toAbsolutePath());
-    if (kiln.bootstrapToken() != null) {
+    kiln.bootstrapToken().ifPresent(token -> {
       System.out.println("auth is on; the first admin key (shown once, store it now):");
-      System.out.println("  " + kiln.bootstrapToken());
-    }
+      System.out.println("  " + token);
+    });
     kiln.core().index(false).forEach(e -> System.out.printf("  %-24s %-4s %-12s %s%n", e.name(), e.version(),
         e.state(), e.reason()));
     stopRequested.await();

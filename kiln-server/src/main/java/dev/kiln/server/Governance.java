@@ -45,8 +45,8 @@ final class Governance implements AutoCloseable {
   final UsageRecorder usage;
   final ModelRegistry registry;
   final Gate gate;
-  /** The admin token made on a first start with auth on; null otherwise. */
-  final String bootstrapToken;
+  /** The admin token made on a first start with auth on; empty otherwise. */
+  final Optional<String> bootstrapToken;
   private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("kiln-governance-flush").factory());
 
@@ -60,7 +60,7 @@ final class Governance implements AutoCloseable {
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
     registry.cleanUp(Duration.ofMinutes(10));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
-    bootstrapToken = g.auth() && !keys.any() ? bootstrap() : null;
+    bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();
     flusher.scheduleWithFixedDelay(this::flushLimits, 1, 1, TimeUnit.SECONDS);
     flusher.scheduleWithFixedDelay(usage::flush, 5, 5, TimeUnit.SECONDS);
   }

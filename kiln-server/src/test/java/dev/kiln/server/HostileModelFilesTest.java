@@ -62,8 +62,8 @@ class HostileModelFilesTest {
 
   void start() throws Exception {
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withGovernance(governance()));
-    if (kiln.bootstrapToken() != null) {
-      admin = kiln.bootstrapToken();
+    if (kiln.bootstrapToken().isPresent()) {
+      admin = kiln.bootstrapToken().get();
     }
   }
 

@@ -78,10 +78,11 @@ class RateLimitCrashTest {
     MasterKeys.generate(masterKey);
     GovernanceConfig g = database(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey));
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withGovernance(g));
-    HttpResponse<String> pushed = send(kiln.httpPort(), "/api/v1/models/add_sub/versions", kiln.bootstrapToken(),
+    HttpResponse<String> pushed = send(kiln.httpPort(), "/api/v1/models/add_sub/versions",
+        kiln.bootstrapToken().orElseThrow(),
         HttpRequest.BodyPublishers.ofByteArray(ExampleModels.addSub()));
     assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
-    ApiKeys.Created key = kiln.apiKeys().create("daily", List.of(Scope.parse("invoke:*")),
+    ApiKeys.Created key = kiln.apiKeys().orElseThrow().create("daily", List.of(Scope.parse("invoke:*")),
         new Limits(null, (long) QUOTA, null), Map.of(), null, "test");
     kiln.close();
     kiln = null;

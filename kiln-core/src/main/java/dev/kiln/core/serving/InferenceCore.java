@@ -33,7 +33,7 @@ public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
   private final ModelCatalog repository;
-  private volatile AliasResolver aliases = AliasResolver.NONE;
+  private final AliasResolver aliases;
   private volatile Supplier<List<RepositoryEntry>> servedBeside = List::of;
   private final Map<String, Engine> engines = new HashMap<>();
   private final EngineOptions engineOptions;
@@ -46,7 +46,14 @@ public final class InferenceCore implements AutoCloseable {
 
   public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
       InferenceMetrics metrics, CoreSettings settings) {
+    this(repository, engines, engineOptions, metrics, settings, AliasResolver.NONE);
+  }
+
+  /** @param aliases resolves {@code model@alias} references (the registry provides it) */
+  public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
+      InferenceMetrics metrics, CoreSettings settings, AliasResolver aliases) {
     this.repository = Objects.requireNonNull(repository, "repository");
+    this.aliases = Objects.requireNonNull(aliases, "aliases");
     engines.forEach(e -> this.engines.put(e.platform(), e));
     this.engineOptions = Objects.requireNonNull(engineOptions, "engineOptions");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -141,11 +148,6 @@ public final class InferenceCore implements AutoCloseable {
 
   public ModelConfig config(String model) {
     return find(dev.kiln.core.access.ModelRefs.name(model)).config();
-  }
-
-  /** Lets callers name versions by alias ({@code model@alias}); the registry provides the resolver. */
-  public void aliases(AliasResolver resolver) {
-    this.aliases = resolver;
   }
 
   /**
