@@ -30,14 +30,6 @@ import java.util.logging.Logger;
  */
 final class Governance implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Governance.class.getName());
-  /** The pool's and the migrations' start-up chatter is not news to a user; their warnings still are. */
-  private static final List<Logger> QUIET = List.of(Logger.getLogger("com.zaxxer.hikari"),
-      Logger.getLogger("org.flywaydb"));
-
-  static {
-    QUIET.forEach(l -> l.setLevel(Level.WARNING));
-  }
-
   final GovernanceStores stores;
   final Auditor audit;
   final ApiKeys keys;
