@@ -143,6 +143,7 @@ public final class Kiln implements AutoCloseable {
     parts.core().close(); // readiness false at once, new requests refused, waits for those in flight
     parts.grpc().stop(config.core().drainTimeout()); // ends open streams after their responses, then the listener
     parts.http().close(config.core().drainTimeout()); // writes the responses of requests that just finished
+    parts.training().ifPresent(t -> t.api().close());
     parts.management().shutdownNow();
     parts.languageModels().close();
     parts.staging().ifPresent(LanguageModelStaging::close);

@@ -104,7 +104,7 @@ final class KilnAssembly {
         staging.orElseThrow()::serve));
     Deployer deployer = deployments.<Deployer>map(d -> d)
         .orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
-    Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer));
+    Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance));
     Gate gate = governance.map(g -> g.gate).orElse(Gate.OPEN);
     List<RestService> services = services(core, management, meters, languageModels, gate, governance, deployments,
         training);
@@ -145,14 +145,12 @@ final class KilnAssembly {
       services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));
       services.add(new RegistryRestService(g.registry, deployments.orElseThrow()));
     });
-    training.ifPresent(t -> services.add(governance.isPresent()
-        ? new TrainingRestService(t.service(), governance.get().audit)
-        : new TrainingRestService(t.service())));
+    training.ifPresent(t -> services.add(t.api()));
     return services;
   }
 
   /** The training service over the data directory; its engine (libtorch) loads with the first job. */
-  private KilnParts.Training training(TrainingConfig t, Deployer deployer) {
+  private KilnParts.Training training(TrainingConfig t, Deployer deployer, Optional<Governance> governance) {
     JobStore jobs = new FileJobStore(t.dataDir().resolve("jobs"));
     DatasetStore datasets = new FileDatasetStore(t.dataDir(), t.datasetLimits(), t.archiveLimits());
     JobEvents events = new JobEvents();
@@ -163,7 +161,9 @@ final class KilnAssembly {
     TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer);
     runner.start();
     started.push(runner);
-    return new KilnParts.Training(training, runner);
+    TrainingRestService api = started(governance.map(g -> new TrainingRestService(training, g.audit))
+        .orElseGet(() -> new TrainingRestService(training)));
+    return new KilnParts.Training(training, runner, api);
   }
 
   private <T extends AutoCloseable> T started(T part) {

@@ -4,6 +4,7 @@ import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.http.HttpServer;
 import dev.kiln.protocol.grpc.GrpcServer;
+import dev.kiln.training.http.TrainingRestService;
 import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.TrainingService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,11 +24,12 @@ record KilnParts(PrometheusMeterRegistry meters, ExecutorService management, Opt
     InferenceCore core, LanguageModels languageModels, Optional<LanguageModelStaging> staging,
     Optional<Training> training, HttpServer http, GrpcServer grpc) {
 
-  /** The training side: the service the API calls and the runner whose threads run the jobs. */
-  record Training(TrainingService service, JobRunner runner) {
+  /** The training side: the service, the runner whose threads run the jobs, and its HTTP API. */
+  record Training(TrainingService service, JobRunner runner, TrainingRestService api) {
     Training {
       Objects.requireNonNull(service, "service");
       Objects.requireNonNull(runner, "runner");
+      Objects.requireNonNull(api, "api");
     }
   }
 

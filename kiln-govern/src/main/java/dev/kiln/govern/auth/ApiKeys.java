@@ -89,10 +89,8 @@ public final class ApiKeys {
     if (token == null) {
       throw new KilnException(ErrorKind.UNAUTHENTICATED, "an API key is required (Authorization: Bearer kiln_...)");
     }
-    KeyTokens.Parts parts = KeyTokens.parse(token);
-    if (parts == null) {
-      throw new KilnException(ErrorKind.UNAUTHENTICATED, "malformed API key");
-    }
+    KeyTokens.Parts parts = KeyTokens.parse(token)
+        .orElseThrow(() -> new KilnException(ErrorKind.UNAUTHENTICATED, "malformed API key"));
     Optional<ApiKey> key = lookup(parts.id());
     if (key.isEmpty() || !KeyTokens.matches(parts.secret(), key.get().secretHash())) {
       throw new KilnException(ErrorKind.UNAUTHENTICATED, "unknown API key");

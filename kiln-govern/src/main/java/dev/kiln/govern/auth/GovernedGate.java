@@ -7,6 +7,7 @@ import dev.kiln.core.access.Permission;
 import dev.kiln.core.access.Verdict;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.usage.UsageRecorder;
+import java.util.Optional;
 
 /** The gate with auth on: a valid key, a scope for the action and model, and room in its limits. */
 public final class GovernedGate implements Gate {
@@ -62,10 +63,11 @@ public final class GovernedGate implements Gate {
       }
     }
     if (permission == Permission.INVOKE) {
-      Verdict.Limited limited = limiter.acquire(key, model);
-      if (limited != null) {
+      // The core names no model for calls on the whole server (a null it passes through the Gate port).
+      Optional<Verdict.Limited> limited = model == null ? limiter.acquire(key) : limiter.acquire(key, model);
+      if (limited.isPresent()) {
         usage.record(key.id(), model, false, 0, 0, 0);
-        return limited;
+        return limited.get();
       }
     }
     return new Verdict.Allowed(new KeyGrants(key));

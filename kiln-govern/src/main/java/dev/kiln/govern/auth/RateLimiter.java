@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -48,22 +50,35 @@ public final class RateLimiter {
     this.clock = clock;
   }
 
-  /** Counts one request of {@code key} for {@code model}; null if it may go ahead, else why not. */
-  public Verdict.Limited acquire(ApiKey key, String model) {
-    Limits perModel = model == null ? null : key.modelLimits().get(model);
-    if (key.limits().unlimited() && perModel == null) {
-      return null;
+  /** Counts one request of {@code key} that names no model: empty if it may go ahead, else why not. */
+  public Optional<Verdict.Limited> acquire(ApiKey key) {
+    return acquire(key, key.limits(), Optional.empty());
+  }
+
+  /** Counts one request of {@code key} for {@code model}: empty if it may go ahead, else why not. */
+  public Optional<Verdict.Limited> acquire(ApiKey key, String model) {
+    Objects.requireNonNull(model, "model");
+    Optional<Scoped> perModel = Optional.ofNullable(key.modelLimits().get(model)).map(l -> new Scoped(model, l));
+    return acquire(key, key.limits(), perModel);
+  }
+
+  /** A key's limits on one model. */
+  private record Scoped(String model, Limits limits) {}
+
+  private Optional<Verdict.Limited> acquire(ApiKey key, Limits keyLimits, Optional<Scoped> perModel) {
+    if (keyLimits.unlimited() && perModel.isEmpty()) {
+      return Optional.empty();
     }
     Instant now = clock.instant();
     List<Window> taken = new ArrayList<>(4);
-    Verdict.Limited refused = take(taken, key, "*", key.limits(), now);
-    if (refused == null && perModel != null) {
-      refused = take(taken, key, model, perModel, now);
+    Verdict.Limited refused = take(taken, key, "*", keyLimits, now);
+    if (refused == null && perModel.isPresent()) {
+      refused = take(taken, key, perModel.get().model(), perModel.get().limits(), now);
     }
     if (refused != null) {
       taken.forEach(w -> w.pending.decrementAndGet());
     }
-    return refused;
+    return Optional.ofNullable(refused);
   }
 
   private Verdict.Limited take(List<Window> taken, ApiKey key, String scope, Limits limits, Instant now) {

@@ -61,26 +61,26 @@ class RateLimiterTest {
   void aMinuteLimitRefusesUntilTheNextMinuteAndSaysHowLong() {
     RateLimiter limiter = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(2L, null, null), Map.of());
-    assertThat(limiter.acquire(k, "m")).isNull();
-    assertThat(limiter.acquire(k, "m")).isNull();
-    Verdict.Limited refused = limiter.acquire(k, "m");
+    assertThat(limiter.acquire(k, "m")).isEmpty();
+    assertThat(limiter.acquire(k, "m")).isEmpty();
+    Verdict.Limited refused = limiter.acquire(k, "m").orElseThrow();
     assertThat(refused).isNotNull();
     assertThat(refused.retryAfterSeconds()).isEqualTo(55);
     clock.now = clock.now.plusSeconds(60);
-    assertThat(limiter.acquire(k, "m")).isNull();
+    assertThat(limiter.acquire(k, "m")).isEmpty();
   }
 
   @Test
   void perModelLimitsApplyOnTopOfTheKeys() {
     RateLimiter limiter = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(10L, null, null), Map.of("small", new Limits(1L, null, null)));
-    assertThat(limiter.acquire(k, "small")).isNull();
-    assertThat(limiter.acquire(k, "small")).isNotNull().extracting(Verdict.Limited::reason).asString()
+    assertThat(limiter.acquire(k, "small")).isEmpty();
+    assertThat(limiter.acquire(k, "small")).get().extracting(Verdict.Limited::reason).asString()
         .contains("on model small");
     for (int i = 0; i < 9; i++) {
-      assertThat(limiter.acquire(k, "big")).as("call %d", i).isNull();
+      assertThat(limiter.acquire(k, "big")).as("call %d", i).isEmpty();
     }
-    assertThat(limiter.acquire(k, "big")).isNotNull(); // the key allows 10 a minute: 1 on small, 9 on big
+    assertThat(limiter.acquire(k, "big")).isPresent(); // the key allows 10 a minute: 1 on small, 9 on big
   }
 
   @Test
@@ -88,29 +88,29 @@ class RateLimiterTest {
     RateLimiter a = new RateLimiter(stores.counters(), clock);
     RateLimiter b = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(null, 4L, null), Map.of());
-    assertThat(a.acquire(k, null)).isNull();
-    assertThat(a.acquire(k, null)).isNull();
-    assertThat(b.acquire(k, null)).isNull();
+    assertThat(a.acquire(k)).isEmpty();
+    assertThat(a.acquire(k)).isEmpty();
+    assertThat(b.acquire(k)).isEmpty();
     a.flush();
     b.flush();
     a.flush(); // a learns b's count
-    assertThat(a.acquire(k, null)).isNull();
-    assertThat(a.acquire(k, null)).isNotNull();
+    assertThat(a.acquire(k)).isEmpty();
+    assertThat(a.acquire(k)).isPresent();
   }
 
   @Test
   void aDailyQuotaSurvivesARestartAndResetsAtMidnightUtc() {
     RateLimiter before = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(null, 2L, null), Map.of());
-    before.acquire(k, null);
-    before.acquire(k, null);
+    before.acquire(k);
+    before.acquire(k);
     before.flush();
     RateLimiter after = new RateLimiter(stores.counters(), clock); // a new process on the same database
-    Verdict.Limited refused = after.acquire(k, null);
+    Verdict.Limited refused = after.acquire(k).orElseThrow();
     assertThat(refused).isNotNull();
     assertThat(Duration.ofSeconds(refused.retryAfterSeconds())).isEqualTo(Duration.ofHours(14).minusSeconds(5));
     clock.now = Instant.parse("2026-11-24T00:00:01Z");
-    assertThat(after.acquire(k, null)).isNull();
+    assertThat(after.acquire(k)).isEmpty();
   }
 
   @Test
@@ -118,6 +118,6 @@ class RateLimiterTest {
     RateLimiter limiter = new RateLimiter((deltas, expire) -> {
       throw new AssertionError("no limits, no counting");
     }, clock);
-    assertThat(limiter.acquire(key(Limits.NONE, Map.of()), "m")).isNull();
+    assertThat(limiter.acquire(key(Limits.NONE, Map.of()), "m")).isEmpty();
   }
 }
