@@ -58,8 +58,9 @@ final class Governance implements AutoCloseable {
   }
 
   static Governance open(GovernanceConfig g, MeterRegistry meters, Clock clock) {
-    GovernanceStores stores = g.databaseUrl() == null ? GovernanceStores.sqlite(g.dataDir())
-        : GovernanceStores.open(g.databaseUrl(), g.databaseUser(), g.databasePassword());
+    // The store's contract takes a null user or password as "from the URL".
+    GovernanceStores stores = g.database().map(d -> GovernanceStores.open(d.url(), d.user().orElse(null),
+        d.password().orElse(null))).orElseGet(() -> GovernanceStores.sqlite(g.dataDir()));
     try {
       return new Governance(stores, g, meters, clock);
     } catch (RuntimeException e) {
@@ -70,8 +71,8 @@ final class Governance implements AutoCloseable {
 
   /** Artifacts are encrypted under the master key from the file, else {@code KILN_MASTER_KEY}, else not at all. */
   private static ArtifactCipher cipher(GovernanceConfig g) {
-    Optional<MasterKeys> keys = g.masterKeyFile() != null ? Optional.of(MasterKeys.fromFile(g.masterKeyFile()))
-        : MasterKeys.fromEnvironment(System.getenv());
+    Optional<MasterKeys> keys = g.masterKeyFile().isPresent()
+        ? Optional.of(MasterKeys.fromFile(g.masterKeyFile().get())) : MasterKeys.fromEnvironment(System.getenv());
     if (keys.isEmpty()) {
       return ArtifactCipher.plain(); // the artifact store warns that artifacts are stored unencrypted
     }

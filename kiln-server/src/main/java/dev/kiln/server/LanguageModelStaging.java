@@ -94,7 +94,8 @@ final class LanguageModelStaging implements AutoCloseable {
 
   private Path llmCache() throws IOException {
     if (!Files.isDirectory(cache)) {
-      Files.createDirectories(cache, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(cache,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     return cache;
   }

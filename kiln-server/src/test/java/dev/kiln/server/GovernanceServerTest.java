@@ -289,7 +289,8 @@ class GovernanceServerTest {
     assertThat(call("POST", "/v2/models/add_sub/infer", r, ADD_SUB).statusCode()).isEqualTo(401);
     assertThat(call("POST", "/v2/models/add_sub/infer", fresh, ADD_SUB).statusCode()).isEqualTo(200);
 
-    ApiKeys.Created expired = kiln.apiKeys().orElseThrow().create("expired", List.of(Scope.parse("invoke:*")), null, Map.of(),
+    ApiKeys.Created expired = kiln.apiKeys().orElseThrow().create("expired", List.of(Scope.parse("invoke:*")), null,
+        Map.of(),
         Instant.now().minusSeconds(1), "test");
     HttpResponse<String> e = call("POST", "/v2/models/add_sub/infer", expired.token(), ADD_SUB);
     assertThat(e.statusCode()).isEqualTo(401);
@@ -413,7 +414,8 @@ class GovernanceServerTest {
     dev.kiln.engine.llama.TinyLlama.write(java.nio.file.Files.createDirectories(repo.resolve("tiny/1"))
         .resolve("model.gguf"), 5);
     start(true);
-    ApiKeys.Created k = kiln.apiKeys().orElseThrow().create("llm", List.of(Scope.parse("invoke:tiny")), new Limits(null, null, 20L),
+    ApiKeys.Created k = kiln.apiKeys().orElseThrow().create("llm", List.of(Scope.parse("invoke:tiny")),
+        new Limits(null, null, 20L),
         Map.of(), null, "test");
     String chat = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"max_tokens\":4}";
     HttpResponse<String> first = call("POST", "/v1/chat/completions", k.token(), chat);

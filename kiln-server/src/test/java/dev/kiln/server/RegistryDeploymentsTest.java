@@ -85,7 +85,8 @@ class RegistryDeploymentsTest {
   @Test
   void aPushThatDoesNotLoadIsUndoneAndAuditedFailed() {
     assertThatThrownBy(() -> push("m", NOT_ONNX)).isInstanceOfSatisfying(KilnException.class,
-        e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT)).hasMessageStartingWith("the model was refused: ");
+        e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageStartingWith("the model was refused: ");
 
     assertThat(registry.models()).extracting(ModelRecord::name).doesNotContain("m"); // the push made it: gone
     assertThat(artifacts.keys()).isEmpty();
