@@ -82,11 +82,7 @@ final class KilnAssembly {
   }
 
   private KilnParts build() throws Exception {
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    started.push(meters::close);
-    new JvmMemoryMetrics().bindTo(meters);
-    new JvmThreadMetrics().bindTo(meters);
-    new ProcessorMetrics().bindTo(meters);
+    PrometheusMeterRegistry meters = meters();
     ExecutorService management = Executors.newVirtualThreadPerTaskExecutor();
     started.push(management::shutdownNow);
     Optional<Governance> governance = config.governance().map(g -> started(Governance.open(g, meters, clock)));
@@ -114,6 +110,16 @@ final class KilnAssembly {
     GrpcServer grpc = GrpcServer.start(core, config.grpc(), gate);
     started.push(() -> grpc.stop(drain));
     return new KilnParts(meters, management, governance, core, languageModels, staging, training, http, grpc);
+  }
+
+  /** The server's meter registry, with the JVM's memory, thread and processor meters. */
+  private PrometheusMeterRegistry meters() {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    started.push(meters::close);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    return meters;
   }
 
   /** The inference core over the repository, and over the registry first when there is one. */
