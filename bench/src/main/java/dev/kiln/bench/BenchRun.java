@@ -148,8 +148,9 @@ final class BenchRun implements AutoCloseable {
           .withMasterKey(masterKey)));
       try {
         List<Scope> invoke = List.of(Scope.parse("invoke:*"));
-        ApiKeys.Created unlimited = k.apiKeys().create("bench", invoke, Limits.NONE, Map.of(), null, "bench");
-        ApiKeys.Created limited = k.apiKeys().create("bench-limited", invoke,
+        ApiKeys.Created unlimited = k.apiKeys().orElseThrow()
+            .create("bench", invoke, Limits.NONE, Map.of(), null, "bench");
+        ApiKeys.Created limited = k.apiKeys().orElseThrow().create("bench-limited", invoke,
             new Limits(NEVER_REACHED, NEVER_REACHED, null), Map.of(), null, "bench");
         governed = new Governed(k, unlimited.token(), limited.token());
       } catch (RuntimeException e) {

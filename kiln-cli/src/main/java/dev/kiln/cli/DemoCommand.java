@@ -173,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
     try (Kiln kiln = Kiln.start(KilnConfig.defaults(Files.createDirectories(data.resolve("models")), 0, 0)
         .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)))) {
       String base = "http://127.0.0.1:" + kiln.httpPort();
-      KilnClient admin = new KilnClient(base, kiln.bootstrapToken());
+      KilnClient admin = new KilnClient(base, kiln.bootstrapToken().orElseThrow());
       step("governed server", base + ": registry in SQLite, artifacts encrypted, API keys required");
       JsonNode v = admin.post("/api/v1/models/add_sub/versions", ExampleModels.addSub(), "application/octet-stream");
       step("push", "add_sub version " + v.path("version").asLong() + ", sha256 "

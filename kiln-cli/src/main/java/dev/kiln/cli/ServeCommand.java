@@ -179,9 +179,7 @@ final class ServeCommand implements Callable<Integer> {
             : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)
                 .withDatasetLimits(datasetLimits(), new ZipArchive.Limits(
                     ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes))),
-        noDatabase ? Optional.empty() : Optional.of(GovernanceConfig.defaults(dataDir).withAuth(auth)
-            .withDatabase(databaseUrl, databaseUser, System.getenv("KILN_DATABASE_PASSWORD"))
-            .withMasterKey(masterKey)),
+        noDatabase ? Optional.empty() : Optional.of(governance()),
         new LlmConfig(llmContext, llmSlots, llmThreads));
     if (auth && noDatabase) {
       throw new ParameterException(spec.commandLine(),
@@ -203,10 +201,10 @@ final class ServeCommand implements Callable<Integer> {
     System.out.printf("kiln %s: %s on %s:%d, gRPC%s on %s:%d, models from %s%n", Kiln.VERSION,
         tls.isPresent() ? "HTTPS" : "HTTP", host, kiln.httpPort(), tls.isPresent() ? " (TLS)" : "", host,
         kiln.grpcPort(), models.toAbsolutePath());
-    if (kiln.bootstrapToken() != null) {
+    kiln.bootstrapToken().ifPresent(token -> {
       System.out.println("auth is on; the first admin key (shown once, store it now):");
-      System.out.println("  " + kiln.bootstrapToken());
-    }
+      System.out.println("  " + token);
+    });
     kiln.core().index(false).forEach(e -> System.out.printf("  %-24s %-4s %-12s %s%n", e.name(), e.version(),
         e.state(), e.reason()));
     stopRequested.await();
@@ -231,6 +229,16 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       System.err.println("kiln: SIGTERM cannot be handled here (" + e.getMessage() + "); stopping exits 143");
     }
+  }
+
+  /** The governance settings from the flags; the database password comes from {@code KILN_DATABASE_PASSWORD}. */
+  private GovernanceConfig governance() {
+    GovernanceConfig g = GovernanceConfig.defaults(dataDir).withAuth(auth);
+    if (databaseUrl != null) {
+      g = g.withDatabase(new GovernanceConfig.Database(databaseUrl, Optional.ofNullable(databaseUser),
+          Optional.ofNullable(System.getenv("KILN_DATABASE_PASSWORD"))));
+    }
+    return masterKey == null ? g : g.withMasterKey(masterKey);
   }
 
   /** The TLS options as settings; empty without --tls-cert. */

@@ -40,7 +40,7 @@ class CliNewcomerTest {
         .withGovernance(GovernanceConfig.defaults(data).withAuth(true))
         .withTraining(TrainingConfig.defaults(training)));
     url = "http://127.0.0.1:" + kiln.httpPort();
-    admin = kiln.bootstrapToken();
+    admin = kiln.bootstrapToken().orElseThrow();
   }
 
   @AfterEach

@@ -44,7 +44,7 @@ class GovernanceCliTest {
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
         .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(key)));
     url = "http://127.0.0.1:" + kiln.httpPort();
-    admin = kiln.bootstrapToken();
+    admin = kiln.bootstrapToken().orElseThrow();
   }
 
   @AfterEach
@@ -85,7 +85,7 @@ class GovernanceCliTest {
     assertThat(create.exit()).as(create.err()).isZero();
     String token = create.out().lines().filter(l -> l.startsWith("kiln_")).findFirst().orElseThrow();
     String id = token.substring(5, 17);
-    ApiKey made = kiln.apiKeys().find(id).orElseThrow();
+    ApiKey made = kiln.apiKeys().orElseThrow().find(id).orElseThrow();
     assertThat(made.name()).isEqualTo("shop");
     assertThat(made.scopes()).extracting(Object::toString).containsExactly("invoke:add_sub");
     assertThat(made.limits()).isEqualTo(new Limits(600L, 100000L, null));

@@ -30,14 +30,6 @@ import java.util.logging.Logger;
  */
 final class Governance implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Governance.class.getName());
-  /** The pool's and the migrations' start-up chatter is not news to a user; their warnings still are. */
-  private static final List<Logger> QUIET = List.of(Logger.getLogger("com.zaxxer.hikari"),
-      Logger.getLogger("org.flywaydb"));
-
-  static {
-    QUIET.forEach(l -> l.setLevel(Level.WARNING));
-  }
-
   final GovernanceStores stores;
   final Auditor audit;
   final ApiKeys keys;
@@ -45,8 +37,8 @@ final class Governance implements AutoCloseable {
   final UsageRecorder usage;
   final ModelRegistry registry;
   final Gate gate;
-  /** The admin token made on a first start with auth on; null otherwise. */
-  final String bootstrapToken;
+  /** The admin token made on a first start with auth on; empty otherwise. */
+  final Optional<String> bootstrapToken;
   private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("kiln-governance-flush").factory());
 
@@ -60,14 +52,15 @@ final class Governance implements AutoCloseable {
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
     registry.cleanUp(Duration.ofMinutes(10));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
-    bootstrapToken = g.auth() && !keys.any() ? bootstrap() : null;
+    bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();
     flusher.scheduleWithFixedDelay(this::flushLimits, 1, 1, TimeUnit.SECONDS);
     flusher.scheduleWithFixedDelay(usage::flush, 5, 5, TimeUnit.SECONDS);
   }
 
   static Governance open(GovernanceConfig g, MeterRegistry meters, Clock clock) {
-    GovernanceStores stores = g.databaseUrl() == null ? GovernanceStores.sqlite(g.dataDir())
-        : GovernanceStores.open(g.databaseUrl(), g.databaseUser(), g.databasePassword());
+    // The store's contract takes a null user or password as "from the URL".
+    GovernanceStores stores = g.database().map(d -> GovernanceStores.open(d.url(), d.user().orElse(null),
+        d.password().orElse(null))).orElseGet(() -> GovernanceStores.sqlite(g.dataDir()));
     try {
       return new Governance(stores, g, meters, clock);
     } catch (RuntimeException e) {
@@ -78,8 +71,8 @@ final class Governance implements AutoCloseable {
 
   /** Artifacts are encrypted under the master key from the file, else {@code KILN_MASTER_KEY}, else not at all. */
   private static ArtifactCipher cipher(GovernanceConfig g) {
-    Optional<MasterKeys> keys = g.masterKeyFile() != null ? Optional.of(MasterKeys.fromFile(g.masterKeyFile()))
-        : MasterKeys.fromEnvironment(System.getenv());
+    Optional<MasterKeys> keys = g.masterKeyFile().isPresent()
+        ? Optional.of(MasterKeys.fromFile(g.masterKeyFile().get())) : MasterKeys.fromEnvironment(System.getenv());
     if (keys.isEmpty()) {
       return ArtifactCipher.plain(); // the artifact store warns that artifacts are stored unencrypted
     }

@@ -2,41 +2,68 @@ package dev.kiln.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The governance settings: the metadata database, whether API keys are required, and the registry's artifact store.
  *
  * @param dataDir where the embedded SQLite database ({@code governance.db}) and the artifact store ({@code
  *     artifacts/}) live
- * @param databaseUrl a JDBC URL ({@code jdbc:postgresql://...}) to use instead of the embedded SQLite; null for SQLite
+ * @param database a PostgreSQL database to use instead of the embedded SQLite; empty for SQLite
  * @param auth whether every route and RPC but the health probes needs an API key
- * @param masterKeyFile the master key for artifacts at rest; null: {@code KILN_MASTER_KEY}, else stored unencrypted
+ * @param masterKeyFile the master key for artifacts at rest; empty: {@code KILN_MASTER_KEY}, else stored unencrypted
  *     (with a warning)
  * @param keyCacheTtl how long a replica trusts what it read about a key (revocations elsewhere take this long)
  * @param maxArtifactBytes largest model file a push may store
  */
-public record GovernanceConfig(Path dataDir, String databaseUrl, String databaseUser, String databasePassword,
-    boolean auth, Path masterKeyFile, Duration keyCacheTtl, long maxArtifactBytes) {
+public record GovernanceConfig(Path dataDir, Optional<Database> database, boolean auth, Optional<Path> masterKeyFile,
+    Duration keyCacheTtl, long maxArtifactBytes) {
+
+  /**
+   * A database server for the metadata.
+   *
+   * @param url a JDBC URL ({@code jdbc:postgresql://...})
+   * @param user empty to take it from the URL
+   * @param password empty to take it from the URL
+   */
+  public record Database(String url, Optional<String> user, Optional<String> password) {
+    public Database {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+    }
+  }
+
+  public GovernanceConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(masterKeyFile, "masterKeyFile");
+    Objects.requireNonNull(keyCacheTtl, "keyCacheTtl");
+  }
+
   public static GovernanceConfig defaults(Path dataDir) {
-    return new GovernanceConfig(dataDir, null, null, null, false, null, Duration.ofSeconds(5), 2L << 30);
+    return new GovernanceConfig(dataDir, Optional.empty(), false, Optional.empty(), Duration.ofSeconds(5), 2L << 30);
   }
 
   public GovernanceConfig withAuth(boolean on) {
-    return new GovernanceConfig(dataDir, databaseUrl, databaseUser, databasePassword, on, masterKeyFile, keyCacheTtl,
-        maxArtifactBytes);
+    return new GovernanceConfig(dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes);
   }
 
+  public GovernanceConfig withDatabase(Database db) {
+    return new GovernanceConfig(dataDir, Optional.of(db), auth, masterKeyFile, keyCacheTtl, maxArtifactBytes);
+  }
+
+  /** The database at {@code url}, logging in as {@code user} with {@code password}. */
   public GovernanceConfig withDatabase(String url, String user, String password) {
-    return new GovernanceConfig(dataDir, url, user, password, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes);
+    return withDatabase(new Database(url, Optional.of(user), Optional.of(password)));
   }
 
   public GovernanceConfig withMasterKey(Path file) {
-    return new GovernanceConfig(dataDir, databaseUrl, databaseUser, databasePassword, auth, file, keyCacheTtl,
-        maxArtifactBytes);
+    return new GovernanceConfig(dataDir, database, auth, Optional.of(file), keyCacheTtl, maxArtifactBytes);
   }
 
   public GovernanceConfig withKeyCacheTtl(Duration ttl) {
-    return new GovernanceConfig(dataDir, databaseUrl, databaseUser, databasePassword, auth, masterKeyFile, ttl,
-        maxArtifactBytes);
+    return new GovernanceConfig(dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes);
   }
 }

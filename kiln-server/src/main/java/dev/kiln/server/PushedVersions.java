@@ -8,6 +8,7 @@ import dev.kiln.core.serving.RepositoryEntry;
 import dev.kiln.govern.registry.ModelRegistry;
 import dev.kiln.govern.registry.VersionLoader;
 import dev.kiln.govern.registry.VersionRecord;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -39,10 +40,10 @@ final class PushedVersions implements VersionLoader {
     core.publish(v.model());
     // Older versions may serve while this one failed (the model stays available): still a refusal of this one.
     String version = Long.toString(v.version());
-    RepositoryEntry row = core.index(false).stream()
-        .filter(e -> e.name().equals(v.model()) && e.version().equals(version)).findFirst().orElse(null);
-    if (row == null || row.state() != ModelState.READY) {
-      throw KilnException.invalid(row == null || row.reason().isEmpty() ? "it did not load" : row.reason());
+    Optional<RepositoryEntry> row = core.index(false).stream()
+        .filter(e -> e.name().equals(v.model()) && e.version().equals(version)).findFirst();
+    if (row.isEmpty() || row.get().state() != ModelState.READY) {
+      throw KilnException.invalid(row.map(RepositoryEntry::reason).filter(r -> !r.isEmpty()).orElse("it did not load"));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.serving.InferenceCore;
@@ -22,7 +23,7 @@ final class RepositoryDeployer implements Deployer {
   /** Beside {@code model.onnx} in each deployed version: the job, its lineage and its test metrics. */
   static final String LINEAGE_FILE = "kiln-lineage.json";
 
-  record VersionRecord(long job, Lineage lineage, com.fasterxml.jackson.databind.JsonNode evaluation) {}
+  record VersionRecord(long job, Lineage lineage, JsonNode evaluation) {}
 
   private final Path repository;
   private final InferenceCore core;

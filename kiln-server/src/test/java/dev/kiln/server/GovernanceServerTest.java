@@ -101,8 +101,8 @@ class GovernanceServerTest {
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
         .withTraining(TrainingConfig.defaults(data))
         .withGovernance(database(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey))), clock);
-    if (kiln.bootstrapToken() != null) {
-      admin = kiln.bootstrapToken();
+    if (kiln.bootstrapToken().isPresent()) {
+      admin = kiln.bootstrapToken().get();
     }
     return kiln;
   }
@@ -289,7 +289,8 @@ class GovernanceServerTest {
     assertThat(call("POST", "/v2/models/add_sub/infer", r, ADD_SUB).statusCode()).isEqualTo(401);
     assertThat(call("POST", "/v2/models/add_sub/infer", fresh, ADD_SUB).statusCode()).isEqualTo(200);
 
-    ApiKeys.Created expired = kiln.apiKeys().create("expired", List.of(Scope.parse("invoke:*")), null, Map.of(),
+    ApiKeys.Created expired = kiln.apiKeys().orElseThrow().create("expired", List.of(Scope.parse("invoke:*")), null,
+        Map.of(),
         Instant.now().minusSeconds(1), "test");
     HttpResponse<String> e = call("POST", "/v2/models/add_sub/infer", expired.token(), ADD_SUB);
     assertThat(e.statusCode()).isEqualTo(401);
@@ -304,7 +305,7 @@ class GovernanceServerTest {
     clock = stepped;
     start(true);
     push("add_sub");
-    ApiKeys.Created limited = kiln.apiKeys().create("limited", List.of(Scope.parse("invoke:*")),
+    ApiKeys.Created limited = kiln.apiKeys().orElseThrow().create("limited", List.of(Scope.parse("invoke:*")),
         new Limits(3L, 5L, null), Map.of(), null, "test");
     for (int i = 0; i < 3; i++) {
       assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).statusCode()).isEqualTo(200);
@@ -319,7 +320,7 @@ class GovernanceServerTest {
     stepped.advance(Duration.ofSeconds(1)); // the next minute: a fresh window
     assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).statusCode()).isEqualTo(200);
 
-    ApiKeys.Created daily = kiln.apiKeys().create("daily", List.of(Scope.parse("invoke:*")),
+    ApiKeys.Created daily = kiln.apiKeys().orElseThrow().create("daily", List.of(Scope.parse("invoke:*")),
         new Limits(null, 2L, null), Map.of(), null, "test");
     assertThat(call("POST", "/v2/models/add_sub/infer", daily.token(), ADD_SUB).statusCode()).isEqualTo(200);
     assertThat(call("POST", "/v2/models/add_sub/infer", daily.token(), ADD_SUB).statusCode()).isEqualTo(200);
@@ -413,7 +414,8 @@ class GovernanceServerTest {
     dev.kiln.engine.llama.TinyLlama.write(java.nio.file.Files.createDirectories(repo.resolve("tiny/1"))
         .resolve("model.gguf"), 5);
     start(true);
-    ApiKeys.Created k = kiln.apiKeys().create("llm", List.of(Scope.parse("invoke:tiny")), new Limits(null, null, 20L),
+    ApiKeys.Created k = kiln.apiKeys().orElseThrow().create("llm", List.of(Scope.parse("invoke:tiny")),
+        new Limits(null, null, 20L),
         Map.of(), null, "test");
     String chat = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"max_tokens\":4}";
     HttpResponse<String> first = call("POST", "/v1/chat/completions", k.token(), chat);

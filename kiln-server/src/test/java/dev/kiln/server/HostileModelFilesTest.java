@@ -62,8 +62,8 @@ class HostileModelFilesTest {
 
   void start() throws Exception {
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withGovernance(governance()));
-    if (kiln.bootstrapToken() != null) {
-      admin = kiln.bootstrapToken();
+    if (kiln.bootstrapToken().isPresent()) {
+      admin = kiln.bootstrapToken().get();
     }
   }
 
@@ -199,13 +199,13 @@ class HostileModelFilesTest {
     Map<String, HostileModels.Hostile> hostile = new HostileModels(scratch).all();
     try (Governance g = Governance.open(governance(), new SimpleMeterRegistry(), java.time.Clock.systemUTC())) {
       for (String name : List.of("gguf-alignment-string", "gguf-dims-overflow", "csv")) {
-        g.registry.push("evil-" + name, new ByteArrayInputStream(hostile.get(name).bytes()), "uploaded", null,
+        g.registry.push("evil-" + name, new ByteArrayInputStream(hostile.get(name).bytes()), "uploaded", "{}",
             "test", "");
       }
-      g.registry.push("add_sub", new ByteArrayInputStream(hostile.get("onnx-truncated").bytes()), "uploaded", null,
+      g.registry.push("add_sub", new ByteArrayInputStream(hostile.get("onnx-truncated").bytes()), "uploaded", "{}",
           "test", "");
-      g.registry.push("chat", new ByteArrayInputStream(tinyLlama()), "uploaded", null, "test", "");
-      g.registry.push("chat", new ByteArrayInputStream(hostile.get("gguf-offset-wraps").bytes()), "uploaded", null,
+      g.registry.push("chat", new ByteArrayInputStream(tinyLlama()), "uploaded", "{}", "test", "");
+      g.registry.push("chat", new ByteArrayInputStream(hostile.get("gguf-offset-wraps").bytes()), "uploaded", "{}",
           "test", "");
     }
     // And a hostile language model in the model folder.

@@ -65,7 +65,7 @@ class HttpFuzzTest {
     MasterKeys.generate(masterKey);
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data))
         .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)));
-    String admin = kiln.bootstrapToken();
+    String admin = kiln.bootstrapToken().orElseThrow();
     List<byte[]> requests = new ArrayList<>();
     SplittableRandom random = new SplittableRandom(20261206);
     for (Router.Route route : kiln.http().routes()) {

@@ -160,7 +160,7 @@ class OipScenarioTest {
         .withTraining(TrainingConfig.defaults(data))
         .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)));
     TOKENS.put(Key.NONE, "");
-    TOKENS.put(Key.ADMIN, kiln.bootstrapToken());
+    TOKENS.put(Key.ADMIN, kiln.bootstrapToken().orElseThrow());
     TOKENS.put(Key.INVOKE_ADD, key("invoke:add_*"));
     TOKENS.put(Key.INVOKE_ALL, key("invoke:*"));
     TOKENS.put(Key.MANAGE_ALL, key("manage:*"));

@@ -37,7 +37,8 @@ class OpenAiClientAcceptanceTest {
     TinyLlama.write(Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 3);
     try (Kiln kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withLlm(new LlmConfig(256, 2))
         .withGovernance(GovernanceConfig.defaults(dir.resolve("data")).withAuth(true)))) {
-      String key = kiln.apiKeys().create("node", java.util.List.of(dev.kiln.govern.auth.Scope.parse("invoke:*")),
+      String key = kiln.apiKeys().orElseThrow()
+          .create("node", java.util.List.of(dev.kiln.govern.auth.Scope.parse("invoke:*")),
           null, java.util.Map.of(), null, "test").token();
       ProcessBuilder pb = new ProcessBuilder("node", "acceptance.mjs").directory(client.toFile())
           .redirectErrorStream(true);

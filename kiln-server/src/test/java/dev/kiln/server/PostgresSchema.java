@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -49,7 +50,8 @@ final class PostgresSchema implements AutoCloseable {
 
   /** The server's governance settings with this schema as the database. */
   GovernanceConfig apply(GovernanceConfig g) {
-    return g.withDatabase(url(), user, password);
+    return g.withDatabase(
+        new GovernanceConfig.Database(url(), Optional.ofNullable(user), Optional.ofNullable(password)));
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,8 +48,9 @@ class RateLimitCrashTest {
   public static void main(String[] args) throws Exception {
     GovernanceConfig g = GovernanceConfig.defaults(Path.of(args[1])).withAuth(true).withMasterKey(Path.of(args[2]));
     if (args.length > 3) {
-      g = g.withDatabase(args[3], System.getenv("KILN_TEST_POSTGRES_USER"),
-          System.getenv("KILN_TEST_POSTGRES_PASSWORD"));
+      g = g.withDatabase(new GovernanceConfig.Database(args[3],
+          Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_USER")),
+          Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_PASSWORD"))));
     }
     Kiln k = Kiln.start(KilnConfig.defaults(Path.of(args[0]), 0, 0).withGovernance(g));
     System.out.println("port " + k.httpPort());
@@ -78,10 +80,11 @@ class RateLimitCrashTest {
     MasterKeys.generate(masterKey);
     GovernanceConfig g = database(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey));
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withGovernance(g));
-    HttpResponse<String> pushed = send(kiln.httpPort(), "/api/v1/models/add_sub/versions", kiln.bootstrapToken(),
+    HttpResponse<String> pushed = send(kiln.httpPort(), "/api/v1/models/add_sub/versions",
+        kiln.bootstrapToken().orElseThrow(),
         HttpRequest.BodyPublishers.ofByteArray(ExampleModels.addSub()));
     assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
-    ApiKeys.Created key = kiln.apiKeys().create("daily", List.of(Scope.parse("invoke:*")),
+    ApiKeys.Created key = kiln.apiKeys().orElseThrow().create("daily", List.of(Scope.parse("invoke:*")),
         new Limits(null, (long) QUOTA, null), Map.of(), null, "test");
     kiln.close();
     kiln = null;
@@ -91,8 +94,9 @@ class RateLimitCrashTest {
         Instant.now().truncatedTo(ChronoUnit.DAYS));
     long flushed;
     int unflushed = 5;
-    try (GovernanceStores db = g.databaseUrl() == null ? GovernanceStores.sqlite(data)
-        : GovernanceStores.open(g.databaseUrl(), g.databaseUser(), g.databasePassword())) {
+    try (GovernanceStores db = g.database().isEmpty() ? GovernanceStores.sqlite(data)
+        : GovernanceStores.open(g.database().get().url(), g.database().get().user().orElse(null),
+            g.database().get().password().orElse(null))) {
       for (int i = 0; i < 10; i++) {
         assertThat(infer(port, key.token()).statusCode()).isEqualTo(200);
       }
@@ -136,9 +140,7 @@ class RateLimitCrashTest {
     List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
         System.getProperty("java.class.path"), RateLimitCrashTest.class.getName(), repo.toString(), data.toString(),
         masterKey.toString()));
-    if (g.databaseUrl() != null) {
-      command.add(g.databaseUrl());
-    }
+    g.database().ifPresent(d -> command.add(d.url()));
     Path log = data.resolve("child.log");
     child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

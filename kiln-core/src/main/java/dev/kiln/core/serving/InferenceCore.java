@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
 public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
-  private volatile AliasResolver aliases = AliasResolver.NONE;
+  private final AliasResolver aliases;
   private volatile Supplier<List<RepositoryEntry>> servedBeside = List::of;
   private final CoreSettings settings;
   private final ServedModels models;
@@ -37,6 +37,13 @@ public final class InferenceCore implements AutoCloseable {
 
   public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
       InferenceMetrics metrics, CoreSettings settings) {
+    this(repository, engines, engineOptions, metrics, settings, AliasResolver.NONE);
+  }
+
+  /** @param aliases resolves {@code model@alias} references (the registry provides it) */
+  public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
+      InferenceMetrics metrics, CoreSettings settings, AliasResolver aliases) {
+    this.aliases = Objects.requireNonNull(aliases, "aliases");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.models = new ServedModels(Objects.requireNonNull(repository, "repository"), List.copyOf(engines),
         Objects.requireNonNull(engineOptions, "engineOptions"), Objects.requireNonNull(metrics, "metrics"),
@@ -118,11 +125,6 @@ public final class InferenceCore implements AutoCloseable {
 
   public ModelConfig config(String model) {
     return models.find(ModelRefs.name(model)).config();
-  }
-
-  /** Lets callers name versions by alias ({@code model@alias}); the registry provides the resolver. */
-  public void aliases(AliasResolver resolver) {
-    this.aliases = resolver;
   }
 
   /**

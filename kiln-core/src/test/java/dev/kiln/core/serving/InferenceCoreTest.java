@@ -108,8 +108,7 @@ class InferenceCoreTest extends CoreFixture {
   @Test
   void aTargetIsBuiltFromAReferenceAndAVersionString() throws Exception {
     model("m", 1, "scale=1");
-    start();
-    core.aliases((model, alias) -> model.equals("m") && alias.equals("prod") ? Optional.of(1L) : Optional.empty());
+    start((model, alias) -> model.equals("m") && alias.equals("prod") ? Optional.of(1L) : Optional.empty());
 
     assertThat(core.target("m")).isEqualTo(Target.latest("m"));
     assertThat(core.target("m", "")).isEqualTo(Target.latest("m"));

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.govern.registry.Deployments;
 import dev.kiln.govern.registry.ModelRegistry;
-import dev.kiln.govern.registry.VersionLoader;
 import dev.kiln.govern.registry.VersionRecord;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -13,10 +13,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Objects;
 import dev.kiln.http.Access;
 import dev.kiln.http.ApiJson;
 import dev.kiln.http.RestService;
@@ -25,29 +26,25 @@ import dev.kiln.http.ManagementApi;
 
 /**
  * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show,
- * aliases, model card, archive, delete. Every change is audited by the registry, and {@code changed} tells the
- * serving side to pick it up.
+ * aliases, model card, archive, delete. A route adapter only: changes that change what is served go to
+ * {@link Deployments} (which loads a pushed version and undoes one that does not load), the rest to the registry,
+ * which audits every change.
  */
 public final class RegistryRestService implements RestService {
   private static final String NAME = ManagementApi.NAME;
   private static final String ALIAS = "([A-Za-z][A-Za-z0-9_-]{0,31})";
 
   private final ModelRegistry registry;
-  private final VersionLoader loader;
-  private final Consumer<String> changed;
+  private final Deployments deployments;
 
-  /**
-   * @param loader loads each pushed version before the push is confirmed; a version it refuses is undone
-   * @param changed called with a model's name after its versions or aliases changed
-   */
-  public RegistryRestService(ModelRegistry registry, VersionLoader loader, Consumer<String> changed) {
-    this.registry = registry;
-    this.loader = loader;
-    this.changed = changed;
+  /** @param deployments pushes, deletes, aliases and archives, each followed by what serves */
+  public RegistryRestService(ModelRegistry registry, Deployments deployments) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.deployments = Objects.requireNonNull(deployments, "deployments");
   }
 
   /** A model with its versions and aliases, as the API shows it. */
-  record ModelView(String name, String card, String createdBy, java.time.Instant created, boolean archived,
+  record ModelView(String name, String card, String createdBy, Instant created, boolean archived,
       List<VersionRecord> versions, Map<String, Long> aliases) {}
 
   @Override
@@ -60,30 +57,28 @@ public final class RegistryRestService implements RestService {
     r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/versions", Access.manage(0), q -> {
       byte[] body = ManagementApi.body(q);
       Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
-      String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : null;
+      String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : "{}";
       return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> {
         if (body.length == 0) {
           throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
         }
-        // A version that cannot serve is refused and undone by the registry, with the reason.
-        return registry.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata, q.principal(),
-            q.source(), loader);
+        // A version that cannot serve is refused and undone, with the reason.
+        return deployments.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata, q.principal(),
+            q.source());
       });
     });
     r.add(HttpMethod.GET, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
         q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
     r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
         q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-          registry.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
-          changed.accept(q.param(0));
+          deployments.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
           return Map.of("deleted", q.param(0) + "/" + q.param(1));
         }));
     r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0), q -> {
       byte[] body = ManagementApi.body(q);
       return ManagementApi.json(q, HttpResponseStatus.OK, () -> {
         long version = field(body, "version").asLong();
-        registry.alias(q.param(0), q.param(1), version, q.principal(), q.source());
-        changed.accept(q.param(0));
+        deployments.alias(q.param(0), q.param(1), version, q.principal(), q.source());
         return registry.aliases(q.param(0));
       });
     });
@@ -104,13 +99,11 @@ public final class RegistryRestService implements RestService {
     });
     r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/(archive|unarchive)", Access.manage(0),
         q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-          registry.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
-          changed.accept(q.param(0));
+          deployments.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
           return view(q.param(0));
         }));
     r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-      registry.deleteModel(q.param(0), q.principal(), q.source());
-      changed.accept(q.param(0));
+      deployments.deleteModel(q.param(0), q.principal(), q.source());
       return Map.of("deleted", q.param(0));
     }));
   }

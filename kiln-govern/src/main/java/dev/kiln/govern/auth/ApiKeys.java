@@ -89,10 +89,8 @@ public final class ApiKeys {
     if (token == null) {
       throw KilnException.unauthenticated("an API key is required (Authorization: Bearer kiln_...)");
     }
-    KeyTokens.Parts parts = KeyTokens.parse(token);
-    if (parts == null) {
-      throw KilnException.unauthenticated("malformed API key");
-    }
+    KeyTokens.Parts parts = KeyTokens.parse(token)
+        .orElseThrow(() -> KilnException.unauthenticated("malformed API key"));
     Optional<ApiKey> key = lookup(parts.id());
     if (key.isEmpty() || !KeyTokens.matches(parts.secret(), key.get().secretHash())) {
       throw KilnException.unauthenticated("unknown API key");

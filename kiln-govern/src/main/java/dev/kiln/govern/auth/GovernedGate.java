@@ -61,7 +61,8 @@ public final class GovernedGate implements Gate {
       }
     }
     if (permission == Permission.INVOKE) {
-      Optional<KilnException> limited = limiter.acquire(key, model);
+      // The core names no model for calls on the whole server (a null it passes through the Gate port).
+      Optional<KilnException> limited = model == null ? limiter.acquire(key) : limiter.acquire(key, model);
       if (limited.isPresent()) {
         usage.record(key.id(), model, false, 0, 0, 0);
         throw limited.get();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,20 +50,30 @@ public final class RateLimiter {
     this.clock = clock;
   }
 
-  /**
-   * Counts one request of {@code key} for {@code model}: empty if it may go ahead, else the refusal (RATE_LIMITED,
-   * with the time until its window ends as retry-after), and then nothing is counted.
-   */
+  /** Counts one request of {@code key} that names no model: empty if it may go ahead, else why not. */
+  public Optional<KilnException> acquire(ApiKey key) {
+    return acquire(key, key.limits(), Optional.empty());
+  }
+
+  /** Counts one request of {@code key} for {@code model}: empty if it may go ahead, else why not. */
   public Optional<KilnException> acquire(ApiKey key, String model) {
-    Limits perModel = model == null ? null : key.modelLimits().get(model);
-    if (key.limits().unlimited() && perModel == null) {
+    Objects.requireNonNull(model, "model");
+    Optional<Scoped> perModel = Optional.ofNullable(key.modelLimits().get(model)).map(l -> new Scoped(model, l));
+    return acquire(key, key.limits(), perModel);
+  }
+
+  /** A key's limits on one model. */
+  private record Scoped(String model, Limits limits) {}
+
+  private Optional<KilnException> acquire(ApiKey key, Limits keyLimits, Optional<Scoped> perModel) {
+    if (keyLimits.unlimited() && perModel.isEmpty()) {
       return Optional.empty();
     }
     Instant now = clock.instant();
     List<Window> taken = new ArrayList<>(4);
-    KilnException refused = take(taken, key, "*", key.limits(), now);
-    if (refused == null && perModel != null) {
-      refused = take(taken, key, model, perModel, now);
+    KilnException refused = take(taken, key, "*", keyLimits, now);
+    if (refused == null && perModel.isPresent()) {
+      refused = take(taken, key, perModel.get().model(), perModel.get().limits(), now);
     }
     if (refused != null) {
       taken.forEach(w -> w.pending.decrementAndGet());

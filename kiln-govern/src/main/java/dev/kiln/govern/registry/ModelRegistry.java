@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -67,11 +68,13 @@ public final class ModelRegistry implements ModelCatalog {
    * created it), the push is audited as failed with the reason, and the caller gets INVALID_ARGUMENT.
    *
    * @param source {@code uploaded} or {@code trained}
-   * @param metadata JSON (lineage, metrics) kept with the version; null for none
+   * @param metadata a JSON object (lineage, metrics) kept with the version; {@code {}} for none
    */
   public VersionRecord push(String name, InputStream model, String source, String metadata, String actor,
       String from, VersionLoader loader) {
     SafeNames.requireModelName(name);
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(loader, "loader");
     InputStream in = new java.io.BufferedInputStream(model);
     String format = format(in);
     Instant now = clock.instant();
@@ -82,8 +85,7 @@ public final class ModelRegistry implements ModelCatalog {
     ArtifactStore.PutResult put = null;
     try {
       put = artifacts.put(in, maxArtifactBytes);
-      if (!store.publish(name, reserved.version(), put.key(), put.sha256(), put.sizeBytes(),
-          metadata == null ? "{}" : metadata)) {
+      if (!store.publish(name, reserved.version(), put.key(), put.sha256(), put.sizeBytes(), metadata)) {
         throw new KilnException(ErrorKind.CONFLICT, "version " + reserved.version() + " of " + name
             + " was not pending any more");
       }

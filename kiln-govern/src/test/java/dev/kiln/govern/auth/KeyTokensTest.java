@@ -12,23 +12,23 @@ class KeyTokensTest {
   void aNewTokenParsesBackIntoItsParts() {
     String id = KeyTokens.newId();
     String secret = KeyTokens.newSecret();
-    assertThat(KeyTokens.parse(KeyTokens.token(id, secret))).isEqualTo(new KeyTokens.Parts(id, secret));
-    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET)).isEqualTo(new KeyTokens.Parts(ID, SECRET));
+    assertThat(KeyTokens.parse(KeyTokens.token(id, secret))).contains(new KeyTokens.Parts(id, secret));
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET)).contains(new KeyTokens.Parts(ID, SECRET));
   }
 
   @Test
   void anythingElseIsMalformed() {
-    assertThat(KeyTokens.parse(null)).isNull();
-    assertThat(KeyTokens.parse("")).isNull();
-    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET + "x")).as("too long").isNull();
-    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.substring(1))).as("too short").isNull();
-    assertThat(KeyTokens.parse("kilN_" + ID + "_" + SECRET)).as("prefix").isNull();
-    assertThat(KeyTokens.parse("kiln_" + ID + "-" + SECRET)).as("separator").isNull();
-    assertThat(KeyTokens.parse("kiln_abcdefghij18_" + SECRET)).as("id outside base32").isNull();
-    assertThat(KeyTokens.parse("kiln_Abcdefghij27_" + SECRET)).as("upper-case id").isNull();
+    assertThat(KeyTokens.parse(null)).isEmpty();
+    assertThat(KeyTokens.parse("")).isEmpty();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET + "x")).as("too long").isEmpty();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.substring(1))).as("too short").isEmpty();
+    assertThat(KeyTokens.parse("kilN_" + ID + "_" + SECRET)).as("prefix").isEmpty();
+    assertThat(KeyTokens.parse("kiln_" + ID + "-" + SECRET)).as("separator").isEmpty();
+    assertThat(KeyTokens.parse("kiln_abcdefghij18_" + SECRET)).as("id outside base32").isEmpty();
+    assertThat(KeyTokens.parse("kiln_Abcdefghij27_" + SECRET)).as("upper-case id").isEmpty();
     assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', '+'))).as("secret outside base64url")
-        .isNull();
-    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', 'é'))).as("non-ASCII").isNull();
+        .isEmpty();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', 'é'))).as("non-ASCII").isEmpty();
   }
 
   @Test

@@ -89,28 +89,28 @@ class RateLimiterTest {
     RateLimiter a = new RateLimiter(stores.counters(), clock);
     RateLimiter b = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(null, 4L, null), Map.of());
-    assertThat(a.acquire(k, null)).isEmpty();
-    assertThat(a.acquire(k, null)).isEmpty();
-    assertThat(b.acquire(k, null)).isEmpty();
+    assertThat(a.acquire(k)).isEmpty();
+    assertThat(a.acquire(k)).isEmpty();
+    assertThat(b.acquire(k)).isEmpty();
     a.flush();
     b.flush();
     a.flush(); // a learns b's count
-    assertThat(a.acquire(k, null)).isEmpty();
-    assertThat(a.acquire(k, null)).isPresent();
+    assertThat(a.acquire(k)).isEmpty();
+    assertThat(a.acquire(k)).isPresent();
   }
 
   @Test
   void aDailyQuotaSurvivesARestartAndResetsAtMidnightUtc() {
     RateLimiter before = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(null, 2L, null), Map.of());
-    before.acquire(k, null);
-    before.acquire(k, null);
+    before.acquire(k);
+    before.acquire(k);
     before.flush();
     RateLimiter after = new RateLimiter(stores.counters(), clock); // a new process on the same database
-    KilnException refused = after.acquire(k, null).orElseThrow();
+    KilnException refused = after.acquire(k).orElseThrow();
     assertThat(refused.retryAfter()).hasValue(Duration.ofHours(14).minusSeconds(5));
     clock.now = Instant.parse("2026-11-24T00:00:01Z");
-    assertThat(after.acquire(k, null)).isEmpty();
+    assertThat(after.acquire(k)).isEmpty();
   }
 
   @Test

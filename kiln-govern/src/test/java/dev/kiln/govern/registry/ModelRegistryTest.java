@@ -40,7 +40,7 @@ class ModelRegistryTest {
 
   @Test
   void aPushServesItsBytesVerified() {
-    VersionRecord v = registry.push("m", new ByteArrayInputStream(new byte[] {1, 2, 3}), "uploaded", null, "k", "");
+    VersionRecord v = registry.push("m", new ByteArrayInputStream(new byte[] {1, 2, 3}), "uploaded", "{}", "k", "");
     assertThat(v.state()).isEqualTo(VersionRecord.State.PUBLISHED);
     assertThat(registry.names()).containsExactly("m");
     assertThat(registry.read("m").orElseThrow().contents().get(1L).read()).containsExactly(1, 2, 3);
@@ -59,7 +59,7 @@ class ModelRegistryTest {
         return 7;
       }
     };
-    assertThatThrownBy(() -> registry.push("m", dying, "uploaded", null, "k", ""))
+    assertThatThrownBy(() -> registry.push("m", dying, "uploaded", "{}", "k", ""))
         .isInstanceOf(java.io.UncheckedIOException.class).hasMessage("cannot store artifact")
         .hasRootCauseInstanceOf(IOException.class).hasRootCauseMessage("connection reset");
     assertThat(registry.names()).isEmpty();
@@ -79,13 +79,13 @@ class ModelRegistryTest {
     assertThat(registry.cleanUp(Duration.ZERO)).isEqualTo(2);
     assertThat(stores.registry().version("m", pending.version())).isEmpty();
     assertThat(artifacts.keys()).doesNotContain(orphan.key());
-    VersionRecord next = registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", null, "k", "");
+    VersionRecord next = registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", "{}", "k", "");
     assertThat(next.version()).isEqualTo(pending.version() + 1); // numbers are never reused
   }
 
   @Test
   void aliasesPointAtPublishedVersionsOnly() {
-    registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", null, "k", "");
+    registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", "{}", "k", "");
     registry.alias("m", "production", 1, "k", "");
     assertThat(registry.resolve("m", "production")).hasValue(1L);
     assertThatThrownBy(() -> registry.alias("m", "staging", 5, "k", "")).hasMessageContaining("no version 5");
@@ -96,7 +96,7 @@ class ModelRegistryTest {
 
   @Test
   void aVersionItsLoaderRefusesIsUndoneAndAuditedAsFailedWithTheReason() {
-    registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", null, "k", "");
+    registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", "{}", "k", "");
     VersionLoader refuses = v -> {
       throw new dev.kiln.core.engine.ModelLoadException("not a valid GGUF file: general.alignment is STRING");
     };
@@ -104,12 +104,12 @@ class ModelRegistryTest {
       throw new ClassCastException("class java.lang.String cannot be cast to class java.lang.Number");
     };
     for (String name : java.util.List.of("m", "fresh")) {
-      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {2}), "uploaded", null, "k",
+      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {2}), "uploaded", "{}", "k",
           "", refuses))
           .isInstanceOfSatisfying(dev.kiln.core.error.KilnException.class, e -> assertThat(e.kind())
               .isEqualTo(dev.kiln.core.error.ErrorKind.INVALID_ARGUMENT))
           .hasMessage("the model was refused: not a valid GGUF file: general.alignment is STRING");
-      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {3}), "uploaded", null, "k",
+      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {3}), "uploaded", "{}", "k",
           "", crashes))
           .isInstanceOf(dev.kiln.core.error.KilnException.class)
           .hasMessage("the model was refused: it could not be loaded");
@@ -123,7 +123,7 @@ class ModelRegistryTest {
     assertThat(pushes).filteredOn(e -> e.outcome().equals("failed")).extracting(
         dev.kiln.govern.audit.AuditEvent::detail).contains("the model was refused: not a valid GGUF file: "
         + "general.alignment is STRING");
-    VersionRecord next = registry.push("fresh", new ByteArrayInputStream(new byte[] {4}), "uploaded", null, "k", "",
+    VersionRecord next = registry.push("fresh", new ByteArrayInputStream(new byte[] {4}), "uploaded", "{}", "k", "",
         VersionLoader.NONE);
     assertThat(next.state()).isEqualTo(VersionRecord.State.PUBLISHED);
   }

@@ -36,12 +36,6 @@ import java.util.Optional;
 public final class DjlTrainingEngine implements TrainingEngine {
   private static final java.util.logging.Logger LOG =
       java.util.logging.Logger.getLogger(DjlTrainingEngine.class.getName());
-  /** DJL probes for CUDA even on the CPU engine and warns when a driver is present but unusable; Kiln trains on CPU. */
-  private static final java.util.logging.Logger CUDA_PROBE = java.util.logging.Logger.getLogger("ai.djl.util.cuda");
-
-  static {
-    CUDA_PROBE.setLevel(java.util.logging.Level.SEVERE);
-  }
   private final Engine engine;
   private final int threads;
 

@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,25 +39,34 @@ import dev.kiln.http.ManagementApi;
  * deploy, download the model) and a job's progress as Server-Sent Events. Everything here blocks on files or
  * data preparation, so handlers run on virtual threads, never on the event loop.
  */
-public final class TrainingRestService implements RestService {
+public final class TrainingRestService implements RestService, AutoCloseable {
   private static final String NAME = ManagementApi.NAME;
   private static final String ID = "([0-9]{1,18})";
   /** How often an event stream re-reads the stored job, to see changes made by other replicas. */
   private static final long POLL_MS = 1000;
 
   private final TrainingService training;
-  private final Auditor audit;
+  private final Optional<Auditor> audit;
+  /** Re-reads jobs for open event streams; stopped by {@link #close}. */
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("kiln-sse-poll").daemon().factory());
 
+  /** A training API that records nothing in an audit log (a server without governance). */
   public TrainingRestService(TrainingService training) {
-    this(training, null);
+    this.training = Objects.requireNonNull(training, "training");
+    this.audit = Optional.empty();
   }
 
-  /** @param audit where dataset uploads, job submissions, cancels and deploys are recorded; null for none */
+  /** @param audit where dataset uploads, job submissions, cancels and deploys are recorded */
   public TrainingRestService(TrainingService training, Auditor audit) {
-    this.training = training;
-    this.audit = audit;
+    this.training = Objects.requireNonNull(training, "training");
+    this.audit = Optional.of(audit);
+  }
+
+  /** Stops re-reading jobs for event streams; streams still open get no more events. */
+  @Override
+  public void close() {
+    ticker.shutdownNow();
   }
 
   @Override
@@ -157,9 +168,7 @@ public final class TrainingRestService implements RestService {
   }
 
   private void audit(RestRequest q, String action, String target, String detail) {
-    if (audit != null) {
-      audit.record(q.principal(), action, target, q.source(), "ok", detail);
-    }
+    audit.ifPresent(a -> a.record(q.principal(), action, target, q.source(), "ok", detail));
   }
 
   private CompletableFuture<RestResponse> model(RestRequest q) {

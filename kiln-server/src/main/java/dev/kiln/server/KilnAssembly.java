@@ -1,0 +1,189 @@
+package dev.kiln.server;
+
+import dev.kiln.core.access.Gate;
+import dev.kiln.core.engine.Engine;
+import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.metrics.InferenceMetrics;
+import dev.kiln.core.repository.CompositeCatalog;
+import dev.kiln.core.repository.ModelCatalog;
+import dev.kiln.core.repository.ModelRepository;
+import dev.kiln.core.serving.AliasResolver;
+import dev.kiln.core.serving.InferenceCore;
+import dev.kiln.engine.llama.LlamaEngine;
+import dev.kiln.engine.llama.LlamaOptions;
+import dev.kiln.engine.onnx.OnnxEngine;
+import dev.kiln.govern.http.KeysRestService;
+import dev.kiln.govern.http.RegistryRestService;
+import dev.kiln.http.HttpServer;
+import dev.kiln.http.MetricsService;
+import dev.kiln.http.RestService;
+import dev.kiln.protocol.grpc.GrpcServer;
+import dev.kiln.protocol.openai.OpenAiService;
+import dev.kiln.protocol.rest.OipRestService;
+import dev.kiln.protocol.rest.PredictService;
+import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.FileDatasetStore;
+import dev.kiln.training.djl.DjlTrainingEngine;
+import dev.kiln.training.engine.TrainingEngine;
+import dev.kiln.training.http.TrainingRestService;
+import dev.kiln.training.job.Deployer;
+import dev.kiln.training.job.FileJobStore;
+import dev.kiln.training.job.JobEvents;
+import dev.kiln.training.job.JobRunner;
+import dev.kiln.training.job.JobStore;
+import dev.kiln.training.job.TrainingJobWork;
+import dev.kiln.training.job.TrainingService;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Builds a server's parts in dependency order: metrics, governance, the catalog and the inference core (with the
+ * registry's aliases), language models, deployments, training, then the HTTP and gRPC listeners. Plain wiring:
+ * every decision about serving lives in the parts. If a step fails, what the earlier steps started is closed, in
+ * reverse order, before the failure is thrown.
+ */
+final class KilnAssembly {
+  private static final Logger LOG = Logger.getLogger(KilnAssembly.class.getName());
+
+  private final KilnConfig config;
+  private final Clock clock;
+  /** What has been started so far; closed in reverse if a later step fails. Lives only while assembling. */
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+  private KilnAssembly(KilnConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** The started parts of a server for {@code config}, governance counting by {@code clock}. */
+  static KilnParts assemble(KilnConfig config, Clock clock) throws Exception {
+    KilnAssembly assembly = new KilnAssembly(config, clock);
+    try {
+      return assembly.build();
+    } catch (Exception | Error e) {
+      assembly.closeStarted();
+      throw e;
+    }
+  }
+
+  private KilnParts build() throws Exception {
+    PrometheusMeterRegistry meters = meters();
+    ExecutorService management = Executors.newVirtualThreadPerTaskExecutor();
+    started.push(management::shutdownNow);
+    Optional<Governance> governance = config.governance().map(g -> started(Governance.open(g, meters, clock)));
+    List<Engine> engines = List.of(new OnnxEngine());
+    // Context length and slots are LanguageModels' to pass at load; the threads are fixed here.
+    LlamaEngine llama = new LlamaEngine(new LlamaOptions(0, 1, config.llm().threads()));
+    InferenceCore core = core(governance, engines, llama, meters);
+    LanguageModels languageModels = started(new LanguageModels(config.modelRepository(), llama,
+        config.llm().contextLength(), config.llm().slots(), meters));
+    core.failuresBeside(languageModels::failures);
+    Optional<LanguageModelStaging> staging = governance.map(g -> started(new LanguageModelStaging(
+        config.governance().orElseThrow().dataDir(), g.registry, languageModels)));
+    staging.ifPresent(LanguageModelStaging::start);
+    Optional<RegistryDeployments> deployments = governance.map(g -> new RegistryDeployments(g.registry, core,
+        staging.orElseThrow()::serve));
+    Deployer deployer = deployments.<Deployer>map(d -> d)
+        .orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
+    Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance));
+    Gate gate = governance.map(g -> g.gate).orElse(Gate.OPEN);
+    List<RestService> services = services(core, management, meters, languageModels, gate, governance, deployments,
+        training);
+    Duration drain = config.core().drainTimeout();
+    HttpServer http = new HttpServer(config.http(), services, gate).start();
+    started.push(() -> http.close(drain));
+    GrpcServer grpc = GrpcServer.start(core, config.grpc(), gate);
+    started.push(() -> grpc.stop(drain));
+    return new KilnParts(meters, management, governance, core, languageModels, staging, training, http, grpc);
+  }
+
+  /** The server's meter registry, with the JVM's memory, thread and processor meters. */
+  private PrometheusMeterRegistry meters() {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    started.push(meters::close);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    return meters;
+  }
+
+  /** The inference core over the repository, and over the registry first when there is one. */
+  private InferenceCore core(Optional<Governance> governance, List<Engine> engines, LlamaEngine llama,
+      PrometheusMeterRegistry meters) {
+    ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
+    if (governance.isPresent()) {
+      // Registry models first: a name in both comes from the registry.
+      catalog = new CompositeCatalog(List.of(governance.get().registry, catalog));
+    }
+    AliasResolver aliases = governance.<AliasResolver>map(g -> g.registry::resolve).orElse(AliasResolver.NONE);
+    boolean control = config.modelControl() != ModelControl.NONE;
+    InferenceCore core = started(new InferenceCore(catalog, engines, config.engine(), new InferenceMetrics(meters),
+        config.core().withModelControl(control), aliases));
+    core.start();
+    return core;
+  }
+
+  /** The HTTP routes, in the order the server has always added them; governance and training add theirs. */
+  private List<RestService> services(InferenceCore core, ExecutorService management, PrometheusMeterRegistry meters,
+      LanguageModels languageModels, Gate gate, Optional<Governance> governance,
+      Optional<RegistryDeployments> deployments, Optional<KilnParts.Training> training) {
+    List<RestService> services = new ArrayList<>(List.of(
+        new OipRestService(core, management, config.http()),
+        new PredictService(core, config.defaultModel(), config.http()),
+        new MetricsService(meters),
+        new OpenAiService(languageModels, gate)));
+    governance.ifPresent(g -> {
+      services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));
+      services.add(new RegistryRestService(g.registry, deployments.orElseThrow()));
+    });
+    training.ifPresent(t -> services.add(t.api()));
+    return services;
+  }
+
+  /** The training service over the data directory; its engine (libtorch) loads with the first job. */
+  private KilnParts.Training training(TrainingConfig t, Deployer deployer, Optional<Governance> governance) {
+    JobStore jobs = new FileJobStore(t.dataDir().resolve("jobs"));
+    DatasetStore datasets = new FileDatasetStore(t.dataDir(), t.datasetLimits(), t.archiveLimits());
+    JobEvents events = new JobEvents();
+    TrainingEngine engine = new LazyTrainingEngine(() -> new DjlTrainingEngine(t.engineCache(), t.threads()));
+    Duration beat = t.lease().dividedBy(3);
+    JobRunner runner = new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(),
+        t.lease(), beat);
+    TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer);
+    runner.start();
+    started.push(runner);
+    TrainingRestService api = started(governance.map(g -> new TrainingRestService(training, g.audit))
+        .orElseGet(() -> new TrainingRestService(training)));
+    return new KilnParts.Training(training, runner, api);
+  }
+
+  private <T extends AutoCloseable> T started(T part) {
+    started.push(part);
+    return part;
+  }
+
+  private void closeStarted() {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception | Error e) {
+        LOG.log(Level.WARNING, "could not close a part of a server that failed to start", e);
+      }
+    }
+  }
+}

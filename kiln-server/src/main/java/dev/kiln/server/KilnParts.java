@@ -1,0 +1,47 @@
+package dev.kiln.server;
+
+import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.serving.InferenceCore;
+import dev.kiln.http.HttpServer;
+import dev.kiln.protocol.grpc.GrpcServer;
+import dev.kiln.training.http.TrainingRestService;
+import dev.kiln.training.job.JobRunner;
+import dev.kiln.training.job.TrainingService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What {@link KilnAssembly} built for one server, each part started; {@link Kiln} only holds them and stops them
+ * in order.
+ *
+ * @param management runs the OIP management calls (load, unload) off the event loop
+ * @param staging present with governance: the registry's language models staged for llama.cpp
+ * @param training present when the server trains
+ */
+record KilnParts(PrometheusMeterRegistry meters, ExecutorService management, Optional<Governance> governance,
+    InferenceCore core, LanguageModels languageModels, Optional<LanguageModelStaging> staging,
+    Optional<Training> training, HttpServer http, GrpcServer grpc) {
+
+  /** The training side: the service, the runner whose threads run the jobs, and its HTTP API. */
+  record Training(TrainingService service, JobRunner runner, TrainingRestService api) {
+    Training {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(runner, "runner");
+      Objects.requireNonNull(api, "api");
+    }
+  }
+
+  KilnParts {
+    Objects.requireNonNull(meters, "meters");
+    Objects.requireNonNull(management, "management");
+    Objects.requireNonNull(governance, "governance");
+    Objects.requireNonNull(core, "core");
+    Objects.requireNonNull(languageModels, "languageModels");
+    Objects.requireNonNull(staging, "staging");
+    Objects.requireNonNull(training, "training");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(grpc, "grpc");
+  }
+}
