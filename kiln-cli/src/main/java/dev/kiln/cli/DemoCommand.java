@@ -1,10 +1,16 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.DemoChecks.step;
+import static dev.kiln.cli.DemoVectors.argmax;
+import static dev.kiln.cli.DemoVectors.close;
+import static dev.kiln.cli.DemoVectors.floats;
+import static dev.kiln.cli.DemoVectors.list;
+import static dev.kiln.cli.DemoVectors.maxDiff;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.server.Kiln;
-import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.KilnConfig;
 import dev.kiln.server.ModelControl;
 import dev.kiln.server.TrainingConfig;
@@ -32,7 +38,7 @@ import picocli.CommandLine.Option;
  * {@code kiln demo}: makes a model repository, starts a server on free ports, trains a classifier on the 8x8
  * digits through the training API (progress bar, test metrics), deploys it and calls it with raw rows; then
  * calls a served model over every protocol, checks each answer against the model computed in plain Java, and
- * stops. Exit code 0 when every check passed.
+ * stops; then tours governance ({@link DemoGovernance}). Exit code 0 when every check passed.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Train a digits classifier, deploy it and call it; serve example models and call them over "
@@ -47,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
   int requests;
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private int failures;
+  private final DemoChecks checks = new DemoChecks();
 
   @Override
   public Integer call() throws Exception {
@@ -65,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
         .withTraining(TrainingConfig.defaults(root.resolveSibling(root.getFileName() + "-data"))))) {
       String base = "http://127.0.0.1:" + kiln.httpPort();
       step("server", "HTTP " + base + ", gRPC 127.0.0.1:" + kiln.grpcPort());
-      check("GET /v2/health/ready", get(base + "/v2/health/ready").statusCode() == 200, "200");
+      checks.check("GET /v2/health/ready", get(base + "/v2/health/ready").statusCode() == 200, "200");
       train(base);
       chat(base);
 
@@ -73,17 +79,17 @@ final class DemoCommand implements Callable<Integer> {
       float[] expected = mlp.predict(x);
       JsonNode json = postJson(base + "/v2/models/digits/infer", inferJson(x));
       float[] y = floats(json.at("/outputs/0/data"));
-      check("REST JSON infer", close(y, expected), "class " + argmax(y) + ", max |Δ| vs plain Java "
+      checks.check("REST JSON infer", close(y, expected), "class " + argmax(y) + ", max |Δ| vs plain Java "
           + String.format("%.1e", maxDiff(y, expected)));
 
       float[] yb = inferBinary(base, x);
-      check("REST binary infer", close(yb, expected), "Inference-Header-Content-Length, binary in and out");
+      checks.check("REST binary infer", close(yb, expected), "Inference-Header-Content-Length, binary in and out");
 
       JsonNode p = postJson(base + "/predict/digits", "{\"x\": " + list(x) + "}");
-      check("POST /predict", p.at("/classes/0").asInt() == argmax(expected), p.at("/classes").toString());
+      checks.check("POST /predict", p.at("/classes/0").asInt() == argmax(expected), p.at("/classes").toString());
 
       float[] yg = DemoGrpc.infer(kiln.grpcPort(), x);
-      check("gRPC ModelInfer", close(yg, expected), "raw_input_contents / raw_output_contents");
+      checks.check("gRPC ModelInfer", close(yg, expected), "raw_input_contents / raw_output_contents");
 
       burst(base, x, expected);
       JsonNode stats = get(base, "/v2/models/digits/stats").at("/model_stats/0");
@@ -95,16 +101,15 @@ final class DemoCommand implements Callable<Integer> {
       metrics.lines().filter(l -> l.startsWith("kiln_inference_requests_total{model=\"digits\""))
           .forEach(l -> step("metrics", l));
     }
-    govern(root);
-    System.out.println(failures == 0 ? "demo: all checks passed" : "demo: " + failures + " check(s) FAILED");
-    return failures == 0 ? 0 : 1;
+    new DemoGovernance(http, checks).tour(root);
+    return checks.report();
   }
 
   /** Asks the tiny language model (random weights: its words are noise) through the OpenAI-compatible API. */
   private void chat(String base) throws Exception {
     JsonNode r = postJson(base + "/v1/chat/completions", "{\"model\":\"tiny-llm\",\"messages\":[{\"role\":"
         + "\"user\",\"content\":\"hello\"}],\"max_tokens\":8,\"temperature\":0}");
-    check("OpenAI chat completion", r.at("/usage/completion_tokens").asInt() == 8,
+    checks.check("OpenAI chat completion", r.at("/usage/completion_tokens").asInt() == 8,
         "tiny-llm (2 layers, random weights) said " + r.at("/choices/0/message/content") + ", usage "
             + r.path("usage"));
   }
@@ -135,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
     step("train", "job " + id + ": MLP 64-64-10, Adam, 10 epochs (DJL + PyTorch)");
     JsonNode done = JobsCommand.follow(client, id);
     double accuracy = done.at("/evaluation/accuracy").asDouble();
-    check("training job", done.path("state").asText().equals("SUCCEEDED") && accuracy > 0.9,
+    checks.check("training job", done.path("state").asText().equals("SUCCEEDED") && accuracy > 0.9,
         String.format("test accuracy %.3f, macro F1 %.3f", accuracy, done.at("/evaluation/macro/f1").asDouble()));
     JsonNode d = client.post("/api/v1/jobs/" + id + "/deploy", "{\"name\":\"digits8x8\"}".getBytes(
         StandardCharsets.UTF_8), "application/json");
@@ -156,55 +161,8 @@ final class DemoCommand implements Callable<Integer> {
         predicted = o.path("data").toString();
       }
     }
-    check("infer the trained model", predicted.equals("[" + labels + "]"),
+    checks.check("infer the trained model", predicted.equals("[" + labels + "]"),
         "raw pixel rows -> classes " + predicted + " (labels [" + labels + "])");
-  }
-
-  /**
-   * A second server with the registry and auth on: the admin pushes a model, aliases it, makes a client key with
-   * a scope and a rate limit; the client calls it by alias, and is refused without a key, on another model, and
-   * over its limit; the audit log shows who did what.
-   */
-  private void govern(Path root) throws Exception {
-    Path data = root.resolveSibling(root.getFileName() + "-governance");
-    Path masterKey = data.resolve("master.key");
-    Files.createDirectories(data);
-    dev.kiln.govern.crypto.MasterKeys.generate(masterKey);
-    try (Kiln kiln = Kiln.start(KilnConfig.defaults(Files.createDirectories(data.resolve("models")), 0, 0)
-        .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)))) {
-      String base = "http://127.0.0.1:" + kiln.httpPort();
-      KilnClient admin = new KilnClient(base, kiln.bootstrapToken().orElseThrow());
-      step("governed server", base + ": registry in SQLite, artifacts encrypted, API keys required");
-      JsonNode v = admin.post("/api/v1/models/add_sub/versions", ExampleModels.addSub(), "application/octet-stream");
-      step("push", "add_sub version " + v.path("version").asLong() + ", sha256 "
-          + v.path("sha256").asText().substring(0, 12) + ", encrypted at rest");
-      admin.put("/api/v1/models/add_sub/aliases/production", "{\"version\":1}".getBytes(StandardCharsets.UTF_8));
-      JsonNode key = admin.post("/api/v1/keys", ("{\"name\":\"demo-client\",\"scopes\":[\"invoke:add_sub\"],"
-          + "\"limits\":{\"requests_per_minute\":3}}").getBytes(StandardCharsets.UTF_8), "application/json");
-      String token = key.path("token").asText();
-      step("key", "demo-client " + key.path("id").asText() + ": invoke:add_sub, 3 requests per minute");
-      String body = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,2,3,4]},"
-          + "{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
-      HttpResponse<String> ok = send(base + "/v2/models/add_sub@production/infer", token, body);
-      check("call by alias with the key", ok.statusCode() == 200, "add_sub@production -> " + ok.statusCode());
-      check("call without a key", send(base + "/v2/models/add_sub/infer", null, body).statusCode() == 401, "401");
-      send(base + "/v2/models/add_sub/infer", token, body);
-      send(base + "/v2/models/add_sub/infer", token, body);
-      HttpResponse<String> over = send(base + "/v2/models/add_sub/infer", token, body);
-      check("4th call in a minute", over.statusCode() == 429, "429, Retry-After "
-          + over.headers().firstValue("retry-after").orElse("?") + " s");
-      JsonNode audit = admin.get("/api/v1/audit?limit=10");
-      check("audit log", audit.size() >= 3, audit.size() + " entries, newest: " + audit.path(0).path("action")
-          .asText() + " " + audit.path(0).path("target").asText());
-    }
-  }
-
-  private HttpResponse<String> send(String url, String token, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private void burst(String base, float[] x, float[] expected) throws Exception {
@@ -222,7 +180,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     pool.shutdown();
     double seconds = (System.nanoTime() - start) / 1e9;
-    check(requests + " requests from 16 threads", ok == requests,
+    checks.check(requests + " requests from 16 threads", ok == requests,
         String.format("%d correct, %.0f requests/s", ok, requests / seconds));
   }
 
@@ -261,50 +219,5 @@ final class DemoCommand implements Callable<Integer> {
 
   private JsonNode get(String base, String path) throws IOException, InterruptedException {
     return JSON.readTree(get(base + path).body());
-  }
-
-  private void check(String what, boolean ok, String detail) {
-    failures += ok ? 0 : 1;
-    System.out.printf("  %s %-28s %s%n", ok ? "ok  " : "FAIL", what, detail);
-  }
-
-  private static void step(String what, String detail) {
-    System.out.printf("  ..   %-28s %s%n", what, detail);
-  }
-
-  static String list(float[] v) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ",").append(v[i]);
-    }
-    return sb.append(']').toString();
-  }
-
-  private static float[] floats(JsonNode a) {
-    float[] out = new float[a.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (float) a.get(i).asDouble();
-    }
-    return out;
-  }
-
-  static boolean close(float[] a, float[] b) {
-    return a.length == b.length && maxDiff(a, b) < 1e-4;
-  }
-
-  static double maxDiff(float[] a, float[] b) {
-    double d = 0;
-    for (int i = 0; i < Math.min(a.length, b.length); i++) {
-      d = Math.max(d, Math.abs(a[i] - b[i]));
-    }
-    return d;
-  }
-
-  static int argmax(float[] y) {
-    int best = 0;
-    for (int i = 1; i < y.length; i++) {
-      best = y[i] > y[best] ? i : best;
-    }
-    return best;
   }
 }

@@ -39,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+// Size: over 300 lines until issue 11's one-error-model work (another branch) moves the error mapping out;
+// drop this line when it lands (kiln-architecture SourceRulesTest).
 /**
  * Dispatches each aggregated request to its route and writes the answer. One request per connection is in
  * flight at a time (reading pauses until the response is written), which keeps HTTP/1.1 responses in order

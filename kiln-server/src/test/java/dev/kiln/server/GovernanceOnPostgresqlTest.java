@@ -7,11 +7,60 @@ import org.junit.jupiter.api.Nested;
 /**
  * The governance server tests again with PostgreSQL as the metadata database (a fresh schema per test, at
  * {@code KILN_TEST_POSTGRES_URL}; see {@link PostgresSchema}): keys, scopes, rate limits and their restart and crash
- * paths, the registry and the audit log, through real servers. SQLite runs them in the parent classes.
+ * paths, the registry, training under governance and the audit log, through real servers. SQLite runs them in the
+ * parent classes.
  */
 class GovernanceOnPostgresqlTest {
   @Nested
   class Server extends GovernanceServerTest {
+    PostgresSchema schema;
+
+    @BeforeEach
+    void createSchema() {
+      schema = PostgresSchema.create();
+    }
+
+    @Override
+    GovernanceConfig database(GovernanceConfig g) {
+      return schema.apply(g);
+    }
+
+    @Override
+    @AfterEach
+    void stop() {
+      super.stop(); // the server's final flush needs the schema
+      if (schema != null) {
+        schema.close();
+      }
+    }
+  }
+
+  @Nested
+  class Registry extends RegistryServerTest {
+    PostgresSchema schema;
+
+    @BeforeEach
+    void createSchema() {
+      schema = PostgresSchema.create();
+    }
+
+    @Override
+    GovernanceConfig database(GovernanceConfig g) {
+      return schema.apply(g);
+    }
+
+    @Override
+    @AfterEach
+    void stop() {
+      super.stop(); // the server's final flush needs the schema
+      if (schema != null) {
+        schema.close();
+      }
+    }
+  }
+
+  @Nested
+  class Training extends TrainingGovernanceServerTest {
     PostgresSchema schema;
 
     @BeforeEach

@@ -8,7 +8,6 @@ import dev.kiln.core.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -248,7 +247,7 @@ public final class Scheduler implements AutoCloseable {
     Throwable failure = null;
     try {
       results = live.size() == 1 ? List.of(instance.run(live.get(0).inputs, live.get(0).outputs))
-          : runStacked(instance, live, rows);
+          : StackedRun.run(instance, live, rows);
     } catch (Throwable t) {
       results = null;
       failure = t;
@@ -267,61 +266,11 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  private static List<Map<String, Tensor>> runStacked(ModelInstance instance, List<Work> live, long rows) {
-    Map<String, Tensor> stacked = new LinkedHashMap<>();
-    for (String name : live.get(0).inputs.keySet()) {
-      List<Tensor> parts = new ArrayList<>(live.size());
-      for (Work w : live) {
-        parts.add(w.inputs.get(name));
-      }
-      stacked.put(name, Tensor.concatRows(parts));
-    }
-    Map<String, Tensor> out = instance.run(stacked, live.get(0).outputs);
-    List<Map<String, Tensor>> split = new ArrayList<>(live.size());
-    for (int i = 0; i < live.size(); i++) {
-      split.add(new LinkedHashMap<>());
-    }
-    for (Map.Entry<String, Tensor> e : out.entrySet()) {
-      Tensor t = e.getValue();
-      if (t.rank() == 0 || t.rows() != rows) {
-        throw new KilnException(ErrorKind.INTERNAL,
-            "output " + e.getKey() + " does not keep the batch dimension, so the model cannot batch");
-      }
-      long at = 0;
-      for (int i = 0; i < live.size(); i++) {
-        long n = live.get(i).rows;
-        split.get(i).put(e.getKey(), t.rowSlice(at, n));
-        at += n;
-      }
-    }
-    return split;
-  }
-
   private static long rowsOf(Map<String, Tensor> inputs) {
     long rows = -1;
     for (Tensor t : inputs.values()) {
       rows = Math.max(rows, t.rows());
     }
     return Math.max(rows, 1);
-  }
-
-  private static final class Work {
-    final Map<String, Tensor> inputs;
-    final Set<String> outputs;
-    final long rows;
-    final BatchKey key;
-    final long enqueuedNanos;
-    final long deadlineNanos;
-    final CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
-
-    Work(Map<String, Tensor> inputs, Set<String> outputs, long rows, BatchKey key, long enqueuedNanos,
-        long deadlineNanos) {
-      this.inputs = inputs;
-      this.outputs = outputs;
-      this.rows = rows;
-      this.key = key;
-      this.enqueuedNanos = enqueuedNanos;
-      this.deadlineNanos = deadlineNanos;
-    }
   }
 }

@@ -13,10 +13,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -46,7 +44,6 @@ public final class ArtifactCipher {
   public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
   /** The largest plaintext {@link #decrypt} can return (the largest Java array). */
   public static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
-  private static final int TAG_BITS = 128;
 
   private final MasterKeys keys; // null: plain mode
   private final int chunkSize;
@@ -98,7 +95,7 @@ public final class ArtifactCipher {
     MessageDigest sha = sha256();
     byte[] buf = new byte[chunkSize];
     byte[] sealed = new byte[chunkSize + draft.tagSize()];
-    Cipher cipher = keys != null ? aesGcm() : null;
+    Cipher cipher = keys != null ? AesGcm.cipher() : null;
     out.position(ArtifactHeader.SIZE);
     long total = 0;
     for (long index = 0; ; index++) {
@@ -114,7 +111,7 @@ public final class ArtifactCipher {
       if (cipher == null) {
         writeFully(out, ByteBuffer.wrap(buf, 0, n));
       } else {
-        int len = seal(cipher, Cipher.ENCRYPT_MODE, dataKey, draft, index, buf, n, sealed, 0);
+        int len = AesGcm.seal(cipher, Cipher.ENCRYPT_MODE, dataKey, draft, index, buf, n, sealed, 0);
         writeFully(out, ByteBuffer.wrap(sealed, 0, len));
       }
       if (n < chunkSize) {
@@ -145,7 +142,7 @@ public final class ArtifactCipher {
           + " bytes; loading into memory is limited to " + MAX_IN_MEMORY);
     }
     SecretKey dataKey = h.mode() == ArtifactHeader.SEALED ? unwrap(h, name) : null;
-    Cipher cipher = dataKey == null ? null : aesGcm();
+    Cipher cipher = dataKey == null ? null : AesGcm.cipher();
     byte[] plain = new byte[(int) h.length()];
     byte[] buf = new byte[(int) Math.min(h.chunkSize(), h.length()) + h.tagSize()];
     MessageDigest sha = sha256();
@@ -158,7 +155,7 @@ public final class ArtifactCipher {
         System.arraycopy(buf, 0, plain, off, n);
       } else {
         try {
-          seal(cipher, Cipher.DECRYPT_MODE, dataKey, h, index, buf, n + h.tagSize(), plain, off);
+          AesGcm.seal(cipher, Cipher.DECRYPT_MODE, dataKey, h, index, buf, n + h.tagSize(), plain, off);
         } catch (ArtifactIntegrityException e) {
           Arrays.fill(plain, (byte) 0);
           throw ArtifactHeader.corrupted(name, "chunk " + index + " failed authentication");
@@ -237,14 +234,7 @@ public final class ArtifactCipher {
   private ArtifactHeader wrap(ArtifactHeader h, SecretKey dataKey) {
     ArtifactHeader unsigned = h.withKey(keys.currentId(), randomBytes(ArtifactHeader.NONCE),
         new byte[MasterKeys.KEY_BYTES + ArtifactHeader.TAG]);
-    try {
-      Cipher c = aesGcm();
-      c.init(Cipher.ENCRYPT_MODE, keys.current(), new GCMParameterSpec(TAG_BITS, unsigned.wrapNonce()));
-      c.updateAAD(unsigned.encode(), 0, ArtifactHeader.WRAP_AAD);
-      return h.withKey(keys.currentId(), unsigned.wrapNonce(), c.doFinal(dataKey.getEncoded()));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM key wrap failed", e);
-    }
+    return h.withKey(keys.currentId(), unsigned.wrapNonce(), AesGcm.wrapKey(keys.current(), unsigned, dataKey));
   }
 
   private SecretKey unwrap(ArtifactHeader h, String name) {
@@ -252,43 +242,13 @@ public final class ArtifactCipher {
         .orElseThrow(() -> new ArtifactIntegrityException("artifact " + name + " is encrypted under master key "
             + h.keyId() + ", which is not loaded"
             + (keys == null ? " (no master key is configured)" : " (loaded: " + keys.ids() + ")")));
-    try {
-      Cipher c = aesGcm();
-      c.init(Cipher.DECRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, h.wrapNonce()));
-      c.updateAAD(h.encode(), 0, ArtifactHeader.WRAP_AAD);
-      return new SecretKeySpec(c.doFinal(h.wrappedKey()), "AES");
-    } catch (AEADBadTagException e) {
-      throw ArtifactHeader.corrupted(name, "its header or data key failed authentication");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM key unwrap failed", e);
-    }
-  }
-
-  private static int seal(Cipher c, int mode, SecretKey key, ArtifactHeader h, long index, byte[] in, int len,
-      byte[] out, int outOffset) {
-    try {
-      c.init(mode, key, new GCMParameterSpec(TAG_BITS, h.chunkNonce(index)));
-      c.updateAAD(h.chunkAad(index));
-      return c.doFinal(in, 0, len, out, outOffset);
-    } catch (AEADBadTagException e) {
-      throw new ArtifactIntegrityException("chunk " + index + " failed authentication", e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM failed", e);
-    }
+    return AesGcm.unwrapKey(master, h, name);
   }
 
   private byte[] randomBytes(int n) {
     byte[] b = new byte[n];
     random.nextBytes(b);
     return b;
-  }
-
-  private static Cipher aesGcm() {
-    try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/GCM/NoPadding is missing from this JDK", e);
-    }
   }
 
   static String sha256Hex(byte[] bytes) {

@@ -9,11 +9,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -62,9 +59,9 @@ public final class ArtifactStore {
   public static ArtifactStore open(Path root, ArtifactCipher cipher) {
     Objects.requireNonNull(cipher, "cipher");
     try {
-      Path real = createDirectory(Objects.requireNonNull(root, "root")).toRealPath();
-      Path objects = createDirectory(real.resolve("objects"));
-      Path tmp = createDirectory(real.resolve("tmp"));
+      Path real = OwnerOnlyFiles.createDirectory(Objects.requireNonNull(root, "root")).toRealPath();
+      Path objects = OwnerOnlyFiles.createDirectory(real.resolve("objects"));
+      Path tmp = OwnerOnlyFiles.createDirectory(real.resolve("tmp"));
       if (Files.isSymbolicLink(objects) || Files.isSymbolicLink(tmp)) {
         throw new IllegalArgumentException("artifact store " + root + ": objects/ and tmp/ must not be links");
       }
@@ -100,20 +97,20 @@ public final class ArtifactStore {
     Path part = tmp.resolve(hex(16) + ".part");
     try {
       ArtifactCipher.Sealed sealed;
-      try (FileChannel out = createPart(part)) {
+      try (FileChannel out = OwnerOnlyFiles.createPart(part)) {
         sealed = cipher.encrypt(plaintext, Math.min(maxBytes, ArtifactCipher.MAX_IN_MEMORY), out);
         out.force(true);
       }
       String key = newKey();
       Path target = objects.resolve(key);
-      Path dir = createDirectory(target.getParent());
+      Path dir = OwnerOnlyFiles.createDirectory(target.getParent());
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-      syncDirectory(dir);
+      OwnerOnlyFiles.syncDirectory(dir);
       return new PutResult(key, sealed.sha256(), sealed.length());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store artifact", e);
     } finally {
-      deleteQuietly(part); // gone already if it was published
+      OwnerOnlyFiles.deleteQuietly(part); // gone already if it was published
     }
   }
 
@@ -146,7 +143,7 @@ public final class ArtifactStore {
     Path file = resolve(key);
     try {
       boolean deleted = Files.deleteIfExists(file);
-      syncDirectory(file.getParent());
+      OwnerOnlyFiles.syncDirectory(file.getParent());
       return deleted;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete artifact " + key, e);
@@ -193,13 +190,13 @@ public final class ArtifactStore {
       try {
         boolean rewrapped;
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            FileChannel out = createPart(part)) {
+            FileChannel out = OwnerOnlyFiles.createPart(part)) {
           rewrapped = cipher.rewrap(in, out, key);
           out.force(true);
         }
         if (rewrapped) {
           Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-          syncDirectory(file.getParent());
+          OwnerOnlyFiles.syncDirectory(file.getParent());
           changed++;
         }
       } catch (NoSuchFileException e) {
@@ -207,7 +204,7 @@ public final class ArtifactStore {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot rewrap artifact " + key, e);
       } finally {
-        deleteQuietly(part);
+        OwnerOnlyFiles.deleteQuietly(part);
       }
     }
     return changed;
@@ -235,7 +232,6 @@ public final class ArtifactStore {
     return deleted;
   }
 
-  /** Grammar first, then containment and no links; never follows anything outside {@code objects}. */
   /** How long ago an artifact was written (orphans younger than a grace period may be uploads in progress). */
   public Duration age(String key) {
     try {
@@ -246,6 +242,7 @@ public final class ArtifactStore {
     }
   }
 
+  /** Grammar first, then containment and no links; never follows anything outside {@code objects}. */
   private Path resolve(String key) {
     if (!isKey(key)) {
       throw KilnException.invalid("invalid artifact key");
@@ -272,43 +269,5 @@ public final class ArtifactStore {
     byte[] b = new byte[bytes];
     random.nextBytes(b);
     return HexFormat.of().formatHex(b);
-  }
-
-  private static Path createDirectory(Path dir) throws IOException {
-    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return dir;
-    }
-    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-          "rwx------")));
-    }
-    return Files.createDirectories(dir);
-  }
-
-  private static FileChannel createPart(Path part) throws IOException {
-    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-    if (part.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return FileChannel.open(part, options, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rw-------")));
-    }
-    return FileChannel.open(part, options);
-  }
-
-  /** Makes a rename or delete durable; a no-op where directories cannot be opened (Windows). */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // best effort: not every platform can fsync a directory
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // left for cleanTmp
-    }
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -251,27 +250,7 @@ public final class ModelRegistry implements ModelCatalog {
    * version points to that are at least that old.
    */
   public int cleanUp(Duration grace) {
-    Instant before = clock.instant().minus(grace);
-    int removed = 0;
-    for (VersionRecord p : store.stalePending(before)) {
-      store.deleteVersion(p.model(), p.version());
-      removed++;
-    }
-    Set<String> referenced = new HashSet<>();
-    for (ModelRecord m : store.models()) {
-      store.versions(m.name()).forEach(v -> {
-        if (v.artifact() != null) {
-          referenced.add(v.artifact());
-        }
-      });
-    }
-    artifacts.cleanTmp(grace);
-    for (String key : artifacts.keys()) {
-      if (!referenced.contains(key) && artifacts.age(key).compareTo(grace) > 0) {
-        artifacts.delete(key);
-        removed++;
-      }
-    }
+    int removed = new UploadLeftovers(store, artifacts).remove(clock.instant().minus(grace), grace);
     if (removed > 0) {
       LOG.info("registry clean-up removed " + removed + " leftover(s) of interrupted uploads");
     }

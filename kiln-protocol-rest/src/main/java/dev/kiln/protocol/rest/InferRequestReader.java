@@ -66,8 +66,8 @@ final class InferRequestReader {
         t = p.nextToken();
         switch (field) {
           case "inputs" -> inputs = inputs(p, t);
-          case "outputs" -> outputs(p, t, outputs, binaryByOutput);
-          case "parameters" -> binaryDefault = booleanField(p, t, "binary_data_output", false);
+          case "outputs" -> RequestedOutputs.read(p, t, outputs, binaryByOutput);
+          case "parameters" -> binaryDefault = RequestedOutputs.booleanField(p, t, "binary_data_output", false);
           case "id" -> {
             id = t == JsonToken.VALUE_STRING ? p.getText() : "";
             p.skipChildren();
@@ -188,7 +188,7 @@ final class InferRequestReader {
     return in.name == null ? "?" : in.name;
   }
 
-  private static String string(JsonParser p, JsonToken t, String error) throws IOException {
+  static String string(JsonParser p, JsonToken t, String error) throws IOException {
     if (t != JsonToken.VALUE_STRING || p.getText().isEmpty()) {
       throw KilnException.invalid(error);
     }
@@ -237,75 +237,6 @@ final class InferRequestReader {
       }
     }
     return size;
-  }
-
-  private static void outputs(JsonParser p, JsonToken t, List<String> names, Map<String, Boolean> binaryByOutput)
-      throws IOException {
-    if (t != JsonToken.START_ARRAY) {
-      throw KilnException.invalid("'outputs' must be an array");
-    }
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (t != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        throw KilnException.invalid("output needs a string 'name'");
-      }
-      String name = null;
-      Boolean binaryData = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        t = p.nextToken();
-        if (field.equals("name")) {
-          name = string(p, t, "output needs a string 'name'");
-        } else if (field.equals("parameters") && t == JsonToken.START_OBJECT) {
-          binaryData = outputParameters(p);
-        } else {
-          p.skipChildren();
-        }
-      }
-      if (name == null) {
-        throw KilnException.invalid("output needs a string 'name'");
-      }
-      if (binaryData != null) {
-        binaryByOutput.put(name, binaryData);
-      }
-      names.add(name);
-    }
-  }
-
-  /** An output's {@code binary_data}, or null when not given; refuses the classification extension. */
-  private static Boolean outputParameters(JsonParser p) throws IOException {
-    Boolean binaryData = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken t = p.nextToken();
-      if (field.equals("classification")) {
-        throw KilnException.unsupported("the classification extension is not supported");
-      }
-      if (field.equals("binary_data")) {
-        binaryData = t == JsonToken.VALUE_TRUE;
-      }
-      p.skipChildren();
-    }
-    return binaryData;
-  }
-
-  /** A boolean member of an object (skipping the rest), or {@code otherwise}. */
-  private static boolean booleanField(JsonParser p, JsonToken t, String name, boolean otherwise)
-      throws IOException {
-    boolean v = otherwise;
-    if (t != JsonToken.START_OBJECT) {
-      p.skipChildren();
-      return v;
-    }
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      t = p.nextToken();
-      if (field.equals(name)) {
-        v = t == JsonToken.VALUE_TRUE;
-      }
-      p.skipChildren();
-    }
-    return v;
   }
 
   private JsonParser openAt(long offset) throws IOException {

@@ -62,8 +62,8 @@ public final class FileDatasetStore implements DatasetStore {
       throw new DatasetException(RawFiles.name(source) + ": not a file or folder");
     }
     return stage(name, withLimits(options), createdBy, dir -> {
-      Path target = dir.resolve(dataName(source, options));
-      copy(source, target);
+      Path target = dir.resolve(DatasetFiles.dataName(source, options));
+      DatasetFiles.copy(source, target);
       return target;
     });
   }
@@ -91,7 +91,7 @@ public final class FileDatasetStore implements DatasetStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      deleteQuietly(scratch);
+      DatasetFiles.deleteQuietly(scratch);
     }
   }
 
@@ -109,7 +109,7 @@ public final class FileDatasetStore implements DatasetStore {
     long max = withLimits(options).limitsOrDefault().maxFileBytes();
     return stage(name, withLimits(options).withFormat(f), createdBy, dir -> {
       Path target = dir.resolve("data.csv");
-      copyAtMost(source, target, max);
+      DatasetFiles.copyAtMost(source, target, max);
       return target;
     });
   }
@@ -117,7 +117,7 @@ public final class FileDatasetStore implements DatasetStore {
   @Override
   public List<DatasetManifest> list() {
     List<DatasetManifest> out = new ArrayList<>();
-    for (String name : children(datasets)) {
+    for (String name : DatasetFiles.children(datasets)) {
       for (int v : versions(datasets.resolve(name))) {
         readManifest(datasets.resolve(name).resolve(Integer.toString(v))).ifPresent(out::add);
       }
@@ -150,7 +150,7 @@ public final class FileDatasetStore implements DatasetStore {
     Path trash = datasets.resolve(".staging").resolve("deleted-" + UUID.randomUUID());
     try {
       Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
-      deleteTree(trash);
+      DatasetFiles.deleteTree(trash);
       return true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -171,7 +171,7 @@ public final class FileDatasetStore implements DatasetStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      deleteQuietly(staging);
+      DatasetFiles.deleteQuietly(staging);
     }
   }
 
@@ -215,7 +215,8 @@ public final class FileDatasetStore implements DatasetStore {
   }
 
   private static List<Integer> versions(Path dir) {
-    return children(dir).stream().filter(n -> n.matches("[1-9][0-9]{0,8}")).map(Integer::valueOf).toList();
+    return DatasetFiles.children(dir).stream().filter(n -> n.matches("[1-9][0-9]{0,8}")).map(Integer::valueOf)
+        .toList();
   }
 
   private StoredDataset verified(DatasetManifest m, Path dir) {
@@ -248,81 +249,6 @@ public final class FileDatasetStore implements DatasetStore {
     if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
       throw new DatasetException("dataset name: '" + (name == null ? "" : TabularReader.abbreviate(name))
           + "' (expected: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit)");
-    }
-  }
-
-  /** The stored data's name: the original extension kept, since it tells the delimiter and compression. */
-  private static String dataName(Path source, DatasetOptions options) {
-    if (Files.isDirectory(source)) {
-      return "data";
-    }
-    String n = RawFiles.name(source).toLowerCase(java.util.Locale.ROOT);
-    for (String ext : List.of(".csv.gz", ".tsv.gz", ".tab.gz", ".csv", ".tsv", ".tab", ".txt")) {
-      if (n.endsWith(ext)) {
-        return "data" + ext;
-      }
-    }
-    return RawFiles.isGzip(source) ? "data.gz" : "data";
-  }
-
-  /** Copies a file or a folder tree; symbolic links are refused so nothing outside the source is read. */
-  private static void copy(Path source, Path target) throws IOException {
-    try (Stream<Path> all = Files.walk(source)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        if (Files.isSymbolicLink(p)) {
-          throw new DatasetException(RawFiles.name(p) + ": symbolic links are not allowed in a dataset");
-        }
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          Files.createDirectories(to);
-        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          Files.copy(p, to);
-        }
-      }
-    }
-  }
-
-  /** Stops at one byte past {@code max}: enough to know the upload is too large without storing all of it. */
-  private static void copyAtMost(InputStream source, Path target, long max) throws IOException {
-    try (InputStream in = source; java.io.OutputStream out = Files.newOutputStream(target)) {
-      byte[] buf = new byte[1 << 16];
-      long n = 0;
-      for (int r; (r = in.read(buf)) > 0; ) {
-        n += r;
-        if (n > max) {
-          throw new DatasetTooLargeException("upload larger than the limit of " + max + " bytes");
-        }
-        out.write(buf, 0, r);
-      }
-    }
-  }
-
-  private static List<String> children(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(RawFiles::name).filter(n -> !n.startsWith(".")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try {
-      if (Files.exists(dir)) {
-        deleteTree(dir);
-      }
-    } catch (IOException e) {
-      // Staging leftovers are harmless: they are never read, and a later clean-up can remove them.
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -1,0 +1,4 @@
+package dev.kiln.server.archfixture;
+
+/** A deliberate violation for KilnRulesBiteTest; never imported by ArchitectureTest (test classes are skipped). */
+public class FixtureServer {}
