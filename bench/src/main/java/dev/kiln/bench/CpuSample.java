@@ -1,5 +1,7 @@
 package dev.kiln.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -23,10 +25,10 @@ record CpuSample(long wallNanos, long machineBusyNanos, long processNanos, Map<L
   /** Linux reports /proc/stat in USER_HZ ticks, 100 per second on every mainstream architecture. */
   private static final long NANOS_PER_TICK = 10_000_000L;
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-  private static final com.sun.management.OperatingSystemMXBean OS =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final ThreadMXBean THREADS =
+      (ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   record ThreadCpu(String name, long nanos) {}
 

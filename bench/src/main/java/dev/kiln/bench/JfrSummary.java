@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
@@ -120,7 +121,7 @@ public final class JfrSummary {
     return "other Java (JDK, Kiln, bench)";
   }
 
-  private static Map<String, Integer> count(List<Sample> in, java.util.function.Function<Sample, Set<String>> keys) {
+  private static Map<String, Integer> count(List<Sample> in, Function<Sample, Set<String>> keys) {
     Map<String, Integer> counts = new HashMap<>();
     for (Sample s : in) {
       for (String k : keys.apply(s)) {

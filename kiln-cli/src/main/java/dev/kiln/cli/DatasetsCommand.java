@@ -1,13 +1,20 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.training.job.JobJson;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,13 +80,13 @@ final class DatasetsCommand {
     }
 
     /** A folder dataset travels as one zip of its tree (regular files only; links are not followed). */
-    static byte[] zip(Path dir) throws java.io.IOException {
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-      try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes);
+    static byte[] zip(Path dir) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ZipOutputStream zip = new ZipOutputStream(bytes);
            var files = Files.walk(dir)) {
         for (Path p : (Iterable<Path>) files.sorted()::iterator) {
-          if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            zip.putNextEntry(new java.util.zip.ZipEntry(dir.relativize(p).toString().replace('\\', '/')));
+          if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            zip.putNextEntry(new ZipEntry(dir.relativize(p).toString().replace('\\', '/')));
             Files.copy(p, zip);
             zip.closeEntry();
           }
@@ -133,14 +140,14 @@ final class DatasetsCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode m = server.client().get("/api/v1/datasets/" + name + (version == null ? "" : "/versions/" + version));
-      System.out.println(dev.kiln.training.job.JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      System.out.println(JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }
   }
 
   /** "classification (detected)", "regression (given)": what a job on this dataset will learn, and why. */
   static String task(JsonNode manifest) {
-    String t = manifest.path("task").asText("").toLowerCase(java.util.Locale.ROOT);
+    String t = manifest.path("task").asText("").toLowerCase(Locale.ROOT);
     if (t.isEmpty()) {
       return "-";
     }

@@ -9,6 +9,7 @@ import static dev.kiln.cli.DemoVectors.maxDiff;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.engine.llama.TinyLlama;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
@@ -26,11 +27,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(root.resolve("digits/config.json"),
         "{\"max-batch-size\": 32, \"dynamic-batching\": {\"max-queue-delay-us\": 500}}");
     ExampleModels.write(root, "add_sub", 1, ExampleModels.addSub());
-    dev.kiln.engine.llama.TinyLlama.write(Files.createDirectories(root.resolve("tiny-llm/1")).resolve("model.gguf"),
+    TinyLlama.write(Files.createDirectories(root.resolve("tiny-llm/1")).resolve("model.gguf"),
         42);
     step("model repository", root + " (digits: MLP 784-128-10, add_sub)");
 
@@ -118,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
   private void train(String base) throws Exception {
     KilnClient client = new KilnClient(base);
     byte[] csv;
-    try (var in = new java.util.zip.GZIPInputStream(SampleData.digitsCsv())) {
+    try (var in = new GZIPInputStream(SampleData.digitsCsv())) {
       csv = in.readAllBytes();
     }
     JsonNode ds = client.post("/api/v1/datasets/digits?label=digit", csv, "text/csv");
@@ -151,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
     StringBuilder labels = new StringBuilder();
     for (int i = 1; i <= 5; i++) {
       String[] cells = rows[i].trim().split(",");
-      body.append(i == 1 ? "" : ",").append(String.join(",", java.util.Arrays.copyOf(cells, 64)));
+      body.append(i == 1 ? "" : ",").append(String.join(",", Arrays.copyOf(cells, 64)));
       labels.append(i == 1 ? "" : ",").append('"').append(cells[64]).append('"');
     }
     JsonNode out = postJson(base + "/v2/models/digits8x8/infer", body.append("]}]}").toString());

@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import static dev.kiln.cli.DemoChecks.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.Kiln;
@@ -35,7 +36,7 @@ final class DemoGovernance {
     Path data = root.resolveSibling(root.getFileName() + "-governance");
     Path masterKey = data.resolve("master.key");
     Files.createDirectories(data);
-    dev.kiln.govern.crypto.MasterKeys.generate(masterKey);
+    MasterKeys.generate(masterKey);
     try (Kiln kiln = Kiln.start(KilnConfig.defaults(Files.createDirectories(data.resolve("models")), 0, 0)
         .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)))) {
       String base = "http://127.0.0.1:" + kiln.httpPort();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.training.eval.ClassificationReport;
 import dev.kiln.training.eval.RegressionReport;
 import dev.kiln.training.job.JobJson;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -122,7 +123,7 @@ final class JobsCommand {
     return last[0];
   }
 
-  static void printEvaluation(JsonNode job) throws java.io.IOException {
+  static void printEvaluation(JsonNode job) throws IOException {
     JsonNode e = job.path("evaluation");
     if (e.isMissingNode() || e.isNull()) {
       return;

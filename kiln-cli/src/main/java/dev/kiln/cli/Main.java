@@ -1,10 +1,15 @@
 package dev.kiln.cli;
 
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.tls.TlsFileException;
+import dev.kiln.server.Kiln;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code kiln} launcher. */
-@Command(name = "kiln", mixinStandardHelpOptions = true, version = dev.kiln.server.Kiln.VERSION,
+@Command(name = "kiln", mixinStandardHelpOptions = true, version = Kiln.VERSION,
     description = "AI models as a service: train models and serve them over Open Inference Protocol REST and gRPC.",
     subcommands = {ServeCommand.class, DemoCommand.class, DatasetsCommand.class, TrainCommand.class,
         JobsCommand.class, DeployCommand.class, KeysCommand.class, ModelsCommand.class, UsageCommand.class,
@@ -21,15 +26,15 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     withHelp(cli);
     return cli
-        .registerConverter(java.time.Duration.class, Durations::parse)
+        .registerConverter(Duration.class, Durations::parse)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           // Errors written for users (a refused call, a missing or unusable file, a bad key file) are one line;
           // anything else is a bug and keeps its stack trace.
-          if (e instanceof KilnClient.CallFailed || e instanceof java.nio.file.NoSuchFileException
-              || e instanceof dev.kiln.core.tls.TlsFileException || e instanceof dev.kiln.core.error.KilnException
+          if (e instanceof KilnClient.CallFailed || e instanceof NoSuchFileException
+              || e instanceof TlsFileException || e instanceof KilnException
               || (e instanceof IllegalArgumentException && cmd.getCommandName().matches("new|rotate|rewrap|serve"))) {
-            cmd.getErr().println("kiln: " + (e instanceof java.nio.file.NoSuchFileException ? "no such file: " : "")
+            cmd.getErr().println("kiln: " + (e instanceof NoSuchFileException ? "no such file: " : "")
                 + e.getMessage());
             return 2;
           }

@@ -26,6 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /** {@code kiln serve}: serves a model repository until interrupted, then drains. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -225,7 +226,7 @@ final class ServeCommand implements Callable<Integer> {
   @SuppressWarnings("removal")
   private static void onSigterm(Runnable stop) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.run());
+      Signal.handle(new Signal("TERM"), signal -> stop.run());
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       System.err.println("kiln: SIGTERM cannot be handled here (" + e.getMessage() + "); stopping exits 143");
     }

@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +43,7 @@ final class UsageCommand implements Callable<Integer> {
   static void append(StringBuilder q, String k, String v) {
     if (v != null) {
       q.append(q.isEmpty() ? "?" : "&").append(k).append('=')
-          .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+          .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
     }
   }
 }

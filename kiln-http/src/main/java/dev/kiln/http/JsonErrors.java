@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import dev.kiln.core.error.KilnException;
 import java.io.CharConversionException;
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * Caller-facing messages for JSON that could not be read. Jackson's own messages name its classes and methods
@@ -31,7 +32,7 @@ public final class JsonErrors {
     }
     if (e instanceof StreamConstraintsException) {
       String m = String.valueOf(((JsonProcessingException) e).getOriginalMessage())
-          .toLowerCase(java.util.Locale.ROOT);
+          .toLowerCase(Locale.ROOT);
       if (m.contains("nesting")) {
         return "JSON nesting deeper than " + maxDepth;
       }

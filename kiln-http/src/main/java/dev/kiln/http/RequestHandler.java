@@ -31,6 +31,8 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.AttributeKey;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -63,7 +65,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Executor blocking;
   /** Requests whose response is not yet written; the server waits for them before stopping its loops. */
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final java.util.Set<ChunkedStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<ChunkedStream> streams = ConcurrentHashMap.newKeySet();
   /** Once set, every response closes its connection, so no client sends on a connection the close will cut. */
   private volatile boolean draining;
 

@@ -6,7 +6,10 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import dev.kiln.core.error.KilnException;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -22,8 +25,8 @@ import java.util.concurrent.Executor;
 public record RestRequest(FullHttpRequest http, List<String> params, Executor executor, Executor blocking,
     Grants grants, String source) {
   public RestRequest {
-    params = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(params)); // may hold nulls
-    java.util.Objects.requireNonNull(grants, "grants");
+    params = Collections.unmodifiableList(new ArrayList<>(params)); // may hold nulls
+    Objects.requireNonNull(grants, "grants");
   }
 
   /** The same request as allowed for a caller. */

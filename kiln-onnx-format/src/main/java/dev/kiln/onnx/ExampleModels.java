@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -95,7 +96,7 @@ public final class ExampleModels {
 
   /** Returns its input unchanged: {@code input} → {@code output}, any datatype, shape {@code [N, M]}. */
   public static byte[] identity(DataType type) {
-    return new OnnxGraphBuilder("identity_" + type.name().toLowerCase(java.util.Locale.ROOT))
+    return new OnnxGraphBuilder("identity_" + type.name().toLowerCase(Locale.ROOT))
         .input("input", type, -1, -1)
         .output("output", type, -1, -1)
         .node("Identity", List.of("input"), List.of("output"))

@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,8 +31,8 @@ public final class OnnxGraphBuilder {
   private static final long OPSET = 13;
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
-  private final Map<String, Long> opsets = new java.util.LinkedHashMap<>(Map.of("", OPSET));
-  private final Map<String, String> metadata = new java.util.LinkedHashMap<>();
+  private final Map<String, Long> opsets = new LinkedHashMap<>(Map.of("", OPSET));
+  private final Map<String, String> metadata = new LinkedHashMap<>();
   private int nodes;
   private int names;
 

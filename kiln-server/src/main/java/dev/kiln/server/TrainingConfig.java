@@ -4,6 +4,7 @@ import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.ZipArchive;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The training service's settings.
@@ -20,8 +21,8 @@ import java.time.Duration;
 public record TrainingConfig(Path dataDir, int concurrency, int threads, Duration lease, Path engineCache,
     ReadLimits datasetLimits, ZipArchive.Limits archiveLimits) {
   public TrainingConfig {
-    java.util.Objects.requireNonNull(datasetLimits, "datasetLimits");
-    java.util.Objects.requireNonNull(archiveLimits, "archiveLimits");
+    Objects.requireNonNull(datasetLimits, "datasetLimits");
+    Objects.requireNonNull(archiveLimits, "archiveLimits");
     if (concurrency < 1 || threads < 1) {
       throw new IllegalArgumentException("training concurrency and threads must be at least 1");
     }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -223,7 +224,7 @@ public final class BombBench implements Callable<Integer> {
   private static void deleteTree(Path p) throws IOException {
     if (Files.exists(p)) {
       try (var walk = Files.walk(p)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
   }

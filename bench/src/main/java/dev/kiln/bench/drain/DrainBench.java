@@ -2,16 +2,20 @@ package dev.kiln.bench.drain;
 
 import dev.kiln.bench.MachineInfo;
 import dev.kiln.onnx.ExampleModels;
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -136,10 +140,10 @@ public final class DrainBench implements Callable<Integer> {
 
   /** This JVM's class path with absolute entries: the child runs in a temporary folder. */
   private static String absoluteClassPath() {
-    return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(e -> e.endsWith("*") ? Path.of(e.substring(0, e.length() - 1)).toAbsolutePath() + "/*"
             : Path.of(e).toAbsolutePath().toString())
-        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   /** Waits for the child's banner in its log and reads its ports. */
@@ -164,7 +168,7 @@ public final class DrainBench implements Callable<Integer> {
 
   static final class Durations {
     static long seconds(String value) {
-      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      String v = value.trim().toLowerCase(Locale.ROOT);
       return v.endsWith("ms") ? Math.max(1, Long.parseLong(v.substring(0, v.length() - 2)) / 1000)
           : v.endsWith("s") ? Long.parseLong(v.substring(0, v.length() - 1))
           : v.endsWith("m") ? 60 * Long.parseLong(v.substring(0, v.length() - 1)) : Long.parseLong(v);

@@ -1,5 +1,6 @@
 package dev.kiln.bench.soak;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -159,7 +160,7 @@ public final class ServerProcess implements AutoCloseable {
     HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/v2/models/" + model + "/stats"))
         .timeout(Duration.ofSeconds(30)).build();
     String body = http.send(r, HttpResponse.BodyHandlers.ofString()).body();
-    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).at("/model_stats/0/inference_count")
+    return new ObjectMapper().readTree(body).at("/model_stats/0/inference_count")
         .asLong();
   }
 

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -133,7 +134,7 @@ final class Soak {
     long rssEndAfterGc = server.rssSettledMiB();
     PromText m = server.metrics();
     double threadsEnd = m.sum("jvm_threads_live_threads");
-    Map<Protocol, Long> okCounts = new java.util.EnumMap<>(Protocol.class);
+    Map<Protocol, Long> okCounts = new EnumMap<>(Protocol.class);
     ok.forEach((p, n) -> okCounts.put(p, n.get()));
     return new Result(duration, concurrency, killPercent, okCounts, failed.get(), killed.get(),
         List.copyOf(errors), rssWarm, rssEnd, rssWarmAfterGc, rssEndAfterGc, rssMax, heapWarm, heapEnd, memoryWarm,

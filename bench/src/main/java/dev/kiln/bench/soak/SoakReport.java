@@ -3,6 +3,8 @@ package dev.kiln.bench.soak;
 import dev.kiln.bench.MachineInfo;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The Markdown report: one section for the soak, one for the storm; each says which targets it met. */
 final class SoakReport {
@@ -79,7 +81,7 @@ final class SoakReport {
     out.println("Thread groups that changed (jcmd Thread.print as the last client went, digits as #): before → "
         + "after the streams → after the unary wave:");
     out.println();
-    java.util.Set<String> names = new java.util.TreeSet<>(threadsBefore.keySet());
+    Set<String> names = new TreeSet<>(threadsBefore.keySet());
     names.addAll(streams.threadsAfter().keySet());
     names.addAll(unary.threadsAfter().keySet());
     for (String n : names) {

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -161,7 +163,7 @@ final class Storm {
     }
     long lastGone = System.nanoTime();
     // The thread dump runs beside the polling, so that it sees the threads at their peak without delaying it.
-    var dump = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    var dump = CompletableFuture.supplyAsync(() -> {
       try {
         return server.threadGroups();
       } catch (Exception e) {
@@ -194,7 +196,7 @@ final class Storm {
       int n;
       try {
         n = in.read(buf);
-      } catch (java.net.SocketTimeoutException e) {
+      } catch (SocketTimeoutException e) {
         // What a stream that went quiet had sent, for the report (without its chat id, so that such streams
         // add up to one line): its status, how many events, and whether the last one was the role chunk.
         String text = seen.toString();

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -25,7 +26,7 @@ final class KilnSide {
   private final Path workDir;
   private final Path djlCache;
   private final Map<Net, PreparedData> data = new EnumMap<>(Net.class);
-  private final Map<Integer, DjlTrainingEngine> engines = new java.util.HashMap<>();
+  private final Map<Integer, DjlTrainingEngine> engines = new HashMap<>();
   private int runs;
 
   KilnSide(StrokeDigits digits, Path workDir, Path djlCache) {

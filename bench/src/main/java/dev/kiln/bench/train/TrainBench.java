@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -101,7 +102,7 @@ public final class TrainBench implements Callable<Integer> {
     List<Run> runs = new ArrayList<>();
     for (int t : threads) {
       for (String id : models) {
-        Net net = Net.valueOf(id.toUpperCase(java.util.Locale.ROOT));
+        Net net = Net.valueOf(id.toUpperCase(Locale.ROOT));
         for (int rep = 0; rep < repetitions; rep++) {
           runs.add(progress(kiln.train(net, settings, t, rep)));
           if (torch != null) {
@@ -113,7 +114,7 @@ public final class TrainBench implements Callable<Integer> {
     List<String> header = new ArrayList<>(MachineInfo.describe());
     header.add("Kiln: " + kiln.engineName() + " (DJL 0.35.1); PyTorch: "
         + (torch == null ? "not run" : torch.torchVersion() + " via " + python));
-    header.add(String.format(java.util.Locale.ROOT, "data: %,d train / %,d test 28x28 images, 10 classes, seed %d, "
+    header.add(String.format(Locale.ROOT, "data: %,d train / %,d test 28x28 images, 10 classes, seed %d, "
         + "jitter %.1f px, noise %.2f; Adam lr %s, batch %d, %d epochs, %d repetition(s) per side",
         trainCount, testCount, seed, jitter, noise, learningRate, batchSize, epochs, repetitions));
     TrainReport.print(out, header, runs);
@@ -121,7 +122,7 @@ public final class TrainBench implements Callable<Integer> {
   }
 
   private static Run progress(Run r) {
-    System.err.printf(java.util.Locale.ROOT, "%s %s threads=%d rep=%d epochs=%s accuracy=%.4f%n", r.net(), r.side(),
+    System.err.printf(Locale.ROOT, "%s %s threads=%d rep=%d epochs=%s accuracy=%.4f%n", r.net(), r.side(),
         r.threads(), r.repetition() + 1, r.epochSeconds(), r.accuracy());
     return r;
   }

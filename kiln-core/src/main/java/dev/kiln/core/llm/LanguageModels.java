@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,7 +124,7 @@ public final class LanguageModels implements AutoCloseable {
 
   /** Versions that failed to load at start and have not been superseded since, with the reason. */
   public List<RepositoryEntry> failures() {
-    return failures.values().stream().sorted(java.util.Comparator.comparing(RepositoryEntry::name)
+    return failures.values().stream().sorted(Comparator.comparing(RepositoryEntry::name)
         .thenComparingLong(f -> Long.parseLong(f.version()))).toList();
   }
 

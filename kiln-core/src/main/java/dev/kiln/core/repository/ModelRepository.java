@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -24,19 +25,19 @@ public final class ModelRepository implements ModelCatalog {
 
   private final Path root;
   private final List<Engine> engines;
-  private final java.util.Set<String> servedElsewhere;
+  private final Set<String> servedElsewhere;
   private final ModelConfigReader configReader = new ModelConfigReader();
 
   public ModelRepository(Path root, List<Engine> engines) {
-    this(root, engines, java.util.Set.of());
+    this(root, engines, Set.of());
   }
 
   /**
    * @param servedElsewhere model file names another part of the server serves (e.g. {@code model.gguf} for
    *     language models): folders holding only those are not this repository's models
    */
-  public ModelRepository(Path root, List<Engine> engines, java.util.Set<String> servedElsewhere) {
-    this.servedElsewhere = java.util.Set.copyOf(servedElsewhere);
+  public ModelRepository(Path root, List<Engine> engines, Set<String> servedElsewhere) {
+    this.servedElsewhere = Set.copyOf(servedElsewhere);
     try {
       this.root = root.toRealPath();
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.kiln.core.tls;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -36,7 +37,7 @@ public record TlsSettings(Path certChain, Path privateKey, Optional<Path> client
     Objects.requireNonNull(clientCa, "clientCa");
     Objects.requireNonNull(clientAuth, "clientAuth");
     if (clientAuth != ClientAuth.NONE && clientCa.isEmpty()) {
-      throw new IllegalArgumentException("client auth " + clientAuth.name().toLowerCase(java.util.Locale.ROOT)
+      throw new IllegalArgumentException("client auth " + clientAuth.name().toLowerCase(Locale.ROOT)
           + " needs a client CA file");
     }
     if (clientAuth == ClientAuth.NONE && clientCa.isPresent()) {

@@ -2,6 +2,7 @@ package dev.kiln.engine.llama;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -105,7 +106,7 @@ public final class TinyLlama {
     }
     gguf.tensor("output_norm.weight", ones(d), d);
     float[] output = normal(random, d * vocab, 1);
-    java.util.Arrays.fill(output, 0, firstPiece * d, 0f); // rows of special and byte tokens: logit 0
+    Arrays.fill(output, 0, firstPiece * d, 0f); // rows of special and byte tokens: logit 0
     gguf.tensor("output.weight", output, d, vocab);
   }
 
@@ -131,7 +132,7 @@ public final class TinyLlama {
 
   private static float[] ones(int n) {
     float[] v = new float[n];
-    java.util.Arrays.fill(v, 1f);
+    Arrays.fill(v, 1f);
     return v;
   }
 }

@@ -8,6 +8,7 @@ import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.engine.ModelArtifact;
 import dev.kiln.core.engine.ModelInstance;
 import dev.kiln.core.engine.ModelLoadException;
+import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -71,7 +72,7 @@ public final class OnnxEngine implements Engine {
    * and, for the two failures hostile files cause most, from what ORT's message is about.
    */
   static String reason(OrtException e) {
-    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     // Checked first: ORT's message for an oversized initializer suggests external data too.
     if (m.contains("initializer") && (m.contains("size") || m.contains("mismatch"))) {
       return "an initializer's data does not match its declared shape (or is larger than ONNX allows)";

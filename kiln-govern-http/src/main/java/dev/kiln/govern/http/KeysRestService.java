@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,7 @@ import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
 import dev.kiln.http.ManagementApi;
+import java.util.regex.Pattern;
 
 /**
  * Keys, usage and the audit log under {@code /api/v1}: create, list, revoke and rotate keys (admin); usage per key
@@ -38,7 +41,7 @@ public final class KeysRestService implements RestService {
    * than "no route"; only ids of the issued form ({@link #ISSUED_ID}) are looked up.
    */
   private static final String KEY_ID = "([A-Za-z0-9_.-]{1,64})";
-  private static final java.util.regex.Pattern ISSUED_ID = java.util.regex.Pattern.compile("[a-z2-7]{12}");
+  private static final Pattern ISSUED_ID = Pattern.compile("[a-z2-7]{12}");
 
   private final ApiKeys keys;
   private final UsageStore usage;
@@ -142,7 +145,7 @@ public final class KeysRestService implements RestService {
       key = q.principal();
     }
     flushUsage.run();
-    LocalDate to = date(first(p, "to", null), LocalDate.now(java.time.ZoneOffset.UTC));
+    LocalDate to = date(first(p, "to", null), LocalDate.now(ZoneOffset.UTC));
     LocalDate from = date(first(p, "from", null), to.minusDays(30));
     return usage.query(key, first(p, "model", null), from, to);
   }
@@ -172,7 +175,7 @@ public final class KeysRestService implements RestService {
     }
     try {
       return Instant.parse(s);
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "'" + s + "' is not an ISO-8601 instant");
     }
   }
@@ -183,7 +186,7 @@ public final class KeysRestService implements RestService {
     }
     try {
       return LocalDate.parse(s);
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "'" + s + "' is not a date (YYYY-MM-DD)");
     }
   }

@@ -236,7 +236,7 @@ public final class ArtifactStore {
   public Duration age(String key) {
     try {
       return Duration.between(Files.getLastModifiedTime(resolve(key), LinkOption.NOFOLLOW_LINKS).toInstant(),
-          java.time.Instant.now());
+          Instant.now());
     } catch (IOException e) {
       return Duration.ZERO;
     }

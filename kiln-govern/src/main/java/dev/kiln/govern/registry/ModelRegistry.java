@@ -10,11 +10,17 @@ import dev.kiln.core.repository.ModelSource;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.SafeNames;
+import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -74,7 +81,7 @@ public final class ModelRegistry implements ModelCatalog {
     SafeNames.requireModelName(name);
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(loader, "loader");
-    InputStream in = new java.io.BufferedInputStream(model);
+    InputStream in = new BufferedInputStream(model);
     String format = format(in);
     Instant now = clock.instant();
     boolean newModel = store.model(name).isEmpty();
@@ -102,7 +109,7 @@ public final class ModelRegistry implements ModelCatalog {
       try {
         loader.undone(v);
       } catch (RuntimeException ignored) {
-        LOG.log(java.util.logging.Level.WARNING, "serving could not forget refused version " + target, ignored);
+        LOG.log(Level.WARNING, "serving could not forget refused version " + target, ignored);
       }
       audit.record(actor, "model.push", target, from, "failed", refusal.getMessage());
       throw refusal;
@@ -130,9 +137,9 @@ public final class ModelRegistry implements ModelCatalog {
       in.mark(4);
       byte[] magic = in.readNBytes(4);
       in.reset();
-      return java.util.Arrays.equals(magic, new byte[] {'G', 'G', 'U', 'F'}) ? GGUF : ONNX;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read the upload", e);
+      return Arrays.equals(magic, new byte[] {'G', 'G', 'U', 'F'}) ? GGUF : ONNX;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the upload", e);
     }
   }
 
@@ -154,8 +161,8 @@ public final class ModelRegistry implements ModelCatalog {
   public Map<String, List<VersionRecord>> languageModelVersions() {
     Map<String, List<VersionRecord>> byModel = new TreeMap<>();
     store.published().stream().filter(v -> GGUF.equals(v.format()))
-        .sorted(java.util.Comparator.comparingLong(VersionRecord::version).reversed())
-        .forEach(v -> byModel.computeIfAbsent(v.model(), m -> new java.util.ArrayList<>()).add(v));
+        .sorted(Comparator.comparingLong(VersionRecord::version).reversed())
+        .forEach(v -> byModel.computeIfAbsent(v.model(), m -> new ArrayList<>()).add(v));
     return byModel;
   }
 

@@ -27,6 +27,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthGrpc;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -172,7 +173,7 @@ final class AccessInterceptor implements ServerInterceptor {
     private volatile String principal;
     private volatile String model;
     private volatile long start;
-    private final java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong rows = new AtomicLong();
     private volatile boolean closed;
 
     MeteredCall(ServerCall<Q, R> call, Gate gate, boolean meter) {

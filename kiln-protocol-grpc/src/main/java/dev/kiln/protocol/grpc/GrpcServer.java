@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -43,7 +44,7 @@ public final class GrpcServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final ExecutorService blocking;
   private final OpenStreams streams;
-  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean draining = new AtomicBoolean();
 
   private GrpcServer(Server server, HealthStatusManager health, ExecutorService blocking, OpenStreams streams) {
     this.server = server;

@@ -1,9 +1,11 @@
 package dev.kiln.protocol.grpc;
 
+import com.google.protobuf.Message;
 import dev.kiln.core.error.KilnException;
 import io.grpc.Attributes;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.SecurityLevel;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
@@ -119,7 +121,7 @@ final class MessageGuard {
   /** {@code inference.ModelInferRequest}, from the default instance the protobuf marshaller holds. */
   private static String messageName(MethodDescriptor<?, ?> method) {
     if (method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> p
-        && p.getMessagePrototype() instanceof com.google.protobuf.Message proto) {
+        && p.getMessagePrototype() instanceof Message proto) {
       return proto.getDescriptorForType().getFullName();
     }
     return "request";
@@ -199,7 +201,7 @@ final class MessageGuard {
     }
 
     @Override
-    public io.grpc.SecurityLevel getSecurityLevel() {
+    public SecurityLevel getSecurityLevel() {
       return call.getSecurityLevel();
     }
 

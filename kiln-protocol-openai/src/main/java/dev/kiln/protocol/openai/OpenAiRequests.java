@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -220,10 +221,10 @@ final class OpenAiRequests {
    * The {@code dimensions} an embedding request asks for, checked as an exact positive integer; empty when not
    * given. This server does not shorten vectors, so the caller compares it with the model's width.
    */
-  static java.util.OptionalInt dimensions(JsonNode body) {
+  static OptionalInt dimensions(JsonNode body) {
     return present(body, "dimensions")
-        ? java.util.OptionalInt.of((int) integer(body, "dimensions", 1, Integer.MAX_VALUE))
-        : java.util.OptionalInt.empty();
+        ? OptionalInt.of((int) integer(body, "dimensions", 1, Integer.MAX_VALUE))
+        : OptionalInt.empty();
   }
 
   /** Embedding inputs: a string or an array of strings (token arrays are not supported). */

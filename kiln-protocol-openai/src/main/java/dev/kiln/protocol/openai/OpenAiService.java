@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.access.Gate;
+import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.FinishReason;
@@ -13,8 +14,12 @@ import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.llm.TokenSink;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import dev.kiln.http.Access;
@@ -54,7 +59,7 @@ public final class OpenAiService implements RestService {
   }
 
   /** The language models the caller may call or change. */
-  private ObjectNode list(dev.kiln.core.access.Grants grants) {
+  private ObjectNode list(Grants grants) {
     ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
     ArrayNode data = out.putArray("data");
     models.all().stream().filter(s -> grants.sees(s.name())).forEach(s -> data.add(modelCard(s.name())));
@@ -156,7 +161,7 @@ public final class OpenAiService implements RestService {
     String modelName = OpenAiRequests.model(body);
     LanguageModel model = served(modelName);
     List<String> inputs = OpenAiRequests.inputs(body);
-    java.util.OptionalInt dimensions = OpenAiRequests.dimensions(body);
+    OptionalInt dimensions = OpenAiRequests.dimensions(body);
     String format = body.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
@@ -175,10 +180,10 @@ public final class OpenAiService implements RestService {
         ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
         if (format.equals("base64")) {
           // OpenAI's SDKs ask for this by default: the float32 values, little-endian, base64-encoded.
-          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(vectors.get(i).length * 4)
-              .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer b = ByteBuffer.allocate(vectors.get(i).length * 4)
+              .order(ByteOrder.LITTLE_ENDIAN);
           b.asFloatBuffer().put(vectors.get(i));
-          e.put("embedding", java.util.Base64.getEncoder().encodeToString(b.array()));
+          e.put("embedding", Base64.getEncoder().encodeToString(b.array()));
         } else {
           ArrayNode v = e.putArray("embedding");
           for (float f : vectors.get(i)) {

@@ -21,6 +21,8 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,7 +109,7 @@ final class OipCodec {
   RestResponse encode(InferenceResponse response, Decoded decoded) {
     ByteBuf header = Unpooled.buffer(256);
     List<ByteBuf> parts = new ArrayList<>();
-    try (JsonGenerator g = factory.createGenerator((java.io.OutputStream) new ByteBufOutputStream(header))) {
+    try (JsonGenerator g = factory.createGenerator((OutputStream) new ByteBufOutputStream(header))) {
       g.writeStartObject();
       g.writeStringField("model_name", response.model());
       g.writeStringField("model_version", Long.toString(response.version()));
@@ -154,7 +156,7 @@ final class OipCodec {
 
   JsonNode parse(ByteBuf bytes) {
     try {
-      JsonNode n = json.readTree((java.io.InputStream) new ByteBufInputStream(bytes.duplicate()));
+      JsonNode n = json.readTree((InputStream) new ByteBufInputStream(bytes.duplicate()));
       if (n == null || n.isMissingNode()) {
         throw KilnException.invalid("request body is empty");
       }

@@ -2,6 +2,7 @@ package dev.kiln.protocol.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.model.ModelSignature;
@@ -145,7 +146,7 @@ public final class PredictService implements RestService {
   }
 
   private static JsonNode column(JsonNode rows, String name) {
-    var arr = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    var arr = JsonNodeFactory.instance.arrayNode();
     for (JsonNode row : rows) {
       if (!row.isObject() || !row.has(name)) {
         throw KilnException.invalid("every instance needs input '" + name + "'");

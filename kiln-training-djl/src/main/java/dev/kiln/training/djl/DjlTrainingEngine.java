@@ -3,6 +3,7 @@ package dev.kiln.training.djl;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -22,11 +23,13 @@ import dev.kiln.training.engine.TrainingEngine;
 import dev.kiln.training.engine.TrainingException;
 import dev.kiln.training.engine.TrainingPlan;
 import java.io.IOException;
+import java.util.List;
 import java.util.logging.Level;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * Trains on DJL's PyTorch engine, CPU. libtorch comes from the {@code pytorch-native-cpu} jar on the class path
@@ -34,8 +37,8 @@ import java.util.Optional;
  * anything.
  */
 public final class DjlTrainingEngine implements TrainingEngine {
-  private static final java.util.logging.Logger LOG =
-      java.util.logging.Logger.getLogger(DjlTrainingEngine.class.getName());
+  private static final Logger LOG =
+      Logger.getLogger(DjlTrainingEngine.class.getName());
   private final Engine engine;
   private final int threads;
 
@@ -110,7 +113,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
     } catch (IOException e) {
       LOG.log(Level.WARNING, "checkpoint failed in " + plan.checkpoints(), e);
       throw new TrainingException("saving or loading a checkpoint failed (details in the server log)", e);
-    } catch (IllegalArgumentException | IllegalStateException | ai.djl.engine.EngineException e) {
+    } catch (IllegalArgumentException | IllegalStateException | EngineException e) {
       LOG.log(Level.WARNING, "the engine rejected a model", e);
       throw new TrainingException("the engine rejected the model: " + firstLine(e.getMessage()), e);
     } finally {
@@ -149,7 +152,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
     return out;
   }
 
-  private static Shape shapeOf(java.util.List<Integer> dims) {
+  private static Shape shapeOf(List<Integer> dims) {
     return new Shape(dims.stream().mapToLong(Integer::longValue).toArray());
   }
 }

@@ -3,6 +3,8 @@ package dev.kiln.training.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.kiln.training.engine.EpochMetrics;
@@ -111,8 +113,8 @@ final class TrainingLoop {
     // The running loss and correct count stay in the engine and are read only when progress is reported:
     // reading a scalar back costs about as much as a small layer's forward pass (BENCHMARKS.md, training).
     try (NDManager epochScope = trainer.getManager().newSubManager()) {
-      NDArray lossSum = epochScope.zeros(new ai.djl.ndarray.types.Shape());
-      NDArray correct = epochScope.zeros(new ai.djl.ndarray.types.Shape(), ai.djl.ndarray.types.DataType.INT64);
+      NDArray lossSum = epochScope.zeros(new Shape());
+      NDArray correct = epochScope.zeros(new Shape(), DataType.INT64);
       double readLoss = 0;
       for (int step = 0; step < steps; step++) {
         if (plan.cancelled().getAsBoolean()) {
@@ -182,7 +184,7 @@ final class TrainingLoop {
   /** How many rows the logits classify correctly, as an engine scalar. */
   private NDArray correctCount(NDArray logits, NDArray classIds) {
     NDArray predicted = network.head() == NetworkPlan.Head.SIGMOID
-        ? logits.gt(0).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(-1)
+        ? logits.gt(0).toType(DataType.INT64, false).reshape(-1)
         : logits.argMax(1);
     return predicted.eq(classIds).countNonzero();
   }

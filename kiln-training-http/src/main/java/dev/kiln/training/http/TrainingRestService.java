@@ -11,12 +11,16 @@ import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvent;
 import dev.kiln.training.job.JobJson;
 import dev.kiln.training.job.TrainingService;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -149,14 +153,14 @@ public final class TrainingRestService implements RestService, AutoCloseable {
       options = options.withDelimiter(delimiter.charAt(0));
     }
     // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
-    io.netty.buffer.ByteBuf body = q.body().retainedDuplicate();
+    ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;
     String name = q.param(0);
     String type = q.header("content-type");
     boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
     return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> {
       try {
-        var in = new io.netty.buffer.ByteBufInputStream(body);
+        var in = new ByteBufInputStream(body);
         var m = zip ? training.addDatasetArchive(name, in, o, q.grants())
             : training.addDataset(name, in, o, q.grants());
         audit(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
@@ -198,7 +202,7 @@ public final class TrainingRestService implements RestService, AutoCloseable {
   }
 
   private void follow(long id, Grants who, Job first, ResponseStream out) {
-    out.event("state", new String(JobJson.write(first), java.nio.charset.StandardCharsets.UTF_8));
+    out.event("state", new String(JobJson.write(first), StandardCharsets.UTF_8));
     if (first.state().finished()) {
       out.end();
       return;
@@ -216,7 +220,7 @@ public final class TrainingRestService implements RestService, AutoCloseable {
         Job now = training.job(id, who);
         if (now.state().finished()) {
           synchronized (lock) {
-            out.event("state", new String(JobJson.write(now), java.nio.charset.StandardCharsets.UTF_8));
+            out.event("state", new String(JobJson.write(now), StandardCharsets.UTF_8));
           }
           out.end();
         }
@@ -236,7 +240,7 @@ public final class TrainingRestService implements RestService, AutoCloseable {
 
   private static void send(ResponseStream out, JobEvent e, Object lock) {
     synchronized (lock) {
-      out.event(e.type(), new String(JobJson.write(e.data()), java.nio.charset.StandardCharsets.UTF_8));
+      out.event(e.type(), new String(JobJson.write(e.data()), StandardCharsets.UTF_8));
     }
     if (e.type().equals("state") && e.data() instanceof Job j && j.state().finished()) {
       out.end();
@@ -271,7 +275,7 @@ public final class TrainingRestService implements RestService, AutoCloseable {
       return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, what + " '" + value + "' is not one of "
-          + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+          + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.kiln.training.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ final class Checksums {
         String rel = source.relativize(f).toString().replace('\\', '/');
         md.update(rel.getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0);
-        md.update(java.nio.ByteBuffer.allocate(8).putLong(Files.size(f)).array());
+        md.update(ByteBuffer.allocate(8).putLong(Files.size(f)).array());
         size += digest(md, f);
       }
     } else {

@@ -1,5 +1,6 @@
 package dev.kiln.training.data;
 
+import java.math.BigInteger;
 import java.util.Comparator;
 
 /** Orders class names so that numbers compare as numbers ("2" before "10"), and runs of digits inside names too. */
@@ -31,8 +32,8 @@ final class ClassOrder implements Comparator<String> {
       if (Character.isDigit(ca) && Character.isDigit(cb)) {
         int ei = digitsEnd(a, i);
         int ej = digitsEnd(b, j);
-        java.math.BigInteger na = new java.math.BigInteger(a.substring(i, ei));
-        java.math.BigInteger nb = new java.math.BigInteger(b.substring(j, ej));
+        BigInteger na = new BigInteger(a.substring(i, ei));
+        BigInteger nb = new BigInteger(b.substring(j, ej));
         int c = na.compareTo(nb);
         if (c != 0) {
           return c;

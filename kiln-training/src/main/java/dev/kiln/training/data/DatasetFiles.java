@@ -2,12 +2,14 @@ package dev.kiln.training.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -22,7 +24,7 @@ final class DatasetFiles {
     if (Files.isDirectory(source)) {
       return "data";
     }
-    String n = RawFiles.name(source).toLowerCase(java.util.Locale.ROOT);
+    String n = RawFiles.name(source).toLowerCase(Locale.ROOT);
     for (String ext : List.of(".csv.gz", ".tsv.gz", ".tab.gz", ".csv", ".tsv", ".tab", ".txt")) {
       if (n.endsWith(ext)) {
         return "data" + ext;
@@ -50,7 +52,7 @@ final class DatasetFiles {
 
   /** Stops at one byte past {@code max}: enough to know the upload is too large without storing all of it. */
   static void copyAtMost(InputStream source, Path target, long max) throws IOException {
-    try (InputStream in = source; java.io.OutputStream out = Files.newOutputStream(target)) {
+    try (InputStream in = source; OutputStream out = Files.newOutputStream(target)) {
       byte[] buf = new byte[1 << 16];
       long n = 0;
       for (int r; (r = in.read(buf)) > 0; ) {

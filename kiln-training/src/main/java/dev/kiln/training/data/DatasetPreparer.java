@@ -1,7 +1,9 @@
 package dev.kiln.training.data;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -95,7 +97,7 @@ public final class DatasetPreparer {
   }
 
   private static float[] targets(Task task, List<String> labels) {
-    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    Map<String, Integer> index = new HashMap<>();
     for (int k = 0; k < task.classCount(); k++) {
       index.put(task.classes().get(k), k);
     }

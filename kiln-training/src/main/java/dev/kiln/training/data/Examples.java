@@ -1,5 +1,7 @@
 package dev.kiln.training.data;
 
+import java.util.Arrays;
+
 /**
  * Rows ready for an engine: {@code count} rows of {@code features.length / count} floats each (row-major, in the
  * model's input shape; token ids are whole numbers stored as floats), and one target per row: the class index
@@ -19,8 +21,8 @@ public record Examples(float[] features, float[] targets, int count) {
   /** Rows {@code [from, to)}. */
   public Examples slice(int from, int to) {
     int w = rowSize();
-    float[] f = java.util.Arrays.copyOfRange(features, from * w, to * w);
-    float[] t = java.util.Arrays.copyOfRange(targets, from, to);
+    float[] f = Arrays.copyOfRange(features, from * w, to * w);
+    float[] t = Arrays.copyOfRange(targets, from, to);
     return new Examples(f, t, to - from);
   }
 }

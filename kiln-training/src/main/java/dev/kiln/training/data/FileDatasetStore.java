@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -45,8 +46,8 @@ public final class FileDatasetStore implements DatasetStore {
    * @param archiveLimits what an uploaded archive may unpack to
    */
   public FileDatasetStore(Path root, ReadLimits limits, ZipArchive.Limits archiveLimits) {
-    this.limits = java.util.Objects.requireNonNull(limits, "limits");
-    this.archiveLimits = java.util.Objects.requireNonNull(archiveLimits, "archiveLimits");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.archiveLimits = Objects.requireNonNull(archiveLimits, "archiveLimits");
     this.datasets = root.resolve("datasets");
     try {
       Files.createDirectories(datasets.resolve(".staging"));
@@ -180,7 +181,7 @@ public final class FileDatasetStore implements DatasetStore {
     RawDataset raw = DatasetReader.read(data, options.withFormat(format));
     Checksums.Digest digest = Checksums.of(data);
     List<String> columns = raw instanceof TabularData t ? t.columnNames() : List.of();
-    List<String> labels = raw.labels().stream().filter(java.util.Objects::nonNull).toList();
+    List<String> labels = raw.labels().stream().filter(Objects::nonNull).toList();
     Task.Type forced = raw instanceof TabularData ? options.task() : Task.Type.CLASSIFICATION;
     Task task = TaskInference.infer(raw instanceof TabularData t ? t.labelColumn() : "label", labels, forced,
         RawFiles.name(data));

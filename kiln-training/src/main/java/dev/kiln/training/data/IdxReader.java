@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +31,7 @@ public final class IdxReader {
       throw new DatasetException(name + ": " + x.dims().length + " dimensions (expected: 3, [n, rows, cols])");
     }
     if (y.dims().length != 1 || y.dims()[0] != x.dims()[0]) {
-      throw new DatasetException(RawFiles.name(labels) + ": " + java.util.Arrays.toString(y.dims())
+      throw new DatasetException(RawFiles.name(labels) + ": " + Arrays.toString(y.dims())
           + " labels for " + x.dims()[0] + " images");
     }
     int n = x.dims()[0];
@@ -38,7 +39,7 @@ public final class IdxReader {
     List<float[]> imgs = new ArrayList<>(n);
     List<String> ls = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      imgs.add(java.util.Arrays.copyOfRange(x.values(), i * w, (i + 1) * w));
+      imgs.add(Arrays.copyOfRange(x.values(), i * w, (i + 1) * w));
       float v = y.values()[i];
       ls.add(v == Math.rint(v) ? Long.toString((long) v) : Float.toString(v));
     }
@@ -64,13 +65,13 @@ public final class IdxReader {
         count *= dims[i];
         // Checked before allocating: a forged header must not make us reserve gigabytes.
         if (count * size(type) > limits.maxFileBytes() || count > Integer.MAX_VALUE - 8) {
-          throw new DatasetTooLargeException(name + ": dimensions " + java.util.Arrays.toString(dims)
+          throw new DatasetTooLargeException(name + ": dimensions " + Arrays.toString(dims)
               + " exceed the size limit");
         }
       }
       // Values are held as floats (4 bytes each, whatever the file's type): bounded like any dataset's cells.
       if (count > limits.maxCells()) {
-        throw new DatasetTooLargeException(name + ": dimensions " + java.util.Arrays.toString(dims)
+        throw new DatasetTooLargeException(name + ": dimensions " + Arrays.toString(dims)
             + " exceed the limit of " + limits.maxCells() + " values");
       }
       if (dims[0] > limits.maxRows()) {

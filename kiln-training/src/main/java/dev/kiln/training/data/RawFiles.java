@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 /** Opens raw dataset files: gunzips by magic number and stops reading past {@link ReadLimits#maxFileBytes()}. */
@@ -38,12 +39,12 @@ final class RawFiles {
   }
 
   static boolean isGzip(Path file) {
-    return file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz");
+    return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
   }
 
   /** The file name without a trailing {@code .gz}, lower-cased, for extension checks. */
   static String baseName(Path file) {
-    String n = name(file).toLowerCase(java.util.Locale.ROOT);
+    String n = name(file).toLowerCase(Locale.ROOT);
     return n.endsWith(".gz") ? n.substring(0, n.length() - 3) : n;
   }
 

@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Reads labelled texts: a CSV with a text and a label column, or {@code root/<class>/*.txt} (UTF-8). */
 public final class TextReader {
@@ -21,7 +23,7 @@ public final class TextReader {
       int label = p.column(options.labelColumn());
       List<String> texts = new ArrayList<>();
       List<String> labels = new ArrayList<>();
-      java.util.Map<String, String> shared = new java.util.HashMap<>();
+      Map<String, String> shared = new HashMap<>();
       for (String[] row = p.next(); row != null; row = p.next()) {
         if (MissingValues.isMissing(row[label])) {
           throw new DatasetException(p.file() + ": row " + (texts.size() + 1) + ", column '"

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 
 /**
@@ -90,7 +91,7 @@ public final class ZipArchive {
           }
         }
       }
-    } catch (java.util.zip.ZipException e) {
+    } catch (ZipException e) {
       LOG.log(Level.FINE, "invalid zip upload", e);
       throw new DatasetException("the upload is not a valid zip archive"
           + (current == null ? "" : " (at entry '" + current + "')"));

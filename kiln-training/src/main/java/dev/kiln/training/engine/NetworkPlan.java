@@ -5,6 +5,7 @@ import dev.kiln.training.spec.Activation;
 import dev.kiln.training.spec.LayerSpec;
 import dev.kiln.training.spec.LossSpec;
 import dev.kiln.training.spec.ModelSpec;
+import dev.kiln.training.spec.ModelType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +48,7 @@ public record NetworkPlan(List<LayerSpec> layers, Head head, LossSpec loss) {
     if (!task.classification()) {
       return LossSpec.MSE;
     }
-    if (spec.type() == dev.kiln.training.spec.ModelType.LOGISTIC_REGRESSION && task.classCount() == 2) {
+    if (spec.type() == ModelType.LOGISTIC_REGRESSION && task.classCount() == 2) {
       return LossSpec.BINARY_CROSSENTROPY;
     }
     return LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY;

@@ -2,6 +2,7 @@ package dev.kiln.training.eval;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -139,7 +140,7 @@ public record ClassificationReport(int n, double accuracy, List<ClassMetrics> cl
   private static List<List<Integer>> toLists(int[][] counts) {
     List<List<Integer>> rows = new ArrayList<>(counts.length);
     for (int[] row : counts) {
-      rows.add(java.util.Arrays.stream(row).boxed().toList());
+      rows.add(Arrays.stream(row).boxed().toList());
     }
     return rows;
   }

@@ -1,5 +1,6 @@
 package dev.kiln.training.eval;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -40,7 +41,7 @@ public record RegressionReport(int n, double mse, double rmse, double mae, doubl
 
   /** One line for the CLI. */
   public String render() {
-    return String.format(java.util.Locale.ROOT, "n %d  mse %.4f  rmse %.4f  mae %.4f  r2 %.4f%n", n, mse, rmse,
+    return String.format(Locale.ROOT, "n %d  mse %.4f  rmse %.4f  mae %.4f  r2 %.4f%n", n, mse, rmse,
         mae, r2);
   }
 }

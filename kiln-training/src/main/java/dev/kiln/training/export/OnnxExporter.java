@@ -8,6 +8,7 @@ import dev.kiln.training.engine.Param;
 import dev.kiln.training.spec.Activation;
 import dev.kiln.training.spec.LayerSpec;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -92,7 +93,7 @@ public final class OnnxExporter {
     if (op == null) {
       return x;
     }
-    String y = g.fresh(op.toLowerCase(java.util.Locale.ROOT));
+    String y = g.fresh(op.toLowerCase(Locale.ROOT));
     g.node(op, List.of(x), List.of(y), a == Activation.SOFTMAX ? Map.of("axis", -1L) : Map.of());
     return y;
   }

@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -30,7 +32,7 @@ public final class FileJobStore implements JobStore {
 
   private final Path root;
   /** One monitor per directory in this JVM: a JVM may hold a directory's file lock only once at a time. */
-  private static final java.util.Map<Path, Object> MONITORS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
   private final Object monitor;
 
   public FileJobStore(Path root) {

@@ -1,5 +1,6 @@
 package dev.kiln.training.job;
 
+import dev.kiln.core.error.KilnException;
 import dev.kiln.training.engine.EpochMetrics;
 import dev.kiln.training.engine.StepProgress;
 import dev.kiln.training.engine.TrainingException;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -131,7 +133,7 @@ public final class JobRunner implements AutoCloseable {
       }
     } catch (TrainingException | RuntimeException e) {
       // Kiln's own exceptions carry messages written for users; anything else may hold paths or internals.
-      boolean forUsers = e instanceof TrainingException || e instanceof dev.kiln.core.error.KilnException;
+      boolean forUsers = e instanceof TrainingException || e instanceof KilnException;
       String why = forUsers && e.getMessage() != null ? e.getMessage()
           : "internal error (details in the server log)";
       if (!forUsers) {
@@ -145,7 +147,7 @@ public final class JobRunner implements AutoCloseable {
     }
   }
 
-  private void finish(long id, java.util.function.UnaryOperator<Job> change) {
+  private void finish(long id, UnaryOperator<Job> change) {
     store.update(id, change).ifPresent(j -> events.publish(new JobEvent(id, "state", j)));
   }
 

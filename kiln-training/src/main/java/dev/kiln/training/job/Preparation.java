@@ -8,7 +8,9 @@ import dev.kiln.training.data.MissingPolicy;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.Scaling;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -78,7 +80,7 @@ public record Preparation(Scaling scaling, MissingPolicy missing, Integer maxVoc
   }
 
   private static <E extends Enum<E>> E named(Class<E> type, String key, String name) {
-    Map<String, E> byName = new java.util.LinkedHashMap<>();
+    Map<String, E> byName = new LinkedHashMap<>();
     for (E e : type.getEnumConstants()) {
       byName.put(jsonName(e), e);
     }
@@ -92,7 +94,7 @@ public record Preparation(Scaling scaling, MissingPolicy missing, Integer maxVoc
   private static String jsonName(Enum<?> e) {
     try {
       JsonProperty p = e.getDeclaringClass().getField(e.name()).getAnnotation(JsonProperty.class);
-      return p == null ? e.name().toLowerCase(java.util.Locale.ROOT) : p.value();
+      return p == null ? e.name().toLowerCase(Locale.ROOT) : p.value();
     } catch (NoSuchFieldException impossible) {
       throw new IllegalStateException(impossible);
     }

@@ -9,6 +9,7 @@ import dev.kiln.training.data.Examples;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
+import dev.kiln.training.data.Task;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.TrainedModel;
 import dev.kiln.training.engine.TrainingEngine;
@@ -59,7 +60,7 @@ public final class TrainingJobWork implements JobWork {
   }
 
   /** {@link #requested} settings, validated against the task. */
-  static TrainingSettings settings(JobRequest r, dev.kiln.training.data.Task task) {
+  static TrainingSettings settings(JobRequest r, Task task) {
     return SpecValidator.validateSettings(requested(r), task);
   }
 

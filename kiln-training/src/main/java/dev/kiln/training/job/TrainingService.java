@@ -14,9 +14,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -71,7 +75,7 @@ public final class TrainingService {
 
   private Optional<DatasetManifest> firstVersion(String name) {
     return datasets.list().stream().filter(m -> m.name().equals(name))
-        .min(java.util.Comparator.comparingInt(DatasetManifest::version));
+        .min(Comparator.comparingInt(DatasetManifest::version));
   }
 
   private boolean sees(String dataset, Grants who) {
@@ -93,13 +97,13 @@ public final class TrainingService {
     if (who.admin()) {
       return all;
     }
-    java.util.Map<String, DatasetManifest> first = new java.util.HashMap<>();
+    Map<String, DatasetManifest> first = new HashMap<>();
     all.forEach(m -> first.merge(m.name(), m, (a, b) -> a.version() <= b.version() ? a : b));
     return all.stream().filter(m -> who.owns(first.get(m.name()).createdBy())).toList();
   }
 
   public DatasetManifest dataset(String name, Integer version, Grants who) {
-    java.util.function.Supplier<KilnException> absent = () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset "
+    Supplier<KilnException> absent = () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset "
         + name + (version == null ? "" : " version " + version));
     if (!sees(name, who)) {
       throw absent.get();

@@ -1,7 +1,9 @@
 package dev.kiln.training.spec;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +32,7 @@ public sealed interface LayerSpec {
 
   /** Every layer type a spec may name, in declaration order. */
   static List<String> kinds() {
-    return java.util.Arrays.stream(LayerSpec.class.getAnnotation(JsonSubTypes.class).value())
+    return Arrays.stream(LayerSpec.class.getAnnotation(JsonSubTypes.class).value())
         .map(JsonSubTypes.Type::name)
         .toList();
   }
@@ -114,8 +116,8 @@ public sealed interface LayerSpec {
   record ActivationLayer(Activation activation) implements LayerSpec {}
 
   enum Padding {
-    @com.fasterxml.jackson.annotation.JsonProperty("valid") VALID,
-    @com.fasterxml.jackson.annotation.JsonProperty("same") SAME
+    @JsonProperty("valid") VALID,
+    @JsonProperty("same") SAME
   }
 
   private static List<Integer> pair(List<Integer> v, int dflt) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -103,7 +104,7 @@ final class ReadErrors {
   /** "; did you mean 'units'?" for a near miss (a typo or camelCase), else the keys that are allowed. */
   private static String suggestion(String key, Collection<Object> known) {
     List<String> names = known == null ? List.of() : known.stream().map(String::valueOf).sorted().toList();
-    String snake = key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    String snake = key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String name : names) {
