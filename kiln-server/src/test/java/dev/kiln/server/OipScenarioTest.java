@@ -184,7 +184,7 @@ class OipScenarioTest {
   static String admin(String method, String path, HttpRequest.BodyPublisher body) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + kiln.httpPort() + path)).method(method, body)
-        .header("Authorization", "Bearer " + kiln.bootstrapToken()).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + kiln.bootstrapToken().orElseThrow()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 201);
     return r.body();
   }
