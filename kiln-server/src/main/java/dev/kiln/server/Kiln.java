@@ -5,6 +5,7 @@ import dev.kiln.core.engine.Engine;
 import dev.kiln.core.engine.ModelLoadException;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.llm.TokenUsage;
 import dev.kiln.core.repository.CompositeCatalog;
 import dev.kiln.core.repository.ModelCatalog;
 import dev.kiln.core.metrics.InferenceMetrics;
@@ -160,10 +161,12 @@ public final class Kiln implements AutoCloseable {
         new OipRestService(core, VERSION, management, config.http()),
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(registry)));
-    languageModels = new LanguageModels(config.modelRepository(), llama, config.llm().contextLength(),
-        config.llm().slots(), registry);
+    // Tokens are charged on the gate's usage path, as requests are, by the language models themselves.
+    languageModels = new LanguageModels(config.modelRepository(), llama,
+        config.llm().settings(config.core().drainTimeout()),
+        governance == null ? TokenUsage.NONE : governance.gate::tokens, registry);
     core.failuresBeside(languageModels::failures);
-    services.add(new OpenAiService(languageModels, governance == null ? Gate.OPEN : governance.gate));
+    services.add(new OpenAiService(languageModels));
     if (governance != null) {
       emptyLlmCache();
       for (List<VersionRecord> versions : governance.registry.languageModelVersions().values()) {
@@ -349,6 +352,9 @@ public final class Kiln implements AutoCloseable {
     if (core != null) {
       core.close(); // readiness false at once, new requests refused, waits for those in flight
     }
+    if (languageModels != null) {
+      languageModels.close(); // generations in flight finish (or are cancelled) while their streams are open
+    }
     if (grpc != null) {
       grpc.stop(config.core().drainTimeout()); // ends open streams after their responses, then the listener
     }
@@ -356,9 +362,6 @@ public final class Kiln implements AutoCloseable {
       http.close(config.core().drainTimeout()); // writes the responses of requests that just finished
     }
     management.shutdownNow();
-    if (languageModels != null) {
-      languageModels.close();
-    }
     if (governance != null) {
       emptyLlmCache();
     }

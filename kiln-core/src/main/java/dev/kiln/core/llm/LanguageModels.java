@@ -12,7 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -35,26 +37,35 @@ public final class LanguageModels implements AutoCloseable {
   /** By {@code name/version}. */
   private final Map<String, RepositoryEntry> failures = new ConcurrentHashMap<>();
   private final LanguageEngine engine;
-  private final int contextLength;
-  private final int slots;
+  private final LlmSettings settings;
+  private final TokenUsage usage;
   private final MeterRegistry registry;
   /** One set of meters per model name, kept across reloads (Micrometer refuses a second registration). */
   private final Map<String, LlmMetrics> metrics = new ConcurrentHashMap<>();
 
-  /** Loads every language model in {@code repository}. */
+  /** Loads every language model in {@code repository}, with the default queue, deadline and drain. */
   public LanguageModels(Path repository, LanguageEngine engine, int contextLength, int slots,
       MeterRegistry registry) {
-    this.engine = engine;
-    this.contextLength = contextLength;
-    this.slots = slots;
-    this.registry = registry;
+    this(repository, engine, LlmSettings.of(contextLength, slots), TokenUsage.NONE, registry);
+  }
+
+  /**
+   * Loads every language model in {@code repository}.
+   *
+   * @param usage where each request's tokens are charged when it ends
+   */
+  public LanguageModels(Path repository, LanguageEngine engine, LlmSettings settings, TokenUsage usage,
+      MeterRegistry registry) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.usage = Objects.requireNonNull(usage, "usage");
+    this.registry = Objects.requireNonNull(registry, "registry");
     for (Map.Entry<String, Map.Entry<Long, Path>> e : scan(repository, engine.modelFileName()).entrySet()) {
       String name = e.getKey();
       long version = e.getValue().getKey();
       try {
-        LanguageModel m = engine.load(e.getValue().getValue(), contextLength, slots);
-        served.put(name, new Served(name, version, new ServedLanguageModel(m,
-            metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
+        LanguageModel m = engine.load(e.getValue().getValue(), settings.contextLength(), settings.slots());
+        served.put(name, new Served(name, version, served(name, m)));
         LOG.info(() -> "language model " + name + " version " + version + " ready");
       } catch (RuntimeException ex) {
         // One bad file never stops the server: the model is reported failed and the others serve.
@@ -73,19 +84,24 @@ public final class LanguageModels implements AutoCloseable {
   public synchronized void serve(String name, long version, Path file) {
     LanguageModel m;
     try {
-      m = engine.load(file, contextLength, slots);
+      m = engine.load(file, settings.contextLength(), settings.slots());
     } catch (ModelLoadException e) {
       LOG.warning("language model " + name + " version " + version + " failed to load: " + e.getMessage());
       throw new ModelLoadException(reason(e, file), e);
     }
-    Served old = served.put(name, new Served(name, version, new ServedLanguageModel(m,
-        metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
+    Served old = served.put(name, new Served(name, version, served(name, m)));
     // Failures of this version and older ones are moot now; a newer one that failed (and made the server fall
     // back to this one) stays reported.
     failures.values().removeIf(f -> f.name().equals(name) && Long.parseLong(f.version()) <= version);
     if (old != null) {
-      old.model().close();
+      // New requests already reach the new version; the old one's finish (up to the drain timeout) off this thread.
+      Thread.ofPlatform().name("llm-drain-" + name).start(() -> old.model().drainAndClose(settings.drainTimeout()));
     }
+  }
+
+  private ServedLanguageModel served(String name, LanguageModel m) {
+    return new ServedLanguageModel(name, m, metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)),
+        settings, usage);
   }
 
   /**
@@ -158,9 +174,25 @@ public final class LanguageModels implements AutoCloseable {
     return found;
   }
 
+  /**
+   * Drains every model together: new requests are refused (UNAVAILABLE), those admitted finish for up to the drain
+   * timeout, the rest are cancelled; then the models are freed.
+   */
   @Override
   public void close() {
-    served.values().forEach(s -> s.model().close());
+    List<Thread> draining = new ArrayList<>();
+    for (Served s : served.values()) {
+      draining.add(Thread.ofPlatform().name("llm-drain-" + s.name())
+          .start(() -> s.model().drainAndClose(settings.drainTimeout())));
+    }
     served.clear();
+    for (Thread t : draining) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

@@ -61,7 +61,8 @@ public final class LlamaEngine implements LanguageEngine {
         .setParallel(options.parallel())
         .disableContextShift()
         .enableJinja();
-    return new LlamaLanguageModel(gguf, open(params, gguf), context, () -> embedder(file, context, gguf));
+    return new LlamaLanguageModel(gguf, open(params, gguf), context, options.parallel(),
+        () -> embedder(file, context, gguf));
   }
 
   /**

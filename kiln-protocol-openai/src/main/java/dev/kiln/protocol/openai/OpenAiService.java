@@ -3,18 +3,24 @@ package dev.kiln.protocol.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.llm.Embeddings;
 import dev.kiln.core.llm.FinishReason;
 import dev.kiln.core.llm.Generation;
 import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.llm.Prompt;
+import dev.kiln.core.llm.ServedLanguageModel;
 import dev.kiln.core.llm.TokenSink;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import dev.kiln.http.Access;
@@ -30,17 +36,17 @@ import dev.kiln.http.ManagementApi;
  * The OpenAI-compatible API over the served language models: {@code GET /v1/models[/{id}]}, {@code POST
  * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code
  * POST /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is
- * cancelled and its slot freed. Tokens (prompt + completion) are reported to the gate for per-key quotas and usage.
+ * cancelled and its slot freed. Requests queue on their model ({@link ServedLanguageModel#submit}): a full queue is
+ * answered 503 with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a request that waited past
+ * the deadline 504; the model charges their tokens to the caller, not this adapter.
  */
 public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
 
   private final LanguageModels models;
-  private final Gate gate;
 
-  public OpenAiService(LanguageModels models, Gate gate) {
+  public OpenAiService(LanguageModels models) {
     this.models = models;
-    this.gate = gate;
   }
 
   @Override
@@ -71,36 +77,46 @@ public final class OpenAiService implements RestService {
         .put("owned_by", "kiln");
   }
 
-  private LanguageModel served(String id) {
+  private ServedLanguageModel served(String id) {
     return models.get(id).map(LanguageModels.Served::model)
         .orElseThrow(() -> KilnException.notFound("The model '" + id + "' does not exist"));
   }
 
+  /**
+   * Decodes the request and queues it on the model: templating, tokenising and generating run on the model's own
+   * slot threads, never here (this may be an event loop). A full queue is refused here, before any answer starts.
+   */
   private CompletableFuture<RestResponse> generate(RestRequest q, boolean chat) {
     JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
     String modelName = OpenAiRequests.model(body);
-    LanguageModel model = served(modelName);
+    ServedLanguageModel model = served(modelName);
     OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
-    String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body, model.contextLength())) : OpenAiRequests.prompt(body);
-    Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
+    Prompt prompt = chat ? new Prompt.Chat(OpenAiRequests.messages(body, model.contextLength()))
+        : new Prompt.Text(OpenAiRequests.prompt(body));
+    Generation g = new Generation("", s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
     OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
     if (s.stream()) {
-      return done(RestResponse.events(out -> stream(q, model, g, chunks, s.includeUsage(), out)));
+      PendingStream out = new PendingStream();
+      if (chat) {
+        out.write(data(chunks.roleChunk()));
+      }
+      LanguageModel.Handle handle = model.submit(prompt, g, q.principal(), streamed(out, chunks, s.includeUsage()));
+      // The client went away: stop decoding and free the slot (or the queue place).
+      return done(RestResponse.events(stream -> out.attach(stream, handle::cancel)));
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
-    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
+    LanguageModel.Handle handle = model.submit(prompt, g, q.principal(), new TokenSink() {
       @Override
       public void text(String piece) {
         text.append(piece);
       }
 
       @Override
-      public void done(FinishReason reason, int prompt, int completion) {
-        gate.tokens(q.principal(), modelName, prompt + completion);
-        answer.complete(json(chunks.complete(text.toString(), reason, prompt, completion)));
+      public void done(FinishReason reason, int promptTokens, int completion) {
+        answer.complete(json(chunks.complete(text.toString(), reason, promptTokens, completion)));
       }
 
       @Override
@@ -117,12 +133,8 @@ public final class OpenAiService implements RestService {
     return answer;
   }
 
-  private void stream(RestRequest q, LanguageModel model, Generation g, OpenAiChunks chunks, boolean usage,
-      ResponseStream out) {
-    if (chunks.chat()) {
-      out.write(data(chunks.roleChunk()));
-    }
-    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
+  private static TokenSink streamed(PendingStream out, OpenAiChunks chunks, boolean usage) {
+    return new TokenSink() {
       @Override
       public void text(String piece) {
         out.write(data(chunks.textChunk(piece)));
@@ -130,7 +142,6 @@ public final class OpenAiService implements RestService {
 
       @Override
       public void done(FinishReason reason, int prompt, int completion) {
-        gate.tokens(q.principal(), chunks.model(), prompt + completion);
         if (reason != FinishReason.CANCELLED) {
           out.write(data(chunks.finishChunk(reason)));
           if (usage) {
@@ -148,38 +159,35 @@ public final class OpenAiService implements RestService {
         out.write(data(e));
         out.end();
       }
-    });
-    out.onClose(handle::cancel); // the client went away: stop decoding and free the slot
+    };
   }
 
   private CompletableFuture<RestResponse> embeddings(RestRequest q) {
     JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
     String modelName = OpenAiRequests.model(body);
-    LanguageModel model = served(modelName);
+    ServedLanguageModel model = served(modelName);
     List<String> inputs = OpenAiRequests.inputs(body);
-    java.util.OptionalInt dimensions = OpenAiRequests.dimensions(body);
+    OptionalInt dimensions = OpenAiRequests.dimensions(body);
     String format = body.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
     }
-    return CompletableFuture.supplyAsync(() -> {
-      List<float[]> vectors = model.embed(inputs);
+    CompletableFuture<Embeddings> queued = model.embed(inputs, q.principal());
+    CompletableFuture<RestResponse> answer = queued.thenApply(embedded -> {
+      List<float[]> vectors = embedded.vectors();
       if (dimensions.isPresent() && dimensions.getAsInt() != vectors.get(0).length) {
         throw KilnException.invalid("'dimensions': " + dimensions.getAsInt() + " (expected: " + vectors.get(0).length
             + ", this model's width; vectors are not shortened)");
       }
-      int tokens = inputs.stream().mapToInt(model::countTokens).sum();
-      gate.tokens(q.principal(), modelName, tokens);
       ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
       ArrayNode data = out.putArray("data");
       for (int i = 0; i < vectors.size(); i++) {
         ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
         if (format.equals("base64")) {
           // OpenAI's SDKs ask for this by default: the float32 values, little-endian, base64-encoded.
-          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(vectors.get(i).length * 4)
-              .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer b = ByteBuffer.allocate(vectors.get(i).length * 4).order(ByteOrder.LITTLE_ENDIAN);
           b.asFloatBuffer().put(vectors.get(i));
-          e.put("embedding", java.util.Base64.getEncoder().encodeToString(b.array()));
+          e.put("embedding", Base64.getEncoder().encodeToString(b.array()));
         } else {
           ArrayNode v = e.putArray("embedding");
           for (float f : vectors.get(i)) {
@@ -188,9 +196,15 @@ public final class OpenAiService implements RestService {
         }
       }
       out.put("model", modelName);
-      out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+      out.putObject("usage").put("prompt_tokens", embedded.tokens()).put("total_tokens", embedded.tokens());
       return json(out);
-    }, q.blocking());
+    });
+    answer.whenComplete((r, e) -> {
+      if (answer.isCancelled()) {
+        queued.cancel(false); // the client went away: leave the queue
+      }
+    });
+    return answer;
   }
 
   private static String data(JsonNode chunk) {
