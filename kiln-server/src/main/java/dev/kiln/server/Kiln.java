@@ -145,7 +145,9 @@ public final class Kiln implements AutoCloseable {
     boolean control = config.modelControl() != ModelControl.NONE;
     // Context length and slots are LanguageModels' to pass at load; the threads are fixed here.
     LlamaEngine llama = new LlamaEngine(new LlamaOptions(0, 1, config.llm().threads()));
-    ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
+    // One scan of the model folder: tensor models for the core, language models (GGUF) for LanguageModels.
+    ModelRepository folder = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
+    ModelCatalog catalog = folder;
     if (config.governance().isPresent()) {
       governance = Governance.open(config.governance().get(), registry, clock);
       // Registry models first: a name in both comes from the registry.
@@ -162,10 +164,10 @@ public final class Kiln implements AutoCloseable {
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(registry)));
     // Tokens are charged on the gate's usage path, as requests are, by the language models themselves.
-    languageModels = new LanguageModels(config.modelRepository(), llama,
+    languageModels = new LanguageModels(folder::languageModels, llama,
         config.llm().settings(config.core().drainTimeout()),
         governance == null ? TokenUsage.NONE : governance.gate::tokens, registry);
-    core.failuresBeside(languageModels::failures);
+    core.servedBeside(languageModels); // in the repository index, readiness, load and unload
     services.add(new OpenAiService(languageModels));
     if (governance != null) {
       emptyLlmCache();

@@ -6,6 +6,7 @@ import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
+import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.ModelState;
 import dev.kiln.core.repository.ModelName;
 import dev.kiln.core.repository.ModelCatalog;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -34,7 +34,7 @@ public final class InferenceCore implements AutoCloseable {
 
   private final ModelCatalog repository;
   private volatile AliasResolver aliases = AliasResolver.NONE;
-  private volatile Supplier<List<RepositoryEntry>> servedBeside = List::of;
+  private volatile ModelsBeside beside = ModelsBeside.NONE;
   private final Map<String, Engine> engines = new HashMap<>();
   private final EngineOptions engineOptions;
   private final InferenceMetrics metrics;
@@ -107,6 +107,10 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   public ModelMetadata metadata(String ref, String versionOrNull) {
+    Optional<ModelMetadata> besides = besideMetadata(ref, versionOrNull);
+    if (besides.isPresent()) {
+      return besides.get();
+    }
     String[] t = target(ref, versionOrNull);
     String model = t[0];
     String version = t[1];
@@ -131,6 +135,10 @@ public final class InferenceCore implements AutoCloseable {
    * is UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
    */
   public boolean modelReady(String ref, String version) {
+    if (isBeside(ref)) {
+      return beside.index().stream().anyMatch(e -> e.name().equals(ref) && e.state() == ModelState.READY
+          && (version == null || version.isEmpty() || e.version().equals(version)));
+    }
     try {
       String[] t = target(ref, version);
       return resolve(t[0], t[1]).state() == ModelState.READY;
@@ -149,11 +157,34 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Adds the failures of models served beside the core (language models) to the repository index, so a version
-   * that failed to load is visible with its reason whatever served it.
+   * Reports the models served beside the core (language models) as its own: in the repository index with their
+   * state and failure reason, in readiness and metadata, and loaded and unloaded by the repository operations.
    */
-  public void failuresBeside(Supplier<List<RepositoryEntry>> failures) {
-    this.servedBeside = Objects.requireNonNull(failures, "failures");
+  public void servedBeside(ModelsBeside models) {
+    this.beside = Objects.requireNonNull(models, "models");
+  }
+
+  /** Whether {@code ref} names a model served beside the core and none of the core's own. */
+  private boolean isBeside(String ref) {
+    return ref != null && !models.containsKey(ref) && beside.index().stream().anyMatch(e -> e.name().equals(ref));
+  }
+
+  /** A language model's metadata: its ready versions, no tensor signature (it is called by text, not tensors). */
+  private Optional<ModelMetadata> besideMetadata(String ref, String version) {
+    if (!isBeside(ref)) {
+      return Optional.empty();
+    }
+    List<RepositoryEntry> rows = beside.index().stream().filter(e -> e.name().equals(ref)).toList();
+    if (version != null && !version.isEmpty() && rows.stream().noneMatch(e -> e.version().equals(version))) {
+      throw KilnException.notFound("model '" + ref + "' has no version " + version);
+    }
+    List<String> ready = rows.stream().filter(e -> e.state() == ModelState.READY)
+        .filter(e -> version == null || version.isEmpty() || e.version().equals(version))
+        .map(RepositoryEntry::version).toList();
+    if (ready.isEmpty()) {
+      throw KilnException.unavailable("model '" + ref + "' has no ready version");
+    }
+    return Optional.of(new ModelMetadata(ref, ready, beside.platform(), new ModelSignature(List.of(), List.of())));
   }
 
   /** {@code [model, version]} for a reference that may be {@code model@alias}. */
@@ -226,16 +257,15 @@ public final class InferenceCore implements AutoCloseable {
         }
       }
     }
-    if (!readyOnly) {
-      servedBeside.get().stream().filter(e -> !names.contains(e.name())).forEach(out::add);
-      out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
-    }
+    beside.index().stream().filter(e -> !names.contains(e.name()))
+        .filter(e -> !readyOnly || e.state() == ModelState.READY).forEach(out::add);
+    out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
     return out;
   }
 
   /** Names of the models with at least one ready version, sorted. */
   public List<String> readyModels() {
-    return index(true).stream().map(RepositoryEntry::name).distinct().toList();
+    return index(true).stream().map(RepositoryEntry::name).filter(models::containsKey).distinct().toList();
   }
 
   /**
@@ -247,6 +277,11 @@ public final class InferenceCore implements AutoCloseable {
    */
   public void load(String model) {
     requireModelControl();
+    if (isBeside(model) || (!models.containsKey(model) && !repository.names().contains(model) && ModelName.isValid(
+        model))) {
+      beside.load(model); // NOT_FOUND when no language model has that name either
+      return;
+    }
     publish(model);
   }
 
@@ -283,6 +318,10 @@ public final class InferenceCore implements AutoCloseable {
     requireModelControl();
     ModelName.require(model);
     ServedModel m = models.get(model);
+    if (isBeside(model)) {
+      beside.unload(model);
+      return;
+    }
     if (m == null && !repository.names().contains(model)) {
       throw KilnException.notFound("unknown model '" + model + "'");
     }

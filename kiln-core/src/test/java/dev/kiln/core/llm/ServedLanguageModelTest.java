@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.repository.LanguageSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +31,8 @@ class ServedLanguageModelTest {
   LanguageModels models;
 
   ServedLanguageModel serve(int slots, int queue, Duration deadline, Duration drain) throws Exception {
-    Files.writeString(Files.createDirectories(repo.resolve("held/1")).resolve("model.gguf"), "GGUF");
-    models = new LanguageModels(repo, held, new LlmSettings(64, slots, queue, deadline, drain),
+    models = new LanguageModels(() -> List.of(new LanguageSource("held", 1, repo.resolve("model.gguf"))), held,
+        new LlmSettings(64, slots, queue, deadline, drain),
         (who, model, tokens) -> charged.add(who + " " + model + " " + tokens), new SimpleMeterRegistry());
     return models.get("held").orElseThrow().model();
   }

@@ -36,6 +36,11 @@ public final class LlamaEngine implements LanguageEngine {
     return "model.gguf";
   }
 
+  @Override
+  public String platform() {
+    return "llama.cpp";
+  }
+
   /** Loads with the given context length per slot and slot count, this engine's threads. */
   @Override
   public LanguageModel load(Path file, int contextLength, int slots) {
