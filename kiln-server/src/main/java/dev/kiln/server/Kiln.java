@@ -351,11 +351,18 @@ public final class Kiln implements AutoCloseable {
     if (grpc != null) {
       grpc.drain(); // health NOT_SERVING, new streams refused
     }
+    // Language models drain beside the core, in the same window, while their streams are still open.
+    Thread llmDrain = languageModels == null ? null
+        : Thread.ofPlatform().name("llm-drain").start(languageModels::close);
     if (core != null) {
       core.close(); // readiness false at once, new requests refused, waits for those in flight
     }
-    if (languageModels != null) {
-      languageModels.close(); // generations in flight finish (or are cancelled) while their streams are open
+    if (llmDrain != null) {
+      try {
+        llmDrain.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (grpc != null) {
       grpc.stop(config.core().drainTimeout()); // ends open streams after their responses, then the listener

@@ -6,7 +6,6 @@ import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
-import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.ModelState;
 import dev.kiln.core.repository.ModelName;
 import dev.kiln.core.repository.ModelCatalog;
@@ -107,9 +106,8 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   public ModelMetadata metadata(String ref, String versionOrNull) {
-    Optional<ModelMetadata> besides = besideMetadata(ref, versionOrNull);
-    if (besides.isPresent()) {
-      return besides.get();
+    if (isBeside(ref)) {
+      return beside.metadata(ref, versionOrNull);
     }
     String[] t = target(ref, versionOrNull);
     String model = t[0];
@@ -136,8 +134,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public boolean modelReady(String ref, String version) {
     if (isBeside(ref)) {
-      return beside.index().stream().anyMatch(e -> e.name().equals(ref) && e.state() == ModelState.READY
-          && (version == null || version.isEmpty() || e.version().equals(version)));
+      return beside.ready(ref, version);
     }
     try {
       String[] t = target(ref, version);
@@ -166,25 +163,7 @@ public final class InferenceCore implements AutoCloseable {
 
   /** Whether {@code ref} names a model served beside the core and none of the core's own. */
   private boolean isBeside(String ref) {
-    return ref != null && !models.containsKey(ref) && beside.index().stream().anyMatch(e -> e.name().equals(ref));
-  }
-
-  /** A language model's metadata: its ready versions, no tensor signature (it is called by text, not tensors). */
-  private Optional<ModelMetadata> besideMetadata(String ref, String version) {
-    if (!isBeside(ref)) {
-      return Optional.empty();
-    }
-    List<RepositoryEntry> rows = beside.index().stream().filter(e -> e.name().equals(ref)).toList();
-    if (version != null && !version.isEmpty() && rows.stream().noneMatch(e -> e.version().equals(version))) {
-      throw KilnException.notFound("model '" + ref + "' has no version " + version);
-    }
-    List<String> ready = rows.stream().filter(e -> e.state() == ModelState.READY)
-        .filter(e -> version == null || version.isEmpty() || e.version().equals(version))
-        .map(RepositoryEntry::version).toList();
-    if (ready.isEmpty()) {
-      throw KilnException.unavailable("model '" + ref + "' has no ready version");
-    }
-    return Optional.of(new ModelMetadata(ref, ready, beside.platform(), new ModelSignature(List.of(), List.of())));
+    return ref != null && !models.containsKey(ref) && beside.has(ref);
   }
 
   /** {@code [model, version]} for a reference that may be {@code model@alias}. */

@@ -1,6 +1,8 @@
 package dev.kiln.core.serving;
 
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.ModelSignature;
+import dev.kiln.core.model.ModelState;
 import java.util.List;
 
 /**
@@ -25,6 +27,36 @@ public interface ModelsBeside {
 
   /** Refuses new requests to {@code name}, lets those in flight finish (up to the drain timeout), frees it. */
   void unload(String name);
+
+  /** Whether any version of {@code name} is known here (served, draining, failed or unloaded). */
+  default boolean has(String name) {
+    return index().stream().anyMatch(e -> e.name().equals(name));
+  }
+
+  /** Whether {@code name} (that version, when not empty) serves now. */
+  default boolean ready(String name, String version) {
+    return index().stream().anyMatch(e -> e.name().equals(name) && e.state() == ModelState.READY
+        && (version == null || version.isEmpty() || e.version().equals(version)));
+  }
+
+  /**
+   * Its ready versions (or the one asked for), with no tensor signature: a language model is called with text.
+   *
+   * @throws KilnException NOT_FOUND for a version never seen, UNAVAILABLE when none is ready
+   */
+  default ModelMetadata metadata(String name, String version) {
+    boolean any = version == null || version.isEmpty();
+    List<RepositoryEntry> rows = index().stream().filter(e -> e.name().equals(name)).toList();
+    if (!any && rows.stream().noneMatch(e -> e.version().equals(version))) {
+      throw KilnException.notFound("model '" + name + "' has no version " + version);
+    }
+    List<String> ready = rows.stream().filter(e -> e.state() == ModelState.READY)
+        .filter(e -> any || e.version().equals(version)).map(RepositoryEntry::version).toList();
+    if (ready.isEmpty()) {
+      throw KilnException.unavailable("model '" + name + "' has no ready version");
+    }
+    return new ModelMetadata(name, ready, platform(), new ModelSignature(List.of(), List.of()));
+  }
 
   ModelsBeside NONE = new ModelsBeside() {
     @Override
