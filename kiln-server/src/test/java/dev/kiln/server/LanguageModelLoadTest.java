@@ -94,6 +94,19 @@ class LanguageModelLoadTest {
   }
 
   @Test
+  void aStreamedChatThatCannotStartIsAnsweredWithItsStatusNotAnOpenStream() throws Exception {
+    // The prompt is tokenised on a slot thread, after the handler returned: the 200 waits until generation starts.
+    HttpResponse<String> r = chat("{\"model\":\"tiny\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"" + "hello ".repeat(3000) + "\"}]}").get(60, TimeUnit.SECONDS);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(JSON.readTree(r.body()).at("/error/message").asText()).startsWith("prompt:");
+    HttpResponse<String> ok = chat("{\"model\":\"tiny\",\"stream\":true,\"max_tokens\":3,\"messages\":[{\"role\":"
+        + "\"user\",\"content\":\"hi\"}]}").get(60, TimeUnit.SECONDS);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).startsWith("data: {").contains("\"role\":\"assistant\"").endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
   void moreChatsThanSlotsAndQueueAreRefusedWith503AtOnce() throws Exception {
     String body = "{\"model\":\"tiny\",\"max_tokens\":1500,\"temperature\":0,\"messages\":[{\"role\":\"user\","
         + "\"content\":\"hello\"}]}";

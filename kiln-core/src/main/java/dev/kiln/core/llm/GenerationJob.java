@@ -42,6 +42,7 @@ final class GenerationJob extends SlotPool.Job {
     if (cancelled()) {
       engine.cancel(); // cancelled while the template ran or the generation started
     }
+    sink.started();
     try {
       engineDone.await();
     } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.access.Permission;
+import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.Embeddings;
 import dev.kiln.core.llm.FinishReason;
@@ -98,13 +99,7 @@ public final class OpenAiService implements RestService {
     long created = System.currentTimeMillis() / 1000;
     OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
     if (s.stream()) {
-      PendingStream out = new PendingStream();
-      if (chat) {
-        out.write(data(chunks.roleChunk()));
-      }
-      LanguageModel.Handle handle = model.submit(prompt, g, q.principal(), streamed(out, chunks, s.includeUsage()));
-      // The client went away: stop decoding and free the slot (or the queue place).
-      return done(RestResponse.events(stream -> out.attach(stream, handle::cancel)));
+      return stream(q, model, prompt, g, chunks, s.includeUsage());
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
@@ -133,8 +128,38 @@ public final class OpenAiService implements RestService {
     return answer;
   }
 
-  private static TokenSink streamed(PendingStream out, OpenAiChunks chunks, boolean usage) {
+  /**
+   * A streamed answer. Its 200 and SSE headers go out once the generation has started, so a prompt too long, a
+   * deadline passed or an unload before then is answered with its own status, as a whole answer's would be.
+   */
+  private static CompletableFuture<RestResponse> stream(RestRequest q, ServedLanguageModel model, Prompt prompt,
+      Generation g, OpenAiChunks chunks, boolean usage) {
+    PendingStream out = new PendingStream();
+    if (chunks.chat()) {
+      out.write(data(chunks.roleChunk()));
+    }
+    CompletableFuture<RestResponse> head = new CompletableFuture<>();
+    CompletableFuture<LanguageModel.Handle> handle = new CompletableFuture<>();
+    // The client went away: stop decoding and free the slot (or the queue place).
+    RestResponse events = RestResponse.events(stream -> out.attach(stream, () -> handle.thenAccept(
+        LanguageModel.Handle::cancel)));
+    handle.complete(model.submit(prompt, g, q.principal(), streamed(out, chunks, usage, head, events)));
+    head.whenComplete((r, e) -> {
+      if (head.isCancelled()) {
+        handle.join().cancel();
+      }
+    });
+    return head;
+  }
+
+  private static TokenSink streamed(PendingStream out, OpenAiChunks chunks, boolean usage,
+      CompletableFuture<RestResponse> head, RestResponse events) {
     return new TokenSink() {
+      @Override
+      public void started() {
+        head.complete(events);
+      }
+
       @Override
       public void text(String piece) {
         out.write(data(chunks.textChunk(piece)));
@@ -142,6 +167,7 @@ public final class OpenAiService implements RestService {
 
       @Override
       public void done(FinishReason reason, int prompt, int completion) {
+        head.complete(events); // cancelled while queued: an empty stream, if anyone still reads it
         if (reason != FinishReason.CANCELLED) {
           out.write(data(chunks.finishChunk(reason)));
           if (usage) {
@@ -154,8 +180,14 @@ public final class OpenAiService implements RestService {
 
       @Override
       public void failed(Throwable error) {
+        if (head.completeExceptionally(error)) {
+          return; // before the stream began: answered with its status instead
+        }
         ObjectNode e = OpenAiRequests.JSON.createObjectNode();
-        e.putObject("error").put("message", "generation failed").put("type", "server_error");
+        // The 200 and its headers are gone: a request that waited past its deadline or met an unload says so here.
+        KilnException k = KilnException.from(error);
+        e.putObject("error").put("message", k.kind() == ErrorKind.INTERNAL ? "generation failed" : k.getMessage())
+            .put("type", "server_error");
         out.write(data(e));
         out.end();
       }
