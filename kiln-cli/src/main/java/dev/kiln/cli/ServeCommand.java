@@ -128,6 +128,14 @@ final class ServeCommand implements Callable<Integer> {
       + "lets llama.cpp choose (default: ${DEFAULT-VALUE}).")
   int llmThreads;
 
+  @Option(names = "--llm-queue", defaultValue = "64", description = "Requests a language model holds beyond its "
+      + "slots; one more is answered 503 at once (default: ${DEFAULT-VALUE}).")
+  int llmQueue;
+
+  @Option(names = "--llm-deadline", defaultValue = "30s", description = "How long a language-model request may "
+      + "wait for a slot; one that waited longer is answered 504 and not generated for (default: ${DEFAULT-VALUE}).")
+  Duration llmDeadline;
+
   @Option(names = "--auth", description = "Require an API key on every route and RPC but the health probes; a "
       + "first start prints an admin key once.")
   boolean auth;
@@ -181,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withDatasetLimits(datasetLimits(), new ZipArchive.Limits(
                     ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes))),
         noDatabase ? Optional.empty() : Optional.of(governance()),
-        new LlmConfig(llmContext, llmSlots, llmThreads));
+        new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline));
     if (auth && noDatabase) {
       throw new ParameterException(spec.commandLine(),
           "--auth needs the database (keys live there); drop --no-database");

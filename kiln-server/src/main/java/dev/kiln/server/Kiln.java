@@ -143,12 +143,18 @@ public final class Kiln implements AutoCloseable {
     // before, waited the whole drain timeout for any open stream while readiness still said 200 (issue 10).
     parts.http().drain(); // responses close their connections from now on
     parts.grpc().drain(); // health NOT_SERVING, new streams refused
+    // Language models drain beside the core, in the same window, while their streams are still open.
+    Thread llmDrain = Thread.ofPlatform().name("llm-drain").start(parts.languageModels()::close);
     parts.core().close(); // readiness false at once, new requests refused, waits for those in flight
+    try {
+      llmDrain.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     parts.grpc().stop(config.core().drainTimeout()); // ends open streams after their responses, then the listener
     parts.http().close(config.core().drainTimeout()); // writes the responses of requests that just finished
     parts.training().ifPresent(t -> t.api().close());
     parts.management().shutdownNow();
-    parts.languageModels().close();
     parts.staging().ifPresent(LanguageModelStaging::close);
     parts.governance().ifPresent(Governance::close);
     parts.meters().close();

@@ -3,6 +3,7 @@ package dev.kiln.server;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.engine.Engine;
 import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.llm.TokenUsage;
 import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.repository.CompositeCatalog;
 import dev.kiln.core.repository.ModelCatalog;
@@ -89,10 +90,14 @@ final class KilnAssembly {
     List<Engine> engines = List.of(new OnnxEngine());
     // Context length and slots are LanguageModels' to pass at load; the threads are fixed here.
     LlamaEngine llama = new LlamaEngine(new LlamaOptions(0, 1, config.llm().threads()));
-    InferenceCore core = core(governance, engines, llama, meters);
-    LanguageModels languageModels = started(new LanguageModels(config.modelRepository(), llama,
-        config.llm().contextLength(), config.llm().slots(), meters));
-    core.failuresBeside(languageModels::failures);
+    // One scan of the model folder: tensor models for the core, language models (GGUF) for LanguageModels.
+    ModelRepository folder = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
+    InferenceCore core = core(governance, engines, folder, meters);
+    // Tokens are charged on the gate's usage path, as requests are, by the language models themselves.
+    LanguageModels languageModels = started(new LanguageModels(folder::languageModels, llama,
+        config.llm().settings(config.core().drainTimeout()),
+        governance.<TokenUsage>map(g -> g.gate::tokens).orElse(TokenUsage.NONE), meters));
+    core.servedBeside(languageModels); // in the repository index, readiness, load and unload
     Optional<LanguageModelStaging> staging = governance.map(g -> started(new LanguageModelStaging(
         config.governance().orElseThrow().dataDir(), g.registry, languageModels)));
     staging.ifPresent(LanguageModelStaging::start);
@@ -123,9 +128,9 @@ final class KilnAssembly {
   }
 
   /** The inference core over the repository, and over the registry first when there is one. */
-  private InferenceCore core(Optional<Governance> governance, List<Engine> engines, LlamaEngine llama,
+  private InferenceCore core(Optional<Governance> governance, List<Engine> engines, ModelRepository folder,
       PrometheusMeterRegistry meters) {
-    ModelCatalog catalog = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
+    ModelCatalog catalog = folder;
     if (governance.isPresent()) {
       // Registry models first: a name in both comes from the registry.
       catalog = new CompositeCatalog(List.of(governance.get().registry, catalog));
@@ -146,7 +151,7 @@ final class KilnAssembly {
         new OipRestService(core, management, config.http()),
         new PredictService(core, config.defaultModel(), config.http()),
         new MetricsService(meters),
-        new OpenAiService(languageModels, gate)));
+        new OpenAiService(languageModels)));
     governance.ifPresent(g -> {
       services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));
       services.add(new RegistryRestService(g.registry, deployments.orElseThrow()));

@@ -168,8 +168,9 @@ class HostileModelFilesTest {
     assertThat(call("POST", "/v2/models/evil-onnx/infer", admin, GovernanceServerTest.ADD_SUB).statusCode())
         .isEqualTo(200);
     assertThat(call("POST", "/v1/chat/completions", admin, chat("evil-chat")).statusCode()).isEqualTo(200);
-    assertThat(kiln.core().index(false)).allMatch(row -> !row.name().startsWith("evil-") || row.name()
-        .equals("evil-onnx") && row.reason().isEmpty());
+    // evil-chat is listed too, since language models are in the index (issue 11): served, no failure.
+    assertThat(kiln.core().index(false)).allMatch(row -> !row.name().startsWith("evil-") || (row.name()
+        .equals("evil-onnx") || row.name().equals("evil-chat")) && row.reason().isEmpty());
 
     JsonNode audit = JSON.readTree(call("GET", "/api/v1/audit?action=model.push&limit=1000", admin,
         (String) null).body());
@@ -230,7 +231,7 @@ class HostileModelFilesTest {
         .contains("product of its dimensions overflows");
     assertThat(reasons.get("evil-csv/1")).startsWith("UNAVAILABLE").contains("not a valid ONNX model");
     assertThat(reasons.get("chat/2")).startsWith("UNAVAILABLE").contains("past the end of the file");
-    assertThat(reasons).doesNotContainKey("chat/1");
+    assertThat(reasons).containsEntry("chat/1", "READY "); // the version that serves (issue 11: indexed)
     assertThat(reasons.get("evil-folder/3")).startsWith("UNAVAILABLE").contains("general.alignment is STRING");
     for (String reason : reasons.values()) {
       for (String leak : LEAKS) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.core.model.ModelState;
+import dev.kiln.core.serving.RepositoryEntry;
 import dev.kiln.engine.llama.TinyLlama;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -63,12 +65,15 @@ class OpenAiApiTest {
   }
 
   @Test
-  void listsTheModelAndNotAsATensorModel() throws Exception {
+  void listsTheModelAndIndexesItButNotAsATensorModel() throws Exception {
     JsonNode models = ok(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort()
         + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()));
     assertThat(models.get("object").asText()).isEqualTo("list");
     assertThat(models.at("/data/0/id").asText()).isEqualTo("tiny");
-    assertThat(kiln.core().index(false)).noneMatch(e -> e.name().equals("tiny"));
+    // One catalog: the repository index shows it with its state (issue 11); /predict's ready list does not.
+    assertThat(kiln.core().index(false)).filteredOn(e -> e.name().equals("tiny"))
+        .containsExactly(new RepositoryEntry("tiny", "1", ModelState.READY, ""));
+    assertThat(kiln.core().readyModels()).doesNotContain("tiny");
   }
 
   @Test

@@ -74,7 +74,10 @@ class RegistryServerTest extends GovernanceServerFixture {
     String chat = "{\"model\":\"chatty\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}";
     HttpResponse<String> r = call("POST", "/v1/chat/completions", admin, chat);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(kiln.core().index(false)).noneMatch(e -> e.name().equals("chatty")); // not a tensor model
+    // In the repository index with its state (one catalog, issue 11), but not a tensor model.
+    assertThat(kiln.core().index(false)).filteredOn(e -> e.name().equals("chatty")).extracting(e -> e.state())
+        .containsExactly(dev.kiln.core.model.ModelState.READY);
+    assertThat(kiln.core().readyModels()).doesNotContain("chatty");
     kiln.close();
     try (Stream<Path> cache = Files.list(data.resolve("llm-cache"))) {
       assertThat(cache).isEmpty(); // the decrypted copy lives only while the server runs
@@ -110,7 +113,9 @@ class RegistryServerTest extends GovernanceServerFixture {
         "iris-chat");
     HttpResponse<String> index = call("POST", "/v2/repository/index", manager, "{}");
     assertThat(index.statusCode()).as(index.body()).isEqualTo(200);
-    assertThat(names(JSON.readTree(index.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b");
+    // The index shows language models too (issue 11); /v2/models lists the tensor models it can infer with.
+    assertThat(names(JSON.readTree(index.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b",
+        "iris-chat");
     assertThat(names(JSON.readTree(call("GET", "/v2/models", manager, (String) null).body()).get("models"), "name"))
         .containsExactlyInAnyOrder("iris-a", "iris-b");
     assertThat(names(JSON.readTree(call("GET", "/v1/models", manager, (String) null).body()).get("data"), "id"))
@@ -119,7 +124,7 @@ class RegistryServerTest extends GovernanceServerFixture {
     assertThat(names(JSON.readTree(call("GET", "/v2/models", caller, (String) null).body()).get("models"), "name"))
         .containsExactly("other");
     assertThat(names(JSON.readTree(call("POST", "/v2/repository/index", caller, "{}").body()), "name"))
-        .containsExactly("other");
+        .containsExactly("other", "other-chat");
     assertThat(names(JSON.readTree(call("GET", "/v1/models", caller, (String) null).body()).get("data"), "id"))
         .containsExactly("other-chat");
     assertThat(JSON.readTree(call("GET", "/api/v1/models", caller, (String) null).body())).isEmpty();
@@ -131,7 +136,7 @@ class RegistryServerTest extends GovernanceServerFixture {
       var grpcIndex = authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), manager)
           .repositoryIndex(dev.kiln.protocol.grpc.proto.RepositoryIndexRequest.getDefaultInstance());
       assertThat(grpcIndex.getModelsList()).extracting(m -> m.getName()).containsExactlyInAnyOrder("iris-a",
-          "iris-b");
+          "iris-b", "iris-chat");
     } finally {
       ch.shutdownNow();
     }

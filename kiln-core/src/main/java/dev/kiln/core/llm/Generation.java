@@ -21,4 +21,9 @@ public record Generation(String prompt, int maxTokens, double temperature, doubl
   public Generation(String prompt, int maxTokens, double temperature, double topP, Long seed, List<String> stop) {
     this(prompt, maxTokens, temperature, topP, seed, stop, null);
   }
+
+  /** The same sampling for another prompt (a chat's, once its template has run). */
+  public Generation withPrompt(String text) {
+    return new Generation(text, maxTokens, temperature, topP, seed, stop, topK);
+  }
 }

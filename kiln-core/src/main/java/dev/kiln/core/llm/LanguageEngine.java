@@ -7,6 +7,11 @@ public interface LanguageEngine {
   /** The model file name it serves in a repository version folder, e.g. {@code model.gguf}. */
   String modelFileName();
 
+  /** The platform model metadata names, e.g. {@code llama.cpp}. */
+  default String platform() {
+    return "language-model";
+  }
+
   /**
    * @param contextLength tokens per slot (prompt + completion)
    * @param slots generations decoded together; more wait for a free slot

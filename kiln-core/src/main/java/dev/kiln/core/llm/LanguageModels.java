@@ -3,70 +3,82 @@ package dev.kiln.core.llm;
 import dev.kiln.core.engine.ModelLoadException;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.model.ModelState;
-import dev.kiln.core.repository.ModelName;
+import dev.kiln.core.repository.LanguageSource;
 import dev.kiln.core.repository.ModelRepository;
+import dev.kiln.core.serving.ModelsBeside;
 import dev.kiln.core.serving.RepositoryEntry;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
- * The language models a server serves: every {@code <repository>/<name>/<version>/model.gguf}, the highest version
- * of each, loaded at start. A model that fails to load is reported with its reason; the others serve.
+ * The language models a server serves: the model repository's language models (its one scan, {@link
+ * ModelRepository#languageModels}), the highest version of each, loaded at start, and registry pushes. A model that
+ * fails to load is reported with its reason in the repository index; the others serve. They are reported to the
+ * inference core as {@link ModelsBeside}: readiness, index rows with state and reason, load and unload (which
+ * drains).
  */
-public final class LanguageModels implements AutoCloseable {
+public final class LanguageModels implements ModelsBeside, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LanguageModels.class.getName());
 
   /** A loaded model with its metrics and the version it came from. */
   public record Served(String name, long version, ServedLanguageModel model) {}
 
   private final Map<String, Served> served = new ConcurrentHashMap<>();
-  /** By {@code name/version}. */
+  /** By {@code name/version}: failed to load, or (version "") unloaded by request. */
   private final Map<String, RepositoryEntry> failures = new ConcurrentHashMap<>();
+  /** Draining after an unload or a replacement, by {@code name/version}. */
+  private final Map<String, RepositoryEntry> draining = new ConcurrentHashMap<>();
+  private final Supplier<List<LanguageSource>> catalog;
   private final LanguageEngine engine;
-  private final int contextLength;
-  private final int slots;
+  private final LlmSettings settings;
+  private final TokenUsage usage;
   private final MeterRegistry registry;
   /** One set of meters per model name, kept across reloads (Micrometer refuses a second registration). */
   private final Map<String, LlmMetrics> metrics = new ConcurrentHashMap<>();
 
-  /** Loads every language model in {@code repository}. */
+  /** Loads every language model in the folder {@code repository}, with the default queue, deadline and drain. */
   public LanguageModels(Path repository, LanguageEngine engine, int contextLength, int slots,
       MeterRegistry registry) {
-    this.engine = engine;
-    this.contextLength = contextLength;
-    this.slots = slots;
-    this.registry = registry;
-    for (Map.Entry<String, Map.Entry<Long, Path>> e : scan(repository, engine.modelFileName()).entrySet()) {
-      String name = e.getKey();
-      long version = e.getValue().getKey();
+    this(new ModelRepository(repository, List.of(), Set.of(engine.modelFileName()))::languageModels, engine,
+        LlmSettings.of(contextLength, slots), TokenUsage.NONE, registry);
+  }
+
+  /**
+   * Loads every language model {@code catalog} lists now; {@link #load} reads it again.
+   *
+   * @param usage where each request's tokens are charged when it ends
+   */
+  public LanguageModels(Supplier<List<LanguageSource>> catalog, LanguageEngine engine, LlmSettings settings,
+      TokenUsage usage, MeterRegistry registry) {
+    this.catalog = Objects.requireNonNull(catalog, "catalog");
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.usage = Objects.requireNonNull(usage, "usage");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    for (LanguageSource s : catalog.get()) {
       try {
-        LanguageModel m = engine.load(e.getValue().getValue(), contextLength, slots);
-        served.put(name, new Served(name, version, new ServedLanguageModel(m,
-            metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
-        LOG.info(() -> "language model " + name + " version " + version + " ready");
+        serve(s.name(), s.version(), s.file());
+        LOG.info(() -> "language model " + s.name() + " version " + s.version() + " ready");
       } catch (RuntimeException ex) {
-        // One bad file never stops the server: the model is reported failed and the others serve.
-        failed(name, version, ex instanceof ModelLoadException m
-            ? new ModelLoadException(reason(m, e.getValue().getValue()), m) : ex);
+        failed(s.name(), s.version(), ex); // one bad file never stops the server: the others serve
       }
     }
   }
 
   /**
-   * Serves {@code file} as {@code name} (a registry push), replacing what served under that name.
+   * Serves {@code file} as {@code name} (a registry push), replacing what served under that name, which drains.
    *
    * @throws ModelLoadException when the file cannot be loaded, with a reason that names neither the file's path
    *     nor its name; what served before keeps serving
@@ -74,24 +86,24 @@ public final class LanguageModels implements AutoCloseable {
   public synchronized void serve(String name, long version, Path file) {
     LanguageModel m;
     try {
-      m = engine.load(file, contextLength, slots);
+      m = engine.load(file, settings.contextLength(), settings.slots());
     } catch (ModelLoadException e) {
       LOG.warning("language model " + name + " version " + version + " failed to load: " + e.getMessage());
       throw new ModelLoadException(reason(e, file), e);
     }
-    Served old = served.put(name, new Served(name, version, new ServedLanguageModel(m,
-        metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), slots)));
+    Served old = served.put(name, new Served(name, version, served(name, m)));
     // Failures of this version and older ones are moot now; a newer one that failed (and made the server fall
     // back to this one) stays reported.
-    failures.values().removeIf(f -> f.name().equals(name) && Long.parseLong(f.version()) <= version);
+    failures.values().removeIf(f -> f.name().equals(name)
+        && (f.version().isEmpty() || Long.parseLong(f.version()) <= version));
     if (old != null) {
-      old.model().close();
+      drainInBackground(old); // new requests already reach the new version
     }
   }
 
   /**
-   * Records that {@code version} of {@code name} failed to load (at start), so the repository index shows it with
-   * the reason; what serves under that name, if anything, keeps serving.
+   * Records that {@code version} of {@code name} failed to load, so the repository index shows it with the reason;
+   * what serves under that name, if anything, keeps serving.
    */
   public void failed(String name, long version, RuntimeException cause) {
     String reason = cause instanceof ModelLoadException || cause instanceof KilnException ? cause.getMessage()
@@ -100,6 +112,50 @@ public final class LanguageModels implements AutoCloseable {
         reason));
     LOG.warning("language model " + name + " version " + version + " failed to load: " + reason);
     LOG.log(Level.FINE, "load failure of language model " + name, cause);
+  }
+
+  /** Loads {@code name} afresh from the repository's one scan (an explicit load); the old one drains. */
+  @Override
+  public void load(String name) {
+    LanguageSource s = catalog.get().stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> KilnException.notFound("model '" + name + "' is not in the repository"));
+    try {
+      serve(s.name(), s.version(), s.file());
+    } catch (ModelLoadException e) {
+      failed(s.name(), s.version(), e);
+      throw KilnException.invalid("failed to load '" + name + "': " + e.getMessage());
+    }
+  }
+
+  /** Takes {@code name} out of service: new requests get 404 at once, those in flight finish, then it is freed. */
+  @Override
+  public synchronized void unload(String name) {
+    Served s = served.remove(name);
+    if (s != null) {
+      failures.put(name + "/", new RepositoryEntry(name, "", ModelState.UNAVAILABLE, "unloaded"));
+      drainInBackground(s);
+    }
+  }
+
+  /**
+   * Drains {@code s} off the caller's thread, so a registry push or an unload returns at once; the version shows
+   * UNLOADING in the index until it is freed.
+   */
+  private void drainInBackground(Served s) {
+    String key = s.name() + "/" + s.version();
+    draining.put(key, new RepositoryEntry(s.name(), Long.toString(s.version()), ModelState.UNLOADING, "draining"));
+    Thread.ofPlatform().name("llm-drain-" + s.name()).start(() -> {
+      try {
+        s.model().drainAndClose(settings.drainTimeout());
+      } finally {
+        draining.remove(key);
+      }
+    });
+  }
+
+  private ServedLanguageModel served(String name, LanguageModel m) {
+    return new ServedLanguageModel(name, m, metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)),
+        settings, usage);
   }
 
   /**
@@ -122,46 +178,49 @@ public final class LanguageModels implements AutoCloseable {
     return new TreeMap<>(served).values().stream().toList();
   }
 
-  /** Versions that failed to load at start and have not been superseded since, with the reason. */
+  /** Versions that failed to load and have not been superseded since, with the reason. */
   public List<RepositoryEntry> failures() {
-    return failures.values().stream().sorted(Comparator.comparing(RepositoryEntry::name)
-        .thenComparingLong(f -> Long.parseLong(f.version()))).toList();
+    return failures.values().stream().filter(f -> !f.version().isEmpty()).sorted(BY_VERSION).toList();
   }
 
-  /** name → (highest version, its model file), for version folders holding {@code fileName}. */
-  static Map<String, Map.Entry<Long, Path>> scan(Path repository, String fileName) {
-    Map<String, Map.Entry<Long, Path>> found = new TreeMap<>();
-    if (!Files.isDirectory(repository)) {
-      return found;
-    }
-    try (Stream<Path> models = Files.list(repository)) {
-      for (Path dir : (Iterable<Path>) models::iterator) {
-        String name = dir.getFileName().toString();
-        if (!ModelName.isValid(name) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        try (Stream<Path> versions = Files.list(dir)) {
-          for (Path v : (Iterable<Path>) versions::iterator) {
-            Long version = ModelRepository.versionOf(v);
-            Path file = v.resolve(fileName);
-            if (version != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-              Map.Entry<Long, Path> best = found.get(name);
-              if (best == null || best.getKey() < version) {
-                found.put(name, Map.entry(version, file));
-              }
-            }
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the model repository", e);
-    }
-    return found;
+  private static final Comparator<RepositoryEntry> BY_VERSION = Comparator.comparing(RepositoryEntry::name)
+      .thenComparingLong(f -> f.version().isEmpty() ? -1 : Long.parseLong(f.version()));
+
+  /** Served versions (READY), versions draining (UNLOADING), failed or unloaded ones (UNAVAILABLE, with why). */
+  @Override
+  public List<RepositoryEntry> index() {
+    List<RepositoryEntry> rows = new ArrayList<>(failures.values());
+    served.values().forEach(s -> rows.add(new RepositoryEntry(s.name(), Long.toString(s.version()),
+        ModelState.READY, "")));
+    rows.addAll(draining.values());
+    rows.sort(BY_VERSION);
+    return rows;
   }
 
   @Override
+  public String platform() {
+    return engine.platform();
+  }
+
+  /**
+   * Drains every model together: new requests are refused (UNAVAILABLE), those admitted finish for up to the drain
+   * timeout, the rest are cancelled; then the models are freed.
+   */
+  @Override
   public void close() {
-    served.values().forEach(s -> s.model().close());
+    List<Thread> closing = new ArrayList<>();
+    for (Served s : served.values()) {
+      closing.add(Thread.ofPlatform().name("llm-drain-" + s.name())
+          .start(() -> s.model().drainAndClose(settings.drainTimeout())));
+    }
     served.clear();
+    for (Thread t : closing) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

@@ -1,18 +1,108 @@
 package dev.kiln.core.llm;
 
+import dev.kiln.core.error.KilnException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A language model with its metrics recorded around every generation. */
+/**
+ * A language model as the server serves it: requests go through {@link #submit} and {@link #embed}, which queue them
+ * (bounded, with a deadline) for the model's own pool of {@code slots} threads, where the native work (templating,
+ * tokenising, generating, embedding) runs; their tokens are charged to the caller when they end. Metrics are
+ * recorded around every generation. The {@link LanguageModel} methods call the engine directly, on the caller's
+ * thread, for in-process use.
+ */
 public final class ServedLanguageModel implements LanguageModel {
+  private final String name;
   private final LanguageModel model;
   private final LlmMetrics metrics;
   private final int slots;
+  private final SlotPool pool;
+  private final TokenUsage usage;
+  /** Generations the engine holds now: beyond {@code slots}, the engine queues them (direct callers only). */
+  private final AtomicInteger engineHeld = new AtomicInteger();
 
-  ServedLanguageModel(LanguageModel model, LlmMetrics metrics, int slots) {
+  ServedLanguageModel(String name, LanguageModel model, LlmMetrics metrics, LlmSettings settings, TokenUsage usage) {
+    this.name = name;
     this.model = model;
     this.metrics = metrics;
-    this.slots = slots;
+    this.slots = settings.slots();
+    this.usage = usage;
+    this.pool = new SlotPool(name, settings.slots(), settings.queue(), settings.deadline(), metrics);
+  }
+
+  /**
+   * Queues a chat or completion; returns at once. {@code generation}'s prompt is replaced by {@code prompt}'s text
+   * (through the chat template for a chat). The request ends on {@code sink} exactly once: done (its tokens then
+   * charged to {@code principal}), or failed with INVALID_ARGUMENT (a prompt that does not fit), DEADLINE_EXCEEDED
+   * (it waited past the deadline and nothing was generated) or UNAVAILABLE (the model was unloaded first).
+   *
+   * @throws KilnException RESOURCE_EXHAUSTED when the model's slots and queue are full, UNAVAILABLE while it drains
+   */
+  public Handle submit(Prompt prompt, Generation generation, String principal, TokenSink sink) {
+    GenerationJob job = new GenerationJob(this, Objects.requireNonNull(prompt, "prompt"),
+        Objects.requireNonNull(generation, "generation"), Objects.requireNonNull(principal, "principal"),
+        Objects.requireNonNull(sink, "sink"));
+    pool.submit(job);
+    return job;
+  }
+
+  /**
+   * Queues an embedding request; cancelling the future takes it out of the queue. Its tokens are charged to
+   * {@code principal} when it succeeds.
+   *
+   * @throws KilnException as {@link #submit} does
+   */
+  public CompletableFuture<Embeddings> embed(List<String> inputs, String principal) {
+    List<String> texts = List.copyOf(inputs);
+    Objects.requireNonNull(principal, "principal");
+    CompletableFuture<Embeddings> answer = new CompletableFuture<>();
+    SlotPool.Job job = new SlotPool.Job() {
+      @Override
+      void work() {
+        try {
+          List<float[]> vectors = model.embed(texts);
+          int tokens = texts.stream().mapToInt(model::countTokens).sum();
+          charge(principal, tokens);
+          answer.complete(new Embeddings(vectors, tokens));
+        } catch (RuntimeException e) {
+          answer.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      void skip(Optional<KilnException> why) {
+        why.ifPresentOrElse(answer::completeExceptionally, () -> answer.cancel(false));
+      }
+    };
+    pool.submit(job);
+    answer.whenComplete((r, e) -> {
+      if (answer.isCancelled()) {
+        job.cancel();
+      }
+    });
+    return answer;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  void charge(String principal, long tokens) {
+    usage.charge(principal, name, tokens);
+  }
+
+  /**
+   * Refuses new requests, lets those admitted finish for up to {@code timeout}, cancels the rest, then frees the
+   * model.
+   */
+  void drainAndClose(Duration timeout) {
+    pool.drain(timeout);
+    model.close();
   }
 
   @Override
@@ -47,7 +137,8 @@ public final class ServedLanguageModel implements LanguageModel {
     Measured(TokenSink sink) {
       this.sink = sink;
       // Requests beyond the engine's slots wait for one; the split is what the engine's scheduler does too.
-      boolean queued = metrics.inFlight().incrementAndGet() > slots;
+      metrics.inFlight().incrementAndGet();
+      boolean queued = engineHeld.incrementAndGet() > slots;
       if (queued) {
         metrics.waiting().incrementAndGet();
       }
@@ -89,6 +180,7 @@ public final class ServedLanguageModel implements LanguageModel {
         return false;
       }
       metrics.inFlight().decrementAndGet();
+      engineHeld.decrementAndGet();
       leaveWaiting();
       return true;
     }
@@ -115,8 +207,9 @@ public final class ServedLanguageModel implements LanguageModel {
     return model.contextLength();
   }
 
+  /** Cancels what is queued and running at once, then frees the model. */
   @Override
   public void close() {
-    model.close();
+    drainAndClose(Duration.ZERO);
   }
 }

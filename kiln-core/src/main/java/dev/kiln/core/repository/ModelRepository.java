@@ -19,13 +19,17 @@ import java.util.stream.Stream;
 /**
  * Reads models from a folder laid out as {@code <root>/<model>/<version>/<file>}. Version folders are positive
  * integers; other entries are ignored. Symbolic links are not followed out of the root.
+ *
+ * <p>It is the one reader of the folder for both kinds of model: a model folder whose versions hold a language
+ * model file (a GGUF) and no tensor engine's file is a language model ({@link #languageModels}); every other folder
+ * is a tensor model ({@link #names}, {@link #read}).
  */
 public final class ModelRepository implements ModelCatalog {
   private static final String CONFIG_FILE = "config.json";
 
   private final Path root;
   private final List<Engine> engines;
-  private final Set<String> servedElsewhere;
+  private final Set<String> languageFiles;
   private final ModelConfigReader configReader = new ModelConfigReader();
 
   public ModelRepository(Path root, List<Engine> engines) {
@@ -33,11 +37,10 @@ public final class ModelRepository implements ModelCatalog {
   }
 
   /**
-   * @param servedElsewhere model file names another part of the server serves (e.g. {@code model.gguf} for
-   *     language models): folders holding only those are not this repository's models
+   * @param languageFiles file names of language models in a version folder (e.g. {@code model.gguf})
    */
-  public ModelRepository(Path root, List<Engine> engines, Set<String> servedElsewhere) {
-    this.servedElsewhere = Set.copyOf(servedElsewhere);
+  public ModelRepository(Path root, List<Engine> engines, Set<String> languageFiles) {
+    this.languageFiles = Set.copyOf(languageFiles);
     try {
       this.root = root.toRealPath();
     } catch (IOException e) {
@@ -57,7 +60,7 @@ public final class ModelRepository implements ModelCatalog {
       return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
           .map(p -> p.getFileName().toString())
           .filter(ModelName::isValid)
-          .filter(n -> !onlyServedElsewhere(root.resolve(n)))
+          .filter(n -> languageVersions(root.resolve(n)).isEmpty())
           .sorted()
           .toList();
     } catch (IOException e) {
@@ -125,12 +128,37 @@ public final class ModelRepository implements ModelCatalog {
     return out;
   }
 
-  /** Whether a model folder's versions hold another engine family's files and none of ours. */
-  private boolean onlyServedElsewhere(Path dir) {
-    if (servedElsewhere.isEmpty()) {
-      return false;
+  /**
+   * The language models, by name: each folder whose versions hold a language model file and no tensor engine's
+   * file, with its highest such version.
+   */
+  public List<LanguageSource> languageModels() {
+    List<LanguageSource> out = new ArrayList<>();
+    if (languageFiles.isEmpty()) {
+      return out;
     }
-    boolean foreign = false;
+    try (Stream<Path> s = Files.list(root)) {
+      for (Path dir : (Iterable<Path>) s.sorted()::iterator) {
+        String name = dir.getFileName().toString();
+        if (ModelName.isValid(name) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          TreeMap<Long, Path> versions = languageVersions(dir);
+          if (!versions.isEmpty()) {
+            out.add(new LanguageSource(name, versions.lastKey(), versions.lastEntry().getValue()));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model repository", e);
+    }
+    return out;
+  }
+
+  /** A folder's versions holding a language model file, or none when any version holds a tensor engine's file. */
+  private TreeMap<Long, Path> languageVersions(Path dir) {
+    TreeMap<Long, Path> found = new TreeMap<>();
+    if (languageFiles.isEmpty()) {
+      return found;
+    }
     try (Stream<Path> s = Files.list(dir)) {
       for (Path v : (Iterable<Path>) s::iterator) {
         if (versionOf(v) == null) {
@@ -138,17 +166,19 @@ public final class ModelRepository implements ModelCatalog {
         }
         for (Engine e : engines) {
           if (Files.isRegularFile(v.resolve(e.modelFileName()), LinkOption.NOFOLLOW_LINKS)) {
-            return false;
+            return new TreeMap<>();
           }
         }
-        for (String f : servedElsewhere) {
-          foreign |= Files.isRegularFile(v.resolve(f), LinkOption.NOFOLLOW_LINKS);
+        for (String f : languageFiles) {
+          if (Files.isRegularFile(v.resolve(f), LinkOption.NOFOLLOW_LINKS)) {
+            found.put(versionOf(v), v.resolve(f));
+          }
         }
       }
     } catch (IOException e) {
-      return false;
+      return new TreeMap<>();
     }
-    return foreign;
+    return found;
   }
 
   /** The version a repository folder stands for ({@code 1}, {@code 2}, ...), or null if it is not one. */

@@ -9,6 +9,7 @@ import dev.kiln.core.metrics.InferenceMetrics;
 import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.model.ModelState;
 import dev.kiln.core.repository.ModelCatalog;
+import dev.kiln.core.repository.ModelName;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,9 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 // Size: over 300 lines until issue 11's one-catalog and OIP-rulebook work (another branch) reshapes the core;
 // drop this line when it lands (kiln-architecture SourceRulesTest).
@@ -31,7 +31,7 @@ public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
   private final AliasResolver aliases;
-  private volatile Supplier<List<RepositoryEntry>> servedBeside = List::of;
+  private volatile ModelsBeside beside = ModelsBeside.NONE;
   private final CoreSettings settings;
   private final ServedModels models;
   private volatile boolean started;
@@ -96,6 +96,9 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   public ModelMetadata metadata(Target target) {
+    if (isBeside(target.model())) {
+      return beside.metadata(target.model(), versionString(target));
+    }
     String model = target.model();
     ServedModel m = models.find(model);
     if (target.version().isPresent()) {
@@ -117,6 +120,9 @@ public final class InferenceCore implements AutoCloseable {
    * is UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
    */
   public boolean modelReady(Target target) {
+    if (isBeside(target.model())) {
+      return beside.ready(target.model(), versionString(target));
+    }
     try {
       resolve(target); // ready when resolved; asking its state again could meet it just replaced
       return true;
@@ -130,11 +136,20 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Adds the failures of models served beside the core (language models) to the repository index, so a version
-   * that failed to load is visible with its reason whatever served it.
+   * Reports the models served beside the core (language models) as its own: in the repository index with their
+   * state and failure reason, in readiness and metadata, and loaded and unloaded by the repository operations.
    */
-  public void failuresBeside(Supplier<List<RepositoryEntry>> failures) {
-    this.servedBeside = Objects.requireNonNull(failures, "failures");
+  public void servedBeside(ModelsBeside models) {
+    this.beside = Objects.requireNonNull(models, "models");
+  }
+
+  /** Whether {@code model} names a model served beside the core and none of the core's own. */
+  private boolean isBeside(String model) {
+    return !models.serves(model) && beside.has(model);
+  }
+
+  private static String versionString(Target target) {
+    return target.version().map(v -> Long.toString(v)).orElse("");
   }
 
   /** The target a caller names by reference ({@code model} or {@code model@alias}) alone. */
@@ -199,18 +214,16 @@ public final class InferenceCore implements AutoCloseable {
    */
   public List<RepositoryEntry> index(boolean readyOnly) {
     List<RepositoryEntry> out = new ArrayList<>(models.index(readyOnly));
-    if (!readyOnly) {
-      Set<String> names = out.stream().map(RepositoryEntry::name).collect(Collectors.toSet());
-      servedBeside.get().stream().filter(e -> !names.contains(e.name())).forEach(out::add);
-      out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
-    }
+    Set<String> names = models.names();
+    beside.index().stream().filter(e -> !names.contains(e.name()))
+        .filter(e -> !readyOnly || e.state() == ModelState.READY).forEach(out::add);
+    out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
     return out;
   }
 
-
   /** Names of the models with at least one ready version, sorted. */
   public List<String> readyModels() {
-    return index(true).stream().map(RepositoryEntry::name).distinct().toList();
+    return index(true).stream().map(RepositoryEntry::name).filter(models::serves).distinct().toList();
   }
 
   /**
@@ -222,6 +235,10 @@ public final class InferenceCore implements AutoCloseable {
    */
   public void load(String model) {
     requireModelControl();
+    if (isBeside(model) || (!models.names().contains(model) && ModelName.isValid(model))) {
+      beside.load(model); // NOT_FOUND when no language model has that name either
+      return;
+    }
     publish(model);
   }
 
@@ -245,6 +262,10 @@ public final class InferenceCore implements AutoCloseable {
   /** Unloads every version of a model after its in-flight requests finish. */
   public void unload(String model) {
     requireModelControl();
+    if (isBeside(model)) {
+      beside.unload(model);
+      return;
+    }
     models.unload(model);
   }
 
@@ -253,7 +274,6 @@ public final class InferenceCore implements AutoCloseable {
     models.poll();
   }
 
-
   /** Stops taking requests, lets in-flight ones finish (up to the drain timeout), and frees every model. */
   @Override
   public void close() {
@@ -261,14 +281,12 @@ public final class InferenceCore implements AutoCloseable {
     models.unloadAll();
   }
 
-
   private void requireModelControl() {
     if (!settings.modelControl()) {
       throw new KilnException(ErrorKind.FAILED_PRECONDITION,
           "explicit model load/unload is disabled (start the server with --model-control explicit)");
     }
   }
-
 
   private ServedVersion resolve(Target target) {
     String model = target.model();

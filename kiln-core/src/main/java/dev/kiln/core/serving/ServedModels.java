@@ -50,6 +50,18 @@ final class ServedModels {
     return m;
   }
 
+  /** Whether a model of that name is served here (loaded, loading, failed or unloaded by request). */
+  boolean serves(String model) {
+    return models.containsKey(model);
+  }
+
+  /** Every model name served here or in the repository. */
+  Set<String> names() {
+    TreeSet<String> names = new TreeSet<>(models.keySet());
+    names.addAll(repository.names());
+    return names;
+  }
+
   /** Every served model, by name. */
   List<ServedModel> all() {
     return models.values().stream().sorted(Comparator.comparing(ServedModel::name)).toList();

@@ -47,6 +47,24 @@ class ModelRepositoryTest {
   }
 
   @Test
+  void oneScanSplitsLanguageModelsFromTensorModels() throws IOException {
+    file("chat/1/model.gguf");
+    file("chat/3/model.gguf");
+    file("chat/x/model.gguf");
+    file("mixed/1/model.gguf");
+    file("mixed/2/model.alpha"); // a tensor engine's file: a tensor model, whatever else it holds
+    file("m/1/model.alpha");
+    file("empty/readme.txt");
+    ModelRepository both = new ModelRepository(root, List.of(ALPHA, BETA), java.util.Set.of("model.gguf"));
+
+    assertThat(both.names()).containsExactly("empty", "m", "mixed");
+    assertThat(both.languageModels()).containsExactly(new LanguageSource("chat", 3,
+        root.resolve("chat/3/model.gguf")));
+    assertThat(repository.languageModels()).isEmpty(); // no language model file named: none
+    assertThat(repository.names()).contains("chat");
+  }
+
+  @Test
   void ignoresNonNumericVersionFoldersStrayFilesAndEmptyVersions() throws IOException {
     file("m/1/model.alpha");
     for (String ignored : List.of("latest", "v2", "01", "0", "-3", "1.5", "99999999999999999999")) {

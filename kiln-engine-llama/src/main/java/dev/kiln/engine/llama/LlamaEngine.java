@@ -36,6 +36,11 @@ public final class LlamaEngine implements LanguageEngine {
     return "model.gguf";
   }
 
+  @Override
+  public String platform() {
+    return "llama.cpp";
+  }
+
   /** Loads with the given context length per slot and slot count, this engine's threads. */
   @Override
   public LanguageModel load(Path file, int contextLength, int slots) {
@@ -61,7 +66,8 @@ public final class LlamaEngine implements LanguageEngine {
         .setParallel(options.parallel())
         .disableContextShift()
         .enableJinja();
-    return new LlamaLanguageModel(gguf, open(params, gguf), context, () -> embedder(file, context, gguf));
+    return new LlamaLanguageModel(gguf, open(params, gguf), context, options.parallel(),
+        () -> embedder(file, context, gguf));
   }
 
   /**

@@ -23,8 +23,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A GGUF model in llama.cpp. Each generation streams on a thread of its own; llama.cpp decodes up to {@code
- * parallel} of them together and queues the rest.
+ * A GGUF model in llama.cpp. A generation streams on one of {@code parallel} threads, as many as llama.cpp decodes
+ * together; more wait for a thread (the server's {@code ServedLanguageModel} never starts more than that, and bounds
+ * what waits).
  *
  * <p>Token counts: the prompt's are llama.cpp's tokenizer plus the BOS token when the model adds one; the
  * completion's are the pieces llama.cpp streamed, one per sampled token (a token that ends inside a UTF-8
@@ -38,14 +39,16 @@ final class LlamaLanguageModel implements LanguageModel {
   private final boolean addsBos;
   private final Supplier<LlamaModel> embedderFactory;
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
-  // Platform threads: a generation blocks in a native call, which would pin a virtual thread's carrier.
-  private final ExecutorService threads =
-      Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("llama-", 0).factory());
+  // Platform threads: a generation blocks in a native call, which would pin a virtual thread's carrier. A fixed
+  // count: one per slot, never one per request.
+  private final ExecutorService threads;
   private LlamaModel embedder;
   private volatile boolean closed;
 
-  LlamaLanguageModel(GgufFile gguf, LlamaModel model, int contextLength, Supplier<LlamaModel> embedderFactory) {
+  LlamaLanguageModel(GgufFile gguf, LlamaModel model, int contextLength, int parallel,
+      Supplier<LlamaModel> embedderFactory) {
     this.model = model;
+    this.threads = Executors.newFixedThreadPool(parallel, Thread.ofPlatform().daemon().name("llama-", 0).factory());
     this.contextLength = contextLength;
     this.addsBos = gguf.get("tokenizer.ggml.add_bos_token")
         .map(Boolean.TRUE::equals)
@@ -236,6 +239,10 @@ final class LlamaLanguageModel implements LanguageModel {
     public void run() {
       int completion = 0;
       try {
+        if (cancelled) { // cancelled while it waited for a thread: nothing was decoded
+          sink.done(FinishReason.CANCELLED, promptTokens, 0);
+          return;
+        }
         LlamaIterator it = model.generate(params).iterator();
         while (it.hasNext()) {
           LlamaOutput out = it.next();

@@ -1,5 +1,7 @@
 package dev.kiln.protocol.openai;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.error.KilnException;
@@ -44,11 +46,26 @@ final class OpenAiRequests {
     }
   }
 
-  /** The {@code model} field, for routing and access checks; null when absent or not a string. */
+  /**
+   * The top-level {@code model} field, for routing and access checks; null when absent or not a string. Read with the
+   * streaming parser, skipping other values without building them, since the check runs on the event loop. The last
+   * {@code model} counts, as in {@link #body}'s tree: the model checked is the model called.
+   */
   static String modelOf(byte[] bytes) {
-    try {
-      JsonNode n = JSON.readTree(bytes);
-      return n != null && n.path("model").isTextual() ? n.get("model").asText() : null;
+    try (JsonParser p = JSON.getFactory().createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String model = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("model")) {
+          model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        }
+        p.skipChildren();
+      }
+      return model;
     } catch (IOException e) {
       return null;
     }

@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
+import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.llm.Embeddings;
 import dev.kiln.core.llm.FinishReason;
 import dev.kiln.core.llm.Generation;
 import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.llm.Prompt;
+import dev.kiln.core.llm.ServedLanguageModel;
 import dev.kiln.core.llm.TokenSink;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -35,17 +39,17 @@ import dev.kiln.http.ManagementApi;
  * The OpenAI-compatible API over the served language models: {@code GET /v1/models[/{id}]}, {@code POST
  * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code
  * POST /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is
- * cancelled and its slot freed. Tokens (prompt + completion) are reported to the gate for per-key quotas and usage.
+ * cancelled and its slot freed. Requests queue on their model ({@link ServedLanguageModel#submit}): a full queue is
+ * answered 503 with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a request that waited past
+ * the deadline 504; the model charges their tokens to the caller, not this adapter.
  */
 public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
 
   private final LanguageModels models;
-  private final Gate gate;
 
-  public OpenAiService(LanguageModels models, Gate gate) {
+  public OpenAiService(LanguageModels models) {
     this.models = models;
-    this.gate = gate;
   }
 
   @Override
@@ -76,36 +80,40 @@ public final class OpenAiService implements RestService {
         .put("owned_by", "kiln");
   }
 
-  private LanguageModel served(String id) {
+  private ServedLanguageModel served(String id) {
     return models.get(id).map(LanguageModels.Served::model)
         .orElseThrow(() -> KilnException.notFound("The model '" + id + "' does not exist"));
   }
 
+  /**
+   * Decodes the request and queues it on the model: templating, tokenising and generating run on the model's own
+   * slot threads, never here (this may be an event loop). A full queue is refused here, before any answer starts.
+   */
   private CompletableFuture<RestResponse> generate(RestRequest q, boolean chat) {
     JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
     String modelName = OpenAiRequests.model(body);
-    LanguageModel model = served(modelName);
+    ServedLanguageModel model = served(modelName);
     OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
-    String prompt = chat ? model.applyChatTemplate(OpenAiRequests.messages(body, model.contextLength())) : OpenAiRequests.prompt(body);
-    Generation g = new Generation(prompt, s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
+    Prompt prompt = chat ? new Prompt.Chat(OpenAiRequests.messages(body, model.contextLength()))
+        : new Prompt.Text(OpenAiRequests.prompt(body));
+    Generation g = new Generation("", s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
     OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
     if (s.stream()) {
-      return done(RestResponse.events(out -> stream(q, model, g, chunks, s.includeUsage(), out)));
+      return stream(q, model, prompt, g, chunks, s.includeUsage());
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
-    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
+    LanguageModel.Handle handle = model.submit(prompt, g, q.principal(), new TokenSink() {
       @Override
       public void text(String piece) {
         text.append(piece);
       }
 
       @Override
-      public void done(FinishReason reason, int prompt, int completion) {
-        gate.tokens(q.principal(), modelName, prompt + completion);
-        answer.complete(json(chunks.complete(text.toString(), reason, prompt, completion)));
+      public void done(FinishReason reason, int promptTokens, int completion) {
+        answer.complete(json(chunks.complete(text.toString(), reason, promptTokens, completion)));
       }
 
       @Override
@@ -122,12 +130,38 @@ public final class OpenAiService implements RestService {
     return answer;
   }
 
-  private void stream(RestRequest q, LanguageModel model, Generation g, OpenAiChunks chunks, boolean usage,
-      ResponseStream out) {
+  /**
+   * A streamed answer. Its 200 and SSE headers go out once the generation has started, so a prompt too long, a
+   * deadline passed or an unload before then is answered with its own status, as a whole answer's would be.
+   */
+  private static CompletableFuture<RestResponse> stream(RestRequest q, ServedLanguageModel model, Prompt prompt,
+      Generation g, OpenAiChunks chunks, boolean usage) {
+    PendingStream out = new PendingStream();
     if (chunks.chat()) {
       out.write(data(chunks.roleChunk()));
     }
-    LanguageModel.Handle handle = model.generate(g, new TokenSink() {
+    CompletableFuture<RestResponse> head = new CompletableFuture<>();
+    CompletableFuture<LanguageModel.Handle> handle = new CompletableFuture<>();
+    // The client went away: stop decoding and free the slot (or the queue place).
+    RestResponse events = RestResponse.events(stream -> out.attach(stream, () -> handle.thenAccept(
+        LanguageModel.Handle::cancel)));
+    handle.complete(model.submit(prompt, g, q.principal(), streamed(out, chunks, usage, head, events)));
+    head.whenComplete((r, e) -> {
+      if (head.isCancelled()) {
+        handle.join().cancel();
+      }
+    });
+    return head;
+  }
+
+  private static TokenSink streamed(PendingStream out, OpenAiChunks chunks, boolean usage,
+      CompletableFuture<RestResponse> head, RestResponse events) {
+    return new TokenSink() {
+      @Override
+      public void started() {
+        head.complete(events);
+      }
+
       @Override
       public void text(String piece) {
         out.write(data(chunks.textChunk(piece)));
@@ -135,7 +169,7 @@ public final class OpenAiService implements RestService {
 
       @Override
       public void done(FinishReason reason, int prompt, int completion) {
-        gate.tokens(q.principal(), chunks.model(), prompt + completion);
+        head.complete(events); // cancelled while queued: an empty stream, if anyone still reads it
         if (reason != FinishReason.CANCELLED) {
           out.write(data(chunks.finishChunk(reason)));
           if (usage) {
@@ -148,40 +182,40 @@ public final class OpenAiService implements RestService {
 
       @Override
       public void failed(Throwable error) {
+        if (head.completeExceptionally(error)) {
+          return; // before the stream began: answered with its status instead
+        }
         // The head (200) is sent: the error can only be an event, in the envelope the status would have carried.
         out.write(data(ErrorStyle.openAiEnvelope(error)));
         out.end();
       }
-    });
-    out.onClose(handle::cancel); // the client went away: stop decoding and free the slot
+    };
   }
 
   private CompletableFuture<RestResponse> embeddings(RestRequest q) {
     JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
     String modelName = OpenAiRequests.model(body);
-    LanguageModel model = served(modelName);
+    ServedLanguageModel model = served(modelName);
     List<String> inputs = OpenAiRequests.inputs(body);
     OptionalInt dimensions = OpenAiRequests.dimensions(body);
     String format = body.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
     }
-    return CompletableFuture.supplyAsync(() -> {
-      List<float[]> vectors = model.embed(inputs);
+    CompletableFuture<Embeddings> queued = model.embed(inputs, q.principal());
+    CompletableFuture<RestResponse> answer = queued.thenApply(embedded -> {
+      List<float[]> vectors = embedded.vectors();
       if (dimensions.isPresent() && dimensions.getAsInt() != vectors.get(0).length) {
         throw KilnException.invalid("'dimensions': " + dimensions.getAsInt() + " (expected: " + vectors.get(0).length
             + ", this model's width; vectors are not shortened)");
       }
-      int tokens = inputs.stream().mapToInt(model::countTokens).sum();
-      gate.tokens(q.principal(), modelName, tokens);
       ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
       ArrayNode data = out.putArray("data");
       for (int i = 0; i < vectors.size(); i++) {
         ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
         if (format.equals("base64")) {
           // OpenAI's SDKs ask for this by default: the float32 values, little-endian, base64-encoded.
-          ByteBuffer b = ByteBuffer.allocate(vectors.get(i).length * 4)
-              .order(ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer b = ByteBuffer.allocate(vectors.get(i).length * 4).order(ByteOrder.LITTLE_ENDIAN);
           b.asFloatBuffer().put(vectors.get(i));
           e.put("embedding", Base64.getEncoder().encodeToString(b.array()));
         } else {
@@ -192,9 +226,15 @@ public final class OpenAiService implements RestService {
         }
       }
       out.put("model", modelName);
-      out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+      out.putObject("usage").put("prompt_tokens", embedded.tokens()).put("total_tokens", embedded.tokens());
       return json(out);
-    }, q.blocking());
+    });
+    answer.whenComplete((r, e) -> {
+      if (answer.isCancelled()) {
+        queued.cancel(false); // the client went away: leave the queue
+      }
+    });
+    return answer;
   }
 
   private static String data(JsonNode chunk) {

@@ -1,0 +1,100 @@
+package dev.kiln.core.llm;
+
+import dev.kiln.core.error.KilnException;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A chat or completion request on its model's slot thread: templates the prompt, starts the generation and holds
+ * the slot until the engine ends it; charges its tokens when it ends. The caller's sink hears exactly one end.
+ */
+final class GenerationJob extends SlotPool.Job {
+  private final ServedLanguageModel model;
+  private final Prompt prompt;
+  private final Generation generation;
+  private final String principal;
+  private final TokenSink sink;
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final CountDownLatch engineDone = new CountDownLatch(1);
+  private volatile LanguageModel.Handle engine;
+
+  GenerationJob(ServedLanguageModel model, Prompt prompt, Generation generation, String principal, TokenSink sink) {
+    this.model = model;
+    this.prompt = prompt;
+    this.generation = generation;
+    this.principal = principal;
+    this.sink = sink;
+  }
+
+  @Override
+  void work() {
+    try {
+      String text = switch (prompt) {
+        case Prompt.Text t -> t.text();
+        case Prompt.Chat c -> model.applyChatTemplate(c.messages());
+      };
+      engine = model.generate(generation.withPrompt(text), new Ending());
+    } catch (RuntimeException e) {
+      skip(Optional.of(KilnException.from(e)));
+      return;
+    }
+    if (cancelled()) {
+      engine.cancel(); // cancelled while the template ran or the generation started
+    }
+    sink.started();
+    try {
+      engineDone.await();
+    } catch (InterruptedException e) {
+      // Only a forced shutdown interrupts a slot thread: stop decoding, the engine ends the sink.
+      engine.cancel();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  void skip(Optional<KilnException> why) {
+    if (ended.compareAndSet(false, true)) {
+      why.ifPresentOrElse(sink::failed, () -> sink.done(FinishReason.CANCELLED, 0, 0));
+    }
+  }
+
+  @Override
+  void stop() {
+    LanguageModel.Handle h = engine;
+    if (h != null) {
+      h.cancel();
+    }
+  }
+
+  /** The engine's end of the generation: charges what it cost, then tells the caller; frees the slot last. */
+  private final class Ending implements TokenSink {
+    @Override
+    public void text(String piece) {
+      sink.text(piece);
+    }
+
+    @Override
+    public void done(FinishReason reason, int promptTokens, int completionTokens) {
+      try {
+        if (ended.compareAndSet(false, true)) {
+          model.charge(principal, promptTokens + completionTokens);
+          sink.done(reason, promptTokens, completionTokens);
+        }
+      } finally {
+        engineDone.countDown();
+      }
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      try {
+        if (ended.compareAndSet(false, true)) {
+          sink.failed(error);
+        }
+      } finally {
+        engineDone.countDown();
+      }
+    }
+  }
+}
