@@ -9,28 +9,31 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
- * What governance costs: each governed cell (API key checked, usage counted, maybe rate limited) against the same
- * cell without governance, as medians over the run's rounds, with the target that governance takes at most 5 % of
- * the throughput at concurrency 16. Rounds run every cell in turn (A, B, C, A, B, C, ...), so a governed cell and
- * its plain counterpart of the same round ran within a minute of each other; the per-round ratios show how much
- * the machine's noise moves the answer.
+ * What governance costs: each governed cell (API key checked, usage counted, maybe rate limited) against the same cell
+ * without governance, as medians over the run's rounds, with the target that governance takes at most 5 % of the
+ * throughput at concurrency 16. Rounds run every cell in turn (A, B, C, A, B, C, ...), so a governed cell and its plain
+ * counterpart of the same round ran within a minute of each other; the per-round ratios show how much the machine's
+ * noise moves the answer.
  */
 final class AuthOverhead {
   /** Governed throughput may be at most this much below plain throughput (the 5 %). */
   static final double MAX_OVERHEAD = 0.05;
+
   private static final int TARGET_CONCURRENCY = 16;
 
   private final Map<Cell, List<CellResult>> rounds;
 
-  /** @param rounds every cell's results, one per round, in round order */
+  /**
+   * @param rounds every cell's results, one per round, in round order
+   */
   AuthOverhead(Map<Cell, List<CellResult>> rounds) {
     this.rounds = Map.copyOf(rounds);
   }
 
   /** The result whose requests/s is the median of the cell's rounds (the lower one of an even count). */
   static CellResult medianRound(List<CellResult> results) {
-    List<CellResult> sorted = results.stream()
-        .sorted(Comparator.comparingDouble(CellResult::requestsPerSecond)).toList();
+    List<CellResult> sorted =
+        results.stream().sorted(Comparator.comparingDouble(CellResult::requestsPerSecond)).toList();
     return sorted.get((sorted.size() - 1) / 2);
   }
 
@@ -49,9 +52,12 @@ final class AuthOverhead {
     out.add("");
     for (Cell cell : order) {
       List<CellResult> r = rounds.get(cell);
-      out.add("- " + cell + ": " + r.stream().map(x -> String.format("%.0f", x.requestsPerSecond()))
-          .collect(Collectors.joining(", ")) + String.format(" (median %.0f)", median(r,
-              CellResult::requestsPerSecond)));
+      out.add(
+          "- "
+              + cell
+              + ": "
+              + r.stream().map(x -> String.format("%.0f", x.requestsPerSecond())).collect(Collectors.joining(", "))
+              + String.format(" (median %.0f)", median(r, CellResult::requestsPerSecond)));
     }
     return out;
   }
@@ -64,18 +70,31 @@ final class AuthOverhead {
       return out;
     }
     int n = rounds.values().iterator().next().size();
-    out.add(String.format("Governance overhead: governed requests/s ÷ plain requests/s, medians over %d round%s; "
-        + "target at concurrency %d: ≥ %.2f", n, n == 1 ? "" : "s", TARGET_CONCURRENCY, 1 - MAX_OVERHEAD));
+    out.add(
+        String.format(
+            "Governance overhead: governed requests/s ÷ plain requests/s, medians over %d round%s; "
+                + "target at concurrency %d: ≥ %.2f",
+            n, n == 1 ? "" : "s", TARGET_CONCURRENCY, 1 - MAX_OVERHEAD));
     out.add("");
-    out.add("| mode | batching | concurrency | plain requests/s | governed requests/s | ratio | per-round ratios "
-        + "| plain p50 µs | governed p50 µs | plain CPU µs/req | governed CPU µs/req | target |");
+    out.add(
+        "| mode | batching | concurrency | plain requests/s | governed requests/s | ratio | per-round ratios "
+            + "| plain p50 µs | governed p50 µs | plain CPU µs/req | governed CPU µs/req | target |");
     out.add("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
     for (Cell cell : governed) {
-      Optional<List<CellResult>> plain = Optional.ofNullable(
-          rounds.get(new Cell(cell.mode().ungoverned(), cell.concurrency(), cell.queueDelayMicros())));
+      Optional<List<CellResult>> plain =
+          Optional.ofNullable(
+              rounds.get(new Cell(cell.mode().ungoverned(), cell.concurrency(), cell.queueDelayMicros())));
       if (plain.isEmpty()) {
-        out.add("| " + cell.mode().label() + " | " + cell.batchingLabel() + " | " + cell.concurrency()
-            + " | (no " + cell.mode().ungoverned().label() + " cell in this run) | | | | | | | | |");
+        out.add(
+            "| "
+                + cell.mode().label()
+                + " | "
+                + cell.batchingLabel()
+                + " | "
+                + cell.concurrency()
+                + " | (no "
+                + cell.mode().ungoverned().label()
+                + " cell in this run) | | | | | | | | |");
         continue;
       }
       out.add(row(cell, plain.get(), rounds.get(cell)));
@@ -91,13 +110,26 @@ final class AuthOverhead {
     for (int i = 0; i < Math.min(plain.size(), governed.size()); i++) {
       paired.add(String.format("%.3f", governed.get(i).requestsPerSecond() / plain.get(i).requestsPerSecond()));
     }
-    boolean errors = plain.stream().anyMatch(r -> r.client().errors() > 0)
-        || governed.stream().anyMatch(r -> r.client().errors() > 0);
-    String target = cell.concurrency() != TARGET_CONCURRENCY ? "(not a target)"
-        : errors ? "(cells had errors)" : ratio >= 1 - MAX_OVERHEAD ? "met" : "MISSED";
-    return String.format("| %s | %s | %d | %.0f | %.0f | **%.3f** | %s | %.0f | %.0f | %.0f | %.0f | %s |",
-        cell.mode().label(), cell.batchingLabel(), cell.concurrency(), p, g, ratio, String.join(" ", paired),
-        median(plain, CellResult::p50Micros), median(governed, CellResult::p50Micros),
-        median(plain, CellResult::cpuMicrosPerRequest), median(governed, CellResult::cpuMicrosPerRequest), target);
+    boolean errors =
+        plain.stream().anyMatch(r -> r.client().errors() > 0)
+            || governed.stream().anyMatch(r -> r.client().errors() > 0);
+    String target =
+        cell.concurrency() != TARGET_CONCURRENCY
+            ? "(not a target)"
+            : errors ? "(cells had errors)" : ratio >= 1 - MAX_OVERHEAD ? "met" : "MISSED";
+    return String.format(
+        "| %s | %s | %d | %.0f | %.0f | **%.3f** | %s | %.0f | %.0f | %.0f | %.0f | %s |",
+        cell.mode().label(),
+        cell.batchingLabel(),
+        cell.concurrency(),
+        p,
+        g,
+        ratio,
+        String.join(" ", paired),
+        median(plain, CellResult::p50Micros),
+        median(governed, CellResult::p50Micros),
+        median(plain, CellResult::cpuMicrosPerRequest),
+        median(governed, CellResult::cpuMicrosPerRequest),
+        target);
   }
 }

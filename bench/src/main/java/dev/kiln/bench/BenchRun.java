@@ -24,13 +24,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one run measures against: a Kiln server started in this JVM over a repository of the workload's
- * model (batched and unbatched copies), and the same model file loaded straight into ONNX Runtime with the
- * server's engine options for the in-process ceiling. The governed modes use a second server over the same
- * repository with governance and API keys on, so both servers hold the same models the same way.
+ * Everything one run measures against: a Kiln server started in this JVM over a repository of the workload's model
+ * (batched and unbatched copies), and the same model file loaded straight into ONNX Runtime with the server's engine
+ * options for the in-process ceiling. The governed modes use a second server over the same repository with governance
+ * and API keys on, so both servers hold the same models the same way.
  */
 final class BenchRun implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
+
   /** Limits far above what any run can send, so the limiter counts every request but never refuses one. */
   private static final long NEVER_REACHED = 1_000_000_000L;
 
@@ -56,20 +57,19 @@ final class BenchRun implements AutoCloseable {
    *
    * @param queueDelaysMicros one batched model is served per delay
    */
-  static BenchRun start(Workload workload, Path root, int maxBatchSize, long[] queueDelaysMicros)
-      throws Exception {
+  static BenchRun start(Workload workload, Path root, int maxBatchSize, long[] queueDelaysMicros) throws Exception {
     return start(workload, root, maxBatchSize, queueDelaysMicros, 0);
   }
 
   /**
    * @param httpIoThreads Netty event loops of the HTTP listener; 0 keeps Kiln's default
    */
-  static BenchRun start(Workload workload, Path root, int maxBatchSize, long[] queueDelaysMicros,
-      int httpIoThreads) throws Exception {
+  static BenchRun start(Workload workload, Path root, int maxBatchSize, long[] queueDelaysMicros, int httpIoThreads)
+      throws Exception {
     workload.writeRepository(root, maxBatchSize, queueDelaysMicros);
     Path file = root.resolve(Workload.UNBATCHED_MODEL).resolve("1").resolve("model.onnx");
-    ModelInstance inProcess = new OnnxEngine().load(
-        new ModelArtifact(Workload.UNBATCHED_MODEL, 1, file, EngineOptions.defaults()));
+    ModelInstance inProcess =
+        new OnnxEngine().load(new ModelArtifact(Workload.UNBATCHED_MODEL, 1, file, EngineOptions.defaults()));
     try {
       KilnConfig config = KilnConfig.defaults(root, 0, 0);
       if (httpIoThreads > 0) {
@@ -117,23 +117,26 @@ final class BenchRun implements AutoCloseable {
   }
 
   /**
-   * A second gRPC listener over the same core whose calls run on the transport's event loop instead of being
-   * handed to grpc-java's default executor. Fine for ModelInfer, which never blocks; the load and unload calls
-   * do block, so a real server would keep those on an executor.
+   * A second gRPC listener over the same core whose calls run on the transport's event loop instead of being handed to
+   * grpc-java's default executor. Fine for ModelInfer, which never blocks; the load and unload calls do block, so a
+   * real server would keep those on an executor.
    */
   private GrpcServer directGrpc() {
     if (directGrpc == null) {
-      directGrpc = GrpcServer.start(NettyServerBuilder.forAddress(new InetSocketAddress(HOST, 0)).directExecutor(),
-          kiln.core(), GrpcSettings.of(HOST, 0).maxInboundMessageBytes());
+      directGrpc =
+          GrpcServer.start(
+              NettyServerBuilder.forAddress(new InetSocketAddress(HOST, 0)).directExecutor(),
+              kiln.core(),
+              GrpcSettings.of(HOST, 0).maxInboundMessageBytes());
     }
     return directGrpc;
   }
 
   /**
-   * Starts the server with governance on (if not yet started): same repository and settings as the first, an
-   * SQLite database and a master key in a temporary folder, API keys required, and two keys that
-   * may invoke every model: one without limits and one with limits it never reaches. Called before any cell is
-   * measured, so that every cell runs with both servers up (an idle server still has timers and flushes).
+   * Starts the server with governance on (if not yet started): same repository and settings as the first, an SQLite
+   * database and a master key in a temporary folder, API keys required, and two keys that may invoke every model: one
+   * without limits and one with limits it never reaches. Called before any cell is measured, so that every cell runs
+   * with both servers up (an idle server still has timers and flushes).
    */
   void startGoverned() throws Exception {
     governed();
@@ -144,14 +147,17 @@ final class BenchRun implements AutoCloseable {
       Path data = Files.createTempDirectory("kiln-bench-governance");
       Path masterKey = data.resolve("master.key");
       MasterKeys.generate(masterKey);
-      Kiln k = Kiln.start(config.withGovernance(GovernanceConfig.defaults(data).withAuth(true)
-          .withMasterKey(masterKey)));
+      Kiln k =
+          Kiln.start(config.withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)));
       try {
         List<Scope> invoke = List.of(Scope.parse("invoke:*"));
-        ApiKeys.Created unlimited = k.apiKeys().orElseThrow()
-            .create("bench", invoke, Limits.NONE, Map.of(), null, "bench");
-        ApiKeys.Created limited = k.apiKeys().orElseThrow().create("bench-limited", invoke,
-            new Limits(NEVER_REACHED, NEVER_REACHED, null), Map.of(), null, "bench");
+        ApiKeys.Created unlimited =
+            k.apiKeys().orElseThrow().create("bench", invoke, Limits.NONE, Map.of(), null, "bench");
+        ApiKeys.Created limited =
+            k.apiKeys()
+                .orElseThrow()
+                .create(
+                    "bench-limited", invoke, new Limits(NEVER_REACHED, NEVER_REACHED, null), Map.of(), null, "bench");
         governed = new Governed(k, unlimited.token(), limited.token());
       } catch (RuntimeException e) {
         k.close();

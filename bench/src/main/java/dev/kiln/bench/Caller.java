@@ -4,8 +4,8 @@ package dev.kiln.bench;
 interface Caller extends AutoCloseable {
   /**
    * @param row index into {@link Workload#rows()}
-   * @param decode whether to decode and return the logits; when false the answer is only checked for success
-   *     (status and size), so the client spends as little CPU as possible
+   * @param decode whether to decode and return the logits; when false the answer is only checked for success (status
+   *     and size), so the client spends as little CPU as possible
    * @return the logits when {@code decode}, otherwise null
    * @throws Exception for any failed call: transport error, non-success status, malformed answer
    */

@@ -3,8 +3,7 @@ package dev.kiln.bench;
 import java.util.OptionalLong;
 
 /**
- * One measurement: a mode, a concurrency, and for server modes whether the model batches (with which queue
- * delay).
+ * One measurement: a mode, a concurrency, and for server modes whether the model batches (with which queue delay).
  *
  * @param queueDelayMicros the batched model's {@code max-queue-delay-us}; empty for batching off and in-process
  */

@@ -2,10 +2,7 @@ package dev.kiln.bench;
 
 import dev.kiln.core.serving.Statistics;
 
-/**
- * What one cell measured: the clients' view and, for server modes, the server's own statistics over the same
- * cell.
- */
+/** What one cell measured: the clients' view and, for server modes, the server's own statistics over the same cell. */
 record CellResult(ClosedLoop.Measured client, ServerSide server) {
   Cell cell() {
     return client.cell();
@@ -29,8 +26,8 @@ record CellResult(ClosedLoop.Measured client, ServerSide server) {
   }
 
   /**
-   * The server's statistics between two snapshots of one model version (warm-up included, since the server
-   * cannot tell warm-up from measurement).
+   * The server's statistics between two snapshots of one model version (warm-up included, since the server cannot tell
+   * warm-up from measurement).
    *
    * @param rowsPerExecution mean rows per engine execution: 1 without batching, the mean batch with
    * @param queueMicros mean time a request waited in the scheduler's queue (includes the batching delay)
@@ -42,10 +39,13 @@ record CellResult(ClosedLoop.Measured client, ServerSide server) {
     static ServerSide between(Statistics before, Statistics after) {
       long rows = after.inferenceCount() - before.inferenceCount();
       long executions = after.executionCount() - before.executionCount();
-      return new ServerSide(ratio(rows, executions),
+      return new ServerSide(
+          ratio(rows, executions),
           ratio(after.queue().ns() - before.queue().ns(), after.queue().count() - before.queue().count()) / 1000,
-          ratio(after.computeInfer().ns() - before.computeInfer().ns(),
-              after.computeInfer().count() - before.computeInfer().count()) / 1000);
+          ratio(
+                  after.computeInfer().ns() - before.computeInfer().ns(),
+                  after.computeInfer().count() - before.computeInfer().count())
+              / 1000);
     }
 
     private static double ratio(long a, long b) {

@@ -8,13 +8,12 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one cell as a closed loop: each of N worker threads sends a request, waits for its answer and sends the
- * next, for a warm-up period and then a measured window. Only requests that start and finish inside the window
- * count toward throughput and latency; errors count over the whole cell.
+ * Runs one cell as a closed loop: each of N worker threads sends a request, waits for its answer and sends the next,
+ * for a warm-up period and then a measured window. Only requests that start and finish inside the window count toward
+ * throughput and latency; errors count over the whole cell.
  *
- * <p>Each worker decodes and checks the numbers of its first few answers (during warm-up) and checks the
- * status and size of every answer; decoding every JSON answer would make the client, not the server, the thing
- * measured.
+ * <p>Each worker decodes and checks the numbers of its first few answers (during warm-up) and checks the status and
+ * size of every answer; decoding every JSON answer would make the client, not the server, the thing measured.
  */
 final class ClosedLoop {
   private static final long HIGHEST_LATENCY_NANOS = Duration.ofSeconds(60).toNanos();
@@ -46,11 +45,13 @@ final class ClosedLoop {
       CountDownLatch sampled = new CountDownLatch(1);
       List<Thread> threads = new ArrayList<>();
       for (Worker w : workers) {
-        threads.add(Thread.ofPlatform().name(CpuSample.CLIENT_THREAD_PREFIX + "worker-" + w.index)
-            .start(() -> {
-              w.loop(measureFrom, end);
-              awaitQuietly(sampled);
-            }));
+        threads.add(
+            Thread.ofPlatform()
+                .name(CpuSample.CLIENT_THREAD_PREFIX + "worker-" + w.index)
+                .start(() -> {
+                  w.loop(measureFrom, end);
+                  awaitQuietly(sampled);
+                }));
       }
       CpuSample.Usage cpu;
       try {
@@ -85,7 +86,13 @@ final class ClosedLoop {
   }
 
   /** The client-side part of a cell's result; the server-side statistics are added by the caller. */
-  record Measured(Cell cell, long windowNanos, long requests, long errors, String firstError, Histogram latency,
+  record Measured(
+      Cell cell,
+      long windowNanos,
+      long requests,
+      long errors,
+      String firstError,
+      Histogram latency,
       CpuSample.Usage cpu) {}
 
   private static Measured merge(Cell cell, long windowNanos, List<Worker> workers, CpuSample.Usage cpu) {
@@ -135,8 +142,7 @@ final class ClosedLoop {
       int rows = workload.rows().length;
       int row = (index * 7) % rows; // workers start at different rows so a batch carries different inputs
       long sent = 0;
-      for (long t0 = System.nanoTime(); t0 < end && !Thread.currentThread().isInterrupted();
-          t0 = System.nanoTime()) {
+      for (long t0 = System.nanoTime(); t0 < end && !Thread.currentThread().isInterrupted(); t0 = System.nanoTime()) {
         boolean verify = sent++ < verifyFirst;
         String failure;
         try {

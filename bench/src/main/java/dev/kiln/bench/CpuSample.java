@@ -12,23 +12,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * CPU time of the whole machine, of this process and of each of its Java threads at one instant. Two samples
- * give how much of the machine a cell used; how that splits between the load generator's threads (named
- * {@code bench-*}), each server thread pool, and the JVM's own threads (JIT compilers, GC), since clients and
- * server share one JVM and its cores; and how much CPU other processes took meanwhile: on a shared machine that
- * is the noise to watch.
+ * CPU time of the whole machine, of this process and of each of its Java threads at one instant. Two samples give how
+ * much of the machine a cell used; how that splits between the load generator's threads (named {@code bench-*}), each
+ * server thread pool, and the JVM's own threads (JIT compilers, GC), since clients and server share one JVM and its
+ * cores; and how much CPU other processes took meanwhile: on a shared machine that is the noise to watch.
  */
 record CpuSample(long wallNanos, long machineBusyNanos, long processNanos, Map<Long, ThreadCpu> threads) {
   static final String CLIENT_THREAD_PREFIX = "bench-";
+
   /** Pool name for CPU the process used outside its Java threads: JIT compilers, GC, other JVM threads. */
   static final String JVM_INTERNAL = "JVM (JIT, GC, …)";
+
   /** Linux reports /proc/stat in USER_HZ ticks, 100 per second on every mainstream architecture. */
   private static final long NANOS_PER_TICK = 10_000_000L;
 
-  private static final ThreadMXBean THREADS =
-      (ThreadMXBean) ManagementFactory.getThreadMXBean();
-  private static final OperatingSystemMXBean OS =
-      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   record ThreadCpu(String name, long nanos) {}
 
@@ -60,8 +59,8 @@ record CpuSample(long wallNanos, long machineBusyNanos, long processNanos, Map<L
   }
 
   /**
-   * CPU used between {@code earlier} and this sample. Threads born in between count from zero; threads that died
-   * in between are lost (the bench keeps its own alive until the last sample).
+   * CPU used between {@code earlier} and this sample. Threads born in between count from zero; threads that died in
+   * between are lost (the bench keeps its own alive until the last sample).
    */
   Usage since(CpuSample earlier) {
     Map<String, Long> byPool = new TreeMap<>();
@@ -78,8 +77,10 @@ record CpuSample(long wallNanos, long machineBusyNanos, long processNanos, Map<L
     }
     long process = processNanos - earlier.processNanos;
     byPool.put(JVM_INTERNAL, Math.max(0, process - javaThreads));
-    long others = machineBusyNanos < 0 || earlier.machineBusyNanos < 0 ? 0
-        : Math.max(0, machineBusyNanos - earlier.machineBusyNanos - process);
+    long others =
+        machineBusyNanos < 0 || earlier.machineBusyNanos < 0
+            ? 0
+            : Math.max(0, machineBusyNanos - earlier.machineBusyNanos - process);
     return new Usage(wallNanos - earlier.wallNanos, process, client, others, byPool);
   }
 

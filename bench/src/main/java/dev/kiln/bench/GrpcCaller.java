@@ -16,8 +16,8 @@ import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
 /**
- * gRPC {@code ModelInfer} the way {@code tritonclient.grpc} sends it: raw input contents in, raw output contents
- * out. Requests are built once per input row.
+ * gRPC {@code ModelInfer} the way {@code tritonclient.grpc} sends it: raw input contents in, raw output contents out.
+ * Requests are built once per input row.
  */
 final class GrpcCaller implements Caller {
   private static final int OUTPUT_BYTES = Workload.OUTPUTS * Float.BYTES;
@@ -31,22 +31,26 @@ final class GrpcCaller implements Caller {
   }
 
   /**
-   * Callers sharing one channel (one HTTP/2 connection, as a real client would keep). The channel gets its own
-   * event loop, with threads named {@code bench-grpc-client-*}, because grpc-java otherwise shares one default
-   * event loop group between every client and server in the process: the bench would then run its client I/O on
-   * the server's threads, and the CPU it takes could not be told apart from the server's.
+   * Callers sharing one channel (one HTTP/2 connection, as a real client would keep). The channel gets its own event
+   * loop, with threads named {@code bench-grpc-client-*}, because grpc-java otherwise shares one default event loop
+   * group between every client and server in the process: the bench would then run its client I/O on the server's
+   * threads, and the CPU it takes could not be told apart from the server's.
    */
   static Source source(String host, int port, String model, Workload workload) {
     ModelInferRequest[] requests = new ModelInferRequest[workload.rows().length];
     for (int i = 0; i < requests.length; i++) {
       requests[i] = request(model, workload.rows()[i]);
     }
-    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
-        Thread.ofPlatform().daemon().name("bench-grpc-client-", 0).factory(), NioIoHandler.newFactory());
-    ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
-        .eventLoopGroup(loop).channelType(NioSocketChannel.class)
-        .directExecutor() // blocking stubs run callbacks on the waiting worker anyway; no extra executor pool
-        .build();
+    EventLoopGroup loop =
+        new MultiThreadIoEventLoopGroup(
+            1, Thread.ofPlatform().daemon().name("bench-grpc-client-", 0).factory(), NioIoHandler.newFactory());
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(host, port)
+            .usePlaintext()
+            .eventLoopGroup(loop)
+            .channelType(NioSocketChannel.class)
+            .directExecutor() // blocking stubs run callbacks on the waiting worker anyway; no extra executor pool
+            .build();
     return new Source() {
       @Override
       public Caller open() {
@@ -82,9 +86,14 @@ final class GrpcCaller implements Caller {
   private static ModelInferRequest request(String model, float[] row) {
     ByteBuffer raw = ByteBuffer.allocate(row.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(row);
-    return ModelInferRequest.newBuilder().setModelName(model)
-        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
-            .addShape(1).addShape(row.length))
+    return ModelInferRequest.newBuilder()
+        .setModelName(model)
+        .addInputs(
+            ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("input")
+                .setDatatype("FP32")
+                .addShape(1)
+                .addShape(row.length))
         .addRawInputContents(ByteString.copyFrom(raw.array()))
         .build();
   }

@@ -14,12 +14,11 @@ import java.nio.charset.StandardCharsets;
  * reads the status line, the two headers it needs and a {@code Content-Length} body.
  *
  * <p>Why not the JDK's {@code HttpClient} or a Netty client: both hand every response from an I/O thread to the
- * caller's thread (a wake-up per request), and the JDK client also builds header maps and futures per request.
- * Here the worker's own thread does the socket I/O, through a blocking {@link SocketChannel} and direct buffers
- * (a {@code java.net.Socket} adds a {@code poll} per read and copies through a temporary buffer), so the client
- * costs about one write and one read system call per request and takes little CPU from the server it shares the
- * machine with. It understands exactly what Kiln's server sends (no chunked encoding, no 1xx); anything else is
- * an error.
+ * caller's thread (a wake-up per request), and the JDK client also builds header maps and futures per request. Here the
+ * worker's own thread does the socket I/O, through a blocking {@link SocketChannel} and direct buffers (a {@code
+ * java.net.Socket} adds a {@code poll} per read and copies through a temporary buffer), so the client costs about one
+ * write and one read system call per request and takes little CPU from the server it shares the machine with. It
+ * understands exactly what Kiln's server sends (no chunked encoding, no 1xx); anything else is an error.
  */
 final class HttpConnection implements AutoCloseable {
   private final SocketChannel channel;
@@ -30,8 +29,8 @@ final class HttpConnection implements AutoCloseable {
   private int inferenceHeaderLength;
 
   /**
-   * No read timeout: a timed read costs an extra {@code poll} per read. A server that never answers is handled by
-   * the closed loop, which closes the connection of a worker that is stuck.
+   * No read timeout: a timed read costs an extra {@code poll} per read. A server that never answers is handled by the
+   * closed loop, which closes the connection of a worker that is stuck.
    */
   HttpConnection(String host, int port) throws IOException {
     channel = SocketChannel.open();

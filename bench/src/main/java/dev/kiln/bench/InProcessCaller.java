@@ -11,11 +11,11 @@ import java.util.Set;
 /**
  * Calls ONNX Runtime directly through the engine's {@link ModelInstance}, on the worker's own thread.
  *
- * <p>Two variants. With direct inputs (the ceiling every server mode is compared with) each row's tensor is built
- * once over a direct buffer, which the engine hands to ONNX Runtime in place, so a call costs the model plus the
- * engine's own per-call work. With heap inputs each call builds its tensor from the row's {@code float[]}, the way
- * a plain Java caller would, and the engine copies it into a direct buffer it allocates for that call; the
- * difference between the two is what that allocation costs.
+ * <p>Two variants. With direct inputs (the ceiling every server mode is compared with) each row's tensor is built once
+ * over a direct buffer, which the engine hands to ONNX Runtime in place, so a call costs the model plus the engine's
+ * own per-call work. With heap inputs each call builds its tensor from the row's {@code float[]}, the way a plain Java
+ * caller would, and the engine copies it into a direct buffer it allocates for that call; the difference between the
+ * two is what that allocation costs.
  */
 final class InProcessCaller implements Caller {
   private static final long[] SHAPE = {1, Workload.INPUTS};

@@ -16,13 +16,13 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Summarises a JFR recording of a load run, one section per measured cell: where the CPU went, by thread (pool)
- * and by top frame, and which Kiln methods the samples pass through. Uses CPU-time samples
- * ({@code jdk.CPUTimeSample}, JDK 25 on Linux), which also see threads running native code such as ONNX
- * Runtime; falls back to {@code jdk.ExecutionSample} plus {@code jdk.NativeMethodSample} on other JDKs.
+ * Summarises a JFR recording of a load run, one section per measured cell: where the CPU went, by thread (pool) and by
+ * top frame, and which Kiln methods the samples pass through. Uses CPU-time samples ({@code jdk.CPUTimeSample}, JDK 25
+ * on Linux), which also see threads running native code such as ONNX Runtime; falls back to {@code jdk.ExecutionSample}
+ * plus {@code jdk.NativeMethodSample} on other JDKs.
  *
- * <p>Usage: {@code java -cp ... dev.kiln.bench.JfrSummary recording.jfr [top-n]}; {@code bench/profile} records
- * and summarises in one step.
+ * <p>Usage: {@code java -cp ... dev.kiln.bench.JfrSummary recording.jfr [top-n]}; {@code bench/profile} records and
+ * summarises in one step.
  */
 public final class JfrSummary {
   private static final Set<String> CPU_TIME = Set.of("jdk.CPUTimeSample");
@@ -45,14 +45,18 @@ public final class JfrSummary {
       if (type.equals("dev.kiln.bench.MeasuredWindow")) {
         windows.add(new Window(e.getString("cell"), e.getStartTime(), e.getEndTime()));
       } else if ((CPU_TIME.contains(type) || WALL.contains(type)) && e.getStackTrace() != null) {
-        samples.computeIfAbsent(CPU_TIME.contains(type) ? "cpu" : "wall", k -> new ArrayList<>())
+        samples
+            .computeIfAbsent(CPU_TIME.contains(type) ? "cpu" : "wall", k -> new ArrayList<>())
             .add(new Sample(e.getStartTime(), threadName(e), frames(e)));
       }
     }
     boolean cpu = samples.containsKey("cpu");
     List<Sample> used = samples.getOrDefault(cpu ? "cpu" : "wall", List.of());
-    System.out.println("Samples: " + (cpu ? "jdk.CPUTimeSample (CPU time, Java and native)"
-        : "jdk.ExecutionSample + jdk.NativeMethodSample (running Java + threads in native methods)"));
+    System.out.println(
+        "Samples: "
+            + (cpu
+                ? "jdk.CPUTimeSample (CPU time, Java and native)"
+                : "jdk.ExecutionSample + jdk.NativeMethodSample (running Java + threads in native methods)"));
     if (windows.isEmpty()) {
       windows.add(new Window("whole recording", Instant.MIN, Instant.MAX));
     }
@@ -62,8 +66,7 @@ public final class JfrSummary {
       System.out.println("### " + w.cell + " (" + in.size() + " samples)");
       print("thread (pool)", count(in, s -> Set.of(CpuSample.pool(s.thread))), in.size(), top);
       print("kind of work (by top frame)", count(in, s -> Set.of(kind(s))), in.size(), top);
-      print("top frame", count(in, s -> Set.of(s.frames.isEmpty() ? "(no frames)" : s.frames.get(0))), in.size(),
-          top);
+      print("top frame", count(in, s -> Set.of(s.frames.isEmpty() ? "(no frames)" : s.frames.get(0))), in.size(), top);
       print("Kiln server methods on the stack (inclusive)", count(in, JfrSummary::kilnFrames), in.size(), top);
     }
   }
@@ -85,7 +88,9 @@ public final class JfrSummary {
   private static Set<String> kilnFrames(Sample s) {
     Set<String> out = new HashSet<>();
     for (String f : s.frames) {
-      if (f.startsWith("dev.kiln.") && !f.startsWith("dev.kiln.bench.") && !f.contains("lambda$")
+      if (f.startsWith("dev.kiln.")
+          && !f.startsWith("dev.kiln.bench.")
+          && !f.contains("lambda$")
           && !f.contains("$$Lambda")) {
         out.add(f);
       }
@@ -102,7 +107,9 @@ public final class JfrSummary {
     if (top.startsWith("sun.nio.ch.") || top.contains(".channel.unix.") || top.contains(".channel.epoll.Native")) {
       return "socket, epoll and wake-up system calls";
     }
-    if (top.contains("allocateMemory") || top.contains("freeMemory") || top.startsWith("java.nio.Bits.")
+    if (top.contains("allocateMemory")
+        || top.contains("freeMemory")
+        || top.startsWith("java.nio.Bits.")
         || top.startsWith("java.nio.ByteBuffer.allocateDirect")) {
       return "direct buffer allocation and release";
     }
@@ -129,7 +136,8 @@ public final class JfrSummary {
       }
     }
     Map<String, Integer> sorted = new LinkedHashMap<>();
-    counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
     return sorted;
   }
@@ -138,7 +146,10 @@ public final class JfrSummary {
     System.out.println();
     System.out.println("| " + title + " | samples | share |");
     System.out.println("|---|--:|--:|");
-    counts.entrySet().stream().limit(top).forEach(e -> System.out.printf("| %s | %d | %.1f%% |%n", e.getKey(),
-        e.getValue(), total == 0 ? 0 : 100.0 * e.getValue() / total));
+    counts.entrySet().stream()
+        .limit(top)
+        .forEach(e ->
+            System.out.printf(
+                "| %s | %d | %.1f%% |%n", e.getKey(), e.getValue(), total == 0 ? 0 : 100.0 * e.getValue() / total));
   }
 }

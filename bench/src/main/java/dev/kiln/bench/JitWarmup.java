@@ -5,10 +5,10 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
- * Runs every cell, unmeasured, in rounds until the JIT compilers are (nearly) done. Without it the first cells
- * of a run, and any mode with a lot of code (grpc-java with its shaded Netty), are measured while C2 still
- * compiles on the same two cores: on the reference machine a gRPC cell after 6 s of warm-up spent more CPU in
- * JIT threads than in the server, and after 20 s almost none.
+ * Runs every cell, unmeasured, in rounds until the JIT compilers are (nearly) done. Without it the first cells of a
+ * run, and any mode with a lot of code (grpc-java with its shaded Netty), are measured while C2 still compiles on the
+ * same two cores: on the reference machine a gRPC cell after 6 s of warm-up spent more CPU in JIT threads than in the
+ * server, and after 20 s almost none.
  */
 final class JitWarmup {
   /** A round that spends less than this share of its wall time compiling counts as quiet. */
@@ -30,8 +30,7 @@ final class JitWarmup {
       for (Cell cell : cells) {
         CellResult r = run.run(cell, unmeasured);
         if (r.client().errors() > 0) {
-          System.err.println("  " + cell + ": " + r.client().errors() + " error(s), first: "
-              + r.client().firstError());
+          System.err.println("  " + cell + ": " + r.client().errors() + " error(s), first: " + r.client().firstError());
         }
       }
       long wallMillis = (System.nanoTime() - start) / 1_000_000;
@@ -39,8 +38,9 @@ final class JitWarmup {
         return; // cannot tell when the JIT is done: one round has to do
       }
       long compiled = jit.getTotalCompilationTime() - compileMillis;
-      System.err.printf("JIT warm-up round %d: %d cells in %.1f s, %.1f s of it compiling%n", round, cells.size(),
-          wallMillis / 1e3, compiled / 1e3);
+      System.err.printf(
+          "JIT warm-up round %d: %d cells in %.1f s, %.1f s of it compiling%n",
+          round, cells.size(), wallMillis / 1e3, compiled / 1e3);
       if (compiled * 100 < wallMillis * QUIET_PERCENT) {
         return;
       }

@@ -18,72 +18,111 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The load run behind {@code BENCHMARKS.md}: one JVM, one Kiln server, one MLP 784-128-10, one row per request,
- * every (mode × concurrency × batching) cell measured in turn, one Markdown table with the target ratios.
- * Progress goes to stderr, the report to stdout.
+ * The load run behind {@code BENCHMARKS.md}: one JVM, one Kiln server, one MLP 784-128-10, one row per request, every
+ * (mode × concurrency × batching) cell measured in turn, one Markdown table with the target ratios. Progress goes to
+ * stderr, the report to stdout.
  */
-@Command(name = "load-bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Compare in-process ONNX Runtime with Kiln over REST JSON, REST binary and gRPC, and Kiln with "
-        + "and without governance (API keys, rate limits, usage accounting).")
+@Command(
+    name = "load-bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Compare in-process ONNX Runtime with Kiln over REST JSON, REST binary and gRPC, and Kiln with "
+            + "and without governance (API keys, rate limits, usage accounting).")
 public final class LoadBench implements Callable<Integer> {
   /** Distinct input rows the workers cycle through; enough that a batch mixes different inputs. */
   private static final int ROWS = 64;
+
   private static final long SEED = 42;
 
   @Option(names = "--warmup", defaultValue = "3", description = "Warm-up seconds per cell (default: ${DEFAULT-VALUE}).")
   double warmupSeconds;
 
-  @Option(names = "--duration", defaultValue = "8",
+  @Option(
+      names = "--duration",
+      defaultValue = "8",
       description = "Measured seconds per cell (default: ${DEFAULT-VALUE}).")
   double durationSeconds;
 
-  @Option(names = "--jit-warmup", defaultValue = "1",
-      description = "Seconds each cell runs per round of the unmeasured JIT warm-up pass (default: "
-          + "${DEFAULT-VALUE}; 0 skips the pass).")
+  @Option(
+      names = "--jit-warmup",
+      defaultValue = "1",
+      description =
+          "Seconds each cell runs per round of the unmeasured JIT warm-up pass (default: "
+              + "${DEFAULT-VALUE}; 0 skips the pass).")
   double jitWarmupSeconds;
 
-  @Option(names = "--jit-warmup-rounds", defaultValue = "5",
-      description = "Most rounds of the JIT warm-up pass; it stops earlier once a round spends under "
-          + JitWarmup.QUIET_PERCENT + "%% of its time compiling (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--jit-warmup-rounds",
+      defaultValue = "5",
+      description =
+          "Most rounds of the JIT warm-up pass; it stops earlier once a round spends under "
+              + JitWarmup.QUIET_PERCENT
+              + "%% of its time compiling (default: ${DEFAULT-VALUE}).")
   int jitWarmupRounds;
 
-  @Option(names = "--rounds", defaultValue = "1",
-      description = "Times every cell is measured, in rounds that each run all cells in turn (A, B, C, B, C, A, "
-          + "C, A, B, ...: each round rotates the cells of equal concurrency and batching by one); the table shows "
-          + "each cell's median round (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rounds",
+      defaultValue = "1",
+      description =
+          "Times every cell is measured, in rounds that each run all cells in turn (A, B, C, B, C, A, "
+              + "C, A, B, ...: each round rotates the cells of equal concurrency and batching by one); the table shows "
+              + "each cell's median round (default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--concurrency", split = ",", defaultValue = "1,16",
+  @Option(
+      names = "--concurrency",
+      split = ",",
+      defaultValue = "1,16",
       description = "Closed-loop workers per cell (default: ${DEFAULT-VALUE}).")
   List<Integer> concurrencies;
 
-  @Option(names = "--modes", split = ",", defaultValue = "in-process,in-process-heap,rest-json,rest-binary,grpc",
+  @Option(
+      names = "--modes",
+      split = ",",
+      defaultValue = "in-process,in-process-heap,rest-json,rest-binary,grpc",
       description = "Modes to run (default: ${DEFAULT-VALUE}).")
   List<String> modes;
 
-  @Option(names = "--batching", split = ",", defaultValue = "off,on",
+  @Option(
+      names = "--batching",
+      split = ",",
+      defaultValue = "off,on",
       description = "Server cells without and/or with dynamic batching (default: ${DEFAULT-VALUE}).")
   List<String> batching;
 
-  @Option(names = "--queue-delay-us", split = ",", defaultValue = "0",
-      description = "max-queue-delay-us of the batched model; several values give one batched cell each "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--queue-delay-us",
+      split = ",",
+      defaultValue = "0",
+      description =
+          "max-queue-delay-us of the batched model; several values give one batched cell each "
+              + "(default: ${DEFAULT-VALUE}).")
   List<Long> queueDelays;
 
-  @Option(names = "--max-batch-size", defaultValue = "32",
+  @Option(
+      names = "--max-batch-size",
+      defaultValue = "32",
       description = "Batched model's max-batch-size (default: ${DEFAULT-VALUE}).")
   int maxBatchSize;
 
-  @Option(names = "--hidden", defaultValue = "" + Workload.DEFAULT_HIDDEN,
-      description = "Hidden width of the MLP (default: ${DEFAULT-VALUE}; the targets are about 128). A wider "
-          + "model costs more per row, which shows how protocol overhead weighs against model cost.")
+  @Option(
+      names = "--hidden",
+      defaultValue = "" + Workload.DEFAULT_HIDDEN,
+      description =
+          "Hidden width of the MLP (default: ${DEFAULT-VALUE}; the targets are about 128). A wider "
+              + "model costs more per row, which shows how protocol overhead weighs against model cost.")
   int hidden;
 
-  @Option(names = "--http-io-threads", defaultValue = "0",
+  @Option(
+      names = "--http-io-threads",
+      defaultValue = "0",
       description = "Netty event loops of the server's HTTP listener (default: ${DEFAULT-VALUE}, Kiln's default).")
   int httpIoThreads;
 
-  @Option(names = "--verify", defaultValue = "4",
+  @Option(
+      names = "--verify",
+      defaultValue = "4",
       description = "Answers per worker whose numbers are checked against plain Java (default: ${DEFAULT-VALUE}).")
   int verifyFirst;
 
@@ -116,10 +155,11 @@ public final class LoadBench implements Callable<Integer> {
       int done = 0;
       for (int round = 1; round <= rounds; round++) {
         for (Cell cell : roundOrder(cells, round)) {
-          System.err.printf("[%d/%d] %s%s ...%n", ++done, cells.size() * rounds, cell,
-              rounds > 1 ? " (round " + round + ")" : "");
+          System.err.printf(
+              "[%d/%d] %s%s ...%n", ++done, cells.size() * rounds, cell, rounds > 1 ? " (round " + round + ")" : "");
           CellResult r = run.run(cell, loop);
-          System.err.printf("        %.0f requests/s, p50 %.0f µs, p99 %.0f µs, %d errors%n",
+          System.err.printf(
+              "        %.0f requests/s, p50 %.0f µs, p99 %.0f µs, %d errors%n",
               r.requestsPerSecond(), r.p50Micros(), r.p99Micros(), r.client().errors());
           byCell.get(cell).add(r);
         }
@@ -130,15 +170,16 @@ public final class LoadBench implements Callable<Integer> {
   }
 
   /**
-   * The cells in the order round {@code round} (from 1) runs them: the plan's order, with each run of cells that
-   * share concurrency and batching rotated by one more place per round, so that no mode always runs first, or
-   * always right after the same other mode.
+   * The cells in the order round {@code round} (from 1) runs them: the plan's order, with each run of cells that share
+   * concurrency and batching rotated by one more place per round, so that no mode always runs first, or always right
+   * after the same other mode.
    */
   static List<Cell> roundOrder(List<Cell> plan, int round) {
     List<Cell> out = new ArrayList<>(plan.size());
     for (int from = 0; from < plan.size(); ) {
       int to = from + 1;
-      while (to < plan.size() && plan.get(to).concurrency() == plan.get(from).concurrency()
+      while (to < plan.size()
+          && plan.get(to).concurrency() == plan.get(from).concurrency()
           && plan.get(to).queueDelayMicros().equals(plan.get(from).queueDelayMicros())) {
         to++;
       }
@@ -171,12 +212,14 @@ public final class LoadBench implements Callable<Integer> {
         }
       }
       for (String b : batching) {
-        List<OptionalLong> settings = switch (b.trim()) {
-          case "off" -> List.of(OptionalLong.empty());
-          case "on" -> queueDelays.stream().map(OptionalLong::of).toList();
-          default -> throw new CommandLine.ParameterException(new CommandLine(this),
-              "--batching takes off and/or on, not '" + b + "'");
-        };
+        List<OptionalLong> settings =
+            switch (b.trim()) {
+              case "off" -> List.of(OptionalLong.empty());
+              case "on" -> queueDelays.stream().map(OptionalLong::of).toList();
+              default ->
+                  throw new CommandLine.ParameterException(
+                      new CommandLine(this), "--batching takes off and/or on, not '" + b + "'");
+            };
         for (OptionalLong delay : settings) {
           for (Mode m : wanted) {
             if (m.viaServer()) {
@@ -198,11 +241,24 @@ public final class LoadBench implements Callable<Integer> {
       out.println("- " + line);
     }
     out.println("- load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAfter);
-    out.printf("- model: MLP %d-%d-%d FP32, one row per request; %.0f s warm-up + %.0f s measured per cell; "
-        + "batched model: max-batch-size %d%s%n", Workload.INPUTS, hidden, Workload.OUTPUTS,
-        warmupSeconds, durationSeconds, maxBatchSize, rounds > 1 ? "; " + rounds + " rounds, each running every "
-            + "cell in turn; each cell's row is its median round by requests/s" : "");
-    results.stream().map(r -> r.cell().mode()).distinct()
+    out.printf(
+        "- model: MLP %d-%d-%d FP32, one row per request; %.0f s warm-up + %.0f s measured per cell; "
+            + "batched model: max-batch-size %d%s%n",
+        Workload.INPUTS,
+        hidden,
+        Workload.OUTPUTS,
+        warmupSeconds,
+        durationSeconds,
+        maxBatchSize,
+        rounds > 1
+            ? "; "
+                + rounds
+                + " rounds, each running every "
+                + "cell in turn; each cell's row is its median round by requests/s"
+            : "");
+    results.stream()
+        .map(r -> r.cell().mode())
+        .distinct()
         .forEach(m -> out.println("- " + m.label() + ": " + m.description()));
     out.println();
     new ResultTable(results).lines().forEach(out::println);

@@ -18,24 +18,37 @@ public final class MachineInfo {
         "date (UTC): " + Instant.now().truncatedTo(ChronoUnit.SECONDS),
         "cores: " + rt.availableProcessors() + " (" + cpuModel().orElse("CPU model unknown") + ")",
         "memory: " + memTotal().orElse("unknown") + "; JVM max heap " + rt.maxMemory() / (1 << 20) + " MiB",
-        "JDK: " + System.getProperty("java.vm.name") + " " + Runtime.version() + " ("
-            + System.getProperty("java.vendor") + ")",
-        "OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        "JDK: "
+            + System.getProperty("java.vm.name")
+            + " "
+            + Runtime.version()
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")",
+        "OS: "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
             + System.getProperty("os.arch"));
   }
 
   /** The 1, 5 and 15 minute load averages, as {@code uptime} prints them. */
   static String loadAverage() {
-    return firstLine("/proc/loadavg").map(l -> String.join(" ", List.of(l.split(" ")).subList(0, 3)))
-        .orElse("unknown");
+    return firstLine("/proc/loadavg").map(l -> String.join(" ", List.of(l.split(" ")).subList(0, 3))).orElse("unknown");
   }
 
   /** Model name, and family/model/cache, since VMs often report only a vendor and a product line. */
   private static Optional<String> cpuModel() {
-    return grep("/proc/cpuinfo", "model name").map(name -> value(name) + ", family "
-        + grep("/proc/cpuinfo", "cpu family").map(MachineInfo::value).orElse("?") + " model "
-        + grep("/proc/cpuinfo", "model\t").map(MachineInfo::value).orElse("?") + ", cache "
-        + grep("/proc/cpuinfo", "cache size").map(MachineInfo::value).orElse("?"));
+    return grep("/proc/cpuinfo", "model name")
+        .map(name ->
+            value(name)
+                + ", family "
+                + grep("/proc/cpuinfo", "cpu family").map(MachineInfo::value).orElse("?")
+                + " model "
+                + grep("/proc/cpuinfo", "model\t").map(MachineInfo::value).orElse("?")
+                + ", cache "
+                + grep("/proc/cpuinfo", "cache size").map(MachineInfo::value).orElse("?"));
   }
 
   private static String value(String cpuinfoLine) {
@@ -43,10 +56,11 @@ public final class MachineInfo {
   }
 
   private static Optional<String> memTotal() {
-    return grep("/proc/meminfo", "MemTotal").map(l -> {
-      long kib = Long.parseLong(l.replaceAll("[^0-9]", ""));
-      return String.format("%.1f GiB", kib / 1024.0 / 1024.0);
-    });
+    return grep("/proc/meminfo", "MemTotal")
+        .map(l -> {
+          long kib = Long.parseLong(l.replaceAll("[^0-9]", ""));
+          return String.format("%.1f GiB", kib / 1024.0 / 1024.0);
+        });
   }
 
   /** The first line starting with {@code prefix} (a regular expression). */

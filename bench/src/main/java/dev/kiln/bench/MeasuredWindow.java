@@ -7,8 +7,8 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 
 /**
- * Marks a cell's measured window in a JFR recording, so {@link JfrSummary} can attribute CPU samples to the cell
- * they were taken in and leave out start-up, warm-up and the other cells. Costs nothing without a recording.
+ * Marks a cell's measured window in a JFR recording, so {@link JfrSummary} can attribute CPU samples to the cell they
+ * were taken in and leave out start-up, warm-up and the other cells. Costs nothing without a recording.
  */
 @Name("dev.kiln.bench.MeasuredWindow")
 @Label("Measured window")

@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Open Inference Protocol REST calls over one keep-alive {@link HttpConnection}: JSON tensors, or Triton's binary
- * tensor extension with binary output. Every request (line, headers, body) is encoded once per input row before
- * the run, so the measured loop only writes bytes and reads the answer; an API key is one more header line in
- * those bytes, so it costs the client nothing per call.
+ * tensor extension with binary output. Every request (line, headers, body) is encoded once per input row before the
+ * run, so the measured loop only writes bytes and reads the answer; an API key is one more header line in those bytes,
+ * so it costs the client nothing per call.
  */
 final class RestCaller implements Caller {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,8 +70,14 @@ final class RestCaller implements Caller {
   private float[] binaryLogits(ByteBuffer body, boolean decode) throws IOException {
     int header = connection.inferenceHeaderLength();
     if (header < 0 || body.remaining() != header + OUTPUT_BYTES) {
-      throw new IOException("binary answer of " + body.remaining() + " bytes with a JSON header of "
-          + header + " (expected: header + " + OUTPUT_BYTES + " bytes of logits)");
+      throw new IOException(
+          "binary answer of "
+              + body.remaining()
+              + " bytes with a JSON header of "
+              + header
+              + " (expected: header + "
+              + OUTPUT_BYTES
+              + " bytes of logits)");
     }
     if (!decode) {
       return null;
@@ -103,9 +109,11 @@ final class RestCaller implements Caller {
   }
 
   private static ByteBuffer jsonRequest(String host, String model, float[] row, String auth) {
-    StringBuilder body = new StringBuilder(row.length * 12)
-        .append("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,").append(row.length)
-        .append("],\"data\":[");
+    StringBuilder body =
+        new StringBuilder(row.length * 12)
+            .append("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,")
+            .append(row.length)
+            .append("],\"data\":[");
     for (int i = 0; i < row.length; i++) {
       body.append(i == 0 ? "" : ",").append(row[i]); // Float.toString: shortest text that reads back exactly
     }
@@ -114,24 +122,41 @@ final class RestCaller implements Caller {
   }
 
   private static ByteBuffer binaryRequest(String host, String model, float[] row, String auth) {
-    byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1," + row.length
-        + "],\"parameters\":{\"binary_data_size\":" + row.length * Float.BYTES + "}}],"
-        + "\"parameters\":{\"binary_data_output\":true}}").getBytes(StandardCharsets.UTF_8);
+    byte[] header =
+        ("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,"
+                + row.length
+                + "],\"parameters\":{\"binary_data_size\":"
+                + row.length * Float.BYTES
+                + "}}],"
+                + "\"parameters\":{\"binary_data_output\":true}}")
+            .getBytes(StandardCharsets.UTF_8);
     ByteBuffer body = ByteBuffer.allocate(header.length + row.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     body.put(header).asFloatBuffer().put(row);
-    return request(host, model, "application/octet-stream",
-        auth + "Inference-Header-Content-Length: " + header.length + "\r\n", body.array());
+    return request(
+        host,
+        model,
+        "application/octet-stream",
+        auth + "Inference-Header-Content-Length: " + header.length + "\r\n",
+        body.array());
   }
 
   /** The whole request in a read-only direct buffer: written straight to the socket, with no copy per call. */
-  private static ByteBuffer request(String host, String model, String contentType, String extraHeaders,
-      byte[] body) {
-    String head = "POST /v2/models/" + model + "/infer HTTP/1.1\r\n"
-        + "Host: " + host + "\r\n"
-        + "Content-Type: " + contentType + "\r\n"
-        + "Content-Length: " + body.length + "\r\n"
-        + extraHeaders
-        + "\r\n";
+  private static ByteBuffer request(String host, String model, String contentType, String extraHeaders, byte[] body) {
+    String head =
+        "POST /v2/models/"
+            + model
+            + "/infer HTTP/1.1\r\n"
+            + "Host: "
+            + host
+            + "\r\n"
+            + "Content-Type: "
+            + contentType
+            + "\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n"
+            + extraHeaders
+            + "\r\n";
     byte[] h = head.getBytes(StandardCharsets.US_ASCII);
     return ByteBuffer.allocateDirect(h.length + body.length).put(h).put(body).flip().asReadOnlyBuffer();
   }

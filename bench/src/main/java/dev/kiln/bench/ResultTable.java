@@ -9,8 +9,10 @@ import java.util.Optional;
 final class ResultTable {
   /** Target (a): batched server throughput at concurrency 16 over in-process throughput. */
   static final double THROUGHPUT_TARGET = 0.8;
+
   /** Target (b): p50 latency the server adds over in-process at concurrency 1. */
   static final double ADDED_P50_TARGET_MICROS = 150;
+
   private static final int HIGH_CONCURRENCY = 16;
 
   private final List<CellResult> results;
@@ -21,8 +23,9 @@ final class ResultTable {
 
   List<String> lines() {
     List<String> out = new ArrayList<>();
-    out.add("| mode | batching | concurrency | requests/s | p50 µs | p99 µs | errors | rows/exec | queue µs "
-        + "| exec µs | cores busy | CPU µs/req | client CPU | other procs |");
+    out.add(
+        "| mode | batching | concurrency | requests/s | p50 µs | p99 µs | errors | rows/exec | queue µs "
+            + "| exec µs | cores busy | CPU µs/req | client CPU | other procs |");
     out.add("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     results.forEach(r -> out.add(row(r)));
     for (CellResult r : results) {
@@ -62,13 +65,23 @@ final class ResultTable {
   private static String row(CellResult r) {
     boolean server = r.cell().mode().viaServer();
     CpuSample.Usage cpu = r.client().cpu();
-    return String.format("| %s | %s | %d | %s%.0f | %.0f | %.0f | %d | %s | %s | %s | %.2f | %.0f | %.0f%% | %.2f |",
-        r.cell().mode().label(), r.cell().batchingLabel(), r.cell().concurrency(),
-        r.client().errors() > 0 ? "⚠ " : "", r.requestsPerSecond(), r.p50Micros(), r.p99Micros(),
-        r.client().errors(), server ? String.format("%.1f", r.server().rowsPerExecution()) : "—",
+    return String.format(
+        "| %s | %s | %d | %s%.0f | %.0f | %.0f | %d | %s | %s | %s | %.2f | %.0f | %.0f%% | %.2f |",
+        r.cell().mode().label(),
+        r.cell().batchingLabel(),
+        r.cell().concurrency(),
+        r.client().errors() > 0 ? "⚠ " : "",
+        r.requestsPerSecond(),
+        r.p50Micros(),
+        r.p99Micros(),
+        r.client().errors(),
+        server ? String.format("%.1f", r.server().rowsPerExecution()) : "—",
         server ? String.format("%.0f", r.server().queueMicros()) : "—",
         server ? String.format("%.0f", r.server().computeMicros()) : "—",
-        cpu.coresBusy(), r.cpuMicrosPerRequest(), 100 * cpu.clientShare(), cpu.otherCores());
+        cpu.coresBusy(),
+        r.cpuMicrosPerRequest(),
+        100 * cpu.clientShare(),
+        cpu.otherCores());
   }
 
   private List<String> targets() {
@@ -78,15 +91,27 @@ final class ResultTable {
     if (ceiling.isEmpty() && direct.isEmpty()) {
       return out; // both targets compare with in-process cells
     }
-    out.add("Target (a), batching on, concurrency " + HIGH_CONCURRENCY + ": server requests/s ÷ in-process "
-        + "requests/s ≥ " + THROUGHPUT_TARGET);
+    out.add(
+        "Target (a), batching on, concurrency "
+            + HIGH_CONCURRENCY
+            + ": server requests/s ÷ in-process "
+            + "requests/s ≥ "
+            + THROUGHPUT_TARGET);
     for (CellResult r : results) {
-      if (r.cell().mode().viaServer() && r.cell().batching() && r.cell().concurrency() == HIGH_CONCURRENCY
+      if (r.cell().mode().viaServer()
+          && r.cell().batching()
+          && r.cell().concurrency() == HIGH_CONCURRENCY
           && ceiling.isPresent()) {
         double ratio = r.requestsPerSecond() / ceiling.get().requestsPerSecond();
-        out.add(String.format("- %s (%s): %.0f / %.0f = **%.3f** %s", r.cell().mode().label(),
-            r.cell().batchingLabel(), r.requestsPerSecond(), ceiling.get().requestsPerSecond(), ratio,
-            verdict(ratio >= THROUGHPUT_TARGET, r)));
+        out.add(
+            String.format(
+                "- %s (%s): %.0f / %.0f = **%.3f** %s",
+                r.cell().mode().label(),
+                r.cell().batchingLabel(),
+                r.requestsPerSecond(),
+                ceiling.get().requestsPerSecond(),
+                ratio,
+                verdict(ratio >= THROUGHPUT_TARGET, r)));
       }
     }
     out.add("");
@@ -94,9 +119,15 @@ final class ResultTable {
     for (CellResult r : results) {
       if (r.cell().mode().viaServer() && r.cell().concurrency() == 1 && direct.isPresent()) {
         double added = r.p50Micros() - direct.get().p50Micros();
-        out.add(String.format("- %s (batching %s): %.0f − %.0f = **%.0f µs** %s", r.cell().mode().label(),
-            r.cell().batchingLabel(), r.p50Micros(), direct.get().p50Micros(), added,
-            verdict(added <= ADDED_P50_TARGET_MICROS, r)));
+        out.add(
+            String.format(
+                "- %s (batching %s): %.0f − %.0f = **%.0f µs** %s",
+                r.cell().mode().label(),
+                r.cell().batchingLabel(),
+                r.p50Micros(),
+                direct.get().p50Micros(),
+                added,
+                verdict(added <= ADDED_P50_TARGET_MICROS, r)));
       }
     }
     return out;
@@ -110,7 +141,9 @@ final class ResultTable {
   }
 
   private Optional<CellResult> find(Mode mode, int concurrency, boolean batching) {
-    return results.stream().filter(r -> r.cell().mode() == mode && r.cell().concurrency() == concurrency
-        && r.cell().batching() == batching).findFirst();
+    return results.stream()
+        .filter(
+            r -> r.cell().mode() == mode && r.cell().concurrency() == concurrency && r.cell().batching() == batching)
+        .findFirst();
   }
 }

@@ -6,17 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The model under test and the rows sent to it: an MLP 784-128-10 (FP32; the hidden width can be changed) with
- * seeded weights, a fixed set of
- * seeded input rows, and each row's expected logits computed in plain Java, so answers are checked against a
- * reference that shares no code with ONNX Runtime.
+ * The model under test and the rows sent to it: an MLP 784-128-10 (FP32; the hidden width can be changed) with seeded
+ * weights, a fixed set of seeded input rows, and each row's expected logits computed in plain Java, so answers are
+ * checked against a reference that shares no code with ONNX Runtime.
  */
 record Workload(ExampleModels.Mlp mlp, float[][] rows, float[][] expected) {
   static final int INPUTS = 784;
+
   /** The hidden width the targets are about; other widths show how the picture changes with model cost. */
   static final int DEFAULT_HIDDEN = 128;
+
   static final int OUTPUTS = 10;
   static final String UNBATCHED_MODEL = "mlp";
+
   /** Tolerance of the check against plain Java (ORT sums in a different order, in float). */
   private static final double TOLERANCE = 1e-4;
 
@@ -41,8 +43,8 @@ record Workload(ExampleModels.Mlp mlp, float[][] rows, float[][] expected) {
   }
 
   /**
-   * Writes one model repository holding the same weights twice or more: {@code mlp} without batching and one
-   * batched copy per queue delay, so every cell of a run is served by one server.
+   * Writes one model repository holding the same weights twice or more: {@code mlp} without batching and one batched
+   * copy per queue delay, so every cell of a run is served by one server.
    */
   void writeRepository(Path root, int maxBatchSize, long[] queueDelaysMicros) throws IOException {
     byte[] onnx = mlp.onnx();
@@ -50,8 +52,9 @@ record Workload(ExampleModels.Mlp mlp, float[][] rows, float[][] expected) {
     for (long delay : queueDelaysMicros) {
       String name = batchedModel(delay);
       ExampleModels.write(root, name, 1, onnx);
-      Files.writeString(root.resolve(name).resolve("config.json"), "{\"max-batch-size\": " + maxBatchSize
-          + ", \"dynamic-batching\": {\"max-queue-delay-us\": " + delay + "}}");
+      Files.writeString(
+          root.resolve(name).resolve("config.json"),
+          "{\"max-batch-size\": " + maxBatchSize + ", \"dynamic-batching\": {\"max-queue-delay-us\": " + delay + "}}");
     }
   }
 

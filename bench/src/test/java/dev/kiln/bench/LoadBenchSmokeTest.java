@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs every mode for a fraction of a second against a real server, so a broken client, request encoding or
- * answer check shows up in {@code mvn verify}. Asserts correctness only, never timings.
+ * Runs every mode for a fraction of a second against a real server, so a broken client, request encoding or answer
+ * check shows up in {@code mvn verify}. Asserts correctness only, never timings.
  */
 class LoadBenchSmokeTest {
   @Test
@@ -20,16 +20,17 @@ class LoadBenchSmokeTest {
     // A warm-up long enough for a client's first call (connection, class loading) on a busy two-core machine;
     // with 150 ms the first gRPC call could still be running when the window closed, leaving nothing counted.
     ClosedLoop loop = new ClosedLoop(workload, Duration.ofSeconds(1), Duration.ofMillis(300), 4);
-    List<Cell> cells = List.of(
-        new Cell(Mode.IN_PROCESS, 2, OptionalLong.empty()),
-        new Cell(Mode.IN_PROCESS_HEAP, 2, OptionalLong.empty()),
-        new Cell(Mode.REST_JSON, 2, OptionalLong.empty()),
-        new Cell(Mode.REST_BINARY, 2, OptionalLong.of(0)),
-        new Cell(Mode.GRPC, 2, OptionalLong.of(0)),
-        new Cell(Mode.GRPC_DIRECT, 2, OptionalLong.empty()),
-        new Cell(Mode.REST_JSON_AUTH, 2, OptionalLong.empty()),
-        new Cell(Mode.REST_BINARY_AUTH, 2, OptionalLong.of(0)),
-        new Cell(Mode.REST_BINARY_AUTH_LIMITED, 2, OptionalLong.empty()));
+    List<Cell> cells =
+        List.of(
+            new Cell(Mode.IN_PROCESS, 2, OptionalLong.empty()),
+            new Cell(Mode.IN_PROCESS_HEAP, 2, OptionalLong.empty()),
+            new Cell(Mode.REST_JSON, 2, OptionalLong.empty()),
+            new Cell(Mode.REST_BINARY, 2, OptionalLong.of(0)),
+            new Cell(Mode.GRPC, 2, OptionalLong.of(0)),
+            new Cell(Mode.GRPC_DIRECT, 2, OptionalLong.empty()),
+            new Cell(Mode.REST_JSON_AUTH, 2, OptionalLong.empty()),
+            new Cell(Mode.REST_BINARY_AUTH, 2, OptionalLong.of(0)),
+            new Cell(Mode.REST_BINARY_AUTH_LIMITED, 2, OptionalLong.empty()));
     try (BenchRun run = BenchRun.start(workload, root, 8, new long[] {0})) {
       for (Cell cell : cells) {
         CellResult r = run.run(cell, loop);

@@ -46,9 +46,9 @@ record JavaSource(String text, String code, String pkg) {
   }
 
   /**
-   * Fully qualified type names written in code, as "line: name". A name whose simple name already means another
-   * type in this file (an import, a declared type, a class of the same package, java.lang) has to stay qualified,
-   * as Java has no import aliases, and is not reported.
+   * Fully qualified type names written in code, as "line: name". A name whose simple name already means another type in
+   * this file (an import, a declared type, a class of the same package, java.lang) has to stay qualified, as Java has
+   * no import aliases, and is not reported.
    */
   List<String> inlineNames(Set<String> samePackageClasses) {
     Map<String, String> taken = new HashMap<>();

@@ -76,12 +76,12 @@ class JavaSourceTest {
 
   @Test
   void aSizeReasonCountsOnlyInTheHeader() {
-    assertThat(JavaSource.of("package p;\n\n/**\n * Why.\n *\n * Size: one table of cases.\n */\nclass A {}\n")
-            .hasSizeReason())
+    assertThat(
+            JavaSource.of("package p;\n\n/**\n * Why.\n *\n * Size: one table of cases.\n */\nclass A {}\n")
+                .hasSizeReason())
         .isTrue();
     assertThat(JavaSource.of("package p;\n// Size: a table\nfinal class A {}\n").hasSizeReason()).isTrue();
-    assertThat(JavaSource.of("package p;\n/** A. */\nclass A {\n  // Size: too late\n}\n").hasSizeReason())
-        .isFalse();
+    assertThat(JavaSource.of("package p;\n/** A. */\nclass A {\n  // Size: too late\n}\n").hasSizeReason()).isFalse();
     assertThat(JavaSource.of("package p;\n/** Sizes: not the key. */\nclass A {}\n").hasSizeReason()).isFalse();
   }
 }

@@ -5,13 +5,15 @@ import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
 /**
- * Maps a Kiln class to the Maven module that holds it, from its package alone: the module map in README, written
- * once so that the rules below speak of modules rather than package patterns.
+ * Maps a Kiln class to the Maven module that holds it, from its package alone: the module map in README, written once
+ * so that the rules below speak of modules rather than package patterns.
  */
 final class KilnModules implements SliceAssignment {
 
   /** The protocol adapters: each decodes, calls the core and encodes; only the server wires several. */
-  static final String[] ADAPTERS = {"dev.kiln.protocol.rest..", "dev.kiln.protocol.openai..", "dev.kiln.protocol.grpc.."};
+  static final String[] ADAPTERS = {
+    "dev.kiln.protocol.rest..", "dev.kiln.protocol.openai..", "dev.kiln.protocol.grpc.."
+  };
 
   @Override
   public SliceIdentifier getIdentifierOf(JavaClass javaClass) {

@@ -23,8 +23,8 @@ import java.util.TreeSet;
 
 /**
  * The rules that keep Kiln's module shape (README, "Architecture rules"). Each is a plain {@link ArchRule}, checked
- * over the real classes by {@link ArchitectureTest} and shown to bite on a deliberate violation by
- * {@link KilnRulesBiteTest}.
+ * over the real classes by {@link ArchitectureTest} and shown to bite on a deliberate violation by {@link
+ * KilnRulesBiteTest}.
  */
 final class KilnRules {
 
@@ -38,8 +38,7 @@ final class KilnRules {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("dev.kiln.training..", "dev.kiln.govern..", "dev.kiln.engine..")
-          .because(
-              "protocol adapters render core operations; features and engines are wired in by kiln-server");
+          .because("protocol adapters render core operations; features and engines are wired in by kiln-server");
 
   /** Engines are below every transport: they turn tensors into tensors. */
   static final ArchRule ENGINES_KNOW_NO_TRANSPORT =
@@ -59,8 +58,7 @@ final class KilnRules {
           .should()
           .dependOnClassesThat(
               resideInAPackage("dev.kiln..").and(not(resideInAnyPackage("dev.kiln.http..", "dev.kiln.core.."))))
-          .because(
-              "features, adapters, engines, the server and the CLI depend on kiln-http, never the reverse");
+          .because("features, adapters, engines, the server and the CLI depend on kiln-http, never the reverse");
 
   /** The inference core depends on no other Kiln module. */
   static final ArchRule CORE_DEPENDS_ON_NO_KILN_MODULE =

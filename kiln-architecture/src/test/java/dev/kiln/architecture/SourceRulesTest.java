@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * House rules that ArchUnit cannot see, read from the sources of every module: file size (a main file over 300 lines
- * or a test file over 500 says why in a {@code Size:} line of its header comment) and no fully qualified class names
+ * House rules that ArchUnit cannot see, read from the sources of every module: file size (a main file over 300 lines or
+ * a test file over 500 says why in a {@code Size:} line of its header comment) and no fully qualified class names
  * written inline in main code ({@code bin/fqn-imports} rewrites them).
  */
 class SourceRulesTest {
@@ -52,9 +52,8 @@ class SourceRulesTest {
       byPackage.computeIfAbsent(source.pkg(), k -> new TreeSet<>()).add(name.substring(0, name.length() - 5));
     }
     List<String> inline = new ArrayList<>();
-    sources.forEach(
-        (file, source) ->
-            source.inlineNames(byPackage.get(source.pkg())).forEach(hit -> inline.add(ROOT.relativize(file) + ":" + hit)));
+    sources.forEach((file, source) ->
+        source.inlineNames(byPackage.get(source.pkg())).forEach(hit -> inline.add(ROOT.relativize(file) + ":" + hit)));
     assertThat(inline.stream().sorted().toList())
         .as("fully qualified names written inline in main code; run bin/fqn-imports to import them")
         .isEmpty();

@@ -31,8 +31,14 @@ final class AuditCommand implements Callable<Integer> {
     UsageCommand.append(q, "target", target);
     UsageCommand.append(q, "limit", Integer.toString(limit));
     for (JsonNode e : server.client().get("/api/v1/audit" + q)) {
-      System.out.printf("%s  %-12s %-14s %-28s %-7s %s  %s%n", e.path("at").asText(), e.path("actor").asText(),
-          e.path("action").asText(), e.path("target").asText(), e.path("outcome").asText(), e.path("source").asText(),
+      System.out.printf(
+          "%s  %-12s %-14s %-28s %-7s %s  %s%n",
+          e.path("at").asText(),
+          e.path("actor").asText(),
+          e.path("action").asText(),
+          e.path("target").asText(),
+          e.path("outcome").asText(),
+          e.path("source").asText(),
           e.path("detail").asText());
     }
     return 0;

@@ -21,11 +21,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln datasets add|list|show}: versioned datasets on the server. */
-@Command(name = "datasets", description = "Upload and list datasets (each upload is a new, checksummed version).",
+@Command(
+    name = "datasets",
+    description = "Upload and list datasets (each upload is a new, checksummed version).",
     subcommands = {DatasetsCommand.Add.class, DatasetsCommand.ListDatasets.class, DatasetsCommand.Show.class})
 final class DatasetsCommand {
-  @Command(name = "add", description = "Upload a CSV/TSV (optionally .gz), a labelled-text CSV, or a folder (image "
-      + "folder, IDX pair, text folder) as a new version.")
+  @Command(
+      name = "add",
+      description =
+          "Upload a CSV/TSV (optionally .gz), a labelled-text CSV, or a folder (image "
+              + "folder, IDX pair, text folder) as a new version.")
   static final class Add implements Callable<Integer> {
     @Mixin ClientOptions server;
 
@@ -66,15 +71,28 @@ final class DatasetsCommand {
         query.putIfAbsent("delimiter", "\t");
       }
       boolean folder = Files.isDirectory(file);
-      JsonNode m = server.client().post("/api/v1/datasets/" + n + query(query),
-          folder ? zip(file) : Files.readAllBytes(file), folder ? "application/zip" : "application/octet-stream");
-      System.out.printf("dataset %s version %d: %d rows, %s, %s, sha256 %s%n", m.path("name").asText(),
-          m.path("version").asInt(), m.path("rows").asLong(), m.path("format").asText(), task(m),
+      JsonNode m =
+          server
+              .client()
+              .post(
+                  "/api/v1/datasets/" + n + query(query),
+                  folder ? zip(file) : Files.readAllBytes(file),
+                  folder ? "application/zip" : "application/octet-stream");
+      System.out.printf(
+          "dataset %s version %d: %d rows, %s, %s, sha256 %s%n",
+          m.path("name").asText(),
+          m.path("version").asInt(),
+          m.path("rows").asLong(),
+          m.path("format").asText(),
+          task(m),
           m.path("sha256").asText());
-      if (task == null && m.path("task").asText().equals("CLASSIFICATION") && !m.path("classes").isEmpty()
+      if (task == null
+          && m.path("task").asText().equals("CLASSIFICATION")
+          && !m.path("classes").isEmpty()
           && m.path("classes").get(0).asText().matches("-?[0-9]+")) {
-        System.out.println("  the labels are whole numbers with few values, so they were taken as classes; "
-            + "add --task regression if they are quantities");
+        System.out.println(
+            "  the labels are whole numbers with few values, so they were taken as classes; "
+                + "add --task regression if they are quantities");
       }
       return 0;
     }
@@ -83,7 +101,7 @@ final class DatasetsCommand {
     static byte[] zip(Path dir) throws IOException {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (ZipOutputStream zip = new ZipOutputStream(bytes);
-           var files = Files.walk(dir)) {
+          var files = Files.walk(dir)) {
         for (Path p : (Iterable<Path>) files.sorted()::iterator) {
           if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             zip.putNextEntry(new ZipEntry(dir.relativize(p).toString().replace('\\', '/')));
@@ -103,8 +121,11 @@ final class DatasetsCommand {
 
     private static String query(Map<String, String> q) {
       StringBuilder sb = new StringBuilder();
-      q.forEach((k, v) -> sb.append(sb.isEmpty() ? "?" : "&").append(k).append('=')
-          .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+      q.forEach((k, v) ->
+          sb.append(sb.isEmpty() ? "?" : "&")
+              .append(k)
+              .append('=')
+              .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
       return sb.toString();
     }
   }
@@ -116,11 +137,15 @@ final class DatasetsCommand {
     @Override
     public Integer call() {
       JsonNode all = server.client().get("/api/v1/datasets");
-      System.out.printf("%-24s %7s %-12s %-24s %8s  %s%n", "NAME", "VERSION", "FORMAT", "TASK", "ROWS",
-          "SHA256");
+      System.out.printf("%-24s %7s %-12s %-24s %8s  %s%n", "NAME", "VERSION", "FORMAT", "TASK", "ROWS", "SHA256");
       for (JsonNode m : all) {
-        System.out.printf("%-24s %7d %-12s %-24s %8d  %s%n", m.path("name").asText(), m.path("version").asInt(),
-            m.path("format").asText(), task(m), m.path("rows").asLong(),
+        System.out.printf(
+            "%-24s %7d %-12s %-24s %8d  %s%n",
+            m.path("name").asText(),
+            m.path("version").asInt(),
+            m.path("format").asText(),
+            task(m),
+            m.path("rows").asLong(),
             m.path("sha256").asText().substring(0, 12));
       }
       return 0;

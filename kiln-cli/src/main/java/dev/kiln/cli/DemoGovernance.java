@@ -28,42 +28,62 @@ final class DemoGovernance {
   }
 
   /**
-   * A second server with the registry and auth on: the admin pushes a model, aliases it, makes a client key with
-   * a scope and a rate limit; the client calls it by alias, and is refused without a key, on another model, and
-   * over its limit; the audit log shows who did what.
+   * A second server with the registry and auth on: the admin pushes a model, aliases it, makes a client key with a
+   * scope and a rate limit; the client calls it by alias, and is refused without a key, on another model, and over its
+   * limit; the audit log shows who did what.
    */
   void tour(Path root) throws Exception {
     Path data = root.resolveSibling(root.getFileName() + "-governance");
     Path masterKey = data.resolve("master.key");
     Files.createDirectories(data);
     MasterKeys.generate(masterKey);
-    try (Kiln kiln = Kiln.start(KilnConfig.defaults(Files.createDirectories(data.resolve("models")), 0, 0)
-        .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)))) {
+    try (Kiln kiln =
+        Kiln.start(
+            KilnConfig.defaults(Files.createDirectories(data.resolve("models")), 0, 0)
+                .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)))) {
       String base = "http://127.0.0.1:" + kiln.httpPort();
       KilnClient admin = new KilnClient(base, kiln.bootstrapToken().orElseThrow());
       step("governed server", base + ": registry in SQLite, artifacts encrypted, API keys required");
       JsonNode v = admin.post("/api/v1/models/add_sub/versions", ExampleModels.addSub(), "application/octet-stream");
-      step("push", "add_sub version " + v.path("version").asLong() + ", sha256 "
-          + v.path("sha256").asText().substring(0, 12) + ", encrypted at rest");
+      step(
+          "push",
+          "add_sub version "
+              + v.path("version").asLong()
+              + ", sha256 "
+              + v.path("sha256").asText().substring(0, 12)
+              + ", encrypted at rest");
       admin.put("/api/v1/models/add_sub/aliases/production", "{\"version\":1}".getBytes(StandardCharsets.UTF_8));
-      JsonNode key = admin.post("/api/v1/keys", ("{\"name\":\"demo-client\",\"scopes\":[\"invoke:add_sub\"],"
-          + "\"limits\":{\"requests_per_minute\":3}}").getBytes(StandardCharsets.UTF_8), "application/json");
+      JsonNode key =
+          admin.post(
+              "/api/v1/keys",
+              ("{\"name\":\"demo-client\",\"scopes\":[\"invoke:add_sub\"]," + "\"limits\":{\"requests_per_minute\":3}}")
+                  .getBytes(StandardCharsets.UTF_8),
+              "application/json");
       String token = key.path("token").asText();
       step("key", "demo-client " + key.path("id").asText() + ": invoke:add_sub, 3 requests per minute");
-      String body = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,2,3,4]},"
-          + "{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
+      String body =
+          "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,2,3,4]},"
+              + "{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
       HttpResponse<String> ok = send(base + "/v2/models/add_sub@production/infer", token, body);
       checks.check("call by alias with the key", ok.statusCode() == 200, "add_sub@production -> " + ok.statusCode());
-      checks.check("call without a key",
-          send(base + "/v2/models/add_sub/infer", null, body).statusCode() == 401, "401");
+      checks.check(
+          "call without a key", send(base + "/v2/models/add_sub/infer", null, body).statusCode() == 401, "401");
       send(base + "/v2/models/add_sub/infer", token, body);
       send(base + "/v2/models/add_sub/infer", token, body);
       HttpResponse<String> over = send(base + "/v2/models/add_sub/infer", token, body);
-      checks.check("4th call in a minute", over.statusCode() == 429, "429, Retry-After "
-          + over.headers().firstValue("retry-after").orElse("?") + " s");
+      checks.check(
+          "4th call in a minute",
+          over.statusCode() == 429,
+          "429, Retry-After " + over.headers().firstValue("retry-after").orElse("?") + " s");
       JsonNode audit = admin.get("/api/v1/audit?limit=10");
-      checks.check("audit log", audit.size() >= 3, audit.size() + " entries, newest: " + audit.path(0).path("action")
-          .asText() + " " + audit.path(0).path("target").asText());
+      checks.check(
+          "audit log",
+          audit.size() >= 3,
+          audit.size()
+              + " entries, newest: "
+              + audit.path(0).path("action").asText()
+              + " "
+              + audit.path(0).path("target").asText());
     }
   }
 

@@ -19,13 +19,19 @@ final class DemoGrpc {
     try {
       ByteBuffer raw = ByteBuffer.allocate(x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
       raw.asFloatBuffer().put(x);
-      ModelInferRequest req = ModelInferRequest.newBuilder().setModelName("digits")
-          .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
-              .addShape(1).addShape(x.length))
-          .addRawInputContents(ByteString.copyFrom(raw.array()))
-          .build();
-      ModelInferResponse resp = GRPCInferenceServiceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(req);
+      ModelInferRequest req =
+          ModelInferRequest.newBuilder()
+              .setModelName("digits")
+              .addInputs(
+                  ModelInferRequest.InferInputTensor.newBuilder()
+                      .setName("input")
+                      .setDatatype("FP32")
+                      .addShape(1)
+                      .addShape(x.length))
+              .addRawInputContents(ByteString.copyFrom(raw.array()))
+              .build();
+      ModelInferResponse resp =
+          GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(req);
       float[] y = new float[10];
       resp.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(y);
       return y;

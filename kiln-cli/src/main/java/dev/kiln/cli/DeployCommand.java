@@ -27,9 +27,10 @@ final class DeployCommand implements Callable<Integer> {
   }
 
   static void deploy(KilnClient client, long job, String name) {
-    JsonNode d = client.post("/api/v1/jobs/" + job + "/deploy", JobJson.write(Map.of("name", name)),
-        "application/json");
-    System.out.printf("deployed job %d as %s version %s: POST /v2/models/%s/infer%n", job, d.path("model").asText(),
-        d.path("version").asText(), d.path("model").asText());
+    JsonNode d =
+        client.post("/api/v1/jobs/" + job + "/deploy", JobJson.write(Map.of("name", name)), "application/json");
+    System.out.printf(
+        "deployed job %d as %s version %s: POST /v2/models/%s/infer%n",
+        job, d.path("model").asText(), d.path("version").asText(), d.path("model").asText());
   }
 }

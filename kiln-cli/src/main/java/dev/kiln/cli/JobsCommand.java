@@ -12,9 +12,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln jobs list|show|watch|cancel}. */
-@Command(name = "jobs", description = "Training jobs: list, show (metrics, confusion matrix, lineage), watch, cancel.",
-    subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Watch.class,
-        JobsCommand.Cancel.class})
+@Command(
+    name = "jobs",
+    description = "Training jobs: list, show (metrics, confusion matrix, lineage), watch, cancel.",
+    subcommands = {
+      JobsCommand.ListJobs.class,
+      JobsCommand.Show.class,
+      JobsCommand.Watch.class,
+      JobsCommand.Cancel.class
+    })
 final class JobsCommand {
   @Command(name = "list", description = "Jobs, newest first.")
   static final class ListJobs implements Callable<Integer> {
@@ -25,9 +31,14 @@ final class JobsCommand {
       JsonNode jobs = server.client().get("/api/v1/jobs"); // a refused call prints no table
       System.out.printf("%5s %-10s %-20s %7s %9s  %s%n", "ID", "STATE", "DATASET", "EPOCHS", "TEST", "CREATED");
       for (JsonNode j : jobs) {
-        System.out.printf("%5d %-10s %-20s %7s %9s  %s%n", j.path("id").asLong(), j.path("state").asText(),
+        System.out.printf(
+            "%5d %-10s %-20s %7s %9s  %s%n",
+            j.path("id").asLong(),
+            j.path("state").asText(),
             j.at("/request/dataset").asText() + " v" + j.at("/request/dataset_version").asInt(),
-            j.path("history").size() + "/" + epochs(j), score(j.path("evaluation")), j.path("created").asText());
+            j.path("history").size() + "/" + epochs(j),
+            score(j.path("evaluation")),
+            j.path("created").asText());
       }
       return 0;
     }
@@ -43,10 +54,14 @@ final class JobsCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode j = server.client().get("/api/v1/jobs/" + id);
-      System.out.printf("job %d  %s%s%n", id, j.path("state").asText(),
-          j.hasNonNull("error") ? ": " + j.get("error").asText() : "");
-      System.out.printf("dataset %s v%d, created %s, started %s, finished %s%n", j.at("/request/dataset").asText(),
-          j.at("/request/dataset_version").asInt(), j.path("created").asText(), j.path("started").asText("-"),
+      System.out.printf(
+          "job %d  %s%s%n", id, j.path("state").asText(), j.hasNonNull("error") ? ": " + j.get("error").asText() : "");
+      System.out.printf(
+          "dataset %s v%d, created %s, started %s, finished %s%n",
+          j.at("/request/dataset").asText(),
+          j.at("/request/dataset_version").asInt(),
+          j.path("created").asText(),
+          j.path("started").asText("-"),
           j.path("finished").asText("-"));
       ProgressBar bar = new ProgressBar(System.out, false);
       for (JsonNode e : j.path("history")) {
@@ -55,17 +70,24 @@ final class JobsCommand {
       printEvaluation(j);
       JsonNode l = j.path("lineage");
       if (!l.isMissingNode()) {
-        System.out.printf("%nlineage: dataset %s v%d (sha256 %s), engine %s, %d epochs (best %d%s) in %.1f s%n",
-            l.at("/dataset/name").asText(), l.at("/dataset/version").asInt(), l.at("/dataset/sha256").asText(),
-            l.path("engine").asText(), l.path("epochs_trained").asInt(), l.path("best_epoch").asInt(),
-            l.path("stopped_early").asBoolean() ? ", stopped early" : "", l.path("duration_seconds").asDouble());
-        System.out.printf("model: %d bytes, sha256 %s%n", l.path("artifact_bytes").asLong(),
-            l.path("artifact_sha256").asText());
+        System.out.printf(
+            "%nlineage: dataset %s v%d (sha256 %s), engine %s, %d epochs (best %d%s) in %.1f s%n",
+            l.at("/dataset/name").asText(),
+            l.at("/dataset/version").asInt(),
+            l.at("/dataset/sha256").asText(),
+            l.path("engine").asText(),
+            l.path("epochs_trained").asInt(),
+            l.path("best_epoch").asInt(),
+            l.path("stopped_early").asBoolean() ? ", stopped early" : "",
+            l.path("duration_seconds").asDouble());
+        System.out.printf(
+            "model: %d bytes, sha256 %s%n", l.path("artifact_bytes").asLong(), l.path("artifact_sha256").asText());
         System.out.println("spec:\n  " + JobJson.MAPPER.writeValueAsString(l.path("spec")));
       }
       for (JsonNode d : j.path("deployments")) {
-        System.out.printf("deployed as %s version %s at %s%n", d.path("model").asText(), d.path("version").asText(),
-            d.path("at").asText());
+        System.out.printf(
+            "deployed as %s version %s at %s%n",
+            d.path("model").asText(), d.path("version").asText(), d.path("at").asText());
       }
       return 0;
     }
@@ -94,8 +116,13 @@ final class JobsCommand {
     @Override
     public Integer call() {
       JsonNode j = server.client().post("/api/v1/jobs/" + id + "/cancel", new byte[0], "application/json");
-      System.out.println("job " + id + ": " + (j.path("state").asText().equals("RUNNING")
-          ? "cancel requested; it stops at its next step" : j.path("state").asText().toLowerCase(Locale.ROOT)));
+      System.out.println(
+          "job "
+              + id
+              + ": "
+              + (j.path("state").asText().equals("RUNNING")
+                  ? "cancel requested; it stops at its next step"
+                  : j.path("state").asText().toLowerCase(Locale.ROOT)));
       return 0;
     }
   }
@@ -104,22 +131,28 @@ final class JobsCommand {
   static JsonNode follow(KilnClient client, long id) {
     ProgressBar bar = new ProgressBar(System.out, System.console() != null);
     JsonNode[] last = new JsonNode[1];
-    client.events(id, (event, data) -> {
-      switch (event) {
-        case "step" -> bar.step(data);
-        case "epoch" -> bar.epoch(data);
-        case "resumed" -> bar.message("resumed from the checkpoint at epoch " + (data.path("epoch").asInt() - 1));
-        case "state" -> last[0] = data;
-        default -> { }
-      }
-      return true;
-    });
+    client.events(
+        id,
+        (event, data) -> {
+          switch (event) {
+            case "step" -> bar.step(data);
+            case "epoch" -> bar.epoch(data);
+            case "resumed" -> bar.message("resumed from the checkpoint at epoch " + (data.path("epoch").asInt() - 1));
+            case "state" -> last[0] = data;
+            default -> {}
+          }
+          return true;
+        });
     if (last[0] == null) {
       last[0] = client.get("/api/v1/jobs/" + id);
     }
     String state = last[0].path("state").asText();
-    bar.message("job " + id + " " + state.toLowerCase(Locale.ROOT)
-        + (last[0].hasNonNull("error") ? ": " + last[0].get("error").asText() : ""));
+    bar.message(
+        "job "
+            + id
+            + " "
+            + state.toLowerCase(Locale.ROOT)
+            + (last[0].hasNonNull("error") ? ": " + last[0].get("error").asText() : ""));
     return last[0];
   }
 

@@ -11,9 +11,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln keys create|list|revoke|rotate}, and {@code kiln usage}, {@code kiln audit}: need an admin key. */
-@Command(name = "keys", description = "API keys: create (the token is shown once), list, revoke, rotate.",
-    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class,
-        KeysCommand.Rotate.class})
+@Command(
+    name = "keys",
+    description = "API keys: create (the token is shown once), list, revoke, rotate.",
+    subcommands = {
+      KeysCommand.Create.class,
+      KeysCommand.ListKeys.class,
+      KeysCommand.Revoke.class,
+      KeysCommand.Rotate.class
+    })
 final class KeysCommand {
   @Command(name = "create", description = "Create a key; prints its token once.")
   static final class Create implements Callable<Integer> {
@@ -22,9 +28,12 @@ final class KeysCommand {
     @Option(names = "--name", required = true)
     String name;
 
-    @Option(names = "--allow", required = true, split = ",",
-        description = "Scopes: invoke:<model or glob>, manage:<model or glob>, train, admin (repeat or "
-            + "comma-separate).")
+    @Option(
+        names = "--allow",
+        required = true,
+        split = ",",
+        description =
+            "Scopes: invoke:<model or glob>, manage:<model or glob>, train, admin (repeat or " + "comma-separate).")
     List<String> scopes;
 
     @Option(names = "--rpm", description = "Requests per minute.")
@@ -74,8 +83,8 @@ final class KeysCommand {
       System.out.printf("%-12s %-20s %-8s %s%n", "ID", "NAME", "STATE", "SCOPES");
       for (JsonNode k : keys) {
         String state = k.hasNonNull("revoked") ? "revoked" : "active";
-        System.out.printf("%-12s %-20s %-8s %s%n", k.path("id").asText(), k.path("name").asText(), state,
-            k.path("scopes"));
+        System.out.printf(
+            "%-12s %-20s %-8s %s%n", k.path("id").asText(), k.path("name").asText(), state, k.path("scopes"));
       }
       return 0;
     }

@@ -26,14 +26,16 @@ final class KilnClient {
 
   private final String base;
   private final String key;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   KilnClient(String base) {
     this(base, null);
   }
 
-  /** @param key sent as {@code Authorization: Bearer}; null for a server without auth */
+  /**
+   * @param key sent as {@code Authorization: Bearer}; null for a server without auth
+   */
   KilnClient(String base, String key) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.key = key;
@@ -44,13 +46,17 @@ final class KilnClient {
   }
 
   JsonNode post(String path, byte[] body, String contentType) {
-    return call(HttpRequest.newBuilder(uri(path)).header("content-type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    return call(
+        HttpRequest.newBuilder(uri(path))
+            .header("content-type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
   JsonNode put(String path, byte[] body) {
-    return call(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    return call(
+        HttpRequest.newBuilder(uri(path))
+            .header("content-type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
   JsonNode delete(String path) {
@@ -59,8 +65,10 @@ final class KilnClient {
 
   /** Follows a job's events until the server ends the stream or {@code handler} returns false. */
   void events(long job, BiPredicate<String, JsonNode> handler) {
-    HttpResponse<InputStream> r = send(HttpRequest.newBuilder(uri("/api/v1/jobs/" + job + "/events")).GET(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/jobs/" + job + "/events")).GET(),
+            HttpResponse.BodyHandlers.ofInputStream());
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       if (r.statusCode() != 200) {
         throw failure(r.statusCode(), new String(r.body().readAllBytes(), StandardCharsets.UTF_8));

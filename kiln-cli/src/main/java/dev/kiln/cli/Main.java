@@ -9,11 +9,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code kiln} launcher. */
-@Command(name = "kiln", mixinStandardHelpOptions = true, version = Kiln.VERSION,
+@Command(
+    name = "kiln",
+    mixinStandardHelpOptions = true,
+    version = Kiln.VERSION,
     description = "AI models as a service: train models and serve them over Open Inference Protocol REST and gRPC.",
-    subcommands = {ServeCommand.class, DemoCommand.class, DatasetsCommand.class, TrainCommand.class,
-        JobsCommand.class, DeployCommand.class, KeysCommand.class, ModelsCommand.class, UsageCommand.class,
-        AuditCommand.class, MasterKeyCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      DemoCommand.class,
+      DatasetsCommand.class,
+      TrainCommand.class,
+      JobsCommand.class,
+      DeployCommand.class,
+      KeysCommand.class,
+      ModelsCommand.class,
+      UsageCommand.class,
+      AuditCommand.class,
+      MasterKeyCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -25,17 +39,18 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     withHelp(cli);
-    return cli
-        .registerConverter(Duration.class, Durations::parse)
+    return cli.registerConverter(Duration.class, Durations::parse)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           // Errors written for users (a refused call, a missing or unusable file, a bad key file) are one line;
           // anything else is a bug and keeps its stack trace.
-          if (e instanceof KilnClient.CallFailed || e instanceof NoSuchFileException
-              || e instanceof TlsFileException || e instanceof KilnException
+          if (e instanceof KilnClient.CallFailed
+              || e instanceof NoSuchFileException
+              || e instanceof TlsFileException
+              || e instanceof KilnException
               || (e instanceof IllegalArgumentException && cmd.getCommandName().matches("new|rotate|rewrap|serve"))) {
-            cmd.getErr().println("kiln: " + (e instanceof NoSuchFileException ? "no such file: " : "")
-                + e.getMessage());
+            cmd.getErr()
+                .println("kiln: " + (e instanceof NoSuchFileException ? "no such file: " : "") + e.getMessage());
             return 2;
           }
           throw e;

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln master-key new|rotate|rewrap}: the key that encrypts model artifacts at rest. */
-@Command(name = "master-key", description = "The master key for model artifacts at rest: new, rotate, rewrap.",
+@Command(
+    name = "master-key",
+    description = "The master key for model artifacts at rest: new, rotate, rewrap.",
     subcommands = {MasterKeyCommand.New.class, MasterKeyCommand.Rotate.class, MasterKeyCommand.Rewrap.class})
 final class MasterKeyCommand {
   @Command(name = "new", description = "Write a fresh 256-bit key to FILE (mode 0600; never overwrites).")
@@ -33,14 +35,22 @@ final class MasterKeyCommand {
     @Override
     public Integer call() {
       MasterKeys keys = MasterKeys.rotate(file);
-      System.out.println("current master key is now " + keys.currentId() + " (kept: " + keys.ids() + "); run "
-          + "kiln master-key rewrap to re-wrap stored artifacts under it");
+      System.out.println(
+          "current master key is now "
+              + keys.currentId()
+              + " (kept: "
+              + keys.ids()
+              + "); run "
+              + "kiln master-key rewrap to re-wrap stored artifacts under it");
       return 0;
     }
   }
 
-  @Command(name = "rewrap", description = "Re-wrap every stored artifact's data key under the current master key "
-      + "(the payloads are not re-encrypted); stop the server first or run it on one replica.")
+  @Command(
+      name = "rewrap",
+      description =
+          "Re-wrap every stored artifact's data key under the current master key "
+              + "(the payloads are not re-encrypted); stop the server first or run it on one replica.")
   static final class Rewrap implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "kiln-data")
     Path data;

@@ -12,10 +12,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln models push|list|show|alias|unalias|archive|delete}: the model registry. */
-@Command(name = "models", description = "The model registry: push versions, list, show, alias, archive, delete.",
-    subcommands = {ModelsCommand.Push.class, ModelsCommand.ListModels.class, ModelsCommand.Show.class,
-        ModelsCommand.Alias.class, ModelsCommand.Unalias.class, ModelsCommand.Archive.class,
-        ModelsCommand.Delete.class})
+@Command(
+    name = "models",
+    description = "The model registry: push versions, list, show, alias, archive, delete.",
+    subcommands = {
+      ModelsCommand.Push.class,
+      ModelsCommand.ListModels.class,
+      ModelsCommand.Show.class,
+      ModelsCommand.Alias.class,
+      ModelsCommand.Unalias.class,
+      ModelsCommand.Archive.class,
+      ModelsCommand.Delete.class
+    })
 final class ModelsCommand {
   @Command(name = "push", description = "Upload an ONNX file as the next version (checksummed, encrypted at rest).")
   static final class Push implements Callable<Integer> {
@@ -29,11 +37,18 @@ final class ModelsCommand {
 
     @Override
     public Integer call() throws Exception {
-      JsonNode v = server.client().post("/api/v1/models/" + name + "/versions", Files.readAllBytes(file),
-          "application/octet-stream");
-      System.out.printf("%s version %d: %d bytes, sha256 %s; serving at /v2/models/%s/versions/%d%n",
-          v.path("model").asText(), v.path("version").asLong(), v.path("size_bytes").asLong(),
-          v.path("sha256").asText(), name, v.path("version").asLong());
+      JsonNode v =
+          server
+              .client()
+              .post("/api/v1/models/" + name + "/versions", Files.readAllBytes(file), "application/octet-stream");
+      System.out.printf(
+          "%s version %d: %d bytes, sha256 %s; serving at /v2/models/%s/versions/%d%n",
+          v.path("model").asText(),
+          v.path("version").asLong(),
+          v.path("size_bytes").asLong(),
+          v.path("sha256").asText(),
+          name,
+          v.path("version").asLong());
       return 0;
     }
   }
@@ -47,8 +62,8 @@ final class ModelsCommand {
       JsonNode models = server.client().get("/api/v1/models"); // a refused call prints no table
       System.out.printf("%-24s %-9s %s%n", "NAME", "ARCHIVED", "CREATED");
       for (JsonNode m : models) {
-        System.out.printf("%-24s %-9s %s%n", m.path("name").asText(), m.path("archived").asBoolean(),
-            m.path("created").asText());
+        System.out.printf(
+            "%-24s %-9s %s%n", m.path("name").asText(), m.path("archived").asBoolean(), m.path("created").asText());
       }
       return 0;
     }
@@ -120,8 +135,9 @@ final class ModelsCommand {
 
     @Override
     public Integer call() {
-      server.client().post("/api/v1/models/" + name + "/" + (undo ? "unarchive" : "archive"), new byte[0],
-          "application/json");
+      server
+          .client()
+          .post("/api/v1/models/" + name + "/" + (undo ? "unarchive" : "archive"), new byte[0], "application/json");
       System.out.println(name + (undo ? " unarchived" : " archived"));
       return 0;
     }

@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Draws a job's progress on a terminal: one line redrawn per step, then a permanent line per epoch in the shape
- * Keras users know ({@code epoch 3/10 ████████░░ loss 0.214 acc 0.941 val_loss 0.233 val_acc 0.936  1.2 s}).
+ * Draws a job's progress on a terminal: one line redrawn per step, then a permanent line per epoch in the shape Keras
+ * users know ({@code epoch 3/10 ████████░░ loss 0.214 acc 0.941 val_loss 0.233 val_acc 0.936 1.2 s}).
  */
 final class ProgressBar {
   private static final int WIDTH = 10;
@@ -15,7 +15,9 @@ final class ProgressBar {
   private final boolean redraw;
   private int drawn;
 
-  /** @param redraw false when the output is not a terminal: step lines are left out, epoch lines remain */
+  /**
+   * @param redraw false when the output is not a terminal: step lines are left out, epoch lines remain
+   */
   ProgressBar(PrintStream out, boolean redraw) {
     this.out = out;
     this.redraw = redraw;
@@ -27,10 +29,18 @@ final class ProgressBar {
     }
     int step = p.path("step").asInt();
     int steps = Math.max(1, p.path("steps").asInt());
-    String line = String.format(Locale.ROOT, "epoch %d/%d %s %d/%d loss %.4f  %.0f ex/s  ETA %s",
-        p.path("epoch").asInt(), p.path("epochs").asInt(), bar(step, steps), step, steps,
-        p.path("loss").asDouble(), p.path("examples_per_second").asDouble(),
-        eta(p.path("eta_seconds").asDouble(Double.NaN)));
+    String line =
+        String.format(
+            Locale.ROOT,
+            "epoch %d/%d %s %d/%d loss %.4f  %.0f ex/s  ETA %s",
+            p.path("epoch").asInt(),
+            p.path("epochs").asInt(),
+            bar(step, steps),
+            step,
+            steps,
+            p.path("loss").asDouble(),
+            p.path("examples_per_second").asDouble(),
+            eta(p.path("eta_seconds").asDouble(Double.NaN)));
     clear();
     out.print(line);
     out.flush();
@@ -39,8 +49,15 @@ final class ProgressBar {
 
   void epoch(JsonNode e) {
     clear();
-    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d %s loss %.3f",
-        e.path("epoch").asInt(), e.path("epochs").asInt(), bar(1, 1), e.path("loss").asDouble()));
+    StringBuilder line =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "epoch %d/%d %s loss %.3f",
+                e.path("epoch").asInt(),
+                e.path("epochs").asInt(),
+                bar(1, 1),
+                e.path("loss").asDouble()));
     metric(line, "acc", e.path("accuracy"));
     metric(line, "val_loss", e.path("val_loss"));
     metric(line, "val_acc", e.path("val_accuracy"));

@@ -4,13 +4,12 @@ import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.tls.TlsSettings;
 import dev.kiln.core.tls.TlsSettings.ClientAuth;
-import dev.kiln.protocol.grpc.GrpcSettings;
 import dev.kiln.http.HttpSettings;
-import dev.kiln.server.Kiln;
+import dev.kiln.protocol.grpc.GrpcSettings;
 import dev.kiln.server.GovernanceConfig;
+import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
 import dev.kiln.server.LlmConfig;
-
 import dev.kiln.server.ModelControl;
 import dev.kiln.server.TrainingConfig;
 import dev.kiln.training.data.ReadLimits;
@@ -29,15 +28,24 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 /** {@code kiln serve}: serves a model repository until interrupted, then drains. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve every model in a model repository over HTTP (Open Inference Protocol REST, /predict, "
-        + "/metrics) and gRPC.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description =
+        "Serve every model in a model repository over HTTP (Open Inference Protocol REST, /predict, "
+            + "/metrics) and gRPC.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--models", defaultValue = "models", description = "Model repository folder: "
-      + "<model>/<version>/model.onnx, optional <model>/config.json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--models",
+      defaultValue = "models",
+      description =
+          "Model repository folder: "
+              + "<model>/<version>/model.onnx, optional <model>/config.json (default: ${DEFAULT-VALUE}).")
   Path models;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1",
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
       description = "Interface to listen on; 0.0.0.0 for all (default: ${DEFAULT-VALUE}).")
   String host;
 
@@ -47,32 +55,50 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--grpc-port", defaultValue = "8001", description = "gRPC port (default: ${DEFAULT-VALUE}).")
   int grpcPort;
 
-  @Option(names = "--model-control", defaultValue = "none", description = "none: serve what is there at start; "
-      + "explicit: also allow the load/unload API; poll: also rescan the folder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--model-control",
+      defaultValue = "none",
+      description =
+          "none: serve what is there at start; "
+              + "explicit: also allow the load/unload API; poll: also rescan the folder (default: ${DEFAULT-VALUE}).")
   ModelControl modelControl;
 
-  @Option(names = "--poll-interval", defaultValue = "10s", description = "Rescan interval with --model-control "
-      + "poll (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--poll-interval",
+      defaultValue = "10s",
+      description = "Rescan interval with --model-control " + "poll (default: ${DEFAULT-VALUE}).")
   Duration pollInterval;
 
-  @Option(names = "--max-request-bytes", defaultValue = "67108864", description = "Largest HTTP request body, "
-      + "after decompression; larger gets 413 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-request-bytes",
+      defaultValue = "67108864",
+      description = "Largest HTTP request body, " + "after decompression; larger gets 413 (default: ${DEFAULT-VALUE}).")
   int maxRequestBytes;
 
-  @Option(names = "--grpc-max-message-bytes", defaultValue = "67108864", description = "Largest inbound gRPC "
-      + "message; larger gets RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--grpc-max-message-bytes",
+      defaultValue = "67108864",
+      description = "Largest inbound gRPC " + "message; larger gets RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   int grpcMaxMessageBytes;
 
-  @Option(names = "--request-timeout", defaultValue = "30s", description = "A request still queued after this "
-      + "long fails with 504 / DEADLINE_EXCEEDED (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--request-timeout",
+      defaultValue = "30s",
+      description =
+          "A request still queued after this " + "long fails with 504 / DEADLINE_EXCEEDED (default: ${DEFAULT-VALUE}).")
   Duration requestTimeout;
 
-  @Option(names = "--drain-timeout", defaultValue = "30s", description = "On shutdown or unload, how long "
-      + "requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "30s",
+      description =
+          "On shutdown or unload, how long " + "requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
-  @Option(names = "--threads", defaultValue = "1", description = "Threads one model execution may use; 0 lets "
-      + "the engine decide (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      description = "Threads one model execution may use; 0 lets " + "the engine decide (default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(names = "--cuda", description = "Run ONNX models on the GPU (needs ONNX Runtime's GPU build).")
@@ -81,94 +107,155 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--default-model", description = "Model that POST /predict calls when none is named.")
   String defaultModel;
 
-  @Option(names = "--data", defaultValue = "kiln-data", description = "Directory of datasets and training jobs "
-      + "(default: ${DEFAULT-VALUE}); replicas sharing it share one job queue.")
+  @Option(
+      names = "--data",
+      defaultValue = "kiln-data",
+      description =
+          "Directory of datasets and training jobs "
+              + "(default: ${DEFAULT-VALUE}); replicas sharing it share one job queue.")
   Path dataDir;
 
   @Option(names = "--no-training", description = "Serve only: no datasets or training API.")
   boolean noTraining;
 
-  @Option(names = "--training-jobs", defaultValue = "1", description = "Training jobs run at once by this "
-      + "process (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--training-jobs",
+      defaultValue = "1",
+      description = "Training jobs run at once by this " + "process (default: ${DEFAULT-VALUE}).")
   int trainingJobs;
 
-  @Option(names = "--training-threads", defaultValue = "1", description = "libtorch threads per training job "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--training-threads",
+      defaultValue = "1",
+      description = "libtorch threads per training job " + "(default: ${DEFAULT-VALUE}).")
   int trainingThreads;
 
-  @Option(names = "--dataset-max-rows", defaultValue = "5000000", description = "Rows (or images, texts) a "
-      + "dataset may have; more gets 413 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dataset-max-rows",
+      defaultValue = "5000000",
+      description = "Rows (or images, texts) a " + "dataset may have; more gets 413 (default: ${DEFAULT-VALUE}).")
   long datasetMaxRows;
 
-  @Option(names = "--dataset-max-columns", defaultValue = "10000", description = "Columns a CSV dataset may have "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dataset-max-columns",
+      defaultValue = "10000",
+      description = "Columns a CSV dataset may have " + "(default: ${DEFAULT-VALUE}).")
   int datasetMaxColumns;
 
-  @Option(names = "--dataset-max-cells", defaultValue = "20000000", description = "Values a dataset may hold in "
-      + "memory: rows x columns, or images x channels x height x width (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dataset-max-cells",
+      defaultValue = "20000000",
+      description =
+          "Values a dataset may hold in "
+              + "memory: rows x columns, or images x channels x height x width (default: ${DEFAULT-VALUE}).")
   long datasetMaxCells;
 
-  @Option(names = "--dataset-max-bytes", defaultValue = "1073741824", description = "Bytes a dataset file may "
-      + "inflate to (gzip), and a zipped folder may unpack to (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dataset-max-bytes",
+      defaultValue = "1073741824",
+      description =
+          "Bytes a dataset file may "
+              + "inflate to (gzip), and a zipped folder may unpack to (default: ${DEFAULT-VALUE}).")
   long datasetMaxBytes;
 
-  @Option(names = "--dataset-max-image-pixels", defaultValue = "25000000", description = "Width x height of any "
-      + "one dataset image, read from its header before decoding (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dataset-max-image-pixels",
+      defaultValue = "25000000",
+      description =
+          "Width x height of any "
+              + "one dataset image, read from its header before decoding (default: ${DEFAULT-VALUE}).")
   long datasetMaxImagePixels;
 
-  @Option(names = "--llm-context", defaultValue = "2048", description = "Tokens per language-model slot, prompt "
-      + "and completion together (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--llm-context",
+      defaultValue = "2048",
+      description = "Tokens per language-model slot, prompt " + "and completion together (default: ${DEFAULT-VALUE}).")
   int llmContext;
 
-  @Option(names = "--llm-slots", defaultValue = "4", description = "Generations a language model decodes together; "
-      + "more wait for a slot (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--llm-slots",
+      defaultValue = "4",
+      description =
+          "Generations a language model decodes together; " + "more wait for a slot (default: ${DEFAULT-VALUE}).")
   int llmSlots;
 
-  @Option(names = "--llm-threads", defaultValue = "0", description = "llama.cpp CPU threads per language model; 0 "
-      + "lets llama.cpp choose (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--llm-threads",
+      defaultValue = "0",
+      description =
+          "llama.cpp CPU threads per language model; 0 " + "lets llama.cpp choose (default: ${DEFAULT-VALUE}).")
   int llmThreads;
 
-  @Option(names = "--llm-queue", defaultValue = "64", description = "Requests a language model holds beyond its "
-      + "slots; one more is answered 503 at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--llm-queue",
+      defaultValue = "64",
+      description =
+          "Requests a language model holds beyond its "
+              + "slots; one more is answered 503 at once (default: ${DEFAULT-VALUE}).")
   int llmQueue;
 
-  @Option(names = "--llm-deadline", defaultValue = "30s", description = "How long a language-model request may "
-      + "wait for a slot; one that waited longer is answered 504 and not generated for (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--llm-deadline",
+      defaultValue = "30s",
+      description =
+          "How long a language-model request may "
+              + "wait for a slot; one that waited longer is answered 504 and not generated for (default: ${DEFAULT-VALUE}).")
   Duration llmDeadline;
 
-  @Option(names = "--auth", description = "Require an API key on every route and RPC but the health probes; a "
-      + "first start prints an admin key once.")
+  @Option(
+      names = "--auth",
+      description =
+          "Require an API key on every route and RPC but the health probes; a "
+              + "first start prints an admin key once.")
   boolean auth;
 
-  @Option(names = "--no-database", description = "No metadata database: no registry, keys or audit (a model "
-      + "folder only, as before).")
+  @Option(
+      names = "--no-database",
+      description = "No metadata database: no registry, keys or audit (a model " + "folder only, as before).")
   boolean noDatabase;
 
-  @Option(names = "--database", description = "JDBC URL of the metadata database (default: SQLite in the data "
-      + "directory); e.g. jdbc:postgresql://db:5432/kiln")
+  @Option(
+      names = "--database",
+      description =
+          "JDBC URL of the metadata database (default: SQLite in the data "
+              + "directory); e.g. jdbc:postgresql://db:5432/kiln")
   String databaseUrl;
 
   @Option(names = "--database-user", description = "Database user (password from $KILN_DATABASE_PASSWORD).")
   String databaseUser;
 
-  @Option(names = "--master-key", description = "Master key file for model artifacts at rest (default: "
-      + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
+  @Option(
+      names = "--master-key",
+      description =
+          "Master key file for model artifacts at rest (default: "
+              + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
   Path masterKey;
 
-  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS and gRPC over TLS with this "
-      + "certificate chain (server certificate first); needs --tls-key.")
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description =
+          "Serve HTTPS and gRPC over TLS with this " + "certificate chain (server certificate first); needs --tls-key.")
   Path tlsCert;
 
-  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key of --tls-cert, unencrypted "
-      + "PKCS#8 PEM (-----BEGIN PRIVATE KEY-----).")
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "Private key of --tls-cert, unencrypted " + "PKCS#8 PEM (-----BEGIN PRIVATE KEY-----).")
   Path tlsKey;
 
-  @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "Ask clients for certificates signed by "
-      + "these CAs (mutual TLS).")
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "PEM",
+      description = "Ask clients for certificates signed by " + "these CAs (mutual TLS).")
   Path tlsClientCa;
 
-  @Option(names = "--tls-client-auth", paramLabel = "MODE", description = "With --tls-client-ca: require "
-      + "(default) or optional; optional still refuses a certificate the CAs did not sign.")
+  @Option(
+      names = "--tls-client-auth",
+      paramLabel = "MODE",
+      description =
+          "With --tls-client-ca: require "
+              + "(default) or optional; optional still refuses a certificate the CAs did not sign.")
   ClientAuth tlsClientAuth;
 
   @Spec CommandSpec spec;
@@ -182,40 +269,65 @@ final class ServeCommand implements Callable<Integer> {
       http = http.withTls(tls.get());
       grpc = grpc.withTls(tls.get());
     }
-    KilnConfig config = new KilnConfig(models, modelControl, pollInterval, http, grpc,
-        new EngineOptions(threads, cuda, 0), new CoreSettings(requestTimeout, drainTimeout),
-        Optional.ofNullable(defaultModel), noTraining ? Optional.empty()
-            : Optional.of(TrainingConfig.defaults(dataDir).withConcurrency(trainingJobs, trainingThreads)
-                .withDatasetLimits(datasetLimits(), new ZipArchive.Limits(
-                    ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes))),
-        noDatabase ? Optional.empty() : Optional.of(governance()),
-        new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline));
+    KilnConfig config =
+        new KilnConfig(
+            models,
+            modelControl,
+            pollInterval,
+            http,
+            grpc,
+            new EngineOptions(threads, cuda, 0),
+            new CoreSettings(requestTimeout, drainTimeout),
+            Optional.ofNullable(defaultModel),
+            noTraining
+                ? Optional.empty()
+                : Optional.of(
+                    TrainingConfig.defaults(dataDir)
+                        .withConcurrency(trainingJobs, trainingThreads)
+                        .withDatasetLimits(
+                            datasetLimits(),
+                            new ZipArchive.Limits(ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes))),
+            noDatabase ? Optional.empty() : Optional.of(governance()),
+            new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline));
     if (auth && noDatabase) {
-      throw new ParameterException(spec.commandLine(),
-          "--auth needs the database (keys live there); drop --no-database");
+      throw new ParameterException(
+          spec.commandLine(), "--auth needs the database (keys live there); drop --no-database");
     }
     Kiln kiln = Kiln.start(config);
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     onSigterm(stopRequested::countDown);
     // Other ways out (Ctrl-C, SIGHUP, System.exit) run the hooks: drain on this thread, then let the JVM go on.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopRequested.countDown();
-      try {
-        stopped.await(drainTimeout.toSeconds() * 3 + 30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "kiln-shutdown"));
-    System.out.printf("kiln %s: %s on %s:%d, gRPC%s on %s:%d, models from %s%n", Kiln.VERSION,
-        tls.isPresent() ? "HTTPS" : "HTTP", host, kiln.httpPort(), tls.isPresent() ? " (TLS)" : "", host,
-        kiln.grpcPort(), models.toAbsolutePath());
-    kiln.bootstrapToken().ifPresent(token -> {
-      System.out.println("auth is on; the first admin key (shown once, store it now):");
-      System.out.println("  " + token);
-    });
-    kiln.core().index(false).forEach(e -> System.out.printf("  %-24s %-4s %-12s %s%n", e.name(), e.version(),
-        e.state(), e.reason()));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopRequested.countDown();
+                  try {
+                    stopped.await(drainTimeout.toSeconds() * 3 + 30, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "kiln-shutdown"));
+    System.out.printf(
+        "kiln %s: %s on %s:%d, gRPC%s on %s:%d, models from %s%n",
+        Kiln.VERSION,
+        tls.isPresent() ? "HTTPS" : "HTTP",
+        host,
+        kiln.httpPort(),
+        tls.isPresent() ? " (TLS)" : "",
+        host,
+        kiln.grpcPort(),
+        models.toAbsolutePath());
+    kiln.bootstrapToken()
+        .ifPresent(token -> {
+          System.out.println("auth is on; the first admin key (shown once, store it now):");
+          System.out.println("  " + token);
+        });
+    kiln.core()
+        .index(false)
+        .forEach(e -> System.out.printf("  %-24s %-4s %-12s %s%n", e.name(), e.version(), e.state(), e.reason()));
     stopRequested.await();
     System.err.println("kiln: draining requests in flight and stopping");
     try {
@@ -244,8 +356,12 @@ final class ServeCommand implements Callable<Integer> {
   private GovernanceConfig governance() {
     GovernanceConfig g = GovernanceConfig.defaults(dataDir).withAuth(auth);
     if (databaseUrl != null) {
-      g = g.withDatabase(new GovernanceConfig.Database(databaseUrl, Optional.ofNullable(databaseUser),
-          Optional.ofNullable(System.getenv("KILN_DATABASE_PASSWORD"))));
+      g =
+          g.withDatabase(
+              new GovernanceConfig.Database(
+                  databaseUrl,
+                  Optional.ofNullable(databaseUser),
+                  Optional.ofNullable(System.getenv("KILN_DATABASE_PASSWORD"))));
     }
     return masterKey == null ? g : g.withMasterKey(masterKey);
   }
@@ -254,8 +370,8 @@ final class ServeCommand implements Callable<Integer> {
   Optional<TlsSettings> tls() {
     if (tlsCert == null && tlsKey == null) {
       if (tlsClientCa != null || tlsClientAuth != null) {
-        throw new ParameterException(spec.commandLine(), "--tls-client-ca and --tls-client-auth need --tls-cert "
-            + "and --tls-key");
+        throw new ParameterException(
+            spec.commandLine(), "--tls-client-ca and --tls-client-auth need --tls-cert " + "and --tls-key");
       }
       return Optional.empty();
     }
@@ -278,7 +394,7 @@ final class ServeCommand implements Callable<Integer> {
 
   private ReadLimits datasetLimits() {
     ReadLimits d = ReadLimits.defaults();
-    return new ReadLimits(datasetMaxRows, datasetMaxColumns, datasetMaxCells, datasetMaxBytes,
-        datasetMaxImagePixels, d.maxFieldChars());
+    return new ReadLimits(
+        datasetMaxRows, datasetMaxColumns, datasetMaxCells, datasetMaxBytes, datasetMaxImagePixels, d.maxFieldChars());
   }
 }

@@ -37,15 +37,21 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--test-split", description = "Fraction of rows held out for the final test (default: 0.2).")
   Double testSplit;
 
-  @Option(names = "--seed", description = "Seed of the split, shuffling and initial weights (default: 42); the "
-      + "same seed trains the same model.")
+  @Option(
+      names = "--seed",
+      description =
+          "Seed of the split, shuffling and initial weights (default: 42); the " + "same seed trains the same model.")
   Long seed;
 
-  @Option(names = "--scaling", converter = PreparationNames.Scaling.class,
+  @Option(
+      names = "--scaling",
+      converter = PreparationNames.Scaling.class,
       description = "Tabular features: standard (default), minmax or none.")
   String scaling;
 
-  @Option(names = "--missing", converter = PreparationNames.Missing.class,
+  @Option(
+      names = "--missing",
+      converter = PreparationNames.Missing.class,
       description = "Missing tabular values: error (default), drop, mean, median or mode.")
   String missing;
 
@@ -57,8 +63,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ObjectNode req = JobJson.MAPPER.createObjectNode().put("dataset", dataset)
-        .put("model", Files.readString(model, StandardCharsets.UTF_8));
+    ObjectNode req =
+        JobJson.MAPPER
+            .createObjectNode()
+            .put("dataset", dataset)
+            .put("model", Files.readString(model, StandardCharsets.UTF_8));
     if (datasetVersion != null) {
       req.put("dataset_version", datasetVersion);
     }
@@ -74,8 +83,15 @@ final class TrainCommand implements Callable<Integer> {
     KilnClient client = server.client();
     JsonNode job = client.post("/api/v1/jobs", JobJson.write(req), "application/json");
     long id = job.get("id").asLong();
-    System.out.println("job " + id + " queued: " + dataset + " v" + job.at("/request/dataset_version").asInt()
-        + ", " + model.getFileName());
+    System.out.println(
+        "job "
+            + id
+            + " queued: "
+            + dataset
+            + " v"
+            + job.at("/request/dataset_version").asInt()
+            + ", "
+            + model.getFileName());
     if (detach) {
       return 0;
     }

@@ -29,12 +29,18 @@ final class UsageCommand implements Callable<Integer> {
     append(q, "model", model);
     append(q, "from", from);
     JsonNode rows = server.client().get("/api/v1/usage" + q); // a refused call prints no table
-    System.out.printf("%-10s %-12s %-20s %9s %7s %9s %12s%n", "DAY", "KEY", "MODEL", "REQUESTS", "ERRORS", "ROWS",
-        "MEAN MS");
+    System.out.printf(
+        "%-10s %-12s %-20s %9s %7s %9s %12s%n", "DAY", "KEY", "MODEL", "REQUESTS", "ERRORS", "ROWS", "MEAN MS");
     for (JsonNode r : rows) {
       long n = Math.max(1, r.path("requests").asLong());
-      System.out.printf("%-10s %-12s %-20s %9d %7d %9d %12.2f%n", r.path("day").asText(), r.path("key_id").asText(),
-          r.path("model").asText(), r.path("requests").asLong(), r.path("errors").asLong(), r.path("rows").asLong(),
+      System.out.printf(
+          "%-10s %-12s %-20s %9d %7d %9d %12.2f%n",
+          r.path("day").asText(),
+          r.path("key_id").asText(),
+          r.path("model").asText(),
+          r.path("requests").asLong(),
+          r.path("errors").asLong(),
+          r.path("rows").asLong(),
           r.path("latency_micros").asLong() / 1000.0 / n);
     }
     return 0;
@@ -42,8 +48,7 @@ final class UsageCommand implements Callable<Integer> {
 
   static void append(StringBuilder q, String k, String v) {
     if (v != null) {
-      q.append(q.isEmpty() ? "?" : "&").append(k).append('=')
-          .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+      q.append(q.isEmpty() ? "?" : "&").append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
     }
   }
 }

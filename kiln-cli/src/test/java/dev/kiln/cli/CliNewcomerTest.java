@@ -36,9 +36,11 @@ class CliNewcomerTest {
 
   @BeforeEach
   void start() throws Exception {
-    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
-        .withGovernance(GovernanceConfig.defaults(data).withAuth(true))
-        .withTraining(TrainingConfig.defaults(training)));
+    kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0)
+                .withGovernance(GovernanceConfig.defaults(data).withAuth(true))
+                .withTraining(TrainingConfig.defaults(training)));
     url = "http://127.0.0.1:" + kiln.httpPort();
     admin = kiln.bootstrapToken().orElseThrow();
   }
@@ -68,8 +70,20 @@ class CliNewcomerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"datasets", "jobs", "keys", "models", "master-key", "train", "deploy", "usage", "audit",
-      "serve", "demo"})
+  @ValueSource(
+      strings = {
+        "datasets",
+        "jobs",
+        "keys",
+        "models",
+        "master-key",
+        "train",
+        "deploy",
+        "usage",
+        "audit",
+        "serve",
+        "demo"
+      })
   void everyCommandAnswersHelpWithItsUsage(String command) {
     Run r = kiln(command, "--help");
     assertThat(r.exit()).as(r.err()).isZero();
@@ -79,8 +93,13 @@ class CliNewcomerTest {
 
   @Test
   void subcommandsAnswerHelpToo() {
-    for (List<String> sub : List.of(List.of("jobs", "list"), List.of("keys", "revoke"), List.of("datasets", "add"),
-        List.of("models", "push"), List.of("master-key", "new"))) {
+    for (List<String> sub :
+        List.of(
+            List.of("jobs", "list"),
+            List.of("keys", "revoke"),
+            List.of("datasets", "add"),
+            List.of("models", "push"),
+            List.of("master-key", "new"))) {
       Run r = kiln(sub.get(0), sub.get(1), "--help");
       assertThat(r.exit()).as(sub + ": " + r.err()).isZero();
       assertThat(r.out()).contains("Usage: kiln " + sub.get(0) + " " + sub.get(1));
@@ -95,8 +114,11 @@ class CliNewcomerTest {
     // Each option line carries a description after the option name.
     for (String option : List.of("--epochs", "--batch-size", "--seed", "--validation-split", "--test-split")) {
       List<String> lines = r.out().lines().map(String::strip).toList();
-      int at = java.util.stream.IntStream.range(0, lines.size()).filter(i -> lines.get(i).startsWith(option + "="))
-          .findFirst().orElseThrow();
+      int at =
+          java.util.stream.IntStream.range(0, lines.size())
+              .filter(i -> lines.get(i).startsWith(option + "="))
+              .findFirst()
+              .orElseThrow();
       // The description follows on the option's line, or on the next when the option name is long.
       String described = lines.get(at).replaceFirst("^\\S+", "").strip();
       if (described.isEmpty() && at + 1 < lines.size() && !lines.get(at + 1).startsWith("-")) {
@@ -110,22 +132,29 @@ class CliNewcomerTest {
   void badPreparationNamesAreRefusedBeforeSendingWithTheAllowedOnes() throws Exception {
     Path spec = Files.writeString(files.resolve("m.yaml"), "type: logistic_regression\n");
     // No server at this URL: the check must come first.
-    Run scaling = kiln("train", "--dataset", "d", "--model", spec.toString(), "--scaling", "minmx", "--url",
-        "http://127.0.0.1:9");
+    Run scaling =
+        kiln(
+            "train", "--dataset", "d", "--model", spec.toString(), "--scaling", "minmx", "--url", "http://127.0.0.1:9");
     assertThat(scaling.exit()).isEqualTo(2);
     assertThat(scaling.err()).contains("--scaling", "minmx", "standard, minmax, none").doesNotContain("no Kiln server");
-    Run missing = kiln("train", "--dataset", "d", "--model", spec.toString(), "--missing", "avg", "--url",
-        "http://127.0.0.1:9");
+    Run missing =
+        kiln("train", "--dataset", "d", "--model", spec.toString(), "--missing", "avg", "--url", "http://127.0.0.1:9");
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("--missing", "avg", "error, drop, mean, median, mode");
   }
 
   @Test
   void aRefusedListPrintsNoTableAndSaysHowToPassAKey() {
-    for (List<String> list : List.of(List.of("jobs", "list"), List.of("keys", "list"), List.of("models", "list"),
-        List.of("datasets", "list"), List.of("usage"))) {
-      String[] args = java.util.stream.Stream.concat(list.stream(), java.util.stream.Stream.of("--url", url))
-          .toArray(String[]::new);
+    for (List<String> list :
+        List.of(
+            List.of("jobs", "list"),
+            List.of("keys", "list"),
+            List.of("models", "list"),
+            List.of("datasets", "list"),
+            List.of("usage"))) {
+      String[] args =
+          java.util.stream.Stream.concat(list.stream(), java.util.stream.Stream.of("--url", url))
+              .toArray(String[]::new);
       Run r = kiln(args);
       assertThat(r.exit()).as(list.toString()).isEqualTo(2);
       assertThat(r.out()).as(list.toString()).isEmpty();

@@ -17,9 +17,11 @@ class LauncherTest {
   void findsAJdkAndAHomeWhenHomeIsUnset() throws Exception {
     assertThat(ROOT.resolve("bin/jdk.sh")).exists();
     // As ./kiln runs it: strict mode, then sourced; JAVA_HOME points at the JDK running this test.
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-        "set -euo pipefail; . bin/jdk.sh; printf '%s\\n%s\\n' \"$HOME\" \"$JAVA_HOME\"")
-        .directory(ROOT.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "bash", "-c", "set -euo pipefail; . bin/jdk.sh; printf '%s\\n%s\\n' \"$HOME\" \"$JAVA_HOME\"")
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true);
     pb.environment().remove("HOME");
     pb.environment().put("KILN_JAVA_HOME", System.getProperty("java.home"));
     Process p = pb.start();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.core.tls.TlsSettings;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -12,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class MainTest {
   @TempDir Path dir;
@@ -37,7 +36,8 @@ class MainTest {
   @Test
   void serveOptionsParseWithTheirDefaults() {
     ServeCommand serve = new ServeCommand();
-    new picocli.CommandLine(serve).registerConverter(Duration.class, Durations::parse)
+    new picocli.CommandLine(serve)
+        .registerConverter(Duration.class, Durations::parse)
         .setCaseInsensitiveEnumValuesAllowed(true)
         .parseArgs("--models", "m", "--model-control", "POLL", "--poll-interval", "500ms");
     assertThat(serve.httpPort).isEqualTo(8000);
@@ -53,13 +53,26 @@ class MainTest {
     assertThat(serve("--tls-cert", "s.pem", "--tls-key", "s.key").tls())
         .contains(TlsSettings.of(Path.of("s.pem"), Path.of("s.key")));
     assertThat(serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-ca", "ca.pem").tls())
-        .contains(TlsSettings.of(Path.of("s.pem"), Path.of("s.key")).withClientAuth(Path.of("ca.pem"),
-            TlsSettings.ClientAuth.REQUIRE));
-    assertThat(serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-ca", "ca.pem",
-        "--tls-client-auth", "optional").tls().orElseThrow().clientAuth()).isEqualTo(TlsSettings.ClientAuth.OPTIONAL);
+        .contains(
+            TlsSettings.of(Path.of("s.pem"), Path.of("s.key"))
+                .withClientAuth(Path.of("ca.pem"), TlsSettings.ClientAuth.REQUIRE));
+    assertThat(
+            serve(
+                    "--tls-cert",
+                    "s.pem",
+                    "--tls-key",
+                    "s.key",
+                    "--tls-client-ca",
+                    "ca.pem",
+                    "--tls-client-auth",
+                    "optional")
+                .tls()
+                .orElseThrow()
+                .clientAuth())
+        .isEqualTo(TlsSettings.ClientAuth.OPTIONAL);
     assertThatThrownBy(() -> serve("--tls-cert", "s.pem").tls()).hasMessageContaining("go together");
-    assertThatThrownBy(() -> serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-auth", "require")
-        .tls()).hasMessageContaining("needs --tls-client-ca");
+    assertThatThrownBy(() -> serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-auth", "require").tls())
+        .hasMessageContaining("needs --tls-client-ca");
   }
 
   @Test
@@ -68,17 +81,31 @@ class MainTest {
     CommandLine cli = Main.commandLine();
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     Path cert = dir.resolve("none.pem");
-    int code = cli.execute("serve", "--models", dir.toString(), "--http-port", "0", "--grpc-port", "0",
-        "--no-training", "--data", dir.resolve("data").toString(), "--tls-cert", cert.toString(), "--tls-key",
-        dir.resolve("none.key").toString());
+    int code =
+        cli.execute(
+            "serve",
+            "--models",
+            dir.toString(),
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--no-training",
+            "--data",
+            dir.resolve("data").toString(),
+            "--tls-cert",
+            cert.toString(),
+            "--tls-key",
+            dir.resolve("none.key").toString());
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("kiln: TLS certificate chain " + cert + ": no such file");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("kiln: TLS certificate chain " + cert + ": no such file");
   }
 
   private static ServeCommand serve(String... args) {
     ServeCommand serve = new ServeCommand();
-    new CommandLine(serve).registerConverter(Duration.class, Durations::parse).setCaseInsensitiveEnumValuesAllowed(true)
+    new CommandLine(serve)
+        .registerConverter(Duration.class, Durations::parse)
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .parseArgs(args);
     return serve;
   }

@@ -38,9 +38,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM to a real {@code kiln serve} child while a ModelStreamInfer stream is open and requests are in flight
- * over REST, gRPC unary and the stream (issue 10 item 4). The model batches with a long queue delay, so the
- * requests are provably still in flight when the signal arrives.
+ * SIGTERM to a real {@code kiln serve} child while a ModelStreamInfer stream is open and requests are in flight over
+ * REST, gRPC unary and the stream (issue 10 item 4). The model batches with a long queue delay, so the requests are
+ * provably still in flight when the signal arrives.
  */
 class ServeDrainTest {
   static final int IN = 16;
@@ -58,7 +58,8 @@ class ServeDrainTest {
     ExampleModels.write(repo, "mlp", 1, MLP.onnx());
     // A request waits up to 10 s for others to join its batch: in flight long enough to send SIGTERM meanwhile,
     // even on a loaded machine where the 6 requests take seconds to arrive.
-    Files.writeString(repo.resolve("mlp/config.json"),
+    Files.writeString(
+        repo.resolve("mlp/config.json"),
         "{\"max-batch-size\": 64, \"dynamic-batching\": {\"max-queue-delay-us\": 10000000}}");
     Process child = startServe(repo);
     ManagedChannel channel = null;
@@ -96,8 +97,8 @@ class ServeDrainTest {
       assertThat(late.statusCode()).isEqualTo(503);
       // Draining responses close their connection, so no client sends on a keep-alive one the close will cut.
       assertThat(late.headers().firstValue("connection")).contains("close");
-      Status refused = statusOf(() -> blocking.withDeadlineAfter(30, TimeUnit.SECONDS)
-          .modelInfer(grpcRequest("late", 9)));
+      Status refused =
+          statusOf(() -> blocking.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest("late", 9)));
       assertThat(refused.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(rest).as("in-flight work still pending while new work is refused").noneMatch(f -> f.isDone());
 
@@ -124,8 +125,10 @@ class ServeDrainTest {
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("exited within the drain timeout").isTrue();
       assertThat(child.exitValue()).isZero();
       System.out.printf("SIGTERM to exit: %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm));
-      assertThat(Files.readAllLines(log)).as("the drain logs no stack trace")
-          .anyMatch(l -> l.contains("draining")).noneMatch(l -> l.startsWith("\tat "));
+      assertThat(Files.readAllLines(log))
+          .as("the drain logs no stack trace")
+          .anyMatch(l -> l.contains("draining"))
+          .noneMatch(l -> l.startsWith("\tat "));
     } finally {
       if (channel != null) {
         channel.shutdownNow();
@@ -139,15 +142,38 @@ class ServeDrainTest {
 
   private Process startServe(Path repo) throws Exception {
     log = dir.resolve("kiln.log");
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // -Xss: on some machines (seen on a 2-vCPU VM that lists 52 processors) ONNX Runtime 1.29 needs more than
     // 2 MB of stack to create its environment and the child would die with SIGSEGV before serving.
-    Process child = new ProcessBuilder(java, "-Xss8m", "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", "--models", repo.toString(), "--http-port", "0", "--grpc-port", "0", "--no-database",
-        "--no-training", "--drain-timeout", "30s", "--data", dir.resolve("data").toString())
-        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-Xss8m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve",
+                "--models",
+                repo.toString(),
+                "--http-port",
+                "0",
+                "--grpc-port",
+                "0",
+                "--no-database",
+                "--no-training",
+                "--drain-timeout",
+                "30s",
+                "--data",
+                dir.resolve("data").toString())
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (httpPort == 0 && child.isAlive() && System.nanoTime() < deadline) {
       Matcher m = PORTS.matcher(Files.exists(log) ? Files.readString(log) : "");
@@ -157,8 +183,11 @@ class ServeDrainTest {
       }
       Thread.sleep(50);
     }
-    assertThat(httpPort).as("serve did not start (%s):\n%s", child.isAlive() ? "running" : "exit "
-        + child.waitFor(), Files.readString(log)).isPositive();
+    assertThat(httpPort)
+        .as(
+            "serve did not start (%s):\n%s",
+            child.isAlive() ? "running" : "exit " + child.waitFor(), Files.readString(log))
+        .isPositive();
     return child;
   }
 
@@ -177,15 +206,22 @@ class ServeDrainTest {
   static ModelInferRequest grpcRequest(String id, int seed) {
     ByteBuffer raw = ByteBuffer.allocate(IN * 4).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(row(seed));
-    return ModelInferRequest.newBuilder().setModelName("mlp").setId(id)
-        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
-            .addShape(1).addShape(IN))
-        .addRawInputContents(ByteString.copyFrom(raw.array())).build();
+    return ModelInferRequest.newBuilder()
+        .setModelName("mlp")
+        .setId(id)
+        .addInputs(
+            ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("input")
+                .setDatatype("FP32")
+                .addShape(1)
+                .addShape(IN))
+        .addRawInputContents(ByteString.copyFrom(raw.array()))
+        .build();
   }
 
   static String restBody(int seed) {
-    StringBuilder sb = new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,"
-        + IN + "],\"data\":[");
+    StringBuilder sb =
+        new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1," + IN + "],\"data\":[");
     float[] x = row(seed);
     for (int i = 0; i < x.length; i++) {
       sb.append(i == 0 ? "" : ",").append(x[i]);
@@ -208,14 +244,19 @@ class ServeDrainTest {
   }
 
   CompletableFuture<HttpResponse<String>> postInfer(String body) {
-    return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v2/models/mlp/infer"))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v2/models/mlp/infer"))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   int get(String path) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).GET().build(),
-          HttpResponse.BodyHandlers.ofString()).statusCode();
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).GET().build(),
+              HttpResponse.BodyHandlers.ofString())
+          .statusCode();
     } catch (Exception e) {
       return -1;
     }
@@ -224,8 +265,11 @@ class ServeDrainTest {
   /** Requests waiting in the model's queue, from the Prometheus endpoint. */
   int pending() {
     try {
-      String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-          .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+      String text =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).GET().build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Matcher m = Pattern.compile("(?m)^kiln_inference_pending_requests\\{[^}]*} ([0-9.]+)").matcher(text);
       int sum = 0;
       while (m.find()) {

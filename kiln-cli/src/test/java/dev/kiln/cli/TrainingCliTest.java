@@ -59,23 +59,51 @@ class TrainingCliTest {
   @Test
   void addTrainShowAndDeployFromTheCommandLine() throws Exception {
     Path csv = SampleData.digitsCsv(files);
-    Path spec = Files.writeString(files.resolve("mlp.yaml"), """
-        layers:
-          - {type: dense, units: 32, activation: relu}
-          - {type: dense, units: 10, activation: softmax}
-        optimizer: {name: adam, learning_rate: 0.01}
-        """);
+    Path spec =
+        Files.writeString(
+            files.resolve("mlp.yaml"),
+            """
+            layers:
+              - {type: dense, units: 32, activation: relu}
+              - {type: dense, units: 10, activation: softmax}
+            optimizer: {name: adam, learning_rate: 0.01}
+            """);
     Run add = kiln("datasets", "add", csv.toString(), "--name", "digits", "--label", "digit", "--url", url);
     assertThat(add.exit()).as(add.err()).isZero();
-    assertThat(add.out()).contains("dataset digits version 1: 1797 rows", "classification (detected)",
-        "add --task regression if they are quantities");
+    assertThat(add.out())
+        .contains(
+            "dataset digits version 1: 1797 rows",
+            "classification (detected)",
+            "add --task regression if they are quantities");
     assertThat(kiln("datasets", "list", "--url", url).out()).contains("TASK", "classification (detected)");
 
-    Run train = kiln("train", "--dataset", "digits", "--model", spec.toString(), "--epochs", "4",
-        "--batch-size", "32", "--validation-split", "0.1", "--deploy", "digits", "--url", url);
+    Run train =
+        kiln(
+            "train",
+            "--dataset",
+            "digits",
+            "--model",
+            spec.toString(),
+            "--epochs",
+            "4",
+            "--batch-size",
+            "32",
+            "--validation-split",
+            "0.1",
+            "--deploy",
+            "digits",
+            "--url",
+            url);
     assertThat(train.exit()).as(train.err()).isZero();
-    assertThat(train.out()).contains("job 1 queued", "epoch 1/4 ", "epoch 4/4 ", "val_acc", "job 1 succeeded",
-        "accuracy", "deployed job 1 as digits version 1");
+    assertThat(train.out())
+        .contains(
+            "job 1 queued",
+            "epoch 1/4 ",
+            "epoch 4/4 ",
+            "val_acc",
+            "job 1 succeeded",
+            "accuracy",
+            "deployed job 1 as digits version 1");
 
     Run show = kiln("jobs", "show", "1", "--url", url);
     assertThat(show.out()).contains("SUCCEEDED", "lineage: dataset digits v1", "deployed as digits version 1");
@@ -88,14 +116,17 @@ class TrainingCliTest {
   @Test
   void anImageFolderUploadsAsAZipAndTrainsACnn() throws Exception {
     Path bars = SampleData.bars(files.resolve("bars"), 60, 3);
-    Path spec = Files.writeString(files.resolve("cnn.yaml"), """
-        layers:
-          - {type: conv2d, filters: 4, kernel_size: 3, padding: same, activation: relu}
-          - {type: max_pooling2d, pool_size: 2}
-          - {type: flatten}
-          - {type: dense, units: 2, activation: softmax}
-        optimizer: {name: adam, learning_rate: 0.01}
-        """);
+    Path spec =
+        Files.writeString(
+            files.resolve("cnn.yaml"),
+            """
+            layers:
+              - {type: conv2d, filters: 4, kernel_size: 3, padding: same, activation: relu}
+              - {type: max_pooling2d, pool_size: 2}
+              - {type: flatten}
+              - {type: dense, units: 2, activation: softmax}
+            optimizer: {name: adam, learning_rate: 0.01}
+            """);
     Run add = kiln("datasets", "add", bars.toString(), "--url", url);
     assertThat(add.exit()).as(add.err()).isZero();
     assertThat(add.out()).contains("dataset bars version 1: 120 rows, image_folder");
@@ -103,8 +134,8 @@ class TrainingCliTest {
     assertThat(train.exit()).as(train.out() + train.err()).isZero();
     assertThat(train.out()).contains("job 1 succeeded");
     // Horizontal against vertical bars is easy for a CNN: a model that did not learn scores about 0.5.
-    java.util.regex.Matcher accuracy = java.util.regex.Pattern.compile("accuracy (\\d\\.\\d+) +\\(n = (\\d+)\\)")
-        .matcher(train.out());
+    java.util.regex.Matcher accuracy =
+        java.util.regex.Pattern.compile("accuracy (\\d\\.\\d+) +\\(n = (\\d+)\\)").matcher(train.out());
     assertThat(accuracy.find()).as(train.out()).isTrue();
     assertThat(Integer.parseInt(accuracy.group(2))).isPositive();
     assertThat(Double.parseDouble(accuracy.group(1))).as(train.out()).isGreaterThanOrEqualTo(0.9);

@@ -5,9 +5,8 @@ import dev.kiln.core.access.Permission;
 import java.util.function.Function;
 
 /**
- * What a route requires: a permission, and how to find the model it is about (for per-model scopes and limits).
- * Routes registered without one require {@link Permission#ADMIN}, so a route added without thought is closed,
- * never open.
+ * What a route requires: a permission, and how to find the model it is about (for per-model scopes and limits). Routes
+ * registered without one require {@link Permission#ADMIN}, so a route added without thought is closed, never open.
  */
 public record Access(Permission permission, Function<RestRequest, String> model) {
   public static final Access OPEN = new Access(Permission.OPEN, q -> null);

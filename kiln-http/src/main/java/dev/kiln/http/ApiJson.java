@@ -13,18 +13,19 @@ import dev.kiln.core.error.KilnException;
 import java.io.IOException;
 
 /**
- * The JSON style of Kiln's own APIs under {@code /api/v1}: snake_case, ISO-8601 times, nulls left out, unknown
- * fields ignored when read. It belongs to the wire, not to any storage format: a stored job or a registry
- * record keeps its own mapper, so changing how the API looks never rewrites data on disk.
+ * The JSON style of Kiln's own APIs under {@code /api/v1}: snake_case, ISO-8601 times, nulls left out, unknown fields
+ * ignored when read. It belongs to the wire, not to any storage format: a stored job or a registry record keeps its own
+ * mapper, so changing how the API looks never rewrites data on disk.
  */
 public final class ApiJson {
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .addModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .build();
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
 
   private ApiJson() {}
 

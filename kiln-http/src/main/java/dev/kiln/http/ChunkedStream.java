@@ -18,7 +18,9 @@ final class ChunkedStream implements ResponseStream {
   private final AtomicBoolean open = new AtomicBoolean(true);
   private final List<Runnable> closers = new CopyOnWriteArrayList<>();
 
-  /** @param finished runs once when the stream is over, by either side (resumes reading the connection) */
+  /**
+   * @param finished runs once when the stream is over, by either side (resumes reading the connection)
+   */
   ChunkedStream(ChannelHandlerContext ctx, boolean keepAlive, Runnable finished) {
     this.ctx = ctx;
     this.keepAlive = keepAlive;

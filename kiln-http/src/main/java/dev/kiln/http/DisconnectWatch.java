@@ -6,16 +6,16 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
 /**
- * Keeps one request per connection in flight, and notices a client that goes away while its answer is computed.
- * Reading is paused meanwhile (HTTP/1.1 answers must come in order), and NIO only sees a closed connection by
- * reading it; so while a watch is on, one read is armed, and any request it brings (pipelined behind the pending
- * one, or decoded from the same read) is held here until {@link #release}. An end of stream closes the channel as
- * usual, and the request handler cancels the pending answer: a language-model generation then stops and frees its
- * slot. A client that half-closes its side while it waits counts as gone, as Netty's default {@code
- * ALLOW_HALF_CLOSURE=false} has it; one that pipelines a request is watched no further until that one's turn.
+ * Keeps one request per connection in flight, and notices a client that goes away while its answer is computed. Reading
+ * is paused meanwhile (HTTP/1.1 answers must come in order), and NIO only sees a closed connection by reading it; so
+ * while a watch is on, one read is armed, and any request it brings (pipelined behind the pending one, or decoded from
+ * the same read) is held here until {@link #release}. An end of stream closes the channel as usual, and the request
+ * handler cancels the pending answer: a language-model generation then stops and frees its slot. A client that
+ * half-closes its side while it waits counts as gone, as Netty's default {@code ALLOW_HALF_CLOSURE=false} has it; one
+ * that pipelines a request is watched no further until that one's turn.
  *
- * <p>One instance per connection, between the aggregator and the request handler; all methods run on the
- * connection's event loop.
+ * <p>One instance per connection, between the aggregator and the request handler; all methods run on the connection's
+ * event loop.
  */
 final class DisconnectWatch extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> held = new ArrayDeque<>();

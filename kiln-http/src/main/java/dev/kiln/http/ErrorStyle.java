@@ -18,21 +18,24 @@ public enum ErrorStyle {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * The answer to any failure, refusals of the gate included: status from {@link HttpErrors#status}, the body in
-   * this style, and the Bearer challenge or Retry-After where they apply. Internal failures are logged with their
-   * cause and answered generically.
+   * The answer to any failure, refusals of the gate included: status from {@link HttpErrors#status}, the body in this
+   * style, and the Bearer challenge or Retry-After where they apply. Internal failures are logged with their cause and
+   * answered generically.
    */
   public RestResponse response(Throwable t) {
     KilnException k = HttpErrors.classify(t);
     HttpResponseStatus status = HttpErrors.status(k.kind());
-    RestResponse r = this == KILN ? HttpErrors.response(status, k.getMessage())
-        : RestResponse.json(status, envelope(OpenAiErrors.of(k.kind()), k.getMessage()));
+    RestResponse r =
+        this == KILN
+            ? HttpErrors.response(status, k.getMessage())
+            : RestResponse.json(status, envelope(OpenAiErrors.of(k.kind()), k.getMessage()));
     return HttpErrors.withHeaders(r, k);
   }
 
   /** An error of HTTP itself (see {@link HttpErrors#response(HttpResponseStatus, String)}): a mistake of the caller. */
   public RestResponse response(HttpResponseStatus status, String message) {
-    return this == KILN ? HttpErrors.response(status, message)
+    return this == KILN
+        ? HttpErrors.response(status, message)
         : RestResponse.json(status, envelope(OpenAiErrors.REQUEST, message));
   }
 

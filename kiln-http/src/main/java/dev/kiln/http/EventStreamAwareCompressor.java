@@ -6,8 +6,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 
 /**
- * Compresses responses as usual, except event streams: a compressor buffers output until it has a block
- * worth emitting, which would hold back each event the client is waiting for.
+ * Compresses responses as usual, except event streams: a compressor buffers output until it has a block worth emitting,
+ * which would hold back each event the client is waiting for.
  */
 final class EventStreamAwareCompressor extends HttpContentCompressor {
   EventStreamAwareCompressor(int threshold, CompressionOptions... options) {

@@ -49,9 +49,9 @@ public final class HttpErrors {
   }
 
   /**
-   * The Kiln/OIP response for an error of HTTP itself, one no core operation raised and no {@link ErrorKind} names
-   * as precisely as its status: a request line or headers too long (414, 431), a method the path does not take
-   * (405), bytes that are not HTTP (400). Everything else goes through {@link #response(Throwable)}.
+   * The Kiln/OIP response for an error of HTTP itself, one no core operation raised and no {@link ErrorKind} names as
+   * precisely as its status: a request line or headers too long (414, 431), a method the path does not take (405),
+   * bytes that are not HTTP (400). Everything else goes through {@link #response(Throwable)}.
    */
   public static RestResponse response(HttpResponseStatus status, String message) {
     ObjectNode body = JSON.createObjectNode().put("error", message);

@@ -12,10 +12,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.compression.StandardCompressionOptions;
-import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -43,8 +42,10 @@ public final class HttpServer implements AutoCloseable {
   private final Router router = new Router();
   private final RequestHandler handler;
   private final ExecutorService offload;
+
   /** Handlers' blocking work (files, the database): virtual threads, ended when the server closes. */
   private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel channel;
@@ -53,15 +54,17 @@ public final class HttpServer implements AutoCloseable {
     this(settings, services, Gate.OPEN);
   }
 
-  /** @param gate decides every request whose route is not {@link Access#OPEN} */
+  /**
+   * @param gate decides every request whose route is not {@link Access#OPEN}
+   */
   public HttpServer(HttpSettings settings, List<RestService> services, Gate gate) {
     this.settings = Objects.requireNonNull(settings, "settings");
     services.forEach(s -> s.addRoutes(router));
     // As many decoding threads as event loops: heavy bodies never hold up a loop, and at most this many are
     // decoded at once, which bounds their memory (README, "Memory per request").
     int decoders = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
-    this.offload = Executors.newFixedThreadPool(decoders, Thread.ofPlatform().name("kiln-http-decode-", 0)
-        .daemon(true).factory());
+    this.offload =
+        Executors.newFixedThreadPool(decoders, Thread.ofPlatform().name("kiln-http-decode-", 0).daemon(true).factory());
     this.handler = new RequestHandler(router, gate, offload, blocking);
   }
 
@@ -76,28 +79,31 @@ public final class HttpServer implements AutoCloseable {
     // Netty's own default is two loops per core; one per core measured 11-50% faster (BENCHMARKS.md).
     int loops = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
     workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
-    ServerBootstrap b = new ServerBootstrap()
-        .group(boss, workers)
-        .channel(NioServerSocketChannel.class)
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            if (tls != null) {
-              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
-            }
-            ch.pipeline()
-                .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
-                .addLast(new EventStreamAwareCompressor(1024, StandardCompressionOptions.gzip(),
-                    StandardCompressionOptions.deflate()))
-                // Decompression happens before aggregation, so the size limit applies to the inflated body.
-                .addLast(new HttpContentDecompressor(0))
-                .addLast(new BoundedAggregator(settings.maxRequestBytes()))
-                .addLast(new DisconnectWatch())
-                .addLast(handler);
-          }
-        });
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
+                        .addLast(
+                            new EventStreamAwareCompressor(
+                                1024, StandardCompressionOptions.gzip(), StandardCompressionOptions.deflate()))
+                        // Decompression happens before aggregation, so the size limit applies to the inflated body.
+                        .addLast(new HttpContentDecompressor(0))
+                        .addLast(new BoundedAggregator(settings.maxRequestBytes()))
+                        .addLast(new DisconnectWatch())
+                        .addLast(handler);
+                  }
+                });
     channel = b.bind(settings.host(), settings.port()).sync().channel();
     return this;
   }
@@ -111,9 +117,9 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Keeps serving, but every response from now on closes its connection ({@code Connection: close}): a client
-   * then opens a new connection for its next request instead of sending on a keep-alive one just as
-   * {@link #close(Duration)} cuts it, where the request would be lost without a response.
+   * Keeps serving, but every response from now on closes its connection ({@code Connection: close}): a client then
+   * opens a new connection for its next request instead of sending on a keep-alive one just as {@link #close(Duration)}
+   * cuts it, where the request would be lost without a response.
    */
   public void drain() {
     handler.drain();
@@ -153,9 +159,9 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Answers an oversized body with the protocol's JSON error and 413, then closes the connection after a short
-   * linger: the aggregator discards the rest of the body meanwhile, so a client still sending it reads the 413
-   * instead of a connection reset.
+   * Answers an oversized body with the protocol's JSON error and 413, then closes the connection after a short linger:
+   * the aggregator discards the rest of the body meanwhile, so a client still sending it reads the 413 instead of a
+   * connection reset.
    */
   private static final class BoundedAggregator extends HttpObjectAggregator {
     private final int max;
@@ -167,8 +173,8 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      RestResponse r = HttpErrors.response(KilnException.tooLarge(
-          "request body larger than the limit of " + max + " bytes"));
+      RestResponse r =
+          HttpErrors.response(KilnException.tooLarge("request body larger than the limit of " + max + " bytes"));
       FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
       resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
       resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());

@@ -15,8 +15,14 @@ import java.util.Optional;
  * @param ioThreads Netty event-loop threads; 0 means one per core
  * @param tls HTTPS from these files, or empty for plain HTTP
  */
-public record HttpSettings(String host, int port, int maxRequestBytes, int maxHeaderBytes, int maxJsonDepth,
-    int ioThreads, Optional<TlsSettings> tls) {
+public record HttpSettings(
+    String host,
+    int port,
+    int maxRequestBytes,
+    int maxHeaderBytes,
+    int maxJsonDepth,
+    int ioThreads,
+    Optional<TlsSettings> tls) {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
   public HttpSettings {

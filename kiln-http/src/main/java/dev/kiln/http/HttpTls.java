@@ -16,17 +16,22 @@ final class HttpTls {
 
   static SslContext context(TlsSettings settings) {
     TlsMaterial m = settings.load();
-    SslContextBuilder b = SslContextBuilder.forServer(m.key(), m.chain())
-        .sslProvider(SslProvider.JDK)
-        .protocols(TlsSettings.PROTOCOLS)
-        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1))
-        .clientAuth(switch (m.clientAuth()) {
-          case NONE -> ClientAuth.NONE;
-          case OPTIONAL -> ClientAuth.OPTIONAL;
-          case REQUIRE -> ClientAuth.REQUIRE;
-        });
+    SslContextBuilder b =
+        SslContextBuilder.forServer(m.key(), m.chain())
+            .sslProvider(SslProvider.JDK)
+            .protocols(TlsSettings.PROTOCOLS)
+            .applicationProtocolConfig(
+                new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    ApplicationProtocolNames.HTTP_1_1))
+            .clientAuth(
+                switch (m.clientAuth()) {
+                  case NONE -> ClientAuth.NONE;
+                  case OPTIONAL -> ClientAuth.OPTIONAL;
+                  case REQUIRE -> ClientAuth.REQUIRE;
+                });
     if (!m.clientCas().isEmpty()) {
       b.trustManager(m.clientCas());
     }

@@ -10,9 +10,8 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * Caller-facing messages for JSON that could not be read. Jackson's own messages name its classes and methods
- * ({@code StreamReadConstraints.getMaxNestingDepth()}) and echo the source; callers get Kiln's words and a
- * position instead.
+ * Caller-facing messages for JSON that could not be read. Jackson's own messages name its classes and methods ({@code
+ * StreamReadConstraints.getMaxNestingDepth()}) and echo the source; callers get Kiln's words and a position instead.
  */
 public final class JsonErrors {
   private JsonErrors() {}
@@ -31,8 +30,7 @@ public final class JsonErrors {
       return "malformed JSON";
     }
     if (e instanceof StreamConstraintsException) {
-      String m = String.valueOf(((JsonProcessingException) e).getOriginalMessage())
-          .toLowerCase(Locale.ROOT);
+      String m = String.valueOf(((JsonProcessingException) e).getOriginalMessage()).toLowerCase(Locale.ROOT);
       if (m.contains("nesting")) {
         return "JSON nesting deeper than " + maxDepth;
       }

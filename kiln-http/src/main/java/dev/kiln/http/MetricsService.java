@@ -18,7 +18,12 @@ public final class MetricsService implements RestService {
 
   @Override
   public void addRoutes(Router router) {
-    router.add(HttpMethod.GET, "/metrics", Access.ADMIN, q -> CompletableFuture.completedFuture(
-        RestResponse.text(HttpResponseStatus.OK, CONTENT_TYPE, registry.scrape())));
+    router.add(
+        HttpMethod.GET,
+        "/metrics",
+        Access.ADMIN,
+        q ->
+            CompletableFuture.completedFuture(
+                RestResponse.text(HttpResponseStatus.OK, CONTENT_TYPE, registry.scrape())));
   }
 }

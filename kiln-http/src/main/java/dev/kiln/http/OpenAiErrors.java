@@ -6,13 +6,14 @@ import java.util.Optional;
 
 /**
  * OpenAI's one table from core errors to the {@code type} and {@code code} of its error envelope, which OpenAI SDKs
- * read (the status comes from {@link HttpErrors#status}, as for every route). Types are OpenAI's own:
- * {@code invalid_request_error}, {@code authentication_error}, {@code permission_error}, {@code rate_limit_error},
- * {@code server_error}.
+ * read (the status comes from {@link HttpErrors#status}, as for every route). Types are OpenAI's own: {@code
+ * invalid_request_error}, {@code authentication_error}, {@code permission_error}, {@code rate_limit_error}, {@code
+ * server_error}.
  */
 public final class OpenAiErrors {
   /** The caller's request is wrong; also the row for errors of HTTP itself (OpenAI answers an unknown URL so). */
   static final Entry REQUEST = new Entry("invalid_request_error", Optional.empty());
+
   private static final Entry SERVER = new Entry("server_error", Optional.empty());
 
   /**

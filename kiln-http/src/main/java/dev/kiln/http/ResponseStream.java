@@ -1,9 +1,9 @@
 package dev.kiln.http;
 
 /**
- * The open body of a streamed response. Any thread may write; writes after the client has gone are dropped.
- * The producer must call {@link #end()} when it is done, and should stop producing once {@link #onClose}
- * fires (the client disconnected, or the server is stopping).
+ * The open body of a streamed response. Any thread may write; writes after the client has gone are dropped. The
+ * producer must call {@link #end()} when it is done, and should stop producing once {@link #onClose} fires (the client
+ * disconnected, or the server is stopping).
  */
 public interface ResponseStream {
   /** Sends {@code text} as one chunk; false if the stream is already closed. */

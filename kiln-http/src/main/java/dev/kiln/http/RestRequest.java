@@ -1,10 +1,10 @@
 package dev.kiln.http;
 
 import dev.kiln.core.access.Grants;
+import dev.kiln.core.error.KilnException;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
-import dev.kiln.core.error.KilnException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,16 +14,16 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
- * A request as a route handler sees it: method, path parameters captured by the route, headers and body. The
- * body is only valid until the handler returns; handlers copy what they keep.
+ * A request as a route handler sees it: method, path parameters captured by the route, headers and body. The body is
+ * only valid until the handler returns; handlers copy what they keep.
  *
  * @param executor the connection's event loop: where handlers encode responses, so inference workers only compute
  * @param blocking where handlers run work that blocks (files, the database): the server's, closed with it
  * @param grants what the gate allowed the caller; everything with auth off
  * @param source the peer's address
  */
-public record RestRequest(FullHttpRequest http, List<String> params, Executor executor, Executor blocking,
-    Grants grants, String source) {
+public record RestRequest(
+    FullHttpRequest http, List<String> params, Executor executor, Executor blocking, Grants grants, String source) {
   public RestRequest {
     params = Collections.unmodifiableList(new ArrayList<>(params)); // may hold nulls
     Objects.requireNonNull(grants, "grants");
@@ -65,8 +65,8 @@ public record RestRequest(FullHttpRequest http, List<String> params, Executor ex
   /**
    * Integer query parameter {@code name}, {@code otherwise} when absent.
    *
-   * @throws KilnException INVALID_ARGUMENT when the value is not an integer in {@code [min, max]} (however many
-   *     digits it has: a caller's mistake, never a 500)
+   * @throws KilnException INVALID_ARGUMENT when the value is not an integer in {@code [min, max]} (however many digits
+   *     it has: a caller's mistake, never a 500)
    */
   public int intQuery(String name, int otherwise, int min, int max) {
     Optional<String> raw = query(name);

@@ -7,20 +7,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * What a handler answers. {@code body} is written as is (it may be a composite of a JSON header and tensor
- * buffers, so binary outputs are never copied into one array). A response with a {@code stream} sends its head
- * at once and then whatever the stream writes, chunked, until it ends (Server-Sent Events).
+ * What a handler answers. {@code body} is written as is (it may be a composite of a JSON header and tensor buffers, so
+ * binary outputs are never copied into one array). A response with a {@code stream} sends its head at once and then
+ * whatever the stream writes, chunked, until it ends (Server-Sent Events).
  *
  * @param rows the rows (batch entries) an inference answered, for the caller's usage; 0 for other responses
  */
-public record RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers,
-    StreamBody stream, long rows) {
+public record RestResponse(
+    HttpResponseStatus status,
+    String contentType,
+    ByteBuf body,
+    Map<String, String> headers,
+    StreamBody stream,
+    long rows) {
   public RestResponse {
     headers = Map.copyOf(headers);
   }
 
-  public RestResponse(HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers,
-      StreamBody stream) {
+  public RestResponse(
+      HttpResponseStatus status, String contentType, ByteBuf body, Map<String, String> headers, StreamBody stream) {
     this(status, contentType, body, headers, stream, 0);
   }
 
@@ -35,8 +40,8 @@ public record RestResponse(HttpResponseStatus status, String contentType, ByteBu
 
   /** A {@code text/event-stream} response whose events {@code body} writes. */
   public static RestResponse events(StreamBody body) {
-    return new RestResponse(HttpResponseStatus.OK, "text/event-stream", Unpooled.EMPTY_BUFFER,
-        Map.of("cache-control", "no-cache"), body);
+    return new RestResponse(
+        HttpResponseStatus.OK, "text/event-stream", Unpooled.EMPTY_BUFFER, Map.of("cache-control", "no-cache"), body);
   }
 
   public static RestResponse json(HttpResponseStatus status, byte[] json) {
@@ -44,8 +49,8 @@ public record RestResponse(HttpResponseStatus status, String contentType, ByteBu
   }
 
   public static RestResponse text(HttpResponseStatus status, String contentType, String text) {
-    return new RestResponse(status, contentType, Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)),
-        Map.of());
+    return new RestResponse(
+        status, contentType, Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)), Map.of());
   }
 
   public static RestResponse empty(HttpResponseStatus status) {

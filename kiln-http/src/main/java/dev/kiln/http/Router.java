@@ -9,9 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Matches a method and path to a handler. Routes are regular expressions over the decoded-free raw path whose
- * capture groups become path parameters; the first route that matches wins. A path that matches some route
- * under another method answers 405, otherwise 404.
+ * Matches a method and path to a handler. Routes are regular expressions over the decoded-free raw path whose capture
+ * groups become path parameters; the first route that matches wins. A path that matches some route under another method
+ * answers 405, otherwise 404.
  */
 public final class Router {
   /** Handles one request; may complete later (inference) or at once. */

@@ -13,20 +13,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class HttpErrorsTest {
   /** The documented table (ErrorKind's javadoc); a kind without a row here fails its case below. */
-  private static final Map<ErrorKind, Integer> STATUS = Map.ofEntries(
-      Map.entry(ErrorKind.INVALID_ARGUMENT, 400),
-      Map.entry(ErrorKind.NOT_FOUND, 404),
-      Map.entry(ErrorKind.UNAVAILABLE, 503),
-      Map.entry(ErrorKind.RESOURCE_EXHAUSTED, 503),
-      Map.entry(ErrorKind.TOO_LARGE, 413),
-      Map.entry(ErrorKind.DEADLINE_EXCEEDED, 504),
-      Map.entry(ErrorKind.UNSUPPORTED, 501),
-      Map.entry(ErrorKind.FAILED_PRECONDITION, 400),
-      Map.entry(ErrorKind.CONFLICT, 409),
-      Map.entry(ErrorKind.UNAUTHENTICATED, 401),
-      Map.entry(ErrorKind.PERMISSION_DENIED, 403),
-      Map.entry(ErrorKind.RATE_LIMITED, 429),
-      Map.entry(ErrorKind.INTERNAL, 500));
+  private static final Map<ErrorKind, Integer> STATUS =
+      Map.ofEntries(
+          Map.entry(ErrorKind.INVALID_ARGUMENT, 400),
+          Map.entry(ErrorKind.NOT_FOUND, 404),
+          Map.entry(ErrorKind.UNAVAILABLE, 503),
+          Map.entry(ErrorKind.RESOURCE_EXHAUSTED, 503),
+          Map.entry(ErrorKind.TOO_LARGE, 413),
+          Map.entry(ErrorKind.DEADLINE_EXCEEDED, 504),
+          Map.entry(ErrorKind.UNSUPPORTED, 501),
+          Map.entry(ErrorKind.FAILED_PRECONDITION, 400),
+          Map.entry(ErrorKind.CONFLICT, 409),
+          Map.entry(ErrorKind.UNAUTHENTICATED, 401),
+          Map.entry(ErrorKind.PERMISSION_DENIED, 403),
+          Map.entry(ErrorKind.RATE_LIMITED, 429),
+          Map.entry(ErrorKind.INTERNAL, 500));
 
   @ParameterizedTest
   @EnumSource(ErrorKind.class)
@@ -62,10 +63,13 @@ class HttpErrorsTest {
   void retryAfterGoesOnTooManyRequestsAndServiceUnavailableOnly() {
     assertThat(HttpErrors.response(KilnException.rateLimited("slow down", Duration.ofMillis(2_500))).headers())
         .containsEntry("retry-after", "3");
-    assertThat(HttpErrors.response(KilnException.retryable(ErrorKind.UNAVAILABLE, "busy", Duration.ofSeconds(7)))
-        .headers()).containsEntry("retry-after", "7");
-    assertThat(HttpErrors.response(KilnException.retryable(ErrorKind.CONFLICT, "later", Duration.ofSeconds(7)))
-        .headers()).doesNotContainKey("retry-after");
+    assertThat(
+            HttpErrors.response(KilnException.retryable(ErrorKind.UNAVAILABLE, "busy", Duration.ofSeconds(7)))
+                .headers())
+        .containsEntry("retry-after", "7");
+    assertThat(
+            HttpErrors.response(KilnException.retryable(ErrorKind.CONFLICT, "later", Duration.ofSeconds(7))).headers())
+        .doesNotContainKey("retry-after");
     assertThat(HttpErrors.response(KilnException.unavailable("busy")).headers()).doesNotContainKey("retry-after");
   }
 

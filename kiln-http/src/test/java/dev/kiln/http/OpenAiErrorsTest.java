@@ -17,20 +17,21 @@ class OpenAiErrorsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The documented table, type and code ("" for a JSON null); a kind without a row here fails its case below. */
-  private static final Map<ErrorKind, String[]> TABLE = Map.ofEntries(
-      Map.entry(ErrorKind.INVALID_ARGUMENT, new String[] {"invalid_request_error", ""}),
-      Map.entry(ErrorKind.NOT_FOUND, new String[] {"invalid_request_error", "model_not_found"}),
-      Map.entry(ErrorKind.UNAVAILABLE, new String[] {"server_error", ""}),
-      Map.entry(ErrorKind.RESOURCE_EXHAUSTED, new String[] {"server_error", ""}),
-      Map.entry(ErrorKind.TOO_LARGE, new String[] {"invalid_request_error", ""}),
-      Map.entry(ErrorKind.DEADLINE_EXCEEDED, new String[] {"server_error", ""}),
-      Map.entry(ErrorKind.UNSUPPORTED, new String[] {"server_error", ""}),
-      Map.entry(ErrorKind.FAILED_PRECONDITION, new String[] {"invalid_request_error", ""}),
-      Map.entry(ErrorKind.CONFLICT, new String[] {"invalid_request_error", ""}),
-      Map.entry(ErrorKind.UNAUTHENTICATED, new String[] {"authentication_error", "invalid_api_key"}),
-      Map.entry(ErrorKind.PERMISSION_DENIED, new String[] {"permission_error", ""}),
-      Map.entry(ErrorKind.RATE_LIMITED, new String[] {"rate_limit_error", "rate_limit_exceeded"}),
-      Map.entry(ErrorKind.INTERNAL, new String[] {"server_error", ""}));
+  private static final Map<ErrorKind, String[]> TABLE =
+      Map.ofEntries(
+          Map.entry(ErrorKind.INVALID_ARGUMENT, new String[] {"invalid_request_error", ""}),
+          Map.entry(ErrorKind.NOT_FOUND, new String[] {"invalid_request_error", "model_not_found"}),
+          Map.entry(ErrorKind.UNAVAILABLE, new String[] {"server_error", ""}),
+          Map.entry(ErrorKind.RESOURCE_EXHAUSTED, new String[] {"server_error", ""}),
+          Map.entry(ErrorKind.TOO_LARGE, new String[] {"invalid_request_error", ""}),
+          Map.entry(ErrorKind.DEADLINE_EXCEEDED, new String[] {"server_error", ""}),
+          Map.entry(ErrorKind.UNSUPPORTED, new String[] {"server_error", ""}),
+          Map.entry(ErrorKind.FAILED_PRECONDITION, new String[] {"invalid_request_error", ""}),
+          Map.entry(ErrorKind.CONFLICT, new String[] {"invalid_request_error", ""}),
+          Map.entry(ErrorKind.UNAUTHENTICATED, new String[] {"authentication_error", "invalid_api_key"}),
+          Map.entry(ErrorKind.PERMISSION_DENIED, new String[] {"permission_error", ""}),
+          Map.entry(ErrorKind.RATE_LIMITED, new String[] {"rate_limit_error", "rate_limit_exceeded"}),
+          Map.entry(ErrorKind.INTERNAL, new String[] {"server_error", ""}));
 
   @ParameterizedTest
   @EnumSource(ErrorKind.class)
@@ -53,8 +54,8 @@ class OpenAiErrorsTest {
 
   @Test
   void errorsOfHttpItselfAreInvalidRequests() throws Exception {
-    for (HttpResponseStatus s : new HttpResponseStatus[] {HttpResponseStatus.NOT_FOUND,
-        HttpResponseStatus.METHOD_NOT_ALLOWED}) {
+    for (HttpResponseStatus s :
+        new HttpResponseStatus[] {HttpResponseStatus.NOT_FOUND, HttpResponseStatus.METHOD_NOT_ALLOWED}) {
       RestResponse r = ErrorStyle.OPENAI.response(s, "no route for GET /v1/nope");
       assertThat(r.status()).isEqualTo(s);
       assertThat(body(r).at("/error/type").asText()).isEqualTo("invalid_request_error");
@@ -65,8 +66,8 @@ class OpenAiErrorsTest {
   @Test
   void aStreamsErrorEventHidesInternalFailures() {
     assertThat(ErrorStyle.openAiEnvelope(new IllegalStateException("/srv/models/x.gguf")).toString())
-        .isEqualTo("{\"error\":{\"message\":\"internal error\",\"type\":\"server_error\",\"param\":null,"
-            + "\"code\":null}}");
+        .isEqualTo(
+            "{\"error\":{\"message\":\"internal error\",\"type\":\"server_error\",\"param\":null," + "\"code\":null}}");
     assertThat(ErrorStyle.openAiEnvelope(KilnException.invalid("prompt too long")).at("/error/message").asText())
         .isEqualTo("prompt too long");
   }

@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * HTTP/1.1 over a plain socket, for what {@link java.net.http.HttpClient} hides: whether a response came at all,
- * and its status while the request is still being written. Reads on its own thread while the caller writes, so
- * a server that answers early (431, 413) is heard even if it stops reading.
+ * HTTP/1.1 over a plain socket, for what {@link java.net.http.HttpClient} hides: whether a response came at all, and
+ * its status while the request is still being written. Reads on its own thread while the caller writes, so a server
+ * that answers early (431, 413) is heard even if it stops reading.
  */
 public final class RawHttp implements AutoCloseable {
   private final Socket socket;
@@ -20,21 +20,22 @@ public final class RawHttp implements AutoCloseable {
   public RawHttp(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(120_000);
-    Thread.ofVirtual().start(() -> {
-      try (InputStream in = socket.getInputStream()) {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        for (int r; (r = in.read(buf)) > 0; ) {
-          got.write(buf, 0, r);
-          if (complete(got.toString(StandardCharsets.ISO_8859_1))) {
-            break;
+    Thread.ofVirtual()
+        .start(() -> {
+          try (InputStream in = socket.getInputStream()) {
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            for (int r; (r = in.read(buf)) > 0; ) {
+              got.write(buf, 0, r);
+              if (complete(got.toString(StandardCharsets.ISO_8859_1))) {
+                break;
+              }
+            }
+            response.complete(got.toString(StandardCharsets.ISO_8859_1));
+          } catch (IOException e) {
+            response.completeExceptionally(e);
           }
-        }
-        response.complete(got.toString(StandardCharsets.ISO_8859_1));
-      } catch (IOException e) {
-        response.completeExceptionally(e);
-      }
-    });
+        });
   }
 
   /** Sends the request; a write refused because the server already answered and closed is not an error. */
@@ -68,8 +69,8 @@ public final class RawHttp implements AutoCloseable {
   }
 
   public static byte[] post(String path, byte[] body, String... headers) {
-    StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: "
-        + body.length + "\r\n");
+    StringBuilder head =
+        new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n");
     for (String h : headers) {
       head.append(h).append("\r\n");
     }

@@ -28,22 +28,26 @@ class RefusalOnTheWireTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Token "limited" is over its limit for 42.3 s, "nope" lacks the scope, "good" may call; no token is unknown. */
-  private static final Gate GATE = (caller, permission, model) -> switch (String.valueOf(caller.token())) {
-    case "good" -> Grants.all("k1");
-    case "limited" -> throw KilnException.rateLimited("rate limit of 3 requests per minute reached for key k2",
-        Duration.ofMillis(42_300));
-    case "nope" -> throw KilnException.denied("key k3 may not invoke model 'm'");
-    default -> throw KilnException.unauthenticated("an API key is required");
-  };
+  private static final Gate GATE =
+      (caller, permission, model) ->
+          switch (String.valueOf(caller.token())) {
+            case "good" -> Grants.all("k1");
+            case "limited" ->
+                throw KilnException.rateLimited(
+                    "rate limit of 3 requests per minute reached for key k2", Duration.ofMillis(42_300));
+            case "nope" -> throw KilnException.denied("key k3 may not invoke model 'm'");
+            default -> throw KilnException.unauthenticated("an API key is required");
+          };
 
   private HttpServer server;
   private final HttpClient client = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
-    RestService routes = r -> r
-        .add(HttpMethod.POST, "/v2/models/([^/]+)/infer", Access.invoke(0), q -> ok())
-        .add(HttpMethod.GET, "/v1/models/([^/]+)", Access.invoke(0), ErrorStyle.OPENAI, q -> ok());
+    RestService routes =
+        r ->
+            r.add(HttpMethod.POST, "/v2/models/([^/]+)/infer", Access.invoke(0), q -> ok())
+                .add(HttpMethod.GET, "/v1/models/([^/]+)", Access.invoke(0), ErrorStyle.OPENAI, q -> ok());
     server = new HttpServer(HttpSettings.defaults("127.0.0.1", 0), List.of(routes), GATE).start();
   }
 
@@ -57,9 +61,11 @@ class RefusalOnTheWireTest {
   }
 
   private HttpResponse<String> call(String method, String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString("{}"));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .method(
+                method,
+                method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -102,14 +108,18 @@ class RefusalOnTheWireTest {
 
   @Test
   void aGateThatFailsIsA500ThatRevealsNothing() throws Exception {
-    Gate broken = (caller, permission, model) -> {
-      throw new IllegalStateException("jdbc:postgresql://db/secrets unreachable");
-    };
+    Gate broken =
+        (caller, permission, model) -> {
+          throw new IllegalStateException("jdbc:postgresql://db/secrets unreachable");
+        };
     RestService routes = r -> r.add(HttpMethod.POST, "/v2/models/([^/]+)/infer", Access.invoke(0), q -> ok());
     try (HttpServer s = new HttpServer(HttpSettings.defaults("127.0.0.1", 0), List.of(routes), broken).start()) {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
-          + "/v2/models/m/infer")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v2/models/m/infer"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(500);
       assertThat(r.body()).isEqualTo("{\"error\":\"internal error\"}");
     }

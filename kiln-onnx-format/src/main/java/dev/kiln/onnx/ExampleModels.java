@@ -17,14 +17,19 @@ public final class ExampleModels {
   private ExampleModels() {}
 
   /**
-   * A two-layer perceptron {@code logits = relu(x W1ᵀ + b1) W2ᵀ + b2} with seeded random weights. Input
-   * {@code input} FP32 {@code [N, inputs]}, output {@code logits} FP32 {@code [N, outputs]}.
+   * A two-layer perceptron {@code logits = relu(x W1ᵀ + b1) W2ᵀ + b2} with seeded random weights. Input {@code input}
+   * FP32 {@code [N, inputs]}, output {@code logits} FP32 {@code [N, outputs]}.
    */
   public record Mlp(int inputs, int hidden, int outputs, float[] w1, float[] b1, float[] w2, float[] b2) {
     public static Mlp random(int inputs, int hidden, int outputs, long seed) {
       SplittableRandom r = new SplittableRandom(seed);
-      return new Mlp(inputs, hidden, outputs, uniform(r, hidden * inputs, Math.sqrt(6.0 / (inputs + hidden))),
-          uniform(r, hidden, 0.1), uniform(r, outputs * hidden, Math.sqrt(6.0 / (hidden + outputs))),
+      return new Mlp(
+          inputs,
+          hidden,
+          outputs,
+          uniform(r, hidden * inputs, Math.sqrt(6.0 / (inputs + hidden))),
+          uniform(r, hidden, 0.1),
+          uniform(r, outputs * hidden, Math.sqrt(6.0 / (hidden + outputs))),
           uniform(r, outputs, 0.1));
     }
 

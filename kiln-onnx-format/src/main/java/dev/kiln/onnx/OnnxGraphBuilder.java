@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes an ONNX model (IR 8, default opset 13) from standard operators. Kiln makes its example and test models
- * with it rather than shipping binary files, and training will export through it.
+ * Writes an ONNX model (IR 8, default opset 13) from standard operators. Kiln makes its example and test models with it
+ * rather than shipping binary files, and training will export through it.
  */
 public final class OnnxGraphBuilder {
   private static final long IR_VERSION = 8;
@@ -55,8 +55,11 @@ public final class OnnxGraphBuilder {
   public OnnxGraphBuilder initializer(String name, long[] dims, float[] values) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(values);
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-        .setRawData(ByteString.copyFrom(raw.array()));
+    TensorProto.Builder t =
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.FLOAT_VALUE)
+            .setRawData(ByteString.copyFrom(raw.array()));
     for (long d : dims) {
       t.addDims(d);
     }
@@ -108,8 +111,8 @@ public final class OnnxGraphBuilder {
   }
 
   /** Adds an operator from another domain (which must be imported with {@link #opset}). */
-  public OnnxGraphBuilder node(String domain, String op, List<String> inputs, List<String> outputs,
-      Map<String, Object> attributes) {
+  public OnnxGraphBuilder node(
+      String domain, String op, List<String> inputs, List<String> outputs, Map<String, Object> attributes) {
     if (!opsets.containsKey(domain)) {
       throw new IllegalStateException("operator set " + domain + " is not imported");
     }
@@ -119,12 +122,12 @@ public final class OnnxGraphBuilder {
   }
 
   /**
-   * Adds an operator. Attribute values may be {@code Long}/{@code Integer} (INT), {@code Float} (FLOAT),
-   * {@code long[]} (INTS), {@code float[]} (FLOATS), {@code String} (STRING) or {@code String[]} (STRINGS).
+   * Adds an operator. Attribute values may be {@code Long}/{@code Integer} (INT), {@code Float} (FLOAT), {@code long[]}
+   * (INTS), {@code float[]} (FLOATS), {@code String} (STRING) or {@code String[]} (STRINGS).
    */
   public OnnxGraphBuilder node(String op, List<String> inputs, List<String> outputs, Map<String, Object> attributes) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++)
-        .addAllInput(inputs).addAllOutput(outputs);
+    NodeProto.Builder n =
+        NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++).addAllInput(inputs).addAllOutput(outputs);
     attributes.forEach((k, v) -> n.addAttribute(attribute(k, v)));
     graph.addNode(n);
     return this;
@@ -135,10 +138,7 @@ public final class OnnxGraphBuilder {
   }
 
   public byte[] toBytes() {
-    ModelProto.Builder m = ModelProto.newBuilder()
-        .setIrVersion(IR_VERSION)
-        .setProducerName("kiln")
-        .setGraph(graph);
+    ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("kiln").setGraph(graph);
     opsets.forEach((d, v) -> m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(d).setVersion(v)));
     metadata.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     return m.build().toByteArray();
@@ -173,8 +173,8 @@ public final class OnnxGraphBuilder {
           a.addStrings(ByteString.copyFrom(s, StandardCharsets.UTF_8));
         }
       }
-      case String s -> a.setType(AttributeProto.AttributeType.STRING)
-          .setS(ByteString.copyFrom(s, StandardCharsets.UTF_8));
+      case String s ->
+          a.setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFrom(s, StandardCharsets.UTF_8));
       default -> throw new IllegalArgumentException("unsupported attribute type: " + v.getClass());
     }
     return a.build();
@@ -183,12 +183,15 @@ public final class OnnxGraphBuilder {
   private static ValueInfoProto valueInfo(String name, DataType type, long[] shape) {
     TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
     for (long d : shape) {
-      s.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("N")
-          : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+      s.addDim(
+          d < 0
+              ? TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+              : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
     }
-    return ValueInfoProto.newBuilder().setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(
-            TypeProto.Tensor.newBuilder().setElemType(onnxType(type)).setShape(s)))
+    return ValueInfoProto.newBuilder()
+        .setName(name)
+        .setType(
+            TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(onnxType(type)).setShape(s)))
         .build();
   }
 

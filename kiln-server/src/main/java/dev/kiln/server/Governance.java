@@ -25,8 +25,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The governance side of a server: the metadata database, keys, limits, usage, audit and the registry, wired
- * together, with the background flushes that keep limits and usage shared across replicas.
+ * The governance side of a server: the metadata database, keys, limits, usage, audit and the registry, wired together,
+ * with the background flushes that keep limits and usage shared across replicas.
  */
 final class Governance implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Governance.class.getName());
@@ -37,10 +37,12 @@ final class Governance implements AutoCloseable {
   final UsageRecorder usage;
   final ModelRegistry registry;
   final Gate gate;
+
   /** The admin token made on a first start with auth on; empty otherwise. */
   final Optional<String> bootstrapToken;
-  private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("kiln-governance-flush").factory());
+
+  private final ScheduledExecutorService flusher =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kiln-governance-flush").factory());
 
   private Governance(GovernanceStores stores, GovernanceConfig g, MeterRegistry meters, Clock clock) {
     this.stores = stores;
@@ -59,8 +61,10 @@ final class Governance implements AutoCloseable {
 
   static Governance open(GovernanceConfig g, MeterRegistry meters, Clock clock) {
     // The store's contract takes a null user or password as "from the URL".
-    GovernanceStores stores = g.database().map(d -> GovernanceStores.open(d.url(), d.user().orElse(null),
-        d.password().orElse(null))).orElseGet(() -> GovernanceStores.sqlite(g.dataDir()));
+    GovernanceStores stores =
+        g.database()
+            .map(d -> GovernanceStores.open(d.url(), d.user().orElse(null), d.password().orElse(null)))
+            .orElseGet(() -> GovernanceStores.sqlite(g.dataDir()));
     try {
       return new Governance(stores, g, meters, clock);
     } catch (RuntimeException e) {
@@ -71,8 +75,10 @@ final class Governance implements AutoCloseable {
 
   /** Artifacts are encrypted under the master key from the file, else {@code KILN_MASTER_KEY}, else not at all. */
   private static ArtifactCipher cipher(GovernanceConfig g) {
-    Optional<MasterKeys> keys = g.masterKeyFile().isPresent()
-        ? Optional.of(MasterKeys.fromFile(g.masterKeyFile().get())) : MasterKeys.fromEnvironment(System.getenv());
+    Optional<MasterKeys> keys =
+        g.masterKeyFile().isPresent()
+            ? Optional.of(MasterKeys.fromFile(g.masterKeyFile().get()))
+            : MasterKeys.fromEnvironment(System.getenv());
     if (keys.isEmpty()) {
       return ArtifactCipher.plain(); // the artifact store warns that artifacts are stored unencrypted
     }

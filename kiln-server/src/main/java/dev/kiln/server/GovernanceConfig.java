@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * The governance settings: the metadata database, whether API keys are required, and the registry's artifact store.
  *
- * @param dataDir where the embedded SQLite database ({@code governance.db}) and the artifact store ({@code
- *     artifacts/}) live
+ * @param dataDir where the embedded SQLite database ({@code governance.db}) and the artifact store ({@code artifacts/})
+ *     live
  * @param database a PostgreSQL database to use instead of the embedded SQLite; empty for SQLite
  * @param auth whether every route and RPC but the health probes needs an API key
  * @param masterKeyFile the master key for artifacts at rest; empty: {@code KILN_MASTER_KEY}, else stored unencrypted
@@ -17,8 +17,13 @@ import java.util.Optional;
  * @param keyCacheTtl how long a replica trusts what it read about a key (revocations elsewhere take this long)
  * @param maxArtifactBytes largest model file a push may store
  */
-public record GovernanceConfig(Path dataDir, Optional<Database> database, boolean auth, Optional<Path> masterKeyFile,
-    Duration keyCacheTtl, long maxArtifactBytes) {
+public record GovernanceConfig(
+    Path dataDir,
+    Optional<Database> database,
+    boolean auth,
+    Optional<Path> masterKeyFile,
+    Duration keyCacheTtl,
+    long maxArtifactBytes) {
 
   /**
    * A database server for the metadata.

@@ -15,34 +15,34 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
-// Size: over 300 lines until issue 11's composition-root work (another branch) moves behaviour out of Kiln;
-// drop this line when it lands (kiln-architecture SourceRulesTest).
 /**
  * A running Kiln server: the inference core over the model repository, the ONNX engine, and the HTTP and gRPC
- * listeners. {@link #start} is the one composition seam; {@code kiln serve}, the demo and the tests all use it.
- * {@link KilnAssembly} builds the parts; this class holds them and stops them in order.
+ * listeners. {@link #start} is the one composition seam; {@code kiln serve}, the demo and the tests all use it. {@link
+ * KilnAssembly} builds the parts; this class holds them and stops them in order.
  *
  * <p>{@link #close()} shuts down gracefully: readiness turns false at once on REST and gRPC and new requests are
- * refused with 503/UNAVAILABLE while the listeners still answer, requests in flight finish (up to the drain
- * timeout), open ModelStreamInfer streams get their responses and end with UNAVAILABLE, then everything stops.
+ * refused with 503/UNAVAILABLE while the listeners still answer, requests in flight finish (up to the drain timeout),
+ * open ModelStreamInfer streams get their responses and end with UNAVAILABLE, then everything stops.
  */
 public final class Kiln implements AutoCloseable {
   public static final String VERSION = ServerIdentity.VERSION;
   private static final Logger LOG = Logger.getLogger(Kiln.class.getName());
 
   /**
-   * Native stack of the thread that starts the server and polls the repository. ONNX Runtime's first session
-   * needed more than the 1 MB a JVM's main thread has by default on Linux x64: a server started from {@code main}
-   * died of SIGSEGV, without a crash log, in about half the starts on a loaded 2-core machine (RateLimitCrashTest's
-   * child; {@code -Xss8m} cured it). Start-up runs on that long-lived thread, so it never depends on how the
-   * caller's thread was made, and no thread dies right after start (the JDK 25 bulk thread-CPU query crashed on a
-   * thread that had just exited, in the load bench).
+   * Native stack of the thread that starts the server and polls the repository. ONNX Runtime's first session needed
+   * more than the 1 MB a JVM's main thread has by default on Linux x64: a server started from {@code main} died of
+   * SIGSEGV, without a crash log, in about half the starts on a loaded 2-core machine (RateLimitCrashTest's child;
+   * {@code -Xss8m} cured it). Start-up runs on that long-lived thread, so it never depends on how the caller's thread
+   * was made, and no thread dies right after start (the JDK 25 bulk thread-CPU query crashed on a thread that had just
+   * exited, in the load bench).
    */
   private static final long START_STACK_BYTES = 16L << 20;
 
   private final KilnConfig config;
+
   /** Started the server (see {@link #START_STACK_BYTES}); polls the repository when the config says so. */
   private final ScheduledExecutorService poller;
+
   private final KilnParts parts;
 
   private Kiln(KilnConfig config, ScheduledExecutorService poller, KilnParts parts) {
@@ -57,21 +57,32 @@ public final class Kiln implements AutoCloseable {
   }
 
   /**
-   * {@link #start(KilnConfig)} with governance on {@code clock}: what it counts by (rate-limit windows, quota days,
-   * key expiry, usage days, audit times); tests step it across rate windows.
+   * {@link #start(KilnConfig)} with governance on {@code clock}: what it counts by (rate-limit windows, quota days, key
+   * expiry, usage days, audit times); tests step it across rate windows.
    */
   public static Kiln start(KilnConfig config, Clock clock) throws Exception {
-    ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-        .name("kiln-poll").stackSize(START_STACK_BYTES).factory());
+    ScheduledExecutorService poller =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("kiln-poll").stackSize(START_STACK_BYTES).factory());
     try {
       Kiln kiln = new Kiln(config, poller, onLargeStack(poller, config, clock));
       if (config.modelControl() == ModelControl.POLL) {
         long ms = config.pollInterval().toMillis();
         poller.scheduleWithFixedDelay(kiln.parts.core()::poll, ms, ms, TimeUnit.MILLISECONDS);
       }
-      LOG.info(() -> "kiln " + VERSION + " serving on " + (config.http().tls().isPresent() ? "https " : "http ")
-          + config.http().host() + ":" + kiln.httpPort() + ", grpc"
-          + (config.grpc().tls().isPresent() ? " (tls) " : " ") + config.grpc().host() + ":" + kiln.grpcPort());
+      LOG.info(() ->
+          "kiln "
+              + VERSION
+              + " serving on "
+              + (config.http().tls().isPresent() ? "https " : "http ")
+              + config.http().host()
+              + ":"
+              + kiln.httpPort()
+              + ", grpc"
+              + (config.grpc().tls().isPresent() ? " (tls) " : " ")
+              + config.grpc().host()
+              + ":"
+              + kiln.grpcPort());
       return kiln;
     } catch (Exception | Error e) {
       poller.shutdownNow();

@@ -54,15 +54,16 @@ import java.util.logging.Logger;
 
 /**
  * Builds a server's parts in dependency order: metrics, governance, the catalog and the inference core (with the
- * registry's aliases), language models, deployments, training, then the HTTP and gRPC listeners. Plain wiring:
- * every decision about serving lives in the parts. If a step fails, what the earlier steps started is closed, in
- * reverse order, before the failure is thrown.
+ * registry's aliases), language models, deployments, training, then the HTTP and gRPC listeners. Plain wiring: every
+ * decision about serving lives in the parts. If a step fails, what the earlier steps started is closed, in reverse
+ * order, before the failure is thrown.
  */
 final class KilnAssembly {
   private static final Logger LOG = Logger.getLogger(KilnAssembly.class.getName());
 
   private final KilnConfig config;
   private final Clock clock;
+
   /** What has been started so far; closed in reverse if a later step fails. Lives only while assembling. */
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
@@ -94,21 +95,27 @@ final class KilnAssembly {
     ModelRepository folder = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
     InferenceCore core = core(governance, engines, folder, meters);
     // Tokens are charged on the gate's usage path, as requests are, by the language models themselves.
-    LanguageModels languageModels = started(new LanguageModels(folder::languageModels, llama,
-        config.llm().settings(config.core().drainTimeout()),
-        governance.<TokenUsage>map(g -> g.gate::tokens).orElse(TokenUsage.NONE), meters));
+    LanguageModels languageModels =
+        started(
+            new LanguageModels(
+                folder::languageModels,
+                llama,
+                config.llm().settings(config.core().drainTimeout()),
+                governance.<TokenUsage>map(g -> g.gate::tokens).orElse(TokenUsage.NONE),
+                meters));
     core.servedBeside(languageModels); // in the repository index, readiness, load and unload
-    Optional<LanguageModelStaging> staging = governance.map(g -> started(new LanguageModelStaging(
-        config.governance().orElseThrow().dataDir(), g.registry, languageModels)));
+    Optional<LanguageModelStaging> staging =
+        governance.map(g ->
+            started(new LanguageModelStaging(config.governance().orElseThrow().dataDir(), g.registry, languageModels)));
     staging.ifPresent(LanguageModelStaging::start);
-    Optional<RegistryDeployments> deployments = governance.map(g -> new RegistryDeployments(g.registry, core,
-        staging.orElseThrow()::serve));
-    Deployer deployer = deployments.<Deployer>map(d -> d)
-        .orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
+    Optional<RegistryDeployments> deployments =
+        governance.map(g -> new RegistryDeployments(g.registry, core, staging.orElseThrow()::serve));
+    Deployer deployer =
+        deployments.<Deployer>map(d -> d).orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
     Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance));
     Gate gate = governance.map(g -> g.gate).orElse(Gate.OPEN);
-    List<RestService> services = services(core, management, meters, languageModels, gate, governance, deployments,
-        training);
+    List<RestService> services =
+        services(core, management, meters, languageModels, gate, governance, deployments, training);
     Duration drain = config.core().drainTimeout();
     HttpServer http = new HttpServer(config.http(), services, gate).start();
     started.push(() -> http.close(drain));
@@ -128,8 +135,8 @@ final class KilnAssembly {
   }
 
   /** The inference core over the repository, and over the registry first when there is one. */
-  private InferenceCore core(Optional<Governance> governance, List<Engine> engines, ModelRepository folder,
-      PrometheusMeterRegistry meters) {
+  private InferenceCore core(
+      Optional<Governance> governance, List<Engine> engines, ModelRepository folder, PrometheusMeterRegistry meters) {
     ModelCatalog catalog = folder;
     if (governance.isPresent()) {
       // Registry models first: a name in both comes from the registry.
@@ -137,21 +144,36 @@ final class KilnAssembly {
     }
     AliasResolver aliases = governance.<AliasResolver>map(g -> g.registry::resolve).orElse(AliasResolver.NONE);
     boolean control = config.modelControl() != ModelControl.NONE;
-    InferenceCore core = started(new InferenceCore(catalog, engines, config.engine(), new InferenceMetrics(meters),
-        config.core().withModelControl(control), aliases));
+    InferenceCore core =
+        started(
+            new InferenceCore(
+                catalog,
+                engines,
+                config.engine(),
+                new InferenceMetrics(meters),
+                config.core().withModelControl(control),
+                aliases));
     core.start();
     return core;
   }
 
   /** The HTTP routes, in the order the server has always added them; governance and training add theirs. */
-  private List<RestService> services(InferenceCore core, ExecutorService management, PrometheusMeterRegistry meters,
-      LanguageModels languageModels, Gate gate, Optional<Governance> governance,
-      Optional<RegistryDeployments> deployments, Optional<KilnParts.Training> training) {
-    List<RestService> services = new ArrayList<>(List.of(
-        new OipRestService(core, management, config.http()),
-        new PredictService(core, config.defaultModel(), config.http()),
-        new MetricsService(meters),
-        new OpenAiService(languageModels)));
+  private List<RestService> services(
+      InferenceCore core,
+      ExecutorService management,
+      PrometheusMeterRegistry meters,
+      LanguageModels languageModels,
+      Gate gate,
+      Optional<Governance> governance,
+      Optional<RegistryDeployments> deployments,
+      Optional<KilnParts.Training> training) {
+    List<RestService> services =
+        new ArrayList<>(
+            List.of(
+                new OipRestService(core, management, config.http()),
+                new PredictService(core, config.defaultModel(), config.http()),
+                new MetricsService(meters),
+                new OpenAiService(languageModels)));
     governance.ifPresent(g -> {
       services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));
       services.add(new RegistryRestService(g.registry, deployments.orElseThrow()));
@@ -167,13 +189,16 @@ final class KilnAssembly {
     JobEvents events = new JobEvents();
     TrainingEngine engine = new LazyTrainingEngine(() -> new DjlTrainingEngine(t.engineCache(), t.threads()));
     Duration beat = t.lease().dividedBy(3);
-    JobRunner runner = new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(),
-        t.lease(), beat);
+    JobRunner runner =
+        new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(), beat);
     TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer);
     runner.start();
     started.push(runner);
-    TrainingRestService api = started(governance.map(g -> new TrainingRestService(training, g.audit))
-        .orElseGet(() -> new TrainingRestService(training)));
+    TrainingRestService api =
+        started(
+            governance
+                .map(g -> new TrainingRestService(training, g.audit))
+                .orElseGet(() -> new TrainingRestService(training)));
     return new KilnParts.Training(training, runner, api);
   }
 

@@ -3,8 +3,8 @@ package dev.kiln.server;
 import dev.kiln.core.engine.EngineOptions;
 import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.tls.TlsSettings;
-import dev.kiln.protocol.grpc.GrpcSettings;
 import dev.kiln.http.HttpSettings;
+import dev.kiln.protocol.grpc.GrpcSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -56,25 +56,33 @@ public record KilnConfig(
 
   /** Defaults for a repository, on loopback with the given ports (0 = any free port). */
   public static KilnConfig defaults(Path repository, int httpPort, int grpcPort) {
-    return new KilnConfig(repository, ModelControl.NONE, Duration.ofSeconds(10),
-        HttpSettings.defaults("127.0.0.1", httpPort), GrpcSettings.of("127.0.0.1", grpcPort),
-        EngineOptions.defaults(), CoreSettings.defaults(), Optional.empty(), Optional.empty(), Optional.empty(),
+    return new KilnConfig(
+        repository,
+        ModelControl.NONE,
+        Duration.ofSeconds(10),
+        HttpSettings.defaults("127.0.0.1", httpPort),
+        GrpcSettings.of("127.0.0.1", grpcPort),
+        EngineOptions.defaults(),
+        CoreSettings.defaults(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
         LlmConfig.defaults());
   }
 
   public KilnConfig withModelControl(ModelControl control) {
-    return new KilnConfig(modelRepository, control, pollInterval, http, grpc, engine, core,
-        defaultModel, training, governance, llm);
+    return new KilnConfig(
+        modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel, training, governance, llm);
   }
 
   public KilnConfig withHttp(HttpSettings h) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, h, grpc, engine, core,
-        defaultModel, training, governance, llm);
+    return new KilnConfig(
+        modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel, training, governance, llm);
   }
 
   public KilnConfig withGrpc(GrpcSettings g) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, g, engine, core,
-        defaultModel, training, governance, llm);
+    return new KilnConfig(
+        modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel, training, governance, llm);
   }
 
   /** Both listeners over TLS from the same files. */
@@ -83,27 +91,47 @@ public record KilnConfig(
   }
 
   public KilnConfig withCore(CoreSettings c) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, c,
-        defaultModel, training, governance, llm);
+    return new KilnConfig(
+        modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel, training, governance, llm);
   }
 
   public KilnConfig withTraining(TrainingConfig t) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
-        Optional.of(t), governance, llm);
+    return new KilnConfig(
+        modelRepository,
+        modelControl,
+        pollInterval,
+        http,
+        grpc,
+        engine,
+        core,
+        defaultModel,
+        Optional.of(t),
+        governance,
+        llm);
   }
 
   public KilnConfig withGovernance(GovernanceConfig g) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
-        training, Optional.of(g), llm);
+    return new KilnConfig(
+        modelRepository,
+        modelControl,
+        pollInterval,
+        http,
+        grpc,
+        engine,
+        core,
+        defaultModel,
+        training,
+        Optional.of(g),
+        llm);
   }
 
   public KilnConfig withLlm(LlmConfig l) {
-    return new KilnConfig(modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel,
-        training, governance, l);
+    return new KilnConfig(
+        modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel, training, governance, l);
   }
 
   public KilnConfig withPollInterval(Duration d) {
-    return new KilnConfig(modelRepository, modelControl, d, http, grpc, engine, core,
-        defaultModel, training, governance, llm);
+    return new KilnConfig(
+        modelRepository, modelControl, d, http, grpc, engine, core, defaultModel, training, governance, llm);
   }
 }

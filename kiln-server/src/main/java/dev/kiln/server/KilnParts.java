@@ -13,16 +13,23 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
- * What {@link KilnAssembly} built for one server, each part started; {@link Kiln} only holds them and stops them
- * in order.
+ * What {@link KilnAssembly} built for one server, each part started; {@link Kiln} only holds them and stops them in
+ * order.
  *
  * @param management runs the OIP management calls (load, unload) off the event loop
  * @param staging present with governance: the registry's language models staged for llama.cpp
  * @param training present when the server trains
  */
-record KilnParts(PrometheusMeterRegistry meters, ExecutorService management, Optional<Governance> governance,
-    InferenceCore core, LanguageModels languageModels, Optional<LanguageModelStaging> staging,
-    Optional<Training> training, HttpServer http, GrpcServer grpc) {
+record KilnParts(
+    PrometheusMeterRegistry meters,
+    ExecutorService management,
+    Optional<Governance> governance,
+    InferenceCore core,
+    LanguageModels languageModels,
+    Optional<LanguageModelStaging> staging,
+    Optional<Training> training,
+    HttpServer http,
+    GrpcServer grpc) {
 
   /** The training side: the service, the runner whose threads run the jobs, and its HTTP API. */
   record Training(TrainingService service, JobRunner runner, TrainingRestService api) {

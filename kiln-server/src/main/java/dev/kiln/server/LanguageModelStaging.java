@@ -16,9 +16,9 @@ import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
- * Serves GGUF versions from the registry. llama.cpp loads only from a file path, so the verified plaintext is
- * written to {@code <data>/llm-cache/<sha256>.gguf} (owner-only) for as long as the server runs: GGUF models are
- * encrypted at rest in the artifact store, but not while served. The cache is emptied at start and stop.
+ * Serves GGUF versions from the registry. llama.cpp loads only from a file path, so the verified plaintext is written
+ * to {@code <data>/llm-cache/<sha256>.gguf} (owner-only) for as long as the server runs: GGUF models are encrypted at
+ * rest in the artifact store, but not while served. The cache is emptied at start and stop.
  */
 final class LanguageModelStaging implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LanguageModelStaging.class.getName());
@@ -27,7 +27,9 @@ final class LanguageModelStaging implements AutoCloseable {
   private final ModelRegistry registry;
   private final LanguageModels languageModels;
 
-  /** @param dataDir the governance data directory; the cache is its {@code llm-cache} */
+  /**
+   * @param dataDir the governance data directory; the cache is its {@code llm-cache}
+   */
   LanguageModelStaging(Path dataDir, ModelRegistry registry, LanguageModels languageModels) {
     this.cache = dataDir.resolve("llm-cache");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -61,8 +63,12 @@ final class LanguageModelStaging implements AutoCloseable {
     try {
       file = llmCache().resolve(v.sha256() + ".gguf");
       if (!Files.exists(file)) {
-        Path tmp = Files.createTempFile(llmCache(), ".gguf-", ".part",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path tmp =
+            Files.createTempFile(
+                llmCache(),
+                ".gguf-",
+                ".part",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(tmp, registry.contents(v));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         staged = true;
@@ -94,8 +100,8 @@ final class LanguageModelStaging implements AutoCloseable {
 
   private Path llmCache() throws IOException {
     if (!Files.isDirectory(cache)) {
-      Files.createDirectories(cache,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          cache, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     return cache;
   }

@@ -7,8 +7,8 @@ import dev.kiln.training.engine.TrainingPlan;
 import java.util.function.Supplier;
 
 /**
- * Creates the training engine with the first job. Loading libtorch takes a second or more (four on the first
- * run, which unpacks it), and a server that only serves should not pay that at start.
+ * Creates the training engine with the first job. Loading libtorch takes a second or more (four on the first run, which
+ * unpacks it), and a server that only serves should not pay that at start.
  */
 final class LazyTrainingEngine implements TrainingEngine {
   private final Supplier<TrainingEngine> factory;

@@ -17,8 +17,9 @@ public record LlmConfig(int contextLength, int slots, int threads, int queue, Du
   public LlmConfig {
     Objects.requireNonNull(deadline, "deadline");
     if (contextLength < 16 || slots < 1 || threads < 0 || queue < 0 || deadline.isNegative()) {
-      throw new IllegalArgumentException("context length must be at least 16, slots at least 1, threads and queue "
-          + "at least 0, the deadline not negative");
+      throw new IllegalArgumentException(
+          "context length must be at least 16, slots at least 1, threads and queue "
+              + "at least 0, the deadline not negative");
     }
   }
 

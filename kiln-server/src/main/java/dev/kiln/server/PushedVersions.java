@@ -12,15 +12,17 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Loads each version pushed to the registry before the push is confirmed; the registry undoes a push whose
- * version this refuses, so nothing that cannot serve is kept, even on a model whose older versions serve.
+ * Loads each version pushed to the registry before the push is confirmed; the registry undoes a push whose version this
+ * refuses, so nothing that cannot serve is kept, even on a model whose older versions serve.
  */
 final class PushedVersions implements VersionLoader {
   private final ModelRegistry registry;
   private final InferenceCore core;
   private final Consumer<VersionRecord> serveLanguageModel;
 
-  /** @param serveLanguageModel serves a GGUF version, throwing when it does not load */
+  /**
+   * @param serveLanguageModel serves a GGUF version, throwing when it does not load
+   */
   PushedVersions(ModelRegistry registry, InferenceCore core, Consumer<VersionRecord> serveLanguageModel) {
     this.registry = registry;
     this.core = core;
@@ -30,8 +32,8 @@ final class PushedVersions implements VersionLoader {
   @Override
   public void load(VersionRecord v) {
     if (registry.model(v.model()).archived()) {
-      throw new KilnException(ErrorKind.CONFLICT, "model '" + v.model()
-          + "' is archived: unarchive it before pushing a version");
+      throw new KilnException(
+          ErrorKind.CONFLICT, "model '" + v.model() + "' is archived: unarchive it before pushing a version");
     }
     if (ModelRegistry.GGUF.equals(v.format())) {
       serveLanguageModel.accept(v); // what served under the name keeps serving if this fails
@@ -40,8 +42,8 @@ final class PushedVersions implements VersionLoader {
     core.publish(v.model());
     // Older versions may serve while this one failed (the model stays available): still a refusal of this one.
     String version = Long.toString(v.version());
-    Optional<RepositoryEntry> row = core.index(false).stream()
-        .filter(e -> e.name().equals(v.model()) && e.version().equals(version)).findFirst();
+    Optional<RepositoryEntry> row =
+        core.index(false).stream().filter(e -> e.name().equals(v.model()) && e.version().equals(version)).findFirst();
     if (row.isEmpty() || row.get().state() != ModelState.READY) {
       throw KilnException.invalid(row.map(RepositoryEntry::reason).filter(r -> !r.isEmpty()).orElse("it did not load"));
     }

@@ -19,12 +19,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * "Registry version → served" on a server with a registry: pushes (uploaded by the registry API or deployed from
- * a trained job) are stored, then loaded by the inference core or the language-model side, and undone when they do
- * not load ({@link PushedVersions} decides); deletes, aliases and archiving are followed by what serves.
+ * "Registry version → served" on a server with a registry: pushes (uploaded by the registry API or deployed from a
+ * trained job) are stored, then loaded by the inference core or the language-model side, and undone when they do not
+ * load ({@link PushedVersions} decides); deletes, aliases and archiving are followed by what serves.
  *
- * <p>A trained model is deployed as a new version with source {@code trained}, its job, lineage and test metrics
- * as metadata, checksummed and encrypted like any pushed model, and refused and undone exactly as a pushed one is.
+ * <p>A trained model is deployed as a new version with source {@code trained}, its job, lineage and test metrics as
+ * metadata, checksummed and encrypted like any pushed model, and refused and undone exactly as a pushed one is.
  */
 final class RegistryDeployments implements Deployments, Deployer {
   private final ModelRegistry registry;
@@ -32,7 +32,9 @@ final class RegistryDeployments implements Deployments, Deployer {
   private final Consumer<VersionRecord> serveLanguageModel;
   private final PushedVersions loader;
 
-  /** @param serveLanguageModel serves a GGUF version, throwing when it does not load */
+  /**
+   * @param serveLanguageModel serves a GGUF version, throwing when it does not load
+   */
   RegistryDeployments(ModelRegistry registry, InferenceCore core, Consumer<VersionRecord> serveLanguageModel) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.core = Objects.requireNonNull(core, "core");
@@ -41,8 +43,8 @@ final class RegistryDeployments implements Deployments, Deployer {
   }
 
   @Override
-  public VersionRecord push(String model, InputStream artifact, String source, String metadata, String actor,
-      String from) {
+  public VersionRecord push(
+      String model, InputStream artifact, String source, String metadata, String actor, String from) {
     // The registry undoes and audits a version the loader refuses; one it keeps is already served.
     return registry.push(model, artifact, source, metadata, actor, from, loader);
   }
@@ -89,8 +91,7 @@ final class RegistryDeployments implements Deployments, Deployer {
 
   /** Serves what the registry now holds for {@code model}: loads new versions, drops deleted ones. */
   private void changed(String model) {
-    Optional<VersionRecord> llm = registry.languageModels().stream()
-        .filter(v -> v.model().equals(model)).findFirst();
+    Optional<VersionRecord> llm = registry.languageModels().stream().filter(v -> v.model().equals(model)).findFirst();
     if (llm.isPresent()) {
       serveLanguageModel.accept(llm.get());
       return;

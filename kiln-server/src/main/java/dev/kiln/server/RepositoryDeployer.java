@@ -14,10 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Deploys a trained model into the file model repository, as the next numeric version of the model (with its
- * lineage and evaluation in {@value #LINEAGE_FILE}), and loads it. The version directory is staged beside the
- * model and renamed into place, so the repository never holds a
- * half-written version for a polling server to trip on.
+ * Deploys a trained model into the file model repository, as the next numeric version of the model (with its lineage
+ * and evaluation in {@value #LINEAGE_FILE}), and loads it. The version directory is staged beside the model and renamed
+ * into place, so the repository never holds a half-written version for a polling server to trip on.
  */
 final class RepositoryDeployer implements Deployer {
   /** Beside {@code model.onnx} in each deployed version: the job, its lineage and its test metrics. */
@@ -42,8 +41,11 @@ final class RepositoryDeployer implements Deployer {
       Path staging = Files.createTempDirectory(repository, ".deploy-");
       Files.copy(onnx, staging.resolve("model.onnx"), StandardCopyOption.REPLACE_EXISTING);
       // The version carries where it came from and how it scored, for whoever reads the repository later.
-      Files.write(staging.resolve(LINEAGE_FILE), JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(
-          new VersionRecord(job.id(), job.lineage(), job.evaluation())));
+      Files.write(
+          staging.resolve(LINEAGE_FILE),
+          JobJson.MAPPER
+              .writerWithDefaultPrettyPrinter()
+              .writeValueAsBytes(new VersionRecord(job.id(), job.lineage(), job.evaluation())));
       Files.move(staging, dir.resolve(Long.toString(next)), StandardCopyOption.ATOMIC_MOVE);
       core.publish(model);
       return Long.toString(next);
@@ -54,9 +56,13 @@ final class RepositoryDeployer implements Deployer {
 
   private static long nextVersion(Path dir) throws IOException {
     try (var versions = Files.list(dir)) {
-      return versions.map(p -> p.getFileName().toString())
-          .filter(n -> !n.isEmpty() && n.length() < 18 && n.chars().allMatch(Character::isDigit))
-          .mapToLong(Long::parseLong).max().orElse(0) + 1;
+      return versions
+              .map(p -> p.getFileName().toString())
+              .filter(n -> !n.isEmpty() && n.length() < 18 && n.chars().allMatch(Character::isDigit))
+              .mapToLong(Long::parseLong)
+              .max()
+              .orElse(0)
+          + 1;
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * The training service's settings.
  *
- * @param dataDir datasets ({@code datasets/}) and jobs ({@code jobs/}: state, checkpoints, exported models);
- *     replicas that share it share one queue
+ * @param dataDir datasets ({@code datasets/}) and jobs ({@code jobs/}: state, checkpoints, exported models); replicas
+ *     that share it share one queue
  * @param concurrency jobs this process trains at once
  * @param threads libtorch intra-op threads per job
  * @param lease how long a running job's heartbeat may be silent before another process takes it over
@@ -18,8 +18,14 @@ import java.util.Objects;
  * @param datasetLimits what a dataset upload may hold: rows, columns, cells, inflated bytes, image pixels
  * @param archiveLimits what a zipped folder upload may unpack to
  */
-public record TrainingConfig(Path dataDir, int concurrency, int threads, Duration lease, Path engineCache,
-    ReadLimits datasetLimits, ZipArchive.Limits archiveLimits) {
+public record TrainingConfig(
+    Path dataDir,
+    int concurrency,
+    int threads,
+    Duration lease,
+    Path engineCache,
+    ReadLimits datasetLimits,
+    ZipArchive.Limits archiveLimits) {
   public TrainingConfig {
     Objects.requireNonNull(datasetLimits, "datasetLimits");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
@@ -33,9 +39,14 @@ public record TrainingConfig(Path dataDir, int concurrency, int threads, Duratio
 
   public static TrainingConfig defaults(Path dataDir) {
     String cache = System.getenv("DJL_CACHE_DIR");
-    return new TrainingConfig(dataDir, 1, 1, Duration.ofSeconds(15),
+    return new TrainingConfig(
+        dataDir,
+        1,
+        1,
+        Duration.ofSeconds(15),
         cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"),
-        ReadLimits.defaults(), ZipArchive.Limits.defaults());
+        ReadLimits.defaults(),
+        ZipArchive.Limits.defaults());
   }
 
   public TrainingConfig withLease(Duration d) {

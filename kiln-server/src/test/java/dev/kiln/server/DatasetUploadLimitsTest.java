@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Dataset uploads over the server's configured limits, over real HTTP: each is answered 413 with a reason that
- * names the limit and the file or archive entry, never a path on the server, and nothing is left behind.
+ * Dataset uploads over the server's configured limits, over real HTTP: each is answered 413 with a reason that names
+ * the limit and the file or archive entry, never a path on the server, and nothing is left behind.
  */
 class DatasetUploadLimitsTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -43,8 +43,12 @@ class DatasetUploadLimitsTest {
 
   @BeforeEach
   void start() throws Exception {
-    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data)
-        .withDatasetLimits(LIMITS, new ZipArchive.Limits(1000, 64L << 20, 50))));
+    kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0)
+                .withTraining(
+                    TrainingConfig.defaults(data)
+                        .withDatasetLimits(LIMITS, new ZipArchive.Limits(1000, 64L << 20, 50))));
   }
 
   @AfterEach
@@ -62,8 +66,7 @@ class DatasetUploadLimitsTest {
   @Test
   void aZipOfHugeDimensionPngsIs413BeforeDecoding() throws Exception {
     byte[] png = png(16_000);
-    HttpResponse<String> r = post("/api/v1/datasets/pngs", zip("a/big.png", png, "b/big.png", png),
-        "application/zip");
+    HttpResponse<String> r = post("/api/v1/datasets/pngs", zip("a/big.png", png, "b/big.png", png), "application/zip");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
     assertThat(error(r)).isEqualTo("a/big.png: 16000x16000 pixels, more than the limit of 4000000 pixels an image");
   }
@@ -78,17 +81,20 @@ class DatasetUploadLimitsTest {
 
   @Test
   void anArchiveThatCannotBeUnpackedNamesTheEntryNotTheServerPath() throws Exception {
-    HttpResponse<String> r = post("/api/v1/datasets/clash", zip("a", new byte[] {1}, "a/b.png", new byte[] {2}),
-        "application/zip");
+    HttpResponse<String> r =
+        post("/api/v1/datasets/clash", zip("a", new byte[] {1}, "a/b.png", new byte[] {2}), "application/zip");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    assertThat(error(r)).isEqualTo("archive entry 'a/b.png': cannot be unpacked (a file and a folder of the same "
-        + "name?)");
+    assertThat(error(r))
+        .isEqualTo("archive entry 'a/b.png': cannot be unpacked (a file and a folder of the same " + "name?)");
     assertThat(r.body()).doesNotContain(data.toString()).doesNotContain(System.getProperty("java.io.tmpdir"));
   }
 
   private HttpResponse<String> post(String path, byte[] body, String type) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-        .header("content-type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+            .header("content-type", type)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -5,10 +5,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 
 /**
- * The governance server tests again with PostgreSQL as the metadata database (a fresh schema per test, at
- * {@code KILN_TEST_POSTGRES_URL}; see {@link PostgresSchema}): keys, scopes, rate limits and their restart and crash
- * paths, the registry, training under governance and the audit log, through real servers. SQLite runs them in the
- * parent classes.
+ * The governance server tests again with PostgreSQL as the metadata database (a fresh schema per test, at {@code
+ * KILN_TEST_POSTGRES_URL}; see {@link PostgresSchema}): keys, scopes, rate limits and their restart and crash paths,
+ * the registry, training under governance and the audit log, through real servers. SQLite runs them in the parent
+ * classes.
  */
 class GovernanceOnPostgresqlTest {
   @Nested

@@ -3,8 +3,8 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.crypto.MasterKeys;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
@@ -13,8 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class GovernanceServerFixture {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String ADD_SUB = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],"
-      + "\"data\":[1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
+  static final String ADD_SUB =
+      "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],"
+          + "\"data\":[1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
 
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   @TempDir Path repo;
@@ -36,6 +37,7 @@ abstract class GovernanceServerFixture {
   Path masterKey;
   Kiln kiln;
   String admin;
+
   /** What governance counts by; a test that crosses rate windows steps it instead of waiting on the wall. */
   Clock clock = Clock.systemUTC();
 
@@ -79,9 +81,12 @@ abstract class GovernanceServerFixture {
       masterKey = data.resolve("master.key");
       MasterKeys.generate(masterKey);
     }
-    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0)
-        .withTraining(TrainingConfig.defaults(data))
-        .withGovernance(database(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey))), clock);
+    kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0)
+                .withTraining(TrainingConfig.defaults(data))
+                .withGovernance(database(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey))),
+            clock);
     if (kiln.bootstrapToken().isPresent()) {
       admin = kiln.bootstrapToken().get();
     }
@@ -94,8 +99,11 @@ abstract class GovernanceServerFixture {
   }
 
   HttpResponse<String> callBytes(String method, String path, String key, byte[] body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+            .method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
@@ -111,8 +119,7 @@ abstract class GovernanceServerFixture {
     for (String x : scopes) {
       s.append(s.isEmpty() ? "" : ",").append('"').append(x).append('"');
     }
-    HttpResponse<String> r = call("POST", "/api/v1/keys", admin, "{\"name\":\"" + name + "\",\"scopes\":[" + s
-        + "]}");
+    HttpResponse<String> r = call("POST", "/api/v1/keys", admin, "{\"name\":\"" + name + "\",\"scopes\":[" + s + "]}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return JSON.readTree(r.body()).get("token").asText();
   }

@@ -3,14 +3,14 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
+import dev.kiln.http.Router;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
-import dev.kiln.http.Router;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -22,7 +22,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -39,11 +38,18 @@ import org.junit.jupiter.api.Test;
 class GovernanceServerTest extends GovernanceServerFixture {
   /** A concrete path for a route's pattern; the test fails if a new route shape is not handled here. */
   static String example(Router.Route route) {
-    String p = route.pattern().pattern()
-        .replaceAll("\\(\\?:[^()]*(\\([^()]*\\))?[^()]*\\)\\?", "")
-        .replace("([0-9]{1,18})", "1").replace("([0-9]{1,9})", "1").replace("([0-9]+)", "1")
-        .replace("([a-z2-7]{12})", "abcdefghijkl").replace("(archive|unarchive)", "archive")
-        .replaceAll("\\([^)]*\\)", "m").replace("/?", "");
+    String p =
+        route
+            .pattern()
+            .pattern()
+            .replaceAll("\\(\\?:[^()]*(\\([^()]*\\))?[^()]*\\)\\?", "")
+            .replace("([0-9]{1,18})", "1")
+            .replace("([0-9]{1,9})", "1")
+            .replace("([0-9]+)", "1")
+            .replace("([a-z2-7]{12})", "abcdefghijkl")
+            .replace("(archive|unarchive)", "archive")
+            .replaceAll("\\([^)]*\\)", "m")
+            .replace("/?", "");
     assertThat(route.pattern().matcher(p).matches()).as("example %s for %s", p, route.pattern()).isTrue();
     return p;
   }
@@ -53,6 +59,7 @@ class GovernanceServerTest extends GovernanceServerFixture {
    * declarations, so a route wrongly declared open fails the walk below.
    */
   static final java.util.Set<String> OPEN_ROUTES = java.util.Set.of("GET /v2/health/live", "GET /v2/health/ready");
+
   static final java.util.Set<String> OPEN_RPCS = java.util.Set.of("ServerLive", "ServerReady");
   static final String FORGED = "kiln_aaaaaaaaaaaa_" + "A".repeat(43);
 
@@ -82,12 +89,15 @@ class GovernanceServerTest extends GovernanceServerFixture {
       for (var method : GRPCInferenceServiceGrpc.getServiceDescriptor().getMethods()) {
         boolean open = OPEN_RPCS.contains(method.getBareMethodName());
         for (String key : java.util.Arrays.asList(null, FORGED, "not-a-kiln-key")) {
-          assertThat(callWithDefaultMessage(ch, method, key)).as(method.getFullMethodName() + " with key " + key)
+          assertThat(callWithDefaultMessage(ch, method, key))
+              .as(method.getFullMethodName() + " with key " + key)
               .isEqualTo(open ? Status.Code.OK : Status.Code.UNAUTHENTICATED);
         }
       }
-      assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(ch).check(
-          io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
+      assertThat(
+              io.grpc.health.v1.HealthGrpc.newBlockingStub(ch)
+                  .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance())
+                  .getStatus())
           .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
     } finally {
       ch.shutdownNow();
@@ -103,27 +113,30 @@ class GovernanceServerTest extends GovernanceServerFixture {
       headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
     }
     var channel = io.grpc.ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers));
-    ClientCall<Object, Object> call = channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(5,
-        java.util.concurrent.TimeUnit.SECONDS));
+    ClientCall<Object, Object> call =
+        channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS));
     try {
       if (m.getType() == MethodDescriptor.MethodType.UNARY) {
         ClientCalls.blockingUnaryCall(call, request);
       } else {
         java.util.concurrent.CompletableFuture<Status.Code> done = new java.util.concurrent.CompletableFuture<>();
-        var requests = ClientCalls.asyncBidiStreamingCall(call, new io.grpc.stub.StreamObserver<Object>() {
-          @Override
-          public void onNext(Object value) {}
+        var requests =
+            ClientCalls.asyncBidiStreamingCall(
+                call,
+                new io.grpc.stub.StreamObserver<Object>() {
+                  @Override
+                  public void onNext(Object value) {}
 
-          @Override
-          public void onError(Throwable t) {
-            done.complete(Status.fromThrowable(t).getCode());
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    done.complete(Status.fromThrowable(t).getCode());
+                  }
 
-          @Override
-          public void onCompleted() {
-            done.complete(Status.Code.OK);
-          }
-        });
+                  @Override
+                  public void onCompleted() {
+                    done.complete(Status.Code.OK);
+                  }
+                });
         requests.onNext(request);
         requests.onCompleted();
         return done.get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -155,11 +168,13 @@ class GovernanceServerTest extends GovernanceServerFixture {
     try {
       Metadata h = new Metadata();
       h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + onlyAddSub);
-      var stub = GRPCInferenceServiceGrpc.newBlockingStub(ch).withInterceptors(
-          MetadataUtils.newAttachHeadersInterceptor(h));
+      var stub =
+          GRPCInferenceServiceGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
       assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("add_sub").build()).getReady()).isTrue();
-      StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-          () -> stub.modelReady(ModelReadyRequest.newBuilder().setName("other").build()));
+      StatusRuntimeException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () -> stub.modelReady(ModelReadyRequest.newBuilder().setName("other").build()));
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     } finally {
       ch.shutdownNow();
@@ -180,13 +195,15 @@ class GovernanceServerTest extends GovernanceServerFixture {
 
     String r = key("rotating", "invoke:*");
     String rid = r.substring(5, 17);
-    String fresh = JSON.readTree(call("POST", "/api/v1/keys/" + rid + "/rotate", admin, "").body()).get("token")
-        .asText();
+    String fresh =
+        JSON.readTree(call("POST", "/api/v1/keys/" + rid + "/rotate", admin, "").body()).get("token").asText();
     assertThat(call("POST", "/v2/models/add_sub/infer", r, ADD_SUB).statusCode()).isEqualTo(401);
     assertThat(call("POST", "/v2/models/add_sub/infer", fresh, ADD_SUB).statusCode()).isEqualTo(200);
 
-    ApiKeys.Created expired = kiln.apiKeys().orElseThrow().create("expired", List.of(Scope.parse("invoke:*")), null, Map.of(),
-        Instant.now().minusSeconds(1), "test");
+    ApiKeys.Created expired =
+        kiln.apiKeys()
+            .orElseThrow()
+            .create("expired", List.of(Scope.parse("invoke:*")), null, Map.of(), Instant.now().minusSeconds(1), "test");
     HttpResponse<String> e = call("POST", "/v2/models/add_sub/infer", expired.token(), ADD_SUB);
     assertThat(e.statusCode()).isEqualTo(401);
     assertThat(e.body()).contains("expired");
@@ -200,8 +217,10 @@ class GovernanceServerTest extends GovernanceServerFixture {
     clock = stepped;
     start(true);
     push("add_sub");
-    ApiKeys.Created limited = kiln.apiKeys().orElseThrow().create("limited", List.of(Scope.parse("invoke:*")),
-        new Limits(3L, 5L, null), Map.of(), null, "test");
+    ApiKeys.Created limited =
+        kiln.apiKeys()
+            .orElseThrow()
+            .create("limited", List.of(Scope.parse("invoke:*")), new Limits(3L, 5L, null), Map.of(), null, "test");
     for (int i = 0; i < 3; i++) {
       assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).statusCode()).isEqualTo(200);
     }
@@ -210,13 +229,15 @@ class GovernanceServerTest extends GovernanceServerFixture {
     assertThat(over.body()).contains("3 requests per minute");
     assertThat(over.headers().firstValue("retry-after")).hasValue("50");
     stepped.advance(Duration.ofSeconds(49));
-    assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).headers()
-        .firstValue("retry-after")).hasValue("1");
+    assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).headers().firstValue("retry-after"))
+        .hasValue("1");
     stepped.advance(Duration.ofSeconds(1)); // the next minute: a fresh window
     assertThat(call("POST", "/v2/models/add_sub/infer", limited.token(), ADD_SUB).statusCode()).isEqualTo(200);
 
-    ApiKeys.Created daily = kiln.apiKeys().orElseThrow().create("daily", List.of(Scope.parse("invoke:*")),
-        new Limits(null, 2L, null), Map.of(), null, "test");
+    ApiKeys.Created daily =
+        kiln.apiKeys()
+            .orElseThrow()
+            .create("daily", List.of(Scope.parse("invoke:*")), new Limits(null, 2L, null), Map.of(), null, "test");
     assertThat(call("POST", "/v2/models/add_sub/infer", daily.token(), ADD_SUB).statusCode()).isEqualTo(200);
     assertThat(call("POST", "/v2/models/add_sub/infer", daily.token(), ADD_SUB).statusCode()).isEqualTo(200);
     kiln.close(); // flushes the counters to the database
@@ -239,21 +260,26 @@ class GovernanceServerTest extends GovernanceServerFixture {
     start(true);
     push("add_sub");
     String client = key("rows", "invoke:add_sub");
-    String threeRows = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[3,4],"
-        + "\"data\":[1,2,3,4,1,2,3,4,1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[3,4],"
-        + "\"data\":[1,1,1,1,1,1,1,1,1,1,1,1]}]}";
+    String threeRows =
+        "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[3,4],"
+            + "\"data\":[1,2,3,4,1,2,3,4,1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[3,4],"
+            + "\"data\":[1,1,1,1,1,1,1,1,1,1,1,1]}]}";
     HttpResponse<String> rest = call("POST", "/v2/models/add_sub/infer", client, threeRows);
     assertThat(rest.statusCode()).as(rest.body()).isEqualTo(200);
     ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
     try {
       java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(2 * 4 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       var tensor = ModelInferRequest.InferInputTensor.newBuilder().setDatatype("FP32").addShape(2).addShape(4);
-      ModelInferRequest twoRows = ModelInferRequest.newBuilder().setModelName("add_sub")
-          .addInputs(tensor.clone().setName("a")).addInputs(tensor.clone().setName("b"))
-          .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array()))
-          .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array())).build();
-      assertThat(authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), client).modelInfer(twoRows)
-          .getOutputsCount()).isEqualTo(2);
+      ModelInferRequest twoRows =
+          ModelInferRequest.newBuilder()
+              .setModelName("add_sub")
+              .addInputs(tensor.clone().setName("a"))
+              .addInputs(tensor.clone().setName("b"))
+              .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array()))
+              .addRawInputContents(com.google.protobuf.ByteString.copyFrom(raw.array()))
+              .build();
+      assertThat(authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), client).modelInfer(twoRows).getOutputsCount())
+          .isEqualTo(2);
     } finally {
       ch.shutdownNow();
     }
@@ -265,11 +291,13 @@ class GovernanceServerTest extends GovernanceServerFixture {
 
   @Test
   void languageModelCallsCountTokensAgainstTheKeysDailyTokenQuota() throws Exception {
-    dev.kiln.engine.llama.TinyLlama.write(java.nio.file.Files.createDirectories(repo.resolve("tiny/1"))
-        .resolve("model.gguf"), 5);
+    dev.kiln.engine.llama.TinyLlama.write(
+        java.nio.file.Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 5);
     start(true);
-    ApiKeys.Created k = kiln.apiKeys().orElseThrow().create("llm", List.of(Scope.parse("invoke:tiny")), new Limits(null, null, 20L),
-        Map.of(), null, "test");
+    ApiKeys.Created k =
+        kiln.apiKeys()
+            .orElseThrow()
+            .create("llm", List.of(Scope.parse("invoke:tiny")), new Limits(null, null, 20L), Map.of(), null, "test");
     String chat = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"max_tokens\":4}";
     HttpResponse<String> first = call("POST", "/v1/chat/completions", k.token(), chat);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
@@ -279,8 +307,8 @@ class GovernanceServerTest extends GovernanceServerFixture {
     assertThat(second.statusCode()).isEqualTo(429);
     assertThat(JSON.readTree(second.body()).at("/error/type").asText()).isEqualTo("rate_limit_error");
     assertThat(second.body()).contains("daily quota of 20 tokens");
-    assertThat(second.headers().firstValue("retry-after").map(Long::parseLong)).hasValueSatisfying(
-        s -> assertThat(s).isBetween(1L, 86_400L)); // until 00:00 UTC, when the quota resets
+    assertThat(second.headers().firstValue("retry-after").map(Long::parseLong))
+        .hasValueSatisfying(s -> assertThat(s).isBetween(1L, 86_400L)); // until 00:00 UTC, when the quota resets
     JsonNode usage = JSON.readTree(call("GET", "/api/v1/usage?key=" + k.key().id(), admin, (String) null).body());
     assertThat(usage.get(0).get("tokens").asLong()).isEqualTo(used);
   }

@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
 final class GrpcOipClient implements OipCall.Client {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> ALIAS = Metadata.Key.of("kiln-model-alias", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> ALIAS =
+      Metadata.Key.of("kiln-model-alias", Metadata.ASCII_STRING_MARSHALLER);
   private final ManagedChannel channel;
 
   GrpcOipClient(ManagedChannel channel) {
@@ -55,19 +56,21 @@ final class GrpcOipClient implements OipCall.Client {
     if (!c.alias().isEmpty()) {
       h.put(ALIAS, c.alias());
     }
-    GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+    GRPCInferenceServiceBlockingStub stub =
+        GRPCInferenceServiceGrpc.newBlockingStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
     try {
       return answer(c, stub);
     } catch (StatusRuntimeException e) {
-      Outcome o = switch (e.getStatus().getCode()) {
-        case UNAUTHENTICATED -> Outcome.UNAUTHENTICATED;
-        case PERMISSION_DENIED -> Outcome.DENIED;
-        case NOT_FOUND -> Outcome.NOT_FOUND;
-        case INVALID_ARGUMENT -> Outcome.INVALID;
-        case UNIMPLEMENTED -> Outcome.UNSUPPORTED;
-        default -> Outcome.OTHER;
-      };
+      Outcome o =
+          switch (e.getStatus().getCode()) {
+            case UNAUTHENTICATED -> Outcome.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> Outcome.DENIED;
+            case NOT_FOUND -> Outcome.NOT_FOUND;
+            case INVALID_ARGUMENT -> Outcome.INVALID;
+            case UNIMPLEMENTED -> Outcome.UNSUPPORTED;
+            default -> Outcome.OTHER;
+          };
       return Answer.failed(o, e.getStatus().toString());
     }
   }
@@ -84,46 +87,70 @@ final class GrpcOipClient implements OipCall.Client {
         f.put("extensions", String.join(",", m.getExtensionsList()));
       }
       case MODEL_READY -> {
-        boolean ready = stub.modelReady(ModelReadyRequest.newBuilder().setName(c.model()).setVersion(c.version())
-            .build()).getReady();
+        boolean ready =
+            stub.modelReady(ModelReadyRequest.newBuilder().setName(c.model()).setVersion(c.version()).build())
+                .getReady();
         if (!ready) {
           return Answer.failed(Outcome.NOT_READY, "ready: false");
         }
         f.put("ready", "true");
       }
       case MODEL_METADATA -> {
-        ModelMetadataResponse m = stub.modelMetadata(ModelMetadataRequest.newBuilder().setName(c.model())
-            .setVersion(c.version()).build());
+        ModelMetadataResponse m =
+            stub.modelMetadata(ModelMetadataRequest.newBuilder().setName(c.model()).setVersion(c.version()).build());
         f.put("name", m.getName());
         f.put("versions", list(m.getVersionsList()));
         f.put("platform", m.getPlatform());
-        f.put("inputs", m.getInputsList().stream().map(t -> t.getName() + ":" + t.getDatatype() + ":"
-            + list(t.getShapeList())).collect(Collectors.joining(",")));
+        f.put(
+            "inputs",
+            m.getInputsList().stream()
+                .map(t -> t.getName() + ":" + t.getDatatype() + ":" + list(t.getShapeList()))
+                .collect(Collectors.joining(",")));
       }
-      case MODEL_CONFIG -> config(stub.modelConfig(ModelConfigRequest.newBuilder().setName(c.model())
-          .setVersion(c.version()).build()).getConfig(), f);
+      case MODEL_CONFIG ->
+          config(
+              stub.modelConfig(ModelConfigRequest.newBuilder().setName(c.model()).setVersion(c.version()).build())
+                  .getConfig(),
+              f);
       case MODEL_STATISTICS, ALL_STATISTICS -> {
-        ModelStatisticsResponse s = stub.modelStatistics(ModelStatisticsRequest.newBuilder().setName(c.model())
-            .setVersion(c.version()).build());
-        f.put("model_stats", s.getModelStatsList().stream().map(m -> m.getName() + "/" + m.getVersion())
-            .collect(Collectors.joining(",")));
+        ModelStatisticsResponse s =
+            stub.modelStatistics(
+                ModelStatisticsRequest.newBuilder().setName(c.model()).setVersion(c.version()).build());
+        f.put(
+            "model_stats",
+            s.getModelStatsList().stream()
+                .map(m -> m.getName() + "/" + m.getVersion())
+                .collect(Collectors.joining(",")));
       }
       case INFER -> {
-        ModelInferResponse r = stub.modelInfer(ModelInferRequest.newBuilder().setModelName(c.model())
-            .setModelVersion(c.version()).addInputs(input("a", 1, 2, 3, 4)).addInputs(input("b", 1, 1, 1, 1))
-            .build());
+        ModelInferResponse r =
+            stub.modelInfer(
+                ModelInferRequest.newBuilder()
+                    .setModelName(c.model())
+                    .setModelVersion(c.version())
+                    .addInputs(input("a", 1, 2, 3, 4))
+                    .addInputs(input("b", 1, 1, 1, 1))
+                    .build());
         f.put("model_name", r.getModelName());
         f.put("model_version", r.getModelVersion());
       }
       case REPOSITORY_INDEX -> {
         RepositoryIndexResponse r = stub.repositoryIndex(RepositoryIndexRequest.getDefaultInstance());
-        f.put("index", r.getModelsList().stream().map(m -> m.getName() + "/" + m.getVersion() + "/" + m.getState())
-            .collect(Collectors.joining(",")));
+        f.put(
+            "index",
+            r.getModelsList().stream()
+                .map(m -> m.getName() + "/" + m.getVersion() + "/" + m.getState())
+                .collect(Collectors.joining(",")));
       }
-      case REPOSITORY_LOAD -> stub.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder()
-          .setModelName(c.model()).putAllParameters(parameters(c)).build());
-      case REPOSITORY_UNLOAD -> stub.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder()
-          .setModelName(c.model()).putAllParameters(parameters(c)).build());
+      case REPOSITORY_LOAD ->
+          stub.repositoryModelLoad(
+              RepositoryModelLoadRequest.newBuilder().setModelName(c.model()).putAllParameters(parameters(c)).build());
+      case REPOSITORY_UNLOAD ->
+          stub.repositoryModelUnload(
+              RepositoryModelUnloadRequest.newBuilder()
+                  .setModelName(c.model())
+                  .putAllParameters(parameters(c))
+                  .build());
     }
     return new Answer(Outcome.OK, f, "OK");
   }
@@ -132,21 +159,35 @@ final class GrpcOipClient implements OipCall.Client {
     f.put("name", c.getName());
     f.put("platform", c.getPlatform());
     f.put("max_batch_size", Integer.toString(c.getMaxBatchSize()));
-    f.put("input", c.getInputList().stream().map(t -> t.getName() + ":" + t.getDataType() + ":"
-        + list(t.getDimsList())).collect(Collectors.joining(",")));
-    f.put("output", c.getOutputList().stream().map(t -> t.getName() + ":" + t.getDataType() + ":"
-        + list(t.getDimsList())).collect(Collectors.joining(",")));
-    f.put("dynamic_batching", c.hasDynamicBatching() ? list(c.getDynamicBatching().getPreferredBatchSizeList()) + " "
-        + c.getDynamicBatching().getMaxQueueDelayMicroseconds() + "us" : "none");
+    f.put(
+        "input",
+        c.getInputList().stream()
+            .map(t -> t.getName() + ":" + t.getDataType() + ":" + list(t.getDimsList()))
+            .collect(Collectors.joining(",")));
+    f.put(
+        "output",
+        c.getOutputList().stream()
+            .map(t -> t.getName() + ":" + t.getDataType() + ":" + list(t.getDimsList()))
+            .collect(Collectors.joining(",")));
+    f.put(
+        "dynamic_batching",
+        c.hasDynamicBatching()
+            ? list(c.getDynamicBatching().getPreferredBatchSizeList())
+                + " "
+                + c.getDynamicBatching().getMaxQueueDelayMicroseconds()
+                + "us"
+            : "none");
     ModelInstanceGroup group = c.getInstanceGroup(0);
     f.put("instance_group", group.getCount() + " " + group.getKind());
     ModelVersionPolicy vp = c.getVersionPolicy();
-    f.put("version_policy", switch (vp.getPolicyChoiceCase()) {
-      case LATEST -> "latest " + vp.getLatest().getNumVersions();
-      case ALL -> "all ";
-      case SPECIFIC -> "specific " + list(vp.getSpecific().getVersionsList());
-      case POLICYCHOICE_NOT_SET -> "not set";
-    });
+    f.put(
+        "version_policy",
+        switch (vp.getPolicyChoiceCase()) {
+          case LATEST -> "latest " + vp.getLatest().getNumVersions();
+          case ALL -> "all ";
+          case SPECIFIC -> "specific " + list(vp.getSpecific().getVersionsList());
+          case POLICYCHOICE_NOT_SET -> "not set";
+        });
   }
 
   private static void ok(boolean flag) {
@@ -156,8 +197,8 @@ final class GrpcOipClient implements OipCall.Client {
   }
 
   private static Map<String, ModelRepositoryParameter> parameters(OipCall c) {
-    return c.parameters().stream().collect(Collectors.toMap(p -> p,
-        p -> ModelRepositoryParameter.newBuilder().setBoolParam(true).build()));
+    return c.parameters().stream()
+        .collect(Collectors.toMap(p -> p, p -> ModelRepositoryParameter.newBuilder().setBoolParam(true).build()));
   }
 
   private static InferInputTensor input(String name, float... values) {
@@ -165,8 +206,13 @@ final class GrpcOipClient implements OipCall.Client {
     for (float v : values) {
       contents.addFp32Contents(v);
     }
-    return InferInputTensor.newBuilder().setName(name).setDatatype("FP32").addShape(1).addShape(values.length)
-        .setContents(contents).build();
+    return InferInputTensor.newBuilder()
+        .setName(name)
+        .setDatatype("FP32")
+        .addShape(1)
+        .addShape(values.length)
+        .setContents(contents)
+        .build();
   }
 
   /** A list as JSON writes it: {@code [1,2]}. */

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.engine.llama.TinyLlama;
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.crypto.MasterKeys;
+import dev.kiln.onnx.ExampleModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -26,16 +26,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile model files (bad-inputs.md T9) pushed over real HTTP to a real server with auth on, by a key that may
- * manage only {@code evil*}: each is refused with 400 and a reason Kiln wrote, nothing is kept, the other models
- * serve throughout without an error, and the server starts again on the same data. A version that got into the
- * registry without being checked fails alone at start, with its reason in the repository index.
+ * Hostile model files (bad-inputs.md T9) pushed over real HTTP to a real server with auth on, by a key that may manage
+ * only {@code evil*}: each is refused with 400 and a reason Kiln wrote, nothing is kept, the other models serve
+ * throughout without an error, and the server starts again on the same data. A version that got into the registry
+ * without being checked fails alone at start, with its reason in the repository index.
  */
 class HostileModelFilesTest {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** What no error body may hold: checksums (cache file names), paths, library source locations, Java names. */
-  static final List<String> LEAKS = List.of("[0-9a-f]{64}", "\\.gguf", "/tmp", "/etc", "\\.cc:\\d", "\\.java",
-      "Exception", "dev\\.kiln", "onnxruntime", "ORT_");
+  static final List<String> LEAKS =
+      List.of(
+          "[0-9a-f]{64}",
+          "\\.gguf",
+          "/tmp",
+          "/etc",
+          "\\.cc:\\d",
+          "\\.java",
+          "Exception",
+          "dev\\.kiln",
+          "onnxruntime",
+          "ORT_");
 
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   @TempDir Path repo;
@@ -68,8 +79,11 @@ class HostileModelFilesTest {
   }
 
   HttpResponse<String> call(String method, String path, String key, byte[] body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+            .method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
@@ -128,30 +142,33 @@ class HostileModelFilesTest {
     AtomicBoolean done = new AtomicBoolean();
     AtomicInteger served = new AtomicInteger();
     List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread traffic = Thread.ofVirtual().start(() -> {
-      while (!done.get()) {
-        try {
-          HttpResponse<String> r = call("POST", "/v2/models/add_sub/infer", admin, GovernanceServerTest.ADD_SUB);
-          if (r.statusCode() == 200) {
-            served.incrementAndGet();
-          } else {
-            errors.add(r.statusCode() + " " + r.body());
-          }
-        } catch (Exception e) {
-          errors.add(e.toString());
-        }
-      }
-    });
+    Thread traffic =
+        Thread.ofVirtual()
+            .start(() -> {
+              while (!done.get()) {
+                try {
+                  HttpResponse<String> r =
+                      call("POST", "/v2/models/add_sub/infer", admin, GovernanceServerTest.ADD_SUB);
+                  if (r.statusCode() == 200) {
+                    served.incrementAndGet();
+                  } else {
+                    errors.add(r.statusCode() + " " + r.body());
+                  }
+                } catch (Exception e) {
+                  errors.add(e.toString());
+                }
+              }
+            });
     Map<String, HostileModels.Hostile> hostile = new HostileModels(scratch).all();
     for (Map.Entry<String, HostileModels.Hostile> e : hostile.entrySet()) {
       String name = "evil-" + e.getKey();
       assertRefused(name, push(name, evil, e.getValue().bytes()), e.getValue().reason());
       assertThat(call("GET", "/api/v1/models/" + name, evil, (String) null).statusCode()).as(name).isEqualTo(404);
       // Onto models that already serve: refused and undone all the same, and they keep serving.
-      assertRefused(e.getKey() + " onto evil-onnx", push("evil-onnx", evil, e.getValue().bytes()),
-          e.getValue().reason());
-      assertRefused(e.getKey() + " onto evil-chat", push("evil-chat", evil, e.getValue().bytes()),
-          e.getValue().reason());
+      assertRefused(
+          e.getKey() + " onto evil-onnx", push("evil-onnx", evil, e.getValue().bytes()), e.getValue().reason());
+      assertRefused(
+          e.getKey() + " onto evil-chat", push("evil-chat", evil, e.getValue().bytes()), e.getValue().reason());
     }
     done.set(true);
     traffic.join();
@@ -161,19 +178,21 @@ class HostileModelFilesTest {
 
     assertThat(artifacts()).isEqualTo(kept);
     for (String model : List.of("evil-onnx", "evil-chat")) {
-      JsonNode versions = JSON.readTree(call("GET", "/api/v1/models/" + model, evil, (String) null).body())
-          .get("versions");
+      JsonNode versions =
+          JSON.readTree(call("GET", "/api/v1/models/" + model, evil, (String) null).body()).get("versions");
       assertThat(versions).as(model).hasSize(1);
     }
     assertThat(call("POST", "/v2/models/evil-onnx/infer", admin, GovernanceServerTest.ADD_SUB).statusCode())
         .isEqualTo(200);
     assertThat(call("POST", "/v1/chat/completions", admin, chat("evil-chat")).statusCode()).isEqualTo(200);
     // evil-chat is listed too, since language models are in the index (issue 11): served, no failure.
-    assertThat(kiln.core().index(false)).allMatch(row -> !row.name().startsWith("evil-") || (row.name()
-        .equals("evil-onnx") || row.name().equals("evil-chat")) && row.reason().isEmpty());
+    assertThat(kiln.core().index(false))
+        .allMatch(row ->
+            !row.name().startsWith("evil-")
+                || (row.name().equals("evil-onnx") || row.name().equals("evil-chat")) && row.reason().isEmpty());
 
-    JsonNode audit = JSON.readTree(call("GET", "/api/v1/audit?action=model.push&limit=1000", admin,
-        (String) null).body());
+    JsonNode audit =
+        JSON.readTree(call("GET", "/api/v1/audit?action=model.push&limit=1000", admin, (String) null).body());
     List<String> outcomes = new ArrayList<>();
     audit.forEach(a -> outcomes.add(a.get("target").asText() + " " + a.get("outcome").asText()));
     assertThat(outcomes).filteredOn(o -> o.endsWith(" ok")).hasSize(3); // add_sub, evil-onnx, evil-chat
@@ -185,8 +204,10 @@ class HostileModelFilesTest {
     start();
     assertThat(call("POST", "/v2/models/add_sub/infer", admin, GovernanceServerTest.ADD_SUB).statusCode())
         .isEqualTo(200);
-    assertThat(call("POST", "/v2/models/evil-gguf-alignment-string/infer", admin, GovernanceServerTest.ADD_SUB)
-        .statusCode()).isEqualTo(200);
+    assertThat(
+            call("POST", "/v2/models/evil-gguf-alignment-string/infer", admin, GovernanceServerTest.ADD_SUB)
+                .statusCode())
+        .isEqualTo(200);
     assertThat(call("POST", "/v1/chat/completions", admin, chat("evil-chat")).statusCode()).isEqualTo(200);
   }
 
@@ -200,17 +221,18 @@ class HostileModelFilesTest {
     Map<String, HostileModels.Hostile> hostile = new HostileModels(scratch).all();
     try (Governance g = Governance.open(governance(), new SimpleMeterRegistry(), java.time.Clock.systemUTC())) {
       for (String name : List.of("gguf-alignment-string", "gguf-dims-overflow", "csv")) {
-        g.registry.push("evil-" + name, new ByteArrayInputStream(hostile.get(name).bytes()), "uploaded", "{}",
-            "test", "");
+        g.registry.push(
+            "evil-" + name, new ByteArrayInputStream(hostile.get(name).bytes()), "uploaded", "{}", "test", "");
       }
-      g.registry.push("add_sub", new ByteArrayInputStream(hostile.get("onnx-truncated").bytes()), "uploaded", "{}",
-          "test", "");
+      g.registry.push(
+          "add_sub", new ByteArrayInputStream(hostile.get("onnx-truncated").bytes()), "uploaded", "{}", "test", "");
       g.registry.push("chat", new ByteArrayInputStream(tinyLlama()), "uploaded", "{}", "test", "");
-      g.registry.push("chat", new ByteArrayInputStream(hostile.get("gguf-offset-wraps").bytes()), "uploaded", "{}",
-          "test", "");
+      g.registry.push(
+          "chat", new ByteArrayInputStream(hostile.get("gguf-offset-wraps").bytes()), "uploaded", "{}", "test", "");
     }
     // And a hostile language model in the model folder.
-    Files.write(Files.createDirectories(repo.resolve("evil-folder/3")).resolve("model.gguf"),
+    Files.write(
+        Files.createDirectories(repo.resolve("evil-folder/3")).resolve("model.gguf"),
         hostile.get("gguf-alignment-string").bytes());
 
     start();
@@ -221,13 +243,18 @@ class HostileModelFilesTest {
     HttpResponse<String> index = call("POST", "/v2/repository/index", admin, "{}");
     assertThat(index.statusCode()).isEqualTo(200);
     Map<String, String> reasons = new java.util.TreeMap<>();
-    JSON.readTree(index.body()).forEach(row -> reasons.put(row.get("name").asText() + "/" + row.path("version")
-        .asText(), row.get("state").asText() + " " + row.path("reason").asText()));
+    JSON.readTree(index.body())
+        .forEach(row ->
+            reasons.put(
+                row.get("name").asText() + "/" + row.path("version").asText(),
+                row.get("state").asText() + " " + row.path("reason").asText()));
     assertThat(reasons).containsEntry("add_sub/1", "READY ");
     assertThat(reasons.get("add_sub/2")).startsWith("UNAVAILABLE").contains("not a valid ONNX model");
-    assertThat(reasons.get("evil-gguf-alignment-string/1")).startsWith("UNAVAILABLE")
+    assertThat(reasons.get("evil-gguf-alignment-string/1"))
+        .startsWith("UNAVAILABLE")
         .contains("general.alignment is STRING");
-    assertThat(reasons.get("evil-gguf-dims-overflow/1")).startsWith("UNAVAILABLE")
+    assertThat(reasons.get("evil-gguf-dims-overflow/1"))
+        .startsWith("UNAVAILABLE")
         .contains("product of its dimensions overflows");
     assertThat(reasons.get("evil-csv/1")).startsWith("UNAVAILABLE").contains("not a valid ONNX model");
     assertThat(reasons.get("chat/2")).startsWith("UNAVAILABLE").contains("past the end of the file");

@@ -21,8 +21,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Hostile model files of every format (bad-inputs.md rows 5 and 13, test T9), each with the part of the reason a
- * refusal must give. GGUF variants are written by {@link GgufWriter} and then patched where the writer will not
- * write a lie (dimensions, offsets, counts).
+ * refusal must give. GGUF variants are written by {@link GgufWriter} and then patched where the writer will not write a
+ * lie (dimensions, offsets, counts).
  */
 final class HostileModels {
   /** A hostile file and what the caller must be told about it. */
@@ -37,39 +37,63 @@ final class HostileModels {
   Map<String, Hostile> all() {
     Map<String, Hostile> m = new LinkedHashMap<>();
     // The file of issue 10: v3 header, general.alignment stored as a STRING, one F32 tensor.
-    m.put("gguf-alignment-string", new Hostile("general.alignment is STRING",
-        gguf(w -> w.string("general.architecture", "llama").string("general.alignment", "32"), 1)));
-    m.put("gguf-architecture-uint32", new Hostile("general.architecture is UINT32",
-        gguf(w -> w.uint32("general.architecture", 7), 1)));
-    m.put("gguf-context-string", new Hostile("llama.context_length is STRING",
-        gguf(w -> w.string("general.architecture", "llama").string("llama.context_length", "lots"), 1)));
-    m.put("gguf-dims-overflow", new Hostile("product of its dimensions overflows",
-        patchTensor(gguf(w -> w, 1, 1, 1, 1), new long[] {1L << 31, 1L << 31, 1L << 31, 1L << 31}, 0)));
-    m.put("gguf-size-overflow", new Hostile("past the end of the file",
-        patchTensor(gguf(w -> w, 1, 1), new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, 0)));
-    m.put("gguf-offset-wraps", new Hostile("past the end of the file",
-        patchTensor(gguf(w -> w, 1), new long[] {1}, Long.MAX_VALUE & ~31L)));
-    m.put("gguf-offset-past-eof", new Hostile("past the end of the file",
-        patchTensor(gguf(w -> w, 1), new long[] {1}, 1 << 20)));
+    m.put(
+        "gguf-alignment-string",
+        new Hostile(
+            "general.alignment is STRING",
+            gguf(w -> w.string("general.architecture", "llama").string("general.alignment", "32"), 1)));
+    m.put(
+        "gguf-architecture-uint32",
+        new Hostile("general.architecture is UINT32", gguf(w -> w.uint32("general.architecture", 7), 1)));
+    m.put(
+        "gguf-context-string",
+        new Hostile(
+            "llama.context_length is STRING",
+            gguf(w -> w.string("general.architecture", "llama").string("llama.context_length", "lots"), 1)));
+    m.put(
+        "gguf-dims-overflow",
+        new Hostile(
+            "product of its dimensions overflows",
+            patchTensor(gguf(w -> w, 1, 1, 1, 1), new long[] {1L << 31, 1L << 31, 1L << 31, 1L << 31}, 0)));
+    m.put(
+        "gguf-size-overflow",
+        new Hostile(
+            "past the end of the file",
+            patchTensor(gguf(w -> w, 1, 1), new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, 0)));
+    m.put(
+        "gguf-offset-wraps",
+        new Hostile("past the end of the file", patchTensor(gguf(w -> w, 1), new long[] {1}, Long.MAX_VALUE & ~31L)));
+    m.put(
+        "gguf-offset-past-eof",
+        new Hostile("past the end of the file", patchTensor(gguf(w -> w, 1), new long[] {1}, 1 << 20)));
     m.put("gguf-four-bytes", new Hostile("not a GGUF file", "GGUF".getBytes(StandardCharsets.US_ASCII)));
     m.put("gguf-tensor-count", new Hostile("tensor count", patchLong(gguf(w -> w, 1), 8, 1L << 40)));
     m.put("gguf-key-count", new Hostile("metadata count", patchLong(gguf(w -> w.string("a", "b"), 1), 16, -1)));
-    m.put("gguf-string-length", new Hostile("past the end of the file",
-        patchLong(gguf(w -> w.string("a", "b"), 1), 24, Long.MAX_VALUE)));
-    m.put("gguf-array-count", new Hostile("metadata array of",
-        patchLong(gguf(w -> w.floats("f", new float[] {1, 2}), 1), 24 + 8 + 1 + 4 + 4, 1L << 61)));
+    m.put(
+        "gguf-string-length",
+        new Hostile("past the end of the file", patchLong(gguf(w -> w.string("a", "b"), 1), 24, Long.MAX_VALUE)));
+    m.put(
+        "gguf-array-count",
+        new Hostile(
+            "metadata array of",
+            patchLong(gguf(w -> w.floats("f", new float[] {1, 2}), 1), 24 + 8 + 1 + 4 + 4, 1L << 61)));
     byte[] addSub = ExampleModels.addSub();
     m.put("onnx-garbage", new Hostile("not a valid ONNX model", random(4096, 1)));
     m.put("onnx-truncated", new Hostile("not a valid ONNX model", Arrays.copyOf(addSub, addSub.length / 2)));
-    m.put("onnx-2-40-dimension", new Hostile("does not match its declared shape",
-        withInitializer(tensor(null, 1L << 40, 4))));
-    m.put("onnx-external-data", new Hostile("external data",
-        withInitializer(tensor("../../../../../../../../etc/passwd", 1, 4))));
+    m.put(
+        "onnx-2-40-dimension",
+        new Hostile("does not match its declared shape", withInitializer(tensor(null, 1L << 40, 4))));
+    m.put(
+        "onnx-external-data",
+        new Hostile("external data", withInitializer(tensor("../../../../../../../../etc/passwd", 1, 4))));
     m.put("csv", new Hostile("not a valid ONNX model", "x,y\n1,2\n3,4\n".getBytes(StandardCharsets.UTF_8)));
     m.put("random", new Hostile("not a valid ONNX model", random(100_000, 2)));
     // A pickle whose __reduce__ would run a command (bad-inputs.md row 6): Kiln never unpickles, so it is refused.
-    m.put("pickle", new Hostile("not a valid ONNX model", ("cos\nsystem\n(S'touch " + marker()
-        + "'\ntR.").getBytes(StandardCharsets.US_ASCII)));
+    m.put(
+        "pickle",
+        new Hostile(
+            "not a valid ONNX model",
+            ("cos\nsystem\n(S'touch " + marker() + "'\ntR.").getBytes(StandardCharsets.US_ASCII)));
     m.put("zero-bytes", new Hostile("the body must be the model file", new byte[0]));
     return m;
   }
@@ -140,9 +164,11 @@ final class HostileModels {
     Arrays.stream(dims).forEach(t::addDims);
     if (location != null) { // external_data (13) and data_location = EXTERNAL (14): not in Kiln's proto subset
       var entry = StringStringEntryProto.newBuilder().setKey("location").setValue(location).build().toByteString();
-      t.setUnknownFields(UnknownFieldSet.newBuilder()
-          .addField(13, UnknownFieldSet.Field.newBuilder().addLengthDelimited(entry).build())
-          .addField(14, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
+      t.setUnknownFields(
+          UnknownFieldSet.newBuilder()
+              .addField(13, UnknownFieldSet.Field.newBuilder().addLengthDelimited(entry).build())
+              .addField(14, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+              .build());
     }
     return t.build();
   }

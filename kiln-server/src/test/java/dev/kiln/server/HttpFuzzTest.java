@@ -2,10 +2,10 @@ package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.http.ErrorBodies;
 import dev.kiln.http.Router;
+import dev.kiln.onnx.ExampleModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,11 +35,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad-inputs T1: every live HTTP route under eight methods, each request line and header block mutated (seeded, so
- * a failure replays), sent over raw sockets to a governed server. Every connection must get an HTTP response that
- * is not a 5xx, no error body may carry internals, and {@code /v2/health/live} answers 200 throughout. The count
- * per route and method is {@code -Dkiln.fuzz.mutations} (default 8: a few thousand requests, seconds); the slow
- * suite runs it with thousands.
+ * Bad-inputs T1: every live HTTP route under eight methods, each request line and header block mutated (seeded, so a
+ * failure replays), sent over raw sockets to a governed server. Every connection must get an HTTP response that is not
+ * a 5xx, no error body may carry internals, and {@code /v2/health/live} answers 200 throughout. The count per route and
+ * method is {@code -Dkiln.fuzz.mutations} (default 8: a few thousand requests, seconds); the slow suite runs it with
+ * thousands.
  */
 class HttpFuzzTest {
   private static final List<String> METHODS =
@@ -63,8 +63,11 @@ class HttpFuzzTest {
     ExampleModels.write(repo, "add_sub", 1, ExampleModels.addSub());
     Path masterKey = data.resolve("master.key");
     MasterKeys.generate(masterKey);
-    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data))
-        .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)));
+    kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0)
+                .withTraining(TrainingConfig.defaults(data))
+                .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)));
     String admin = kiln.bootstrapToken().orElseThrow();
     List<byte[]> requests = new ArrayList<>();
     SplittableRandom random = new SplittableRandom(20261206);
@@ -87,15 +90,16 @@ class HttpFuzzTest {
     try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
       List<Future<?>> sent = new ArrayList<>();
       for (byte[] request : requests) {
-        sent.add(pool.submit(() -> {
-          String outcome = send(request);
-          if (outcome == null) {
-            answered.incrementAndGet();
-          } else {
-            failures.putIfAbsent(outcome, printable(request));
-          }
-          return null;
-        }));
+        sent.add(
+            pool.submit(() -> {
+              String outcome = send(request);
+              if (outcome == null) {
+                answered.incrementAndGet();
+              } else {
+                failures.putIfAbsent(outcome, printable(request));
+              }
+              return null;
+            }));
       }
       for (Future<?> f : sent) {
         f.get();
@@ -112,44 +116,98 @@ class HttpFuzzTest {
 
   private String base(String method, String path, String admin) {
     String body = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,2,3,4]}]}";
-    return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + admin
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+    return method
+        + " "
+        + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        + admin
+        + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   /**
-   * One mutation of the head (request line and headers) or its framing. Framing mutations keep the body
-   * consistent with what the head declares, so the server never legitimately waits for bytes that will not come.
+   * One mutation of the head (request line and headers) or its framing. Framing mutations keep the body consistent with
+   * what the head declares, so the server never legitimately waits for bytes that will not come.
    */
   static byte[] mutate(String request, SplittableRandom r) {
     int headEnd = request.indexOf("\r\n\r\n");
     String head = request.substring(0, headEnd);
     String body = request.substring(headEnd + 4);
     String junk = junk(r);
-    String mutated = switch (r.nextInt(14)) {
-      case 0 -> flip(head, r) + "\r\n\r\n" + body;
-      case 1 -> insert(head, junk, r) + "\r\n\r\n" + body;
-      case 2 -> head.replaceFirst(" HTTP/1.1", " " + pick(r, "HTTP/9.9", "HTTX/1.1", "HTTP/1.1x", "HTTP/1", ""))
-          + "\r\n\r\n" + body;
-      case 3 -> head.replaceFirst(" /", " /" + "a".repeat(r.nextInt(7_000, 12_000)) + "/") + "\r\n\r\n" + body;
-      case 4 -> head.replaceFirst(" /", " /" + pick(r, "%zz", "%00", "%2e%2e/%2e%2e/", "..%2f..%2f", "//proc/self/",
-          "%", "#frag/", "?a=%ff&b=\u00e9", ";x=y/")) + "\r\n\r\n" + body;
-      case 5 -> head + "\r\n" + pick(r, "X-Bad", "Bad Header", "Host", "Authorization", ":") + ": " + junk
-          + "\r\n\r\n" + body;
-      case 6 -> head + "\r\nNoColonHere\r\n\r\n" + body;
-      case 7 -> head + "\r\n folded continuation\r\n\r\n" + body;
-      case 8 -> head.replaceFirst("Content-Length: \\d+", "Content-Length: " + pick(r, "-1", "abc",
-          "99999999999999999999", "1, 2", "0x10")) + "\r\n\r\n" + body;
-      case 9 -> head + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
-      case 10 -> head.replaceFirst("Content-Length: \\d+", "Transfer-Encoding: chunked") + "\r\n\r\n"
-          + pick(r, "zz\r\nab\r\n0\r\n\r\n", "-1\r\n\r\n", "ffffffffffffffffff\r\n", "2;" + "x".repeat(9_000)
-              + "\r\nab\r\n0\r\n\r\n", "1\r\na\r\n0\r\nBad Trailer\r\n\r\n");
-      case 11 -> head.replaceFirst("Content-Length: \\d+", "Transfer-Encoding: " + pick(r, "gzip", "chunked, gzip",
-          "identity", "xchunked")) + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
-      case 12 -> head + "\r\nContent-Encoding: " + pick(r, "gzip", "deflate", "br", "x-unknown", "gzip, gzip")
-          + "\r\n\r\n" + body;
-      default -> head.replaceFirst("^[A-Z]+", pick(r, "GXT", "get", "", "POST POST", "\u00c9T", "CONNECT"))
-          + "\r\n\r\n" + body;
-    };
+    String mutated =
+        switch (r.nextInt(14)) {
+          case 0 -> flip(head, r) + "\r\n\r\n" + body;
+          case 1 -> insert(head, junk, r) + "\r\n\r\n" + body;
+          case 2 ->
+              head.replaceFirst(" HTTP/1.1", " " + pick(r, "HTTP/9.9", "HTTX/1.1", "HTTP/1.1x", "HTTP/1", ""))
+                  + "\r\n\r\n"
+                  + body;
+          case 3 -> head.replaceFirst(" /", " /" + "a".repeat(r.nextInt(7_000, 12_000)) + "/") + "\r\n\r\n" + body;
+          case 4 ->
+              head.replaceFirst(
+                      " /",
+                      " /"
+                          + pick(
+                              r,
+                              "%zz",
+                              "%00",
+                              "%2e%2e/%2e%2e/",
+                              "..%2f..%2f",
+                              "//proc/self/",
+                              "%",
+                              "#frag/",
+                              "?a=%ff&b=\u00e9",
+                              ";x=y/"))
+                  + "\r\n\r\n"
+                  + body;
+          case 5 ->
+              head
+                  + "\r\n"
+                  + pick(r, "X-Bad", "Bad Header", "Host", "Authorization", ":")
+                  + ": "
+                  + junk
+                  + "\r\n\r\n"
+                  + body;
+          case 6 -> head + "\r\nNoColonHere\r\n\r\n" + body;
+          case 7 -> head + "\r\n folded continuation\r\n\r\n" + body;
+          case 8 ->
+              head.replaceFirst(
+                      "Content-Length: \\d+",
+                      "Content-Length: " + pick(r, "-1", "abc", "99999999999999999999", "1, 2", "0x10"))
+                  + "\r\n\r\n"
+                  + body;
+          case 9 -> head + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+          case 10 ->
+              head.replaceFirst("Content-Length: \\d+", "Transfer-Encoding: chunked")
+                  + "\r\n\r\n"
+                  + pick(
+                      r,
+                      "zz\r\nab\r\n0\r\n\r\n",
+                      "-1\r\n\r\n",
+                      "ffffffffffffffffff\r\n",
+                      "2;" + "x".repeat(9_000) + "\r\nab\r\n0\r\n\r\n",
+                      "1\r\na\r\n0\r\nBad Trailer\r\n\r\n");
+          case 11 ->
+              head.replaceFirst(
+                      "Content-Length: \\d+",
+                      "Transfer-Encoding: " + pick(r, "gzip", "chunked, gzip", "identity", "xchunked"))
+                  + "\r\nContent-Length: "
+                  + body.length()
+                  + "\r\n\r\n"
+                  + body;
+          case 12 ->
+              head
+                  + "\r\nContent-Encoding: "
+                  + pick(r, "gzip", "deflate", "br", "x-unknown", "gzip, gzip")
+                  + "\r\n\r\n"
+                  + body;
+          default ->
+              head.replaceFirst("^[A-Z]+", pick(r, "GXT", "get", "", "POST POST", "\u00c9T", "CONNECT"))
+                  + "\r\n\r\n"
+                  + body;
+        };
     return mutated.getBytes(StandardCharsets.ISO_8859_1);
   }
 
@@ -185,8 +243,7 @@ class HttpFuzzTest {
       s.setSoTimeout(15_000);
       s.getOutputStream().write(request);
       s.getOutputStream().flush();
-      boolean head = new String(request, 0, Math.min(5, request.length), StandardCharsets.ISO_8859_1)
-          .equals("HEAD ");
+      boolean head = new String(request, 0, Math.min(5, request.length), StandardCharsets.ISO_8859_1).equals("HEAD ");
       String response = readResponse(s.getInputStream(), head);
       if (response.isEmpty()) {
         return "closed without a response";
@@ -213,8 +270,8 @@ class HttpFuzzTest {
   }
 
   /**
-   * Reads until the server closes or a whole response has arrived: the head alone for a HEAD request, else the
-   * head plus Content-Length bytes or a chunked body up to its last chunk.
+   * Reads until the server closes or a whole response has arrived: the head alone for a HEAD request, else the head
+   * plus Content-Length bytes or a chunked body up to its last chunk.
    */
   private static String readResponse(InputStream in, boolean headRequest) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
@@ -257,8 +314,10 @@ class HttpFuzzTest {
 
   private void probeLive(AtomicBoolean done, AtomicInteger checks, AtomicInteger failures) {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest live = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v2/health/live"))
-        .timeout(Duration.ofSeconds(10)).build();
+    HttpRequest live =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v2/health/live"))
+            .timeout(Duration.ofSeconds(10))
+            .build();
     while (!done.get()) {
       try {
         if (client.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {

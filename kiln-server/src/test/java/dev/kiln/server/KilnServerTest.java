@@ -41,13 +41,13 @@ class KilnServerTest {
     if (mlpConfig != null) {
       Files.writeString(repo.resolve("mlp/config.json"), mlpConfig);
     }
-    return Kiln.start(KilnConfig.defaults(repo, 0, 0).withModelControl(control)
-        .withPollInterval(Duration.ofMillis(200)));
+    return Kiln.start(
+        KilnConfig.defaults(repo, 0, 0).withModelControl(control).withPollInterval(Duration.ofMillis(200)));
   }
 
   static String request(float[] x) {
-    StringBuilder sb = new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,784],"
-        + "\"data\":[");
+    StringBuilder sb =
+        new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,784]," + "\"data\":[");
     for (int i = 0; i < x.length; i++) {
       sb.append(i == 0 ? "" : ",").append(x[i]);
     }
@@ -55,18 +55,26 @@ class KilnServerTest {
   }
 
   HttpResponse<String> post(Kiln k, String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   CompletableFuture<HttpResponse<String>> postAsync(Kiln k, String path, String body) {
-    return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   int get(Kiln k, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode();
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   static float[] floats(JsonNode a) {
@@ -82,19 +90,26 @@ class KilnServerTest {
     float[] x = ExampleModels.Mlp.randomRow(784, 9);
     float[] expected = MLP.predict(x);
     try (Kiln k = start(ModelControl.NONE, null)) {
-      float[] rest = floats(JSON.readTree(post(k, "/v2/models/mlp/infer", request(x)).body())
-          .at("/outputs/0/data"));
+      float[] rest = floats(JSON.readTree(post(k, "/v2/models/mlp/infer", request(x)).body()).at("/outputs/0/data"));
       ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", k.grpcPort()).usePlaintext().build();
       try {
         ByteBuffer raw = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(x);
-        var resp = GRPCInferenceServiceGrpc.newBlockingStub(ch).modelInfer(ModelInferRequest.newBuilder()
-            .setModelName("mlp").addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input")
-                .setDatatype("FP32").addShape(1).addShape(784))
-            .addRawInputContents(ByteString.copyFrom(raw.array())).build());
+        var resp =
+            GRPCInferenceServiceGrpc.newBlockingStub(ch)
+                .modelInfer(
+                    ModelInferRequest.newBuilder()
+                        .setModelName("mlp")
+                        .addInputs(
+                            ModelInferRequest.InferInputTensor.newBuilder()
+                                .setName("input")
+                                .setDatatype("FP32")
+                                .addShape(1)
+                                .addShape(784))
+                        .addRawInputContents(ByteString.copyFrom(raw.array()))
+                        .build());
         float[] grpc = new float[10];
-        resp.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-            .get(grpc);
+        resp.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(grpc);
         for (int i = 0; i < 10; i++) {
           assertThat(rest[i]).isCloseTo(expected[i], within(1e-4f));
           assertThat(grpc[i]).isCloseTo(expected[i], within(1e-4f));
@@ -107,8 +122,10 @@ class KilnServerTest {
 
   @Test
   void reloadingToANewVersionUnderLoadFailsNoRequestAndEveryAnswerIsRight() throws Exception {
-    try (Kiln k = start(ModelControl.EXPLICIT, "{\"max-batch-size\": 8, \"dynamic-batching\": "
-        + "{\"max-queue-delay-us\": 100}}")) {
+    try (Kiln k =
+        start(
+            ModelControl.EXPLICIT,
+            "{\"max-batch-size\": 8, \"dynamic-batching\": " + "{\"max-queue-delay-us\": 100}}")) {
       LoadClients load = new LoadClients(k.httpPort(), "mlp", 6, Map.of("1", MLP, "2", MLP_2));
       long swapStart;
       long swapEnd;
@@ -124,13 +141,22 @@ class KilnServerTest {
       }
       List<LoadClients.Call> calls = load.calls();
 
-      assertThat(calls).as("calls not answered 200 with their own row's numbers from the version they name")
-          .filteredOn(c -> c.status() != 200 || !c.detail().isEmpty()).isEmpty();
-      assertThat(calls).filteredOn(c -> c.answered() < swapStart).as("answered before the swap").isNotEmpty()
+      assertThat(calls)
+          .as("calls not answered 200 with their own row's numbers from the version they name")
+          .filteredOn(c -> c.status() != 200 || !c.detail().isEmpty())
+          .isEmpty();
+      assertThat(calls)
+          .filteredOn(c -> c.answered() < swapStart)
+          .as("answered before the swap")
+          .isNotEmpty()
           .allSatisfy(c -> assertThat(c.version()).isEqualTo("1"));
-      assertThat(calls).filteredOn(c -> c.sent() > swapEnd).as("sent after the swap").isNotEmpty()
+      assertThat(calls)
+          .filteredOn(c -> c.sent() > swapEnd)
+          .as("sent after the swap")
+          .isNotEmpty()
           .allSatisfy(c -> assertThat(c.version()).isEqualTo("2"));
-      assertThat(calls).as("version 1 kept answering while version 2 loaded")
+      assertThat(calls)
+          .as("version 1 kept answering while version 2 loaded")
           .anySatisfy(c -> {
             assertThat(c.answered()).isGreaterThan(swapStart);
             assertThat(c.version()).isEqualTo("1");
@@ -161,16 +187,30 @@ class KilnServerTest {
       }
       List<LoadClients.Call> calls = load.calls();
 
-      assertThat(calls).as("calls answered neither 200 with their own row's numbers nor 503 saying why")
-          .filteredOn(c -> !(c.status() == 200 && c.detail().isEmpty())
-              && !(c.status() == 503 && c.detail().equals("model 'mlp' has no ready version"))).isEmpty();
-      assertThat(calls).filteredOn(c -> c.answered() < unloadStart).as("before the unload").isNotEmpty()
+      assertThat(calls)
+          .as("calls answered neither 200 with their own row's numbers nor 503 saying why")
+          .filteredOn(c ->
+              !(c.status() == 200 && c.detail().isEmpty())
+                  && !(c.status() == 503 && c.detail().equals("model 'mlp' has no ready version")))
+          .isEmpty();
+      assertThat(calls)
+          .filteredOn(c -> c.answered() < unloadStart)
+          .as("before the unload")
+          .isNotEmpty()
           .allSatisfy(c -> assertThat(c.status()).isEqualTo(200));
-      assertThat(calls).filteredOn(c -> c.sent() < unloadEnd && c.answered() > unloadStart)
-          .as("calls in flight during the unload").isNotEmpty();
-      assertThat(calls).filteredOn(c -> c.sent() > unloadEnd && c.answered() < loadStart).as("while unloaded")
-          .isNotEmpty().allSatisfy(c -> assertThat(c.status()).isEqualTo(503));
-      assertThat(calls).filteredOn(c -> c.sent() > loadEnd).as("after the load").isNotEmpty()
+      assertThat(calls)
+          .filteredOn(c -> c.sent() < unloadEnd && c.answered() > unloadStart)
+          .as("calls in flight during the unload")
+          .isNotEmpty();
+      assertThat(calls)
+          .filteredOn(c -> c.sent() > unloadEnd && c.answered() < loadStart)
+          .as("while unloaded")
+          .isNotEmpty()
+          .allSatisfy(c -> assertThat(c.status()).isEqualTo(503));
+      assertThat(calls)
+          .filteredOn(c -> c.sent() > loadEnd)
+          .as("after the load")
+          .isNotEmpty()
           .allSatisfy(c -> assertThat(c.status()).isEqualTo(200));
     }
   }
@@ -179,8 +219,11 @@ class KilnServerTest {
   void shutdownLetsRequestsInFlightFinish() throws Exception {
     // The batch goes out at 5 rows or after 3 s: the four requests wait in the batcher, with no way to be
     // dispatched early, until close() has started. The 3 s are only the time the four have to arrive.
-    Kiln k = start(ModelControl.NONE, "{\"warmup\": false, \"max-batch-size\": 32, \"dynamic-batching\": "
-        + "{\"max-queue-delay-us\": 3000000, \"preferred-batch-sizes\": [5]}}");
+    Kiln k =
+        start(
+            ModelControl.NONE,
+            "{\"warmup\": false, \"max-batch-size\": 32, \"dynamic-batching\": "
+                + "{\"max-queue-delay-us\": 3000000, \"preferred-batch-sizes\": [5]}}");
     List<float[]> rows = new ArrayList<>();
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 4; i++) {

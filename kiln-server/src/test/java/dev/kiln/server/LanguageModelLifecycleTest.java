@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Language models in the core's lifecycle (issue 11): found by the repository's one scan, in the repository index
- * with state and failure reason, with readiness, and drained on unload and shutdown.
+ * Language models in the core's lifecycle (issue 11): found by the repository's one scan, in the repository index with
+ * state and failure reason, with readiness, and drained on unload and shutdown.
  */
 class LanguageModelLifecycleTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -39,18 +39,23 @@ class LanguageModelLifecycleTest {
     Path good = repo.resolve("good.gguf");
     TinyLlama.write(good, 8);
     byte[] all = Files.readAllBytes(good);
-    Files.write(Files.createDirectories(repo.resolve("broken/1")).resolve("model.gguf"),
-        Arrays.copyOf(all, all.length - 1000));
+    Files.write(
+        Files.createDirectories(repo.resolve("broken/1")).resolve("model.gguf"), Arrays.copyOf(all, all.length - 1000));
     Files.delete(good);
-    return Kiln.start(KilnConfig.defaults(repo, 0, 0).withModelControl(ModelControl.EXPLICIT)
-        .withCore(new CoreSettings(Duration.ofSeconds(30), drain))
-        .withLlm(new LlmConfig(2048, 2)));
+    return Kiln.start(
+        KilnConfig.defaults(repo, 0, 0)
+            .withModelControl(ModelControl.EXPLICIT)
+            .withCore(new CoreSettings(Duration.ofSeconds(30), drain))
+            .withLlm(new LlmConfig(2048, 2)));
   }
 
   static HttpResponse<String> call(Kiln k, String method, String path, String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path))
-        .header("content-type", "application/json").method(method, body == null
-            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + path))
+            .header("content-type", "application/json")
+            .method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -59,7 +64,8 @@ class LanguageModelLifecycleTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     Map<String, String> rows = new TreeMap<>();
     for (JsonNode row : JSON.readTree(r.body())) {
-      rows.put(row.get("name").asText() + "/" + row.path("version").asText(),
+      rows.put(
+          row.get("name").asText() + "/" + row.path("version").asText(),
           row.get("state").asText() + " " + row.path("reason").asText());
     }
     return rows;
@@ -71,16 +77,21 @@ class LanguageModelLifecycleTest {
    */
   static CompletableFuture<List<String>> longStream(Kiln k) throws Exception {
     CompletableFuture<Void> started = new CompletableFuture<>();
-    String body = "{\"model\":\"tiny\",\"stream\":true,\"max_tokens\":1800,\"temperature\":0,\"messages\":[{\"role\":"
-        + "\"user\",\"content\":\"stone\"}]}";
-    CompletableFuture<List<String>> answer = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + k.httpPort() + "/v1/chat/completions")).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines())
-        .thenApply(r -> {
-          try (Stream<String> lines = r.body()) {
-            return lines.filter(l -> !l.isEmpty()).peek(l -> started.complete(null)).toList();
-          }
-        });
+    String body =
+        "{\"model\":\"tiny\",\"stream\":true,\"max_tokens\":1800,\"temperature\":0,\"messages\":[{\"role\":"
+            + "\"user\",\"content\":\"stone\"}]}";
+    CompletableFuture<List<String>> answer =
+        HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + k.httpPort() + "/v1/chat/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofLines())
+            .thenApply(r -> {
+              try (Stream<String> lines = r.body()) {
+                return lines.filter(l -> !l.isEmpty()).peek(l -> started.complete(null)).toList();
+              }
+            });
     CompletableFuture.anyOf(started, answer).get(60, TimeUnit.SECONDS);
     return answer;
   }
@@ -90,7 +101,9 @@ class LanguageModelLifecycleTest {
     try (Kiln k = start(Duration.ofSeconds(5))) {
       Map<String, String> rows = index(k);
       assertThat(rows).containsEntry("tiny/1", "READY ");
-      assertThat(rows.get("broken/1")).startsWith("UNAVAILABLE ").contains("not a valid GGUF file")
+      assertThat(rows.get("broken/1"))
+          .startsWith("UNAVAILABLE ")
+          .contains("not a valid GGUF file")
           .doesNotContain(repo.toString());
       // gRPC's RepositoryIndex renders the same core index.
       assertThat(k.core().index(false)).contains(new RepositoryEntry("tiny", "1", ModelState.READY, ""));
@@ -109,8 +122,12 @@ class LanguageModelLifecycleTest {
     try (Kiln k = start(Duration.ofSeconds(30))) {
       CompletableFuture<List<String>> stream = longStream(k);
       assertThat(call(k, "POST", "/v2/repository/models/tiny/unload", "{}").statusCode()).isEqualTo(200);
-      HttpResponse<String> refused = call(k, "POST", "/v1/chat/completions",
-          "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      HttpResponse<String> refused =
+          call(
+              k,
+              "POST",
+              "/v1/chat/completions",
+              "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
       assertThat(refused.statusCode()).isEqualTo(404);
       assertThat(call(k, "GET", "/v2/models/tiny/ready", null).statusCode()).isEqualTo(503);
       List<String> lines = stream.get(60, TimeUnit.SECONDS);
@@ -135,7 +152,8 @@ class LanguageModelLifecycleTest {
     long start = System.nanoTime();
     k.close();
     assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
-    assertThat(stream.get(30, TimeUnit.SECONDS)).isNotEmpty().noneMatch(l -> l.contains("\"finish_reason\":"
-        + "\"length\""));
+    assertThat(stream.get(30, TimeUnit.SECONDS))
+        .isNotEmpty()
+        .noneMatch(l -> l.contains("\"finish_reason\":" + "\"length\""));
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.engine.llama.TinyLlama;
-import dev.kiln.http.HttpSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Language models under load through a real server with one event loop: a chat of several megabytes is templated
- * and tokenised off the loop (health answers meanwhile), and more chats than slots plus queue are refused with 503
- * at once instead of all waiting.
+ * Language models under load through a real server with one event loop: a chat of several megabytes is templated and
+ * tokenised off the loop (health answers meanwhile), and more chats than slots plus queue are refused with 503 at once
+ * instead of all waiting.
  */
 class LanguageModelLoadTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -40,8 +39,11 @@ class LanguageModelLoadTest {
   static void start() throws Exception {
     TinyLlama.write(Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 7);
     KilnConfig config = KilnConfig.defaults(repo, 0, 0);
-    kiln = Kiln.start(config.withHttp(config.http().withIoThreads(1))
-        .withLlm(new LlmConfig(2048, SLOTS, 0, QUEUE, Duration.ofSeconds(30))));
+    kiln =
+        Kiln.start(
+            config
+                .withHttp(config.http().withIoThreads(1))
+                .withLlm(new LlmConfig(2048, SLOTS, 0, QUEUE, Duration.ofSeconds(30))));
   }
 
   @AfterAll
@@ -54,8 +56,11 @@ class LanguageModelLoadTest {
   }
 
   static CompletableFuture<HttpResponse<String>> chat(String body) {
-    return HTTP.sendAsync(HttpRequest.newBuilder(uri("/v1/chat/completions")).header("content-type",
-        "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return HTTP.sendAsync(
+        HttpRequest.newBuilder(uri("/v1/chat/completions"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -73,8 +78,10 @@ class LanguageModelLoadTest {
     int answered = 0;
     while (!huge.isDone()) {
       long t = System.nanoTime();
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v2/health/live")).timeout(Duration.ofMinutes(2))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(uri("/v2/health/live")).timeout(Duration.ofMinutes(2)).build(),
+              HttpResponse.BodyHandlers.ofString());
       long took = System.nanoTime() - t;
       if (!huge.isDone()) { // answered while the chat was still being processed
         assertThat(r.statusCode()).isEqualTo(200);
@@ -88,28 +95,34 @@ class LanguageModelLoadTest {
     // The tiny model's context is far shorter than the prompt: refused once tokenised, which is the slow part.
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     assertThat(r.body()).contains("prompt:");
-    assertThat(answered).as("health probes answered during a chat of %d ms", chatNanos / 1_000_000)
-        .isGreaterThan(0);
+    assertThat(answered).as("health probes answered during a chat of %d ms", chatNanos / 1_000_000).isGreaterThan(0);
     assertThat(slowest).isLessThan(chatNanos / 2);
   }
 
   @Test
   void aStreamedChatThatCannotStartIsAnsweredWithItsStatusNotAnOpenStream() throws Exception {
     // The prompt is tokenised on a slot thread, after the handler returned: the 200 waits until generation starts.
-    HttpResponse<String> r = chat("{\"model\":\"tiny\",\"stream\":true,\"messages\":[{\"role\":\"user\","
-        + "\"content\":\"" + "hello ".repeat(3000) + "\"}]}").get(60, TimeUnit.SECONDS);
+    HttpResponse<String> r =
+        chat("{\"model\":\"tiny\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\""
+                + "hello ".repeat(3000)
+                + "\"}]}")
+            .get(60, TimeUnit.SECONDS);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     assertThat(JSON.readTree(r.body()).at("/error/message").asText()).startsWith("prompt:");
-    HttpResponse<String> ok = chat("{\"model\":\"tiny\",\"stream\":true,\"max_tokens\":3,\"messages\":[{\"role\":"
-        + "\"user\",\"content\":\"hi\"}]}").get(60, TimeUnit.SECONDS);
+    HttpResponse<String> ok =
+        chat("{\"model\":\"tiny\",\"stream\":true,\"max_tokens\":3,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"hi\"}]}")
+            .get(60, TimeUnit.SECONDS);
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.body()).startsWith("data: {").contains("\"role\":\"assistant\"").endsWith("data: [DONE]\n\n");
   }
 
   @Test
   void moreChatsThanSlotsAndQueueAreRefusedWith503AtOnce() throws Exception {
-    String body = "{\"model\":\"tiny\",\"max_tokens\":1500,\"temperature\":0,\"messages\":[{\"role\":\"user\","
-        + "\"content\":\"hello\"}]}";
+    String body =
+        "{\"model\":\"tiny\",\"max_tokens\":1500,\"temperature\":0,\"messages\":[{\"role\":\"user\","
+            + "\"content\":\"hello\"}]}";
     int count = SLOTS + QUEUE + 4;
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     List<Long> sent = new ArrayList<>();
@@ -128,7 +141,8 @@ class LanguageModelLoadTest {
         JsonNode e = JSON.readTree(r.body()).get("error");
         assertThat(e.get("type").asText()).isEqualTo("server_error");
         assertThat(e.get("message").asText()).contains("busy");
-        assertThat(answered.get(i) - sent.get(i)).as("a refusal waits for nothing")
+        assertThat(answered.get(i) - sent.get(i))
+            .as("a refusal waits for nothing")
             .isLessThan(TimeUnit.SECONDS.toNanos(2));
       } else {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

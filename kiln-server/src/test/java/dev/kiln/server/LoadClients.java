@@ -16,18 +16,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
- * Clients that call {@code /v2/models/<model>/infer} over HTTP in a loop until stopped, each request with its own
- * input row, and record for every call when it was sent and answered, its status, the version that answered and
- * whether the numbers are that version's answer for that row. Tests judge the record, so a reload or unload can be
- * shown to have happened while calls were in flight, not just that no status was bad.
+ * Clients that call {@code /v2/models/<model>/infer} over HTTP in a loop until stopped, each request with its own input
+ * row, and record for every call when it was sent and answered, its status, the version that answered and whether the
+ * numbers are that version's answer for that row. Tests judge the record, so a reload or unload can be shown to have
+ * happened while calls were in flight, not just that no status was bad.
  */
 final class LoadClients implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * One call: {@code sent} and {@code answered} in {@link System#nanoTime()}; {@code version} the answering
-   * version ("" when not 200); {@code detail}: for a 200, what was wrong with its numbers ("" if they are right),
-   * otherwise the error text of the body (or the exception, status -1).
+   * One call: {@code sent} and {@code answered} in {@link System#nanoTime()}; {@code version} the answering version (""
+   * when not 200); {@code detail}: for a 200, what was wrong with its numbers ("" if they are right), otherwise the
+   * error text of the body (or the exception, status -1).
    */
   record Call(int client, long sent, long answered, int status, String version, String detail) {}
 
@@ -40,21 +40,27 @@ final class LoadClients implements AutoCloseable {
   LoadClients(int port, String model, int n, Map<String, ExampleModels.Mlp> versions) {
     for (int c = 0; c < n; c++) {
       int client = c;
-      threads.add(Thread.ofPlatform().name("load-client-" + c).start(() -> {
-        for (long seq = 0; !stop.get(); seq++) {
-          float[] x = ExampleModels.Mlp.randomRow(784, client * 1_000_000L + seq); // a row of its own per call
-          calls.add(call(port, model, client, x, versions));
-        }
-      }));
+      threads.add(
+          Thread.ofPlatform()
+              .name("load-client-" + c)
+              .start(() -> {
+                for (long seq = 0; !stop.get(); seq++) {
+                  float[] x = ExampleModels.Mlp.randomRow(784, client * 1_000_000L + seq); // a row of its own per call
+                  calls.add(call(port, model, client, x, versions));
+                }
+              }));
     }
   }
 
   private Call call(int port, String model, int client, float[] x, Map<String, ExampleModels.Mlp> versions) {
     long sent = System.nanoTime();
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-          + "/v2/models/" + model + "/infer")).POST(HttpRequest.BodyPublishers.ofString(KilnServerTest.request(x)))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/models/" + model + "/infer"))
+                  .POST(HttpRequest.BodyPublishers.ofString(KilnServerTest.request(x)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       long answered = System.nanoTime();
       JsonNode body = JSON.readTree(r.body());
       if (r.statusCode() != 200) {
@@ -62,8 +68,15 @@ final class LoadClients implements AutoCloseable {
       }
       String version = body.path("model_version").asText();
       ExampleModels.Mlp mlp = versions.get(version);
-      return new Call(client, sent, answered, 200, version, mlp == null ? "unknown version " + version
-          : mismatch(KilnServerTest.floats(body.at("/outputs/0/data")), mlp.predict(x)));
+      return new Call(
+          client,
+          sent,
+          answered,
+          200,
+          version,
+          mlp == null
+              ? "unknown version " + version
+              : mismatch(KilnServerTest.floats(body.at("/outputs/0/data")), mlp.predict(x)));
     } catch (Exception e) {
       return new Call(client, sent, System.nanoTime(), -1, "", e.toString());
     }

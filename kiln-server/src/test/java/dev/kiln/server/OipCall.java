@@ -13,8 +13,9 @@ import java.util.Map;
  * @param parameters load/unload parameter names, each sent as {@code true}
  */
 record OipCall(OipOperation op, String model, String version, String alias, List<String> parameters) {
-  static final String ADD_SUB_INFER = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],"
-      + "\"data\":[1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
+  static final String ADD_SUB_INFER =
+      "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],"
+          + "\"data\":[1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
 
   static OipCall of(OipOperation op) {
     return new OipCall(op, "", "", "", List.of());
@@ -62,7 +63,9 @@ record OipCall(OipOperation op, String model, String version, String alias, List
 
   /** A protocol's client for the scenarios. */
   interface Client {
-    /** @param token an API key, empty for none */
+    /**
+     * @param token an API key, empty for none
+     */
     Answer call(OipCall call, String token) throws Exception;
   }
 }

@@ -32,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 class OpenAiApiTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
   /** One slot, so a generation that kept it would hold up every later request. */
   static final int CONTEXT = 4096;
+
   @TempDir static Path repo;
   static Kiln kiln;
 
@@ -49,8 +51,11 @@ class OpenAiApiTest {
   }
 
   static HttpResponse<String> post(String path, String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -61,17 +66,25 @@ class OpenAiApiTest {
 
   static String chat(int maxTokens, String extra) {
     return "{\"model\":\"tiny\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\","
-        + "\"content\":\"hello world\"}],\"max_tokens\":" + maxTokens + ",\"temperature\":0" + extra + "}";
+        + "\"content\":\"hello world\"}],\"max_tokens\":"
+        + maxTokens
+        + ",\"temperature\":0"
+        + extra
+        + "}";
   }
 
   @Test
   void listsTheModelAndIndexesItButNotAsATensorModel() throws Exception {
-    JsonNode models = ok(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort()
-        + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()));
+    JsonNode models =
+        ok(
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString()));
     assertThat(models.get("object").asText()).isEqualTo("list");
     assertThat(models.at("/data/0/id").asText()).isEqualTo("tiny");
     // One catalog: the repository index shows it with its state (issue 11); /predict's ready list does not.
-    assertThat(kiln.core().index(false)).filteredOn(e -> e.name().equals("tiny"))
+    assertThat(kiln.core().index(false))
+        .filteredOn(e -> e.name().equals("tiny"))
         .containsExactly(new RepositoryEntry("tiny", "1", ModelState.READY, ""));
     assertThat(kiln.core().readyModels()).doesNotContain("tiny");
   }
@@ -95,12 +108,22 @@ class OpenAiApiTest {
 
   @Test
   void aStopSequenceEndsTheTextBeforeIt() throws Exception {
-    String full = ok(post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":12,"
-        + "\"temperature\":0}")).at("/choices/0/text").asText();
+    String full =
+        ok(post(
+                "/v1/completions",
+                "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":12," + "\"temperature\":0}"))
+            .at("/choices/0/text")
+            .asText();
     assertThat(full.length()).isGreaterThan(4);
     String stop = full.substring(full.length() / 2, full.length() / 2 + 2);
-    JsonNode cut = ok(post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":12,"
-        + "\"temperature\":0,\"stop\":[" + JSON.writeValueAsString(stop) + "]}"));
+    JsonNode cut =
+        ok(
+            post(
+                "/v1/completions",
+                "{\"model\":\"tiny\",\"prompt\":\"hello\",\"max_tokens\":12,"
+                    + "\"temperature\":0,\"stop\":["
+                    + JSON.writeValueAsString(stop)
+                    + "]}"));
     String text = cut.at("/choices/0/text").asText();
     assertThat(cut.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
     assertThat(text).doesNotContain(stop);
@@ -109,10 +132,14 @@ class OpenAiApiTest {
 
   @Test
   void aStreamedChatSendsChunksWithOneIdThenUsageThenDone() throws Exception {
-    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort()
-        + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(chat(5,
-        ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"))).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v1/chat/completions"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        chat(5, ",\"stream\":true,\"stream_options\":{\"include_usage\":true}")))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
     List<String> data = new ArrayList<>();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
@@ -139,21 +166,28 @@ class OpenAiApiTest {
     assertThat(usage.get("choices")).isEmpty();
     assertThat(usage.at("/usage/completion_tokens").asInt()).isEqualTo(5);
     assertThat(JSON.readTree(data.get(data.size() - 3)).at("/choices/0/finish_reason").asText()).isEqualTo("length");
-    assertThat(text.toString()).isEqualTo(ok(post("/v1/chat/completions", chat(5, "")))
-        .at("/choices/0/message/content").asText());
+    assertThat(text.toString())
+        .isEqualTo(ok(post("/v1/chat/completions", chat(5, ""))).at("/choices/0/message/content").asText());
   }
 
   /** A chat that cannot end by itself within these tests' deadlines: the tiny model never stops on its own. */
-  static final String ENDLESS = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-      + "\"max_tokens\":" + (CONTEXT - 64) + ",\"temperature\":0";
+  static final String ENDLESS =
+      "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+          + "\"max_tokens\":"
+          + (CONTEXT - 64)
+          + ",\"temperature\":0";
 
   static double gauge(String name) {
     return kiln.registry().find(name).tag("model", "tiny").gauge().value();
   }
 
   static double finished(String reason) {
-    return kiln.registry().find("kiln_llm_requests_finished_total").tag("model", "tiny")
-        .tag("finished_reason", reason).counter().count();
+    return kiln.registry()
+        .find("kiln_llm_requests_finished_total")
+        .tag("model", "tiny")
+        .tag("finished_reason", reason)
+        .counter()
+        .count();
   }
 
   /** Polls to a generous deadline; fails with what it last saw. */
@@ -170,16 +204,21 @@ class OpenAiApiTest {
     Socket s = new Socket("127.0.0.1", kiln.httpPort());
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     OutputStream out = s.getOutputStream();
-    out.write(("POST " + path + " HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: "
-        + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("POST "
+                + path
+                + " HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: "
+                + b.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.write(b);
     out.flush();
     return s;
   }
 
   /**
-   * Goes away mid-stream from a generation that cannot finish in the test's time, on the only slot: the engine
-   * must end it as cancelled (not by length), and the next request must get the slot.
+   * Goes away mid-stream from a generation that cannot finish in the test's time, on the only slot: the engine must end
+   * it as cancelled (not by length), and the next request must get the slot.
    */
   @Test
   void aClientThatDisconnectsMidStreamCancelsItsGeneration() throws Exception {
@@ -197,8 +236,9 @@ class OpenAiApiTest {
     }
     eventually("the engine ends the generation as cancelled", () -> finished("cancelled") == cancelled + 1);
     assertThat(finished("length")).isEqualTo(length);
-    eventually("the gauges are back to 0", () -> gauge("kiln_llm_num_requests_running") == 0
-        && gauge("kiln_llm_num_requests_waiting") == 0);
+    eventually(
+        "the gauges are back to 0",
+        () -> gauge("kiln_llm_num_requests_running") == 0 && gauge("kiln_llm_num_requests_waiting") == 0);
     assertThat(ok(post("/v1/chat/completions", chat(3, ""))).at("/usage/completion_tokens").asInt()).isEqualTo(3);
   }
 
@@ -212,8 +252,9 @@ class OpenAiApiTest {
     }
     eventually("the engine ends the generation as cancelled", () -> finished("cancelled") == cancelled + 1);
     assertThat(finished("length")).isEqualTo(length);
-    eventually("the gauges are back to 0", () -> gauge("kiln_llm_num_requests_running") == 0
-        && gauge("kiln_llm_num_requests_waiting") == 0);
+    eventually(
+        "the gauges are back to 0",
+        () -> gauge("kiln_llm_num_requests_running") == 0 && gauge("kiln_llm_num_requests_waiting") == 0);
     assertThat(ok(post("/v1/chat/completions", chat(3, ""))).at("/usage/completion_tokens").asInt()).isEqualTo(3);
   }
 
@@ -225,8 +266,9 @@ class OpenAiApiTest {
   void aRequestPipelinedBehindAGenerationIsAnsweredAfterIt() throws Exception {
     try (Socket s = send("/v1/chat/completions", chat(200, ""))) {
       eventually("the generation is decoding", () -> gauge("kiln_llm_num_requests_running") == 1);
-      s.getOutputStream().write("GET /v1/models HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n"
-          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              "GET /v1/models HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
       String answers = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int completion = answers.indexOf("\"chat.completion\"");
@@ -240,9 +282,13 @@ class OpenAiApiTest {
   @Test
   void requestsPipelinedInOneWriteAreAnsweredInOrder() throws Exception {
     byte[] chat = chat(20, "").getBytes(StandardCharsets.UTF_8);
-    String both = "POST /v1/chat/completions HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n"
-        + "content-length: " + chat.length + "\r\n\r\n" + new String(chat, StandardCharsets.UTF_8)
-        + "GET /v1/models HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n";
+    String both =
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n"
+            + "content-length: "
+            + chat.length
+            + "\r\n\r\n"
+            + new String(chat, StandardCharsets.UTF_8)
+            + "GET /v1/models HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n";
     try (Socket s = new Socket("127.0.0.1", kiln.httpPort())) {
       s.getOutputStream().write(both.getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().flush();
@@ -273,8 +319,7 @@ class OpenAiApiTest {
     assertThat(registry.find("kiln_llm_time_to_first_token_seconds").tag("model", "tiny").timer().count()).isPositive();
     assertThat(registry.find("kiln_llm_time_per_output_token_seconds").tag("model", "tiny").timer().count())
         .isPositive();
-    assertThat(registry.find("kiln_llm_e2e_request_latency_seconds").tag("model", "tiny").timer().count())
-        .isPositive();
+    assertThat(registry.find("kiln_llm_e2e_request_latency_seconds").tag("model", "tiny").timer().count()).isPositive();
     assertThat(registry.find("kiln_llm_generation_tokens_total").tag("model", "tiny").counter().count())
         .isGreaterThanOrEqualTo(4);
     assertThat(registry.find("kiln_llm_prompt_tokens_total").tag("model", "tiny").counter().count()).isPositive();
@@ -286,76 +331,114 @@ class OpenAiApiTest {
     JsonNode r = ok(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":[\"hello\",\"world wide\"]}"));
     assertThat(r.get("data")).hasSize(2);
     assertThat(r.at("/data/0/embedding")).hasSize(64);
-    assertThat(ok(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":64}"))
-        .at("/data/0/embedding")).hasSize(64);
+    assertThat(
+            ok(post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":64}"))
+                .at("/data/0/embedding"))
+        .hasSize(64);
     assertThat(r.at("/data/1/index").asInt()).isEqualTo(1);
     assertThat(r.at("/usage/prompt_tokens").asInt()).isPositive();
   }
 
   /** Error bodies are written by Kiln: no paths, file names, class names or stack frames. */
   static void assertLeaksNothing(String body) {
-    assertThat(body).doesNotContain(repo.toString()).doesNotContain(".gguf").doesNotContain("Exception")
-        .doesNotContain("dev.kiln").doesNotContain("java.").doesNotContain("com.fasterxml").doesNotContainPattern(
-            "\\bat [a-z]+\\.").doesNotContainPattern("\\.(java|cc|cpp|h):\\d+");
+    assertThat(body)
+        .doesNotContain(repo.toString())
+        .doesNotContain(".gguf")
+        .doesNotContain("Exception")
+        .doesNotContain("dev.kiln")
+        .doesNotContain("java.")
+        .doesNotContain("com.fasterxml")
+        .doesNotContainPattern("\\bat [a-z]+\\.")
+        .doesNotContainPattern("\\.(java|cc|cpp|h):\\d+");
   }
 
   @Test
   void parametersAreCheckedAndValidOnesAccepted() throws Exception {
     // Integral numbers written as such, and the "none" forms of log probabilities, are fine.
-    ok(post("/v1/chat/completions", chat(2, ",\"n\":1,\"seed\":-9223372036854775808,\"logprobs\":false,"
-        + "\"top_logprobs\":0,\"max_completion_tokens\":2.0")));
-    ok(post("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"best_of\":1,"
-        + "\"logprobs\":0,\"seed\":9223372036854775807}"));
+    ok(
+        post(
+            "/v1/chat/completions",
+            chat(
+                2,
+                ",\"n\":1,\"seed\":-9223372036854775808,\"logprobs\":false,"
+                    + "\"top_logprobs\":0,\"max_completion_tokens\":2.0")));
+    ok(
+        post(
+            "/v1/completions",
+            "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2,\"best_of\":1,"
+                + "\"logprobs\":0,\"seed\":9223372036854775807}"));
     // top_k reaches the sampler: with k = 1, a hot temperature still picks the likeliest token, as greedy does.
     String greedy = ok(post("/v1/chat/completions", chat(12, ""))).at("/choices/0/message/content").asText();
     String hot = chat(12, ",\"seed\":5").replace("\"temperature\":0", "\"temperature\":2");
     assertThat(ok(post("/v1/chat/completions", hot)).at("/choices/0/message/content").asText()).isNotEqualTo(greedy);
-    assertThat(ok(post("/v1/chat/completions", hot.substring(0, hot.length() - 1) + ",\"top_k\":1}"))
-        .at("/choices/0/message/content").asText()).isEqualTo(greedy);
+    assertThat(
+            ok(post("/v1/chat/completions", hot.substring(0, hot.length() - 1) + ",\"top_k\":1}"))
+                .at("/choices/0/message/content")
+                .asText())
+        .isEqualTo(greedy);
   }
 
   @Test
   void badRequestsGetOpenAisErrorEnvelope() throws Exception {
     String[][] cases = {
-        {"/v1/chat/completions", "{\"model\":\"tiny\"}", "400", "messages"},
-        {"/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[]}", "400", "messages"},
-        {"/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}",
-            "400", "role"},
-        {"/v1/chat/completions", chat(-1, ""), "400", "max_tokens"},
-        {"/v1/chat/completions", chat(5, ",\"temperature\":7"), "400", "temperature"},
-        {"/v1/chat/completions", chat(5, ",\"n\":3"), "400", "'n'"},
-        // Integers are compared exactly, never wrapped to 32 or 64 bits (4294967297 is 2^32 + 1).
-        {"/v1/chat/completions", chat(5, ",\"n\":4294967297"), "400", "'n'"},
-        {"/v1/chat/completions", chat(5, ",\"n\":18446744073709551617"), "400", "'n'"},
-        {"/v1/chat/completions", chat(5, ",\"n\":1000000"), "400", "'n'"},
-        {"/v1/chat/completions", chat(5, ",\"n\":\"1\""), "400", "'n'"},
-        {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"best_of\":4294967297}", "400", "'best_of'"},
-        {"/v1/chat/completions", chat(5, "").replace("\"max_tokens\":5", "\"max_tokens\":1000000000"), "400",
-            "'max_tokens'"},
-        {"/v1/chat/completions", chat(5, "").replace("\"max_tokens\":5", "\"max_tokens\":18446744073709551621"),
-            "400", "'max_tokens'"},
-        {"/v1/chat/completions", chat(5, ",\"max_completion_tokens\":4294967301"), "400", "'max_completion_tokens'"},
-        {"/v1/chat/completions", chat(5, ",\"seed\":18446744073709551617"), "400", "'seed'"},
-        {"/v1/chat/completions", chat(5, ",\"seed\":1.5"), "400", "'seed'"},
-        {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":4294967297}", "400",
-            "'logprobs'"},
-        {"/v1/chat/completions", chat(5, ",\"top_logprobs\":4294967296"), "400", "'top_logprobs'"},
-        {"/v1/chat/completions", chat(5, ",\"logprobs\":true"), "400", "not supported"},
-        {"/v1/chat/completions", chat(5, ",\"top_k\":4294967297"), "400", "'top_k'"},
-        {"/v1/chat/completions", chat(5, ",\"top_k\":-2"), "400", "'top_k'"},
-        {"/v1/chat/completions", chat(5, ",\"top_k\":2.5"), "400", "'top_k'"},
-        {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":42}", "400", "prompt"},
-        {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":[1,2]}", "400", "input"},
-        {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":4294967360}", "400",
-            "'dimensions'"},
-        {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":32}", "400", "'dimensions'"},
-        {"/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":["
-            + "{\"role\":\"user\",\"content\":\"\"},".repeat(CONTEXT) + "{\"role\":\"user\",\"content\":\"\"}]}",
-            "400", "4097 messages"},
-        {"/v1/chat/completions", "not json", "400", "JSON"},
-        {"/v1/chat/completions", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "404",
-            "does not exist"},
-        {"/v1/nothing-here", "{}", "404", "no route"},
+      {"/v1/chat/completions", "{\"model\":\"tiny\"}", "400", "messages"},
+      {"/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[]}", "400", "messages"},
+      {
+        "/v1/chat/completions",
+        "{\"model\":\"tiny\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}",
+        "400",
+        "role"
+      },
+      {"/v1/chat/completions", chat(-1, ""), "400", "max_tokens"},
+      {"/v1/chat/completions", chat(5, ",\"temperature\":7"), "400", "temperature"},
+      {"/v1/chat/completions", chat(5, ",\"n\":3"), "400", "'n'"},
+      // Integers are compared exactly, never wrapped to 32 or 64 bits (4294967297 is 2^32 + 1).
+      {"/v1/chat/completions", chat(5, ",\"n\":4294967297"), "400", "'n'"},
+      {"/v1/chat/completions", chat(5, ",\"n\":18446744073709551617"), "400", "'n'"},
+      {"/v1/chat/completions", chat(5, ",\"n\":1000000"), "400", "'n'"},
+      {"/v1/chat/completions", chat(5, ",\"n\":\"1\""), "400", "'n'"},
+      {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"best_of\":4294967297}", "400", "'best_of'"},
+      {
+        "/v1/chat/completions",
+        chat(5, "").replace("\"max_tokens\":5", "\"max_tokens\":1000000000"),
+        "400",
+        "'max_tokens'"
+      },
+      {
+        "/v1/chat/completions",
+        chat(5, "").replace("\"max_tokens\":5", "\"max_tokens\":18446744073709551621"),
+        "400",
+        "'max_tokens'"
+      },
+      {"/v1/chat/completions", chat(5, ",\"max_completion_tokens\":4294967301"), "400", "'max_completion_tokens'"},
+      {"/v1/chat/completions", chat(5, ",\"seed\":18446744073709551617"), "400", "'seed'"},
+      {"/v1/chat/completions", chat(5, ",\"seed\":1.5"), "400", "'seed'"},
+      {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":4294967297}", "400", "'logprobs'"},
+      {"/v1/chat/completions", chat(5, ",\"top_logprobs\":4294967296"), "400", "'top_logprobs'"},
+      {"/v1/chat/completions", chat(5, ",\"logprobs\":true"), "400", "not supported"},
+      {"/v1/chat/completions", chat(5, ",\"top_k\":4294967297"), "400", "'top_k'"},
+      {"/v1/chat/completions", chat(5, ",\"top_k\":-2"), "400", "'top_k'"},
+      {"/v1/chat/completions", chat(5, ",\"top_k\":2.5"), "400", "'top_k'"},
+      {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":42}", "400", "prompt"},
+      {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":[1,2]}", "400", "input"},
+      {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":4294967360}", "400", "'dimensions'"},
+      {"/v1/embeddings", "{\"model\":\"tiny\",\"input\":\"x\",\"dimensions\":32}", "400", "'dimensions'"},
+      {
+        "/v1/chat/completions",
+        "{\"model\":\"tiny\",\"messages\":["
+            + "{\"role\":\"user\",\"content\":\"\"},".repeat(CONTEXT)
+            + "{\"role\":\"user\",\"content\":\"\"}]}",
+        "400",
+        "4097 messages"
+      },
+      {"/v1/chat/completions", "not json", "400", "JSON"},
+      {
+        "/v1/chat/completions",
+        "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+        "404",
+        "does not exist"
+      },
+      {"/v1/nothing-here", "{}", "404", "no route"},
     };
     for (String[] c : cases) {
       HttpResponse<String> r = post(c[0], c[1]);
@@ -366,7 +449,14 @@ class OpenAiApiTest {
       assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
       assertLeaksNothing(r.body());
     }
-    assertThat(JSON.readTree(post("/v1/chat/completions", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\","
-        + "\"content\":\"x\"}]}").body()).at("/error/code").asText()).isEqualTo("model_not_found");
+    assertThat(
+            JSON.readTree(
+                    post(
+                            "/v1/chat/completions",
+                            "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\"," + "\"content\":\"x\"}]}")
+                        .body())
+                .at("/error/code")
+                .asText())
+        .isEqualTo("model_not_found");
   }
 }

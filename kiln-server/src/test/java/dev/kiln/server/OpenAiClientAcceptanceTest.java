@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance with a client nobody here wrote: the official {@code openai} package from the npm registry, installed
- * by this test, calls models, chat (streamed and not), completions and embeddings, and checks the error shapes,
- * against a server with auth on. Needs Node.js and npm; under CI their absence is a failure, not a skip.
+ * Acceptance with a client nobody here wrote: the official {@code openai} package from the npm registry, installed by
+ * this test, calls models, chat (streamed and not), completions and embeddings, and checks the error shapes, against a
+ * server with auth on. Needs Node.js and npm; under CI their absence is a failure, not a skip.
  */
 class OpenAiClientAcceptanceTest {
   @TempDir Path dir;
@@ -35,13 +35,24 @@ class OpenAiClientAcceptanceTest {
 
     Path repo = Files.createDirectories(dir.resolve("models"));
     TinyLlama.write(Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 3);
-    try (Kiln kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withLlm(new LlmConfig(256, 2))
-        .withGovernance(GovernanceConfig.defaults(dir.resolve("data")).withAuth(true)))) {
-      String key = kiln.apiKeys().orElseThrow()
-          .create("node", java.util.List.of(dev.kiln.govern.auth.Scope.parse("invoke:*")),
-          null, java.util.Map.of(), null, "test").token();
-      ProcessBuilder pb = new ProcessBuilder("node", "acceptance.mjs").directory(client.toFile())
-          .redirectErrorStream(true);
+    try (Kiln kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0)
+                .withLlm(new LlmConfig(256, 2))
+                .withGovernance(GovernanceConfig.defaults(dir.resolve("data")).withAuth(true)))) {
+      String key =
+          kiln.apiKeys()
+              .orElseThrow()
+              .create(
+                  "node",
+                  java.util.List.of(dev.kiln.govern.auth.Scope.parse("invoke:*")),
+                  null,
+                  java.util.Map.of(),
+                  null,
+                  "test")
+              .token();
+      ProcessBuilder pb =
+          new ProcessBuilder("node", "acceptance.mjs").directory(client.toFile()).redirectErrorStream(true);
       pb.environment().put("KILN_URL", "http://127.0.0.1:" + kiln.httpPort());
       pb.environment().put("KILN_MODEL", "tiny");
       pb.environment().put("KILN_API_KEY", key);
@@ -49,12 +60,18 @@ class OpenAiClientAcceptanceTest {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
-      assertThat(out).contains("ok   chat.completions stream", "ok   embeddings", "openai acceptance: all checks passed");
+      assertThat(out)
+          .contains("ok   chat.completions stream", "ok   embeddings", "openai acceptance: all checks passed");
 
-      ProcessBuilder noKey = new ProcessBuilder("node", "-e", "import('openai').then(async ({default: O}) => {"
-          + "try { await new O({baseURL: process.env.U + '/v1', apiKey: 'nope', maxRetries: 0}).models.list(); "
-          + "process.exit(3) } catch (e) { console.log(e.status, e.code); process.exit(e.status === 401 ? 0 : 4) } })")
-          .directory(client.toFile()).redirectErrorStream(true);
+      ProcessBuilder noKey =
+          new ProcessBuilder(
+                  "node",
+                  "-e",
+                  "import('openai').then(async ({default: O}) => {"
+                      + "try { await new O({baseURL: process.env.U + '/v1', apiKey: 'nope', maxRetries: 0}).models.list(); "
+                      + "process.exit(3) } catch (e) { console.log(e.status, e.code); process.exit(e.status === 401 ? 0 : 4) } })")
+              .directory(client.toFile())
+              .redirectErrorStream(true);
       noKey.environment().put("U", "http://127.0.0.1:" + kiln.httpPort());
       Process q = noKey.start();
       String o = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

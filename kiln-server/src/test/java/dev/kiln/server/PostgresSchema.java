@@ -6,16 +6,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A fresh schema in the PostgreSQL at {@code KILN_TEST_POSTGRES_URL} for one server test, dropped by
- * {@link #close()}: as isolated as a database of its own and much cheaper. Skipped when the variable is unset,
- * failed when it is unset under CI ({@code CI=true}); {@code .ci/postgres.sh} starts a throwaway cluster and
- * prints it. (The governance store's own tests do the same in kiln-govern's {@code TestDatabase}.)
+ * A fresh schema in the PostgreSQL at {@code KILN_TEST_POSTGRES_URL} for one server test, dropped by {@link #close()}:
+ * as isolated as a database of its own and much cheaper. Skipped when the variable is unset, failed when it is unset
+ * under CI ({@code CI=true}); {@code .ci/postgres.sh} starts a throwaway cluster and prints it. (The governance store's
+ * own tests do the same in kiln-govern's {@code TestDatabase}.)
  */
 final class PostgresSchema implements AutoCloseable {
   static final String URL_VARIABLE = "KILN_TEST_POSTGRES_URL";
@@ -37,8 +37,11 @@ final class PostgresSchema implements AutoCloseable {
       if ("true".equals(System.getenv("CI"))) {
         fail(URL_VARIABLE + " is not set under CI: .ci/run starts PostgreSQL and sets it");
       }
-      Assumptions.abort("PostgreSQL variant skipped: " + URL_VARIABLE + " is not set"
-          + " (eval \"$(.ci/postgres.sh start /tmp/kiln-pg)\" starts a throwaway cluster and prints it)");
+      Assumptions.abort(
+          "PostgreSQL variant skipped: "
+              + URL_VARIABLE
+              + " is not set"
+              + " (eval \"$(.ci/postgres.sh start /tmp/kiln-pg)\" starts a throwaway cluster and prints it)");
     }
     return new PostgresSchema(base);
   }
@@ -67,7 +70,8 @@ final class PostgresSchema implements AutoCloseable {
     if (password != null) {
       properties.setProperty("password", password);
     }
-    try (Connection c = DriverManager.getConnection(base, properties); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(base, properties);
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e);

@@ -2,13 +2,13 @@ package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.CounterStore;
 import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
 import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.govern.store.GovernanceStores;
+import dev.kiln.onnx.ExampleModels;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,17 +21,17 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A server killed (SIGKILL) with rate-limit counts not yet flushed. Each server counts a key's requests in memory
- * and adds them to the database once a second ({@code RateLimiter}); the final flush on close never runs after a
- * kill. What is lost is what the dead server admitted since its last flush, so after a restart a daily quota may
- * admit that many extra requests, at most one flush interval's worth, and never fewer than the quota.
+ * A server killed (SIGKILL) with rate-limit counts not yet flushed. Each server counts a key's requests in memory and
+ * adds them to the database once a second ({@code RateLimiter}); the final flush on close never runs after a kill. What
+ * is lost is what the dead server admitted since its last flush, so after a restart a daily quota may admit that many
+ * extra requests, at most one flush interval's worth, and never fewer than the quota.
  */
 class RateLimitCrashTest {
   static final int QUOTA = 30;
@@ -48,9 +48,12 @@ class RateLimitCrashTest {
   public static void main(String[] args) throws Exception {
     GovernanceConfig g = GovernanceConfig.defaults(Path.of(args[1])).withAuth(true).withMasterKey(Path.of(args[2]));
     if (args.length > 3) {
-      g = g.withDatabase(new GovernanceConfig.Database(args[3],
-          Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_USER")),
-          Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_PASSWORD"))));
+      g =
+          g.withDatabase(
+              new GovernanceConfig.Database(
+                  args[3],
+                  Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_USER")),
+                  Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_PASSWORD"))));
     }
     Kiln k = Kiln.start(KilnConfig.defaults(Path.of(args[0]), 0, 0).withGovernance(g));
     System.out.println("port " + k.httpPort());
@@ -80,23 +83,38 @@ class RateLimitCrashTest {
     MasterKeys.generate(masterKey);
     GovernanceConfig g = database(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey));
     kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withGovernance(g));
-    HttpResponse<String> pushed = send(kiln.httpPort(), "/api/v1/models/add_sub/versions",
-        kiln.bootstrapToken().orElseThrow(),
-        HttpRequest.BodyPublishers.ofByteArray(ExampleModels.addSub()));
+    HttpResponse<String> pushed =
+        send(
+            kiln.httpPort(),
+            "/api/v1/models/add_sub/versions",
+            kiln.bootstrapToken().orElseThrow(),
+            HttpRequest.BodyPublishers.ofByteArray(ExampleModels.addSub()));
     assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
-    ApiKeys.Created key = kiln.apiKeys().orElseThrow().create("daily", List.of(Scope.parse("invoke:*")),
-        new Limits(null, (long) QUOTA, null), Map.of(), null, "test");
+    ApiKeys.Created key =
+        kiln.apiKeys()
+            .orElseThrow()
+            .create(
+                "daily",
+                List.of(Scope.parse("invoke:*")),
+                new Limits(null, (long) QUOTA, null),
+                Map.of(),
+                null,
+                "test");
     kiln.close();
     kiln = null;
 
     int port = startChild(g);
-    CounterStore.Counter daily = new CounterStore.Counter("rpd|" + key.key().id() + "|*",
-        Instant.now().truncatedTo(ChronoUnit.DAYS));
+    CounterStore.Counter daily =
+        new CounterStore.Counter("rpd|" + key.key().id() + "|*", Instant.now().truncatedTo(ChronoUnit.DAYS));
     long flushed;
     int unflushed = 5;
-    try (GovernanceStores db = g.database().isEmpty() ? GovernanceStores.sqlite(data)
-        : GovernanceStores.open(g.database().get().url(), g.database().get().user().orElse(null),
-            g.database().get().password().orElse(null))) {
+    try (GovernanceStores db =
+        g.database().isEmpty()
+            ? GovernanceStores.sqlite(data)
+            : GovernanceStores.open(
+                g.database().get().url(),
+                g.database().get().user().orElse(null),
+                g.database().get().password().orElse(null))) {
       for (int i = 0; i < 10; i++) {
         assertThat(infer(port, key.token()).statusCode()).isEqualTo(200);
       }
@@ -125,21 +143,34 @@ class RateLimitCrashTest {
     }
     assertThat(last.statusCode()).as(last.body()).isEqualTo(429);
     assertThat(last.body()).contains("daily quota of " + QUOTA + " requests");
-    assertThat(admittedAfterRestart).as("the restarted server counts on from what was flushed")
+    assertThat(admittedAfterRestart)
+        .as("the restarted server counts on from what was flushed")
         .isEqualTo(QUOTA - (int) flushed);
     int admitted = 10 + unflushed + admittedAfterRestart;
-    assertThat(admitted).as("admitted in all: the quota, plus at most the requests since the last flush")
+    assertThat(admitted)
+        .as("admitted in all: the quota, plus at most the requests since the last flush")
         .isBetween(QUOTA, QUOTA + unflushed);
   }
 
   private int startChild(GovernanceConfig g) throws Exception {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // No -Xss: the child starts Kiln from its main thread with the default 1 MB stack, which killed it with SIGSEGV
     // before Kiln.start ran start-up on a thread of its own (this test is the regression test for that).
-    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), RateLimitCrashTest.class.getName(), repo.toString(), data.toString(),
-        masterKey.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RateLimitCrashTest.class.getName(),
+                repo.toString(),
+                data.toString(),
+                masterKey.toString()));
     g.database().ifPresent(d -> command.add(d.url()));
     Path log = data.resolve("child.log");
     child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -169,7 +200,11 @@ class RateLimitCrashTest {
 
   private HttpResponse<String> send(int port, String path, String key, HttpRequest.BodyPublisher body)
       throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("Authorization", "Bearer " + key).POST(body).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + key)
+            .POST(body)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -52,17 +52,27 @@ class RegistryDeploymentsTest {
   void open() {
     stores = GovernanceStores.sqlite(dir);
     artifacts = ArtifactStore.open(dir.resolve("artifacts"), ArtifactCipher.plain());
-    registry = new ModelRegistry(stores.registry(), artifacts, new Auditor(stores.audit(), Clock.systemUTC()),
-        Clock.systemUTC(), 1 << 20);
+    registry =
+        new ModelRegistry(
+            stores.registry(), artifacts, new Auditor(stores.audit(), Clock.systemUTC()), Clock.systemUTC(), 1 << 20);
     engine = new OnnxEngine();
-    core = new InferenceCore(registry, List.of(engine), EngineOptions.defaults(),
-        new InferenceMetrics(new SimpleMeterRegistry()), CoreSettings.defaults());
+    core =
+        new InferenceCore(
+            registry,
+            List.of(engine),
+            EngineOptions.defaults(),
+            new InferenceMetrics(new SimpleMeterRegistry()),
+            CoreSettings.defaults());
     core.start();
     // The language-model side refuses every GGUF as llama.cpp would refuse a damaged one.
-    deployments = new RegistryDeployments(registry, core, v -> {
-      servedLanguageModels.add(v);
-      throw KilnException.invalid("not a valid GGUF file");
-    });
+    deployments =
+        new RegistryDeployments(
+            registry,
+            core,
+            v -> {
+              servedLanguageModels.add(v);
+              throw KilnException.invalid("not a valid GGUF file");
+            });
   }
 
   @AfterEach
@@ -84,18 +94,20 @@ class RegistryDeploymentsTest {
 
   @Test
   void aPushThatDoesNotLoadIsUndoneAndAuditedFailed() {
-    assertThatThrownBy(() -> push("m", NOT_ONNX)).isInstanceOfSatisfying(KilnException.class,
-        e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+    assertThatThrownBy(() -> push("m", NOT_ONNX))
+        .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
         .hasMessageStartingWith("the model was refused: ");
 
     assertThat(registry.models()).extracting(ModelRecord::name).doesNotContain("m"); // the push made it: gone
     assertThat(artifacts.keys()).isEmpty();
     assertThat(core.index(false)).extracting(RepositoryEntry::name).doesNotContain("m"); // nor its failure
-    assertThat(pushes()).singleElement().satisfies(e -> {
-      assertThat(e.outcome()).isEqualTo("failed");
-      assertThat(e.target()).isEqualTo("model:m/1");
-      assertThat(e.detail()).startsWith("the model was refused: ");
-    });
+    assertThat(pushes())
+        .singleElement()
+        .satisfies(e -> {
+          assertThat(e.outcome()).isEqualTo("failed");
+          assertThat(e.target()).isEqualTo("model:m/1");
+          assertThat(e.detail()).startsWith("the model was refused: ");
+        });
   }
 
   @Test
@@ -105,14 +117,16 @@ class RegistryDeploymentsTest {
 
     assertThat(registry.versions("m")).extracting(VersionRecord::version).containsExactly(1L);
     assertThat(artifacts.keys()).containsExactly(first.artifact());
-    assertThat(core.index(false)).extracting(RepositoryEntry::name, RepositoryEntry::version, RepositoryEntry::state)
+    assertThat(core.index(false))
+        .extracting(RepositoryEntry::name, RepositoryEntry::version, RepositoryEntry::state)
         .containsExactly(Tuple.tuple("m", "1", ModelState.READY));
     assertThat(pushes()).extracting(AuditEvent::outcome).containsExactlyInAnyOrder("ok", "failed");
   }
 
   @Test
   void aLanguageModelThatDoesNotLoadIsUndoneToo() {
-    assertThatThrownBy(() -> push("chat", GGUF)).isInstanceOf(KilnException.class)
+    assertThatThrownBy(() -> push("chat", GGUF))
+        .isInstanceOf(KilnException.class)
         .hasMessage("the model was refused: not a valid GGUF file");
 
     assertThat(servedLanguageModels).extracting(VersionRecord::model).containsExactly("chat");
@@ -140,8 +154,10 @@ class RegistryDeploymentsTest {
   }
 
   private RepositoryEntry row(String model, String version) {
-    return core.index(false).stream().filter(e -> e.name().equals(model) && e.version().equals(version))
-        .findFirst().orElseThrow();
+    return core.index(false).stream()
+        .filter(e -> e.name().equals(model) && e.version().equals(version))
+        .findFirst()
+        .orElseThrow();
   }
 
   private List<AuditEvent> pushes() {

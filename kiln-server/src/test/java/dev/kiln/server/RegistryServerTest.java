@@ -3,8 +3,8 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.govern.crypto.MasterKeys;
+import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -28,20 +28,28 @@ class RegistryServerTest extends GovernanceServerFixture {
     start(true);
     push("add_sub");
     push("add_sub");
-    HttpResponse<String> alias = call("PUT", "/api/v1/models/add_sub/aliases/production", admin,
-        "{\"version\":1}");
+    HttpResponse<String> alias = call("PUT", "/api/v1/models/add_sub/aliases/production", admin, "{\"version\":1}");
     assertThat(alias.statusCode()).as(alias.body()).isEqualTo(200);
     String client = key("client", "invoke:add_sub");
     HttpResponse<String> viaPath = call("POST", "/v2/models/add_sub@production/infer", client, ADD_SUB);
     assertThat(viaPath.statusCode()).as(viaPath.body()).isEqualTo(200);
     assertThat(JSON.readTree(viaPath.body()).get("model_version").asText()).isEqualTo("1");
-    HttpRequest viaHeader = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort()
-        + "/v2/models/add_sub/infer")).header("Authorization", "Bearer " + client)
-        .header("kiln-model-alias", "production").POST(HttpRequest.BodyPublishers.ofString(ADD_SUB)).build();
-    assertThat(JSON.readTree(http.send(viaHeader, HttpResponse.BodyHandlers.ofString()).body())
-        .get("model_version").asText()).isEqualTo("1");
-    assertThat(JSON.readTree(call("POST", "/v2/models/add_sub/infer", client, ADD_SUB).body())
-        .get("model_version").asText()).isEqualTo("2");
+    HttpRequest viaHeader =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v2/models/add_sub/infer"))
+            .header("Authorization", "Bearer " + client)
+            .header("kiln-model-alias", "production")
+            .POST(HttpRequest.BodyPublishers.ofString(ADD_SUB))
+            .build();
+    assertThat(
+            JSON.readTree(http.send(viaHeader, HttpResponse.BodyHandlers.ofString()).body())
+                .get("model_version")
+                .asText())
+        .isEqualTo("1");
+    assertThat(
+            JSON.readTree(call("POST", "/v2/models/add_sub/infer", client, ADD_SUB).body())
+                .get("model_version")
+                .asText())
+        .isEqualTo("2");
     assertThat(call("POST", "/v2/models/add_sub@nope/infer", client, ADD_SUB).statusCode()).isEqualTo(404);
 
     JsonNode model = JSON.readTree(call("GET", "/api/v1/models/add_sub", admin, (String) null).body());
@@ -52,8 +60,12 @@ class RegistryServerTest extends GovernanceServerFixture {
     JsonNode audit = JSON.readTree(call("GET", "/api/v1/audit?limit=50", admin, (String) null).body());
     List<String> actions = new ArrayList<>();
     audit.forEach(e -> actions.add(e.get("action").asText() + " " + e.get("target").asText()));
-    assertThat(actions).contains("model.push model:add_sub/1", "model.push model:add_sub/2",
-        "model.alias model:add_sub@production", "key.create key:" + client.substring(5, 17));
+    assertThat(actions)
+        .contains(
+            "model.push model:add_sub/1",
+            "model.push model:add_sub/2",
+            "model.alias model:add_sub@production",
+            "key.create key:" + client.substring(5, 17));
     assertThat(audit.get(0).get("actor").asText()).isNotBlank();
   }
 
@@ -62,20 +74,22 @@ class RegistryServerTest extends GovernanceServerFixture {
     start(true);
     Path gguf = data.resolve("tiny.gguf");
     dev.kiln.engine.llama.TinyLlama.write(gguf, 9);
-    HttpResponse<String> pushed = callBytes("POST", "/api/v1/models/chatty/versions", admin,
-        java.nio.file.Files.readAllBytes(gguf));
+    HttpResponse<String> pushed =
+        callBytes("POST", "/api/v1/models/chatty/versions", admin, java.nio.file.Files.readAllBytes(gguf));
     assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
     assertThat(JSON.readTree(pushed.body()).get("format").asText()).isEqualTo("gguf");
     try (Stream<Path> files = Files.walk(data.resolve("artifacts"))) {
-      Path stored = files.filter(p -> Files.isRegularFile(p) && p.toString().contains("/objects/")).findFirst()
-          .orElseThrow();
+      Path stored =
+          files.filter(p -> Files.isRegularFile(p) && p.toString().contains("/objects/")).findFirst().orElseThrow();
       assertThat(new String(Files.readAllBytes(stored), 0, 8)).isEqualTo("KILN-ENC");
     }
     String chat = "{\"model\":\"chatty\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}";
     HttpResponse<String> r = call("POST", "/v1/chat/completions", admin, chat);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     // In the repository index with its state (one catalog, issue 11), but not a tensor model.
-    assertThat(kiln.core().index(false)).filteredOn(e -> e.name().equals("chatty")).extracting(e -> e.state())
+    assertThat(kiln.core().index(false))
+        .filteredOn(e -> e.name().equals("chatty"))
+        .extracting(e -> e.state())
         .containsExactly(dev.kiln.core.model.ModelState.READY);
     assertThat(kiln.core().readyModels()).doesNotContain("chatty");
     kiln.close();
@@ -109,13 +123,12 @@ class RegistryServerTest extends GovernanceServerFixture {
 
     HttpResponse<String> registry = call("GET", "/api/v1/models", manager, (String) null);
     assertThat(registry.statusCode()).as(registry.body()).isEqualTo(200);
-    assertThat(names(JSON.readTree(registry.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b",
-        "iris-chat");
+    assertThat(names(JSON.readTree(registry.body()), "name"))
+        .containsExactlyInAnyOrder("iris-a", "iris-b", "iris-chat");
     HttpResponse<String> index = call("POST", "/v2/repository/index", manager, "{}");
     assertThat(index.statusCode()).as(index.body()).isEqualTo(200);
     // The index shows language models too (issue 11); /v2/models lists the tensor models it can infer with.
-    assertThat(names(JSON.readTree(index.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b",
-        "iris-chat");
+    assertThat(names(JSON.readTree(index.body()), "name")).containsExactlyInAnyOrder("iris-a", "iris-b", "iris-chat");
     assertThat(names(JSON.readTree(call("GET", "/v2/models", manager, (String) null).body()).get("models"), "name"))
         .containsExactlyInAnyOrder("iris-a", "iris-b");
     assertThat(names(JSON.readTree(call("GET", "/v1/models", manager, (String) null).body()).get("data"), "id"))
@@ -133,10 +146,12 @@ class RegistryServerTest extends GovernanceServerFixture {
 
     ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
     try {
-      var grpcIndex = authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), manager)
-          .repositoryIndex(dev.kiln.protocol.grpc.proto.RepositoryIndexRequest.getDefaultInstance());
-      assertThat(grpcIndex.getModelsList()).extracting(m -> m.getName()).containsExactlyInAnyOrder("iris-a",
-          "iris-b", "iris-chat");
+      var grpcIndex =
+          authorized(GRPCInferenceServiceGrpc.newBlockingStub(ch), manager)
+              .repositoryIndex(dev.kiln.protocol.grpc.proto.RepositoryIndexRequest.getDefaultInstance());
+      assertThat(grpcIndex.getModelsList())
+          .extracting(m -> m.getName())
+          .containsExactlyInAnyOrder("iris-a", "iris-b", "iris-chat");
     } finally {
       ch.shutdownNow();
     }
@@ -149,8 +164,8 @@ class RegistryServerTest extends GovernanceServerFixture {
     kiln.close();
     Path artifact;
     try (Stream<Path> files = Files.walk(data.resolve("artifacts"))) {
-      artifact = files.filter(p -> Files.isRegularFile(p) && p.toString().contains("/objects/")).findFirst()
-          .orElseThrow();
+      artifact =
+          files.filter(p -> Files.isRegularFile(p) && p.toString().contains("/objects/")).findFirst().orElseThrow();
     }
     byte[] bytes = Files.readAllBytes(artifact);
     assertThat(new String(bytes, 0, 8)).isEqualTo("KILN-ENC");

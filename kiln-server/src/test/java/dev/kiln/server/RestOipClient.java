@@ -29,32 +29,37 @@ final class RestOipClient implements OipCall.Client {
   public Answer call(OipCall c, String token) throws Exception {
     String model = "/v2/models/" + c.model() + (c.version().isEmpty() ? "" : "/versions/" + c.version());
     String body = null;
-    String path = switch (c.op()) {
-      case SERVER_LIVE -> "/v2/health/live";
-      case SERVER_READY -> "/v2/health/ready";
-      case SERVER_METADATA -> "/v2";
-      case MODEL_READY -> model + "/ready";
-      case MODEL_METADATA -> model;
-      case MODEL_CONFIG -> model + "/config";
-      case MODEL_STATISTICS -> model + "/stats";
-      case ALL_STATISTICS -> "/v2/models/stats";
-      case INFER -> {
-        body = OipCall.ADD_SUB_INFER;
-        yield model + "/infer";
-      }
-      case REPOSITORY_INDEX -> {
-        body = "{}";
-        yield "/v2/repository/index";
-      }
-      case REPOSITORY_LOAD, REPOSITORY_UNLOAD -> {
-        body = "{\"parameters\": {" + c.parameters().stream().map(p -> "\"" + p + "\": true")
-            .collect(Collectors.joining(", ")) + "}}";
-        yield "/v2/repository/models/" + c.model() + (c.op() == OipOperation.REPOSITORY_LOAD ? "/load" : "/unload");
-      }
-    };
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(body == null ? "GET" : "POST", body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+    String path =
+        switch (c.op()) {
+          case SERVER_LIVE -> "/v2/health/live";
+          case SERVER_READY -> "/v2/health/ready";
+          case SERVER_METADATA -> "/v2";
+          case MODEL_READY -> model + "/ready";
+          case MODEL_METADATA -> model;
+          case MODEL_CONFIG -> model + "/config";
+          case MODEL_STATISTICS -> model + "/stats";
+          case ALL_STATISTICS -> "/v2/models/stats";
+          case INFER -> {
+            body = OipCall.ADD_SUB_INFER;
+            yield model + "/infer";
+          }
+          case REPOSITORY_INDEX -> {
+            body = "{}";
+            yield "/v2/repository/index";
+          }
+          case REPOSITORY_LOAD, REPOSITORY_UNLOAD -> {
+            body =
+                "{\"parameters\": {"
+                    + c.parameters().stream().map(p -> "\"" + p + "\": true").collect(Collectors.joining(", "))
+                    + "}}";
+            yield "/v2/repository/models/" + c.model() + (c.op() == OipOperation.REPOSITORY_LOAD ? "/load" : "/unload");
+          }
+        };
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .method(
+                body == null ? "GET" : "POST",
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (!token.isEmpty()) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -107,14 +112,22 @@ final class RestOipClient implements OipCall.Client {
         f.put("input", tensors(j.get("input"), "data_type", "dims"));
         f.put("output", tensors(j.get("output"), "data_type", "dims"));
         JsonNode db = j.path("dynamic_batching");
-        f.put("dynamic_batching", db.isMissingNode() ? "none"
-            : db.get("preferred_batch_size") + " " + db.get("max_queue_delay_microseconds").asLong() + "us");
+        f.put(
+            "dynamic_batching",
+            db.isMissingNode()
+                ? "none"
+                : db.get("preferred_batch_size") + " " + db.get("max_queue_delay_microseconds").asLong() + "us");
         JsonNode group = j.get("instance_group").get(0);
         f.put("instance_group", group.get("count").asInt() + " " + group.get("kind").asText());
         JsonNode vp = j.get("version_policy");
         String kind = vp.fieldNames().next();
-        f.put("version_policy", kind + " " + (kind.equals("latest") ? vp.at("/latest/num_versions").asText()
-            : kind.equals("specific") ? vp.at("/specific/versions").toString() : ""));
+        f.put(
+            "version_policy",
+            kind
+                + " "
+                + (kind.equals("latest")
+                    ? vp.at("/latest/num_versions").asText()
+                    : kind.equals("specific") ? vp.at("/specific/versions").toString() : ""));
       }
       case MODEL_STATISTICS, ALL_STATISTICS -> {
         List<String> rows = new ArrayList<>();
@@ -127,12 +140,12 @@ final class RestOipClient implements OipCall.Client {
       }
       case REPOSITORY_INDEX -> {
         List<String> rows = new ArrayList<>();
-        j.forEach(e -> rows.add(e.get("name").asText() + "/" + e.path("version").asText("") + "/"
-            + e.get("state").asText()));
+        j.forEach(
+            e -> rows.add(e.get("name").asText() + "/" + e.path("version").asText("") + "/" + e.get("state").asText()));
         f.put("index", String.join(",", rows));
       }
       case MODEL_READY -> f.put("ready", j.get("ready").asText());
-      default -> { }
+      default -> {}
     }
     return f;
   }

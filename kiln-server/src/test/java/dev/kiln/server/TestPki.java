@@ -40,8 +40,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Certificates made for a test: CAs, a server certificate for {@code localhost} and {@code 127.0.0.1}, and
- * client certificates, each written as PEM (key as PKCS#8) like an operator would hand them to {@code kiln serve}.
+ * Certificates made for a test: CAs, a server certificate for {@code localhost} and {@code 127.0.0.1}, and client
+ * certificates, each written as PEM (key as PKCS#8) like an operator would hand them to {@code kiln serve}.
  * BouncyCastle signs them because the JDK has no public API for issuing certificates.
  */
 final class TestPki {
@@ -50,8 +50,8 @@ final class TestPki {
   /** A key pair with its certificate, and where both were written. */
   record Issued(KeyPair keys, X509Certificate cert, Path certFile, Path keyFile) {
     /**
-     * A client-side context trusting the {@code trusted} CA and presenting this certificate to any server that
-     * asks, even one naming other CAs (the JDK's own key managers would then send none).
+     * A client-side context trusting the {@code trusted} CA and presenting this certificate to any server that asks,
+     * even one naming other CAs (the JDK's own key managers would then send none).
      */
     SSLContext clientContext(Issued trusted) throws GeneralSecurityException, IOException {
       SSLContext ctx = SSLContext.getInstance("TLS");
@@ -122,9 +122,10 @@ final class TestPki {
   static Issued ca(Path dir, String name) throws Exception {
     KeyPair keys = ec();
     X500Name subject = new X500Name("CN=" + name);
-    X509v3CertificateBuilder b = builder(subject, subject, keys)
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    X509v3CertificateBuilder b =
+        builder(subject, subject, keys)
+            .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+            .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     return write(dir, name, keys, sign(b, keys.getPrivate()));
   }
 
@@ -133,31 +134,39 @@ final class TestPki {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     KeyPair keys = g.generateKeyPair();
-    X509v3CertificateBuilder b = leaf(ca, "localhost", keys, KeyPurposeId.id_kp_serverAuth)
-        .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}));
+    X509v3CertificateBuilder b =
+        leaf(ca, "localhost", keys, KeyPurposeId.id_kp_serverAuth)
+            .addExtension(
+                Extension.subjectAlternativeName,
+                false,
+                new GeneralNames(
+                    new GeneralName[] {
+                      new GeneralName(GeneralName.dNSName, "localhost"),
+                      new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())
+                    }));
     return write(dir, "server", keys, sign(b, ca.keys().getPrivate()));
   }
 
   /** An EC client certificate signed by {@code ca}. */
   static Issued client(Path dir, Issued ca, String name) throws Exception {
     KeyPair keys = ec();
-    return write(dir, name, keys, sign(leaf(ca, name, keys, KeyPurposeId.id_kp_clientAuth),
-        ca.keys().getPrivate()));
+    return write(dir, name, keys, sign(leaf(ca, name, keys, KeyPurposeId.id_kp_clientAuth), ca.keys().getPrivate()));
   }
 
   /** The key in the traditional PKCS#1 ({@code RSA PRIVATE KEY}) form Kiln refuses. */
   static Path pkcs1(Issued rsa, Path file) throws IOException {
-    byte[] der = PrivateKeyInfo.getInstance(rsa.keys().getPrivate().getEncoded()).parsePrivateKey()
-        .toASN1Primitive().getEncoded();
+    byte[] der =
+        PrivateKeyInfo.getInstance(rsa.keys().getPrivate().getEncoded())
+            .parsePrivateKey()
+            .toASN1Primitive()
+            .getEncoded();
     return Files.writeString(file, pem("RSA PRIVATE KEY", der));
   }
 
   private static X509v3CertificateBuilder leaf(Issued ca, String name, KeyPair keys, KeyPurposeId purpose)
       throws IOException {
-    return builder(X500Name.getInstance(ca.cert().getSubjectX500Principal().getEncoded()),
-        new X500Name("CN=" + name), keys)
+    return builder(
+            X500Name.getInstance(ca.cert().getSubjectX500Principal().getEncoded()), new X500Name("CN=" + name), keys)
         .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
         .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
         .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
@@ -165,16 +174,19 @@ final class TestPki {
 
   private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
     Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject,
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        BigInteger.valueOf(SERIAL.incrementAndGet()),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(Duration.ofDays(1))),
+        subject,
         keys.getPublic());
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey issuerKey)
       throws OperatorCreationException, GeneralSecurityException {
     String alg = issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(alg)
-        .build(issuerKey)));
+    return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(alg).build(issuerKey)));
   }
 
   private static KeyPair ec() throws GeneralSecurityException {
@@ -191,7 +203,12 @@ final class TestPki {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

@@ -32,12 +32,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Both listeners over TLS and mutual TLS, with a CA, server and client certificates made for the test, called by
- * the JDK's HTTP client and grpc-java.
+ * Both listeners over TLS and mutual TLS, with a CA, server and client certificates made for the test, called by the
+ * JDK's HTTP client and grpc-java.
  */
 class TlsTest {
-  private static final String ADD_SUB = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],"
-      + "\"data\":[1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
+  private static final String ADD_SUB =
+      "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"shape\":[1,4],"
+          + "\"data\":[1,2,3,4]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,1,1,1]}]}";
 
   @TempDir Path repo;
   @TempDir Path pki;
@@ -70,13 +71,18 @@ class TlsTest {
   }
 
   static HttpResponse<String> get(HttpClient c, String url) throws Exception {
-    return c.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+    return c.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(HttpClient c, String url, String body) throws Exception {
-    return c.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return c.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static ManagedChannel grpc(int port, SslContextBuilder tls) throws IOException {
@@ -85,8 +91,10 @@ class TlsTest {
 
   static boolean live(ManagedChannel ch) throws InterruptedException {
     try {
-      return GRPCInferenceServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .serverLive(ServerLiveRequest.getDefaultInstance()).getLive();
+      return GRPCInferenceServiceGrpc.newBlockingStub(ch)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .serverLive(ServerLiveRequest.getDefaultInstance())
+          .getLive();
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -109,10 +117,11 @@ class TlsTest {
   @Test
   void plainHttpAndUntrustingClientsAreRefused() throws Exception {
     try (Kiln k = start(serverOnly())) {
-      assertThatThrownBy(() -> get(HttpClient.newHttpClient(), "http://localhost:" + k.httpPort()
-          + "/v2/health/ready")).isInstanceOf(IOException.class);
-      assertThatThrownBy(() -> get(HttpClient.newHttpClient(), "https://localhost:" + k.httpPort()
-          + "/v2/health/ready")).isInstanceOf(SSLHandshakeException.class);
+      assertThatThrownBy(() -> get(HttpClient.newHttpClient(), "http://localhost:" + k.httpPort() + "/v2/health/ready"))
+          .isInstanceOf(IOException.class);
+      assertThatThrownBy(
+              () -> get(HttpClient.newHttpClient(), "https://localhost:" + k.httpPort() + "/v2/health/ready"))
+          .isInstanceOf(SSLHandshakeException.class);
     }
   }
 
@@ -123,8 +132,7 @@ class TlsTest {
       try {
         var stub = GRPCInferenceServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
         assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
-        assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("add_sub").build()).getReady())
-            .isTrue();
+        assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("add_sub").build()).getReady()).isTrue();
       } finally {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -143,12 +151,19 @@ class TlsTest {
       assertThatThrownBy(() -> get(https(ca.trustingContext()), ready)).isInstanceOf(IOException.class);
       assertThatThrownBy(() -> get(https(stranger.clientContext(ca)), ready)).isInstanceOf(IOException.class);
 
-      assertThat(live(grpc(k.grpcPort(), GrpcSslContexts.forClient().trustManager(ca.cert())
-          .keyManager(client.keyManager())))).isTrue();
+      assertThat(
+              live(
+                  grpc(
+                      k.grpcPort(),
+                      GrpcSslContexts.forClient().trustManager(ca.cert()).keyManager(client.keyManager()))))
+          .isTrue();
       assertThatThrownBy(() -> live(grpc(k.grpcPort(), GrpcSslContexts.forClient().trustManager(ca.cert()))))
           .isInstanceOf(StatusRuntimeException.class);
-      assertThatThrownBy(() -> live(grpc(k.grpcPort(), GrpcSslContexts.forClient().trustManager(ca.cert())
-          .keyManager(stranger.keyManager()))))
+      assertThatThrownBy(() ->
+              live(
+                  grpc(
+                      k.grpcPort(),
+                      GrpcSslContexts.forClient().trustManager(ca.cert()).keyManager(stranger.keyManager()))))
           .isInstanceOf(StatusRuntimeException.class);
     }
   }
@@ -161,8 +176,12 @@ class TlsTest {
       assertThat(get(https(client.clientContext(ca)), ready).statusCode()).isEqualTo(200);
       assertThatThrownBy(() -> get(https(stranger.clientContext(ca)), ready)).isInstanceOf(IOException.class);
       assertThat(live(grpc(k.grpcPort(), GrpcSslContexts.forClient().trustManager(ca.cert())))).isTrue();
-      assertThatThrownBy(() -> live(grpc(k.grpcPort(), GrpcSslContexts.forClient().trustManager(ca.cert())
-          .keyManager(stranger.keyManager())))).isInstanceOf(StatusRuntimeException.class);
+      assertThatThrownBy(() ->
+              live(
+                  grpc(
+                      k.grpcPort(),
+                      GrpcSslContexts.forClient().trustManager(ca.cert()).keyManager(stranger.keyManager()))))
+          .isInstanceOf(StatusRuntimeException.class);
     }
   }
 
@@ -170,27 +189,34 @@ class TlsTest {
   void badFilesStopTheStartWithTheFileAndTheProblem() throws Exception {
     Path missing = pki.resolve("missing.pem");
     assertThatThrownBy(() -> start(TlsSettings.of(missing, server.keyFile())))
-        .isInstanceOf(TlsFileException.class).hasMessage("TLS certificate chain " + missing + ": no such file");
+        .isInstanceOf(TlsFileException.class)
+        .hasMessage("TLS certificate chain " + missing + ": no such file");
     assertThatThrownBy(() -> start(TlsSettings.of(server.certFile(), client.keyFile())))
         .isInstanceOf(TlsFileException.class)
-        .hasMessage("TLS private key " + client.keyFile() + ": does not belong to the certificate in "
-            + server.certFile());
+        .hasMessage(
+            "TLS private key " + client.keyFile() + ": does not belong to the certificate in " + server.certFile());
     assertThatThrownBy(() -> start(TlsSettings.of(server.keyFile(), server.keyFile())))
-        .isInstanceOf(TlsFileException.class).hasMessageContaining("not a PEM certificate file");
+        .isInstanceOf(TlsFileException.class)
+        .hasMessageContaining("not a PEM certificate file");
     Path garbage = Files.writeString(pki.resolve("garbage.key"), "not a key");
     assertThatThrownBy(() -> start(TlsSettings.of(server.certFile(), garbage)))
-        .isInstanceOf(TlsFileException.class).hasMessageContaining(garbage + ": not a PEM private key");
+        .isInstanceOf(TlsFileException.class)
+        .hasMessageContaining(garbage + ": not a PEM private key");
     Path pkcs1 = TestPki.pkcs1(server, pki.resolve("server-pkcs1.key"));
     assertThatThrownBy(() -> start(TlsSettings.of(server.certFile(), pkcs1)))
-        .isInstanceOf(TlsFileException.class).hasMessageContaining("PKCS#1").hasMessageContaining("openssl pkcs8");
+        .isInstanceOf(TlsFileException.class)
+        .hasMessageContaining("PKCS#1")
+        .hasMessageContaining("openssl pkcs8");
     Path missingCa = pki.resolve("missing-ca.pem");
     assertThatThrownBy(() -> start(serverOnly().withClientAuth(missingCa, ClientAuth.REQUIRE)))
-        .isInstanceOf(TlsFileException.class).hasMessage("TLS client CA " + missingCa + ": no such file");
+        .isInstanceOf(TlsFileException.class)
+        .hasMessage("TLS client CA " + missingCa + ": no such file");
   }
 
   @Test
   void clientAuthNeedsAClientCa() {
-    assertThatThrownBy(() -> new TlsSettings(server.certFile(), server.keyFile(), java.util.Optional.empty(),
-        ClientAuth.REQUIRE)).hasMessageContaining("needs a client CA");
+    assertThatThrownBy(
+            () -> new TlsSettings(server.certFile(), server.keyFile(), java.util.Optional.empty(), ClientAuth.REQUIRE))
+        .hasMessageContaining("needs a client CA");
   }
 }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.onnx.ExampleModels;
-import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.Examples;
 import dev.kiln.training.data.FileDatasetStore;
 import dev.kiln.training.data.PrepareOptions;
@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Train, export, deploy, infer over REST: the served model, fed raw CSV rows, answers exactly what the training
- * engine answers for the same rows after the fitted preprocessing.
+ * Train, export, deploy, infer over REST: the served model, fed raw CSV rows, answers exactly what the training engine
+ * answers for the same rows after the fitted preprocessing.
  */
 class TrainedModelServingTest {
   @TempDir Path data;
@@ -47,23 +47,35 @@ class TrainedModelServingTest {
   void restPredictionsOnRawRowsEqualTheTrainingEngines() throws Exception {
     Path csv = SampleData.digitsCsv(Files.createDirectories(data.resolve("in")));
     var stored = new FileDatasetStore(data).add("digits", csv, DatasetOptions.csv("digit"));
-    PreparedData prepared = DatasetPreparer.prepare(new FileDatasetStore(data).get("digits", stored.version())
-        .orElseThrow(), PrepareOptions.defaults().withScaling(dev.kiln.training.data.Scaling.STANDARD));
-    ModelSpec spec = SpecValidator.validate(ModelSpecReader.read("""
-        layers:
-          - {type: dense, units: 32, activation: relu}
-          - {type: batch_normalization}
-          - {type: dense, units: 10, activation: softmax}
-        optimizer: {name: adam, learning_rate: 0.01}
-        """), prepared.inputShape(), prepared.task()).spec();
+    PreparedData prepared =
+        DatasetPreparer.prepare(
+            new FileDatasetStore(data).get("digits", stored.version()).orElseThrow(),
+            PrepareOptions.defaults().withScaling(dev.kiln.training.data.Scaling.STANDARD));
+    ModelSpec spec =
+        SpecValidator.validate(
+                ModelSpecReader.read(
+                    """
+                    layers:
+                      - {type: dense, units: 32, activation: relu}
+                      - {type: batch_normalization}
+                      - {type: dense, units: 10, activation: softmax}
+                    optimizer: {name: adam, learning_rate: 0.01}
+                    """),
+                prepared.inputShape(),
+                prepared.task())
+            .spec();
     TrainingSettings settings = new TrainingSettings(4, 32, 0.1, 0.2, 1L, null, 1);
     List<String> lines = TrainingApiTest.DIGITS_CSV.lines().toList().subList(1, 41); // 40 raw rows
-    DjlTrainingEngine engine = new DjlTrainingEngine(Path.of(System.getProperty("user.home"), ".cache", "kiln",
-        "djl"), 1);
-    try (TrainedModel model = engine.train(new TrainingPlan(spec, settings, prepared, data.resolve("ckpt"),
-        TrainingListener.NONE, () -> false))) {
-      ExampleModels.write(repo, "digits", 1, OnnxExporter.export(NetworkPlan.of(spec, prepared.task()),
-          model.params(), prepared, Map.of()));
+    DjlTrainingEngine engine =
+        new DjlTrainingEngine(Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"), 1);
+    try (TrainedModel model =
+        engine.train(
+            new TrainingPlan(spec, settings, prepared, data.resolve("ckpt"), TrainingListener.NONE, () -> false))) {
+      ExampleModels.write(
+          repo,
+          "digits",
+          1,
+          OnnxExporter.export(NetworkPlan.of(spec, prepared.task()), model.params(), prepared, Map.of()));
 
       TabularPreprocessing pre = (TabularPreprocessing) prepared.preprocessing();
       float[] features = new float[lines.size() * 64];
@@ -80,11 +92,20 @@ class TrainedModelServingTest {
       float[] expected = model.predictor().predict(new Examples(features, new float[lines.size()], lines.size()));
 
       try (Kiln kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0))) {
-        String body = "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[" + lines.size()
-            + ",64],\"data\":[" + raw + "]}],\"outputs\":[{\"name\":\"probabilities\"}]}";
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-            "http://127.0.0.1:" + kiln.httpPort() + "/v2/models/digits/infer"))
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        String body =
+            "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":["
+                + lines.size()
+                + ",64],\"data\":["
+                + raw
+                + "]}],\"outputs\":[{\"name\":\"probabilities\"}]}";
+        HttpResponse<String> r =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v2/models/digits/infer"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode got = new ObjectMapper().readTree(r.body()).at("/outputs/0/data");
         assertThat(got).hasSize(expected.length);

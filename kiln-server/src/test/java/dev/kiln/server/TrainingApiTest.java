@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Training as a service over real HTTP: upload, train, watch, evaluate, deploy, infer. */
 class TrainingApiTest {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String MLP = """
+  static final String MLP =
+      """
       type: sequential
       layers:
         - {type: dense, units: 32, activation: relu}
@@ -56,8 +57,8 @@ class TrainingApiTest {
   }
 
   Kiln startKiln() throws Exception {
-    return Kiln.start(KilnConfig.defaults(repo, 0, 0)
-        .withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
+    return Kiln.start(
+        KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
   }
 
   static String digits() {
@@ -69,9 +70,12 @@ class TrainingApiTest {
   }
 
   HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+            .method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   JsonNode ok(HttpResponse<String> r, int status) throws Exception {
@@ -87,9 +91,11 @@ class TrainingApiTest {
 
   /** Reads a job's event stream until the server ends it; returns (event, data) pairs. */
   List<Map.Entry<String, JsonNode>> events(long id, java.util.function.Predicate<String> onEvent) throws Exception {
-    HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + kiln.httpPort() + "/api/v1/jobs/" + id + "/events")).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/api/v1/jobs/" + id + "/events"))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
     List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
@@ -119,7 +125,9 @@ class TrainingApiTest {
 
     List<Map.Entry<String, JsonNode>> events = events(id, e -> true);
     assertThat(events.get(0).getKey()).isEqualTo("state");
-    assertThat(events).filteredOn(e -> e.getKey().equals("epoch")).extracting(e -> e.getValue().get("epoch").asInt())
+    assertThat(events)
+        .filteredOn(e -> e.getKey().equals("epoch"))
+        .extracting(e -> e.getValue().get("epoch").asInt())
         .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     assertThat(events).anyMatch(e -> e.getKey().equals("step") && e.getValue().get("eta_seconds") != null);
     Map.Entry<String, JsonNode> last = events.get(events.size() - 1);
@@ -145,8 +153,9 @@ class TrainingApiTest {
     // Raw rows, unscaled, as the CSV has them: the deployed model applies the preprocessing itself.
     String[] rows = DIGITS_CSV.split("\n");
     int n = 200;
-    StringBuilder body = new StringBuilder("{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":["
-        + n + ",64],\"data\":[");
+    StringBuilder body =
+        new StringBuilder(
+            "{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[" + n + ",64],\"data\":[");
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {
       String[] cells = rows[i + 1].trim().split(",");
@@ -185,23 +194,28 @@ class TrainingApiTest {
     ok(send("POST", "/api/v1/datasets/digits?label=digit", DIGITS_CSV), 201);
     long id = ok(send("POST", "/api/v1/jobs", jobRequest(500)), 202).get("id").asLong();
     JsonNode[] atCancel = new JsonNode[1];
-    List<Map.Entry<String, JsonNode>> events = events(id, e -> {
-      if (e.equals("epoch") && atCancel[0] == null) {
-        try {
-          atCancel[0] = ok(send("POST", "/api/v1/jobs/" + id + "/cancel", null), 200);
-        } catch (Exception x) {
-          throw new AssertionError(x);
-        }
-      }
-      return true;
-    });
+    List<Map.Entry<String, JsonNode>> events =
+        events(
+            id,
+            e -> {
+              if (e.equals("epoch") && atCancel[0] == null) {
+                try {
+                  atCancel[0] = ok(send("POST", "/api/v1/jobs/" + id + "/cancel", null), 200);
+                } catch (Exception x) {
+                  throw new AssertionError(x);
+                }
+              }
+              return true;
+            });
     assertThat(events.get(events.size() - 1).getValue().get("state").asText()).isEqualTo("CANCELLED");
     // The job stops at its next step: once the cancel is answered, at most the epoch then in progress is
     // recorded, however long the answer took to arrive.
     JsonNode ended = ok(send("GET", "/api/v1/jobs/" + id, null), 200);
     assertThat(ended.get("state").asText()).isEqualTo("CANCELLED");
-    assertThat(ended.get("history").size()).as("epochs at the cancel: %s", atCancel[0].get("history").size())
-        .isLessThanOrEqualTo(atCancel[0].get("history").size() + 1).isLessThan(500);
+    assertThat(ended.get("history").size())
+        .as("epochs at the cancel: %s", atCancel[0].get("history").size())
+        .isLessThanOrEqualTo(atCancel[0].get("history").size() + 1)
+        .isLessThan(500);
     assertThat(events).filteredOn(e -> e.getKey().equals("epoch")).hasSize(ended.get("history").size());
     assertThat(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"x\"}").statusCode()).isEqualTo(409);
     assertThat(send("POST", "/api/v1/jobs/" + id + "/cancel", null).statusCode()).isEqualTo(200);
@@ -222,25 +236,30 @@ class TrainingApiTest {
 
     kiln = startKiln();
     List<Map.Entry<String, JsonNode>> after = new ArrayList<>();
-    events(id, e -> {
-      if (e.equals("epoch")) {
-        try {
-          ok(send("POST", "/api/v1/jobs/" + id + "/cancel", null), 200);
-        } catch (Exception x) {
-          throw new AssertionError(x);
-        }
-      }
-      return true;
-    }).forEach(after::add);
+    events(
+            id,
+            e -> {
+              if (e.equals("epoch")) {
+                try {
+                  ok(send("POST", "/api/v1/jobs/" + id + "/cancel", null), 200);
+                } catch (Exception x) {
+                  throw new AssertionError(x);
+                }
+              }
+              return true;
+            })
+        .forEach(after::add);
     // It resumes after the last checkpoint and never trains an earlier epoch again: the epochs stored before the
     // restart are kept exactly as measured then (a run from scratch would have replaced them).
-    assertThat(after).filteredOn(e -> e.getKey().equals("epoch"))
+    assertThat(after)
+        .filteredOn(e -> e.getKey().equals("epoch"))
         .allMatch(e -> e.getValue().get("epoch").asInt() > checkpointed);
     JsonNode done = ok(send("GET", "/api/v1/jobs/" + id, null), 200);
     assertThat(done.get("state").asText()).isEqualTo("CANCELLED");
-    assertThat(done.get("history")).extracting(h -> h.get("epoch").asInt())
-        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, done.get("history").size()).boxed()
-            .toList());
+    assertThat(done.get("history"))
+        .extracting(h -> h.get("epoch").asInt())
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.rangeClosed(1, done.get("history").size()).boxed().toList());
     assertThat(done.get("history").size()).isGreaterThan(checkpointed);
     assertThat(done.get("history").get(0)).isEqualTo(firstEpoch);
     for (int e = 0; e < checkpointed; e++) {
@@ -251,29 +270,48 @@ class TrainingApiTest {
   @Test
   void badRequestsAreRefusedWithTheReason() throws Exception {
     ok(send("POST", "/api/v1/datasets/digits?label=digit", DIGITS_CSV), 201);
-    JsonNode noDataset = ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"nope\",\"model\":\"type: sequential\"}"),
-        400);
+    JsonNode noDataset = ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"nope\",\"model\":\"type: sequential\"}"), 400);
     assertThat(noDataset.get("error").asText()).contains("nope");
-    String conv = "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"conv2d\",\"filters\":4},"
-        + "{\"type\":\"dense\",\"units\":10,\"activation\":\"softmax\"}]}}";
+    String conv =
+        "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"conv2d\",\"filters\":4},"
+            + "{\"type\":\"dense\",\"units\":10,\"activation\":\"softmax\"}]}}";
     assertThat(ok(send("POST", "/api/v1/jobs", conv), 400).get("error").asText()).contains("layer 1 (conv2d)");
-    assertThat(ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"dense\","
-        + "\"unit\":10}]}}"), 400).get("error").asText()).contains("units");
+    assertThat(
+            ok(
+                    send(
+                        "POST",
+                        "/api/v1/jobs",
+                        "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"dense\"," + "\"unit\":10}]}}"),
+                    400)
+                .get("error")
+                .asText())
+        .contains("units");
     assertThat(ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"modle\":{}}"), 400).get("error").asText())
         .contains("modle");
     assertThat(ok(send("POST", "/api/v1/jobs", "not json"), 400).get("error").asText()).contains("JSON");
-    assertThat(ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"model\":\"" + MLP.replace("\n", "\\n")
-        + "\",\"training\":{\"epochs\":0}}"), 400).get("error").asText()).contains("epochs");
-    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"scaling\":\"minmx\"}")), 400)
-        .get("error").asText()).contains("minmx", "standard, minmax, none");
-    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"missing\":\"avg\"}")), 400)
-        .get("error").asText()).contains("avg", "error, drop, mean, median, mode");
-    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"scale\":\"minmax\"}")), 400)
-        .get("error").asText()).contains("'scale'", "scaling");
-    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"max_length\":\"long\"}")), 400)
-        .get("error").asText()).contains("max_length");
-    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("[\"minmax\"]")), 400)
-        .get("error").asText()).contains("preparation");
+    assertThat(
+            ok(
+                    send(
+                        "POST",
+                        "/api/v1/jobs",
+                        "{\"dataset\":\"digits\",\"model\":\""
+                            + MLP.replace("\n", "\\n")
+                            + "\",\"training\":{\"epochs\":0}}"),
+                    400)
+                .get("error")
+                .asText())
+        .contains("epochs");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"scaling\":\"minmx\"}")), 400).get("error").asText())
+        .contains("minmx", "standard, minmax, none");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"missing\":\"avg\"}")), 400).get("error").asText())
+        .contains("avg", "error, drop, mean, median, mode");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"scale\":\"minmax\"}")), 400).get("error").asText())
+        .contains("'scale'", "scaling");
+    assertThat(
+            ok(send("POST", "/api/v1/jobs", withPreparation("{\"max_length\":\"long\"}")), 400).get("error").asText())
+        .contains("max_length");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("[\"minmax\"]")), 400).get("error").asText())
+        .contains("preparation");
     assertThat(send("GET", "/api/v1/jobs", null).body()).doesNotContain("minmx", "avg");
     assertThat(send("GET", "/api/v1/jobs/999", null).statusCode()).isEqualTo(404);
     assertThat(send("GET", "/api/v1/jobs/999/events", null).statusCode()).isEqualTo(404);

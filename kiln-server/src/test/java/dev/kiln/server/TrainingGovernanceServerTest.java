@@ -7,8 +7,8 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /**
- * Training under governance, through a real server: the train scope, the audit log, and ownership of jobs and
- * datasets by the key that made them.
+ * Training under governance, through a real server: the train scope, the audit log, and ownership of jobs and datasets
+ * by the key that made them.
  */
 class TrainingGovernanceServerTest extends GovernanceServerFixture {
   @Test
@@ -51,8 +51,7 @@ class TrainingGovernanceServerTest extends GovernanceServerFixture {
     push("mlp");
     String a = key("trainer-a", "train", "manage:line-*");
     String b = key("trainer-b", "train");
-    assertThat(call("POST", "/api/v1/datasets/line?label=y&task=regression", a, lineCsv()).statusCode())
-        .isEqualTo(201);
+    assertThat(call("POST", "/api/v1/datasets/line?label=y&task=regression", a, lineCsv()).statusCode()).isEqualTo(201);
     // Another key's dataset: unseen (404, so its existence does not leak), not listed, not extended, not trained on.
     assertThat(call("GET", "/api/v1/datasets/line", b, (String) null).statusCode()).isEqualTo(404);
     assertThat(call("GET", "/api/v1/datasets/line/versions/1", b, (String) null).statusCode()).isEqualTo(404);
@@ -64,8 +63,8 @@ class TrainingGovernanceServerTest extends GovernanceServerFixture {
     HttpResponse<String> submitted = call("POST", "/api/v1/jobs", a, job);
     assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
     long id = JSON.readTree(submitted.body()).get("id").asLong();
-    for (String[] route : new String[][] {{"GET", ""}, {"GET", "/events"}, {"GET", "/model"}, {"POST", "/cancel"},
-        {"POST", "/deploy"}}) {
+    for (String[] route :
+        new String[][] {{"GET", ""}, {"GET", "/events"}, {"GET", "/model"}, {"POST", "/cancel"}, {"POST", "/deploy"}}) {
       HttpResponse<String> r = call(route[0], "/api/v1/jobs/" + id + route[1], b, "{\"name\":\"line-b\"}");
       assertThat(r.statusCode()).as(route[0] + " " + route[1] + ": " + r.body()).isEqualTo(404);
       assertThat(r.body()).contains("no job " + id);
@@ -87,7 +86,7 @@ class TrainingGovernanceServerTest extends GovernanceServerFixture {
     assertThat(call("GET", "/api/v1/jobs/" + id, admin, (String) null).statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(call("GET", "/api/v1/jobs", admin, (String) null).body())).hasSize(1);
     assertThat(JSON.readTree(call("GET", "/api/v1/datasets", admin, (String) null).body())).hasSize(1);
-    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", a, (String) null).body()).get(0).get("created_by")
-        .asText()).isEqualTo(a.substring(5, 17));
+    assertThat(JSON.readTree(call("GET", "/api/v1/jobs", a, (String) null).body()).get(0).get("created_by").asText())
+        .isEqualTo(a.substring(5, 17));
   }
 }

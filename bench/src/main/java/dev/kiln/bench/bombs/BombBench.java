@@ -29,48 +29,67 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Peak memory of a real {@code kiln serve} process under the request and upload bombs of issue 10 (bad-inputs
- * T3/T4): the server runs as a child process with the JVM's default heap, as a user starts it, and this process
- * samples its resident set from {@code /proc} every 20 ms while a prober asks {@code /v2/health/live} every 50 ms.
- * Each case sends its bomb (several at once where that is the attack), waits for every answer, and reports the
- * statuses, the peak resident set above the idle baseline, and the slowest health answer during the case.
+ * Peak memory of a real {@code kiln serve} process under the request and upload bombs of issue 10 (bad-inputs T3/T4):
+ * the server runs as a child process with the JVM's default heap, as a user starts it, and this process samples its
+ * resident set from {@code /proc} every 20 ms while a prober asks {@code /v2/health/live} every 50 ms. Each case sends
+ * its bomb (several at once where that is the attack), waits for every answer, and reports the statuses, the peak
+ * resident set above the idle baseline, and the slowest health answer during the case.
  */
-@Command(name = "bomb-bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "bomb-bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Peak RSS and health latency of a kiln serve process under request and dataset bombs.")
 public final class BombBench implements Callable<Integer> {
-  @Option(names = "--concurrency", defaultValue = "12",
+  @Option(
+      names = "--concurrency",
+      defaultValue = "12",
       description = "Copies of each inference bomb sent at once (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(names = "--server-opts", defaultValue = "",
+  @Option(
+      names = "--server-opts",
+      defaultValue = "",
       description = "Extra JVM options for the server process, e.g. -Xmx1g (default: the JVM's own heap sizing).")
   String serverOpts;
 
   @Option(names = "--cases", split = ",", description = "Only these cases, by name (default: all).")
   List<String> only = List.of();
 
-  @Option(names = "--work-dir", defaultValue = "bench/target/bomb-bench",
+  @Option(
+      names = "--work-dir",
+      defaultValue = "bench/target/bomb-bench",
       description = "Where the server's models and data are written (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new BombBench()).execute(args));
   }
 
-  private record Case(String name, String what, int copies, String path, String contentType, boolean gzip,
-      byte[] body) {
+  private record Case(
+      String name, String what, int copies, String path, String contentType, boolean gzip, byte[] body) {
     HttpRequest request(String base) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2))
-          .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofMinutes(2))
+              .header("Content-Type", contentType)
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
       return (gzip ? b.header("Content-Encoding", "gzip") : b).build();
     }
   }
 
-  private record Outcome(Case c, Map<Integer, Integer> statuses, String firstError, long idleRssMiB, long peakRssMiB,
-      long healthMaxMs, int healthFailures, long seconds) {}
+  private record Outcome(
+      Case c,
+      Map<Integer, Integer> statuses,
+      String firstError,
+      long idleRssMiB,
+      long peakRssMiB,
+      long healthMaxMs,
+      int healthFailures,
+      long seconds) {}
 
   @Override
   public Integer call() throws Exception {
@@ -88,12 +107,20 @@ public final class BombBench implements Callable<Integer> {
       // A fresh server per case: the JVM keeps the heap it grew, so a shared server would charge one case's
       // memory to the next.
       deleteTree(data);
-      try (ServerProcess server = ServerProcess.start(models, data, workDir.resolve("server.log"), serverOpts,
-          List.of())) {
+      try (ServerProcess server =
+          ServerProcess.start(models, data, workDir.resolve("server.log"), serverOpts, List.of())) {
         long baseline = server.rssMiB();
         baselines.add(baseline);
-        err.println("bomb-bench: " + c.name() + " ×" + c.copies() + " (server pid " + server.pid() + ", idle "
-            + baseline + " MiB)");
+        err.println(
+            "bomb-bench: "
+                + c.name()
+                + " ×"
+                + c.copies()
+                + " (server pid "
+                + server.pid()
+                + ", idle "
+                + baseline
+                + " MiB)");
         outcomes.add(run(c, server, baseline));
       }
     }
@@ -110,18 +137,54 @@ public final class BombBench implements Callable<Integer> {
     byte[] zip = Bombs.zipBomb(2L << 30);
     byte[] plain = Bombs.plainCsv(50, 60 << 20);
     return List.of(
-        new Case("json-declared-shape", "FP64 [85600, 784], one value, padded to 64 MiB, " + kib(shapeBomb)
-            + " gzip", concurrency, infer, "application/json", true, shapeBomb),
-        new Case("json-valid-64mib", "FP32 [40000, 784] of zeros (62 MiB JSON), " + kib(valid) + " gzip",
-            concurrency, infer, "application/json", true, valid),
-        new Case("csv-gzip-bomb", "gzip CSV, 1,000 columns, 2 GiB inflated, " + kib(csvBomb),
-            1, "/api/v1/datasets/bomb-csv?label=label", "text/csv", false, csvBomb),
-        new Case("png-16000", "zip of two 16000×16000 PNGs, " + kib(png), 1,
-            "/api/v1/datasets/bomb-png", "application/zip", false, png),
-        new Case("zip-bomb", "zip, one text entry of 2 GiB, " + kib(zip), 1,
-            "/api/v1/datasets/bomb-zip", "application/zip", false, zip),
-        new Case("csv-plain-60mib", "plain CSV, 50 columns, " + kib(plain), 1,
-            "/api/v1/datasets/plain-csv?label=label", "text/csv", false, plain));
+        new Case(
+            "json-declared-shape",
+            "FP64 [85600, 784], one value, padded to 64 MiB, " + kib(shapeBomb) + " gzip",
+            concurrency,
+            infer,
+            "application/json",
+            true,
+            shapeBomb),
+        new Case(
+            "json-valid-64mib",
+            "FP32 [40000, 784] of zeros (62 MiB JSON), " + kib(valid) + " gzip",
+            concurrency,
+            infer,
+            "application/json",
+            true,
+            valid),
+        new Case(
+            "csv-gzip-bomb",
+            "gzip CSV, 1,000 columns, 2 GiB inflated, " + kib(csvBomb),
+            1,
+            "/api/v1/datasets/bomb-csv?label=label",
+            "text/csv",
+            false,
+            csvBomb),
+        new Case(
+            "png-16000",
+            "zip of two 16000×16000 PNGs, " + kib(png),
+            1,
+            "/api/v1/datasets/bomb-png",
+            "application/zip",
+            false,
+            png),
+        new Case(
+            "zip-bomb",
+            "zip, one text entry of 2 GiB, " + kib(zip),
+            1,
+            "/api/v1/datasets/bomb-zip",
+            "application/zip",
+            false,
+            zip),
+        new Case(
+            "csv-plain-60mib",
+            "plain CSV, 50 columns, " + kib(plain),
+            1,
+            "/api/v1/datasets/plain-csv?label=label",
+            "text/csv",
+            false,
+            plain));
   }
 
   private Outcome run(Case c, ServerProcess server, long baseline) throws Exception {
@@ -130,28 +193,34 @@ public final class BombBench implements Callable<Integer> {
     AtomicLong peak = new AtomicLong();
     AtomicLong healthMax = new AtomicLong();
     AtomicLong healthFailures = new AtomicLong();
-    Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-      while (!done.get()) {
-        peak.accumulateAndGet(server.rssMiB(), Math::max);
-        pause(20);
-      }
-    });
-    Thread prober = Thread.ofPlatform().daemon().start(() -> {
-      HttpRequest live = HttpRequest.newBuilder(URI.create(base + "/v2/health/live"))
-          .timeout(Duration.ofSeconds(30)).build();
-      while (!done.get()) {
-        long t0 = System.nanoTime();
-        try {
-          if (http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-            healthFailures.incrementAndGet();
-          }
-        } catch (IOException | InterruptedException e) {
-          healthFailures.incrementAndGet();
-        }
-        healthMax.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
-        pause(50);
-      }
-    });
+    Thread sampler =
+        Thread.ofPlatform()
+            .daemon()
+            .start(() -> {
+              while (!done.get()) {
+                peak.accumulateAndGet(server.rssMiB(), Math::max);
+                pause(20);
+              }
+            });
+    Thread prober =
+        Thread.ofPlatform()
+            .daemon()
+            .start(() -> {
+              HttpRequest live =
+                  HttpRequest.newBuilder(URI.create(base + "/v2/health/live")).timeout(Duration.ofSeconds(30)).build();
+              while (!done.get()) {
+                long t0 = System.nanoTime();
+                try {
+                  if (http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                    healthFailures.incrementAndGet();
+                  }
+                } catch (IOException | InterruptedException e) {
+                  healthFailures.incrementAndGet();
+                }
+                healthMax.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
+                pause(50);
+              }
+            });
     long t0 = System.nanoTime();
     Map<Integer, Integer> statuses = new TreeMap<>();
     String firstError = "";
@@ -183,22 +252,36 @@ public final class BombBench implements Callable<Integer> {
     done.set(true);
     sampler.join();
     prober.join();
-    return new Outcome(c, statuses, firstError, baseline, peak.get(), healthMax.get(), (int) healthFailures.get(), seconds);
+    return new Outcome(
+        c, statuses, firstError, baseline, peak.get(), healthMax.get(), (int) healthFailures.get(), seconds);
   }
 
   private static void report(PrintStream out, List<Long> baselines, List<Outcome> outcomes) {
     out.println("Run " + LocalDate.now() + "; " + String.join("; ", MachineInfo.describe()));
     out.println();
-    out.println("A fresh server per case; idle RSS " + baselines.stream().mapToLong(Long::longValue).min().orElse(0)
-        + "–" + baselines.stream().mapToLong(Long::longValue).max().orElse(0) + " MiB.");
+    out.println(
+        "A fresh server per case; idle RSS "
+            + baselines.stream().mapToLong(Long::longValue).min().orElse(0)
+            + "–"
+            + baselines.stream().mapToLong(Long::longValue).max().orElse(0)
+            + " MiB.");
     out.println();
-    out.println("| case | bomb | copies | statuses | peak RSS (MiB) | above idle | slowest /v2/health/live |"
-        + " health failures | seconds |");
+    out.println(
+        "| case | bomb | copies | statuses | peak RSS (MiB) | above idle | slowest /v2/health/live |"
+            + " health failures | seconds |");
     out.println("|---|---|---|---|---|---|---|---|---|");
     for (Outcome o : outcomes) {
-      out.printf("| %s | %s | %d | %s | %d | +%d | %d ms | %d | %d |%n", o.c().name(), o.c().what(),
-          o.c().copies(), o.statuses(), o.peakRssMiB(), Math.max(0, o.peakRssMiB() - o.idleRssMiB()), o.healthMaxMs(),
-          o.healthFailures(), o.seconds());
+      out.printf(
+          "| %s | %s | %d | %s | %d | +%d | %d ms | %d | %d |%n",
+          o.c().name(),
+          o.c().what(),
+          o.c().copies(),
+          o.statuses(),
+          o.peakRssMiB(),
+          Math.max(0, o.peakRssMiB() - o.idleRssMiB()),
+          o.healthMaxMs(),
+          o.healthFailures(),
+          o.seconds());
     }
     out.println();
     for (Outcome o : outcomes) {
@@ -207,7 +290,6 @@ public final class BombBench implements Callable<Integer> {
       }
     }
   }
-
 
   private static String kib(byte[] b) {
     return String.format("%,d KiB", b.length / 1024);

@@ -14,21 +14,21 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The hostile request bodies of issue 10 / bad-inputs T3–T4, built in memory small: each is a few KiB to a few MiB
- * on the wire and expands to gigabytes (or declares gigabytes) on the server. Nothing here is random, so every run
- * sends the same bytes.
+ * The hostile request bodies of issue 10 / bad-inputs T3–T4, built in memory small: each is a few KiB to a few MiB on
+ * the wire and expands to gigabytes (or declares gigabytes) on the server. Nothing here is random, so every run sends
+ * the same bytes.
  */
 final class Bombs {
   private Bombs() {}
 
   /**
    * An OIP JSON request declaring an FP64 input of shape {@code [rows, 784]} with a single value in {@code data},
-   * padded with spaces to {@code bodyBytes} and gzipped: what the server must refuse before allocating the
-   * declared tensor.
+   * padded with spaces to {@code bodyBytes} and gzipped: what the server must refuse before allocating the declared
+   * tensor.
    */
   static byte[] declaredShapeJson(String input, long rows, int bodyBytes) throws IOException {
-    String head = "{\"inputs\":[{\"name\":\"" + input + "\",\"datatype\":\"FP64\",\"shape\":[" + rows
-        + ",784],\"data\":[0]}]";
+    String head =
+        "{\"inputs\":[{\"name\":\"" + input + "\",\"datatype\":\"FP64\",\"shape\":[" + rows + ",784],\"data\":[0]}]";
     return gzip(out -> {
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       writeRepeated(out, (byte) ' ', bodyBytes - head.length() - 1);
@@ -38,8 +38,8 @@ final class Bombs {
 
   /** A valid OIP JSON request of {@code rows × 784} zeros (FP32), about {@code rows × 1.5 KiB} inflated, gzipped. */
   static byte[] validZerosJson(String input, int rows) throws IOException {
-    String head = "{\"inputs\":[{\"name\":\"" + input + "\",\"datatype\":\"FP32\",\"shape\":[" + rows
-        + ",784],\"data\":[0";
+    String head =
+        "{\"inputs\":[{\"name\":\"" + input + "\",\"datatype\":\"FP32\",\"shape\":[" + rows + ",784],\"data\":[0";
     byte[] zeros = ",0".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     long remaining = (long) rows * 784 - 1;
     return gzip(out -> {
@@ -55,9 +55,9 @@ final class Bombs {
   }
 
   /**
-   * A gzipped CSV of {@code columns} numeric columns and a {@code label} column that inflates to about
-   * {@code inflatedBytes}. Built as one gzip member repeated: a gzip stream may hold several members, which
-   * every reader (the JDK's included) concatenates, so a 2 GiB file costs one 64 MiB compression here.
+   * A gzipped CSV of {@code columns} numeric columns and a {@code label} column that inflates to about {@code
+   * inflatedBytes}. Built as one gzip member repeated: a gzip stream may hold several members, which every reader (the
+   * JDK's included) concatenates, so a 2 GiB file costs one 64 MiB compression here.
    */
   static byte[] csvBomb(int columns, long inflatedBytes) throws IOException {
     StringBuilder header = new StringBuilder();
@@ -71,11 +71,12 @@ final class Bombs {
     byte[] rowBytes = row.toString().getBytes(StandardCharsets.US_ASCII);
     int memberBytes = 64 << 20;
     int rowsPerMember = memberBytes / rowBytes.length;
-    byte[] member = gzip(out -> {
-      for (int i = 0; i < rowsPerMember; i++) {
-        out.write(rowBytes);
-      }
-    });
+    byte[] member =
+        gzip(out -> {
+          for (int i = 0; i < rowsPerMember; i++) {
+            out.write(rowBytes);
+          }
+        });
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     all.write(gzip(out -> out.write(header.toString().getBytes(StandardCharsets.US_ASCII))));
     long members = Math.max(1, inflatedBytes / ((long) rowsPerMember * rowBytes.length));
@@ -136,8 +137,15 @@ final class Bombs {
   static byte[] blankPng(int side) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(side).putInt(side).put((byte) 8).put((byte) 0)
-        .put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteBuffer ihdr =
+        ByteBuffer.allocate(13)
+            .putInt(side)
+            .putInt(side)
+            .put((byte) 8)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0);
     chunk(out, "IHDR", ihdr.array());
     ByteArrayOutputStream idat = new ByteArrayOutputStream();
     try (DeflaterOutputStream z = new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_COMPRESSION))) {

@@ -29,8 +29,8 @@ final class Load implements AutoCloseable {
   private final String host;
   private final int httpPort;
   private final ManagedChannel channel;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Thread> threads = new ArrayList<>();
   private final String restBody;
   private final ModelInferRequest grpcRequest;
@@ -42,24 +42,31 @@ final class Load implements AutoCloseable {
     this.httpPort = httpPort;
     this.channel = ManagedChannelBuilder.forAddress(host, grpcPort).usePlaintext().build();
     float[] x = ExampleModels.Mlp.randomRow(784, 1);
-    StringBuilder sb = new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,784],"
-        + "\"data\":[");
+    StringBuilder sb =
+        new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,784]," + "\"data\":[");
     for (int i = 0; i < x.length; i++) {
       sb.append(i == 0 ? "" : ",").append(x[i]);
     }
     this.restBody = sb.append("]}]}").toString();
     ByteBuffer raw = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(x);
-    this.grpcRequest = ModelInferRequest.newBuilder().setModelName("mlp")
-        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
-            .addShape(1).addShape(784))
-        .addRawInputContents(ByteString.copyFrom(raw.array())).build();
+    this.grpcRequest =
+        ModelInferRequest.newBuilder()
+            .setModelName("mlp")
+            .addInputs(
+                ModelInferRequest.InferInputTensor.newBuilder()
+                    .setName("input")
+                    .setDatatype("FP32")
+                    .addShape(1)
+                    .addShape(784))
+            .addRawInputContents(ByteString.copyFrom(raw.array()))
+            .build();
   }
 
   /**
-   * One answered call per protocol before the load: on a cold server the first gRPC call takes seconds (class
-   * loading and JIT on a busy 2-core machine), which would count as "in flight" at the signal without being
-   * what the drain is measured for.
+   * One answered call per protocol before the load: on a cold server the first gRPC call takes seconds (class loading
+   * and JIT on a busy 2-core machine), which would count as "in flight" at the signal without being what the drain is
+   * measured for.
    */
   void warmUp() throws Exception {
     var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
@@ -89,7 +96,9 @@ final class Load implements AutoCloseable {
 
   private HttpRequest post() {
     return HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/v2/models/mlp/infer"))
-        .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(restBody)).build();
+        .timeout(Duration.ofSeconds(120))
+        .POST(HttpRequest.BodyPublishers.ofString(restBody))
+        .build();
   }
 
   private void restLoop() {
@@ -123,25 +132,27 @@ final class Load implements AutoCloseable {
     while (running) {
       LinkedBlockingQueue<Object> next = new LinkedBlockingQueue<>();
       CompletableFuture<Status> end = new CompletableFuture<>();
-      StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
-          .modelStreamInfer(new StreamObserver<ModelStreamInferResponse>() {
-            @Override
-            public void onNext(ModelStreamInferResponse r) {
-              offer(next, r);
-            }
+      StreamObserver<ModelInferRequest> requests =
+          GRPCInferenceServiceGrpc.newStub(channel)
+              .modelStreamInfer(
+                  new StreamObserver<ModelStreamInferResponse>() {
+                    @Override
+                    public void onNext(ModelStreamInferResponse r) {
+                      offer(next, r);
+                    }
 
-            @Override
-            public void onError(Throwable e) {
-              end.complete(Status.fromThrowable(e));
-              offer(next, end);
-            }
+                    @Override
+                    public void onError(Throwable e) {
+                      end.complete(Status.fromThrowable(e));
+                      offer(next, end);
+                    }
 
-            @Override
-            public void onCompleted() {
-              end.complete(Status.OK);
-              offer(next, end);
-            }
-          });
+                    @Override
+                    public void onCompleted() {
+                      end.complete(Status.OK);
+                      offer(next, end);
+                    }
+                  });
       boolean answered = false;
       while (running && !end.isDone()) {
         long start = System.nanoTime();
@@ -170,8 +181,13 @@ final class Load implements AutoCloseable {
       long at = System.nanoTime();
       int status;
       try {
-        status = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/v2/health/ready"))
-            .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        status =
+            http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/v2/health/ready"))
+                        .GET()
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode();
       } catch (Exception e) {
         status = -1;
       }
@@ -188,8 +204,8 @@ final class Load implements AutoCloseable {
       long at = System.nanoTime();
       boolean ready;
       try {
-        ready = stub.withDeadlineAfter(5, TimeUnit.SECONDS).serverReady(ServerReadyRequest.getDefaultInstance())
-            .getReady();
+        ready =
+            stub.withDeadlineAfter(5, TimeUnit.SECONDS).serverReady(ServerReadyRequest.getDefaultInstance()).getReady();
       } catch (RuntimeException e) {
         ready = false;
       }

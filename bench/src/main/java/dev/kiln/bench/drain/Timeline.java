@@ -47,7 +47,6 @@ final class Timeline {
   }
 
   OptionalLong lastServed() {
-    return calls.stream().filter(c -> c.outcome() == Outcome.OK && c.end() >= sigterm)
-        .mapToLong(Call::end).max();
+    return calls.stream().filter(c -> c.outcome() == Outcome.OK && c.end() >= sigterm).mapToLong(Call::end).max();
   }
 }

@@ -12,8 +12,16 @@ import java.util.List;
  * @param interTokenP50Ms gap between consecutive pieces, over every gap of every stream
  * @param tokensPerStream mean completion tokens per stream
  */
-record CellStats(String side, int streams, int rounds, double totalTokensPerSecond, double streamTokensPerSecond,
-    double firstTokenP50Ms, double firstTokenP95Ms, double interTokenP50Ms, double tokensPerStream) {
+record CellStats(
+    String side,
+    int streams,
+    int rounds,
+    double totalTokensPerSecond,
+    double streamTokensPerSecond,
+    double firstTokenP50Ms,
+    double firstTokenP95Ms,
+    double interTokenP50Ms,
+    double tokensPerStream) {
 
   static CellStats of(String side, int streams, List<List<Trace>> rounds) {
     double[] total = rounds.stream().mapToDouble(CellStats::totalTokensPerSecond).toArray();
@@ -21,8 +29,15 @@ record CellStats(String side, int streams, int rounds, double totalTokensPerSeco
     double[] perStream = all.stream().mapToDouble(Trace::tokensPerSecond).toArray();
     double[] ttft = all.stream().mapToDouble(t -> t.firstTokenNanos() / 1e6).toArray();
     double[] gaps = all.stream().flatMapToLong(t -> Arrays.stream(t.gaps())).mapToDouble(g -> g / 1e6).toArray();
-    return new CellStats(side, streams, rounds.size(), percentile(total, 50), percentile(perStream, 50),
-        percentile(ttft, 50), percentile(ttft, 95), percentile(gaps, 50),
+    return new CellStats(
+        side,
+        streams,
+        rounds.size(),
+        percentile(total, 50),
+        percentile(perStream, 50),
+        percentile(ttft, 50),
+        percentile(ttft, 95),
+        percentile(gaps, 50),
         all.stream().mapToInt(Trace::tokens).average().orElse(Double.NaN));
   }
 

@@ -14,9 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Through Kiln: {@code POST /v1/completions} with {@code "stream": true}, each stream on an HTTP/1.1 client of its
- * own (so its own connection, kept alive between rounds), reading the Server-Sent Events line by line. A piece of
- * text arrives when its {@code data:} line is read, before the JSON is parsed.
+ * Through Kiln: {@code POST /v1/completions} with {@code "stream": true}, each stream on an HTTP/1.1 client of its own
+ * (so its own connection, kept alive between rounds), reading the Server-Sent Events line by line. A piece of text
+ * arrives when its {@code data:} line is read, before the JSON is parsed.
  */
 final class HttpSide extends Side {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,12 +32,19 @@ final class HttpSide extends Side {
     for (int i = 0; i < maxStreams; i++) {
       clients[i] = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
-    ObjectNode body = JSON.createObjectNode().put("model", model).put("prompt", generation.prompt())
-        .put("max_tokens", generation.maxTokens()).put("temperature", generation.temperature()).put("stream", true);
+    ObjectNode body =
+        JSON.createObjectNode()
+            .put("model", model)
+            .put("prompt", generation.prompt())
+            .put("max_tokens", generation.maxTokens())
+            .put("temperature", generation.temperature())
+            .put("stream", true);
     body.putObject("stream_options").put("include_usage", true);
-    this.request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-        .build();
+    this.request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build();
     this.maxTokens = generation.maxTokens();
   }
 

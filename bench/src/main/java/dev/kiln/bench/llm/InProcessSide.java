@@ -21,22 +21,24 @@ final class InProcessSide extends Side {
   Trace stream(int index) throws Exception {
     CompletableFuture<Trace> result = new CompletableFuture<>();
     Trace.Recorder recorder = new Trace.Recorder(System.nanoTime(), generation.maxTokens());
-    model.generate(generation, new TokenSink() {
-      @Override
-      public void text(String piece) {
-        recorder.arrived(System.nanoTime());
-      }
+    model.generate(
+        generation,
+        new TokenSink() {
+          @Override
+          public void text(String piece) {
+            recorder.arrived(System.nanoTime());
+          }
 
-      @Override
-      public void done(FinishReason reason, int promptTokens, int completionTokens) {
-        result.complete(recorder.end(System.nanoTime(), completionTokens));
-      }
+          @Override
+          public void done(FinishReason reason, int promptTokens, int completionTokens) {
+            result.complete(recorder.end(System.nanoTime(), completionTokens));
+          }
 
-      @Override
-      public void failed(Throwable error) {
-        result.completeExceptionally(error);
-      }
-    });
+          @Override
+          public void failed(Throwable error) {
+            result.completeExceptionally(error);
+          }
+        });
     return result.get();
   }
 }

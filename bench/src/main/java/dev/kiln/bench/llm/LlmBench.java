@@ -23,53 +23,77 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The language-model benchmark behind {@code BENCHMARKS.md}: at each concurrency, rounds of streams started
- * together, each generating a fixed number of tokens greedily from the same prompt, on the model called in-process
- * through {@code LlamaEngine} (the limit) and through a Kiln server over HTTP Server-Sent Events, alternating
- * in-process, Kiln, in-process, Kiln so that slow phases of a noisy host hit both. Both load the same file with the
- * same context, slots and threads. Progress goes to stderr, the Markdown report to stdout.
+ * The language-model benchmark behind {@code BENCHMARKS.md}: at each concurrency, rounds of streams started together,
+ * each generating a fixed number of tokens greedily from the same prompt, on the model called in-process through {@code
+ * LlamaEngine} (the limit) and through a Kiln server over HTTP Server-Sent Events, alternating in-process, Kiln,
+ * in-process, Kiln so that slow phases of a noisy host hit both. Both load the same file with the same context, slots
+ * and threads. Progress goes to stderr, the Markdown report to stdout.
  *
  * <p>llama.cpp 4.2.0 leaves a non-daemon thread per loaded model, so {@link #main} ends with {@code System.exit}.
  */
-@Command(name = "llm-bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "llm-bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Tokens/s and time to first token of a GGUF model, in-process and through Kiln.")
 public final class LlmBench implements Callable<Integer> {
-  @Option(names = "--concurrency", split = ",", defaultValue = "1,4,8",
+  @Option(
+      names = "--concurrency",
+      split = ",",
+      defaultValue = "1,4,8",
       description = "Streams started together; each value is measured (default: ${DEFAULT-VALUE}).")
   List<Integer> concurrency;
 
-  @Option(names = "--rounds", defaultValue = "5", description = "Measured rounds per side and concurrency "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rounds",
+      defaultValue = "5",
+      description = "Measured rounds per side and concurrency " + "(default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured rounds per side before each "
-      + "concurrency's first (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "1",
+      description = "Unmeasured rounds per side before each " + "concurrency's first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--tokens", defaultValue = "128", description = "Tokens each stream generates (max_tokens; the "
-      + "tiny model practically never stops earlier) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tokens",
+      defaultValue = "128",
+      description =
+          "Tokens each stream generates (max_tokens; the "
+              + "tiny model practically never stops earlier) (default: ${DEFAULT-VALUE}).")
   int tokens;
 
-  @Option(names = "--slots", defaultValue = "8", description = "Generations decoded together, both sides "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--slots",
+      defaultValue = "8",
+      description = "Generations decoded together, both sides " + "(default: ${DEFAULT-VALUE}).")
   int slots;
 
-  @Option(names = "--context", defaultValue = "512", description = "Tokens per slot, both sides "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--context",
+      defaultValue = "512",
+      description = "Tokens per slot, both sides " + "(default: ${DEFAULT-VALUE}).")
   int context;
 
-  @Option(names = "--threads", defaultValue = "2", description = "llama.cpp CPU threads, both sides "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      defaultValue = "2",
+      description = "llama.cpp CPU threads, both sides " + "(default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(names = "--model", description = "A GGUF file to run instead of the tiny model (nothing is downloaded).")
   Path model;
 
-  @Option(names = "--prompt", defaultValue = "the kiln is hot and the clay is red, so we make a small blue pot",
+  @Option(
+      names = "--prompt",
+      defaultValue = "the kiln is hot and the clay is red, so we make a small blue pot",
       description = "The prompt every stream sends (default: ${DEFAULT-VALUE}).")
   String prompt;
 
-  @Option(names = "--work-dir", defaultValue = "bench/target/llm-bench",
+  @Option(
+      names = "--work-dir",
+      defaultValue = "bench/target/llm-bench",
       description = "Where the server's model repository is written (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
@@ -97,17 +121,33 @@ public final class LlmBench implements Callable<Integer> {
     List<CellStats> cells = new ArrayList<>();
     List<String> header = new ArrayList<>(MachineInfo.describe());
     try (LanguageModel direct = new LlamaEngine(new LlamaOptions(context, slots, threads)).load(file);
-        Kiln kiln = Kiln.start(KilnConfig.defaults(file.getParent().getParent().getParent(), 0, 0)
-            .withLlm(new LlmConfig(context, slots, threads)));
+        Kiln kiln =
+            Kiln.start(
+                KilnConfig.defaults(file.getParent().getParent().getParent(), 0, 0)
+                    .withLlm(new LlmConfig(context, slots, threads)));
         Side inProcess = new InProcessSide(direct, generation, maxStreams);
-        Side server = new HttpSide(kiln.httpPort(), file.getParent().getParent().getFileName().toString(),
-            generation, maxStreams)) {
-      header.add(String.format(Locale.ROOT, "model: %s (%.1f MiB); prompt %d tokens, %d tokens per stream, "
-          + "temperature 0", model == null ? "TinyLlama (random weights, 2 layers, width 64)" : model.getFileName(),
-          Files.size(file) / 1048576.0, direct.countTokens(prompt), tokens));
-      header.add(String.format(Locale.ROOT, "llama.cpp (de.kherud:llama 4.2.0): %d slots, context %d per slot, "
-          + "%d threads, the same on both sides; %d warm-up + %d measured rounds per side and concurrency, "
-          + "alternating in-process and Kiln", slots, context, threads, warmup, rounds));
+        Side server =
+            new HttpSide(
+                kiln.httpPort(), file.getParent().getParent().getFileName().toString(), generation, maxStreams)) {
+      header.add(
+          String.format(
+              Locale.ROOT,
+              "model: %s (%.1f MiB); prompt %d tokens, %d tokens per stream, " + "temperature 0",
+              model == null ? "TinyLlama (random weights, 2 layers, width 64)" : model.getFileName(),
+              Files.size(file) / 1048576.0,
+              direct.countTokens(prompt),
+              tokens));
+      header.add(
+          String.format(
+              Locale.ROOT,
+              "llama.cpp (de.kherud:llama 4.2.0): %d slots, context %d per slot, "
+                  + "%d threads, the same on both sides; %d warm-up + %d measured rounds per side and concurrency, "
+                  + "alternating in-process and Kiln",
+              slots,
+              context,
+              threads,
+              warmup,
+              rounds));
       for (int streams : concurrency) {
         cells.addAll(measure(streams, List.of(inProcess, server)));
       }
@@ -126,9 +166,14 @@ public final class LlmBench implements Callable<Integer> {
         if (r >= 0) {
           measured.get(s).add(round);
         }
-        System.err.printf(Locale.ROOT, "streams=%d %s %s: %.1f tok/s, TTFT %.1f ms%n", streams,
-            sides.get(s).name(), r < 0 ? "warm-up" : "round " + (r + 1),
-            CellStats.of("", streams, List.of(round)).totalTokensPerSecond(), round.get(0).firstTokenNanos() / 1e6);
+        System.err.printf(
+            Locale.ROOT,
+            "streams=%d %s %s: %.1f tok/s, TTFT %.1f ms%n",
+            streams,
+            sides.get(s).name(),
+            r < 0 ? "warm-up" : "round " + (r + 1),
+            CellStats.of("", streams, List.of(round)).totalTokensPerSecond(),
+            round.get(0).firstTokenNanos() / 1e6);
       }
     }
     List<CellStats> cells = new ArrayList<>();
@@ -139,13 +184,14 @@ public final class LlmBench implements Callable<Integer> {
   }
 
   /**
-   * Writes a repository with the model as {@code <name>/1/model.gguf}: the tiny model, or a hard link to
-   * {@code --model} (a copy where the link cannot be made; the server does not follow symbolic links).
+   * Writes a repository with the model as {@code <name>/1/model.gguf}: the tiny model, or a hard link to {@code
+   * --model} (a copy where the link cannot be made; the server does not follow symbolic links).
    */
   private Path repository(String name) throws IOException {
     Files.createDirectories(workDir);
-    Path file = Files.createDirectories(Files.createTempDirectory(workDir, "repo-").resolve(name).resolve("1"))
-        .resolve("model.gguf");
+    Path file =
+        Files.createDirectories(Files.createTempDirectory(workDir, "repo-").resolve(name).resolve("1"))
+            .resolve("model.gguf");
     if (model == null) {
       TinyLlama.write(file, 7);
       return file;

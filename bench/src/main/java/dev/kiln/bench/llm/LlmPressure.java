@@ -28,40 +28,54 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Language models under pressure, on a Kiln server with one HTTP event loop and the tiny model (issue 11): how long
- * one huge chat request (and a burst of chats just small enough to be handled on the event loop) takes and how
- * slow {@code /v2/health/live} gets meanwhile, then what N concurrent chats get (statuses, slowest answer, peak
- * live threads). Uses only the server's public start-up API, so the same class
- * runs against an older build for the "before" line.
+ * Language models under pressure, on a Kiln server with one HTTP event loop and the tiny model (issue 11): how long one
+ * huge chat request (and a burst of chats just small enough to be handled on the event loop) takes and how slow {@code
+ * /v2/health/live} gets meanwhile, then what N concurrent chats get (statuses, slowest answer, peak live threads). Uses
+ * only the server's public start-up API, so the same class runs against an older build for the "before" line.
  */
-@Command(name = "llm-pressure", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "llm-pressure",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "A huge chat beside health probes, then many concurrent chats, on the tiny model.")
 public final class LlmPressure implements Callable<Integer> {
-  @Option(names = "--huge-mib", defaultValue = "19", description = "Size of the huge chat's messages (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--huge-mib",
+      defaultValue = "19",
+      description = "Size of the huge chat's messages (default: " + "${DEFAULT-VALUE}).")
   int hugeMib;
 
-  @Option(names = "--small-kib", defaultValue = "240", description = "Size of each of the small chats sent at once "
-      + "beside the probes: under the 256 KiB above which the HTTP layer offloads a request (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--small-kib",
+      defaultValue = "240",
+      description =
+          "Size of each of the small chats sent at once "
+              + "beside the probes: under the 256 KiB above which the HTTP layer offloads a request (default: "
+              + "${DEFAULT-VALUE}).")
   int smallKib;
 
-  @Option(names = "--small-copies", defaultValue = "16", description = "Small chats sent at once (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--small-copies",
+      defaultValue = "16",
+      description = "Small chats sent at once (default: " + "${DEFAULT-VALUE}).")
   int smallCopies;
 
   @Option(names = "--chats", defaultValue = "300", description = "Concurrent chats (default: ${DEFAULT-VALUE}).")
   int chats;
 
-  @Option(names = "--tokens", defaultValue = "64", description = "max_tokens of each concurrent chat (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tokens",
+      defaultValue = "64",
+      description = "max_tokens of each concurrent chat (default: " + "${DEFAULT-VALUE}).")
   int tokens;
 
   @Option(names = "--slots", defaultValue = "4", description = "Slots (default: ${DEFAULT-VALUE}).")
   int slots;
 
-  @Option(names = "--work-dir", defaultValue = "bench/target/llm-pressure", description = "Model repository "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--work-dir",
+      defaultValue = "bench/target/llm-pressure",
+      description = "Model repository " + "(default: ${DEFAULT-VALUE}).")
   Path workDir;
 
   private PrintStream out = System.out;
@@ -80,13 +94,15 @@ public final class LlmPressure implements Callable<Integer> {
     TinyLlama.write(Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 7);
     KilnConfig config = KilnConfig.defaults(repo, 0, 0);
     MachineInfo.describe().forEach(l -> out.println("- " + l));
-    out.printf(Locale.ROOT, "- server: one HTTP event loop, tiny model, %d slots, context 512, 2 llama.cpp threads%n",
-        slots);
-    try (Kiln kiln = Kiln.start(config.withHttp(config.http().withIoThreads(1))
-        .withLlm(new LlmConfig(512, slots, 2)))) {
+    out.printf(
+        Locale.ROOT, "- server: one HTTP event loop, tiny model, %d slots, context 512, 2 llama.cpp threads%n", slots);
+    try (Kiln kiln =
+        Kiln.start(config.withHttp(config.http().withIoThreads(1)).withLlm(new LlmConfig(512, slots, 2)))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      out.printf(Locale.ROOT, "%n| chats beside the probes | statuses | all answered ms | health probes during "
-          + "them | slowest /v2/health/live ms |%n|---|---|---:|---:|---:|%n");
+      out.printf(
+          Locale.ROOT,
+          "%n| chats beside the probes | statuses | all answered ms | health probes during "
+              + "them | slowest /v2/health/live ms |%n|---|---|---:|---:|---:|%n");
       beside(http, kiln.httpPort(), hugeMib * 1048576L, 1);
       beside(http, kiln.httpPort(), smallKib * 1024L, smallCopies);
       concurrent(http, kiln.httpPort());
@@ -113,7 +129,8 @@ public final class LlmPressure implements Callable<Integer> {
     int probes = 0;
     while (!all.isDone()) {
       long t = System.nanoTime();
-      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/health/live")).build(),
+      http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/health/live")).build(),
           HttpResponse.BodyHandlers.discarding());
       slowest = Math.max(slowest, System.nanoTime() - t);
       probes++;
@@ -124,22 +141,34 @@ public final class LlmPressure implements Callable<Integer> {
     for (CompletableFuture<HttpResponse<Void>> c : chats) {
       statuses.merge(c.get().statusCode(), 1, Integer::sum);
     }
-    out.printf(Locale.ROOT, "| %d × %.2f MiB, %d messages each | %s | %d | %d | %d |%n", copies,
-        json.length() / 1048576.0, messages, statuses, took / 1_000_000, probes, slowest / 1_000_000);
+    out.printf(
+        Locale.ROOT,
+        "| %d × %.2f MiB, %d messages each | %s | %d | %d | %d |%n",
+        copies,
+        json.length() / 1048576.0,
+        messages,
+        statuses,
+        took / 1_000_000,
+        probes,
+        slowest / 1_000_000);
   }
 
   private void concurrent(HttpClient http, int port) throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     int before = threads.getThreadCount();
     threads.resetPeakThreadCount();
-    String json = "{\"model\":\"tiny\",\"max_tokens\":" + tokens + ",\"temperature\":0,\"messages\":[{\"role\":"
-        + "\"user\",\"content\":\"hello\"}]}";
+    String json =
+        "{\"model\":\"tiny\",\"max_tokens\":"
+            + tokens
+            + ",\"temperature\":0,\"messages\":[{\"role\":"
+            + "\"user\",\"content\":\"hello\"}]}";
     List<CompletableFuture<long[]>> calls = new ArrayList<>();
     long start = System.nanoTime();
     for (int i = 0; i < chats; i++) {
       long sent = System.nanoTime();
-      calls.add(http.sendAsync(post(port, json), HttpResponse.BodyHandlers.discarding())
-          .thenApply(r -> new long[] {r.statusCode(), System.nanoTime() - sent}));
+      calls.add(
+          http.sendAsync(post(port, json), HttpResponse.BodyHandlers.discarding())
+              .thenApply(r -> new long[] {r.statusCode(), System.nanoTime() - sent}));
     }
     Map<Long, long[]> byStatus = new TreeMap<>(); // status -> count, slowest ns
     for (CompletableFuture<long[]> c : calls) {
@@ -150,16 +179,27 @@ public final class LlmPressure implements Callable<Integer> {
     }
     long all = System.nanoTime() - start;
     StringBuilder statuses = new StringBuilder();
-    byStatus.forEach((status, s) -> statuses.append(String.format(Locale.ROOT, "%s%d × %d (slowest %.1f s)",
-        statuses.isEmpty() ? "" : ", ", s[0], status, s[1] / 1e9)));
-    out.printf(Locale.ROOT, "%n| concurrent chats | max_tokens | statuses | all answered s | peak live threads "
-        + "(before) |%n|---:|---:|---|---:|---:|%n| %d | %d | %s | %.1f | %d (%d) |%n", chats, tokens, statuses,
-        all / 1e9, threads.getPeakThreadCount(), before);
+    byStatus.forEach((status, s) ->
+        statuses.append(
+            String.format(
+                Locale.ROOT, "%s%d × %d (slowest %.1f s)", statuses.isEmpty() ? "" : ", ", s[0], status, s[1] / 1e9)));
+    out.printf(
+        Locale.ROOT,
+        "%n| concurrent chats | max_tokens | statuses | all answered s | peak live threads "
+            + "(before) |%n|---:|---:|---|---:|---:|%n| %d | %d | %s | %.1f | %d (%d) |%n",
+        chats,
+        tokens,
+        statuses,
+        all / 1e9,
+        threads.getPeakThreadCount(),
+        before);
   }
 
   private static HttpRequest post(int port, String json) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-        .timeout(Duration.ofMinutes(10)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        .timeout(Duration.ofMinutes(10))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json))
+        .build();
   }
 }

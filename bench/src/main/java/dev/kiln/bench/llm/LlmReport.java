@@ -14,28 +14,42 @@ final class LlmReport {
     out.println();
     header.forEach(line -> out.println("- " + line));
     out.println();
-    out.println("| streams | mode | total tok/s | per-stream tok/s | TTFT p50 ms | TTFT p95 ms | inter-token p50 ms "
-        + "| tokens/stream | Kiln/in-process tok/s | TTFT overhead ms |");
+    out.println(
+        "| streams | mode | total tok/s | per-stream tok/s | TTFT p50 ms | TTFT p95 ms | inter-token p50 ms "
+            + "| tokens/stream | Kiln/in-process tok/s | TTFT overhead ms |");
     out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (int i = 0; i < cells.size(); i += 2) {
       CellStats limit = cells.get(i);
       CellStats kiln = cells.get(i + 1);
       out.println(row(limit, "", ""));
-      out.println(row(kiln, fmt("%.2f", kiln.totalTokensPerSecond() / limit.totalTokensPerSecond()),
-          fmt("%+.1f", kiln.firstTokenP50Ms() - limit.firstTokenP50Ms())));
+      out.println(
+          row(
+              kiln,
+              fmt("%.2f", kiln.totalTokensPerSecond() / limit.totalTokensPerSecond()),
+              fmt("%+.1f", kiln.firstTokenP50Ms() - limit.firstTokenP50Ms())));
     }
     out.println();
-    out.println("*Total tok/s*: completion tokens of all streams of a round / (last stream's end − first request "
-        + "sent), median over rounds. *Per-stream tok/s*: a stream's tokens / (its end − its request sent), median "
-        + "over streams. *TTFT*: request sent → first text piece read (in-process: `generate` called → first "
-        + "`TokenSink.text`). *Inter-token*: gap between consecutive pieces. *TTFT overhead*: Kiln's TTFT p50 − "
-        + "in-process TTFT p50.");
+    out.println(
+        "*Total tok/s*: completion tokens of all streams of a round / (last stream's end − first request "
+            + "sent), median over rounds. *Per-stream tok/s*: a stream's tokens / (its end − its request sent), median "
+            + "over streams. *TTFT*: request sent → first text piece read (in-process: `generate` called → first "
+            + "`TokenSink.text`). *Inter-token*: gap between consecutive pieces. *TTFT overhead*: Kiln's TTFT p50 − "
+            + "in-process TTFT p50.");
   }
 
   private static String row(CellStats c, String ratio, String overhead) {
-    return fmt("| %d | %s | %.1f | %.1f | %.2f | %.2f | %.3f | %.0f | %s | %s |", c.streams(), c.side(),
-        c.totalTokensPerSecond(), c.streamTokensPerSecond(), c.firstTokenP50Ms(), c.firstTokenP95Ms(),
-        c.interTokenP50Ms(), c.tokensPerStream(), ratio, overhead);
+    return fmt(
+        "| %d | %s | %.1f | %.1f | %.2f | %.2f | %.3f | %.0f | %s | %s |",
+        c.streams(),
+        c.side(),
+        c.totalTokensPerSecond(),
+        c.streamTokensPerSecond(),
+        c.firstTokenP50Ms(),
+        c.firstTokenP95Ms(),
+        c.interTokenP50Ms(),
+        c.tokensPerStream(),
+        ratio,
+        overhead);
   }
 
   private static String fmt(String format, Object... args) {

@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * One way of reaching the model. A round starts {@code streams} generations together: each on a thread of its
- * own, released by one barrier, and returns when every one has ended.
+ * One way of reaching the model. A round starts {@code streams} generations together: each on a thread of its own,
+ * released by one barrier, and returns when every one has ended.
  */
 abstract class Side implements AutoCloseable {
   private final String name;
@@ -17,8 +17,7 @@ abstract class Side implements AutoCloseable {
 
   Side(String name, int maxStreams) {
     this.name = name;
-    this.threads = Executors.newFixedThreadPool(maxStreams, Thread.ofPlatform().daemon().name(name + "-", 0)
-        .factory());
+    this.threads = Executors.newFixedThreadPool(maxStreams, Thread.ofPlatform().daemon().name(name + "-", 0).factory());
   }
 
   final String name() {
@@ -33,10 +32,11 @@ abstract class Side implements AutoCloseable {
     List<Future<Trace>> running = new ArrayList<>(streams);
     for (int i = 0; i < streams; i++) {
       int index = i;
-      running.add(threads.submit(() -> {
-        start.await();
-        return stream(index);
-      }));
+      running.add(
+          threads.submit(() -> {
+            start.await();
+            return stream(index);
+          }));
     }
     List<Trace> traces = new ArrayList<>(streams);
     for (Future<Trace> f : running) {

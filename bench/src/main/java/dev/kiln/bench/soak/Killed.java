@@ -10,12 +10,17 @@ import java.net.Socket;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Clients that die mid-request, in the ways a crashed or impatient caller does: a REST client that sends half its
- * body, or all of it, then closes (FIN) or resets (RST) the connection before the answer; a gRPC client that
- * cancels its call a moment after starting it (RST_STREAM). The server owes them nothing but must not leak.
+ * Clients that die mid-request, in the ways a crashed or impatient caller does: a REST client that sends half its body,
+ * or all of it, then closes (FIN) or resets (RST) the connection before the answer; a gRPC client that cancels its call
+ * a moment after starting it (RST_STREAM). The server owes them nothing but must not leak.
  */
 final class Killed {
-  enum Way { HALF_BODY_CLOSE, HALF_BODY_RESET, FULL_THEN_RESET, FULL_THEN_CLOSE }
+  enum Way {
+    HALF_BODY_CLOSE,
+    HALF_BODY_RESET,
+    FULL_THEN_RESET,
+    FULL_THEN_CLOSE
+  }
 
   private Killed() {}
 

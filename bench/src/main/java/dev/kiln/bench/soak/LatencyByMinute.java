@@ -30,8 +30,13 @@ final class LatencyByMinute {
     for (int i = 0; i < minutes.length; i++) {
       ConcurrentHistogram h = minutes[i];
       if (h.getTotalCount() > 0) {
-        out.add(new Minute(i + 1, h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
-            h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0));
+        out.add(
+            new Minute(
+                i + 1,
+                h.getTotalCount(),
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                h.getMaxValue() / 1000.0));
       }
     }
     return out;

@@ -1,8 +1,8 @@
 package dev.kiln.bench.soak;
 
 /**
- * A scrape of {@code /metrics} in the Prometheus text format: sums the samples of one metric name, over all its
- * label sets or those whose labels contain a given text.
+ * A scrape of {@code /metrics} in the Prometheus text format: sums the samples of one metric name, over all its label
+ * sets or those whose labels contain a given text.
  */
 record PromText(String text) {
   /** Sum of every sample named exactly {@code name}; 0 when there is none. */

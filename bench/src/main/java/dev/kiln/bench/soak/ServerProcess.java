@@ -17,18 +17,18 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code kiln serve} as a child JVM on free ports, started with this process's class path as a user would start
- * it (the JVM's own heap sizing unless {@code serverOpts} says otherwise); its output goes to {@code log}. Reads
- * what the soak, the storm and the bombs bench watch from outside: resident set, {@code /metrics}, heap after a
- * full GC.
+ * {@code kiln serve} as a child JVM on free ports, started with this process's class path as a user would start it (the
+ * JVM's own heap sizing unless {@code serverOpts} says otherwise); its output goes to {@code log}. Reads what the soak,
+ * the storm and the bombs bench watch from outside: resident set, {@code /metrics}, heap after a full GC.
  */
 public final class ServerProcess implements AutoCloseable {
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
   private final Process process;
   public final int httpPort;
   public final int grpcPort;
   public final String base;
+
   /** Earlier JVMs of this start that died before they were ready. */
   public final int startRetries;
 
@@ -50,16 +50,28 @@ public final class ServerProcess implements AutoCloseable {
       throws Exception {
     int httpPort = freePort();
     int grpcPort = freePort();
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED"));
     for (String o : serverOpts.trim().split("\\s+")) {
       if (!o.isEmpty()) {
         cmd.add(o);
       }
     }
-    cmd.addAll(List.of("dev.kiln.cli.Main", "serve",
-        "--models", models.toString(), "--data", data.toString(),
-        "--http-port", Integer.toString(httpPort), "--grpc-port", Integer.toString(grpcPort)));
+    cmd.addAll(
+        List.of(
+            "dev.kiln.cli.Main",
+            "serve",
+            "--models",
+            models.toString(),
+            "--data",
+            data.toString(),
+            "--http-port",
+            Integer.toString(httpPort),
+            "--grpc-port",
+            Integer.toString(grpcPort)));
     cmd.addAll(serveOptions);
     Files.createDirectories(log.getParent());
     for (int attempt = 1; ; attempt++) {
@@ -68,8 +80,7 @@ public final class ServerProcess implements AutoCloseable {
       // die with SIGSEGV while starting: ONNX Runtime's environment outgrew the main thread's default stack,
       // which the arguments also use. Kiln.start now starts on a 16 MB-stack thread of its own.)
       pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-      Process p = pb.redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
       ServerProcess server = new ServerProcess(p, httpPort, grpcPort, attempt - 1);
       if (server.awaitReady(log)) {
         return server;
@@ -82,7 +93,6 @@ public final class ServerProcess implements AutoCloseable {
       }
     }
   }
-
 
   public long pid() {
     return process.pid();
@@ -107,8 +117,8 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Resident set once it stops falling (two samples 500 ms apart within 4 MiB, at most 10 s): after a full GC,
-   * G1 hands freed regions back to the OS in the background, so an RSS read at once still counts them.
+   * Resident set once it stops falling (two samples 500 ms apart within 4 MiB, at most 10 s): after a full GC, G1 hands
+   * freed regions back to the OS in the background, so an RSS read at once still counts them.
    */
   long rssSettledMiB() throws InterruptedException {
     long last = rssMiB();
@@ -130,9 +140,12 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Heap in use right after a full GC ({@code jcmd GC.run}, then the heap pools on {@code /metrics}), in MiB. */
   long heapAfterGcMiB() throws Exception {
-    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(pid()), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid()), "GC.run")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!jcmd.waitFor(60, TimeUnit.SECONDS)) {
       jcmd.destroyForcibly();
     }
@@ -140,16 +153,23 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Live threads by name with digits taken out ({@code grpc-default-executor-#}), from {@code jcmd Thread.print}:
-   * says which pool grew when the count does.
+   * Live threads by name with digits taken out ({@code grpc-default-executor-#}), from {@code jcmd Thread.print}: says
+   * which pool grew when the count does.
    */
   Map<String, Integer> threadGroups() throws Exception {
-    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(pid()), "Thread.print").redirectErrorStream(true).start();
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid()),
+                "Thread.print")
+            .redirectErrorStream(true)
+            .start();
     Map<String, Integer> groups = new TreeMap<>();
     try (var lines = jcmd.inputReader().lines()) {
-      lines.filter(l -> l.startsWith("\"")).forEach(l -> groups.merge(
-          l.substring(1, Math.max(1, l.indexOf('"', 1))).replaceAll("[0-9]+", "#"), 1, Integer::sum));
+      lines
+          .filter(l -> l.startsWith("\""))
+          .forEach(l ->
+              groups.merge(l.substring(1, Math.max(1, l.indexOf('"', 1))).replaceAll("[0-9]+", "#"), 1, Integer::sum));
     }
     jcmd.waitFor(60, TimeUnit.SECONDS);
     return groups;
@@ -157,11 +177,12 @@ public final class ServerProcess implements AutoCloseable {
 
   /** {@code inference_count} of a model's version 1 from {@code /v2/models/<name>/stats}: rows it computed. */
   long inferenceCount(String model) throws IOException, InterruptedException {
-    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/v2/models/" + model + "/stats"))
-        .timeout(Duration.ofSeconds(30)).build();
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create(base + "/v2/models/" + model + "/stats"))
+            .timeout(Duration.ofSeconds(30))
+            .build();
     String body = http.send(r, HttpResponse.BodyHandlers.ofString()).body();
-    return new ObjectMapper().readTree(body).at("/model_stats/0/inference_count")
-        .asLong();
+    return new ObjectMapper().readTree(body).at("/model_stats/0/inference_count").asLong();
   }
 
   /** Status of a GET, -1 when it failed. */

@@ -1,19 +1,26 @@
 package dev.kiln.bench.soak;
 
 /**
- * How the server came back to rest after a storm's last client went away: the language-model and inference
- * queue gauges at 1 s and the time until all were 0, and live threads against the baseline taken before the storm.
+ * How the server came back to rest after a storm's last client went away: the language-model and inference queue gauges
+ * at 1 s and the time until all were 0, and live threads against the baseline taken before the storm.
  */
-record Settle(long msToIdle, double runningAt1s, double waitingAt1s, double pendingAt1s, double threadsBase,
-    double threadsAt1s, double threadsSettled, long msToThreads) {
+record Settle(
+    long msToIdle,
+    double runningAt1s,
+    double waitingAt1s,
+    double pendingAt1s,
+    double threadsBase,
+    double threadsAt1s,
+    double threadsSettled,
+    long msToThreads) {
   static final String RUNNING = "kiln_llm_num_requests_running";
   static final String WAITING = "kiln_llm_num_requests_waiting";
   static final String PENDING = "kiln_inference_pending_requests";
   static final String THREADS = "jvm_threads_live_threads";
 
   /**
-   * Polls {@code /metrics} every 50 ms from {@code sinceNanos} until the gauges are 0 and the threads back, or
-   * {@code maxMs} has passed.
+   * Polls {@code /metrics} every 50 ms from {@code sinceNanos} until the gauges are 0 and the threads back, or {@code
+   * maxMs} has passed.
    */
   static Settle watch(ServerProcess server, long sinceNanos, double threadsBase, int threadMargin, long maxMs)
       throws Exception {

@@ -22,21 +22,42 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bad-inputs T13: {@code concurrency} closed-loop clients (a third each over REST JSON, REST binary and gRPC) call
- * a small MLP for {@code duration}; {@code killPercent} of the calls are made by clients killed mid-request
- * ({@link Killed}). Every normal call must succeed. The resident set is sampled every 5 s; it and the heap after
- * a full GC are taken at the end of the warm-up and at the end of the run.
+ * Bad-inputs T13: {@code concurrency} closed-loop clients (a third each over REST JSON, REST binary and gRPC) call a
+ * small MLP for {@code duration}; {@code killPercent} of the calls are made by clients killed mid-request ({@link
+ * Killed}). Every normal call must succeed. The resident set is sampled every 5 s; it and the heap after a full GC are
+ * taken at the end of the warm-up and at the end of the run.
  */
 final class Soak {
-  enum Protocol { REST_JSON, REST_BINARY, GRPC }
+  enum Protocol {
+    REST_JSON,
+    REST_BINARY,
+    GRPC
+  }
 
   /** What one soak run measured. */
-  record Result(Duration duration, int concurrency, double killPercent, Map<Protocol, Long> ok, long failed,
-      long killed, List<String> firstErrors, long rssWarmMiB, long rssEndMiB, long rssWarmAfterGcMiB,
-      long rssEndAfterGcMiB, long rssMaxMiB, long heapWarmMiB,
-      long heapEndMiB, Memory warm, Memory end, double threadsWarm, double threadsEnd,
+  record Result(
+      Duration duration,
+      int concurrency,
+      double killPercent,
+      Map<Protocol, Long> ok,
+      long failed,
+      long killed,
+      List<String> firstErrors,
+      long rssWarmMiB,
+      long rssEndMiB,
+      long rssWarmAfterGcMiB,
+      long rssEndAfterGcMiB,
+      long rssMaxMiB,
+      long heapWarmMiB,
+      long heapEndMiB,
+      Memory warm,
+      Memory end,
+      double threadsWarm,
+      double threadsEnd,
       List<LatencyByMinute.Minute> minutes,
-      List<Long> rssPerMinute, long healthFailures, boolean serverAlive) {
+      List<Long> rssPerMinute,
+      long healthFailures,
+      boolean serverAlive) {
     long okTotal() {
       return ok.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -45,7 +66,8 @@ final class Soak {
   /** The JVM's own account, in MiB: committed heap, non-heap in use, direct buffers in use. */
   record Memory(long heapCommitted, long nonHeap, long direct) {
     static Memory of(PromText m) {
-      return new Memory(mib(m.sum("jvm_memory_committed_bytes", "area=\"heap\"")),
+      return new Memory(
+          mib(m.sum("jvm_memory_committed_bytes", "area=\"heap\"")),
           mib(m.sum("jvm_memory_used_bytes", "area=\"nonheap\"")),
           mib(m.sum("jvm_buffer_memory_used_bytes", "id=\"direct\"")));
     }
@@ -81,8 +103,11 @@ final class Soak {
     List<Thread> workers = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       Protocol p = Protocol.values()[i % Protocol.values().length];
-      workers.add(Thread.ofPlatform().daemon().name("soak-" + p + "-" + i)
-          .start(() -> worker(p, channel, latency, killPercent / 100)));
+      workers.add(
+          Thread.ofPlatform()
+              .daemon()
+              .name("soak-" + p + "-" + i)
+              .start(() -> worker(p, channel, latency, killPercent / 100)));
     }
     List<Long> rssPerMinute = new ArrayList<>();
     long rssMax = 0;
@@ -110,15 +135,21 @@ final class Soak {
         PromText m = server.metrics();
         threadsWarm = m.sum("jvm_threads_live_threads");
         memoryWarm = Memory.of(m);
-        progress.printf("soak: warm-up over: RSS %d MiB (%d after GC), heap after GC %d MiB, %.0f threads%n",
+        progress.printf(
+            "soak: warm-up over: RSS %d MiB (%d after GC), heap after GC %d MiB, %.0f threads%n",
             rssWarm, rssWarmAfterGc, heapWarm, threadsWarm);
       }
       if (System.nanoTime() >= nextMinute) {
         rssPerMinute.add(minuteMax);
         minuteMax = 0;
         nextMinute += 60_000_000_000L;
-        progress.printf("soak: minute %d: %s ok, %d failed, %d killed, RSS %d MiB%n", rssPerMinute.size(),
-            ok.values().stream().mapToLong(AtomicLong::get).sum(), failed.get(), killed.get(), rss);
+        progress.printf(
+            "soak: minute %d: %s ok, %d failed, %d killed, RSS %d MiB%n",
+            rssPerMinute.size(),
+            ok.values().stream().mapToLong(AtomicLong::get).sum(),
+            failed.get(),
+            killed.get(),
+            rss);
       }
     }
     stop.set(true);
@@ -136,11 +167,29 @@ final class Soak {
     double threadsEnd = m.sum("jvm_threads_live_threads");
     Map<Protocol, Long> okCounts = new EnumMap<>(Protocol.class);
     ok.forEach((p, n) -> okCounts.put(p, n.get()));
-    return new Result(duration, concurrency, killPercent, okCounts, failed.get(), killed.get(),
-        List.copyOf(errors), rssWarm, rssEnd, rssWarmAfterGc, rssEndAfterGc, rssMax, heapWarm, heapEnd, memoryWarm,
-        Memory.of(m), threadsWarm,
+    return new Result(
+        duration,
+        concurrency,
+        killPercent,
+        okCounts,
+        failed.get(),
+        killed.get(),
+        List.copyOf(errors),
+        rssWarm,
+        rssEnd,
+        rssWarmAfterGc,
+        rssEndAfterGc,
+        rssMax,
+        heapWarm,
+        heapEnd,
+        memoryWarm,
+        Memory.of(m),
+        threadsWarm,
         threadsEnd,
-        latency.minutes(), rssPerMinute, healthFailures.get(), server.alive());
+        latency.minutes(),
+        rssPerMinute,
+        healthFailures.get(),
+        server.alive());
   }
 
   private void worker(Protocol p, ManagedChannel channel, LatencyByMinute latency, double killShare) {
@@ -186,9 +235,11 @@ final class Soak {
   }
 
   private void rest(HttpClient http, String type, byte[] body, int headerLength) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base + request.path()))
-        .timeout(Duration.ofSeconds(60)).header("Content-Type", type)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.base + request.path()))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", type)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (headerLength >= 0) {
       b.header("Inference-Header-Content-Length", Integer.toString(headerLength));
     }

@@ -11,65 +11,94 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Runs the soak (T13) and the disconnect storm (T12) against fresh {@code kiln serve} child processes and prints
- * a Markdown report on stdout; progress goes to stderr. Exit code 1 when a target is missed.
+ * Runs the soak (T13) and the disconnect storm (T12) against fresh {@code kiln serve} child processes and prints a
+ * Markdown report on stdout; progress goes to stderr. Exit code 1 when a target is missed.
  */
-@Command(name = "soak-bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "soak-bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Soak with killed clients, and disconnect storms, against a kiln serve process.")
 public final class SoakBench implements Callable<Integer> {
   static final String MLP = "mlp";
   static final String SLOW = "mlp-slow";
   static final String LLM = "tiny-llm";
 
-  @Option(names = "--duration", defaultValue = "3m", converter = DurationConverter.class,
+  @Option(
+      names = "--duration",
+      defaultValue = "3m",
+      converter = DurationConverter.class,
       description = "Soak length, e.g. 3m or 4h (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--warmup", defaultValue = "30s", converter = DurationConverter.class,
+  @Option(
+      names = "--warmup",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
       description = "Load before the baseline RSS and heap are taken (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
   @Option(names = "--concurrency", defaultValue = "20", description = "Soak clients (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(names = "--kill-percent", defaultValue = "5",
+  @Option(
+      names = "--kill-percent",
+      defaultValue = "5",
       description = "Share of soak calls made by clients killed mid-request (default: ${DEFAULT-VALUE}).")
   double killPercent;
 
-  @Option(names = "--storm-clients", defaultValue = "1000",
+  @Option(
+      names = "--storm-clients",
+      defaultValue = "1000",
       description = "Dropped streams, and unary calls past their deadline, per storm (default: ${DEFAULT-VALUE}).")
   int stormClients;
 
-  @Option(names = "--storm-at-once", defaultValue = "50", description = "Storm clients at a time "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--storm-at-once",
+      defaultValue = "50",
+      description = "Storm clients at a time " + "(default: ${DEFAULT-VALUE}).")
   int stormAtOnce;
 
-  @Option(names = "--max-tokens", defaultValue = "1000",
-      description = "max_tokens of a dropped stream: generation that would outlast the check (default: "
-          + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-tokens",
+      defaultValue = "1000",
+      description =
+          "max_tokens of a dropped stream: generation that would outlast the check (default: " + "${DEFAULT-VALUE}).")
   int maxTokens;
 
-  @Option(names = "--deadline-ms", defaultValue = "5",
+  @Option(
+      names = "--deadline-ms",
+      defaultValue = "5",
       description = "Client deadline of the unary storm calls (default: ${DEFAULT-VALUE}).")
   int deadlineMs;
 
-  @Option(names = "--thread-margin", defaultValue = "4",
+  @Option(
+      names = "--thread-margin",
+      defaultValue = "4",
       description = "Live threads above the baseline still counted as back (default: ${DEFAULT-VALUE}).")
   int threadMargin;
 
-  @Option(names = "--thread-wait", defaultValue = "70s", converter = DurationConverter.class,
-      description = "How long to wait for live threads to come back after a storm wave; longer than the 60 s a "
-          + "cached pool keeps an idle thread (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--thread-wait",
+      defaultValue = "70s",
+      converter = DurationConverter.class,
+      description =
+          "How long to wait for live threads to come back after a storm wave; longer than the 60 s a "
+              + "cached pool keeps an idle thread (default: ${DEFAULT-VALUE}).")
   Duration threadWait;
 
-  @Option(names = "--server-opts", defaultValue = "",
+  @Option(
+      names = "--server-opts",
+      defaultValue = "",
       description = "Extra JVM options for the server, e.g. -Xmx1g (default: the JVM's own heap sizing).")
   String serverOpts;
 
   @Option(names = "--only", description = "soak or storm (default: both).")
   String only = "";
 
-  @Option(names = "--work-dir", defaultValue = "bench/target/soak-bench",
+  @Option(
+      names = "--work-dir",
+      defaultValue = "bench/target/soak-bench",
       description = "Models, data and server.log (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
@@ -88,27 +117,35 @@ public final class SoakBench implements Callable<Integer> {
     report.header();
     boolean passed = true;
     if (!only.equals("storm")) {
-      try (ServerProcess server = ServerProcess.start(models, workDir.resolve("data-soak"),
-          workDir.resolve("server.log"), serverOpts)) {
+      try (ServerProcess server =
+          ServerProcess.start(models, workDir.resolve("data-soak"), workDir.resolve("server.log"), serverOpts)) {
         System.err.println("soak: server pid " + server.pid() + ", " + duration + " at concurrency " + concurrency);
-        Soak.Result r = new Soak(server, InferRequests.of(MLP, 1, 784, 1), System.err)
-            .run(duration, warmup, concurrency, killPercent);
+        Soak.Result r =
+            new Soak(server, InferRequests.of(MLP, 1, 784, 1), System.err)
+                .run(duration, warmup, concurrency, killPercent);
         passed &= report.soak(r);
         report.retries(server.startRetries);
       }
     }
     if (!only.equals("soak")) {
-      try (ServerProcess server = ServerProcess.start(models, workDir.resolve("data-storm"),
-          workDir.resolve("server.log"), serverOpts)) {
+      try (ServerProcess server =
+          ServerProcess.start(models, workDir.resolve("data-storm"), workDir.resolve("server.log"), serverOpts)) {
         System.err.println("storm: server pid " + server.pid());
-        Storm storm = new Storm(server, LLM, InferRequests.of(SLOW, 64, 784, 2), System.err,
-            threadWait);
+        Storm storm = new Storm(server, LLM, InferRequests.of(SLOW, 64, 784, 2), System.err, threadWait);
         double threads = storm.warmUp();
         Storm.Wave streams = storm.streams(stormClients, stormAtOnce, maxTokens, threads, threadMargin);
-        Storm.Wave unary = storm.deadlines(stormClients, stormAtOnce, Duration.ofMillis(deadlineMs), threads,
-            threadMargin);
-        passed &= report.storm(stormAtOnce, maxTokens, deadlineMs, threadMargin, streams, unary, server.alive(),
-            storm.threadsBefore());
+        Storm.Wave unary =
+            storm.deadlines(stormClients, stormAtOnce, Duration.ofMillis(deadlineMs), threads, threadMargin);
+        passed &=
+            report.storm(
+                stormAtOnce,
+                maxTokens,
+                deadlineMs,
+                threadMargin,
+                streams,
+                unary,
+                server.alive(),
+                storm.threadsBefore());
         report.retries(server.startRetries);
       }
     }

@@ -29,16 +29,22 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bad-inputs T12: {@code clients} streaming chat completions dropped mid-generation, {@code atOnce} at a time (a
- * third reset after 1–4 events, a third closed after 1–4 events, a third reset before any answer, while most wait
- * for a slot), then as many unary infer calls on a slow model with a client deadline shorter than the work (half
- * gRPC deadlines, half REST client timeouts). After each wave the server must be back to rest within 1 s
- * ({@link Settle}) and still answer a normal request.
+ * Bad-inputs T12: {@code clients} streaming chat completions dropped mid-generation, {@code atOnce} at a time (a third
+ * reset after 1–4 events, a third closed after 1–4 events, a third reset before any answer, while most wait for a
+ * slot), then as many unary infer calls on a slow model with a client deadline shorter than the work (half gRPC
+ * deadlines, half REST client timeouts). After each wave the server must be back to rest within 1 s ({@link Settle})
+ * and still answer a normal request.
  */
 final class Storm {
   /** One wave: how its clients ended, how the server settled, and whether a normal request then succeeded. */
-  record Wave(String name, int clients, Map<String, Integer> outcomes, Settle settle, int normalStatus,
-      long seconds, Map<String, Integer> threadsAfter) {}
+  record Wave(
+      String name,
+      int clients,
+      Map<String, Integer> outcomes,
+      Settle settle,
+      int normalStatus,
+      long seconds,
+      Map<String, Integer> threadsAfter) {}
 
   private final ServerProcess server;
   private final String llm;
@@ -73,58 +79,79 @@ final class Storm {
   }
 
   Wave streams(int clients, int atOnce, int maxTokens, double threadsBase, int threadMargin) throws Exception {
-    byte[] body = ("{\"model\":\"" + llm + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a long "
-        + "story.\"}],\"max_tokens\":" + maxTokens + ",\"temperature\":0.8,\"stream\":true}")
-        .getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    return wave("streams dropped mid-generation", clients, atOnce, threadsBase, threadMargin, i -> {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", server.httpPort), 10_000);
-        s.setSoTimeout(60_000);
-        OutputStream out = s.getOutputStream();
-        out.write(head);
-        out.write(body);
-        out.flush();
-        int way = i % 3;
-        if (way == 2) {
-          Thread.sleep(ThreadLocalRandom.current().nextInt(20));
-          s.setSoLinger(true, 0);
-          return "reset before any answer";
-        }
-        int events = readEvents(s.getInputStream(), 1 + ThreadLocalRandom.current().nextInt(4));
-        if (way == 0) {
-          s.setSoLinger(true, 0);
-        }
-        String when = events < 0 ? " (answer was not 200)" : events == 0 ? " after it finished" : " after tokens";
-        return (way == 0 ? "reset" : "closed") + when;
-      }
-    });
+    byte[] body =
+        ("{\"model\":\""
+                + llm
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a long "
+                + "story.\"}],\"max_tokens\":"
+                + maxTokens
+                + ",\"temperature\":0.8,\"stream\":true}")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    return wave(
+        "streams dropped mid-generation",
+        clients,
+        atOnce,
+        threadsBase,
+        threadMargin,
+        i -> {
+          try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", server.httpPort), 10_000);
+            s.setSoTimeout(60_000);
+            OutputStream out = s.getOutputStream();
+            out.write(head);
+            out.write(body);
+            out.flush();
+            int way = i % 3;
+            if (way == 2) {
+              Thread.sleep(ThreadLocalRandom.current().nextInt(20));
+              s.setSoLinger(true, 0);
+              return "reset before any answer";
+            }
+            int events = readEvents(s.getInputStream(), 1 + ThreadLocalRandom.current().nextInt(4));
+            if (way == 0) {
+              s.setSoLinger(true, 0);
+            }
+            String when = events < 0 ? " (answer was not 200)" : events == 0 ? " after it finished" : " after tokens";
+            return (way == 0 ? "reset" : "closed") + when;
+          }
+        });
   }
 
-  Wave deadlines(int clients, int atOnce, Duration deadline, double threadsBase, int threadMargin)
-      throws Exception {
+  Wave deadlines(int clients, int atOnce, Duration deadline, double threadsBase, int threadMargin) throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort).usePlaintext().build();
     rowsBefore = server.inferenceCount(slow.model());
     try {
       var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
-      return wave("unary calls past their deadline", clients, atOnce, threadsBase, threadMargin, i -> {
-        if (i % 2 == 0) {
-          try {
-            stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).modelInfer(slow.grpc());
-            return "gRPC: answered within the deadline";
-          } catch (StatusRuntimeException e) {
-            return e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED ? "gRPC: DEADLINE_EXCEEDED"
-                : "gRPC: " + e.getStatus().getCode();
-          }
-        }
-        try {
-          int status = infer(deadline);
-          return "REST: answered within the timeout (" + status + ")";
-        } catch (HttpTimeoutException e) {
-          return "REST: client timed out";
-        }
-      });
+      return wave(
+          "unary calls past their deadline",
+          clients,
+          atOnce,
+          threadsBase,
+          threadMargin,
+          i -> {
+            if (i % 2 == 0) {
+              try {
+                stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).modelInfer(slow.grpc());
+                return "gRPC: answered within the deadline";
+              } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
+                    ? "gRPC: DEADLINE_EXCEEDED"
+                    : "gRPC: " + e.getStatus().getCode();
+              }
+            }
+            try {
+              int status = infer(deadline);
+              return "REST: answered within the timeout (" + status + ")";
+            } catch (HttpTimeoutException e) {
+              return "REST: client timed out";
+            }
+          });
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -163,30 +190,31 @@ final class Storm {
     }
     long lastGone = System.nanoTime();
     // The thread dump runs beside the polling, so that it sees the threads at their peak without delaying it.
-    var dump = CompletableFuture.supplyAsync(() -> {
-      try {
-        return server.threadGroups();
-      } catch (Exception e) {
-        return Map.<String, Integer>of();
-      }
-    });
+    var dump =
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            return server.threadGroups();
+          } catch (Exception e) {
+            return Map.<String, Integer>of();
+          }
+        });
     Settle settle = Settle.watch(server, lastGone, threadsBase, threadMargin, threadWaitMs);
     Map<String, Integer> threadsAfter = dump.join();
     if (!name.startsWith("streams")) {
       // Rows of the slow model computed for this wave (before the normal request): work done for gone clients.
-      outcomes.put("rows computed by the server (of " + clients * slow.grpc().getInputs(0).getShape(0) + " sent)",
+      outcomes.put(
+          "rows computed by the server (of " + clients * slow.grpc().getInputs(0).getShape(0) + " sent)",
           (int) (server.inferenceCount(slow.model()) - rowsBefore));
     }
     int normal = name.startsWith("streams") ? chat() : infer(Duration.ofSeconds(60));
-    progress.println("storm: " + name + ": " + new TreeMap<>(outcomes) + "; " + settle + "; normal request "
-        + normal);
-    return new Wave(name, clients, new TreeMap<>(outcomes), settle, normal, (lastGone - t0) / 1_000_000_000,
-        threadsAfter);
+    progress.println("storm: " + name + ": " + new TreeMap<>(outcomes) + "; " + settle + "; normal request " + normal);
+    return new Wave(
+        name, clients, new TreeMap<>(outcomes), settle, normal, (lastGone - t0) / 1_000_000_000, threadsAfter);
   }
 
   /**
-   * Reads Server-Sent Events until {@code wanted} {@code data:} lines have come; 0 if {@code [DONE]} came first,
-   * -1 if the status is not 200.
+   * Reads Server-Sent Events until {@code wanted} {@code data:} lines have come; 0 if {@code [DONE]} came first, -1 if
+   * the status is not 200.
    */
   private static int readEvents(InputStream in, int wanted) throws Exception {
     StringBuilder seen = new StringBuilder();
@@ -201,9 +229,13 @@ final class Storm {
         // add up to one line): its status, how many events, and whether the last one was the role chunk.
         String text = seen.toString();
         String last = text.substring(Math.max(0, text.lastIndexOf("data: ")));
-        throw new IllegalStateException("no event for 60 s after " + events + " event(s)"
-            + (last.contains("\"role\"") ? " (the last one the role chunk)" : "") + ", status "
-            + (text.length() >= 12 ? text.substring(9, 12) : "none"));
+        throw new IllegalStateException(
+            "no event for 60 s after "
+                + events
+                + " event(s)"
+                + (last.contains("\"role\"") ? " (the last one the role chunk)" : "")
+                + ", status "
+                + (text.length() >= 12 ? text.substring(9, 12) : "none"));
       }
       if (n < 0) {
         break;
@@ -221,19 +253,28 @@ final class Storm {
   }
 
   private int chat() throws Exception {
-    String body = "{\"model\":\"" + llm + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],"
-        + "\"max_tokens\":8,\"temperature\":0}";
-    HttpRequest r = HttpRequest.newBuilder(URI.create(server.base + "/v1/chat/completions"))
-        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    String body =
+        "{\"model\":\""
+            + llm
+            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],"
+            + "\"max_tokens\":8,\"temperature\":0}";
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create(server.base + "/v1/chat/completions"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private int infer(Duration timeout) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create(server.base + slow.path())).timeout(timeout)
-        .header("Content-Type", "application/octet-stream")
-        .header("Inference-Header-Content-Length", Integer.toString(slow.binaryHeaderLength()))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(slow.binary())).build();
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create(server.base + slow.path()))
+            .timeout(timeout)
+            .header("Content-Type", "application/octet-stream")
+            .header("Inference-Header-Content-Length", Integer.toString(slow.binaryHeaderLength()))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(slow.binary()))
+            .build();
     return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 }

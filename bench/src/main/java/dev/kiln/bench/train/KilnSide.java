@@ -44,15 +44,15 @@ final class KilnSide {
   Run train(Net net, Settings s, int threads, int repetition) throws TrainingException, IOException {
     // A fresh, empty checkpoint folder each run: a folder with a checkpoint would make the engine resume.
     Path checkpoints = Files.createDirectories(workDir.resolve("kiln-run-" + (++runs)));
-    TrainingSettings settings = new TrainingSettings(s.epochs(), s.batchSize(), 0.0, 0.0, s.seed() + repetition,
-        null, s.epochs());
+    TrainingSettings settings =
+        new TrainingSettings(s.epochs(), s.batchSize(), 0.0, 0.0, s.seed() + repetition, null, s.epochs());
     PreparedData d = data.get(net);
-    TrainingPlan plan = new TrainingPlan(net.spec(s.learningRate()), settings, d, checkpoints,
-        TrainingListener.NONE, () -> false);
+    TrainingPlan plan =
+        new TrainingPlan(net.spec(s.learningRate()), settings, d, checkpoints, TrainingListener.NONE, () -> false);
     try (TrainedModel model = engine(threads).train(plan)) {
       if (JniUtils.getNumThreads() != threads) {
-        throw new IllegalStateException("libtorch ran with " + JniUtils.getNumThreads() + " threads, asked for "
-            + threads);
+        throw new IllegalStateException(
+            "libtorch ran with " + JniUtils.getNumThreads() + " threads, asked for " + threads);
       }
       List<Double> seconds = model.history().stream().map(EpochMetrics::seconds).toList();
       return new Run(Run.Side.KILN, net, threads, repetition, seconds, accuracy(model, d.test()));
@@ -82,8 +82,13 @@ final class KilnSide {
   private static PreparedData prepared(StrokeDigits d, Net net) {
     List<String> classes = IntStream.range(0, StrokeDigits.CLASSES).mapToObj(Integer::toString).toList();
     Examples none = new Examples(new float[0], new float[0], 0);
-    return new PreparedData(Task.classification("class", classes), net.inputShape(),
-        examples(d.trainX(), d.trainY()), none, examples(d.testX(), d.testY()), new Identity(net.inputShape()),
+    return new PreparedData(
+        Task.classification("class", classes),
+        net.inputShape(),
+        examples(d.trainX(), d.trainY()),
+        none,
+        examples(d.testX(), d.testY()),
+        new Identity(net.inputShape()),
         new DatasetRef("stroke-digits", 1, "0".repeat(64)));
   }
 

@@ -36,20 +36,23 @@ enum Net {
   }
 
   ModelSpec spec(double learningRate) {
-    List<LayerSpec> layers = switch (this) {
-      case MLP -> List.of(
-          new LayerSpec.Dense(128, Activation.RELU, null),
-          new LayerSpec.Dense(StrokeDigits.CLASSES, Activation.SOFTMAX, null));
-      case CNN -> List.of(
-          new LayerSpec.Conv2D(8, List.of(3), null, LayerSpec.Padding.VALID, Activation.RELU),
-          new LayerSpec.MaxPooling2D(List.of(2), null),
-          new LayerSpec.Conv2D(16, List.of(3), null, LayerSpec.Padding.VALID, Activation.RELU),
-          new LayerSpec.MaxPooling2D(List.of(2), null),
-          new LayerSpec.Flatten(),
-          new LayerSpec.Dense(StrokeDigits.CLASSES, Activation.SOFTMAX, null));
-    };
-    OptimizerSpec adam = new OptimizerSpec(OptimizerSpec.Name.ADAM, learningRate, null, null, null, null,
-        ADAM_EPSILON, null);
+    List<LayerSpec> layers =
+        switch (this) {
+          case MLP ->
+              List.of(
+                  new LayerSpec.Dense(128, Activation.RELU, null),
+                  new LayerSpec.Dense(StrokeDigits.CLASSES, Activation.SOFTMAX, null));
+          case CNN ->
+              List.of(
+                  new LayerSpec.Conv2D(8, List.of(3), null, LayerSpec.Padding.VALID, Activation.RELU),
+                  new LayerSpec.MaxPooling2D(List.of(2), null),
+                  new LayerSpec.Conv2D(16, List.of(3), null, LayerSpec.Padding.VALID, Activation.RELU),
+                  new LayerSpec.MaxPooling2D(List.of(2), null),
+                  new LayerSpec.Flatten(),
+                  new LayerSpec.Dense(StrokeDigits.CLASSES, Activation.SOFTMAX, null));
+        };
+    OptimizerSpec adam =
+        new OptimizerSpec(OptimizerSpec.Name.ADAM, learningRate, null, null, null, null, ADAM_EPSILON, null);
     return new ModelSpec(ModelType.SEQUENTIAL, layers, adam, LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, null);
   }
 }

@@ -9,7 +9,10 @@ import java.util.List;
  * @param accuracy test accuracy after the last epoch, 0 to 1
  */
 record Run(Side side, Net net, int threads, int repetition, List<Double> epochSeconds, double accuracy) {
-  enum Side { KILN, PYTORCH }
+  enum Side {
+    KILN,
+    PYTORCH
+  }
 
   Run {
     epochSeconds = List.copyOf(epochSeconds);

@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * A seeded, MNIST-shaped synthetic dataset: ten classes of 28x28 single-channel images, each class a fixed set of
- * three strokes. Every example redraws its class's strokes with jittered end points, shifts the whole drawing by up
- * to ±2 pixels, scales its ink, and adds pixel noise, so a small CNN learns it well but not perfectly in a few
- * epochs (the accuracy comparison says nothing when both sides sit at 100 %).
+ * A seeded, MNIST-shaped synthetic dataset: ten classes of 28x28 single-channel images, each class a fixed set of three
+ * strokes. Every example redraws its class's strokes with jittered end points, shifts the whole drawing by up to ±2
+ * pixels, scales its ink, and adds pixel noise, so a small CNN learns it well but not perfectly in a few epochs (the
+ * accuracy comparison says nothing when both sides sit at 100 %).
  *
  * @param trainX {@code trainCount × 784} pixels, row-major
  * @param trainY class indices
@@ -62,8 +62,14 @@ record StrokeDigits(float[] trainX, int[] trainY, float[] testX, int[] testY) {
       int at = i * PIXELS;
       for (int s = 0; s < STROKES; s++) {
         double[] p = prototypes[c];
-        stroke(x, at, p[4 * s] + dx + r.nextGaussian() * jitter, p[4 * s + 1] + dy + r.nextGaussian() * jitter,
-            p[4 * s + 2] + dx + r.nextGaussian() * jitter, p[4 * s + 3] + dy + r.nextGaussian() * jitter, ink);
+        stroke(
+            x,
+            at,
+            p[4 * s] + dx + r.nextGaussian() * jitter,
+            p[4 * s + 1] + dy + r.nextGaussian() * jitter,
+            p[4 * s + 2] + dx + r.nextGaussian() * jitter,
+            p[4 * s + 3] + dy + r.nextGaussian() * jitter,
+            ink);
       }
       for (int k = 0; k < PIXELS; k++) {
         x[at + k] += (float) (r.nextGaussian() * noise);
@@ -89,8 +95,8 @@ record StrokeDigits(float[] trainX, int[] trainY, float[] testX, int[] testY) {
   }
 
   /**
-   * Writes the dataset for {@code train_torch.py}, all little-endian: four int32 (train count, test count, 28,
-   * 28), then train pixels (float32), train labels (int32), test pixels, test labels.
+   * Writes the dataset for {@code train_torch.py}, all little-endian: four int32 (train count, test count, 28, 28),
+   * then train pixels (float32), train labels (int32), test pixels, test labels.
    */
   void write(Path file) throws IOException {
     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {

@@ -29,10 +29,26 @@ final class TorchSide {
   }
 
   Run train(Net net, Settings s, int threads, int repetition) throws IOException, InterruptedException {
-    List<String> command = List.of(python, script.toString(), "--data", dataFile.toString(),
-        "--model", net.id(), "--epochs", Integer.toString(s.epochs()), "--batch", Integer.toString(s.batchSize()),
-        "--lr", Double.toString(s.learningRate()), "--eps", Double.toString(Net.ADAM_EPSILON),
-        "--threads", Integer.toString(threads), "--seed", Long.toString(s.seed() + repetition));
+    List<String> command =
+        List.of(
+            python,
+            script.toString(),
+            "--data",
+            dataFile.toString(),
+            "--model",
+            net.id(),
+            "--epochs",
+            Integer.toString(s.epochs()),
+            "--batch",
+            Integer.toString(s.batchSize()),
+            "--lr",
+            Double.toString(s.learningRate()),
+            "--eps",
+            Double.toString(Net.ADAM_EPSILON),
+            "--threads",
+            Integer.toString(threads),
+            "--seed",
+            Long.toString(s.seed() + repetition));
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int rc = p.waitFor();

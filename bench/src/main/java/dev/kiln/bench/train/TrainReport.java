@@ -7,13 +7,14 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The Markdown report: one row per (network, threads) comparing the two sides, then every run's epoch times.
- * Epoch 1 is shown apart and left out of the median, since it carries one-off costs (allocator growth, libtorch's
- * first-call kernel selection, JIT compilation on the Java side).
+ * The Markdown report: one row per (network, threads) comparing the two sides, then every run's epoch times. Epoch 1 is
+ * shown apart and left out of the median, since it carries one-off costs (allocator growth, libtorch's first-call
+ * kernel selection, JIT compilation on the Java side).
  */
 final class TrainReport {
   /** Kiln's epoch may take at most this multiple of PyTorch's. */
   static final double TIME_TARGET = 1.0;
+
   /** Kiln's mean test accuracy may differ from PyTorch's by at most this many points. */
   static final double ACCURACY_TARGET_POINTS = 0.5;
 
@@ -24,8 +25,9 @@ final class TrainReport {
     out.println();
     header.forEach(line -> out.println("- " + line));
     out.println();
-    out.println("| model | threads | Kiln epoch 1 s | PyTorch epoch 1 s | Kiln epoch s | PyTorch epoch s "
-        + "| Kiln/PyTorch | Kiln accuracy % | PyTorch accuracy % | Δ points | target |");
+    out.println(
+        "| model | threads | Kiln epoch 1 s | PyTorch epoch 1 s | Kiln epoch s | PyTorch epoch s "
+            + "| Kiln/PyTorch | Kiln accuracy % | PyTorch accuracy % | Δ points | target |");
     out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (List<Run> group : groups(runs)) {
       List<Run> kiln = side(group, Run.Side.KILN);
@@ -35,22 +37,43 @@ final class TrainReport {
       double ratio = kilnEpoch / torchEpoch;
       double delta = 100 * (mean(kiln) - mean(torch));
       Run first = group.get(0);
-      out.println(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.2f | %s | %s | %+.2f | %s |",
-          first.net().id(), first.threads(), median(firstEpochs(kiln)), median(firstEpochs(torch)), kilnEpoch,
-          torchEpoch, ratio, accuracies(kiln), accuracies(torch), delta, verdict(ratio, delta)));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.2f | %s | %s | %+.2f | %s |",
+              first.net().id(),
+              first.threads(),
+              median(firstEpochs(kiln)),
+              median(firstEpochs(torch)),
+              kilnEpoch,
+              torchEpoch,
+              ratio,
+              accuracies(kiln),
+              accuracies(torch),
+              delta,
+              verdict(ratio, delta)));
     }
     out.println();
-    out.println("*Epoch s*: median over every repetition's epochs 2 and later, training loop only; *epoch 1 s*: "
-        + "median of the repetitions' first epochs. Accuracy: each repetition's test accuracy after the last epoch, "
-        + "then their mean; *Δ points* = Kiln's mean − PyTorch's mean.");
+    out.println(
+        "*Epoch s*: median over every repetition's epochs 2 and later, training loop only; *epoch 1 s*: "
+            + "median of the repetitions' first epochs. Accuracy: each repetition's test accuracy after the last epoch, "
+            + "then their mean; *Δ points* = Kiln's mean − PyTorch's mean.");
     out.println();
     out.println("Every run, in the order run (seconds per epoch):");
     out.println();
     for (Run r : runs) {
-      out.println(String.format(Locale.ROOT, "- %s %s, %d thread(s), repetition %d: %s; accuracy %.2f %%",
-          r.net().id(), r.side() == Run.Side.KILN ? "Kiln" : "PyTorch", r.threads(), r.repetition() + 1,
-          r.epochSeconds().stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(
-              ", ")), 100 * r.accuracy()));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "- %s %s, %d thread(s), repetition %d: %s; accuracy %.2f %%",
+              r.net().id(),
+              r.side() == Run.Side.KILN ? "Kiln" : "PyTorch",
+              r.threads(),
+              r.repetition() + 1,
+              r.epochSeconds().stream()
+                  .map(v -> String.format(Locale.ROOT, "%.3f", v))
+                  .collect(Collectors.joining(", ")),
+              100 * r.accuracy()));
     }
   }
 
@@ -69,7 +92,9 @@ final class TrainReport {
   private static List<List<Run>> groups(List<Run> runs) {
     List<List<Run>> groups = new ArrayList<>();
     for (Run r : runs) {
-      groups.stream().filter(g -> g.get(0).net() == r.net() && g.get(0).threads() == r.threads()).findFirst()
+      groups.stream()
+          .filter(g -> g.get(0).net() == r.net() && g.get(0).threads() == r.threads())
+          .findFirst()
           .ifPresentOrElse(g -> g.add(r), () -> groups.add(new ArrayList<>(List.of(r))));
     }
     return groups;
@@ -93,8 +118,10 @@ final class TrainReport {
   }
 
   private static String accuracies(List<Run> runs) {
-    String each = runs.stream().map(r -> String.format(Locale.ROOT, "%.2f", 100 * r.accuracy()))
-        .collect(Collectors.joining(" / "));
+    String each =
+        runs.stream()
+            .map(r -> String.format(Locale.ROOT, "%.2f", 100 * r.accuracy()))
+            .collect(Collectors.joining(" / "));
     return runs.size() == 1 ? each : String.format(Locale.ROOT, "%s (%.2f)", each, 100 * mean(runs));
   }
 

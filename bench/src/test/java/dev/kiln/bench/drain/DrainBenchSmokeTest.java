@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * One short round of {@code bench/drain} against a real child server, so a broken client or report shows up in
- * {@code mvn verify}. Asserts the drain's outcome (nothing in flight lost, exit 0, streams ended by the server),
- * never timings.
+ * One short round of {@code bench/drain} against a real child server, so a broken client or report shows up in {@code
+ * mvn verify}. Asserts the drain's outcome (nothing in flight lost, exit 0, streams ended by the server), never
+ * timings.
  */
 class DrainBenchSmokeTest {
   @Test
@@ -21,8 +21,9 @@ class DrainBenchSmokeTest {
     int code;
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      code = new CommandLine(new DrainBench()).execute("--load", "1s", "--rest-clients", "2", "--grpc-clients", "2",
-          "--stream-clients", "1");
+      code =
+          new CommandLine(new DrainBench())
+              .execute("--load", "1s", "--rest-clients", "2", "--grpc-clients", "2", "--stream-clients", "1");
     } finally {
       System.setOut(original);
     }

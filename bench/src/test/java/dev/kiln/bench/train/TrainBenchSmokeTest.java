@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the training comparison on a few hundred images for one epoch, so a broken harness shows up in
- * {@code mvn verify}. Asserts that it runs and reports, never timings.
+ * Runs the training comparison on a few hundred images for one epoch, so a broken harness shows up in {@code mvn
+ * verify}. Asserts that it runs and reports, never timings.
  */
 class TrainBenchSmokeTest {
   private static final String PYTHON = "/usr/bin/python3";
@@ -33,7 +33,8 @@ class TrainBenchSmokeTest {
     boolean torch = TorchSide.available(PYTHON);
     // .ci/run installs Debian's python3-torch: under CI a missing torch is a broken machine, not a reason to skip.
     assertThat(torch || !"true".equals(System.getenv("CI")))
-        .as("python3-torch is required under CI (" + PYTHON + " -c 'import torch' failed)").isTrue();
+        .as("python3-torch is required under CI (" + PYTHON + " -c 'import torch' failed)")
+        .isTrue();
     assumeThat(torch).as(PYTHON + " -c 'import torch'").isTrue();
     String report = run("--python", PYTHON);
     assertThat(report).contains("mlp PyTorch, 1 thread(s), repetition 1").doesNotContain("NaN");
@@ -52,10 +53,27 @@ class TrainBenchSmokeTest {
   }
 
   private String run(String... extra) {
-    String[] common = {"--models", "mlp", "--epochs", "1", "--repetitions", "1", "--train", "256", "--test", "64",
-        "--work-dir", dir.toString(), "--djl-cache", "target/djl-cache", "--script", "train_torch.py"};
-    String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.Arrays.stream(extra))
-        .toArray(String[]::new);
+    String[] common = {
+      "--models",
+      "mlp",
+      "--epochs",
+      "1",
+      "--repetitions",
+      "1",
+      "--train",
+      "256",
+      "--test",
+      "64",
+      "--work-dir",
+      dir.toString(),
+      "--djl-cache",
+      "target/djl-cache",
+      "--script",
+      "train_torch.py"
+    };
+    String[] args =
+        java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.Arrays.stream(extra))
+            .toArray(String[]::new);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int rc = TrainBench.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), args);
     String report = bytes.toString(StandardCharsets.UTF_8);

@@ -3,8 +3,8 @@ package dev.kiln.core.engine;
 /**
  * Settings that engines read for every model.
  *
- * @param intraOpThreads threads one execution may use; 0 lets the engine choose. On small machines 1 is best
- *     when several instances or requests run in parallel.
+ * @param intraOpThreads threads one execution may use; 0 lets the engine choose. On small machines 1 is best when
+ *     several instances or requests run in parallel.
  * @param useCuda run on the GPU when the engine has a CUDA build and a device is present
  * @param cudaDevice which CUDA device
  */

@@ -11,11 +11,11 @@ import java.util.Optional;
  * @param version version number
  * @param file the model file itself (inside the version folder); for a stored artifact, where it is kept
  * @param options engine options that apply to every model
- * @param contents the model's bytes when they must not be read from {@code file} directly (encrypted
- *     artifacts); empty for plain files
+ * @param contents the model's bytes when they must not be read from {@code file} directly (encrypted artifacts); empty
+ *     for plain files
  */
-public record ModelArtifact(String name, long version, Path file, EngineOptions options,
-    Optional<ArtifactContents> contents) {
+public record ModelArtifact(
+    String name, long version, Path file, EngineOptions options, Optional<ArtifactContents> contents) {
   public ModelArtifact {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(file, "file");

@@ -5,9 +5,7 @@ import dev.kiln.core.tensor.Tensor;
 import java.util.Map;
 import java.util.Set;
 
-/**
- * One loaded, executable copy of a model. The core calls {@link #run} from one thread at a time per instance.
- */
+/** One loaded, executable copy of a model. The core calls {@link #run} from one thread at a time per instance. */
 public interface ModelInstance extends AutoCloseable {
   /** The signature read from the model file. */
   ModelSignature signature();

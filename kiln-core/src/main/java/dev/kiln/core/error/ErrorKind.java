@@ -2,9 +2,9 @@ package dev.kiln.core.error;
 
 /**
  * What went wrong, in the vocabulary every protocol can map. Each protocol has exactly one table from this to its
- * codes, an exhaustive switch tested over every constant: {@code HttpErrors.status} (HTTP), {@code
- * GrpcErrors.code} (gRPC), {@code OpenAiErrors.of} (OpenAI's error type and code). Each constant below states its
- * row; a new constant needs a row in every table (the compiler and the table tests insist).
+ * codes, an exhaustive switch tested over every constant: {@code HttpErrors.status} (HTTP), {@code GrpcErrors.code}
+ * (gRPC), {@code OpenAiErrors.of} (OpenAI's error type and code). Each constant below states its row; a new constant
+ * needs a row in every table (the compiler and the table tests insist).
  */
 public enum ErrorKind {
   /** The request is malformed or does not fit the model: HTTP 400, gRPC INVALID_ARGUMENT. */
@@ -12,13 +12,12 @@ public enum ErrorKind {
   /** No such model or version: HTTP 404, gRPC NOT_FOUND. */
   NOT_FOUND,
   /**
-   * The model exists but cannot serve now (loading, unloading, failed, server draining): HTTP 503, gRPC
-   * UNAVAILABLE.
+   * The model exists but cannot serve now (loading, unloading, failed, server draining): HTTP 503, gRPC UNAVAILABLE.
    */
   UNAVAILABLE,
   /**
-   * A bounded resource of the server is full, such as a model's queue: HTTP 503, gRPC UNAVAILABLE (as Triton
-   * answers: both tell clients to retry later).
+   * A bounded resource of the server is full, such as a model's queue: HTTP 503, gRPC UNAVAILABLE (as Triton answers:
+   * both tell clients to retry later).
    */
   RESOURCE_EXHAUSTED,
   /** The request is larger than a configured limit (a body, a dataset upload): HTTP 413, gRPC RESOURCE_EXHAUSTED. */
@@ -28,8 +27,8 @@ public enum ErrorKind {
   /** The operation is not supported by this server or model: HTTP 501, gRPC UNIMPLEMENTED. */
   UNSUPPORTED,
   /**
-   * The operation is not allowed in the server's current configuration or state, e.g. model control off or a
-   * version still uploading: HTTP 400, gRPC FAILED_PRECONDITION.
+   * The operation is not allowed in the server's current configuration or state, e.g. model control off or a version
+   * still uploading: HTTP 400, gRPC FAILED_PRECONDITION.
    */
   FAILED_PRECONDITION,
   /**

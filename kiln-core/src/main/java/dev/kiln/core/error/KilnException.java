@@ -9,14 +9,15 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * The one unchecked exception the core throws towards protocol adapters, refusals of the access gate included. Its
- * message is written for the caller: it never carries file paths, class names or stack details (those go to the
- * log through the cause). A retry-after, where present, says when trying again may succeed (a rate limit's next
- * window, a quota's reset); each protocol puts it on the wire in its own way.
+ * message is written for the caller: it never carries file paths, class names or stack details (those go to the log
+ * through the cause). A retry-after, where present, says when trying again may succeed (a rate limit's next window, a
+ * quota's reset); each protocol puts it on the wire in its own way.
  */
 public class KilnException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final ErrorKind kind;
+
   /** Null where no delay is known; exposed as an Optional. */
   private final Duration retryAfter;
 
@@ -31,8 +32,8 @@ public class KilnException extends RuntimeException {
   }
 
   /**
-   * A refusal: no cause and no stack trace. Refusals are expected answers (a flood of bad keys makes many), are
-   * never logged, and a stack trace would only cost time.
+   * A refusal: no cause and no stack trace. Refusals are expected answers (a flood of bad keys makes many), are never
+   * logged, and a stack trace would only cost time.
    */
   private KilnException(ErrorKind kind, String message, Duration retryAfter) {
     super(Objects.requireNonNull(message, "message"), null, false, false);
@@ -53,8 +54,8 @@ public class KilnException extends RuntimeException {
   }
 
   /**
-   * The retry-after in whole seconds, rounded up, as HTTP's {@code Retry-After} and Kiln's gRPC trailer carry it
-   * (so a caller that waits that long is never early).
+   * The retry-after in whole seconds, rounded up, as HTTP's {@code Retry-After} and Kiln's gRPC trailer carry it (so a
+   * caller that waits that long is never early).
    */
   public OptionalLong retryAfterSeconds() {
     return retryAfter == null ? OptionalLong.empty() : OptionalLong.of(retryAfter.plusNanos(999_999_999).getSeconds());
@@ -100,16 +101,16 @@ public class KilnException extends RuntimeException {
   }
 
   /**
-   * A refusal of any kind that may succeed after {@code retryAfter}, e.g. UNAVAILABLE or RESOURCE_EXHAUSTED when
-   * the server knows when room frees up.
+   * A refusal of any kind that may succeed after {@code retryAfter}, e.g. UNAVAILABLE or RESOURCE_EXHAUSTED when the
+   * server knows when room frees up.
    */
   public static KilnException retryable(ErrorKind kind, String message, Duration retryAfter) {
     return new KilnException(kind, message, Objects.requireNonNull(retryAfter, "retryAfter"));
   }
 
   /**
-   * Unwraps {@code CompletionException}s and turns anything that is not a {@link KilnException} into an
-   * {@link ErrorKind#INTERNAL} one whose message reveals nothing about the cause.
+   * Unwraps {@code CompletionException}s and turns anything that is not a {@link KilnException} into an {@link
+   * ErrorKind#INTERNAL} one whose message reveals nothing about the cause.
    */
   public static KilnException from(Throwable t) {
     Throwable c = t;

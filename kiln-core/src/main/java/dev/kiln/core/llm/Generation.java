@@ -11,8 +11,8 @@ import java.util.List;
  * @param stop strings that end the generation (not included in the output)
  * @param topK sample from the k likeliest tokens only; 0 or -1 for all of them; null for the engine's default
  */
-public record Generation(String prompt, int maxTokens, double temperature, double topP, Long seed,
-    List<String> stop, Integer topK) {
+public record Generation(
+    String prompt, int maxTokens, double temperature, double topP, Long seed, List<String> stop, Integer topK) {
   public Generation {
     stop = stop == null ? List.of() : List.copyOf(stop);
   }

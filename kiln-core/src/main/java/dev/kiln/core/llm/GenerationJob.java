@@ -6,8 +6,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A chat or completion request on its model's slot thread: templates the prompt, starts the generation and holds
- * the slot until the engine ends it; charges its tokens when it ends. The caller's sink hears exactly one end.
+ * A chat or completion request on its model's slot thread: templates the prompt, starts the generation and holds the
+ * slot until the engine ends it; charges its tokens when it ends. The caller's sink hears exactly one end.
  */
 final class GenerationJob extends SlotPool.Job {
   private final ServedLanguageModel model;
@@ -30,10 +30,11 @@ final class GenerationJob extends SlotPool.Job {
   @Override
   void work() {
     try {
-      String text = switch (prompt) {
-        case Prompt.Text t -> t.text();
-        case Prompt.Chat c -> model.applyChatTemplate(c.messages());
-      };
+      String text =
+          switch (prompt) {
+            case Prompt.Text t -> t.text();
+            case Prompt.Chat c -> model.applyChatTemplate(c.messages());
+          };
       engine = model.generate(generation.withPrompt(text), new Ending());
     } catch (RuntimeException e) {
       skip(Optional.of(KilnException.from(e)));

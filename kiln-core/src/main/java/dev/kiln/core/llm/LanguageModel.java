@@ -3,16 +3,16 @@ package dev.kiln.core.llm;
 import java.util.List;
 
 /**
- * A loaded language model. Several generations may run at once: the engine decodes them together (parallel
- * slots) rather than queueing them one by one.
+ * A loaded language model. Several generations may run at once: the engine decodes them together (parallel slots)
+ * rather than queueing them one by one.
  */
 public interface LanguageModel extends AutoCloseable {
   /** The conversation as one prompt, through the chat template in the model's metadata. */
   String applyChatTemplate(List<ChatMessage> messages);
 
   /**
-   * Starts generating; returns at once. Text arrives on {@code sink}; {@link Handle#cancel()} stops it (the slot
-   * is freed) and ends it with {@link FinishReason#CANCELLED}.
+   * Starts generating; returns at once. Text arrives on {@code sink}; {@link Handle#cancel()} stops it (the slot is
+   * freed) and ends it with {@link FinishReason#CANCELLED}.
    */
   Handle generate(Generation generation, TokenSink sink);
 

@@ -26,8 +26,7 @@ import java.util.logging.Logger;
  * The language models a server serves: the model repository's language models (its one scan, {@link
  * ModelRepository#languageModels}), the highest version of each, loaded at start, and registry pushes. A model that
  * fails to load is reported with its reason in the repository index; the others serve. They are reported to the
- * inference core as {@link ModelsBeside}: readiness, index rows with state and reason, load and unload (which
- * drains).
+ * inference core as {@link ModelsBeside}: readiness, index rows with state and reason, load and unload (which drains).
  */
 public final class LanguageModels implements ModelsBeside, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LanguageModels.class.getName());
@@ -36,23 +35,30 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
   public record Served(String name, long version, ServedLanguageModel model) {}
 
   private final Map<String, Served> served = new ConcurrentHashMap<>();
+
   /** By {@code name/version}: failed to load, or (version "") unloaded by request. */
   private final Map<String, RepositoryEntry> failures = new ConcurrentHashMap<>();
+
   /** Draining after an unload or a replacement, by {@code name/version}. */
   private final Map<String, RepositoryEntry> draining = new ConcurrentHashMap<>();
+
   private final Supplier<List<LanguageSource>> catalog;
   private final LanguageEngine engine;
   private final LlmSettings settings;
   private final TokenUsage usage;
   private final MeterRegistry registry;
+
   /** One set of meters per model name, kept across reloads (Micrometer refuses a second registration). */
   private final Map<String, LlmMetrics> metrics = new ConcurrentHashMap<>();
 
   /** Loads every language model in the folder {@code repository}, with the default queue, deadline and drain. */
-  public LanguageModels(Path repository, LanguageEngine engine, int contextLength, int slots,
-      MeterRegistry registry) {
-    this(new ModelRepository(repository, List.of(), Set.of(engine.modelFileName()))::languageModels, engine,
-        LlmSettings.of(contextLength, slots), TokenUsage.NONE, registry);
+  public LanguageModels(Path repository, LanguageEngine engine, int contextLength, int slots, MeterRegistry registry) {
+    this(
+        new ModelRepository(repository, List.of(), Set.of(engine.modelFileName()))::languageModels,
+        engine,
+        LlmSettings.of(contextLength, slots),
+        TokenUsage.NONE,
+        registry);
   }
 
   /**
@@ -60,8 +66,12 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
    *
    * @param usage where each request's tokens are charged when it ends
    */
-  public LanguageModels(Supplier<List<LanguageSource>> catalog, LanguageEngine engine, LlmSettings settings,
-      TokenUsage usage, MeterRegistry registry) {
+  public LanguageModels(
+      Supplier<List<LanguageSource>> catalog,
+      LanguageEngine engine,
+      LlmSettings settings,
+      TokenUsage usage,
+      MeterRegistry registry) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.engine = Objects.requireNonNull(engine, "engine");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -80,8 +90,8 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
   /**
    * Serves {@code file} as {@code name} (a registry push), replacing what served under that name, which drains.
    *
-   * @throws ModelLoadException when the file cannot be loaded, with a reason that names neither the file's path
-   *     nor its name; what served before keeps serving
+   * @throws ModelLoadException when the file cannot be loaded, with a reason that names neither the file's path nor its
+   *     name; what served before keeps serving
    */
   public synchronized void serve(String name, long version, Path file) {
     LanguageModel m;
@@ -94,22 +104,25 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
     Served old = served.put(name, new Served(name, version, served(name, m)));
     // Failures of this version and older ones are moot now; a newer one that failed (and made the server fall
     // back to this one) stays reported.
-    failures.values().removeIf(f -> f.name().equals(name)
-        && (f.version().isEmpty() || Long.parseLong(f.version()) <= version));
+    failures
+        .values()
+        .removeIf(f -> f.name().equals(name) && (f.version().isEmpty() || Long.parseLong(f.version()) <= version));
     if (old != null) {
       drainInBackground(old); // new requests already reach the new version
     }
   }
 
   /**
-   * Records that {@code version} of {@code name} failed to load, so the repository index shows it with the reason;
-   * what serves under that name, if anything, keeps serving.
+   * Records that {@code version} of {@code name} failed to load, so the repository index shows it with the reason; what
+   * serves under that name, if anything, keeps serving.
    */
   public void failed(String name, long version, RuntimeException cause) {
-    String reason = cause instanceof ModelLoadException || cause instanceof KilnException ? cause.getMessage()
-        : "the model file could not be loaded";
-    failures.put(name + "/" + version, new RepositoryEntry(name, Long.toString(version), ModelState.UNAVAILABLE,
-        reason));
+    String reason =
+        cause instanceof ModelLoadException || cause instanceof KilnException
+            ? cause.getMessage()
+            : "the model file could not be loaded";
+    failures.put(
+        name + "/" + version, new RepositoryEntry(name, Long.toString(version), ModelState.UNAVAILABLE, reason));
     LOG.warning("language model " + name + " version " + version + " failed to load: " + reason);
     LOG.log(Level.FINE, "load failure of language model " + name, cause);
   }
@@ -117,8 +130,11 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
   /** Loads {@code name} afresh from the repository's one scan (an explicit load); the old one drains. */
   @Override
   public void load(String name) {
-    LanguageSource s = catalog.get().stream().filter(c -> c.name().equals(name)).findFirst()
-        .orElseThrow(() -> KilnException.notFound("model '" + name + "' is not in the repository"));
+    LanguageSource s =
+        catalog.get().stream()
+            .filter(c -> c.name().equals(name))
+            .findFirst()
+            .orElseThrow(() -> KilnException.notFound("model '" + name + "' is not in the repository"));
     try {
       serve(s.name(), s.version(), s.file());
     } catch (ModelLoadException e) {
@@ -144,23 +160,25 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
   private void drainInBackground(Served s) {
     String key = s.name() + "/" + s.version();
     draining.put(key, new RepositoryEntry(s.name(), Long.toString(s.version()), ModelState.UNLOADING, "draining"));
-    Thread.ofPlatform().name("llm-drain-" + s.name()).start(() -> {
-      try {
-        s.model().drainAndClose(settings.drainTimeout());
-      } finally {
-        draining.remove(key);
-      }
-    });
+    Thread.ofPlatform()
+        .name("llm-drain-" + s.name())
+        .start(() -> {
+          try {
+            s.model().drainAndClose(settings.drainTimeout());
+          } finally {
+            draining.remove(key);
+          }
+        });
   }
 
   private ServedLanguageModel served(String name, LanguageModel m) {
-    return new ServedLanguageModel(name, m, metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)),
-        settings, usage);
+    return new ServedLanguageModel(
+        name, m, metrics.computeIfAbsent(name, n -> new LlmMetrics(registry, n)), settings, usage);
   }
 
   /**
-   * The engine's reason, naming the file as the model file rather than by where it lies: a registry version is
-   * staged as {@code <data>/llm-cache/<sha256>.gguf}, and neither that path nor that name is for callers.
+   * The engine's reason, naming the file as the model file rather than by where it lies: a registry version is staged
+   * as {@code <data>/llm-cache/<sha256>.gguf}, and neither that path nor that name is for callers.
    */
   private String reason(RuntimeException e, Path file) {
     String why = e.getMessage() == null ? "cannot be loaded" : e.getMessage();
@@ -183,15 +201,17 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
     return failures.values().stream().filter(f -> !f.version().isEmpty()).sorted(BY_VERSION).toList();
   }
 
-  private static final Comparator<RepositoryEntry> BY_VERSION = Comparator.comparing(RepositoryEntry::name)
-      .thenComparingLong(f -> f.version().isEmpty() ? -1 : Long.parseLong(f.version()));
+  private static final Comparator<RepositoryEntry> BY_VERSION =
+      Comparator.comparing(RepositoryEntry::name)
+          .thenComparingLong(f -> f.version().isEmpty() ? -1 : Long.parseLong(f.version()));
 
   /** Served versions (READY), versions draining (UNLOADING), failed or unloaded ones (UNAVAILABLE, with why). */
   @Override
   public List<RepositoryEntry> index() {
     List<RepositoryEntry> rows = new ArrayList<>(failures.values());
-    served.values().forEach(s -> rows.add(new RepositoryEntry(s.name(), Long.toString(s.version()),
-        ModelState.READY, "")));
+    served
+        .values()
+        .forEach(s -> rows.add(new RepositoryEntry(s.name(), Long.toString(s.version()), ModelState.READY, "")));
     rows.addAll(draining.values());
     rows.sort(BY_VERSION);
     return rows;
@@ -210,8 +230,10 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
   public void close() {
     List<Thread> closing = new ArrayList<>();
     for (Served s : served.values()) {
-      closing.add(Thread.ofPlatform().name("llm-drain-" + s.name())
-          .start(() -> s.model().drainAndClose(settings.drainTimeout())));
+      closing.add(
+          Thread.ofPlatform()
+              .name("llm-drain-" + s.name())
+              .start(() -> s.model().drainAndClose(settings.drainTimeout())));
     }
     served.clear();
     for (Thread t : closing) {

@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Language-model metrics per model, named as vLLM names them with a {@code kiln_llm_} prefix: time to first token,
- * time per output token, end-to-end latency (histograms), prompt and generation tokens (counters), requests
- * finished by reason ({@code kiln_llm_requests_finished_total}, tag {@code finished_reason}: {@code stop}, {@code
- * length}, {@code cancelled}, {@code error}; vLLM's {@code request_success_total} counts the same, errors aside), and
- * requests running and waiting (gauges).
+ * Language-model metrics per model, named as vLLM names them with a {@code kiln_llm_} prefix: time to first token, time
+ * per output token, end-to-end latency (histograms), prompt and generation tokens (counters), requests finished by
+ * reason ({@code kiln_llm_requests_finished_total}, tag {@code finished_reason}: {@code stop}, {@code length}, {@code
+ * cancelled}, {@code error}; vLLM's {@code request_success_total} counts the same, errors aside), and requests running
+ * and waiting (gauges).
  */
 public final class LlmMetrics {
   private final Timer firstToken;
@@ -30,30 +30,47 @@ public final class LlmMetrics {
   public LlmMetrics(MeterRegistry registry, String model) {
     firstToken = timer(registry, "kiln_llm_time_to_first_token_seconds", "Time to the first generated token", model);
     perToken = timer(registry, "kiln_llm_time_per_output_token_seconds", "Time between generated tokens", model);
-    endToEnd = timer(registry, "kiln_llm_e2e_request_latency_seconds", "Request latency, arrival to last token",
-        model);
-    promptTokens = Counter.builder("kiln_llm_prompt_tokens_total").description("Prompt tokens processed")
-        .tag("model", model).register(registry);
-    generationTokens = Counter.builder("kiln_llm_generation_tokens_total").description("Tokens generated")
-        .tag("model", model).register(registry);
+    endToEnd = timer(registry, "kiln_llm_e2e_request_latency_seconds", "Request latency, arrival to last token", model);
+    promptTokens =
+        Counter.builder("kiln_llm_prompt_tokens_total")
+            .description("Prompt tokens processed")
+            .tag("model", model)
+            .register(registry);
+    generationTokens =
+        Counter.builder("kiln_llm_generation_tokens_total")
+            .description("Tokens generated")
+            .tag("model", model)
+            .register(registry);
     for (FinishReason r : FinishReason.values()) {
       finishedBy.put(r, finishedCounter(registry, model, r.openAi()));
     }
     failed = finishedCounter(registry, model, "error");
     Gauge.builder("kiln_llm_num_requests_running", this, m -> m.inFlight.get() - m.waiting.get())
-        .description("Requests decoding now").tag("model", model).register(registry);
+        .description("Requests decoding now")
+        .tag("model", model)
+        .register(registry);
     Gauge.builder("kiln_llm_num_requests_waiting", waiting, AtomicInteger::get)
-        .description("Requests waiting for a slot").tag("model", model).register(registry);
+        .description("Requests waiting for a slot")
+        .tag("model", model)
+        .register(registry);
   }
 
   private static Counter finishedCounter(MeterRegistry registry, String model, String reason) {
-    return Counter.builder("kiln_llm_requests_finished_total").description("Requests ended, by why they ended")
-        .tag("model", model).tag("finished_reason", reason).register(registry);
+    return Counter.builder("kiln_llm_requests_finished_total")
+        .description("Requests ended, by why they ended")
+        .tag("model", model)
+        .tag("finished_reason", reason)
+        .register(registry);
   }
 
   private static Timer timer(MeterRegistry registry, String name, String description, String model) {
-    return Timer.builder(name).description(description).tag("model", model).publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+    return Timer.builder(name)
+        .description(description)
+        .tag("model", model)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry);
   }
 
   /** Requests accepted and not finished: running plus waiting. */

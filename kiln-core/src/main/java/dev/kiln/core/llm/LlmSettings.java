@@ -8,20 +8,25 @@ import java.util.Objects;
  *
  * @param contextLength tokens per slot, prompt and completion together
  * @param slots generations a model decodes together; also the threads of its request pool
- * @param queue requests a model holds beyond its slots; one more is refused at once (RESOURCE_EXHAUSTED: HTTP
- *     503), never left waiting without bound
- * @param deadline how long a request may wait for a slot; one that waited longer fails with DEADLINE_EXCEEDED and
- *     is never generated for
- * @param drainTimeout how long unloading, replacing and shutdown wait for generations in flight before cancelling
- *     them
+ * @param queue requests a model holds beyond its slots; one more is refused at once (RESOURCE_EXHAUSTED: HTTP 503),
+ *     never left waiting without bound
+ * @param deadline how long a request may wait for a slot; one that waited longer fails with DEADLINE_EXCEEDED and is
+ *     never generated for
+ * @param drainTimeout how long unloading, replacing and shutdown wait for generations in flight before cancelling them
  */
 public record LlmSettings(int contextLength, int slots, int queue, Duration deadline, Duration drainTimeout) {
   public LlmSettings {
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     if (contextLength < 0 || slots < 1 || queue < 0 || deadline.isNegative() || drainTimeout.isNegative()) {
-      throw new IllegalArgumentException("context length " + contextLength + ", slots " + slots + ", queue " + queue
-          + " (expected: >= 0, >= 1, >= 0; durations not negative)");
+      throw new IllegalArgumentException(
+          "context length "
+              + contextLength
+              + ", slots "
+              + slots
+              + ", queue "
+              + queue
+              + " (expected: >= 0, >= 1, >= 0; durations not negative)");
     }
   }
 

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a request asks a model to continue: a text as is, or a conversation that the model's chat template turns
- * into a text. Templating and tokenising are native calls, so they run on the model's request pool, never on the
- * caller's (an HTTP event loop's) thread.
+ * What a request asks a model to continue: a text as is, or a conversation that the model's chat template turns into a
+ * text. Templating and tokenising are native calls, so they run on the model's request pool, never on the caller's (an
+ * HTTP event loop's) thread.
  */
 public sealed interface Prompt {
   /** A completion prompt, used as is. */

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A language model as the server serves it: requests go through {@link #submit} and {@link #embed}, which queue them
  * (bounded, with a deadline) for the model's own pool of {@code slots} threads, where the native work (templating,
- * tokenising, generating, embedding) runs; their tokens are charged to the caller when they end. Metrics are
- * recorded around every generation. The {@link LanguageModel} methods call the engine directly, on the caller's
- * thread, for in-process use.
+ * tokenising, generating, embedding) runs; their tokens are charged to the caller when they end. Metrics are recorded
+ * around every generation. The {@link LanguageModel} methods call the engine directly, on the caller's thread, for
+ * in-process use.
  */
 public final class ServedLanguageModel implements LanguageModel {
   private final String name;
@@ -23,6 +23,7 @@ public final class ServedLanguageModel implements LanguageModel {
   private final int slots;
   private final SlotPool pool;
   private final TokenUsage usage;
+
   /** Generations the engine holds now: beyond {@code slots}, the engine queues them (direct callers only). */
   private final AtomicInteger engineHeld = new AtomicInteger();
 
@@ -38,22 +39,26 @@ public final class ServedLanguageModel implements LanguageModel {
   /**
    * Queues a chat or completion; returns at once. {@code generation}'s prompt is replaced by {@code prompt}'s text
    * (through the chat template for a chat). The request ends on {@code sink} exactly once: done (its tokens then
-   * charged to {@code principal}), or failed with INVALID_ARGUMENT (a prompt that does not fit), DEADLINE_EXCEEDED
-   * (it waited past the deadline and nothing was generated) or UNAVAILABLE (the model was unloaded first).
+   * charged to {@code principal}), or failed with INVALID_ARGUMENT (a prompt that does not fit), DEADLINE_EXCEEDED (it
+   * waited past the deadline and nothing was generated) or UNAVAILABLE (the model was unloaded first).
    *
    * @throws KilnException RESOURCE_EXHAUSTED when the model's slots and queue are full, UNAVAILABLE while it drains
    */
   public Handle submit(Prompt prompt, Generation generation, String principal, TokenSink sink) {
-    GenerationJob job = new GenerationJob(this, Objects.requireNonNull(prompt, "prompt"),
-        Objects.requireNonNull(generation, "generation"), Objects.requireNonNull(principal, "principal"),
-        Objects.requireNonNull(sink, "sink"));
+    GenerationJob job =
+        new GenerationJob(
+            this,
+            Objects.requireNonNull(prompt, "prompt"),
+            Objects.requireNonNull(generation, "generation"),
+            Objects.requireNonNull(principal, "principal"),
+            Objects.requireNonNull(sink, "sink"));
     pool.submit(job);
     return job;
   }
 
   /**
-   * Queues an embedding request; cancelling the future takes it out of the queue. Its tokens are charged to
-   * {@code principal} when it succeeds.
+   * Queues an embedding request; cancelling the future takes it out of the queue. Its tokens are charged to {@code
+   * principal} when it succeeds.
    *
    * @throws KilnException as {@link #submit} does
    */
@@ -61,24 +66,25 @@ public final class ServedLanguageModel implements LanguageModel {
     List<String> texts = List.copyOf(inputs);
     Objects.requireNonNull(principal, "principal");
     CompletableFuture<Embeddings> answer = new CompletableFuture<>();
-    SlotPool.Job job = new SlotPool.Job() {
-      @Override
-      void work() {
-        try {
-          List<float[]> vectors = model.embed(texts);
-          int tokens = texts.stream().mapToInt(model::countTokens).sum();
-          charge(principal, tokens);
-          answer.complete(new Embeddings(vectors, tokens));
-        } catch (RuntimeException e) {
-          answer.completeExceptionally(e);
-        }
-      }
+    SlotPool.Job job =
+        new SlotPool.Job() {
+          @Override
+          void work() {
+            try {
+              List<float[]> vectors = model.embed(texts);
+              int tokens = texts.stream().mapToInt(model::countTokens).sum();
+              charge(principal, tokens);
+              answer.complete(new Embeddings(vectors, tokens));
+            } catch (RuntimeException e) {
+              answer.completeExceptionally(e);
+            }
+          }
 
-      @Override
-      void skip(Optional<KilnException> why) {
-        why.ifPresentOrElse(answer::completeExceptionally, () -> answer.cancel(false));
-      }
-    };
+          @Override
+          void skip(Optional<KilnException> why) {
+            why.ifPresentOrElse(answer::completeExceptionally, () -> answer.cancel(false));
+          }
+        };
     pool.submit(job);
     answer.whenComplete((r, e) -> {
       if (answer.isCancelled()) {
@@ -97,8 +103,7 @@ public final class ServedLanguageModel implements LanguageModel {
   }
 
   /**
-   * Refuses new requests, lets those admitted finish for up to {@code timeout}, cancels the rest, then frees the
-   * model.
+   * Refuses new requests, lets those admitted finish for up to {@code timeout}, cancels the rest, then frees the model.
    */
   void drainAndClose(Duration timeout) {
     pool.drain(timeout);
@@ -111,8 +116,8 @@ public final class ServedLanguageModel implements LanguageModel {
   }
 
   /**
-   * Counts the generation as running (or waiting) from here until the engine ends it, or at once undoes that when
-   * the engine refuses it (a prompt too long, a closed model): every path leaves the gauges as it found them.
+   * Counts the generation as running (or waiting) from here until the engine ends it, or at once undoes that when the
+   * engine refuses it (a prompt too long, a closed model): every path leaves the gauges as it found them.
    */
   @Override
   public Handle generate(Generation generation, TokenSink sink) {
@@ -130,8 +135,10 @@ public final class ServedLanguageModel implements LanguageModel {
     private final TokenSink sink;
     private final long start = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
+
     /** Still counted as waiting: it arrived with every slot taken and has not produced a token yet. */
     private final AtomicBoolean waiting;
+
     private long last;
 
     Measured(TokenSink sink) {

@@ -18,10 +18,10 @@ import java.util.logging.Logger;
 
 /**
  * One language model's requests: a bounded queue in front of {@code slots} platform threads (a generation blocks in
- * native code, which would pin a virtual thread's carrier). A request holds its thread from chat templating to its
- * last token, so at most {@code slots} generations reach the engine and the engine never queues; beyond the queue
- * a request is refused at once. Before, each generation had a thread of its own from an unbounded pool and 300
- * concurrent chats all waited, up to 276 s, without one refusal (BENCHMARKS.md, language models under load).
+ * native code, which would pin a virtual thread's carrier). A request holds its thread from chat templating to its last
+ * token, so at most {@code slots} generations reach the engine and the engine never queues; beyond the queue a request
+ * is refused at once. Before, each generation had a thread of its own from an unbounded pool and 300 concurrent chats
+ * all waited, up to 276 s, without one refusal (BENCHMARKS.md, language models under load).
  */
 final class SlotPool {
   private static final Logger LOG = Logger.getLogger(SlotPool.class.getName());
@@ -31,8 +31,10 @@ final class SlotPool {
   private final Duration deadline;
   private final LlmMetrics metrics;
   private final Set<Job> running = ConcurrentHashMap.newKeySet();
+
   /** Admitted and not ended: queued plus running. Guarded by {@code this} for {@link #drain}'s wait. */
   private int admitted;
+
   private volatile boolean draining;
 
   SlotPool(String model, int slots, int queue, Duration deadline, LlmMetrics metrics) {
@@ -40,13 +42,19 @@ final class SlotPool {
     this.deadline = deadline;
     this.metrics = metrics;
     BlockingQueue<Runnable> waiting = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
-    threads = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, waiting,
-        Thread.ofPlatform().daemon().name("llm-" + model + "-", 0).factory());
+    threads =
+        new ThreadPoolExecutor(
+            slots,
+            slots,
+            0,
+            TimeUnit.MILLISECONDS,
+            waiting,
+            Thread.ofPlatform().daemon().name("llm-" + model + "-", 0).factory());
   }
 
   /**
-   * Queues {@code job}; it runs when a slot is free, or ends without running (cancelled, past its deadline, the
-   * model unloaded).
+   * Queues {@code job}; it runs when a slot is free, or ends without running (cancelled, past its deadline, the model
+   * unloaded).
    *
    * @throws KilnException RESOURCE_EXHAUSTED when every slot and queue place is taken, UNAVAILABLE while draining
    */
@@ -66,14 +74,15 @@ final class SlotPool {
     } catch (RejectedExecutionException e) {
       leftQueue();
       ended();
-      throw draining ? KilnException.unavailable("model '" + model + "' is unloading")
+      throw draining
+          ? KilnException.unavailable("model '" + model + "' is unloading")
           : KilnException.exhausted("model '" + model + "' is busy: every slot and queue place is taken; retry");
     }
   }
 
   /**
-   * Refuses new requests, lets admitted ones finish for up to {@code timeout}, then ends what is left: queued
-   * requests fail with UNAVAILABLE, running generations are cancelled (they end with their tokens so far).
+   * Refuses new requests, lets admitted ones finish for up to {@code timeout}, then ends what is left: queued requests
+   * fail with UNAVAILABLE, running generations are cancelled (they end with their tokens so far).
    */
   void drain(Duration timeout) {
     draining = true;
@@ -150,8 +159,15 @@ final class SlotPool {
           skip(Optional.empty());
         } else if (System.nanoTime() - expires > 0) {
           // Nothing is generated for a request whose caller has stopped waiting by now.
-          skip(Optional.of(new KilnException(ErrorKind.DEADLINE_EXCEEDED, "the request waited longer than "
-              + pool.deadline.toMillis() + " ms for a slot of model '" + pool.model + "'")));
+          skip(
+              Optional.of(
+                  new KilnException(
+                      ErrorKind.DEADLINE_EXCEEDED,
+                      "the request waited longer than "
+                          + pool.deadline.toMillis()
+                          + " ms for a slot of model '"
+                          + pool.model
+                          + "'")));
         } else {
           work();
         }

@@ -11,20 +11,20 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
- * Meters for inference, tagged by model and version. Queue time and compute time are separate histograms (as
- * Triton splits them) because a slow model and a saturated queue call for different fixes.
+ * Meters for inference, tagged by model and version. Queue time and compute time are separate histograms (as Triton
+ * splits them) because a slow model and a saturated queue call for different fixes.
  *
- * <p>Exported names (Prometheus): {@code kiln_inference_requests_total{outcome}},
- * {@code kiln_inference_queue_duration_seconds}, {@code kiln_inference_compute_duration_seconds},
- * {@code kiln_inference_batch_size_rows}, {@code kiln_inference_pending_requests}.
+ * <p>Exported names (Prometheus): {@code kiln_inference_requests_total{outcome}}, {@code
+ * kiln_inference_queue_duration_seconds}, {@code kiln_inference_compute_duration_seconds}, {@code
+ * kiln_inference_batch_size_rows}, {@code kiln_inference_pending_requests}.
  */
 public final class InferenceMetrics {
   private static final Duration[] LATENCY_BUCKETS = {
@@ -43,9 +43,9 @@ public final class InferenceMetrics {
   }
 
   /**
-   * Meters of one model version; call {@link Binding#close()} when the version is unloaded. A reload loads the
-   * same version again before the old copy is closed, so bindings are counted and both copies share one set of
-   * meters, removed when the last copy closes.
+   * Meters of one model version; call {@link Binding#close()} when the version is unloaded. A reload loads the same
+   * version again before the old copy is closed, so bindings are counted and both copies share one set of meters,
+   * removed when the last copy closes.
    */
   public synchronized Binding bind(String model, long version, IntSupplier pending) {
     Tags tags = Tags.of("model", model, "version", Long.toString(version));
@@ -113,24 +113,50 @@ public final class InferenceMetrics {
 
     VersionMeters(MeterRegistry registry, Tags tags) {
       this.tags = tags;
-      success = keep(Counter.builder("kiln.inference.requests").description("Inference requests finished")
-          .tags(tags).tag("outcome", "success").register(registry));
-      failure = keep(Counter.builder("kiln.inference.requests").description("Inference requests finished")
-          .tags(tags).tag("outcome", "failure").register(registry));
-      queue = keep(Timer.builder("kiln.inference.queue.duration")
-          .description("Time a request waited before its execution started").tags(tags)
-          .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
-      compute = keep(Timer.builder("kiln.inference.compute.duration")
-          .description("Time of the engine execution that carried a request").tags(tags)
-          .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
-      batch = keep(DistributionSummary.builder("kiln.inference.batch.size").baseUnit("rows")
-          .description("Rows per engine execution").tags(tags).serviceLevelObjectives(BATCH_BUCKETS)
-          .register(registry));
+      success =
+          keep(
+              Counter.builder("kiln.inference.requests")
+                  .description("Inference requests finished")
+                  .tags(tags)
+                  .tag("outcome", "success")
+                  .register(registry));
+      failure =
+          keep(
+              Counter.builder("kiln.inference.requests")
+                  .description("Inference requests finished")
+                  .tags(tags)
+                  .tag("outcome", "failure")
+                  .register(registry));
+      queue =
+          keep(
+              Timer.builder("kiln.inference.queue.duration")
+                  .description("Time a request waited before its execution started")
+                  .tags(tags)
+                  .serviceLevelObjectives(LATENCY_BUCKETS)
+                  .register(registry));
+      compute =
+          keep(
+              Timer.builder("kiln.inference.compute.duration")
+                  .description("Time of the engine execution that carried a request")
+                  .tags(tags)
+                  .serviceLevelObjectives(LATENCY_BUCKETS)
+                  .register(registry));
+      batch =
+          keep(
+              DistributionSummary.builder("kiln.inference.batch.size")
+                  .baseUnit("rows")
+                  .description("Rows per engine execution")
+                  .tags(tags)
+                  .serviceLevelObjectives(BATCH_BUCKETS)
+                  .register(registry));
       // Strong reference: Micrometer keeps a gauge's object weakly, and nothing else holds this list.
-      keep(Gauge.builder("kiln.inference.pending", pendingSources,
-              s -> s.stream().mapToInt(IntSupplier::getAsInt).sum()).strongReference(true)
-          .baseUnit("requests")
-          .description("Requests waiting in the model's queue").tags(tags).register(registry));
+      keep(
+          Gauge.builder("kiln.inference.pending", pendingSources, s -> s.stream().mapToInt(IntSupplier::getAsInt).sum())
+              .strongReference(true)
+              .baseUnit("requests")
+              .description("Requests waiting in the model's queue")
+              .tags(tags)
+              .register(registry));
     }
 
     private <M extends Meter> M keep(M m) {
@@ -147,6 +173,5 @@ public final class InferenceMetrics {
         failure.increment();
       }
     }
-
   }
 }

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How one model is served. Read from the optional {@code config.json} beside the model's versions; every field
- * has a default, so a model without a config loads with its signature read from the model file.
+ * How one model is served. Read from the optional {@code config.json} beside the model's versions; every field has a
+ * default, so a model without a config loads with its signature read from the model file.
  *
  * @param name the model's name (its folder name)
  * @param batching dynamic batching, off by default
@@ -36,14 +36,18 @@ public record ModelConfig(
   }
 
   public static ModelConfig defaults(String name) {
-    return new ModelConfig(name, BatchingConfig.disabled(BatchingConfig.DEFAULT_QUEUE_SIZE), 1,
-        VersionPolicy.latest(), List.of(), List.of(), true);
+    return new ModelConfig(
+        name,
+        BatchingConfig.disabled(BatchingConfig.DEFAULT_QUEUE_SIZE),
+        1,
+        VersionPolicy.latest(),
+        List.of(),
+        List.of(),
+        true);
   }
 
   /** The declared signature, when the config declares one. */
   public Optional<ModelSignature> declaredSignature() {
-    return inputs.isEmpty() && outputs.isEmpty()
-        ? Optional.empty()
-        : Optional.of(new ModelSignature(inputs, outputs));
+    return inputs.isEmpty() && outputs.isEmpty() ? Optional.empty() : Optional.of(new ModelSignature(inputs, outputs));
   }
 }

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A named input or output of a model. {@code shape} is the full shape including the batch dimension; {@code -1}
- * marks a dimension of any size.
+ * A named input or output of a model. {@code shape} is the full shape including the batch dimension; {@code -1} marks a
+ * dimension of any size.
  */
 public record TensorSpec(String name, DataType datatype, long[] shape) {
   public TensorSpec {
@@ -28,8 +28,7 @@ public record TensorSpec(String name, DataType datatype, long[] shape) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TensorSpec t && name.equals(t.name) && datatype == t.datatype
-        && Arrays.equals(shape, t.shape);
+    return o instanceof TensorSpec t && name.equals(t.name) && datatype == t.datatype && Arrays.equals(shape, t.shape);
   }
 
   @Override

@@ -7,10 +7,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which parameters repository load and unload accept. Triton accepts a config override and model files on load;
- * Kiln loads only what the repository holds, and silently ignoring an override would serve something other than
- * what the caller asked for, so every parameter is refused (UNSUPPORTED) except {@code unload_dependents}:
- * accepted and without effect, since Kiln has no ensembles and so no dependents.
+ * Which parameters repository load and unload accept. Triton accepts a config override and model files on load; Kiln
+ * loads only what the repository holds, and silently ignoring an override would serve something other than what the
+ * caller asked for, so every parameter is refused (UNSUPPORTED) except {@code unload_dependents}: accepted and without
+ * effect, since Kiln has no ensembles and so no dependents.
  */
 public final class LoadParameters {
   /** Accepted on load and unload, on every protocol. */
@@ -26,8 +26,10 @@ public final class LoadParameters {
     Set<String> refused = new TreeSet<>(names);
     refused.removeAll(ACCEPTED);
     if (!refused.isEmpty()) {
-      throw KilnException.unsupported("load parameters are not supported: " + String.join(", ", refused)
-          + " (config overrides and file uploads: change the model repository instead)");
+      throw KilnException.unsupported(
+          "load parameters are not supported: "
+              + String.join(", ", refused)
+              + " (config overrides and file uploads: change the model repository instead)");
     }
   }
 }

@@ -12,9 +12,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A model's configuration in the shape of Triton's model configuration, so tools written for Triton read it on
- * either protocol. As in Triton, when {@code maxBatchSize} is above 0 the dims leave out the batch dimension;
- * at 0 the model does not batch and dims are the full shapes.
+ * A model's configuration in the shape of Triton's model configuration, so tools written for Triton read it on either
+ * protocol. As in Triton, when {@code maxBatchSize} is above 0 the dims leave out the batch dimension; at 0 the model
+ * does not batch and dims are the full shapes.
  *
  * @param dynamicBatching present when the model batches
  * @param instanceCount engine instances, one CPU instance group
@@ -64,12 +64,19 @@ public record ModelConfigView(
     // A model with batching on but an input without a variable first dimension never loads (ServedModel), so
     // enabled() alone says whether a served model batches.
     boolean batching = b.enabled();
-    Optional<DynamicBatching> dynamic = batching
-        ? Optional.of(new DynamicBatching(b.preferredBatchSizes(), b.maxQueueDelay().toNanos() / 1000))
-        : Optional.empty();
-    return new ModelConfigView(metadata.name(), metadata.platform(), batching ? b.maxBatchSize() : 0,
-        tensors(metadata.signature().inputs(), batching), tensors(metadata.signature().outputs(), batching),
-        dynamic, config.instanceCount(), config.versionPolicy());
+    Optional<DynamicBatching> dynamic =
+        batching
+            ? Optional.of(new DynamicBatching(b.preferredBatchSizes(), b.maxQueueDelay().toNanos() / 1000))
+            : Optional.empty();
+    return new ModelConfigView(
+        metadata.name(),
+        metadata.platform(),
+        batching ? b.maxBatchSize() : 0,
+        tensors(metadata.signature().inputs(), batching),
+        tensors(metadata.signature().outputs(), batching),
+        dynamic,
+        config.instanceCount(),
+        config.versionPolicy());
   }
 
   /** Triton's config spelling of a datatype: {@code TYPE_} + the protocol name, except BYTES: {@code TYPE_STRING}. */
@@ -78,11 +85,13 @@ public record ModelConfigView(
   }
 
   private static List<Tensor> tensors(List<TensorSpec> specs, boolean dropBatchDimension) {
-    return specs.stream().map(s -> {
-      long[] shape = s.shape();
-      List<Long> dims = Arrays.stream(shape, dropBatchDimension && shape.length > 0 ? 1 : 0, shape.length)
-          .boxed().toList();
-      return new Tensor(s.name(), configType(s.datatype()), dims);
-    }).toList();
+    return specs.stream()
+        .map(s -> {
+          long[] shape = s.shape();
+          List<Long> dims =
+              Arrays.stream(shape, dropBatchDimension && shape.length > 0 ? 1 : 0, shape.length).boxed().toList();
+          return new Tensor(s.name(), configType(s.datatype()), dims);
+        })
+        .toList();
   }
 }

@@ -4,9 +4,9 @@ import dev.kiln.core.error.KilnException;
 import java.util.Objects;
 
 /**
- * How a request finds its model: a name, and either a version or an alias (neither: the highest ready version).
- * The alias comes from the name ({@code mnist@production}, as REST paths and gRPC name fields may carry it) or,
- * when the name has none, from {@link #ALIAS_KEY}: the REST header and the gRPC metadata key of that name.
+ * How a request finds its model: a name, and either a version or an alias (neither: the highest ready version). The
+ * alias comes from the name ({@code mnist@production}, as REST paths and gRPC name fields may carry it) or, when the
+ * name has none, from {@link #ALIAS_KEY}: the REST header and the gRPC metadata key of that name.
  *
  * @param name the model's name, without alias
  * @param version a version number as the caller wrote it, empty for none

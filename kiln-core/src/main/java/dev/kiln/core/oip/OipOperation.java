@@ -3,12 +3,12 @@ package dev.kiln.core.oip;
 import dev.kiln.core.access.Permission;
 
 /**
- * Every OIP operation, with the permission it needs. Adapters build their permission tables (REST routes, gRPC
- * methods) from here, so a scope means the same on both protocols.
+ * Every OIP operation, with the permission it needs. Adapters build their permission tables (REST routes, gRPC methods)
+ * from here, so a scope means the same on both protocols.
  *
- * <p>{@link #namesModel()}: the operation is about the model its request names (a path segment over REST, a
- * message field over gRPC), and a per-model scope is checked against that name without its alias. An operation
- * that names no model needs the permission on every model ({@code invoke:*}, {@code manage:*}).
+ * <p>{@link #namesModel()}: the operation is about the model its request names (a path segment over REST, a message
+ * field over gRPC), and a per-model scope is checked against that name without its alias. An operation that names no
+ * model needs the permission on every model ({@code invoke:*}, {@code manage:*}).
  */
 public enum OipOperation {
   /** Liveness probe: open, so orchestrators need no key. */

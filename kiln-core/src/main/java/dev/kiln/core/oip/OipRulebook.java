@@ -17,9 +17,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs each {@link OipOperation} on the inference core and answers with the views adapters render, so REST and
- * gRPC give the same answer to the same question. Adapters decode requests into {@link ModelRef}s and encode
- * what comes back; the rules in between live here.
+ * Runs each {@link OipOperation} on the inference core and answers with the views adapters render, so REST and gRPC
+ * give the same answer to the same question. Adapters decode requests into {@link ModelRef}s and encode what comes
+ * back; the rules in between live here.
  */
 public final class OipRulebook {
   private final InferenceCore core;
@@ -37,8 +37,8 @@ public final class OipRulebook {
   }
 
   /**
-   * @param protocolExtensions extensions only the answering protocol implements (REST's {@code
-   *     binary_tensor_data}), listed before the ones every protocol implements
+   * @param protocolExtensions extensions only the answering protocol implements (REST's {@code binary_tensor_data}),
+   *     listed before the ones every protocol implements
    */
   public ServerMetadata serverMetadata(List<String> protocolExtensions) {
     List<String> extensions = new ArrayList<>(protocolExtensions);
@@ -47,11 +47,11 @@ public final class OipRulebook {
   }
 
   /**
-   * Whether the model (or that version) can serve now: false for a known model or version that is loading,
-   * failed or unloaded.
+   * Whether the model (or that version) can serve now: false for a known model or version that is loading, failed or
+   * unloaded.
    *
-   * @throws KilnException NOT_FOUND for a model, version or alias that does not exist (REST 404, gRPC NOT_FOUND),
-   *     as every other model operation answers
+   * @throws KilnException NOT_FOUND for a model, version or alias that does not exist (REST 404, gRPC NOT_FOUND), as
+   *     every other model operation answers
    */
   public boolean modelReady(ModelRef ref) {
     Target target;

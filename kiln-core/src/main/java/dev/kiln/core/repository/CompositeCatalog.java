@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Several catalogs as one: the registry and a model folder, say. A name found in more than one comes from the
- * first catalog that has it.
+ * Several catalogs as one: the registry and a model folder, say. A name found in more than one comes from the first
+ * catalog that has it.
  */
 public final class CompositeCatalog implements ModelCatalog {
   private final List<ModelCatalog> catalogs;

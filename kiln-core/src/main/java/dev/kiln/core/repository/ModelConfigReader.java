@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Parses a model's {@code config.json}. Keys are lower-case and dashed; unknown keys are an error so that a typo
- * does not silently leave a default in place.
+ * Parses a model's {@code config.json}. Keys are lower-case and dashed; unknown keys are an error so that a typo does
+ * not silently leave a default in place.
  *
  * <pre>{@code
  * {
@@ -31,10 +31,18 @@ import java.util.Set;
  * }</pre>
  */
 public final class ModelConfigReader {
-  private static final Set<String> KEYS = Set.of("max-batch-size", "dynamic-batching", "instance-count",
-      "version-policy", "inputs", "outputs", "warmup", "platform");
-  private static final Set<String> BATCHING_KEYS = Set.of("max-queue-delay-us", "preferred-batch-sizes",
-      "max-queue-size");
+  private static final Set<String> KEYS =
+      Set.of(
+          "max-batch-size",
+          "dynamic-batching",
+          "instance-count",
+          "version-policy",
+          "inputs",
+          "outputs",
+          "warmup",
+          "platform");
+  private static final Set<String> BATCHING_KEYS =
+      Set.of("max-queue-delay-us", "preferred-batch-sizes", "max-queue-size");
 
   private final ObjectMapper json = new ObjectMapper();
 
@@ -46,8 +54,7 @@ public final class ModelConfigReader {
     try {
       root = json.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("config.json is not valid JSON (line "
-          + e.getLocation().getLineNr() + ")");
+      throw new IllegalArgumentException("config.json is not valid JSON (line " + e.getLocation().getLineNr() + ")");
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("config.json must be a JSON object");
@@ -67,12 +74,21 @@ public final class ModelConfigReader {
         throw new IllegalArgumentException("dynamic-batching.preferred-batch-sizes must be a list of integers");
       }
       sizes.forEach(n -> preferred.add(intValue(n, "dynamic-batching.preferred-batch-sizes")));
-      batching = new BatchingConfig(maxBatch, Duration.ofNanos(1000L * intOf(db, "max-queue-delay-us", 0)),
-          preferred, intOf(db, "max-queue-size", BatchingConfig.DEFAULT_QUEUE_SIZE));
+      batching =
+          new BatchingConfig(
+              maxBatch,
+              Duration.ofNanos(1000L * intOf(db, "max-queue-delay-us", 0)),
+              preferred,
+              intOf(db, "max-queue-size", BatchingConfig.DEFAULT_QUEUE_SIZE));
     }
-    return new ModelConfig(name, batching, intOf(root, "instance-count", d.instanceCount()),
-        policy(root.path("version-policy")), specs(root.path("inputs"), "inputs"),
-        specs(root.path("outputs"), "outputs"), booleanOf(root, "warmup", d.warmup()));
+    return new ModelConfig(
+        name,
+        batching,
+        intOf(root, "instance-count", d.instanceCount()),
+        policy(root.path("version-policy")),
+        specs(root.path("inputs"), "inputs"),
+        specs(root.path("outputs"), "outputs"),
+        booleanOf(root, "warmup", d.warmup()));
   }
 
   /** The {@code platform} key, when the config names one. */
@@ -105,8 +121,7 @@ public final class ModelConfigReader {
       }
       return new VersionPolicy.Specific(v);
     }
-    throw new IllegalArgumentException(
-        "version-policy must be {\"latest\": n}, \"all\" or {\"specific\": [versions]}");
+    throw new IllegalArgumentException("version-policy must be {\"latest\": n}, \"all\" or {\"specific\": [versions]}");
   }
 
   private static List<TensorSpec> specs(JsonNode n, String key) {
@@ -119,8 +134,10 @@ public final class ModelConfigReader {
     }
     for (JsonNode t : n) {
       String name = t.path("name").asText(null);
-      DataType type = DataType.parse(t.path("datatype").asText(null)).orElseThrow(
-          () -> new IllegalArgumentException(key + ": datatype of '" + name + "' is missing or unknown"));
+      DataType type =
+          DataType.parse(t.path("datatype").asText(null))
+              .orElseThrow(
+                  () -> new IllegalArgumentException(key + ": datatype of '" + name + "' is missing or unknown"));
       JsonNode shape = t.path("shape");
       if (name == null || !shape.isArray()) {
         throw new IllegalArgumentException(key + ": each entry needs name, datatype and shape");

@@ -4,8 +4,8 @@ import dev.kiln.core.error.KilnException;
 import java.util.regex.Pattern;
 
 /**
- * The grammar of model names. Anything else (dots alone, slashes, backslashes, percent signs, control characters)
- * is refused before a path is ever built from it, so no name can leave the repository root.
+ * The grammar of model names. Anything else (dots alone, slashes, backslashes, percent signs, control characters) is
+ * refused before a path is ever built from it, so no name can leave the repository root.
  */
 public final class ModelName {
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");

@@ -20,9 +20,9 @@ import java.util.stream.Stream;
  * Reads models from a folder laid out as {@code <root>/<model>/<version>/<file>}. Version folders are positive
  * integers; other entries are ignored. Symbolic links are not followed out of the root.
  *
- * <p>It is the one reader of the folder for both kinds of model: a model folder whose versions hold a language
- * model file (a GGUF) and no tensor engine's file is a language model ({@link #languageModels}); every other folder
- * is a tensor model ({@link #names}, {@link #read}).
+ * <p>It is the one reader of the folder for both kinds of model: a model folder whose versions hold a language model
+ * file (a GGUF) and no tensor engine's file is a language model ({@link #languageModels}); every other folder is a
+ * tensor model ({@link #names}, {@link #read}).
  */
 public final class ModelRepository implements ModelCatalog {
   private static final String CONFIG_FILE = "config.json";
@@ -129,8 +129,8 @@ public final class ModelRepository implements ModelCatalog {
   }
 
   /**
-   * The language models, by name: each folder whose versions hold a language model file and no tensor engine's
-   * file, with its highest such version.
+   * The language models, by name: each folder whose versions hold a language model file and no tensor engine's file,
+   * with its highest such version.
    */
   public List<LanguageSource> languageModels() {
     List<LanguageSource> out = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.kiln.core.repository;
 
-import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.engine.ArtifactContents;
+import dev.kiln.core.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -18,7 +18,11 @@ import java.util.TreeMap;
  * @param versionFiles model file per version number
  * @param contents per version, how to read its bytes when they are not a plain file (encrypted artifacts)
  */
-public record ModelSource(String name, ModelConfig config, String platform, SortedMap<Long, Path> versionFiles,
+public record ModelSource(
+    String name,
+    ModelConfig config,
+    String platform,
+    SortedMap<Long, Path> versionFiles,
     Map<Long, ArtifactContents> contents) {
   public ModelSource {
     Objects.requireNonNull(name, "name");

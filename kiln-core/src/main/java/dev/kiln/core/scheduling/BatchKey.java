@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Requests stack into one execution only when they have the same inputs (name, datatype, every dimension but
- * the first) and ask for the same outputs; this key captures exactly that.
+ * Requests stack into one execution only when they have the same inputs (name, datatype, every dimension but the first)
+ * and ask for the same outputs; this key captures exactly that.
  */
 record BatchKey(List<Object> parts) {
   static BatchKey of(Map<String, Tensor> inputs, Set<String> outputs) {
@@ -32,5 +32,4 @@ record BatchKey(List<Object> parts) {
     }
     return List.copyOf(dims);
   }
-
 }

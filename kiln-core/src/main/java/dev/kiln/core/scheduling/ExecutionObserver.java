@@ -34,11 +34,12 @@ public interface ExecutionObserver {
     };
   }
 
-  ExecutionObserver NONE = new ExecutionObserver() {
-    @Override
-    public void onExecution(int requests, long rows, long computeNanos, boolean success) {}
+  ExecutionObserver NONE =
+      new ExecutionObserver() {
+        @Override
+        public void onExecution(int requests, long rows, long computeNanos, boolean success) {}
 
-    @Override
-    public void onRequest(long queueNanos, long computeNanos, boolean success) {}
-  };
+        @Override
+        public void onRequest(long queueNanos, long computeNanos, boolean success) {}
+      };
 }

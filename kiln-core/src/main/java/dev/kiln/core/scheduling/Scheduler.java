@@ -20,15 +20,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Runs requests for one model version on its engine instances.
  *
- * <p>One platform thread per instance takes work from a shared bounded queue. With batching on, a worker that
- * takes a request keeps taking compatible ones (same {@link BatchKey}) until the batch holds
- * {@code maxBatchSize} rows, reaches a preferred size (or passes the largest), or the first request has waited
- * {@code maxQueueDelay}; it then stacks their inputs along dimension 0, runs once, and slices each output back
- * by the row offsets it recorded, so every caller gets exactly its own rows. Incompatible requests stay queued
- * in order for the next batch.
+ * <p>One platform thread per instance takes work from a shared bounded queue. With batching on, a worker that takes a
+ * request keeps taking compatible ones (same {@link BatchKey}) until the batch holds {@code maxBatchSize} rows, reaches
+ * a preferred size (or passes the largest), or the first request has waited {@code maxQueueDelay}; it then stacks their
+ * inputs along dimension 0, runs once, and slices each output back by the row offsets it recorded, so every caller gets
+ * exactly its own rows. Incompatible requests stay queued in order for the next batch.
  *
- * <p>Hand-written rather than built on an executor: executors cannot look ahead in their queue for compatible
- * requests, which is the whole point of a batcher.
+ * <p>Hand-written rather than built on an executor: executors cannot look ahead in their queue for compatible requests,
+ * which is the whole point of a batcher.
  */
 public final class Scheduler implements AutoCloseable {
   private final String label;
@@ -36,18 +35,23 @@ public final class Scheduler implements AutoCloseable {
   private final ExecutionObserver observer;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition workAvailable = lock.newCondition();
+
   /** Wakes the worker forming a batch when a request arrives that may join it. */
   private final Condition batchGrowing = lock.newCondition();
+
   /**
-   * Whether a worker is forming a batch. Only one does at a time: if idle workers also took new arrivals they
-   * would split what should be one batch, and preferred sizes would wait out the delay.
+   * Whether a worker is forming a batch. Only one does at a time: if idle workers also took new arrivals they would
+   * split what should be one batch, and preferred sizes would wait out the delay.
    */
   private boolean forming;
+
   private final ArrayDeque<Work> queue = new ArrayDeque<>();
   private final List<Thread> workers = new ArrayList<>();
   private final int largestPreferred;
+
   /** Requests accepted and not yet executing, including those a worker holds while it forms a batch. */
   private final AtomicInteger waiting = new AtomicInteger();
+
   private boolean closed;
 
   public Scheduler(String label, List<ModelInstance> instances, BatchingConfig config, ExecutionObserver observer) {
@@ -60,8 +64,8 @@ public final class Scheduler implements AutoCloseable {
     this.largestPreferred = config.preferredBatchSizes().stream().mapToInt(Integer::intValue).max().orElse(0);
     int i = 0;
     for (ModelInstance instance : instances) {
-      Thread t = Thread.ofPlatform().daemon().name("kiln-exec-" + label + "-" + i++)
-          .unstarted(() -> workLoop(instance));
+      Thread t =
+          Thread.ofPlatform().daemon().name("kiln-exec-" + label + "-" + i++).unstarted(() -> workLoop(instance));
       workers.add(t);
     }
     workers.forEach(Thread::start);
@@ -70,8 +74,8 @@ public final class Scheduler implements AutoCloseable {
   /**
    * Queues a request.
    *
-   * @param deadlineNanos {@link System#nanoTime()} after which the request is failed instead of run; use
-   *     {@link Long#MAX_VALUE} for none
+   * @param deadlineNanos {@link System#nanoTime()} after which the request is failed instead of run; use {@link
+   *     Long#MAX_VALUE} for none
    * @return the requested outputs, completed on a worker thread
    */
   public CompletableFuture<Map<String, Tensor>> submit(
@@ -79,11 +83,17 @@ public final class Scheduler implements AutoCloseable {
     long rows = rowsOf(inputs);
     if (config.enabled() && rows > config.maxBatchSize()) {
       observer.onRejected();
-      return CompletableFuture.failedFuture(KilnException.invalid(
-          "batch size " + rows + " exceeds the model's max-batch-size " + config.maxBatchSize()));
+      return CompletableFuture.failedFuture(
+          KilnException.invalid("batch size " + rows + " exceeds the model's max-batch-size " + config.maxBatchSize()));
     }
-    Work w = new Work(inputs, outputs, rows, config.enabled() ? BatchKey.of(inputs, outputs) : null,
-        System.nanoTime(), deadlineNanos);
+    Work w =
+        new Work(
+            inputs,
+            outputs,
+            rows,
+            config.enabled() ? BatchKey.of(inputs, outputs) : null,
+            System.nanoTime(),
+            deadlineNanos);
     lock.lock();
     try {
       if (closed) {
@@ -92,8 +102,9 @@ public final class Scheduler implements AutoCloseable {
       }
       if (queue.size() >= config.maxQueueSize()) {
         observer.onRejected();
-        return CompletableFuture.failedFuture(KilnException.exhausted(
-            "model " + label + " queue is full (" + config.maxQueueSize() + " requests waiting)"));
+        return CompletableFuture.failedFuture(
+            KilnException.exhausted(
+                "model " + label + " queue is full (" + config.maxQueueSize() + " requests waiting)"));
       }
       queue.addLast(w);
       waiting.incrementAndGet();
@@ -134,8 +145,7 @@ public final class Scheduler implements AutoCloseable {
       lock.unlock();
     }
     waiting.addAndGet(-dropped.size());
-    dropped.forEach(w -> w.result.completeExceptionally(
-        KilnException.unavailable("model " + label + " is unloading")));
+    dropped.forEach(w -> w.result.completeExceptionally(KilnException.unavailable("model " + label + " is unloading")));
     for (Thread t : workers) {
       try {
         t.join(10_000);
@@ -198,8 +208,10 @@ public final class Scheduler implements AutoCloseable {
     long deadline = first.enqueuedNanos + config.maxQueueDelay().toNanos();
     while (true) {
       rows = gatherCompatible(first.key, batch, rows);
-      if (rows >= config.maxBatchSize() || (largestPreferred > 0 && rows >= largestPreferred)
-          || config.preferredBatchSizes().contains((int) rows) || closed) {
+      if (rows >= config.maxBatchSize()
+          || (largestPreferred > 0 && rows >= largestPreferred)
+          || config.preferredBatchSizes().contains((int) rows)
+          || closed) {
         return;
       }
       long wait = deadline - System.nanoTime();
@@ -229,8 +241,9 @@ public final class Scheduler implements AutoCloseable {
     List<Work> live = new ArrayList<>(batch.size());
     for (Work w : batch) {
       if (start > w.deadlineNanos) {
-        w.result.completeExceptionally(new KilnException(ErrorKind.DEADLINE_EXCEEDED,
-            "request timed out after waiting in the queue of model " + label));
+        w.result.completeExceptionally(
+            new KilnException(
+                ErrorKind.DEADLINE_EXCEEDED, "request timed out after waiting in the queue of model " + label));
         observer.onRequest(start - w.enqueuedNanos, 0, false);
       } else {
         live.add(w);
@@ -246,8 +259,10 @@ public final class Scheduler implements AutoCloseable {
     List<Map<String, Tensor>> results;
     Throwable failure = null;
     try {
-      results = live.size() == 1 ? List.of(instance.run(live.get(0).inputs, live.get(0).outputs))
-          : StackedRun.run(instance, live, rows);
+      results =
+          live.size() == 1
+              ? List.of(instance.run(live.get(0).inputs, live.get(0).outputs))
+              : StackedRun.run(instance, live, rows);
     } catch (Throwable t) {
       results = null;
       failure = t;
@@ -258,8 +273,10 @@ public final class Scheduler implements AutoCloseable {
       Work w = live.get(i);
       observer.onRequest(start - w.enqueuedNanos, compute, failure == null);
       if (failure != null) {
-        w.result.completeExceptionally(failure instanceof KilnException k ? k
-            : new KilnException(ErrorKind.INTERNAL, "model " + label + " failed to run", failure));
+        w.result.completeExceptionally(
+            failure instanceof KilnException k
+                ? k
+                : new KilnException(ErrorKind.INTERNAL, "model " + label + " failed to run", failure));
       } else {
         w.result.complete(results.get(i));
       }

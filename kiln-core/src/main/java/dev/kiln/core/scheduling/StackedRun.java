@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One execution for a batch of compatible requests: stacks their inputs along dimension 0, runs once, and slices
- * each output back by the rows each request brought, so every caller gets exactly its own rows.
+ * One execution for a batch of compatible requests: stacks their inputs along dimension 0, runs once, and slices each
+ * output back by the rows each request brought, so every caller gets exactly its own rows.
  */
 final class StackedRun {
   private StackedRun() {}
@@ -33,7 +33,8 @@ final class StackedRun {
     for (Map.Entry<String, Tensor> e : out.entrySet()) {
       Tensor t = e.getValue();
       if (t.rank() == 0 || t.rows() != rows) {
-        throw new KilnException(ErrorKind.INTERNAL,
+        throw new KilnException(
+            ErrorKind.INTERNAL,
             "output " + e.getKey() + " does not keep the batch dimension, so the model cannot batch");
       }
       long at = 0;

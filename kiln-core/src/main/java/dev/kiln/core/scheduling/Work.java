@@ -15,7 +15,12 @@ final class Work {
   final long deadlineNanos;
   final CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
 
-  Work(Map<String, Tensor> inputs, Set<String> outputs, long rows, BatchKey key, long enqueuedNanos,
+  Work(
+      Map<String, Tensor> inputs,
+      Set<String> outputs,
+      long rows,
+      BatchKey key,
+      long enqueuedNanos,
       long deadlineNanos) {
     this.inputs = inputs;
     this.outputs = outputs;

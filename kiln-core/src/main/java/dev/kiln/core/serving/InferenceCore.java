@@ -17,15 +17,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-
 import java.util.logging.Logger;
 
 // Size: over 300 lines until issue 11's one-catalog and OIP-rulebook work (another branch) reshapes the core;
 // drop this line when it lands (kiln-architecture SourceRulesTest).
 /**
- * The one entry point protocol adapters call. It owns the served models, resolves names and versions, and keeps
- * the server's readiness. It holds no state beyond what the model repository on disk determines, so a second
- * replica over the same repository serves the same models.
+ * The one entry point protocol adapters call. It owns the served models, resolves names and versions, and keeps the
+ * server's readiness. It holds no state beyond what the model repository on disk determines, so a second replica over
+ * the same repository serves the same models.
  */
 public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
@@ -37,19 +36,34 @@ public final class InferenceCore implements AutoCloseable {
   private volatile boolean started;
   private volatile boolean stopping;
 
-  public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
-      InferenceMetrics metrics, CoreSettings settings) {
+  public InferenceCore(
+      ModelCatalog repository,
+      List<Engine> engines,
+      EngineOptions engineOptions,
+      InferenceMetrics metrics,
+      CoreSettings settings) {
     this(repository, engines, engineOptions, metrics, settings, AliasResolver.NONE);
   }
 
-  /** @param aliases resolves {@code model@alias} references (the registry provides it) */
-  public InferenceCore(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions,
-      InferenceMetrics metrics, CoreSettings settings, AliasResolver aliases) {
+  /**
+   * @param aliases resolves {@code model@alias} references (the registry provides it)
+   */
+  public InferenceCore(
+      ModelCatalog repository,
+      List<Engine> engines,
+      EngineOptions engineOptions,
+      InferenceMetrics metrics,
+      CoreSettings settings,
+      AliasResolver aliases) {
     this.aliases = Objects.requireNonNull(aliases, "aliases");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.models = new ServedModels(Objects.requireNonNull(repository, "repository"), List.copyOf(engines),
-        Objects.requireNonNull(engineOptions, "engineOptions"), Objects.requireNonNull(metrics, "metrics"),
-        settings);
+    this.models =
+        new ServedModels(
+            Objects.requireNonNull(repository, "repository"),
+            List.copyOf(engines),
+            Objects.requireNonNull(engineOptions, "engineOptions"),
+            Objects.requireNonNull(metrics, "metrics"),
+            settings);
   }
 
   /** Loads every model in the repository; a model that fails is recorded with its reason, the rest serve. */
@@ -70,8 +84,8 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Runs one request on the target. Failures complete the future with a {@link KilnException} (possibly wrapped
-   * in a CompletionException).
+   * Runs one request on the target. Failures complete the future with a {@link KilnException} (possibly wrapped in a
+   * CompletionException).
    */
   public CompletableFuture<InferenceResponse> infer(Target target, InferenceRequest request) {
     if (stopping) {
@@ -107,17 +121,18 @@ public final class InferenceCore implements AutoCloseable {
     }
     ServedVersion latest = resolve(target);
     List<String> versions = new ArrayList<>();
-    m.states().forEach((v, state) -> {
-      if (state == ModelState.READY) {
-        versions.add(Long.toString(v));
-      }
-    });
+    m.states()
+        .forEach((v, state) -> {
+          if (state == ModelState.READY) {
+            versions.add(Long.toString(v));
+          }
+        });
     return new ModelMetadata(model, versions, m.platform(), latest.signature());
   }
 
   /**
-   * Whether the model (or that version) can serve now. Never throws. A model that exists but has no ready version
-   * is UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
+   * Whether the model (or that version) can serve now. Never throws. A model that exists but has no ready version is
+   * UNAVAILABLE (503) elsewhere; a name never seen is NOT_FOUND (404).
    */
   public boolean modelReady(Target target) {
     if (isBeside(target.model())) {
@@ -136,8 +151,8 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Reports the models served beside the core (language models) as its own: in the repository index with their
-   * state and failure reason, in readiness and metadata, and loaded and unloaded by the repository operations.
+   * Reports the models served beside the core (language models) as its own: in the repository index with their state
+   * and failure reason, in readiness and metadata, and loaded and unloaded by the repository operations.
    */
   public void servedBeside(ModelsBeside models) {
     this.beside = Objects.requireNonNull(models, "models");
@@ -158,11 +173,11 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * The target a caller names with a protocol's strings: a reference ({@code model} or {@code model@alias}) and
-   * a version, empty for the latest.
+   * The target a caller names with a protocol's strings: a reference ({@code model} or {@code model@alias}) and a
+   * version, empty for the latest.
    *
-   * @throws KilnException NOT_FOUND for a version that is not a number or an unknown alias, INVALID_ARGUMENT for
-   *     both an alias and a version
+   * @throws KilnException NOT_FOUND for a version that is not a number or an unknown alias, INVALID_ARGUMENT for both
+   *     an alias and a version
    */
   public Target target(String ref, String version) {
     String model = ModelRefs.name(ref);
@@ -171,8 +186,10 @@ public final class InferenceCore implements AutoCloseable {
       if (!version.isEmpty()) {
         throw KilnException.invalid("name a version or an alias, not both");
       }
-      long v = aliases.resolve(model, alias.get())
-          .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias.get() + "'"));
+      long v =
+          aliases
+              .resolve(model, alias.get())
+              .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias.get() + "'"));
       return Target.of(model, v);
     }
     if (version.isEmpty()) {
@@ -209,14 +226,16 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Every model in the repository and every loaded version, with state, and the language models that failed to
-   * load; {@code readyOnly} keeps READY rows.
+   * Every model in the repository and every loaded version, with state, and the language models that failed to load;
+   * {@code readyOnly} keeps READY rows.
    */
   public List<RepositoryEntry> index(boolean readyOnly) {
     List<RepositoryEntry> out = new ArrayList<>(models.index(readyOnly));
     Set<String> names = models.names();
-    beside.index().stream().filter(e -> !names.contains(e.name()))
-        .filter(e -> !readyOnly || e.state() == ModelState.READY).forEach(out::add);
+    beside.index().stream()
+        .filter(e -> !names.contains(e.name()))
+        .filter(e -> !readyOnly || e.state() == ModelState.READY)
+        .forEach(out::add);
     out.sort(Comparator.comparing(RepositoryEntry::name)); // stable: versions stay in order
     return out;
   }
@@ -227,11 +246,11 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Loads (or reloads) a model from the repository: every version its policy selects is loaded afresh and
-   * swapped in; versions it replaces finish their in-flight requests first.
+   * Loads (or reloads) a model from the repository: every version its policy selects is loaded afresh and swapped in;
+   * versions it replaces finish their in-flight requests first.
    *
-   * @throws KilnException NOT_FOUND when the repository has no such model, INVALID_ARGUMENT when it fails to
-   *     load, FAILED_PRECONDITION when model control is off
+   * @throws KilnException NOT_FOUND when the repository has no such model, INVALID_ARGUMENT when it fails to load,
+   *     FAILED_PRECONDITION when model control is off
    */
   public void load(String model) {
     requireModelControl();
@@ -243,17 +262,16 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Loads a model the server itself has just written into the repository (a deployed training job). Unlike
-   * {@link #load}, this is not an API client reaching into the repository, so it works under every model-control
-   * mode.
+   * Loads a model the server itself has just written into the repository (a deployed training job). Unlike {@link
+   * #load}, this is not an API client reaching into the repository, so it works under every model-control mode.
    */
   public void publish(String model) {
     models.publish(model);
   }
 
   /**
-   * Brings one model in line with the catalog without reloading what serves: a version gone from the catalog
-   * (an undone registry push) is dropped, with its failure. Never throws for a model that fails to load.
+   * Brings one model in line with the catalog without reloading what serves: a version gone from the catalog (an undone
+   * registry push) is dropped, with its failure. Never throws for a model that fails to load.
    */
   public void refresh(String model) {
     models.refresh(model);
@@ -283,7 +301,8 @@ public final class InferenceCore implements AutoCloseable {
 
   private void requireModelControl() {
     if (!settings.modelControl()) {
-      throw new KilnException(ErrorKind.FAILED_PRECONDITION,
+      throw new KilnException(
+          ErrorKind.FAILED_PRECONDITION,
           "explicit model load/unload is disabled (start the server with --model-control explicit)");
     }
   }
@@ -292,12 +311,13 @@ public final class InferenceCore implements AutoCloseable {
     String model = target.model();
     ServedModel m = models.find(model);
     if (target.version().isEmpty()) {
-      return m.latestReady()
-          .orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
+      return m.latestReady().orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
     }
     long v = target.version().get();
-    return m.ready(v).orElseThrow(() -> m.version(v).isEmpty()
-        ? KilnException.notFound("model '" + model + "' has no version " + v)
-        : KilnException.unavailable("model '" + model + "' version " + v + " is not ready"));
+    return m.ready(v)
+        .orElseThrow(() ->
+            m.version(v).isEmpty()
+                ? KilnException.notFound("model '" + model + "' has no version " + v)
+                : KilnException.unavailable("model '" + model + "' version " + v + " is not ready"));
   }
 }

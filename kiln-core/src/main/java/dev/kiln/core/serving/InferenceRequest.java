@@ -25,8 +25,8 @@ public record InferenceRequest(String id, Map<String, Tensor> inputs, List<Strin
   }
 
   /**
-   * The rows (batch entries) this call carries, for usage accounting: the first dimension of its first input; 1
-   * when that input is a scalar, 0 without inputs.
+   * The rows (batch entries) this call carries, for usage accounting: the first dimension of its first input; 1 when
+   * that input is a scalar, 0 without inputs.
    */
   public long rows() {
     if (inputs.isEmpty()) {

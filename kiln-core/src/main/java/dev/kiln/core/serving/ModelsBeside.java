@@ -6,9 +6,9 @@ import dev.kiln.core.model.ModelState;
 import java.util.List;
 
 /**
- * Models the core serves through another door (language models, over the OpenAI API) but reports as its own:
- * they appear in the repository index with their state and failure reason, answer readiness and metadata, and load
- * and unload through the same repository operations.
+ * Models the core serves through another door (language models, over the OpenAI API) but reports as its own: they
+ * appear in the repository index with their state and failure reason, answer readiness and metadata, and load and
+ * unload through the same repository operations.
  */
 public interface ModelsBeside {
   /** Every version known, with its state: READY, UNLOADING while draining, UNAVAILABLE with the reason. */
@@ -20,8 +20,8 @@ public interface ModelsBeside {
   /**
    * (Re)loads {@code name} from the model repository.
    *
-   * @throws KilnException NOT_FOUND when the repository has no such model, INVALID_ARGUMENT
-   *     when it fails to load (what served before keeps serving)
+   * @throws KilnException NOT_FOUND when the repository has no such model, INVALID_ARGUMENT when it fails to load (what
+   *     served before keeps serving)
    */
   void load(String name);
 
@@ -35,8 +35,11 @@ public interface ModelsBeside {
 
   /** Whether {@code name} (that version, when not empty) serves now. */
   default boolean ready(String name, String version) {
-    return index().stream().anyMatch(e -> e.name().equals(name) && e.state() == ModelState.READY
-        && (version == null || version.isEmpty() || e.version().equals(version)));
+    return index().stream()
+        .anyMatch(e ->
+            e.name().equals(name)
+                && e.state() == ModelState.READY
+                && (version == null || version.isEmpty() || e.version().equals(version)));
   }
 
   /**
@@ -50,31 +53,36 @@ public interface ModelsBeside {
     if (!any && rows.stream().noneMatch(e -> e.version().equals(version))) {
       throw KilnException.notFound("model '" + name + "' has no version " + version);
     }
-    List<String> ready = rows.stream().filter(e -> e.state() == ModelState.READY)
-        .filter(e -> any || e.version().equals(version)).map(RepositoryEntry::version).toList();
+    List<String> ready =
+        rows.stream()
+            .filter(e -> e.state() == ModelState.READY)
+            .filter(e -> any || e.version().equals(version))
+            .map(RepositoryEntry::version)
+            .toList();
     if (ready.isEmpty()) {
       throw KilnException.unavailable("model '" + name + "' has no ready version");
     }
     return new ModelMetadata(name, ready, platform(), new ModelSignature(List.of(), List.of()));
   }
 
-  ModelsBeside NONE = new ModelsBeside() {
-    @Override
-    public List<RepositoryEntry> index() {
-      return List.of();
-    }
+  ModelsBeside NONE =
+      new ModelsBeside() {
+        @Override
+        public List<RepositoryEntry> index() {
+          return List.of();
+        }
 
-    @Override
-    public String platform() {
-      return "";
-    }
+        @Override
+        public String platform() {
+          return "";
+        }
 
-    @Override
-    public void load(String name) {
-      throw KilnException.notFound("model '" + name + "' is not in the repository");
-    }
+        @Override
+        public void load(String name) {
+          throw KilnException.notFound("model '" + name + "' is not in the repository");
+        }
 
-    @Override
-    public void unload(String name) {}
-  };
+        @Override
+        public void unload(String name) {}
+      };
 }

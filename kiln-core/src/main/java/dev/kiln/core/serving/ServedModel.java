@@ -27,9 +27,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * All versions of one model. Lifecycle changes are serialised on this object; inference reads the version map
- * without locking. A new version is put in the map before the version it replaces is drained, so requests for
- * "latest" never see a gap.
+ * All versions of one model. Lifecycle changes are serialised on this object; inference reads the version map without
+ * locking. A new version is put in the map before the version it replaces is drained, so requests for "latest" never
+ * see a gap.
  */
 final class ServedModel {
   private static final Logger LOG = Logger.getLogger(ServedModel.class.getName());
@@ -81,9 +81,9 @@ final class ServedModel {
   }
 
   /**
-   * Version {@code v} if it is ready. A reload puts the fresh instance in the map before it starts draining the
-   * one it replaces, so an instance found no longer ready has its successor in the map already (or is gone):
-   * read again rather than report a version that is being replaced as not ready.
+   * Version {@code v} if it is ready. A reload puts the fresh instance in the map before it starts draining the one it
+   * replaces, so an instance found no longer ready has its successor in the map already (or is gone): read again rather
+   * than report a version that is being replaced as not ready.
    */
   Optional<ServedVersion> ready(long v) {
     ServedVersion found = versions.get(v);
@@ -110,8 +110,8 @@ final class ServedModel {
   }
 
   /**
-   * The state of every loaded version, by version. Read through {@link #ready} so that a version being replaced
-   * shows as ready: asking an instance for its state after finding it could meet it just replaced.
+   * The state of every loaded version, by version. Read through {@link #ready} so that a version being replaced shows
+   * as ready: asking an instance for its state after finding it could meet it just replaced.
    */
   SortedMap<Long, ModelState> states() {
     SortedMap<Long, ModelState> out = new TreeMap<>();
@@ -144,8 +144,13 @@ final class ServedModel {
    *
    * @param reload whether versions already loaded are loaded afresh (explicit load) or kept (polling)
    */
-  synchronized void reconcile(ModelSource source, Optional<Engine> engine, EngineOptions options,
-      InferenceMetrics metrics, CoreSettings settings, boolean reload) {
+  synchronized void reconcile(
+      ModelSource source,
+      Optional<Engine> engine,
+      EngineOptions options,
+      InferenceMetrics metrics,
+      CoreSettings settings,
+      boolean reload) {
     modelFailure = null;
     config = source.config();
     platform = source.platform();
@@ -154,8 +159,7 @@ final class ServedModel {
     if (engine.isEmpty()) {
       modelFailure = "no engine for platform '" + source.platform() + "'";
     } else if (wanted.isEmpty()) {
-      modelFailure = "no version folder with a model file (expected: <version>/" + engine.get().modelFileName()
-          + ")";
+      modelFailure = "no version folder with a model file (expected: <version>/" + engine.get().modelFileName() + ")";
     }
     failures.keySet().retainAll(wanted);
     List<ServedVersion> retired = new ArrayList<>();
@@ -166,17 +170,21 @@ final class ServedModel {
           continue;
         }
         try {
-          ServedVersion fresh = loadVersion(engine.get(), source, v, source.versionFiles().get(v), options, metrics,
-              settings);
+          ServedVersion fresh =
+              loadVersion(engine.get(), source, v, source.versionFiles().get(v), options, metrics, settings);
           ServedVersion old = versions.put(v, fresh);
           failures.remove(v);
           if (old != null) {
             retired.add(old);
           }
         } catch (RuntimeException e) {
-          String reason = e instanceof ModelLoadException || e instanceof IllegalStateException
-              || e instanceof IllegalArgumentException || e instanceof KilnException
-              ? e.getMessage() : "could not load the model file";
+          String reason =
+              e instanceof ModelLoadException
+                      || e instanceof IllegalStateException
+                      || e instanceof IllegalArgumentException
+                      || e instanceof KilnException
+                  ? e.getMessage()
+                  : "could not load the model file";
           LOG.warning("model " + name + " version " + v + " failed to load: " + reason);
           LOG.log(Level.FINE, "load failure of " + name + " version " + v, e);
           failures.put(v, reason);
@@ -202,19 +210,25 @@ final class ServedModel {
     all.forEach(v -> v.unload(settings.drainTimeout()));
   }
 
-  private ServedVersion loadVersion(Engine engine, ModelSource source, long v, Path file, EngineOptions options,
-      InferenceMetrics metrics, CoreSettings settings) {
+  private ServedVersion loadVersion(
+      Engine engine,
+      ModelSource source,
+      long v,
+      Path file,
+      EngineOptions options,
+      InferenceMetrics metrics,
+      CoreSettings settings) {
     ModelConfig cfg = source.config();
     List<ModelInstance> instances = new ArrayList<>();
     try {
       for (int i = 0; i < cfg.instanceCount(); i++) {
-        instances.add(engine.load(new ModelArtifact(name, v, file, options,
-            Optional.ofNullable(source.contents().get(v)))));
+        instances.add(
+            engine.load(new ModelArtifact(name, v, file, options, Optional.ofNullable(source.contents().get(v)))));
       }
       ModelSignature signature = effectiveSignature(cfg, instances.get(0).signature());
       if (cfg.batching().enabled() && !signature.batchable()) {
-        throw new IllegalArgumentException("max-batch-size > 1 needs every input and output to have a "
-            + "variable first dimension");
+        throw new IllegalArgumentException(
+            "max-batch-size > 1 needs every input and output to have a " + "variable first dimension");
       }
       ServedVersion sv = new ServedVersion(name, v, cfg, signature, instances, metrics);
       instances.clear(); // the version owns them now and unloading it closes them; close() need not be idempotent
@@ -234,9 +248,7 @@ final class ServedModel {
     }
   }
 
-  /**
-   * The config's declared signature where it gives one (each name must exist in the model), else the model's.
-   */
+  /** The config's declared signature where it gives one (each name must exist in the model), else the model's. */
   private static ModelSignature effectiveSignature(ModelConfig cfg, ModelSignature fromModel) {
     Optional<ModelSignature> declared = cfg.declaredSignature();
     if (declared.isEmpty()) {
@@ -245,15 +257,16 @@ final class ServedModel {
     ModelSignature d = declared.get();
     check(d.inputs(), fromModel.inputs(), "input");
     check(d.outputs(), fromModel.outputs(), "output");
-    return new ModelSignature(d.inputs().isEmpty() ? fromModel.inputs() : d.inputs(),
+    return new ModelSignature(
+        d.inputs().isEmpty() ? fromModel.inputs() : d.inputs(),
         d.outputs().isEmpty() ? fromModel.outputs() : d.outputs());
   }
 
   private static void check(List<TensorSpec> declared, List<TensorSpec> actual, String what) {
     for (TensorSpec t : declared) {
       if (actual.stream().noneMatch(a -> a.name().equals(t.name()))) {
-        throw new IllegalArgumentException("config declares " + what + " '" + t.name()
-            + "' which the model does not have");
+        throw new IllegalArgumentException(
+            "config declares " + what + " '" + t.name() + "' which the model does not have");
       }
     }
   }

@@ -20,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The models the core serves and how they follow the repository: loading, reloading, unloading, polling, and the
- * repository index that reports each with its state. {@link InferenceCore} answers requests over it; this class
- * decides nothing about requests.
+ * repository index that reports each with its state. {@link InferenceCore} answers requests over it; this class decides
+ * nothing about requests.
  */
 final class ServedModels {
   private final ModelCatalog repository;
@@ -32,7 +32,11 @@ final class ServedModels {
   private final ConcurrentHashMap<String, ServedModel> models = new ConcurrentHashMap<>();
   private final Set<String> unloadedByRequest = ConcurrentHashMap.newKeySet();
 
-  ServedModels(ModelCatalog repository, List<Engine> engines, EngineOptions engineOptions, InferenceMetrics metrics,
+  ServedModels(
+      ModelCatalog repository,
+      List<Engine> engines,
+      EngineOptions engineOptions,
+      InferenceMetrics metrics,
       CoreSettings settings) {
     this.repository = repository;
     engines.forEach(e -> this.engines.put(e.platform(), e));
@@ -78,11 +82,12 @@ final class ServedModels {
   void publish(String model) {
     ModelName.require(model);
     unloadedByRequest.remove(model);
-    ServedModel m = reconcile(model, true)
-        .orElseThrow(() -> KilnException.notFound("model '" + model + "' is not in the repository"));
+    ServedModel m =
+        reconcile(model, true)
+            .orElseThrow(() -> KilnException.notFound("model '" + model + "' is not in the repository"));
     if (m.modelFailure().isPresent() || !m.wantedReady()) {
-      String why = m.modelFailure()
-          .orElseGet(() -> m.failures().values().stream().findFirst().orElse("no version loaded"));
+      String why =
+          m.modelFailure().orElseGet(() -> m.failures().values().stream().findFirst().orElse("no version loaded"));
       throw KilnException.invalid("failed to load '" + model + "': " + why);
     }
   }
@@ -130,8 +135,8 @@ final class ServedModels {
   }
 
   /**
-   * A row per loaded or failed version of every model in the repository, and one per model with no version to
-   * show (with the reason); {@code readyOnly} keeps READY rows. Sorted by name, then version.
+   * A row per loaded or failed version of every model in the repository, and one per model with no version to show
+   * (with the reason); {@code readyOnly} keeps READY rows. Sorted by name, then version.
    */
   List<RepositoryEntry> index(boolean readyOnly) {
     TreeSet<String> names = new TreeSet<>(models.keySet());
@@ -155,8 +160,8 @@ final class ServedModels {
       return rows;
     }
     m.states().forEach((v, state) -> rows.add(new RepositoryEntry(name, Long.toString(v), state, "")));
-    m.failures().forEach((v, why) ->
-        rows.add(new RepositoryEntry(name, Long.toString(v), ModelState.UNAVAILABLE, why)));
+    m.failures()
+        .forEach((v, why) -> rows.add(new RepositoryEntry(name, Long.toString(v), ModelState.UNAVAILABLE, why)));
     if (rows.isEmpty()) {
       String why = m.modelFailure().orElse(unloadedByRequest.contains(name) ? "unloaded" : "not loaded");
       rows.add(new RepositoryEntry(name, "", ModelState.UNAVAILABLE, why));

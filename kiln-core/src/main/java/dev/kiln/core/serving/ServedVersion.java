@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One loaded model version: its instances, its scheduler, and a count of requests in flight so that unloading
- * can wait for them before closing the engine.
+ * One loaded model version: its instances, its scheduler, and a count of requests in flight so that unloading can wait
+ * for them before closing the engine.
  */
 final class ServedVersion {
   private final String name;
@@ -39,8 +39,13 @@ final class ServedVersion {
   private final Object drained = new Object();
   private volatile ModelState state = ModelState.LOADING;
 
-  ServedVersion(String name, long version, ModelConfig config, ModelSignature signature,
-      List<ModelInstance> instances, InferenceMetrics metrics) {
+  ServedVersion(
+      String name,
+      long version,
+      ModelConfig config,
+      ModelSignature signature,
+      List<ModelInstance> instances,
+      InferenceMetrics metrics) {
     this.name = name;
     this.version = version;
     this.config = config;
@@ -48,8 +53,12 @@ final class ServedVersion {
     this.instances = List.copyOf(instances);
     Scheduler[] holder = new Scheduler[1];
     this.meters = metrics.bind(name, version, () -> holder[0] == null ? 0 : holder[0].pending());
-    this.scheduler = new Scheduler(name + "-" + version, this.instances, config.batching(),
-        new AfterWarmup(ExecutionObserver.both(statistics, meters)));
+    this.scheduler =
+        new Scheduler(
+            name + "-" + version,
+            this.instances,
+            config.batching(),
+            new AfterWarmup(ExecutionObserver.both(statistics, meters)));
     holder[0] = scheduler;
   }
 
@@ -94,8 +103,8 @@ final class ServedVersion {
   }
 
   /**
-   * Runs a request on this version; the caller must have {@link #acquire acquired} it, and this method releases
-   * it when the request completes.
+   * Runs a request on this version; the caller must have {@link #acquire acquired} it, and this method releases it when
+   * the request completes.
    */
   CompletableFuture<InferenceResponse> inferAcquired(InferenceRequest request, long deadlineNanos) {
     Map<String, Tensor> inputs;
@@ -109,13 +118,15 @@ final class ServedVersion {
       release();
       return CompletableFuture.failedFuture(e);
     }
-    return scheduler.submit(inputs, outputs, deadlineNanos).handle((out, err) -> {
-      release();
-      if (err != null) {
-        throw KilnException.from(err);
-      }
-      return new InferenceResponse(name, version, request.id(), ordered(out, outputs));
-    });
+    return scheduler
+        .submit(inputs, outputs, deadlineNanos)
+        .handle((out, err) -> {
+          release();
+          if (err != null) {
+            throw KilnException.from(err);
+          }
+          return new InferenceResponse(name, version, request.id(), ordered(out, outputs));
+        });
   }
 
   /** Counts a request in flight; false once the version stops taking requests (it is being replaced). */
@@ -180,12 +191,18 @@ final class ServedVersion {
         throw KilnException.invalid("missing input '" + spec.name() + "'");
       }
       if (t.type() != spec.datatype()) {
-        throw KilnException.invalid("input '" + spec.name() + "': datatype " + t.type() + " (expected: "
-            + spec.datatype() + ")");
+        throw KilnException.invalid(
+            "input '" + spec.name() + "': datatype " + t.type() + " (expected: " + spec.datatype() + ")");
       }
       if (!Shape.matches(spec.shape(), t.shape())) {
-        throw KilnException.invalid("input '" + spec.name() + "': shape " + Shape.format(t.shape())
-            + " (expected: " + Shape.format(spec.shape()) + ")");
+        throw KilnException.invalid(
+            "input '"
+                + spec.name()
+                + "': shape "
+                + Shape.format(t.shape())
+                + " (expected: "
+                + Shape.format(spec.shape())
+                + ")");
       }
       if (config.batching().enabled()) {
         if (rows >= 0 && t.rows() != rows) {

@@ -4,9 +4,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a request is about: a model and, when the caller named one, a version; without one, the highest ready
- * version. Adapters build it from their protocol's strings with {@link InferenceCore#target(String, String)}, which
- * also resolves {@code model@alias}.
+ * What a request is about: a model and, when the caller named one, a version; without one, the highest ready version.
+ * Adapters build it from their protocol's strings with {@link InferenceCore#target(String, String)}, which also
+ * resolves {@code model@alias}.
  */
 public record Target(String model, Optional<Long> version) {
   public Target {

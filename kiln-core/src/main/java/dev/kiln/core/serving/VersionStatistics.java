@@ -49,7 +49,12 @@ final class VersionStatistics implements ExecutionObserver {
   }
 
   Statistics snapshot(String name, long version) {
-    return new Statistics(name, Long.toString(version), lastInferenceMillis, inferences.sum(), executions.sum(),
+    return new Statistics(
+        name,
+        Long.toString(version),
+        lastInferenceMillis,
+        inferences.sum(),
+        executions.sum(),
         new Statistics.Duration(successCount.sum(), successNs.sum()),
         new Statistics.Duration(failCount.sum(), failNs.sum()),
         new Statistics.Duration(queueCount.sum(), queueNs.sum()),

@@ -7,13 +7,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The wire layout of BYTES tensors in OIP binary data (REST's binary tensor extension) and gRPC raw contents:
- * elements in row-major order, each a 4-byte little-endian length followed by that many bytes. Both protocols
- * read and write it here, so they cannot drift apart.
+ * The wire layout of BYTES tensors in OIP binary data (REST's binary tensor extension) and gRPC raw contents: elements
+ * in row-major order, each a 4-byte little-endian length followed by that many bytes. Both protocols read and write it
+ * here, so they cannot drift apart.
  *
- * <p>A claimed count or length is never trusted: the element count is checked against the bytes really there
- * (each element needs at least its prefix) before anything is allocated, and each length against what remains.
- * Failures are INVALID_ARGUMENT, naming the element and {@code where} the data came from.
+ * <p>A claimed count or length is never trusted: the element count is checked against the bytes really there (each
+ * element needs at least its prefix) before anything is allocated, and each length against what remains. Failures are
+ * INVALID_ARGUMENT, naming the element and {@code where} the data came from.
  */
 public final class BytesLayout {
   /** Bytes of the length prefix in front of every element. */
@@ -22,8 +22,8 @@ public final class BytesLayout {
   private BytesLayout() {}
 
   /**
-   * Reads exactly the elements of {@code shape} from {@code data}'s remaining bytes, which they must fill.
-   * {@code data} itself is not moved.
+   * Reads exactly the elements of {@code shape} from {@code data}'s remaining bytes, which they must fill. {@code data}
+   * itself is not moved.
    *
    * @param where what the data is, for messages: {@code raw_input_contents}, {@code binary data}
    */
@@ -32,8 +32,15 @@ public final class BytesLayout {
     ByteBuffer in = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     // Each element takes at least its prefix: checking this first keeps a huge shape from allocating.
     if (n > in.remaining() / PREFIX_BYTES) {
-      throw KilnException.invalid(where + " has " + in.remaining() + " bytes, too few for the " + n
-          + " BYTES elements of shape " + Arrays.toString(shape) + " (each needs a 4-byte length prefix)");
+      throw KilnException.invalid(
+          where
+              + " has "
+              + in.remaining()
+              + " bytes, too few for the "
+              + n
+              + " BYTES elements of shape "
+              + Arrays.toString(shape)
+              + " (each needs a 4-byte length prefix)");
     }
     byte[][] elements = new byte[(int) n][];
     for (int i = 0; i < n; i++) {
@@ -41,8 +48,14 @@ public final class BytesLayout {
       in.get(elements[i]);
     }
     if (in.hasRemaining()) {
-      throw KilnException.invalid(where + " has " + in.remaining() + " bytes left after the " + n
-          + " BYTES elements of shape " + Arrays.toString(shape));
+      throw KilnException.invalid(
+          where
+              + " has "
+              + in.remaining()
+              + " bytes left after the "
+              + n
+              + " BYTES elements of shape "
+              + Arrays.toString(shape));
     }
     return Tensor.ofBytes(shape, elements);
   }
@@ -87,8 +100,16 @@ public final class BytesLayout {
     }
     long length = Integer.toUnsignedLong(in.getInt());
     if (length > in.remaining()) {
-      throw KilnException.invalid("BYTES element " + i + ": length prefix says " + length + " bytes but only "
-          + in.remaining() + " remain (it runs past the end of " + where + ")");
+      throw KilnException.invalid(
+          "BYTES element "
+              + i
+              + ": length prefix says "
+              + length
+              + " bytes but only "
+              + in.remaining()
+              + " remain (it runs past the end of "
+              + where
+              + ")");
     }
     return (int) length;
   }

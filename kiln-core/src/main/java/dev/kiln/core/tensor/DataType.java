@@ -56,8 +56,8 @@ public enum DataType {
   }
 
   /**
-   * Parses a datatype coming from a request, failing with a caller-facing message. Only the protocol's own names
-   * are accepted, upper case as the protocol spells them ({@code "fp32"} is refused, as Triton refuses it).
+   * Parses a datatype coming from a request, failing with a caller-facing message. Only the protocol's own names are
+   * accepted, upper case as the protocol spells them ({@code "fp32"} is refused, as Triton refuses it).
    */
   public static DataType require(String name) {
     for (DataType t : values()) {
@@ -67,7 +67,9 @@ public enum DataType {
     }
     String shown = name == null ? "null" : name.length() > 40 ? name.substring(0, 40) + "..." : name;
     Optional<DataType> near = parse(name);
-    throw KilnException.invalid("unknown datatype: " + shown
-        + near.map(t -> " (datatypes are spelled as the protocol does: " + t.name() + ")").orElse(""));
+    throw KilnException.invalid(
+        "unknown datatype: "
+            + shown
+            + near.map(t -> " (datatypes are spelled as the protocol does: " + t.name() + ")").orElse(""));
   }
 }

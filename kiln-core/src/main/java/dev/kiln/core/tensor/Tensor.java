@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An immutable tensor: datatype, shape, and data. Fixed-size types keep their elements as little-endian,
- * row-major bytes in a {@link ByteBuffer} (the wire layout of the binary tensor extension and of gRPC raw
- * contents, so codecs copy at most once); BYTES tensors keep one {@code byte[]} per element.
+ * An immutable tensor: datatype, shape, and data. Fixed-size types keep their elements as little-endian, row-major
+ * bytes in a {@link ByteBuffer} (the wire layout of the binary tensor extension and of gRPC raw contents, so codecs
+ * copy at most once); BYTES tensors keep one {@code byte[]} per element.
  *
  * <p>Instances are safe to share between threads: accessors hand out read-only duplicates.
  */
@@ -30,8 +30,8 @@ public final class Tensor {
   }
 
   /**
-   * A fixed-size tensor over {@code data}'s remaining bytes (taken as little-endian; not copied, so the caller
-   * must not change them afterwards).
+   * A fixed-size tensor over {@code data}'s remaining bytes (taken as little-endian; not copied, so the caller must not
+   * change them afterwards).
    *
    * @throws KilnException INVALID_ARGUMENT when the byte count does not match shape × element size
    */
@@ -45,11 +45,17 @@ public final class Tensor {
     long expected = Shape.byteSize(type, s);
     if (data.remaining() != expected) {
       throw KilnException.invalid(
-          "tensor of shape " + Arrays.toString(s) + " and datatype " + type + " needs " + expected
-              + " bytes, got " + data.remaining());
+          "tensor of shape "
+              + Arrays.toString(s)
+              + " and datatype "
+              + type
+              + " needs "
+              + expected
+              + " bytes, got "
+              + data.remaining());
     }
-    return new Tensor(type, s, data.slice().order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer()
-        .order(ByteOrder.LITTLE_ENDIAN), null);
+    return new Tensor(
+        type, s, data.slice().order(ByteOrder.LITTLE_ENDIAN).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN), null);
   }
 
   /** A BYTES tensor, one array per element (not copied). */
@@ -163,9 +169,7 @@ public final class Tensor {
     return out;
   }
 
-  /**
-   * Rows {@code [from, from + count)} along dimension 0. Fixed-size tensors share the underlying bytes; no copy.
-   */
+  /** Rows {@code [from, from + count)} along dimension 0. Fixed-size tensors share the underlying bytes; no copy. */
   public Tensor rowSlice(long from, long count) {
     if (shape.length == 0 || from < 0 || count < 0 || from + count > shape[0]) {
       throw new IllegalArgumentException("rows " + from + "+" + count + " outside " + Arrays.toString(shape));
@@ -174,8 +178,11 @@ public final class Tensor {
     s[0] = count;
     long perRow = shape[0] == 0 ? 0 : Shape.elementCount(shape) / shape[0];
     if (type == DataType.BYTES) {
-      return new Tensor(type, s,
-          null, Arrays.copyOfRange(elements, Math.toIntExact(from * perRow), Math.toIntExact((from + count) * perRow)));
+      return new Tensor(
+          type,
+          s,
+          null,
+          Arrays.copyOfRange(elements, Math.toIntExact(from * perRow), Math.toIntExact((from + count) * perRow)));
     }
     int rowBytes = Math.toIntExact(perRow * type.byteSize());
     ByteBuffer d = data.duplicate();
@@ -184,8 +191,8 @@ public final class Tensor {
   }
 
   /**
-   * Concatenates tensors of one datatype along dimension 0; their other dimensions must agree. Used by the
-   * dynamic batcher to join requests into one execution.
+   * Concatenates tensors of one datatype along dimension 0; their other dimensions must agree. Used by the dynamic
+   * batcher to join requests into one execution.
    */
   public static Tensor concatRows(List<Tensor> parts) {
     if (parts.isEmpty()) {
@@ -198,8 +205,15 @@ public final class Tensor {
     long rows = 0;
     for (Tensor t : parts) {
       if (t.type != first.type || !sameTrailingDims(first.shape, t.shape)) {
-        throw new IllegalArgumentException("tensors do not stack: " + Arrays.toString(first.shape) + " "
-            + first.type + " vs " + Arrays.toString(t.shape) + " " + t.type);
+        throw new IllegalArgumentException(
+            "tensors do not stack: "
+                + Arrays.toString(first.shape)
+                + " "
+                + first.type
+                + " vs "
+                + Arrays.toString(t.shape)
+                + " "
+                + t.type);
       }
       rows += t.shape[0];
     }
@@ -214,8 +228,8 @@ public final class Tensor {
       }
       return new Tensor(DataType.BYTES, s, null, all);
     }
-    ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(Shape.byteSize(first.type, s)))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out =
+        ByteBuffer.allocateDirect(Math.toIntExact(Shape.byteSize(first.type, s))).order(ByteOrder.LITTLE_ENDIAN);
     for (Tensor t : parts) {
       out.put(t.data.duplicate());
     }

@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
 
 /** Reads PEM certificates and PKCS#8 keys with the JDK alone. */
 final class Pem {
-  private static final Pattern KEY = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([^-]*)-----END \\1PRIVATE KEY-----");
+  private static final Pattern KEY =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([^-]*)-----END \\1PRIVATE KEY-----");
   private static final String TO_PKCS8 = "convert it with `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pem`";
 
   private Pem() {}
@@ -39,8 +39,9 @@ final class Pem {
     }
     try {
       List<X509Certificate> out = new ArrayList<>();
-      for (Certificate c : CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))) {
+      for (Certificate c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))) {
         out.add((X509Certificate) c);
       }
       return out;
@@ -50,8 +51,8 @@ final class Pem {
   }
 
   /**
-   * @param algorithm the key algorithm the certificate names, tried first; the others only tell a key of
-   *     another type (which cannot belong to the certificate) from a corrupt one
+   * @param algorithm the key algorithm the certificate names, tried first; the others only tell a key of another type
+   *     (which cannot belong to the certificate) from a corrupt one
    */
   static PrivateKey privateKey(String role, Path file, String algorithm) {
     Matcher m = KEY.matcher(read(role, file));
@@ -59,11 +60,11 @@ final class Pem {
       throw new TlsFileException(role, file, "not a PEM private key (no -----BEGIN PRIVATE KEY----- block)");
     }
     switch (m.group(1).trim()) {
-      case "" -> { }
+      case "" -> {}
       case "RSA" -> throw new TlsFileException(role, file, "is a PKCS#1 RSA key; Kiln reads PKCS#8: " + TO_PKCS8);
       case "EC" -> throw new TlsFileException(role, file, "is a SEC1 EC key; Kiln reads PKCS#8: " + TO_PKCS8);
-      case "ENCRYPTED" -> throw new TlsFileException(role, file, "is encrypted; Kiln reads unencrypted keys: "
-          + TO_PKCS8);
+      case "ENCRYPTED" ->
+          throw new TlsFileException(role, file, "is encrypted; Kiln reads unencrypted keys: " + TO_PKCS8);
       default -> throw new TlsFileException(role, file, "unsupported key type " + m.group(1).trim());
     }
     byte[] der;
@@ -84,12 +85,13 @@ final class Pem {
 
   /** Whether a signature made with {@code key} verifies with the certificate's public key. */
   static boolean belongTogether(PrivateKey key, X509Certificate cert) {
-    String alg = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
-      default -> null;
-    };
+    String alg =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
+          default -> null;
+        };
     if (alg == null) {
       return true; // no check for this key type here; the TLS handshake will still fail on a mismatch
     }

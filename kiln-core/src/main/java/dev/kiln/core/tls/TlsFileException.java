@@ -3,8 +3,8 @@ package dev.kiln.core.tls;
 import java.nio.file.Path;
 
 /**
- * A TLS file that cannot be used; thrown at startup, before a listener binds. The message names the file and
- * the problem, e.g. {@code "TLS private key /etc/kiln/server.key: does not belong to the certificate in
+ * A TLS file that cannot be used; thrown at startup, before a listener binds. The message names the file and the
+ * problem, e.g. {@code "TLS private key /etc/kiln/server.key: does not belong to the certificate in
  * /etc/kiln/server.pem"}.
  */
 public final class TlsFileException extends IllegalArgumentException {

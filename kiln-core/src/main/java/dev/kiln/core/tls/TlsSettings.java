@@ -10,11 +10,11 @@ import java.util.Optional;
  * The PEM files a TLS listener is started from, and whether it asks clients for certificates.
  *
  * @param certChain the server certificate, then any intermediates, as PEM {@code CERTIFICATE} blocks
- * @param privateKey the server certificate's private key as unencrypted PKCS#8 PEM
- *     ({@code -----BEGIN PRIVATE KEY-----}); PKCS#1 ({@code RSA PRIVATE KEY}), SEC1 ({@code EC PRIVATE KEY}) and
- *     encrypted keys are refused with the {@code openssl pkcs8} command that converts them
- * @param clientCa the certificates that client certificates must chain to; required unless
- *     {@code clientAuth} is {@link ClientAuth#NONE}
+ * @param privateKey the server certificate's private key as unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE
+ *     KEY-----}); PKCS#1 ({@code RSA PRIVATE KEY}), SEC1 ({@code EC PRIVATE KEY}) and encrypted keys are refused with
+ *     the {@code openssl pkcs8} command that converts them
+ * @param clientCa the certificates that client certificates must chain to; required unless {@code clientAuth} is {@link
+ *     ClientAuth#NONE}
  * @param clientAuth whether a client certificate is asked for and whether it is required
  */
 public record TlsSettings(Path certChain, Path privateKey, Optional<Path> clientCa, ClientAuth clientAuth) {
@@ -37,8 +37,8 @@ public record TlsSettings(Path certChain, Path privateKey, Optional<Path> client
     Objects.requireNonNull(clientCa, "clientCa");
     Objects.requireNonNull(clientAuth, "clientAuth");
     if (clientAuth != ClientAuth.NONE && clientCa.isEmpty()) {
-      throw new IllegalArgumentException("client auth " + clientAuth.name().toLowerCase(Locale.ROOT)
-          + " needs a client CA file");
+      throw new IllegalArgumentException(
+          "client auth " + clientAuth.name().toLowerCase(Locale.ROOT) + " needs a client CA file");
     }
     if (clientAuth == ClientAuth.NONE && clientCa.isPresent()) {
       throw new IllegalArgumentException("a client CA file is given but client auth is none");
@@ -58,8 +58,8 @@ public record TlsSettings(Path certChain, Path privateKey, Optional<Path> client
   /**
    * Reads and checks the files.
    *
-   * @throws TlsFileException naming the file and what is wrong with it: missing, unreadable, not PEM, a key
-   *     format other than PKCS#8, or a key that does not belong to the certificate
+   * @throws TlsFileException naming the file and what is wrong with it: missing, unreadable, not PEM, a key format
+   *     other than PKCS#8, or a key that does not belong to the certificate
    */
   public TlsMaterial load() {
     return TlsMaterial.load(this);

@@ -5,8 +5,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A barrier that fake model executions wait at until the test opens it, so a test can hold requests "in flight"
- * and know, without sleeping, when they got there.
+ * A barrier that fake model executions wait at until the test opens it, so a test can hold requests "in flight" and
+ * know, without sleeping, when they got there.
  */
 public final class Gate {
   private final Semaphore entered = new Semaphore(0);

@@ -8,8 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A language model whose generations hold their slot until {@link #release} (or a cancel) ends them, recording
- * which threads templated and generated: enough to test queueing, deadlines and draining without llama.cpp.
+ * A language model whose generations hold their slot until {@link #release} (or a cancel) ends them, recording which
+ * threads templated and generated: enough to test queueing, deadlines and draining without llama.cpp.
  */
 final class HeldModel implements LanguageModel, LanguageEngine {
   final Set<String> nativeThreads = ConcurrentHashMap.newKeySet();
@@ -45,17 +45,19 @@ final class HeldModel implements LanguageModel, LanguageEngine {
     generated.incrementAndGet();
     CountDownLatch cancelled = new CountDownLatch(1);
     CountDownLatch held = release;
-    Thread.ofPlatform().daemon().start(() -> {
-      try {
-        while (held.getCount() > 0 && cancelled.getCount() > 0) {
-          Thread.sleep(2);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      sink.text(generation.prompt());
-      sink.done(cancelled.getCount() == 0 ? FinishReason.CANCELLED : FinishReason.STOP, 2, 3);
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .start(() -> {
+          try {
+            while (held.getCount() > 0 && cancelled.getCount() > 0) {
+              Thread.sleep(2);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          sink.text(generation.prompt());
+          sink.done(cancelled.getCount() == 0 ? FinishReason.CANCELLED : FinishReason.STOP, 2, 3);
+        });
     return cancelled::countDown;
   }
 

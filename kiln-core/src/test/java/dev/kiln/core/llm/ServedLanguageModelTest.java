@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The language-model request path without llama.cpp: native work on the model's slot threads only, a bounded queue
- * refused at once when full, nothing generated past the deadline, tokens charged when a request ends, and a drain
- * that lets generations finish and refuses new ones.
+ * refused at once when full, nothing generated past the deadline, tokens charged when a request ends, and a drain that
+ * lets generations finish and refuses new ones.
  */
 class ServedLanguageModelTest {
   @TempDir Path repo;
@@ -31,9 +31,13 @@ class ServedLanguageModelTest {
   LanguageModels models;
 
   ServedLanguageModel serve(int slots, int queue, Duration deadline, Duration drain) throws Exception {
-    models = new LanguageModels(() -> List.of(new LanguageSource("held", 1, repo.resolve("model.gguf"))), held,
-        new LlmSettings(64, slots, queue, deadline, drain),
-        (who, model, tokens) -> charged.add(who + " " + model + " " + tokens), new SimpleMeterRegistry());
+    models =
+        new LanguageModels(
+            () -> List.of(new LanguageSource("held", 1, repo.resolve("model.gguf"))),
+            held,
+            new LlmSettings(64, slots, queue, deadline, drain),
+            (who, model, tokens) -> charged.add(who + " " + model + " " + tokens),
+            new SimpleMeterRegistry());
     return models.get("held").orElseThrow().model();
   }
 
@@ -109,8 +113,8 @@ class ServedLanguageModelTest {
     Thread.sleep(300);
     held.release();
     assertThat(first.await(5)).isEqualTo("first STOP 2+3");
-    assertThat(late.failure(5)).isInstanceOfSatisfying(KilnException.class,
-        e -> assertThat(e.kind()).isEqualTo(ErrorKind.DEADLINE_EXCEEDED));
+    assertThat(late.failure(5))
+        .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.DEADLINE_EXCEEDED));
     assertThat(held.generated).hasValue(1);
     assertThat(held.templated).hasValue(1);
     assertThat(charged).containsExactly("k held 5");
@@ -142,8 +146,8 @@ class ServedLanguageModelTest {
     models.close();
     assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
     assertThat(running.await(5)).isEqualTo("endless CANCELLED 2+3");
-    assertThat(queued.failure(5)).isInstanceOfSatisfying(KilnException.class,
-        e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE));
+    assertThat(queued.failure(5))
+        .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE));
   }
 
   /** A sink that records what it heard as {@code "text REASON p+c"}, or the failure. */

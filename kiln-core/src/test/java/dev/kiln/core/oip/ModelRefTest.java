@@ -31,7 +31,8 @@ class ModelRefTest {
     LoadParameters.check(List.of("unload_dependents"));
     assertThatThrownBy(() -> LoadParameters.check(List.of("unload_dependents", "config", "file:1/model.onnx")))
         .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNSUPPORTED))
-        .hasMessageContaining("config, file:1/model.onnx").hasMessageNotContaining("unload_dependents");
+        .hasMessageContaining("config, file:1/model.onnx")
+        .hasMessageNotContaining("unload_dependents");
   }
 
   @Test

@@ -20,7 +20,8 @@ class ModelConfigReaderTest {
 
   @Test
   void fullExampleParses() {
-    String json = """
+    String json =
+        """
         {
           "platform": "onnxruntime_onnx",
           "max-batch-size": 32,
@@ -69,10 +70,13 @@ class ModelConfigReaderTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "{\"max-batch\": 8}                                  | max-batch",
-      "{\"dynamic-batching\": {\"max-delay-us\": 5}}       | dynamic-batching.max-delay-us",
-      "{\"version_policy\": \"all\"}                       | version_policy"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"max-batch\": 8}                                  | max-batch",
+        "{\"dynamic-batching\": {\"max-delay-us\": 5}}       | dynamic-batching.max-delay-us",
+        "{\"version_policy\": \"all\"}                       | version_policy"
+      })
   void unknownKeyIsAnErrorNamingTheKey(String json, String key) {
     assertThatThrownBy(() -> reader.read("m", json))
         .isInstanceOf(IllegalArgumentException.class)
@@ -81,9 +85,18 @@ class ModelConfigReaderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "\"newest\"", "3", "{}", "{\"latest\": 0}", "{\"latest\": \"two\"}", "{\"specific\": []}",
-      "{\"specific\": 1}", "{\"specific\": [\"one\"]}", "{\"latest\": 1.5}"})
+  @ValueSource(
+      strings = {
+        "\"newest\"",
+        "3",
+        "{}",
+        "{\"latest\": 0}",
+        "{\"latest\": \"two\"}",
+        "{\"specific\": []}",
+        "{\"specific\": 1}",
+        "{\"specific\": [\"one\"]}",
+        "{\"latest\": 1.5}"
+      })
   void badVersionPolicyIsAnError(String policy) {
     assertThatThrownBy(() -> reader.read("m", "{\"version-policy\": " + policy + "}"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -91,18 +104,21 @@ class ModelConfigReaderTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "{\"max-batch-size\": \"8\"}                                  | max-batch-size",
-      "{\"max-batch-size\": 8.5}                                    | max-batch-size",
-      "{\"max-batch-size\": -1}                                     | max-batch-size",
-      "{\"instance-count\": 0}                                      | instance-count",
-      "{\"max-batch-size\": 8, \"dynamic-batching\": {\"max-queue-size\": 0}} | max-queue-size",
-      "{\"max-batch-size\": 8, \"dynamic-batching\": {\"preferred-batch-sizes\": [16]}} | preferred batch size",
-      "{\"max-batch-size\": 8, \"dynamic-batching\": {\"preferred-batch-sizes\": 4}} | preferred-batch-sizes",
-      "{\"warmup\": \"no\"}                                         | warmup",
-      "{\"inputs\": {\"name\": \"x\"}}                              | inputs",
-      "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP8\", \"shape\": [1]}]} | 'x'",
-      "{\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\"}]}   | outputs"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"max-batch-size\": \"8\"}                                  | max-batch-size",
+        "{\"max-batch-size\": 8.5}                                    | max-batch-size",
+        "{\"max-batch-size\": -1}                                     | max-batch-size",
+        "{\"instance-count\": 0}                                      | instance-count",
+        "{\"max-batch-size\": 8, \"dynamic-batching\": {\"max-queue-size\": 0}} | max-queue-size",
+        "{\"max-batch-size\": 8, \"dynamic-batching\": {\"preferred-batch-sizes\": [16]}} | preferred batch size",
+        "{\"max-batch-size\": 8, \"dynamic-batching\": {\"preferred-batch-sizes\": 4}} | preferred-batch-sizes",
+        "{\"warmup\": \"no\"}                                         | warmup",
+        "{\"inputs\": {\"name\": \"x\"}}                              | inputs",
+        "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP8\", \"shape\": [1]}]} | 'x'",
+        "{\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\"}]}   | outputs"
+      })
   void badValueIsAnErrorNamingTheKey(String json, String fragment) {
     assertThatThrownBy(() -> reader.read("m", json))
         .isInstanceOf(IllegalArgumentException.class)

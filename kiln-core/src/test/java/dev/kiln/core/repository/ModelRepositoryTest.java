@@ -58,8 +58,7 @@ class ModelRepositoryTest {
     ModelRepository both = new ModelRepository(root, List.of(ALPHA, BETA), java.util.Set.of("model.gguf"));
 
     assertThat(both.names()).containsExactly("empty", "m", "mixed");
-    assertThat(both.languageModels()).containsExactly(new LanguageSource("chat", 3,
-        root.resolve("chat/3/model.gguf")));
+    assertThat(both.languageModels()).containsExactly(new LanguageSource("chat", 3, root.resolve("chat/3/model.gguf")));
     assertThat(repository.languageModels()).isEmpty(); // no language model file named: none
     assertThat(repository.names()).contains("chat");
   }
@@ -97,8 +96,8 @@ class ModelRepositoryTest {
   void picksUpConfigJsonAndItsPlatform() throws IOException {
     file("m/1/model.alpha");
     file("m/1/model.beta");
-    Files.writeString(root.resolve("m/config.json"),
-        "{\"platform\": \"beta\", \"instance-count\": 3, \"version-policy\": \"all\"}");
+    Files.writeString(
+        root.resolve("m/config.json"), "{\"platform\": \"beta\", \"instance-count\": 3, \"version-policy\": \"all\"}");
 
     ModelSource m = repository.read("m").orElseThrow();
 
@@ -121,7 +120,8 @@ class ModelRepositoryTest {
     Files.writeString(root.resolve("m/config.json"), "{\"instance-count\": 0}");
 
     assertThatThrownBy(() -> repository.read("m"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("instance-count");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("instance-count");
   }
 
   @Test
@@ -144,8 +144,7 @@ class ModelRepositoryTest {
     assertThat(repository.read("ghost")).isEmpty();
     for (String bad : List.of("../x", "..", "a/b", "%2e%2e", "")) {
       assertThatThrownBy(() -> repository.read(bad))
-          .isInstanceOfSatisfying(KilnException.class,
-              e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT));
+          .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT));
     }
   }
 

@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A fake model whose output row i depends only on input row i, so a batcher that mixes rows up is caught:
- * {@code y = 2x + 1} (same shape as {@code x}) and {@code s} = the sum of each row of {@code x} (shape [n, 1]).
- * Any NaN in {@code x} makes the whole run throw. It records every run it was called with.
+ * A fake model whose output row i depends only on input row i, so a batcher that mixes rows up is caught: {@code y = 2x
+ * + 1} (same shape as {@code x}) and {@code s} = the sum of each row of {@code x} (shape [n, 1]). Any NaN in {@code x}
+ * makes the whole run throw. It records every run it was called with.
  */
 final class EchoInstance implements ModelInstance {
   /** One call of {@link #run}: rows along dimension 0, the width of dimension 1, the outputs asked for. */
@@ -36,8 +36,10 @@ final class EchoInstance implements ModelInstance {
 
   @Override
   public ModelSignature signature() {
-    return new ModelSignature(List.of(new TensorSpec("x", DataType.FP32, new long[] {-1, -1})),
-        List.of(new TensorSpec("y", DataType.FP32, new long[] {-1, -1}),
+    return new ModelSignature(
+        List.of(new TensorSpec("x", DataType.FP32, new long[] {-1, -1})),
+        List.of(
+            new TensorSpec("y", DataType.FP32, new long[] {-1, -1}),
             new TensorSpec("s", DataType.FP32, new long[] {-1, 1})));
   }
 

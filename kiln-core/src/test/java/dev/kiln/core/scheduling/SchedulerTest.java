@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class SchedulerTest {
   private static final long NO_DEADLINE = Long.MAX_VALUE;
   private static final Set<String> Y = Set.of("y");
+
   /**
    * A queue delay no test outlives: a batch that completes within the test's wait was dispatched for its size, not
    * because the delay ran out, with no wall-clock bound to race against on a loaded machine.
@@ -168,8 +169,9 @@ class SchedulerTest {
         assertThat(out.get("s").floats()).containsExactly(new float[] {rowSum(r.x())}, within(1e-3f));
       }
     }
-    assertThat(echo.runs).as("each compatible group in one execution, in queue order").containsExactly(
-        new Run(1, 3, Y), new Run(4, 3, Y), new Run(4, 5, Y), new Run(4, 3, Set.of("s")));
+    assertThat(echo.runs)
+        .as("each compatible group in one execution, in queue order")
+        .containsExactly(new Run(1, 3, Y), new Run(4, 3, Y), new Run(4, 5, Y), new Run(4, 3, Set.of("s")));
   }
 
   @Test

@@ -57,15 +57,20 @@ abstract class CoreFixture {
     }
   }
 
-
   void start() {
     start(AliasResolver.NONE);
   }
 
   /** Starts the core with {@code aliases} resolving {@code model@alias} references. */
   void start(AliasResolver aliases) {
-    core = new InferenceCore(new ModelRepository(root, List.of(engine)), List.of(engine), EngineOptions.defaults(),
-        new InferenceMetrics(registry), new CoreSettings(Duration.ofSeconds(5), Duration.ofSeconds(5)), aliases);
+    core =
+        new InferenceCore(
+            new ModelRepository(root, List.of(engine)),
+            List.of(engine),
+            EngineOptions.defaults(),
+            new InferenceMetrics(registry),
+            new CoreSettings(Duration.ofSeconds(5), Duration.ofSeconds(5)),
+            aliases);
     core.start();
   }
 

@@ -26,22 +26,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code fail}: loading throws {@code ModelLoadException("bad file")};
  *   <li>{@code fail-run}: loads, but every execution throws (so warmup fails);
- *   <li>{@code scale=<f>}: a model computing {@code y = x * f + b} and {@code s} = the row sums of {@code y};
- *       anything else means {@code scale=1}.
+ *   <li>{@code scale=<f>}: a model computing {@code y = x * f + b} and {@code s} = the row sums of {@code y}; anything
+ *       else means {@code scale=1}.
  * </ul>
  *
- * <p>Signature: inputs {@code x FP32 [-1, 4]}, {@code b FP32 [-1, 1]}; outputs {@code y FP32 [-1, 4]},
- * {@code s FP32 [-1, 1]}. A NaN in {@code x} makes the execution throw. It records every file it loaded and every
- * instance it made.
+ * <p>Signature: inputs {@code x FP32 [-1, 4]}, {@code b FP32 [-1, 1]}; outputs {@code y FP32 [-1, 4]}, {@code s FP32
+ * [-1, 1]}. A NaN in {@code x} makes the execution throw. It records every file it loaded and every instance it made.
  */
 final class FakeEngine implements Engine {
   static final String PLATFORM = "fake";
   static final String FILE = "model.fake";
-  static final ModelSignature SIGNATURE = new ModelSignature(
-      List.of(new TensorSpec("x", DataType.FP32, new long[] {-1, 4}),
-          new TensorSpec("b", DataType.FP32, new long[] {-1, 1})),
-      List.of(new TensorSpec("y", DataType.FP32, new long[] {-1, 4}),
-          new TensorSpec("s", DataType.FP32, new long[] {-1, 1})));
+  static final ModelSignature SIGNATURE =
+      new ModelSignature(
+          List.of(
+              new TensorSpec("x", DataType.FP32, new long[] {-1, 4}),
+              new TensorSpec("b", DataType.FP32, new long[] {-1, 1})),
+          List.of(
+              new TensorSpec("y", DataType.FP32, new long[] {-1, 4}),
+              new TensorSpec("s", DataType.FP32, new long[] {-1, 1})));
 
   final ConcurrentLinkedQueue<Path> loadedFiles = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<Instance> instances = new ConcurrentLinkedQueue<>();

@@ -37,7 +37,8 @@ class InferenceCoreReloadTest extends CoreFixture {
     CompletableFuture<Void> unloading = CompletableFuture.runAsync(() -> core.unload("m"));
     awaitTrue(() -> !ready("m", null));
 
-    assertThat(failure(send("m", null, r)).kind()).as("a request arriving during the drain")
+    assertThat(failure(send("m", null, r)).kind())
+        .as("a request arriving during the drain")
         .isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
     assertThatThrownBy(() -> unloading.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
     assertThat(inFlight).isNotDone();
@@ -82,8 +83,10 @@ class InferenceCoreReloadTest extends CoreFixture {
     core.poll();
     assertThat(core.index(true)).extracting(RepositoryEntry::version).containsExactly("2");
     assertThat(failure(send("m", "1", r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
-    assertThat(engine.instances).filteredOn(i -> i.version == 1)
-        .singleElement().satisfies(i -> assertThat(i.closes).hasValue(1));
+    assertThat(engine.instances)
+        .filteredOn(i -> i.version == 1)
+        .singleElement()
+        .satisfies(i -> assertThat(i.closes).hasValue(1));
     assertThat(engine.loadedVersions("m")).as("polling keeps ready versions as they are").containsExactly(1L, 2L);
   }
 
@@ -111,9 +114,10 @@ class InferenceCoreReloadTest extends CoreFixture {
     deleteTree(root.resolve("gone"));
     core.poll();
 
-    assertThat(core.index(false)).containsExactly(
-        new RepositoryEntry("fresh", "1", ModelState.READY, ""),
-        new RepositoryEntry("parked", "", ModelState.UNAVAILABLE, "unloaded"));
+    assertThat(core.index(false))
+        .containsExactly(
+            new RepositoryEntry("fresh", "1", ModelState.READY, ""),
+            new RepositoryEntry("parked", "", ModelState.UNAVAILABLE, "unloaded"));
     InferenceRequest r = request(1, 0);
     assertServedBy(infer("fresh", null, r), r, 1, 6);
     assertThat(failure(send("gone", null, r)).kind()).isEqualTo(ErrorKind.NOT_FOUND);
@@ -129,11 +133,13 @@ class InferenceCoreReloadTest extends CoreFixture {
     core.poll();
 
     assertServedBy(infer("m", null, r), r, 1, 1);
-    assertThat(core.index(false)).containsExactly(
-        new RepositoryEntry("m", "1", ModelState.READY, ""),
-        new RepositoryEntry("m", "2", ModelState.UNAVAILABLE, "bad file"));
+    assertThat(core.index(false))
+        .containsExactly(
+            new RepositoryEntry("m", "1", ModelState.READY, ""),
+            new RepositoryEntry("m", "2", ModelState.UNAVAILABLE, "bad file"));
     KilnException load = thrown(() -> core.load("m"));
-    assertThat(load.kind()).as("an explicit load still reports the broken version")
+    assertThat(load.kind())
+        .as("an explicit load still reports the broken version")
         .isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(load).hasMessageContaining("bad file");
     assertServedBy(infer("m", null, r), r, 1, 1);
@@ -143,8 +149,10 @@ class InferenceCoreReloadTest extends CoreFixture {
 
     assertServedBy(infer("m", null, r), r, 2, 2);
     assertThat(core.index(false)).containsExactly(new RepositoryEntry("m", "2", ModelState.READY, ""));
-    assertThat(engine.instances).filteredOn(i -> i.version == 1)
-        .singleElement().satisfies(i -> assertThat(i.closes).hasValue(1));
+    assertThat(engine.instances)
+        .filteredOn(i -> i.version == 1)
+        .singleElement()
+        .satisfies(i -> assertThat(i.closes).hasValue(1));
   }
 
   @Test
@@ -159,21 +167,22 @@ class InferenceCoreReloadTest extends CoreFixture {
     List<Future<Integer>> clients = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String version = t % 2 == 0 ? null : "1"; // half ask for the latest version, half for version 1
-      clients.add(pool.submit(() -> {
-        int done = 0;
-        while (done < 200 || reloading.get()) {
-          InferenceRequest r = request(1 + done % 3, done);
-          try {
-            assertServedBy(infer("m", version, r), r, 1, 2);
-          } catch (Throwable e) {
-            failures.add(e);
-          }
-          if (done++ == 0) {
-            everyoneServed.countDown();
-          }
-        }
-        return done;
-      }));
+      clients.add(
+          pool.submit(() -> {
+            int done = 0;
+            while (done < 200 || reloading.get()) {
+              InferenceRequest r = request(1 + done % 3, done);
+              try {
+                assertServedBy(infer("m", version, r), r, 1, 2);
+              } catch (Throwable e) {
+                failures.add(e);
+              }
+              if (done++ == 0) {
+                everyoneServed.countDown();
+              }
+            }
+            return done;
+          }));
     }
     try {
       assertThat(everyoneServed.await(10, TimeUnit.SECONDS)).isTrue();
@@ -191,16 +200,17 @@ class InferenceCoreReloadTest extends CoreFixture {
 
     assertThat(failures).as("failed requests out of %d", total).isEmpty();
     assertThat(engine.loadedVersions("m")).as("start + 10 reloads").hasSize(11);
-    assertThat(new ArrayList<>(engine.instances).subList(0, 10)).as("replaced instances are closed")
+    assertThat(new ArrayList<>(engine.instances).subList(0, 10))
+        .as("replaced instances are closed")
         .allSatisfy(i -> assertThat(i.closes).hasValue(1));
     core.close();
     assertThat(engine.instances).allSatisfy(i -> assertThat(i.closes).hasValue(1));
   }
 
   /**
-   * The window this closes was a few instructions wide: a request found the version being replaced, the reload
-   * swapped its successor in and began draining it, and the request then saw it "not ready". Many quick reloads
-   * under readers that only look (no inference) make that window show up in most runs of the old code.
+   * The window this closes was a few instructions wide: a request found the version being replaced, the reload swapped
+   * its successor in and began draining it, and the request then saw it "not ready". Many quick reloads under readers
+   * that only look (no inference) make that window show up in most runs of the old code.
    */
   @Test
   void aVersionBeingReplacedIsNeverSeenAsNotReady() throws Exception {
@@ -211,27 +221,29 @@ class InferenceCoreReloadTest extends CoreFixture {
     ExecutorService pool = Executors.newFixedThreadPool(3);
     List<Future<?>> readers = new ArrayList<>();
     for (String version : new String[] {"1", null}) {
-      readers.add(pool.submit(() -> {
-        while (reloading.get()) {
-          if (!ready("m", version)) {
-            seen.add("not ready: version " + version);
-          }
-          if (version == null && !core.readyModels().contains("m")) {
-            seen.add("not in the index of ready models");
-          }
-        }
-      }));
+      readers.add(
+          pool.submit(() -> {
+            while (reloading.get()) {
+              if (!ready("m", version)) {
+                seen.add("not ready: version " + version);
+              }
+              if (version == null && !core.readyModels().contains("m")) {
+                seen.add("not in the index of ready models");
+              }
+            }
+          }));
     }
-    readers.add(pool.submit(() -> {
-      while (reloading.get()) {
-        try {
-          core.metadata(target("m", "1"));
-          send("m", "1", request(1, 0)).join();
-        } catch (KilnException | CompletionException e) {
-          seen.add(e.getMessage());
-        }
-      }
-    }));
+    readers.add(
+        pool.submit(() -> {
+          while (reloading.get()) {
+            try {
+              core.metadata(target("m", "1"));
+              send("m", "1", request(1, 0)).join();
+            } catch (KilnException | CompletionException e) {
+              seen.add(e.getMessage());
+            }
+          }
+        }));
     try {
       for (int i = 0; i < 500; i++) {
         core.load("m");
@@ -253,10 +265,11 @@ class InferenceCoreReloadTest extends CoreFixture {
     config("m", "{\"max-batch-sise\": 4}");
     core.poll();
     assertServedBy(infer("m", null, request(1, 0)), request(1, 0), 1, 2f);
-    assertThat(core.index(false)).anySatisfy(e -> {
-      assertThat(e.state()).isEqualTo(ModelState.UNAVAILABLE);
-      assertThat(e.reason()).contains("max-batch-sise");
-    });
+    assertThat(core.index(false))
+        .anySatisfy(e -> {
+          assertThat(e.state()).isEqualTo(ModelState.UNAVAILABLE);
+          assertThat(e.reason()).contains("max-batch-sise");
+        });
     KilnException reload = thrown(() -> core.load("m"));
     assertThat(reload.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(reload.getMessage()).contains("max-batch-sise");

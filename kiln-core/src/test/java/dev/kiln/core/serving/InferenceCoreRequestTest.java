@@ -50,17 +50,21 @@ class InferenceCoreRequestTest extends CoreFixture {
     Tensor b = floats(1, 1, 0);
     return Stream.of(
         Arguments.of(Named.of("missing input", new InferenceRequest("", Map.of("x", x), List.of())), "'b'"),
-        Arguments.of(Named.of("unknown input", new InferenceRequest("", Map.of("x", x, "b", b, "z", b), List.of())),
-            "'z'"),
-        Arguments.of(Named.of("wrong datatype",
-            new InferenceRequest("", Map.of("x", Tensor.ofInts(new long[] {1, 4}, 1, 2, 3, 4), "b", b), List.of())),
+        Arguments.of(
+            Named.of("unknown input", new InferenceRequest("", Map.of("x", x, "b", b, "z", b), List.of())), "'z'"),
+        Arguments.of(
+            Named.of(
+                "wrong datatype",
+                new InferenceRequest("", Map.of("x", Tensor.ofInts(new long[] {1, 4}, 1, 2, 3, 4), "b", b), List.of())),
             "'x': datatype INT32"),
-        Arguments.of(Named.of("wrong shape",
-            new InferenceRequest("", Map.of("x", floats(1, 3, 0), "b", b), List.of())), "'x': shape [1, 3]"),
-        Arguments.of(Named.of("unknown output", new InferenceRequest("", Map.of("x", x, "b", b), List.of("nope"))),
-            "'nope'"),
-        Arguments.of(Named.of("duplicate output",
-            new InferenceRequest("", Map.of("x", x, "b", b), List.of("y", "y"))), "'y' requested twice"),
+        Arguments.of(
+            Named.of("wrong shape", new InferenceRequest("", Map.of("x", floats(1, 3, 0), "b", b), List.of())),
+            "'x': shape [1, 3]"),
+        Arguments.of(
+            Named.of("unknown output", new InferenceRequest("", Map.of("x", x, "b", b), List.of("nope"))), "'nope'"),
+        Arguments.of(
+            Named.of("duplicate output", new InferenceRequest("", Map.of("x", x, "b", b), List.of("y", "y"))),
+            "'y' requested twice"),
         Arguments.of(Named.of("no inputs", new InferenceRequest("", Map.of(), List.of())), "no inputs"));
   }
 
@@ -152,11 +156,13 @@ class InferenceCoreRequestTest extends CoreFixture {
     Statistics s = core.statistics(target("m", "1")).get(0);
     assertThat(s.success().count()).isEqualTo(24);
     assertThat(s.inferenceCount()).as("rows").isEqualTo(rows);
-    assertThat(s.executionCount()).as("executions for 24 requests of %d rows, at most 8 rows each", rows)
-        .isLessThan(24).isGreaterThanOrEqualTo((rows + 7) / 8);
+    assertThat(s.executionCount())
+        .as("executions for 24 requests of %d rows, at most 8 rows each", rows)
+        .isLessThan(24)
+        .isGreaterThanOrEqualTo((rows + 7) / 8);
     assertThat(engine.runs).as("engine executions").hasValue((int) s.executionCount());
-    KilnException disagree = failure(send("m", null,
-        InferenceRequest.of(Map.of("x", floats(2, 4, 0), "b", floats(3, 1, 0)))));
+    KilnException disagree =
+        failure(send("m", null, InferenceRequest.of(Map.of("x", floats(2, 4, 0), "b", floats(3, 1, 0)))));
     assertThat(disagree.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(disagree).hasMessageContaining("batch size");
   }

@@ -28,10 +28,11 @@ class InferenceCoreTest extends CoreFixture {
     start();
 
     assertThat(core.ready()).isTrue();
-    assertThat(core.index(false)).containsExactly(
-        new RepositoryEntry("alpha", "1", ModelState.READY, ""),
-        new RepositoryEntry("beta", "1", ModelState.READY, ""),
-        new RepositoryEntry("broken", "1", ModelState.UNAVAILABLE, "bad file"));
+    assertThat(core.index(false))
+        .containsExactly(
+            new RepositoryEntry("alpha", "1", ModelState.READY, ""),
+            new RepositoryEntry("beta", "1", ModelState.READY, ""),
+            new RepositoryEntry("broken", "1", ModelState.UNAVAILABLE, "bad file"));
     assertThat(core.index(true)).extracting(RepositoryEntry::name).containsExactly("alpha", "beta");
     InferenceRequest r = request(2, 0);
     assertServedBy(infer("alpha", null, r), r, 1, 2);
@@ -61,10 +62,11 @@ class InferenceCoreTest extends CoreFixture {
     start();
 
     assertThat(core.index(true)).extracting(e -> Long.parseLong(e.version())).containsExactlyElementsOf(served);
-    assertThat(engine.loadedVersions("m")).as("versions outside the policy are never loaded")
+    assertThat(engine.loadedVersions("m"))
+        .as("versions outside the policy are never loaded")
         .containsExactlyInAnyOrderElementsOf(served);
-    assertThat(core.metadata(target("m", null)).versions()).containsExactlyElementsOf(
-        served.stream().map(String::valueOf).toList());
+    assertThat(core.metadata(target("m", null)).versions())
+        .containsExactlyElementsOf(served.stream().map(String::valueOf).toList());
     InferenceRequest r = request(1, 5);
     long highest = served.get(served.size() - 1);
     assertServedBy(infer("m", null, r), r, highest, highest);
@@ -148,8 +150,7 @@ class InferenceCoreTest extends CoreFixture {
 
     assertThat(thrown(() -> core.load(name)).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(thrown(() -> core.unload(name)).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
-    assertThat(failure(send(name, null, request(1, 0))).kind())
-        .isIn(ErrorKind.INVALID_ARGUMENT, ErrorKind.NOT_FOUND);
+    assertThat(failure(send(name, null, request(1, 0))).kind()).isIn(ErrorKind.INVALID_ARGUMENT, ErrorKind.NOT_FOUND);
     assertThat(ready(name, null)).isFalse();
     core.poll();
 
@@ -166,15 +167,19 @@ class InferenceCoreTest extends CoreFixture {
 
     start();
 
-    assertThat(core.index(false)).filteredOn(e -> e.name().equals("m")).singleElement().satisfies(e -> {
-      assertThat(e.version()).isEqualTo("1");
-      assertThat(e.state()).isEqualTo(ModelState.UNAVAILABLE);
-      assertThat(e.reason()).startsWith("warmup failed");
-    });
-    assertThat(engine.instances).filteredOn(i -> i.model.equals("m")).hasSize(2)
+    assertThat(core.index(false))
+        .filteredOn(e -> e.name().equals("m"))
+        .singleElement()
+        .satisfies(e -> {
+          assertThat(e.version()).isEqualTo("1");
+          assertThat(e.state()).isEqualTo(ModelState.UNAVAILABLE);
+          assertThat(e.reason()).startsWith("warmup failed");
+        });
+    assertThat(engine.instances)
+        .filteredOn(i -> i.model.equals("m"))
+        .hasSize(2)
         .allSatisfy(i -> assertThat(i.closes).as("closed exactly once").hasValue(1));
-    assertThat(failure(send("m", null, request(1, 0))).kind())
-        .isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
+    assertThat(failure(send("m", null, request(1, 0))).kind()).isIn(ErrorKind.NOT_FOUND, ErrorKind.UNAVAILABLE);
     KilnException load = thrown(() -> core.load("m"));
     assertThat(load.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
     assertThat(load).hasMessageContaining("warmup failed");

@@ -104,14 +104,19 @@ class TensorTest {
     Tensor ints = Tensor.ofInts(new long[] {1, 2}, 1, 2);
 
     assertThatThrownBy(() -> Tensor.concatRows(List.of(twoWide, threeWide)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not stack");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("do not stack");
     assertThatThrownBy(() -> Tensor.concatRows(List.of(twoWide, flat)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not stack");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("do not stack");
     assertThatThrownBy(() -> Tensor.concatRows(List.of(twoWide, ints)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not stack");
-    assertThatThrownBy(() -> Tensor.concatRows(List.of(
-            Tensor.ofStrings(new long[] {1, 1}, "x"), Tensor.ofStrings(new long[] {1, 2}, "y", "z"))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not stack");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("do not stack");
+    assertThatThrownBy(() ->
+            Tensor.concatRows(
+                List.of(Tensor.ofStrings(new long[] {1, 1}, "x"), Tensor.ofStrings(new long[] {1, 2}, "y", "z"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("do not stack");
   }
 
   @Test

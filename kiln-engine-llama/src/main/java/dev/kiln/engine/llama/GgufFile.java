@@ -14,14 +14,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What a GGUF file's header says, read and checked before llama.cpp gets the file: magic, version, counts within
- * what the file can hold, every string and array inside the file, the types of the keys Kiln and llama.cpp read,
- * known tensor types, dimension products without overflow, and every tensor's data aligned and inside the file.
- * A file llama.cpp would abort on (it asserts on some of these) never reaches it. Keeps the scalar and string
- * metadata; arrays are kept as their element type and length only.
+ * What a GGUF file's header says, read and checked before llama.cpp gets the file: magic, version, counts within what
+ * the file can hold, every string and array inside the file, the types of the keys Kiln and llama.cpp read, known
+ * tensor types, dimension products without overflow, and every tensor's data aligned and inside the file. A file
+ * llama.cpp would abort on (it asserts on some of these) never reaches it. Keeps the scalar and string metadata; arrays
+ * are kept as their element type and length only.
  *
- * <p>Every refusal is a {@link ModelLoadException} whose message is written for the caller: it names the key or
- * tensor at fault, never the file (which may be a cache file named by its checksum).
+ * <p>Every refusal is a {@link ModelLoadException} whose message is written for the caller: it names the key or tensor
+ * at fault, never the file (which may be a cache file named by its checksum).
  */
 record GgufFile(int version, long tensorCount, Map<String, Object> metadata) {
   private static final Logger LOG = Logger.getLogger(GgufFile.class.getName());
@@ -34,8 +34,8 @@ record GgufFile(int version, long tensorCount, Map<String, Object> metadata) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       // The header is at the start; a model of several GB is only mapped as far as a buffer reaches.
-      ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE))
-          .order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer buf =
+          ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE)).order(ByteOrder.LITTLE_ENDIAN);
       return new GgufReader(buf, size).read();
     } catch (IOException e) {
       LOG.log(Level.WARNING, "cannot read GGUF file " + file, e);

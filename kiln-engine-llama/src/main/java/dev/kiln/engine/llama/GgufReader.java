@@ -9,34 +9,72 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a GGUF header from a buffer, checking every count and size against what is left of the file before it
- * allocates or skips anything: a header that claims 2⁶⁰ keys, a string of 2⁶³ bytes, dimensions whose product
- * overflows or tensor data past the end is refused with a reason, never read (ollama's CVE-2024-39720 and
- * CVE-2026-7482 were a 4-byte file and offsets past the end).
+ * Reads a GGUF header from a buffer, checking every count and size against what is left of the file before it allocates
+ * or skips anything: a header that claims 2⁶⁰ keys, a string of 2⁶³ bytes, dimensions whose product overflows or tensor
+ * data past the end is refused with a reason, never read (ollama's CVE-2024-39720 and CVE-2026-7482 were a 4-byte file
+ * and offsets past the end).
  */
 final class GgufReader {
   /** llama.cpp refuses more dimensions ({@code GGML_MAX_DIMS}). */
   private static final int MAX_DIMS = 4;
+
   /** llama.cpp refuses longer tensor names ({@code GGML_MAX_NAME} is 64 with the terminating zero). */
   private static final int MAX_TENSOR_NAME = 63;
+
   private static final int MAX_KEY = 1 << 16;
+
   /** Strings kept in memory, all together; arrays (the vocabulary) are skipped, so real models use a few KB. */
   private static final long MAX_KEPT_BYTES = 16L << 20;
+
   /** The smallest a key-value pair can be: an empty key, the type, a one-byte value. */
   private static final int MIN_KEY_VALUE = 8 + 4 + 1;
+
   /** The smallest a tensor description can be: an empty name, one dimension, the type, the offset. */
   private static final int MIN_TENSOR_INFO = 8 + 4 + 8 + 4 + 8;
+
   private static final long MAX_ALIGNMENT = 1 << 20;
 
   /**
-   * Bytes per block and values per block of each ggml tensor type, indexed by type number; 0 where the number is
-   * not a type (removed Q4_2, Q4_3 and the like).
+   * Bytes per block and values per block of each ggml tensor type, indexed by type number; 0 where the number is not a
+   * type (removed Q4_2, Q4_3 and the like).
    */
   private static final int[][] TYPE_SIZES = {
-    {4, 1}, {2, 1}, {18, 32}, {20, 32}, {0, 0}, {0, 0}, {22, 32}, {24, 32}, {34, 32}, {36, 32}, // 0..9
-    {84, 256}, {110, 256}, {144, 256}, {176, 256}, {210, 256}, {292, 256}, {66, 256}, {74, 256}, // 10..17
-    {98, 256}, {50, 256}, {18, 32}, {110, 256}, {82, 256}, {136, 256}, {1, 1}, {2, 1}, {4, 1}, {8, 1}, // 18..27
-    {8, 1}, {56, 256}, {2, 1}, {0, 0}, {0, 0}, {0, 0}, {54, 256}, {66, 256} // 28..35
+    {4, 1},
+    {2, 1},
+    {18, 32},
+    {20, 32},
+    {0, 0},
+    {0, 0},
+    {22, 32},
+    {24, 32},
+    {34, 32},
+    {36, 32}, // 0..9
+    {84, 256},
+    {110, 256},
+    {144, 256},
+    {176, 256},
+    {210, 256},
+    {292, 256},
+    {66, 256},
+    {74, 256}, // 10..17
+    {98, 256},
+    {50, 256},
+    {18, 32},
+    {110, 256},
+    {82, 256},
+    {136, 256},
+    {1, 1},
+    {2, 1},
+    {4, 1},
+    {8, 1}, // 18..27
+    {8, 1},
+    {56, 256},
+    {2, 1},
+    {0, 0},
+    {0, 0},
+    {0, 0},
+    {54, 256},
+    {66, 256} // 28..35
   };
 
   private final ByteBuffer buf;
@@ -94,8 +132,7 @@ final class GgufReader {
     }
     Object context = metadata.get(arch + ".context_length");
     if (context instanceof Long n && (n <= 0 || n > Integer.MAX_VALUE)) {
-      throw invalid("metadata key " + arch + ".context_length is " + n + " (expected: 1 to " + Integer.MAX_VALUE
-          + ")");
+      throw invalid("metadata key " + arch + ".context_length is " + n + " (expected: 1 to " + Integer.MAX_VALUE + ")");
     }
   }
 
@@ -114,8 +151,14 @@ final class GgufReader {
       sizes[t] = tensorBytes(name);
       offsets[t] = buf.getLong();
       if (offsets[t] < 0 || offsets[t] % alignment != 0) {
-        throw invalid("tensor " + shown(name) + ": offset " + Long.toUnsignedString(offsets[t])
-            + " (expected: a multiple of " + alignment + ")");
+        throw invalid(
+            "tensor "
+                + shown(name)
+                + ": offset "
+                + Long.toUnsignedString(offsets[t])
+                + " (expected: a multiple of "
+                + alignment
+                + ")");
       }
     }
     long dataStart = GgufWriter.align(buf.position(), (int) alignment);
@@ -123,8 +166,14 @@ final class GgufReader {
     for (int t = 0; t < tensors; t++) {
       // offset and size are each checked against the room before they are added, so the sum cannot overflow.
       if (room < 0 || offsets[t] > room || sizes[t] > room - offsets[t]) {
-        throw invalid("tensor " + tensorNames[t] + ": its data (" + sizes[t] + " bytes at offset " + offsets[t]
-            + ") lies past the end of the file");
+        throw invalid(
+            "tensor "
+                + tensorNames[t]
+                + ": its data ("
+                + sizes[t]
+                + " bytes at offset "
+                + offsets[t]
+                + ") lies past the end of the file");
       }
     }
   }
@@ -196,8 +245,8 @@ final class GgufReader {
     // Every element takes at least one byte (a string at least its 8-byte length).
     long min = element == GgufType.STRING ? 8 : element.size;
     if (count < 0 || count > buf.remaining() / min) {
-      throw invalid("metadata array of " + Long.toUnsignedString(count) + " " + element
-          + " values (more than the file holds)");
+      throw invalid(
+          "metadata array of " + Long.toUnsignedString(count) + " " + element + " values (more than the file holds)");
     }
     if (element == GgufType.STRING) {
       for (long i = 0; i < count; i++) {

@@ -17,6 +17,7 @@ enum GgufType {
   FLOAT64(12, 8);
 
   final int id;
+
   /** Bytes per value; -1 for variable-length types. */
   final int size;
 

@@ -15,13 +15,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Writes GGUF version 3 files (the llama.cpp model format): typed metadata, then tensor descriptions, then F32
- * tensor data, each tensor aligned to {@code general.alignment} bytes (32 unless set). Everything is
- * little-endian. Meant for small files (test models): the whole file is built in memory.
+ * Writes GGUF version 3 files (the llama.cpp model format): typed metadata, then tensor descriptions, then F32 tensor
+ * data, each tensor aligned to {@code general.alignment} bytes (32 unless set). Everything is little-endian. Meant for
+ * small files (test models): the whole file is built in memory.
  *
- * <p>Tensor dimensions are given GGUF's way round: {@code dims[0]} is the row length (the fastest-varying
- * index), so a weight matrix {@code W} used as {@code y = W x} with {@code x} of size {@code n} and {@code y} of
- * size {@code m} has {@code dims = {n, m}} and its data is {@code m} rows of {@code n} floats.
+ * <p>Tensor dimensions are given GGUF's way round: {@code dims[0]} is the row length (the fastest-varying index), so a
+ * weight matrix {@code W} used as {@code y = W x} with {@code x} of size {@code n} and {@code y} of size {@code m} has
+ * {@code dims = {n, m}} and its data is {@code m} rows of {@code n} floats.
  */
 public final class GgufWriter {
   static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian int

@@ -15,12 +15,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Loads GGUF language models with llama.cpp ({@code de.kherud:llama}, CPU). Each model gets llama.cpp's server
- * loop with {@link LlamaOptions#parallel()} slots decoded together (continuous batching).
+ * Loads GGUF language models with llama.cpp ({@code de.kherud:llama}, CPU). Each model gets llama.cpp's server loop
+ * with {@link LlamaOptions#parallel()} slots decoded together (continuous batching).
  *
- * <p>llama.cpp 4.2.0 leaves a non-daemon thread per loaded model behind even after it is closed, and does not
- * free the model's native memory on close: a process that loaded one must end with {@code System.exit}, and
- * reloading a model repeatedly leaks it.
+ * <p>llama.cpp 4.2.0 leaves a non-daemon thread per loaded model behind even after it is closed, and does not free the
+ * model's native memory on close: a process that loaded one must end with {@code System.exit}, and reloading a model
+ * repeatedly leaks it.
  */
 public final class LlamaEngine implements LanguageEngine {
   private static final Logger LOG = Logger.getLogger(LlamaEngine.class.getName());
@@ -59,31 +59,28 @@ public final class LlamaEngine implements LanguageEngine {
     }
     GgufFile gguf = GgufFile.read(file);
     long trained = gguf.number(gguf.architecture() + ".context_length").orElse((long) LlamaOptions.DEFAULT_CONTEXT_CAP);
-    int context = options.contextLength() > 0
-        ? options.contextLength()
-        : (int) Math.min(trained, LlamaOptions.DEFAULT_CONTEXT_CAP);
-    ModelParameters params = base(file, context * options.parallel())
-        .setParallel(options.parallel())
-        .disableContextShift()
-        .enableJinja();
-    return new LlamaLanguageModel(gguf, open(params, gguf), context, options.parallel(),
-        () -> embedder(file, context, gguf));
+    int context =
+        options.contextLength() > 0
+            ? options.contextLength()
+            : (int) Math.min(trained, LlamaOptions.DEFAULT_CONTEXT_CAP);
+    ModelParameters params =
+        base(file, context * options.parallel()).setParallel(options.parallel()).disableContextShift().enableJinja();
+    return new LlamaLanguageModel(
+        gguf, open(params, gguf), context, options.parallel(), () -> embedder(file, context, gguf));
   }
 
   /**
-   * A second instance of the model for embeddings: llama.cpp pools them only in a context made for that. The
-   * embedding is the last token's hidden state: MEAN pooling aborts the process in llama.cpp 4.2.0
-   * ({@code GGML_ASSERT(ggml_can_mul_mat(a, b))}), and without pooling llama.cpp returns the first token's.
+   * A second instance of the model for embeddings: llama.cpp pools them only in a context made for that. The embedding
+   * is the last token's hidden state: MEAN pooling aborts the process in llama.cpp 4.2.0 ({@code
+   * GGML_ASSERT(ggml_can_mul_mat(a, b))}), and without pooling llama.cpp returns the first token's.
    */
   private LlamaModel embedder(Path file, int context, GgufFile gguf) {
     return open(base(file, context).setParallel(1).enableEmbedding().setPoolingType(PoolingType.LAST), gguf);
   }
 
   private ModelParameters base(Path file, int contextSize) {
-    ModelParameters params = new ModelParameters()
-        .setModel(file.toAbsolutePath().toString())
-        .setCtxSize(contextSize)
-        .disableLog();
+    ModelParameters params =
+        new ModelParameters().setModel(file.toAbsolutePath().toString()).setCtxSize(contextSize).disableLog();
     if (options.threads() > 0) {
       params.setThreads(options.threads()).setThreadsBatch(options.threads());
     }
@@ -97,8 +94,7 @@ public final class LlamaEngine implements LanguageEngine {
     } catch (RuntimeException e) {
       // llama.cpp's message may name the file (a cache file named by its checksum): it goes to the log only.
       LOG.log(Level.WARNING, "llama.cpp refused a GGUF model", e);
-      throw new ModelLoadException("llama.cpp cannot load this model (its header is valid, its contents are not)",
-          e);
+      throw new ModelLoadException("llama.cpp cannot load this model (its header is valid, its contents are not)", e);
     } finally {
       // Loading runs llama.cpp's common_init, which takes the log over; take it back.
       LlamaModel.setLogger(LogFormat.TEXT, LlamaEngine::log);

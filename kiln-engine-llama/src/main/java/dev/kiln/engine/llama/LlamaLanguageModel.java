@@ -27,9 +27,9 @@ import java.util.logging.Logger;
  * together; more wait for a thread (the server's {@code ServedLanguageModel} never starts more than that, and bounds
  * what waits).
  *
- * <p>Token counts: the prompt's are llama.cpp's tokenizer plus the BOS token when the model adds one; the
- * completion's are the pieces llama.cpp streamed, one per sampled token (a token that ends inside a UTF-8
- * character is streamed with the next one, so such tokens are not counted).
+ * <p>Token counts: the prompt's are llama.cpp's tokenizer plus the BOS token when the model adds one; the completion's
+ * are the pieces llama.cpp streamed, one per sampled token (a token that ends inside a UTF-8 character is streamed with
+ * the next one, so such tokens are not counted).
  */
 final class LlamaLanguageModel implements LanguageModel {
   private static final Logger LOG = Logger.getLogger(LlamaLanguageModel.class.getName());
@@ -45,14 +45,15 @@ final class LlamaLanguageModel implements LanguageModel {
   private LlamaModel embedder;
   private volatile boolean closed;
 
-  LlamaLanguageModel(GgufFile gguf, LlamaModel model, int contextLength, int parallel,
-      Supplier<LlamaModel> embedderFactory) {
+  LlamaLanguageModel(
+      GgufFile gguf, LlamaModel model, int contextLength, int parallel, Supplier<LlamaModel> embedderFactory) {
     this.model = model;
     this.threads = Executors.newFixedThreadPool(parallel, Thread.ofPlatform().daemon().name("llama-", 0).factory());
     this.contextLength = contextLength;
-    this.addsBos = gguf.get("tokenizer.ggml.add_bos_token")
-        .map(Boolean.TRUE::equals)
-        .orElse("llama".equals(gguf.get("tokenizer.ggml.model").orElse(null)));
+    this.addsBos =
+        gguf.get("tokenizer.ggml.add_bos_token")
+            .map(Boolean.TRUE::equals)
+            .orElse("llama".equals(gguf.get("tokenizer.ggml.model").orElse(null)));
     this.embedderFactory = embedderFactory;
   }
 
@@ -61,7 +62,11 @@ final class LlamaLanguageModel implements LanguageModel {
     StringBuilder json = new StringBuilder("{\"messages\":[");
     for (ChatMessage m : messages) {
       json.append(json.charAt(json.length() - 1) == '[' ? "" : ",")
-          .append("{\"role\":").append(quote(m.role())).append(",\"content\":").append(quote(m.content())).append('}');
+          .append("{\"role\":")
+          .append(quote(m.role()))
+          .append(",\"content\":")
+          .append(quote(m.content()))
+          .append('}');
     }
     json.append("],\"add_generation_prompt\":true}");
     try {
@@ -93,18 +98,26 @@ final class LlamaLanguageModel implements LanguageModel {
       throw KilnException.unavailable("model is closed");
     }
     if (g.prompt() == null || g.maxTokens() < 1 || !(g.temperature() >= 0) || !(g.topP() > 0 && g.topP() <= 1)) {
-      throw KilnException.invalid("generation: prompt " + (g.prompt() == null ? "missing" : "given") + ", max tokens "
-          + g.maxTokens() + ", temperature " + g.temperature() + ", top_p " + g.topP()
-          + " (expected: a prompt, >= 1, >= 0, in (0, 1])");
+      throw KilnException.invalid(
+          "generation: prompt "
+              + (g.prompt() == null ? "missing" : "given")
+              + ", max tokens "
+              + g.maxTokens()
+              + ", temperature "
+              + g.temperature()
+              + ", top_p "
+              + g.topP()
+              + " (expected: a prompt, >= 1, >= 0, in (0, 1])");
     }
   }
 
   private static InferenceParameters parameters(Generation g, int limit) {
-    InferenceParameters p = new InferenceParameters(g.prompt())
-        .setNPredict(limit)
-        .setTemperature((float) g.temperature())
-        .setTopP((float) g.topP())
-        .setCachePrompt(true);
+    InferenceParameters p =
+        new InferenceParameters(g.prompt())
+            .setNPredict(limit)
+            .setTemperature((float) g.temperature())
+            .setTopP((float) g.topP())
+            .setCachePrompt(true);
     if (g.seed() != null) {
       p.setSeed((int) (g.seed() & 0x7fffffffL)); // llama.cpp reads -1 (all ones) as "random"
     }
@@ -161,8 +174,8 @@ final class LlamaLanguageModel implements LanguageModel {
   }
 
   /**
-   * Cancels what is running and waits (up to 10 s) for it to end: llama.cpp's loop must outlive every thread
-   * waiting on it, or those threads wait forever.
+   * Cancels what is running and waits (up to 10 s) for it to end: llama.cpp's loop must outlive every thread waiting on
+   * it, or those threads wait forever.
    */
   @Override
   public void close() {
@@ -227,8 +240,8 @@ final class LlamaLanguageModel implements LanguageModel {
     }
 
     /**
-     * Takes effect when llama.cpp streams the next token: its iterator may only be cancelled by the thread
-     * reading it (a reader blocked on a cancelled task would wait forever).
+     * Takes effect when llama.cpp streams the next token: its iterator may only be cancelled by the thread reading it
+     * (a reader blocked on a cancelled task would wait forever).
      */
     @Override
     public void cancel() {

@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A tiny llama-architecture language model with random weights (2 layers, width 64, about 330 tokens, F32, about
- * 0.5 MB), for tests and demos: llama.cpp loads it and generates from it, nothing is downloaded. What it says is
- * gibberish, but deterministic for a seed.
+ * A tiny llama-architecture language model with random weights (2 layers, width 64, about 330 tokens, F32, about 0.5
+ * MB), for tests and demos: llama.cpp loads it and generates from it, nothing is downloaded. What it says is gibberish,
+ * but deterministic for a seed.
  *
- * <p>Its output layer only gives the word pieces a real logit; special and byte tokens score 0 against word
- * pieces with a spread of about 8, so it practically never ends on its own (generations stop at {@code maxTokens}
- * or a stop string) and never emits half a UTF-8 character.
+ * <p>Its output layer only gives the word pieces a real logit; special and byte tokens score 0 against word pieces with
+ * a spread of about 8, so it practically never ends on its own (generations stop at {@code maxTokens} or a stop string)
+ * and never emits half a UTF-8 character.
  */
 public final class TinyLlama {
   public static final int CONTEXT_LENGTH = 512;
@@ -25,9 +25,10 @@ public final class TinyLlama {
       "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
           + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
   private static final List<String> WORDS =
-      List.of("hello", "world", "the", "a", "kiln", "model", "is", "fire", "clay", "pot", "glaze", "hot", "cool",
-          "serve", "token", "and", "of", "to", "in", "it", "we", "you", "say", "make", "small", "big", "red", "blue",
-          "stone", "water");
+      List.of(
+          "hello", "world", "the", "a", "kiln", "model", "is", "fire", "clay", "pot", "glaze", "hot", "cool", "serve",
+          "token", "and", "of", "to", "in", "it", "we", "you", "say", "make", "small", "big", "red", "blue", "stone",
+          "water");
 
   private static final int NORMAL = 1;
   private static final int UNKNOWN = 2;
@@ -62,29 +63,30 @@ public final class TinyLlama {
     for (int i = firstPiece; i < vocab; i++) {
       scores[i] = tokens.get(i).length() - 10; // SentencePiece merges prefer the higher score: longer pieces
     }
-    GgufWriter gguf = new GgufWriter()
-        .string("general.architecture", "llama")
-        .string("general.name", "kiln-tiny-llama")
-        .uint32("general.alignment", GgufWriter.DEFAULT_ALIGNMENT)
-        .uint32("llama.context_length", CONTEXT_LENGTH)
-        .uint32("llama.embedding_length", EMBEDDING_LENGTH)
-        .uint32("llama.block_count", BLOCKS)
-        .uint32("llama.feed_forward_length", FEED_FORWARD)
-        .uint32("llama.attention.head_count", HEADS)
-        .uint32("llama.attention.head_count_kv", HEADS)
-        .uint32("llama.rope.dimension_count", EMBEDDING_LENGTH / HEADS)
-        .float32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-        .uint32("llama.vocab_size", vocab)
-        .string("tokenizer.ggml.model", "llama")
-        .strings("tokenizer.ggml.tokens", tokens)
-        .floats("tokenizer.ggml.scores", scores)
-        .ints("tokenizer.ggml.token_type", types.stream().mapToInt(Integer::intValue).toArray())
-        .uint32("tokenizer.ggml.unknown_token_id", 0)
-        .uint32("tokenizer.ggml.bos_token_id", 1)
-        .uint32("tokenizer.ggml.eos_token_id", 2)
-        .bool("tokenizer.ggml.add_bos_token", true)
-        .bool("tokenizer.ggml.add_eos_token", false)
-        .string("tokenizer.chat_template", CHAT_TEMPLATE);
+    GgufWriter gguf =
+        new GgufWriter()
+            .string("general.architecture", "llama")
+            .string("general.name", "kiln-tiny-llama")
+            .uint32("general.alignment", GgufWriter.DEFAULT_ALIGNMENT)
+            .uint32("llama.context_length", CONTEXT_LENGTH)
+            .uint32("llama.embedding_length", EMBEDDING_LENGTH)
+            .uint32("llama.block_count", BLOCKS)
+            .uint32("llama.feed_forward_length", FEED_FORWARD)
+            .uint32("llama.attention.head_count", HEADS)
+            .uint32("llama.attention.head_count_kv", HEADS)
+            .uint32("llama.rope.dimension_count", EMBEDDING_LENGTH / HEADS)
+            .float32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
+            .uint32("llama.vocab_size", vocab)
+            .string("tokenizer.ggml.model", "llama")
+            .strings("tokenizer.ggml.tokens", tokens)
+            .floats("tokenizer.ggml.scores", scores)
+            .ints("tokenizer.ggml.token_type", types.stream().mapToInt(Integer::intValue).toArray())
+            .uint32("tokenizer.ggml.unknown_token_id", 0)
+            .uint32("tokenizer.ggml.bos_token_id", 1)
+            .uint32("tokenizer.ggml.eos_token_id", 2)
+            .bool("tokenizer.ggml.add_bos_token", true)
+            .bool("tokenizer.ggml.add_eos_token", false)
+            .string("tokenizer.chat_template", CHAT_TEMPLATE);
     weights(gguf, new SplittableRandom(seed), vocab, firstPiece);
     gguf.write(file);
   }

@@ -10,14 +10,22 @@ import java.util.concurrent.TimeUnit;
 
 /** A sink that keeps what a generation produced, with when. */
 class Collected implements TokenSink {
-  record Result(String text, FinishReason reason, int promptTokens, int completionTokens, long startNanos,
-      long endNanos, int pieces) {}
+  record Result(
+      String text,
+      FinishReason reason,
+      int promptTokens,
+      int completionTokens,
+      long startNanos,
+      long endNanos,
+      int pieces) {}
 
   final List<String> pieces = new CopyOnWriteArrayList<>();
   final CountDownLatch firstPiece = new CountDownLatch(1);
   private final CompletableFuture<Result> result = new CompletableFuture<>();
+
   /** Holds the engine's thread at the first piece until {@link #resume}; null: never holds. */
   private final CountDownLatch paused;
+
   private final long start = System.nanoTime();
   private volatile long firstNanos;
 
@@ -60,8 +68,15 @@ class Collected implements TokenSink {
 
   @Override
   public void done(FinishReason reason, int promptTokens, int completionTokens) {
-    result.complete(new Result(String.join("", pieces), reason, promptTokens, completionTokens,
-        firstNanos == 0 ? start : firstNanos, System.nanoTime(), pieces.size()));
+    result.complete(
+        new Result(
+            String.join("", pieces),
+            reason,
+            promptTokens,
+            completionTokens,
+            firstNanos == 0 ? start : firstNanos,
+            System.nanoTime(),
+            pieces.size()));
   }
 
   @Override

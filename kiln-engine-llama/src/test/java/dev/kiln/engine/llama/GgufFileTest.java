@@ -117,23 +117,32 @@ class GgufFileTest {
     Map<String, byte[]> m = new LinkedHashMap<>();
     m.put("general.alignment is STRING", oneTensor(w -> w.string("general.alignment", "32"), 1));
     m.put("general.architecture is UINT32", oneTensor(w -> w.uint32("general.architecture", 7), 1));
-    m.put("llama.context_length is STRING", oneTensor(w -> w.string("general.architecture", "llama")
-        .string("llama.context_length", "lots"), 1));
-    m.put("tokenizer.ggml.tokens is an ARRAY of FLOAT32", oneTensor(w -> w.floats("tokenizer.ggml.tokens",
-        new float[] {1}), 1));
-    m.put("llama.context_length is 0", oneTensor(w -> w.string("general.architecture", "llama")
-        .uint32("llama.context_length", 0), 1));
-    m.put("product of its dimensions overflows", patchTensor(oneTensor(w -> w, 1, 1, 1, 1),
-        new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE}, 0));
-    m.put("past the end of the file", patchTensor(oneTensor(w -> w, 1, 1),
-        new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, 0));
+    m.put(
+        "llama.context_length is STRING",
+        oneTensor(w -> w.string("general.architecture", "llama").string("llama.context_length", "lots"), 1));
+    m.put(
+        "tokenizer.ggml.tokens is an ARRAY of FLOAT32",
+        oneTensor(w -> w.floats("tokenizer.ggml.tokens", new float[] {1}), 1));
+    m.put(
+        "llama.context_length is 0",
+        oneTensor(w -> w.string("general.architecture", "llama").uint32("llama.context_length", 0), 1));
+    m.put(
+        "product of its dimensions overflows",
+        patchTensor(
+            oneTensor(w -> w, 1, 1, 1, 1),
+            new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE},
+            0));
+    m.put(
+        "past the end of the file",
+        patchTensor(oneTensor(w -> w, 1, 1), new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, 0));
     m.put("lies past the end", patchTensor(oneTensor(w -> w, 1), new long[] {1}, Long.MAX_VALUE & ~31L));
     m.put("offset 4096", patchTensor(oneTensor(w -> w, 1), new long[] {1}, 4096));
     m.put("dimension 0", patchTensor(oneTensor(w -> w, 1), new long[] {0}, 0));
     m.put("tensor count 1099511627776", patchLong(oneTensor(w -> w, 1), 8, 1L << 40));
     m.put("metadata count 18446744073709551615", patchLong(oneTensor(w -> w.string("a", "b"), 1), 16, -1));
-    m.put("metadata key of 9223372036854775807 bytes", patchLong(oneTensor(w -> w.string("a", "b"), 1), 24,
-        Long.MAX_VALUE));
+    m.put(
+        "metadata key of 9223372036854775807 bytes",
+        patchLong(oneTensor(w -> w.string("a", "b"), 1), 24, Long.MAX_VALUE));
     byte[] array = oneTensor(w -> w.floats("f", new float[] {1, 2}), 1);
     m.put("metadata array of 2305843009213693952 FLOAT32", patchLong(array, 24 + 8 + 1 + 4 + 4, 1L << 61));
     m.put("magic", "GGUF".getBytes(StandardCharsets.US_ASCII));
@@ -144,7 +153,8 @@ class GgufFileTest {
   void refusesEveryHostileHeaderWithAReasonAndNoOtherException() throws Exception {
     for (Map.Entry<String, byte[]> e : hostile().entrySet()) {
       Path file = Files.write(dir.resolve("0123456789abcdef.gguf"), e.getValue());
-      assertThatThrownBy(() -> GgufFile.read(file)).as(e.getKey())
+      assertThatThrownBy(() -> GgufFile.read(file))
+          .as(e.getKey())
           .isExactlyInstanceOf(ModelLoadException.class)
           .hasMessageContaining(e.getKey())
           .hasMessageNotContaining("0123456789abcdef")

@@ -52,8 +52,12 @@ class LanguageModelsTest {
   }
 
   static double finished(String reason) {
-    return registry.find("kiln_llm_requests_finished_total").tag("model", "tiny").tag("finished_reason", reason)
-        .counter().count();
+    return registry
+        .find("kiln_llm_requests_finished_total")
+        .tag("model", "tiny")
+        .tag("finished_reason", reason)
+        .counter()
+        .count();
   }
 
   static void assertNothingRunning() {
@@ -73,7 +77,8 @@ class LanguageModelsTest {
   void refusedGenerationsLeaveTheGaugesAtZero() {
     for (int i = 0; i < SLOTS + 2; i++) { // past the slots too: a leak there also counted as waiting
       assertThatThrownBy(() -> tiny.generate(greedy("hello ".repeat(300), 4), new Collected()))
-          .isInstanceOf(KilnException.class).hasMessageContaining("prompt:");
+          .isInstanceOf(KilnException.class)
+          .hasMessageContaining("prompt:");
       assertThatThrownBy(() -> tiny.generate(greedy("hi", 0), new Collected())).isInstanceOf(KilnException.class);
     }
     assertNothingRunning();
@@ -97,30 +102,32 @@ class LanguageModelsTest {
   @Test
   void failedGenerationsAreCountedOnceAndLeaveTheGaugesAtZero() throws Exception {
     double errors = finished("error");
-    Collected failsOnText = new Collected() {
-      @Override
-      public void text(String piece) {
-        throw new IllegalStateException("the client's sink broke");
-      }
-    };
+    Collected failsOnText =
+        new Collected() {
+          @Override
+          public void text(String piece) {
+            throw new IllegalStateException("the client's sink broke");
+          }
+        };
     tiny.generate(greedy("stone", 5), failsOnText);
     assertThatThrownBy(failsOnText::await).isInstanceOf(ExecutionException.class);
     assertThat(finished("error")).isEqualTo(errors + 1);
     // A sink that fails at the end makes the engine report a failure after done: that ends nothing twice.
     double lengths = finished("length");
     CountDownLatch failureReported = new CountDownLatch(1);
-    Collected failsOnDone = new Collected() {
-      @Override
-      public void done(FinishReason reason, int promptTokens, int completionTokens) {
-        super.done(reason, promptTokens, completionTokens);
-        throw new IllegalStateException("the client's sink broke at the end");
-      }
+    Collected failsOnDone =
+        new Collected() {
+          @Override
+          public void done(FinishReason reason, int promptTokens, int completionTokens) {
+            super.done(reason, promptTokens, completionTokens);
+            throw new IllegalStateException("the client's sink broke at the end");
+          }
 
-      @Override
-      public void failed(Throwable error) {
-        failureReported.countDown();
-      }
-    };
+          @Override
+          public void failed(Throwable error) {
+            failureReported.countDown();
+          }
+        };
     tiny.generate(greedy("stone", 5), failsOnDone);
     assertThat(failsOnDone.await().reason()).isEqualTo(FinishReason.LENGTH);
     assertThat(failureReported.await(60, TimeUnit.SECONDS)).isTrue();
@@ -140,7 +147,9 @@ class LanguageModelsTest {
     assertThatThrownBy(() -> models.serve("evil", 1, staged))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("not a valid GGUF file")
-        .message().doesNotContain(sha).doesNotContain(repo.toString());
+        .message()
+        .doesNotContain(sha)
+        .doesNotContain(repo.toString());
     assertThat(models.get("evil")).isEmpty();
     assertThat(models.get("tiny")).isPresent();
   }

@@ -95,10 +95,11 @@ class LlamaLanguageModelTest {
       results.add(s.await());
     }
     long wall = System.nanoTime() - start;
-    assertThat(results).allSatisfy(r -> {
-      assertThat(r.reason()).isEqualTo(FinishReason.LENGTH);
-      assertThat(r.completionTokens()).isEqualTo(tokens);
-    });
+    assertThat(results)
+        .allSatisfy(r -> {
+          assertThat(r.reason()).isEqualTo(FinishReason.LENGTH);
+          assertThat(r.completionTokens()).isEqualTo(tokens);
+        });
     long firstEnd = results.stream().mapToLong(Collected.Result::endNanos).min().orElseThrow();
     long lastStart = results.stream().mapToLong(Collected.Result::startNanos).max().orElseThrow();
     assertThat(lastStart).as("the last first token came before the first generation ended").isLessThan(firstEnd);
@@ -106,8 +107,8 @@ class LlamaLanguageModelTest {
   }
 
   /**
-   * A cancel takes effect at the next token, whatever the machine's speed: the sink holds the generation at its
-   * first piece until the cancel is made, so it cannot run on to its 200 tokens meanwhile.
+   * A cancel takes effect at the next token, whatever the machine's speed: the sink holds the generation at its first
+   * piece until the cancel is made, so it cannot run on to its 200 tokens meanwhile.
    */
   @Test
   void cancelEndsTheGenerationAndFreesTheSlot() throws Exception {
@@ -126,10 +127,13 @@ class LlamaLanguageModelTest {
 
   @Test
   void chatTemplateComesFromTheModel() {
-    String prompt = model.applyChatTemplate(
-        List.of(new ChatMessage("system", "be brief"), new ChatMessage("user", "say \"hi\"\nplease")));
-    assertThat(prompt).isEqualTo("<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\nsay \"hi\"\nplease"
-        + "<|im_end|>\n<|im_start|>assistant\n");
+    String prompt =
+        model.applyChatTemplate(
+            List.of(new ChatMessage("system", "be brief"), new ChatMessage("user", "say \"hi\"\nplease")));
+    assertThat(prompt)
+        .isEqualTo(
+            "<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\nsay \"hi\"\nplease"
+                + "<|im_end|>\n<|im_start|>assistant\n");
   }
 
   @Test

@@ -44,14 +44,17 @@ public final class OnnxEngine implements Engine {
         try {
           opts.addCUDA(o.cudaDevice());
         } catch (OrtException | RuntimeException e) {
-          throw new ModelLoadException("CUDA was requested but this ONNX Runtime build has no CUDA provider "
-              + "(use the onnxruntime_gpu artifact on a machine with a GPU)", e);
+          throw new ModelLoadException(
+              "CUDA was requested but this ONNX Runtime build has no CUDA provider "
+                  + "(use the onnxruntime_gpu artifact on a machine with a GPU)",
+              e);
         }
       }
       // Stored artifacts are decrypted into memory only; plain files are opened by path (ORT maps them itself).
-      OrtSession session = artifact.contents().isPresent()
-          ? env.createSession(artifact.contents().get().read(), opts)
-          : env.createSession(artifact.file().toString(), opts);
+      OrtSession session =
+          artifact.contents().isPresent()
+              ? env.createSession(artifact.contents().get().read(), opts)
+              : env.createSession(artifact.file().toString(), opts);
       try {
         return new OnnxInstance(env, session);
       } catch (RuntimeException e) {
@@ -61,15 +64,17 @@ public final class OnnxEngine implements Engine {
     } catch (OrtException e) {
       // ORT's text names its own source files and lines (tensorprotoutils.cc:426) and sometimes paths: it goes
       // to the log; the caller gets a reason Kiln writes from the error code.
-      LOG.log(Level.WARNING, "ONNX Runtime refused " + artifact.name() + " v" + artifact.version() + ": "
-          + e.getMessage(), e);
+      LOG.log(
+          Level.WARNING,
+          "ONNX Runtime refused " + artifact.name() + " v" + artifact.version() + ": " + e.getMessage(),
+          e);
       throw new ModelLoadException("not a valid ONNX model: " + reason(e), e);
     }
   }
 
   /**
-   * What an ORT load error means for the person who pushed the file, in Kiln's words: chosen from the error code
-   * and, for the two failures hostile files cause most, from what ORT's message is about.
+   * What an ORT load error means for the person who pushed the file, in Kiln's words: chosen from the error code and,
+   * for the two failures hostile files cause most, from what ORT's message is about.
    */
   static String reason(OrtException e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
@@ -83,8 +88,8 @@ public final class OnnxEngine implements Engine {
     }
     return switch (e.getCode() == null ? OrtException.OrtErrorCode.ORT_FAIL : e.getCode()) {
       case ORT_INVALID_PROTOBUF -> "the file does not parse as an ONNX protobuf (not a model, or truncated)";
-      case ORT_INVALID_GRAPH -> "its graph fails ONNX Runtime's checks (types, shapes, operator arguments or "
-          + "tensor data)";
+      case ORT_INVALID_GRAPH ->
+          "its graph fails ONNX Runtime's checks (types, shapes, operator arguments or " + "tensor data)";
       case ORT_NOT_IMPLEMENTED -> "it uses an operator or data type this ONNX Runtime does not implement";
       case ORT_NO_SUCHFILE -> "it refers to external data that is not there or not allowed";
       case ORT_NO_MODEL -> "the file holds no model";

@@ -122,8 +122,8 @@ final class OnnxInstance implements ModelInstance {
     List<TensorSpec> out = new ArrayList<>();
     for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
       if (!(e.getValue().getInfo() instanceof TensorInfo ti)) {
-        throw new ModelLoadException("'" + e.getKey() + "' is not a tensor; only tensor inputs and outputs are "
-            + "supported");
+        throw new ModelLoadException(
+            "'" + e.getKey() + "' is not a tensor; only tensor inputs and outputs are " + "supported");
       }
       out.add(new TensorSpec(e.getKey(), dataType(ti), ti.getShape()));
     }
@@ -143,8 +143,9 @@ final class OnnxInstance implements ModelInstance {
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> DataType.BYTES;
-      default -> throw new ModelLoadException("element type " + ti.onnxType
-          + " is not supported by the ONNX Runtime Java engine");
+      default ->
+          throw new ModelLoadException(
+              "element type " + ti.onnxType + " is not supported by the ONNX Runtime Java engine");
     };
   }
 

@@ -13,6 +13,7 @@ import dev.kiln.core.serving.InferenceResponse;
 import dev.kiln.core.serving.Statistics;
 import dev.kiln.core.serving.Target;
 import dev.kiln.core.tensor.Tensor;
+import dev.kiln.onnx.ExampleModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.kiln.onnx.ExampleModels;
 
 /** The dynamic batcher in front of ONNX Runtime: rows of separate callers run as one execution of the real model. */
 class OnnxBatchingTest {
@@ -45,18 +45,27 @@ class OnnxBatchingTest {
     // A ten-minute delay that only a full preferred batch cuts short: if the eight answers come back within the
     // test's wait, they were stacked; no timing assumption about this machine is needed. No warmup: its lone
     // request would wait out the delay.
-    Files.writeString(repo.resolve("mlp/config.json"), "{\"warmup\": false, \"max-batch-size\": 8, "
-        + "\"dynamic-batching\": {\"max-queue-delay-us\": 600000000, \"preferred-batch-sizes\": [8]}}");
-    core = new InferenceCore(new ModelRepository(repo, List.of(new OnnxEngine())), List.of(new OnnxEngine()),
-        EngineOptions.defaults(), new InferenceMetrics(new SimpleMeterRegistry()), CoreSettings.defaults());
+    Files.writeString(
+        repo.resolve("mlp/config.json"),
+        "{\"warmup\": false, \"max-batch-size\": 8, "
+            + "\"dynamic-batching\": {\"max-queue-delay-us\": 600000000, \"preferred-batch-sizes\": [8]}}");
+    core =
+        new InferenceCore(
+            new ModelRepository(repo, List.of(new OnnxEngine())),
+            List.of(new OnnxEngine()),
+            EngineOptions.defaults(),
+            new InferenceMetrics(new SimpleMeterRegistry()),
+            CoreSettings.defaults());
     core.start();
 
     List<float[]> rows = new ArrayList<>();
     List<CompletableFuture<InferenceResponse>> results = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       rows.add(ExampleModels.Mlp.randomRow(16, 200 + i));
-      results.add(core.infer(Target.latest("mlp"), InferenceRequest.of(Map.of("input",
-          Tensor.ofFloats(new long[] {1, 16}, rows.get(i))))));
+      results.add(
+          core.infer(
+              Target.latest("mlp"),
+              InferenceRequest.of(Map.of("input", Tensor.ofFloats(new long[] {1, 16}, rows.get(i))))));
     }
 
     for (int i = 0; i < 8; i++) {

@@ -11,6 +11,7 @@ import dev.kiln.core.engine.ModelLoadException;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Tensor;
+import dev.kiln.onnx.ExampleModels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.kiln.onnx.ExampleModels;
 
 class OnnxEngineTest {
   private final OnnxEngine engine = new OnnxEngine();
@@ -41,8 +41,7 @@ class OnnxEngineTest {
       float[] both = new float[784 * 2];
       System.arraycopy(a, 0, both, 0, 784);
       System.arraycopy(b, 0, both, 784, 784);
-      Tensor out = m.run(Map.of("input", Tensor.ofFloats(new long[] {2, 784}, both)), Set.of("logits"))
-          .get("logits");
+      Tensor out = m.run(Map.of("input", Tensor.ofFloats(new long[] {2, 784}, both)), Set.of("logits")).get("logits");
       assertThat(out.shape()).containsExactly(2, 10);
       float[] y = out.floats();
       float[] ya = mlp.predict(a);
@@ -57,8 +56,8 @@ class OnnxEngineTest {
   @Test
   void stringsPassThroughAnIdentityModel() throws Exception {
     try (ModelInstance m = load("id", ExampleModels.identity(DataType.BYTES))) {
-      Tensor out = m.run(Map.of("input", Tensor.ofStrings(new long[] {1, 2}, "héllo", "")), Set.of("output"))
-          .get("output");
+      Tensor out =
+          m.run(Map.of("input", Tensor.ofStrings(new long[] {1, 2}, "héllo", "")), Set.of("output")).get("output");
       assertThat(out.type()).isEqualTo(DataType.BYTES);
       assertThat(out.shape()).containsExactly(1, 2);
       assertThat(new String(out.elements().get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("héllo");
@@ -72,8 +71,8 @@ class OnnxEngineTest {
       ByteBuffer b = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
       b.putShort(Float.floatToFloat16(1.5f)).putShort(Float.floatToFloat16(-2f)).putShort(Float.floatToFloat16(0.25f));
       b.flip();
-      Tensor out = m.run(Map.of("input", Tensor.of(DataType.FP16, new long[] {1, 3}, b)), Set.of("output"))
-          .get("output");
+      Tensor out =
+          m.run(Map.of("input", Tensor.of(DataType.FP16, new long[] {1, 3}, b)), Set.of("output")).get("output");
       ByteBuffer d = out.data();
       assertThat(Float.float16ToFloat(d.getShort(0))).isEqualTo(1.5f);
       assertThat(Float.float16ToFloat(d.getShort(2))).isEqualTo(-2f);
@@ -116,11 +115,17 @@ class OnnxEngineTest {
       t.addDims(d);
     }
     if (location != null) { // external_data (13) and data_location = EXTERNAL (14): not in Kiln's proto subset
-      var entry = dev.kiln.onnx.proto.StringStringEntryProto.newBuilder().setKey("location")
-          .setValue(location).build().toByteString();
-      t.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
-          .addField(13, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addLengthDelimited(entry).build())
-          .addField(14, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build());
+      var entry =
+          dev.kiln.onnx.proto.StringStringEntryProto.newBuilder()
+              .setKey("location")
+              .setValue(location)
+              .build()
+              .toByteString();
+      t.setUnknownFields(
+          com.google.protobuf.UnknownFieldSet.newBuilder()
+              .addField(13, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addLengthDelimited(entry).build())
+              .addField(14, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+              .build());
     }
     return t.build();
   }
@@ -133,7 +138,8 @@ class OnnxEngineTest {
     hostile.put("does not parse", java.util.Arrays.copyOf(ExampleModels.addSub(), ExampleModels.addSub().length / 2));
     for (var e : hostile.entrySet()) {
       Path f = ExampleModels.write(dir, "evil", 1, e.getValue());
-      assertThatThrownBy(() -> engine.load(new ModelArtifact("evil", 1, f, EngineOptions.defaults()))).as(e.getKey())
+      assertThatThrownBy(() -> engine.load(new ModelArtifact("evil", 1, f, EngineOptions.defaults())))
+          .as(e.getKey())
           .isExactlyInstanceOf(ModelLoadException.class)
           .hasMessageStartingWith("not a valid ONNX model: ")
           .hasMessageContaining(e.getKey())

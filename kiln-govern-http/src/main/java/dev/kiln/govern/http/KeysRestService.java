@@ -10,7 +10,12 @@ import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
 import dev.kiln.govern.usage.UsageStore;
+import dev.kiln.http.Access;
 import dev.kiln.http.ApiJson;
+import dev.kiln.http.ManagementApi;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -24,23 +29,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.kiln.http.Access;
-import dev.kiln.http.RestRequest;
-import dev.kiln.http.RestService;
-import dev.kiln.http.Router;
-import dev.kiln.http.ManagementApi;
 import java.util.regex.Pattern;
 
 /**
- * Keys, usage and the audit log under {@code /api/v1}: create, list, revoke and rotate keys (admin); usage per key
- * and model (admins see every key, other keys their own); the audit log (admin). Key changes are audited.
+ * Keys, usage and the audit log under {@code /api/v1}: create, list, revoke and rotate keys (admin); usage per key and
+ * model (admins see every key, other keys their own); the audit log (admin). Key changes are audited.
  */
 public final class KeysRestService implements RestService {
   /**
-   * Any id-like path segment reaches the handler, so an id that names no key is answered "no key ..." (404) rather
-   * than "no route"; only ids of the issued form ({@link #ISSUED_ID}) are looked up.
+   * Any id-like path segment reaches the handler, so an id that names no key is answered "no key ..." (404) rather than
+   * "no route"; only ids of the issued form ({@link #ISSUED_ID}) are looked up.
    */
   private static final String KEY_ID = "([A-Za-z0-9_.-]{1,64})";
+
   private static final Pattern ISSUED_ID = Pattern.compile("[a-z2-7]{12}");
 
   private final ApiKeys keys;
@@ -48,7 +49,9 @@ public final class KeysRestService implements RestService {
   private final Runnable flushUsage;
   private final Auditor audit;
 
-  /** @param flushUsage writes this replica's pending usage first, so a caller reads its own latest calls */
+  /**
+   * @param flushUsage writes this replica's pending usage first, so a caller reads its own latest calls
+   */
   public KeysRestService(ApiKeys keys, UsageStore usage, Runnable flushUsage, Auditor audit) {
     this.keys = keys;
     this.usage = usage;
@@ -57,46 +60,108 @@ public final class KeysRestService implements RestService {
   }
 
   /** A key as the API shows it: never its secret hash. */
-  record KeyView(String id, String name, List<String> scopes, Limits limits, Map<String, Limits> modelLimits,
-      Instant created, String createdBy, Instant expires, Instant revoked, String token) {
+  record KeyView(
+      String id,
+      String name,
+      List<String> scopes,
+      Limits limits,
+      Map<String, Limits> modelLimits,
+      Instant created,
+      String createdBy,
+      Instant expires,
+      Instant revoked,
+      String token) {
     static KeyView of(ApiKey k, String token) {
-      return new KeyView(k.id(), k.name(), k.scopes().stream().map(Scope::toString).toList(), k.limits(),
-          k.modelLimits(), k.created(), k.createdBy(), k.expires(), k.revoked(), token);
+      return new KeyView(
+          k.id(),
+          k.name(),
+          k.scopes().stream().map(Scope::toString).toList(),
+          k.limits(),
+          k.modelLimits(),
+          k.created(),
+          k.createdBy(),
+          k.expires(),
+          k.revoked(),
+          token);
     }
   }
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.POST, "/api/v1/keys", Access.ADMIN, q -> {
-      byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> create(q, body));
-    });
-    r.add(HttpMethod.GET, "/api/v1/keys", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK,
-        () -> keys.list().stream().map(k -> KeyView.of(k, null)).toList()));
-    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/revoke", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-      ApiKey k = keys.revoke(keyId(q));
-      audit.record(q.principal(), "key.revoke", "key:" + k.id(), q.source(), "ok", k.name());
-      return KeyView.of(k, null);
-    }));
-    r.add(HttpMethod.POST, "/api/v1/keys/" + KEY_ID + "/rotate", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-      ApiKeys.Created c = keys.rotate(keyId(q));
-      audit.record(q.principal(), "key.rotate", "key:" + c.key().id(), q.source(), "ok", c.key().name());
-      return KeyView.of(c.key(), c.token());
-    }));
-    r.add(HttpMethod.GET, "/api/v1/usage", Access.AUTHENTICATED, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> usage(q)));
-    r.add(HttpMethod.GET, "/api/v1/audit", Access.ADMIN, q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-      Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
-      int limit = q.intQuery("limit", 100, 1, 10_000);
-      return audit.log().query(first(p, "actor", null), first(p, "action", null), first(p, "target", null),
-          instant(first(p, "from", null)), instant(first(p, "to", null)), limit);
-    }));
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/keys",
+        Access.ADMIN,
+        q -> {
+          byte[] body = ManagementApi.body(q);
+          return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> create(q, body));
+        });
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/keys",
+        Access.ADMIN,
+        q ->
+            ManagementApi.json(
+                q, HttpResponseStatus.OK, () -> keys.list().stream().map(k -> KeyView.of(k, null)).toList()));
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/keys/" + KEY_ID + "/revoke",
+        Access.ADMIN,
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  ApiKey k = keys.revoke(keyId(q));
+                  audit.record(q.principal(), "key.revoke", "key:" + k.id(), q.source(), "ok", k.name());
+                  return KeyView.of(k, null);
+                }));
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/keys/" + KEY_ID + "/rotate",
+        Access.ADMIN,
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  ApiKeys.Created c = keys.rotate(keyId(q));
+                  audit.record(q.principal(), "key.rotate", "key:" + c.key().id(), q.source(), "ok", c.key().name());
+                  return KeyView.of(c.key(), c.token());
+                }));
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/usage",
+        Access.AUTHENTICATED,
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> usage(q)));
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/audit",
+        Access.ADMIN,
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
+                  int limit = q.intQuery("limit", 100, 1, 10_000);
+                  return audit
+                      .log()
+                      .query(
+                          first(p, "actor", null),
+                          first(p, "action", null),
+                          first(p, "target", null),
+                          instant(first(p, "from", null)),
+                          instant(first(p, "to", null)),
+                          limit);
+                }));
   }
 
   private static String keyId(RestRequest q) {
     String id = q.param(0);
     if (!ISSUED_ID.matcher(id).matches()) {
-      throw new KilnException(ErrorKind.NOT_FOUND, "no key " + id + " (key ids are 12 characters, as kiln keys list "
-          + "shows them)");
+      throw new KilnException(
+          ErrorKind.NOT_FOUND, "no key " + id + " (key ids are 12 characters, as kiln keys list " + "shows them)");
     }
     return id;
   }
@@ -129,8 +194,7 @@ public final class KeysRestService implements RestService {
       expires = instant(req.get("expires_at").asText());
     }
     ApiKeys.Created c = keys.create(req.path("name").asText(null), scopes, limits, perModel, expires, q.principal());
-    audit.record(q.principal(), "key.create", "key:" + c.key().id(), q.source(), "ok",
-        c.key().name() + " " + scopes);
+    audit.record(q.principal(), "key.create", "key:" + c.key().id(), q.source(), "ok", c.key().name() + " " + scopes);
     return KeyView.of(c.key(), c.token());
   }
 
@@ -154,8 +218,8 @@ public final class KeysRestService implements RestService {
     if (n == null || n.isMissingNode() || n.isNull()) {
       return Limits.NONE;
     }
-    return new Limits(optional(n, "requests_per_minute"), optional(n, "requests_per_day"),
-        optional(n, "tokens_per_day"));
+    return new Limits(
+        optional(n, "requests_per_minute"), optional(n, "requests_per_day"), optional(n, "tokens_per_day"));
   }
 
   private static Long optional(JsonNode n, String field) {
@@ -195,6 +259,4 @@ public final class KeysRestService implements RestService {
     List<String> v = p.get(k);
     return v == null || v.isEmpty() ? dflt : v.get(0);
   }
-
-
 }

@@ -7,6 +7,11 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.registry.Deployments;
 import dev.kiln.govern.registry.ModelRegistry;
 import dev.kiln.govern.registry.VersionRecord;
+import dev.kiln.http.Access;
+import dev.kiln.http.ApiJson;
+import dev.kiln.http.ManagementApi;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -18,17 +23,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import dev.kiln.http.Access;
-import dev.kiln.http.ApiJson;
-import dev.kiln.http.RestService;
-import dev.kiln.http.Router;
-import dev.kiln.http.ManagementApi;
 
 /**
- * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show,
- * aliases, model card, archive, delete. A route adapter only: changes that change what is served go to
- * {@link Deployments} (which loads a pushed version and undoes one that does not load), the rest to the registry,
- * which audits every change.
+ * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show, aliases,
+ * model card, archive, delete. A route adapter only: changes that change what is served go to {@link Deployments}
+ * (which loads a pushed version and undoes one that does not load), the rest to the registry, which audits every
+ * change.
  */
 public final class RegistryRestService implements RestService {
   private static final String NAME = ManagementApi.NAME;
@@ -37,80 +37,160 @@ public final class RegistryRestService implements RestService {
   private final ModelRegistry registry;
   private final Deployments deployments;
 
-  /** @param deployments pushes, deletes, aliases and archives, each followed by what serves */
+  /**
+   * @param deployments pushes, deletes, aliases and archives, each followed by what serves
+   */
   public RegistryRestService(ModelRegistry registry, Deployments deployments) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
   }
 
   /** A model with its versions and aliases, as the API shows it. */
-  record ModelView(String name, String card, String createdBy, Instant created, boolean archived,
-      List<VersionRecord> versions, Map<String, Long> aliases) {}
+  record ModelView(
+      String name,
+      String card,
+      String createdBy,
+      Instant created,
+      boolean archived,
+      List<VersionRecord> versions,
+      Map<String, Long> aliases) {}
 
   @Override
   public void addRoutes(Router r) {
     // Any key may ask; each sees the models it may manage (what the routes below would show it).
-    r.add(HttpMethod.GET, "/api/v1/models", Access.AUTHENTICATED, q -> ManagementApi.json(q, HttpResponseStatus.OK,
-        () -> registry.models().stream().filter(m -> q.grants().may(Permission.MANAGE, m.name())).toList()));
-    r.add(HttpMethod.GET, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(q, HttpResponseStatus.OK,
-        () -> view(q.param(0))));
-    r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/versions", Access.manage(0), q -> {
-      byte[] body = ManagementApi.body(q);
-      Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
-      String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : "{}";
-      return ManagementApi.json(q, HttpResponseStatus.CREATED, () -> {
-        if (body.length == 0) {
-          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
-        }
-        // A version that cannot serve is refused and undone, with the reason.
-        return deployments.push(q.param(0), new ByteArrayInputStream(body), "uploaded", metadata, q.principal(),
-            q.source());
-      });
-    });
-    r.add(HttpMethod.GET, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
-    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})", Access.manage(0),
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-          deployments.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
-          return Map.of("deleted", q.param(0) + "/" + q.param(1));
-        }));
-    r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0), q -> {
-      byte[] body = ManagementApi.body(q);
-      return ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-        long version = field(body, "version").asLong();
-        deployments.alias(q.param(0), q.param(1), version, q.principal(), q.source());
-        return registry.aliases(q.param(0));
-      });
-    });
-    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME + "/aliases/" + ALIAS, Access.manage(0),
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-          registry.unalias(q.param(0), q.param(1), q.principal(), q.source());
-          return registry.aliases(q.param(0));
-        }));
-    r.add(HttpMethod.PUT, "/api/v1/models/" + NAME + "/card", Access.manage(0), q -> {
-      String card = new String(ManagementApi.body(q), StandardCharsets.UTF_8);
-      return ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-        if (card.length() > 100_000) {
-          throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a model card may hold at most 100,000 characters");
-        }
-        registry.setCard(q.param(0), card, q.principal(), q.source());
-        return view(q.param(0));
-      });
-    });
-    r.add(HttpMethod.POST, "/api/v1/models/" + NAME + "/(archive|unarchive)", Access.manage(0),
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-          deployments.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
-          return view(q.param(0));
-        }));
-    r.add(HttpMethod.DELETE, "/api/v1/models/" + NAME, Access.manage(0), q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> {
-      deployments.deleteModel(q.param(0), q.principal(), q.source());
-      return Map.of("deleted", q.param(0));
-    }));
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/models",
+        Access.AUTHENTICATED,
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> registry.models().stream().filter(m -> q.grants().may(Permission.MANAGE, m.name())).toList()));
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/models/" + NAME,
+        Access.manage(0),
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> view(q.param(0))));
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/models/" + NAME + "/versions",
+        Access.manage(0),
+        q -> {
+          byte[] body = ManagementApi.body(q);
+          Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
+          String metadata = p.containsKey("metadata") ? p.get("metadata").get(0) : "{}";
+          return ManagementApi.json(
+              q,
+              HttpResponseStatus.CREATED,
+              () -> {
+                if (body.length == 0) {
+                  throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the body must be the model file");
+                }
+                // A version that cannot serve is refused and undone, with the reason.
+                return deployments.push(
+                    q.param(0), new ByteArrayInputStream(body), "uploaded", metadata, q.principal(), q.source());
+              });
+        });
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})",
+        Access.manage(0),
+        q ->
+            ManagementApi.json(
+                q, HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
+    r.add(
+        HttpMethod.DELETE,
+        "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})",
+        Access.manage(0),
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  deployments.deleteVersion(q.param(0), Long.parseLong(q.param(1)), q.principal(), q.source());
+                  return Map.of("deleted", q.param(0) + "/" + q.param(1));
+                }));
+    r.add(
+        HttpMethod.PUT,
+        "/api/v1/models/" + NAME + "/aliases/" + ALIAS,
+        Access.manage(0),
+        q -> {
+          byte[] body = ManagementApi.body(q);
+          return ManagementApi.json(
+              q,
+              HttpResponseStatus.OK,
+              () -> {
+                long version = field(body, "version").asLong();
+                deployments.alias(q.param(0), q.param(1), version, q.principal(), q.source());
+                return registry.aliases(q.param(0));
+              });
+        });
+    r.add(
+        HttpMethod.DELETE,
+        "/api/v1/models/" + NAME + "/aliases/" + ALIAS,
+        Access.manage(0),
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  registry.unalias(q.param(0), q.param(1), q.principal(), q.source());
+                  return registry.aliases(q.param(0));
+                }));
+    r.add(
+        HttpMethod.PUT,
+        "/api/v1/models/" + NAME + "/card",
+        Access.manage(0),
+        q -> {
+          String card = new String(ManagementApi.body(q), StandardCharsets.UTF_8);
+          return ManagementApi.json(
+              q,
+              HttpResponseStatus.OK,
+              () -> {
+                if (card.length() > 100_000) {
+                  throw new KilnException(
+                      ErrorKind.INVALID_ARGUMENT, "a model card may hold at most 100,000 characters");
+                }
+                registry.setCard(q.param(0), card, q.principal(), q.source());
+                return view(q.param(0));
+              });
+        });
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/models/" + NAME + "/(archive|unarchive)",
+        Access.manage(0),
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  deployments.archive(q.param(0), q.param(1).equals("archive"), q.principal(), q.source());
+                  return view(q.param(0));
+                }));
+    r.add(
+        HttpMethod.DELETE,
+        "/api/v1/models/" + NAME,
+        Access.manage(0),
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  deployments.deleteModel(q.param(0), q.principal(), q.source());
+                  return Map.of("deleted", q.param(0));
+                }));
   }
 
   private ModelView view(String name) {
     var m = registry.model(name);
-    return new ModelView(m.name(), m.card(), m.createdBy(), m.created(), m.archived(), registry.versions(name),
+    return new ModelView(
+        m.name(),
+        m.card(),
+        m.createdBy(),
+        m.created(),
+        m.archived(),
+        registry.versions(name),
         new LinkedHashMap<>(registry.aliases(name)));
   }
 
@@ -125,6 +205,4 @@ public final class RegistryRestService implements RestService {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "expected {\"" + name + "\": <integer>}");
     }
   }
-
-
 }

@@ -12,5 +12,5 @@ import java.time.Instant;
  * @param source the caller's address
  * @param outcome {@code ok}, {@code denied} or {@code failed}
  */
-public record AuditEvent(long id, Instant at, String actor, String action, String target, String source,
-    String outcome, String detail) {}
+public record AuditEvent(
+    long id, Instant at, String actor, String action, String target, String source, String outcome, String detail) {}

@@ -21,8 +21,8 @@ public final class Auditor {
   }
 
   /**
-   * Records one action. An action that happened must not be undone because the audit write failed, so a failure
-   * is logged loudly instead of thrown.
+   * Records one action. An action that happened must not be undone because the audit write failed, so a failure is
+   * logged loudly instead of thrown.
    */
   public void record(String actor, String action, String target, String source, String outcome, String detail) {
     try {

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * API keys: create (the token is shown once), list, revoke, rotate, and authenticate a presented token.
  *
- * <p>Authentication reads keys through a short-lived cache (default 5 s): a request costs no database round trip,
- * and a revocation or rotation made on another replica takes effect within that time (at once on this one).
+ * <p>Authentication reads keys through a short-lived cache (default 5 s): a request costs no database round trip, and a
+ * revocation or rotation made on another replica takes effect within that time (at once on this one).
  */
 public final class ApiKeys {
   /** A new key and its token, which exists only in this object and in the caller's hands. */
@@ -33,8 +33,13 @@ public final class ApiKeys {
     this.ttlNanos = cacheTtl.toNanos();
   }
 
-  public Created create(String name, List<Scope> scopes, Limits limits, Map<String, Limits> modelLimits,
-      Instant expires, String createdBy) {
+  public Created create(
+      String name,
+      List<Scope> scopes,
+      Limits limits,
+      Map<String, Limits> modelLimits,
+      Instant expires,
+      String createdBy) {
     if (name == null || name.isBlank() || name.length() > 100) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a key needs a name of 1 to 100 characters");
     }
@@ -43,8 +48,9 @@ public final class ApiKeys {
     }
     String id = KeyTokens.newId();
     String secret = KeyTokens.newSecret();
-    ApiKey key = new ApiKey(id, name, KeyTokens.hash(secret), scopes, limits, modelLimits, clock.instant(),
-        createdBy, expires, null);
+    ApiKey key =
+        new ApiKey(
+            id, name, KeyTokens.hash(secret), scopes, limits, modelLimits, clock.instant(), createdBy, expires, null);
     store.insert(key);
     return new Created(key, KeyTokens.token(id, secret));
   }
@@ -89,8 +95,8 @@ public final class ApiKeys {
     if (token == null) {
       throw KilnException.unauthenticated("an API key is required (Authorization: Bearer kiln_...)");
     }
-    KeyTokens.Parts parts = KeyTokens.parse(token)
-        .orElseThrow(() -> KilnException.unauthenticated("malformed API key"));
+    KeyTokens.Parts parts =
+        KeyTokens.parse(token).orElseThrow(() -> KilnException.unauthenticated("malformed API key"));
     Optional<ApiKey> key = lookup(parts.id());
     if (key.isEmpty() || !KeyTokens.matches(parts.secret(), key.get().secretHash())) {
       throw KilnException.unauthenticated("unknown API key");

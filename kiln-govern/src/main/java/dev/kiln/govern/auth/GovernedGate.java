@@ -29,7 +29,8 @@ public final class GovernedGate implements Gate {
 
     @Override
     public boolean may(Permission permission, String model) {
-      return permission == Permission.OPEN || permission == Permission.AUTHENTICATED
+      return permission == Permission.OPEN
+          || permission == Permission.AUTHENTICATED
           || key.allows(action(permission), model);
     }
   }
@@ -44,8 +45,8 @@ public final class GovernedGate implements Gate {
   }
 
   /**
-   * Refusals are thrown: UNAUTHENTICATED as {@link ApiKeys#authenticate} words it, PERMISSION_DENIED naming the key
-   * and what it may not do, RATE_LIMITED from the limiter with its retry-after.
+   * Refusals are thrown: UNAUTHENTICATED as {@link ApiKeys#authenticate} words it, PERMISSION_DENIED naming the key and
+   * what it may not do, RATE_LIMITED from the limiter with its retry-after.
    */
   @Override
   public Grants check(Caller caller, Permission permission, String model) {
@@ -56,8 +57,12 @@ public final class GovernedGate implements Gate {
     if (permission != Permission.AUTHENTICATED) {
       Action action = action(permission);
       if (!key.allows(action, model)) {
-        throw KilnException.denied("key " + key.id() + " may not " + action.word()
-            + (model == null ? (action == Action.ADMIN ? "" : " every model") : " model '" + model + "'"));
+        throw KilnException.denied(
+            "key "
+                + key.id()
+                + " may not "
+                + action.word()
+                + (model == null ? (action == Action.ADMIN ? "" : " every model") : " model '" + model + "'"));
       }
     }
     if (permission == Permission.INVOKE) {

@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /** API keys as stored. */
 public interface KeyStore {
-  /** @throws IllegalStateException if the id exists */
+  /**
+   * @throws IllegalStateException if the id exists
+   */
   void insert(ApiKey key);
 
   Optional<ApiKey> find(String id);

@@ -9,14 +9,16 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * The key format, {@code kiln_<id>_<secret>}: a 12-character id to find the key by, and a 256-bit secret. The
- * prefix makes leaked keys easy to spot (secret scanners match it); only the secret's SHA-256 is ever stored.
+ * The key format, {@code kiln_<id>_<secret>}: a 12-character id to find the key by, and a 256-bit secret. The prefix
+ * makes leaked keys easy to spot (secret scanners match it); only the secret's SHA-256 is ever stored.
  */
 public final class KeyTokens {
   private static final String PREFIX = "kiln_";
   private static final int ID_LENGTH = 12;
+
   /** 32 random bytes in unpadded base64url. */
   private static final int SECRET_LENGTH = 43;
+
   private static final int TOKEN_LENGTH = PREFIX.length() + ID_LENGTH + 1 + SECRET_LENGTH;
   private static final String ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -45,12 +47,14 @@ public final class KeyTokens {
   }
 
   /**
-   * The parts of a well-formed token ({@code kiln_[a-z2-7]{12}_[A-Za-z0-9_-]{43}}), or empty. Checked by hand
-   * rather than with a regular expression because it runs on every request: the regex was a third of what
-   * authentication cost (BENCHMARKS.md, "Authorisation and rate limiting overhead").
+   * The parts of a well-formed token ({@code kiln_[a-z2-7]{12}_[A-Za-z0-9_-]{43}}), or empty. Checked by hand rather
+   * than with a regular expression because it runs on every request: the regex was a third of what authentication cost
+   * (BENCHMARKS.md, "Authorisation and rate limiting overhead").
    */
   public static Optional<Parts> parse(String token) {
-    if (token == null || token.length() != TOKEN_LENGTH || !token.startsWith(PREFIX)
+    if (token == null
+        || token.length() != TOKEN_LENGTH
+        || !token.startsWith(PREFIX)
         || token.charAt(PREFIX.length() + ID_LENGTH) != '_') {
       return Optional.empty();
     }
@@ -72,8 +76,8 @@ public final class KeyTokens {
 
   public static String hash(String secret) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(secret.getBytes(StandardCharsets.US_ASCII)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -81,7 +85,7 @@ public final class KeyTokens {
 
   /** Compares in constant time, so response timing reveals nothing about how much of a guess was right. */
   public static boolean matches(String secret, String storedHash) {
-    return MessageDigest.isEqual(hash(secret).getBytes(StandardCharsets.US_ASCII),
-        storedHash.getBytes(StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(
+        hash(secret).getBytes(StandardCharsets.US_ASCII), storedHash.getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -19,12 +19,12 @@ import java.util.logging.Logger;
 /**
  * Requests per minute and per UTC day, per key and per key and model, counted for the whole cluster.
  *
- * <p>A request is decided in memory: this replica's uncounted requests plus the cluster total as of the last
- * flush. Every {@code flush} interval (1 s by default) each replica adds what it counted to the shared counters and
- * reads back the totals in one transaction. So a limit holds exactly on one replica and, across N replicas, may be
- * overshot by what the others admitted within one interval; a database round trip per request would cost more than
- * the whole inference (measured in BENCHMARKS.md). Daily counters live in the database, so they survive restarts: a
- * counter's total is read before its first use.
+ * <p>A request is decided in memory: this replica's uncounted requests plus the cluster total as of the last flush.
+ * Every {@code flush} interval (1 s by default) each replica adds what it counted to the shared counters and reads back
+ * the totals in one transaction. So a limit holds exactly on one replica and, across N replicas, may be overshot by
+ * what the others admitted within one interval; a database round trip per request would cost more than the whole
+ * inference (measured in BENCHMARKS.md). Daily counters live in the database, so they survive restarts: a counter's
+ * total is read before its first use.
  */
 public final class RateLimiter {
   private static final Logger LOG = Logger.getLogger(RateLimiter.class.getName());
@@ -88,8 +88,9 @@ public final class RateLimiter {
       Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
       Window w = window("rpm|" + key.id() + "|" + scope, minute);
       if (!admit(w, limits.requestsPerMinute(), taken)) {
-        return KilnException.rateLimited("rate limit of " + limits.requestsPerMinute() + " requests per minute reached"
-            + " for " + what, retryAfter(now, minute.plusSeconds(60)));
+        return KilnException.rateLimited(
+            "rate limit of " + limits.requestsPerMinute() + " requests per minute reached" + " for " + what,
+            retryAfter(now, minute.plusSeconds(60)));
       }
     }
     if (limits.tokensPerDay() != null) {
@@ -98,16 +99,18 @@ public final class RateLimiter {
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
       Window w = window("tpd|" + key.id() + "|" + scope, day);
       if (w.total + w.pending.get() >= limits.tokensPerDay()) {
-        return KilnException.rateLimited("daily quota of " + limits.tokensPerDay() + " tokens used up for " + what
-            + "; it resets at 00:00 UTC", retryAfter(now, day.plus(1, ChronoUnit.DAYS)));
+        return KilnException.rateLimited(
+            "daily quota of " + limits.tokensPerDay() + " tokens used up for " + what + "; it resets at 00:00 UTC",
+            retryAfter(now, day.plus(1, ChronoUnit.DAYS)));
       }
     }
     if (limits.requestsPerDay() != null) {
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
       Window w = window("rpd|" + key.id() + "|" + scope, day);
       if (!admit(w, limits.requestsPerDay(), taken)) {
-        return KilnException.rateLimited("daily quota of " + limits.requestsPerDay() + " requests used up for " + what
-            + "; it resets at 00:00 UTC", retryAfter(now, day.plus(1, ChronoUnit.DAYS)));
+        return KilnException.rateLimited(
+            "daily quota of " + limits.requestsPerDay() + " requests used up for " + what + "; it resets at 00:00 UTC",
+            retryAfter(now, day.plus(1, ChronoUnit.DAYS)));
       }
     }
     return null;
@@ -181,7 +184,12 @@ public final class RateLimiter {
     }
     Instant minuteAgo = now.truncatedTo(ChronoUnit.MINUTES);
     Instant today = now.truncatedTo(ChronoUnit.DAYS);
-    windows.values().removeIf(w -> w.pending.get() == 0 && (w.counter.key().startsWith("rpm|")
-        ? w.counter.window().isBefore(minuteAgo) : w.counter.window().isBefore(today)));
+    windows
+        .values()
+        .removeIf(w ->
+            w.pending.get() == 0
+                && (w.counter.key().startsWith("rpm|")
+                    ? w.counter.window().isBefore(minuteAgo)
+                    : w.counter.window().isBefore(today)));
   }
 }

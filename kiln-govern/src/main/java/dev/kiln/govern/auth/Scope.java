@@ -19,7 +19,8 @@ public record Scope(Action action, String models) {
   /** Parses {@code action[:glob]}; the glob defaults to {@code *}. */
   public static Scope parse(String text) {
     int colon = text.indexOf(':');
-    return colon < 0 ? new Scope(Action.of(text), "*")
+    return colon < 0
+        ? new Scope(Action.of(text), "*")
         : new Scope(Action.of(text.substring(0, colon)), text.substring(colon + 1));
   }
 

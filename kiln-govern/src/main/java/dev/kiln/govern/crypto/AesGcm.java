@@ -8,8 +8,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The AES-GCM operations of {@link ArtifactCipher}, on the JDK's provider: sealing and opening one chunk with its
- * nonce and index in the AAD, and wrapping or unwrapping a data key with the header before the wrapped key as AAD.
+ * The AES-GCM operations of {@link ArtifactCipher}, on the JDK's provider: sealing and opening one chunk with its nonce
+ * and index in the AAD, and wrapping or unwrapping a data key with the header before the wrapped key as AAD.
  */
 final class AesGcm {
   static final int TAG_BITS = 128;
@@ -42,8 +42,8 @@ final class AesGcm {
     }
   }
 
-  static int seal(Cipher c, int mode, SecretKey key, ArtifactHeader h, long index, byte[] in, int len,
-      byte[] out, int outOffset) {
+  static int seal(
+      Cipher c, int mode, SecretKey key, ArtifactHeader h, long index, byte[] in, int len, byte[] out, int outOffset) {
     try {
       c.init(mode, key, new GCMParameterSpec(TAG_BITS, h.chunkNonce(index)));
       c.updateAAD(h.chunkAad(index));

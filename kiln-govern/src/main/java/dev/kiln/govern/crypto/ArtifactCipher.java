@@ -19,29 +19,30 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Envelope encryption of model artifacts with the JDK's AES/GCM/NoPadding only. Each artifact gets a fresh random
- * 256-bit data key; the payload is sealed in chunks (4 MiB by default), each with its own nonce and its index in
- * the AAD; the data key is wrapped with AES-256-GCM (not AES-KW, so the whole header can be its AAD) under the
- * current master key. The layout is documented on {@link ArtifactHeader}.
+ * 256-bit data key; the payload is sealed in chunks (4 MiB by default), each with its own nonce and its index in the
+ * AAD; the data key is wrapped with AES-256-GCM (not AES-KW, so the whole header can be its AAD) under the current
+ * master key. The layout is documented on {@link ArtifactHeader}.
  *
- * <p>Why chunks: the JDK's GCM decryption buffers all ciphertext until the tag is checked, and Java arrays stop at
- * 2 GiB; per-chunk tags let a file of any size be verified piece by piece, with one chunk of extra memory. Loading
- * still returns one array, so {@link #decrypt} holds at most 2 GiB ({@link #MAX_IN_MEMORY}); the peak cost of a
- * load is the plaintext plus one chunk, not twice the model.
+ * <p>Why chunks: the JDK's GCM decryption buffers all ciphertext until the tag is checked, and Java arrays stop at 2
+ * GiB; per-chunk tags let a file of any size be verified piece by piece, with one chunk of extra memory. Loading still
+ * returns one array, so {@link #decrypt} holds at most 2 GiB ({@link #MAX_IN_MEMORY}); the peak cost of a load is the
+ * plaintext plus one chunk, not twice the model.
  *
- * <p>Plain mode ({@link #plain()}, no master key configured): the same format and checks with mode 0, no data key
- * and no tags; the SHA-256 in the header (and the registry's copy) still refuse a changed file, but anyone who can
- * read the store can read the models.
+ * <p>Plain mode ({@link #plain()}, no master key configured): the same format and checks with mode 0, no data key and
+ * no tags; the SHA-256 in the header (and the registry's copy) still refuse a changed file, but anyone who can read the
+ * store can read the models.
  *
- * <p>Measured with a throwaway main on the development machine (JDK 25, 2 shared AMD EPYC cores with AES-NI/VAES;
- * 100 MB random artifact, 4 MiB chunks, tmpfs file, SHA-256 included, after JIT warm-up): encrypt ≈ 350 MB/s
- * (220–440), decrypt ≈ 160–420 MB/s, about 0.3–0.6 s per 100 MB either way. Before C2 has compiled the GCM
- * intrinsics the first few hundred MB run at ≈ 40 MB/s.
+ * <p>Measured with a throwaway main on the development machine (JDK 25, 2 shared AMD EPYC cores with AES-NI/VAES; 100
+ * MB random artifact, 4 MiB chunks, tmpfs file, SHA-256 included, after JIT warm-up): encrypt ≈ 350 MB/s (220–440),
+ * decrypt ≈ 160–420 MB/s, about 0.3–0.6 s per 100 MB either way. Before C2 has compiled the GCM intrinsics the first
+ * few hundred MB run at ≈ 40 MB/s.
  *
  * <p>Thread-safe; stateless apart from its keys.
  */
 public final class ArtifactCipher {
   /** Plaintext bytes per chunk unless {@link #withChunkSize} says otherwise. */
   public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
+
   /** The largest plaintext {@link #decrypt} can return (the largest Java array). */
   public static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
 
@@ -82,11 +83,10 @@ public final class ArtifactCipher {
   public record Sealed(long length, String sha256) {}
 
   /**
-   * Streams {@code plaintext} into {@code out} (from its position 0), sealing it chunk by chunk and hashing it on
-   * the way; the header, which needs the final length and hash, is written last.
+   * Streams {@code plaintext} into {@code out} (from its position 0), sealing it chunk by chunk and hashing it on the
+   * way; the header, which needs the final length and hash, is written last.
    *
-   * @throws KilnException RESOURCE_EXHAUSTED past {@code maxBytes} (what was written is then the caller's to
-   *     discard)
+   * @throws KilnException RESOURCE_EXHAUSTED past {@code maxBytes} (what was written is then the caller's to discard)
    */
   public Sealed encrypt(InputStream plaintext, long maxBytes, SeekableByteChannel out) throws IOException {
     SecretKey dataKey = new SecretKeySpec(randomBytes(MasterKeys.KEY_BYTES), "AES");
@@ -128,8 +128,8 @@ public final class ArtifactCipher {
   }
 
   /**
-   * Verifies and decrypts a whole artifact into memory: file size against the header, the data key's and every
-   * chunk's GCM tag, then the SHA-256 of the plaintext. Nothing is returned unless all of them pass.
+   * Verifies and decrypts a whole artifact into memory: file size against the header, the data key's and every chunk's
+   * GCM tag, then the SHA-256 of the plaintext. Nothing is returned unless all of them pass.
    *
    * @param name how messages call the artifact (its store key; never a path)
    * @throws ArtifactIntegrityException tampered, corrupted, or sealed under a master key that is not loaded
@@ -138,8 +138,8 @@ public final class ArtifactCipher {
   public byte[] decrypt(SeekableByteChannel in, String name) throws IOException {
     ArtifactHeader h = readHeader(in, name);
     if (h.length() > MAX_IN_MEMORY) {
-      throw KilnException.exhausted("artifact " + name + " holds " + h.length()
-          + " bytes; loading into memory is limited to " + MAX_IN_MEMORY);
+      throw KilnException.exhausted(
+          "artifact " + name + " holds " + h.length() + " bytes; loading into memory is limited to " + MAX_IN_MEMORY);
     }
     SecretKey dataKey = h.mode() == ArtifactHeader.SEALED ? unwrap(h, name) : null;
     Cipher cipher = dataKey == null ? null : AesGcm.cipher();
@@ -172,9 +172,9 @@ public final class ArtifactCipher {
   }
 
   /**
-   * Copies an artifact from {@code in} to {@code out} with its data key re-wrapped under the current master key;
-   * the payload is copied as it is. A plain artifact is encrypted on the way (a one-time migration once a master
-   * key is configured).
+   * Copies an artifact from {@code in} to {@code out} with its data key re-wrapped under the current master key; the
+   * payload is copied as it is. A plain artifact is encrypted on the way (a one-time migration once a master key is
+   * configured).
    *
    * @return false, writing nothing, if it is already wrapped by the current key
    * @throws IllegalStateException in plain mode
@@ -226,22 +226,36 @@ public final class ArtifactCipher {
     if (keys == null) {
       return ArtifactHeader.plain(length, sha);
     }
-    return new ArtifactHeader(ArtifactHeader.SEALED, chunkSize, length, sha, keys.currentId(), payloadNonce,
-        new byte[ArtifactHeader.NONCE], new byte[MasterKeys.KEY_BYTES + ArtifactHeader.TAG]);
+    return new ArtifactHeader(
+        ArtifactHeader.SEALED,
+        chunkSize,
+        length,
+        sha,
+        keys.currentId(),
+        payloadNonce,
+        new byte[ArtifactHeader.NONCE],
+        new byte[MasterKeys.KEY_BYTES + ArtifactHeader.TAG]);
   }
 
   /** Returns {@code h} with {@code dataKey} wrapped under the current master key, under a fresh wrap nonce. */
   private ArtifactHeader wrap(ArtifactHeader h, SecretKey dataKey) {
-    ArtifactHeader unsigned = h.withKey(keys.currentId(), randomBytes(ArtifactHeader.NONCE),
-        new byte[MasterKeys.KEY_BYTES + ArtifactHeader.TAG]);
+    ArtifactHeader unsigned =
+        h.withKey(
+            keys.currentId(), randomBytes(ArtifactHeader.NONCE), new byte[MasterKeys.KEY_BYTES + ArtifactHeader.TAG]);
     return h.withKey(keys.currentId(), unsigned.wrapNonce(), AesGcm.wrapKey(keys.current(), unsigned, dataKey));
   }
 
   private SecretKey unwrap(ArtifactHeader h, String name) {
-    SecretKey master = (keys == null ? Optional.<SecretKey>empty() : keys.find(h.keyId()))
-        .orElseThrow(() -> new ArtifactIntegrityException("artifact " + name + " is encrypted under master key "
-            + h.keyId() + ", which is not loaded"
-            + (keys == null ? " (no master key is configured)" : " (loaded: " + keys.ids() + ")")));
+    SecretKey master =
+        (keys == null ? Optional.<SecretKey>empty() : keys.find(h.keyId()))
+            .orElseThrow(() ->
+                new ArtifactIntegrityException(
+                    "artifact "
+                        + name
+                        + " is encrypted under master key "
+                        + h.keyId()
+                        + ", which is not loaded"
+                        + (keys == null ? " (no master key is configured)" : " (loaded: " + keys.ids() + ")")));
     return AesGcm.unwrapKey(master, h, name);
   }
 

@@ -23,15 +23,22 @@ import java.util.HexFormat;
  * 136      chunks: max(1, ceil(length / chunk size)) of them, each its ciphertext + 16-byte tag (plain: no tag)
  * </pre>
  *
- * <p>Chunk i is sealed with AAD = bytes 0..16 ‖ i (8 bytes), so chunks cannot be reordered, and every other field
- * is authenticated by the wrap tag. Keeping the key id and wrap fields out of the chunks' AAD is what lets a
- * rotation re-wrap the data key without touching the payload.
+ * <p>Chunk i is sealed with AAD = bytes 0..16 ‖ i (8 bytes), so chunks cannot be reordered, and every other field is
+ * authenticated by the wrap tag. Keeping the key id and wrap fields out of the chunks' AAD is what lets a rotation
+ * re-wrap the data key without touching the payload.
  *
- * <p>In plain mode the key fields hold {@code "00000000"} and zeros and nothing is authenticated; the SHA-256 of
- * the payload is what refuses a changed file, and every other header field must equal what plain mode writes.
+ * <p>In plain mode the key fields hold {@code "00000000"} and zeros and nothing is authenticated; the SHA-256 of the
+ * payload is what refuses a changed file, and every other header field must equal what plain mode writes.
  */
-record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, String keyId, byte[] payloadNonce,
-    byte[] wrapNonce, byte[] wrappedKey) {
+record ArtifactHeader(
+    int mode,
+    int chunkSize,
+    long length,
+    byte[] sha256,
+    String keyId,
+    byte[] payloadNonce,
+    byte[] wrapNonce,
+    byte[] wrappedKey) {
   static final int SIZE = 136;
   static final int WRAP_AAD = 88;
   static final int CHUNK_AAD = 16;
@@ -46,11 +53,18 @@ record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, Strin
   private static final String NO_KEY = "00000000";
 
   /**
-   * A plain header. Plain payloads have no tags, so chunking means nothing for them; the chunk size field is fixed
-   * at 4 MiB so that, like every other field, it cannot change without the file being refused.
+   * A plain header. Plain payloads have no tags, so chunking means nothing for them; the chunk size field is fixed at 4
+   * MiB so that, like every other field, it cannot change without the file being refused.
    */
   static ArtifactHeader plain(long length, byte[] sha256) {
-    return new ArtifactHeader(PLAIN, PLAIN_CHUNK, length, sha256, NO_KEY, new byte[NONCE], new byte[NONCE],
+    return new ArtifactHeader(
+        PLAIN,
+        PLAIN_CHUNK,
+        length,
+        sha256,
+        NO_KEY,
+        new byte[NONCE],
+        new byte[NONCE],
         new byte[MasterKeys.KEY_BYTES + TAG]);
   }
 
@@ -77,8 +91,16 @@ record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, Strin
 
   byte[] encode() {
     ByteBuffer b = ByteBuffer.allocate(SIZE);
-    b.put(MAGIC).put((byte) VERSION).put((byte) mode).putShort((short) 0).putInt(chunkSize).putLong(length)
-        .put(sha256).put(keyId.getBytes(StandardCharsets.US_ASCII)).put(payloadNonce).put(wrapNonce)
+    b.put(MAGIC)
+        .put((byte) VERSION)
+        .put((byte) mode)
+        .putShort((short) 0)
+        .putInt(chunkSize)
+        .putLong(length)
+        .put(sha256)
+        .put(keyId.getBytes(StandardCharsets.US_ASCII))
+        .put(payloadNonce)
+        .put(wrapNonce)
         .put(wrappedKey);
     return b.array();
   }
@@ -116,8 +138,12 @@ record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, Strin
     short reserved = b.getShort();
     int chunkSize = b.getInt();
     long length = b.getLong();
-    if ((mode != PLAIN && mode != SEALED) || reserved != 0 || chunkSize < 1 || chunkSize > MAX_CHUNK
-        || length < 0 || length > Long.MAX_VALUE / 2) {
+    if ((mode != PLAIN && mode != SEALED)
+        || reserved != 0
+        || chunkSize < 1
+        || chunkSize > MAX_CHUNK
+        || length < 0
+        || length > Long.MAX_VALUE / 2) {
       throw corrupted(name, "its header is malformed");
     }
     byte[] sha = read(b, 32);
@@ -125,8 +151,9 @@ record ArtifactHeader(int mode, int chunkSize, long length, byte[] sha256, Strin
     if (mode == SEALED && !keyId.matches("[0-9a-f]{8}")) {
       throw corrupted(name, "its header is malformed");
     }
-    ArtifactHeader h = new ArtifactHeader(mode, chunkSize, length, sha, keyId, read(b, NONCE), read(b, NONCE),
-        read(b, MasterKeys.KEY_BYTES + TAG));
+    ArtifactHeader h =
+        new ArtifactHeader(
+            mode, chunkSize, length, sha, keyId, read(b, NONCE), read(b, NONCE), read(b, MasterKeys.KEY_BYTES + TAG));
     // Plain mode leaves the key fields unused; they must hold exactly what plain() writes, so no byte of a plain
     // file can change unnoticed.
     if (mode == PLAIN && !Arrays.equals(h.encode(), plain(length, sha).encode())) {

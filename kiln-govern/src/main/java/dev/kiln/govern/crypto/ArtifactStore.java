@@ -23,17 +23,17 @@ import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
- * Model files at rest, under opaque keys the store draws itself ({@code 3f/0a9c…}, 128 random bits as hex), so no
- * name from a request or an archive ever becomes a path. Layout: {@code root/objects/<2 hex>/<30 hex>} for
- * published files, {@code root/tmp/} for files being written.
+ * Model files at rest, under opaque keys the store draws itself ({@code 3f/0a9c…}, 128 random bits as hex), so no name
+ * from a request or an archive ever becomes a path. Layout: {@code root/objects/<2 hex>/<30 hex>} for published files,
+ * {@code root/tmp/} for files being written.
  *
- * <p>Crash safety: {@link #put} writes to {@code tmp}, fsyncs, then renames into {@code objects} atomically and
- * fsyncs the directory; a crash leaves at most a file in {@code tmp} ({@link #cleanTmp}) or a complete file with no
- * registry row ({@link #keys} lists them for garbage collection) — never a half-written file under a key.
+ * <p>Crash safety: {@link #put} writes to {@code tmp}, fsyncs, then renames into {@code objects} atomically and fsyncs
+ * the directory; a crash leaves at most a file in {@code tmp} ({@link #cleanTmp}) or a complete file with no registry
+ * row ({@link #keys} lists them for garbage collection) — never a half-written file under a key.
  *
- * <p>Keys are checked against their grammar before any path is built, resolved paths must stay inside
- * {@code objects} after {@code toRealPath()}, and symbolic links are refused (files are opened with
- * {@code NOFOLLOW_LINKS}). Several replicas may share one store.
+ * <p>Keys are checked against their grammar before any path is built, resolved paths must stay inside {@code objects}
+ * after {@code toRealPath()}, and symbolic links are refused (files are opened with {@code NOFOLLOW_LINKS}). Several
+ * replicas may share one store.
  */
 public final class ArtifactStore {
   private static final Logger LOG = Logger.getLogger(ArtifactStore.class.getName());
@@ -66,8 +66,11 @@ public final class ArtifactStore {
         throw new IllegalArgumentException("artifact store " + root + ": objects/ and tmp/ must not be links");
       }
       if (!cipher.encrypts()) {
-        LOG.warning("no master key configured: model artifacts are stored unencrypted (SHA-256 verified only); "
-            + "set " + MasterKeys.ENV + " or a master key file to encrypt them");
+        LOG.warning(
+            "no master key configured: model artifacts are stored unencrypted (SHA-256 verified only); "
+                + "set "
+                + MasterKeys.ENV
+                + " or a master key file to encrypt them");
       }
       return new ArtifactStore(objects, tmp, cipher);
     } catch (IOException e) {
@@ -76,8 +79,8 @@ public final class ArtifactStore {
   }
 
   /**
-   * Where a stored file is: {@code key} goes into {@code VersionRecord.artifact}, {@code sha256} (lower-case hex
-   * of the plaintext) into {@code VersionRecord.sha256}.
+   * Where a stored file is: {@code key} goes into {@code VersionRecord.artifact}, {@code sha256} (lower-case hex of the
+   * plaintext) into {@code VersionRecord.sha256}.
    */
   public record PutResult(String key, String sha256, long sizeBytes) {}
 
@@ -89,8 +92,8 @@ public final class ArtifactStore {
   /**
    * Encrypts {@code plaintext} into a new file under a fresh key and publishes it atomically.
    *
-   * @param maxBytes refuses longer input with RESOURCE_EXHAUSTED; capped at {@link ArtifactCipher#MAX_IN_MEMORY}
-   *     since {@link #read} returns one array
+   * @param maxBytes refuses longer input with RESOURCE_EXHAUSTED; capped at {@link ArtifactCipher#MAX_IN_MEMORY} since
+   *     {@link #read} returns one array
    */
   public PutResult put(InputStream plaintext, long maxBytes) {
     Objects.requireNonNull(plaintext, "plaintext");
@@ -211,8 +214,8 @@ public final class ArtifactStore {
   }
 
   /**
-   * Deletes files left in {@code tmp} by writers that died, those not modified for {@code minAge} (a live upload
-   * keeps its file fresh; other replicas may be writing into the same store).
+   * Deletes files left in {@code tmp} by writers that died, those not modified for {@code minAge} (a live upload keeps
+   * its file fresh; other replicas may be writing into the same store).
    *
    * @return how many were deleted
    */
@@ -235,8 +238,8 @@ public final class ArtifactStore {
   /** How long ago an artifact was written (orphans younger than a grace period may be uploads in progress). */
   public Duration age(String key) {
     try {
-      return Duration.between(Files.getLastModifiedTime(resolve(key), LinkOption.NOFOLLOW_LINKS).toInstant(),
-          Instant.now());
+      return Duration.between(
+          Files.getLastModifiedTime(resolve(key), LinkOption.NOFOLLOW_LINKS).toInstant(), Instant.now());
     } catch (IOException e) {
       return Duration.ZERO;
     }
@@ -250,7 +253,8 @@ public final class ArtifactStore {
     Path file = objects.resolve(key);
     Path dir = file.getParent();
     try {
-      if (Files.isSymbolicLink(dir) || Files.isSymbolicLink(file)
+      if (Files.isSymbolicLink(dir)
+          || Files.isSymbolicLink(file)
           || (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !file.toRealPath().startsWith(objects))) {
         throw KilnException.invalid("invalid artifact key");
       }

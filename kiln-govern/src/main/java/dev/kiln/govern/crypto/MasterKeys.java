@@ -31,25 +31,25 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The master key ring: the current AES-256 key, which wraps every new data key, and any older keys still needed to
- * unwrap data keys written before a rotation. Each key is known by its id, the first 8 hex characters of the
- * SHA-256 of its 32 bytes ({@code base64 -d key | sha256sum | cut -c1-8}); artifacts record the id of the key that
- * wrapped them.
+ * unwrap data keys written before a rotation. Each key is known by its id, the first 8 hex characters of the SHA-256 of
+ * its 32 bytes ({@code base64 -d key | sha256sum | cut -c1-8}); artifacts record the id of the key that wrapped them.
  *
  * <p>Sources:
+ *
  * <ul>
- *   <li>a key file: exactly 32 raw bytes, or text with one base64 key per line, current first, older after;
- *       blank lines and lines starting with {@code #} are skipped. The file must not be accessible by group or
- *       others (like ssh, this refuses rather than warns: a readable master key protects nothing);
- *   <li>the environment: {@code KILN_MASTER_KEY} (base64) and, during a rotation, {@code KILN_MASTER_KEY_OLD}
- *       (one or more base64 keys separated by commas or spaces).
+ *   <li>a key file: exactly 32 raw bytes, or text with one base64 key per line, current first, older after; blank lines
+ *       and lines starting with {@code #} are skipped. The file must not be accessible by group or others (like ssh,
+ *       this refuses rather than warns: a readable master key protects nothing);
+ *   <li>the environment: {@code KILN_MASTER_KEY} (base64) and, during a rotation, {@code KILN_MASTER_KEY_OLD} (one or
+ *       more base64 keys separated by commas or spaces).
  * </ul>
  *
- * <p>Rotation: {@link #rotate(Path)} puts a fresh key first in the file and keeps the old ones;
- * {@link ArtifactStore#rewrapAll()} then re-wraps every data key under the new key (payloads are not
- * re-encrypted); after that the old lines can be deleted.
+ * <p>Rotation: {@link #rotate(Path)} puts a fresh key first in the file and keeps the old ones; {@link
+ * ArtifactStore#rewrapAll()} then re-wraps every data key under the new key (payloads are not re-encrypted); after that
+ * the old lines can be deleted.
  *
- * <p>Configuration errors throw {@link IllegalArgumentException} naming the file or variable (they are for the
- * operator at startup, never for a client); no message ever contains key material.
+ * <p>Configuration errors throw {@link IllegalArgumentException} naming the file or variable (they are for the operator
+ * at startup, never for a client); no message ever contains key material.
  */
 public final class MasterKeys {
   public static final String ENV = "KILN_MASTER_KEY";
@@ -108,8 +108,8 @@ public final class MasterKeys {
   }
 
   /**
-   * The ring from {@code KILN_MASTER_KEY} and {@code KILN_MASTER_KEY_OLD} in {@code env} (pass
-   * {@code System.getenv()}); empty when {@code KILN_MASTER_KEY} is unset or blank.
+   * The ring from {@code KILN_MASTER_KEY} and {@code KILN_MASTER_KEY_OLD} in {@code env} (pass {@code
+   * System.getenv()}); empty when {@code KILN_MASTER_KEY} is unset or blank.
    */
   public static Optional<MasterKeys> fromEnvironment(Map<String, String> env) {
     String current = env.getOrDefault(ENV, "").strip();
@@ -148,8 +148,8 @@ public final class MasterKeys {
   }
 
   /**
-   * Puts a fresh key at the head of an existing key file (atomically replacing the file), keeping the old keys
-   * after it so artifacts wrapped by them stay readable until {@link ArtifactStore#rewrapAll()} has run.
+   * Puts a fresh key at the head of an existing key file (atomically replacing the file), keeping the old keys after it
+   * so artifacts wrapped by them stay readable until {@link ArtifactStore#rewrapAll()} has run.
    */
   public static MasterKeys rotate(Path file) {
     MasterKeys old = fromFile(file);
@@ -222,8 +222,7 @@ public final class MasterKeys {
       throw new IllegalArgumentException(where + " is not base64 (expected: 32 random bytes, base64-encoded)");
     }
     if (key.length != KEY_BYTES) {
-      throw new IllegalArgumentException(
-          where + " decodes to " + key.length + " bytes (expected: " + KEY_BYTES + ")");
+      throw new IllegalArgumentException(where + " decodes to " + key.length + " bytes (expected: " + KEY_BYTES + ")");
     }
     return key;
   }
@@ -234,8 +233,11 @@ public final class MasterKeys {
     }
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
     if (!OWNER_ONLY.containsAll(perms)) {
-      throw new IllegalArgumentException(source + " is accessible by group or others (mode "
-          + PosixFilePermissions.toString(perms) + "); run chmod 600 on it");
+      throw new IllegalArgumentException(
+          source
+              + " is accessible by group or others (mode "
+              + PosixFilePermissions.toString(perms)
+              + "); run chmod 600 on it");
     }
   }
 

@@ -22,18 +22,22 @@ final class OwnerOnlyFiles {
       return dir;
     }
     if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-          "rwx------")));
+      return Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     return Files.createDirectories(dir);
   }
 
   static FileChannel createPart(Path part) throws IOException {
-    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    Set<OpenOption> options =
+        Set.of(
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.READ,
+            LinkOption.NOFOLLOW_LINKS);
     if (part.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return FileChannel.open(part, options, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rw-------")));
+      return FileChannel.open(
+          part, options, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
     return FileChannel.open(part, options);
   }

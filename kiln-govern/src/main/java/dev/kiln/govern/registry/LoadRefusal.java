@@ -7,10 +7,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Turns what a loader threw for a pushed version into what the caller is told. A malformed file is the caller's
- * input, so it is INVALID_ARGUMENT (400) with the loader's caller-safe reason; an exception that carries no such
- * reason (a bug a hostile file reached) is logged in full and reported without its message, still as a refusal
- * rather than a 500. Server-side failures (a full disk, a database down) keep their own kind.
+ * Turns what a loader threw for a pushed version into what the caller is told. A malformed file is the caller's input,
+ * so it is INVALID_ARGUMENT (400) with the loader's caller-safe reason; an exception that carries no such reason (a bug
+ * a hostile file reached) is logged in full and reported without its message, still as a refusal rather than a 500.
+ * Server-side failures (a full disk, a database down) keep their own kind.
  */
 final class LoadRefusal {
   private static final Logger LOG = Logger.getLogger(LoadRefusal.class.getName());

@@ -1,8 +1,8 @@
 package dev.kiln.govern.registry;
 
+import dev.kiln.core.engine.ArtifactContents;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
-import dev.kiln.core.engine.ArtifactContents;
 import dev.kiln.core.model.ModelConfig;
 import dev.kiln.core.model.VersionPolicy;
 import dev.kiln.core.repository.ModelCatalog;
@@ -36,14 +36,16 @@ import java.util.logging.Logger;
  * The model registry: versions pushed (uploaded or trained) into the artifact store, encrypted and checksummed,
  * published atomically, named by aliases; and, as a {@link ModelCatalog}, the source the inference core serves.
  *
- * <p>A push reserves the next version as PENDING, writes the artifact, then publishes: serving and listings see
- * only published versions, so a server killed mid-upload leaves nothing half-published; {@link #cleanUp} later
- * removes the pending record and any artifact no version points to.
+ * <p>A push reserves the next version as PENDING, writes the artifact, then publishes: serving and listings see only
+ * published versions, so a server killed mid-upload leaves nothing half-published; {@link #cleanUp} later removes the
+ * pending record and any artifact no version points to.
  */
 public final class ModelRegistry implements ModelCatalog {
   private static final Logger LOG = Logger.getLogger(ModelRegistry.class.getName());
+
   /** The ONNX engine's platform; the registry stores ONNX models (GGUF comes with language models). */
   static final String ONNX_PLATFORM = "onnxruntime_onnx";
+
   static final String ONNX = "onnx";
   public static final String GGUF = "gguf";
 
@@ -53,8 +55,8 @@ public final class ModelRegistry implements ModelCatalog {
   private final Clock clock;
   private final long maxArtifactBytes;
 
-  public ModelRegistry(RegistryStore store, ArtifactStore artifacts, Auditor audit, Clock clock,
-      long maxArtifactBytes) {
+  public ModelRegistry(
+      RegistryStore store, ArtifactStore artifacts, Auditor audit, Clock clock, long maxArtifactBytes) {
     this.store = store;
     this.artifacts = artifacts;
     this.audit = audit;
@@ -63,21 +65,20 @@ public final class ModelRegistry implements ModelCatalog {
   }
 
   /** Stores {@code model} as the next version of {@code name} and publishes it, loaded by no one. */
-  public VersionRecord push(String name, InputStream model, String source, String metadata, String actor,
-      String from) {
+  public VersionRecord push(String name, InputStream model, String source, String metadata, String actor, String from) {
     return push(name, model, source, metadata, actor, from, VersionLoader.NONE);
   }
 
   /**
-   * Stores {@code model} as the next version of {@code name}, publishes it and has {@code loader} load it. A
-   * version the loader refuses is undone: its record and artifact are deleted (and the model too, when this push
-   * created it), the push is audited as failed with the reason, and the caller gets INVALID_ARGUMENT.
+   * Stores {@code model} as the next version of {@code name}, publishes it and has {@code loader} load it. A version
+   * the loader refuses is undone: its record and artifact are deleted (and the model too, when this push created it),
+   * the push is audited as failed with the reason, and the caller gets INVALID_ARGUMENT.
    *
    * @param source {@code uploaded} or {@code trained}
    * @param metadata a JSON object (lineage, metrics) kept with the version; {@code {}} for none
    */
-  public VersionRecord push(String name, InputStream model, String source, String metadata, String actor,
-      String from, VersionLoader loader) {
+  public VersionRecord push(
+      String name, InputStream model, String source, String metadata, String actor, String from, VersionLoader loader) {
     SafeNames.requireModelName(name);
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(loader, "loader");
@@ -92,8 +93,8 @@ public final class ModelRegistry implements ModelCatalog {
     try {
       put = artifacts.put(in, maxArtifactBytes);
       if (!store.publish(name, reserved.version(), put.key(), put.sha256(), put.sizeBytes(), metadata)) {
-        throw new KilnException(ErrorKind.CONFLICT, "version " + reserved.version() + " of " + name
-            + " was not pending any more");
+        throw new KilnException(
+            ErrorKind.CONFLICT, "version " + reserved.version() + " of " + name + " was not pending any more");
       }
     } catch (RuntimeException e) {
       undo(name, reserved.version(), put == null ? null : put.key(), newModel);
@@ -114,8 +115,8 @@ public final class ModelRegistry implements ModelCatalog {
       audit.record(actor, "model.push", target, from, "failed", refusal.getMessage());
       throw refusal;
     }
-    audit.record(actor, "model.push", target, from, "ok",
-        "sha256 " + v.sha256() + ", " + v.sizeBytes() + " bytes, " + source);
+    audit.record(
+        actor, "model.push", target, from, "ok", "sha256 " + v.sha256() + ", " + v.sizeBytes() + " bytes, " + source);
     return v;
   }
 
@@ -155,12 +156,13 @@ public final class ModelRegistry implements ModelCatalog {
   }
 
   /**
-   * Published GGUF versions by model, newest first: at start the server serves the newest that loads, so a
-   * version that does not (damaged, or pushed before Kiln checked) does not take its model down.
+   * Published GGUF versions by model, newest first: at start the server serves the newest that loads, so a version that
+   * does not (damaged, or pushed before Kiln checked) does not take its model down.
    */
   public Map<String, List<VersionRecord>> languageModelVersions() {
     Map<String, List<VersionRecord>> byModel = new TreeMap<>();
-    store.published().stream().filter(v -> GGUF.equals(v.format()))
+    store.published().stream()
+        .filter(v -> GGUF.equals(v.format()))
         .sorted(Comparator.comparingLong(VersionRecord::version).reversed())
         .forEach(v -> byModel.computeIfAbsent(v.model(), m -> new ArrayList<>()).add(v));
     return byModel;
@@ -176,7 +178,8 @@ public final class ModelRegistry implements ModelCatalog {
   }
 
   public ModelRecord model(String name) {
-    return store.model(SafeNames.requireModelName(name))
+    return store
+        .model(SafeNames.requireModelName(name))
         .orElseThrow(() -> KilnException.notFound("no model '" + name + "' in the registry"));
   }
 
@@ -187,7 +190,8 @@ public final class ModelRegistry implements ModelCatalog {
   }
 
   public VersionRecord version(String name, long version) {
-    return store.version(SafeNames.requireModelName(name), version)
+    return store
+        .version(SafeNames.requireModelName(name), version)
         .filter(v -> v.state() != VersionRecord.State.PENDING)
         .orElseThrow(() -> KilnException.notFound("no version " + version + " of model '" + name + "'"));
   }
@@ -253,8 +257,8 @@ public final class ModelRegistry implements ModelCatalog {
   }
 
   /**
-   * Removes what crashed uploads left: pending versions reserved before {@code now - grace}, and artifacts no
-   * version points to that are at least that old.
+   * Removes what crashed uploads left: pending versions reserved before {@code now - grace}, and artifacts no version
+   * points to that are at least that old.
    */
   public int cleanUp(Duration grace) {
     int removed = new UploadLeftovers(store, artifacts).remove(clock.instant().minus(grace), grace);
@@ -292,8 +296,9 @@ public final class ModelRegistry implements ModelCatalog {
     }
     // Every published version is served, so any alias can point at any of them.
     ModelConfig d = ModelConfig.defaults(name);
-    ModelConfig config = new ModelConfig(name, d.batching(), d.instanceCount(), new VersionPolicy.All(), d.inputs(),
-        d.outputs(), d.warmup());
+    ModelConfig config =
+        new ModelConfig(
+            name, d.batching(), d.instanceCount(), new VersionPolicy.All(), d.inputs(), d.outputs(), d.warmup());
     return Optional.of(new ModelSource(name, config, ONNX_PLATFORM, new TreeMap<>(files), contents));
   }
 }

@@ -7,9 +7,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * What interrupted pushes leave behind ({@link ModelRegistry#cleanUp}): versions still PENDING, files in the
- * store's {@code tmp}, and artifacts no version points to. Only leftovers older than the grace period are removed,
- * since younger ones may be uploads in progress on another replica.
+ * What interrupted pushes leave behind ({@link ModelRegistry#cleanUp}): versions still PENDING, files in the store's
+ * {@code tmp}, and artifacts no version points to. Only leftovers older than the grace period are removed, since
+ * younger ones may be uploads in progress on another replica.
  */
 final class UploadLeftovers {
   private final RegistryStore store;
@@ -29,11 +29,13 @@ final class UploadLeftovers {
     }
     Set<String> referenced = new HashSet<>();
     for (ModelRecord m : store.models()) {
-      store.versions(m.name()).forEach(v -> {
-        if (v.artifact() != null) {
-          referenced.add(v.artifact());
-        }
-      });
+      store
+          .versions(m.name())
+          .forEach(v -> {
+            if (v.artifact() != null) {
+              referenced.add(v.artifact());
+            }
+          });
     }
     artifacts.cleanTmp(grace);
     for (String key : artifacts.keys()) {

@@ -11,8 +11,18 @@ import java.time.Instant;
  * @param format e.g. {@code onnx}, {@code gguf}
  * @param metadata JSON: lineage, signature, metrics (free-form, written by whoever registered it)
  */
-public record VersionRecord(String model, long version, State state, String format, String artifact, String sha256,
-    long sizeBytes, String source, String metadata, String createdBy, Instant created) {
+public record VersionRecord(
+    String model,
+    long version,
+    State state,
+    String format,
+    String artifact,
+    String sha256,
+    long sizeBytes,
+    String source,
+    String metadata,
+    String createdBy,
+    Instant created) {
   public enum State {
     /** Reserved while its file is being written; invisible to serving; cleaned up if the writer died. */
     PENDING,

@@ -15,13 +15,13 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The governance database: a connection pool over SQLite or PostgreSQL whose schema Flyway brings up to date at
- * open (safe when several replicas open it at once: Flyway locks its history table).
+ * The governance database: a connection pool over SQLite or PostgreSQL whose schema Flyway brings up to date at open
+ * (safe when several replicas open it at once: Flyway locks its history table).
  *
- * <p>SQLite allows one writer at a time. Every SQLite transaction here begins {@code IMMEDIATE}, taking the write
- * lock up front, so concurrent writers (threads, or a second process on the same file) queue on the busy timeout
- * instead of failing mid-transaction when a read lock cannot be upgraded. WAL mode lets reads go on meanwhile, so a
- * small pool still pays off. PostgreSQL transactions that lose a deadlock or serialization race are run again.
+ * <p>SQLite allows one writer at a time. Every SQLite transaction here begins {@code IMMEDIATE}, taking the write lock
+ * up front, so concurrent writers (threads, or a second process on the same file) queue on the busy timeout instead of
+ * failing mid-transaction when a read lock cannot be upgraded. WAL mode lets reads go on meanwhile, so a small pool
+ * still pays off. PostgreSQL transactions that lose a deadlock or serialization race are run again.
  */
 public final class Database implements AutoCloseable {
   private static final int SQLITE_POOL = 4;
@@ -93,12 +93,7 @@ public final class Database implements AutoCloseable {
   }
 
   private static void migrate(Dialect dialect, DataSource source) {
-    Flyway.configure()
-        .dataSource(source)
-        .locations(dialect.migrations())
-        .failOnMissingLocations(true)
-        .load()
-        .migrate();
+    Flyway.configure().dataSource(source).locations(dialect.migrations()).failOnMissingLocations(true).load().migrate();
   }
 
   public Dialect dialect() {

@@ -11,12 +11,12 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 /**
- * What differs between the two databases: the migration folder, how instants and days are stored, and which
- * failures are worth retrying. Everything else (upserts with {@code ON CONFLICT}, {@code RETURNING}) is written once.
+ * What differs between the two databases: the migration folder, how instants and days are stored, and which failures
+ * are worth retrying. Everything else (upserts with {@code ON CONFLICT}, {@code RETURNING}) is written once.
  *
  * <p>Instants are kept to the millisecond on both, so a value reads back equal wherever it was stored: epoch
- * milliseconds in an INTEGER on SQLite (which has no time type), {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL.
- * Days are ISO text on SQLite (which sorts by date) and {@code DATE} on PostgreSQL.
+ * milliseconds in an INTEGER on SQLite (which has no time type), {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL. Days
+ * are ISO text on SQLite (which sorts by date) and {@code DATE} on PostgreSQL.
  */
 public enum Dialect {
   SQLITE("sqlite") {
@@ -54,8 +54,8 @@ public enum Dialect {
   POSTGRESQL("postgresql") {
     @Override
     void setInstant(PreparedStatement ps, int i, Instant at) throws SQLException {
-      ps.setObject(i, at == null ? null : OffsetDateTime.ofInstant(truncate(at), ZoneOffset.UTC),
-          Types.TIMESTAMP_WITH_TIMEZONE);
+      ps.setObject(
+          i, at == null ? null : OffsetDateTime.ofInstant(truncate(at), ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
     }
 
     @Override

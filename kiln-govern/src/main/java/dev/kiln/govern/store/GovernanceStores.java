@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /** The five governance stores over one database; closing it closes the database. */
-public record GovernanceStores(Database database, KeyStore keys, CounterStore counters, UsageStore usage,
-    AuditLog audit, RegistryStore registry) implements AutoCloseable {
+public record GovernanceStores(
+    Database database, KeyStore keys, CounterStore counters, UsageStore usage, AuditLog audit, RegistryStore registry)
+    implements AutoCloseable {
   /** The SQLite file's name inside the data folder. */
   public static final String SQLITE_FILE = "governance.db";
 
@@ -25,8 +26,13 @@ public record GovernanceStores(Database database, KeyStore keys, CounterStore co
 
   /** The JDBC stores over {@code database}, which this record then owns. */
   public static GovernanceStores of(Database database) {
-    return new GovernanceStores(database, new JdbcKeyStore(database), new JdbcCounterStore(database),
-        new JdbcUsageStore(database), new JdbcAuditLog(database), new JdbcRegistryStore(database));
+    return new GovernanceStores(
+        database,
+        new JdbcKeyStore(database),
+        new JdbcCounterStore(database),
+        new JdbcUsageStore(database),
+        new JdbcAuditLog(database),
+        new JdbcRegistryStore(database));
   }
 
   /** The default: an embedded SQLite database, one file beside the data in {@code dataDir}. */

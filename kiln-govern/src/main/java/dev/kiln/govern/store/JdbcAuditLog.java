@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The audit log in table {@code audit_log}. This class only inserts and selects; triggers in the schema refuse
- * UPDATE and DELETE, so not even a bug or a hand-written statement can rewrite history.
+ * The audit log in table {@code audit_log}. This class only inserts and selects; triggers in the schema refuse UPDATE
+ * and DELETE, so not even a bug or a hand-written statement can rewrite history.
  */
 public final class JdbcAuditLog implements AuditLog {
   private static final int MAX_LIMIT = 10_000;
@@ -27,51 +27,67 @@ public final class JdbcAuditLog implements AuditLog {
   public AuditEvent append(AuditEvent e) {
     Objects.requireNonNull(e, "e");
     Instant at = Dialect.truncate(Objects.requireNonNull(e.at(), "at"));
-    long id = db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log"
-          + " (at, actor, action, target, source, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-        db.dialect().setInstant(ps, 1, at);
-        ps.setString(2, e.actor());
-        ps.setString(3, e.action());
-        ps.setString(4, e.target());
-        ps.setString(5, e.source());
-        ps.setString(6, e.outcome());
-        ps.setString(7, e.detail());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        }
-      }
-    });
+    long id =
+        db.transaction(c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO audit_log"
+                      + " (at, actor, action, target, source, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+            db.dialect().setInstant(ps, 1, at);
+            ps.setString(2, e.actor());
+            ps.setString(3, e.action());
+            ps.setString(4, e.target());
+            ps.setString(5, e.source());
+            ps.setString(6, e.outcome());
+            ps.setString(7, e.detail());
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
     return new AuditEvent(id, at, e.actor(), e.action(), e.target(), e.source(), e.outcome(), e.detail());
   }
 
   /** {@code from} is inclusive, {@code to} exclusive; {@code targetPrefix} matches case-sensitively. */
   @Override
-  public List<AuditEvent> query(String actor, String action, String targetPrefix, Instant from, Instant to,
-      int limit) {
+  public List<AuditEvent> query(String actor, String action, String targetPrefix, Instant from, Instant to, int limit) {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit: " + limit + " (expected: 1.." + MAX_LIMIT + ")");
     }
     Dialect d = db.dialect();
     // substr rather than LIKE: SQLite's LIKE ignores case, and a prefix holding % or _ needs no escaping.
-    Conditions where = new Conditions()
-        .add(actor, "actor = ?", (ps, i) -> ps.setString(i, actor))
-        .add(action, "action = ?", (ps, i) -> ps.setString(i, action))
-        .add(targetPrefix, "substr(target, 1, " + length(targetPrefix) + ") = ?",
-            (ps, i) -> ps.setString(i, targetPrefix))
-        .add(from, "at >= ?", (ps, i) -> d.setInstant(ps, i, from))
-        .add(to, "at < ?", (ps, i) -> d.setInstant(ps, i, to));
+    Conditions where =
+        new Conditions()
+            .add(actor, "actor = ?", (ps, i) -> ps.setString(i, actor))
+            .add(action, "action = ?", (ps, i) -> ps.setString(i, action))
+            .add(
+                targetPrefix,
+                "substr(target, 1, " + length(targetPrefix) + ") = ?",
+                (ps, i) -> ps.setString(i, targetPrefix))
+            .add(from, "at >= ?", (ps, i) -> d.setInstant(ps, i, from))
+            .add(to, "at < ?", (ps, i) -> d.setInstant(ps, i, to));
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, at, actor, action, target, source, outcome, detail"
-          + " FROM audit_log" + where.where() + " ORDER BY id DESC LIMIT ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT id, at, actor, action, target, source, outcome, detail"
+                  + " FROM audit_log"
+                  + where.where()
+                  + " ORDER BY id DESC LIMIT ?")) {
         ps.setInt(where.bind(ps), limit);
         try (ResultSet rs = ps.executeQuery()) {
           List<AuditEvent> events = new ArrayList<>();
           while (rs.next()) {
-            events.add(new AuditEvent(rs.getLong("id"), d.instant(rs, "at"), rs.getString("actor"),
-                rs.getString("action"), rs.getString("target"), rs.getString("source"), rs.getString("outcome"),
-                rs.getString("detail")));
+            events.add(
+                new AuditEvent(
+                    rs.getLong("id"),
+                    d.instant(rs, "at"),
+                    rs.getString("actor"),
+                    rs.getString("action"),
+                    rs.getString("target"),
+                    rs.getString("source"),
+                    rs.getString("outcome"),
+                    rs.getString("detail")));
           }
           return events;
         }

@@ -11,16 +11,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Limit counters in table {@code counters}, one row per (counter, window start). Each delta is an upsert that
- * returns the new total, so a replica adds its count and learns the cluster's in one statement per counter.
+ * Limit counters in table {@code counters}, one row per (counter, window start). Each delta is an upsert that returns
+ * the new total, so a replica adds its count and learns the cluster's in one statement per counter.
  *
  * <p>Expiry: the store does not know how long a window is, so it deletes every counter whose window <em>starts</em>
  * before {@code expireBefore}; callers pass now minus their longest window (a day for daily quotas).
  */
 public final class JdbcCounterStore implements CounterStore {
   // Always in the same order, so two replicas adding to the same counters cannot deadlock on PostgreSQL.
-  private static final Comparator<Counter> ORDER =
-      Comparator.comparing(Counter::key).thenComparing(Counter::window);
+  private static final Comparator<Counter> ORDER = Comparator.comparing(Counter::key).thenComparing(Counter::window);
 
   private final Database db;
 
@@ -33,8 +32,10 @@ public final class JdbcCounterStore implements CounterStore {
     List<Counter> counters = deltas.keySet().stream().sorted(ORDER).toList();
     return db.transaction(c -> {
       Map<Counter, Long> totals = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO counters (name, window_start, n) VALUES (?, ?, ?)"
-          + " ON CONFLICT (name, window_start) DO UPDATE SET n = counters.n + excluded.n RETURNING n")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO counters (name, window_start, n) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (name, window_start) DO UPDATE SET n = counters.n + excluded.n RETURNING n")) {
         for (Counter counter : counters) {
           ps.setString(1, counter.key());
           db.dialect().setInstant(ps, 2, counter.window());

@@ -26,22 +26,26 @@ public final class JdbcKeyStore implements KeyStore {
   public void insert(ApiKey key) {
     Objects.requireNonNull(key, "key");
     // ON CONFLICT DO NOTHING tells a duplicate apart by its count, the same way on both databases.
-    int inserted = db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
-        ps.setString(1, key.id());
-        ps.setString(2, key.name());
-        ps.setString(3, key.secretHash());
-        ps.setString(4, Json.scopes(key.scopes()));
-        ps.setString(5, Json.limits(key.limits()));
-        ps.setString(6, Json.modelLimits(key.modelLimits()));
-        db.dialect().setInstant(ps, 7, key.created());
-        ps.setString(8, key.createdBy());
-        db.dialect().setInstant(ps, 9, key.expires());
-        db.dialect().setInstant(ps, 10, key.revoked());
-        return ps.executeUpdate();
-      }
-    });
+    int inserted =
+        db.transaction(c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO api_keys ("
+                      + COLUMNS
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+            ps.setString(1, key.id());
+            ps.setString(2, key.name());
+            ps.setString(3, key.secretHash());
+            ps.setString(4, Json.scopes(key.scopes()));
+            ps.setString(5, Json.limits(key.limits()));
+            ps.setString(6, Json.modelLimits(key.modelLimits()));
+            db.dialect().setInstant(ps, 7, key.created());
+            ps.setString(8, key.createdBy());
+            db.dialect().setInstant(ps, 9, key.expires());
+            db.dialect().setInstant(ps, 10, key.revoked());
+            return ps.executeUpdate();
+          }
+        });
     if (inserted == 0) {
       throw new IllegalStateException("key id '" + key.id() + "' exists");
     }
@@ -60,14 +64,18 @@ public final class JdbcKeyStore implements KeyStore {
 
   @Override
   public boolean revoke(String id, Instant at) {
-    return update("UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL",
-        ps -> db.dialect().setInstant(ps, 1, Objects.requireNonNull(at, "at")), id);
+    return update(
+        "UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL",
+        ps -> db.dialect().setInstant(ps, 1, Objects.requireNonNull(at, "at")),
+        id);
   }
 
   @Override
   public boolean replaceSecret(String id, String secretHash) {
-    return update("UPDATE api_keys SET secret_hash = ? WHERE id = ? AND revoked IS NULL",
-        ps -> ps.setString(1, Objects.requireNonNull(secretHash, "secretHash")), id);
+    return update(
+        "UPDATE api_keys SET secret_hash = ? WHERE id = ? AND revoked IS NULL",
+        ps -> ps.setString(1, Objects.requireNonNull(secretHash, "secretHash")),
+        id);
   }
 
   private interface FirstParameter {
@@ -103,9 +111,16 @@ public final class JdbcKeyStore implements KeyStore {
 
   private ApiKey key(ResultSet rs) throws SQLException {
     Dialect d = db.dialect();
-    return new ApiKey(rs.getString("id"), rs.getString("name"), rs.getString("secret_hash"),
-        Json.scopes(rs.getString("scopes")), Json.limits(rs.getString("limits")),
-        Json.modelLimits(rs.getString("model_limits")), d.instant(rs, "created"), rs.getString("created_by"),
-        d.instant(rs, "expires"), d.instant(rs, "revoked"));
+    return new ApiKey(
+        rs.getString("id"),
+        rs.getString("name"),
+        rs.getString("secret_hash"),
+        Json.scopes(rs.getString("scopes")),
+        Json.limits(rs.getString("limits")),
+        Json.modelLimits(rs.getString("model_limits")),
+        d.instant(rs, "created"),
+        rs.getString("created_by"),
+        d.instant(rs, "expires"),
+        d.instant(rs, "revoked"));
   }
 }

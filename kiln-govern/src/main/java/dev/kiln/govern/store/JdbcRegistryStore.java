@@ -22,10 +22,10 @@ import java.util.Optional;
  * Models, versions and aliases in tables {@code models}, {@code versions} and {@code aliases}.
  *
  * <p>Version numbers come from the model row's {@code last_version}, incremented by one UPDATE that returns the new
- * value: PostgreSQL locks the row until commit and SQLite has a single writer, so concurrent reservations on any
- * number of replicas get distinct, consecutive numbers, and a deleted version's number is never handed out again.
- * Deleting a version deletes the aliases that point at it; deleting a model deletes its versions (foreign keys with
- * ON DELETE CASCADE). Instants are kept to the millisecond.
+ * value: PostgreSQL locks the row until commit and SQLite has a single writer, so concurrent reservations on any number
+ * of replicas get distinct, consecutive numbers, and a deleted version's number is never handed out again. Deleting a
+ * version deletes the aliases that point at it; deleting a model deletes its versions (foreign keys with ON DELETE
+ * CASCADE). Instants are kept to the millisecond.
  */
 public final class JdbcRegistryStore implements RegistryStore {
   private static final String MODEL_COLUMNS = "name, card, created, created_by, archived";
@@ -40,12 +40,15 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public ModelRecord ensureModel(String name, String createdBy, Instant at) {
-    db.transaction(c -> update(c, "INSERT INTO models (name, created, created_by) VALUES (?, ?, ?)"
-        + " ON CONFLICT (name) DO NOTHING", ps -> {
-          ps.setString(1, name);
-          db.dialect().setInstant(ps, 2, Objects.requireNonNull(at, "at"));
-          ps.setString(3, createdBy);
-        }));
+    db.transaction(c ->
+        update(
+            c,
+            "INSERT INTO models (name, created, created_by) VALUES (?, ?, ?)" + " ON CONFLICT (name) DO NOTHING",
+            ps -> {
+              ps.setString(1, name);
+              db.dialect().setInstant(ps, 2, Objects.requireNonNull(at, "at"));
+              ps.setString(3, createdBy);
+            }));
     return model(name).orElseThrow(() -> notFound(name)); // only if deleted in between
   }
 
@@ -69,56 +72,72 @@ public final class JdbcRegistryStore implements RegistryStore {
     updateModel(name, "UPDATE models SET archived = ? WHERE name = ?", ps -> ps.setBoolean(1, archived));
   }
 
-  /** @throws KilnException NOT_FOUND if the model does not exist */
+  /**
+   * @throws KilnException NOT_FOUND if the model does not exist
+   */
   @Override
   public VersionRecord reserveVersion(String model, String format, String source, String createdBy, Instant at) {
     Instant created = Dialect.truncate(Objects.requireNonNull(at, "at"));
-    long version = db.transaction(c -> {
-      long next;
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE models SET last_version = last_version + 1 WHERE name = ? RETURNING last_version")) {
-        ps.setString(1, model);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw notFound(model);
-          }
-          next = rs.getLong(1);
-        }
-      }
-      update(c, "INSERT INTO versions (model, version, state, format, source, created_by, created)"
-          + " VALUES (?, ?, 'PENDING', ?, ?, ?, ?)", ps -> {
+    long version =
+        db.transaction(c -> {
+          long next;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE models SET last_version = last_version + 1 WHERE name = ? RETURNING last_version")) {
             ps.setString(1, model);
-            ps.setLong(2, next);
-            ps.setString(3, format);
-            ps.setString(4, source);
-            ps.setString(5, createdBy);
-            db.dialect().setInstant(ps, 6, created);
-          });
-      return next;
-    });
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                throw notFound(model);
+              }
+              next = rs.getLong(1);
+            }
+          }
+          update(
+              c,
+              "INSERT INTO versions (model, version, state, format, source, created_by, created)"
+                  + " VALUES (?, ?, 'PENDING', ?, ?, ?, ?)",
+              ps -> {
+                ps.setString(1, model);
+                ps.setLong(2, next);
+                ps.setString(3, format);
+                ps.setString(4, source);
+                ps.setString(5, createdBy);
+                db.dialect().setInstant(ps, 6, created);
+              });
+          return next;
+        });
     return new VersionRecord(model, version, State.PENDING, format, null, null, 0, source, null, createdBy, created);
   }
 
   @Override
   public boolean publish(String model, long version, String artifact, String sha256, long size, String metadata) {
     // One conditional UPDATE: a version is either still pending or fully published, never half of each.
-    return db.transaction(c -> update(c, "UPDATE versions SET state = 'PUBLISHED', artifact = ?, sha256 = ?,"
-        + " size_bytes = ?, metadata = ? WHERE model = ? AND version = ? AND state = 'PENDING'", ps -> {
-          ps.setString(1, Objects.requireNonNull(artifact, "artifact"));
-          ps.setString(2, Objects.requireNonNull(sha256, "sha256"));
-          ps.setLong(3, size);
-          ps.setString(4, metadata);
-          ps.setString(5, model);
-          ps.setLong(6, version);
-        })) == 1;
+    return db.transaction(c ->
+        update(
+            c,
+            "UPDATE versions SET state = 'PUBLISHED', artifact = ?, sha256 = ?,"
+                + " size_bytes = ?, metadata = ? WHERE model = ? AND version = ? AND state = 'PENDING'",
+            ps -> {
+              ps.setString(1, Objects.requireNonNull(artifact, "artifact"));
+              ps.setString(2, Objects.requireNonNull(sha256, "sha256"));
+              ps.setLong(3, size);
+              ps.setString(4, metadata);
+              ps.setString(5, model);
+              ps.setLong(6, version);
+            }))
+        == 1;
   }
 
   @Override
   public Optional<VersionRecord> version(String model, long version) {
-    return versions("WHERE model = ? AND version = ?", ps -> {
-      ps.setString(1, model);
-      ps.setLong(2, version);
-    }).stream().findFirst();
+    return versions(
+            "WHERE model = ? AND version = ?",
+            ps -> {
+              ps.setString(1, model);
+              ps.setLong(2, version);
+            })
+        .stream()
+        .findFirst();
   }
 
   @Override
@@ -128,13 +147,15 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public List<VersionRecord> published() {
-    return versions("WHERE state = 'PUBLISHED' AND model IN (SELECT name FROM models WHERE NOT archived)"
-        + " ORDER BY model, version", ps -> {});
+    return versions(
+        "WHERE state = 'PUBLISHED' AND model IN (SELECT name FROM models WHERE NOT archived)"
+            + " ORDER BY model, version",
+        ps -> {});
   }
 
   /**
-   * Moves a version between PUBLISHED and ARCHIVED. A PENDING version leaves that state only through {@link
-   * #publish} (which gives it its artifact) or deletion.
+   * Moves a version between PUBLISHED and ARCHIVED. A PENDING version leaves that state only through {@link #publish}
+   * (which gives it its artifact) or deletion.
    *
    * @throws KilnException NOT_FOUND for an unknown version, FAILED_PRECONDITION for a pending one
    */
@@ -143,12 +164,16 @@ public final class JdbcRegistryStore implements RegistryStore {
     if (state == State.PENDING) {
       throw KilnException.invalid("a version cannot be made pending again");
     }
-    int changed = db.transaction(c -> update(c,
-        "UPDATE versions SET state = ? WHERE model = ? AND version = ? AND state <> 'PENDING'", ps -> {
-          ps.setString(1, state.name());
-          ps.setString(2, model);
-          ps.setLong(3, version);
-        }));
+    int changed =
+        db.transaction(c ->
+            update(
+                c,
+                "UPDATE versions SET state = ? WHERE model = ? AND version = ? AND state <> 'PENDING'",
+                ps -> {
+                  ps.setString(1, state.name());
+                  ps.setString(2, model);
+                  ps.setLong(3, version);
+                }));
     if (changed == 0) {
       throw version(model, version).isPresent()
           ? new KilnException(ErrorKind.FAILED_PRECONDITION, model + "/" + version + " is still being uploaded")
@@ -158,10 +183,15 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public boolean deleteVersion(String model, long version) {
-    return db.transaction(c -> update(c, "DELETE FROM versions WHERE model = ? AND version = ?", ps -> {
-      ps.setString(1, model);
-      ps.setLong(2, version);
-    })) == 1;
+    return db.transaction(c ->
+        update(
+            c,
+            "DELETE FROM versions WHERE model = ? AND version = ?",
+            ps -> {
+              ps.setString(1, model);
+              ps.setLong(2, version);
+            }))
+        == 1;
   }
 
   @Override
@@ -171,11 +201,13 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public List<VersionRecord> stalePending(Instant before) {
-    return versions("WHERE state = 'PENDING' AND created < ? ORDER BY created",
-        ps -> db.dialect().setInstant(ps, 1, before));
+    return versions(
+        "WHERE state = 'PENDING' AND created < ? ORDER BY created", ps -> db.dialect().setInstant(ps, 1, before));
   }
 
-  /** @throws KilnException NOT_FOUND if the version does not exist */
+  /**
+   * @throws KilnException NOT_FOUND if the version does not exist
+   */
   @Override
   public void setAlias(String model, String alias, long version) {
     db.transaction(c -> {
@@ -191,8 +223,11 @@ public final class JdbcRegistryStore implements RegistryStore {
       if (!exists) {
         throw KilnException.notFound("model '" + model + "' has no version " + version);
       }
-      return update(c, "INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?)"
-          + " ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version", ps -> {
+      return update(
+          c,
+          "INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?)"
+              + " ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version",
+          ps -> {
             ps.setString(1, model);
             ps.setString(2, alias);
             ps.setLong(3, version);
@@ -202,16 +237,22 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public boolean deleteAlias(String model, String alias) {
-    return db.transaction(c -> update(c, "DELETE FROM aliases WHERE model = ? AND alias = ?", ps -> {
-      ps.setString(1, model);
-      ps.setString(2, alias);
-    })) == 1;
+    return db.transaction(c ->
+        update(
+            c,
+            "DELETE FROM aliases WHERE model = ? AND alias = ?",
+            ps -> {
+              ps.setString(1, model);
+              ps.setString(2, alias);
+            }))
+        == 1;
   }
 
   @Override
   public Map<String, Long> aliases(String model) {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT alias, version FROM aliases WHERE model = ? ORDER BY alias")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT alias, version FROM aliases WHERE model = ? ORDER BY alias")) {
         ps.setString(1, model);
         try (ResultSet rs = ps.executeQuery()) {
           Map<String, Long> aliases = new LinkedHashMap<>();
@@ -240,27 +281,50 @@ public final class JdbcRegistryStore implements RegistryStore {
   }
 
   private void updateModel(String name, String sql, Parameters first) {
-    int changed = db.transaction(c -> update(c, sql, ps -> {
-      first.set(ps);
-      ps.setString(2, name);
-    }));
+    int changed =
+        db.transaction(c ->
+            update(
+                c,
+                sql,
+                ps -> {
+                  first.set(ps);
+                  ps.setString(2, name);
+                }));
     if (changed == 0) {
       throw notFound(name);
     }
   }
 
   private List<ModelRecord> models(String tail, Parameters parameters) {
-    return select("SELECT " + MODEL_COLUMNS + " FROM models " + tail, parameters,
-        rs -> new ModelRecord(rs.getString("name"), rs.getString("card"), db.dialect().instant(rs, "created"),
-            rs.getString("created_by"), rs.getBoolean("archived")));
+    return select(
+        "SELECT " + MODEL_COLUMNS + " FROM models " + tail,
+        parameters,
+        rs ->
+            new ModelRecord(
+                rs.getString("name"),
+                rs.getString("card"),
+                db.dialect().instant(rs, "created"),
+                rs.getString("created_by"),
+                rs.getBoolean("archived")));
   }
 
   private List<VersionRecord> versions(String tail, Parameters parameters) {
-    return select("SELECT " + VERSION_COLUMNS + " FROM versions " + tail, parameters,
-        rs -> new VersionRecord(rs.getString("model"), rs.getLong("version"), State.valueOf(rs.getString("state")),
-            rs.getString("format"), rs.getString("artifact"), rs.getString("sha256"), rs.getLong("size_bytes"),
-            rs.getString("source"), rs.getString("metadata"), rs.getString("created_by"),
-            db.dialect().instant(rs, "created")));
+    return select(
+        "SELECT " + VERSION_COLUMNS + " FROM versions " + tail,
+        parameters,
+        rs ->
+            new VersionRecord(
+                rs.getString("model"),
+                rs.getLong("version"),
+                State.valueOf(rs.getString("state")),
+                rs.getString("format"),
+                rs.getString("artifact"),
+                rs.getString("sha256"),
+                rs.getLong("size_bytes"),
+                rs.getString("source"),
+                rs.getString("metadata"),
+                rs.getString("created_by"),
+                db.dialect().instant(rs, "created")));
   }
 
   private <T> List<T> select(String sql, Parameters parameters, Row<T> row) {

@@ -37,12 +37,14 @@ public final class JdbcUsageStore implements UsageStore {
       return;
     }
     db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO usage_daily"
-          + " (key_id, model, day, requests, errors, row_count, tokens, latency_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (key_id, model, day) DO UPDATE SET requests = usage_daily.requests + excluded.requests,"
-          + " errors = usage_daily.errors + excluded.errors, row_count = usage_daily.row_count + excluded.row_count,"
-          + " tokens = usage_daily.tokens + excluded.tokens,"
-          + " latency_micros = usage_daily.latency_micros + excluded.latency_micros")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO usage_daily"
+                  + " (key_id, model, day, requests, errors, row_count, tokens, latency_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                  + " ON CONFLICT (key_id, model, day) DO UPDATE SET requests = usage_daily.requests + excluded.requests,"
+                  + " errors = usage_daily.errors + excluded.errors, row_count = usage_daily.row_count + excluded.row_count,"
+                  + " tokens = usage_daily.tokens + excluded.tokens,"
+                  + " latency_micros = usage_daily.latency_micros + excluded.latency_micros")) {
         for (UsageRow row : merged.values()) {
           ps.setString(1, row.keyId());
           ps.setString(2, row.model());
@@ -64,21 +66,33 @@ public final class JdbcUsageStore implements UsageStore {
   @Override
   public List<UsageRow> query(String keyId, String model, LocalDate from, LocalDate to) {
     Dialect d = db.dialect();
-    Conditions where = new Conditions()
-        .add(keyId, "key_id = ?", (ps, i) -> ps.setString(i, keyId))
-        .add(model, "model = ?", (ps, i) -> ps.setString(i, model))
-        .add(from, "day >= ?", (ps, i) -> d.setDay(ps, i, from))
-        .add(to, "day <= ?", (ps, i) -> d.setDay(ps, i, to));
+    Conditions where =
+        new Conditions()
+            .add(keyId, "key_id = ?", (ps, i) -> ps.setString(i, keyId))
+            .add(model, "model = ?", (ps, i) -> ps.setString(i, model))
+            .add(from, "day >= ?", (ps, i) -> d.setDay(ps, i, from))
+            .add(to, "day <= ?", (ps, i) -> d.setDay(ps, i, to));
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT key_id, model, day, requests, errors, row_count, tokens,"
-          + " latency_micros FROM usage_daily" + where.where() + " ORDER BY day, key_id, model")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT key_id, model, day, requests, errors, row_count, tokens,"
+                  + " latency_micros FROM usage_daily"
+                  + where.where()
+                  + " ORDER BY day, key_id, model")) {
         where.bind(ps);
         try (ResultSet rs = ps.executeQuery()) {
           List<UsageRow> rows = new ArrayList<>();
           while (rs.next()) {
-            rows.add(new UsageRow(rs.getString("key_id"), rs.getString("model"), d.day(rs, "day"),
-                rs.getLong("requests"), rs.getLong("errors"), rs.getLong("row_count"), rs.getLong("tokens"),
-                rs.getLong("latency_micros")));
+            rows.add(
+                new UsageRow(
+                    rs.getString("key_id"),
+                    rs.getString("model"),
+                    d.day(rs, "day"),
+                    rs.getLong("requests"),
+                    rs.getLong("errors"),
+                    rs.getLong("row_count"),
+                    rs.getLong("tokens"),
+                    rs.getLong("latency_micros")));
           }
           return rows;
         }

@@ -10,13 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON columns of {@code api_keys}. Scopes are stored as their text with the glob always spelled out
- * ({@code "admin:*"}), which {@link Scope#parse} reads back to an equal scope; limits as objects whose absent
- * fields are unlimited.
+ * The JSON columns of {@code api_keys}. Scopes are stored as their text with the glob always spelled out ({@code
+ * "admin:*"}), which {@link Scope#parse} reads back to an equal scope; limits as objects whose absent fields are
+ * unlimited.
  */
 final class Json {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+  private static final ObjectMapper MAPPER = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
   private static final TypeReference<Map<String, Limits>> LIMITS_BY_MODEL = new TypeReference<>() {};
 

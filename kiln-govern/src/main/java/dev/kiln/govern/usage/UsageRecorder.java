@@ -13,9 +13,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Counts requests, errors, rows and latency per key, model and day in memory, and adds them to the shared store
- * on {@link #flush()} (every few seconds), so accounting never adds a database write to a request. The same counts
- * are Prometheus counters: {@code kiln_key_requests_total{key, model, outcome}} and {@code kiln_key_rows_total}.
+ * Counts requests, errors, rows and latency per key, model and day in memory, and adds them to the shared store on
+ * {@link #flush()} (every few seconds), so accounting never adds a database write to a request. The same counts are
+ * Prometheus counters: {@code kiln_key_requests_total{key, model, outcome}} and {@code kiln_key_rows_total}.
  */
 public final class UsageRecorder {
   private static final Logger LOG = Logger.getLogger(UsageRecorder.class.getName());
@@ -45,13 +45,21 @@ public final class UsageRecorder {
     pending.merge(new Cell(keyId, m, day), delta, UsageRow::plus);
     // Looked up in a map of our own: building and registering a meter id per request costs more than the rest
     // of the accounting. The map holds the same meters the registry does, so it grows no further than it.
-    requests.computeIfAbsent(new Meter(keyId, m, ok), k -> Counter.builder("kiln_key_requests_total")
-        .description("Model calls per API key")
-        .tags("key", k.key(), "model", k.model(), "outcome", k.ok() ? "success" : "failure").register(registry))
+    requests
+        .computeIfAbsent(
+            new Meter(keyId, m, ok),
+            k ->
+                Counter.builder("kiln_key_requests_total")
+                    .description("Model calls per API key")
+                    .tags("key", k.key(), "model", k.model(), "outcome", k.ok() ? "success" : "failure")
+                    .register(registry))
         .increment();
     if (rows > 0) {
-      this.rows.computeIfAbsent(new Meter(keyId, m, true), k -> Counter.builder("kiln_key_rows_total")
-          .tags("key", k.key(), "model", k.model()).register(registry)).increment(rows);
+      this.rows
+          .computeIfAbsent(
+              new Meter(keyId, m, true),
+              k -> Counter.builder("kiln_key_rows_total").tags("key", k.key(), "model", k.model()).register(registry))
+          .increment(rows);
     }
   }
 
@@ -60,9 +68,15 @@ public final class UsageRecorder {
     String m = model == null ? "" : model;
     LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     pending.merge(new Cell(keyId, m, day), new UsageRow(keyId, m, day, 0, 0, 0, tokens, 0), UsageRow::plus);
-    this.tokens.computeIfAbsent(new Meter(keyId, m, true), k -> Counter.builder("kiln_key_tokens_total")
-        .description("Language-model tokens per API key").tags("key", k.key(), "model", k.model())
-        .register(registry)).increment(tokens);
+    this.tokens
+        .computeIfAbsent(
+            new Meter(keyId, m, true),
+            k ->
+                Counter.builder("kiln_key_tokens_total")
+                    .description("Language-model tokens per API key")
+                    .tags("key", k.key(), "model", k.model())
+                    .register(registry))
+        .increment(tokens);
   }
 
   public void flush() {

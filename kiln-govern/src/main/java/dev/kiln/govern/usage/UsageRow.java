@@ -7,10 +7,17 @@ import java.time.LocalDate;
  *
  * @param latencyMicros sum of request latencies, for the mean
  */
-public record UsageRow(String keyId, String model, LocalDate day, long requests, long errors, long rows,
-    long tokens, long latencyMicros) {
+public record UsageRow(
+    String keyId, String model, LocalDate day, long requests, long errors, long rows, long tokens, long latencyMicros) {
   public UsageRow plus(UsageRow o) {
-    return new UsageRow(keyId, model, day, requests + o.requests, errors + o.errors, rows + o.rows,
-        tokens + o.tokens, latencyMicros + o.latencyMicros);
+    return new UsageRow(
+        keyId,
+        model,
+        day,
+        requests + o.requests,
+        errors + o.errors,
+        rows + o.rows,
+        tokens + o.tokens,
+        latencyMicros + o.latencyMicros);
   }
 }

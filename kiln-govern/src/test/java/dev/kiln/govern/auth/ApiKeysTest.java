@@ -51,18 +51,30 @@ class ApiKeysTest {
     assertThat(keys.authenticate(rotated.token()).id()).isEqualTo(c.key().id());
     keys.revoke(c.key().id());
     assertThatThrownBy(() -> keys.authenticate(rotated.token())).hasMessageContaining("revoked");
-    assertThatThrownBy(() -> keys.revoke(c.key().id())).isInstanceOf(KilnException.class)
-        .extracting(e -> ((KilnException) e).kind()).isEqualTo(ErrorKind.CONFLICT);
+    assertThatThrownBy(() -> keys.revoke(c.key().id()))
+        .isInstanceOf(KilnException.class)
+        .extracting(e -> ((KilnException) e).kind())
+        .isEqualTo(ErrorKind.CONFLICT);
     assertThatThrownBy(() -> keys.rotate(c.key().id())).hasMessageContaining("revoked");
   }
 
   @Test
   void malformedForgedAndMissingTokensAreUnauthenticated() {
     keys.create("k", List.of(Scope.parse("admin")), null, Map.of(), null, "admin");
-    for (String bad : new String[] {null, "", "Bearer x", "kiln_short_x", "kiln_aaaaaaaaaaaa_" + "A".repeat(43),
-        "kiln_" + "a".repeat(12) + "_" + "A".repeat(500)}) {
-      assertThatThrownBy(() -> keys.authenticate(bad)).as(String.valueOf(bad)).isInstanceOf(KilnException.class)
-          .extracting(e -> ((KilnException) e).kind()).isEqualTo(ErrorKind.UNAUTHENTICATED);
+    for (String bad :
+        new String[] {
+          null,
+          "",
+          "Bearer x",
+          "kiln_short_x",
+          "kiln_aaaaaaaaaaaa_" + "A".repeat(43),
+          "kiln_" + "a".repeat(12) + "_" + "A".repeat(500)
+        }) {
+      assertThatThrownBy(() -> keys.authenticate(bad))
+          .as(String.valueOf(bad))
+          .isInstanceOf(KilnException.class)
+          .extracting(e -> ((KilnException) e).kind())
+          .isEqualTo(ErrorKind.UNAUTHENTICATED);
     }
   }
 

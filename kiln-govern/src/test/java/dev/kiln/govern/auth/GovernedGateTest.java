@@ -35,8 +35,11 @@ class GovernedGateTest {
     stores = GovernanceStores.sqlite(dir);
     Clock clock = Clock.fixed(Instant.parse("2026-11-23T10:00:20Z"), ZoneOffset.UTC);
     keys = new ApiKeys(stores.keys(), clock, Duration.ofMinutes(5));
-    gate = new GovernedGate(keys, new RateLimiter(stores.counters(), clock),
-        new UsageRecorder(stores.usage(), new SimpleMeterRegistry(), clock));
+    gate =
+        new GovernedGate(
+            keys,
+            new RateLimiter(stores.counters(), clock),
+            new UsageRecorder(stores.usage(), new SimpleMeterRegistry(), clock));
   }
 
   @AfterEach
@@ -66,8 +69,8 @@ class GovernedGateTest {
 
   @Test
   void aKeyOverItsLimitIsRateLimitedUntilTheNextMinute() {
-    ApiKeys.Created c = keys.create("k", List.of(Scope.parse("invoke:*")), new Limits(1L, null, null), Map.of(),
-        null, "test");
+    ApiKeys.Created c =
+        keys.create("k", List.of(Scope.parse("invoke:*")), new Limits(1L, null, null), Map.of(), null, "test");
     Grants allowed = gate.check(new Caller(c.token(), "test"), Permission.INVOKE, "m");
     assertThat(allowed.principal()).isEqualTo(c.key().id());
     KilnException limited = refusal(c.token(), Permission.INVOKE, "m");

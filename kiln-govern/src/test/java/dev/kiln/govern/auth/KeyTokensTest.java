@@ -26,8 +26,7 @@ class KeyTokensTest {
     assertThat(KeyTokens.parse("kiln_" + ID + "-" + SECRET)).as("separator").isEmpty();
     assertThat(KeyTokens.parse("kiln_abcdefghij18_" + SECRET)).as("id outside base32").isEmpty();
     assertThat(KeyTokens.parse("kiln_Abcdefghij27_" + SECRET)).as("upper-case id").isEmpty();
-    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', '+'))).as("secret outside base64url")
-        .isEmpty();
+    assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', '+'))).as("secret outside base64url").isEmpty();
     assertThat(KeyTokens.parse("kiln_" + ID + "_" + SECRET.replace('x', 'é'))).as("non-ASCII").isEmpty();
   }
 

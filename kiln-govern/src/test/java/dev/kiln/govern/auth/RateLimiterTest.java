@@ -54,8 +54,8 @@ class RateLimiterTest {
   }
 
   static ApiKey key(Limits limits, Map<String, Limits> perModel) {
-    return new ApiKey("abcdefghijkl", "k", "h", List.of(Scope.parse("invoke:*")), limits, perModel,
-        Instant.EPOCH, "t", null, null);
+    return new ApiKey(
+        "abcdefghijkl", "k", "h", List.of(Scope.parse("invoke:*")), limits, perModel, Instant.EPOCH, "t", null, null);
   }
 
   @Test
@@ -76,7 +76,10 @@ class RateLimiterTest {
     RateLimiter limiter = new RateLimiter(stores.counters(), clock);
     ApiKey k = key(new Limits(10L, null, null), Map.of("small", new Limits(1L, null, null)));
     assertThat(limiter.acquire(k, "small")).isEmpty();
-    assertThat(limiter.acquire(k, "small")).get().extracting(KilnException::getMessage).asString()
+    assertThat(limiter.acquire(k, "small"))
+        .get()
+        .extracting(KilnException::getMessage)
+        .asString()
         .contains("on model small");
     for (int i = 0; i < 9; i++) {
       assertThat(limiter.acquire(k, "big")).as("call %d", i).isEmpty();
@@ -115,9 +118,12 @@ class RateLimiterTest {
 
   @Test
   void keysWithoutLimitsNeverTouchTheStore() {
-    RateLimiter limiter = new RateLimiter((deltas, expire) -> {
-      throw new AssertionError("no limits, no counting");
-    }, clock);
+    RateLimiter limiter =
+        new RateLimiter(
+            (deltas, expire) -> {
+              throw new AssertionError("no limits, no counting");
+            },
+            clock);
     assertThat(limiter.acquire(key(Limits.NONE, Map.of()), "m")).isEmpty();
   }
 }

@@ -83,10 +83,12 @@ class ArtifactCipherTest {
         bad[i] ^= 0x01;
         Path f = Files.write(dir.resolve("flip"), bad);
         int at = i;
-        assertThat(catchThrowable(() -> open(cipher, f))).as("byte %d, encrypted %s", at, cipher.encrypts())
+        assertThat(catchThrowable(() -> open(cipher, f)))
+            .as("byte %d, encrypted %s", at, cipher.encrypts())
             .isInstanceOf(ArtifactIntegrityException.class)
-            .hasMessageMatching("artifact ab/test (failed its integrity check .*: tampered or corrupted"
-                + "|is encrypted under master key [0-9a-f]{8}, which is not loaded.*)");
+            .hasMessageMatching(
+                "artifact ab/test (failed its integrity check .*: tampered or corrupted"
+                    + "|is encrypted under master key [0-9a-f]{8}, which is not loaded.*)");
       }
     }
   }
@@ -100,7 +102,8 @@ class ArtifactCipherTest {
       byte[] bad = good.clone();
       bad[at] ^= (byte) 0x80;
       Path f = Files.write(dir.resolve("t"), bad);
-      assertThatThrownBy(() -> open(cipher, f)).isInstanceOf(ArtifactIntegrityException.class)
+      assertThatThrownBy(() -> open(cipher, f))
+          .isInstanceOf(ArtifactIntegrityException.class)
           .hasMessageContaining("tampered or corrupted")
           .satisfies(e -> assertThat(((KilnException) e).kind()).isEqualTo(ErrorKind.UNAVAILABLE));
     }
@@ -110,10 +113,16 @@ class ArtifactCipherTest {
   void truncatedOrExtendedFilesAreRefusedBeforeDecrypting() throws IOException {
     ArtifactCipher cipher = ArtifactCipher.sealed(K1).withChunkSize(CHUNK);
     byte[] good = Files.readAllBytes(seal(cipher, data(3 * CHUNK)));
-    for (byte[] bad : List.of(Arrays.copyOf(good, good.length - 1), Arrays.copyOf(good, good.length + 1),
-        Arrays.copyOf(good, good.length - 16 - CHUNK), Arrays.copyOf(good, 100), new byte[0])) {
+    for (byte[] bad :
+        List.of(
+            Arrays.copyOf(good, good.length - 1),
+            Arrays.copyOf(good, good.length + 1),
+            Arrays.copyOf(good, good.length - 16 - CHUNK),
+            Arrays.copyOf(good, 100),
+            new byte[0])) {
       Path f = Files.write(dir.resolve("t"), bad);
-      assertThatThrownBy(() -> open(cipher, f)).isInstanceOf(ArtifactIntegrityException.class)
+      assertThatThrownBy(() -> open(cipher, f))
+          .isInstanceOf(ArtifactIntegrityException.class)
           .hasMessageContaining("tampered or corrupted");
     }
   }
@@ -124,17 +133,25 @@ class ArtifactCipherTest {
     byte[] bad = Files.readAllBytes(seal(cipher, data(3)));
     java.nio.ByteBuffer.wrap(bad).putLong(16, Long.MAX_VALUE / 2); // length field: chunks × tag overflows
     Path f = Files.write(dir.resolve("huge"), bad);
-    assertThatThrownBy(() -> open(cipher, f)).isInstanceOf(ArtifactIntegrityException.class)
+    assertThatThrownBy(() -> open(cipher, f))
+        .isInstanceOf(ArtifactIntegrityException.class)
         .hasMessageContaining("truncated or extended");
   }
 
   @Test
   void aWrongMasterKeyIsNamedByItsId() throws IOException {
     Path f = seal(ArtifactCipher.sealed(K1), data(10));
-    assertThatThrownBy(() -> open(ArtifactCipher.sealed(K2), f)).isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessage("artifact ab/test is encrypted under master key " + K1.currentId() + ", which is not loaded"
-            + " (loaded: [" + K2.currentId() + "])");
-    assertThatThrownBy(() -> open(ArtifactCipher.plain(), f)).isInstanceOf(ArtifactIntegrityException.class)
+    assertThatThrownBy(() -> open(ArtifactCipher.sealed(K2), f))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage(
+            "artifact ab/test is encrypted under master key "
+                + K1.currentId()
+                + ", which is not loaded"
+                + " (loaded: ["
+                + K2.currentId()
+                + "])");
+    assertThatThrownBy(() -> open(ArtifactCipher.plain(), f))
+        .isInstanceOf(ArtifactIntegrityException.class)
         .hasMessageContaining(K1.currentId() + ", which is not loaded (no master key is configured)");
   }
 
@@ -160,9 +177,12 @@ class ArtifactCipherTest {
   void inputOverTheLimitIsRefused() throws IOException {
     Path f = dir.resolve("big");
     try (FileChannel out = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      assertThatThrownBy(() -> ArtifactCipher.sealed(K1).withChunkSize(CHUNK)
-          .encrypt(new ByteArrayInputStream(data(CHUNK * 2 + 1)), CHUNK * 2, out))
-          .isInstanceOf(KilnException.class).hasMessage("artifact exceeds the limit of 128 bytes")
+      assertThatThrownBy(() ->
+              ArtifactCipher.sealed(K1)
+                  .withChunkSize(CHUNK)
+                  .encrypt(new ByteArrayInputStream(data(CHUNK * 2 + 1)), CHUNK * 2, out))
+          .isInstanceOf(KilnException.class)
+          .hasMessage("artifact exceeds the limit of 128 bytes")
           .satisfies(e -> assertThat(((KilnException) e).kind()).isEqualTo(ErrorKind.RESOURCE_EXHAUSTED));
     }
   }

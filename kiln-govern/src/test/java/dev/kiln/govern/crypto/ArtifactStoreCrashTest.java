@@ -20,36 +20,48 @@ class ArtifactStoreCrashTest {
 
   /** The child: uploads an endless, throttled stream into the store at {@code args[0]} until it is killed. */
   public static void main(String[] args) {
-    ArtifactStore store = ArtifactStore.open(Path.of(args[0]),
-        ArtifactCipher.sealed(MasterKeys.of(List.of(ArtifactCipherTest.key(1)))));
-    store.put(new InputStream() {
-      @Override
-      public int read() {
-        return 7;
-      }
+    ArtifactStore store =
+        ArtifactStore.open(Path.of(args[0]), ArtifactCipher.sealed(MasterKeys.of(List.of(ArtifactCipherTest.key(1)))));
+    store.put(
+        new InputStream() {
+          @Override
+          public int read() {
+            return 7;
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) {
-        int n = Math.min(len, 64 << 10);
-        Arrays.fill(b, off, off + n, (byte) 7);
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return n;
-      }
-    }, Long.MAX_VALUE);
+          @Override
+          public int read(byte[] b, int off, int len) {
+            int n = Math.min(len, 64 << 10);
+            Arrays.fill(b, off, off + n, (byte) 7);
+            try {
+              Thread.sleep(1);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return n;
+          }
+        },
+        Long.MAX_VALUE);
   }
 
   @Test
   void killingTheWriterMidUploadPublishesNothingAndCleanTmpRemovesTheRest() throws Exception {
     Path root = dir.resolve("store");
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        ArtifactStoreCrashTest.class.getName(), root.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                ArtifactStoreCrashTest.class.getName(),
+                root.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile())
+            .start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (partBytes(root) < (8 << 20)) {

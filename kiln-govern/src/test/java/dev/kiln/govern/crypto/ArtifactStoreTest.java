@@ -16,7 +16,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +66,8 @@ class ArtifactStoreTest {
     String key = store.put(in(plain), 1 << 20).key();
     Path file = dir.resolve("store/objects").resolve(key);
     assertThat(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1))
-        .startsWith("KILN-ENC").doesNotContain("must not be readable");
+        .startsWith("KILN-ENC")
+        .doesNotContain("must not be readable");
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
   }
@@ -79,7 +79,8 @@ class ArtifactStoreTest {
     assertThatThrownBy(() -> store.read(key, ArtifactCipher.sha256Hex(data(11))))
         .isInstanceOf(ArtifactIntegrityException.class)
         .hasMessage("artifact " + key + " does not match its registry checksum: tampered or corrupted");
-    assertThatThrownBy(() -> store.read(key, "not-a-sha")).isInstanceOf(KilnException.class)
+    assertThatThrownBy(() -> store.read(key, "not-a-sha"))
+        .isInstanceOf(KilnException.class)
         .hasMessageStartingWith("invalid sha256");
   }
 
@@ -91,12 +92,17 @@ class ArtifactStoreTest {
     byte[] bytes = Files.readAllBytes(file);
     bytes[2000] ^= 1;
     Files.write(file, bytes);
-    assertThatThrownBy(() -> store.read(r.key(), r.sha256())).isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessage("artifact " + r.key() + " failed its integrity check (chunk 1 failed authentication): "
-            + "tampered or corrupted");
+    assertThatThrownBy(() -> store.read(r.key(), r.sha256()))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage(
+            "artifact "
+                + r.key()
+                + " failed its integrity check (chunk 1 failed authentication): "
+                + "tampered or corrupted");
     assertThat(store.delete(r.key())).isTrue();
     assertThat(store.delete(r.key())).isFalse();
-    assertThatThrownBy(() -> store.read(r.key(), r.sha256())).isInstanceOf(KilnException.class)
+    assertThatThrownBy(() -> store.read(r.key(), r.sha256()))
+        .isInstanceOf(KilnException.class)
         .hasMessage("artifact " + r.key() + " not found")
         .satisfies(e -> assertThat(((KilnException) e).kind()).isEqualTo(ErrorKind.NOT_FOUND));
   }
@@ -118,7 +124,8 @@ class ArtifactStoreTest {
     assertThat(onlyNew.read(a.key(), a.sha256())).isEqualTo(data(2500));
     assertThat(onlyNew.read(b.key(), b.sha256())).isEqualTo(data(10));
     String k2 = MasterKeys.of(List.of(K2)).currentId();
-    assertThatThrownBy(() -> store(K1).read(a.key(), a.sha256())).isInstanceOf(ArtifactIntegrityException.class)
+    assertThatThrownBy(() -> store(K1).read(a.key(), a.sha256()))
+        .isInstanceOf(ArtifactIntegrityException.class)
         .hasMessageContaining("encrypted under master key " + k2 + ", which is not loaded");
     assertThat(filesUnder("tmp")).isEmpty();
   }
@@ -135,21 +142,26 @@ class ArtifactStoreTest {
     assertThat(sealed.read(r.key(), r.sha256())).isEqualTo(data(3000));
     assertThat(sealed.rewrapAll()).isEqualTo(1);
     assertThat(sealed.read(r.key(), r.sha256())).isEqualTo(data(3000));
-    assertThatThrownBy(() -> store().read(r.key(), r.sha256())).isInstanceOf(ArtifactIntegrityException.class)
+    assertThatThrownBy(() -> store().read(r.key(), r.sha256()))
+        .isInstanceOf(ArtifactIntegrityException.class)
         .hasMessageEndingWith("which is not loaded (no master key is configured)");
   }
 
   @Test
   void aPutThatFailsMidwayLeavesNothingBehind() throws IOException {
     ArtifactStore store = store(K1);
-    InputStream failing = new SequenceInputStream(in(data(5000)), new InputStream() {
-      @Override
-      public int read() throws IOException {
-        throw new IOException("client went away");
-      }
-    });
+    InputStream failing =
+        new SequenceInputStream(
+            in(data(5000)),
+            new InputStream() {
+              @Override
+              public int read() throws IOException {
+                throw new IOException("client went away");
+              }
+            });
     assertThatThrownBy(() -> store.put(failing, 1 << 20)).isInstanceOf(UncheckedIOException.class);
-    assertThatThrownBy(() -> store.put(in(data(5000)), 4096)).isInstanceOf(KilnException.class)
+    assertThatThrownBy(() -> store.put(in(data(5000)), 4096))
+        .isInstanceOf(KilnException.class)
         .satisfies(e -> assertThat(((KilnException) e).kind()).isEqualTo(ErrorKind.RESOURCE_EXHAUSTED));
     assertThat(store.keys()).isEmpty();
     assertThat(filesUnder("objects")).isEmpty();
@@ -168,17 +180,34 @@ class ArtifactStoreTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "../x", "/etc/passwd", "ab/../../x", "%2e%2e/x", "..%2f..%2fvictim", "../victim",
-      "ab/../../victim", "ab\\0123456789abcdef0123456789abcd", "AB/0123456789ABCDEF0123456789ABCD", "ab/cdef",
-      "ab/0123456789abcdef0123456789abcd/", "/ab/0123456789abcdef0123456789abcd", "ab//123456789abcdef0123456789abcd",
-      "ab/0123456789abcdef0123456789abc%00", "ab/0123456789abcdef0123456789abcd\n",
-      "ab/０123456789abcdef0123456789abcd"})
+  @ValueSource(
+      strings = {
+        "",
+        "../x",
+        "/etc/passwd",
+        "ab/../../x",
+        "%2e%2e/x",
+        "..%2f..%2fvictim",
+        "../victim",
+        "ab/../../victim",
+        "ab\\0123456789abcdef0123456789abcd",
+        "AB/0123456789ABCDEF0123456789ABCD",
+        "ab/cdef",
+        "ab/0123456789abcdef0123456789abcd/",
+        "/ab/0123456789abcdef0123456789abcd",
+        "ab//123456789abcdef0123456789abcd",
+        "ab/0123456789abcdef0123456789abc%00",
+        "ab/0123456789abcdef0123456789abcd\n",
+        "ab/０123456789abcdef0123456789abcd"
+      })
   void keysOutsideTheGrammarAreRefusedBeforeAnyPathIsBuilt(String key) throws IOException {
     ArtifactStore store = store(K1);
     Path victim = Files.write(dir.resolve("victim"), "do not touch".getBytes());
     Path inside = Files.write(dir.resolve("store/victim"), "do not touch".getBytes());
     for (Runnable call : List.<Runnable>of(() -> store.read(key, "0".repeat(64)), () -> store.delete(key))) {
-      assertThatThrownBy(call::run).isInstanceOf(KilnException.class).hasMessage("invalid artifact key")
+      assertThatThrownBy(call::run)
+          .isInstanceOf(KilnException.class)
+          .hasMessage("invalid artifact key")
           .satisfies(e -> assertThat(((KilnException) e).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT));
     }
     assertThat(victim).hasContent("do not touch");
@@ -197,7 +226,8 @@ class ArtifactStoreTest {
     Files.createSymbolicLink(dir.resolve("store/objects/bb"), outside);
 
     for (String key : List.of("aa/0123456789abcdef0123456789abcd", "bb/0123456789abcdef0123456789abcd")) {
-      assertThatThrownBy(() -> store.read(key, r.sha256())).isInstanceOf(KilnException.class)
+      assertThatThrownBy(() -> store.read(key, r.sha256()))
+          .isInstanceOf(KilnException.class)
           .hasMessage("invalid artifact key");
       assertThatThrownBy(() -> store.delete(key)).hasMessage("invalid artifact key");
     }

@@ -62,7 +62,8 @@ class MasterKeysTest {
   @Test
   void badFilesFailWithAClearMessageAndNoKeyMaterial() throws IOException {
     assertThatThrownBy(() -> MasterKeys.fromFile(dir.resolve("missing")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageEndingWith("missing does not exist");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("missing does not exist");
     assertThatThrownBy(() -> MasterKeys.fromFile(ownerOnly("short", (b64(new byte[16]) + "\n").getBytes())))
         .hasMessageEndingWith("short line 1 decodes to 16 bytes (expected: 32)");
     assertThatThrownBy(() -> MasterKeys.fromFile(ownerOnly("text", (b64(key(1)) + "\nnot base64!\n").getBytes())))
@@ -77,7 +78,8 @@ class MasterKeysTest {
   void aKeyFileReadableByOthersIsRefused() throws IOException {
     Path f = ownerOnly("open", key(1));
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-    assertThatThrownBy(() -> MasterKeys.fromFile(f)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> MasterKeys.fromFile(f))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageEndingWith("is accessible by group or others (mode rw-r--r--); run chmod 600 on it");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--------"));
     assertThat(MasterKeys.fromFile(f).currentId()).isEqualTo(idOf(1));
@@ -88,8 +90,11 @@ class MasterKeysTest {
     assertThat(MasterKeys.fromEnvironment(Map.of())).isEmpty();
     assertThat(MasterKeys.fromEnvironment(Map.of(MasterKeys.ENV, b64(key(1)))).orElseThrow().ids())
         .containsExactly(idOf(1));
-    assertThat(MasterKeys.fromEnvironment(Map.of(MasterKeys.ENV, b64(key(3)),
-        MasterKeys.ENV_OLD, b64(key(2)) + ", " + b64(key(1)))).orElseThrow().ids())
+    assertThat(
+            MasterKeys.fromEnvironment(
+                    Map.of(MasterKeys.ENV, b64(key(3)), MasterKeys.ENV_OLD, b64(key(2)) + ", " + b64(key(1))))
+                .orElseThrow()
+                .ids())
         .containsExactly(idOf(3), idOf(2), idOf(1));
     assertThatThrownBy(() -> MasterKeys.fromEnvironment(Map.of(MasterKeys.ENV_OLD, b64(key(1)))))
         .hasMessage("KILN_MASTER_KEY_OLD is set but KILN_MASTER_KEY is not");

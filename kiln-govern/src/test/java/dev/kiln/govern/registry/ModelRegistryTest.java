@@ -29,8 +29,9 @@ class ModelRegistryTest {
   void open() {
     stores = GovernanceStores.sqlite(dir);
     artifacts = ArtifactStore.open(dir.resolve("artifacts"), ArtifactCipher.plain());
-    registry = new ModelRegistry(stores.registry(), artifacts, new Auditor(stores.audit(), Clock.systemUTC()),
-        Clock.systemUTC(), 1 << 20);
+    registry =
+        new ModelRegistry(
+            stores.registry(), artifacts, new Auditor(stores.audit(), Clock.systemUTC()), Clock.systemUTC(), 1 << 20);
   }
 
   @AfterEach
@@ -48,20 +49,23 @@ class ModelRegistryTest {
 
   @Test
   void anUploadThatDiesHalfwayLeavesNoVersionAndNoFile() {
-    InputStream dying = new InputStream() {
-      int n;
+    InputStream dying =
+        new InputStream() {
+          int n;
 
-      @Override
-      public int read() throws IOException {
-        if (n++ > 1000) {
-          throw new IOException("connection reset");
-        }
-        return 7;
-      }
-    };
+          @Override
+          public int read() throws IOException {
+            if (n++ > 1000) {
+              throw new IOException("connection reset");
+            }
+            return 7;
+          }
+        };
     assertThatThrownBy(() -> registry.push("m", dying, "uploaded", "{}", "k", ""))
-        .isInstanceOf(java.io.UncheckedIOException.class).hasMessage("cannot store artifact")
-        .hasRootCauseInstanceOf(IOException.class).hasRootCauseMessage("connection reset");
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessage("cannot store artifact")
+        .hasRootCauseInstanceOf(IOException.class)
+        .hasRootCauseMessage("connection reset");
     assertThat(registry.names()).isEmpty();
     assertThat(registry.models()).isEmpty(); // not even the model the push created
     assertThat(artifacts.keys()).isEmpty();
@@ -71,8 +75,8 @@ class ModelRegistryTest {
   void aProcessKilledBetweenReserveAndPublishLeavesAPendingVersionNobodySeesAndCleanUpRemoves() {
     // What a server killed mid-upload leaves: a reserved version, and maybe its artifact, never published.
     stores.registry().ensureModel("m", "k", Instant.now());
-    VersionRecord pending = stores.registry().reserveVersion("m", "onnx", "uploaded", "k",
-        Instant.now().minusSeconds(3600));
+    VersionRecord pending =
+        stores.registry().reserveVersion("m", "onnx", "uploaded", "k", Instant.now().minusSeconds(3600));
     ArtifactStore.PutResult orphan = artifacts.put(new ByteArrayInputStream(new byte[] {9}), 100);
     assertThat(registry.versions("m")).isEmpty();
     assertThat(registry.read("m")).isEmpty();
@@ -97,20 +101,23 @@ class ModelRegistryTest {
   @Test
   void aVersionItsLoaderRefusesIsUndoneAndAuditedAsFailedWithTheReason() {
     registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", "{}", "k", "");
-    VersionLoader refuses = v -> {
-      throw new dev.kiln.core.engine.ModelLoadException("not a valid GGUF file: general.alignment is STRING");
-    };
-    VersionLoader crashes = v -> {
-      throw new ClassCastException("class java.lang.String cannot be cast to class java.lang.Number");
-    };
+    VersionLoader refuses =
+        v -> {
+          throw new dev.kiln.core.engine.ModelLoadException("not a valid GGUF file: general.alignment is STRING");
+        };
+    VersionLoader crashes =
+        v -> {
+          throw new ClassCastException("class java.lang.String cannot be cast to class java.lang.Number");
+        };
     for (String name : java.util.List.of("m", "fresh")) {
-      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {2}), "uploaded", "{}", "k",
-          "", refuses))
-          .isInstanceOfSatisfying(dev.kiln.core.error.KilnException.class, e -> assertThat(e.kind())
-              .isEqualTo(dev.kiln.core.error.ErrorKind.INVALID_ARGUMENT))
+      assertThatThrownBy(
+              () -> registry.push(name, new ByteArrayInputStream(new byte[] {2}), "uploaded", "{}", "k", "", refuses))
+          .isInstanceOfSatisfying(
+              dev.kiln.core.error.KilnException.class,
+              e -> assertThat(e.kind()).isEqualTo(dev.kiln.core.error.ErrorKind.INVALID_ARGUMENT))
           .hasMessage("the model was refused: not a valid GGUF file: general.alignment is STRING");
-      assertThatThrownBy(() -> registry.push(name, new ByteArrayInputStream(new byte[] {3}), "uploaded", "{}", "k",
-          "", crashes))
+      assertThatThrownBy(
+              () -> registry.push(name, new ByteArrayInputStream(new byte[] {3}), "uploaded", "{}", "k", "", crashes))
           .isInstanceOf(dev.kiln.core.error.KilnException.class)
           .hasMessage("the model was refused: it could not be loaded");
     }
@@ -118,13 +125,15 @@ class ModelRegistryTest {
     assertThat(registry.models()).extracting(ModelRecord::name).containsExactly("m"); // "fresh" is not kept
     assertThat(artifacts.keys()).hasSize(1);
     var pushes = stores.audit().query(null, "model.push", null, null, null, 100);
-    assertThat(pushes).extracting(dev.kiln.govern.audit.AuditEvent::outcome)
+    assertThat(pushes)
+        .extracting(dev.kiln.govern.audit.AuditEvent::outcome)
         .containsExactlyInAnyOrder("ok", "failed", "failed", "failed", "failed");
-    assertThat(pushes).filteredOn(e -> e.outcome().equals("failed")).extracting(
-        dev.kiln.govern.audit.AuditEvent::detail).contains("the model was refused: not a valid GGUF file: "
-        + "general.alignment is STRING");
-    VersionRecord next = registry.push("fresh", new ByteArrayInputStream(new byte[] {4}), "uploaded", "{}", "k", "",
-        VersionLoader.NONE);
+    assertThat(pushes)
+        .filteredOn(e -> e.outcome().equals("failed"))
+        .extracting(dev.kiln.govern.audit.AuditEvent::detail)
+        .contains("the model was refused: not a valid GGUF file: " + "general.alignment is STRING");
+    VersionRecord next =
+        registry.push("fresh", new ByteArrayInputStream(new byte[] {4}), "uploaded", "{}", "k", "", VersionLoader.NONE);
     assertThat(next.state()).isEqualTo(VersionRecord.State.PUBLISHED);
   }
 }

@@ -23,11 +23,12 @@ final class Concurrently {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          start.await();
-          task.run(thread);
-          return null;
-        }));
+        futures.add(
+            pool.submit(() -> {
+              start.await();
+              task.run(thread);
+              return null;
+            }));
       }
       start.countDown();
       for (Future<?> f : futures) {

@@ -47,13 +47,16 @@ abstract class DatabaseTest {
     GovernanceStores second = GovernanceStores.of(db.open());
 
     assertThat(second.registry().model("mnist")).isPresent();
-    int migrations = second.database().read(c -> {
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM flyway_schema_history")) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    });
+    int migrations =
+        second
+            .database()
+            .read(c -> {
+              try (Statement s = c.createStatement();
+                  ResultSet rs = s.executeQuery("SELECT count(*) FROM flyway_schema_history")) {
+                rs.next();
+                return rs.getInt(1);
+              }
+            });
     assertThat(migrations).isEqualTo(1);
   }
 

@@ -7,7 +7,6 @@ import dev.kiln.govern.audit.AuditEvent;
 import java.nio.file.Path;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,14 +41,22 @@ abstract class JdbcAuditLogTest {
   }
 
   private AuditEvent append(int minute, String actor, String action, String target) {
-    return audit.append(new AuditEvent(0, T0.plusSeconds(60L * minute), actor, action, target, "10.0.0.1", "ok",
-        null));
+    return audit.append(new AuditEvent(0, T0.plusSeconds(60L * minute), actor, action, target, "10.0.0.1", "ok", null));
   }
 
   @Test
   void appendAssignsIncreasingIdsAndKeepsEveryField() {
-    AuditEvent first = audit.append(new AuditEvent(99, Instant.parse("2025-03-01T10:00:00.123456789Z"), "ab12cd",
-        "model.push", "model:mnist/3", "10.0.0.1", "denied", "{\"reason\":\"scope\"}"));
+    AuditEvent first =
+        audit.append(
+            new AuditEvent(
+                99,
+                Instant.parse("2025-03-01T10:00:00.123456789Z"),
+                "ab12cd",
+                "model.push",
+                "model:mnist/3",
+                "10.0.0.1",
+                "denied",
+                "{\"reason\":\"scope\"}"));
     AuditEvent second = append(1, "system", "key.create", "key:ef34");
 
     assertThat(second.id()).isGreaterThan(first.id());
@@ -76,8 +83,7 @@ abstract class JdbcAuditLogTest {
 
   @Test
   void limitOutsideOneToTenThousandIsRejected() {
-    assertThatThrownBy(() -> audit.query(null, null, null, null, null, 0))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> audit.query(null, null, null, null, null, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> audit.query(null, null, null, null, null, 10_001))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -88,9 +94,12 @@ abstract class JdbcAuditLogTest {
 
     assertThatThrownBy(() -> execute("UPDATE audit_log SET outcome = 'denied'"))
         .isInstanceOf(StoreException.class)
-        .rootCause().hasMessageContaining("append-only");
-    assertThatThrownBy(() -> execute("DELETE FROM audit_log")).isInstanceOf(StoreException.class)
-        .rootCause().hasMessageContaining("append-only");
+        .rootCause()
+        .hasMessageContaining("append-only");
+    assertThatThrownBy(() -> execute("DELETE FROM audit_log"))
+        .isInstanceOf(StoreException.class)
+        .rootCause()
+        .hasMessageContaining("append-only");
     assertThat(audit.query(null, null, null, null, null, 10)).containsExactly(event);
   }
 
@@ -105,8 +114,9 @@ abstract class JdbcAuditLogTest {
   @Test
   void entriesOfTwoReplicasShareOneLog() {
     AuditEvent mine = append(0, "ab12cd", "model.push", "model:mnist/1");
-    AuditEvent theirs = new JdbcAuditLog(db.open()).append(new AuditEvent(0, T0.plusSeconds(1), "system",
-        "key.create", "key:x", null, "ok", null));
+    AuditEvent theirs =
+        new JdbcAuditLog(db.open())
+            .append(new AuditEvent(0, T0.plusSeconds(1), "system", "key.create", "key:x", null, "ok", null));
 
     assertThat(audit.query(null, null, null, null, null, 10)).containsExactly(theirs, mine);
   }

@@ -60,12 +60,14 @@ abstract class JdbcCounterStoreTest {
   @Test
   void concurrentAddsFromEightThreadsOnTwoReplicasLoseNothing() throws Exception {
     int perThread = 25;
-    Concurrently.run(8, thread -> {
-      JdbcCounterStore store = thread % 2 == 0 ? replicaA : replicaB;
-      for (int i = 0; i < perThread; i++) {
-        store.addAndGet(Map.of(RPM, 1L, RPD, 2L), null);
-      }
-    });
+    Concurrently.run(
+        8,
+        thread -> {
+          JdbcCounterStore store = thread % 2 == 0 ? replicaA : replicaB;
+          for (int i = 0; i < perThread; i++) {
+            store.addAndGet(Map.of(RPM, 1L, RPD, 2L), null);
+          }
+        });
 
     assertThat(replicaA.addAndGet(Map.of(RPM, 0L, RPD, 0L), null))
         .isEqualTo(Map.of(RPM, 8L * perThread, RPD, 16L * perThread));

@@ -42,10 +42,17 @@ abstract class JdbcKeyStoreTest {
   }
 
   static ApiKey key(String id, Instant created) {
-    return new ApiKey(id, "key " + id, "hash-" + id,
+    return new ApiKey(
+        id,
+        "key " + id,
+        "hash-" + id,
         List.of(Scope.parse("invoke:digits-*"), Scope.parse("train"), Scope.parse("admin")),
-        new Limits(60L, null, 1_000_000L), Map.of("mnist", new Limits(null, 500L, null)), created, "system",
-        Instant.parse("2026-01-01T00:00:00Z"), null);
+        new Limits(60L, null, 1_000_000L),
+        Map.of("mnist", new Limits(null, 500L, null)),
+        created,
+        "system",
+        Instant.parse("2026-01-01T00:00:00Z"),
+        null);
   }
 
   @Test
@@ -59,8 +66,18 @@ abstract class JdbcKeyStoreTest {
 
   @Test
   void unlimitedKeyReadsBackUnlimited() {
-    ApiKey key = new ApiKey("free", "free", "h", List.of(Scope.parse("invoke:*")), Limits.NONE, Map.of(),
-        CREATED, "system", null, null);
+    ApiKey key =
+        new ApiKey(
+            "free",
+            "free",
+            "h",
+            List.of(Scope.parse("invoke:*")),
+            Limits.NONE,
+            Map.of(),
+            CREATED,
+            "system",
+            null,
+            null);
     keys.insert(key);
 
     assertThat(keys.find("free")).contains(key);

@@ -74,12 +74,14 @@ abstract class JdbcRegistryStoreTest {
     JdbcRegistryStore other = new JdbcRegistryStore(db.open());
     ConcurrentLinkedQueue<Long> versions = new ConcurrentLinkedQueue<>();
 
-    Concurrently.run(8, thread -> {
-      JdbcRegistryStore store = thread % 2 == 0 ? registry : other;
-      for (int i = 0; i < 5; i++) {
-        versions.add(store.reserveVersion("mnist", "onnx", "uploaded", "t" + thread, T0).version());
-      }
-    });
+    Concurrently.run(
+        8,
+        thread -> {
+          JdbcRegistryStore store = thread % 2 == 0 ? registry : other;
+          for (int i = 0; i < 5; i++) {
+            versions.add(store.reserveVersion("mnist", "onnx", "uploaded", "t" + thread, T0).version());
+          }
+        });
 
     assertThat(versions).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
     assertThat(registry.versions("mnist")).hasSize(40).allMatch(v -> v.state() == State.PENDING);
@@ -108,8 +110,20 @@ abstract class JdbcRegistryStoreTest {
     assertThat(registry.publish("mnist", v.version(), "art/1", "abc", 1234, "{\"lineage\":1}")).isTrue();
     assertThat(registry.publish("mnist", v.version(), "art/other", "def", 1, "{}")).isFalse();
     assertThat(registry.publish("mnist", 99, "art/99", "def", 1, "{}")).isFalse();
-    assertThat(registry.version("mnist", v.version())).contains(new VersionRecord("mnist", 1, State.PUBLISHED,
-        "onnx", "art/1", "abc", 1234, "uploaded", "{\"lineage\":1}", "ab12cd", T0));
+    assertThat(registry.version("mnist", v.version()))
+        .contains(
+            new VersionRecord(
+                "mnist",
+                1,
+                State.PUBLISHED,
+                "onnx",
+                "art/1",
+                "abc",
+                1234,
+                "uploaded",
+                "{\"lineage\":1}",
+                "ab12cd",
+                T0));
   }
 
   @Test
@@ -134,8 +148,8 @@ abstract class JdbcRegistryStoreTest {
     VersionRecord v = reserve("mnist");
 
     assertThatThrownBy(() -> registry.setVersionState("mnist", v.version(), State.ARCHIVED))
-        .isInstanceOfSatisfying(KilnException.class,
-            e -> assertThat(e.kind()).isEqualTo(ErrorKind.FAILED_PRECONDITION));
+        .isInstanceOfSatisfying(
+            KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FAILED_PRECONDITION));
     assertThatThrownBy(() -> registry.setVersionState("mnist", 99, State.ARCHIVED))
         .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
     assertThat(registry.version("mnist", v.version()).orElseThrow().state()).isEqualTo(State.PENDING);

@@ -53,12 +53,21 @@ abstract class JdbcUsageStoreTest {
 
   @Test
   void queryFiltersByKeyModelAndInclusiveDaysInDayKeyModelOrder() {
-    usage.add(List.of(row("b", "mnist", MARCH_1, 1), row("a", "mnist", MARCH_1, 2), row("a", "digits", MARCH_1, 3),
-        row("a", "mnist", MARCH_2, 4), row("a", "mnist", MARCH_3, 5)));
+    usage.add(
+        List.of(
+            row("b", "mnist", MARCH_1, 1),
+            row("a", "mnist", MARCH_1, 2),
+            row("a", "digits", MARCH_1, 3),
+            row("a", "mnist", MARCH_2, 4),
+            row("a", "mnist", MARCH_3, 5)));
 
-    assertThat(usage.query(null, null, null, null)).containsExactly(row("a", "digits", MARCH_1, 3),
-        row("a", "mnist", MARCH_1, 2), row("b", "mnist", MARCH_1, 1), row("a", "mnist", MARCH_2, 4),
-        row("a", "mnist", MARCH_3, 5));
+    assertThat(usage.query(null, null, null, null))
+        .containsExactly(
+            row("a", "digits", MARCH_1, 3),
+            row("a", "mnist", MARCH_1, 2),
+            row("b", "mnist", MARCH_1, 1),
+            row("a", "mnist", MARCH_2, 4),
+            row("a", "mnist", MARCH_3, 5));
     assertThat(usage.query("a", "mnist", MARCH_2, MARCH_3))
         .containsExactly(row("a", "mnist", MARCH_2, 4), row("a", "mnist", MARCH_3, 5));
     assertThat(usage.query(null, "mnist", null, MARCH_1))

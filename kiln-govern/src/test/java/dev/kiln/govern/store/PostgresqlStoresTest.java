@@ -3,8 +3,8 @@ package dev.kiln.govern.store;
 import org.junit.jupiter.api.Nested;
 
 /**
- * Every store test on PostgreSQL at {@code KILN_TEST_POSTGRES_URL}: skipped when it is unset, failed when it is
- * unset under CI ({@code CI=true}). {@code .ci/postgres.sh} starts a throwaway cluster and prints the URL.
+ * Every store test on PostgreSQL at {@code KILN_TEST_POSTGRES_URL}: skipped when it is unset, failed when it is unset
+ * under CI ({@code CI=true}). {@code .ci/postgres.sh} starts a throwaway cluster and prints the URL.
  */
 class PostgresqlStoresTest {
   @Nested

@@ -14,8 +14,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * One test's database, empty at first. {@link #open()} may be called several times: each call is another
- * {@link Database} on the same data, as a second replica or the server after a restart would open it.
+ * One test's database, empty at first. {@link #open()} may be called several times: each call is another {@link
+ * Database} on the same data, as a second replica or the server after a restart would open it.
  */
 final class TestDatabase implements AutoCloseable {
   static final String URL_VARIABLE = "KILN_TEST_POSTGRES_URL";
@@ -46,8 +46,11 @@ final class TestDatabase implements AutoCloseable {
       if ("true".equals(System.getenv("CI"))) {
         fail(URL_VARIABLE + " is not set under CI: .ci/run starts PostgreSQL and sets it");
       }
-      Assumptions.abort("PostgreSQL variant skipped: " + URL_VARIABLE + " is not set"
-          + " (eval \"$(.ci/postgres.sh start /tmp/kiln-pg)\" starts a throwaway cluster and prints it)");
+      Assumptions.abort(
+          "PostgreSQL variant skipped: "
+              + URL_VARIABLE
+              + " is not set"
+              + " (eval \"$(.ci/postgres.sh start /tmp/kiln-pg)\" starts a throwaway cluster and prints it)");
     }
     String user = System.getenv("KILN_TEST_POSTGRES_USER");
     String password = System.getenv("KILN_TEST_POSTGRES_PASSWORD");
@@ -80,7 +83,8 @@ final class TestDatabase implements AutoCloseable {
     if (password != null) {
       properties.setProperty("password", password);
     }
-    try (Connection c = DriverManager.getConnection(url, properties); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url, properties);
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e);

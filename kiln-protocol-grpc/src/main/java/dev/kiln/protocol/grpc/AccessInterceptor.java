@@ -31,18 +31,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Asks the gate about every call. The permission comes from the method; the model, for per-model scopes and
- * limits, from the request message, so calls that name a model are decided when their message arrives (each
- * message of a stream is decided on its own). Methods not listed here require {@link Permission#ADMIN}.
+ * Asks the gate about every call. The permission comes from the method; the model, for per-model scopes and limits,
+ * from the request message, so calls that name a model are decided when their message arrives (each message of a stream
+ * is decided on its own). Methods not listed here require {@link Permission#ADMIN}.
  */
 final class AccessInterceptor implements ServerInterceptor {
-  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
-      Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   /**
-   * A method's requirement: the permission, and how to read the model from its message (null: none). A message
-   * that names no model (an empty name) needs {@code unnamed} on every model: for ModelStatistics that is
-   * {@link OipOperation#ALL_STATISTICS}'s permission, for the rest the same permission.
+   * A method's requirement: the permission, and how to read the model from its message (null: none). A message that
+   * names no model (an empty name) needs {@code unnamed} on every model: for ModelStatistics that is {@link
+   * OipOperation#ALL_STATISTICS}'s permission, for the rest the same permission.
    */
   record Rule(Permission permission, Function<Object, String> model, Permission unnamed) {
     Permission permissionFor(String model) {
@@ -51,37 +50,55 @@ final class AccessInterceptor implements ServerInterceptor {
   }
 
   /** The OIP methods' requirements come from {@link OipOperation}, the table REST's routes use too. */
-  static final Map<String, Rule> RULES = Map.ofEntries(
-      rule(GRPCInferenceServiceGrpc.getServerLiveMethod(), OipOperation.SERVER_LIVE, null),
-      rule(GRPCInferenceServiceGrpc.getServerReadyMethod(), OipOperation.SERVER_READY, null),
-      Map.entry(HealthGrpc.getCheckMethod().getFullMethodName(), new Rule(Permission.OPEN, null, Permission.OPEN)),
-      Map.entry(HealthGrpc.getWatchMethod().getFullMethodName(), new Rule(Permission.OPEN, null, Permission.OPEN)),
-      rule(GRPCInferenceServiceGrpc.getServerMetadataMethod(), OipOperation.SERVER_METADATA, null),
-      rule(GRPCInferenceServiceGrpc.getModelReadyMethod(), OipOperation.MODEL_READY,
-          m -> ((ModelReadyRequest) m).getName()),
-      rule(GRPCInferenceServiceGrpc.getModelMetadataMethod(), OipOperation.MODEL_METADATA,
-          m -> ((ModelMetadataRequest) m).getName()),
-      rule(GRPCInferenceServiceGrpc.getModelInferMethod(), OipOperation.INFER,
-          m -> ((ModelInferRequest) m).getModelName()),
-      rule(GRPCInferenceServiceGrpc.getModelStreamInferMethod(), OipOperation.INFER,
-          m -> ((ModelInferRequest) m).getModelName()),
-      rule(GRPCInferenceServiceGrpc.getModelConfigMethod(), OipOperation.MODEL_CONFIG,
-          m -> ((ModelConfigRequest) m).getName()),
-      Map.entry(GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(),
-          new Rule(OipOperation.MODEL_STATISTICS.permission(), m -> emptyToNull(((ModelStatisticsRequest) m).getName()),
-              OipOperation.ALL_STATISTICS.permission())),
-      // Any key may ask; each sees the models it may call or change (see GRANTS).
-      rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod(), OipOperation.REPOSITORY_INDEX, null),
-      rule(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(), OipOperation.REPOSITORY_LOAD,
-          m -> ((RepositoryModelLoadRequest) m).getModelName()),
-      rule(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod(), OipOperation.REPOSITORY_UNLOAD,
-          m -> ((RepositoryModelUnloadRequest) m).getModelName()));
+  static final Map<String, Rule> RULES =
+      Map.ofEntries(
+          rule(GRPCInferenceServiceGrpc.getServerLiveMethod(), OipOperation.SERVER_LIVE, null),
+          rule(GRPCInferenceServiceGrpc.getServerReadyMethod(), OipOperation.SERVER_READY, null),
+          Map.entry(HealthGrpc.getCheckMethod().getFullMethodName(), new Rule(Permission.OPEN, null, Permission.OPEN)),
+          Map.entry(HealthGrpc.getWatchMethod().getFullMethodName(), new Rule(Permission.OPEN, null, Permission.OPEN)),
+          rule(GRPCInferenceServiceGrpc.getServerMetadataMethod(), OipOperation.SERVER_METADATA, null),
+          rule(
+              GRPCInferenceServiceGrpc.getModelReadyMethod(),
+              OipOperation.MODEL_READY,
+              m -> ((ModelReadyRequest) m).getName()),
+          rule(
+              GRPCInferenceServiceGrpc.getModelMetadataMethod(),
+              OipOperation.MODEL_METADATA,
+              m -> ((ModelMetadataRequest) m).getName()),
+          rule(
+              GRPCInferenceServiceGrpc.getModelInferMethod(),
+              OipOperation.INFER,
+              m -> ((ModelInferRequest) m).getModelName()),
+          rule(
+              GRPCInferenceServiceGrpc.getModelStreamInferMethod(),
+              OipOperation.INFER,
+              m -> ((ModelInferRequest) m).getModelName()),
+          rule(
+              GRPCInferenceServiceGrpc.getModelConfigMethod(),
+              OipOperation.MODEL_CONFIG,
+              m -> ((ModelConfigRequest) m).getName()),
+          Map.entry(
+              GRPCInferenceServiceGrpc.getModelStatisticsMethod().getFullMethodName(),
+              new Rule(
+                  OipOperation.MODEL_STATISTICS.permission(),
+                  m -> emptyToNull(((ModelStatisticsRequest) m).getName()),
+                  OipOperation.ALL_STATISTICS.permission())),
+          // Any key may ask; each sees the models it may call or change (see GRANTS).
+          rule(GRPCInferenceServiceGrpc.getRepositoryIndexMethod(), OipOperation.REPOSITORY_INDEX, null),
+          rule(
+              GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(),
+              OipOperation.REPOSITORY_LOAD,
+              m -> ((RepositoryModelLoadRequest) m).getModelName()),
+          rule(
+              GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod(),
+              OipOperation.REPOSITORY_UNLOAD,
+              m -> ((RepositoryModelUnloadRequest) m).getModelName()));
 
   private static final Rule DEFAULT = new Rule(Permission.ADMIN, null, Permission.ADMIN);
 
   /**
-   * What the gate allowed the caller of a call that names no model, for services that filter what they answer
-   * (the repository index). Everything where no gate is asked: auth off, or a server without this interceptor.
+   * What the gate allowed the caller of a call that names no model, for services that filter what they answer (the
+   * repository index). Everything where no gate is asked: auth off, or a server without this interceptor.
    */
   static final Context.Key<Grants> GRANTS = Context.keyWithDefault("kiln.grants", Grants.all("anonymous"));
 
@@ -91,8 +108,8 @@ final class AccessInterceptor implements ServerInterceptor {
     this.gate = gate;
   }
 
-  private static Map.Entry<String, Rule> rule(MethodDescriptor<?, ?> method, OipOperation op,
-      Function<Object, String> model) {
+  private static Map.Entry<String, Rule> rule(
+      MethodDescriptor<?, ?> method, OipOperation op, Function<Object, String> model) {
     return Map.entry(method.getFullMethodName(), new Rule(op.permission(), model, op.permission()));
   }
 
@@ -101,14 +118,16 @@ final class AccessInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     Rule rule = RULES.getOrDefault(call.getMethodDescriptor().getFullMethodName(), DEFAULT);
     if (rule.permission() == Permission.OPEN || gate == Gate.OPEN) {
       return next.startCall(call, headers);
     }
-    Caller caller = new Caller(Caller.bearer(headers.get(AUTHORIZATION)),
-        String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+    Caller caller =
+        new Caller(
+            Caller.bearer(headers.get(AUTHORIZATION)),
+            String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
     if (rule.model() == null) {
       Grants allowed;
       try {

@@ -9,9 +9,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
 /**
- * Reads request metadata {@code kiln-model-alias} ({@link ModelRef#ALIAS_KEY}), the gRPC twin of the REST header of
- * the same name: it names the version a call is about by alias, for clients whose stubs cannot put
- * {@code model@alias} in the name field. An alias in the name wins.
+ * Reads request metadata {@code kiln-model-alias} ({@link ModelRef#ALIAS_KEY}), the gRPC twin of the REST header of the
+ * same name: it names the version a call is about by alias, for clients whose stubs cannot put {@code model@alias} in
+ * the name field. An alias in the name wins.
  */
 final class AliasHeader implements ServerInterceptor {
   static final Metadata.Key<String> KEY = Metadata.Key.of(ModelRef.ALIAS_KEY, Metadata.ASCII_STRING_MARSHALLER);

@@ -32,10 +32,8 @@ final class CoreMessages {
   private CoreMessages() {}
 
   static ModelMetadataResponse metadata(ModelMetadata m) {
-    ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder()
-        .setName(m.name())
-        .addAllVersions(m.versions())
-        .setPlatform(m.platform());
+    ModelMetadataResponse.Builder b =
+        ModelMetadataResponse.newBuilder().setName(m.name()).addAllVersions(m.versions()).setPlatform(m.platform());
     for (TensorSpec s : m.signature().inputs()) {
       b.addInputs(tensor(s));
     }
@@ -47,30 +45,39 @@ final class CoreMessages {
 
   /** Triton's model configuration message; see {@link ModelConfigView}. */
   static ModelConfigResponse config(ModelConfigView c) {
-    ModelConfig.Builder b = ModelConfig.newBuilder()
-        .setName(c.name())
-        .setPlatform(c.platform())
-        .setMaxBatchSize(c.maxBatchSize())
-        .setVersionPolicy(versionPolicy(c.versionPolicy()))
-        .addInstanceGroup(ModelInstanceGroup.newBuilder().setCount(c.instanceCount())
-            .setKind(ModelInstanceGroup.Kind.valueOf(ModelConfigView.INSTANCE_KIND)));
+    ModelConfig.Builder b =
+        ModelConfig.newBuilder()
+            .setName(c.name())
+            .setPlatform(c.platform())
+            .setMaxBatchSize(c.maxBatchSize())
+            .setVersionPolicy(versionPolicy(c.versionPolicy()))
+            .addInstanceGroup(
+                ModelInstanceGroup.newBuilder()
+                    .setCount(c.instanceCount())
+                    .setKind(ModelInstanceGroup.Kind.valueOf(ModelConfigView.INSTANCE_KIND)));
     for (ModelConfigView.Tensor t : c.inputs()) {
-      b.addInput(ModelInput.newBuilder().setName(t.name()).setDataType(DataType.valueOf(t.dataType()))
-          .addAllDims(t.dims()));
+      b.addInput(
+          ModelInput.newBuilder().setName(t.name()).setDataType(DataType.valueOf(t.dataType())).addAllDims(t.dims()));
     }
     for (ModelConfigView.Tensor t : c.outputs()) {
-      b.addOutput(ModelOutput.newBuilder().setName(t.name()).setDataType(DataType.valueOf(t.dataType()))
-          .addAllDims(t.dims()));
+      b.addOutput(
+          ModelOutput.newBuilder().setName(t.name()).setDataType(DataType.valueOf(t.dataType())).addAllDims(t.dims()));
     }
-    c.dynamicBatching().ifPresent(d -> b.setDynamicBatching(ModelDynamicBatching.newBuilder()
-        .addAllPreferredBatchSize(d.preferredBatchSizes())
-        .setMaxQueueDelayMicroseconds(d.maxQueueDelayMicroseconds())));
+    c.dynamicBatching()
+        .ifPresent(d ->
+            b.setDynamicBatching(
+                ModelDynamicBatching.newBuilder()
+                    .addAllPreferredBatchSize(d.preferredBatchSizes())
+                    .setMaxQueueDelayMicroseconds(d.maxQueueDelayMicroseconds())));
     return ModelConfigResponse.newBuilder().setConfig(b).build();
   }
 
   static ServerMetadataResponse server(ServerMetadata m) {
-    return ServerMetadataResponse.newBuilder().setName(m.name()).setVersion(m.version())
-        .addAllExtensions(m.extensions()).build();
+    return ServerMetadataResponse.newBuilder()
+        .setName(m.name())
+        .setVersion(m.version())
+        .addAllExtensions(m.extensions())
+        .build();
   }
 
   private static ModelVersionPolicy versionPolicy(VersionPolicy p) {
@@ -78,8 +85,8 @@ final class CoreMessages {
     switch (p) {
       case VersionPolicy.Latest l -> b.setLatest(ModelVersionPolicy.Latest.newBuilder().setNumVersions(l.n()));
       case VersionPolicy.All a -> b.setAll(ModelVersionPolicy.All.getDefaultInstance());
-      case VersionPolicy.Specific s -> b.setSpecific(ModelVersionPolicy.Specific.newBuilder()
-          .addAllVersions(s.versions()));
+      case VersionPolicy.Specific s ->
+          b.setSpecific(ModelVersionPolicy.Specific.newBuilder().addAllVersions(s.versions()));
     }
     return b.build();
   }
@@ -87,17 +94,19 @@ final class CoreMessages {
   static ModelStatisticsResponse statistics(List<Statistics> all) {
     ModelStatisticsResponse.Builder b = ModelStatisticsResponse.newBuilder();
     for (Statistics s : all) {
-      b.addModelStats(ModelStatistics.newBuilder()
-          .setName(s.name())
-          .setVersion(s.version())
-          .setLastInference(s.lastInferenceMillis())
-          .setInferenceCount(s.inferenceCount())
-          .setExecutionCount(s.executionCount())
-          .setInferenceStats(InferStatistics.newBuilder()
-              .setSuccess(duration(s.success()))
-              .setFail(duration(s.fail()))
-              .setQueue(duration(s.queue()))
-              .setComputeInfer(duration(s.computeInfer()))));
+      b.addModelStats(
+          ModelStatistics.newBuilder()
+              .setName(s.name())
+              .setVersion(s.version())
+              .setLastInference(s.lastInferenceMillis())
+              .setInferenceCount(s.inferenceCount())
+              .setExecutionCount(s.executionCount())
+              .setInferenceStats(
+                  InferStatistics.newBuilder()
+                      .setSuccess(duration(s.success()))
+                      .setFail(duration(s.fail()))
+                      .setQueue(duration(s.queue()))
+                      .setComputeInfer(duration(s.computeInfer()))));
     }
     return b.build();
   }
@@ -105,18 +114,22 @@ final class CoreMessages {
   static RepositoryIndexResponse index(List<RepositoryEntry> entries) {
     RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
     for (RepositoryEntry e : entries) {
-      b.addModels(ModelIndex.newBuilder()
-          .setName(e.name())
-          .setVersion(e.version())
-          .setState(e.state().name())
-          .setReason(e.reason()));
+      b.addModels(
+          ModelIndex.newBuilder()
+              .setName(e.name())
+              .setVersion(e.version())
+              .setState(e.state().name())
+              .setReason(e.reason()));
     }
     return b.build();
   }
 
   private static TensorMetadata tensor(TensorSpec s) {
-    return TensorMetadata.newBuilder().setName(s.name()).setDatatype(s.datatype().name())
-        .addAllShape(Arrays.stream(s.shape()).boxed().toList()).build();
+    return TensorMetadata.newBuilder()
+        .setName(s.name())
+        .setDatatype(s.datatype().name())
+        .addAllShape(Arrays.stream(s.shape()).boxed().toList())
+        .build();
   }
 
   private static StatisticDuration duration(Statistics.Duration d) {

@@ -10,10 +10,10 @@ import java.util.logging.Logger;
 
 /**
  * gRPC's one table from Kiln's errors to status codes, used for every failure a call ends with, the access gate's
- * refusals included. Messages of {@link KilnException}s are written for callers and pass through; any other
- * exception becomes INTERNAL with the fixed message {@code "internal error"} (see {@link KilnException#from}) and
- * its details go to the log only, so no path, class name or stack frame reaches a client. gRPC has no Retry-After:
- * an error's retry-after travels as trailer {@code retry-after}, whole seconds, as HTTP's header does.
+ * refusals included. Messages of {@link KilnException}s are written for callers and pass through; any other exception
+ * becomes INTERNAL with the fixed message {@code "internal error"} (see {@link KilnException#from}) and its details go
+ * to the log only, so no path, class name or stack frame reaches a client. gRPC has no Retry-After: an error's
+ * retry-after travels as trailer {@code retry-after}, whole seconds, as HTTP's header does.
  */
 final class GrpcErrors {
   private static final Logger LOG = Logger.getLogger(GrpcErrors.class.getName());

@@ -40,9 +40,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * {@code inference.GRPCInferenceService}: each RPC decodes its request, makes one call on the {@link OipRulebook}
- * (the rules REST shares), and encodes the answer; failures go through {@link GrpcErrors}. Inference never
- * blocks a gRPC thread: the response is sent when the core's future completes.
+ * {@code inference.GRPCInferenceService}: each RPC decodes its request, makes one call on the {@link OipRulebook} (the
+ * rules REST shares), and encodes the answer; failures go through {@link GrpcErrors}. Inference never blocks a gRPC
+ * thread: the response is sent when the core's future completes.
  */
 public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.AsyncService, BindableService {
   private final OipRulebook oip;
@@ -50,8 +50,8 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   private final OpenStreams streams;
 
   /**
-   * @param blocking where calls that may take seconds (loading, unloading a model) run: the server calls the
-   *     other methods on its network threads, which must never block
+   * @param blocking where calls that may take seconds (loading, unloading a model) run: the server calls the other
+   *     methods on its network threads, which must never block
    */
   public GrpcInferenceService(InferenceCore core, Executor blocking) {
     this(core, blocking, new OpenStreams());
@@ -66,8 +66,8 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   /** The service with the interceptors that read {@code triton_grpc_error} and {@code kiln-model-alias}. */
   @Override
   public ServerServiceDefinition bindService() {
-    return ServerInterceptors.intercept(GRPCInferenceServiceGrpc.bindService(this), new StreamErrorHeader(),
-        new AliasHeader());
+    return ServerInterceptors.intercept(
+        GRPCInferenceServiceGrpc.bindService(this), new StreamErrorHeader(), new AliasHeader());
   }
 
   @Override
@@ -83,8 +83,12 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   /** Ready or not for a known model or version; NOT_FOUND for an unknown one, as REST answers 404. */
   @Override
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
-    unary(out, () -> ModelReadyResponse.newBuilder()
-        .setReady(oip.modelReady(ref(request.getName(), request.getVersion()))).build());
+    unary(
+        out,
+        () ->
+            ModelReadyResponse.newBuilder()
+                .setReady(oip.modelReady(ref(request.getName(), request.getVersion())))
+                .build());
   }
 
   @Override
@@ -105,9 +109,13 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   /** One model's statistics, or every model's when the name is empty (which takes {@code manage:*}). */
   @Override
   public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
-    unary(out, () -> CoreMessages.statistics(request.getName().isEmpty()
-        ? oip.allStatistics()
-        : oip.statistics(ref(request.getName(), request.getVersion()))));
+    unary(
+        out,
+        () ->
+            CoreMessages.statistics(
+                request.getName().isEmpty()
+                    ? oip.allStatistics()
+                    : oip.statistics(ref(request.getName(), request.getVersion()))));
   }
 
   @Override
@@ -117,40 +125,49 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
   }
 
   @Override
-  public void repositoryModelLoad(RepositoryModelLoadRequest request,
-      StreamObserver<RepositoryModelLoadResponse> out) {
-    blocking.execute(() -> unary(out, () -> {
-      oip.load(request.getModelName(), request.getParametersMap().keySet());
-      return RepositoryModelLoadResponse.getDefaultInstance();
-    }));
+  public void repositoryModelLoad(RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
+    blocking.execute(() ->
+        unary(
+            out,
+            () -> {
+              oip.load(request.getModelName(), request.getParametersMap().keySet());
+              return RepositoryModelLoadResponse.getDefaultInstance();
+            }));
   }
 
   @Override
-  public void repositoryModelUnload(RepositoryModelUnloadRequest request,
-      StreamObserver<RepositoryModelUnloadResponse> out) {
-    blocking.execute(() -> unary(out, () -> {
-      oip.unload(request.getModelName(), request.getParametersMap().keySet());
-      return RepositoryModelUnloadResponse.getDefaultInstance();
-    }));
+  public void repositoryModelUnload(
+      RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> out) {
+    blocking.execute(() ->
+        unary(
+            out,
+            () -> {
+              oip.unload(request.getModelName(), request.getParametersMap().keySet());
+              return RepositoryModelUnloadResponse.getDefaultInstance();
+            }));
   }
 
   @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-    infer(request, AliasHeader.alias()).whenComplete((response, failure) -> {
-      if (failure != null) {
-        out.onError(GrpcErrors.exception(failure));
-      } else {
-        out.onNext(response);
-        out.onCompleted();
-      }
-    });
+    infer(request, AliasHeader.alias())
+        .whenComplete((response, failure) -> {
+          if (failure != null) {
+            out.onError(GrpcErrors.exception(failure));
+          } else {
+            out.onNext(response);
+            out.onCompleted();
+          }
+        });
   }
 
   @Override
   public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> out) {
     String alias = AliasHeader.alias(); // read now: the stream's messages may be handled outside this call's context
-    return new InferStream(r -> infer(r, alias), (ServerCallStreamObserver<ModelStreamInferResponse>) out,
-        StreamErrorHeader.closeOnError(), streams);
+    return new InferStream(
+        r -> infer(r, alias),
+        (ServerCallStreamObserver<ModelStreamInferResponse>) out,
+        StreamErrorHeader.closeOnError(),
+        streams);
   }
 
   /** Decodes, runs and encodes one request; answers raw when the request came raw. Never throws. */
@@ -159,8 +176,7 @@ public final class GrpcInferenceService implements GRPCInferenceServiceGrpc.Asyn
       ModelRef ref = ModelRef.of(request.getModelName(), request.getModelVersion(), alias);
       InferenceRequest decoded = TensorCodec.decode(request);
       boolean raw = request.getRawInputContentsCount() > 0;
-      return oip.infer(ref, decoded)
-          .thenApply(response -> TensorCodec.encode(response, raw));
+      return oip.infer(ref, decoded).thenApply(response -> TensorCodec.encode(response, raw));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -1,5 +1,6 @@
 package dev.kiln.protocol.grpc;
 
+import dev.kiln.core.access.Gate;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import io.grpc.Metadata;
@@ -10,7 +11,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import dev.kiln.core.access.Gate;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
@@ -28,15 +28,16 @@ import java.util.logging.Logger;
  * The gRPC listener: {@link GrpcInferenceService} and {@code grpc.health.v1.Health} on one port.
  *
  * <p>Health answers SERVING while {@link InferenceCore#ready()} is true and NOT_SERVING otherwise (for the overall
- * server, service name {@code ""}, and for {@code inference.GRPCInferenceService}). The core has no readiness
- * callback, so the status is refreshed at the start of every health call; a {@code Watch} stream therefore sees a
- * change when the next health call arrives, which is what Kubernetes probes (one {@code Check} per period) need.
+ * server, service name {@code ""}, and for {@code inference.GRPCInferenceService}). The core has no readiness callback,
+ * so the status is refreshed at the start of every health call; a {@code Watch} stream therefore sees a change when the
+ * next health call arrives, which is what Kubernetes probes (one {@code Check} per period) need.
  *
- * <p>{@link #start(ServerBuilder, InferenceCore, int)} is the wiring seam: production passes a Netty builder,
- * tests an in-process one, and both get the same services, limits and interceptors.
+ * <p>{@link #start(ServerBuilder, InferenceCore, int)} is the wiring seam: production passes a Netty builder, tests an
+ * in-process one, and both get the same services, limits and interceptors.
  */
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GrpcServer.class.getName());
+
   /** How long {@link #close()} lets in-flight calls finish before cancelling them. */
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
 
@@ -54,8 +55,8 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code settings.host():settings.port()} with Netty and starts serving, over TLS when the settings
-   * carry TLS files.
+   * Binds {@code settings.host():settings.port()} with Netty and starts serving, over TLS when the settings carry TLS
+   * files.
    *
    * @throws UncheckedIOException when the address cannot be bound
    * @throws dev.kiln.core.tls.TlsFileException when a TLS file is missing or unusable; nothing is bound then
@@ -64,11 +65,12 @@ public final class GrpcServer implements AutoCloseable {
     return start(core, settings, Gate.OPEN);
   }
 
-  /** @param gate decides every call but the health and liveness probes */
+  /**
+   * @param gate decides every call but the health and liveness probes
+   */
   public static GrpcServer start(InferenceCore core, GrpcSettings settings, Gate gate) {
     Objects.requireNonNull(settings, "settings");
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
     settings.tls().ifPresent(t -> builder.sslContext(GrpcTls.context(t)));
     return start(builder, core, settings.maxInboundMessageBytes(), gate);
   }
@@ -76,15 +78,14 @@ public final class GrpcServer implements AutoCloseable {
   /**
    * Adds Kiln's services and limits to any transport's builder, builds and starts it.
    *
-   * @param maxInboundMessageBytes largest request message; enforced by transports that frame messages (Netty),
-   *     not by the in-process transport, which passes message objects without serialising them
+   * @param maxInboundMessageBytes largest request message; enforced by transports that frame messages (Netty), not by
+   *     the in-process transport, which passes message objects without serialising them
    */
   public static GrpcServer start(ServerBuilder<?> builder, InferenceCore core, int maxInboundMessageBytes) {
     return start(builder, core, maxInboundMessageBytes, Gate.OPEN);
   }
 
-  public static GrpcServer start(ServerBuilder<?> builder, InferenceCore core, int maxInboundMessageBytes,
-      Gate gate) {
+  public static GrpcServer start(ServerBuilder<?> builder, InferenceCore core, int maxInboundMessageBytes, Gate gate) {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(core, "core");
     HealthStatusManager health = new HealthStatusManager();
@@ -94,14 +95,15 @@ public final class GrpcServer implements AutoCloseable {
     // BENCHMARKS.md.
     MessageGuard guard = new MessageGuard();
     OpenStreams streams = new OpenStreams();
-    Server server = builder
-        .directExecutor()
-        .maxInboundMessageSize(maxInboundMessageBytes)
-        .addService(guard.wrap(new GrpcInferenceService(core, blocking, streams).bindService()))
-        .addService(guard.wrap(
-            ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health))))
-        .intercept(new AccessInterceptor(gate))
-        .build();
+    Server server =
+        builder
+            .directExecutor()
+            .maxInboundMessageSize(maxInboundMessageBytes)
+            .addService(guard.wrap(new GrpcInferenceService(core, blocking, streams).bindService()))
+            .addService(
+                guard.wrap(ServerInterceptors.intercept(health.getHealthService(), refreshHealth(core, health))))
+            .intercept(new AccessInterceptor(gate))
+            .build();
     try {
       server.start();
     } catch (IOException e) {
@@ -125,8 +127,8 @@ public final class GrpcServer implements AutoCloseable {
 
   /**
    * First step of a drain: health reports NOT_SERVING for good (a {@code Watch} sees it at once) and new
-   * ModelStreamInfer calls are refused with UNAVAILABLE. Other calls are still taken, so probes get an answer and
-   * the core refuses new inference with UNAVAILABLE while it finishes what is in flight.
+   * ModelStreamInfer calls are refused with UNAVAILABLE. Other calls are still taken, so probes get an answer and the
+   * core refuses new inference with UNAVAILABLE while it finishes what is in flight.
    */
   public void drain() {
     // Health logs a stack trace when told twice; close() and stop() both come through here.

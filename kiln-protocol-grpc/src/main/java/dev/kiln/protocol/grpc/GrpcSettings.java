@@ -9,9 +9,9 @@ import java.util.Optional;
  *
  * @param host interface to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
  * @param port TCP port; 0 picks any free port (read it back with {@link GrpcServer#port()})
- * @param maxInboundMessageBytes largest request message accepted; a larger one fails with RESOURCE_EXHAUSTED
- *     before it is parsed. gRPC's own default is 4 MiB, too small for many tensors, hence
- *     {@link #DEFAULT_MAX_INBOUND_MESSAGE_BYTES}.
+ * @param maxInboundMessageBytes largest request message accepted; a larger one fails with RESOURCE_EXHAUSTED before it
+ *     is parsed. gRPC's own default is 4 MiB, too small for many tensors, hence {@link
+ *     #DEFAULT_MAX_INBOUND_MESSAGE_BYTES}.
  * @param tls TLS from these files, or empty for plaintext (h2c)
  */
 public record GrpcSettings(String host, int port, int maxInboundMessageBytes, Optional<TlsSettings> tls) {
@@ -28,8 +28,7 @@ public record GrpcSettings(String host, int port, int maxInboundMessageBytes, Op
       throw new IllegalArgumentException("grpc port must be within 0..65535, got " + port);
     }
     if (maxInboundMessageBytes < 1) {
-      throw new IllegalArgumentException("grpc max-inbound-message-bytes must be >= 1, got "
-          + maxInboundMessageBytes);
+      throw new IllegalArgumentException("grpc max-inbound-message-bytes must be >= 1, got " + maxInboundMessageBytes);
     }
   }
 

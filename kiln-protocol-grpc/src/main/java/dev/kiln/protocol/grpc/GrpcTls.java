@@ -15,14 +15,15 @@ final class GrpcTls {
 
   static SslContext context(TlsSettings settings) {
     TlsMaterial m = settings.load();
-    SslContextBuilder b = GrpcSslContexts.configure(SslContextBuilder.forServer(m.key(), m.chain()),
-            SslProvider.JDK)
-        .protocols(TlsSettings.PROTOCOLS)
-        .clientAuth(switch (m.clientAuth()) {
-          case NONE -> ClientAuth.NONE;
-          case OPTIONAL -> ClientAuth.OPTIONAL;
-          case REQUIRE -> ClientAuth.REQUIRE;
-        });
+    SslContextBuilder b =
+        GrpcSslContexts.configure(SslContextBuilder.forServer(m.key(), m.chain()), SslProvider.JDK)
+            .protocols(TlsSettings.PROTOCOLS)
+            .clientAuth(
+                switch (m.clientAuth()) {
+                  case NONE -> ClientAuth.NONE;
+                  case OPTIONAL -> ClientAuth.OPTIONAL;
+                  case REQUIRE -> ClientAuth.REQUIRE;
+                });
     if (!m.clientCas().isEmpty()) {
       b.trustManager(m.clientCas());
     }

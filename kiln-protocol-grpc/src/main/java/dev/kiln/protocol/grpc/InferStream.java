@@ -12,17 +12,16 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One {@code ModelStreamInfer} call. Requests run concurrently in the core, but their responses are sent in
- * request order: each delivery is chained after the previous one, which also keeps calls on the response
- * observer (not thread-safe) strictly one at a time.
+ * One {@code ModelStreamInfer} call. Requests run concurrently in the core, but their responses are sent in request
+ * order: each delivery is chained after the previous one, which also keeps calls on the response observer (not
+ * thread-safe) strictly one at a time.
  *
- * <p>A failed request becomes a response with {@code error_message} (and the request's id, so clients can match
- * it) and the stream goes on; with {@link StreamErrorHeader} the first failure closes the stream with its
- * status instead.
+ * <p>A failed request becomes a response with {@code error_message} (and the request's id, so clients can match it) and
+ * the stream goes on; with {@link StreamErrorHeader} the first failure closes the stream with its status instead.
  *
- * <p>When the server drains, {@link #end()} lets the requests already received finish and be answered, then ends
- * the call with UNAVAILABLE {@code "server is shutting down"}; requests arriving after that are not run, and the
- * status tells the client to resend them elsewhere.
+ * <p>When the server drains, {@link #end()} lets the requests already received finish and be answered, then ends the
+ * call with UNAVAILABLE {@code "server is shutting down"}; requests arriving after that are not run, and the status
+ * tells the client to resend them elsewhere.
  */
 final class InferStream implements StreamObserver<ModelInferRequest> {
   private static final Logger LOG = Logger.getLogger(InferStream.class.getName());
@@ -36,8 +35,11 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
   private volatile boolean finished;
   private boolean ending;
 
-  InferStream(Function<ModelInferRequest, CompletableFuture<ModelInferResponse>> infer,
-      ServerCallStreamObserver<ModelStreamInferResponse> out, boolean closeOnError, OpenStreams streams) {
+  InferStream(
+      Function<ModelInferRequest, CompletableFuture<ModelInferResponse>> infer,
+      ServerCallStreamObserver<ModelStreamInferResponse> out,
+      boolean closeOnError,
+      OpenStreams streams) {
     this.infer = infer;
     this.out = out;
     this.closeOnError = closeOnError;
@@ -64,9 +66,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
       result = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Outcome> outcome = result.handle(Outcome::new);
-    tail = tail.thenCombine(outcome, (previous, o) -> o)
-        .thenAccept(o -> deliver(request, o))
-        .exceptionally(e -> null);
+    tail = tail.thenCombine(outcome, (previous, o) -> o).thenAccept(o -> deliver(request, o)).exceptionally(e -> null);
   }
 
   @Override
@@ -88,18 +88,20 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
       return; // the client already half-closed: the call ends with OK once its responses are out
     }
     ending = true;
-    finishAfterTail(() -> out.onError(
-        GrpcErrors.exception(KilnException.unavailable("server is shutting down"))));
+    finishAfterTail(() -> out.onError(GrpcErrors.exception(KilnException.unavailable("server is shutting down"))));
   }
 
   private void finishAfterTail(Runnable close) {
-    tail = tail.thenRun(() -> {
-      streams.remove(this);
-      if (!finished) {
-        finished = true;
-        close.run();
-      }
-    }).exceptionally(e -> null);
+    tail =
+        tail.thenRun(
+                () -> {
+                  streams.remove(this);
+                  if (!finished) {
+                    finished = true;
+                    close.run();
+                  }
+                })
+            .exceptionally(e -> null);
   }
 
   private void deliver(ModelInferRequest request, Outcome o) {
@@ -113,13 +115,15 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
         finished = true;
         out.onError(GrpcErrors.exception(o.error()));
       } else {
-        out.onNext(ModelStreamInferResponse.newBuilder()
-            .setErrorMessage(GrpcErrors.message(o.error()))
-            .setInferResponse(ModelInferResponse.newBuilder()
-                .setModelName(request.getModelName())
-                .setModelVersion(request.getModelVersion())
-                .setId(request.getId()))
-            .build());
+        out.onNext(
+            ModelStreamInferResponse.newBuilder()
+                .setErrorMessage(GrpcErrors.message(o.error()))
+                .setInferResponse(
+                    ModelInferResponse.newBuilder()
+                        .setModelName(request.getModelName())
+                        .setModelVersion(request.getModelVersion())
+                        .setId(request.getId()))
+                .build());
       }
     } catch (RuntimeException e) {
       // The call went away between the check and the send; later deliveries are skipped.

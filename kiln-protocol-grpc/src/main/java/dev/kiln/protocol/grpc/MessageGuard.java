@@ -18,11 +18,10 @@ import java.util.logging.Logger;
 /**
  * Refuses request messages that do not parse with INVALID_ARGUMENT and a short reason.
  *
- * <p>gRPC parses a request inside its listener; a parse failure escapes as an exception, which it answers with
- * {@code UNKNOWN "Application error processing RPC"} and logs with a ~5.5 KB stack trace per message (issue 10:
- * 3,000 messages, 16.6 MB of log). Here each method's request marshaller returns a {@link Malformed} marker
- * instead of throwing, and the call is closed with INVALID_ARGUMENT; the log gets one {@link ThrottledLog} line
- * per interval.
+ * <p>gRPC parses a request inside its listener; a parse failure escapes as an exception, which it answers with {@code
+ * UNKNOWN "Application error processing RPC"} and logs with a ~5.5 KB stack trace per message (issue 10: 3,000
+ * messages, 16.6 MB of log). Here each method's request marshaller returns a {@link Malformed} marker instead of
+ * throwing, and the call is closed with INVALID_ARGUMENT; the log gets one {@link ThrottledLog} line per interval.
  */
 final class MessageGuard {
   private static final Logger LOG = Logger.getLogger(MessageGuard.class.getName());
@@ -44,8 +43,8 @@ final class MessageGuard {
 
   private <Q, R> ServerMethodDefinition<Object, R> guarded(ServerMethodDefinition<Q, R> m) {
     MethodDescriptor<Q, R> original = m.getMethodDescriptor();
-    MethodDescriptor<Object, R> lenient = original.toBuilder(lenient(original), original.getResponseMarshaller())
-        .build();
+    MethodDescriptor<Object, R> lenient =
+        original.toBuilder(lenient(original), original.getResponseMarshaller()).build();
     return ServerMethodDefinition.create(lenient, handler(m.getServerCallHandler(), original));
   }
 
@@ -72,8 +71,8 @@ final class MessageGuard {
     };
   }
 
-  private static <Q, R> ServerCallHandler<Object, R> handler(ServerCallHandler<Q, R> next,
-      MethodDescriptor<Q, R> original) {
+  private static <Q, R> ServerCallHandler<Object, R> handler(
+      ServerCallHandler<Q, R> next, MethodDescriptor<Q, R> original) {
     return (call, headers) -> {
       ServerCall.Listener<Q> delegate = next.startCall(new TypedCall<>(call, original), headers);
       return new ServerCall.Listener<>() {

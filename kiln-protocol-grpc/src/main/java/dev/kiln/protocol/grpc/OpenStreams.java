@@ -4,9 +4,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The ModelStreamInfer calls that are open, so that a drain can end them: a client keeps a stream open as long as
- * it likes, and without this the server's graceful shutdown would wait for it until the drain timeout, then cut
- * it off with responses still owed (issue 10 item 4).
+ * The ModelStreamInfer calls that are open, so that a drain can end them: a client keeps a stream open as long as it
+ * likes, and without this the server's graceful shutdown would wait for it until the drain timeout, then cut it off
+ * with responses still owed (issue 10 item 4).
  */
 final class OpenStreams {
   private final Set<InferStream> open = ConcurrentHashMap.newKeySet();

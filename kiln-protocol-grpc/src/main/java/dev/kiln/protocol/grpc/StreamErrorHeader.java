@@ -8,10 +8,10 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
 /**
- * Reads Triton's {@code triton_grpc_error: true} request header. By default a failed request on
- * {@code ModelStreamInfer} is answered with {@code error_message} and the stream stays open; clients that send the
- * header ask instead for the stream to be closed with the gRPC status, which tritonclient does when its caller
- * wants real status codes.
+ * Reads Triton's {@code triton_grpc_error: true} request header. By default a failed request on {@code
+ * ModelStreamInfer} is answered with {@code error_message} and the stream stays open; clients that send the header ask
+ * instead for the stream to be closed with the gRPC status, which tritonclient does when its caller wants real status
+ * codes.
  */
 final class StreamErrorHeader implements ServerInterceptor {
   static final Metadata.Key<String> HEADER = Metadata.Key.of("triton_grpc_error", Metadata.ASCII_STRING_MARSHALLER);

@@ -23,11 +23,10 @@ import java.util.Map;
 /**
  * Converts {@code ModelInferRequest}s into core requests and core responses into {@code ModelInferResponse}s.
  *
- * <p>Raw contents are little-endian and row-major, the layout {@link Tensor} keeps, so a fixed-size tensor crosses
- * the codec without a per-element loop; BYTES in raw form are in {@link BytesLayout}, shared with REST.
- * Typed contents ({@code fp32_contents} and the rest) go through {@link TypedContents}. Every size is checked
- * against the declared shape, with overflow checks, before anything is allocated, and every failure is an
- * INVALID_ARGUMENT naming the input.
+ * <p>Raw contents are little-endian and row-major, the layout {@link Tensor} keeps, so a fixed-size tensor crosses the
+ * codec without a per-element loop; BYTES in raw form are in {@link BytesLayout}, shared with REST. Typed contents
+ * ({@code fp32_contents} and the rest) go through {@link TypedContents}. Every size is checked against the declared
+ * shape, with overflow checks, before anything is allocated, and every failure is an INVALID_ARGUMENT naming the input.
  */
 public final class TensorCodec {
   private static final String SHARED_MEMORY_REGION = "shared_memory_region";
@@ -38,15 +37,19 @@ public final class TensorCodec {
   /**
    * Decodes inputs and requested outputs.
    *
-   * @throws KilnException INVALID_ARGUMENT for a malformed request, UNSUPPORTED for shared memory or
-   *     classification outputs, which Kiln does not offer
+   * @throws KilnException INVALID_ARGUMENT for a malformed request, UNSUPPORTED for shared memory or classification
+   *     outputs, which Kiln does not offer
    */
   public static InferenceRequest decode(ModelInferRequest request) {
     List<InferInputTensor> inputs = request.getInputsList();
     int raw = request.getRawInputContentsCount();
     if (raw > 0 && raw != inputs.size()) {
-      throw KilnException.invalid("raw_input_contents has " + raw + " entries for " + inputs.size()
-          + " inputs (expected: one per input, in the order of inputs)");
+      throw KilnException.invalid(
+          "raw_input_contents has "
+              + raw
+              + " entries for "
+              + inputs.size()
+              + " inputs (expected: one per input, in the order of inputs)");
     }
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
@@ -63,21 +66,20 @@ public final class TensorCodec {
   }
 
   /**
-   * Encodes a core response. With {@code raw} the tensors go to {@code raw_output_contents} (what tritonclient
-   * reads when it sent raw inputs); otherwise to typed contents, unless an output is FP16 or BF16, which have no
-   * typed field: then the whole response is raw, since the protocol does not allow mixing the two forms.
+   * Encodes a core response. With {@code raw} the tensors go to {@code raw_output_contents} (what tritonclient reads
+   * when it sent raw inputs); otherwise to typed contents, unless an output is FP16 or BF16, which have no typed field:
+   * then the whole response is raw, since the protocol does not allow mixing the two forms.
    */
   public static ModelInferResponse encode(InferenceResponse response, boolean raw) {
     boolean asRaw = raw || response.outputs().values().stream().anyMatch(TypedContents::rawOnly);
-    ModelInferResponse.Builder b = ModelInferResponse.newBuilder()
-        .setModelName(response.model())
-        .setModelVersion(Long.toString(response.version()))
-        .setId(response.id());
+    ModelInferResponse.Builder b =
+        ModelInferResponse.newBuilder()
+            .setModelName(response.model())
+            .setModelVersion(Long.toString(response.version()))
+            .setId(response.id());
     for (Map.Entry<String, Tensor> e : response.outputs().entrySet()) {
       Tensor t = e.getValue();
-      InferOutputTensor.Builder out = InferOutputTensor.newBuilder()
-          .setName(e.getKey())
-          .setDatatype(t.type().name());
+      InferOutputTensor.Builder out = InferOutputTensor.newBuilder().setName(e.getKey()).setDatatype(t.type().name());
       for (long d : t.shape()) {
         out.addShape(d);
       }
@@ -94,15 +96,25 @@ public final class TensorCodec {
   private static Tensor decodeInput(InferInputTensor in, ByteString raw) {
     String name = in.getName();
     if (in.containsParameters(SHARED_MEMORY_REGION)) {
-      throw KilnException.unsupported("input '" + name + "': shared memory is not supported; send the data in"
-          + " raw_input_contents");
+      throw KilnException.unsupported(
+          "input '" + name + "': shared memory is not supported; send the data in" + " raw_input_contents");
     }
     // Spelled exactly as the protocol does ("FP32", not "fp32"), as over REST and as Triton requires.
     String spelled = in.getDatatype();
-    DataType type = DataType.parse(spelled).filter(t -> t.name().equals(spelled)).orElseThrow(() ->
-        KilnException.invalid("input '" + name + "': unknown datatype '" + spelled + "' (" + DataType.parse(spelled)
-            .map(t -> "datatypes are spelled as the protocol does: " + t.name())
-            .orElse("expected one of: " + Arrays.toString(DataType.values())) + ")"));
+    DataType type =
+        DataType.parse(spelled)
+            .filter(t -> t.name().equals(spelled))
+            .orElseThrow(() ->
+                KilnException.invalid(
+                    "input '"
+                        + name
+                        + "': unknown datatype '"
+                        + spelled
+                        + "' ("
+                        + DataType.parse(spelled)
+                            .map(t -> "datatypes are spelled as the protocol does: " + t.name())
+                            .orElse("expected one of: " + Arrays.toString(DataType.values()))
+                        + ")"));
     long[] shape = in.getShapeList().stream().mapToLong(Long::longValue).toArray();
     try {
       if (raw == null) {
@@ -122,8 +134,16 @@ public final class TensorCodec {
   private static Tensor rawFixed(DataType type, long[] shape, ByteString raw) {
     long expected = Shape.byteSize(type, shape);
     if (raw.size() != expected) {
-      throw KilnException.invalid("raw_input_contents has " + raw.size() + " bytes (expected: " + expected
-          + " for shape " + Arrays.toString(shape) + " of " + type + ")");
+      throw KilnException.invalid(
+          "raw_input_contents has "
+              + raw.size()
+              + " bytes (expected: "
+              + expected
+              + " for shape "
+              + Arrays.toString(shape)
+              + " of "
+              + type
+              + ")");
     }
     // ByteStrings are immutable, so a read-only view is enough: no copy.
     return Tensor.of(type, shape, raw.asReadOnlyByteBuffer());

@@ -8,9 +8,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A log line for events that callers can trigger at will (malformed messages): at most one line per interval,
- * carrying how many events it stands for and the latest reason, so a flood costs a few lines instead of a stack
- * trace per message. Events after the last line are counted into the next one.
+ * A log line for events that callers can trigger at will (malformed messages): at most one line per interval, carrying
+ * how many events it stands for and the latest reason, so a flood costs a few lines instead of a stack trace per
+ * message. Events after the last line are counted into the next one.
  */
 final class ThrottledLog {
   private final Logger log;

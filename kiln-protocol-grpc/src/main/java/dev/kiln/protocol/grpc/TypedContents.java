@@ -11,9 +11,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * {@code InferTensorContents}, the typed form of tensor data, to and from {@link Tensor}. Each datatype has one
- * field (INT8/16/32 share {@code int_contents}, UINT8/16/32 share {@code uint_contents}); values that do not fit
- * the narrower type are rejected rather than truncated. FP16 and BF16 have no field and travel only raw.
+ * {@code InferTensorContents}, the typed form of tensor data, to and from {@link Tensor}. Each datatype has one field
+ * (INT8/16/32 share {@code int_contents}, UINT8/16/32 share {@code uint_contents}); values that do not fit the narrower
+ * type are rejected rather than truncated. FP16 and BF16 have no field and travel only raw.
  */
 final class TypedContents {
   private TypedContents() {}
@@ -25,14 +25,20 @@ final class TypedContents {
 
   /** Whether any field holds a value. */
   static boolean isSet(InferTensorContents c) {
-    return c.getBoolContentsCount() + c.getIntContentsCount() + c.getInt64ContentsCount()
-        + c.getUintContentsCount() + c.getUint64ContentsCount() + c.getFp32ContentsCount()
-        + c.getFp64ContentsCount() + c.getBytesContentsCount() > 0;
+    return c.getBoolContentsCount()
+            + c.getIntContentsCount()
+            + c.getInt64ContentsCount()
+            + c.getUintContentsCount()
+            + c.getUint64ContentsCount()
+            + c.getFp32ContentsCount()
+            + c.getFp64ContentsCount()
+            + c.getBytesContentsCount()
+        > 0;
   }
 
   /**
-   * @throws KilnException INVALID_ARGUMENT for the wrong field, a count that does not fit the shape, or a value
-   *     out of the datatype's range
+   * @throws KilnException INVALID_ARGUMENT for the wrong field, a count that does not fit the shape, or a value out of
+   *     the datatype's range
    */
   static Tensor decode(DataType type, long[] shape, InferTensorContents c) {
     long n = Shape.elementCount(shape);
@@ -43,8 +49,8 @@ final class TypedContents {
     checkOnlyField(c, field, type);
     int count = count(type, c);
     if (count != n) {
-      throw KilnException.invalid(field + " has " + count + " values (expected: " + n + " for shape "
-          + Arrays.toString(shape) + ")");
+      throw KilnException.invalid(
+          field + " has " + count + " values (expected: " + n + " for shape " + Arrays.toString(shape) + ")");
     }
     if (type == DataType.BYTES) {
       byte[][] elements = new byte[count][];
@@ -136,11 +142,26 @@ final class TypedContents {
 
   /** Data in a field other than the datatype's own is a client bug worth naming, not something to ignore. */
   private static void checkOnlyField(InferTensorContents c, String expected, DataType type) {
-    String[] names = {"bool_contents", "int_contents", "int64_contents", "uint_contents", "uint64_contents",
-        "fp32_contents", "fp64_contents", "bytes_contents"};
-    int[] counts = {c.getBoolContentsCount(), c.getIntContentsCount(), c.getInt64ContentsCount(),
-        c.getUintContentsCount(), c.getUint64ContentsCount(), c.getFp32ContentsCount(),
-        c.getFp64ContentsCount(), c.getBytesContentsCount()};
+    String[] names = {
+      "bool_contents",
+      "int_contents",
+      "int64_contents",
+      "uint_contents",
+      "uint64_contents",
+      "fp32_contents",
+      "fp64_contents",
+      "bytes_contents"
+    };
+    int[] counts = {
+      c.getBoolContentsCount(),
+      c.getIntContentsCount(),
+      c.getInt64ContentsCount(),
+      c.getUintContentsCount(),
+      c.getUint64ContentsCount(),
+      c.getFp32ContentsCount(),
+      c.getFp64ContentsCount(),
+      c.getBytesContentsCount()
+    };
     for (int i = 0; i < names.length; i++) {
       if (counts[i] > 0 && !names[i].equals(expected)) {
         throw KilnException.invalid("datatype " + type + " takes " + expected + ", got " + names[i]);

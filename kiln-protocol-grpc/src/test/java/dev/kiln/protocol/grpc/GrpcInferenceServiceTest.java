@@ -1,9 +1,9 @@
 package dev.kiln.protocol.grpc;
 
 import static dev.kiln.protocol.grpc.Requests.floats;
-import static dev.kiln.protocol.grpc.StatusAssert.assertStatus;
 import static dev.kiln.protocol.grpc.Requests.input;
 import static dev.kiln.protocol.grpc.Requests.strings;
+import static dev.kiln.protocol.grpc.StatusAssert.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -100,29 +100,46 @@ class GrpcInferenceServiceTest {
 
   @Test
   void addSubReturnsOnlyTheRequestedOutput() {
-    ModelInferResponse r = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("add_sub")
-        .addInputs(input("a", "FP32", 1, 4)).addInputs(input("b", "FP32", 1, 4))
-        .addRawInputContents(floats(5, 6, 7, 8)).addRawInputContents(floats(1, 2, 3, 4))
-        .addOutputs(InferRequestedOutputTensor.newBuilder().setName("diff"))
-        .build());
+    ModelInferResponse r =
+        stub.modelInfer(
+            ModelInferRequest.newBuilder()
+                .setModelName("add_sub")
+                .addInputs(input("a", "FP32", 1, 4))
+                .addInputs(input("b", "FP32", 1, 4))
+                .addRawInputContents(floats(5, 6, 7, 8))
+                .addRawInputContents(floats(1, 2, 3, 4))
+                .addOutputs(InferRequestedOutputTensor.newBuilder().setName("diff"))
+                .build());
     assertThat(r.getOutputsList()).extracting(o -> o.getName()).containsExactly("diff");
     assertThat(floats(r.getRawOutputContents(0))).containsExactly(4, 4, 4, 4);
   }
 
   @Test
   void bytesTensorsRoundTripThroughRawContents() {
-    ModelInferResponse r = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("identity_bytes")
-        .addInputs(input("input", "BYTES", 1, 3)).addRawInputContents(strings("héllo", "", "wörld")).build());
+    ModelInferResponse r =
+        stub.modelInfer(
+            ModelInferRequest.newBuilder()
+                .setModelName("identity_bytes")
+                .addInputs(input("input", "BYTES", 1, 3))
+                .addRawInputContents(strings("héllo", "", "wörld"))
+                .build());
     assertThat(r.getOutputs(0).getDatatype()).isEqualTo("BYTES");
     assertThat(r.getRawOutputContents(0)).isEqualTo(strings("héllo", "", "wörld"));
   }
 
   @Test
   void bytesTensorsRoundTripThroughBytesContents() {
-    InferTensorContents c = InferTensorContents.newBuilder().addBytesContents(ByteString.copyFromUtf8("a b"))
-        .addBytesContents(ByteString.copyFromUtf8("ç")).build();
-    ModelInferResponse r = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("identity_bytes")
-        .addInputs(input("input", "BYTES", 2, 1).setContents(c)).build());
+    InferTensorContents c =
+        InferTensorContents.newBuilder()
+            .addBytesContents(ByteString.copyFromUtf8("a b"))
+            .addBytesContents(ByteString.copyFromUtf8("ç"))
+            .build();
+    ModelInferResponse r =
+        stub.modelInfer(
+            ModelInferRequest.newBuilder()
+                .setModelName("identity_bytes")
+                .addInputs(input("input", "BYTES", 2, 1).setContents(c))
+                .build());
     assertThat(r.getOutputs(0).getContents()).isEqualTo(c);
     assertThat(r.getOutputs(0).getShapeList()).containsExactly(2L, 1L);
   }
@@ -132,18 +149,27 @@ class GrpcInferenceServiceTest {
     ByteBuffer h = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
     h.putShort(Float.floatToFloat16(1.5f)).putShort(Float.floatToFloat16(-2f)).putShort(Float.floatToFloat16(0.25f));
     ByteString raw = ByteString.copyFrom(h.array());
-    ModelInferResponse r = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("identity_fp16")
-        .addInputs(input("input", "FP16", 1, 3)).addRawInputContents(raw).build());
+    ModelInferResponse r =
+        stub.modelInfer(
+            ModelInferRequest.newBuilder()
+                .setModelName("identity_fp16")
+                .addInputs(input("input", "FP16", 1, 3))
+                .addRawInputContents(raw)
+                .build());
     assertThat(r.getOutputs(0).getDatatype()).isEqualTo("FP16");
     assertThat(r.getRawOutputContents(0)).isEqualTo(raw);
   }
 
   @Test
   void negativeInt8ValuesRoundTripThroughTypedContents() {
-    InferTensorContents c = InferTensorContents.newBuilder().addIntContents(-128).addIntContents(-1)
-        .addIntContents(127).build();
-    ModelInferResponse r = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("identity_int8")
-        .addInputs(input("input", "INT8", 1, 3).setContents(c)).build());
+    InferTensorContents c =
+        InferTensorContents.newBuilder().addIntContents(-128).addIntContents(-1).addIntContents(127).build();
+    ModelInferResponse r =
+        stub.modelInfer(
+            ModelInferRequest.newBuilder()
+                .setModelName("identity_int8")
+                .addInputs(input("input", "INT8", 1, 3).setContents(c))
+                .build());
     assertThat(r.getOutputs(0).getContents()).isEqualTo(c);
   }
 
@@ -175,10 +201,12 @@ class GrpcInferenceServiceTest {
     assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").setVersion("1").build()).getReady())
         .isTrue();
     // One rule with REST (404): an unknown model or version is NOT_FOUND, not "false" (issue 11).
-    assertStatus(() -> stub.modelReady(ModelReadyRequest.newBuilder().setName("nope").build()),
-        Status.Code.NOT_FOUND, "nope");
-    assertStatus(() -> stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").setVersion("9").build()),
-        Status.Code.NOT_FOUND, "9");
+    assertStatus(
+        () -> stub.modelReady(ModelReadyRequest.newBuilder().setName("nope").build()), Status.Code.NOT_FOUND, "nope");
+    assertStatus(
+        () -> stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").setVersion("9").build()),
+        Status.Code.NOT_FOUND,
+        "9");
   }
 
   @Test
@@ -191,8 +219,10 @@ class GrpcInferenceServiceTest {
     assertThat(c.getInput(0).getDataType()).isEqualTo(DataType.TYPE_FP32);
     assertThat(c.getInput(0).getDimsList()).containsExactly(-1L, 4L);
     assertThat(c.getOutputList()).extracting(o -> o.getName()).containsExactly("sum", "diff");
-    assertStatus(() -> stub.modelConfig(ModelConfigRequest.newBuilder().setName("add_sub").setVersion("3").build()),
-        Status.Code.NOT_FOUND, "add_sub");
+    assertStatus(
+        () -> stub.modelConfig(ModelConfigRequest.newBuilder().setName("add_sub").setVersion("3").build()),
+        Status.Code.NOT_FOUND,
+        "add_sub");
   }
 
   @Test
@@ -205,7 +235,8 @@ class GrpcInferenceServiceTest {
 
   @Test
   void concurrentRequestsBatchedTogetherEachGetTheirOwnRows() throws Exception {
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub async = GRPCInferenceServiceGrpc.newFutureStub(kiln.channel());
+    GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub async =
+        GRPCInferenceServiceGrpc.newFutureStub(kiln.channel());
     List<ListenableFuture<ModelInferResponse>> pending = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       float[] x = ExampleModels.Mlp.randomRow(TestCore.MLP_INPUTS, 100 + i);
@@ -220,8 +251,8 @@ class GrpcInferenceServiceTest {
         assertThat(y[k]).isCloseTo(expected[k], within(1e-4f));
       }
     }
-    ModelStatistics stats = stub.modelStatistics(ModelStatisticsRequest.newBuilder().setName("mlp_batched").build())
-        .getModelStats(0);
+    ModelStatistics stats =
+        stub.modelStatistics(ModelStatisticsRequest.newBuilder().setName("mlp_batched").build()).getModelStats(0);
     assertThat(stats.getInferenceCount()).as("rows").isEqualTo(16);
     assertThat(stats.getExecutionCount()).as("executions for 16 one-row requests, 8 rows each").isEqualTo(2);
   }
@@ -242,69 +273,125 @@ class GrpcInferenceServiceTest {
         .isGreaterThan(before.getInferenceStats().getComputeInfer().getNs());
     assertThat(after.getLastInference()).isPositive();
     assertThat(stub.modelStatistics(ModelStatisticsRequest.getDefaultInstance()).getModelStatsList())
-        .extracting(s -> s.getName()).contains("mlp", "add_sub");
+        .extracting(s -> s.getName())
+        .contains("mlp", "add_sub");
   }
 
   @Test
   void healthCheckSaysServingForTheServerAndTheInferenceService() {
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(kiln.channel());
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
-    assertThat(health.check(HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build())
-        .getStatus()).isEqualTo(ServingStatus.SERVING);
+    assertThat(
+            health
+                .check(HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build())
+                .getStatus())
+        .isEqualTo(ServingStatus.SERVING);
   }
 
   @Test
   void wrongDatatypeIsAnInvalidArgumentNamingTheExpectedOne() {
-    assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("mlp")
-        .addInputs(input("input", "INT32", 1, TestCore.MLP_INPUTS))
-        .addRawInputContents(ByteString.copyFrom(new byte[4 * TestCore.MLP_INPUTS])).build()),
-        Status.Code.INVALID_ARGUMENT, "input 'input'", "INT32", "expected: FP32");
+    assertStatus(
+        () ->
+            stub.modelInfer(
+                ModelInferRequest.newBuilder()
+                    .setModelName("mlp")
+                    .addInputs(input("input", "INT32", 1, TestCore.MLP_INPUTS))
+                    .addRawInputContents(ByteString.copyFrom(new byte[4 * TestCore.MLP_INPUTS]))
+                    .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "input 'input'",
+        "INT32",
+        "expected: FP32");
   }
 
   @Test
   void wrongShapeIsAnInvalidArgumentNamingTheExpectedOne() {
-    assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("mlp")
-        .addInputs(input("input", "FP32", 1, 15)).addRawInputContents(floats(new float[15])).build()),
-        Status.Code.INVALID_ARGUMENT, "shape [1, 15]", "expected: [*, 16]");
+    assertStatus(
+        () ->
+            stub.modelInfer(
+                ModelInferRequest.newBuilder()
+                    .setModelName("mlp")
+                    .addInputs(input("input", "FP32", 1, 15))
+                    .addRawInputContents(floats(new float[15]))
+                    .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "shape [1, 15]",
+        "expected: [*, 16]");
   }
 
   @Test
   void rawEntryCountMismatchIsAnInvalidArgument() {
-    assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("add_sub")
-        .addInputs(input("a", "FP32", 1, 4)).addInputs(input("b", "FP32", 1, 4))
-        .addRawInputContents(floats(1, 2, 3, 4)).build()),
-        Status.Code.INVALID_ARGUMENT, "raw_input_contents has 1 entries for 2 inputs");
+    assertStatus(
+        () ->
+            stub.modelInfer(
+                ModelInferRequest.newBuilder()
+                    .setModelName("add_sub")
+                    .addInputs(input("a", "FP32", 1, 4))
+                    .addInputs(input("b", "FP32", 1, 4))
+                    .addRawInputContents(floats(1, 2, 3, 4))
+                    .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "raw_input_contents has 1 entries for 2 inputs");
   }
 
   @Test
   void rawByteLengthMismatchIsAnInvalidArgument() {
-    assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("mlp")
-        .addInputs(input("input", "FP32", 1, TestCore.MLP_INPUTS)).addRawInputContents(floats(1, 2, 3)).build()),
-        Status.Code.INVALID_ARGUMENT, "has 12 bytes", "expected: 64");
+    assertStatus(
+        () ->
+            stub.modelInfer(
+                ModelInferRequest.newBuilder()
+                    .setModelName("mlp")
+                    .addInputs(input("input", "FP32", 1, TestCore.MLP_INPUTS))
+                    .addRawInputContents(floats(1, 2, 3))
+                    .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "has 12 bytes",
+        "expected: 64");
   }
 
   @Test
   void bytesLengthPrefixPastTheEndIsAnInvalidArgument() {
     ByteString truncated = strings("hello").substring(0, 7);
-    assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("identity_bytes")
-        .addInputs(input("input", "BYTES", 1, 1)).addRawInputContents(truncated).build()),
-        Status.Code.INVALID_ARGUMENT, "BYTES element 0", "says 5 bytes but only 3 remain");
+    assertStatus(
+        () ->
+            stub.modelInfer(
+                ModelInferRequest.newBuilder()
+                    .setModelName("identity_bytes")
+                    .addInputs(input("input", "BYTES", 1, 1))
+                    .addRawInputContents(truncated)
+                    .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "BYTES element 0",
+        "says 5 bytes but only 3 remain");
   }
 
   @Test
   void overflowingShapeIsAnInvalidArgument() {
-    assertStatus(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("mlp")
-        .addInputs(input("input", "FP32", 16, (1L << 60) + 2)).addRawInputContents(floats(1)).build()),
-        Status.Code.INVALID_ARGUMENT, "too large");
+    assertStatus(
+        () ->
+            stub.modelInfer(
+                ModelInferRequest.newBuilder()
+                    .setModelName("mlp")
+                    .addInputs(input("input", "FP32", 16, (1L << 60) + 2))
+                    .addRawInputContents(floats(1))
+                    .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "too large");
   }
 
   @Test
   void unknownModelAndUnknownVersionAreNotFound() {
-    assertStatus(() -> stub.modelInfer(Requests.mlpRaw("", new float[16], 1).toBuilder().setModelName("nope").build()),
-        Status.Code.NOT_FOUND, "nope");
-    assertStatus(() -> stub.modelInfer(Requests.mlpRaw("", new float[16], 1).toBuilder().setModelVersion("9").build()),
-        Status.Code.NOT_FOUND, "version 9");
-    assertStatus(() -> stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("nope").build()),
-        Status.Code.NOT_FOUND, "nope");
+    assertStatus(
+        () -> stub.modelInfer(Requests.mlpRaw("", new float[16], 1).toBuilder().setModelName("nope").build()),
+        Status.Code.NOT_FOUND,
+        "nope");
+    assertStatus(
+        () -> stub.modelInfer(Requests.mlpRaw("", new float[16], 1).toBuilder().setModelVersion("9").build()),
+        Status.Code.NOT_FOUND,
+        "version 9");
+    assertStatus(
+        () -> stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("nope").build()),
+        Status.Code.NOT_FOUND,
+        "nope");
   }
 }

@@ -27,19 +27,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gate's refusals over a real port, for calls decided before their message (server metadata) and on it
- * (inference): each is the gate's {@link KilnException} through the one table, a rate limit's retry-after in the
- * {@code retry-after} trailer.
+ * The gate's refusals over a real port, for calls decided before their message (server metadata) and on it (inference):
+ * each is the gate's {@link KilnException} through the one table, a rate limit's retry-after in the {@code retry-after}
+ * trailer.
  */
 class GrpcRefusalTest {
   /** Token "limited" is over its limit for 42.3 s, "nope" lacks the scope, "good" may call; no token is unknown. */
-  private static final Gate GATE = (caller, permission, model) -> switch (String.valueOf(caller.token())) {
-    case "good" -> Grants.all("k1");
-    case "limited" -> throw KilnException.rateLimited("rate limit of 3 requests per minute reached for key k2",
-        Duration.ofMillis(42_300));
-    case "nope" -> throw KilnException.denied("key k3 may not invoke model 'mlp'");
-    default -> throw KilnException.unauthenticated("an API key is required");
-  };
+  private static final Gate GATE =
+      (caller, permission, model) ->
+          switch (String.valueOf(caller.token())) {
+            case "good" -> Grants.all("k1");
+            case "limited" ->
+                throw KilnException.rateLimited(
+                    "rate limit of 3 requests per minute reached for key k2", Duration.ofMillis(42_300));
+            case "nope" -> throw KilnException.denied("key k3 may not invoke model 'mlp'");
+            default -> throw KilnException.unauthenticated("an API key is required");
+          };
 
   @TempDir static Path root;
   private static InferenceCore core;
@@ -90,8 +93,10 @@ class GrpcRefusalTest {
     ThrowingCallable denied = () -> as("nope").modelInfer(Requests.mlpRaw("", x, 1));
     assertStatus(denied, Status.Code.PERMISSION_DENIED, "may not invoke model 'mlp'");
     assertThat(trailers(denied).get(GrpcErrors.RETRY_AFTER)).isNull();
-    assertStatus(() -> as(null).serverMetadata(ServerMetadataRequest.getDefaultInstance()),
-        Status.Code.UNAUTHENTICATED, "an API key is required");
+    assertStatus(
+        () -> as(null).serverMetadata(ServerMetadataRequest.getDefaultInstance()),
+        Status.Code.UNAUTHENTICATED,
+        "an API key is required");
     assertThat(as("good").modelInfer(Requests.mlpRaw("", x, 1)).getOutputsCount()).isEqualTo(1);
   }
 }

@@ -47,12 +47,14 @@ class GrpcRepositoryTest {
 
   @Test
   void indexListsEveryModelVersionWithItsState() {
-    assertThat(index(false)).extracting(ModelIndex::getName)
+    assertThat(index(false))
+        .extracting(ModelIndex::getName)
         .containsExactly("add_sub", "identity_bytes", "identity_fp16", "identity_int8", "mlp", "mlp_batched");
-    assertThat(index(false)).allSatisfy(m -> {
-      assertThat(m.getVersion()).isEqualTo("1");
-      assertThat(m.getState()).isEqualTo("READY");
-    });
+    assertThat(index(false))
+        .allSatisfy(m -> {
+          assertThat(m.getVersion()).isEqualTo("1");
+          assertThat(m.getState()).isEqualTo("READY");
+        });
   }
 
   @Test
@@ -60,12 +62,15 @@ class GrpcRepositoryTest {
     stub.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("mlp").build());
 
     assertThatThrownBy(() -> stub.modelInfer(Requests.mlpRaw("", new float[16], 1)))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
-            .isIn(Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE));
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE));
     assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("mlp").build()).getReady()).isFalse();
     assertThat(index(true)).extracting(ModelIndex::getName).doesNotContain("mlp");
-    assertThat(index(false)).filteredOn(m -> m.getName().equals("mlp"))
-        .singleElement().satisfies(m -> assertThat(m.getState()).isEqualTo("UNAVAILABLE"));
+    assertThat(index(false))
+        .filteredOn(m -> m.getName().equals("mlp"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getState()).isEqualTo("UNAVAILABLE"));
 
     stub.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("mlp").build());
 
@@ -75,22 +80,33 @@ class GrpcRepositoryTest {
 
   @Test
   void loadingAnUnknownModelIsNotFound() {
-    assertStatus(() -> stub.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("nope").build()),
-        Status.Code.NOT_FOUND, "nope");
-    assertStatus(() -> stub.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("nope")
-        .build()), Status.Code.NOT_FOUND, "nope");
+    assertStatus(
+        () -> stub.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("nope").build()),
+        Status.Code.NOT_FOUND,
+        "nope");
+    assertStatus(
+        () -> stub.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("nope").build()),
+        Status.Code.NOT_FOUND,
+        "nope");
   }
 
   @Test
   void loadParametersAreRefusedRatherThanIgnored() {
-    assertStatus(() -> stub.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("mlp")
-        .putParameters("config", ModelRepositoryParameter.newBuilder().setStringParam("{}").build()).build()),
-        Status.Code.UNIMPLEMENTED, "config");
+    assertStatus(
+        () ->
+            stub.repositoryModelLoad(
+                RepositoryModelLoadRequest.newBuilder()
+                    .setModelName("mlp")
+                    .putParameters("config", ModelRepositoryParameter.newBuilder().setStringParam("{}").build())
+                    .build()),
+        Status.Code.UNIMPLEMENTED,
+        "config");
   }
 
   @Test
   void invalidModelNameIsAnInvalidArgument() {
-    assertStatus(() -> stub.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("../etc")
-        .build()), Status.Code.INVALID_ARGUMENT);
+    assertStatus(
+        () -> stub.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("../etc").build()),
+        Status.Code.INVALID_ARGUMENT);
   }
 }

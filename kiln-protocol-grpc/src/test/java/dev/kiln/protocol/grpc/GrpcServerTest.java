@@ -13,8 +13,6 @@ import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServic
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelInferResponse;
 import dev.kiln.protocol.grpc.proto.ModelStreamInferResponse;
-import io.grpc.stub.StreamObserver;
-import java.util.concurrent.CompletableFuture;
 import dev.kiln.protocol.grpc.proto.ServerLiveRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -23,8 +21,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,10 +87,14 @@ class GrpcServerTest {
       try {
         GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
         int fits = ONE_MIB / (4 * TestCore.MLP_INPUTS) - 64;
-        assertThat(stub.modelInfer(Requests.mlpRaw("", new float[fits * TestCore.MLP_INPUTS], fits))
-            .getOutputs(0).getShape(0)).isEqualTo(fits);
+        assertThat(
+                stub.modelInfer(Requests.mlpRaw("", new float[fits * TestCore.MLP_INPUTS], fits))
+                    .getOutputs(0)
+                    .getShape(0))
+            .isEqualTo(fits);
         int tooMany = ONE_MIB / (4 * TestCore.MLP_INPUTS) + 64;
-        assertStatus(() -> stub.modelInfer(Requests.mlpRaw("", new float[tooMany * TestCore.MLP_INPUTS], tooMany)),
+        assertStatus(
+            () -> stub.modelInfer(Requests.mlpRaw("", new float[tooMany * TestCore.MLP_INPUTS], tooMany)),
             Status.Code.RESOURCE_EXHAUSTED);
         // The connection survives the refusal.
         assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
@@ -108,9 +112,10 @@ class GrpcServerTest {
       GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
       assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
       server.stop(Duration.ofSeconds(5));
-      assertThatThrownBy(() -> stub.withDeadlineAfter(5, TimeUnit.SECONDS)
-          .serverLive(ServerLiveRequest.getDefaultInstance()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+      assertThatThrownBy(
+              () -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).serverLive(ServerLiveRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     } finally {
       shutdown(channel);
@@ -125,23 +130,25 @@ class GrpcServerTest {
       java.util.concurrent.BlockingQueue<ModelStreamInferResponse> responses =
           new java.util.concurrent.LinkedBlockingQueue<>();
       CompletableFuture<Status> end = new CompletableFuture<>();
-      StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel)
-          .modelStreamInfer(new StreamObserver<>() {
-            @Override
-            public void onNext(ModelStreamInferResponse r) {
-              responses.add(r);
-            }
+      StreamObserver<ModelInferRequest> requests =
+          GRPCInferenceServiceGrpc.newStub(channel)
+              .modelStreamInfer(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(ModelStreamInferResponse r) {
+                      responses.add(r);
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-              end.complete(Status.fromThrowable(t));
-            }
+                    @Override
+                    public void onError(Throwable t) {
+                      end.complete(Status.fromThrowable(t));
+                    }
 
-            @Override
-            public void onCompleted() {
-              end.complete(Status.OK);
-            }
-          });
+                    @Override
+                    public void onCompleted() {
+                      end.complete(Status.OK);
+                    }
+                  });
       float[] x = ExampleModels.Mlp.randomRow(TestCore.MLP_INPUTS, 3);
       requests.onNext(Requests.mlpRaw("a", x, 1));
       assertThat(responses.poll(30, TimeUnit.SECONDS)).isNotNull();

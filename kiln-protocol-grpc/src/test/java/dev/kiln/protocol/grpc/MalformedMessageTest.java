@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ServerLiveRequest;
+import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import io.grpc.MethodDescriptor.MethodType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -28,10 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class MalformedMessageTest {
   /** Field 1 (model_name), length-delimited, with a length varint that never ends. */
   static final byte[] TRUNCATED = {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+
   /** Field 1 declared 100 bytes long with 2 present. */
   static final byte[] SHORT = {0x0a, 100, 'm', 'l'};
+
   /** Wire type 7 does not exist. */
   static final byte[] BAD_WIRE_TYPE = {0x0f, 0x01};
+
   /** model_name holding bytes that are not UTF-8 (proto3 strings must be). */
   static final byte[] BAD_UTF8 = {0x0a, 0x02, (byte) 0xc3, (byte) 0x28};
 
@@ -51,33 +54,41 @@ class MalformedMessageTest {
   @Test
   void malformedModelInferMessagesAreInvalidArgumentWithAShortReason() {
     for (byte[] body : new byte[][] {TRUNCATED, SHORT, BAD_WIRE_TYPE, BAD_UTF8}) {
-      assertStatus(() -> RawCalls.modelInfer(kiln.channel(), body), Status.Code.INVALID_ARGUMENT,
+      assertStatus(
+          () -> RawCalls.modelInfer(kiln.channel(), body),
+          Status.Code.INVALID_ARGUMENT,
           "not a valid inference.ModelInferRequest");
     }
-    assertThat(GRPCInferenceServiceGrpc.newBlockingStub(kiln.channel())
-        .serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+    assertThat(
+            GRPCInferenceServiceGrpc.newBlockingStub(kiln.channel())
+                .serverLive(ServerLiveRequest.getDefaultInstance())
+                .getLive())
+        .isTrue();
   }
 
   @Test
   void aMalformedMessageOnAStreamEndsItWithInvalidArgument() throws Exception {
     CompletableFuture<Status> end = new CompletableFuture<>();
-    StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(
-        kiln.channel().newCall(RawCalls.method(RawCalls.MODEL_STREAM_INFER, MethodType.BIDI_STREAMING),
-            io.grpc.CallOptions.DEFAULT),
-        new StreamObserver<byte[]>() {
-          @Override
-          public void onNext(byte[] value) {}
+    StreamObserver<byte[]> requests =
+        ClientCalls.asyncBidiStreamingCall(
+            kiln.channel()
+                .newCall(
+                    RawCalls.method(RawCalls.MODEL_STREAM_INFER, MethodType.BIDI_STREAMING),
+                    io.grpc.CallOptions.DEFAULT),
+            new StreamObserver<byte[]>() {
+              @Override
+              public void onNext(byte[] value) {}
 
-          @Override
-          public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-          }
+              @Override
+              public void onError(Throwable t) {
+                end.complete(Status.fromThrowable(t));
+              }
 
-          @Override
-          public void onCompleted() {
-            end.complete(Status.OK);
-          }
-        });
+              @Override
+              public void onCompleted() {
+                end.complete(Status.OK);
+              }
+            });
     requests.onNext(TRUNCATED);
     Status status = end.get(30, TimeUnit.SECONDS);
     requests.onCompleted();

@@ -31,27 +31,46 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The standing hostile suite's gRPC fuzzer (issue 10): seeded mutations of valid ModelInfer requests, at the
- * message level (names, datatypes, shapes, contents, parameters) and at the byte level (the encoded request with
- * bytes flipped, cut or inserted), sent over TCP. Every call must end with a status that is not UNKNOWN or
- * INTERNAL, since all of this input is the caller's; no status may carry a path, a class name, a stack frame or
- * a source location; the server must still answer afterwards. A failing case prints its seed and index.
+ * The standing hostile suite's gRPC fuzzer (issue 10): seeded mutations of valid ModelInfer requests, at the message
+ * level (names, datatypes, shapes, contents, parameters) and at the byte level (the encoded request with bytes flipped,
+ * cut or inserted), sent over TCP. Every call must end with a status that is not UNKNOWN or INTERNAL, since all of this
+ * input is the caller's; no status may carry a path, a class name, a stack frame or a source location; the server must
+ * still answer afterwards. A failing case prints its seed and index.
  */
 class ModelInferFuzzTest {
   static final long SEED = Long.getLong("kiln.fuzz.seed", 20261206L);
   static final int CASES = Integer.getInteger("kiln.fuzz.cases", 3000);
+
   /** Source locations (tensorprotoutils.cc:426, Foo.java:12), stack frames, class and package names, paths. */
-  static final Pattern LEAK = Pattern.compile(
-      "\\.(cc|cpp|c|h|hpp|java|kt):\\d+|\\tat |\\bat [a-z]+\\.[a-z]+\\.|(java|javax|jdk|sun|com\\.google|io\\.grpc|"
-          + "dev\\.kiln|ai\\.onnxruntime|com\\.fasterxml)\\.[a-zA-Z]|[A-Za-z]+(Exception|Error)\\b|/tmp/|/home/|/root/");
-  static final List<String> DATATYPES = List.of("BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16",
-      "INT32", "INT64", "FP16", "FP32", "FP64", "BYTES", "BF16", "fp32", "", "FP", "FP32 ", "\u0000", "ÉCU");
+  static final Pattern LEAK =
+      Pattern.compile(
+          "\\.(cc|cpp|c|h|hpp|java|kt):\\d+|\\tat |\\bat [a-z]+\\.[a-z]+\\.|(java|javax|jdk|sun|com\\.google|io\\.grpc|"
+              + "dev\\.kiln|ai\\.onnxruntime|com\\.fasterxml)\\.[a-zA-Z]|[A-Za-z]+(Exception|Error)\\b|/tmp/|/home/|/root/");
+
+  static final List<String> DATATYPES =
+      List.of(
+          "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64",
+          "BYTES", "BF16", "fp32", "", "FP", "FP32 ", "\u0000", "ÉCU");
   // Not mlp_batched: TestCore dispatches it only as a full batch of 8 (so batching tests cannot pass unstacked),
   // and a lone valid request to it would wait out its deadline.
-  static final List<String> NAMES = List.of("mlp", "add_sub", "identity_bytes", "identity_fp16",
-      "identity_int8", "", "nope", "../mlp", "mlp/../../etc", "%2e%2e", "mlp\u0000", "a".repeat(5000), "ü");
-  static final long[] DIMS = {0, 1, 2, 3, 4, 16, -1, -2, 1 << 20, Integer.MAX_VALUE, 1L << 32, Long.MAX_VALUE,
-      Long.MIN_VALUE, 4096};
+  static final List<String> NAMES =
+      List.of(
+          "mlp",
+          "add_sub",
+          "identity_bytes",
+          "identity_fp16",
+          "identity_int8",
+          "",
+          "nope",
+          "../mlp",
+          "mlp/../../etc",
+          "%2e%2e",
+          "mlp\u0000",
+          "a".repeat(5000),
+          "ü");
+  static final long[] DIMS = {
+    0, 1, 2, 3, 4, 16, -1, -2, 1 << 20, Integer.MAX_VALUE, 1L << 32, Long.MAX_VALUE, Long.MIN_VALUE, 4096
+  };
 
   @TempDir static Path root;
   private static TcpKiln kiln;
@@ -89,8 +108,10 @@ class ModelInferFuzzTest {
       }
       codes.merge(status.getCode(), 1, Integer::sum);
       String description = status.getDescription() == null ? "" : status.getDescription();
-      if (status.getCode() == Status.Code.UNKNOWN || status.getCode() == Status.Code.INTERNAL
-          || NO_STATUS.equals(description) || LEAK.matcher(description).find()) {
+      if (status.getCode() == Status.Code.UNKNOWN
+          || status.getCode() == Status.Code.INTERNAL
+          || NO_STATUS.equals(description)
+          || LEAK.matcher(description).find()) {
         failures.add("seed " + SEED + " case " + i + ": " + status.getCode() + " \"" + description + "\" for " + what);
       }
     }
@@ -111,14 +132,17 @@ class ModelInferFuzzTest {
    * (reported as DEADLINE_EXCEEDED with a marker) rather than a suite that hangs.
    */
   private static Status call(Runnable r) {
-    java.util.concurrent.CompletableFuture<Status> done = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        r.run();
-        return Status.OK;
-      } catch (StatusRuntimeException e) {
-        return e.getStatus();
-      }
-    }, WATCHED);
+    java.util.concurrent.CompletableFuture<Status> done =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                r.run();
+                return Status.OK;
+              } catch (StatusRuntimeException e) {
+                return e.getStatus();
+              }
+            },
+            WATCHED);
     try {
       return done.get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -138,19 +162,39 @@ class ModelInferFuzzTest {
     return List.of(
         Requests.mlpRaw("1", row, 1),
         Requests.mlpTyped(row),
-        ModelInferRequest.newBuilder().setModelName("add_sub")
-            .addInputs(input("a", "FP32", 1, 4)).addInputs(input("b", "FP32", 1, 4))
-            .addRawInputContents(floats(1, 2, 3, 4)).addRawInputContents(floats(4, 3, 2, 1))
-            .addOutputs(InferRequestedOutputTensor.newBuilder().setName("sum")).build(),
-        ModelInferRequest.newBuilder().setModelName("identity_bytes")
-            .addInputs(input("input", "BYTES", 1, 2)).addRawInputContents(strings("a", "bc")).build(),
-        ModelInferRequest.newBuilder().setModelName("identity_bytes").addInputs(input("input", "BYTES", 2)
-            .setContents(InferTensorContents.newBuilder().addBytesContents(ByteString.copyFromUtf8("x"))
-                .addBytesContents(ByteString.copyFromUtf8("y")))).build(),
-        ModelInferRequest.newBuilder().setModelName("identity_fp16")
-            .addInputs(input("input", "FP16", 1, 2)).addRawInputContents(ByteString.copyFrom(new byte[4])).build(),
-        ModelInferRequest.newBuilder().setModelName("identity_int8").addInputs(input("input", "INT8", 1, 3)
-            .setContents(InferTensorContents.newBuilder().addIntContents(1).addIntContents(-2).addIntContents(3)))
+        ModelInferRequest.newBuilder()
+            .setModelName("add_sub")
+            .addInputs(input("a", "FP32", 1, 4))
+            .addInputs(input("b", "FP32", 1, 4))
+            .addRawInputContents(floats(1, 2, 3, 4))
+            .addRawInputContents(floats(4, 3, 2, 1))
+            .addOutputs(InferRequestedOutputTensor.newBuilder().setName("sum"))
+            .build(),
+        ModelInferRequest.newBuilder()
+            .setModelName("identity_bytes")
+            .addInputs(input("input", "BYTES", 1, 2))
+            .addRawInputContents(strings("a", "bc"))
+            .build(),
+        ModelInferRequest.newBuilder()
+            .setModelName("identity_bytes")
+            .addInputs(
+                input("input", "BYTES", 2)
+                    .setContents(
+                        InferTensorContents.newBuilder()
+                            .addBytesContents(ByteString.copyFromUtf8("x"))
+                            .addBytesContents(ByteString.copyFromUtf8("y"))))
+            .build(),
+        ModelInferRequest.newBuilder()
+            .setModelName("identity_fp16")
+            .addInputs(input("input", "FP16", 1, 2))
+            .addRawInputContents(ByteString.copyFrom(new byte[4]))
+            .build(),
+        ModelInferRequest.newBuilder()
+            .setModelName("identity_int8")
+            .addInputs(
+                input("input", "INT8", 1, 3)
+                    .setContents(
+                        InferTensorContents.newBuilder().addIntContents(1).addIntContents(-2).addIntContents(3)))
             .build());
   }
 
@@ -162,7 +206,8 @@ class ModelInferFuzzTest {
       int k = inputs == 0 ? 0 : r.nextInt(inputs);
       switch (r.nextInt(14)) {
         case 0 -> b.setModelName(pick(NAMES, r));
-        case 1 -> b.setModelVersion(List.of("", "1", "2", "0", "-1", "99999999999999999999", "x", "1 ").get(r.nextInt(8)));
+        case 1 ->
+            b.setModelVersion(List.of("", "1", "2", "0", "-1", "99999999999999999999", "x", "1 ").get(r.nextInt(8)));
         case 2 -> {
           if (inputs > 0) {
             b.setInputs(k, b.getInputs(k).toBuilder().setDatatype(pick(DATATYPES, r)));
@@ -198,11 +243,14 @@ class ModelInferFuzzTest {
             b.setInputs(k, b.getInputs(k).toBuilder().setContents(randomContents(r)));
           }
         }
-        case 11 -> b.addOutputs(InferRequestedOutputTensor.newBuilder()
-            .setName(pick(List.of("logits", "sum", "diff", "output", "", "nope"), r))
-            .putParameters("binary_data", InferParameter.newBuilder().setBoolParam(r.nextBoolean()).build()));
-        case 12 -> b.putParameters(pick(List.of("sequence_id", "priority", "timeout", "binary_data_output", "x"), r),
-            randomParameter(r));
+        case 11 ->
+            b.addOutputs(
+                InferRequestedOutputTensor.newBuilder()
+                    .setName(pick(List.of("logits", "sum", "diff", "output", "", "nope"), r))
+                    .putParameters("binary_data", InferParameter.newBuilder().setBoolParam(r.nextBoolean()).build()));
+        case 12 ->
+            b.putParameters(
+                pick(List.of("sequence_id", "priority", "timeout", "binary_data_output", "x"), r), randomParameter(r));
         default -> {
           if (inputs > 0) {
             b.setInputs(k, b.getInputs(k).toBuilder().putParameters("binary_data_size", randomParameter(r)));
@@ -250,13 +298,27 @@ class ModelInferFuzzTest {
     InferTensorContents.Builder c = InferTensorContents.newBuilder();
     int n = r.nextInt(40);
     switch (r.nextInt(7)) {
-      case 0 -> { for (int i = 0; i < n; i++) c.addFp32Contents(r.nextFloat()); }
-      case 1 -> { for (int i = 0; i < n; i++) c.addIntContents(r.nextInt()); }
-      case 2 -> { for (int i = 0; i < n; i++) c.addInt64Contents(r.nextLong()); }
-      case 3 -> { for (int i = 0; i < n; i++) c.addBytesContents(randomBytes(r, r.nextInt(8))); }
-      case 4 -> { for (int i = 0; i < n; i++) c.addBoolContents(r.nextBoolean()); }
-      case 5 -> { for (int i = 0; i < n; i++) c.addFp64Contents(r.nextGaussian()); }
-      default -> { for (int i = 0; i < n; i++) c.addUintContents(r.nextInt()).addFp32Contents(Float.NaN); }
+      case 0 -> {
+        for (int i = 0; i < n; i++) c.addFp32Contents(r.nextFloat());
+      }
+      case 1 -> {
+        for (int i = 0; i < n; i++) c.addIntContents(r.nextInt());
+      }
+      case 2 -> {
+        for (int i = 0; i < n; i++) c.addInt64Contents(r.nextLong());
+      }
+      case 3 -> {
+        for (int i = 0; i < n; i++) c.addBytesContents(randomBytes(r, r.nextInt(8)));
+      }
+      case 4 -> {
+        for (int i = 0; i < n; i++) c.addBoolContents(r.nextBoolean());
+      }
+      case 5 -> {
+        for (int i = 0; i < n; i++) c.addFp64Contents(r.nextGaussian());
+      }
+      default -> {
+        for (int i = 0; i < n; i++) c.addUintContents(r.nextInt()).addFp32Contents(Float.NaN);
+      }
     }
     return c.build();
   }

@@ -123,7 +123,8 @@ class ModelStreamInferTest {
     }
     requests.onCompleted();
     assertThat(c.end.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
-    assertThat(c.responses).extracting(r -> r.getInferResponse().getId())
+    assertThat(c.responses)
+        .extracting(r -> r.getInferResponse().getId())
         .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 50).mapToObj(Integer::toString).toList());
   }
 }

@@ -17,21 +17,22 @@ final class RawCalls {
 
   private RawCalls() {}
 
-  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   static MethodDescriptor<byte[], byte[]> method(String fullName, MethodDescriptor.MethodType type) {
     return MethodDescriptor.newBuilder(BYTES, BYTES).setType(type).setFullMethodName(fullName).build();
@@ -39,7 +40,10 @@ final class RawCalls {
 
   /** One unary ModelInfer call carrying {@code body} as its message; throws StatusRuntimeException on failure. */
   static byte[] modelInfer(Channel channel, byte[] body) {
-    return ClientCalls.blockingUnaryCall(channel, method(MODEL_INFER, MethodDescriptor.MethodType.UNARY),
-        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), body);
+    return ClientCalls.blockingUnaryCall(
+        channel,
+        method(MODEL_INFER, MethodDescriptor.MethodType.UNARY),
+        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+        body);
   }
 }

@@ -12,14 +12,18 @@ final class StatusAssert {
   private StatusAssert() {}
 
   static void assertStatus(ThrowingCallable call, Status.Code code, String... fragments) {
-    assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-      assertThat(e.getStatus().getCode()).isEqualTo(code);
-      String description = e.getStatus().getDescription();
-      assertThat(description).isNotBlank()
-          .doesNotContain("Exception", "dev.kiln", "\tat ", System.getProperty("java.io.tmpdir"));
-      for (String f : fragments) {
-        assertThat(description).contains(f);
-      }
-    });
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(code);
+              String description = e.getStatus().getDescription();
+              assertThat(description)
+                  .isNotBlank()
+                  .doesNotContain("Exception", "dev.kiln", "\tat ", System.getProperty("java.io.tmpdir"));
+              for (String f : fragments) {
+                assertThat(description).contains(f);
+              }
+            });
   }
 }

@@ -6,8 +6,8 @@ import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.engine.onnx.OnnxEngine;
+import dev.kiln.onnx.ExampleModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,15 +24,15 @@ final class TestCore {
   private TestCore() {}
 
   /**
-   * Models: {@code mlp} (FP32 [N, 16] → [N, 4]), {@code mlp_batched} (the same weights behind the dynamic
-   * batcher, up to 8 rows), {@code add_sub}, and identities {@code identity_bytes}, {@code identity_fp16},
-   * {@code identity_int8}.
+   * Models: {@code mlp} (FP32 [N, 16] → [N, 4]), {@code mlp_batched} (the same weights behind the dynamic batcher, up
+   * to 8 rows), {@code add_sub}, and identities {@code identity_bytes}, {@code identity_fp16}, {@code identity_int8}.
    */
   static InferenceCore start(Path root) {
     try {
       ExampleModels.write(root, "mlp", 1, MLP.onnx());
       ExampleModels.write(root, "mlp_batched", 1, MLP.onnx());
-      Files.writeString(root.resolve("mlp_batched").resolve("config.json"),
+      Files.writeString(
+          root.resolve("mlp_batched").resolve("config.json"),
           // Dispatched only as a full batch of 8 (or after ten minutes), so a batching test cannot pass unstacked.
           "{\"warmup\": false, \"max-batch-size\": 8, \"dynamic-batching\": {\"max-queue-delay-us\": 600000000,"
               + " \"preferred-batch-sizes\": [8]}}");
@@ -43,9 +43,13 @@ final class TestCore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    InferenceCore core = new InferenceCore(new ModelRepository(root, List.of(new OnnxEngine())),
-        List.of(new OnnxEngine()), EngineOptions.defaults(), new InferenceMetrics(new SimpleMeterRegistry()),
-        CoreSettings.defaults());
+    InferenceCore core =
+        new InferenceCore(
+            new ModelRepository(root, List.of(new OnnxEngine())),
+            List.of(new OnnxEngine()),
+            EngineOptions.defaults(),
+            new InferenceMetrics(new SimpleMeterRegistry()),
+            CoreSettings.defaults());
     core.start();
     return core;
   }

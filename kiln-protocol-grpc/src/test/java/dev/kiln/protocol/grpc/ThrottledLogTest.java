@@ -18,18 +18,19 @@ class ThrottledLogTest {
     Logger logger = Logger.getLogger("kiln.test.throttled");
     logger.setUseParentHandlers(false);
     List<String> lines = new CopyOnWriteArrayList<>();
-    logger.addHandler(new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        lines.add(MessageFormat.format(r.getMessage(), r.getParameters()));
-      }
+    logger.addHandler(
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            lines.add(MessageFormat.format(r.getMessage(), r.getParameters()));
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    });
+          @Override
+          public void close() {}
+        });
     AtomicLong now = new AtomicLong(0);
     ThrottledLog log = new ThrottledLog(logger, "bad things", Duration.ofSeconds(10), now::get);
     log.record("first");

@@ -10,7 +10,11 @@ import dev.kiln.core.llm.FinishReason;
 record OpenAiChunks(String id, long created, String model, boolean chat) {
   private ObjectNode head(boolean chunk) {
     String object = chat ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion";
-    return OpenAiRequests.JSON.createObjectNode().put("id", id).put("object", object).put("created", created)
+    return OpenAiRequests.JSON
+        .createObjectNode()
+        .put("id", id)
+        .put("object", object)
+        .put("created", created)
         .put("model", model);
   }
 
@@ -68,7 +72,9 @@ record OpenAiChunks(String id, long created, String model, boolean chat) {
   }
 
   private static void usage(ObjectNode out, int prompt, int completion) {
-    out.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
+    out.putObject("usage")
+        .put("prompt_tokens", prompt)
+        .put("completion_tokens", completion)
         .put("total_tokens", prompt + completion);
   }
 }

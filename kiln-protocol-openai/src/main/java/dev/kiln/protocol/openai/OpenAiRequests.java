@@ -14,23 +14,34 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * Reads and checks OpenAI request bodies. Unknown fields are accepted and ignored (clients send many); known ones
- * are checked, each error naming its field, as OpenAI does.
+ * Reads and checks OpenAI request bodies. Unknown fields are accepted and ignored (clients send many); known ones are
+ * checked, each error naming its field, as OpenAI does.
  */
 final class OpenAiRequests {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+
   /** Longest accepted stop list, as OpenAI's API allows. */
   private static final int MAX_STOPS = 4;
+
   /** Highest {@code n} and {@code best_of} OpenAI's API takes; this server answers 1 only, and says so. */
   private static final int MAX_CHOICES = 128;
+
   /** OpenAI's ranges for {@code logprobs} on completions and {@code top_logprobs} on chat. */
   private static final int MAX_LOGPROBS = 5;
+
   private static final int MAX_TOP_LOGPROBS = 20;
 
   /** Sampling settings common to chat and completions. */
-  record Sampling(int maxTokens, double temperature, double topP, Long seed, List<String> stop, boolean stream,
-      boolean includeUsage, Integer topK) {}
+  record Sampling(
+      int maxTokens,
+      double temperature,
+      double topP,
+      Long seed,
+      List<String> stop,
+      boolean stream,
+      boolean includeUsage,
+      Integer topK) {}
 
   private OpenAiRequests() {}
 
@@ -80,8 +91,8 @@ final class OpenAiRequests {
   }
 
   /**
-   * @param contextLength the model's tokens per slot: every message costs at least one token through any chat
-   *     template, so a longer conversation cannot fit and is refused before the template and tokenizer see it
+   * @param contextLength the model's tokens per slot: every message costs at least one token through any chat template,
+   *     so a longer conversation cannot fit and is refused before the template and tokenizer see it
    */
   static List<ChatMessage> messages(JsonNode body, int contextLength) {
     JsonNode ms = body.get("messages");
@@ -89,16 +100,20 @@ final class OpenAiRequests {
       throw KilnException.invalid("'messages' must be a non-empty array");
     }
     if (ms.size() > contextLength) {
-      throw KilnException.invalid("'messages': " + ms.size() + " messages (expected: at most " + contextLength
-          + ", the model's context length)");
+      throw KilnException.invalid(
+          "'messages': "
+              + ms.size()
+              + " messages (expected: at most "
+              + contextLength
+              + ", the model's context length)");
     }
     List<ChatMessage> out = new ArrayList<>();
     for (int i = 0; i < ms.size(); i++) {
       JsonNode m = ms.get(i);
       String role = m.path("role").asText("");
       if (!ROLES.contains(role)) {
-        throw KilnException.invalid("messages[" + i + "].role must be one of system, developer, user, assistant; got '"
-            + role + "'");
+        throw KilnException.invalid(
+            "messages[" + i + "].role must be one of system, developer, user, assistant; got '" + role + "'");
       }
       out.add(new ChatMessage(role.equals("developer") ? "system" : role, content(m.get("content"), i)));
     }
@@ -182,9 +197,9 @@ final class OpenAiRequests {
   }
 
   /**
-   * Log probabilities are not returned by this server, so asking for them is refused rather than silently
-   * ignored; "none" (false, 0, null) is accepted. Chat takes {@code logprobs} as a boolean and {@code top_logprobs}
-   * as a count, completions {@code logprobs} as a count: both are range-checked first, as OpenAI does.
+   * Log probabilities are not returned by this server, so asking for them is refused rather than silently ignored;
+   * "none" (false, 0, null) is accepted. Chat takes {@code logprobs} as a boolean and {@code top_logprobs} as a count,
+   * completions {@code logprobs} as a count: both are range-checked first, as OpenAI does.
    */
   private static void logprobs(JsonNode body) {
     long wanted = 0;
@@ -208,8 +223,8 @@ final class OpenAiRequests {
   }
 
   /**
-   * An integer field from {@code min} to {@code max}, compared exactly: a value beyond {@code long} (Jackson keeps
-   * it as a {@code BigInteger}) or beyond {@code int} is refused, never wrapped ({@code n=4294967297} is not 1).
+   * An integer field from {@code min} to {@code max}, compared exactly: a value beyond {@code long} (Jackson keeps it
+   * as a {@code BigInteger}) or beyond {@code int} is refused, never wrapped ({@code n=4294967297} is not 1).
    */
   private static long integer(JsonNode body, String field, long min, long max) {
     JsonNode v = body.get(field);
@@ -235,8 +250,8 @@ final class OpenAiRequests {
   }
 
   /**
-   * The {@code dimensions} an embedding request asks for, checked as an exact positive integer; empty when not
-   * given. This server does not shorten vectors, so the caller compares it with the model's width.
+   * The {@code dimensions} an embedding request asks for, checked as an exact positive integer; empty when not given.
+   * This server does not shorten vectors, so the caller compares it with the model's width.
    */
   static OptionalInt dimensions(JsonNode body) {
     return present(body, "dimensions")
@@ -254,8 +269,8 @@ final class OpenAiRequests {
       List<String> out = new ArrayList<>();
       for (JsonNode x : in) {
         if (!x.isTextual()) {
-          throw KilnException.invalid("'input' must be a string or an array of strings (token ids are not "
-              + "supported)");
+          throw KilnException.invalid(
+              "'input' must be a string or an array of strings (token ids are not " + "supported)");
         }
         out.add(x.asText());
       }

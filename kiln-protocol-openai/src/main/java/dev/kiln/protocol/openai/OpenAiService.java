@@ -3,10 +3,8 @@ package dev.kiln.protocol.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
-import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.Embeddings;
 import dev.kiln.core.llm.FinishReason;
@@ -16,6 +14,13 @@ import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.llm.Prompt;
 import dev.kiln.core.llm.ServedLanguageModel;
 import dev.kiln.core.llm.TokenSink;
+import dev.kiln.http.Access;
+import dev.kiln.http.ErrorStyle;
+import dev.kiln.http.ManagementApi;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestResponse;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.ByteBuffer;
@@ -26,22 +31,14 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import dev.kiln.http.Access;
-import dev.kiln.http.ErrorStyle;
-import dev.kiln.http.ResponseStream;
-import dev.kiln.http.RestRequest;
-import dev.kiln.http.RestResponse;
-import dev.kiln.http.RestService;
-import dev.kiln.http.Router;
-import dev.kiln.http.ManagementApi;
 
 /**
  * The OpenAI-compatible API over the served language models: {@code GET /v1/models[/{id}]}, {@code POST
- * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code
- * POST /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is
- * cancelled and its slot freed. Requests queue on their model ({@link ServedLanguageModel#submit}): a full queue is
- * answered 503 with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a request that waited past
- * the deadline 504; the model charges their tokens to the caller, not this adapter.
+ * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code POST
+ * /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is cancelled
+ * and its slot freed. Requests queue on their model ({@link ServedLanguageModel#submit}): a full queue is answered 503
+ * with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a request that waited past the deadline
+ * 504; the model charges their tokens to the caller, not this adapter.
  */
 public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
@@ -76,26 +73,34 @@ public final class OpenAiService implements RestService {
   }
 
   private static ObjectNode modelCard(String id) {
-    return OpenAiRequests.JSON.createObjectNode().put("id", id).put("object", "model").put("created", 0)
+    return OpenAiRequests.JSON
+        .createObjectNode()
+        .put("id", id)
+        .put("object", "model")
+        .put("created", 0)
         .put("owned_by", "kiln");
   }
 
   private ServedLanguageModel served(String id) {
-    return models.get(id).map(LanguageModels.Served::model)
+    return models
+        .get(id)
+        .map(LanguageModels.Served::model)
         .orElseThrow(() -> KilnException.notFound("The model '" + id + "' does not exist"));
   }
 
   /**
-   * Decodes the request and queues it on the model: templating, tokenising and generating run on the model's own
-   * slot threads, never here (this may be an event loop). A full queue is refused here, before any answer starts.
+   * Decodes the request and queues it on the model: templating, tokenising and generating run on the model's own slot
+   * threads, never here (this may be an event loop). A full queue is refused here, before any answer starts.
    */
   private CompletableFuture<RestResponse> generate(RestRequest q, boolean chat) {
     JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
     String modelName = OpenAiRequests.model(body);
     ServedLanguageModel model = served(modelName);
     OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
-    Prompt prompt = chat ? new Prompt.Chat(OpenAiRequests.messages(body, model.contextLength()))
-        : new Prompt.Text(OpenAiRequests.prompt(body));
+    Prompt prompt =
+        chat
+            ? new Prompt.Chat(OpenAiRequests.messages(body, model.contextLength()))
+            : new Prompt.Text(OpenAiRequests.prompt(body));
     Generation g = new Generation("", s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
@@ -105,22 +110,27 @@ public final class OpenAiService implements RestService {
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
-    LanguageModel.Handle handle = model.submit(prompt, g, q.principal(), new TokenSink() {
-      @Override
-      public void text(String piece) {
-        text.append(piece);
-      }
+    LanguageModel.Handle handle =
+        model.submit(
+            prompt,
+            g,
+            q.principal(),
+            new TokenSink() {
+              @Override
+              public void text(String piece) {
+                text.append(piece);
+              }
 
-      @Override
-      public void done(FinishReason reason, int promptTokens, int completion) {
-        answer.complete(json(chunks.complete(text.toString(), reason, promptTokens, completion)));
-      }
+              @Override
+              public void done(FinishReason reason, int promptTokens, int completion) {
+                answer.complete(json(chunks.complete(text.toString(), reason, promptTokens, completion)));
+              }
 
-      @Override
-      public void failed(Throwable error) {
-        answer.completeExceptionally(error);
-      }
-    });
+              @Override
+              public void failed(Throwable error) {
+                answer.completeExceptionally(error);
+              }
+            });
     // The HTTP layer cancels the answer when the client goes away: stop decoding and free the slot, as streams do.
     answer.whenComplete((r, e) -> {
       if (answer.isCancelled()) {
@@ -131,11 +141,11 @@ public final class OpenAiService implements RestService {
   }
 
   /**
-   * A streamed answer. Its 200 and SSE headers go out once the generation has started, so a prompt too long, a
-   * deadline passed or an unload before then is answered with its own status, as a whole answer's would be.
+   * A streamed answer. Its 200 and SSE headers go out once the generation has started, so a prompt too long, a deadline
+   * passed or an unload before then is answered with its own status, as a whole answer's would be.
    */
-  private static CompletableFuture<RestResponse> stream(RestRequest q, ServedLanguageModel model, Prompt prompt,
-      Generation g, OpenAiChunks chunks, boolean usage) {
+  private static CompletableFuture<RestResponse> stream(
+      RestRequest q, ServedLanguageModel model, Prompt prompt, Generation g, OpenAiChunks chunks, boolean usage) {
     PendingStream out = new PendingStream();
     if (chunks.chat()) {
       out.write(data(chunks.roleChunk()));
@@ -143,8 +153,8 @@ public final class OpenAiService implements RestService {
     CompletableFuture<RestResponse> head = new CompletableFuture<>();
     CompletableFuture<LanguageModel.Handle> handle = new CompletableFuture<>();
     // The client went away: stop decoding and free the slot (or the queue place).
-    RestResponse events = RestResponse.events(stream -> out.attach(stream, () -> handle.thenAccept(
-        LanguageModel.Handle::cancel)));
+    RestResponse events =
+        RestResponse.events(stream -> out.attach(stream, () -> handle.thenAccept(LanguageModel.Handle::cancel)));
     handle.complete(model.submit(prompt, g, q.principal(), streamed(out, chunks, usage, head, events)));
     head.whenComplete((r, e) -> {
       if (head.isCancelled()) {
@@ -154,8 +164,12 @@ public final class OpenAiService implements RestService {
     return head;
   }
 
-  private static TokenSink streamed(PendingStream out, OpenAiChunks chunks, boolean usage,
-      CompletableFuture<RestResponse> head, RestResponse events) {
+  private static TokenSink streamed(
+      PendingStream out,
+      OpenAiChunks chunks,
+      boolean usage,
+      CompletableFuture<RestResponse> head,
+      RestResponse events) {
     return new TokenSink() {
       @Override
       public void started() {
@@ -203,32 +217,37 @@ public final class OpenAiService implements RestService {
       throw KilnException.invalid("'encoding_format' must be \"float\" or \"base64\"");
     }
     CompletableFuture<Embeddings> queued = model.embed(inputs, q.principal());
-    CompletableFuture<RestResponse> answer = queued.thenApply(embedded -> {
-      List<float[]> vectors = embedded.vectors();
-      if (dimensions.isPresent() && dimensions.getAsInt() != vectors.get(0).length) {
-        throw KilnException.invalid("'dimensions': " + dimensions.getAsInt() + " (expected: " + vectors.get(0).length
-            + ", this model's width; vectors are not shortened)");
-      }
-      ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
-      ArrayNode data = out.putArray("data");
-      for (int i = 0; i < vectors.size(); i++) {
-        ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
-        if (format.equals("base64")) {
-          // OpenAI's SDKs ask for this by default: the float32 values, little-endian, base64-encoded.
-          ByteBuffer b = ByteBuffer.allocate(vectors.get(i).length * 4).order(ByteOrder.LITTLE_ENDIAN);
-          b.asFloatBuffer().put(vectors.get(i));
-          e.put("embedding", Base64.getEncoder().encodeToString(b.array()));
-        } else {
-          ArrayNode v = e.putArray("embedding");
-          for (float f : vectors.get(i)) {
-            v.add(f);
+    CompletableFuture<RestResponse> answer =
+        queued.thenApply(embedded -> {
+          List<float[]> vectors = embedded.vectors();
+          if (dimensions.isPresent() && dimensions.getAsInt() != vectors.get(0).length) {
+            throw KilnException.invalid(
+                "'dimensions': "
+                    + dimensions.getAsInt()
+                    + " (expected: "
+                    + vectors.get(0).length
+                    + ", this model's width; vectors are not shortened)");
           }
-        }
-      }
-      out.put("model", modelName);
-      out.putObject("usage").put("prompt_tokens", embedded.tokens()).put("total_tokens", embedded.tokens());
-      return json(out);
-    });
+          ObjectNode out = OpenAiRequests.JSON.createObjectNode().put("object", "list");
+          ArrayNode data = out.putArray("data");
+          for (int i = 0; i < vectors.size(); i++) {
+            ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
+            if (format.equals("base64")) {
+              // OpenAI's SDKs ask for this by default: the float32 values, little-endian, base64-encoded.
+              ByteBuffer b = ByteBuffer.allocate(vectors.get(i).length * 4).order(ByteOrder.LITTLE_ENDIAN);
+              b.asFloatBuffer().put(vectors.get(i));
+              e.put("embedding", Base64.getEncoder().encodeToString(b.array()));
+            } else {
+              ArrayNode v = e.putArray("embedding");
+              for (float f : vectors.get(i)) {
+                v.add(f);
+              }
+            }
+          }
+          out.put("model", modelName);
+          out.putObject("usage").put("prompt_tokens", embedded.tokens()).put("total_tokens", embedded.tokens());
+          return json(out);
+        });
     answer.whenComplete((r, e) -> {
       if (answer.isCancelled()) {
         queued.cancel(false); // the client went away: leave the queue

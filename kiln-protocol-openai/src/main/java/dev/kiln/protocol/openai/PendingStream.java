@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A streamed answer whose generation is queued before its response opens: a request refused for a full queue must
- * get its 503 before a 200 and SSE headers go out, so the generation is submitted first and its first pieces may
- * come before the stream is there. Those are kept, then written in order once it is.
+ * A streamed answer whose generation is queued before its response opens: a request refused for a full queue must get
+ * its 503 before a 200 and SSE headers go out, so the generation is submitted first and its first pieces may come
+ * before the stream is there. Those are kept, then written in order once it is.
  */
 final class PendingStream {
   private final List<String> early = new ArrayList<>();

@@ -16,10 +16,12 @@ class OpenAiRequestsTest {
 
   @Test
   void theModelCheckedIsTheModelCalled() {
-    String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"model\":\"nested\"}],\"model\":\"a\","
-        + "\"extra\":{\"model\":\"deeper\"},\"model\":\"b\"}";
-    assertThat(modelOf(body)).isEqualTo("b").isEqualTo(OpenAiRequests.body(body.getBytes(StandardCharsets.UTF_8))
-        .get("model").asText());
+    String body =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"model\":\"nested\"}],\"model\":\"a\","
+            + "\"extra\":{\"model\":\"deeper\"},\"model\":\"b\"}";
+    assertThat(modelOf(body))
+        .isEqualTo("b")
+        .isEqualTo(OpenAiRequests.body(body.getBytes(StandardCharsets.UTF_8)).get("model").asText());
     assertThat(modelOf("{\"messages\":[],\"model\":\"tiny\"}")).isEqualTo("tiny");
   }
 

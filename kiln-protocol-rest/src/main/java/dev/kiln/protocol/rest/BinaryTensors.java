@@ -11,9 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Tensors in Triton's binary tensor data layout: little-endian row-major elements; BOOL one byte; BYTES in
- * {@link BytesLayout}, the layout gRPC's raw contents share. Every length is checked against what is really there
- * before anything is allocated.
+ * Tensors in Triton's binary tensor data layout: little-endian row-major elements; BOOL one byte; BYTES in {@link
+ * BytesLayout}, the layout gRPC's raw contents share. Every length is checked against what is really there before
+ * anything is allocated.
  */
 final class BinaryTensors {
   private BinaryTensors() {}
@@ -26,8 +26,17 @@ final class BinaryTensors {
     }
     long expected = Shape.byteSize(type, shape);
     if (expected != size) {
-      throw KilnException.invalid("input '" + input + "': " + size + " bytes of binary data, but shape "
-          + Shape.format(shape) + " of " + type + " needs " + expected);
+      throw KilnException.invalid(
+          "input '"
+              + input
+              + "': "
+              + size
+              + " bytes of binary data, but shape "
+              + Shape.format(shape)
+              + " of "
+              + type
+              + " needs "
+              + expected);
     }
     ByteBuffer direct = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
     part.getBytes(part.readerIndex(), direct);
@@ -52,8 +61,8 @@ final class BinaryTensors {
   }
 
   /**
-   * The concrete shape of a raw binary request's single input: the batch dimension is 1, and at most one other
-   * variable dimension is derived from the body's size.
+   * The concrete shape of a raw binary request's single input: the batch dimension is 1, and at most one other variable
+   * dimension is derived from the body's size.
    */
   static long[] concreteShapeFor(String input, DataType type, long[] declared, ByteBuf body) {
     long[] shape = declared.clone();
@@ -65,8 +74,11 @@ final class BinaryTensors {
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0) {
         if (variable >= 0) {
-          throw KilnException.invalid("a raw binary request needs a model input with at most one variable "
-              + "dimension besides the batch; '" + input + "' has more");
+          throw KilnException.invalid(
+              "a raw binary request needs a model input with at most one variable "
+                  + "dimension besides the batch; '"
+                  + input
+                  + "' has more");
         }
         variable = i;
       } else {
@@ -80,8 +92,15 @@ final class BinaryTensors {
       } else {
         long perElement = Math.multiplyExact(fixed, (long) type.byteSize());
         if (perElement == 0 || body.readableBytes() % perElement != 0) {
-          throw KilnException.invalid("raw binary body of " + body.readableBytes() + " bytes does not fit input '"
-              + input + "' " + Shape.format(declared) + " of " + type);
+          throw KilnException.invalid(
+              "raw binary body of "
+                  + body.readableBytes()
+                  + " bytes does not fit input '"
+                  + input
+                  + "' "
+                  + Shape.format(declared)
+                  + " of "
+                  + type);
         }
         elements = body.readableBytes() / perElement * fixed;
       }

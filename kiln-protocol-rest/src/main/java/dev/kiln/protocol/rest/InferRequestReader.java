@@ -19,11 +19,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the JSON of an Open Inference Protocol inference request on a streaming parser, keeping only what it
- * uses: names, datatypes, shapes, the binary-extension parameters, and each input's data decoded straight into
- * its tensor ({@link JsonTensorReader}). Unknown fields are skipped without being built, so the memory a request
- * takes is its body plus its tensors, whatever the JSON holds. An input whose {@code data} comes before its name,
- * datatype or shape is read on a second parser over the same bytes once those are known.
+ * Reads the JSON of an Open Inference Protocol inference request on a streaming parser, keeping only what it uses:
+ * names, datatypes, shapes, the binary-extension parameters, and each input's data decoded straight into its tensor
+ * ({@link JsonTensorReader}). Unknown fields are skipped without being built, so the memory a request takes is its body
+ * plus its tensors, whatever the JSON holds. An input whose {@code data} comes before its name, datatype or shape is
+ * read on a second parser over the same bytes once those are known.
  */
 final class InferRequestReader {
   /** Deepest shape accepted; ranks beyond this are no model's. */
@@ -128,8 +128,14 @@ final class InferRequestReader {
       }
       if (binarySize >= 0) {
         if (binarySize > binary.readableBytes()) {
-          throw KilnException.invalid("input '" + name + "': binary_data_size " + binarySize
-              + " runs past the end of the body (" + binary.readableBytes() + " bytes left)");
+          throw KilnException.invalid(
+              "input '"
+                  + name
+                  + "': binary_data_size "
+                  + binarySize
+                  + " runs past the end of the body ("
+                  + binary.readableBytes()
+                  + " bytes left)");
         }
         return BinaryTensors.decode(name, type, shape, binary.readSlice((int) binarySize));
       }
@@ -145,7 +151,9 @@ final class InferRequestReader {
       }
     }
 
-    /** @param base where {@code p}'s input starts in the text (its offsets are relative to that) */
+    /**
+     * @param base where {@code p}'s input starts in the text (its offsets are relative to that)
+     */
     Tensor data(JsonParser p, long base) throws IOException {
       long at = base + p.currentTokenLocation().getByteOffset();
       return new JsonTensorReader(name, type, shape).read(p, () -> openAt(at), text.readableBytes(), true);
@@ -163,8 +171,8 @@ final class InferRequestReader {
       t = p.nextToken();
       switch (field) {
         case "name" -> in.name = string(p, t, "input needs a string 'name'");
-        case "datatype" -> in.type = DataType.require(string(p, t, "input '" + label(in) + "' needs a string "
-            + "'datatype'"));
+        case "datatype" ->
+            in.type = DataType.require(string(p, t, "input '" + label(in) + "' needs a string " + "'datatype'"));
         case "shape" -> in.shape = shape(p, t, label(in));
         case "parameters" -> in.binarySize = binarySize(p, t, label(in));
         case "data" -> {
@@ -202,7 +210,8 @@ final class InferRequestReader {
     long[] dims = new long[4];
     int rank = 0;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+      if (t != JsonToken.VALUE_NUMBER_INT
+          || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
           || p.getLongValue() < 0) {
         throw KilnException.invalid("input '" + input + "': shape dimensions must be non-negative integers");
       }
@@ -227,7 +236,8 @@ final class InferRequestReader {
       String field = p.currentName();
       t = p.nextToken();
       if (field.equals("binary_data_size")) {
-        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+        if (t != JsonToken.VALUE_NUMBER_INT
+            || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
             || p.getLongValue() < 0) {
           throw KilnException.invalid("input '" + input + "': binary_data_size must be a non-negative integer");
         }
@@ -241,7 +251,7 @@ final class InferRequestReader {
 
   private JsonParser openAt(long offset) throws IOException {
     int at = Math.toIntExact(offset);
-    return factory.createParser((InputStream) new ByteBufInputStream(
-        text.slice(text.readerIndex() + at, text.readableBytes() - at)));
+    return factory.createParser(
+        (InputStream) new ByteBufInputStream(text.slice(text.readerIndex() + at, text.readableBytes() - at)));
   }
 }

@@ -16,16 +16,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads one tensor's {@code data} value token by token, straight into the direct little-endian buffer the engine
- * reads: no tree of JSON nodes is built, so a request costs its body plus its tensors.
+ * Reads one tensor's {@code data} value token by token, straight into the direct little-endian buffer the engine reads:
+ * no tree of JSON nodes is built, so a request costs its body plus its tensors.
  *
  * <p>The declared shape is trusted for an allocation only up to the size of the JSON text it came with. A tensor
- * declared larger than that (FP64 given as {@code 0,0,0}, or a lie) is counted first, on a second parser over the
- * same array, and allocated only when the count matches. So a tensor takes at most 8 bytes for each 2 bytes of
- * JSON text (4 times the body), and a shape that claims more than was sent costs at most the body's size.
+ * declared larger than that (FP64 given as {@code 0,0,0}, or a lie) is counted first, on a second parser over the same
+ * array, and allocated only when the count matches. So a tensor takes at most 8 bytes for each 2 bytes of JSON text (4
+ * times the body), and a shape that claims more than was sent costs at most the body's size.
  *
- * <p>{@code null} stands for a missing value in floating-point data and becomes NaN. Nesting must be regular (no
- * ragged arrays); where {@code naturalShape} is asked for, data is either flat or nested exactly as the shape.
+ * <p>{@code null} stands for a missing value in floating-point data and becomes NaN. Nesting must be regular (no ragged
+ * arrays); where {@code naturalShape} is asked for, data is either flat or nested exactly as the shape.
  */
 final class JsonTensorReader {
   private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
@@ -51,8 +51,8 @@ final class JsonTensorReader {
   /**
    * Reads the value at {@code p}'s current token (the data's first token) and leaves {@code p} on its last.
    *
-   * @param textBytes size of the JSON text the data came from: the most elements it could hold, and the most
-   *     bytes allocated without counting first
+   * @param textBytes size of the JSON text the data came from: the most elements it could hold, and the most bytes
+   *     allocated without counting first
    */
   Tensor read(JsonParser p, Reopen reopen, long textBytes, boolean naturalShape) throws IOException {
     if (n > textBytes) {
@@ -85,8 +85,8 @@ final class JsonTensorReader {
   }
 
   /**
-   * Visits every element in order, checking as it goes that arrays at one depth have one length, that elements
-   * sit at one depth, and that there are no more of them than the shape holds.
+   * Visits every element in order, checking as it goes that arrays at one depth have one length, that elements sit at
+   * one depth, and that there are no more of them than the shape holds.
    */
   private void walk(JsonParser p, boolean naturalShape, Sink sink) throws IOException {
     JsonToken t = p.currentToken();
@@ -140,8 +140,12 @@ final class JsonTensorReader {
       throw countMismatch(count);
     }
     if (naturalShape && leafDepth > 1 && !Arrays.equals(Arrays.copyOfRange(lengths, 1, leafDepth + 1), shape)) {
-      throw invalid("nested data of shape " + Shape.format(Arrays.copyOfRange(lengths, 1, leafDepth + 1))
-          + " does not match shape " + Shape.format(shape) + " (nest data as the shape, or send it flat)");
+      throw invalid(
+          "nested data of shape "
+              + Shape.format(Arrays.copyOfRange(lengths, 1, leafDepth + 1))
+              + " does not match shape "
+              + Shape.format(shape)
+              + " (nest data as the shape, or send it flat)");
     }
   }
 

@@ -19,8 +19,8 @@ final class JsonTensors {
   private JsonTensors() {}
 
   /**
-   * Decodes {@code data} for an input of the given datatype and shape. Nesting need not follow the shape (rows
-   * are reshaped as with {@code np.reshape}) but must be regular; {@code null} is NaN in floating-point data.
+   * Decodes {@code data} for an input of the given datatype and shape. Nesting need not follow the shape (rows are
+   * reshaped as with {@code np.reshape}) but must be regular; {@code null} is NaN in floating-point data.
    *
    * @param bodyBytes size of the JSON it came from; every element takes at least one byte of it
    */
@@ -52,8 +52,7 @@ final class JsonTensors {
     nested(g, t, b, shape, 1, Math.toIntExact(row * perRow));
   }
 
-  private static int nested(JsonGenerator g, Tensor t, ByteBuffer b, long[] shape, int dim, int at)
-      throws IOException {
+  private static int nested(JsonGenerator g, Tensor t, ByteBuffer b, long[] shape, int dim, int at) throws IOException {
     if (dim >= shape.length) {
       element(g, t, b, at);
       return at + 1;

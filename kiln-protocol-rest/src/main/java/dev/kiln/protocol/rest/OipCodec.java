@@ -12,8 +12,9 @@ import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
-import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Tensor;
+import dev.kiln.http.JsonErrors;
+import dev.kiln.http.RestResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
@@ -25,18 +26,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import dev.kiln.http.JsonErrors;
-import dev.kiln.http.RestResponse;
 
 /**
- * Open Inference Protocol inference bodies: JSON requests and responses, and Triton's binary tensor data
- * extension ({@code Inference-Header-Content-Length}, {@code binary_data_size}, {@code binary_data},
- * {@code binary_data_output}, and the raw binary request whose header length is 0).
+ * Open Inference Protocol inference bodies: JSON requests and responses, and Triton's binary tensor data extension
+ * ({@code Inference-Header-Content-Length}, {@code binary_data_size}, {@code binary_data}, {@code binary_data_output},
+ * and the raw binary request whose header length is 0).
  */
 final class OipCodec {
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
@@ -48,12 +45,13 @@ final class OipCodec {
   OipCodec(int maxJsonDepth, int maxBytes) {
     this.maxJsonDepth = maxJsonDepth;
     // Number parsing dominates JSON inference (BENCHMARKS.md); Jackson's fast float parser and writer cut it.
-    this.factory = JsonFactory.builder()
-        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-        .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxJsonDepth)
-            .maxDocumentLength(maxBytes).build())
-        .build();
+    this.factory =
+        JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(maxJsonDepth).maxDocumentLength(maxBytes).build())
+            .build();
     this.json = new ObjectMapper(factory);
   }
 
@@ -96,8 +94,8 @@ final class OipCodec {
 
   private Decoded rawBinary(ByteBuf body, ModelSignature signature) {
     if (signature.inputs().size() != 1) {
-      throw KilnException.invalid("a raw binary request (" + HEADER_LENGTH + ": 0) needs a model with exactly "
-          + "one input");
+      throw KilnException.invalid(
+          "a raw binary request (" + HEADER_LENGTH + ": 0) needs a model with exactly " + "one input");
     }
     TensorSpec spec = signature.inputs().get(0);
     long[] shape = BinaryTensors.concreteShapeFor(spec.name(), spec.datatype(), spec.shape(), body);
@@ -150,8 +148,8 @@ final class OipCodec {
     int headerBytes = header.readableBytes();
     CompositeByteBuf body = Unpooled.compositeBuffer(parts.size() + 1).addComponent(true, header);
     parts.forEach(p -> body.addComponent(true, p));
-    return new RestResponse(HttpResponseStatus.OK, "application/octet-stream", body,
-        Map.of(HEADER_LENGTH, Integer.toString(headerBytes)));
+    return new RestResponse(
+        HttpResponseStatus.OK, "application/octet-stream", body, Map.of(HEADER_LENGTH, Integer.toString(headerBytes)));
   }
 
   JsonNode parse(ByteBuf bytes) {

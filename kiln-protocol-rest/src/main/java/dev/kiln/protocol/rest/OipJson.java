@@ -40,16 +40,20 @@ final class OipJson {
 
   /** Triton's model configuration JSON, so tools written for Triton read it; see {@link ModelConfigView}. */
   ObjectNode config(ModelConfigView c) {
-    ObjectNode o = json.createObjectNode().put("name", c.name()).put("platform", c.platform())
-        .put("max_batch_size", c.maxBatchSize());
+    ObjectNode o =
+        json.createObjectNode()
+            .put("name", c.name())
+            .put("platform", c.platform())
+            .put("max_batch_size", c.maxBatchSize());
     o.set("input", configTensors(c.inputs()));
     o.set("output", configTensors(c.outputs()));
-    c.dynamicBatching().ifPresent(b -> {
-      ObjectNode db = o.putObject("dynamic_batching");
-      ArrayNode pref = db.putArray("preferred_batch_size");
-      b.preferredBatchSizes().forEach(pref::add);
-      db.put("max_queue_delay_microseconds", b.maxQueueDelayMicroseconds());
-    });
+    c.dynamicBatching()
+        .ifPresent(b -> {
+          ObjectNode db = o.putObject("dynamic_batching");
+          ArrayNode pref = db.putArray("preferred_batch_size");
+          b.preferredBatchSizes().forEach(pref::add);
+          db.put("max_queue_delay_microseconds", b.maxQueueDelayMicroseconds());
+        });
     o.putArray("instance_group").addObject().put("count", c.instanceCount()).put("kind", ModelConfigView.INSTANCE_KIND);
     ObjectNode vp = o.putObject("version_policy");
     switch (c.versionPolicy()) {
@@ -89,9 +93,13 @@ final class OipJson {
     ObjectNode root = json.createObjectNode();
     ArrayNode a = root.putArray("model_stats");
     for (Statistics s : stats) {
-      ObjectNode o = a.addObject().put("name", s.name()).put("version", s.version())
-          .put("last_inference", s.lastInferenceMillis()).put("inference_count", s.inferenceCount())
-          .put("execution_count", s.executionCount());
+      ObjectNode o =
+          a.addObject()
+              .put("name", s.name())
+              .put("version", s.version())
+              .put("last_inference", s.lastInferenceMillis())
+              .put("inference_count", s.inferenceCount())
+              .put("execution_count", s.executionCount());
       ObjectNode is = o.putObject("inference_stats");
       duration(is, "success", s.success());
       duration(is, "fail", s.fail());

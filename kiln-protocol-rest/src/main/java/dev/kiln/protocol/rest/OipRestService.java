@@ -24,10 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * The Open Inference Protocol REST API (KServe V2) and Triton's REST extensions for the model repository,
- * model configuration and statistics. Paths follow Triton's URL grammar: versions are numeric. The rules
- * (permissions, how a model is found, the views) are {@link OipRulebook}'s, shared with gRPC; this class only
- * decodes paths and bodies and renders the answers as JSON.
+ * The Open Inference Protocol REST API (KServe V2) and Triton's REST extensions for the model repository, model
+ * configuration and statistics. Paths follow Triton's URL grammar: versions are numeric. The rules (permissions, how a
+ * model is found, the views) are {@link OipRulebook}'s, shared with gRPC; this class only decodes paths and bodies and
+ * renders the answers as JSON.
  */
 public final class OipRestService implements RestService {
   /** Extensions only REST implements; {@code GET /v2} lists them before those every protocol implements. */
@@ -35,6 +35,7 @@ public final class OipRestService implements RestService {
 
   /** Names a version by alias, as {@code /v2/models/mnist@production/infer} does in the path. */
   static final String ALIAS_HEADER = ModelRef.ALIAS_KEY;
+
   private static final String MODEL = "/v2/models/([^/]+)(?:/versions/([0-9]+))?";
 
   private final OipRulebook oip;
@@ -53,33 +54,74 @@ public final class OipRestService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/v2/health/live", access(OipOperation.SERVER_LIVE), q -> done(oip.live()
-        ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, views.flag("live", oip.live())));
-    r.add(HttpMethod.GET, "/v2/health/ready", access(OipOperation.SERVER_READY), q -> done(oip.ready()
-        ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, views.flag("ready", oip.ready())));
-    r.add(HttpMethod.GET, "/v2/?", access(OipOperation.SERVER_METADATA),
+    r.add(
+        HttpMethod.GET,
+        "/v2/health/live",
+        access(OipOperation.SERVER_LIVE),
+        q ->
+            done(
+                oip.live() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                views.flag("live", oip.live())));
+    r.add(
+        HttpMethod.GET,
+        "/v2/health/ready",
+        access(OipOperation.SERVER_READY),
+        q ->
+            done(
+                oip.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                views.flag("ready", oip.ready())));
+    r.add(
+        HttpMethod.GET,
+        "/v2/?",
+        access(OipOperation.SERVER_METADATA),
         q -> done(HttpResponseStatus.OK, views.server(oip.serverMetadata(REST_EXTENSIONS))));
     // Kiln's own listing, beside OIP: any key, each sees the ready models it may call or change.
-    r.add(HttpMethod.GET, "/v2/models/?", Access.AUTHENTICATED,
+    r.add(
+        HttpMethod.GET,
+        "/v2/models/?",
+        Access.AUTHENTICATED,
         q -> done(HttpResponseStatus.OK, readyModels(oip.readyModels(q.grants()))));
-    r.add(HttpMethod.GET, "/v2/models/stats", access(OipOperation.ALL_STATISTICS),
+    r.add(
+        HttpMethod.GET,
+        "/v2/models/stats",
+        access(OipOperation.ALL_STATISTICS),
         q -> done(HttpResponseStatus.OK, views.statistics(oip.allStatistics())));
-    r.add(HttpMethod.GET, MODEL, access(OipOperation.MODEL_METADATA),
+    r.add(
+        HttpMethod.GET,
+        MODEL,
+        access(OipOperation.MODEL_METADATA),
         q -> done(HttpResponseStatus.OK, views.metadata(oip.metadata(ref(q)))));
-    r.add(HttpMethod.GET, MODEL + "/ready", access(OipOperation.MODEL_READY), q -> {
-      boolean ready = oip.modelReady(ref(q));
-      return done(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-          views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
-    });
+    r.add(
+        HttpMethod.GET,
+        MODEL + "/ready",
+        access(OipOperation.MODEL_READY),
+        q -> {
+          boolean ready = oip.modelReady(ref(q));
+          return done(
+              ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+              views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
+        });
     r.add(HttpMethod.POST, MODEL + "/infer", access(OipOperation.INFER), this::infer);
-    r.add(HttpMethod.GET, MODEL + "/config", access(OipOperation.MODEL_CONFIG),
+    r.add(
+        HttpMethod.GET,
+        MODEL + "/config",
+        access(OipOperation.MODEL_CONFIG),
         q -> done(HttpResponseStatus.OK, views.config(oip.config(ref(q)))));
-    r.add(HttpMethod.GET, MODEL + "/stats", access(OipOperation.MODEL_STATISTICS),
+    r.add(
+        HttpMethod.GET,
+        MODEL + "/stats",
+        access(OipOperation.MODEL_STATISTICS),
         q -> done(HttpResponseStatus.OK, views.statistics(oip.statistics(ref(q)))));
     r.add(HttpMethod.POST, "/v2/repository/index", access(OipOperation.REPOSITORY_INDEX), this::index);
-    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/load", access(OipOperation.REPOSITORY_LOAD),
+    r.add(
+        HttpMethod.POST,
+        "/v2/repository/models/([^/]+)/load",
+        access(OipOperation.REPOSITORY_LOAD),
         q -> control(q, true));
-    r.add(HttpMethod.POST, "/v2/repository/models/([^/]+)/unload", access(OipOperation.REPOSITORY_UNLOAD),
+    r.add(
+        HttpMethod.POST,
+        "/v2/repository/models/([^/]+)/unload",
+        access(OipOperation.REPOSITORY_UNLOAD),
         q -> control(q, false));
   }
 
@@ -96,8 +138,7 @@ public final class OipRestService implements RestService {
 
   private CompletableFuture<RestResponse> infer(RestRequest q) {
     ModelRef ref = ref(q);
-    OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH),
-        () -> oip.metadata(ref).signature());
+    OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH), () -> oip.metadata(ref).signature());
     return oip.infer(ref, d.request())
         .thenApplyAsync(resp -> codec.encode(resp, d).withRows(d.request().rows()), q.executor());
   }
@@ -120,14 +161,16 @@ public final class OipRestService implements RestService {
       }
     }
     String model = q.param(0);
-    return CompletableFuture.supplyAsync(() -> {
-      if (load) {
-        oip.load(model, parameters);
-      } else {
-        oip.unload(model, parameters);
-      }
-      return RestResponse.json(HttpResponseStatus.OK, "{}".getBytes(StandardCharsets.UTF_8));
-    }, blocking);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          if (load) {
+            oip.load(model, parameters);
+          } else {
+            oip.unload(model, parameters);
+          }
+          return RestResponse.json(HttpResponseStatus.OK, "{}".getBytes(StandardCharsets.UTF_8));
+        },
+        blocking);
   }
 
   private ObjectNode readyModels(List<String> names) {

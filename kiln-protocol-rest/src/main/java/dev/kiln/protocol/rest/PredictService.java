@@ -14,6 +14,12 @@ import dev.kiln.core.serving.Target;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Shape;
 import dev.kiln.core.tensor.Tensor;
+import dev.kiln.http.Access;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestResponse;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
@@ -29,27 +35,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import dev.kiln.http.Access;
-import dev.kiln.http.HttpSettings;
-import dev.kiln.http.RestRequest;
-import dev.kiln.http.RestResponse;
-import dev.kiln.http.RestService;
-import dev.kiln.http.Router;
 
 /**
- * {@code POST /predict[/<model>[/versions/<v>]]}: the simplest way to call a model, in the style of a Flask
- * tutorial server or TF Serving's row format.
+ * {@code POST /predict[/<model>[/versions/<v>]]}: the simplest way to call a model, in the style of a Flask tutorial
+ * server or TF Serving's row format.
  *
  * <ul>
  *   <li>{@code {"instances": [row, row, ...]}}: each row is one input's value, or an object by input name;
  *   <li>{@code {"inputs": tensor}} or {@code {"inputs": {"name": tensor}}}: whole tensors;
- *   <li>for a single-input model, any one key with an array ({@code {"x": [...]}}): reshaped to the model's
- *       input like {@code np.reshape(-1, ...)}, so a flat list of numbers is enough.
+ *   <li>for a single-input model, any one key with an array ({@code {"x": [...]}}): reshaped to the model's input like
+ *       {@code np.reshape(-1, ...)}, so a flat list of numbers is enough.
  * </ul>
  *
- * Answers {@code {"model_name", "model_version", "predictions": [...]}}, one entry per row (an object by output
- * name when the model has several outputs), plus {@code "classes"} (arg-max per row) when the single output is a
- * matrix of scores.
+ * Answers {@code {"model_name", "model_version", "predictions": [...]}}, one entry per row (an object by output name
+ * when the model has several outputs), plus {@code "classes"} (arg-max per row) when the single output is a matrix of
+ * scores.
  */
 public final class PredictService implements RestService {
   private final InferenceCore core;
@@ -64,9 +64,15 @@ public final class PredictService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.POST, "/predict/?", new Access(Permission.INVOKE, q -> defaultModelOrNull()),
+    r.add(
+        HttpMethod.POST,
+        "/predict/?",
+        new Access(Permission.INVOKE, q -> defaultModelOrNull()),
         q -> predict(q, defaultModel(), null));
-    r.add(HttpMethod.POST, "/predict/([^/]+)(?:/versions/([0-9]+))?", Access.invoke(0),
+    r.add(
+        HttpMethod.POST,
+        "/predict/([^/]+)(?:/versions/([0-9]+))?",
+        Access.invoke(0),
         q -> predict(q, q.param(0), q.param(1)));
   }
 
@@ -79,8 +85,7 @@ public final class PredictService implements RestService {
     ModelSignature sig = core.metadata(target).signature();
     Map<String, Tensor> inputs = inputs(body, sig, q.body().readableBytes());
     InferenceRequest request = InferenceRequest.of(inputs);
-    return core.infer(target, request)
-        .thenApplyAsync(r -> encode(r).withRows(request.rows()), q.executor());
+    return core.infer(target, request).thenApplyAsync(r -> encode(r).withRows(request.rows()), q.executor());
   }
 
   /** The model {@code POST /predict} would call, for access checks; null when there is none to call. */
@@ -98,8 +103,8 @@ public final class PredictService implements RestService {
     }
     List<String> ready = core.readyModels();
     if (ready.size() != 1) {
-      throw KilnException.invalid(ready.isEmpty() ? "no model is ready"
-          : "several models are served; name one: POST /predict/<model>");
+      throw KilnException.invalid(
+          ready.isEmpty() ? "no model is ready" : "several models are served; name one: POST /predict/<model>");
     }
     return ready.get(0);
   }
@@ -138,8 +143,11 @@ public final class PredictService implements RestService {
 
   private static Map<String, Tensor> single(ModelSignature sig, JsonNode data, long bodyBytes) {
     if (sig.inputs().size() != 1) {
-      throw KilnException.invalid("the model has " + sig.inputs().size() + " inputs; send "
-          + "{\"instances\": [{name: value}, ...]} or {\"inputs\": {name: value}}");
+      throw KilnException.invalid(
+          "the model has "
+              + sig.inputs().size()
+              + " inputs; send "
+              + "{\"instances\": [{name: value}, ...]} or {\"inputs\": {name: value}}");
     }
     TensorSpec spec = sig.inputs().get(0);
     return Map.of(spec.name(), reshaped(spec, data, bodyBytes));
@@ -172,8 +180,8 @@ public final class PredictService implements RestService {
     }
     if (variable == 1) {
       if (fixed == 0 || total % fixed != 0) {
-        throw KilnException.invalid("input '" + spec.name() + "': " + total + " values do not fill whole rows of "
-            + Shape.format(declared));
+        throw KilnException.invalid(
+            "input '" + spec.name() + "': " + total + " values do not fill whole rows of " + Shape.format(declared));
       }
       for (int i = 0; i < shape.length; i++) {
         shape[i] = shape[i] < 0 ? total / fixed : shape[i];
@@ -238,7 +246,9 @@ public final class PredictService implements RestService {
         }
       }
       g.writeEndArray();
-      if (outs.size() == 1 && first.rank() == 2 && first.shape()[1] > 1
+      if (outs.size() == 1
+          && first.rank() == 2
+          && first.shape()[1] > 1
           && (first.type() == DataType.FP32 || first.type() == DataType.FP64)) {
         g.writeArrayFieldStart("classes");
         for (int r = 0; r < rows; r++) {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The part of an inference request that says what comes back, read for {@link InferRequestReader}: the
- * {@code outputs} array (names, each output's {@code binary_data}) and the request's {@code binary_data_output}
- * default. The classification extension is refused here.
+ * The part of an inference request that says what comes back, read for {@link InferRequestReader}: the {@code outputs}
+ * array (names, each output's {@code binary_data}) and the request's {@code binary_data_output} default. The
+ * classification extension is refused here.
  */
 final class RequestedOutputs {
   private RequestedOutputs() {}
@@ -66,8 +66,7 @@ final class RequestedOutputs {
   }
 
   /** A boolean member of an object (skipping the rest), or {@code otherwise}. */
-  static boolean booleanField(JsonParser p, JsonToken t, String name, boolean otherwise)
-      throws IOException {
+  static boolean booleanField(JsonParser p, JsonToken t, String name, boolean otherwise) throws IOException {
     boolean v = otherwise;
     if (t != JsonToken.START_OBJECT) {
       p.skipChildren();

@@ -3,6 +3,9 @@ package dev.kiln.protocol.rest;
 import static dev.kiln.protocol.rest.RestFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.http.ErrorBodies;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.RawHttp;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -21,16 +24,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.kiln.http.HttpSettings;
-import dev.kiln.http.ErrorBodies;
-import dev.kiln.http.RawHttp;
 
 /** Every malformed request gets a 4xx with {"error": ...} naming the problem, and the server keeps serving. */
 class OipRestBadInputTest {
   private static final int LIMIT = 64 * 1024;
   private static final FileTime LONG_AGO = FileTime.from(Instant.parse("2001-01-01T00:00:00Z"));
+
   /** Holds the repository and, beside it, files a traversal would reach: {@code outside/}. */
   @TempDir static Path base;
+
   static Path root;
   static RestFixture f;
 
@@ -56,8 +58,13 @@ class OipRestBadInputTest {
   }
 
   private static String addSub(String aType, String aShape, String aData) {
-    return "{\"inputs\": [{\"name\": \"a\", \"datatype\": \"" + aType + "\", \"shape\": " + aShape
-        + ", \"data\": " + aData + "}, {\"name\": \"b\", \"datatype\": \"FP32\", \"shape\": [1, 4], "
+    return "{\"inputs\": [{\"name\": \"a\", \"datatype\": \""
+        + aType
+        + "\", \"shape\": "
+        + aShape
+        + ", \"data\": "
+        + aData
+        + "}, {\"name\": \"b\", \"datatype\": \"FP32\", \"shape\": [1, 4], "
         + "\"data\": [1, 2, 3, 4]}]}";
   }
 
@@ -70,58 +77,87 @@ class OipRestBadInputTest {
 
   @Test
   void wrongDatatypeShapeOrElementCountIsNamed() throws Exception {
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP64", "[1, 4]", "[1, 2, 3, 4]")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP64", "[1, 4]", "[1, 2, 3, 4]")),
+        400,
         "input 'a': datatype FP64 (expected: FP32)");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 3]", "[1, 2, 3]")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 3]", "[1, 2, 3]")),
+        400,
         "input 'a': shape [1, 3] (expected: [*, 4])");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3]")), 400,
-        "data has 3 elements");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4, 5]")), 400,
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3]")), 400, "data has 3 elements");
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4, 5]")),
+        400,
         "more elements than its shape");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, \"x\", 4]")), 400,
-        "expected numbers");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("NOPE", "[1, 4]", "[1, 2, 3, 4]")), 400,
-        "unknown datatype");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, -4]", "[1, 2, 3, 4]")), 400,
-        "non-negative");
-    assertError(f.post("/v2/models/add_sub/infer", """
-        {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}"""), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, \"x\", 4]")), 400, "expected numbers");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("NOPE", "[1, 4]", "[1, 2, 3, 4]")), 400, "unknown datatype");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, -4]", "[1, 2, 3, 4]")), 400, "non-negative");
+    assertError(
+        f.post(
+            "/v2/models/add_sub/infer",
+            """
+            {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}\
+            """),
+        400,
         "missing input 'b'");
-    assertError(f.post("/v2/models/add_sub/infer", """
-        {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
-                    {"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}"""), 400,
+    assertError(
+        f.post(
+            "/v2/models/add_sub/infer",
+            """
+            {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
+                        {"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}\
+            """),
+        400,
         "given twice");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")
-        .replace("]}]}", "]}], \"outputs\": [{\"name\": \"product\"}]}")), 400, "unknown output 'product'");
+    assertError(
+        f.post(
+            "/v2/models/add_sub/infer",
+            addSub("FP32", "[1, 4]", "[1, 2, 3, 4]").replace("]}]}", "]}], \"outputs\": [{\"name\": \"product\"}]}")),
+        400,
+        "unknown output 'product'");
   }
 
   @Test
   void shapesThatOverflowAreRefusedBeforeAllocating() throws Exception {
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[16, 1152921504606846978]", "[1]")), 400,
-        "too large");
-    byte[] header = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [16, "
-        + "1152921504606846978], \"parameters\": {\"binary_data_size\": 4}}]}").getBytes(StandardCharsets.UTF_8);
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP32", "[16, 1152921504606846978]", "[1]")), 400, "too large");
+    byte[] header =
+        ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [16, "
+                + "1152921504606846978], \"parameters\": {\"binary_data_size\": 4}}]}")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] body = new byte[header.length + 4];
     System.arraycopy(header, 0, body, 0, header.length);
-    assertError(f.post("/v2/models/mlp/infer", body,
-        Map.of("Inference-Header-Content-Length", Integer.toString(header.length))), 400, "too large");
+    assertError(
+        f.post(
+            "/v2/models/mlp/infer", body, Map.of("Inference-Header-Content-Length", Integer.toString(header.length))),
+        400,
+        "too large");
   }
 
   @Test
   void datatypesAreSpelledAsTheProtocolSpellsThem() throws Exception {
-    assertError(f.post("/v2/models/add_sub/infer", addSub("fp32", "[1, 4]", "[1, 2, 3, 4]")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("fp32", "[1, 4]", "[1, 2, 3, 4]")),
+        400,
         "unknown datatype: fp32 (datatypes are spelled as the protocol does: FP32)");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("Fp32", "[1, 4]", "[1, 2, 3, 4]")), 400,
-        "unknown datatype");
+    assertError(f.post("/v2/models/add_sub/infer", addSub("Fp32", "[1, 4]", "[1, 2, 3, 4]")), 400, "unknown datatype");
   }
 
   @Test
   void raggedOrMisshapenNestedDataIsRefused() throws Exception {
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2, 3], [4]]")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2, 3], [4]]")),
+        400,
         "input 'a': data is ragged");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, [2, 3], 4]")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[1, [2, 3], 4]")),
+        400,
         "input 'a': data is ragged");
-    assertError(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2], [3, 4]]")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2], [3, 4]]")),
+        400,
         "nested data of shape [2, 2] does not match shape [1, 4]");
     // Flat and natural nesting both stand.
     assertThat(f.post("/v2/models/add_sub/infer", addSub("FP32", "[1, 4]", "[[1, 2, 3, 4]]")).statusCode())
@@ -137,10 +173,12 @@ class OipRestBadInputTest {
     var sum = json(r).get("outputs").get(0).get("data");
     assertThat(sum.get(0).asDouble()).isEqualTo(2.0);
     assertThat(sum.get(1).asText()).isEqualTo("NaN");
-    HttpResponse<byte[]> p = f.post("/predict/add_sub", "{\"inputs\": {\"a\": [[1, null, 3, 4]], "
-        + "\"b\": [[1, 2, 3, 4]]}}");
+    HttpResponse<byte[]> p =
+        f.post("/predict/add_sub", "{\"inputs\": {\"a\": [[1, null, 3, 4]], " + "\"b\": [[1, 2, 3, 4]]}}");
     assertThat(p.statusCode()).as(new String(p.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-    assertError(f.post("/v2/models/add_sub/infer", addSub("INT32", "[1, 4]", "[1, null, 3, 4]")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", addSub("INT32", "[1, 4]", "[1, null, 3, 4]")),
+        400,
         "expected integers, found null");
   }
 
@@ -148,21 +186,23 @@ class OipRestBadInputTest {
   @Test
   void bytesThatAreNoUnicodeTextAreMalformedJson() throws Exception {
     byte[] utf32 = {0, 0, 0, '{', 0x3f, 0, 0, 0};
-    assertError(f.post("/v2/models/add_sub/infer", utf32, Map.of("Content-Type", "application/json")), 400,
+    assertError(
+        f.post("/v2/models/add_sub/infer", utf32, Map.of("Content-Type", "application/json")),
+        400,
         "malformed JSON: the text is not valid UTF-8");
-    assertError(f.post("/predict/add_sub", utf32, Map.of("Content-Type", "application/json")), 400,
-        "malformed JSON");
+    assertError(f.post("/predict/add_sub", utf32, Map.of("Content-Type", "application/json")), 400, "malformed JSON");
   }
 
   @Test
   void jsonErrorsAreKilnsWordsNotJacksons() throws Exception {
-    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": [ {"), 400,
-        "malformed JSON: unexpected end of input");
-    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\":\n [nope]}"), 400,
-        "malformed JSON at line 2 column");
-    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": " + "[".repeat(150) + "]".repeat(150) + "}"),
-        400, "JSON nesting deeper than 100");
-    for (String body : new String[] {"{\"inputs\": [ {", "{\"a\": tru}", "[".repeat(150), "{\"inputs\": [\"\\u00\"]}"}) {
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\": [ {"), 400, "malformed JSON: unexpected end of input");
+    assertError(f.post("/v2/models/add_sub/infer", "{\"inputs\":\n [nope]}"), 400, "malformed JSON at line 2 column");
+    assertError(
+        f.post("/v2/models/add_sub/infer", "{\"inputs\": " + "[".repeat(150) + "]".repeat(150) + "}"),
+        400,
+        "JSON nesting deeper than 100");
+    for (String body :
+        new String[] {"{\"inputs\": [ {", "{\"a\": tru}", "[".repeat(150), "{\"inputs\": [\"\\u00\"]}"}) {
       HttpResponse<byte[]> r = f.post("/v2/models/add_sub/infer", body);
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(ErrorBodies.leaks(new String(r.body(), StandardCharsets.UTF_8))).as(body).isEmpty();
@@ -172,8 +212,8 @@ class OipRestBadInputTest {
   @Test
   void unknownModelOrVersionIsNotFound() throws Exception {
     assertError(f.post("/v2/models/nope/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")), 404, "unknown model");
-    assertError(f.post("/v2/models/add_sub/versions/9/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")), 404,
-        "no version 9");
+    assertError(
+        f.post("/v2/models/add_sub/versions/9/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]")), 404, "no version 9");
     assertError(f.get("/v2/models/nope"), 404, "unknown model");
     assertThat(f.get("/v2/no/such/route").statusCode()).isEqualTo(404);
     assertThat(f.get("/v2/models/add_sub/infer").statusCode()).isEqualTo(405);
@@ -181,30 +221,53 @@ class OipRestBadInputTest {
 
   @Test
   void binaryHeaderLiesAreRefused() throws Exception {
-    byte[] header = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [1, 784],"
-        + " \"parameters\": {\"binary_data_size\": 3136}}]}").getBytes(StandardCharsets.UTF_8);
+    byte[] header =
+        ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [1, 784],"
+                + " \"parameters\": {\"binary_data_size\": 3136}}]}")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] shortBody = new byte[header.length + 100];
     System.arraycopy(header, 0, shortBody, 0, header.length);
-    assertError(f.post("/v2/models/mlp/infer", shortBody,
-        Map.of("Inference-Header-Content-Length", Integer.toString(header.length))), 400, "past the end");
-    assertError(f.post("/v2/models/mlp/infer", shortBody,
-        Map.of("Inference-Header-Content-Length", "999999")), 400, "outside the body");
-    assertError(f.post("/v2/models/mlp/infer", shortBody,
-        Map.of("Inference-Header-Content-Length", "-1")), 400, "outside the body");
-    assertError(f.post("/v2/models/mlp/infer", shortBody,
-        Map.of("Inference-Header-Content-Length", "abc")), 400, "not a number");
+    assertError(
+        f.post(
+            "/v2/models/mlp/infer",
+            shortBody,
+            Map.of("Inference-Header-Content-Length", Integer.toString(header.length))),
+        400,
+        "past the end");
+    assertError(
+        f.post("/v2/models/mlp/infer", shortBody, Map.of("Inference-Header-Content-Length", "999999")),
+        400,
+        "outside the body");
+    assertError(
+        f.post("/v2/models/mlp/infer", shortBody, Map.of("Inference-Header-Content-Length", "-1")),
+        400,
+        "outside the body");
+    assertError(
+        f.post("/v2/models/mlp/infer", shortBody, Map.of("Inference-Header-Content-Length", "abc")),
+        400,
+        "not a number");
 
-    byte[] bytesHeader = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"BYTES\", \"shape\": [1, 1],"
-        + " \"parameters\": {\"binary_data_size\": 8}}]}").getBytes(StandardCharsets.UTF_8);
+    byte[] bytesHeader =
+        ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"BYTES\", \"shape\": [1, 1],"
+                + " \"parameters\": {\"binary_data_size\": 8}}]}")
+            .getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = ByteBuffer.allocate(bytesHeader.length + 8).order(ByteOrder.LITTLE_ENDIAN);
     b.put(bytesHeader).putInt(1000).putInt(0); // claims 1000 bytes, has 4
-    assertError(f.post("/v2/models/strings/infer", b.array(),
-        Map.of("Inference-Header-Content-Length", Integer.toString(bytesHeader.length))), 400, "runs past the end");
+    assertError(
+        f.post(
+            "/v2/models/strings/infer",
+            b.array(),
+            Map.of("Inference-Header-Content-Length", Integer.toString(bytesHeader.length))),
+        400,
+        "runs past the end");
 
     byte[] extra = new byte[header.length + 3136 + 5];
     System.arraycopy(header, 0, extra, 0, header.length);
-    assertError(f.post("/v2/models/mlp/infer", extra,
-        Map.of("Inference-Header-Content-Length", Integer.toString(header.length))), 400, "not claimed");
+    assertError(
+        f.post(
+            "/v2/models/mlp/infer", extra, Map.of("Inference-Header-Content-Length", Integer.toString(header.length))),
+        400,
+        "not claimed");
   }
 
   @Test
@@ -212,9 +275,12 @@ class OipRestBadInputTest {
     byte[] big = new byte[LIMIT + 128];
     HttpResponse<byte[]> r = f.post("/v2/models/mlp/infer", big, Map.of("Content-Type", "application/json"));
     assertError(r, 413, "larger than the limit");
-    byte[] justUnder = ("{\"inputs\": [{\"name\": \"a\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": "
-        + "[1, 2, 3, 4]}, {\"name\": \"b\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": [1, 2, 3, 4]}]"
-        + " ".repeat(LIMIT - 300) + "}").getBytes(StandardCharsets.UTF_8);
+    byte[] justUnder =
+        ("{\"inputs\": [{\"name\": \"a\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": "
+                + "[1, 2, 3, 4]}, {\"name\": \"b\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": [1, 2, 3, 4]}]"
+                + " ".repeat(LIMIT - 300)
+                + "}")
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(justUnder.length).isLessThan(LIMIT);
     assertThat(f.post("/v2/models/add_sub/infer", justUnder, Map.of()).statusCode()).isEqualTo(200);
   }
@@ -229,7 +295,9 @@ class OipRestBadInputTest {
       }
     }
     assertThat(zipped.size()).isLessThan(LIMIT);
-    assertError(f.post("/v2/models/mlp/infer", zipped.toByteArray(), Map.of("Content-Encoding", "gzip")), 413,
+    assertError(
+        f.post("/v2/models/mlp/infer", zipped.toByteArray(), Map.of("Content-Encoding", "gzip")),
+        413,
         "larger than the limit");
     assertThat(f.get("/v2/health/live").statusCode()).isEqualTo(200);
   }
@@ -247,8 +315,8 @@ class OipRestBadInputTest {
   }
 
   /**
-   * The server answers 431 after 64 KiB of headers while the client is still writing its 1 MiB: it must keep
-   * reading (and discarding) long enough for the client to finish and read the answer, never reset it.
+   * The server answers 431 after 64 KiB of headers while the client is still writing its 1 MiB: it must keep reading
+   * (and discarding) long enough for the client to finish and read the answer, never reset it.
    */
   @Test
   void hugeHeadersGet431() throws Exception {
@@ -273,8 +341,15 @@ class OipRestBadInputTest {
     Object[][] cases = {{"gzip", plain}, {"deflate", corrupt}, {"gzip", badGzip}, {"deflate", plain}};
     for (Object[] c : cases) {
       try (RawHttp raw = new RawHttp(f.server.port())) {
-        String response = raw.write(RawHttp.post("/v2/models/add_sub/infer", (byte[]) c[1],
-            "Content-Encoding: " + c[0], "Content-Type: application/json")).response().get(30, TimeUnit.SECONDS);
+        String response =
+            raw.write(
+                    RawHttp.post(
+                        "/v2/models/add_sub/infer",
+                        (byte[]) c[1],
+                        "Content-Encoding: " + c[0],
+                        "Content-Type: application/json"))
+                .response()
+                .get(30, TimeUnit.SECONDS);
         assertThat(RawHttp.status(response)).as(c[0] + ": " + response).isEqualTo(400);
         assertThat(json(RawHttp.body(response)).get("error").asText()).contains("Content-Encoding");
       }
@@ -289,18 +364,33 @@ class OipRestBadInputTest {
   }
 
   /**
-   * Names that climb out of the repository are refused, and nothing outside it is read, written or created: every
-   * file and folder beside the repository keeps its (back-dated) access and modification times.
+   * Names that climb out of the repository are refused, and nothing outside it is read, written or created: every file
+   * and folder beside the repository keeps its (back-dated) access and modification times.
    */
   @Test
   void traversalNamesNeverReachTheFilesystem() throws Exception {
     boolean atimeTracked = atimeIsTracked();
     Map<Path, BasicFileAttributes> before = backDatedOutside();
-    String[] names = {"..", "%2e%2e", "..%2f..%2fetc", "%2fetc%2fpasswd", "..%2foutside", "%2e%2e%2foutside",
-        "..%5coutside", "outside%2f..%2f..%2foutside", "%2e%2e%2fOUTSIDE", "..%2foutside%2fsecret.txt"};
+    String[] names = {
+      "..",
+      "%2e%2e",
+      "..%2f..%2fetc",
+      "%2fetc%2fpasswd",
+      "..%2foutside",
+      "%2e%2e%2foutside",
+      "..%5coutside",
+      "outside%2f..%2f..%2foutside",
+      "%2e%2e%2fOUTSIDE",
+      "..%2foutside%2fsecret.txt"
+    };
     for (String name : names) {
-      for (String path : new String[] {"/v2/models/" + name, "/v2/models/" + name + "/ready",
-          "/v2/models/" + name + "/versions/1", "/v2/models/" + name + "/config"}) {
+      for (String path :
+          new String[] {
+            "/v2/models/" + name,
+            "/v2/models/" + name + "/ready",
+            "/v2/models/" + name + "/versions/1",
+            "/v2/models/" + name + "/config"
+          }) {
         assertThat(f.get(path).statusCode()).as(path).isIn(400, 404);
       }
       HttpResponse<byte[]> infer = f.post("/v2/models/" + name + "/infer", addSub("FP32", "[1, 4]", "[1, 2, 3, 4]"));

@@ -3,6 +3,8 @@ package dev.kiln.protocol.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.http.ErrorBodies;
+import dev.kiln.http.HttpSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -24,23 +26,49 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.kiln.http.HttpSettings;
-import dev.kiln.http.ErrorBodies;
 
 /**
- * Standing hostile suite (issue 10, bad-inputs T3/T17): seeded mutations of valid Open Inference Protocol bodies,
- * JSON and binary-extension, against a real server. Every request must get a response: 200, or 4xx with
- * {@code {"error": "..."}} whose text leaks nothing ({@link ErrorBodies}); never a 5xx; and /v2/health/live
- * stays 200 throughout.
+ * Standing hostile suite (issue 10, bad-inputs T3/T17): seeded mutations of valid Open Inference Protocol bodies, JSON
+ * and binary-extension, against a real server. Every request must get a response: 200, or 4xx with {@code {"error":
+ * "..."}} whose text leaks nothing ({@link ErrorBodies}); never a 5xx; and /v2/health/live stays 200 throughout.
  */
 class OipRestFuzzTest {
   private static final int CASES = 3000;
   private static final int WORKERS = 4;
   private static final long SEED = 20261206L;
-  private static final String[] TOKENS = {"-1", "0", "1", "-0", "1e309", "-1e309", "99999999999999999999",
-      "4294967297", "9223372036854775808", "1.5", "null", "true", "\"\"", "\"x\"", "[]", "{}", "[[]]", "[1, [2]]",
-      "\"FP32\"", "\"fp32\"", "\"BYTES\"", "\"BOOL\"", "\"INT64\"", "\"UINT64\"", "\"FP16\"", "\"BF16\"",
-      "\"\\u0000\"", "\"../../etc/passwd\"", "[85000, 784]", "[1152921504606846978, 16]", "{\"binary_data_size\": 8}"};
+  private static final String[] TOKENS = {
+    "-1",
+    "0",
+    "1",
+    "-0",
+    "1e309",
+    "-1e309",
+    "99999999999999999999",
+    "4294967297",
+    "9223372036854775808",
+    "1.5",
+    "null",
+    "true",
+    "\"\"",
+    "\"x\"",
+    "[]",
+    "{}",
+    "[[]]",
+    "[1, [2]]",
+    "\"FP32\"",
+    "\"fp32\"",
+    "\"BYTES\"",
+    "\"BOOL\"",
+    "\"INT64\"",
+    "\"UINT64\"",
+    "\"FP16\"",
+    "\"BF16\"",
+    "\"\\u0000\"",
+    "\"../../etc/passwd\"",
+    "[85000, 784]",
+    "[1152921504606846978, 16]",
+    "{\"binary_data_size\": 8}"
+  };
 
   @TempDir static Path root;
   static RestFixture f;
@@ -60,27 +88,58 @@ class OipRestFuzzTest {
 
   static List<Seed> seeds() {
     List<Seed> seeds = new ArrayList<>();
-    seeds.add(json("/v2/models/add_sub/infer", """
-        {"id": "7", "inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
-         {"name": "b", "datatype": "FP32", "shape": [1, 4], "data": [[1.5, 2.5, 3.5, 4.5]]}],
-         "outputs": [{"name": "sum"}], "parameters": {"binary_data_output": false}}"""));
-    seeds.add(json("/v2/models/add_sub/infer", """
-        {"inputs": [{"data": [1, 2, 3, 4], "shape": [1, 4], "datatype": "FP32", "name": "a"},
-         {"name": "b", "shape": [1, 4], "datatype": "FP32", "data": [null, 2, 3, 4]}]}"""));
-    seeds.add(json("/v2/models/strings/infer", """
-        {"inputs": [{"name": "input", "datatype": "BYTES", "shape": [1, 2], "data": ["hello", "kiln"]}]}"""));
-    seeds.add(json("/v2/models/half/infer", """
-        {"inputs": [{"name": "input", "datatype": "FP16", "shape": [1, 2], "data": [0.5, 1]}]}"""));
-    seeds.add(json("/predict/add_sub", """
-        {"instances": [{"a": [1, 2, 3, 4], "b": [4, 3, 2, 1]}, {"a": [0, 0, 0, 0], "b": [1, 1, 1, 1]}]}"""));
-    seeds.add(binary("/v2/models/mlp/infer", "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", "
-        + "\"shape\": [1, 784], \"parameters\": {\"binary_data_size\": 3136}}], \"outputs\": [{\"name\": "
-        + "\"logits\", \"parameters\": {\"binary_data\": true}}]}", new byte[3136]));
+    seeds.add(
+        json(
+            "/v2/models/add_sub/infer",
+            """
+            {"id": "7", "inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
+             {"name": "b", "datatype": "FP32", "shape": [1, 4], "data": [[1.5, 2.5, 3.5, 4.5]]}],
+             "outputs": [{"name": "sum"}], "parameters": {"binary_data_output": false}}\
+            """));
+    seeds.add(
+        json(
+            "/v2/models/add_sub/infer",
+            """
+            {"inputs": [{"data": [1, 2, 3, 4], "shape": [1, 4], "datatype": "FP32", "name": "a"},
+             {"name": "b", "shape": [1, 4], "datatype": "FP32", "data": [null, 2, 3, 4]}]}\
+            """));
+    seeds.add(
+        json(
+            "/v2/models/strings/infer",
+            """
+            {"inputs": [{"name": "input", "datatype": "BYTES", "shape": [1, 2], "data": ["hello", "kiln"]}]}\
+            """));
+    seeds.add(
+        json(
+            "/v2/models/half/infer",
+            """
+            {"inputs": [{"name": "input", "datatype": "FP16", "shape": [1, 2], "data": [0.5, 1]}]}\
+            """));
+    seeds.add(
+        json(
+            "/predict/add_sub",
+            """
+            {"instances": [{"a": [1, 2, 3, 4], "b": [4, 3, 2, 1]}, {"a": [0, 0, 0, 0], "b": [1, 1, 1, 1]}]}\
+            """));
+    seeds.add(
+        binary(
+            "/v2/models/mlp/infer",
+            "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", "
+                + "\"shape\": [1, 784], \"parameters\": {\"binary_data_size\": 3136}}], \"outputs\": [{\"name\": "
+                + "\"logits\", \"parameters\": {\"binary_data\": true}}]}",
+            new byte[3136]));
     ByteBuffer strings = ByteBuffer.allocate(4 + 5 + 4 + 4).order(ByteOrder.LITTLE_ENDIAN);
-    strings.putInt(5).put("hello".getBytes(StandardCharsets.US_ASCII)).putInt(4)
+    strings
+        .putInt(5)
+        .put("hello".getBytes(StandardCharsets.US_ASCII))
+        .putInt(4)
         .put("kiln".getBytes(StandardCharsets.US_ASCII));
-    seeds.add(binary("/v2/models/strings/infer", "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"BYTES\", "
-        + "\"shape\": [1, 2], \"parameters\": {\"binary_data_size\": 17}}]}", strings.array()));
+    seeds.add(
+        binary(
+            "/v2/models/strings/infer",
+            "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"BYTES\", "
+                + "\"shape\": [1, 2], \"parameters\": {\"binary_data_size\": 17}}]}",
+            strings.array()));
     seeds.add(new Seed("/v2/models/mlp/infer", new byte[3136], 0)); // raw binary: header length 0
     return seeds;
   }
@@ -109,30 +168,33 @@ class OipRestFuzzTest {
     List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < WORKERS; w++) {
       int worker = w;
-      workers.add(Thread.ofPlatform().start(() -> {
-        Random rnd = new Random(SEED + worker);
-        for (int i = worker; i < CASES; i += WORKERS) {
-          Seed seed = seeds.get(rnd.nextInt(seeds.size()));
-          Seed m = mutate(seed, rnd);
-          String what = "case " + i + " " + m.path() + " [" + abbreviate(m.body()) + "] header " + m.headerLength();
-          try {
-            HttpResponse<byte[]> r = send(m.path(), m.body(), m.headerLength());
-            statuses.computeIfAbsent(r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
-            check(r, what).ifPresent(failures::add);
-            if (i % 100 == worker) {
-              liveProbes.incrementAndGet();
-              int live = f.get("/v2/health/live").statusCode();
-              if (live != 200) {
-                failures.add("health/live " + live + " after " + what);
-              }
-            }
-          } catch (IOException | InterruptedException e) {
-            failures.add("no response (" + e + ") to " + what);
-          } catch (RuntimeException e) {
-            failures.add("test error " + e + " in " + what);
-          }
-        }
-      }));
+      workers.add(
+          Thread.ofPlatform()
+              .start(() -> {
+                Random rnd = new Random(SEED + worker);
+                for (int i = worker; i < CASES; i += WORKERS) {
+                  Seed seed = seeds.get(rnd.nextInt(seeds.size()));
+                  Seed m = mutate(seed, rnd);
+                  String what =
+                      "case " + i + " " + m.path() + " [" + abbreviate(m.body()) + "] header " + m.headerLength();
+                  try {
+                    HttpResponse<byte[]> r = send(m.path(), m.body(), m.headerLength());
+                    statuses.computeIfAbsent(r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+                    check(r, what).ifPresent(failures::add);
+                    if (i % 100 == worker) {
+                      liveProbes.incrementAndGet();
+                      int live = f.get("/v2/health/live").statusCode();
+                      if (live != 200) {
+                        failures.add("health/live " + live + " after " + what);
+                      }
+                    }
+                  } catch (IOException | InterruptedException e) {
+                    failures.add("no response (" + e + ") to " + what);
+                  } catch (RuntimeException e) {
+                    failures.add("test error " + e + " in " + what);
+                  }
+                }
+              }));
     }
     for (Thread t : workers) {
       t.join();
@@ -161,7 +223,8 @@ class OipRestFuzzTest {
       return java.util.Optional.of(status + " body is not JSON: " + body + " for " + what);
     }
     List<String> leaks = ErrorBodies.leaks(body, root.toString());
-    return leaks.isEmpty() ? java.util.Optional.empty()
+    return leaks.isEmpty()
+        ? java.util.Optional.empty()
         : java.util.Optional.of("leak " + leaks + " in " + body + " for " + what);
   }
 
@@ -208,8 +271,8 @@ class OipRestFuzzTest {
     };
   }
 
-  private static final Pattern TOKEN = Pattern.compile("-?[0-9][0-9.eE+-]*|\"(?:[^\"\\\\]|\\\\.)*\"|null|true|false"
-      + "|\\[[^\\[\\]{}]*\\]");
+  private static final Pattern TOKEN =
+      Pattern.compile("-?[0-9][0-9.eE+-]*|\"(?:[^\"\\\\]|\\\\.)*\"|null|true|false" + "|\\[[^\\[\\]{}]*\\]");
 
   private static byte[] swapToken(byte[] body, int jsonEnd, Random rnd) {
     String json = new String(body, 0, Math.max(0, jsonEnd), StandardCharsets.ISO_8859_1);
@@ -252,16 +315,17 @@ class OipRestFuzzTest {
   }
 
   private static byte[] insert(byte[] body, Random rnd) {
-    byte[] what = switch (rnd.nextInt(4)) {
-      case 0 -> new byte[] {(byte) "{}[],:\"\\".charAt(rnd.nextInt(8))};
-      case 1 -> "[".repeat(1 + rnd.nextInt(200)).getBytes(StandardCharsets.US_ASCII);
-      case 2 -> new byte[] {(byte) rnd.nextInt(256)};
-      default -> {
-        byte[] x = new byte[1 + rnd.nextInt(8)];
-        rnd.nextBytes(x);
-        yield x;
-      }
-    };
+    byte[] what =
+        switch (rnd.nextInt(4)) {
+          case 0 -> new byte[] {(byte) "{}[],:\"\\".charAt(rnd.nextInt(8))};
+          case 1 -> "[".repeat(1 + rnd.nextInt(200)).getBytes(StandardCharsets.US_ASCII);
+          case 2 -> new byte[] {(byte) rnd.nextInt(256)};
+          default -> {
+            byte[] x = new byte[1 + rnd.nextInt(8)];
+            rnd.nextBytes(x);
+            yield x;
+          }
+        };
     int at = rnd.nextInt(body.length + 1);
     byte[] b = new byte[body.length + what.length];
     System.arraycopy(body, 0, b, 0, at);
@@ -290,8 +354,7 @@ class OipRestFuzzTest {
   }
 
   private static String abbreviate(byte[] b) {
-    String s = new String(b, 0, Math.min(b.length, 300), StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]",
-        "?");
+    String s = new String(b, 0, Math.min(b.length, 300), StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "?");
     return b.length > 300 ? s + "...(" + b.length + " bytes)" : s;
   }
 }

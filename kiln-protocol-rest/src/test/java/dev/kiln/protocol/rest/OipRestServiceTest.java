@@ -73,17 +73,19 @@ class OipRestServiceTest {
 
   /**
    * Data whose tensor is larger than its JSON text (FP32 zeros written "0,": 4 bytes for 2) is counted on a second
-   * parser before allocating; and data sent before the shape and datatype is read once they are known. Both
-   * paths must find the data where it is.
+   * parser before allocating; and data sent before the shape and datatype is read once they are known. Both paths must
+   * find the data where it is.
    */
   @Test
   void denseDataAndDataBeforeTheShapeDecode() throws Exception {
     int rows = 3;
     String zeros = "0" + ",0".repeat(rows * 784 - 1);
-    for (String input : new String[] {
-        "{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [3, 784], \"data\": [" + zeros + "]}",
-        "{\"data\": [" + zeros + "], \"shape\": [3, 784], \"name\": \"input\", \"datatype\": \"FP32\"}",
-        "{\"name\": \"input\", \"data\": " + nestedZeros(rows) + ", \"datatype\": \"FP32\", \"shape\": [3, 784]}"}) {
+    for (String input :
+        new String[] {
+          "{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [3, 784], \"data\": [" + zeros + "]}",
+          "{\"data\": [" + zeros + "], \"shape\": [3, 784], \"name\": \"input\", \"datatype\": \"FP32\"}",
+          "{\"name\": \"input\", \"data\": " + nestedZeros(rows) + ", \"datatype\": \"FP32\", \"shape\": [3, 784]}"
+        }) {
       HttpResponse<byte[]> r = f.post("/v2/models/mlp/infer", "{\"inputs\": [" + input + "]}");
       assertThat(r.statusCode()).as(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
       float[] logits = floats(json(r).get("outputs").get(0).get("data"));
@@ -155,9 +157,15 @@ class OipRestServiceTest {
     for (float v : row(4)) {
       body.putFloat(v);
     }
-    HttpResponse<byte[]> r = f.post("/v2/models/mlp/infer", body.array(),
-        Map.of("Inference-Header-Content-Length", Integer.toString(header.length),
-            "Content-Type", "application/octet-stream"));
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/mlp/infer",
+            body.array(),
+            Map.of(
+                "Inference-Header-Content-Length",
+                Integer.toString(header.length),
+                "Content-Type",
+                "application/octet-stream"));
     assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
     int jsonLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
     JsonNode meta = JSON.readTree(new String(r.body(), 0, jsonLength, StandardCharsets.UTF_8));
@@ -175,8 +183,8 @@ class OipRestServiceTest {
     for (float v : row(5)) {
       body.putFloat(v);
     }
-    HttpResponse<byte[]> r = f.post("/v2/models/mlp/infer", body.array(),
-        Map.of("Inference-Header-Content-Length", "0"));
+    HttpResponse<byte[]> r =
+        f.post("/v2/models/mlp/infer", body.array(), Map.of("Inference-Header-Content-Length", "0"));
     assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
     int jsonLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
     float[] y = new float[10];
@@ -194,8 +202,11 @@ class OipRestServiceTest {
     try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
       gz.write(mlpRequest(false, rows).toString().getBytes(StandardCharsets.UTF_8));
     }
-    HttpResponse<byte[]> r = f.post("/v2/models/mlp/infer", zipped.toByteArray(),
-        Map.of("Content-Encoding", "gzip", "Accept-Encoding", "gzip", "Content-Type", "application/json"));
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/mlp/infer",
+            zipped.toByteArray(),
+            Map.of("Content-Encoding", "gzip", "Accept-Encoding", "gzip", "Content-Type", "application/json"));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Encoding")).hasValue("gzip");
     byte[] plain = new GZIPInputStream(new java.io.ByteArrayInputStream(r.body())).readAllBytes();
@@ -207,11 +218,13 @@ class OipRestServiceTest {
 
   @Test
   void requestedOutputsFilterTheResponse() throws Exception {
-    String req = """
+    String req =
+        """
         {"inputs": [
           {"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
           {"name": "b", "datatype": "FP32", "shape": [1, 4], "data": [[10, 20, 30, 40]]}],
-         "outputs": [{"name": "diff"}]}""";
+         "outputs": [{"name": "diff"}]}\
+        """;
     JsonNode body = json(f.post("/v2/models/add_sub/infer", req));
     assertThat(body.get("outputs")).hasSize(1);
     assertThat(body.get("outputs").get(0).get("name").asText()).isEqualTo("diff");
@@ -220,18 +233,30 @@ class OipRestServiceTest {
 
   @Test
   void bytesTensorsTravelAsJsonStringsAndAsLengthPrefixedBinary() throws Exception {
-    JsonNode j = json(f.post("/v2/models/strings/infer", """
-        {"inputs": [{"name": "input", "datatype": "BYTES", "shape": [1, 2], "data": ["héllo", "wörld"]}]}"""));
+    JsonNode j =
+        json(
+            f.post(
+                "/v2/models/strings/infer",
+                """
+                {"inputs": [{"name": "input", "datatype": "BYTES", "shape": [1, 2], "data": ["héllo", "wörld"]}]}\
+                """));
     assertThat(j.get("outputs").get(0).get("data").toString()).isEqualTo("[\"héllo\",\"wörld\"]");
 
     byte[] a = "abc".getBytes(StandardCharsets.UTF_8);
-    byte[] header = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"BYTES\", \"shape\": [1, 2],"
-        + " \"parameters\": {\"binary_data_size\": " + (8 + a.length) + "}}],"
-        + " \"parameters\": {\"binary_data_output\": true}}").getBytes(StandardCharsets.UTF_8);
+    byte[] header =
+        ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"BYTES\", \"shape\": [1, 2],"
+                + " \"parameters\": {\"binary_data_size\": "
+                + (8 + a.length)
+                + "}}],"
+                + " \"parameters\": {\"binary_data_output\": true}}")
+            .getBytes(StandardCharsets.UTF_8);
     ByteBuffer body = ByteBuffer.allocate(header.length + 8 + a.length).order(ByteOrder.LITTLE_ENDIAN);
     body.put(header).putInt(a.length).put(a).putInt(0);
-    HttpResponse<byte[]> r = f.post("/v2/models/strings/infer", body.array(),
-        Map.of("Inference-Header-Content-Length", Integer.toString(header.length)));
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/strings/infer",
+            body.array(),
+            Map.of("Inference-Header-Content-Length", Integer.toString(header.length)));
     assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
     int jl = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
     ByteBuffer out = ByteBuffer.wrap(r.body(), jl, r.body().length - jl).order(ByteOrder.LITTLE_ENDIAN);
@@ -244,12 +269,17 @@ class OipRestServiceTest {
 
   @Test
   void fp16TravelsAsBinaryAndAsJsonNumbers() throws Exception {
-    byte[] header = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP16\", \"shape\": [1, 2],"
-        + " \"parameters\": {\"binary_data_size\": 4}}]}").getBytes(StandardCharsets.UTF_8);
+    byte[] header =
+        ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP16\", \"shape\": [1, 2],"
+                + " \"parameters\": {\"binary_data_size\": 4}}]}")
+            .getBytes(StandardCharsets.UTF_8);
     ByteBuffer body = ByteBuffer.allocate(header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
     body.put(header).putShort(Float.floatToFloat16(1.5f)).putShort(Float.floatToFloat16(-0.25f));
-    HttpResponse<byte[]> r = f.post("/v2/models/half/infer", body.array(),
-        Map.of("Inference-Header-Content-Length", Integer.toString(header.length)));
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/half/infer",
+            body.array(),
+            Map.of("Inference-Header-Content-Length", Integer.toString(header.length)));
     assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
     assertThat(json(r).get("outputs").get(0).get("data").toString()).isEqualTo("[1.5,-0.25]");
   }
@@ -273,9 +303,13 @@ class OipRestServiceTest {
   void unloadThenLoadChangesWhatIsServed() throws Exception {
     assertThat(f.post("/v2/repository/models/add_sub/unload", "").statusCode()).isEqualTo(200);
     assertThat(f.get("/v2/models/add_sub/ready").statusCode()).as("known but not ready").isEqualTo(503);
-    HttpResponse<byte[]> gone = f.post("/v2/models/add_sub/infer", """
-        {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
-                    {"name": "b", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}""");
+    HttpResponse<byte[]> gone =
+        f.post(
+            "/v2/models/add_sub/infer",
+            """
+            {"inputs": [{"name": "a", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
+                        {"name": "b", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}\
+            """);
     assertThat(gone.statusCode()).isIn(404, 503);
     assertThat(json(gone).get("error").asText()).contains("add_sub");
     assertThat(f.post("/v2/repository/models/add_sub/load", "").statusCode()).isEqualTo(200);
@@ -302,7 +336,8 @@ class OipRestServiceTest {
   void metricsExposeRequestCountsPerModel() throws Exception {
     f.post("/v2/models/mlp/infer", mlpRequest(false, row(8)).toString());
     String text = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
-    assertThat(text).contains("kiln_inference_requests_total{model=\"mlp\",outcome=\"success\",version=\"1\"}")
+    assertThat(text)
+        .contains("kiln_inference_requests_total{model=\"mlp\",outcome=\"success\",version=\"1\"}")
         .contains("kiln_inference_queue_duration_seconds_bucket")
         .contains("kiln_inference_compute_duration_seconds_count")
         .contains("kiln_inference_batch_size_rows_bucket")

@@ -65,8 +65,8 @@ class PredictServiceTest {
     float[] a = ExampleModels.Mlp.randomRow(784, 11);
     float[] b = ExampleModels.Mlp.randomRow(784, 12);
     float[] c = ExampleModels.Mlp.randomRow(784, 15);
-    HttpResponse<byte[]> r = f.post("/predict/mlp", "{\"instances\": [" + list(a) + "," + list(b) + "," + list(c)
-        + "]}");
+    HttpResponse<byte[]> r =
+        f.post("/predict/mlp", "{\"instances\": [" + list(a) + "," + list(b) + "," + list(c) + "]}");
     assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
     assertPredicts(json(r), a, b, c);
   }
@@ -84,8 +84,11 @@ class PredictServiceTest {
 
   @Test
   void severalInputsAndOutputsUseObjectsPerRow() throws Exception {
-    JsonNode body = json(f.post("/predict/add_sub",
-        "{\"instances\": [{\"a\": [1,2,3,4], \"b\": [1,1,1,1]}, {\"a\": [0,0,0,0], \"b\": [2,2,2,2]}]}"));
+    JsonNode body =
+        json(
+            f.post(
+                "/predict/add_sub",
+                "{\"instances\": [{\"a\": [1,2,3,4], \"b\": [1,1,1,1]}, {\"a\": [0,0,0,0], \"b\": [2,2,2,2]}]}"));
     assertThat(body.get("predictions")).hasSize(2);
     assertThat(body.get("predictions").get(0).toString())
         .isEqualTo("{\"sum\":[2.0,3.0,4.0,5.0],\"diff\":[0.0,1.0,2.0,3.0]}");

@@ -8,8 +8,11 @@ import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.tensor.DataType;
-import dev.kiln.onnx.ExampleModels;
 import dev.kiln.engine.onnx.OnnxEngine;
+import dev.kiln.http.HttpServer;
+import dev.kiln.http.HttpSettings;
+import dev.kiln.http.MetricsService;
+import dev.kiln.onnx.ExampleModels;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -23,9 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
-import dev.kiln.http.HttpServer;
-import dev.kiln.http.HttpSettings;
-import dev.kiln.http.MetricsService;
 
 /** A real core and a real HTTP server on a free port over a repository of example models. */
 final class RestFixture implements AutoCloseable {
@@ -40,7 +40,8 @@ final class RestFixture implements AutoCloseable {
   RestFixture(Path root, HttpSettings settings, boolean modelControl) throws Exception {
     this.root = root;
     ExampleModels.write(root, "mlp", 1, MLP.onnx());
-    Files.writeString(root.resolve("mlp/config.json"),
+    Files.writeString(
+        root.resolve("mlp/config.json"),
         "{\"max-batch-size\": 8, \"dynamic-batching\": {\"max-queue-delay-us\": 200}}");
     ExampleModels.write(root, "add_sub", 1, ExampleModels.addSub());
     ExampleModels.write(root, "strings", 1, ExampleModels.identity(DataType.BYTES));
@@ -48,13 +49,22 @@ final class RestFixture implements AutoCloseable {
     ExampleModels.write(root, "broken", 1, new byte[] {1, 2, 3});
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OnnxEngine engine = new OnnxEngine();
-    core = new InferenceCore(new ModelRepository(root, List.of(engine)), List.of(engine), EngineOptions.defaults(),
-        new InferenceMetrics(registry), CoreSettings.defaults().withModelControl(modelControl));
+    core =
+        new InferenceCore(
+            new ModelRepository(root, List.of(engine)),
+            List.of(engine),
+            EngineOptions.defaults(),
+            new InferenceMetrics(registry),
+            CoreSettings.defaults().withModelControl(modelControl));
     core.start();
-    server = new HttpServer(settings, List.of(
-        new OipRestService(core, Executors.newVirtualThreadPerTaskExecutor(), settings),
-        new PredictService(core, Optional.empty(), settings),
-        new MetricsService(registry))).start();
+    server =
+        new HttpServer(
+                settings,
+                List.of(
+                    new OipRestService(core, Executors.newVirtualThreadPerTaskExecutor(), settings),
+                    new PredictService(core, Optional.empty(), settings),
+                    new MetricsService(registry)))
+            .start();
   }
 
   static RestFixture start(Path root) throws Exception {
@@ -74,8 +84,10 @@ final class RestFixture implements AutoCloseable {
   }
 
   HttpResponse<byte[]> post(String path, String json) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(json))
-        .header("Content-Type", "application/json"));
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .header("Content-Type", "application/json"));
   }
 
   HttpResponse<byte[]> post(String path, byte[] body, Map<String, String> headers)

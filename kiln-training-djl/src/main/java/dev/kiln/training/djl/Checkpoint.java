@@ -19,15 +19,21 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A run's progress on disk: after epoch {@code epoch}, the weights then, the best weights so far (for early
- * stopping) and the history. The state file is written last and atomically, and names weight files that
- * already exist, so a crash at any moment leaves either the previous checkpoint or this one.
+ * A run's progress on disk: after epoch {@code epoch}, the weights then, the best weights so far (for early stopping)
+ * and the history. The state file is written last and atomically, and names weight files that already exist, so a crash
+ * at any moment leaves either the previous checkpoint or this one.
  *
- * <p>Optimizer state (momentum, Adam's moments) is not saved: DJL does not expose it, so a resumed run
- * restarts those averages, which costs a few steps of convergence, not correctness.
+ * <p>Optimizer state (momentum, Adam's moments) is not saved: DJL does not expose it, so a resumed run restarts those
+ * averages, which costs a few steps of convergence, not correctness.
  */
-record Checkpoint(int epoch, List<EpochMetrics> history, int bestEpoch, double best, int sinceImprovement,
-    String weights, String bestWeights) {
+record Checkpoint(
+    int epoch,
+    List<EpochMetrics> history,
+    int bestEpoch,
+    double best,
+    int sinceImprovement,
+    String weights,
+    String bestWeights) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String STATE = "checkpoint.json";
 
@@ -49,8 +55,9 @@ record Checkpoint(int epoch, List<EpochMetrics> history, int bestEpoch, double b
       bestWeights = "best-" + next.epoch + ".params";
       Files.copy(dir.resolve(weights), dir.resolve(bestWeights), StandardCopyOption.REPLACE_EXISTING);
     }
-    Checkpoint c = new Checkpoint(next.epoch, next.history, next.bestEpoch, next.best, next.sinceImprovement,
-        weights, bestWeights);
+    Checkpoint c =
+        new Checkpoint(
+            next.epoch, next.history, next.bestEpoch, next.best, next.sinceImprovement, weights, bestWeights);
     Path tmp = dir.resolve(STATE + ".tmp");
     JSON.writeValue(tmp.toFile(), c);
     Files.move(tmp, dir.resolve(STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

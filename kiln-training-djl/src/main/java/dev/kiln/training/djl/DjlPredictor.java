@@ -29,21 +29,22 @@ final class DjlPredictor implements TrainedModel.Predictor {
   @Override
   public synchronized float[] predict(Examples rows) {
     // Prediction runs on callers' threads, where libtorch may still record a graph nobody will differentiate.
-    try (GradMode off = GradMode.off(); NDManager m = model.getNDManager().newSubManager()) {
+    try (GradMode off = GradMode.off();
+        NDManager m = model.getNDManager().newSubManager()) {
       NDArray x = m.create(rows.features(), new Shape(rows.count()).addAll(rowShape));
       if (tokens) {
         x = x.toType(DataType.INT64, false);
       }
-      NDArray out = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false)
-          .singletonOrThrow();
-      NDArray pred = switch (head) {
-        case SOFTMAX -> out.softmax(-1);
-        case SIGMOID -> {
-          NDArray p = out.getNDArrayInternal().sigmoid().reshape(-1, 1);
-          yield p.neg().add(1).concat(p, 1);
-        }
-        case NONE -> out;
-      };
+      NDArray out = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+      NDArray pred =
+          switch (head) {
+            case SOFTMAX -> out.softmax(-1);
+            case SIGMOID -> {
+              NDArray p = out.getNDArrayInternal().sigmoid().reshape(-1, 1);
+              yield p.neg().add(1).concat(p, 1);
+            }
+            case NONE -> out;
+          };
       return pred.toFloatArray();
     }
   }

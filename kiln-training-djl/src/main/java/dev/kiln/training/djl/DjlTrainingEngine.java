@@ -23,29 +23,27 @@ import dev.kiln.training.engine.TrainingEngine;
 import dev.kiln.training.engine.TrainingException;
 import dev.kiln.training.engine.TrainingPlan;
 import java.io.IOException;
-import java.util.List;
-import java.util.logging.Level;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Trains on DJL's PyTorch engine, CPU. libtorch comes from the {@code pytorch-native-cpu} jar on the class path
- * and is unpacked once into {@code DJL_CACHE_DIR}; {@code ai.djl.offline} makes DJL fail rather than download
- * anything.
+ * Trains on DJL's PyTorch engine, CPU. libtorch comes from the {@code pytorch-native-cpu} jar on the class path and is
+ * unpacked once into {@code DJL_CACHE_DIR}; {@code ai.djl.offline} makes DJL fail rather than download anything.
  */
 public final class DjlTrainingEngine implements TrainingEngine {
-  private static final Logger LOG =
-      Logger.getLogger(DjlTrainingEngine.class.getName());
+  private static final Logger LOG = Logger.getLogger(DjlTrainingEngine.class.getName());
   private final Engine engine;
   private final int threads;
 
   /**
    * @param cacheDir where libtorch is unpacked (about 430 MB, once); null keeps DJL_CACHE_DIR or DJL's default
-   * @param threads libtorch's intra-op threads for each training run; libtorch has one intra-op pool per process,
-   *     so runs of engines with different counts must not overlap
+   * @param threads libtorch's intra-op threads for each training run; libtorch has one intra-op pool per process, so
+   *     runs of engines with different counts must not overlap
    */
   public DjlTrainingEngine(Path cacheDir, int threads) {
     System.setProperty("ai.djl.offline", "true");
@@ -80,10 +78,12 @@ public final class DjlTrainingEngine implements TrainingEngine {
     try (GradMode off = GradMode.off()) {
       model.setBlock(net.block());
       Loss loss = Losses.of(network.loss());
-      Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss)
-          .optOptimizer(Optimizers.of(plan.spec().optimizer()))
-          .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-          .optDevices(new Device[] {Device.cpu()}));
+      Trainer trainer =
+          model.newTrainer(
+              new DefaultTrainingConfig(loss)
+                  .optOptimizer(Optimizers.of(plan.spec().optimizer()))
+                  .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
+                  .optDevices(new Device[] {Device.cpu()}));
       trainer.initialize(new Shape(1).addAll(shapeOf(data.inputShape())));
       Batches train = new Batches(data.train(), data.inputShape(), tokens, network.loss(), classes);
       Batches validation = new Batches(data.validation(), data.inputShape(), tokens, network.loss(), classes);
@@ -96,8 +96,8 @@ public final class DjlTrainingEngine implements TrainingEngine {
       TrainingLoop.Outcome outcome;
       if (resume.isPresent() && finished(resume.get(), plan)) {
         Checkpoint c = resume.get();
-        outcome = new TrainingLoop.Outcome(c.history(), c.bestEpoch(), c.epoch() < plan.settings().epochs(),
-            c.bestWeights());
+        outcome =
+            new TrainingLoop.Outcome(c.history(), c.bestEpoch(), c.epoch() < plan.settings().epochs(), c.bestWeights());
       } else {
         outcome = loop.run(resume.orElse(null));
       }
@@ -106,8 +106,13 @@ public final class DjlTrainingEngine implements TrainingEngine {
       }
       Map<Integer, Map<String, Param>> params = params(net.parameterBlocks());
       trainer.close();
-      TrainedModel result = new TrainedModel(params, outcome.history(), outcome.bestEpoch(),
-          outcome.stoppedEarly(), new DjlPredictor(model, network.head(), data.inputShape(), tokens));
+      TrainedModel result =
+          new TrainedModel(
+              params,
+              outcome.history(),
+              outcome.bestEpoch(),
+              outcome.stoppedEarly(),
+              new DjlPredictor(model, network.head(), data.inputShape(), tokens));
       handedOver = true;
       return result;
     } catch (IOException e) {
@@ -135,8 +140,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
   /** A checkpoint written at the end of the run (last epoch, or an early stop) needs no more training. */
   private static boolean finished(Checkpoint c, TrainingPlan plan) {
     var stopping = plan.settings().earlyStopping();
-    return c.epoch() >= plan.settings().epochs()
-        || (stopping != null && c.sinceImprovement() >= stopping.patience());
+    return c.epoch() >= plan.settings().epochs() || (stopping != null && c.sinceImprovement() >= stopping.patience());
   }
 
   private static Map<Integer, Map<String, Param>> params(Map<Integer, Block> owners) {

@@ -8,13 +8,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * AdaGrad and RMSprop written with tensor operations. DJL's PyTorch engine implements only the SGD and Adam
- * update kernels ({@code adagradUpdate} and {@code rmspropUpdate} throw "not implemented"), so these two are
- * expressed as the element-wise formulas of {@code torch.optim.Adagrad} and {@code torch.optim.RMSprop};
- * libtorch still does the arithmetic.
+ * AdaGrad and RMSprop written with tensor operations. DJL's PyTorch engine implements only the SGD and Adam update
+ * kernels ({@code adagradUpdate} and {@code rmspropUpdate} throw "not implemented"), so these two are expressed as the
+ * element-wise formulas of {@code torch.optim.Adagrad} and {@code torch.optim.RMSprop}; libtorch still does the
+ * arithmetic.
  */
 final class ElementwiseOptimizer extends Optimizer {
-  enum Rule { ADAGRAD, RMSPROP }
+  enum Rule {
+    ADAGRAD,
+    RMSPROP
+  }
 
   private static final class Builder extends OptimizerBuilder<Builder> {
     @Override
@@ -46,7 +49,8 @@ final class ElementwiseOptimizer extends Optimizer {
     NDArray square = withDefaultState(squares, id, weight.getDevice(), k -> weight.zerosLike());
     // Intermediate results live in a manager closed after the step, so nothing accumulates per step. The update
     // is not part of the graph (libtorch's own SGD and Adam kernels run under a no-grad guard too).
-    try (GradMode off = GradMode.off(); NDManager tmp = weight.getManager().newSubManager()) {
+    try (GradMode off = GradMode.off();
+        NDManager tmp = weight.getManager().newSubManager()) {
       NDArray g = grad.mul(rescaleGrad);
       g.attach(tmp);
       float decay = getWeightDecay();

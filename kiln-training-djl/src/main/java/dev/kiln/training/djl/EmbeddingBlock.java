@@ -24,13 +24,19 @@ final class EmbeddingBlock extends AbstractBlock {
     this.vocabulary = vocabulary;
     this.dimension = dimension;
     // Keras initialises embeddings uniformly in ±0.05; a small normal does the same job.
-    this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(vocabulary, dimension)).optInitializer(new NormalInitializer(0.05f)).build());
+    this.weight =
+        addParameter(
+            Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(vocabulary, dimension))
+                .optInitializer(new NormalInitializer(0.05f))
+                .build());
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-      PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray ids = inputs.singletonOrThrow();
     if (ids.getDataType() != DataType.INT64) {
       ids = ids.toType(DataType.INT64, false);

@@ -21,9 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a DJL network from a plan's layers. Each spec layer becomes one block holding its parameters
- * (remembered by layer index, for export), followed by small parameter-free blocks for its activation or
- * reshaping.
+ * Builds a DJL network from a plan's layers. Each spec layer becomes one block holding its parameters (remembered by
+ * layer index, for export), followed by small parameter-free blocks for its activation or reshaping.
  */
 final class NetworkBuilder {
   /** The network and, per layer index, the block whose parameters that layer owns. */
@@ -52,23 +51,33 @@ final class NetworkBuilder {
         case LayerSpec.Conv2D c -> {
           requireRank(where, shape, 3);
           int[] pad = samePadding(where, c, shape);
-          Block conv = Conv2d.builder().setFilters(c.filters())
-              .setKernelShape(new Shape(c.kernelSize().get(0), c.kernelSize().get(1)))
-              .optStride(new Shape(c.strides().get(0), c.strides().get(1)))
-              .optPadding(new Shape(pad[0], pad[1])).build();
+          Block conv =
+              Conv2d.builder()
+                  .setFilters(c.filters())
+                  .setKernelShape(new Shape(c.kernelSize().get(0), c.kernelSize().get(1)))
+                  .optStride(new Shape(c.strides().get(0), c.strides().get(1)))
+                  .optPadding(new Shape(pad[0], pad[1]))
+                  .build();
           owners.put(i, conv);
           net.add(conv);
           addActivation(net, c.activation());
-          shape = List.of(c.filters(),
-              convOut(shape.get(1), c.kernelSize().get(0), c.strides().get(0), pad[0]),
-              convOut(shape.get(2), c.kernelSize().get(1), c.strides().get(1), pad[1]));
+          shape =
+              List.of(
+                  c.filters(),
+                  convOut(shape.get(1), c.kernelSize().get(0), c.strides().get(0), pad[0]),
+                  convOut(shape.get(2), c.kernelSize().get(1), c.strides().get(1), pad[1]));
         }
         case LayerSpec.MaxPooling2D p -> {
           requireRank(where, shape, 3);
-          net.add(Pool.maxPool2dBlock(new Shape(p.poolSize().get(0), p.poolSize().get(1)),
-              new Shape(p.strides().get(0), p.strides().get(1))));
-          shape = List.of(shape.get(0), convOut(shape.get(1), p.poolSize().get(0), p.strides().get(0), 0),
-              convOut(shape.get(2), p.poolSize().get(1), p.strides().get(1), 0));
+          net.add(
+              Pool.maxPool2dBlock(
+                  new Shape(p.poolSize().get(0), p.poolSize().get(1)),
+                  new Shape(p.strides().get(0), p.strides().get(1))));
+          shape =
+              List.of(
+                  shape.get(0),
+                  convOut(shape.get(1), p.poolSize().get(0), p.strides().get(0), 0),
+                  convOut(shape.get(2), p.poolSize().get(1), p.strides().get(1), 0));
         }
         case LayerSpec.Flatten f -> {
           net.add(Blocks.batchFlattenBlock());
@@ -86,8 +95,8 @@ final class NetworkBuilder {
         }
         case LayerSpec.Dropout d -> net.add(Dropout.builder().optRate((float) d.rate()).build());
         case LayerSpec.BatchNormalization b -> {
-          Block bn = BatchNorm.builder().optMomentum(b.momentum().floatValue())
-              .optEpsilon(b.epsilon().floatValue()).build();
+          Block bn =
+              BatchNorm.builder().optMomentum(b.momentum().floatValue()).optEpsilon(b.epsilon().floatValue()).build();
           owners.put(i, bn);
           net.add(bn);
         }
@@ -99,16 +108,16 @@ final class NetworkBuilder {
         }
         case LayerSpec.Lstm l -> {
           requireRank(where, shape, 2);
-          Block lstm = LSTM.builder().setStateSize(l.units()).setNumLayers(1).optBatchFirst(true)
-              .optReturnState(false).build();
+          Block lstm =
+              LSTM.builder().setStateSize(l.units()).setNumLayers(1).optBatchFirst(true).optReturnState(false).build();
           owners.put(i, lstm);
           net.add(lstm);
           shape = lastStep(net, l.returnSequences(), shape.get(0), l.units());
         }
         case LayerSpec.Gru g -> {
           requireRank(where, shape, 2);
-          Block gru = GRU.builder().setStateSize(g.units()).setNumLayers(1).optBatchFirst(true)
-              .optReturnState(false).build();
+          Block gru =
+              GRU.builder().setStateSize(g.units()).setNumLayers(1).optBatchFirst(true).optReturnState(false).build();
           owners.put(i, gru);
           net.add(gru);
           shape = lastStep(net, g.returnSequences(), shape.get(0), g.units());
@@ -130,7 +139,7 @@ final class NetworkBuilder {
 
   private static void addActivation(SequentialBlock net, Activation activation) {
     switch (activation) {
-      case LINEAR -> { }
+      case LINEAR -> {}
       case RELU -> net.add(ai.djl.nn.Activation.reluBlock());
       case SIGMOID -> net.add(ai.djl.nn.Activation.sigmoidBlock());
       case TANH -> net.add(ai.djl.nn.Activation.tanhBlock());
@@ -139,12 +148,11 @@ final class NetworkBuilder {
   }
 
   /**
-   * PyTorch pads symmetrically; Keras's "same" pads the extra row at the end when the total is odd, and its
-   * total depends on the input size at strides above 1. Kiln supports "same" where the two always agree, odd
-   * kernels at stride 1 (the usual case), so the exported model needs no shape information to match.
+   * PyTorch pads symmetrically; Keras's "same" pads the extra row at the end when the total is odd, and its total
+   * depends on the input size at strides above 1. Kiln supports "same" where the two always agree, odd kernels at
+   * stride 1 (the usual case), so the exported model needs no shape information to match.
    */
-  private static int[] samePadding(String where, LayerSpec.Conv2D c, List<Integer> shape)
-      throws TrainingException {
+  private static int[] samePadding(String where, LayerSpec.Conv2D c, List<Integer> shape) throws TrainingException {
     if (c.padding() == LayerSpec.Padding.VALID) {
       return new int[] {0, 0};
     }
@@ -152,8 +160,13 @@ final class NetworkBuilder {
     for (int axis = 0; axis < 2; axis++) {
       int k = c.kernelSize().get(axis);
       if (k % 2 == 0 || c.strides().get(axis) != 1) {
-        throw new TrainingException(where + ": padding \"same\" needs an odd kernel size and stride 1 (got kernel "
-            + c.kernelSize() + ", strides " + c.strides() + "); use padding \"valid\" otherwise");
+        throw new TrainingException(
+            where
+                + ": padding \"same\" needs an odd kernel size and stride 1 (got kernel "
+                + c.kernelSize()
+                + ", strides "
+                + c.strides()
+                + "); use padding \"valid\" otherwise");
       }
       pad[axis] = (k - 1) / 2;
     }

@@ -12,15 +12,30 @@ final class Optimizers {
     float lr = spec.learningRate().floatValue();
     float wd = spec.weightDecay().floatValue();
     return switch (spec.name()) {
-      case SGD -> Optimizer.sgd().setLearningRateTracker(Tracker.fixed(lr))
-          .optMomentum(spec.momentum().floatValue()).optWeightDecays(wd).build();
-      case ADAGRAD -> new ElementwiseOptimizer(ElementwiseOptimizer.Rule.ADAGRAD, lr, wd,
-          spec.epsilon().floatValue(), 0f, 0f);
-      case RMSPROP -> new ElementwiseOptimizer(ElementwiseOptimizer.Rule.RMSPROP, lr, wd,
-          spec.epsilon().floatValue(), spec.rho().floatValue(), spec.momentum().floatValue());
-      case ADAM -> Optimizer.adam().optLearningRateTracker(Tracker.fixed(lr))
-          .optBeta1(spec.beta1().floatValue()).optBeta2(spec.beta2().floatValue())
-          .optEpsilon(spec.epsilon().floatValue()).optWeightDecays(wd).build();
+      case SGD ->
+          Optimizer.sgd()
+              .setLearningRateTracker(Tracker.fixed(lr))
+              .optMomentum(spec.momentum().floatValue())
+              .optWeightDecays(wd)
+              .build();
+      case ADAGRAD ->
+          new ElementwiseOptimizer(ElementwiseOptimizer.Rule.ADAGRAD, lr, wd, spec.epsilon().floatValue(), 0f, 0f);
+      case RMSPROP ->
+          new ElementwiseOptimizer(
+              ElementwiseOptimizer.Rule.RMSPROP,
+              lr,
+              wd,
+              spec.epsilon().floatValue(),
+              spec.rho().floatValue(),
+              spec.momentum().floatValue());
+      case ADAM ->
+          Optimizer.adam()
+              .optLearningRateTracker(Tracker.fixed(lr))
+              .optBeta1(spec.beta1().floatValue())
+              .optBeta2(spec.beta2().floatValue())
+              .optEpsilon(spec.epsilon().floatValue())
+              .optWeightDecays(wd)
+              .build();
     };
   }
 }

@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Kiln's epoch loop over a DJL trainer: seeded shuffling, per-step progress, validation, checkpoints, early
- * stopping and cancellation. Kiln owns the loop rather than using DJL's {@code EasyTrain} so that a job can be
- * cancelled between steps and resumed at an epoch boundary with the same shuffle order as an uninterrupted run.
+ * Kiln's epoch loop over a DJL trainer: seeded shuffling, per-step progress, validation, checkpoints, early stopping
+ * and cancellation. Kiln owns the loop rather than using DJL's {@code EasyTrain} so that a job can be cancelled between
+ * steps and resumed at an epoch boundary with the same shuffle order as an uninterrupted run.
  */
 final class TrainingLoop {
   /** Step progress is reported at most this often, so a fast loop does not flood listeners. */
@@ -39,8 +39,7 @@ final class TrainingLoop {
   /** What the loop ended with. */
   record Outcome(List<EpochMetrics> history, int bestEpoch, boolean stoppedEarly, String bestWeights) {}
 
-  TrainingLoop(TrainingPlan plan, NetworkPlan network, Trainer trainer, Loss loss, Batches train,
-      Batches validation) {
+  TrainingLoop(TrainingPlan plan, NetworkPlan network, Trainer trainer, Loss loss, Batches train, Batches validation) {
     this.plan = plan;
     this.network = network;
     this.trainer = trainer;
@@ -75,8 +74,9 @@ final class TrainingLoop {
       boolean improved = false;
       if (stopping != null) {
         double v = m.get(stopping.monitor());
-        improved = Double.isNaN(best) || (stopping.higherIsBetter()
-            ? v > best + stopping.minDelta() : v < best - stopping.minDelta());
+        improved =
+            Double.isNaN(best)
+                || (stopping.higherIsBetter() ? v > best + stopping.minDelta() : v < best - stopping.minDelta());
         if (improved) {
           best = v;
           bestEpoch = epoch;
@@ -90,8 +90,12 @@ final class TrainingLoop {
       boolean stop = stopping != null && since >= stopping.patience();
       boolean last = epoch == epochs || stop;
       if (last || epoch % settings.checkpointEvery() == 0 || improved) {
-        Checkpoint c = Checkpoint.write(plan.checkpoints(), trainer.getModel().getBlock(),
-            new Checkpoint(epoch, history, bestEpoch, best, since, null, bestWeights), improved);
+        Checkpoint c =
+            Checkpoint.write(
+                plan.checkpoints(),
+                trainer.getModel().getBlock(),
+                new Checkpoint(epoch, history, bestEpoch, best, since, null, bestWeights),
+                improved);
         bestWeights = c.bestWeights();
       }
       if (stop) {
@@ -144,18 +148,24 @@ final class TrainingLoop {
           int seen = Math.min(n, (step + 1) * batch);
           readLoss = lossSum.getFloat();
           if (!Double.isFinite(readLoss)) {
-            throw new TrainingException("the loss became " + readLoss + " in epoch " + epoch + " (by step "
-                + (step + 1) + "); lower the learning rate or scale the inputs");
+            throw new TrainingException(
+                "the loss became "
+                    + readLoss
+                    + " in epoch "
+                    + epoch
+                    + " (by step "
+                    + (step + 1)
+                    + "); lower the learning rate or scale the inputs");
           }
           double elapsed = (now - start) / 1e9;
-          plan.listener().onStep(new StepProgress(epoch, epochs, step + 1, steps, readLoss / seen, seen / elapsed,
-              elapsed));
+          plan.listener()
+              .onStep(new StepProgress(epoch, epochs, step + 1, steps, readLoss / seen, seen / elapsed, elapsed));
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       double accuracy = classes ? (double) correct.getLong() / n : Double.NaN;
-      double[] val = validation == null || validation.count() == 0 ? new double[] {Double.NaN, Double.NaN}
-          : evaluate(validation);
+      double[] val =
+          validation == null || validation.count() == 0 ? new double[] {Double.NaN, Double.NaN} : evaluate(validation);
       return new EpochMetrics(epoch, epochs, readLoss / n, accuracy, val[0], val[1], seconds);
     }
   }
@@ -171,8 +181,9 @@ final class TrainingLoop {
       int to = Math.min(n, from + batch);
       try (NDManager m = trainer.getManager().newSubManager()) {
         NDArray out = trainer.evaluate(new NDList(data.features(m, order, from, to))).singletonOrThrow();
-        lossSum += (double) loss.evaluate(new NDList(data.labels(m, order, from, to)), new NDList(out)).getFloat()
-            * (to - from);
+        lossSum +=
+            (double) loss.evaluate(new NDList(data.labels(m, order, from, to)), new NDList(out)).getFloat()
+                * (to - from);
         if (network.head() != NetworkPlan.Head.NONE) {
           correct += correctCount(out, data.classIds(m, order, from, to)).getLong();
         }
@@ -183,9 +194,10 @@ final class TrainingLoop {
 
   /** How many rows the logits classify correctly, as an engine scalar. */
   private NDArray correctCount(NDArray logits, NDArray classIds) {
-    NDArray predicted = network.head() == NetworkPlan.Head.SIGMOID
-        ? logits.gt(0).toType(DataType.INT64, false).reshape(-1)
-        : logits.argMax(1);
+    NDArray predicted =
+        network.head() == NetworkPlan.Head.SIGMOID
+            ? logits.gt(0).toType(DataType.INT64, false).reshape(-1)
+            : logits.argMax(1);
     return predicted.eq(classIds).countNonzero();
   }
 

@@ -39,16 +39,27 @@ class DjlTrainingEngineTest {
     return train(spec, s, data, TrainingListener.NONE, () -> false);
   }
 
-  TrainedModel train(ModelSpec spec, TrainingSettings s, PreparedData data, TrainingListener l,
-      java.util.function.BooleanSupplier cancelled) throws TrainingException {
+  TrainedModel train(
+      ModelSpec spec,
+      TrainingSettings s,
+      PreparedData data,
+      TrainingListener l,
+      java.util.function.BooleanSupplier cancelled)
+      throws TrainingException {
     return EngineFixture.ENGINE.train(new TrainingPlan(spec, s, data, dir.resolve("ckpt"), l, cancelled));
   }
 
   static ModelSpec mlp(OptimizerSpec optimizer, LossSpec loss, int classes) {
-    return new ModelSpec(ModelType.SEQUENTIAL, List.of(
-        new LayerSpec.Dense(16, Activation.RELU, null),
-        loss == LossSpec.BINARY_CROSSENTROPY ? new LayerSpec.Dense(1, Activation.SIGMOID, null)
-            : new LayerSpec.Dense(classes, Activation.SOFTMAX, null)), optimizer, loss, null);
+    return new ModelSpec(
+        ModelType.SEQUENTIAL,
+        List.of(
+            new LayerSpec.Dense(16, Activation.RELU, null),
+            loss == LossSpec.BINARY_CROSSENTROPY
+                ? new LayerSpec.Dense(1, Activation.SIGMOID, null)
+                : new LayerSpec.Dense(classes, Activation.SOFTMAX, null)),
+        optimizer,
+        loss,
+        null);
   }
 
   static double accuracy(TrainedModel model, PreparedData data) {
@@ -70,8 +81,8 @@ class DjlTrainingEngineTest {
   @Test
   void linearRegressionRecoversSlopeAndIntercept() throws Exception {
     PreparedData line = Synthetic.line(400, 1);
-    ModelSpec spec = new ModelSpec(ModelType.LINEAR_REGRESSION, null, OptimizerSpec.of(OptimizerSpec.Name.SGD, 0.1),
-        null, null);
+    ModelSpec spec =
+        new ModelSpec(ModelType.LINEAR_REGRESSION, null, OptimizerSpec.of(OptimizerSpec.Name.SGD, 0.1), null, null);
     try (TrainedModel m = train(spec, settings(60, 16), line)) {
       Param w = m.params().get(0).get("weight");
       Param b = m.params().get(0).get("bias");
@@ -87,13 +98,14 @@ class DjlTrainingEngineTest {
   @EnumSource(OptimizerSpec.Name.class)
   void everyOptimizerLearnsBlobs(OptimizerSpec.Name name) throws Exception {
     PreparedData blobs = Synthetic.blobs(600, 4, 3, 2);
-    double lr = switch (name) {
-      case SGD -> 0.05;
-      case ADAGRAD -> 0.05;
-      case RMSPROP, ADAM -> 0.01;
-    };
-    try (TrainedModel m = train(mlp(OptimizerSpec.of(name, lr), LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, 3),
-        settings(15, 32), blobs)) {
+    double lr =
+        switch (name) {
+          case SGD -> 0.05;
+          case ADAGRAD -> 0.05;
+          case RMSPROP, ADAM -> 0.01;
+        };
+    try (TrainedModel m =
+        train(mlp(OptimizerSpec.of(name, lr), LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, 3), settings(15, 32), blobs)) {
       assertThat(accuracy(m, blobs)).as(name.toString()).isGreaterThanOrEqualTo(0.95);
     }
   }
@@ -108,11 +120,13 @@ class DjlTrainingEngineTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = LossSpec.class, names = {"CATEGORICAL_CROSSENTROPY", "BINARY_CROSSENTROPY"})
+  @EnumSource(
+      value = LossSpec.class,
+      names = {"CATEGORICAL_CROSSENTROPY", "BINARY_CROSSENTROPY"})
   void classificationLossesLearn(LossSpec loss) throws Exception {
     PreparedData blobs = Synthetic.blobs(400, 4, 2, 4);
-    try (TrainedModel m = train(mlp(OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01), loss, 2), settings(15, 32),
-        blobs)) {
+    try (TrainedModel m =
+        train(mlp(OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01), loss, 2), settings(15, 32), blobs)) {
       assertThat(accuracy(m, blobs)).isGreaterThanOrEqualTo(0.95);
       float[] p = m.predictor().predict(blobs.test().slice(0, 1));
       assertThat(p).hasSize(2);
@@ -123,8 +137,8 @@ class DjlTrainingEngineTest {
   @Test
   void logisticRegressionSeparatesTwoClasses() throws Exception {
     PreparedData blobs = Synthetic.blobs(400, 3, 2, 5);
-    ModelSpec spec = new ModelSpec(ModelType.LOGISTIC_REGRESSION, null,
-        OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.05), null, null);
+    ModelSpec spec =
+        new ModelSpec(ModelType.LOGISTIC_REGRESSION, null, OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.05), null, null);
     try (TrainedModel m = train(spec, settings(20, 32), blobs)) {
       assertThat(m.params().get(0).get("weight").shape()).containsExactly(1, 3);
       assertThat(accuracy(m, blobs)).isGreaterThanOrEqualTo(0.95);
@@ -134,14 +148,19 @@ class DjlTrainingEngineTest {
   @Test
   void cnnWithBatchNormAndDropoutLearnsBars() throws Exception {
     PreparedData bars = Synthetic.bars(400, 6);
-    ModelSpec spec = new ModelSpec(ModelType.SEQUENTIAL, List.of(
-        new LayerSpec.Conv2D(4, List.of(3), null, LayerSpec.Padding.SAME, Activation.RELU),
-        new LayerSpec.BatchNormalization(null, null),
-        new LayerSpec.MaxPooling2D(List.of(2), null),
-        new LayerSpec.Flatten(),
-        new LayerSpec.Dropout(0.1),
-        new LayerSpec.Dense(2, Activation.SOFTMAX, null)),
-        OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01), LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, null);
+    ModelSpec spec =
+        new ModelSpec(
+            ModelType.SEQUENTIAL,
+            List.of(
+                new LayerSpec.Conv2D(4, List.of(3), null, LayerSpec.Padding.SAME, Activation.RELU),
+                new LayerSpec.BatchNormalization(null, null),
+                new LayerSpec.MaxPooling2D(List.of(2), null),
+                new LayerSpec.Flatten(),
+                new LayerSpec.Dropout(0.1),
+                new LayerSpec.Dense(2, Activation.SOFTMAX, null)),
+            OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01),
+            LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY,
+            null);
     try (TrainedModel m = train(spec, settings(10, 32), bars)) {
       assertThat(m.params().get(0).get("weight").shape()).containsExactly(4, 1, 3, 3);
       assertThat(m.params().get(1)).containsKeys("gamma", "beta", "running_mean", "running_var");
@@ -154,9 +173,13 @@ class DjlTrainingEngineTest {
   void embeddingAndRecurrentLayersLearnOrder(RecurrentKind kind) throws Exception {
     PreparedData seqs = Synthetic.sequences(1200, 8, 8);
     LayerSpec rnn = kind == RecurrentKind.LSTM ? new LayerSpec.Lstm(16, null) : new LayerSpec.Gru(16, null);
-    ModelSpec spec = new ModelSpec(ModelType.SEQUENTIAL, List.of(
-        new LayerSpec.Embedding(20, 8), rnn, new LayerSpec.Dense(2, Activation.SOFTMAX, null)),
-        OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01), null, null);
+    ModelSpec spec =
+        new ModelSpec(
+            ModelType.SEQUENTIAL,
+            List.of(new LayerSpec.Embedding(20, 8), rnn, new LayerSpec.Dense(2, Activation.SOFTMAX, null)),
+            OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01),
+            null,
+            null);
     try (TrainedModel m = train(spec, settings(12, 32), seqs)) {
       int gates = kind == RecurrentKind.LSTM ? 4 : 3;
       assertThat(m.params().get(0).get("weight").shape()).containsExactly(20, 8);
@@ -167,26 +190,35 @@ class DjlTrainingEngineTest {
     }
   }
 
-  enum RecurrentKind { LSTM, GRU }
+  enum RecurrentKind {
+    LSTM,
+    GRU
+  }
 
   @Test
   void reportsStepsAndEpochs() throws Exception {
     List<EpochMetrics> epochs = new ArrayList<>();
     List<dev.kiln.training.engine.StepProgress> steps = new ArrayList<>();
-    TrainingListener l = new TrainingListener() {
-      @Override
-      public void onStep(dev.kiln.training.engine.StepProgress s) {
-        steps.add(s);
-      }
+    TrainingListener l =
+        new TrainingListener() {
+          @Override
+          public void onStep(dev.kiln.training.engine.StepProgress s) {
+            steps.add(s);
+          }
 
-      @Override
-      public void onEpoch(EpochMetrics e) {
-        epochs.add(e);
-      }
-    };
+          @Override
+          public void onEpoch(EpochMetrics e) {
+            epochs.add(e);
+          }
+        };
     PreparedData blobs = Synthetic.blobs(300, 4, 3, 9);
-    try (TrainedModel m = train(mlp(OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01),
-        LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, 3), settings(3, 32), blobs, l, () -> false)) {
+    try (TrainedModel m =
+        train(
+            mlp(OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01), LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, 3),
+            settings(3, 32),
+            blobs,
+            l,
+            () -> false)) {
       assertThat(epochs).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3);
       assertThat(epochs.get(2).loss()).isLessThan(epochs.get(0).loss());
       assertThat(epochs.get(2).valAccuracy()).isBetween(0.0, 1.0);
@@ -212,15 +244,21 @@ class DjlTrainingEngineTest {
   @Test
   void cancellationStopsTheRun() {
     AtomicBoolean cancel = new AtomicBoolean();
-    TrainingListener l = new TrainingListener() {
-      @Override
-      public void onEpoch(EpochMetrics e) {
-        cancel.set(true);
-      }
-    };
+    TrainingListener l =
+        new TrainingListener() {
+          @Override
+          public void onEpoch(EpochMetrics e) {
+            cancel.set(true);
+          }
+        };
     PreparedData blobs = Synthetic.blobs(300, 4, 3, 11);
-    assertThatThrownBy(() -> train(mlp(OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01),
-        LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, 3), settings(50, 32), blobs, l, cancel::get))
+    assertThatThrownBy(() ->
+            train(
+                mlp(OptimizerSpec.of(OptimizerSpec.Name.ADAM, 0.01), LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, 3),
+                settings(50, 32),
+                blobs,
+                l,
+                cancel::get))
         .isInstanceOf(TrainingException.Cancelled.class);
   }
 
@@ -229,21 +267,23 @@ class DjlTrainingEngineTest {
     PreparedData blobs = Synthetic.blobs(300, 4, 3, 12);
     ModelSpec spec = mlp(OptimizerSpec.of(OptimizerSpec.Name.SGD, 0.05), LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, 3);
     AtomicBoolean crash = new AtomicBoolean();
-    TrainingListener crashAfter3 = new TrainingListener() {
-      @Override
-      public void onEpoch(EpochMetrics e) {
-        crash.set(e.epoch() == 3);
-      }
-    };
+    TrainingListener crashAfter3 =
+        new TrainingListener() {
+          @Override
+          public void onEpoch(EpochMetrics e) {
+            crash.set(e.epoch() == 3);
+          }
+        };
     assertThatThrownBy(() -> train(spec, settings(6, 32), blobs, crashAfter3, crash::get))
         .isInstanceOf(TrainingException.Cancelled.class);
     List<Integer> resumedAt = new ArrayList<>();
-    TrainingListener l = new TrainingListener() {
-      @Override
-      public void onResumed(int fromEpoch) {
-        resumedAt.add(fromEpoch);
-      }
-    };
+    TrainingListener l =
+        new TrainingListener() {
+          @Override
+          public void onResumed(int fromEpoch) {
+            resumedAt.add(fromEpoch);
+          }
+        };
     try (TrainedModel m = train(spec, settings(6, 32), blobs, l, () -> false)) {
       assertThat(resumedAt).containsExactly(4);
       assertThat(m.history()).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3, 4, 5, 6);
@@ -273,9 +313,11 @@ class DjlTrainingEngineTest {
   @Test
   void denseOnAnImageNamesTheLayer() {
     PreparedData bars = Synthetic.bars(100, 14);
-    ModelSpec spec = new ModelSpec(ModelType.SEQUENTIAL, List.of(new LayerSpec.Dense(2, Activation.SOFTMAX, null)),
-        null, null, null);
+    ModelSpec spec =
+        new ModelSpec(
+            ModelType.SEQUENTIAL, List.of(new LayerSpec.Dense(2, Activation.SOFTMAX, null)), null, null, null);
     assertThatThrownBy(() -> train(spec, settings(1, 32), bars))
-        .isInstanceOf(TrainingException.class).hasMessageContaining("layer 1 (dense)");
+        .isInstanceOf(TrainingException.class)
+        .hasMessageContaining("layer 1 (dense)");
   }
 }

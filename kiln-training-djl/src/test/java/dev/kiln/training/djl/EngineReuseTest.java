@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One engine trains many jobs in a server, each on whichever thread the job pool hands it: the engine was loaded
- * on the first job's thread, later jobs may run on threads libtorch has never seen. Nothing a job leaves behind
- * (libtorch's thread-local grad mode, optimizer state, random state) may change how the next one trains.
+ * One engine trains many jobs in a server, each on whichever thread the job pool hands it: the engine was loaded on the
+ * first job's thread, later jobs may run on threads libtorch has never seen. Nothing a job leaves behind (libtorch's
+ * thread-local grad mode, optimizer state, random state) may change how the next one trains.
  */
 class EngineReuseTest {
   @TempDir Path dir;
@@ -38,20 +38,36 @@ class EngineReuseTest {
 
   static List<Kind> kinds() {
     return List.of(
-        new Kind("mlp", () -> Synthetic.blobs(120, 4, 3, 21), List.of(
-            new LayerSpec.Dense(8, null, null), new LayerSpec.ActivationLayer(Activation.TANH),
-            new LayerSpec.Dropout(0.1), new LayerSpec.Dense(3, Activation.SOFTMAX, null))),
-        new Kind("cnn", () -> Synthetic.bars(120, 22), List.of(
-            new LayerSpec.Conv2D(2, List.of(3), null, LayerSpec.Padding.SAME, Activation.RELU),
-            new LayerSpec.BatchNormalization(null, null),
-            new LayerSpec.MaxPooling2D(List.of(2), List.of(2)),
-            new LayerSpec.Flatten(), new LayerSpec.Dense(2, Activation.SOFTMAX, null))),
-        new Kind("lstm", () -> Synthetic.sequences(120, 6, 23), List.of(
-            new LayerSpec.Embedding(20, 4), new LayerSpec.Lstm(4, true), new LayerSpec.Lstm(4, null),
-            new LayerSpec.Dense(2, Activation.SOFTMAX, null))),
-        new Kind("gru", () -> Synthetic.sequences(120, 6, 24), List.of(
-            new LayerSpec.Embedding(20, 4), new LayerSpec.Gru(4, null),
-            new LayerSpec.Dense(2, Activation.SOFTMAX, null))));
+        new Kind(
+            "mlp",
+            () -> Synthetic.blobs(120, 4, 3, 21),
+            List.of(
+                new LayerSpec.Dense(8, null, null), new LayerSpec.ActivationLayer(Activation.TANH),
+                new LayerSpec.Dropout(0.1), new LayerSpec.Dense(3, Activation.SOFTMAX, null))),
+        new Kind(
+            "cnn",
+            () -> Synthetic.bars(120, 22),
+            List.of(
+                new LayerSpec.Conv2D(2, List.of(3), null, LayerSpec.Padding.SAME, Activation.RELU),
+                new LayerSpec.BatchNormalization(null, null),
+                new LayerSpec.MaxPooling2D(List.of(2), List.of(2)),
+                new LayerSpec.Flatten(),
+                new LayerSpec.Dense(2, Activation.SOFTMAX, null))),
+        new Kind(
+            "lstm",
+            () -> Synthetic.sequences(120, 6, 23),
+            List.of(
+                new LayerSpec.Embedding(20, 4),
+                new LayerSpec.Lstm(4, true),
+                new LayerSpec.Lstm(4, null),
+                new LayerSpec.Dense(2, Activation.SOFTMAX, null))),
+        new Kind(
+            "gru",
+            () -> Synthetic.sequences(120, 6, 24),
+            List.of(
+                new LayerSpec.Embedding(20, 4),
+                new LayerSpec.Gru(4, null),
+                new LayerSpec.Dense(2, Activation.SOFTMAX, null))));
   }
 
   @Test
@@ -66,18 +82,30 @@ class EngineReuseTest {
           for (boolean fresh : new boolean[] {true, false}) {
             String what = kind.name() + " then " + optimizer + (fresh ? " on a new thread" : " on a reused thread");
             Path checkpoints = dir.resolve("job-" + job++);
-            ModelSpec spec = new ModelSpec(ModelType.SEQUENTIAL, kind.layers(), OptimizerSpec.of(optimizer, 0.01),
-                LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, null);
-            TrainingPlan plan = new TrainingPlan(spec, new TrainingSettings(2, 16, 0.1, 0.2, 7L, null, 1),
-                kind.data().get(), checkpoints, TrainingListener.NONE, () -> false);
+            ModelSpec spec =
+                new ModelSpec(
+                    ModelType.SEQUENTIAL,
+                    kind.layers(),
+                    OptimizerSpec.of(optimizer, 0.01),
+                    LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY,
+                    null);
+            TrainingPlan plan =
+                new TrainingPlan(
+                    spec,
+                    new TrainingSettings(2, 16, 0.1, 0.2, 7L, null, 1),
+                    kind.data().get(),
+                    checkpoints,
+                    TrainingListener.NONE,
+                    () -> false);
             CompletableFuture<List<EpochMetrics>> run = new CompletableFuture<>();
-            Runnable train = () -> {
-              try (TrainedModel m = EngineFixture.ENGINE.train(plan)) {
-                run.complete(m.history());
-              } catch (Throwable e) {
-                run.completeExceptionally(e);
-              }
-            };
+            Runnable train =
+                () -> {
+                  try (TrainedModel m = EngineFixture.ENGINE.train(plan)) {
+                    run.complete(m.history());
+                  } catch (Throwable e) {
+                    run.completeExceptionally(e);
+                  }
+                };
             if (fresh) {
               Thread.ofPlatform().name("job-" + job).start(train);
             } else {
@@ -104,17 +132,31 @@ class EngineReuseTest {
     List<CompletableFuture<List<EpochMetrics>>> runs = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       Kind kind = kinds().get(i * 3);
-      ModelSpec spec = new ModelSpec(ModelType.SEQUENTIAL, kind.layers(),
-          OptimizerSpec.of(OptimizerSpec.Name.RMSPROP, 0.01), LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY, null);
-      TrainingPlan plan = new TrainingPlan(spec, new TrainingSettings(30, 8, 0.1, 0.2, 7L, null, 100),
-          kind.data().get(), dir.resolve("together-" + i), TrainingListener.NONE, () -> false);
-      runs.add(CompletableFuture.supplyAsync(() -> {
-        try (TrainedModel m = EngineFixture.ENGINE.train(plan)) {
-          return m.history();
-        } catch (Exception e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      }, r -> Thread.ofPlatform().start(r)));
+      ModelSpec spec =
+          new ModelSpec(
+              ModelType.SEQUENTIAL,
+              kind.layers(),
+              OptimizerSpec.of(OptimizerSpec.Name.RMSPROP, 0.01),
+              LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY,
+              null);
+      TrainingPlan plan =
+          new TrainingPlan(
+              spec,
+              new TrainingSettings(30, 8, 0.1, 0.2, 7L, null, 100),
+              kind.data().get(),
+              dir.resolve("together-" + i),
+              TrainingListener.NONE,
+              () -> false);
+      runs.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (TrainedModel m = EngineFixture.ENGINE.train(plan)) {
+                  return m.history();
+                } catch (Exception e) {
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              },
+              r -> Thread.ofPlatform().start(r)));
     }
     for (CompletableFuture<List<EpochMetrics>> run : runs) {
       assertThat(run.get(5, TimeUnit.MINUTES)).hasSize(30);

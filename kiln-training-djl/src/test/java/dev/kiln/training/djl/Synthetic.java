@@ -90,13 +90,13 @@ final class Synthetic {
         x[i * 64 + p] = (on ? 1f : 0f) + (float) r.nextGaussian() * 0.1f;
       }
     }
-    return split(Task.classification("bar", List.of("horizontal", "vertical")), List.of(1, 8, 8),
-        DataType.FP32, x, y, n);
+    return split(
+        Task.classification("bar", List.of("horizontal", "vertical")), List.of(1, 8, 8), DataType.FP32, x, y, n);
   }
 
   /**
-   * Token sequences of length {@code steps} over a vocabulary of 20 (0 = padding): class 1 when token 7 appears
-   * before token 9, class 0 otherwise. Order matters, so only a sequence model learns it well.
+   * Token sequences of length {@code steps} over a vocabulary of 20 (0 = padding): class 1 when token 7 appears before
+   * token 9, class 0 otherwise. Order matters, so only a sequence model learns it well.
    */
   static PreparedData sequences(int n, int steps, long seed) {
     Random r = new Random(seed);
@@ -115,8 +115,7 @@ final class Synthetic {
       x[i * steps + b] = 9;
       y[i] = a < b ? 1 : 0;
     }
-    return split(Task.classification("order", List.of("9-first", "7-first")), List.of(steps), DataType.INT64,
-        x, y, n);
+    return split(Task.classification("order", List.of("9-first", "7-first")), List.of(steps), DataType.INT64, x, y, n);
   }
 
   /** 70 % train, 15 % validation, 15 % test, in order (the generators already mix rows). */
@@ -124,7 +123,13 @@ final class Synthetic {
     Examples all = new Examples(x, y, n);
     int a = n * 70 / 100;
     int b = n * 85 / 100;
-    return new PreparedData(task, shape, all.slice(0, a), all.slice(a, b), all.slice(b, n),
-        new Identity(shape, type), new DatasetRef("synthetic", 1, "0".repeat(64)));
+    return new PreparedData(
+        task,
+        shape,
+        all.slice(0, a),
+        all.slice(a, b),
+        all.slice(b, n),
+        new Identity(shape, type),
+        new DatasetRef("synthetic", 1, "0".repeat(64)));
   }
 }

@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streaming RFC 4180 parsing: fields may be quoted, quotes inside are doubled, quoted fields may span lines; CRLF
- * or LF line ends; blank lines are skipped. The first record is the header. Rows must be as wide as the header.
- * Only the current row is held, and the {@link ReadLimits} (rows, columns, cells, field length, inflated bytes)
- * are checked as it is read, so a hostile file is refused before it costs memory.
+ * Streaming RFC 4180 parsing: fields may be quoted, quotes inside are doubled, quoted fields may span lines; CRLF or LF
+ * line ends; blank lines are skipped. The first record is the header. Rows must be as wide as the header. Only the
+ * current row is held, and the {@link ReadLimits} (rows, columns, cells, field length, inflated bytes) are checked as
+ * it is read, so a hostile file is refused before it costs memory.
  */
 final class CsvParser implements Closeable {
   private final Reader in;
@@ -39,8 +39,8 @@ final class CsvParser implements Closeable {
       throw new DatasetException(file + ": empty file (no header row)");
     }
     if (h.size() > limits.maxColumns()) {
-      throw new DatasetTooLargeException(file + ": " + h.size() + " columns, more than the limit of "
-          + limits.maxColumns());
+      throw new DatasetTooLargeException(
+          file + ": " + h.size() + " columns, more than the limit of " + limits.maxColumns());
     }
     this.header = h.stream().map(String::strip).toList();
   }
@@ -99,16 +99,32 @@ final class CsvParser implements Closeable {
         return null;
       }
       if (r.size() != header.size()) {
-        throw new DatasetException(file + ": row " + (rows + 1) + " (line " + startLine + ") has " + r.size()
-            + " fields (expected: " + header.size() + ")");
+        throw new DatasetException(
+            file
+                + ": row "
+                + (rows + 1)
+                + " (line "
+                + startLine
+                + ") has "
+                + r.size()
+                + " fields (expected: "
+                + header.size()
+                + ")");
       }
       if (rows >= limits.maxRows()) {
         throw new DatasetTooLargeException(file + ": more than the limit of " + limits.maxRows() + " rows");
       }
       rows++;
       if (rows * header.size() > limits.maxCells()) {
-        throw new DatasetTooLargeException(file + ": more than the limit of " + limits.maxCells() + " cells ("
-            + rows + " rows of " + header.size() + " columns)");
+        throw new DatasetTooLargeException(
+            file
+                + ": more than the limit of "
+                + limits.maxCells()
+                + " cells ("
+                + rows
+                + " rows of "
+                + header.size()
+                + " columns)");
       }
       return r.toArray(String[]::new);
     } catch (IOException e) {
@@ -154,8 +170,8 @@ final class CsvParser implements Closeable {
         out.add(field.toString());
         field.setLength(0);
         if (out.size() > limits.maxColumns()) {
-          throw new DatasetTooLargeException(file + ": line " + line + " has more than the limit of "
-              + limits.maxColumns() + " columns");
+          throw new DatasetTooLargeException(
+              file + ": line " + line + " has more than the limit of " + limits.maxColumns() + " columns");
         }
       } else if (c < 0 || c == '\r' || c == '\n') {
         out.add(field.toString());
@@ -190,8 +206,8 @@ final class CsvParser implements Closeable {
 
   private void append(int c) {
     if (field.length() >= limits.maxFieldChars()) {
-      throw new DatasetTooLargeException(file + ": line " + line + ": a field longer than the limit of "
-          + limits.maxFieldChars() + " characters");
+      throw new DatasetTooLargeException(
+          file + ": line " + line + ": a field longer than the limit of " + limits.maxFieldChars() + " characters");
     }
     field.append((char) c);
   }

@@ -3,8 +3,8 @@ package dev.kiln.training.data;
 import java.util.List;
 
 /**
- * A parsed delimited file held whole: the header and the data rows, every row as wide as the header. Only for
- * small files; readers stream rows from {@link CsvParser} instead.
+ * A parsed delimited file held whole: the header and the data rows, every row as wide as the header. Only for small
+ * files; readers stream rows from {@link CsvParser} instead.
  *
  * @param file the file's name, for error messages
  */
@@ -28,7 +28,8 @@ record CsvTable(String file, List<String> header, List<String[]> rows) {
   }
 
   private static String abbreviated(List<String> header) {
-    return header.size() <= 10 ? String.join(", ", header)
+    return header.size() <= 10
+        ? String.join(", ", header)
         : String.join(", ", header.subList(0, 10)) + ", ... (" + header.size() + " in all)";
   }
 }

@@ -4,8 +4,8 @@ import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 
 /**
- * A dataset cannot be read, stored or prepared. The message names the file (by its name only, never a full path),
- * row and column at fault, so a user can fix the data.
+ * A dataset cannot be read, stored or prepared. The message names the file (by its name only, never a full path), row
+ * and column at fault, so a user can fix the data.
  */
 public class DatasetException extends KilnException {
   private static final long serialVersionUID = 1L;

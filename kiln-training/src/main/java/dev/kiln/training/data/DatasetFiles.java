@@ -13,8 +13,8 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The file work of {@link FileDatasetStore}: naming and copying what is stored (no symbolic links followed, uploads
- * cut off at their limit), listing a folder's versions, and removing staging and deleted trees.
+ * The file work of {@link FileDatasetStore}: naming and copying what is stored (no symbolic links followed, uploads cut
+ * off at their limit), listing a folder's versions, and removing staging and deleted trees.
  */
 final class DatasetFiles {
   private DatasetFiles() {}
@@ -52,7 +52,8 @@ final class DatasetFiles {
 
   /** Stops at one byte past {@code max}: enough to know the upload is too large without storing all of it. */
   static void copyAtMost(InputStream source, Path target, long max) throws IOException {
-    try (InputStream in = source; OutputStream out = Files.newOutputStream(target)) {
+    try (InputStream in = source;
+        OutputStream out = Files.newOutputStream(target)) {
       byte[] buf = new byte[1 << 16];
       long n = 0;
       for (int r; (r = in.read(buf)) > 0; ) {

@@ -6,23 +6,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How to read a raw dataset; stored in its manifest so every later read sees the same data. Null fields take
- * their defaults: format detected, delimiter by extension, all non-label columns as features, column kinds
- * detected, task detected, channels detected, size of the first image.
+ * How to read a raw dataset; stored in its manifest so every later read sees the same data. Null fields take their
+ * defaults: format detected, delimiter by extension, all non-label columns as features, column kinds detected, task
+ * detected, channels detected, size of the first image.
  *
  * @param labelColumn the target column of a CSV ({@link DatasetFormat#CSV}, {@link DatasetFormat#TEXT_CSV})
  * @param featureColumns the CSV columns to use as features, in this order; empty means every other column
- * @param columnKinds forced kinds by column name; the rest are detected (numeric when every non-missing value
- *     is a number)
+ * @param columnKinds forced kinds by column name; the rest are detected (numeric when every non-missing value is a
+ *     number)
  * @param delimiter a single character
  * @param textColumn the text column of a {@link DatasetFormat#TEXT_CSV}
  * @param channels 1 (grey) or 3 (RGB) for images; by default those most of the images have
  * @param limits caps while reading; by default the store's (never stored: they are the server's, not the data's)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DatasetOptions(DatasetFormat format, String labelColumn, List<String> featureColumns,
-    Map<String, ColumnKind> columnKinds, String delimiter, String textColumn, Task.Type task, Integer channels,
-    Integer height, Integer width, @JsonIgnore ReadLimits limits) {
+public record DatasetOptions(
+    DatasetFormat format,
+    String labelColumn,
+    List<String> featureColumns,
+    Map<String, ColumnKind> columnKinds,
+    String delimiter,
+    String textColumn,
+    Task.Type task,
+    Integer channels,
+    Integer height,
+    Integer width,
+    @JsonIgnore ReadLimits limits) {
 
   public DatasetOptions {
     featureColumns = featureColumns == null ? List.of() : List.copyOf(featureColumns);
@@ -48,48 +57,58 @@ public record DatasetOptions(DatasetFormat format, String labelColumn, List<Stri
   }
 
   public static DatasetOptions textCsv(String textColumn, String labelColumn) {
-    return new DatasetOptions(DatasetFormat.TEXT_CSV, labelColumn, null, null, null, textColumn, null, null, null,
-        null, null);
+    return new DatasetOptions(
+        DatasetFormat.TEXT_CSV, labelColumn, null, null, null, textColumn, null, null, null, null, null);
   }
 
   public DatasetOptions withFormat(DatasetFormat f) {
-    return new DatasetOptions(f, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, channels,
-        height, width, limits);
+    return new DatasetOptions(
+        f, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, channels, height, width, limits);
   }
 
   public DatasetOptions withLabel(String label) {
-    return new DatasetOptions(format, label, featureColumns, columnKinds, delimiter, textColumn, task, channels,
-        height, width, limits);
+    return new DatasetOptions(
+        format, label, featureColumns, columnKinds, delimiter, textColumn, task, channels, height, width, limits);
   }
 
   public DatasetOptions withFeatures(List<String> columns, Map<String, ColumnKind> kinds) {
-    return new DatasetOptions(format, labelColumn, columns, kinds, delimiter, textColumn, task, channels, height,
-        width, limits);
+    return new DatasetOptions(
+        format, labelColumn, columns, kinds, delimiter, textColumn, task, channels, height, width, limits);
   }
 
   public DatasetOptions withDelimiter(char d) {
-    return new DatasetOptions(format, labelColumn, featureColumns, columnKinds, String.valueOf(d), textColumn, task,
-        channels, height, width, limits);
-  }
-
-  public DatasetOptions withTask(Task.Type t) {
-    return new DatasetOptions(format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, t, channels,
-        height, width, limits);
-  }
-
-  public DatasetOptions withImage(int c, int h, int w) {
-    return new DatasetOptions(format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c, h, w,
+    return new DatasetOptions(
+        format,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        String.valueOf(d),
+        textColumn,
+        task,
+        channels,
+        height,
+        width,
         limits);
   }
 
+  public DatasetOptions withTask(Task.Type t) {
+    return new DatasetOptions(
+        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, t, channels, height, width, limits);
+  }
+
+  public DatasetOptions withImage(int c, int h, int w) {
+    return new DatasetOptions(
+        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c, h, w, limits);
+  }
+
   public DatasetOptions withChannels(int c) {
-    return new DatasetOptions(format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c,
-        height, width, limits);
+    return new DatasetOptions(
+        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c, height, width, limits);
   }
 
   public DatasetOptions withLimits(ReadLimits l) {
-    return new DatasetOptions(format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task,
-        channels, height, width, l);
+    return new DatasetOptions(
+        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, channels, height, width, l);
   }
 
   ReadLimits limitsOrDefault() {

@@ -22,8 +22,7 @@ public final class DatasetPreparer {
   }
 
   /**
-   * @param task the task type to force, or null to detect it (image and text datasets are always
-   *     classification)
+   * @param task the task type to force, or null to detect it (image and text datasets are always classification)
    */
   public static PreparedData prepare(RawDataset raw, Task.Type task, PrepareOptions options, DatasetRef source) {
     Objects.requireNonNull(options, "options");
@@ -48,8 +47,7 @@ public final class DatasetPreparer {
   }
 
   private static PreparedData image(ImageData data, Task.Type type, PrepareOptions o, DatasetRef source) {
-    Task task = TaskInference.infer("class", data.labels(), classificationOnly(type, data.source()),
-        data.source());
+    Task task = TaskInference.infer("class", data.labels(), classificationOnly(type, data.source()), data.source());
     float[] targets = targets(task, data.labels());
     Split split = split(task, targets, o);
     ImagePreprocessing pre = new ImagePreprocessing(data.channels(), data.height(), data.width());
@@ -66,8 +64,7 @@ public final class DatasetPreparer {
   }
 
   private static PreparedData text(TextData data, Task.Type type, PrepareOptions o, DatasetRef source) {
-    Task task = TaskInference.infer("label", data.labels(), classificationOnly(type, data.source()),
-        data.source());
+    Task task = TaskInference.infer("label", data.labels(), classificationOnly(type, data.source()), data.source());
     float[] targets = targets(task, data.labels());
     Split split = split(task, targets, o);
     TextPreprocessing pre = TextFitter.fit(pick(data.texts(), split.train()), o.maxVocabulary(), o.maxLength());
@@ -124,8 +121,8 @@ public final class DatasetPreparer {
     return out;
   }
 
-  private static PreparedData result(Task task, List<Integer> shape, List<Examples> parts, Preprocessing pre,
-      DatasetRef source) {
+  private static PreparedData result(
+      Task task, List<Integer> shape, List<Examples> parts, Preprocessing pre, DatasetRef source) {
     return new PreparedData(task, shape, parts.get(0), parts.get(1), parts.get(2), pre, source);
   }
 }

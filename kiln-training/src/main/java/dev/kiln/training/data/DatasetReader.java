@@ -23,9 +23,9 @@ public final class DatasetReader {
   }
 
   /**
-   * The given format, or: a folder of IDX files → IDX; a folder of class folders holding images → image folder,
-   * holding {@code .txt} → text folder; a file with an IDX magic number → error (IDX needs two files); any other
-   * file → CSV, or text CSV when a text column is given.
+   * The given format, or: a folder of IDX files → IDX; a folder of class folders holding images → image folder, holding
+   * {@code .txt} → text folder; a file with an IDX magic number → error (IDX needs two files); any other file → CSV, or
+   * text CSV when a text column is given.
    */
   public static DatasetFormat format(Path source, DatasetOptions options) {
     if (options.format() != null) {
@@ -46,22 +46,24 @@ public final class DatasetReader {
       throw new DatasetException(RawFiles.name(source) + ": neither images nor .txt files in its class folders");
     }
     if (IdxReader.isIdx(source)) {
-      throw new DatasetException(RawFiles.name(source)
-          + ": an IDX file; upload a folder holding both the images and the labels file");
+      throw new DatasetException(
+          RawFiles.name(source) + ": an IDX file; upload a folder holding both the images and the labels file");
     }
     return options.textColumn() != null ? DatasetFormat.TEXT_CSV : DatasetFormat.CSV;
   }
 
   private static List<Path> idxFiles(Path dir) {
-    return Folders.list(dir).stream().filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-        .filter(IdxReader::isIdx).toList();
+    return Folders.list(dir).stream()
+        .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+        .filter(IdxReader::isIdx)
+        .toList();
   }
 
   private static ImageData readIdx(Path dir, DatasetOptions options) {
     List<Path> files = Files.isDirectory(dir) ? idxFiles(dir) : List.of();
     if (files.size() != 2) {
-      throw new DatasetException(RawFiles.name(dir) + ": " + files.size()
-          + " IDX files (expected: 2, images and labels)");
+      throw new DatasetException(
+          RawFiles.name(dir) + ": " + files.size() + " IDX files (expected: 2, images and labels)");
     }
     ReadLimits limits = options.limitsOrDefault();
     boolean firstIsLabels = IdxReader.rank(files.get(0)) == 1;

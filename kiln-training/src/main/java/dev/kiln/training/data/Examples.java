@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Rows ready for an engine: {@code count} rows of {@code features.length / count} floats each (row-major, in the
- * model's input shape; token ids are whole numbers stored as floats), and one target per row: the class index
- * for classification, the value for regression.
+ * model's input shape; token ids are whole numbers stored as floats), and one target per row: the class index for
+ * classification, the value for regression.
  */
 public record Examples(float[] features, float[] targets, int count) {
   public Examples {

@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Datasets on the filesystem: {@code <root>/datasets/<name>/<version>/} holds {@code dataset.json} and the raw
- * data. A version is assembled in {@code <root>/datasets/.staging/} and moved into place in one atomic rename, so
- * a crash leaves no half version. A version number is claimed by atomically creating
- * {@code <name>/.claims/<version>}; claims outlive deletes, so a number is never reused.
+ * Datasets on the filesystem: {@code <root>/datasets/<name>/<version>/} holds {@code dataset.json} and the raw data. A
+ * version is assembled in {@code <root>/datasets/.staging/} and moved into place in one atomic rename, so a crash
+ * leaves no half version. A version number is claimed by atomically creating {@code <name>/.claims/<version>}; claims
+ * outlive deletes, so a number is never reused.
  */
 public final class FileDatasetStore implements DatasetStore {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -62,17 +62,21 @@ public final class FileDatasetStore implements DatasetStore {
     if (Files.isSymbolicLink(source) || !Files.exists(source)) {
       throw new DatasetException(RawFiles.name(source) + ": not a file or folder");
     }
-    return stage(name, withLimits(options), createdBy, dir -> {
-      Path target = dir.resolve(DatasetFiles.dataName(source, options));
-      DatasetFiles.copy(source, target);
-      return target;
-    });
+    return stage(
+        name,
+        withLimits(options),
+        createdBy,
+        dir -> {
+          Path target = dir.resolve(DatasetFiles.dataName(source, options));
+          DatasetFiles.copy(source, target);
+          return target;
+        });
   }
 
   /**
-   * Unpacks a zipped folder dataset under the staging folder (never the system temp folder), checked as
-   * {@link ZipArchive} does, then stores it as {@link #add(String, Path, DatasetOptions)} would. A zip of one
-   * top-level folder is that folder (what {@code zip -r digits.zip digits/} makes).
+   * Unpacks a zipped folder dataset under the staging folder (never the system temp folder), checked as {@link
+   * ZipArchive} does, then stores it as {@link #add(String, Path, DatasetOptions)} would. A zip of one top-level folder
+   * is that folder (what {@code zip -r digits.zip digits/} makes).
    */
   @Override
   public DatasetManifest addArchive(String name, InputStream zip, DatasetOptions options, String createdBy) {
@@ -108,11 +112,15 @@ public final class FileDatasetStore implements DatasetStore {
       throw new DatasetException("format " + f + " is a folder; upload it as a folder");
     }
     long max = withLimits(options).limitsOrDefault().maxFileBytes();
-    return stage(name, withLimits(options).withFormat(f), createdBy, dir -> {
-      Path target = dir.resolve("data.csv");
-      DatasetFiles.copyAtMost(source, target, max);
-      return target;
-    });
+    return stage(
+        name,
+        withLimits(options).withFormat(f),
+        createdBy,
+        dir -> {
+          Path target = dir.resolve("data.csv");
+          DatasetFiles.copyAtMost(source, target, max);
+          return target;
+        });
   }
 
   @Override
@@ -183,14 +191,28 @@ public final class FileDatasetStore implements DatasetStore {
     List<String> columns = raw instanceof TabularData t ? t.columnNames() : List.of();
     List<String> labels = raw.labels().stream().filter(Objects::nonNull).toList();
     Task.Type forced = raw instanceof TabularData ? options.task() : Task.Type.CLASSIFICATION;
-    Task task = TaskInference.infer(raw instanceof TabularData t ? t.labelColumn() : "label", labels, forced,
-        RawFiles.name(data));
+    Task task =
+        TaskInference.infer(
+            raw instanceof TabularData t ? t.labelColumn() : "label", labels, forced, RawFiles.name(data));
     // The channels chosen from the images are recorded, so the manifest says what the model will take.
-    DatasetOptions stored = raw instanceof ImageData img && format == DatasetFormat.IMAGE_FOLDER
-        ? options.withFormat(format).withChannels(img.channels()).withLimits(null)
-        : options.withFormat(format).withLimits(null);
-    return new DatasetManifest(name, 0, format, stored, RawFiles.name(data), raw.size(),
-        columns, task.classes(), task.type(), digest.sha256(), digest.size(), Instant.now().toString(), null);
+    DatasetOptions stored =
+        raw instanceof ImageData img && format == DatasetFormat.IMAGE_FOLDER
+            ? options.withFormat(format).withChannels(img.channels()).withLimits(null)
+            : options.withFormat(format).withLimits(null);
+    return new DatasetManifest(
+        name,
+        0,
+        format,
+        stored,
+        RawFiles.name(data),
+        raw.size(),
+        columns,
+        task.classes(),
+        task.type(),
+        digest.sha256(),
+        digest.size(),
+        Instant.now().toString(),
+        null);
   }
 
   private DatasetManifest publish(DatasetManifest draft, Path staging) throws IOException {
@@ -202,9 +224,21 @@ public final class FileDatasetStore implements DatasetStore {
       } catch (FileAlreadyExistsException taken) {
         continue;
       }
-      DatasetManifest m = new DatasetManifest(draft.name(), v, draft.format(), draft.options(), draft.data(),
-          draft.rows(), draft.columns(), draft.classes(), draft.task(), draft.sha256(), draft.sizeBytes(),
-          draft.created(), draft.createdBy());
+      DatasetManifest m =
+          new DatasetManifest(
+              draft.name(),
+              v,
+              draft.format(),
+              draft.options(),
+              draft.data(),
+              draft.rows(),
+              draft.columns(),
+              draft.classes(),
+              draft.task(),
+              draft.sha256(),
+              draft.sizeBytes(),
+              draft.created(),
+              draft.createdBy());
       json.writeValue(staging.resolve(MANIFEST).toFile(), m);
       Files.move(staging, named.resolve(Integer.toString(v)), StandardCopyOption.ATOMIC_MOVE);
       return m;
@@ -216,16 +250,19 @@ public final class FileDatasetStore implements DatasetStore {
   }
 
   private static List<Integer> versions(Path dir) {
-    return DatasetFiles.children(dir).stream().filter(n -> n.matches("[1-9][0-9]{0,8}")).map(Integer::valueOf)
-        .toList();
+    return DatasetFiles.children(dir).stream().filter(n -> n.matches("[1-9][0-9]{0,8}")).map(Integer::valueOf).toList();
   }
 
   private StoredDataset verified(DatasetManifest m, Path dir) {
     Path data = dir.resolve(m.data());
     try {
       if (!Checksums.of(data).sha256().equals(m.sha256())) {
-        throw new DatasetException("dataset " + m.name() + " version " + m.version()
-            + ": stored data does not match its checksum (changed or corrupted)");
+        throw new DatasetException(
+            "dataset "
+                + m.name()
+                + " version "
+                + m.version()
+                + ": stored data does not match its checksum (changed or corrupted)");
       }
     } catch (IOException e) {
       throw new DatasetException("dataset " + m.name() + " version " + m.version() + ": stored data is missing", e);
@@ -241,15 +278,17 @@ public final class FileDatasetStore implements DatasetStore {
     try {
       return Optional.of(json.readValue(f.toFile(), DatasetManifest.class));
     } catch (IOException e) {
-      throw new DatasetException("dataset manifest " + dir.getParent().getFileName() + "/" + dir.getFileName()
-          + " is unreadable", e);
+      throw new DatasetException(
+          "dataset manifest " + dir.getParent().getFileName() + "/" + dir.getFileName() + " is unreadable", e);
     }
   }
 
   static void validate(String name) {
     if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-      throw new DatasetException("dataset name: '" + (name == null ? "" : TabularReader.abbreviate(name))
-          + "' (expected: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit)");
+      throw new DatasetException(
+          "dataset name: '"
+              + (name == null ? "" : TabularReader.abbreviate(name))
+              + "' (expected: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit)");
     }
   }
 }

@@ -23,7 +23,8 @@ final class Folders {
 
   /** The files of {@code dir} whose names end with one of {@code extensions} (lower case). */
   static List<Path> files(Path dir, List<String> extensions) {
-    return list(dir).stream().filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+    return list(dir).stream()
+        .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
         .filter(p -> extensions.stream().anyMatch(e -> RawFiles.name(p).toLowerCase(Locale.ROOT).endsWith(e)))
         .toList();
   }

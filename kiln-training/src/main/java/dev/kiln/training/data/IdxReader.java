@@ -20,8 +20,7 @@ public final class IdxReader {
   record Idx(int[] dims, float[] values) {}
 
   /**
-   * Images {@code [n, rows, cols]} (one grey channel) or {@code [n, rows, cols, channels]}, with labels
-   * {@code [n]}.
+   * Images {@code [n, rows, cols]} (one grey channel) or {@code [n, rows, cols, channels]}, with labels {@code [n]}.
    */
   public static ImageData read(Path images, Path labels, ReadLimits limits) {
     Idx x = read(images, limits);
@@ -31,8 +30,8 @@ public final class IdxReader {
       throw new DatasetException(name + ": " + x.dims().length + " dimensions (expected: 3, [n, rows, cols])");
     }
     if (y.dims().length != 1 || y.dims()[0] != x.dims()[0]) {
-      throw new DatasetException(RawFiles.name(labels) + ": " + Arrays.toString(y.dims())
-          + " labels for " + x.dims()[0] + " images");
+      throw new DatasetException(
+          RawFiles.name(labels) + ": " + Arrays.toString(y.dims()) + " labels for " + x.dims()[0] + " images");
     }
     int n = x.dims()[0];
     int w = x.dims()[1] * x.dims()[2];
@@ -65,18 +64,17 @@ public final class IdxReader {
         count *= dims[i];
         // Checked before allocating: a forged header must not make us reserve gigabytes.
         if (count * size(type) > limits.maxFileBytes() || count > Integer.MAX_VALUE - 8) {
-          throw new DatasetTooLargeException(name + ": dimensions " + Arrays.toString(dims)
-              + " exceed the size limit");
+          throw new DatasetTooLargeException(name + ": dimensions " + Arrays.toString(dims) + " exceed the size limit");
         }
       }
       // Values are held as floats (4 bytes each, whatever the file's type): bounded like any dataset's cells.
       if (count > limits.maxCells()) {
-        throw new DatasetTooLargeException(name + ": dimensions " + Arrays.toString(dims)
-            + " exceed the limit of " + limits.maxCells() + " values");
+        throw new DatasetTooLargeException(
+            name + ": dimensions " + Arrays.toString(dims) + " exceed the limit of " + limits.maxCells() + " values");
       }
       if (dims[0] > limits.maxRows()) {
-        throw new DatasetTooLargeException(name + ": " + dims[0] + " items, more than the limit of "
-            + limits.maxRows());
+        throw new DatasetTooLargeException(
+            name + ": " + dims[0] + " items, more than the limit of " + limits.maxRows());
       }
       float[] values = new float[(int) count];
       for (int i = 0; i < values.length; i++) {

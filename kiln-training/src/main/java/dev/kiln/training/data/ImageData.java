@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param source the folder or file name, for error messages
  */
-public record ImageData(String source, int channels, int height, int width, List<float[]> images,
-    List<String> labels) implements RawDataset {
+public record ImageData(String source, int channels, int height, int width, List<float[]> images, List<String> labels)
+    implements RawDataset {
   public ImageData {
     images = List.copyOf(images);
     labels = List.copyOf(labels);

@@ -16,13 +16,13 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Reads {@code root/<class>/*.png|jpg|jpeg}. Every image is resized (bilinear) to {@code height x width}, by
- * default the first image's size, and converted to grey (luma, as Java2D computes it) or RGB.
+ * Reads {@code root/<class>/*.png|jpg|jpeg}. Every image is resized (bilinear) to {@code height x width}, by default
+ * the first image's size, and converted to grey (luma, as Java2D computes it) or RGB.
  *
- * <p>A first pass reads only the headers: each image's size is checked against
- * {@link ReadLimits#maxImagePixels()} before anything is decoded (a 243 KiB PNG can declare 16000 × 16000
- * pixels, a gigabyte once decoded), the whole dataset against {@link ReadLimits#maxCells()}, and the channels
- * are chosen: as given, or those most images have (1 for greyscale, 3 for colour; a tie is colour).
+ * <p>A first pass reads only the headers: each image's size is checked against {@link ReadLimits#maxImagePixels()}
+ * before anything is decoded (a 243 KiB PNG can declare 16000 × 16000 pixels, a gigabyte once decoded), the whole
+ * dataset against {@link ReadLimits#maxCells()}, and the channels are chosen: as given, or those most images have (1
+ * for greyscale, 3 for colour; a tie is colour).
  */
 public final class ImageFolderReader {
   static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
@@ -46,8 +46,19 @@ public final class ImageFolderReader {
     int height = options.height() != null ? options.height() : s.height();
     int width = options.width() != null ? options.width() : s.width();
     if ((double) s.entries().size() * channels * height * width > limits.maxCells()) {
-      throw new DatasetTooLargeException(RawFiles.name(root) + ": " + s.entries().size() + " images of "
-          + channels + "x" + height + "x" + width + ", more than the limit of " + limits.maxCells() + " values");
+      throw new DatasetTooLargeException(
+          RawFiles.name(root)
+              + ": "
+              + s.entries().size()
+              + " images of "
+              + channels
+              + "x"
+              + height
+              + "x"
+              + width
+              + ", more than the limit of "
+              + limits.maxCells()
+              + " values");
     }
     List<float[]> images = new ArrayList<>(s.entries().size());
     List<String> labels = new ArrayList<>(s.entries().size());
@@ -66,8 +77,8 @@ public final class ImageFolderReader {
     for (Path dir : Folders.classes(root)) {
       for (Path file : Folders.files(dir, EXTENSIONS)) {
         if (entries.size() >= limits.maxRows()) {
-          throw new DatasetTooLargeException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows()
-              + " images");
+          throw new DatasetTooLargeException(
+              RawFiles.name(root) + ": more than the limit of " + limits.maxRows() + " images");
         }
         Entry e = new Entry(dir, file);
         int[] header = header(e, limits);
@@ -87,13 +98,16 @@ public final class ImageFolderReader {
 
   /** Height, width and colour components (1 or 3) from the header, the size checked against the limit. */
   private static int[] header(Entry e, ReadLimits limits) {
-    return withReader(e, limits, r -> {
-      int w = r.getWidth(0);
-      int h = r.getHeight(0);
-      ImageTypeSpecifier type = r.getRawImageType(0);
-      int colours = type == null ? 3 : type.getColorModel().getNumColorComponents();
-      return new int[] {h, w, colours == 1 ? 1 : 3};
-    });
+    return withReader(
+        e,
+        limits,
+        r -> {
+          int w = r.getWidth(0);
+          int h = r.getHeight(0);
+          ImageTypeSpecifier type = r.getRawImageType(0);
+          int colours = type == null ? 3 : type.getColorModel().getNumColorComponents();
+          return new int[] {h, w, colours == 1 ? 1 : 3};
+        });
   }
 
   private static BufferedImage decode(Entry e, ReadLimits limits) {
@@ -108,7 +122,7 @@ public final class ImageFolderReader {
   private static <T> T withReader(Entry e, ReadLimits limits, ReaderCall<T> call) {
     // An in-memory cache: ImageIO's default may write a temporary file per image.
     try (InputStream in = RawFiles.open(e.file(), limits);
-         ImageInputStream iis = new MemoryCacheImageInputStream(in)) {
+        ImageInputStream iis = new MemoryCacheImageInputStream(in)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
       if (!readers.hasNext()) {
         throw new DatasetException(e.name() + ": not a readable image");
@@ -118,8 +132,15 @@ public final class ImageFolderReader {
         r.setInput(iis, true, true);
         long pixels = (long) r.getWidth(0) * r.getHeight(0);
         if (pixels > limits.maxImagePixels()) {
-          throw new DatasetTooLargeException(e.name() + ": " + r.getWidth(0) + "x" + r.getHeight(0)
-              + " pixels, more than the limit of " + limits.maxImagePixels() + " pixels an image");
+          throw new DatasetTooLargeException(
+              e.name()
+                  + ": "
+                  + r.getWidth(0)
+                  + "x"
+                  + r.getHeight(0)
+                  + " pixels, more than the limit of "
+                  + limits.maxImagePixels()
+                  + " pixels an image");
         }
         return call.apply(r);
       } finally {
@@ -135,8 +156,8 @@ public final class ImageFolderReader {
 
   /** Channels-first values 0..255 of {@code img} drawn at {@code height x width}. */
   static float[] pixels(BufferedImage img, int channels, int height, int width) {
-    BufferedImage scaled = new BufferedImage(width, height,
-        channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+    BufferedImage scaled =
+        new BufferedImage(width, height, channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
     Graphics2D g = scaled.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(img, 0, 0, width, height, null);

@@ -6,9 +6,9 @@ import dev.kiln.onnx.OnnxGraphBuilder;
 import java.util.List;
 
 /**
- * Pixel values 0..255 scaled to 0..1. The exported model takes {@code image} FP32 {@code [N, C, H, W]}: raw
- * channel values, channels first (RGB order, or one grey channel). Resizing to {@code height x width} and
- * decoding is the client's job, as at training, where images were resized with bilinear interpolation.
+ * Pixel values 0..255 scaled to 0..1. The exported model takes {@code image} FP32 {@code [N, C, H, W]}: raw channel
+ * values, channels first (RGB order, or one grey channel). Resizing to {@code height x width} and decoding is the
+ * client's job, as at training, where images were resized with bilinear interpolation.
  */
 public record ImagePreprocessing(int channels, int height, int width) implements Preprocessing {
   static final String INPUT = "image";

@@ -41,7 +41,7 @@ final class MissingRows {
   }
 
   private static DatasetException missing(TabularData data, int r, String column, String hint) {
-    return new DatasetException(data.source() + ": row " + (r + 1) + ", column '" + column + "': missing value ("
-        + hint + ")");
+    return new DatasetException(
+        data.source() + ": row " + (r + 1) + ", column '" + column + "': missing value (" + hint + ")");
   }
 }

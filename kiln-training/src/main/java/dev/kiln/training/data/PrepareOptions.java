@@ -9,16 +9,23 @@ package dev.kiln.training.data;
  * @param maxVocabulary text: the most frequent training tokens kept, padding and unknown not counted
  * @param maxLength text: tokens per example; null means the 95th percentile of training lengths, at most 256
  */
-public record PrepareOptions(double validation, double test, long seed, boolean stratify, Scaling scaling,
-    MissingPolicy missing, int maxVocabulary, Integer maxLength) {
+public record PrepareOptions(
+    double validation,
+    double test,
+    long seed,
+    boolean stratify,
+    Scaling scaling,
+    MissingPolicy missing,
+    int maxVocabulary,
+    Integer maxLength) {
   public static final int MAX_AUTO_LENGTH = 256;
 
   public PrepareOptions {
     scaling = scaling == null ? Scaling.STANDARD : scaling;
     missing = missing == null ? MissingPolicy.ERROR : missing;
     if (maxVocabulary < 1 || (maxLength != null && maxLength < 1)) {
-      throw new DatasetException("text options: maxVocabulary " + maxVocabulary + ", maxLength " + maxLength
-          + " (expected: positive)");
+      throw new DatasetException(
+          "text options: maxVocabulary " + maxVocabulary + ", maxLength " + maxLength + " (expected: positive)");
     }
   }
 

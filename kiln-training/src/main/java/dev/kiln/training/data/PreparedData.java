@@ -8,8 +8,14 @@ import java.util.List;
  * @param inputShape one example's shape as the first layer sees it (no batch dimension)
  * @param source which dataset version this came from (for lineage)
  */
-public record PreparedData(Task task, List<Integer> inputShape, Examples train, Examples validation, Examples test,
-    Preprocessing preprocessing, DatasetRef source) {
+public record PreparedData(
+    Task task,
+    List<Integer> inputShape,
+    Examples train,
+    Examples validation,
+    Examples test,
+    Preprocessing preprocessing,
+    DatasetRef source) {
   public PreparedData {
     inputShape = List.copyOf(inputShape);
   }

@@ -14,8 +14,8 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * Small datasets for tests and demos: the bundled 8x8 digits, and seeded synthetic generators (the same seed
- * always writes the same bytes).
+ * Small datasets for tests and demos: the bundled 8x8 digits, and seeded synthetic generators (the same seed always
+ * writes the same bytes).
  */
 public final class SampleData {
   private static final String DIGITS = "digits.csv.gz";
@@ -25,9 +25,7 @@ public final class SampleData {
 
   private SampleData() {}
 
-  /**
-   * The UCI 8x8 handwritten digits (1,797 rows): header {@code p0..p63,digit}, pixels 0..16, digit 0..9, gzipped.
-   */
+  /** The UCI 8x8 handwritten digits (1,797 rows): header {@code p0..p63,digit}, pixels 0..16, digit 0..9, gzipped. */
   public static InputStream digitsCsv() {
     InputStream in = SampleData.class.getResourceAsStream(DIGITS);
     if (in == null) {
@@ -61,8 +59,8 @@ public final class SampleData {
   }
 
   /**
-   * {@code n} rows {@code text,label}: short reviews labelled {@code positive} or {@code negative} (alternating),
-   * each with sentiment words of its class among neutral filler, capitals and punctuation.
+   * {@code n} rows {@code text,label}: short reviews labelled {@code positive} or {@code negative} (alternating), each
+   * with sentiment words of its class among neutral filler, capitals and punctuation.
    */
   public static Path sentiment(Path file, int n, long seed) {
     Random r = new Random(seed);
@@ -77,15 +75,19 @@ public final class SampleData {
       }
       words.add((positive ? GOOD : BAD).get(r.nextInt(GOOD.size())));
       String text = Character.toUpperCase(words.getFirst().charAt(0)) + String.join(" ", words).substring(1);
-      s.append('"').append(text).append(r.nextBoolean() ? "!" : ", really.").append("\",")
-          .append(positive ? "positive" : "negative").append('\n');
+      s.append('"')
+          .append(text)
+          .append(r.nextBoolean() ? "!" : ", really.")
+          .append("\",")
+          .append(positive ? "positive" : "negative")
+          .append('\n');
     }
     return write(file, s.toString());
   }
 
   /**
-   * {@code root/horizontal/*.png} and {@code root/vertical/*.png}: {@code perClass} 8x8 grey images each, one
-   * bright bar at a random position on a noisy dark background.
+   * {@code root/horizontal/*.png} and {@code root/vertical/*.png}: {@code perClass} 8x8 grey images each, one bright
+   * bar at a random position on a noisy dark background.
    */
   public static Path bars(Path root, int perClass, long seed) {
     Random r = new Random(seed);

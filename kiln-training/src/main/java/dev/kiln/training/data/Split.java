@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Row indexes of a seeded train/validation/test split. With strata (class indexes), each class is shuffled on its
- * own and the classes are interleaved evenly before cutting, so every split keeps the class proportions.
+ * Row indexes of a seeded train/validation/test split. With strata (class indexes), each class is shuffled on its own
+ * and the classes are interleaved evenly before cutting, so every split keeps the class proportions.
  */
 public record Split(int[] train, int[] validation, int[] test) {
 
@@ -18,8 +18,8 @@ public record Split(int[] train, int[] validation, int[] test) {
    */
   public static Split of(int rows, int[] strata, double validation, double test, long seed) {
     if (!(validation >= 0) || !(test >= 0) || !(validation + test < 1)) {
-      throw new DatasetException("split fractions: validation " + validation + ", test " + test
-          + " (expected: each >= 0, together < 1)");
+      throw new DatasetException(
+          "split fractions: validation " + validation + ", test " + test + " (expected: each >= 0, together < 1)");
     }
     int nTest = count(rows, test, "test");
     int nValidation = count(rows, validation, "validation");
@@ -27,15 +27,23 @@ public record Split(int[] train, int[] validation, int[] test) {
       throw new DatasetException("split: " + rows + " rows leave none for training");
     }
     int[] order = strata == null ? shuffled(rows, new Random(seed)) : stratified(strata, new Random(seed));
-    return new Split(Arrays.copyOfRange(order, nTest + nValidation, rows),
-        Arrays.copyOfRange(order, nTest, nTest + nValidation), Arrays.copyOfRange(order, 0, nTest));
+    return new Split(
+        Arrays.copyOfRange(order, nTest + nValidation, rows),
+        Arrays.copyOfRange(order, nTest, nTest + nValidation),
+        Arrays.copyOfRange(order, 0, nTest));
   }
 
   private static int count(int rows, double fraction, String what) {
     int n = (int) Math.round(rows * fraction);
     if (fraction > 0 && n == 0) {
-      throw new DatasetException("split: " + what + " fraction " + fraction + " of " + rows
-          + " rows gives no rows; use more data or a larger fraction");
+      throw new DatasetException(
+          "split: "
+              + what
+              + " fraction "
+              + fraction
+              + " of "
+              + rows
+              + " rows gives no rows; use more data or a larger fraction");
     }
     return n;
   }

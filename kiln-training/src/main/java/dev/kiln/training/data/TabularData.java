@@ -13,8 +13,8 @@ public record TabularData(String source, String labelColumn, List<Column> column
     implements RawDataset {
 
   /**
-   * One feature column: {@code numbers} (NaN where missing) for a numeric column, {@code strings} (null where
-   * missing) for a categorical one.
+   * One feature column: {@code numbers} (NaN where missing) for a numeric column, {@code strings} (null where missing)
+   * for a categorical one.
    */
   public record Column(String name, ColumnKind kind, double[] numbers, String[] strings) {}
 

@@ -26,8 +26,7 @@ final class TabularFitter {
   /** Prepared rows of {@code data}, {@code pre.width()} floats each. */
   static float[] transform(TabularPreprocessing pre, TabularData data) {
     List<TabularData.Column> nums = data.columns().stream().filter(c -> c.kind() == ColumnKind.NUMERIC).toList();
-    List<TabularData.Column> cats = data.columns().stream().filter(c -> c.kind() == ColumnKind.CATEGORICAL)
-        .toList();
+    List<TabularData.Column> cats = data.columns().stream().filter(c -> c.kind() == ColumnKind.CATEGORICAL).toList();
     int w = pre.width();
     float[] out = new float[data.size() * w];
     double[] x = new double[nums.size()];
@@ -44,22 +43,22 @@ final class TabularFitter {
     return out;
   }
 
-  private static TabularPreprocessing.NumericFit numeric(TabularData.Column c, Scaling scaling,
-      MissingPolicy missing) {
+  private static TabularPreprocessing.NumericFit numeric(TabularData.Column c, Scaling scaling, MissingPolicy missing) {
     double[] v = Arrays.stream(c.numbers()).filter(d -> !Double.isNaN(d)).sorted().toArray();
     if (v.length == 0) {
       return new TabularPreprocessing.NumericFit(c.name(), 0f, 0f, 1f);
     }
     double mean = Arrays.stream(v).sum() / v.length;
-    double fill = switch (missing) {
-      case MEDIAN -> median(v);
-      case MODE -> mode(v);
-      default -> mean;
-    };
+    double fill =
+        switch (missing) {
+          case MEDIAN -> median(v);
+          case MODE -> mode(v);
+          default -> mean;
+        };
     return switch (scaling) {
       case NONE -> new TabularPreprocessing.NumericFit(c.name(), (float) fill, 0f, 1f);
-      case MINMAX -> new TabularPreprocessing.NumericFit(c.name(), (float) fill, (float) v[0],
-          nonZero(v[v.length - 1] - v[0]));
+      case MINMAX ->
+          new TabularPreprocessing.NumericFit(c.name(), (float) fill, (float) v[0], nonZero(v[v.length - 1] - v[0]));
       case STANDARD -> {
         double var = Arrays.stream(v).map(d -> (d - mean) * (d - mean)).sum() / v.length;
         yield new TabularPreprocessing.NumericFit(c.name(), (float) fill, (float) mean, nonZero(Math.sqrt(var)));

@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tabular rows to model input {@code [N, d]}: the numeric columns, each with missing values filled and scaled as
- * {@code (x - offset) / scale}, then one one-hot block per categorical column over the categories seen in
- * training (an unseen category gives all zeros; a missing one its fitted fill, or zeros when none was fitted).
+ * Tabular rows to model input {@code [N, d]}: the numeric columns, each with missing values filled and scaled as {@code
+ * (x - offset) / scale}, then one one-hot block per categorical column over the categories seen in training (an unseen
+ * category gives all zeros; a missing one its fitted fill, or zeros when none was fitted).
  *
- * <p>The exported model takes {@code features} FP32 {@code [N, numeric]} in {@link #numeric()} order, a missing
- * value sent as NaN, and, when there are categorical columns, {@code categories} BYTES {@code [N, categorical]}
- * in {@link #categorical()} order, a missing value sent as {@code ""}, {@code NA}, {@code NaN} or {@code ?}.
+ * <p>The exported model takes {@code features} FP32 {@code [N, numeric]} in {@link #numeric()} order, a missing value
+ * sent as NaN, and, when there are categorical columns, {@code categories} BYTES {@code [N, categorical]} in {@link
+ * #categorical()} order, a missing value sent as {@code ""}, {@code NA}, {@code NaN} or {@code ?}.
  */
 public record TabularPreprocessing(List<NumericFit> numeric, List<CategoricalFit> categorical)
     implements Preprocessing {
@@ -154,10 +154,15 @@ public record TabularPreprocessing(List<NumericFit> numeric, List<CategoricalFit
     String ids = g.fresh("ids_" + j);
     int depth = c.categories().size();
     // Unknown categories map to depth itself, outside OneHot's range, which the spec turns into all zeros.
-    g.node("ai.onnx.ml", "LabelEncoder", List.of(column), List.of(ids), Map.of(
-        "keys_strings", keys.toArray(String[]::new),
-        "values_int64s", values.stream().mapToLong(Long::longValue).toArray(),
-        "default_int64", (long) depth));
+    g.node(
+        "ai.onnx.ml",
+        "LabelEncoder",
+        List.of(column),
+        List.of(ids),
+        Map.of(
+            "keys_strings", keys.toArray(String[]::new),
+            "values_int64s", values.stream().mapToLong(Long::longValue).toArray(),
+            "default_int64", (long) depth));
     String depthName = g.fresh("depth");
     g.initializerInt64(depthName, new long[] {1}, new long[] {depth});
     String onOff = constant(g, "on_off", new float[] {0f, 1f});

@@ -9,11 +9,10 @@ import java.util.Map;
 /**
  * Reads a CSV/TSV file into {@link TabularData}, detecting column kinds unless forced. Missing values are kept.
  *
- * <p>The file is streamed twice so that no row is held as text: the first pass checks the limits, counts the
- * rows and decides each column's kind; the second fills primitive {@code double[]} columns (8 bytes a cell) and,
- * for categorical columns and labels, arrays of shared strings (one string per distinct value). Holding every
- * cell as a {@code String} first cost about 12 times the file's size (a 60 MiB CSV needed a heap of 800 MB; it
- * now reads in 128 MB).
+ * <p>The file is streamed twice so that no row is held as text: the first pass checks the limits, counts the rows and
+ * decides each column's kind; the second fills primitive {@code double[]} columns (8 bytes a cell) and, for categorical
+ * columns and labels, arrays of shared strings (one string per distinct value). Holding every cell as a {@code String}
+ * first cost about 12 times the file's size (a 60 MiB CSV needed a heap of 800 MB; it now reads in 128 MB).
  */
 public final class TabularReader {
   private TabularReader() {}
@@ -56,15 +55,16 @@ public final class TabularReader {
         rows++;
         for (int i = 0; i < features.length; i++) {
           String raw = row[features[i]];
-          if (detected[i] && kinds[i] == ColumnKind.NUMERIC && !MissingValues.isMissing(raw)
+          if (detected[i]
+              && kinds[i] == ColumnKind.NUMERIC
+              && !MissingValues.isMissing(raw)
               && !Numbers.isNumber(raw)) {
             kinds[i] = ColumnKind.CATEGORICAL;
           }
         }
       }
       if (features.length == 0) {
-        throw new DatasetException(p.file() + ": no feature columns besides the label '" + options.labelColumn()
-            + "'");
+        throw new DatasetException(p.file() + ": no feature columns besides the label '" + options.labelColumn() + "'");
       }
       if (rows == 0) {
         throw new DatasetException(p.file() + ": no data rows");
@@ -107,8 +107,8 @@ public final class TabularReader {
     }
     List<TabularData.Column> columns = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
-      columns.add(new TabularData.Column(p.header().get(layout.features()[i]), layout.kinds()[i], numbers[i],
-          strings[i]));
+      columns.add(
+          new TabularData.Column(p.header().get(layout.features()[i]), layout.kinds()[i], numbers[i], strings[i]));
     }
     return new TabularData(p.file(), labelColumn, columns, labels);
   }
@@ -118,8 +118,15 @@ public final class TabularReader {
       return Double.NaN;
     }
     if (!Numbers.isNumber(raw)) {
-      throw new DatasetException(p.file() + ": row " + (r + 1) + ", column '" + p.header().get(c) + "': '"
-          + abbreviate(raw) + "' is not a number (column forced numeric)");
+      throw new DatasetException(
+          p.file()
+              + ": row "
+              + (r + 1)
+              + ", column '"
+              + p.header().get(c)
+              + "': '"
+              + abbreviate(raw)
+              + "' is not a number (column forced numeric)");
     }
     return Double.parseDouble(raw.strip());
   }

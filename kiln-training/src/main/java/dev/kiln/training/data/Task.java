@@ -2,11 +2,12 @@ package dev.kiln.training.data;
 
 import java.util.List;
 
-/**
- * What is predicted: a class among {@code classes} (their order is the class index), or a number.
- */
+/** What is predicted: a class among {@code classes} (their order is the class index), or a number. */
 public record Task(Type type, List<String> classes, String target) {
-  public enum Type { CLASSIFICATION, REGRESSION }
+  public enum Type {
+    CLASSIFICATION,
+    REGRESSION
+  }
 
   public Task {
     classes = classes == null ? List.of() : List.copyOf(classes);

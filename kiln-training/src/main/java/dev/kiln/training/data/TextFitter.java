@@ -18,9 +18,12 @@ final class TextFitter {
       tokens.forEach(t -> counts.merge(t, 1, Integer::sum));
     }
     // Ties broken by the token itself so that the same data always gives the same ids.
-    List<String> vocabulary = counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .limit(maxVocabulary).map(Map.Entry::getKey).toList();
+    List<String> vocabulary =
+        counts.entrySet().stream()
+            .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .limit(maxVocabulary)
+            .map(Map.Entry::getKey)
+            .toList();
     return new TextPreprocessing(vocabulary, maxLength != null ? maxLength : percentileLength(lengths));
   }
 

@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Text to token ids: {@link TextTokenizer} tokens looked up in {@code vocabulary} (token at index {@code i} has
- * id {@code i + 2}; {@value #PAD} pads, {@value #UNKNOWN} is any token not in the vocabulary), then padded with
- * {@value #PAD} or cut to the first {@code maxLength} tokens.
+ * Text to token ids: {@link TextTokenizer} tokens looked up in {@code vocabulary} (token at index {@code i} has id
+ * {@code i + 2}; {@value #PAD} pads, {@value #UNKNOWN} is any token not in the vocabulary), then padded with {@value
+ * #PAD} or cut to the first {@code maxLength} tokens.
  *
- * <p>The exported model takes {@code text} BYTES {@code [N]}, one UTF-8 string per row, exactly as the dataset
- * held it.
+ * <p>The exported model takes {@code text} BYTES {@code [N]}, one UTF-8 string per row, exactly as the dataset held it.
  */
 public record TextPreprocessing(List<String> vocabulary, int maxLength) implements Preprocessing {
   public static final int PAD = 0;
   public static final int UNKNOWN = 1;
   static final String INPUT = "text";
+
   /** What the ONNX tokenizer pads ragged rows with; it can never be a token, since tokens are letters/digits. */
   private static final String PAD_TOKEN = "#";
 
@@ -77,10 +77,14 @@ public record TextPreprocessing(List<String> vocabulary, int maxLength) implemen
     g.opset("ai.onnx.ml", 2).opset("com.microsoft", 1);
     String lower = g.fresh("lower");
     // "C.UTF-8" because ORT's default locale (en_US.UTF-8) is missing from minimal Linux images.
-    g.node("StringNormalizer", List.of(INPUT), List.of(lower),
-        Map.of("case_change_action", "LOWER", "locale", "C.UTF-8"));
+    g.node(
+        "StringNormalizer", List.of(INPUT), List.of(lower), Map.of("case_change_action", "LOWER", "locale", "C.UTF-8"));
     String tokens = g.fresh("tokens");
-    g.node("com.microsoft", "Tokenizer", List.of(lower), List.of(tokens),
+    g.node(
+        "com.microsoft",
+        "Tokenizer",
+        List.of(lower),
+        List.of(tokens),
         Map.of("mark", 0L, "mincharnum", 1L, "pad_value", PAD_TOKEN, "tokenexp", TextTokenizer.TOKEN));
     String ids = g.fresh("ids");
     g.node("ai.onnx.ml", "LabelEncoder", List.of(tokens), List.of(ids), labelEncoder());

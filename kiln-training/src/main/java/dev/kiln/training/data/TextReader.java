@@ -26,8 +26,8 @@ public final class TextReader {
       Map<String, String> shared = new HashMap<>();
       for (String[] row = p.next(); row != null; row = p.next()) {
         if (MissingValues.isMissing(row[label])) {
-          throw new DatasetException(p.file() + ": row " + (texts.size() + 1) + ", column '"
-              + options.labelColumn() + "': missing label");
+          throw new DatasetException(
+              p.file() + ": row " + (texts.size() + 1) + ", column '" + options.labelColumn() + "': missing label");
         }
         texts.add(row[text]);
         labels.add(shared.computeIfAbsent(row[label].strip(), s -> s));
@@ -46,15 +46,20 @@ public final class TextReader {
     for (Path dir : Folders.classes(root)) {
       for (Path file : Folders.files(dir, List.of(".txt"))) {
         if (texts.size() >= limits.maxRows()) {
-          throw new DatasetTooLargeException(RawFiles.name(root) + ": more than the limit of " + limits.maxRows()
-              + " texts");
+          throw new DatasetTooLargeException(
+              RawFiles.name(root) + ": more than the limit of " + limits.maxRows() + " texts");
         }
         try (InputStream in = RawFiles.open(file, limits)) {
           // A text is one field, as in a text CSV: at most maxFieldChars (in bytes, which bounds the chars).
           byte[] bytes = in.readNBytes(limits.maxFieldChars() + 1);
           if (bytes.length > limits.maxFieldChars()) {
-            throw new DatasetTooLargeException(RawFiles.name(dir) + "/" + RawFiles.name(file)
-                + ": longer than the limit of " + limits.maxFieldChars() + " bytes a text");
+            throw new DatasetTooLargeException(
+                RawFiles.name(dir)
+                    + "/"
+                    + RawFiles.name(file)
+                    + ": longer than the limit of "
+                    + limits.maxFieldChars()
+                    + " bytes a text");
           }
           texts.add(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {

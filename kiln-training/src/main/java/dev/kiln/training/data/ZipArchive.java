@@ -13,17 +13,18 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 
 /**
- * Unpacks an uploaded folder dataset (image folders, IDX pairs, text folders arrive as one zip). Every entry
- * name comes from the client, so each is checked before anything is written: no absolute paths, no {@code ..},
- * no backslashes or drive letters, nothing that resolves outside the target.
+ * Unpacks an uploaded folder dataset (image folders, IDX pairs, text folders arrive as one zip). Every entry name comes
+ * from the client, so each is checked before anything is written: no absolute paths, no {@code ..}, no backslashes or
+ * drive letters, nothing that resolves outside the target.
  *
- * <p>Sizes are counted as bytes are inflated, never taken from the sizes the archive declares (a declared size
- * over the cap is refused at once, a false small one changes nothing): the number of entries, the total
- * unpacked size, and the ratio of unpacked to compressed bytes read so far. The ratio stops a zip bomb after a
- * few megabytes instead of at the size cap. Messages name the entry, never a path on this server.
+ * <p>Sizes are counted as bytes are inflated, never taken from the sizes the archive declares (a declared size over the
+ * cap is refused at once, a false small one changes nothing): the number of entries, the total unpacked size, and the
+ * ratio of unpacked to compressed bytes read so far. The ratio stops a zip bomb after a few megabytes instead of at the
+ * size cap. Messages name the entry, never a path on this server.
  */
 public final class ZipArchive {
   private static final Logger LOG = Logger.getLogger(ZipArchive.class.getName());
+
   /** Below this many unpacked bytes the ratio is not checked: tiny, very compressible files are normal. */
   private static final long RATIO_FLOOR = 1 << 20;
 
@@ -84,8 +85,12 @@ public final class ZipArchive {
               throw tooLarge(current, limits);
             }
             if (total > RATIO_FLOOR && total > (double) limits.maxRatio() * compressed.count) {
-              throw new DatasetTooLargeException("archive entry '" + current + "': unpacks to more than "
-                  + limits.maxRatio() + " times its compressed size (a zip bomb?)");
+              throw new DatasetTooLargeException(
+                  "archive entry '"
+                      + current
+                      + "': unpacks to more than "
+                      + limits.maxRatio()
+                      + " times its compressed size (a zip bomb?)");
             }
             os.write(buf, 0, n);
           }
@@ -93,13 +98,14 @@ public final class ZipArchive {
       }
     } catch (ZipException e) {
       LOG.log(Level.FINE, "invalid zip upload", e);
-      throw new DatasetException("the upload is not a valid zip archive"
-          + (current == null ? "" : " (at entry '" + current + "')"));
+      throw new DatasetException(
+          "the upload is not a valid zip archive" + (current == null ? "" : " (at entry '" + current + "')"));
     } catch (IOException e) {
       // The exception's message is a path on this server: it goes to the log, the caller gets the entry.
       LOG.log(Level.FINE, "cannot unpack an uploaded archive", e);
-      throw new DatasetException((current == null ? "the archive" : "archive entry '" + current + "'")
-          + ": cannot be unpacked (a file and a folder of the same name?)");
+      throw new DatasetException(
+          (current == null ? "the archive" : "archive entry '" + current + "'")
+              + ": cannot be unpacked (a file and a folder of the same name?)");
     }
     if (entries == 0) {
       throw new DatasetException("the archive is empty (or not a zip archive)");
@@ -107,12 +113,15 @@ public final class ZipArchive {
   }
 
   private static DatasetTooLargeException tooLarge(String entry, Limits limits) {
-    return new DatasetTooLargeException("archive entry '" + entry + "': the archive unpacks to more than "
-        + limits.maxBytes() + " bytes");
+    return new DatasetTooLargeException(
+        "archive entry '" + entry + "': the archive unpacks to more than " + limits.maxBytes() + " bytes");
   }
 
   static Path safePath(Path root, String name) {
-    if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains("\0")
+    if (name.isEmpty()
+        || name.startsWith("/")
+        || name.contains("\\")
+        || name.contains("\0")
         || (name.length() > 1 && name.charAt(1) == ':')) {
       throw new DatasetException("archive entry '" + printable(name) + "' is not a relative path");
     }

@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A spec as both the engine and the ONNX exporter build it. The output activation is split off as the {@link
- * Head}: engines train on logits with a numerically stable loss (softmax or sigmoid fused into cross-entropy, as
- * Keras does internally), and the head is applied only to predictions and in the exported graph. Linear and
- * logistic regression become one dense layer, so every model is a layer list.
+ * A spec as both the engine and the ONNX exporter build it. The output activation is split off as the {@link Head}:
+ * engines train on logits with a numerically stable loss (softmax or sigmoid fused into cross-entropy, as Keras does
+ * internally), and the head is applied only to predictions and in the exported graph. Linear and logistic regression
+ * become one dense layer, so every model is a layer list.
  *
  * @param layers the layers to build, in spec order and with spec indices (the head's activation removed)
  */
@@ -36,9 +36,10 @@ public record NetworkPlan(List<LayerSpec> layers, Head head, LossSpec loss) {
     LossSpec loss = spec.loss() != null ? spec.loss() : defaultLoss(spec, task);
     return switch (spec.type()) {
       case LINEAR_REGRESSION -> new NetworkPlan(List.of(dense(1)), Head.NONE, loss);
-      case LOGISTIC_REGRESSION -> loss == LossSpec.BINARY_CROSSENTROPY
-          ? new NetworkPlan(List.of(dense(1)), Head.SIGMOID, loss)
-          : new NetworkPlan(List.of(dense(task.classCount())), Head.SOFTMAX, loss);
+      case LOGISTIC_REGRESSION ->
+          loss == LossSpec.BINARY_CROSSENTROPY
+              ? new NetworkPlan(List.of(dense(1)), Head.SIGMOID, loss)
+              : new NetworkPlan(List.of(dense(task.classCount())), Head.SOFTMAX, loss);
       case SEQUENTIAL -> sequential(spec.layers(), loss);
     };
   }
@@ -69,7 +70,7 @@ public record NetworkPlan(List<LayerSpec> layers, Head head, LossSpec loss) {
         case LayerSpec.Dense d when d.activation() == fused ->
             layers.set(last, new LayerSpec.Dense(d.units(), Activation.LINEAR, d.useBias()));
         case LayerSpec.ActivationLayer a when a.activation() == fused -> layers.remove(last);
-        default -> { }
+        default -> {}
       }
     }
     return new NetworkPlan(layers, head, loss);

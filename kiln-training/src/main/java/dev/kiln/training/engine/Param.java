@@ -7,8 +7,8 @@ public record Param(long[] shape, float[] values) {
   public Param {
     long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
     if (n != values.length) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, not "
-          + values.length);
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " holds " + n + " values, not " + values.length);
     }
   }
 }

@@ -7,8 +7,8 @@ package dev.kiln.training.engine;
  * @param examplesPerSecond training throughput over this epoch so far
  * @param epochSeconds time spent in this epoch so far
  */
-public record StepProgress(int epoch, int epochs, int step, int steps, double loss, double examplesPerSecond,
-    double epochSeconds) {
+public record StepProgress(
+    int epoch, int epochs, int step, int steps, double loss, double examplesPerSecond, double epochSeconds) {
   /** Seconds to the end of the run at this epoch's pace. */
   public double etaSeconds() {
     long remaining = (long) (epochs - epoch) * steps + (steps - step);

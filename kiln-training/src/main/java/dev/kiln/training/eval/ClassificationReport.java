@@ -8,22 +8,29 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Classification quality on held-out rows, as scikit-learn's {@code classification_report}, confusion matrix,
- * {@code roc_auc_score} and {@code log_loss} compute them.
+ * Classification quality on held-out rows, as scikit-learn's {@code classification_report}, confusion matrix, {@code
+ * roc_auc_score} and {@code log_loss} compute them.
  *
- * <p>A ratio whose denominator is zero (precision of a class never predicted, recall of a class absent from
- * {@code actual}, F1 when both are 0) is 0, as scikit-learn's {@code zero_division=0}. Averages run over every
- * class in {@code classes}, present or not.
+ * <p>A ratio whose denominator is zero (precision of a class never predicted, recall of a class absent from {@code
+ * actual}, F1 when both are 0) is 0, as scikit-learn's {@code zero_division=0}. Averages run over every class in {@code
+ * classes}, present or not.
  *
  * @param confusion counts, rows the actual class and columns the predicted one, in {@code classes} order
- * @param rocAuc binary problems with probabilities only, from the probability of class 1; null otherwise, and
- *     when {@code actual} holds one class only (the area is undefined)
- * @param logLoss mean negative log probability of the actual class, probabilities clipped to
- *     {@code [1e-15, 1 - 1e-15]}; null without probabilities
+ * @param rocAuc binary problems with probabilities only, from the probability of class 1; null otherwise, and when
+ *     {@code actual} holds one class only (the area is undefined)
+ * @param logLoss mean negative log probability of the actual class, probabilities clipped to {@code [1e-15, 1 -
+ *     1e-15]}; null without probabilities
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ClassificationReport(int n, double accuracy, List<ClassMetrics> classes, Average macro,
-    Average weighted, List<List<Integer>> confusion, Double rocAuc, Double logLoss) {
+public record ClassificationReport(
+    int n,
+    double accuracy,
+    List<ClassMetrics> classes,
+    Average macro,
+    Average weighted,
+    List<List<Integer>> confusion,
+    Double rocAuc,
+    Double logLoss) {
   private static final double CLIP = 1e-15;
 
   public record ClassMetrics(String name, double precision, double recall, double f1, int support) {}
@@ -40,20 +47,19 @@ public record ClassificationReport(int n, double accuracy, List<ClassMetrics> cl
    * @param predicted class indices into {@code classes}
    * @param probabilities row-major {@code [n][k]} class probabilities, or null
    */
-  public static ClassificationReport of(int[] actual, int[] predicted, float[] probabilities,
-      List<String> classes) {
+  public static ClassificationReport of(int[] actual, int[] predicted, float[] probabilities, List<String> classes) {
     Objects.requireNonNull(actual, "actual");
     Objects.requireNonNull(predicted, "predicted");
     Objects.requireNonNull(classes, "classes");
     int n = actual.length;
     int k = classes.size();
     if (n == 0 || predicted.length != n) {
-      throw new IllegalArgumentException("actual and predicted need the same, non-zero length, got " + n
-          + " and " + predicted.length);
+      throw new IllegalArgumentException(
+          "actual and predicted need the same, non-zero length, got " + n + " and " + predicted.length);
     }
     if (probabilities != null && probabilities.length != (long) n * k) {
-      throw new IllegalArgumentException("probabilities: " + probabilities.length + " values (expected: " + n
-          + " x " + k + ")");
+      throw new IllegalArgumentException(
+          "probabilities: " + probabilities.length + " values (expected: " + n + " x " + k + ")");
     }
     int[][] counts = new int[k][k];
     int correct = 0;
@@ -64,8 +70,15 @@ public record ClassificationReport(int n, double accuracy, List<ClassMetrics> cl
       correct += actual[i] == predicted[i] ? 1 : 0;
     }
     List<ClassMetrics> perClass = perClass(counts, classes);
-    return new ClassificationReport(n, (double) correct / n, perClass, average(perClass, false),
-        average(perClass, true), toLists(counts), rocAuc(actual, probabilities, k), logLoss(actual, probabilities, k));
+    return new ClassificationReport(
+        n,
+        (double) correct / n,
+        perClass,
+        average(perClass, false),
+        average(perClass, true),
+        toLists(counts),
+        rocAuc(actual, probabilities, k),
+        logLoss(actual, probabilities, k));
   }
 
   private static List<ClassMetrics> perClass(int[][] counts, List<String> classes) {
@@ -81,8 +94,9 @@ public record ClassificationReport(int n, double accuracy, List<ClassMetrics> cl
       }
       double precision = ratio(truePositives, predictedAs);
       double recall = ratio(truePositives, support);
-      out.add(new ClassMetrics(classes.get(c), precision, recall,
-          ratio(2 * precision * recall, precision + recall), support));
+      out.add(
+          new ClassMetrics(
+              classes.get(c), precision, recall, ratio(2 * precision * recall, precision + recall), support));
     }
     return out;
   }
@@ -162,8 +176,7 @@ public record ClassificationReport(int n, double accuracy, List<ClassMetrics> cl
       out.append(String.format(row, m.name(), f(m.precision()), f(m.recall()), f(m.f1()), m.support()));
     }
     out.append(String.format(row, "macro avg", f(macro.precision()), f(macro.recall()), f(macro.f1()), n));
-    out.append(String.format(row, "weighted avg", f(weighted.precision()), f(weighted.recall()), f(weighted.f1()),
-        n));
+    out.append(String.format(row, "weighted avg", f(weighted.precision()), f(weighted.recall()), f(weighted.f1()), n));
     out.append("\nconfusion matrix (rows: actual, columns: predicted)\n");
     // Each column is as wide as its longest class name or count, after one space, so names never run together.
     int counts = confusion.stream().flatMap(List::stream).mapToInt(c -> Integer.toString(c).length()).max().orElse(1);

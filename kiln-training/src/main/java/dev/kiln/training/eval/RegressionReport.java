@@ -6,18 +6,18 @@ import java.util.Objects;
 /**
  * Regression quality on held-out rows.
  *
- * @param r2 the coefficient of determination, {@code 1 - SS_res / SS_tot}: 1 for perfect predictions, 0 for
- *     always predicting the mean, negative for worse. When the actual values are all equal ({@code SS_tot = 0})
- *     it is 1 if the predictions are perfect and 0 otherwise, as scikit-learn's {@code force_finite} does,
- *     so the report never holds NaN or infinity
+ * @param r2 the coefficient of determination, {@code 1 - SS_res / SS_tot}: 1 for perfect predictions, 0 for always
+ *     predicting the mean, negative for worse. When the actual values are all equal ({@code SS_tot = 0}) it is 1 if the
+ *     predictions are perfect and 0 otherwise, as scikit-learn's {@code force_finite} does, so the report never holds
+ *     NaN or infinity
  */
 public record RegressionReport(int n, double mse, double rmse, double mae, double r2) {
   public static RegressionReport of(float[] actual, float[] predicted) {
     Objects.requireNonNull(actual, "actual");
     Objects.requireNonNull(predicted, "predicted");
     if (actual.length != predicted.length || actual.length == 0) {
-      throw new IllegalArgumentException("actual and predicted need the same, non-zero length, got "
-          + actual.length + " and " + predicted.length);
+      throw new IllegalArgumentException(
+          "actual and predicted need the same, non-zero length, got " + actual.length + " and " + predicted.length);
     }
     int n = actual.length;
     double mean = 0;
@@ -41,7 +41,6 @@ public record RegressionReport(int n, double mse, double rmse, double mae, doubl
 
   /** One line for the CLI. */
   public String render() {
-    return String.format(Locale.ROOT, "n %d  mse %.4f  rmse %.4f  mae %.4f  r2 %.4f%n", n, mse, rmse,
-        mae, r2);
+    return String.format(Locale.ROOT, "n %d  mse %.4f  rmse %.4f  mae %.4f  r2 %.4f%n", n, mse, rmse, mae, r2);
   }
 }

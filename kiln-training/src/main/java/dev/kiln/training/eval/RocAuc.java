@@ -5,8 +5,8 @@ import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /**
- * Area under the ROC curve as the Mann-Whitney statistic: the probability that a random positive scores above a
- * random negative, ties counting one half. Tied scores share their average rank, which gives exactly that.
+ * Area under the ROC curve as the Mann-Whitney statistic: the probability that a random positive scores above a random
+ * negative, ties counting one half. Tied scores share their average rank, which gives exactly that.
  */
 final class RocAuc {
   private RocAuc() {}

@@ -27,18 +27,25 @@ final class LayerWriter {
       }
       case LayerSpec.Conv2D c -> {
         long[] pads = pads(p.get("weight"), c);
-        List<String> in = p.containsKey("bias")
-            ? List.of(x, constant(prefix + "weight", p.get("weight")), constant(prefix + "bias", p.get("bias")))
-            : List.of(x, constant(prefix + "weight", p.get("weight")));
+        List<String> in =
+            p.containsKey("bias")
+                ? List.of(x, constant(prefix + "weight", p.get("weight")), constant(prefix + "bias", p.get("bias")))
+                : List.of(x, constant(prefix + "weight", p.get("weight")));
         String y = g.fresh(prefix + "conv");
-        g.node("Conv", in, List.of(y), Map.of(
-            "kernel_shape", longs(c.kernelSize()), "strides", longs(c.strides()), "pads", pads));
+        g.node(
+            "Conv",
+            in,
+            List.of(y),
+            Map.of("kernel_shape", longs(c.kernelSize()), "strides", longs(c.strides()), "pads", pads));
         yield OnnxExporter.activation(g, c.activation(), y);
       }
       case LayerSpec.MaxPooling2D m -> {
         String y = g.fresh(prefix + "pool");
-        g.node("MaxPool", List.of(x), List.of(y), Map.of(
-            "kernel_shape", longs(m.poolSize()), "strides", longs(m.strides())));
+        g.node(
+            "MaxPool",
+            List.of(x),
+            List.of(y),
+            Map.of("kernel_shape", longs(m.poolSize()), "strides", longs(m.strides())));
         yield y;
       }
       case LayerSpec.Flatten f -> {
@@ -61,9 +68,15 @@ final class LayerWriter {
       case LayerSpec.Dropout d -> x; // the identity at inference
       case LayerSpec.BatchNormalization b -> {
         String y = g.fresh(prefix + "bn");
-        g.node("BatchNormalization", List.of(x, constant(prefix + "gamma", p.get("gamma")),
-            constant(prefix + "beta", p.get("beta")), constant(prefix + "mean", p.get("running_mean")),
-            constant(prefix + "var", p.get("running_var"))), List.of(y),
+        g.node(
+            "BatchNormalization",
+            List.of(
+                x,
+                constant(prefix + "gamma", p.get("gamma")),
+                constant(prefix + "beta", p.get("beta")),
+                constant(prefix + "mean", p.get("running_mean")),
+                constant(prefix + "var", p.get("running_var"))),
+            List.of(y),
             Map.of("epsilon", b.epsilon().floatValue()));
         yield y;
       }

@@ -12,12 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes a trained network as an ONNX model (opset 13) that takes the dataset's raw rows: the fitted
- * preprocessing first, then one group of standard operators per layer, then the head.
+ * Writes a trained network as an ONNX model (opset 13) that takes the dataset's raw rows: the fitted preprocessing
+ * first, then one group of standard operators per layer, then the head.
  *
- * <p>Outputs: classification models give {@code probabilities} FP32 {@code [N, classes]}, {@code label} INT64
- * {@code [N]} (the class index) and {@code class} BYTES {@code [N]} (the class name); regression models give
- * {@code prediction} FP32 {@code [N, 1]}.
+ * <p>Outputs: classification models give {@code probabilities} FP32 {@code [N, classes]}, {@code label} INT64 {@code
+ * [N]} (the class index) and {@code class} BYTES {@code [N]} (the class name); regression models give {@code
+ * prediction} FP32 {@code [N, 1]}.
  */
 public final class OnnxExporter {
   public static final String PROBABILITIES = "probabilities";
@@ -28,12 +28,12 @@ public final class OnnxExporter {
   private OnnxExporter() {}
 
   /**
-   * @param params per layer index of {@code plan.layers()}, in the layout {@link
-   *     dev.kiln.training.engine.TrainedModel} documents
+   * @param params per layer index of {@code plan.layers()}, in the layout {@link dev.kiln.training.engine.TrainedModel}
+   *     documents
    * @param metadata written as ONNX metadata properties (lineage)
    */
-  public static byte[] export(NetworkPlan plan, Map<Integer, Map<String, Param>> params, PreparedData data,
-      Map<String, String> metadata) {
+  public static byte[] export(
+      NetworkPlan plan, Map<Integer, Map<String, Param>> params, PreparedData data, Map<String, String> metadata) {
     OnnxGraphBuilder g = new OnnxGraphBuilder("kiln_trained");
     g.opset("ai.onnx.ml", 2);
     metadata.forEach(g::metadata);
@@ -76,20 +76,25 @@ public final class OnnxExporter {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = i;
     }
-    g.node("ai.onnx.ml", "LabelEncoder", List.of(LABEL), List.of(CLASS), Map.of(
-        "keys_int64s", ids, "values_strings", classes.toArray(String[]::new), "default_string", "?"));
+    g.node(
+        "ai.onnx.ml",
+        "LabelEncoder",
+        List.of(LABEL),
+        List.of(CLASS),
+        Map.of("keys_int64s", ids, "values_strings", classes.toArray(String[]::new), "default_string", "?"));
     g.output(CLASS, DataType.BYTES, -1);
   }
 
   /** The activation that follows a layer, if any; returns the activated value's name. */
   static String activation(OnnxGraphBuilder g, Activation a, String x) {
-    String op = switch (a) {
-      case LINEAR -> null;
-      case RELU -> "Relu";
-      case SIGMOID -> "Sigmoid";
-      case TANH -> "Tanh";
-      case SOFTMAX -> "Softmax";
-    };
+    String op =
+        switch (a) {
+          case LINEAR -> null;
+          case RELU -> "Relu";
+          case SIGMOID -> "Sigmoid";
+          case TANH -> "Tanh";
+          case SOFTMAX -> "Softmax";
+        };
     if (op == null) {
       return x;
     }

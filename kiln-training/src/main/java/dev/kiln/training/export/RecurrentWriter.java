@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * LSTM and GRU layers as ONNX's LSTM and GRU operators. Two translations are needed: ONNX (opset 13) runs
- * sequence-first while the model is batch-first, and the gate order differs. PyTorch stacks LSTM gates as
- * i, f, g, o and ONNX as i, o, f, c; PyTorch's GRU stacks r, z, n and ONNX z, r, h, and PyTorch applies the
- * reset gate after the hidden projection, which is ONNX's {@code linear_before_reset = 1}.
+ * sequence-first while the model is batch-first, and the gate order differs. PyTorch stacks LSTM gates as i, f, g, o
+ * and ONNX as i, o, f, c; PyTorch's GRU stacks r, z, n and ONNX z, r, h, and PyTorch applies the reset gate after the
+ * hidden projection, which is ONNX's {@code linear_before_reset = 1}.
  */
 final class RecurrentWriter {
   private static final int[] LSTM_ORDER = {0, 3, 1, 2}; // ONNX gate k takes PyTorch gate LSTM_ORDER[k]
@@ -26,12 +26,26 @@ final class RecurrentWriter {
   }
 
   String gru(String prefix, int units, boolean sequences, Map<String, Param> p, String x) {
-    return write("GRU", prefix, units, sequences, p, x, GRU_ORDER,
+    return write(
+        "GRU",
+        prefix,
+        units,
+        sequences,
+        p,
+        x,
+        GRU_ORDER,
         Map.of("hidden_size", (long) units, "linear_before_reset", 1L));
   }
 
-  private String write(String op, String prefix, int units, boolean sequences, Map<String, Param> p, String x,
-      int[] order, Map<String, Object> attributes) {
+  private String write(
+      String op,
+      String prefix,
+      int units,
+      boolean sequences,
+      Map<String, Param> p,
+      String x,
+      int[] order,
+      Map<String, Object> attributes) {
     Param wih = p.get("w_ih");
     Param whh = p.get("w_hh");
     int gates = order.length;

@@ -22,17 +22,19 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Jobs as JSON files, {@code <root>/<id>/job.json}, for a single machine or replicas sharing a filesystem.
- * Every read-modify-write holds an exclusive lock on {@code <root>/.lock} (a file lock, so it excludes other
- * processes, plus a monitor, since a JVM may hold a file lock only once), and every write replaces the file
- * atomically, so a crash leaves the previous or the next state, never half of one.
+ * Jobs as JSON files, {@code <root>/<id>/job.json}, for a single machine or replicas sharing a filesystem. Every
+ * read-modify-write holds an exclusive lock on {@code <root>/.lock} (a file lock, so it excludes other processes, plus
+ * a monitor, since a JVM may hold a file lock only once), and every write replaces the file atomically, so a crash
+ * leaves the previous or the next state, never half of one.
  */
 public final class FileJobStore implements JobStore {
   private static final ObjectMapper JSON = JobJson.MAPPER;
 
   private final Path root;
+
   /** One monitor per directory in this JVM: a JVM may hold a directory's file lock only once at a time. */
   private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
+
   private final Object monitor;
 
   public FileJobStore(Path root) {
@@ -97,13 +99,15 @@ public final class FileJobStore implements JobStore {
 
   @Override
   public Optional<Job> update(long id, UnaryOperator<Job> change) {
-    return locked(() -> get(id).map(j -> {
-      Job next = change.apply(j);
-      if (next != j) {
-        write(next);
-      }
-      return next;
-    }));
+    return locked(() ->
+        get(id)
+            .map(j -> {
+              Job next = change.apply(j);
+              if (next != j) {
+                write(next);
+              }
+              return next;
+            }));
   }
 
   @Override
@@ -112,8 +116,8 @@ public final class FileJobStore implements JobStore {
       List<Job> jobs = new ArrayList<>(list());
       jobs.sort(Comparator.comparingLong(Job::id));
       for (Job j : jobs) {
-        boolean orphaned = j.state() == JobState.RUNNING
-            && (j.heartbeat() == null || j.heartbeat().plus(lease).isBefore(now));
+        boolean orphaned =
+            j.state() == JobState.RUNNING && (j.heartbeat() == null || j.heartbeat().plus(lease).isBefore(now));
         if (j.state() == JobState.QUEUED || orphaned) {
           Job claimed = j.claimedBy(owner, now);
           write(claimed);
@@ -142,9 +146,9 @@ public final class FileJobStore implements JobStore {
 
   private <T> T locked(Supplier<T> action) {
     synchronized (monitor) {
-      try (FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
-           FileLock lock = ch.lock()) {
+      try (FileChannel ch =
+              FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
         return action.get();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot lock the job store", e);

@@ -7,82 +7,262 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A training job as stored: immutable snapshots, replaced whole on every change. Everything a replica needs to
- * report or resume the job is here or in the job's directory (checkpoints, the exported model), never in the
- * memory of the process running it.
+ * A training job as stored: immutable snapshots, replaced whole on every change. Everything a replica needs to report
+ * or resume the job is here or in the job's directory (checkpoints, the exported model), never in the memory of the
+ * process running it.
  *
- * @param owner the process running it; with {@code heartbeat}, lets another process take over a job whose
- *     runner died
+ * @param owner the process running it; with {@code heartbeat}, lets another process take over a job whose runner died
  * @param evaluation metrics on the held-out test split (a classification or regression report)
- * @param createdBy the API key id that submitted the job ({@code anonymous} with auth off; null for jobs stored
- *     before jobs had owners, which only an admin sees): only that key and admins may see or act on it
+ * @param createdBy the API key id that submitted the job ({@code anonymous} with auth off; null for jobs stored before
+ *     jobs had owners, which only an admin sees): only that key and admins may see or act on it
  */
-public record Job(long id, JobState state, JobRequest request, Instant created, Instant started, Instant finished,
-    String owner, Instant heartbeat, boolean cancelRequested, Progress progress, List<EpochMetrics> history,
-    JsonNode evaluation, Lineage lineage, String error, List<Deployment> deployments, String createdBy) {
+public record Job(
+    long id,
+    JobState state,
+    JobRequest request,
+    Instant created,
+    Instant started,
+    Instant finished,
+    String owner,
+    Instant heartbeat,
+    boolean cancelRequested,
+    Progress progress,
+    List<EpochMetrics> history,
+    JsonNode evaluation,
+    Lineage lineage,
+    String error,
+    List<Deployment> deployments,
+    String createdBy) {
   public Job {
     history = history == null ? List.of() : List.copyOf(history);
     deployments = deployments == null ? List.of() : List.copyOf(deployments);
   }
 
   static Job queued(long id, JobRequest request, String createdBy, Instant now) {
-    return new Job(id, JobState.QUEUED, request, now, null, null, null, null, false, null, List.of(), null, null,
-        null, List.of(), createdBy);
+    return new Job(
+        id,
+        JobState.QUEUED,
+        request,
+        now,
+        null,
+        null,
+        null,
+        null,
+        false,
+        null,
+        List.of(),
+        null,
+        null,
+        null,
+        List.of(),
+        createdBy);
   }
 
   Job withState(JobState s) {
-    return new Job(id, s, request, created, started, finished, owner, heartbeat, cancelRequested, progress,
-        history, evaluation, lineage, error, deployments, createdBy);
+    return new Job(
+        id,
+        s,
+        request,
+        created,
+        started,
+        finished,
+        owner,
+        heartbeat,
+        cancelRequested,
+        progress,
+        history,
+        evaluation,
+        lineage,
+        error,
+        deployments,
+        createdBy);
   }
 
   Job claimedBy(String by, Instant now) {
-    return new Job(id, JobState.RUNNING, request, created, started == null ? now : started, null, by, now,
-        cancelRequested, progress, history, evaluation, lineage, error, deployments, createdBy);
+    return new Job(
+        id,
+        JobState.RUNNING,
+        request,
+        created,
+        started == null ? now : started,
+        null,
+        by,
+        now,
+        cancelRequested,
+        progress,
+        history,
+        evaluation,
+        lineage,
+        error,
+        deployments,
+        createdBy);
   }
 
   Job beat(Instant now) {
-    return new Job(id, state, request, created, started, finished, owner, now, cancelRequested, progress, history,
-        evaluation, lineage, error, deployments, createdBy);
+    return new Job(
+        id,
+        state,
+        request,
+        created,
+        started,
+        finished,
+        owner,
+        now,
+        cancelRequested,
+        progress,
+        history,
+        evaluation,
+        lineage,
+        error,
+        deployments,
+        createdBy);
   }
 
   Job released() {
-    return new Job(id, JobState.QUEUED, request, created, started, finished, null, null, cancelRequested, progress,
-        history, evaluation, lineage, error, deployments, createdBy);
+    return new Job(
+        id,
+        JobState.QUEUED,
+        request,
+        created,
+        started,
+        finished,
+        null,
+        null,
+        cancelRequested,
+        progress,
+        history,
+        evaluation,
+        lineage,
+        error,
+        deployments,
+        createdBy);
   }
 
   Job cancelRequestedNow() {
-    return new Job(id, state, request, created, started, finished, owner, heartbeat, true, progress, history,
-        evaluation, lineage, error, deployments, createdBy);
+    return new Job(
+        id,
+        state,
+        request,
+        created,
+        started,
+        finished,
+        owner,
+        heartbeat,
+        true,
+        progress,
+        history,
+        evaluation,
+        lineage,
+        error,
+        deployments,
+        createdBy);
   }
 
   Job withProgress(Progress p) {
-    return new Job(id, state, request, created, started, finished, owner, heartbeat, cancelRequested, p, history,
-        evaluation, lineage, error, deployments, createdBy);
+    return new Job(
+        id,
+        state,
+        request,
+        created,
+        started,
+        finished,
+        owner,
+        heartbeat,
+        cancelRequested,
+        p,
+        history,
+        evaluation,
+        lineage,
+        error,
+        deployments,
+        createdBy);
   }
 
   Job withEpoch(EpochMetrics e) {
     List<EpochMetrics> h = new ArrayList<>(history);
     h.removeIf(x -> x.epoch() >= e.epoch()); // a resumed run repeats no epoch, but replays are harmless
     h.add(e);
-    return new Job(id, state, request, created, started, finished, owner, heartbeat, cancelRequested, progress, h,
-        evaluation, lineage, error, deployments, createdBy);
+    return new Job(
+        id,
+        state,
+        request,
+        created,
+        started,
+        finished,
+        owner,
+        heartbeat,
+        cancelRequested,
+        progress,
+        h,
+        evaluation,
+        lineage,
+        error,
+        deployments,
+        createdBy);
   }
 
-  /** @param h the run's history as the engine has it (across resumes); empty keeps what was recorded */
+  /**
+   * @param h the run's history as the engine has it (across resumes); empty keeps what was recorded
+   */
   Job succeeded(Instant now, List<EpochMetrics> h, JsonNode eval, Lineage l) {
-    return new Job(id, JobState.SUCCEEDED, request, created, started, now, owner, heartbeat, cancelRequested,
-        progress, h.isEmpty() ? history : h, eval, l, null, deployments, createdBy);
+    return new Job(
+        id,
+        JobState.SUCCEEDED,
+        request,
+        created,
+        started,
+        now,
+        owner,
+        heartbeat,
+        cancelRequested,
+        progress,
+        h.isEmpty() ? history : h,
+        eval,
+        l,
+        null,
+        deployments,
+        createdBy);
   }
 
   Job ended(JobState s, Instant now, String why) {
-    return new Job(id, s, request, created, started, now, owner, heartbeat, cancelRequested, progress, history,
-        evaluation, lineage, why, deployments, createdBy);
+    return new Job(
+        id,
+        s,
+        request,
+        created,
+        started,
+        now,
+        owner,
+        heartbeat,
+        cancelRequested,
+        progress,
+        history,
+        evaluation,
+        lineage,
+        why,
+        deployments,
+        createdBy);
   }
 
   Job deployed(Deployment d) {
     List<Deployment> ds = new ArrayList<>(deployments);
     ds.add(d);
-    return new Job(id, state, request, created, started, finished, owner, heartbeat, cancelRequested, progress,
-        history, evaluation, lineage, error, ds, createdBy);
+    return new Job(
+        id,
+        state,
+        request,
+        created,
+        started,
+        finished,
+        owner,
+        heartbeat,
+        cancelRequested,
+        progress,
+        history,
+        evaluation,
+        lineage,
+        error,
+        ds,
+        createdBy);
   }
 }

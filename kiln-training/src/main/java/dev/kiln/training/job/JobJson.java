@@ -17,26 +17,27 @@ import java.io.IOException;
 import java.util.Set;
 
 /**
- * The training API's JSON: snake_case like model specs, ISO-8601 times, nulls left out. One mapper for the
- * REST adapter and the CLI, so both sides agree on every field name.
+ * The training API's JSON: snake_case like model specs, ISO-8601 times, nulls left out. One mapper for the REST adapter
+ * and the CLI, so both sides agree on every field name.
  */
 public final class JobJson {
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .addModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .build();
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
 
-  private static final Set<String> REQUEST_FIELDS = Set.of("dataset", "dataset_version", "model", "training",
-      "preparation");
+  private static final Set<String> REQUEST_FIELDS =
+      Set.of("dataset", "dataset_version", "model", "training", "preparation");
 
   private JobJson() {}
 
   /**
-   * Reads a job request: {@code {"dataset": "digits", "model": {...} or "<YAML text>", "training": {"epochs":
-   * 10, ...}, "preparation": {"scaling": "minmax"}}}.
+   * Reads a job request: {@code {"dataset": "digits", "model": {...} or "<YAML text>", "training": {"epochs": 10, ...},
+   * "preparation": {"scaling": "minmax"}}}.
    */
   public static JobRequest readRequest(byte[] body) {
     JsonNode root;
@@ -48,12 +49,18 @@ public final class JobJson {
     if (root == null || !root.isObject()) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "the job request must be a JSON object");
     }
-    root.fieldNames().forEachRemaining(f -> {
-      if (!REQUEST_FIELDS.contains(f)) {
-        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "unknown field '" + f + "' in the job request (known: "
-            + String.join(", ", REQUEST_FIELDS.stream().sorted().toList()) + ")");
-      }
-    });
+    root.fieldNames()
+        .forEachRemaining(f -> {
+          if (!REQUEST_FIELDS.contains(f)) {
+            throw new KilnException(
+                ErrorKind.INVALID_ARGUMENT,
+                "unknown field '"
+                    + f
+                    + "' in the job request (known: "
+                    + String.join(", ", REQUEST_FIELDS.stream().sorted().toList())
+                    + ")");
+          }
+        });
     JsonNode dataset = root.get("dataset");
     if (dataset == null || !dataset.isTextual()) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "'dataset' (a dataset name) is required");
@@ -66,8 +73,10 @@ public final class JobJson {
     if (model == null || !(model.isObject() || model.isTextual())) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "'model' (a spec object, or spec YAML text) is required");
     }
-    ModelSpec spec = model.isTextual() ? ModelSpecReader.read(model.asText())
-        : ModelSpecReader.read(model.toString(), ModelSpecReader.Format.JSON);
+    ModelSpec spec =
+        model.isTextual()
+            ? ModelSpecReader.read(model.asText())
+            : ModelSpecReader.read(model.toString(), ModelSpecReader.Format.JSON);
     TrainingSettings training = null;
     JsonNode t = root.get("training");
     if (t != null && !t.isNull()) {
@@ -76,8 +85,12 @@ public final class JobJson {
     }
     JsonNode prep = root.get("preparation");
     Preparation.read(prep);
-    return new JobRequest(dataset.asText(), version == null || version.isNull() ? null : version.asInt(), spec,
-        training, prep == null || prep.isNull() ? null : prep);
+    return new JobRequest(
+        dataset.asText(),
+        version == null || version.isNull() ? null : version.asInt(),
+        spec,
+        training,
+        prep == null || prep.isNull() ? null : prep);
   }
 
   public static byte[] write(Object value) {

@@ -9,8 +9,8 @@ import dev.kiln.training.spec.TrainingSettings;
  *
  * @param datasetVersion null for the newest version at submission (the job records which one it used)
  * @param training overrides of the spec's training settings (null fields keep the spec's)
- * @param preparation dataset preparation options (scaling, missing values, text length...), as the dataset
- *     package reads them; null for its defaults
+ * @param preparation dataset preparation options (scaling, missing values, text length...), as the dataset package
+ *     reads them; null for its defaults
  */
-public record JobRequest(String dataset, Integer datasetVersion, ModelSpec model, TrainingSettings training,
-    JsonNode preparation) {}
+public record JobRequest(
+    String dataset, Integer datasetVersion, ModelSpec model, TrainingSettings training, JsonNode preparation) {}

@@ -20,13 +20,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs queued jobs, at most {@code concurrency} at a time in this process. Jobs are claimed from the shared
- * store, so several replicas share one queue; a running job's heartbeat is renewed every {@code heartbeat}, and
- * a job whose heartbeat is older than {@code lease} (its process died) is claimed again and resumes from its
- * last checkpoint. Closing the runner stops its jobs at the next step and puts them back in the queue.
+ * Runs queued jobs, at most {@code concurrency} at a time in this process. Jobs are claimed from the shared store, so
+ * several replicas share one queue; a running job's heartbeat is renewed every {@code heartbeat}, and a job whose
+ * heartbeat is older than {@code lease} (its process died) is claimed again and resumes from its last checkpoint.
+ * Closing the runner stops its jobs at the next step and puts them back in the queue.
  */
 public final class JobRunner implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(JobRunner.class.getName());
+
   /** Progress is written to the store at most this often per job (events go out live regardless). */
   private static final Duration PROGRESS_WRITES = Duration.ofSeconds(1);
 
@@ -38,8 +39,8 @@ public final class JobRunner implements AutoCloseable {
   private final Semaphore slots;
   private final String owner = UUID.randomUUID().toString();
   private final Map<Long, Run> running = new ConcurrentHashMap<>();
-  private final ExecutorService pool = Executors.newCachedThreadPool(Thread.ofPlatform().name("kiln-train-", 1)
-      .daemon().factory());
+  private final ExecutorService pool =
+      Executors.newCachedThreadPool(Thread.ofPlatform().name("kiln-train-", 1).daemon().factory());
   private final Thread scheduler;
   private final Object wake = new Object();
   private volatile boolean closing;
@@ -50,8 +51,8 @@ public final class JobRunner implements AutoCloseable {
     volatile long lastWrite;
   }
 
-  public JobRunner(JobStore store, JobWork work, JobEvents events, int concurrency, Duration lease,
-      Duration heartbeat) {
+  public JobRunner(
+      JobStore store, JobWork work, JobEvents events, int concurrency, Duration lease, Duration heartbeat) {
     this.store = store;
     this.work = work;
     this.events = events;
@@ -116,8 +117,10 @@ public final class JobRunner implements AutoCloseable {
   /** Renews the lease of every job running here, and picks up cancel requests made through other replicas. */
   private void beat() {
     Instant now = Instant.now();
-    running.forEach((id, run) -> store.update(id, j -> owner.equals(j.owner()) ? j.beat(now) : j)
-        .ifPresent(j -> run.cancel |= j.cancelRequested()));
+    running.forEach((id, run) ->
+        store
+            .update(id, j -> owner.equals(j.owner()) ? j.beat(now) : j)
+            .ifPresent(j -> run.cancel |= j.cancelRequested()));
   }
 
   private void execute(Job job, Run run) {
@@ -134,8 +137,7 @@ public final class JobRunner implements AutoCloseable {
     } catch (TrainingException | RuntimeException e) {
       // Kiln's own exceptions carry messages written for users; anything else may hold paths or internals.
       boolean forUsers = e instanceof TrainingException || e instanceof KilnException;
-      String why = forUsers && e.getMessage() != null ? e.getMessage()
-          : "internal error (details in the server log)";
+      String why = forUsers && e.getMessage() != null ? e.getMessage() : "internal error (details in the server log)";
       if (!forUsers) {
         LOG.log(Level.WARNING, "job " + id + " failed", e);
       }
@@ -155,8 +157,8 @@ public final class JobRunner implements AutoCloseable {
     return new TrainingListener() {
       @Override
       public void onStep(StepProgress s) {
-        Progress p = new Progress(s.epoch(), s.epochs(), s.step(), s.steps(), s.loss(), s.examplesPerSecond(),
-            s.etaSeconds());
+        Progress p =
+            new Progress(s.epoch(), s.epochs(), s.step(), s.steps(), s.loss(), s.examplesPerSecond(), s.etaSeconds());
         events.publish(new JobEvent(id, "step", p));
         long now = System.nanoTime();
         if (now - run.lastWrite >= PROGRESS_WRITES.toNanos()) {

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * Where jobs live, shared by every replica. Updates are atomic read-modify-writes, so two processes never both
- * claim a job and a cancel request is never lost to a concurrent progress update.
+ * Where jobs live, shared by every replica. Updates are atomic read-modify-writes, so two processes never both claim a
+ * job and a cancel request is never lost to a concurrent progress update.
  */
 public interface JobStore {
   /** Queues a job owned by {@code createdBy} (a key id; {@code anonymous} with auth off). */
@@ -29,8 +29,8 @@ public interface JobStore {
   Optional<Job> update(long id, UnaryOperator<Job> change);
 
   /**
-   * Claims the oldest job that is queued, or running under an owner whose heartbeat is older than {@code lease}
-   * (its process died), for {@code owner}.
+   * Claims the oldest job that is queued, or running under an owner whose heartbeat is older than {@code lease} (its
+   * process died), for {@code owner}.
    */
   Optional<Job> claim(String owner, Instant now, Duration lease);
 

@@ -11,6 +11,16 @@ import java.util.List;
  * @param spec the spec as trained (defaults filled in)
  * @param artifactSha256 checksum of the exported ONNX file
  */
-public record Lineage(DatasetRef dataset, ModelSpec spec, TrainingSettings settings, String engine,
-    List<Integer> inputShape, List<String> classes, double durationSeconds, int epochsTrained, int bestEpoch,
-    boolean stoppedEarly, String artifactSha256, long artifactBytes) {}
+public record Lineage(
+    DatasetRef dataset,
+    ModelSpec spec,
+    TrainingSettings settings,
+    String engine,
+    List<Integer> inputShape,
+    List<String> classes,
+    double durationSeconds,
+    int epochsTrained,
+    int bestEpoch,
+    boolean stoppedEarly,
+    String artifactSha256,
+    long artifactBytes) {}

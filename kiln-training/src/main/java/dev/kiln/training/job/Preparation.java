@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A job request's {@code preparation} object, read as strictly as model specs are: unknown keys, values of the
- * wrong type and unknown names are refused with the allowed ones, rather than failing later as an internal error.
- * The CLI checks its options with the same names before sending.
+ * A job request's {@code preparation} object, read as strictly as model specs are: unknown keys, values of the wrong
+ * type and unknown names are refused with the allowed ones, rather than failing later as an internal error. The CLI
+ * checks its options with the same names before sending.
  *
  * @param scaling null keeps the default
  * @param missing null keeps the default
@@ -38,15 +38,17 @@ public record Preparation(Scaling scaling, MissingPolicy missing, Integer maxVoc
     if (!node.isObject()) {
       throw invalid("'preparation' must be a JSON object (keys: " + String.join(", ", KEYS) + ")");
     }
-    node.fieldNames().forEachRemaining(f -> {
-      if (!KEYS.contains(f)) {
-        throw invalid("unknown key '" + f + "' in 'preparation' (known: " + String.join(", ", KEYS) + ")");
-      }
-    });
+    node.fieldNames()
+        .forEachRemaining(f -> {
+          if (!KEYS.contains(f)) {
+            throw invalid("unknown key '" + f + "' in 'preparation' (known: " + String.join(", ", KEYS) + ")");
+          }
+        });
     return new Preparation(
         text(node, "scaling").map(v -> scaling(v)).orElse(null),
         text(node, "missing").map(v -> missing(v)).orElse(null),
-        positive(node, "max_vocabulary"), positive(node, "max_length"));
+        positive(node, "max_vocabulary"),
+        positive(node, "max_length"));
   }
 
   /** A scaling by its JSON name; anything else names the allowed values. */

@@ -5,5 +5,5 @@ package dev.kiln.training.job;
  *
  * @param etaSeconds estimated time to the end of training, from the throughput so far
  */
-public record Progress(int epoch, int epochs, int step, int steps, double loss, double examplesPerSecond,
-    double etaSeconds) {}
+public record Progress(
+    int epoch, int epochs, int step, int steps, double loss, double examplesPerSecond, double etaSeconds) {}

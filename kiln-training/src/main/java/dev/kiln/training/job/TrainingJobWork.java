@@ -66,9 +66,10 @@ public final class TrainingJobWork implements JobWork {
 
   /** The dataset version a request names (or the newest), checksum verified. */
   static StoredDataset dataset(DatasetStore datasets, JobRequest r) {
-    return (r.datasetVersion() == null ? datasets.latest(r.dataset()) : datasets.get(r.dataset(),
-        r.datasetVersion())).orElseThrow(() -> new DatasetException("no dataset " + r.dataset()
-        + (r.datasetVersion() == null ? "" : " version " + r.datasetVersion())));
+    return (r.datasetVersion() == null ? datasets.latest(r.dataset()) : datasets.get(r.dataset(), r.datasetVersion()))
+        .orElseThrow(() ->
+            new DatasetException(
+                "no dataset " + r.dataset() + (r.datasetVersion() == null ? "" : " version " + r.datasetVersion())));
   }
 
   /** Prepares the data the way a request asks. */
@@ -89,8 +90,9 @@ public final class TrainingJobWork implements JobWork {
     ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
     Path dir = jobs.directory(job.id());
     long start = System.nanoTime();
-    try (TrainedModel model = engine.train(new TrainingPlan(resolved.spec(), settings, data,
-        dir.resolve("checkpoints"), listener, cancelled))) {
+    try (TrainedModel model =
+        engine.train(
+            new TrainingPlan(resolved.spec(), settings, data, dir.resolve("checkpoints"), listener, cancelled))) {
       double seconds = (System.nanoTime() - start) / 1e9;
       JsonNode evaluation = evaluate(data, model.predictor().predict(data.test()));
       NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
@@ -105,9 +107,20 @@ public final class TrainingJobWork implements JobWork {
       Path tmp = dir.resolve(MODEL_FILE + ".tmp");
       Files.write(tmp, onnx);
       Files.move(tmp, dir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      Lineage lineage = new Lineage(stored.ref(), resolved.spec(), settings, engine.name(), data.inputShape(),
-          data.task().classes(), seconds, model.history().size(), model.bestEpoch(), model.stoppedEarly(),
-          sha256(onnx), onnx.length);
+      Lineage lineage =
+          new Lineage(
+              stored.ref(),
+              resolved.spec(),
+              settings,
+              engine.name(),
+              data.inputShape(),
+              data.task().classes(),
+              seconds,
+              model.history().size(),
+              model.bestEpoch(),
+              model.stoppedEarly(),
+              sha256(onnx),
+              onnx.length);
       return new Result(model.history(), evaluation, lineage);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the trained model of job " + job.id(), e);

@@ -24,15 +24,14 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Training as a service, the one entry point for protocol adapters and the CLI: datasets, jobs, their events,
- * and deployment of a finished job's model. It keeps no state of its own; everything is in the stores.
+ * Training as a service, the one entry point for protocol adapters and the CLI: datasets, jobs, their events, and
+ * deployment of a finished job's model. It keeps no state of its own; everything is in the stores.
  *
- * <p>Jobs and datasets belong to the key that made them (a dataset name to the key that uploaded its first
- * version): every call names its caller's {@link Grants}, and another key's job or dataset is answered as absent
- * ({@code NOT_FOUND}), so its existence does not leak; an admin sees and acts on all of them. Adding a version to
- * another key's dataset name is {@code PERMISSION_DENIED} (names are shared, so the name is taken), and deploying
- * needs {@code manage} on the target model besides owning the job, so {@code train} alone never replaces a served
- * model.
+ * <p>Jobs and datasets belong to the key that made them (a dataset name to the key that uploaded its first version):
+ * every call names its caller's {@link Grants}, and another key's job or dataset is answered as absent ({@code
+ * NOT_FOUND}), so its existence does not leak; an admin sees and acts on all of them. Adding a version to another key's
+ * dataset name is {@code PERMISSION_DENIED} (names are shared, so the name is taken), and deploying needs {@code
+ * manage} on the target model besides owning the job, so {@code train} alone never replaces a served model.
  */
 public final class TrainingService {
   private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -43,8 +42,7 @@ public final class TrainingService {
   private final JobEvents events;
   private final Deployer deployer;
 
-  public TrainingService(DatasetStore datasets, JobStore jobs, JobRunner runner, JobEvents events,
-      Deployer deployer) {
+  public TrainingService(DatasetStore datasets, JobStore jobs, JobRunner runner, JobEvents events, Deployer deployer) {
     this.datasets = datasets;
     this.jobs = jobs;
     this.runner = runner;
@@ -63,8 +61,8 @@ public final class TrainingService {
   }
 
   /**
-   * A new name is anyone's to take; an existing one only its owner's (or an admin's). Two keys racing to create
-   * the same new name may both add a version; the first version decides the owner.
+   * A new name is anyone's to take; an existing one only its owner's (or an admin's). Two keys racing to create the
+   * same new name may both add a version; the first version decides the owner.
    */
   private void requireExtensible(String name, Grants who) {
     Optional<DatasetManifest> first = firstVersion(name);
@@ -74,7 +72,8 @@ public final class TrainingService {
   }
 
   private Optional<DatasetManifest> firstVersion(String name) {
-    return datasets.list().stream().filter(m -> m.name().equals(name))
+    return datasets.list().stream()
+        .filter(m -> m.name().equals(name))
         .min(Comparator.comparingInt(DatasetManifest::version));
   }
 
@@ -83,8 +82,8 @@ public final class TrainingService {
   }
 
   /**
-   * Adds a folder dataset (image folder, IDX pair, text folder) uploaded as a zip archive, unpacked by the store
-   * with {@link dev.kiln.training.data.ZipArchive}'s checks.
+   * Adds a folder dataset (image folder, IDX pair, text folder) uploaded as a zip archive, unpacked by the store with
+   * {@link dev.kiln.training.data.ZipArchive}'s checks.
    */
   public DatasetManifest addDatasetArchive(String name, InputStream zip, DatasetOptions options, Grants who) {
     requireExtensible(name, who);
@@ -103,18 +102,21 @@ public final class TrainingService {
   }
 
   public DatasetManifest dataset(String name, Integer version, Grants who) {
-    Supplier<KilnException> absent = () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset "
-        + name + (version == null ? "" : " version " + version));
+    Supplier<KilnException> absent =
+        () ->
+            new KilnException(
+                ErrorKind.NOT_FOUND, "no dataset " + name + (version == null ? "" : " version " + version));
     if (!sees(name, who)) {
       throw absent.get();
     }
-    return (version == null ? datasets.latest(name) : datasets.get(name, version)).map(StoredDataset::manifest)
+    return (version == null ? datasets.latest(name) : datasets.get(name, version))
+        .map(StoredDataset::manifest)
         .orElseThrow(absent);
   }
 
   /**
-   * Queues a job after checking everything that can be checked now: the dataset version exists and reads, the
-   * spec fits its shape and task, and the settings are in range. A bad request fails here, not minutes later.
+   * Queues a job after checking everything that can be checked now: the dataset version exists and reads, the spec fits
+   * its shape and task, and the settings are in range. A bad request fails here, not minutes later.
    */
   public Job submit(JobRequest request, Grants who) {
     if (request.dataset() == null || request.model() == null) {
@@ -128,8 +130,9 @@ public final class TrainingService {
     TrainingJobWork.settings(request, data.task());
     SpecValidator.validate(request.model(), data.inputShape(), data.task());
     // Pin the version, so the job trains on what was checked even if a newer version is added meanwhile.
-    JobRequest pinned = new JobRequest(request.dataset(), stored.manifest().version(), request.model(),
-        request.training(), request.preparation());
+    JobRequest pinned =
+        new JobRequest(
+            request.dataset(), stored.manifest().version(), request.model(), request.training(), request.preparation());
     Job job = jobs.create(pinned, who.principal());
     runner.wake();
     return job;
@@ -137,7 +140,8 @@ public final class TrainingService {
 
   /** A job of {@code who}'s (any job for an admin); another key's is {@code NOT_FOUND}, as a missing one. */
   public Job job(long id, Grants who) {
-    return jobs.get(id).filter(j -> who.owns(j.createdBy()))
+    return jobs.get(id)
+        .filter(j -> who.owns(j.createdBy()))
         .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no job " + id));
   }
 
@@ -149,11 +153,16 @@ public final class TrainingService {
   /** Cancels a queued job at once, a running one at its next step (here or on whichever replica runs it). */
   public Job cancel(long id, Grants who) {
     job(id, who);
-    Job job = jobs.update(id, j -> switch (j.state()) {
-      case QUEUED -> j.ended(JobState.CANCELLED, Instant.now(), "cancelled before it started");
-      case RUNNING -> j.cancelRequestedNow();
-      default -> j;
-    }).orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no job " + id));
+    Job job =
+        jobs.update(
+                id,
+                j ->
+                    switch (j.state()) {
+                      case QUEUED -> j.ended(JobState.CANCELLED, Instant.now(), "cancelled before it started");
+                      case RUNNING -> j.cancelRequestedNow();
+                      default -> j;
+                    })
+            .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no job " + id));
     if (job.state().finished() && !job.cancelRequested() && job.state() != JobState.CANCELLED) {
       throw new KilnException(ErrorKind.CONFLICT, "job " + id + " already " + job.state().name().toLowerCase());
     }
@@ -171,8 +180,9 @@ public final class TrainingService {
   public Path modelFile(long id, Grants who) {
     Job job = job(id, who);
     if (job.state() != JobState.SUCCEEDED) {
-      throw new KilnException(ErrorKind.CONFLICT, "job " + id + " is " + job.state().name().toLowerCase()
-          + "; only a succeeded job has a model");
+      throw new KilnException(
+          ErrorKind.CONFLICT,
+          "job " + id + " is " + job.state().name().toLowerCase() + "; only a succeeded job has a model");
     }
     Path file = jobs.directory(id).resolve(TrainingJobWork.MODEL_FILE);
     if (!Files.exists(file)) {
@@ -184,14 +194,14 @@ public final class TrainingService {
   /** Serves a succeeded job's model as the next version of {@code model}. */
   public Deployment deploy(long id, String model, Grants who) {
     if (model == null || !MODEL_NAME.matcher(model).matches()) {
-      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "model name '" + model
-          + "' must match " + MODEL_NAME.pattern());
+      throw new KilnException(
+          ErrorKind.INVALID_ARGUMENT, "model name '" + model + "' must match " + MODEL_NAME.pattern());
     }
     Path file = modelFile(id, who);
     // A new version of a model changes what its every client gets: that is manage's, not train's, to decide.
     if (!who.may(Permission.MANAGE, model)) {
-      throw new KilnException(ErrorKind.PERMISSION_DENIED, "key " + who.principal() + " may not manage model '"
-          + model + "'");
+      throw new KilnException(
+          ErrorKind.PERMISSION_DENIED, "key " + who.principal() + " may not manage model '" + model + "'");
     }
     String version = deployer.deploy(model, file, job(id, who));
     Deployment d = new Deployment(model, version, Instant.now());

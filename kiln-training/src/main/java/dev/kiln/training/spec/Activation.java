@@ -4,9 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Element-wise activations. */
 public enum Activation {
-  @JsonProperty("linear") LINEAR,
-  @JsonProperty("relu") RELU,
-  @JsonProperty("sigmoid") SIGMOID,
-  @JsonProperty("tanh") TANH,
-  @JsonProperty("softmax") SOFTMAX
+  @JsonProperty("linear")
+  LINEAR,
+  @JsonProperty("relu")
+  RELU,
+  @JsonProperty("sigmoid")
+  SIGMOID,
+  @JsonProperty("tanh")
+  TANH,
+  @JsonProperty("softmax")
+  SOFTMAX
 }

@@ -1,8 +1,8 @@
 package dev.kiln.training.spec;
 
 /**
- * Stops when the monitored quantity has not improved by {@code minDelta} for {@code patience} epochs, keeping
- * the best epoch's weights.
+ * Stops when the monitored quantity has not improved by {@code minDelta} for {@code patience} epochs, keeping the best
+ * epoch's weights.
  *
  * @param monitor {@code val_loss} (default), {@code loss}, {@code val_accuracy} or {@code accuracy}
  */

@@ -11,14 +11,17 @@ final class HyperparameterRules {
 
   static void checkOptimizer(OptimizerSpec o) {
     String name = "optimizer (" + SpecMappers.JSON.convertValue(o.name(), String.class) + ")";
-    require(o.learningRate() > 0 && Double.isFinite(o.learningRate()), name, "learning_rate must be > 0",
-        o.learningRate());
+    require(
+        o.learningRate() > 0 && Double.isFinite(o.learningRate()), name, "learning_rate must be > 0", o.learningRate());
     require(unit(o.momentum()), name, "momentum must be in [0, 1)", o.momentum());
     // Only SGD has a momentum term; elsewhere the value would be silently ignored.
-    require(o.name() == OptimizerSpec.Name.SGD || o.momentum() == 0, name, "momentum applies to sgd only, got",
+    require(
+        o.name() == OptimizerSpec.Name.SGD || o.momentum() == 0,
+        name,
+        "momentum applies to sgd only, got",
         o.momentum());
-    require(o.weightDecay() >= 0 && Double.isFinite(o.weightDecay()), name, "weight_decay must be >= 0",
-        o.weightDecay());
+    require(
+        o.weightDecay() >= 0 && Double.isFinite(o.weightDecay()), name, "weight_decay must be >= 0", o.weightDecay());
     require(unit(o.beta1()), name, "beta1 must be in [0, 1)", o.beta1());
     require(unit(o.beta2()), name, "beta2 must be in [0, 1)", o.beta2());
     require(unit(o.rho()), name, "rho must be in [0, 1)", o.rho());
@@ -32,7 +35,9 @@ final class HyperparameterRules {
     require(t.batchSize() >= 1 && t.batchSize() <= 65_536, name, "batch_size must be in 1..65536", t.batchSize());
     require(unit(t.validationSplit()), name, "validation_split must be in [0, 1)", t.validationSplit());
     require(unit(t.testSplit()), name, "test_split must be in [0, 1)", t.testSplit());
-    require(t.validationSplit() + t.testSplit() < 1, name,
+    require(
+        t.validationSplit() + t.testSplit() < 1,
+        name,
         "validation_split + test_split must be < 1 to leave rows to train on, got",
         t.validationSplit() + t.testSplit());
     require(t.checkpointEvery() >= 1, name, "checkpoint_every must be >= 1", t.checkpointEvery());
@@ -42,8 +47,8 @@ final class HyperparameterRules {
     }
     String es = "training.early_stopping";
     if (!MONITORS.contains(e.monitor())) {
-      throw new SpecException(es + ": monitor must be one of loss, accuracy, val_loss, val_accuracy, got '"
-          + e.monitor() + "'");
+      throw new SpecException(
+          es + ": monitor must be one of loss, accuracy, val_loss, val_accuracy, got '" + e.monitor() + "'");
     }
     require(e.patience() >= 1, es, "patience must be >= 1", e.patience());
     require(e.minDelta() >= 0, es, "min_delta must be >= 0", e.minDelta());
@@ -51,8 +56,12 @@ final class HyperparameterRules {
       throw new SpecException(es + ": monitor " + e.monitor() + " needs validation_split > 0");
     }
     if (e.monitor().endsWith("accuracy") && !task.classification()) {
-      throw new SpecException(es + ": monitor " + e.monitor() + " needs a classification task; use "
-          + e.monitor().replace("accuracy", "loss"));
+      throw new SpecException(
+          es
+              + ": monitor "
+              + e.monitor()
+              + " needs a classification task; use "
+              + e.monitor().replace("accuracy", "loss"));
     }
   }
 

@@ -7,22 +7,22 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One layer of a Keras-style sequential model. Shapes exclude the batch dimension; images are
- * channels-first ({@code [channels, height, width]}), sequences are {@code [steps, features]}.
+ * One layer of a Keras-style sequential model. Shapes exclude the batch dimension; images are channels-first ({@code
+ * [channels, height, width]}), sequences are {@code [steps, features]}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
-    @JsonSubTypes.Type(value = LayerSpec.Dense.class, name = "dense"),
-    @JsonSubTypes.Type(value = LayerSpec.Conv2D.class, name = "conv2d"),
-    @JsonSubTypes.Type(value = LayerSpec.MaxPooling2D.class, name = "max_pooling2d"),
-    @JsonSubTypes.Type(value = LayerSpec.Flatten.class, name = "flatten"),
-    @JsonSubTypes.Type(value = LayerSpec.Reshape.class, name = "reshape"),
-    @JsonSubTypes.Type(value = LayerSpec.Dropout.class, name = "dropout"),
-    @JsonSubTypes.Type(value = LayerSpec.BatchNormalization.class, name = "batch_normalization"),
-    @JsonSubTypes.Type(value = LayerSpec.Embedding.class, name = "embedding"),
-    @JsonSubTypes.Type(value = LayerSpec.Lstm.class, name = "lstm"),
-    @JsonSubTypes.Type(value = LayerSpec.Gru.class, name = "gru"),
-    @JsonSubTypes.Type(value = LayerSpec.ActivationLayer.class, name = "activation"),
+  @JsonSubTypes.Type(value = LayerSpec.Dense.class, name = "dense"),
+  @JsonSubTypes.Type(value = LayerSpec.Conv2D.class, name = "conv2d"),
+  @JsonSubTypes.Type(value = LayerSpec.MaxPooling2D.class, name = "max_pooling2d"),
+  @JsonSubTypes.Type(value = LayerSpec.Flatten.class, name = "flatten"),
+  @JsonSubTypes.Type(value = LayerSpec.Reshape.class, name = "reshape"),
+  @JsonSubTypes.Type(value = LayerSpec.Dropout.class, name = "dropout"),
+  @JsonSubTypes.Type(value = LayerSpec.BatchNormalization.class, name = "batch_normalization"),
+  @JsonSubTypes.Type(value = LayerSpec.Embedding.class, name = "embedding"),
+  @JsonSubTypes.Type(value = LayerSpec.Lstm.class, name = "lstm"),
+  @JsonSubTypes.Type(value = LayerSpec.Gru.class, name = "gru"),
+  @JsonSubTypes.Type(value = LayerSpec.ActivationLayer.class, name = "activation"),
 })
 public sealed interface LayerSpec {
   /** The spec's name for this kind of layer, as written in YAML ({@code dense}, {@code conv2d}, ...). */
@@ -116,8 +116,10 @@ public sealed interface LayerSpec {
   record ActivationLayer(Activation activation) implements LayerSpec {}
 
   enum Padding {
-    @JsonProperty("valid") VALID,
-    @JsonProperty("same") SAME
+    @JsonProperty("valid")
+    VALID,
+    @JsonProperty("same")
+    SAME
   }
 
   private static List<Integer> pair(List<Integer> v, int dflt) {

@@ -15,11 +15,10 @@ import java.util.List;
  * loss: sparse_categorical_crossentropy
  * </pre>
  *
- * Training settings given on the command line or in the job request ({@link TrainingSettings}) override the
- * ones here.
+ * Training settings given on the command line or in the job request ({@link TrainingSettings}) override the ones here.
  */
-public record ModelSpec(ModelType type, List<LayerSpec> layers, OptimizerSpec optimizer, LossSpec loss,
-    TrainingSettings training) {
+public record ModelSpec(
+    ModelType type, List<LayerSpec> layers, OptimizerSpec optimizer, LossSpec loss, TrainingSettings training) {
   public ModelSpec {
     type = type == null ? ModelType.SEQUENTIAL : type;
     layers = layers == null ? List.of() : List.copyOf(layers);

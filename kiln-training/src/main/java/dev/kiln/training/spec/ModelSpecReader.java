@@ -11,16 +11,19 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Reads a {@link ModelSpec} from YAML or JSON with Keras-style snake_case keys ({@code kernel_size},
- * {@code learning_rate}, {@code early_stopping}). Reading is strict: an unknown key, an unknown layer type or a
- * value of the wrong type is a {@link SpecException} naming where it is ({@code layer 3 (dense): unknown field
- * 'unit'; did you mean 'units'?}). Specs over {@value SpecMappers#MAX_CHARS} characters, nested deeper than
- * {@value SpecMappers#MAX_DEPTH} levels or using YAML aliases heavily are refused before they cost memory.
+ * Reads a {@link ModelSpec} from YAML or JSON with Keras-style snake_case keys ({@code kernel_size}, {@code
+ * learning_rate}, {@code early_stopping}). Reading is strict: an unknown key, an unknown layer type or a value of the
+ * wrong type is a {@link SpecException} naming where it is ({@code layer 3 (dense): unknown field 'unit'; did you mean
+ * 'units'?}). Specs over {@value SpecMappers#MAX_CHARS} characters, nested deeper than {@value SpecMappers#MAX_DEPTH}
+ * levels or using YAML aliases heavily are refused before they cost memory.
  *
  * <p>Reading only checks the spec's form; whether it fits a dataset is {@link SpecValidator}'s job.
  */
 public final class ModelSpecReader {
-  public enum Format { JSON, YAML }
+  public enum Format {
+    JSON,
+    YAML
+  }
 
   private ModelSpecReader() {}
 

@@ -5,8 +5,8 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
- * Writes a spec in the form {@link ModelSpecReader} reads, so a job can store the spec it ran with and read it
- * back equal. Defaults the records filled in are written out, which makes the stored spec explicit.
+ * Writes a spec in the form {@link ModelSpecReader} reads, so a job can store the spec it ran with and read it back
+ * equal. Defaults the records filled in are written out, which makes the stored spec explicit.
  */
 public final class ModelSpecWriter {
   private ModelSpecWriter() {}

@@ -7,10 +7,10 @@ import java.util.Objects;
 /**
  * A table like Keras's {@code model.summary()}: each layer's output shape and parameter count.
  *
- * <p>Counts follow the engine Kiln trains with (PyTorch through DJL): recurrent layers carry two bias vectors
- * per gate ({@code lstm}: {@code 4 (u (f + u) + 2u)}, {@code gru}: {@code 3 (u (f + u) + 2u)}), so an LSTM counts
- * {@code 4u} more than Keras shows. Batch normalisation's running mean and variance are parameters that are not
- * trained, as in Keras.
+ * <p>Counts follow the engine Kiln trains with (PyTorch through DJL): recurrent layers carry two bias vectors per gate
+ * ({@code lstm}: {@code 4 (u (f + u) + 2u)}, {@code gru}: {@code 3 (u (f + u) + 2u)}), so an LSTM counts {@code 4u}
+ * more than Keras shows. Batch normalisation's running mean and variance are parameters that are not trained, as in
+ * Keras.
  *
  * @param inputShape one example's shape, without the batch dimension
  */
@@ -66,8 +66,10 @@ public record ModelSummary(List<Integer> inputShape, List<Row> rows) {
     for (Row row : rows) {
       out.append(String.format(format, row.position(), row.kind(), row.outputShape(), row.params()));
     }
-    out.append(String.format("total params: %d (trainable: %d, non-trainable: %d)%n", totalParams(),
-        trainableParams(), totalParams() - trainableParams()));
+    out.append(
+        String.format(
+            "total params: %d (trainable: %d, non-trainable: %d)%n",
+            totalParams(), trainableParams(), totalParams() - trainableParams()));
     return out.toString();
   }
 

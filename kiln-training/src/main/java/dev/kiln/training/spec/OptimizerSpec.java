@@ -8,22 +8,36 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param momentum SGD only: 0 is plain SGD
  * @param weightDecay L2 penalty added to the gradient, 0 for none
  */
-public record OptimizerSpec(Name name, Double learningRate, Double momentum, Double weightDecay, Double beta1,
-    Double beta2, Double epsilon, Double rho) {
+public record OptimizerSpec(
+    Name name,
+    Double learningRate,
+    Double momentum,
+    Double weightDecay,
+    Double beta1,
+    Double beta2,
+    Double epsilon,
+    Double rho) {
   public enum Name {
-    @JsonProperty("sgd") SGD,
-    @JsonProperty("adagrad") ADAGRAD,
-    @JsonProperty("rmsprop") RMSPROP,
-    @JsonProperty("adam") ADAM
+    @JsonProperty("sgd")
+    SGD,
+    @JsonProperty("adagrad")
+    ADAGRAD,
+    @JsonProperty("rmsprop")
+    RMSPROP,
+    @JsonProperty("adam")
+    ADAM
   }
 
   public OptimizerSpec {
     name = name == null ? Name.ADAM : name;
-    learningRate = learningRate != null ? learningRate : switch (name) {
-      case SGD -> 0.01;
-      case ADAGRAD -> 0.01;
-      case RMSPROP, ADAM -> 0.001;
-    };
+    learningRate =
+        learningRate != null
+            ? learningRate
+            : switch (name) {
+              case SGD -> 0.01;
+              case ADAGRAD -> 0.01;
+              case RMSPROP, ADAM -> 0.001;
+            };
     momentum = momentum == null ? 0.0 : momentum;
     weightDecay = weightDecay == null ? 0.0 : weightDecay;
     beta1 = beta1 == null ? 0.9 : beta1;

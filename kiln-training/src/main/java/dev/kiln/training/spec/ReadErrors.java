@@ -18,9 +18,9 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Turns Jackson's exceptions into messages for the spec's author. Jackson's own messages name Java classes and
- * source positions in its terms; these name the spec's keys and layers ({@code layer 2 (conv2d)}), counted
- * from 1 as {@link SpecValidator} counts them.
+ * Turns Jackson's exceptions into messages for the spec's author. Jackson's own messages name Java classes and source
+ * positions in its terms; these name the spec's keys and layers ({@code layer 2 (conv2d)}), counted from 1 as {@link
+ * SpecValidator} counts them.
  */
 final class ReadErrors {
   private ReadErrors() {}
@@ -43,7 +43,10 @@ final class ReadErrors {
     }
     List<JsonMappingException.Reference> path = m.getPath();
     if (m instanceof UnrecognizedPropertyException u) {
-      return where(path.subList(0, path.size() - 1), tree) + ": unknown field '" + u.getPropertyName() + "'"
+      return where(path.subList(0, path.size() - 1), tree)
+          + ": unknown field '"
+          + u.getPropertyName()
+          + "'"
           + suggestion(u.getPropertyName(), u.getKnownPropertyIds());
     }
     if (m instanceof InvalidTypeIdException t) {
@@ -57,12 +60,19 @@ final class ReadErrors {
       return "spec must be a mapping of keys such as type, layers, optimizer, loss";
     }
     String container = where(path.subList(0, field), tree);
-    String name = path.subList(field, path.size()).stream()
-        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-        .collect(Collectors.joining());
+    String name =
+        path.subList(field, path.size()).stream()
+            .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+            .collect(Collectors.joining());
     if (m instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
-      return container + ": '" + name + "' must be one of " + enumNames(f.getTargetType()) + "; got '"
-          + f.getValue() + "'";
+      return container
+          + ": '"
+          + name
+          + "' must be one of "
+          + enumNames(f.getTargetType())
+          + "; got '"
+          + f.getValue()
+          + "'";
     }
     if (m instanceof MismatchedInputException mi && mi.getTargetType() != null) {
       return container + ": '" + name + "' must be " + expected(mi.getTargetType());

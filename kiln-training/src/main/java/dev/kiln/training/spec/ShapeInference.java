@@ -4,17 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Each layer's output shape from its input shape, Keras's rules, batch dimension excluded. A layer that cannot
- * take its input fails with a {@link SpecException} naming it ({@code layer 3 (conv2d): ...}), positions
- * counted from 1.
+ * Each layer's output shape from its input shape, Keras's rules, batch dimension excluded. A layer that cannot take its
+ * input fails with a {@link SpecException} naming it ({@code layer 3 (conv2d): ...}), positions counted from 1.
  *
  * <ul>
- *   <li>{@code dense} maps the last axis, whatever the rank ({@code [steps, f] -> [steps, units]}), as Keras and
- *       DJL's Linear do; image input usually wants a {@code flatten} first, which the output check then asks for.
- *   <li>{@code conv2d} and {@code max_pooling2d} take {@code [channels, height, width]}; "valid" padding gives
- *       {@code floor((n - k) / s) + 1}, "same" gives {@code ceil(n / s)}. Pooling is always "valid".
- *   <li>{@code lstm} and {@code gru} take {@code [steps, features]} and give {@code [units]}, or
- *       {@code [steps, units]} with {@code return_sequences}.
+ *   <li>{@code dense} maps the last axis, whatever the rank ({@code [steps, f] -> [steps, units]}), as Keras and DJL's
+ *       Linear do; image input usually wants a {@code flatten} first, which the output check then asks for.
+ *   <li>{@code conv2d} and {@code max_pooling2d} take {@code [channels, height, width]}; "valid" padding gives {@code
+ *       floor((n - k) / s) + 1}, "same" gives {@code ceil(n / s)}. Pooling is always "valid".
+ *   <li>{@code lstm} and {@code gru} take {@code [steps, features]} and give {@code [units]}, or {@code [steps, units]}
+ *       with {@code return_sequences}.
  *   <li>{@code embedding} must be the first layer and takes token ids {@code [steps]}.
  *   <li>{@code batch_normalization} takes features {@code [f]} or images {@code [c, h, w]}.
  *   <li>{@code reshape} may leave one dimension as -1, to be inferred.
@@ -50,14 +49,18 @@ public final class ShapeInference {
         pairOfPositives(name, "kernel_size", c.kernelSize());
         pairOfPositives(name, "strides", c.strides());
         boolean same = c.padding() == LayerSpec.Padding.SAME;
-        yield List.of(c.filters(), slide(name, "kernel", c.kernelSize(), c.strides(), in, 1, same),
+        yield List.of(
+            c.filters(),
+            slide(name, "kernel", c.kernelSize(), c.strides(), in, 1, same),
             slide(name, "kernel", c.kernelSize(), c.strides(), in, 2, same));
       }
       case LayerSpec.MaxPooling2D p -> {
         image(name, in, "add a reshape to [channels, height, width]");
         pairOfPositives(name, "pool_size", p.poolSize());
         pairOfPositives(name, "strides", p.strides());
-        yield List.of(in.get(0), slide(name, "pool", p.poolSize(), p.strides(), in, 1, false),
+        yield List.of(
+            in.get(0),
+            slide(name, "pool", p.poolSize(), p.strides(), in, 1, false),
             slide(name, "pool", p.poolSize(), p.strides(), in, 2, false));
       }
       case LayerSpec.Flatten f -> List.of(size(in));
@@ -106,8 +109,8 @@ public final class ShapeInference {
 
   private static List<Integer> recurrent(String name, int units, boolean sequences, List<Integer> in) {
     if (in.size() != 2) {
-      throw new SpecException(name + ": expects input [steps, features], got " + in
-          + "; add an embedding or a reshape");
+      throw new SpecException(
+          name + ": expects input [steps, features], got " + in + "; add an embedding or a reshape");
     }
     atLeastOne(name, "units", units);
     return sequences ? List.of(in.get(0), units) : List.of(units);
@@ -120,8 +123,8 @@ public final class ShapeInference {
   }
 
   /** One spatial axis of a convolution or pooling window; {@code axis} 1 is height, 2 is width. */
-  private static int slide(String name, String what, List<Integer> window, List<Integer> strides,
-      List<Integer> in, int axis, boolean same) {
+  private static int slide(
+      String name, String what, List<Integer> window, List<Integer> strides, List<Integer> in, int axis, boolean same) {
     int n = in.get(axis);
     int k = window.get(axis - 1);
     int s = strides.get(axis - 1);
@@ -129,8 +132,18 @@ public final class ShapeInference {
       return (n + s - 1) / s;
     }
     if (k > in.get(1) || window.get(1) > in.get(2)) {
-      throw new SpecException(name + ": " + what + " " + window.get(0) + "x" + window.get(1)
-          + " does not fit input " + in.get(1) + "x" + in.get(2));
+      throw new SpecException(
+          name
+              + ": "
+              + what
+              + " "
+              + window.get(0)
+              + "x"
+              + window.get(1)
+              + " does not fit input "
+              + in.get(1)
+              + "x"
+              + in.get(2));
     }
     return (n - k) / s + 1;
   }

@@ -4,9 +4,9 @@ import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 
 /**
- * A model spec that cannot be read or trained. The message is for the person who wrote the spec: it names the
- * layer or field at fault ({@code layer 3 (conv2d): ...}, {@code optimizer: unknown field 'lr'}) and never
- * carries parser internals, which stay on the cause.
+ * A model spec that cannot be read or trained. The message is for the person who wrote the spec: it names the layer or
+ * field at fault ({@code layer 3 (conv2d): ...}, {@code optimizer: unknown field 'lr'}) and never carries parser
+ * internals, which stay on the cause.
  */
 public class SpecException extends KilnException {
   private static final long serialVersionUID = 1L;

@@ -1,9 +1,9 @@
 package dev.kiln.training.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,24 +19,32 @@ import org.yaml.snakeyaml.LoaderOptions;
 final class SpecMappers {
   /** Largest spec accepted, in characters; real specs are a few hundred. */
   static final int MAX_CHARS = 1 << 20;
+
   /** A spec is a few levels deep (spec, layers, layer, kernel_size); anything deeper is not a spec. */
   static final int MAX_DEPTH = 32;
 
-  static final ObjectMapper JSON = configure(JsonMapper.builder(JsonFactory.builder()
-      .streamReadConstraints(constraints()).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
+  static final ObjectMapper JSON =
+      configure(
+          JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(constraints())
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .build()));
 
-  static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
-      .loaderOptions(loaderOptions())
-      .streamReadConstraints(constraints())
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .build()));
+  static final ObjectMapper YAML =
+      configure(
+          YAMLMapper.builder(
+              YAMLFactory.builder()
+                  .loaderOptions(loaderOptions())
+                  .streamReadConstraints(constraints())
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  .build()));
 
   private SpecMappers() {}
 
-  private static <M extends ObjectMapper, B extends MapperBuilder<M, B>> M
-      configure(B builder) {
+  private static <M extends ObjectMapper, B extends MapperBuilder<M, B>> M configure(B builder) {
     return builder
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         // "units: 1.5" or "units: '12'" is a mistake worth reporting, not something to round or parse.
@@ -45,7 +53,8 @@ final class SpecMappers {
         // Keras accepts "pool_size: 2" for [2, 2]; the records expand a one-element list.
         .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+        .defaultPropertyInclusion(
+            JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
         .build();
   }
 

@@ -6,24 +6,24 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Checks a spec against the data it will train on, before any engine sees it, and resolves its defaults.
- * Failures are {@link SpecException}s naming the layer or key at fault; layers are counted from 1.
+ * Checks a spec against the data it will train on, before any engine sees it, and resolves its defaults. Failures are
+ * {@link SpecException}s naming the layer or key at fault; layers are counted from 1.
  *
  * <p>Output rules. Classification with k classes ends in {@code [k]} with softmax and a (sparse) categorical
- * cross-entropy, or, for k = 2 only, in {@code [1]} with sigmoid and binary cross-entropy. Regression ends in
- * {@code [1]} with mse. The loss defaults to the one the output implies. Softmax is required rather than
- * linear logits because the spec has no {@code from_logits} switch: Keras's losses expect probabilities.
+ * cross-entropy, or, for k = 2 only, in {@code [1]} with sigmoid and binary cross-entropy. Regression ends in {@code
+ * [1]} with mse. The loss defaults to the one the output implies. Softmax is required rather than linear logits because
+ * the spec has no {@code from_logits} switch: Keras's losses expect probabilities.
  *
- * <p>{@code linear_regression} and {@code logistic_regression} take tabular input {@code [features]} and no
- * layers; they stand for one dense layer ({@code [1]}, or {@code [1]} sigmoid for two classes with binary
- * cross-entropy, else {@code [k]} softmax).
+ * <p>{@code linear_regression} and {@code logistic_regression} take tabular input {@code [features]} and no layers;
+ * they stand for one dense layer ({@code [1]}, or {@code [1]} sigmoid for two classes with binary cross-entropy, else
+ * {@code [k]} softmax).
  */
 public final class SpecValidator {
   private SpecValidator() {}
 
   /**
-   * @param inputShape one example's shape without the batch dimension: {@code [features]}, {@code [c, h, w]} or
-   *     token ids {@code [steps]}
+   * @param inputShape one example's shape without the batch dimension: {@code [features]}, {@code [c, h, w]} or token
+   *     ids {@code [steps]}
    */
   public static ResolvedSpec validate(ModelSpec spec, List<Integer> inputShape, Task task) {
     Objects.requireNonNull(spec, "spec");
@@ -37,10 +37,11 @@ public final class SpecValidator {
     }
     HyperparameterRules.checkOptimizer(spec.optimizer());
     TrainingSettings settings = validateSettings(spec.training(), task);
-    List<LayerSpec> layers = switch (spec.type()) {
-      case SEQUENTIAL -> spec.layers();
-      case LINEAR_REGRESSION, LOGISTIC_REGRESSION -> List.of(classicLayer(spec, inputShape, task));
-    };
+    List<LayerSpec> layers =
+        switch (spec.type()) {
+          case SEQUENTIAL -> spec.layers();
+          case LINEAR_REGRESSION, LOGISTIC_REGRESSION -> List.of(classicLayer(spec, inputShape, task));
+        };
     if (layers.isEmpty()) {
       throw new SpecException("a sequential model needs at least one layer");
     }
@@ -51,8 +52,8 @@ public final class SpecValidator {
   }
 
   /**
-   * Resolves {@code settings} over {@link TrainingSettings#DEFAULTS} and checks the result; for overrides given
-   * with a job request ({@code request.over(spec.training())}) as much as for a spec's own.
+   * Resolves {@code settings} over {@link TrainingSettings#DEFAULTS} and checks the result; for overrides given with a
+   * job request ({@code request.over(spec.training())}) as much as for a spec's own.
    */
   public static TrainingSettings validateSettings(TrainingSettings settings, Task task) {
     TrainingSettings resolved = settings.over(TrainingSettings.DEFAULTS);
@@ -64,22 +65,28 @@ public final class SpecValidator {
     String type = spec.type().name().toLowerCase(Locale.ROOT);
     boolean linear = spec.type() == ModelType.LINEAR_REGRESSION;
     if (linear == task.classification()) {
-      throw new SpecException(type + " needs a " + (linear ? "regression" : "classification") + " task; use "
-          + (linear ? "logistic_regression" : "linear_regression") + " or a sequential model");
+      throw new SpecException(
+          type
+              + " needs a "
+              + (linear ? "regression" : "classification")
+              + " task; use "
+              + (linear ? "logistic_regression" : "linear_regression")
+              + " or a sequential model");
     }
     if (!spec.layers().isEmpty()) {
       throw new SpecException(type + " takes no layers; use type: sequential to give layers");
     }
     if (input.size() != 1) {
-      throw new SpecException(type + " takes tabular input [features], got " + input
-          + "; use a sequential model with a flatten");
+      throw new SpecException(
+          type + " takes tabular input [features], got " + input + "; use a sequential model with a flatten");
     }
     if (linear) {
       return new LayerSpec.Dense(1, Activation.LINEAR, true);
     }
     // Two classes default to one sigmoid unit; an explicit (sparse) categorical loss asks for two softmax units.
     boolean binary = task.classCount() == 2 && (spec.loss() == null || spec.loss() == LossSpec.BINARY_CROSSENTROPY);
-    return binary ? new LayerSpec.Dense(1, Activation.SIGMOID, true)
+    return binary
+        ? new LayerSpec.Dense(1, Activation.SIGMOID, true)
         : new LayerSpec.Dense(task.classCount(), Activation.SOFTMAX, true);
   }
 
@@ -90,8 +97,13 @@ public final class SpecValidator {
     String ends = "ends in " + (activation == null ? last : activationName(activation));
     if (!task.classification()) {
       if (!out.equals(List.of(1))) {
-        throw new SpecException(last + ": outputs " + out + " but regression needs [1]; end with "
-            + (out.size() > 1 ? "a flatten and " : "") + "a dense layer of 1 unit");
+        throw new SpecException(
+            last
+                + ": outputs "
+                + out
+                + " but regression needs [1]; end with "
+                + (out.size() > 1 ? "a flatten and " : "")
+                + "a dense layer of 1 unit");
       }
       if (loss != null && loss != LossSpec.MSE) {
         throw new SpecException("loss " + lossName(loss) + " is for classification; regression uses mse");
@@ -104,18 +116,35 @@ public final class SpecValidator {
     int k = task.classCount();
     boolean single = out.equals(List.of(1)) && k == 2;
     if (!out.equals(List.of(k)) && !single) {
-      throw new SpecException(last + ": outputs " + out + " but " + k + " classes need [" + k + "]"
-          + (k == 2 ? " (or [1] with sigmoid)" : "") + (out.size() > 1 ? "; add a flatten before the last dense" : ""));
+      throw new SpecException(
+          last
+              + ": outputs "
+              + out
+              + " but "
+              + k
+              + " classes need ["
+              + k
+              + "]"
+              + (k == 2 ? " (or [1] with sigmoid)" : "")
+              + (out.size() > 1 ? "; add a flatten before the last dense" : ""));
     }
-    LossSpec resolved = loss != null ? loss : single ? LossSpec.BINARY_CROSSENTROPY
-        : LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY;
+    LossSpec resolved =
+        loss != null ? loss : single ? LossSpec.BINARY_CROSSENTROPY : LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY;
     switch (resolved) {
-      case MSE -> throw new SpecException("loss mse is for regression; classification uses "
-          + (single ? "binary_crossentropy" : "sparse_categorical_crossentropy"));
+      case MSE ->
+          throw new SpecException(
+              "loss mse is for regression; classification uses "
+                  + (single ? "binary_crossentropy" : "sparse_categorical_crossentropy"));
       case BINARY_CROSSENTROPY -> {
         if (!single) {
-          throw new SpecException("loss binary_crossentropy needs 1 sigmoid output and 2 classes; " + last
-              + " outputs " + out + " for " + k + " classes (use sparse_categorical_crossentropy)");
+          throw new SpecException(
+              "loss binary_crossentropy needs 1 sigmoid output and 2 classes; "
+                  + last
+                  + " outputs "
+                  + out
+                  + " for "
+                  + k
+                  + " classes (use sparse_categorical_crossentropy)");
         }
         if (activation != Activation.SIGMOID) {
           throw new SpecException("loss binary_crossentropy needs a sigmoid output; the model " + ends);
@@ -123,8 +152,12 @@ public final class SpecValidator {
       }
       case SPARSE_CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY -> {
         if (single) {
-          throw new SpecException("loss " + lossName(resolved) + " needs one output per class, [2]; " + last
-              + " outputs [1] (use binary_crossentropy with sigmoid)");
+          throw new SpecException(
+              "loss "
+                  + lossName(resolved)
+                  + " needs one output per class, [2]; "
+                  + last
+                  + " outputs [1] (use binary_crossentropy with sigmoid)");
         }
         if (activation != Activation.SOFTMAX) {
           throw new SpecException("loss " + lossName(resolved) + " needs a softmax output; the model " + ends);
@@ -135,19 +168,27 @@ public final class SpecValidator {
   }
 
   /**
-   * The activation the model's output goes through last; dropout, flatten and reshape pass values through
-   * unchanged, so they are looked past. Null when the last value-changing layer has no activation of its own.
+   * The activation the model's output goes through last; dropout, flatten and reshape pass values through unchanged, so
+   * they are looked past. Null when the last value-changing layer has no activation of its own.
    */
   private static Activation outputActivation(List<LayerSpec> layers) {
     for (LayerSpec layer : layers.reversed()) {
       switch (layer) {
-        case LayerSpec.Dense d -> { return d.activation(); }
-        case LayerSpec.Conv2D c -> { return c.activation(); }
-        case LayerSpec.ActivationLayer a -> { return a.activation(); }
-        case LayerSpec.Dropout d -> { }
-        case LayerSpec.Flatten f -> { }
-        case LayerSpec.Reshape r -> { }
-        default -> { return null; }
+        case LayerSpec.Dense d -> {
+          return d.activation();
+        }
+        case LayerSpec.Conv2D c -> {
+          return c.activation();
+        }
+        case LayerSpec.ActivationLayer a -> {
+          return a.activation();
+        }
+        case LayerSpec.Dropout d -> {}
+        case LayerSpec.Flatten f -> {}
+        case LayerSpec.Reshape r -> {}
+        default -> {
+          return null;
+        }
       }
     }
     return null;

@@ -7,8 +7,14 @@ package dev.kiln.training.spec;
  * @param testSplit fraction held out, never trained on, for the final evaluation
  * @param checkpointEvery save a checkpoint every this many epochs (a restarted job resumes from it)
  */
-public record TrainingSettings(Integer epochs, Integer batchSize, Double validationSplit, Double testSplit,
-    Long seed, EarlyStopping earlyStopping, Integer checkpointEvery) {
+public record TrainingSettings(
+    Integer epochs,
+    Integer batchSize,
+    Double validationSplit,
+    Double testSplit,
+    Long seed,
+    EarlyStopping earlyStopping,
+    Integer checkpointEvery) {
   public static final TrainingSettings DEFAULTS = new TrainingSettings(10, 32, 0.1, 0.2, 42L, null, 1);
 
   /** This, with every null field taken from {@code base}. */

@@ -42,14 +42,16 @@ class CsvParserTest {
   void unterminatedQuoteNamesTheFileAndLine() throws Exception {
     Path f = write("bad.csv", "a,b\n1,2\n3,\"oops\n4,5\n");
     assertThatThrownBy(() -> CsvParser.read(f, ',', ReadLimits.defaults()))
-        .isInstanceOf(DatasetException.class).hasMessage("bad.csv: unterminated quoted field starting on line 3");
+        .isInstanceOf(DatasetException.class)
+        .hasMessage("bad.csv: unterminated quoted field starting on line 3");
   }
 
   @Test
   void raggedRowNamesTheRowAndExpectedWidth() throws Exception {
     Path f = write("r.csv", "a,b,c\n1,2,3\n4,5\n");
     assertThatThrownBy(() -> CsvParser.read(f, ',', ReadLimits.defaults()))
-        .isInstanceOf(DatasetException.class).hasMessage("r.csv: row 2 (line 3) has 2 fields (expected: 3)");
+        .isInstanceOf(DatasetException.class)
+        .hasMessage("r.csv: row 2 (line 3) has 2 fields (expected: 3)");
   }
 
   @Test
@@ -78,6 +80,7 @@ class CsvParserTest {
   @Test
   void emptyFileIsRefused() throws Exception {
     Path f = write("e.csv", "");
-    assertThatThrownBy(() -> CsvParser.read(f, ',', ReadLimits.defaults())).hasMessage("e.csv: empty file (no header row)");
+    assertThatThrownBy(() -> CsvParser.read(f, ',', ReadLimits.defaults()))
+        .hasMessage("e.csv: empty file (no header row)");
   }
 }

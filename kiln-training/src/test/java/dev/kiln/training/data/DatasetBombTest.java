@@ -13,9 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dataset bombs of the hostile catalogue, each read with the default limits in a child JVM with a 128 MiB
- * heap: every one is refused with a reason naming the limit, none runs out of memory, and a zip bomb leaves
- * little on disk.
+ * The dataset bombs of the hostile catalogue, each read with the default limits in a child JVM with a 128 MiB heap:
+ * every one is refused with a reason naming the limit, none runs out of memory, and a zip bomb leaves little on disk.
  */
 class DatasetBombTest {
   private static final String HEAP = "-Xmx128m";
@@ -26,8 +25,7 @@ class DatasetBombTest {
   void gzipCsvOfAThousandColumnsIsRefusedAtTheCellLimit() throws Exception {
     Path f = Bombs.gzipCsv(dir.resolve("bomb.csv.gz"), 1000, 128_000); // 3 KiB a row, 256 MB inflated
     assertThat(Files.size(f)).isLessThan(2 << 20);
-    assertThat(probe("csv", f, "c999")).startsWith("refused: bomb.csv.gz: more than the limit of")
-        .contains("cells");
+    assertThat(probe("csv", f, "c999")).startsWith("refused: bomb.csv.gz: more than the limit of").contains("cells");
   }
 
   @Test
@@ -56,8 +54,12 @@ class DatasetBombTest {
     Bombs.png(root.resolve("a/big.png"), 16_000);
     Files.copy(root.resolve("a/big.png"), root.resolve("b/big.png"));
     assertThat(Files.size(root.resolve("a/big.png"))).isLessThan(1 << 20);
-    assertThat(probe("images", root, "")).isEqualTo("refused: a/big.png: 16000x16000 pixels, more than the limit "
-        + "of " + ReadLimits.defaults().maxImagePixels() + " pixels an image");
+    assertThat(probe("images", root, ""))
+        .isEqualTo(
+            "refused: a/big.png: 16000x16000 pixels, more than the limit "
+                + "of "
+                + ReadLimits.defaults().maxImagePixels()
+                + " pixels an image");
   }
 
   @Test
@@ -75,8 +77,12 @@ class DatasetBombTest {
       out.writeInt(16_000);
       out.write(new byte[16_000]);
     }
-    assertThat(probe("images", root, "")).isEqualTo("refused: images-idx3-ubyte: dimensions [16000, 256, 256] "
-        + "exceed the limit of " + ReadLimits.defaults().maxCells() + " values");
+    assertThat(probe("images", root, ""))
+        .isEqualTo(
+            "refused: images-idx3-ubyte: dimensions [16000, 256, 256] "
+                + "exceed the limit of "
+                + ReadLimits.defaults().maxCells()
+                + " values");
   }
 
   @Test
@@ -90,8 +96,19 @@ class DatasetBombTest {
 
   private static String probe(String kind, Path input, String arg) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, HEAP, "-cp", System.getProperty("java.class.path"),
-        SmallHeapProbe.class.getName(), kind, input.toString(), arg)).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    HEAP,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    SmallHeapProbe.class.getName(),
+                    kind,
+                    input.toString(),
+                    arg))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(out).doesNotContain("OutOfMemoryError").doesNotContain("out of memory");

@@ -71,8 +71,8 @@ class DatasetPreparerTest {
   @Test
   void imageFolderPreparesChannelsFirstScaledPixels() {
     Path root = SampleData.bars(dir.resolve("bars"), 10, 5);
-    PreparedData d = prepare(root, DatasetOptions.detect().withChannels(1),
-        PrepareOptions.defaults().withSplit(0.2, 0, 1));
+    PreparedData d =
+        prepare(root, DatasetOptions.detect().withChannels(1), PrepareOptions.defaults().withSplit(0.2, 0, 1));
     assertThat(d.inputShape()).containsExactly(1, 8, 8);
     assertThat(d.task().classes()).containsExactly("horizontal", "vertical");
     assertThat(d.train().count()).isEqualTo(16);
@@ -95,15 +95,21 @@ class DatasetPreparerTest {
   @Test
   void imagesCannotBeRegression() {
     Path root = SampleData.bars(dir.resolve("bars"), 4, 5);
-    assertThatThrownBy(() -> DatasetPreparer.prepare(DatasetReader.read(root, DatasetOptions.detect()),
-        Task.Type.REGRESSION, PrepareOptions.defaults(), REF))
+    assertThatThrownBy(() ->
+            DatasetPreparer.prepare(
+                DatasetReader.read(root, DatasetOptions.detect()),
+                Task.Type.REGRESSION,
+                PrepareOptions.defaults(),
+                REF))
         .hasMessage("bars: images and texts support classification only");
   }
 
   @Test
   void textLengthDefaultsToThe95thPercentileCappedAt256() {
-    assertThat(TextFitter.percentileLength(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
-        18, 19, 100})).isEqualTo(19);
+    assertThat(
+            TextFitter.percentileLength(
+                new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 100}))
+        .isEqualTo(19);
     assertThat(TextFitter.percentileLength(new int[] {1000})).isEqualTo(256);
     assertThat(TextFitter.percentileLength(new int[] {0, 0})).isEqualTo(1);
     assertThat(TextFitter.fit(List.of("b a a", "c b a"), 2, null).vocabulary()).containsExactly("a", "b");

@@ -75,7 +75,8 @@ class FileDatasetStoreTest {
     FileDatasetStore store = new FileDatasetStore(root);
     store.add("lin", SampleData.linear(src.resolve("lin.csv"), 20, 3), DatasetOptions.csv("y"));
     Files.writeString(root.resolve("datasets/lin/1/data.csv"), "x,y\n1,100\n", StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> store.get("lin", 1)).isInstanceOf(DatasetException.class)
+    assertThatThrownBy(() -> store.get("lin", 1))
+        .isInstanceOf(DatasetException.class)
         .hasMessage("dataset lin version 1: stored data does not match its checksum (changed or corrupted)");
   }
 
@@ -84,8 +85,10 @@ class FileDatasetStoreTest {
     FileDatasetStore store = new FileDatasetStore(root);
     Path f = SampleData.linear(src.resolve("lin.csv"), 20, 3);
     for (String name : List.of("", "../x", "a/b", ".hidden", "a..b", "x".repeat(65), "%2e%2e", "a b", "..")) {
-      assertThatThrownBy(() -> store.add(name, f, DatasetOptions.csv("y"))).as(name)
-          .isInstanceOf(DatasetException.class).hasMessageStartingWith("dataset name:");
+      assertThatThrownBy(() -> store.add(name, f, DatasetOptions.csv("y")))
+          .as(name)
+          .isInstanceOf(DatasetException.class)
+          .hasMessageStartingWith("dataset name:");
     }
     assertThat(store.list()).isEmpty();
   }
@@ -130,8 +133,11 @@ class FileDatasetStoreTest {
     assertThat(m.classes()).containsExactly("horizontal", "vertical");
     assertThat(m.options().channels()).isEqualTo(1);
     assertThat(root.resolve("datasets/bars/1/data/vertical/002.png")).exists();
-    DatasetManifest s = store.add("csv", new ByteArrayInputStream("a,b\n1,x\n2,y\n".getBytes(StandardCharsets.UTF_8)),
-        DatasetOptions.csv("b"));
+    DatasetManifest s =
+        store.add(
+            "csv",
+            new ByteArrayInputStream("a,b\n1,x\n2,y\n".getBytes(StandardCharsets.UTF_8)),
+            DatasetOptions.csv("b"));
     assertThat(s.rows()).isEqualTo(2);
     assertThat(store.get("csv", 1).orElseThrow().data().getFileName().toString()).isEqualTo("data.csv");
   }
@@ -147,8 +153,8 @@ class FileDatasetStoreTest {
     var json = dev.kiln.training.job.JobJson.MAPPER;
     DatasetManifest detected = store.add("few", new ByteArrayInputStream(bytes), DatasetOptions.csv("y"));
     assertThat(json.valueToTree(detected).path("task").asText()).isEqualTo("CLASSIFICATION");
-    DatasetManifest given = store.add("few", new ByteArrayInputStream(bytes),
-        DatasetOptions.csv("y").withTask(Task.Type.REGRESSION));
+    DatasetManifest given =
+        store.add("few", new ByteArrayInputStream(bytes), DatasetOptions.csv("y").withTask(Task.Type.REGRESSION));
     assertThat(json.valueToTree(given).path("task").asText()).isEqualTo("REGRESSION");
     assertThat(given.classes()).isEmpty();
     assertThat(json.valueToTree(store.get("few", 2).orElseThrow().manifest()).path("task").asText())
@@ -159,8 +165,11 @@ class FileDatasetStoreTest {
   void oversizedStreamIsRefused() {
     FileDatasetStore store = new FileDatasetStore(root);
     byte[] big = "a,b\n1,x\n2,y\n".repeat(100).getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> store.add("big", new ByteArrayInputStream(big),
-        DatasetOptions.csv("b").withLimits(new ReadLimits(1000, 10, 100))))
+    assertThatThrownBy(() ->
+            store.add(
+                "big",
+                new ByteArrayInputStream(big),
+                DatasetOptions.csv("b").withLimits(new ReadLimits(1000, 10, 100))))
         .hasMessage("upload larger than the limit of 100 bytes");
   }
 

@@ -46,7 +46,8 @@ class ImageReadersTest {
     Path root = SampleData.bars(dir.resolve("bars"), 2, 1);
     Files.writeString(root.resolve("vertical/broken.png"), "not a png");
     assertThatThrownBy(() -> ImageFolderReader.read(root, DatasetOptions.detect()))
-        .isInstanceOf(DatasetException.class).hasMessage("vertical/broken.png: not a readable image");
+        .isInstanceOf(DatasetException.class)
+        .hasMessage("vertical/broken.png: not a readable image");
   }
 
   @Test
@@ -60,7 +61,10 @@ class ImageReadersTest {
   @Test
   void gzippedIdxPairReadsAsGreyImages() throws Exception {
     Path idx = Files.createDirectories(dir.resolve("mnist"));
-    writeIdx(idx.resolve("train-images-idx3-ubyte.gz"), 0x08, new int[] {2, 2, 3},
+    writeIdx(
+        idx.resolve("train-images-idx3-ubyte.gz"),
+        0x08,
+        new int[] {2, 2, 3},
         new int[] {0, 1, 2, 3, 4, 255, 9, 8, 7, 6, 5, 4});
     writeIdx(idx.resolve("train-labels-idx1-ubyte.gz"), 0x08, new int[] {2}, new int[] {7, 3});
     ImageData d = (ImageData) DatasetReader.read(idx, DatasetOptions.detect());
@@ -82,8 +86,7 @@ class ImageReadersTest {
         .hasMessage("cut.idx: truncated (fewer values than its dimensions declare)");
     Path huge = dir.resolve("huge.idx");
     writeIdx(huge, 0x0E, new int[] {1 << 30, 1 << 30}, new int[0]);
-    assertThatThrownBy(() -> IdxReader.read(huge, ReadLimits.defaults()))
-        .hasMessageContaining("exceed the size limit");
+    assertThatThrownBy(() -> IdxReader.read(huge, ReadLimits.defaults())).hasMessageContaining("exceed the size limit");
   }
 
   @Test
@@ -140,8 +143,8 @@ class ImageReadersTest {
 
   private static void writeIdx(Path file, int type, int[] dims, int[] values) throws Exception {
     OutputStream raw = Files.newOutputStream(file);
-    try (DataOutputStream out = new DataOutputStream(file.toString().endsWith(".gz")
-        ? new GZIPOutputStream(raw) : raw)) {
+    try (DataOutputStream out =
+        new DataOutputStream(file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw)) {
       out.writeInt((type << 8) | dims.length);
       for (int d : dims) {
         out.writeInt(d);

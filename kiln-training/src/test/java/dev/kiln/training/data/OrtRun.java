@@ -13,7 +13,10 @@ import java.util.Map;
 final class OrtRun {
   private OrtRun() {}
 
-  /** Inputs: {@code float[][]} rows or {@code float[][][][]} images for FP32, {@code String[][]} rows or {@code String[]} for BYTES. */
+  /**
+   * Inputs: {@code float[][]} rows or {@code float[][][][]} images for FP32, {@code String[][]} rows or {@code
+   * String[]} for BYTES.
+   */
   static float[] run(Preprocessing p, int outputRank, Map<String, Object> inputs) throws Exception {
     OnnxGraphBuilder g = new OnnxGraphBuilder("pre");
     p.appendOnnx(g, "prepared");

@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Run by {@link DatasetBombTest} in a child JVM with a small heap: reads one hostile dataset as an upload would
- * and prints one line, {@code refused: <reason>}, {@code accepted: <rows>} or {@code out of memory}.
+ * Run by {@link DatasetBombTest} in a child JVM with a small heap: reads one hostile dataset as an upload would and
+ * prints one line, {@code refused: <reason>}, {@code accepted: <rows>} or {@code out of memory}.
  */
 public final class SmallHeapProbe {
   private SmallHeapProbe() {}
@@ -22,8 +22,8 @@ public final class SmallHeapProbe {
         }
         System.out.println("accepted: unpacked");
       } else {
-        RawDataset d = DatasetReader.read(input, kind.equals("images") ? DatasetOptions.detect()
-            : DatasetOptions.csv(args[2]));
+        RawDataset d =
+            DatasetReader.read(input, kind.equals("images") ? DatasetOptions.detect() : DatasetOptions.csv(args[2]));
         System.out.println("accepted: " + d.size());
       }
     } catch (DatasetException e) {

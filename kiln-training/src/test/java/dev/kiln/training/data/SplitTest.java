@@ -15,8 +15,11 @@ class SplitTest {
     assertThat(a.train()).isEqualTo(b.train());
     assertThat(a.validation()).hasSize(20).isEqualTo(b.validation());
     assertThat(a.test()).hasSize(10).isEqualTo(b.test());
-    int[] all = IntStream.concat(IntStream.concat(Arrays.stream(a.train()), Arrays.stream(a.validation())),
-        Arrays.stream(a.test())).sorted().toArray();
+    int[] all =
+        IntStream.concat(
+                IntStream.concat(Arrays.stream(a.train()), Arrays.stream(a.validation())), Arrays.stream(a.test()))
+            .sorted()
+            .toArray();
     assertThat(all).isEqualTo(IntStream.range(0, 100).toArray());
     assertThat(Split.of(100, null, 0.2, 0.1, 8).train()).isNotEqualTo(a.train());
   }
@@ -31,7 +34,8 @@ class SplitTest {
 
   @Test
   void invalidFractionsAreRefused() {
-    assertThatThrownBy(() -> Split.of(10, null, -0.1, 0, 1)).isInstanceOf(DatasetException.class)
+    assertThatThrownBy(() -> Split.of(10, null, -0.1, 0, 1))
+        .isInstanceOf(DatasetException.class)
         .hasMessageContaining("expected: each >= 0, together < 1");
     assertThatThrownBy(() -> Split.of(10, null, 0.5, 0.5, 1)).hasMessageContaining("together < 1");
     assertThatThrownBy(() -> Split.of(10, null, Double.NaN, 0, 1)).hasMessageContaining("split fractions");

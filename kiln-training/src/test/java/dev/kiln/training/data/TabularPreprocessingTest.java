@@ -47,8 +47,8 @@ class TabularPreprocessingTest {
 
   @Test
   void onnxGraphOnRawRowsEqualsJavaPreparation() throws Exception {
-    TabularData train = read("x,size,colour,y2,label\n1.5,S,red,10,a\n-2,M,blue,20,b\n4,L,red,NA,a\n"
-        + "0.25,M,green,40,b\n");
+    TabularData train =
+        read("x,size,colour,y2,label\n1.5,S,red,10,a\n-2,M,blue,20,b\n4,L,red,NA,a\n" + "0.25,M,green,40,b\n");
     TabularPreprocessing p = TabularFitter.fit(train, Scaling.STANDARD, MissingPolicy.MEAN);
     TabularData serve = read("x,size,colour,y2,label\n3,XL,red,7,a\nNA,S,?,NA,b\n-1,,blue,1e3,a\n");
     float[] java = TabularFitter.transform(p, serve);
@@ -75,8 +75,8 @@ class TabularPreprocessingTest {
   void everyPreprocessingRoundTripsThroughJson() throws Exception {
     ObjectMapper json = new ObjectMapper();
     Preprocessing tab = TabularFitter.fit(read("x,c,label\n1,u,a\n2,v,b\n"), Scaling.STANDARD, MissingPolicy.MODE);
-    for (Preprocessing p : new Preprocessing[] {tab, new ImagePreprocessing(3, 8, 8),
-        new TextPreprocessing(java.util.List.of("hi"), 4)}) {
+    for (Preprocessing p :
+        new Preprocessing[] {tab, new ImagePreprocessing(3, 8, 8), new TextPreprocessing(java.util.List.of("hi"), 4)}) {
       String s = json.writeValueAsString(p);
       assertThat(json.readValue(s, Preprocessing.class)).isEqualTo(p);
     }

@@ -17,7 +17,8 @@ class TabularReaderTest {
   void detectsNumericAndCategoricalColumnsAndKeepsMissingValues() throws Exception {
     Path f = Files.writeString(dir.resolve("p.csv"), "age,city,label\n31,Oslo,yes\nNA,Rome,no\n2.5e1,?,yes\n");
     TabularData t = TabularReader.read(f, DatasetOptions.csv("label"));
-    assertThat(t.columns()).extracting(TabularData.Column::kind)
+    assertThat(t.columns())
+        .extracting(TabularData.Column::kind)
         .containsExactly(ColumnKind.NUMERIC, ColumnKind.CATEGORICAL);
     assertThat(t.columns().get(0).numbers()).containsExactly(31, Double.NaN, 25);
     assertThat(t.columns().get(1).strings()).containsExactly("Oslo", "Rome", null);
@@ -27,12 +28,14 @@ class TabularReaderTest {
   @Test
   void forcedKindsWinOverDetection() throws Exception {
     Path f = Files.writeString(dir.resolve("z.csv"), "zip,v,label\n1000,x,a\n2000,y,b\n");
-    TabularData t = TabularReader.read(f, DatasetOptions.csv("label").withFeatures(List.of("zip"),
-        Map.of("zip", ColumnKind.CATEGORICAL)));
+    TabularData t =
+        TabularReader.read(
+            f, DatasetOptions.csv("label").withFeatures(List.of("zip"), Map.of("zip", ColumnKind.CATEGORICAL)));
     assertThat(t.columnNames()).containsExactly("zip");
     assertThat(t.columns().get(0).strings()).containsExactly("1000", "2000");
-    assertThatThrownBy(() -> TabularReader.read(f, DatasetOptions.csv("label")
-        .withFeatures(List.of("v"), Map.of("v", ColumnKind.NUMERIC))))
+    assertThatThrownBy(() ->
+            TabularReader.read(
+                f, DatasetOptions.csv("label").withFeatures(List.of("v"), Map.of("v", ColumnKind.NUMERIC))))
         .hasMessage("z.csv: row 1, column 'v': 'x' is not a number (column forced numeric)");
   }
 
@@ -40,7 +43,8 @@ class TabularReaderTest {
   void unknownLabelColumnListsTheColumns() throws Exception {
     Path f = Files.writeString(dir.resolve("u.csv"), "a,b\n1,2\n");
     assertThatThrownBy(() -> TabularReader.read(f, DatasetOptions.csv("target")))
-        .isInstanceOf(DatasetException.class).hasMessage("u.csv: no column named 'target' (columns: a, b)");
+        .isInstanceOf(DatasetException.class)
+        .hasMessage("u.csv: no column named 'target' (columns: a, b)");
   }
 
   @Test

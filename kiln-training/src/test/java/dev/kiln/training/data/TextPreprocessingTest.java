@@ -18,8 +18,15 @@ class TextPreprocessingTest {
 
   @Test
   void onnxGraphGivesTheSameIdsAsJava() throws Exception {
-    String[] texts = {"The MOVIE, was... terrible!", "", "great great great the movie was b2b", "b2b-great?",
-        "  ÉCOLE was great  ", "!!!", "unknown words only here"};
+    String[] texts = {
+      "The MOVIE, was... terrible!",
+      "",
+      "great great great the movie was b2b",
+      "b2b-great?",
+      "  ÉCOLE was great  ",
+      "!!!",
+      "unknown words only here"
+    };
     float[] onnx = OrtRun.run(pre, 2, Map.of("text", texts));
     assertThat(onnx).containsExactly(pre.apply(List.of(texts)));
   }

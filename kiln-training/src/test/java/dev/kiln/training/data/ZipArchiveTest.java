@@ -33,19 +33,22 @@ class ZipArchiveTest {
   @Test
   void unpacksATree() throws Exception {
     Path target = Files.createDirectory(dir.resolve("t"));
-    ZipArchive.extract(new ByteArrayInputStream(zip("cats/1.png", new byte[] {1, 2})), target,
-        ZipArchive.Limits.defaults());
+    ZipArchive.extract(
+        new ByteArrayInputStream(zip("cats/1.png", new byte[] {1, 2})), target, ZipArchive.Limits.defaults());
     assertThat(target.resolve("cats/1.png")).hasBinaryContent(new byte[] {1, 2});
     assertThat(target.resolve("ok/a.txt")).hasContent("fine");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../evil.txt", "a/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "a\\..\\evil.txt",
-      "..", "a/.."})
+  @ValueSource(
+      strings = {"../evil.txt", "a/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "a\\..\\evil.txt", "..", "a/.."})
   void entriesThatLeaveTheTargetAreRefusedAndNothingEscapes(String name) throws Exception {
     Path target = Files.createDirectory(dir.resolve("t"));
-    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip(name, "x".getBytes())), target,
-        ZipArchive.Limits.defaults())).isInstanceOf(DatasetException.class).hasMessageContaining("archive entry");
+    assertThatThrownBy(() ->
+            ZipArchive.extract(
+                new ByteArrayInputStream(zip(name, "x".getBytes())), target, ZipArchive.Limits.defaults()))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("archive entry");
     assertThat(dir.resolve("evil.txt")).doesNotExist();
   }
 
@@ -53,17 +56,22 @@ class ZipArchiveTest {
   void aZipBombStopsAtTheSizeCap() throws Exception {
     Path target = Files.createDirectory(dir.resolve("t"));
     byte[] zeros = new byte[1 << 20]; // compresses to about 1 KB
-    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip("big.bin", zeros)), target,
-        new ZipArchive.Limits(100, 64 * 1024))).hasMessageContaining("more than 65536 bytes");
+    assertThatThrownBy(() ->
+            ZipArchive.extract(
+                new ByteArrayInputStream(zip("big.bin", zeros)), target, new ZipArchive.Limits(100, 64 * 1024)))
+        .hasMessageContaining("more than 65536 bytes");
   }
 
   @Test
   void tooManyEntriesAndNonZipsAreRefused() throws Exception {
     Path target = Files.createDirectory(dir.resolve("t"));
-    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip("b.txt", new byte[1])), target,
-        new ZipArchive.Limits(1, 1 << 20))).hasMessageContaining("more than 1 entries");
-    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream("a,b\n1,2\n".getBytes()), target,
-        ZipArchive.Limits.defaults())).hasMessageContaining("not a zip");
+    assertThatThrownBy(() ->
+            ZipArchive.extract(
+                new ByteArrayInputStream(zip("b.txt", new byte[1])), target, new ZipArchive.Limits(1, 1 << 20)))
+        .hasMessageContaining("more than 1 entries");
+    assertThatThrownBy(() ->
+            ZipArchive.extract(new ByteArrayInputStream("a,b\n1,2\n".getBytes()), target, ZipArchive.Limits.defaults()))
+        .hasMessageContaining("not a zip");
   }
 
   @Test
@@ -78,22 +86,27 @@ class ZipArchiveTest {
       z.write(2);
       z.closeEntry();
     }
-    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(bytes.toByteArray()), target,
-        ZipArchive.Limits.defaults()))
+    assertThatThrownBy(() ->
+            ZipArchive.extract(new ByteArrayInputStream(bytes.toByteArray()), target, ZipArchive.Limits.defaults()))
         .isInstanceOf(DatasetException.class)
         .hasMessage("archive entry 'a/b.png': cannot be unpacked (a file and a folder of the same name?)")
-        .message().doesNotContain(dir.toString()).doesNotContain("kiln-upload");
+        .message()
+        .doesNotContain(dir.toString())
+        .doesNotContain("kiln-upload");
   }
 
   @Test
   void aBombIsRefusedByItsCompressionRatioAfterWritingLittle() throws Exception {
     Path target = Files.createDirectory(dir.resolve("t"));
     byte[] zeros = new byte[64 << 20]; // 64 MiB that deflate to about 64 KiB
-    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(zip("cats/z.png", zeros)), target,
-        ZipArchive.Limits.defaults()))
+    assertThatThrownBy(() ->
+            ZipArchive.extract(
+                new ByteArrayInputStream(zip("cats/z.png", zeros)), target, ZipArchive.Limits.defaults()))
         .isInstanceOf(DatasetTooLargeException.class)
-        .hasMessageStartingWith("archive entry 'cats/z.png': unpacks to more than "
-            + ZipArchive.Limits.defaults().maxRatio() + " times its compressed size");
+        .hasMessageStartingWith(
+            "archive entry 'cats/z.png': unpacks to more than "
+                + ZipArchive.Limits.defaults().maxRatio()
+                + " times its compressed size");
     assertThat(Files.size(target.resolve("cats/z.png"))).isLessThan(4L << 20);
   }
 
@@ -114,8 +127,9 @@ class ZipArchiveTest {
       z.write(content);
       z.closeEntry();
     }
-    assertThatThrownBy(() -> ZipArchive.extract(new ByteArrayInputStream(bytes.toByteArray()), target,
-        new ZipArchive.Limits(100, 1 << 20)))
+    assertThatThrownBy(() ->
+            ZipArchive.extract(
+                new ByteArrayInputStream(bytes.toByteArray()), target, new ZipArchive.Limits(100, 1 << 20)))
         .isInstanceOf(DatasetTooLargeException.class)
         .hasMessage("archive entry 'cats/big.png': the archive unpacks to more than 1048576 bytes");
     assertThat(target.resolve("cats/big.png")).doesNotExist();

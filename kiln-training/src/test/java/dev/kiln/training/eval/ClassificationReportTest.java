@@ -71,31 +71,36 @@ class ClassificationReportTest {
     ClassificationReport r = ClassificationReport.of(actual, predicted, probabilities, List.of("no", "yes"));
 
     assertThat(r.rocAuc()).isCloseTo(7.0 / 9, within(1e-12));
-    double expected = -(Math.log(0.9) + Math.log(0.6) + Math.log(0.4) + Math.log(0.8) + Math.log(0.2)
-        + Math.log(0.9)) / 6;
+    double expected =
+        -(Math.log(0.9) + Math.log(0.6) + Math.log(0.4) + Math.log(0.8) + Math.log(0.2) + Math.log(0.9)) / 6;
     assertThat(r.logLoss()).isCloseTo(expected, within(1e-6));
   }
 
   @Test
   void aucIsUndefinedWhenOnlyOneClassIsPresent() {
-    ClassificationReport r = ClassificationReport.of(new int[] {1, 1}, new int[] {1, 0},
-        new float[] {0.2f, 0.8f, 0.6f, 0.4f}, List.of("no", "yes"));
+    ClassificationReport r =
+        ClassificationReport.of(
+            new int[] {1, 1}, new int[] {1, 0}, new float[] {0.2f, 0.8f, 0.6f, 0.4f}, List.of("no", "yes"));
 
     assertThat(r.rocAuc()).isNull();
   }
 
   @Test
   void perfectlySeparatedScoresGiveAucOne() {
-    ClassificationReport r = ClassificationReport.of(new int[] {0, 1, 0, 1}, new int[] {0, 1, 0, 1},
-        new float[] {0.9f, 0.1f, 0.3f, 0.7f, 0.6f, 0.4f, 0.2f, 0.8f}, List.of("no", "yes"));
+    ClassificationReport r =
+        ClassificationReport.of(
+            new int[] {0, 1, 0, 1},
+            new int[] {0, 1, 0, 1},
+            new float[] {0.9f, 0.1f, 0.3f, 0.7f, 0.6f, 0.4f, 0.2f, 0.8f},
+            List.of("no", "yes"));
 
     assertThat(r.rocAuc()).isEqualTo(1.0);
   }
 
   @Test
   void logLossClipsAZeroProbability() {
-    ClassificationReport r = ClassificationReport.of(new int[] {0}, new int[] {1}, new float[] {0f, 1f},
-        List.of("no", "yes"));
+    ClassificationReport r =
+        ClassificationReport.of(new int[] {0}, new int[] {1}, new float[] {0f, 1f}, List.of("no", "yes"));
 
     assertThat(r.logLoss()).isCloseTo(-Math.log(1e-15), within(1e-9));
   }
@@ -103,8 +108,12 @@ class ClassificationReportTest {
   @Test
   void roundTripsThroughJson() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    ClassificationReport r = ClassificationReport.of(new int[] {0, 1, 1}, new int[] {0, 1, 0},
-        new float[] {0.7f, 0.3f, 0.2f, 0.8f, 0.6f, 0.4f}, List.of("no", "yes"));
+    ClassificationReport r =
+        ClassificationReport.of(
+            new int[] {0, 1, 1},
+            new int[] {0, 1, 0},
+            new float[] {0.7f, 0.3f, 0.2f, 0.8f, 0.6f, 0.4f},
+            List.of("no", "yes"));
 
     String text = json.writeValueAsString(r);
 
@@ -118,8 +127,12 @@ class ClassificationReportTest {
   void rendersAPerClassTableAndTheConfusionMatrix() {
     String text = ClassificationReport.of(ACTUAL, PREDICTED, null, ABC).render();
 
-    assertThat(text).contains("accuracy 0.6000  (n = 10)", "macro avg", "weighted avg",
-        "confusion matrix (rows: actual, columns: predicted)");
+    assertThat(text)
+        .contains(
+            "accuracy 0.6000  (n = 10)",
+            "macro avg",
+            "weighted avg",
+            "confusion matrix (rows: actual, columns: predicted)");
     assertThat(text.lines().filter(l -> l.startsWith("a ")).toList())
         .containsExactly("a               0.6667    0.5000    0.5714         4", "a                2     1     1");
   }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileJobStoreTest {
-  static final JobRequest REQUEST = new JobRequest("digits", 1, new ModelSpec(null, null, null, null, null), null,
-      null);
+  static final JobRequest REQUEST =
+      new JobRequest("digits", 1, new ModelSpec(null, null, null, null, null), null, null);
   static final Duration LEASE = Duration.ofSeconds(10);
 
   @TempDir Path dir;

@@ -81,8 +81,8 @@ class JobRunnerTest {
     List<String> seen = new CopyOnWriteArrayList<>();
     long id = store.create(request("digits")).id();
     events.watch(id, e -> seen.add(e.type()));
-    try (JobRunner runner = new JobRunner(store, new FakeWork(3, 50), events, 1, Duration.ofSeconds(5),
-        Duration.ofSeconds(1)).start()) {
+    try (JobRunner runner =
+        new JobRunner(store, new FakeWork(3, 50), events, 1, Duration.ofSeconds(5), Duration.ofSeconds(1)).start()) {
       Job done = await(store, id, JobState.SUCCEEDED);
       assertThat(done.history()).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3);
       assertThat(done.finished()).isAfterOrEqualTo(done.started());
@@ -95,8 +95,9 @@ class JobRunnerTest {
     FileJobStore store = new FileJobStore(dir);
     long bad = store.create(request("broken")).id();
     long good = store.create(request("digits")).id();
-    try (JobRunner runner = new JobRunner(store, new FakeWork(1, 10), new JobEvents(), 1, Duration.ofSeconds(5),
-        Duration.ofSeconds(1)).start()) {
+    try (JobRunner runner =
+        new JobRunner(store, new FakeWork(1, 10), new JobEvents(), 1, Duration.ofSeconds(5), Duration.ofSeconds(1))
+            .start()) {
       assertThat(await(store, bad, JobState.FAILED).error()).isEqualTo("the data is broken");
       await(store, good, JobState.SUCCEEDED);
     }
@@ -110,8 +111,8 @@ class JobRunnerTest {
     for (int i = 0; i < 5; i++) {
       ids.add(store.create(request("digits")).id());
     }
-    try (JobRunner runner = new JobRunner(store, work, new JobEvents(), 2, Duration.ofSeconds(5),
-        Duration.ofSeconds(1)).start()) {
+    try (JobRunner runner =
+        new JobRunner(store, work, new JobEvents(), 2, Duration.ofSeconds(5), Duration.ofSeconds(1)).start()) {
       for (long id : ids) {
         await(store, id, JobState.SUCCEEDED);
       }
@@ -123,16 +124,18 @@ class JobRunnerTest {
   void closingPutsRunningJobsBackInTheQueueAndANewRunnerFinishesThem() throws Exception {
     FileJobStore store = new FileJobStore(dir);
     long id = store.create(request("digits")).id();
-    JobRunner first = new JobRunner(store, new FakeWork(50, 100), new JobEvents(), 1, Duration.ofSeconds(5),
-        Duration.ofSeconds(1)).start();
+    JobRunner first =
+        new JobRunner(store, new FakeWork(50, 100), new JobEvents(), 1, Duration.ofSeconds(5), Duration.ofSeconds(1))
+            .start();
     await(store, id, JobState.RUNNING);
     Thread.sleep(250);
     first.close();
     Job released = store.get(id).orElseThrow();
     assertThat(released.state()).isEqualTo(JobState.QUEUED);
     assertThat(released.owner()).isNull();
-    try (JobRunner second = new JobRunner(store, new FakeWork(3, 10), new JobEvents(), 1, Duration.ofSeconds(5),
-        Duration.ofSeconds(1)).start()) {
+    try (JobRunner second =
+        new JobRunner(store, new FakeWork(3, 10), new JobEvents(), 1, Duration.ofSeconds(5), Duration.ofSeconds(1))
+            .start()) {
       await(store, id, JobState.SUCCEEDED);
     }
   }
@@ -144,8 +147,9 @@ class JobRunnerTest {
     // What a crashed process leaves: the job running under it, its heartbeat going stale.
     store.claim("dead-process", Instant.now().minusSeconds(60), Duration.ofSeconds(2));
     assertThat(store.get(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-    try (JobRunner runner = new JobRunner(store, new FakeWork(2, 10), new JobEvents(), 1, Duration.ofSeconds(2),
-        Duration.ofMillis(500)).start()) {
+    try (JobRunner runner =
+        new JobRunner(store, new FakeWork(2, 10), new JobEvents(), 1, Duration.ofSeconds(2), Duration.ofMillis(500))
+            .start()) {
       Job done = await(store, id, JobState.SUCCEEDED);
       assertThat(done.owner()).isNotEqualTo("dead-process");
     }
@@ -155,8 +159,9 @@ class JobRunnerTest {
   void aCancelRequestedThroughTheStoreStopsTheJobOnItsRunner() throws Exception {
     FileJobStore store = new FileJobStore(dir);
     long id = store.create(request("digits")).id();
-    try (JobRunner runner = new JobRunner(store, new FakeWork(100, 100), new JobEvents(), 1, Duration.ofSeconds(3),
-        Duration.ofMillis(200)).start()) {
+    try (JobRunner runner =
+        new JobRunner(store, new FakeWork(100, 100), new JobEvents(), 1, Duration.ofSeconds(3), Duration.ofMillis(200))
+            .start()) {
       await(store, id, JobState.RUNNING);
       store.update(id, Job::cancelRequestedNow); // as another replica's API would
       assertThat(await(store, id, JobState.CANCELLED).history().size()).isLessThan(100);

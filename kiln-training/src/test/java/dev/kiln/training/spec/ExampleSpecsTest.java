@@ -24,8 +24,8 @@ class ExampleSpecsTest {
 
   @Test
   void textRegressionAndLogisticSpecsFitTheirData() {
-    assertThat(check("text-gru.yaml", List.of(40), Task.classification("label", List.of("neg", "pos")))
-        .outputShape()).containsExactly(2);
+    assertThat(check("text-gru.yaml", List.of(40), Task.classification("label", List.of("neg", "pos"))).outputShape())
+        .containsExactly(2);
     assertThat(check("linear.yaml", List.of(1), Task.regression("y")).spec().loss()).isEqualTo(LossSpec.MSE);
     assertThat(check("logistic.yaml", List.of(3), Task.classification("c", List.of("a", "b"))).spec().loss())
         .isEqualTo(LossSpec.BINARY_CROSSENTROPY);

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelSpecReaderTest {
-  private static final String CNN_YAML = """
+  private static final String CNN_YAML =
+      """
       type: sequential
       layers:
         - {type: reshape, target_shape: [1, 8, 8]}
@@ -37,8 +38,8 @@ class ModelSpecReaderTest {
     assertThat(spec.type()).isEqualTo(ModelType.SEQUENTIAL);
     assertThat(spec.layers()).hasSize(7);
     assertThat(spec.layers().get(0)).isEqualTo(new LayerSpec.Reshape(List.of(1, 8, 8)));
-    assertThat(spec.layers().get(1)).isEqualTo(new LayerSpec.Conv2D(8, List.of(3, 3), List.of(1, 1),
-        LayerSpec.Padding.SAME, Activation.RELU));
+    assertThat(spec.layers().get(1))
+        .isEqualTo(new LayerSpec.Conv2D(8, List.of(3, 3), List.of(1, 1), LayerSpec.Padding.SAME, Activation.RELU));
     assertThat(spec.layers().get(2)).isEqualTo(new LayerSpec.MaxPooling2D(List.of(2, 2), List.of(2, 2)));
     assertThat(spec.layers().get(3)).isEqualTo(new LayerSpec.Flatten());
     assertThat(spec.layers().get(6)).isEqualTo(new LayerSpec.Dense(10, Activation.SOFTMAX, false));
@@ -53,16 +54,23 @@ class ModelSpecReaderTest {
 
   @Test
   void readsJsonDetectedByContent() {
-    ModelSpec spec = ModelSpecReader.read("""
-        {"type": "sequential", "layers": [
-          {"type": "embedding", "input_dim": 1000, "output_dim": 16},
-          {"type": "lstm", "units": 32, "return_sequences": true},
-          {"type": "gru", "units": 8},
-          {"type": "dense", "units": 1, "activation": "sigmoid"}],
-         "loss": "binary_crossentropy"}""");
+    ModelSpec spec =
+        ModelSpecReader.read(
+            """
+            {"type": "sequential", "layers": [
+              {"type": "embedding", "input_dim": 1000, "output_dim": 16},
+              {"type": "lstm", "units": 32, "return_sequences": true},
+              {"type": "gru", "units": 8},
+              {"type": "dense", "units": 1, "activation": "sigmoid"}],
+             "loss": "binary_crossentropy"}\
+            """);
 
-    assertThat(spec.layers()).containsExactly(new LayerSpec.Embedding(1000, 16), new LayerSpec.Lstm(32, true),
-        new LayerSpec.Gru(8, false), new LayerSpec.Dense(1, Activation.SIGMOID, true));
+    assertThat(spec.layers())
+        .containsExactly(
+            new LayerSpec.Embedding(1000, 16),
+            new LayerSpec.Lstm(32, true),
+            new LayerSpec.Gru(8, false),
+            new LayerSpec.Dense(1, Activation.SIGMOID, true));
     assertThat(spec.loss()).isEqualTo(LossSpec.BINARY_CROSSENTROPY);
   }
 
@@ -86,11 +94,13 @@ class ModelSpecReaderTest {
 
   @Test
   void unknownFieldNamesTheLayerAndSuggestsTheNearKey() {
-    assertThatThrownBy(() -> ModelSpecReader.read("""
-        layers:
-          - {type: flatten}
-          - {type: dense, unit: 10}
-        """))
+    assertThatThrownBy(() ->
+            ModelSpecReader.read(
+                """
+                layers:
+                  - {type: flatten}
+                  - {type: dense, unit: 10}
+                """))
         .isInstanceOf(SpecException.class)
         .hasMessageStartingWith("layer 2 (dense): unknown field 'unit'; did you mean 'units'?");
   }
@@ -151,10 +161,12 @@ class ModelSpecReaderTest {
     assertThatThrownBy(() -> ModelSpecReader.read("{\"layers\": [}"))
         .isInstanceOf(SpecException.class)
         .hasMessageStartingWith("spec is not valid JSON: ")
-        .message().doesNotContain("com.fasterxml", "Source:", "jackson");
+        .message()
+        .doesNotContain("com.fasterxml", "Source:", "jackson");
     assertThatThrownBy(() -> ModelSpecReader.read("layers: [\n  - a: b\n  c"))
         .hasMessageStartingWith("spec is not valid YAML: ")
-        .message().doesNotContain("com.fasterxml", "Source:", "jackson");
+        .message()
+        .doesNotContain("com.fasterxml", "Source:", "jackson");
   }
 
   @Test
@@ -181,8 +193,22 @@ class ModelSpecReaderTest {
     StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
     for (char c = 'b'; c <= 'k'; c++) {
       char p = (char) (c - 1);
-      bomb.append(c).append(": &").append(c).append(" [*").append(p).append(", *").append(p).append(", *")
-          .append(p).append(", *").append(p).append(", *").append(p).append(", *").append(p).append("]\n");
+      bomb.append(c)
+          .append(": &")
+          .append(c)
+          .append(" [*")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append("]\n");
     }
     assertThatThrownBy(() -> ModelSpecReader.read(bomb.toString())).isInstanceOf(SpecException.class);
   }
@@ -196,8 +222,11 @@ class ModelSpecReaderTest {
   void yamlTagsNeverInstantiateClasses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     // The ShellTorch chain (bad-inputs row 2): a global tag naming a Java class must never be constructed.
     java.nio.file.Path marker = dir.resolve("marker");
-    String yaml = "type: sequential\nlayers: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader "
-        + "[[!!java.net.URL [\"file://" + marker + "\"]]]]\n";
+    String yaml =
+        "type: sequential\nlayers: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader "
+            + "[[!!java.net.URL [\"file://"
+            + marker
+            + "\"]]]]\n";
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelSpecReader.read(yaml))
         .isInstanceOf(SpecException.class);
     org.assertj.core.api.Assertions.assertThat(marker).doesNotExist();

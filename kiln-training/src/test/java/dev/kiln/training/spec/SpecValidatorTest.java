@@ -9,8 +9,8 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 class SpecValidatorTest {
-  private static final Task DIGITS = Task.classification("digit", List.of("0", "1", "2", "3", "4", "5", "6", "7",
-      "8", "9"));
+  private static final Task DIGITS =
+      Task.classification("digit", List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
   private static final Task BINARY = Task.classification("spam", List.of("ham", "spam"));
   private static final Task PRICE = Task.regression("price");
 
@@ -18,20 +18,23 @@ class SpecValidatorTest {
     return SpecValidator.validate(ModelSpecReader.read(yaml), input, task);
   }
 
-  private static AbstractThrowableAssert<?, ? extends Throwable> rejects(String yaml, List<Integer> input,
-      Task task) {
+  private static AbstractThrowableAssert<?, ? extends Throwable> rejects(String yaml, List<Integer> input, Task task) {
     return assertThatThrownBy(() -> valid(yaml, input, task)).isInstanceOf(SpecException.class);
   }
 
   @Test
   void mlpOnTabularInputInfersShapesAndDefaultsTheLoss() {
-    ResolvedSpec r = valid("""
-        layers:
-          - {type: dense, units: 32, activation: relu}
-          - {type: batch_normalization}
-          - {type: dropout, rate: 0.2}
-          - {type: dense, units: 10, activation: softmax}
-        """, List.of(64), DIGITS);
+    ResolvedSpec r =
+        valid(
+            """
+            layers:
+              - {type: dense, units: 32, activation: relu}
+              - {type: batch_normalization}
+              - {type: dropout, rate: 0.2}
+              - {type: dense, units: 10, activation: softmax}
+            """,
+            List.of(64),
+            DIGITS);
 
     assertThat(r.outputShapes()).containsExactly(List.of(32), List.of(32), List.of(32), List.of(10));
     assertThat(r.spec().loss()).isEqualTo(LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY);
@@ -40,47 +43,66 @@ class SpecValidatorTest {
 
   @Test
   void cnnOnEightByEightDigitsReshapesConvolvesAndPools() {
-    ResolvedSpec r = valid("""
-        layers:
-          - {type: reshape, target_shape: [1, 8, 8]}
-          - {type: conv2d, filters: 16, kernel_size: 3, activation: relu}
-          - {type: max_pooling2d, pool_size: 2}
-          - {type: flatten}
-          - {type: dense, units: 10, activation: softmax}
-        """, List.of(64), DIGITS);
+    ResolvedSpec r =
+        valid(
+            """
+            layers:
+              - {type: reshape, target_shape: [1, 8, 8]}
+              - {type: conv2d, filters: 16, kernel_size: 3, activation: relu}
+              - {type: max_pooling2d, pool_size: 2}
+              - {type: flatten}
+              - {type: dense, units: 10, activation: softmax}
+            """,
+            List.of(64),
+            DIGITS);
 
     // valid 3x3 on 8x8 -> 6x6; 2x2 pool -> 3x3; 16 * 9 = 144
-    assertThat(r.outputShapes()).containsExactly(List.of(1, 8, 8), List.of(16, 6, 6), List.of(16, 3, 3),
-        List.of(144), List.of(10));
+    assertThat(r.outputShapes())
+        .containsExactly(List.of(1, 8, 8), List.of(16, 6, 6), List.of(16, 3, 3), List.of(144), List.of(10));
   }
 
   @Test
   void cnnOnMnistWithSamePaddingAndStrides() {
-    ResolvedSpec r = valid("""
-        layers:
-          - {type: conv2d, filters: 8, kernel_size: [5, 5], padding: same, activation: relu}
-          - {type: batch_normalization}
-          - {type: conv2d, filters: 4, kernel_size: 3, strides: 2, padding: same}
-          - {type: max_pooling2d, pool_size: 3, strides: 2}
-          - {type: flatten}
-          - {type: dense, units: 10}
-          - {type: activation, activation: softmax}
-        """, List.of(1, 28, 28), DIGITS);
+    ResolvedSpec r =
+        valid(
+            """
+            layers:
+              - {type: conv2d, filters: 8, kernel_size: [5, 5], padding: same, activation: relu}
+              - {type: batch_normalization}
+              - {type: conv2d, filters: 4, kernel_size: 3, strides: 2, padding: same}
+              - {type: max_pooling2d, pool_size: 3, strides: 2}
+              - {type: flatten}
+              - {type: dense, units: 10}
+              - {type: activation, activation: softmax}
+            """,
+            List.of(1, 28, 28),
+            DIGITS);
 
     // same/stride 2 on 28 -> ceil(28/2) = 14; pool 3 stride 2 on 14 -> (14-3)/2+1 = 6
-    assertThat(r.outputShapes()).containsExactly(List.of(8, 28, 28), List.of(8, 28, 28), List.of(4, 14, 14),
-        List.of(4, 6, 6), List.of(144), List.of(10), List.of(10));
+    assertThat(r.outputShapes())
+        .containsExactly(
+            List.of(8, 28, 28),
+            List.of(8, 28, 28),
+            List.of(4, 14, 14),
+            List.of(4, 6, 6),
+            List.of(144),
+            List.of(10),
+            List.of(10));
   }
 
   @Test
   void embeddingThenLstmClassifiesTokenSequencesWithOneSigmoid() {
-    ResolvedSpec r = valid("""
-        layers:
-          - {type: embedding, input_dim: 5000, output_dim: 32}
-          - {type: lstm, units: 16, return_sequences: true}
-          - {type: lstm, units: 8}
-          - {type: dense, units: 1, activation: sigmoid}
-        """, List.of(100), BINARY);
+    ResolvedSpec r =
+        valid(
+            """
+            layers:
+              - {type: embedding, input_dim: 5000, output_dim: 32}
+              - {type: lstm, units: 16, return_sequences: true}
+              - {type: lstm, units: 8}
+              - {type: dense, units: 1, activation: sigmoid}
+            """,
+            List.of(100),
+            BINARY);
 
     assertThat(r.outputShapes()).containsExactly(List.of(100, 32), List.of(100, 16), List.of(8), List.of(1));
     assertThat(r.spec().loss()).isEqualTo(LossSpec.BINARY_CROSSENTROPY);
@@ -88,12 +110,16 @@ class SpecValidatorTest {
 
   @Test
   void embeddingThenGruRegresses() {
-    ResolvedSpec r = valid("""
-        layers:
-          - {type: embedding, input_dim: 50, output_dim: 4}
-          - {type: gru, units: 6}
-          - {type: dense, units: 1}
-        """, List.of(12), PRICE);
+    ResolvedSpec r =
+        valid(
+            """
+            layers:
+              - {type: embedding, input_dim: 50, output_dim: 4}
+              - {type: gru, units: 6}
+              - {type: dense, units: 1}
+            """,
+            List.of(12),
+            PRICE);
 
     assertThat(r.outputShape()).containsExactly(1);
     assertThat(r.spec().loss()).isEqualTo(LossSpec.MSE);
@@ -101,25 +127,33 @@ class SpecValidatorTest {
 
   @Test
   void denseOnASequenceMapsTheLastAxis() {
-    ResolvedSpec r = valid("""
-        layers:
-          - {type: embedding, input_dim: 50, output_dim: 4}
-          - {type: dense, units: 3}
-          - {type: flatten}
-          - {type: dense, units: 1}
-        """, List.of(5), PRICE);
+    ResolvedSpec r =
+        valid(
+            """
+            layers:
+              - {type: embedding, input_dim: 50, output_dim: 4}
+              - {type: dense, units: 3}
+              - {type: flatten}
+              - {type: dense, units: 1}
+            """,
+            List.of(5),
+            PRICE);
 
     assertThat(r.outputShapes().get(1)).containsExactly(5, 3);
   }
 
   @Test
   void reshapeInfersOneMinusOneDimension() {
-    ResolvedSpec r = valid("""
-        layers:
-          - {type: reshape, target_shape: [-1, 4]}
-          - {type: gru, units: 2}
-          - {type: dense, units: 1}
-        """, List.of(12), PRICE);
+    ResolvedSpec r =
+        valid(
+            """
+            layers:
+              - {type: reshape, target_shape: [-1, 4]}
+              - {type: gru, units: 2}
+              - {type: dense, units: 1}
+            """,
+            List.of(12),
+            PRICE);
 
     assertThat(r.outputShapes().get(0)).containsExactly(3, 4);
   }
@@ -158,10 +192,13 @@ class SpecValidatorTest {
 
   @Test
   void convOnFlatInputAsksForAReshape() {
-    rejects("layers: [{type: dense, units: 64}, {type: dropout, rate: 0.1}, {type: conv2d, filters: 2}]",
-        List.of(10), DIGITS)
-        .hasMessage("layer 3 (conv2d): expects input [channels, height, width], got [64]; "
-            + "add a reshape to [channels, height, width]");
+    rejects(
+            "layers: [{type: dense, units: 64}, {type: dropout, rate: 0.1}, {type: conv2d, filters: 2}]",
+            List.of(10),
+            DIGITS)
+        .hasMessage(
+            "layer 3 (conv2d): expects input [channels, height, width], got [64]; "
+                + "add a reshape to [channels, height, width]");
   }
 
   @Test
@@ -184,8 +221,7 @@ class SpecValidatorTest {
 
   @Test
   void embeddingAnywhereButFirstIsRejected() {
-    rejects("layers: [{type: dense, units: 4}, {type: embedding, input_dim: 10, output_dim: 2}]", List.of(3),
-        DIGITS)
+    rejects("layers: [{type: dense, units: 4}, {type: embedding, input_dim: 10, output_dim: 2}]", List.of(3), DIGITS)
         .hasMessageStartingWith("layer 2 (embedding) must come first and take token ids");
   }
 
@@ -226,14 +262,14 @@ class SpecValidatorTest {
   @Test
   void imageOutputWithoutFlattenIsPointedAtFlatten() {
     rejects("layers: [{type: conv2d, filters: 2}, {type: dense, units: 1}]", List.of(1, 5, 5), PRICE)
-        .hasMessage("layer 2 (dense): outputs [2, 3, 1] but regression needs [1]; "
-            + "end with a flatten and a dense layer of 1 unit");
+        .hasMessage(
+            "layer 2 (dense): outputs [2, 3, 1] but regression needs [1]; "
+                + "end with a flatten and a dense layer of 1 unit");
   }
 
   @Test
   void binaryCrossEntropyNeedsOneSigmoidOutputAndTwoClasses() {
-    rejects("layers: [{type: dense, units: 10, activation: softmax}]\nloss: binary_crossentropy", List.of(4),
-        DIGITS)
+    rejects("layers: [{type: dense, units: 10, activation: softmax}]\nloss: binary_crossentropy", List.of(4), DIGITS)
         .hasMessageStartingWith("loss binary_crossentropy needs 1 sigmoid output and 2 classes; layer 1 (dense)");
     rejects("layers: [{type: dense, units: 1, activation: relu}]\nloss: binary_crossentropy", List.of(4), BINARY)
         .hasMessage("loss binary_crossentropy needs a sigmoid output; the model ends in relu");
@@ -243,8 +279,10 @@ class SpecValidatorTest {
   void categoricalCrossEntropyNeedsSoftmaxOverEveryClass() {
     rejects("layers: [{type: dense, units: 10}]\nloss: categorical_crossentropy", List.of(4), DIGITS)
         .hasMessage("loss categorical_crossentropy needs a softmax output; the model ends in linear");
-    rejects("layers: [{type: dense, units: 1, activation: sigmoid}]\nloss: sparse_categorical_crossentropy",
-        List.of(4), BINARY)
+    rejects(
+            "layers: [{type: dense, units: 1, activation: sigmoid}]\nloss: sparse_categorical_crossentropy",
+            List.of(4),
+            BINARY)
         .hasMessageStartingWith("loss sparse_categorical_crossentropy needs one output per class, [2]");
   }
 
@@ -322,7 +360,7 @@ class SpecValidatorTest {
 
   @Test
   void classificationNeedsTwoClasses() {
-    assertThatThrownBy(() -> valid("type: logistic_regression", List.of(3), Task.classification("y",
-        List.of("only")))).hasMessage("classification needs at least 2 classes, got 1");
+    assertThatThrownBy(() -> valid("type: logistic_regression", List.of(3), Task.classification("y", List.of("only"))))
+        .hasMessage("classification needs at least 2 classes, got 1");
   }
 }
