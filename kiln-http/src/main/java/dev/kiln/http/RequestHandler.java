@@ -5,29 +5,20 @@ import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.KilnException;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import java.util.Optional;
@@ -36,13 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-// Size: over 300 lines until issue 11's one-error-model work (another branch) moves the error mapping out;
-// drop this line when it lands (kiln-architecture SourceRulesTest).
 /**
  * Dispatches each aggregated request to its route and writes the answer. One request per connection is in flight at a
  * time (reading pauses until the response is written), which keeps HTTP/1.1 responses in order even though inference
@@ -51,7 +39,6 @@ import java.util.logging.Logger;
 @ChannelHandler.Sharable
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
-  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("kiln.refused");
 
   /**
    * Bodies at least this large are handled off the event loop: decoding a JSON body of several MiB takes CPU seconds,
@@ -60,6 +47,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   static final int OFFLOAD_BYTES = 256 * 1024;
 
   private final Router router;
+  private final Unrouted unrouted;
   private final Gate gate;
   private final Executor offload;
   private final Executor blocking;
@@ -77,6 +65,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    */
   RequestHandler(Router router, Gate gate, Executor offload, Executor blocking) {
     this.router = router;
+    this.unrouted = new Unrouted(router, gate);
     this.blocking = blocking;
     this.gate = gate;
     this.offload = offload;
@@ -92,51 +81,26 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    if (ctx.channel().hasAttr(REFUSED)) {
+    if (ResponseWriter.refused(ctx)) {
       return; // the connection was answered and is closing; what still arrives is dropped
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req) && !draining;
     DecoderResult dr = req.decoderResult();
     if (!dr.isSuccess()) {
-      refuse(ctx, decodeFailure(dr.cause()));
+      ResponseWriter.refuse(ctx, ResponseWriter.decodeFailure(dr.cause()));
       return;
     }
     String path;
     try {
       path = new QueryStringDecoder(req.uri()).path();
     } catch (IllegalArgumentException e) { // a % not followed by two hex digits, or bytes that are not UTF-8
-      refuse(ctx, HttpErrors.response(KilnException.invalid("the request path is not valid percent-encoded UTF-8")));
+      ResponseWriter.refuse(
+          ctx, HttpErrors.response(KilnException.invalid("the request path is not valid percent-encoded UTF-8")));
       return;
     }
     Optional<Router.Match> match = router.match(req.method(), path);
     if (match.isEmpty()) {
-      HttpResponseStatus s =
-          router.pathKnown(path) ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.NOT_FOUND;
-      // OpenAI clients parse their own error envelope, unknown /v1 paths included.
-      ErrorStyle style = path.startsWith("/v1/") ? ErrorStyle.OPENAI : ErrorStyle.KILN;
-      // With auth on, a caller without a valid key learns nothing about which paths and methods exist: 401
-      // comes before 404 and 405.
-      if (gate != Gate.OPEN) {
-        try {
-          gate.check(
-              new Caller(
-                  Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
-                  String.valueOf(ctx.channel().remoteAddress())),
-              Permission.AUTHENTICATED,
-              null);
-        } catch (RuntimeException refused) {
-          write(ctx, style.response(refused), keepAlive);
-          return;
-        }
-      }
-      write(
-          ctx,
-          style.response(
-              s,
-              s == HttpResponseStatus.NOT_FOUND
-                  ? "no route for " + req.method() + " " + truncate(path)
-                  : "method " + req.method() + " not allowed here"),
-          keepAlive);
+      ResponseWriter.write(ctx, unrouted.answer(req, path, ctx.channel().remoteAddress()), keepAlive);
       return;
     }
     Access access = match.get().route().access();
@@ -164,7 +128,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 access.permission(),
                 model);
       } catch (RuntimeException refused) { // a refusal, or the gate's own failure: answered like any error
-        write(ctx, match.get().route().errors().response(refused), keepAlive);
+        ResponseWriter.write(ctx, match.get().route().errors().response(refused), keepAlive);
         return;
       }
       principal = allowed.principal();
@@ -189,7 +153,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     ErrorStyle errors = match.get().route().errors();
     if (answer.isDone() && !isStream(answer)) {
-      write(ctx, answer.handle((r, e) -> e == null ? r : errors.response(e)).join(), keepAlive);
+      ResponseWriter.write(ctx, answer.handle((r, e) -> e == null ? r : errors.response(e)).join(), keepAlive);
       return;
     }
     ctx.channel().config().setAutoRead(false);
@@ -211,7 +175,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 stream(ctx, r, keepAlive);
                 return;
               }
-              write(ctx, e == null ? r : errors.response(e), keepAlive).addListener(f -> inFlight.decrementAndGet());
+              ResponseWriter.write(ctx, e == null ? r : errors.response(e), keepAlive)
+                  .addListener(f -> inFlight.decrementAndGet());
               resumeReading(ctx);
             }));
   }
@@ -277,36 +242,6 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     streams.forEach(ChunkedStream::end);
   }
 
-  private static ChannelFuture write(ChannelHandlerContext ctx, RestResponse r, boolean keepAlive) {
-    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
-    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
-    r.headers().forEach((k, v) -> resp.headers().set(k, v));
-    HttpUtil.setKeepAlive(resp, keepAlive);
-    ChannelFuture f = ctx.writeAndFlush(resp);
-    if (!keepAlive) {
-      f.addListener(ChannelFutureListener.CLOSE);
-    }
-    return f;
-  }
-
-  private static RestResponse decodeFailure(Throwable cause) {
-    if (cause instanceof TooLongHttpHeaderException) {
-      return HttpErrors.response(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
-    }
-    if (cause instanceof TooLongHttpLineException) {
-      return HttpErrors.response(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
-    }
-    if (cause instanceof TooLongFrameException) {
-      return HttpErrors.response(KilnException.tooLarge("request too large"));
-    }
-    return HttpErrors.response(KilnException.invalid("malformed HTTP request"));
-  }
-
-  private static String truncate(String s) {
-    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
-  }
-
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     LOG.log(Level.FINE, "connection error", cause);
@@ -316,27 +251,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (badEncoding && ctx.channel().isActive()) {
       // A body that is not what its Content-Encoding says (plain text sent as gzip, corrupt deflate): the
       // request is the caller's mistake and gets an answer, not a dropped connection.
-      refuse(
+      ResponseWriter.refuse(
           ctx,
           HttpErrors.response(KilnException.invalid("the request body is not valid data for its Content-Encoding")));
       return;
     }
     ctx.close();
-  }
-
-  /**
-   * Answers a request that cannot be served, once, and closes the connection after a short linger: meanwhile the rest
-   * of the request is read and dropped, so a client still sending it reads the answer instead of a connection reset.
-   */
-  private static void refuse(ChannelHandlerContext ctx, RestResponse r) {
-    if (ctx.channel().attr(REFUSED).getAndSet(Boolean.TRUE) != null) {
-      return;
-    }
-    ctx.channel().config().setAutoRead(true);
-    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), r.body());
-    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().readableBytes());
-    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(resp).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS));
   }
 }

@@ -14,13 +14,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
-// Size: over 300 lines until issue 11's one-catalog and OIP-rulebook work (another branch) reshapes the core;
-// drop this line when it lands (kiln-architecture SourceRulesTest).
 /**
  * The one entry point protocol adapters call. It owns the served models, resolves names and versions, and keeps the
  * server's readiness. It holds no state beyond what the model repository on disk determines, so a second replica over
@@ -29,7 +26,7 @@ import java.util.logging.Logger;
 public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
-  private final AliasResolver aliases;
+  private final Targets targets;
   private volatile ModelsBeside beside = ModelsBeside.NONE;
   private final CoreSettings settings;
   private final ServedModels models;
@@ -55,7 +52,6 @@ public final class InferenceCore implements AutoCloseable {
       InferenceMetrics metrics,
       CoreSettings settings,
       AliasResolver aliases) {
-    this.aliases = Objects.requireNonNull(aliases, "aliases");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.models =
         new ServedModels(
@@ -64,6 +60,7 @@ public final class InferenceCore implements AutoCloseable {
             Objects.requireNonNull(engineOptions, "engineOptions"),
             Objects.requireNonNull(metrics, "metrics"),
             settings);
+    this.targets = new Targets(Objects.requireNonNull(aliases, "aliases"), models);
   }
 
   /** Loads every model in the repository; a model that fails is recorded with its reason, the rest serve. */
@@ -98,7 +95,7 @@ public final class InferenceCore implements AutoCloseable {
     while (System.nanoTime() - deadline < 0) {
       ServedVersion v;
       try {
-        v = resolve(target);
+        v = targets.resolve(target);
       } catch (KilnException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -111,15 +108,15 @@ public final class InferenceCore implements AutoCloseable {
 
   public ModelMetadata metadata(Target target) {
     if (isBeside(target.model())) {
-      return beside.metadata(target.model(), versionString(target));
+      return beside.metadata(target.model(), Targets.versionString(target));
     }
     String model = target.model();
     ServedModel m = models.find(model);
     if (target.version().isPresent()) {
-      ServedVersion v = resolve(target);
+      ServedVersion v = targets.resolve(target);
       return new ModelMetadata(model, List.of(Long.toString(v.version())), m.platform(), v.signature());
     }
-    ServedVersion latest = resolve(target);
+    ServedVersion latest = targets.resolve(target);
     List<String> versions = new ArrayList<>();
     m.states()
         .forEach((v, state) -> {
@@ -136,10 +133,10 @@ public final class InferenceCore implements AutoCloseable {
    */
   public boolean modelReady(Target target) {
     if (isBeside(target.model())) {
-      return beside.ready(target.model(), versionString(target));
+      return beside.ready(target.model(), Targets.versionString(target));
     }
     try {
-      resolve(target); // ready when resolved; asking its state again could meet it just replaced
+      targets.resolve(target); // ready when resolved; asking its state again could meet it just replaced
       return true;
     } catch (KilnException e) {
       return false;
@@ -163,10 +160,6 @@ public final class InferenceCore implements AutoCloseable {
     return !models.serves(model) && beside.has(model);
   }
 
-  private static String versionString(Target target) {
-    return target.version().map(v -> Long.toString(v)).orElse("");
-  }
-
   /** The target a caller names by reference ({@code model} or {@code model@alias}) alone. */
   public Target target(String ref) {
     return target(ref, "");
@@ -180,27 +173,7 @@ public final class InferenceCore implements AutoCloseable {
    *     an alias and a version
    */
   public Target target(String ref, String version) {
-    String model = ModelRefs.name(ref);
-    Optional<String> alias = ModelRefs.alias(ref);
-    if (alias.isPresent()) {
-      if (!version.isEmpty()) {
-        throw KilnException.invalid("name a version or an alias, not both");
-      }
-      long v =
-          aliases
-              .resolve(model, alias.get())
-              .orElseThrow(() -> KilnException.notFound("model '" + model + "' has no alias '" + alias.get() + "'"));
-      return Target.of(model, v);
-    }
-    if (version.isEmpty()) {
-      return Target.latest(model);
-    }
-    try {
-      return Target.of(model, Long.parseLong(version));
-    } catch (NumberFormatException e) {
-      models.find(model); // an unknown model is reported as such, whatever its version
-      throw KilnException.notFound("model '" + model + "' has no version '" + version + "'");
-    }
+    return targets.target(ref, version);
   }
 
   /** Statistics of every loaded version of every model. */
@@ -305,19 +278,5 @@ public final class InferenceCore implements AutoCloseable {
           ErrorKind.FAILED_PRECONDITION,
           "explicit model load/unload is disabled (start the server with --model-control explicit)");
     }
-  }
-
-  private ServedVersion resolve(Target target) {
-    String model = target.model();
-    ServedModel m = models.find(model);
-    if (target.version().isEmpty()) {
-      return m.latestReady().orElseThrow(() -> KilnException.unavailable("model '" + model + "' has no ready version"));
-    }
-    long v = target.version().get();
-    return m.ready(v)
-        .orElseThrow(() ->
-            m.version(v).isEmpty()
-                ? KilnException.notFound("model '" + model + "' has no version " + v)
-                : KilnException.unavailable("model '" + model + "' version " + v + " is not ready"));
   }
 }
