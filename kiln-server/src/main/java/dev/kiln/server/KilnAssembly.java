@@ -93,7 +93,6 @@ final class KilnAssembly {
     LlamaEngine llama = new LlamaEngine(new LlamaOptions(0, 1, config.llm().threads()));
     // One scan of the model folder: tensor models for the core, language models (GGUF) for LanguageModels.
     ModelRepository folder = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
-    InferenceCore core = core(governance, engines, folder, meters);
     // Tokens are charged on the gate's usage path, as requests are, by the language models themselves.
     LanguageModels languageModels =
         started(
@@ -103,7 +102,8 @@ final class KilnAssembly {
                 config.llm().settings(config.core().drainTimeout()),
                 governance.<TokenUsage>map(g -> g.gate::tokens).orElse(TokenUsage.NONE),
                 meters));
-    core.servedBeside(languageModels); // in the repository index, readiness, load and unload
+    // The core reports the language models as its own: repository index, readiness, load and unload.
+    InferenceCore core = core(governance, engines, folder, languageModels, meters);
     Optional<LanguageModelStaging> staging =
         governance.map(g ->
             started(new LanguageModelStaging(config.governance().orElseThrow().dataDir(), g.registry, languageModels)));
@@ -136,7 +136,11 @@ final class KilnAssembly {
 
   /** The inference core over the repository, and over the registry first when there is one. */
   private InferenceCore core(
-      Optional<Governance> governance, List<Engine> engines, ModelRepository folder, PrometheusMeterRegistry meters) {
+      Optional<Governance> governance,
+      List<Engine> engines,
+      ModelRepository folder,
+      LanguageModels languageModels,
+      PrometheusMeterRegistry meters) {
     ModelCatalog catalog = folder;
     if (governance.isPresent()) {
       // Registry models first: a name in both comes from the registry.
@@ -152,7 +156,8 @@ final class KilnAssembly {
                 config.engine(),
                 new InferenceMetrics(meters),
                 config.core().withModelControl(control),
-                aliases));
+                aliases,
+                languageModels));
     core.start();
     return core;
   }

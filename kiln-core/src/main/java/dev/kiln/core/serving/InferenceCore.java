@@ -27,7 +27,7 @@ public final class InferenceCore implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceCore.class.getName());
 
   private final Targets targets;
-  private volatile ModelsBeside beside = ModelsBeside.NONE;
+  private final ModelsBeside beside;
   private final CoreSettings settings;
   private final ServedModels models;
   private volatile boolean started;
@@ -52,6 +52,24 @@ public final class InferenceCore implements AutoCloseable {
       InferenceMetrics metrics,
       CoreSettings settings,
       AliasResolver aliases) {
+    this(repository, engines, engineOptions, metrics, settings, aliases, ModelsBeside.NONE);
+  }
+
+  /**
+   * @param aliases resolves {@code model@alias} references (the registry provides it)
+   * @param beside models served through another door (language models) that the core reports as its own: in the
+   *     repository index with their state and failure reason, in readiness and metadata, and loaded and unloaded by the
+   *     repository operations
+   */
+  public InferenceCore(
+      ModelCatalog repository,
+      List<Engine> engines,
+      EngineOptions engineOptions,
+      InferenceMetrics metrics,
+      CoreSettings settings,
+      AliasResolver aliases,
+      ModelsBeside beside) {
+    this.beside = Objects.requireNonNull(beside, "beside");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.models =
         new ServedModels(
@@ -145,14 +163,6 @@ public final class InferenceCore implements AutoCloseable {
 
   public ModelConfig config(String model) {
     return models.find(ModelRefs.name(model)).config();
-  }
-
-  /**
-   * Reports the models served beside the core (language models) as its own: in the repository index with their state
-   * and failure reason, in readiness and metadata, and loaded and unloaded by the repository operations.
-   */
-  public void servedBeside(ModelsBeside models) {
-    this.beside = Objects.requireNonNull(models, "models");
   }
 
   /** Whether {@code model} names a model served beside the core and none of the core's own. */
