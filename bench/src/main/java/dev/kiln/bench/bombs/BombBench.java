@@ -1,6 +1,5 @@
 package dev.kiln.bench.bombs;
 
-import dev.kiln.bench.MachineInfo;
 import dev.kiln.bench.soak.ServerProcess;
 import dev.kiln.onnx.ExampleModels;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -69,28 +67,6 @@ public final class BombBench implements Callable<Integer> {
     System.exit(new CommandLine(new BombBench()).execute(args));
   }
 
-  private record Case(
-      String name, String what, int copies, String path, String contentType, boolean gzip, byte[] body) {
-    HttpRequest request(String base) {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(base + path))
-              .timeout(Duration.ofMinutes(2))
-              .header("Content-Type", contentType)
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-      return (gzip ? b.header("Content-Encoding", "gzip") : b).build();
-    }
-  }
-
-  private record Outcome(
-      Case c,
-      Map<Integer, Integer> statuses,
-      String firstError,
-      long idleRssMiB,
-      long peakRssMiB,
-      long healthMaxMs,
-      int healthFailures,
-      long seconds) {}
-
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
@@ -98,9 +74,9 @@ public final class BombBench implements Callable<Integer> {
     Path data = workDir.resolve("data");
     deleteTree(data);
     ExampleModels.write(models, "mlp", 1, ExampleModels.Mlp.random(784, 16, 10, 7).onnx());
-    List<Outcome> outcomes = new ArrayList<>();
+    List<BombReport.Outcome> outcomes = new ArrayList<>();
     List<Long> baselines = new ArrayList<>();
-    for (Case c : cases()) {
+    for (BombCase c : cases()) {
       if (!only.isEmpty() && !only.contains(c.name())) {
         continue;
       }
@@ -124,11 +100,11 @@ public final class BombBench implements Callable<Integer> {
         outcomes.add(run(c, server, baseline));
       }
     }
-    report(System.out, baselines, outcomes);
+    BombReport.print(System.out, baselines, outcomes);
     return 0;
   }
 
-  private List<Case> cases() throws IOException {
+  private List<BombCase> cases() throws IOException {
     String infer = "/v2/models/mlp/infer";
     byte[] shapeBomb = Bombs.declaredShapeJson("input", 85_600, (64 << 20) - 4096);
     byte[] valid = Bombs.validZerosJson("input", 40_000);
@@ -137,7 +113,7 @@ public final class BombBench implements Callable<Integer> {
     byte[] zip = Bombs.zipBomb(2L << 30);
     byte[] plain = Bombs.plainCsv(50, 60 << 20);
     return List.of(
-        new Case(
+        new BombCase(
             "json-declared-shape",
             "FP64 [85600, 784], one value, padded to 64 MiB, " + kib(shapeBomb) + " gzip",
             concurrency,
@@ -145,7 +121,7 @@ public final class BombBench implements Callable<Integer> {
             "application/json",
             true,
             shapeBomb),
-        new Case(
+        new BombCase(
             "json-valid-64mib",
             "FP32 [40000, 784] of zeros (62 MiB JSON), " + kib(valid) + " gzip",
             concurrency,
@@ -153,7 +129,7 @@ public final class BombBench implements Callable<Integer> {
             "application/json",
             true,
             valid),
-        new Case(
+        new BombCase(
             "csv-gzip-bomb",
             "gzip CSV, 1,000 columns, 2 GiB inflated, " + kib(csvBomb),
             1,
@@ -161,7 +137,7 @@ public final class BombBench implements Callable<Integer> {
             "text/csv",
             false,
             csvBomb),
-        new Case(
+        new BombCase(
             "png-16000",
             "zip of two 16000×16000 PNGs, " + kib(png),
             1,
@@ -169,7 +145,7 @@ public final class BombBench implements Callable<Integer> {
             "application/zip",
             false,
             png),
-        new Case(
+        new BombCase(
             "zip-bomb",
             "zip, one text entry of 2 GiB, " + kib(zip),
             1,
@@ -177,7 +153,7 @@ public final class BombBench implements Callable<Integer> {
             "application/zip",
             false,
             zip),
-        new Case(
+        new BombCase(
             "csv-plain-60mib",
             "plain CSV, 50 columns, " + kib(plain),
             1,
@@ -187,7 +163,7 @@ public final class BombBench implements Callable<Integer> {
             plain));
   }
 
-  private Outcome run(Case c, ServerProcess server, long baseline) throws Exception {
+  private BombReport.Outcome run(BombCase c, ServerProcess server, long baseline) throws Exception {
     String base = server.base;
     AtomicBoolean done = new AtomicBoolean();
     AtomicLong peak = new AtomicLong();
@@ -252,43 +228,8 @@ public final class BombBench implements Callable<Integer> {
     done.set(true);
     sampler.join();
     prober.join();
-    return new Outcome(
+    return new BombReport.Outcome(
         c, statuses, firstError, baseline, peak.get(), healthMax.get(), (int) healthFailures.get(), seconds);
-  }
-
-  private static void report(PrintStream out, List<Long> baselines, List<Outcome> outcomes) {
-    out.println("Run " + LocalDate.now() + "; " + String.join("; ", MachineInfo.describe()));
-    out.println();
-    out.println(
-        "A fresh server per case; idle RSS "
-            + baselines.stream().mapToLong(Long::longValue).min().orElse(0)
-            + "–"
-            + baselines.stream().mapToLong(Long::longValue).max().orElse(0)
-            + " MiB.");
-    out.println();
-    out.println(
-        "| case | bomb | copies | statuses | peak RSS (MiB) | above idle | slowest /v2/health/live |"
-            + " health failures | seconds |");
-    out.println("|---|---|---|---|---|---|---|---|---|");
-    for (Outcome o : outcomes) {
-      out.printf(
-          "| %s | %s | %d | %s | %d | +%d | %d ms | %d | %d |%n",
-          o.c().name(),
-          o.c().what(),
-          o.c().copies(),
-          o.statuses(),
-          o.peakRssMiB(),
-          Math.max(0, o.peakRssMiB() - o.idleRssMiB()),
-          o.healthMaxMs(),
-          o.healthFailures(),
-          o.seconds());
-    }
-    out.println();
-    for (Outcome o : outcomes) {
-      if (!o.firstError().isEmpty()) {
-        out.println("- " + o.c().name() + ": `" + o.firstError().replace('\n', ' ').replace("`", "'") + "`");
-      }
-    }
   }
 
   private static String kib(byte[] b) {

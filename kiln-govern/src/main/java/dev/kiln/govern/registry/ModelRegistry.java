@@ -10,26 +10,19 @@ import dev.kiln.core.repository.ModelSource;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.SafeNames;
-import java.io.BufferedInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -53,7 +46,7 @@ public final class ModelRegistry implements ModelCatalog {
   private final ArtifactStore artifacts;
   private final Auditor audit;
   private final Clock clock;
-  private final long maxArtifactBytes;
+  private final VersionPush push;
 
   public ModelRegistry(
       RegistryStore store, ArtifactStore artifacts, Auditor audit, Clock clock, long maxArtifactBytes) {
@@ -61,7 +54,7 @@ public final class ModelRegistry implements ModelCatalog {
     this.artifacts = artifacts;
     this.audit = audit;
     this.clock = clock;
-    this.maxArtifactBytes = maxArtifactBytes;
+    this.push = new VersionPush(store, artifacts, audit, clock, maxArtifactBytes);
   }
 
   /** Stores {@code model} as the next version of {@code name} and publishes it, loaded by no one. */
@@ -79,69 +72,7 @@ public final class ModelRegistry implements ModelCatalog {
    */
   public VersionRecord push(
       String name, InputStream model, String source, String metadata, String actor, String from, VersionLoader loader) {
-    SafeNames.requireModelName(name);
-    Objects.requireNonNull(metadata, "metadata");
-    Objects.requireNonNull(loader, "loader");
-    InputStream in = new BufferedInputStream(model);
-    String format = format(in);
-    Instant now = clock.instant();
-    boolean newModel = store.model(name).isEmpty();
-    store.ensureModel(name, actor, now);
-    VersionRecord reserved = store.reserveVersion(name, format, source, actor, now);
-    String target = "model:" + name + "/" + reserved.version();
-    ArtifactStore.PutResult put = null;
-    try {
-      put = artifacts.put(in, maxArtifactBytes);
-      if (!store.publish(name, reserved.version(), put.key(), put.sha256(), put.sizeBytes(), metadata)) {
-        throw new KilnException(
-            ErrorKind.CONFLICT, "version " + reserved.version() + " of " + name + " was not pending any more");
-      }
-    } catch (RuntimeException e) {
-      undo(name, reserved.version(), put == null ? null : put.key(), newModel);
-      audit.record(actor, "model.push", target, from, "failed", e.getMessage());
-      throw e;
-    }
-    VersionRecord v = store.version(name, reserved.version()).orElseThrow();
-    try {
-      loader.load(v);
-    } catch (RuntimeException e) {
-      RuntimeException refusal = LoadRefusal.of(e, v);
-      undo(name, v.version(), v.artifact(), newModel);
-      try {
-        loader.undone(v);
-      } catch (RuntimeException ignored) {
-        LOG.log(Level.WARNING, "serving could not forget refused version " + target, ignored);
-      }
-      audit.record(actor, "model.push", target, from, "failed", refusal.getMessage());
-      throw refusal;
-    }
-    audit.record(
-        actor, "model.push", target, from, "ok", "sha256 " + v.sha256() + ", " + v.sizeBytes() + " bytes, " + source);
-    return v;
-  }
-
-  /** Removes what a failed push wrote: its version, its artifact, and the model when the push created it. */
-  private void undo(String name, long version, String artifact, boolean newModel) {
-    store.deleteVersion(name, version);
-    if (artifact != null) {
-      artifacts.delete(artifact);
-    }
-    // Another push may have reserved a version meanwhile; then the model stays.
-    if (newModel && store.versions(name).isEmpty() && store.aliases(name).isEmpty()) {
-      store.deleteModel(name);
-    }
-  }
-
-  /** {@code gguf} for a GGUF language model (by its magic number), else {@code onnx}. */
-  private static String format(InputStream in) {
-    try {
-      in.mark(4);
-      byte[] magic = in.readNBytes(4);
-      in.reset();
-      return Arrays.equals(magic, new byte[] {'G', 'G', 'U', 'F'}) ? GGUF : ONNX;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the upload", e);
-    }
+    return push.push(name, model, source, metadata, actor, from, loader);
   }
 
   /** Published GGUF versions, the newest of each model: what the language-model side serves. */

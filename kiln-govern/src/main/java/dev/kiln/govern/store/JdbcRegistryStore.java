@@ -6,13 +6,10 @@ import dev.kiln.govern.registry.ModelRecord;
 import dev.kiln.govern.registry.RegistryStore;
 import dev.kiln.govern.registry.VersionRecord;
 import dev.kiln.govern.registry.VersionRecord.State;
-import java.sql.Connection;
+import dev.kiln.govern.store.RegistryRows.Parameters;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,20 +25,20 @@ import java.util.Optional;
  * CASCADE). Instants are kept to the millisecond.
  */
 public final class JdbcRegistryStore implements RegistryStore {
-  private static final String MODEL_COLUMNS = "name, card, created, created_by, archived";
-  private static final String VERSION_COLUMNS =
-      "model, version, state, format, artifact, sha256, size_bytes, source, metadata, created_by, created";
-
   private final Database db;
+  private final RegistryRows rows;
+  private final RegistryAliases aliases;
 
   public JdbcRegistryStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
+    this.rows = new RegistryRows(db);
+    this.aliases = new RegistryAliases(db);
   }
 
   @Override
   public ModelRecord ensureModel(String name, String createdBy, Instant at) {
     db.transaction(c ->
-        update(
+        RegistryRows.update(
             c,
             "INSERT INTO models (name, created, created_by) VALUES (?, ?, ?)" + " ON CONFLICT (name) DO NOTHING",
             ps -> {
@@ -54,12 +51,12 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public Optional<ModelRecord> model(String name) {
-    return models("WHERE name = ?", ps -> ps.setString(1, name)).stream().findFirst();
+    return rows.models("WHERE name = ?", ps -> ps.setString(1, name)).stream().findFirst();
   }
 
   @Override
   public List<ModelRecord> models() {
-    return models("ORDER BY name", ps -> {});
+    return rows.models("ORDER BY name", ps -> {});
   }
 
   @Override
@@ -92,7 +89,7 @@ public final class JdbcRegistryStore implements RegistryStore {
               next = rs.getLong(1);
             }
           }
-          update(
+          RegistryRows.update(
               c,
               "INSERT INTO versions (model, version, state, format, source, created_by, created)"
                   + " VALUES (?, ?, 'PENDING', ?, ?, ?, ?)",
@@ -113,7 +110,7 @@ public final class JdbcRegistryStore implements RegistryStore {
   public boolean publish(String model, long version, String artifact, String sha256, long size, String metadata) {
     // One conditional UPDATE: a version is either still pending or fully published, never half of each.
     return db.transaction(c ->
-        update(
+        RegistryRows.update(
             c,
             "UPDATE versions SET state = 'PUBLISHED', artifact = ?, sha256 = ?,"
                 + " size_bytes = ?, metadata = ? WHERE model = ? AND version = ? AND state = 'PENDING'",
@@ -130,7 +127,8 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public Optional<VersionRecord> version(String model, long version) {
-    return versions(
+    return rows
+        .versions(
             "WHERE model = ? AND version = ?",
             ps -> {
               ps.setString(1, model);
@@ -142,12 +140,12 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public List<VersionRecord> versions(String model) {
-    return versions("WHERE model = ? ORDER BY version", ps -> ps.setString(1, model));
+    return rows.versions("WHERE model = ? ORDER BY version", ps -> ps.setString(1, model));
   }
 
   @Override
   public List<VersionRecord> published() {
-    return versions(
+    return rows.versions(
         "WHERE state = 'PUBLISHED' AND model IN (SELECT name FROM models WHERE NOT archived)"
             + " ORDER BY model, version",
         ps -> {});
@@ -166,7 +164,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
     int changed =
         db.transaction(c ->
-            update(
+            RegistryRows.update(
                 c,
                 "UPDATE versions SET state = ? WHERE model = ? AND version = ? AND state <> 'PENDING'",
                 ps -> {
@@ -184,7 +182,7 @@ public final class JdbcRegistryStore implements RegistryStore {
   @Override
   public boolean deleteVersion(String model, long version) {
     return db.transaction(c ->
-        update(
+        RegistryRows.update(
             c,
             "DELETE FROM versions WHERE model = ? AND version = ?",
             ps -> {
@@ -196,12 +194,13 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public boolean deleteModel(String name) {
-    return db.transaction(c -> update(c, "DELETE FROM models WHERE name = ?", ps -> ps.setString(1, name))) == 1;
+    return db.transaction(c -> RegistryRows.update(c, "DELETE FROM models WHERE name = ?", ps -> ps.setString(1, name)))
+        == 1;
   }
 
   @Override
   public List<VersionRecord> stalePending(Instant before) {
-    return versions(
+    return rows.versions(
         "WHERE state = 'PENDING' AND created < ? ORDER BY created", ps -> db.dialect().setInstant(ps, 1, before));
   }
 
@@ -210,80 +209,23 @@ public final class JdbcRegistryStore implements RegistryStore {
    */
   @Override
   public void setAlias(String model, String alias, long version) {
-    db.transaction(c -> {
-      // Checked first for a clear error; the foreign key still guards against a delete racing this.
-      boolean exists;
-      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM versions WHERE model = ? AND version = ?")) {
-        ps.setString(1, model);
-        ps.setLong(2, version);
-        try (ResultSet rs = ps.executeQuery()) {
-          exists = rs.next();
-        }
-      }
-      if (!exists) {
-        throw KilnException.notFound("model '" + model + "' has no version " + version);
-      }
-      return update(
-          c,
-          "INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?)"
-              + " ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version",
-          ps -> {
-            ps.setString(1, model);
-            ps.setString(2, alias);
-            ps.setLong(3, version);
-          });
-    });
+    aliases.set(model, alias, version);
   }
 
   @Override
   public boolean deleteAlias(String model, String alias) {
-    return db.transaction(c ->
-        update(
-            c,
-            "DELETE FROM aliases WHERE model = ? AND alias = ?",
-            ps -> {
-              ps.setString(1, model);
-              ps.setString(2, alias);
-            }))
-        == 1;
+    return aliases.delete(model, alias);
   }
 
   @Override
   public Map<String, Long> aliases(String model) {
-    return db.read(c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT alias, version FROM aliases WHERE model = ? ORDER BY alias")) {
-        ps.setString(1, model);
-        try (ResultSet rs = ps.executeQuery()) {
-          Map<String, Long> aliases = new LinkedHashMap<>();
-          while (rs.next()) {
-            aliases.put(rs.getString("alias"), rs.getLong("version"));
-          }
-          return aliases;
-        }
-      }
-    });
-  }
-
-  private interface Parameters {
-    void set(PreparedStatement ps) throws SQLException;
-  }
-
-  private interface Row<T> {
-    T read(ResultSet rs) throws SQLException;
-  }
-
-  private static int update(Connection c, String sql, Parameters parameters) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      parameters.set(ps);
-      return ps.executeUpdate();
-    }
+    return aliases.of(model);
   }
 
   private void updateModel(String name, String sql, Parameters first) {
     int changed =
         db.transaction(c ->
-            update(
+            RegistryRows.update(
                 c,
                 sql,
                 ps -> {
@@ -293,53 +235,6 @@ public final class JdbcRegistryStore implements RegistryStore {
     if (changed == 0) {
       throw notFound(name);
     }
-  }
-
-  private List<ModelRecord> models(String tail, Parameters parameters) {
-    return select(
-        "SELECT " + MODEL_COLUMNS + " FROM models " + tail,
-        parameters,
-        rs ->
-            new ModelRecord(
-                rs.getString("name"),
-                rs.getString("card"),
-                db.dialect().instant(rs, "created"),
-                rs.getString("created_by"),
-                rs.getBoolean("archived")));
-  }
-
-  private List<VersionRecord> versions(String tail, Parameters parameters) {
-    return select(
-        "SELECT " + VERSION_COLUMNS + " FROM versions " + tail,
-        parameters,
-        rs ->
-            new VersionRecord(
-                rs.getString("model"),
-                rs.getLong("version"),
-                State.valueOf(rs.getString("state")),
-                rs.getString("format"),
-                rs.getString("artifact"),
-                rs.getString("sha256"),
-                rs.getLong("size_bytes"),
-                rs.getString("source"),
-                rs.getString("metadata"),
-                rs.getString("created_by"),
-                db.dialect().instant(rs, "created")));
-  }
-
-  private <T> List<T> select(String sql, Parameters parameters, Row<T> row) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        parameters.set(ps);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<T> rows = new ArrayList<>();
-          while (rs.next()) {
-            rows.add(row.read(rs));
-          }
-          return rows;
-        }
-      }
-    });
   }
 
   private static KilnException notFound(String model) {
