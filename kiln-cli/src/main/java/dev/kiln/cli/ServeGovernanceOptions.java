@@ -1,0 +1,69 @@
+package dev.kiln.cli;
+
+import dev.kiln.server.GovernanceConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** {@code kiln serve}'s governance options: API keys, the metadata database and the master key of stored artifacts. */
+final class ServeGovernanceOptions {
+  @Option(
+      names = "--auth",
+      description =
+          "Require an API key on every route and RPC but the health probes; a "
+              + "first start prints an admin key once.")
+  boolean auth;
+
+  @Option(
+      names = "--no-database",
+      description = "No metadata database: no registry, keys or audit (a model " + "folder only, as before).")
+  boolean noDatabase;
+
+  @Option(
+      names = "--database",
+      description =
+          "JDBC URL of the metadata database (default: SQLite in the data "
+              + "directory); e.g. jdbc:postgresql://db:5432/kiln")
+  String databaseUrl;
+
+  @Option(names = "--database-user", description = "Database user (password from $KILN_DATABASE_PASSWORD).")
+  String databaseUser;
+
+  @Option(
+      names = "--master-key",
+      description =
+          "Master key file for model artifacts at rest (default: "
+              + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
+  Path masterKey;
+
+  /**
+   * The governance settings from the flags, empty with --no-database; the database password comes from {@code
+   * KILN_DATABASE_PASSWORD}.
+   *
+   * @param dataDir where the default (SQLite) database lives
+   */
+  Optional<GovernanceConfig> config(Path dataDir) {
+    if (noDatabase) {
+      return Optional.empty();
+    }
+    GovernanceConfig g = GovernanceConfig.defaults(dataDir).withAuth(auth);
+    if (databaseUrl != null) {
+      g =
+          g.withDatabase(
+              new GovernanceConfig.Database(
+                  databaseUrl,
+                  Optional.ofNullable(databaseUser),
+                  Optional.ofNullable(System.getenv("KILN_DATABASE_PASSWORD"))));
+    }
+    return Optional.of(masterKey == null ? g : g.withMasterKey(masterKey));
+  }
+
+  /** Refuses --auth without a database, where the keys would live. */
+  void check(CommandLine cli) {
+    if (auth && noDatabase) {
+      throw new ParameterException(cli, "--auth needs the database (keys live there); drop --no-database");
+    }
+  }
+}

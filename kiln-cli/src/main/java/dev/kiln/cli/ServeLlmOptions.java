@@ -1,0 +1,48 @@
+package dev.kiln.cli;
+
+import dev.kiln.server.LlmConfig;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** {@code kiln serve}'s language-model options: context, slots, threads, queue and deadline of each GGUF model. */
+final class ServeLlmOptions {
+  @Option(
+      names = "--llm-context",
+      defaultValue = "2048",
+      description = "Tokens per language-model slot, prompt " + "and completion together (default: ${DEFAULT-VALUE}).")
+  int llmContext;
+
+  @Option(
+      names = "--llm-slots",
+      defaultValue = "4",
+      description =
+          "Generations a language model decodes together; " + "more wait for a slot (default: ${DEFAULT-VALUE}).")
+  int llmSlots;
+
+  @Option(
+      names = "--llm-threads",
+      defaultValue = "0",
+      description =
+          "llama.cpp CPU threads per language model; 0 " + "lets llama.cpp choose (default: ${DEFAULT-VALUE}).")
+  int llmThreads;
+
+  @Option(
+      names = "--llm-queue",
+      defaultValue = "64",
+      description =
+          "Requests a language model holds beyond its "
+              + "slots; one more is answered 503 at once (default: ${DEFAULT-VALUE}).")
+  int llmQueue;
+
+  @Option(
+      names = "--llm-deadline",
+      defaultValue = "30s",
+      description =
+          "How long a language-model request may "
+              + "wait for a slot; one that waited longer is answered 504 and not generated for (default: ${DEFAULT-VALUE}).")
+  Duration llmDeadline;
+
+  LlmConfig config() {
+    return new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline);
+  }
+}

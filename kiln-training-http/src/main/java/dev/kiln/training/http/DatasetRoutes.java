@@ -1,0 +1,139 @@
+package dev.kiln.training.http;
+
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.http.Access;
+import dev.kiln.http.ManagementApi;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestResponse;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
+import dev.kiln.training.data.DatasetFormat;
+import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.Task;
+import dev.kiln.training.job.TrainingService;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** The dataset routes of the training API: upload (how to read the file comes from the query), list and show. */
+final class DatasetRoutes implements RestService {
+  private static final String NAME = ManagementApi.NAME;
+
+  private final TrainingService training;
+  private final TrainingAudit audit;
+
+  DatasetRoutes(TrainingService training, TrainingAudit audit) {
+    this.training = training;
+    this.audit = audit;
+  }
+
+  @Override
+  public void addRoutes(Router r) {
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/datasets",
+        Access.TRAIN,
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.datasets(q.grants())));
+    r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/datasets/" + NAME,
+        Access.TRAIN,
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.dataset(q.param(0), null, q.grants())));
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})",
+        Access.TRAIN,
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
+  }
+
+  /**
+   * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not), or a zip of a folder dataset (content
+   * type {@code application/zip}: image folder, IDX pair, text folder); how to read it comes from the query: {@code
+   * label}, {@code format}, {@code task}, {@code delimiter}, {@code text}, {@code channels}. A dataset over the
+   * server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is answered 413; reading streams
+   * the stored copy, so memory stays within those limits.
+   */
+  private CompletableFuture<RestResponse> addDataset(RestRequest q) {
+    Map<String, List<String>> query = new QueryStringDecoder(q.http().uri()).parameters();
+    DatasetOptions options = DatasetOptions.detect();
+    String format = first(query, "format");
+    String label = first(query, "label");
+    String text = first(query, "text");
+    if (text != null) {
+      options = DatasetOptions.textCsv(text, label);
+    } else if (label != null) {
+      options = options.withLabel(label);
+    }
+    if (format != null) {
+      options = options.withFormat(parse(DatasetFormat.class, "format", format));
+    }
+    String task = first(query, "task");
+    if (task != null) {
+      options = options.withTask(parse(Task.Type.class, "task", task));
+    }
+    String channels = first(query, "channels");
+    if (channels != null) {
+      if (!channels.equals("1") && !channels.equals("3")) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "channels: '" + channels + "' (expected: 1 or 3)");
+      }
+      options = options.withChannels(Integer.parseInt(channels));
+    }
+    String delimiter = first(query, "delimiter");
+    if (delimiter != null) {
+      if (delimiter.length() != 1) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "delimiter must be one character");
+      }
+      options = options.withDelimiter(delimiter.charAt(0));
+    }
+    // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
+    ByteBuf body = q.body().retainedDuplicate();
+    DatasetOptions o = options;
+    String name = q.param(0);
+    String type = q.header("content-type");
+    boolean zip = (type != null && type.startsWith("application/zip")) || "zip".equals(first(query, "archive"));
+    return ManagementApi.json(
+        q,
+        HttpResponseStatus.CREATED,
+        () -> {
+          try {
+            var in = new ByteBufInputStream(body);
+            var m =
+                zip
+                    ? training.addDatasetArchive(name, in, o, q.grants())
+                    : training.addDataset(name, in, o, q.grants());
+            audit.ok(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
+            return m;
+          } finally {
+            body.release();
+          }
+        });
+  }
+
+  private static String first(Map<String, List<String>> query, String key) {
+    List<String> v = query.get(key);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String what, String value) {
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new KilnException(
+          ErrorKind.INVALID_ARGUMENT,
+          what + " '" + value + "' is not one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.kiln.training.http;
+
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.http.Access;
+import dev.kiln.http.ManagementApi;
+import dev.kiln.http.RestRequest;
+import dev.kiln.http.RestResponse;
+import dev.kiln.http.RestService;
+import dev.kiln.http.Router;
+import dev.kiln.training.job.Job;
+import dev.kiln.training.job.JobJson;
+import dev.kiln.training.job.TrainingService;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** The job routes of the training API: submit, list, show, cancel, deploy, download the model, follow the events. */
+final class JobRoutes implements RestService {
+  private static final String ID = "([0-9]{1,18})";
+
+  private final TrainingService training;
+  private final TrainingAudit audit;
+  private final JobEventStream events;
+
+  JobRoutes(TrainingService training, TrainingAudit audit, JobEventStream events) {
+    this.training = training;
+    this.audit = audit;
+    this.events = events;
+  }
+
+  @Override
+  public void addRoutes(Router r) {
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/jobs",
+        Access.TRAIN,
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.jobs(q.grants())));
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/jobs",
+        Access.TRAIN,
+        q -> {
+          byte[] body = ManagementApi.body(q);
+          return ManagementApi.json(
+              q,
+              HttpResponseStatus.ACCEPTED,
+              () -> {
+                Job job = training.submit(JobJson.readRequest(body), q.grants());
+                audit.ok(
+                    q,
+                    "job.submit",
+                    "job:" + job.id(),
+                    job.request().dataset() + " v" + job.request().datasetVersion());
+                return job;
+              });
+        });
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/jobs/" + ID,
+        Access.TRAIN,
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.job(id(q), q.grants())));
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/jobs/" + ID + "/cancel",
+        Access.TRAIN,
+        q ->
+            ManagementApi.json(
+                q,
+                HttpResponseStatus.OK,
+                () -> {
+                  Job job = training.cancel(id(q), q.grants());
+                  audit.ok(q, "job.cancel", "job:" + job.id(), job.state().name().toLowerCase(Locale.ROOT));
+                  return job;
+                }));
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/jobs/" + ID + "/deploy",
+        Access.TRAIN,
+        q -> {
+          byte[] body = ManagementApi.body(q);
+          return ManagementApi.json(
+              q,
+              HttpResponseStatus.CREATED,
+              () -> {
+                var d = training.deploy(id(q), modelName(body), q.grants());
+                audit.ok(q, "job.deploy", "model:" + d.model() + "/" + d.version(), "job " + id(q));
+                return d;
+              });
+        });
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, events::events);
+  }
+
+  private CompletableFuture<RestResponse> model(RestRequest q) {
+    long id = id(q);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            byte[] onnx = Files.readAllBytes(training.modelFile(id, q.grants()));
+            return new RestResponse(
+                HttpResponseStatus.OK,
+                "application/octet-stream",
+                Unpooled.wrappedBuffer(onnx),
+                Map.of("content-disposition", "attachment; filename=\"job-" + id + ".onnx\""));
+          } catch (IOException e) {
+            throw new KilnException(ErrorKind.INTERNAL, "cannot read the model of job " + id, e);
+          }
+        },
+        q.blocking());
+  }
+
+  private static String modelName(byte[] body) {
+    try {
+      var node = JobJson.MAPPER.readTree(body);
+      if (node == null || !node.path("name").isTextual()) {
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "deploy needs {\"name\": \"<model name>\"}");
+      }
+      return node.get("name").asText();
+    } catch (IOException e) {
+      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "deploy needs {\"name\": \"<model name>\"}");
+    }
+  }
+
+  private static long id(RestRequest q) {
+    return Long.parseLong(q.param(0));
+  }
+}
