@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -69,10 +70,29 @@ abstract class GovernanceServerFixture {
     }
   }
 
+  /** Set for the PostgreSQL runs ({@link #onPostgresql}): a fresh schema per test. */
+  private PostgresSchema schema;
+
+  /** Whether the tests run on PostgreSQL; {@link GovernanceOnPostgresqlTest}'s nested classes say yes. */
+  boolean onPostgresql() {
+    return false;
+  }
+
+  @BeforeEach
+  void createSchema() {
+    if (onPostgresql()) {
+      schema = PostgresSchema.create();
+    }
+  }
+
   @AfterEach
   void stop() {
     if (kiln != null) {
-      kiln.close();
+      kiln.close(); // the server's final flush needs the schema
+    }
+    if (schema != null) {
+      schema.close();
+      schema = null;
     }
   }
 
@@ -93,9 +113,9 @@ abstract class GovernanceServerFixture {
     return kiln;
   }
 
-  /** The governance database: SQLite in {@code data} here; {@link GovernanceOnPostgresqlTest} swaps in PostgreSQL. */
+  /** The governance database: SQLite in {@code data}, or the test's PostgreSQL schema ({@link #onPostgresql}). */
   GovernanceConfig database(GovernanceConfig g) {
-    return g;
+    return schema == null ? g : schema.apply(g);
   }
 
   HttpResponse<String> callBytes(String method, String path, String key, byte[] body) throws Exception {
