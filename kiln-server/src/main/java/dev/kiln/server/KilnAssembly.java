@@ -17,6 +17,7 @@ import dev.kiln.govern.http.KeysRestService;
 import dev.kiln.govern.http.RegistryRestService;
 import dev.kiln.http.HttpServer;
 import dev.kiln.http.MetricsService;
+import dev.kiln.http.OpenApiService;
 import dev.kiln.http.RestService;
 import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.openai.OpenAiService;
@@ -162,7 +163,9 @@ final class KilnAssembly {
     return core;
   }
 
-  /** The HTTP routes, in the order the server has always added them; governance and training add theirs. */
+  /**
+   * The HTTP routes in the order the server has always added them; governance and training add theirs, then OpenAPI.
+   */
   private List<RestService> services(
       InferenceCore core,
       ExecutorService management,
@@ -184,6 +187,8 @@ final class KilnAssembly {
       services.add(new RegistryRestService(g.registry, deployments.orElseThrow()));
     });
     training.ifPresent(t -> services.add(t.api()));
+    // Last: the document describes the routes of the services above (those present in this server).
+    services.add(new OpenApiService(List.copyOf(services)));
     return services;
   }
 

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -84,6 +86,12 @@ public final class KeysRestService implements RestService {
           k.revoked(),
           token);
     }
+  }
+
+  /** Its routes in the OpenAPI document ({@code keys.openapi.json} beside this class). */
+  @Override
+  public Optional<URL> openApi() {
+    return Optional.of(KeysRestService.class.getResource("keys.openapi.json"));
   }
 
   @Override

@@ -17,12 +17,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show, aliases,
@@ -54,6 +56,12 @@ public final class RegistryRestService implements RestService {
       boolean archived,
       List<VersionRecord> versions,
       Map<String, Long> aliases) {}
+
+  /** Its routes in the OpenAPI document ({@code registry.openapi.json} beside this class). */
+  @Override
+  public Optional<URL> openApi() {
+    return Optional.of(RegistryRestService.class.getResource("registry.openapi.json"));
+  }
 
   @Override
   public void addRoutes(Router r) {

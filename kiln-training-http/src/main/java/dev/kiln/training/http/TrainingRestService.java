@@ -4,6 +4,7 @@ import dev.kiln.govern.audit.Auditor;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
 import dev.kiln.training.job.TrainingService;
+import java.net.URL;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,6 +42,12 @@ public final class TrainingRestService implements RestService, AutoCloseable {
   @Override
   public void close() {
     events.close();
+  }
+
+  /** Its routes in the OpenAPI document ({@code openapi.json} beside this class). */
+  @Override
+  public Optional<URL> openApi() {
+    return Optional.of(TrainingRestService.class.getResource("openapi.json"));
   }
 
   @Override
