@@ -191,6 +191,25 @@ public final class TrainingService {
     return file;
   }
 
+  /**
+   * The rows a job of {@code who}'s trained, validated and was tested on. {@code NOT_FOUND} as for {@link #job}, and
+   * also for a job that has no splits: not started yet, failed before splitting, or stored before Kiln recorded them.
+   */
+  public JobSplits splits(long id, Grants who) {
+    Job job = job(id, who);
+    return JobSplits.read(jobs.directory(id))
+        .orElseThrow(() ->
+            new KilnException(
+                ErrorKind.NOT_FOUND,
+                "job "
+                    + id
+                    + " has no recorded splits ("
+                    + (job.state() == JobState.QUEUED
+                        ? "it has not started"
+                        : "it failed before splitting its data, or was stored before Kiln recorded splits")
+                    + ")"));
+  }
+
   /** Serves a succeeded job's model as the next version of {@code model}. */
   public Deployment deploy(long id, String model, Grants who) {
     if (model == null || !MODEL_NAME.matcher(model).matches()) {
