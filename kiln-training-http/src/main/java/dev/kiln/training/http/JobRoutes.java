@@ -20,7 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** The job routes of the training API: submit, list, show, cancel, deploy, download the model, follow the events. */
+/**
+ * The job routes of the training API: submit, list, show, cancel, deploy, download the model, follow the events, read
+ * the rows of its splits.
+ */
 final class JobRoutes implements RestService {
   private static final String ID = "([0-9]{1,18})";
 
@@ -94,6 +97,11 @@ final class JobRoutes implements RestService {
               });
         });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/jobs/" + ID + "/splits",
+        Access.TRAIN,
+        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.splits(id(q), q.grants())));
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, events::events);
   }
 
