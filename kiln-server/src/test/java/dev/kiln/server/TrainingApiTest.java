@@ -220,6 +220,20 @@ class TrainingApiTest {
       }
       assertThat(actual[c]).as("test rows of class %d", c).isEqualTo(support);
     }
+    // The rows themselves, for a tool that should not have to index the upload.
+    HttpResponse<String> csv = send("GET", "/api/v1/jobs/" + id + "/splits?as=csv&split=test", null);
+    assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("content-type")).hasValue("text/csv; charset=utf-8");
+    List<String> lines = csv.body().lines().toList();
+    assertThat(lines).hasSize(splits.get("test").size() + 1);
+    assertThat(lines.get(0)).isEqualTo(rows[0].strip());
+    for (int k = 0; k < splits.get("test").size(); k++) {
+      assertThat(lines.get(k + 1)).isEqualTo(rows[splits.get("test").get(k).asInt() + 1].strip());
+    }
+    String base = "/api/v1/jobs/" + id + "/splits?as=";
+    assertThat(send("GET", base + "csv", null).body()).contains("split: needed with as=csv");
+    assertThat(send("GET", base + "csv&split=nope", null).body()).contains("split: 'nope'");
+    assertThat(send("GET", base + "xml", null).statusCode()).isEqualTo(400);
   }
 
   @Test

@@ -69,6 +69,7 @@ class TrainingGovernanceServerTest extends GovernanceServerFixture {
           {"GET", "/events"},
           {"GET", "/model"},
           {"GET", "/splits"},
+          {"GET", "/splits?as=csv&split=test"},
           {"POST", "/cancel"},
           {"POST", "/deploy"}
         }) {

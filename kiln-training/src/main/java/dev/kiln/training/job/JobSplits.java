@@ -1,5 +1,7 @@
 package dev.kiln.training.job;
 
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
 import dev.kiln.training.data.DatasetRef;
 import dev.kiln.training.data.Split;
 import java.io.IOException;
@@ -38,6 +40,18 @@ public record JobSplits(
         list(rows.train()),
         list(rows.validation()),
         list(rows.test()));
+  }
+
+  /** One split's rows by its name: {@code train}, {@code validation} or {@code test}. */
+  public List<Integer> rows(String split) {
+    return switch (split) {
+      case "train" -> train;
+      case "validation" -> validation;
+      case "test" -> test;
+      default ->
+          throw new KilnException(
+              ErrorKind.INVALID_ARGUMENT, "split: '" + split + "' (expected: train, validation or test)");
+    };
   }
 
   private static List<Integer> list(int[] rows) {

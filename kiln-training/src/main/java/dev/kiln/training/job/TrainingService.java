@@ -6,6 +6,7 @@ import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
@@ -208,6 +209,21 @@ public final class TrainingService {
                         ? "it has not started"
                         : "it failed before splitting its data, or was stored before Kiln recorded splits")
                     + ")"));
+  }
+
+  /**
+   * One split's rows of a job's dataset version as CSV ({@link DatasetRows}): the rows themselves, for a tool that
+   * should not have to index the upload. {@code INVALID_ARGUMENT} for an unknown split or a dataset that is not CSV.
+   */
+  public byte[] splitCsv(long id, String split, Grants who) {
+    JobSplits s = splits(id, who);
+    List<Integer> rows = s.rows(split);
+    StoredDataset stored =
+        datasets
+            .get(s.dataset(), s.version())
+            .orElseThrow(
+                () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + s.dataset() + " version " + s.version()));
+    return DatasetRows.csv(stored, rows);
   }
 
   /** Serves a succeeded job's model as the next version of {@code model}. */
