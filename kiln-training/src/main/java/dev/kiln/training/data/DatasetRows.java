@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,7 +25,11 @@ public final class DatasetRows {
     DatasetFormat format = stored.manifest().format();
     if (format != DatasetFormat.CSV && format != DatasetFormat.TEXT_CSV) {
       throw new DatasetException(
-          "dataset " + stored.ref().name() + " is " + format.name().toLowerCase() + ", not csv: its rows have no CSV");
+          "dataset "
+              + stored.ref().name()
+              + " is "
+              + format.name().toLowerCase(Locale.ROOT)
+              + ", not csv: its rows have no CSV");
     }
     Map<Integer, String[]> wanted = new HashMap<>();
     rows.forEach(r -> wanted.put(r, null));
