@@ -14,6 +14,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,10 @@ class TrainingCliTest {
     Run show = kiln("jobs", "show", "1", "--url", url);
     assertThat(show.out()).contains("SUCCEEDED", "lineage: dataset digits v1", "deployed as digits version 1");
     assertThat(kiln("jobs", "list", "--url", url).out()).contains("SUCCEEDED", "digits v1", "4/4", "acc 0.");
+    assertThat(kiln("jobs", "splits", "1", "--url", url).out())
+        .contains("job 1: dataset digits v1", "train (", "validation (180 rows): ", "test (359 rows): ");
+    List<String> test = kiln("jobs", "splits", "1", "--split", "test", "--url", url).out().lines().toList();
+    assertThat(test).hasSize(359).allMatch(l -> l.matches("[0-9]+")).doesNotHaveDuplicates();
     assertThat(kiln("deploy", "1", "--as", "digits-copy", "--url", url).out())
         .contains("deployed job 1 as digits-copy version 1");
     assertThat(kiln.core().modelReady(Target.of("digits-copy", 1))).isTrue();

@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,6 +143,7 @@ class TrainingApiTest {
     assertThat(done.at("/lineage/dataset/sha256").asText()).isEqualTo(dataset.get("sha256").asText());
     assertThat(done.at("/lineage/artifact_sha256").asText()).hasSize(64);
     assertThat(done.get("history")).hasSize(8);
+    assertSplitsAreTheEvaluatedRows(id, done);
 
     JsonNode deployed = ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"digits\"}"), 201);
     assertThat(deployed.get("version").asText()).isEqualTo("1");
@@ -187,6 +190,50 @@ class TrainingApiTest {
     assertThat(correct / (double) n).isGreaterThan(0.9);
     assertThat(ok(send("GET", "/api/v1/jobs/" + id, null), 200).at("/deployments/0/model").asText())
         .isEqualTo("digits");
+  }
+
+  /**
+   * The recorded test rows, looked up in the CSV as uploaded, hold exactly the classes the evaluation counted; the
+   * three splits are disjoint and cover every row in the default proportions.
+   */
+  void assertSplitsAreTheEvaluatedRows(long id, JsonNode job) throws Exception {
+    JsonNode splits = ok(send("GET", "/api/v1/jobs/" + id + "/splits", null), 200);
+    assertThat(splits.get("dataset").asText()).isEqualTo("digits");
+    assertThat(splits.get("version").asInt()).isEqualTo(1);
+    String[] rows = DIGITS_CSV.strip().split("\n");
+    int n = rows.length - 1;
+    Set<Integer> seen = new HashSet<>();
+    for (String split : List.of("train", "validation", "test")) {
+      splits.get(split).forEach(i -> assertThat(seen.add(i.asInt())).as("row %s in two splits", i).isTrue());
+    }
+    assertThat(seen).hasSize(n).allMatch(i -> i >= 0 && i < n);
+    assertThat(splits.get("test")).hasSize((int) Math.round(n * 0.2));
+    List<String> classes = new ArrayList<>();
+    job.at("/lineage/classes").forEach(c -> classes.add(c.asText()));
+    int[] actual = new int[10];
+    splits.get("test").forEach(i -> actual[classes.indexOf(rows[i.asInt() + 1].strip().split(",")[64])]++);
+    JsonNode confusion = job.at("/evaluation/confusion");
+    for (int c = 0; c < 10; c++) {
+      int support = 0;
+      for (JsonNode count : confusion.get(c)) {
+        support += count.asInt();
+      }
+      assertThat(actual[c]).as("test rows of class %d", c).isEqualTo(support);
+    }
+    // The rows themselves, for a tool that should not have to index the upload.
+    HttpResponse<String> csv = send("GET", "/api/v1/jobs/" + id + "/splits?as=csv&split=test", null);
+    assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("content-type")).hasValue("text/csv; charset=utf-8");
+    List<String> lines = csv.body().lines().toList();
+    assertThat(lines).hasSize(splits.get("test").size() + 1);
+    assertThat(lines.get(0)).isEqualTo(rows[0].strip());
+    for (int k = 0; k < splits.get("test").size(); k++) {
+      assertThat(lines.get(k + 1)).isEqualTo(rows[splits.get("test").get(k).asInt() + 1].strip());
+    }
+    String base = "/api/v1/jobs/" + id + "/splits?as=";
+    assertThat(send("GET", base + "csv", null).body()).contains("split: needed with as=csv");
+    assertThat(send("GET", base + "csv&split=nope", null).body()).contains("split: 'nope'");
+    assertThat(send("GET", base + "xml", null).statusCode()).isEqualTo(400);
   }
 
   @Test
@@ -315,6 +362,7 @@ class TrainingApiTest {
     assertThat(send("GET", "/api/v1/jobs", null).body()).doesNotContain("minmx", "avg");
     assertThat(send("GET", "/api/v1/jobs/999", null).statusCode()).isEqualTo(404);
     assertThat(send("GET", "/api/v1/jobs/999/events", null).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/api/v1/jobs/999/splits", null).statusCode()).isEqualTo(404);
     assertThat(send("POST", "/api/v1/datasets/bad?label=nope", DIGITS_CSV).statusCode()).isEqualTo(400);
     assertThat(send("POST", "/api/v1/datasets/..%2Fetc?label=digit", DIGITS_CSV).statusCode()).isEqualTo(404);
     assertThat(send("POST", "/api/v1/datasets/ragged?label=b", "a,b\n1,2\n3\n").statusCode()).isEqualTo(400);

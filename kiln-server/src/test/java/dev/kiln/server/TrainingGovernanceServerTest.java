@@ -64,7 +64,15 @@ class TrainingGovernanceServerTest extends GovernanceServerFixture {
     assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
     long id = JSON.readTree(submitted.body()).get("id").asLong();
     for (String[] route :
-        new String[][] {{"GET", ""}, {"GET", "/events"}, {"GET", "/model"}, {"POST", "/cancel"}, {"POST", "/deploy"}}) {
+        new String[][] {
+          {"GET", ""},
+          {"GET", "/events"},
+          {"GET", "/model"},
+          {"GET", "/splits"},
+          {"GET", "/splits?as=csv&split=test"},
+          {"POST", "/cancel"},
+          {"POST", "/deploy"}
+        }) {
       HttpResponse<String> r = call(route[0], "/api/v1/jobs/" + id + route[1], b, "{\"name\":\"line-b\"}");
       assertThat(r.statusCode()).as(route[0] + " " + route[1] + ": " + r.body()).isEqualTo(404);
       assertThat(r.body()).contains("no job " + id);
@@ -84,6 +92,8 @@ class TrainingGovernanceServerTest extends GovernanceServerFixture {
 
     // Admin sees every key's jobs and datasets.
     assertThat(call("GET", "/api/v1/jobs/" + id, admin, (String) null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", "/api/v1/jobs/" + id + "/splits", a, (String) null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", "/api/v1/jobs/" + id + "/splits", admin, (String) null).statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(call("GET", "/api/v1/jobs", admin, (String) null).body())).hasSize(1);
     assertThat(JSON.readTree(call("GET", "/api/v1/datasets", admin, (String) null).body())).hasSize(1);
     assertThat(JSON.readTree(call("GET", "/api/v1/jobs", a, (String) null).body()).get(0).get("created_by").asText())

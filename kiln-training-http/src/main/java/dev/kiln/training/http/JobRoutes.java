@@ -20,7 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** The job routes of the training API: submit, list, show, cancel, deploy, download the model, follow the events. */
+/**
+ * The job routes of the training API: submit, list, show, cancel, deploy, download the model, follow the events, read
+ * the rows of its splits.
+ */
 final class JobRoutes implements RestService {
   private static final String ID = "([0-9]{1,18})";
 
@@ -94,6 +97,7 @@ final class JobRoutes implements RestService {
               });
         });
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
+    r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/splits", Access.TRAIN, this::splits);
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, events::events);
   }
 
@@ -111,6 +115,33 @@ final class JobRoutes implements RestService {
           } catch (IOException e) {
             throw new KilnException(ErrorKind.INTERNAL, "cannot read the model of job " + id, e);
           }
+        },
+        q.blocking());
+  }
+
+  /** The recorded row indexes as JSON, or with {@code ?as=csv&split=test} one split's rows themselves as CSV. */
+  private CompletableFuture<RestResponse> splits(RestRequest q) {
+    String as = q.query("as").orElse("json");
+    if (as.equals("json")) {
+      return ManagementApi.json(q, HttpResponseStatus.OK, () -> training.splits(id(q), q.grants()));
+    }
+    long id = id(q);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          if (!as.equals("csv")) {
+            throw new KilnException(ErrorKind.INVALID_ARGUMENT, "as: '" + as + "' (expected: json or csv)");
+          }
+          String split =
+              q.query("split")
+                  .orElseThrow(() ->
+                      new KilnException(
+                          ErrorKind.INVALID_ARGUMENT, "split: needed with as=csv (train, validation or test)"));
+          byte[] csv = training.splitCsv(id, split, q.grants()); // checks the split's name before it names the file
+          return new RestResponse(
+              HttpResponseStatus.OK,
+              "text/csv; charset=utf-8",
+              Unpooled.wrappedBuffer(csv),
+              Map.of("content-disposition", "attachment; filename=\"job-" + id + "-" + split + ".csv\""));
         },
         q.blocking());
   }

@@ -9,6 +9,10 @@ import java.util.Objects;
 /**
  * Turns a raw dataset into {@link PreparedData}: missing values handled, task decided, rows split (seeded),
  * preprocessing fitted on the training split only and applied to all three.
+ *
+ * <p>{@link PreparedData#rows()} numbers rows from 0 in the order the reader yields them: a CSV's data records after
+ * the header (blank lines skipped, as pandas does), an IDX file's records, the files of an image or text folder by
+ * class folder then file name (both sorted). Rows dropped for missing values keep their numbers (they are in no split).
  */
 public final class DatasetPreparer {
   private DatasetPreparer() {}
@@ -34,7 +38,8 @@ public final class DatasetPreparer {
   }
 
   private static PreparedData tabular(TabularData raw, Task.Type type, PrepareOptions o, DatasetRef source) {
-    TabularData data = MissingRows.handle(raw, o.missing());
+    int[] kept = MissingRows.kept(raw, o.missing());
+    TabularData data = kept.length == raw.size() ? raw : raw.select(kept);
     Task task = TaskInference.infer(data.labelColumn(), data.labels(), type, data.source());
     float[] targets = targets(task, data.labels());
     Split split = split(task, targets, o);
@@ -43,7 +48,7 @@ public final class DatasetPreparer {
     for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
       parts.add(new Examples(TabularFitter.transform(pre, data.select(rows)), pick(targets, rows), rows.length));
     }
-    return result(task, List.of(pre.width()), parts, pre, source);
+    return result(task, List.of(pre.width()), parts, pre, source, split.through(kept));
   }
 
   private static PreparedData image(ImageData data, Task.Type type, PrepareOptions o, DatasetRef source) {
@@ -60,7 +65,7 @@ public final class DatasetPreparer {
       }
       parts.add(new Examples(pre.apply(f), pick(targets, rows), rows.length));
     }
-    return result(task, List.of(data.channels(), data.height(), data.width()), parts, pre, source);
+    return result(task, List.of(data.channels(), data.height(), data.width()), parts, pre, source, split);
   }
 
   private static PreparedData text(TextData data, Task.Type type, PrepareOptions o, DatasetRef source) {
@@ -72,7 +77,7 @@ public final class DatasetPreparer {
     for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
       parts.add(new Examples(pre.apply(pick(data.texts(), rows)), pick(targets, rows), rows.length));
     }
-    return result(task, List.of(pre.maxLength()), parts, pre, source);
+    return result(task, List.of(pre.maxLength()), parts, pre, source, split);
   }
 
   private static Task.Type classificationOnly(Task.Type type, String source) {
@@ -122,7 +127,7 @@ public final class DatasetPreparer {
   }
 
   private static PreparedData result(
-      Task task, List<Integer> shape, List<Examples> parts, Preprocessing pre, DatasetRef source) {
-    return new PreparedData(task, shape, parts.get(0), parts.get(1), parts.get(2), pre, source);
+      Task task, List<Integer> shape, List<Examples> parts, Preprocessing pre, DatasetRef source, Split rows) {
+    return new PreparedData(task, shape, parts.get(0), parts.get(1), parts.get(2), pre, source, rows);
   }
 }

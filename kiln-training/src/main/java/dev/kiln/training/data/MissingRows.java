@@ -6,14 +6,17 @@ import java.util.stream.IntStream;
 final class MissingRows {
   private MissingRows() {}
 
-  /** The rows to train from: all of them for imputing policies (the fill comes later), complete ones for drop. */
-  static TabularData handle(TabularData data, MissingPolicy policy) {
+  /**
+   * The indexes of the rows to train from, in order: all of them for imputing policies (the fill comes later), complete
+   * ones for drop.
+   */
+  static int[] kept(TabularData data, MissingPolicy policy) {
     if (policy == MissingPolicy.DROP) {
       int[] keep = IntStream.range(0, data.size()).filter(r -> complete(data, r)).toArray();
       if (keep.length == 0) {
         throw new DatasetException(data.source() + ": every row has a missing value");
       }
-      return data.select(keep);
+      return keep;
     }
     for (int r = 0; r < data.size(); r++) {
       if (data.labels().get(r) == null) {
@@ -25,7 +28,7 @@ final class MissingRows {
         }
       }
     }
-    return data;
+    return IntStream.range(0, data.size()).toArray();
   }
 
   private static boolean complete(TabularData data, int r) {

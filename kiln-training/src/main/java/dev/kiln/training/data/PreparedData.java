@@ -7,6 +7,9 @@ import java.util.List;
  *
  * @param inputShape one example's shape as the first layer sees it (no batch dimension)
  * @param source which dataset version this came from (for lineage)
+ * @param rows which rows of the dataset version went into {@code train}, {@code validation} and {@code test}, in their
+ *     order there: 0-based indexes into the version's rows as read (see {@link DatasetPreparer}); empty for data that
+ *     was not read from a dataset version
  */
 public record PreparedData(
     Task task,
@@ -15,8 +18,22 @@ public record PreparedData(
     Examples validation,
     Examples test,
     Preprocessing preprocessing,
-    DatasetRef source) {
+    DatasetRef source,
+    Split rows) {
   public PreparedData {
     inputShape = List.copyOf(inputShape);
+    rows = rows == null ? Split.none() : rows;
+  }
+
+  /** Data that was not read from a dataset version's rows (synthetic data in tests and benchmarks). */
+  public PreparedData(
+      Task task,
+      List<Integer> inputShape,
+      Examples train,
+      Examples validation,
+      Examples test,
+      Preprocessing preprocessing,
+      DatasetRef source) {
+    this(task, inputShape, train, validation, test, preprocessing, source, Split.none());
   }
 }

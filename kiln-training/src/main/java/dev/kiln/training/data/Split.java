@@ -33,6 +33,23 @@ public record Split(int[] train, int[] validation, int[] test) {
         Arrays.copyOfRange(order, 0, nTest));
   }
 
+  /**
+   * This split with each index {@code i} replaced by {@code rows[i]}: for a split made over a subset of a dataset's
+   * rows (rows with missing values dropped), the indexes into the whole dataset.
+   */
+  public Split through(int[] rows) {
+    return new Split(pick(train, rows), pick(validation, rows), pick(test, rows));
+  }
+
+  /** No rows at all: the split of data that did not come from a dataset version's rows. */
+  public static Split none() {
+    return new Split(new int[0], new int[0], new int[0]);
+  }
+
+  private static int[] pick(int[] indexes, int[] rows) {
+    return Arrays.stream(indexes).map(i -> rows[i]).toArray();
+  }
+
   private static int count(int rows, double fraction, String what) {
     int n = (int) Math.round(rows * fraction);
     if (fraction > 0 && n == 0) {

@@ -36,8 +36,8 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * A job's work: prepare the dataset version, train, evaluate on the held-out test split, and export the model
- * (preprocessing included) to {@code <job dir>/model.onnx}.
+ * A job's work: prepare the dataset version, record its split rows ({@link JobSplits}), train, evaluate on the held-out
+ * test split, and export the model (preprocessing included) to {@code <job dir>/model.onnx}.
  */
 public final class TrainingJobWork implements JobWork {
   public static final String MODEL_FILE = "model.onnx";
@@ -89,6 +89,8 @@ public final class TrainingJobWork implements JobWork {
     TrainingSettings settings = settings(r, data.task());
     ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
     Path dir = jobs.directory(job.id());
+    // Recorded before training, so the rows can be read while the job runs and after it fails.
+    JobSplits.of(stored.ref(), data.rows()).write(dir);
     long start = System.nanoTime();
     try (TrainedModel model =
         engine.train(

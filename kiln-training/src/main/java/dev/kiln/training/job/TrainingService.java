@@ -6,6 +6,7 @@ import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
@@ -189,6 +190,40 @@ public final class TrainingService {
       throw new KilnException(ErrorKind.INTERNAL, "job " + id + " lost its model file");
     }
     return file;
+  }
+
+  /**
+   * The rows a job of {@code who}'s trained, validated and was tested on. {@code NOT_FOUND} as for {@link #job}, and
+   * also for a job that has no splits: not started yet, failed before splitting, or stored before Kiln recorded them.
+   */
+  public JobSplits splits(long id, Grants who) {
+    Job job = job(id, who);
+    return JobSplits.read(jobs.directory(id))
+        .orElseThrow(() ->
+            new KilnException(
+                ErrorKind.NOT_FOUND,
+                "job "
+                    + id
+                    + " has no recorded splits ("
+                    + (job.state() == JobState.QUEUED
+                        ? "it has not started"
+                        : "it failed before splitting its data, or was stored before Kiln recorded splits")
+                    + ")"));
+  }
+
+  /**
+   * One split's rows of a job's dataset version as CSV ({@link DatasetRows}): the rows themselves, for a tool that
+   * should not have to index the upload. {@code INVALID_ARGUMENT} for an unknown split or a dataset that is not CSV.
+   */
+  public byte[] splitCsv(long id, String split, Grants who) {
+    JobSplits s = splits(id, who);
+    List<Integer> rows = s.rows(split);
+    StoredDataset stored =
+        datasets
+            .get(s.dataset(), s.version())
+            .orElseThrow(
+                () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + s.dataset() + " version " + s.version()));
+    return DatasetRows.csv(stored, rows);
   }
 
   /** Serves a succeeded job's model as the next version of {@code model}. */

@@ -1,0 +1,82 @@
+package dev.kiln.training.job;
+
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.training.data.DatasetRef;
+import dev.kiln.training.data.Split;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rows a job trained, validated early stopping, and was evaluated on: 0-based indexes into its dataset version's
+ * rows as uploaded (see {@link dev.kiln.training.data.DatasetPreparer}), each split in the order the job used it. Kept
+ * as {@code splits.json} beside the job's {@code job.json}, not inside it: it can hold a row number per row, and the
+ * job record is rewritten on every progress update. Jobs stored before splits were recorded have no such file.
+ *
+ * @param sha256 the dataset version's checksum, so a user can tell the rows are those of the file they hold
+ */
+public record JobSplits(
+    String dataset, int version, String sha256, List<Integer> train, List<Integer> validation, List<Integer> test) {
+  static final String FILE = "splits.json";
+
+  public JobSplits {
+    train = List.copyOf(train);
+    validation = List.copyOf(validation);
+    test = List.copyOf(test);
+  }
+
+  static JobSplits of(DatasetRef source, Split rows) {
+    return new JobSplits(
+        source.name(),
+        source.version(),
+        source.sha256(),
+        list(rows.train()),
+        list(rows.validation()),
+        list(rows.test()));
+  }
+
+  /** One split's rows by its name: {@code train}, {@code validation} or {@code test}. */
+  public List<Integer> rows(String split) {
+    return switch (split) {
+      case "train" -> train;
+      case "validation" -> validation;
+      case "test" -> test;
+      default ->
+          throw new KilnException(
+              ErrorKind.INVALID_ARGUMENT, "split: '" + split + "' (expected: train, validation or test)");
+    };
+  }
+
+  private static List<Integer> list(int[] rows) {
+    return Arrays.stream(rows).boxed().toList();
+  }
+
+  /** Replaces the job directory's splits atomically (a resumed run writes the same rows again). */
+  void write(Path jobDirectory) {
+    Path tmp = jobDirectory.resolve(FILE + ".tmp");
+    try {
+      Files.write(tmp, JobJson.MAPPER.writeValueAsBytes(this));
+      Files.move(tmp, jobDirectory.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the splits of " + jobDirectory, e);
+    }
+  }
+
+  /** The splits recorded in a job directory; empty for a job that has not started, or was stored before splits were. */
+  static Optional<JobSplits> read(Path jobDirectory) {
+    try {
+      return Optional.of(JobJson.MAPPER.readValue(Files.readAllBytes(jobDirectory.resolve(FILE)), JobSplits.class));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the splits of " + jobDirectory, e);
+    }
+  }
+}
