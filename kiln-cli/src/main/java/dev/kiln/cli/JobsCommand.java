@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
       JobsCommand.ListJobs.class,
       JobsCommand.Show.class,
       JobsCommand.Watch.class,
-      JobsCommand.Cancel.class
+      JobsCommand.Cancel.class,
+      JobsExportCommand.class
     })
 final class JobsCommand {
   @Command(name = "list", description = "Jobs, newest first.")
