@@ -109,6 +109,11 @@ public final class RegistryRestService implements RestService {
         Access.manage(0),
         q -> CompletableFuture.supplyAsync(() -> artifact(q.param(0), Long.parseLong(q.param(1))), q.blocking()));
     r.add(
+        HttpMethod.GET,
+        "/api/v1/models/" + NAME + "/aliases/" + ALIAS + "/artifact",
+        Access.manage(0),
+        q -> CompletableFuture.supplyAsync(() -> artifact(q.param(0), aliased(q.param(0), q.param(1))), q.blocking()));
+    r.add(
         HttpMethod.DELETE,
         "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})",
         Access.manage(0),
@@ -207,6 +212,13 @@ public final class RegistryRestService implements RestService {
             v.sha256(),
             "content-disposition",
             "attachment; filename=\"" + v.model() + "-" + v.version() + "." + v.format() + "\""));
+  }
+
+  private long aliased(String name, String alias) {
+    registry.model(name); // an unknown model is named as such, not as a missing alias
+    return registry
+        .resolve(name, alias)
+        .orElseThrow(() -> KilnException.notFound("no alias '" + alias + "' on model '" + name + "'"));
   }
 
   private ModelView view(String name) {
