@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
       JobsCommand.Show.class,
       JobsCommand.Watch.class,
       JobsCommand.Cancel.class,
-      JobsCommand.Splits.class
+      JobsCommand.Splits.class,
+      JobsExportCommand.class
     })
 final class JobsCommand {
   @Command(name = "list", description = "Jobs, newest first.")

@@ -63,6 +63,15 @@ final class KilnClient {
     return call(HttpRequest.newBuilder(uri(path)).DELETE());
   }
 
+  /** A file the server sends as it is (a model's bytes), whole in memory: models pushed to the registry are too. */
+  byte[] file(String path) {
+    HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(path)).GET(), HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() / 100 != 2) {
+      throw failure(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    }
+    return r.body();
+  }
+
   /** Follows a job's events until the server ends the stream or {@code handler} returns false. */
   void events(long job, BiPredicate<String, JsonNode> handler) {
     HttpResponse<InputStream> r =

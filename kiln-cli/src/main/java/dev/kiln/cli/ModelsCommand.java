@@ -11,14 +11,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kiln models push|list|show|alias|unalias|archive|delete}: the model registry. */
+/** {@code kiln models push|list|show|pull|alias|unalias|archive|delete}: the model registry. */
 @Command(
     name = "models",
-    description = "The model registry: push versions, list, show, alias, archive, delete.",
+    description = "The model registry: push versions, list, show, pull, alias, archive, delete.",
     subcommands = {
       ModelsCommand.Push.class,
       ModelsCommand.ListModels.class,
       ModelsCommand.Show.class,
+      ModelsPullCommand.class,
       ModelsCommand.Alias.class,
       ModelsCommand.Unalias.class,
       ModelsCommand.Archive.class,

@@ -10,8 +10,10 @@ import dev.kiln.govern.registry.VersionRecord;
 import dev.kiln.http.Access;
 import dev.kiln.http.ApiJson;
 import dev.kiln.http.ManagementApi;
+import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -25,12 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show, aliases,
- * model card, archive, delete. A route adapter only: changes that change what is served go to {@link Deployments}
- * (which loads a pushed version and undoes one that does not load), the rest to the registry, which audits every
- * change.
+ * The model registry under {@code /api/v1/models}: push versions (the ONNX file as the body), list, show, pull a
+ * version's file back, aliases, model card, archive, delete. A route adapter only: changes that change what is served
+ * go to {@link Deployments} (which loads a pushed version and undoes one that does not load), the rest to the registry,
+ * which audits every change.
  */
 public final class RegistryRestService implements RestService {
   private static final String NAME = ManagementApi.NAME;
@@ -107,6 +110,17 @@ public final class RegistryRestService implements RestService {
         q ->
             ManagementApi.json(
                 q, HttpResponseStatus.OK, () -> registry.version(q.param(0), Long.parseLong(q.param(1)))));
+    // The weights themselves: as sensitive as pushing them, so the same manage scope (admin holds it everywhere).
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})/artifact",
+        Access.manage(0),
+        q -> CompletableFuture.supplyAsync(() -> artifact(q.param(0), Long.parseLong(q.param(1))), q.blocking()));
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/models/" + NAME + "/aliases/" + ALIAS + "/artifact",
+        Access.manage(0),
+        q -> CompletableFuture.supplyAsync(() -> artifact(q.param(0), aliased(q.param(0), q.param(1))), q.blocking()));
     r.add(
         HttpMethod.DELETE,
         "/api/v1/models/" + NAME + "/versions/([0-9]{1,18})",
@@ -188,6 +202,31 @@ public final class RegistryRestService implements RestService {
                   deployments.deleteModel(q.param(0), q.principal(), q.source());
                   return Map.of("deleted", q.param(0));
                 }));
+  }
+
+  /**
+   * A version's file, decrypted and checked against its recorded sha256 by the store (a tampered file is a 503 and no
+   * byte of it is sent). The checksum travels in {@code kiln-sha256} so a client can check what it received.
+   */
+  private RestResponse artifact(String name, long version) {
+    VersionRecord v = registry.version(name, version);
+    byte[] file = registry.contents(v);
+    return new RestResponse(
+        HttpResponseStatus.OK,
+        "application/octet-stream",
+        Unpooled.wrappedBuffer(file),
+        Map.of(
+            "kiln-sha256",
+            v.sha256(),
+            "content-disposition",
+            "attachment; filename=\"" + v.model() + "-" + v.version() + "." + v.format() + "\""));
+  }
+
+  private long aliased(String name, String alias) {
+    registry.model(name); // an unknown model is named as such, not as a missing alias
+    return registry
+        .resolve(name, alias)
+        .orElseThrow(() -> KilnException.notFound("no alias '" + alias + "' on model '" + name + "'"));
   }
 
   private ModelView view(String name) {
