@@ -16,6 +16,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.training.data.PreparedData;
+import dev.kiln.training.engine.ExactFit;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.Param;
 import dev.kiln.training.engine.TrainedModel;
@@ -63,6 +64,9 @@ public final class DjlTrainingEngine implements TrainingEngine {
 
   @Override
   public TrainedModel train(TrainingPlan plan) throws TrainingException {
+    if (ExactFit.applies(plan.spec())) {
+      return ExactFit.train(plan);
+    }
     PreparedData data = plan.data();
     NetworkPlan network = NetworkPlan.of(plan.spec(), data.task());
     NetworkBuilder.Network net = NetworkBuilder.build(network.layers(), data.inputShape());
@@ -85,8 +89,10 @@ public final class DjlTrainingEngine implements TrainingEngine {
                   .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
                   .optDevices(new Device[] {Device.cpu()}));
       trainer.initialize(new Shape(1).addAll(shapeOf(data.inputShape())));
-      Batches train = new Batches(data.train(), data.inputShape(), tokens, network.loss(), classes);
-      Batches validation = new Batches(data.validation(), data.inputShape(), tokens, network.loss(), classes);
+      TargetScale scale = TargetScale.of(plan.spec(), data);
+      Batches train = new Batches(scale.apply(data.train()), data.inputShape(), tokens, network.loss(), classes);
+      Batches validation =
+          new Batches(scale.apply(data.validation()), data.inputShape(), tokens, network.loss(), classes);
       TrainingLoop loop = new TrainingLoop(plan, network, trainer, loss, train, validation);
 
       Optional<Checkpoint> resume = Checkpoint.read(plan.checkpoints());
@@ -104,6 +110,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
       if (plan.settings().earlyStopping() != null && outcome.bestWeights() != null) {
         Checkpoint.load(plan.checkpoints().resolve(outcome.bestWeights()), net.block(), model.getNDManager());
       }
+      scale.restore(net.parameterBlocks().get(0));
       Map<Integer, Map<String, Param>> params = params(net.parameterBlocks());
       trainer.close();
       TrainedModel result =

@@ -47,7 +47,9 @@ public final class SpecValidator {
     }
     ModelSummary summary = ModelSummary.of(inputShape, layers);
     LossSpec loss = checkOutput(layers, summary.outputShape(), spec.loss(), task);
-    ModelSpec effective = new ModelSpec(spec.type(), spec.layers(), spec.optimizer(), loss, settings);
+    checkSolver(spec);
+    ModelSpec effective =
+        new ModelSpec(spec.type(), spec.layers(), spec.optimizer(), loss, settings, spec.solver(), spec.l2());
     return new ResolvedSpec(effective, task, inputShape, layers, summary);
   }
 
@@ -59,6 +61,18 @@ public final class SpecValidator {
     TrainingSettings resolved = settings.over(TrainingSettings.DEFAULTS);
     HyperparameterRules.checkTraining(resolved, task);
     return resolved;
+  }
+
+  private static void checkSolver(ModelSpec spec) {
+    if (spec.type() == ModelType.SEQUENTIAL && (spec.solver() != null || spec.l2() != null)) {
+      throw new SpecException(
+          (spec.solver() != null ? "solver" : "l2")
+              + " is for linear_regression and logistic_regression; a sequential model uses its optimizer"
+              + " (weight_decay for L2)");
+    }
+    if (spec.l2() != null && !(spec.l2() >= 0 && Double.isFinite(spec.l2()))) {
+      throw new SpecException("l2 must be a finite number >= 0, got " + spec.l2());
+    }
   }
 
   private static LayerSpec classicLayer(ModelSpec spec, List<Integer> input, Task task) {

@@ -120,7 +120,8 @@ class ModelSpecReaderTest {
   @Test
   void unknownTopLevelFieldListsTheKnownOnesWhenNothingIsClose() {
     assertThatThrownBy(() -> ModelSpecReader.read("type: sequential\nfoo: 1\n"))
-        .hasMessageStartingWith("spec: unknown field 'foo' (known: layers, loss, optimizer, training, type)");
+        .hasMessageStartingWith(
+            "spec: unknown field 'foo' (known: l2, layers, loss, optimizer, solver, training, type)");
   }
 
   @Test

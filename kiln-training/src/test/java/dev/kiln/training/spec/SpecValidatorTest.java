@@ -309,6 +309,32 @@ class SpecValidatorTest {
   }
 
   @Test
+  void classicModelsAreExactUnlessGradientDescentOrAnOptimizerIsAsked() {
+    assertThat(valid("type: linear_regression", List.of(3), PRICE).spec().exact()).isTrue();
+    assertThat(valid("type: logistic_regression\nl2: 0.5", List.of(3), BINARY).spec().l2Penalty()).isEqualTo(0.5);
+    assertThat(valid("type: logistic_regression", List.of(3), BINARY).spec().l2Penalty()).isEqualTo(1.0);
+    assertThat(valid("type: linear_regression\nsolver: gradient_descent", List.of(3), PRICE).spec().exact()).isFalse();
+    ResolvedSpec adam = valid("type: linear_regression\noptimizer: {name: adam}", List.of(3), PRICE);
+    assertThat(adam.spec().solver()).isEqualTo(Solver.GRADIENT_DESCENT);
+    ResolvedSpec exact = valid("type: linear_regression\noptimizer: {name: adam}\nsolver: exact", List.of(3), PRICE);
+    assertThat(exact.spec().exact()).isTrue();
+    // The stored spec writes its optimizer out; its solver comes back with it.
+    ModelSpec stored =
+        ModelSpecReader.read(ModelSpecWriter.toJson(valid("type: linear_regression", List.of(3), PRICE).spec()));
+    assertThat(stored.exact()).isTrue();
+  }
+
+  @Test
+  void solverAndL2AreForClassicModelsOnly() {
+    rejects("type: sequential\nsolver: exact\nlayers: [{type: dense, units: 1}]", List.of(3), PRICE)
+        .hasMessageStartingWith("solver is for linear_regression and logistic_regression");
+    rejects("type: sequential\nl2: 1\nlayers: [{type: dense, units: 1}]", List.of(3), PRICE)
+        .hasMessageStartingWith("l2 is for linear_regression and logistic_regression");
+    rejects("type: linear_regression\nl2: -1", List.of(3), PRICE)
+        .hasMessage("l2 must be a finite number >= 0, got -1.0");
+  }
+
+  @Test
   void emptySequentialModelIsRejected() {
     rejects("type: sequential", List.of(3), PRICE).hasMessage("a sequential model needs at least one layer");
   }
