@@ -120,7 +120,8 @@ class ModelSpecReaderTest {
   @Test
   void unknownTopLevelFieldListsTheKnownOnesWhenNothingIsClose() {
     assertThatThrownBy(() -> ModelSpecReader.read("type: sequential\nfoo: 1\n"))
-        .hasMessageStartingWith("spec: unknown field 'foo' (known: layers, loss, optimizer, training, type)");
+        .hasMessageStartingWith(
+            "spec: unknown field 'foo' (known: input_shape, layers, loss, metrics, optimizer, training, type)");
   }
 
   @Test
