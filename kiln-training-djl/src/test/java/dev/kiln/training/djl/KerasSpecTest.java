@@ -31,21 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A CNN spec as a Keras user writes it, trained on scikit-learn's 8x8 digits and exported. */
 class KerasSpecTest {
   /** The seed article's model in spec form: channels-last input, bare adam, logits, metrics: [accuracy]. */
-  private static final String KERAS_CNN =
-      """
-      type: sequential
-      input_shape: [8, 8, 1]
-      layers:
-        - {type: conv2d, filters: 16, kernel_size: 3, padding: same, activation: relu}
-        - {type: max_pooling2d, pool_size: 2}
-        - {type: flatten}
-        - {type: dense, units: 64, activation: relu}
-        - {type: dense, units: 10}
-      optimizer: adam
-      loss: {name: sparse_categorical_crossentropy, from_logits: true}
-      metrics: [accuracy]
-      training: {epochs: 12, batch_size: 32, early_stopping: {patience: 3}}
-      """;
+  private static final Path KERAS_CNN = Path.of("..", "examples", "keras-cnn.yaml");
 
   @TempDir Path dir;
 
