@@ -63,6 +63,12 @@ public record ModelSpec(
       @JsonProperty("training") TrainingSettings training,
       @JsonProperty("metrics") List<String> metrics,
       @JsonProperty("input_shape") List<Integer> inputShape) {
+    if (metrics != null && metrics.contains(null)) {
+      throw new SpecException("metrics: each metric must be a name, got " + metrics);
+    }
+    if (inputShape != null && inputShape.contains(null)) {
+      throw new SpecException("input_shape must be sizes >= 1, got " + inputShape);
+    }
     return new ModelSpec(
         type,
         layers,

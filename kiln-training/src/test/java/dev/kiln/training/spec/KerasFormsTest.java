@@ -112,6 +112,10 @@ class KerasFormsTest {
         .hasMessage("loss: from_logits applies to the cross-entropy losses, not mse");
     assertThatThrownBy(() -> ModelSpecReader.read("loss: {from_logits: true}"))
         .hasMessageStartingWith("loss: missing 'name'");
+    // It belongs to the loss, as in Keras; at the top level it is an unknown key, not silently dropped.
+    assertThatThrownBy(() -> ModelSpecReader.read("from_logits: true")).hasMessageStartingWith("spec: unknown field");
+    assertThatThrownBy(() -> ModelSpecReader.read("metrics: [~]"))
+        .hasMessageStartingWith("metrics: each metric must be a name");
   }
 
   @Test
