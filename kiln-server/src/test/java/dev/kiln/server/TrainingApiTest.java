@@ -323,6 +323,12 @@ class TrainingApiTest {
         "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"conv2d\",\"filters\":4},"
             + "{\"type\":\"dense\",\"units\":10,\"activation\":\"softmax\"}]}}";
     assertThat(ok(send("POST", "/api/v1/jobs", conv), 400).get("error").asText()).contains("layer 1 (conv2d)");
+    String mae =
+        "{\"dataset\":\"digits\",\"model\":{\"layers\":[{\"type\":\"dense\",\"units\":10}],"
+            + "\"optimizer\":\"adam\",\"loss\":{\"name\":\"sparse_categorical_crossentropy\",\"from_logits\":true},"
+            + "\"metrics\":[\"accuracy\",\"mae\"]}}";
+    assertThat(ok(send("POST", "/api/v1/jobs", mae), 400).get("error").asText())
+        .isEqualTo("metrics: unknown metric 'mae' (allowed: accuracy, loss)");
     assertThat(
             ok(
                     send(

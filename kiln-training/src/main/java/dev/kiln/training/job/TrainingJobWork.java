@@ -61,7 +61,7 @@ public final class TrainingJobWork implements JobWork {
 
   /** {@link #requested} settings, validated against the task. */
   static TrainingSettings settings(JobRequest r, Task task) {
-    return SpecValidator.validateSettings(requested(r), task);
+    return SpecValidator.validateSettings(r.model(), requested(r), task);
   }
 
   /** The dataset version a request names (or the newest), checksum verified. */

@@ -4,11 +4,11 @@ package dev.kiln.training.spec;
  * Stops when the monitored quantity has not improved by {@code minDelta} for {@code patience} epochs, keeping the best
  * epoch's weights.
  *
- * @param monitor {@code val_loss} (default), {@code loss}, {@code val_accuracy} or {@code accuracy}
+ * @param monitor {@code val_loss}, {@code loss}, {@code val_accuracy} or {@code accuracy}; null until {@link
+ *     SpecValidator#validateSettings} resolves it (the spec's first metric, else {@code val_loss})
  */
 public record EarlyStopping(String monitor, Integer patience, Double minDelta) {
   public EarlyStopping {
-    monitor = monitor == null ? "val_loss" : monitor;
     patience = patience == null ? 3 : patience;
     minDelta = minDelta == null ? 0.0 : minDelta;
   }

@@ -1,6 +1,7 @@
 package dev.kiln.training.spec;
 
 import dev.kiln.training.data.Task;
+import java.util.List;
 import java.util.Set;
 
 /** Ranges for the optimizer's and the training run's numbers; messages name the spec key at fault. */
@@ -8,6 +9,21 @@ final class HyperparameterRules {
   private static final Set<String> MONITORS = Set.of("loss", "accuracy", "val_loss", "val_accuracy");
 
   private HyperparameterRules() {}
+
+  /**
+   * Keras's {@code compile(metrics=[...])}: the epoch loop measures the loss and, for classifiers, accuracy; other
+   * metrics are on the test split's evaluation whatever the spec lists.
+   */
+  static void checkMetrics(List<String> metrics, Task task) {
+    for (String metric : metrics) {
+      if (metric == null || !List.of("accuracy", "loss").contains(metric)) {
+        throw new SpecException("metrics: unknown metric '" + metric + "' (allowed: accuracy, loss)");
+      }
+      if (metric.equals("accuracy") && !task.classification()) {
+        throw new SpecException("metrics: accuracy needs a classification task; use loss");
+      }
+    }
+  }
 
   static void checkOptimizer(OptimizerSpec o) {
     String name = "optimizer (" + SpecMappers.JSON.convertValue(o.name(), String.class) + ")";

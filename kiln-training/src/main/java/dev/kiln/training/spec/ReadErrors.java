@@ -41,6 +41,10 @@ final class ReadErrors {
       String detail = e instanceof StreamReadException s ? s.getOriginalMessage() : e.getMessage();
       return "spec is not valid " + format + ": " + firstLine(detail);
     }
+    if (m.getCause() instanceof SpecException own) {
+      // A record's creator refused a value (an unknown optimizer name); its message already names the key.
+      return own.getMessage();
+    }
     List<JsonMappingException.Reference> path = m.getPath();
     if (m instanceof UnrecognizedPropertyException u) {
       return where(path.subList(0, path.size() - 1), tree)

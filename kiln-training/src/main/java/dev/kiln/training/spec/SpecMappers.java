@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /** The two mappers specs are read and written with: Keras-style snake_case keys, strict types, bounded input. */
@@ -56,6 +58,20 @@ final class SpecMappers {
         .defaultPropertyInclusion(
             JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
         .build();
+  }
+
+  /** The constant an enum's spec name ({@code @JsonProperty}) stands for; unknown names list the known ones. */
+  static <E extends Enum<E>> E named(Class<E> type, String name, String key) {
+    for (E constant : type.getEnumConstants()) {
+      if (JSON.convertValue(constant, String.class).equals(name)) {
+        return constant;
+      }
+    }
+    String known =
+        Arrays.stream(type.getEnumConstants())
+            .map(c -> JSON.convertValue(c, String.class))
+            .collect(Collectors.joining(", "));
+    throw new SpecException("spec: '" + key + "' must be one of " + known + "; got '" + name + "'");
   }
 
   private static StreamReadConstraints constraints() {

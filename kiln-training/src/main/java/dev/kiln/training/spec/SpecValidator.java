@@ -11,8 +11,11 @@ import java.util.Objects;
  *
  * <p>Output rules. Classification with k classes ends in {@code [k]} with softmax and a (sparse) categorical
  * cross-entropy, or, for k = 2 only, in {@code [1]} with sigmoid and binary cross-entropy. Regression ends in {@code
- * [1]} with mse. The loss defaults to the one the output implies. Softmax is required rather than linear logits because
- * the spec has no {@code from_logits} switch: Keras's losses expect probabilities.
+ * [1]} with mse. The loss defaults to the one the output implies. Cross-entropy also takes logits, a final linear layer
+ * (PyTorch's {@code CrossEntropyLoss}, Keras's {@code from_logits=True}); see {@link OutputRules}.
+ *
+ * <p>Keras forms: a channels-last {@code input_shape} or reshape is read channels-first ({@link InputLayout}); {@code
+ * metrics} are checked and pick what early stopping monitors when it names nothing.
  *
  * <p>{@code linear_regression} and {@code logistic_regression} take tabular input {@code [features]} and no layers;
  * they stand for one dense layer ({@code [1]}, or {@code [1]} sigmoid for two classes with binary cross-entropy, else
@@ -36,20 +39,21 @@ public final class SpecValidator {
       throw new SpecException("classification needs at least 2 classes, got " + task.classCount());
     }
     HyperparameterRules.checkOptimizer(spec.optimizer());
-    TrainingSettings settings = validateSettings(spec.training(), task);
+    HyperparameterRules.checkMetrics(spec.metrics(), task);
+    TrainingSettings settings = validateSettings(spec, spec.training(), task);
+    ModelSpec input = InputLayout.resolve(spec, inputShape);
     List<LayerSpec> layers =
         switch (spec.type()) {
-          case SEQUENTIAL -> spec.layers();
+          case SEQUENTIAL -> input.layers();
           case LINEAR_REGRESSION, LOGISTIC_REGRESSION -> List.of(classicLayer(spec, inputShape, task));
         };
     if (layers.isEmpty()) {
       throw new SpecException("a sequential model needs at least one layer");
     }
     ModelSummary summary = ModelSummary.of(inputShape, layers);
-    LossSpec loss = checkOutput(layers, summary.outputShape(), spec.loss(), task);
+    LossSpec loss = OutputRules.check(layers, summary.outputShape(), spec, task);
     checkSolver(spec);
-    ModelSpec effective =
-        new ModelSpec(spec.type(), spec.layers(), spec.optimizer(), loss, settings, spec.solver(), spec.l2());
+    ModelSpec effective = input.withLoss(loss).withTraining(settings);
     return new ResolvedSpec(effective, task, inputShape, layers, summary);
   }
 
@@ -58,7 +62,22 @@ public final class SpecValidator {
    * job request ({@code request.over(spec.training())}) as much as for a spec's own.
    */
   public static TrainingSettings validateSettings(TrainingSettings settings, Task task) {
+    return validateSettings(new ModelSpec(null, null, null, null, null), settings, task);
+  }
+
+  /**
+   * As {@link #validateSettings(TrainingSettings, Task)}, with early stopping that names no monitor watching the spec's
+   * first metric ({@code val_accuracy} for {@code metrics: [accuracy]}, without {@code val_} when nothing is held out
+   * for validation), or {@code val_loss} when the spec lists none.
+   */
+  public static TrainingSettings validateSettings(ModelSpec spec, TrainingSettings settings, Task task) {
     TrainingSettings resolved = settings.over(TrainingSettings.DEFAULTS);
+    EarlyStopping stopping = resolved.earlyStopping();
+    if (stopping != null && stopping.monitor() == null) {
+      String metric = spec.metrics().isEmpty() ? "loss" : spec.metrics().getFirst();
+      String monitor = (resolved.validationSplit() > 0 || spec.metrics().isEmpty() ? "val_" : "") + metric;
+      resolved = resolved.withEarlyStopping(new EarlyStopping(monitor, stopping.patience(), stopping.minDelta()));
+    }
     HyperparameterRules.checkTraining(resolved, task);
     return resolved;
   }
@@ -102,117 +121,5 @@ public final class SpecValidator {
     return binary
         ? new LayerSpec.Dense(1, Activation.SIGMOID, true)
         : new LayerSpec.Dense(task.classCount(), Activation.SOFTMAX, true);
-  }
-
-  /** Checks the model's output against the task and loss; returns the loss, defaulted if absent. */
-  private static LossSpec checkOutput(List<LayerSpec> layers, List<Integer> out, LossSpec loss, Task task) {
-    String last = ShapeInference.name(layers.size(), layers.getLast());
-    Activation activation = outputActivation(layers);
-    String ends = "ends in " + (activation == null ? last : activationName(activation));
-    if (!task.classification()) {
-      if (!out.equals(List.of(1))) {
-        throw new SpecException(
-            last
-                + ": outputs "
-                + out
-                + " but regression needs [1]; end with "
-                + (out.size() > 1 ? "a flatten and " : "")
-                + "a dense layer of 1 unit");
-      }
-      if (loss != null && loss != LossSpec.MSE) {
-        throw new SpecException("loss " + lossName(loss) + " is for classification; regression uses mse");
-      }
-      if (activation == Activation.SOFTMAX) {
-        throw new SpecException(last + ": softmax over a single output is always 1; use linear for regression");
-      }
-      return LossSpec.MSE;
-    }
-    int k = task.classCount();
-    boolean single = out.equals(List.of(1)) && k == 2;
-    if (!out.equals(List.of(k)) && !single) {
-      throw new SpecException(
-          last
-              + ": outputs "
-              + out
-              + " but "
-              + k
-              + " classes need ["
-              + k
-              + "]"
-              + (k == 2 ? " (or [1] with sigmoid)" : "")
-              + (out.size() > 1 ? "; add a flatten before the last dense" : ""));
-    }
-    LossSpec resolved =
-        loss != null ? loss : single ? LossSpec.BINARY_CROSSENTROPY : LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY;
-    switch (resolved) {
-      case MSE ->
-          throw new SpecException(
-              "loss mse is for regression; classification uses "
-                  + (single ? "binary_crossentropy" : "sparse_categorical_crossentropy"));
-      case BINARY_CROSSENTROPY -> {
-        if (!single) {
-          throw new SpecException(
-              "loss binary_crossentropy needs 1 sigmoid output and 2 classes; "
-                  + last
-                  + " outputs "
-                  + out
-                  + " for "
-                  + k
-                  + " classes (use sparse_categorical_crossentropy)");
-        }
-        if (activation != Activation.SIGMOID) {
-          throw new SpecException("loss binary_crossentropy needs a sigmoid output; the model " + ends);
-        }
-      }
-      case SPARSE_CATEGORICAL_CROSSENTROPY, CATEGORICAL_CROSSENTROPY -> {
-        if (single) {
-          throw new SpecException(
-              "loss "
-                  + lossName(resolved)
-                  + " needs one output per class, [2]; "
-                  + last
-                  + " outputs [1] (use binary_crossentropy with sigmoid)");
-        }
-        if (activation != Activation.SOFTMAX) {
-          throw new SpecException("loss " + lossName(resolved) + " needs a softmax output; the model " + ends);
-        }
-      }
-    }
-    return resolved;
-  }
-
-  /**
-   * The activation the model's output goes through last; dropout, flatten and reshape pass values through unchanged, so
-   * they are looked past. Null when the last value-changing layer has no activation of its own.
-   */
-  private static Activation outputActivation(List<LayerSpec> layers) {
-    for (LayerSpec layer : layers.reversed()) {
-      switch (layer) {
-        case LayerSpec.Dense d -> {
-          return d.activation();
-        }
-        case LayerSpec.Conv2D c -> {
-          return c.activation();
-        }
-        case LayerSpec.ActivationLayer a -> {
-          return a.activation();
-        }
-        case LayerSpec.Dropout d -> {}
-        case LayerSpec.Flatten f -> {}
-        case LayerSpec.Reshape r -> {}
-        default -> {
-          return null;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static String activationName(Activation a) {
-    return SpecMappers.JSON.convertValue(a, String.class);
-  }
-
-  private static String lossName(LossSpec loss) {
-    return SpecMappers.JSON.convertValue(loss, String.class);
   }
 }

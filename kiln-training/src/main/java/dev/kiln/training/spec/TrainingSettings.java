@@ -28,4 +28,8 @@ public record TrainingSettings(
         earlyStopping != null ? earlyStopping : base.earlyStopping,
         checkpointEvery != null ? checkpointEvery : base.checkpointEvery);
   }
+
+  public TrainingSettings withEarlyStopping(EarlyStopping stopping) {
+    return new TrainingSettings(epochs, batchSize, validationSplit, testSplit, seed, stopping, checkpointEvery);
+  }
 }

@@ -20,6 +20,9 @@ class ExampleSpecsTest {
   void digitsSpecsFitThe64PixelColumns() {
     assertThat(check("mlp.yaml", List.of(64), DIGITS).outputShape()).containsExactly(10);
     assertThat(check("cnn.yaml", List.of(64), DIGITS).outputShape()).containsExactly(10);
+    ResolvedSpec keras = check("keras-cnn.yaml", List.of(64), DIGITS);
+    assertThat(keras.outputShape()).containsExactly(10);
+    assertThat(keras.spec().fromLogits()).isTrue();
   }
 
   @Test

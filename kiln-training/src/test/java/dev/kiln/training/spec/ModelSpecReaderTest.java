@@ -121,7 +121,7 @@ class ModelSpecReaderTest {
   void unknownTopLevelFieldListsTheKnownOnesWhenNothingIsClose() {
     assertThatThrownBy(() -> ModelSpecReader.read("type: sequential\nfoo: 1\n"))
         .hasMessageStartingWith(
-            "spec: unknown field 'foo' (known: l2, layers, loss, optimizer, solver, training, type)");
+            "spec: unknown field 'foo' (known: input_shape, l2, layers, loss, metrics, optimizer, solver, training, type)");
   }
 
   @Test
