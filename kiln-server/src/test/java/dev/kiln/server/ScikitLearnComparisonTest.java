@@ -1,0 +1,203 @@
+package dev.kiln.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kiln's exact linear and logistic regression against scikit-learn on the datasets scikit-learn ships, on identical
+ * rows: each job's recorded splits are handed to {@code sklearn/compare.py}, which fits scikit-learn on the train rows
+ * and scores it on the test rows. Needs Debian's {@code python3-sklearn}; under CI its absence is a failure.
+ */
+class ScikitLearnComparisonTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path PYTHON = Path.of("/usr/bin/python3");
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  @TempDir Path repo;
+  @TempDir Path data;
+  @TempDir Path work;
+  private Kiln kiln;
+  private Path sklearnData;
+
+  @BeforeEach
+  void start() throws Exception {
+    sklearnData = sklearnData();
+    kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0)
+                .withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
+  }
+
+  @AfterEach
+  void stop() {
+    if (kiln != null) {
+      kiln.close();
+    }
+  }
+
+  @Test
+  void logisticRegressionMatchesScikitLearnOnIrisWineAndBreastCancer() throws Exception {
+    for (String name : List.of("iris", "wine_data", "breast_cancer")) {
+      String csv = headered(Files.readString(sklearnData.resolve(name + ".csv")));
+      long id = train(name, csv, "classification", "type: logistic_regression");
+      double kilnAccuracy = job(id).at("/evaluation/accuracy").asDouble();
+      JsonNode sklearn = compare(id, csv, "logistic");
+      assertThat(kilnAccuracy)
+          .as("%s: Kiln's test accuracy vs scikit-learn's %s", name, sklearn)
+          .isCloseTo(sklearn.get("accuracy").asDouble(), within(0.01));
+    }
+  }
+
+  @Test
+  void linearRegressionMatchesScikitLearnOnDiabetes() throws Exception {
+    List<String> x = gunzipLines(sklearnData.resolve("diabetes_data_raw.csv.gz"));
+    List<String> y = gunzipLines(sklearnData.resolve("diabetes_target.csv.gz"));
+    StringBuilder csv = new StringBuilder("age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,target\n");
+    for (int i = 0; i < x.size(); i++) {
+      csv.append(String.join(",", x.get(i).strip().split("\\s+"))).append(',').append(y.get(i).strip()).append('\n');
+    }
+    long id = train("diabetes", csv.toString(), "regression", "type: linear_regression");
+    JsonNode done = job(id);
+    JsonNode sklearn = compare(id, csv.toString(), "linear");
+    assertThat(done.at("/evaluation/r2").asDouble())
+        .as("R² on the test rows")
+        .isCloseTo(sklearn.get("r2").asDouble(), within(5e-5));
+
+    // Kiln's predictions for the test rows come from its deployed model, fed the raw rows.
+    ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"diabetes\"}"), 201);
+    JsonNode test = ok(send("GET", "/api/v1/jobs/" + id + "/splits", null), 200).get("test");
+    List<String> rows = csv.toString().lines().toList();
+    ObjectNode input = JSON.createObjectNode();
+    ObjectNode features = input.putArray("inputs").addObject().put("name", "features").put("datatype", "FP32");
+    features.putArray("shape").add(test.size()).add(10);
+    ArrayNode cells = features.putArray("data");
+    test.forEach(
+        i -> List.of(rows.get(i.asInt() + 1).split(",")).subList(0, 10).forEach(c -> cells.add(Double.parseDouble(c))));
+    JsonNode outputs = ok(send("POST", "/v2/models/diabetes/infer", input.toString()), 200).get("outputs");
+    JsonNode predicted = outputs.get(0).get("data");
+    JsonNode expected = sklearn.get("predictions");
+    assertThat(predicted).hasSize(test.size());
+    for (int k = 0; k < test.size(); k++) {
+      double want = expected.get(k).asDouble();
+      assertThat(predicted.get(k).asDouble())
+          .as("prediction for row %d", test.get(k).asInt())
+          .isCloseTo(want, within(Math.abs(want) * 1e-6));
+    }
+  }
+
+  /** scikit-learn's CSVs start with a line of counts and class names; Kiln wants a header naming the columns. */
+  private static String headered(String sklearnCsv) {
+    List<String> lines = sklearnCsv.strip().lines().toList();
+    int features = Integer.parseInt(lines.get(0).split(",")[1].strip());
+    List<String> header = new ArrayList<>();
+    for (int i = 0; i < features; i++) {
+      header.add("f" + i);
+    }
+    header.add("target");
+    return String.join(",", header) + "\n" + String.join("\n", lines.subList(1, lines.size())) + "\n";
+  }
+
+  private long train(String name, String csv, String task, String model) throws Exception {
+    ok(send("POST", "/api/v1/datasets/" + name + "?label=target&task=" + task, csv), 201);
+    ObjectNode req = JSON.createObjectNode().put("dataset", name).put("model", model);
+    long id = ok(send("POST", "/api/v1/jobs", req.toString()), 202).get("id").asLong();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      JsonNode job = job(id);
+      String state = job.get("state").asText();
+      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
+        assertThat(state).as(job.toString()).isEqualTo("SUCCEEDED");
+        return id;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("job " + id + " on " + name + " did not finish in 120 s");
+  }
+
+  /** Runs compare.py on the job's recorded splits; returns its JSON answer. */
+  private JsonNode compare(long id, String csv, String mode) throws Exception {
+    Path csvFile = Files.writeString(work.resolve(id + ".csv"), csv);
+    Path splits =
+        Files.writeString(
+            work.resolve(id + "-splits.json"), send("GET", "/api/v1/jobs/" + id + "/splits", null).body());
+    Path script = Path.of(getClass().getResource("/sklearn/compare.py").toURI());
+    String out = run(PYTHON.toString(), script.toString(), csvFile.toString(), splits.toString(), mode);
+    return JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+  }
+
+  private static Path sklearnData() throws Exception {
+    boolean ci = "true".equals(System.getenv("CI"));
+    String found = "";
+    if (Files.isExecutable(PYTHON)) {
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              PYTHON.toString(),
+              "-c",
+              "import sklearn.datasets, os; print(os.path.dirname(sklearn.datasets.__file__))");
+      Process p = pb.start();
+      found = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      found = p.waitFor() == 0 ? found : "";
+    }
+    if (found.isEmpty()) {
+      assertThat(ci).as("/usr/bin/python3 with scikit-learn (python3-sklearn) is required under CI").isFalse();
+      Assumptions.abort("/usr/bin/python3 with scikit-learn not found");
+    }
+    return Path.of(found, "data");
+  }
+
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
+  }
+
+  private static List<String> gunzipLines(Path file) throws IOException {
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().lines().toList();
+    }
+  }
+
+  private JsonNode job(long id) throws Exception {
+    return ok(send("GET", "/api/v1/jobs/" + id, null), 200);
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
+            .method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode ok(HttpResponse<String> r, int status) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    return JSON.readTree(r.body());
+  }
+}
