@@ -30,6 +30,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -112,7 +113,26 @@ class TrainedModelServingTest {
         for (int i = 0; i < expected.length; i++) {
           assertThat(got.get(i).floatValue()).as("value %d", i).isCloseTo(expected[i], within(1e-4f));
         }
+        assertMetadataNamesTheColumns(kiln, pre);
       }
     }
+  }
+
+  /** The model's metadata names its raw input columns, in the order the {@code features} tensor takes them. */
+  private static void assertMetadataNamesTheColumns(Kiln kiln, TabularPreprocessing pre) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v2/models/digits")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode input = new ObjectMapper().readTree(r.body()).at("/inputs/0");
+    assertThat(input.get("name").asText()).isEqualTo("features");
+    List<String> columns = new ArrayList<>();
+    input.at("/parameters/columns").forEach(c -> columns.add(c.asText()));
+    assertThat(columns)
+        .hasSize(64)
+        .isEqualTo(pre.numeric().stream().map(TabularPreprocessing.NumericFit::name).toList());
+    assertThat(columns.get(0)).isEqualTo(TrainingApiTest.DIGITS_CSV.lines().findFirst().orElseThrow().split(",")[0]);
   }
 }

@@ -3,17 +3,32 @@ package dev.kiln.core.model;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Shape;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A named input or output of a model. {@code shape} is the full shape including the batch dimension; {@code -1} marks a
  * dimension of any size.
+ *
+ * @param columns the names of the last dimension's entries where the model declares them (a Kiln-trained tabular
+ *     model's raw column names, in order); empty otherwise. Descriptive only: not part of equality, so a config's
+ *     declared signature still matches the model's.
  */
-public record TensorSpec(String name, DataType datatype, long[] shape) {
+public record TensorSpec(String name, DataType datatype, long[] shape, List<String> columns) {
   public TensorSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(datatype, "datatype");
     shape = shape.clone();
+    columns = columns == null ? List.of() : List.copyOf(columns);
+  }
+
+  public TensorSpec(String name, DataType datatype, long[] shape) {
+    this(name, datatype, shape, List.of());
+  }
+
+  /** This spec with the given column names. */
+  public TensorSpec withColumns(List<String> names) {
+    return new TensorSpec(name, datatype, shape, names);
   }
 
   @Override

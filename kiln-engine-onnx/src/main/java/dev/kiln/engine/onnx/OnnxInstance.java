@@ -36,7 +36,9 @@ final class OnnxInstance implements ModelInstance {
   OnnxInstance(OrtEnvironment env, OrtSession session) throws OrtException {
     this.env = env;
     this.session = session;
-    this.signature = new ModelSignature(specs(session.getInputInfo()), specs(session.getOutputInfo()));
+    this.signature =
+        new ModelSignature(
+            specs(session.getInputInfo(), ColumnNames.of(session)), specs(session.getOutputInfo(), Map.of()));
   }
 
   @Override
@@ -118,14 +120,14 @@ final class OnnxInstance implements ModelInstance {
     }
   }
 
-  private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {
+  private static List<TensorSpec> specs(Map<String, NodeInfo> infos, Map<String, List<String>> columns) {
     List<TensorSpec> out = new ArrayList<>();
     for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
       if (!(e.getValue().getInfo() instanceof TensorInfo ti)) {
         throw new ModelLoadException(
             "'" + e.getKey() + "' is not a tensor; only tensor inputs and outputs are " + "supported");
       }
-      out.add(new TensorSpec(e.getKey(), dataType(ti), ti.getShape()));
+      out.add(new TensorSpec(e.getKey(), dataType(ti), ti.getShape(), columns.getOrDefault(e.getKey(), List.of())));
     }
     return out;
   }

@@ -12,10 +12,12 @@ import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.core.tensor.Tensor;
 import dev.kiln.onnx.ExampleModels;
+import dev.kiln.onnx.OnnxGraphBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,27 @@ class OnnxEngineTest {
       assertThat(new String(out.elements().get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("héllo");
       assertThat(out.elements().get(1)).isEmpty();
     }
+  }
+
+  @Test
+  void declaredColumnNamesReachTheInputsSignatureAndAMalformedDeclarationIsIgnored() throws Exception {
+    byte[] named = identityWithColumns("{\"input\": [\"sepal_length\", \"petal_width\"]}");
+    try (ModelInstance m = load("named", named)) {
+      assertThat(m.signature().input("input").orElseThrow().columns()).containsExactly("sepal_length", "petal_width");
+      assertThat(m.signature().output("output").orElseThrow().columns()).isEmpty();
+    }
+    try (ModelInstance m = load("garbled", identityWithColumns("[not json"))) {
+      assertThat(m.signature().input("input").orElseThrow().columns()).isEmpty();
+    }
+  }
+
+  private static byte[] identityWithColumns(String declaration) {
+    return new OnnxGraphBuilder("named")
+        .input("input", DataType.FP32, -1, 2)
+        .output("output", DataType.FP32, -1, 2)
+        .node("Identity", List.of("input"), List.of("output"))
+        .metadata("kiln.columns", declaration)
+        .toBytes();
   }
 
   @Test

@@ -34,6 +34,11 @@ final class OipJson {
       for (long d : t.shape()) {
         s.add(d);
       }
+      if (!t.columns().isEmpty()) {
+        // OIP's tensor metadata has no field for this; "parameters" is its place for extensions.
+        ArrayNode c = o.putObject("parameters").putArray("columns");
+        t.columns().forEach(c::add);
+      }
     }
     return a;
   }

@@ -4,6 +4,7 @@ import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.onnx.OnnxGraphBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,6 +87,21 @@ public record TabularPreprocessing(List<NumericFit> numeric, List<CategoricalFit
   @Override
   public DataType outputType() {
     return DataType.FP32;
+  }
+
+  /**
+   * The raw column names per model input, in the order each input takes them: what the exported model declares as
+   * {@code kiln.columns}, so clients can send rows keyed by column name.
+   */
+  public Map<String, List<String>> columns() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (!numeric.isEmpty()) {
+      out.put(FEATURES, numeric.stream().map(NumericFit::name).toList());
+    }
+    if (!categorical.isEmpty()) {
+      out.put(CATEGORIES, categorical.stream().map(CategoricalFit::name).toList());
+    }
+    return out;
   }
 
   @Override

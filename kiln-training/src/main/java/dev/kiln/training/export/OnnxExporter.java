@@ -1,8 +1,11 @@
 package dev.kiln.training.export;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.onnx.OnnxGraphBuilder;
 import dev.kiln.training.data.PreparedData;
+import dev.kiln.training.data.TabularPreprocessing;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.Param;
 import dev.kiln.training.spec.Activation;
@@ -25,6 +28,14 @@ public final class OnnxExporter {
   public static final String CLASS = "class";
   public static final String PREDICTION = "prediction";
 
+  /**
+   * The metadata property naming a tabular model's raw columns: a JSON object from input name to its column names in
+   * order, e.g. {@code {"features": ["sepal_length", ...]}}. The ONNX engine reads it into the model's signature.
+   */
+  public static final String COLUMNS = "kiln.columns";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private OnnxExporter() {}
 
   /**
@@ -37,6 +48,9 @@ public final class OnnxExporter {
     OnnxGraphBuilder g = new OnnxGraphBuilder("kiln_trained");
     g.opset("ai.onnx.ml", 2);
     metadata.forEach(g::metadata);
+    if (data.preprocessing() instanceof TabularPreprocessing tab) {
+      g.metadata(COLUMNS, columnsJson(tab));
+    }
     String x = "model_input";
     data.preprocessing().appendOnnx(g, x);
     LayerWriter layers = new LayerWriter(g);
@@ -65,6 +79,14 @@ public final class OnnxExporter {
       }
     }
     return g.toBytes();
+  }
+
+  private static String columnsJson(TabularPreprocessing tab) {
+    try {
+      return JSON.writeValueAsString(tab.columns());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("column names are plain strings", e);
+    }
   }
 
   private static void classOutputs(OnnxGraphBuilder g, PreparedData data) {
