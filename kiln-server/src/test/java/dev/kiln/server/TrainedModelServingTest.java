@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetPreparer;
@@ -114,6 +115,7 @@ class TrainedModelServingTest {
           assertThat(got.get(i).floatValue()).as("value %d", i).isCloseTo(expected[i], within(1e-4f));
         }
         assertMetadataNamesTheColumns(kiln, pre);
+        assertRowsByColumnNamePredictAsPositionalRows(kiln, lines);
       }
     }
   }
@@ -134,5 +136,56 @@ class TrainedModelServingTest {
         .hasSize(64)
         .isEqualTo(pre.numeric().stream().map(TabularPreprocessing.NumericFit::name).toList());
     assertThat(columns.get(0)).isEqualTo(TrainingApiTest.DIGITS_CSV.lines().findFirst().orElseThrow().split(",")[0]);
+  }
+
+  /**
+   * {@code POST /predict} with rows keyed by column name (JSON objects in shuffled key order, or CSV with a header)
+   * answers exactly what positional rows get; a missing or an unknown column is a 400 naming it.
+   */
+  private static void assertRowsByColumnNamePredictAsPositionalRows(Kiln kiln, List<String> lines) throws Exception {
+    String[] header = TrainingApiTest.DIGITS_CSV.lines().findFirst().orElseThrow().split(",");
+    ObjectMapper json = new ObjectMapper();
+    var positional = json.createObjectNode();
+    var named = json.createObjectNode();
+    StringBuilder csv = new StringBuilder(String.join(",", List.of(header).subList(0, 64))).append('\n');
+    for (String line : lines) {
+      String[] cells = line.split(",");
+      var row = positional.withArray("instances").addArray();
+      var object = named.withArray("instances").addObject();
+      for (int c = 63; c >= 0; c--) {
+        object.put(header[c], Double.parseDouble(cells[c]));
+      }
+      for (int c = 0; c < 64; c++) {
+        row.add(Double.parseDouble(cells[c]));
+      }
+      csv.append(String.join(",", List.of(cells).subList(0, 64))).append('\n');
+    }
+    JsonNode expected = predict(kiln, positional.toString(), "application/json", 200).get("predictions");
+    assertThat(expected).hasSize(lines.size());
+    assertThat(predict(kiln, named.toString(), "application/json", 200).get("predictions")).isEqualTo(expected);
+    assertThat(predict(kiln, csv.toString(), "text/csv", 200).get("predictions")).isEqualTo(expected);
+
+    var first = (ObjectNode) named.get("instances").get(0);
+    first.remove(header[5]);
+    first.put("colour", 1);
+    String error = predict(kiln, named.toString(), "application/json", 400).get("error").asText();
+    assertThat(error).contains("missing column(s) '" + header[5] + "'").contains("unknown column(s) 'colour'");
+    String badCsv = csv.toString().replaceFirst(header[0] + ",", "colour,");
+    assertThat(predict(kiln, badCsv, "text/csv", 400).get("error").asText())
+        .contains("missing column(s) '" + header[0] + "'")
+        .contains("unknown column(s) 'colour'");
+  }
+
+  private static JsonNode predict(Kiln kiln, String body, String type, int status) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/predict/digits"))
+                    .header("Content-Type", type)
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    return new ObjectMapper().readTree(r.body());
   }
 }

@@ -28,10 +28,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +46,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code {"instances": [row, row, ...]}}: each row is one input's value, or an object by input name;
  *   <li>{@code {"inputs": tensor}} or {@code {"inputs": {"name": tensor}}}: whole tensors;
  *   <li>for a single-input model, any one key with an array ({@code {"x": [...]}}): reshaped to the model's input like
- *       {@code np.reshape(-1, ...)}, so a flat list of numbers is enough.
+ *       {@code np.reshape(-1, ...)}, so a flat list of numbers is enough;
+ *   <li>for a model that names its columns ({@link TensorSpec#columns()}), rows as objects keyed by column name, or a
+ *       {@code text/csv} body with a header row: see {@link NamedRows}.
  * </ul>
  *
  * Answers {@code {"model_name", "model_version", "predictions": [...]}}, one entry per row (an object by output name
@@ -77,12 +81,20 @@ public final class PredictService implements RestService {
   }
 
   private CompletableFuture<RestResponse> predict(RestRequest q, String model, String version) {
-    JsonNode body = codec.parse(q.body());
+    boolean csv =
+        Optional.ofNullable(q.header("Content-Type")).orElse("").toLowerCase(Locale.ROOT).startsWith("text/csv");
+    JsonNode parsed = csv ? null : codec.parse(q.body());
+    Target target = version == null ? core.target(model) : core.target(model, version);
+    ModelSignature sig = core.metadata(target).signature();
+    JsonNode body =
+        csv
+            ? JsonNodeFactory.instance
+                .objectNode()
+                .set("instances", NamedRows.fromCsv(q.body().toString(StandardCharsets.UTF_8), sig))
+            : parsed;
     if (!body.isObject()) {
       throw KilnException.invalid("request body must be a JSON object");
     }
-    Target target = version == null ? core.target(model) : core.target(model, version);
-    ModelSignature sig = core.metadata(target).signature();
     Map<String, Tensor> inputs = inputs(body, sig, q.body().readableBytes());
     InferenceRequest request = InferenceRequest.of(inputs);
     return core.infer(target, request).thenApplyAsync(r -> encode(r).withRows(request.rows()), q.executor());
@@ -115,6 +127,10 @@ public final class PredictService implements RestService {
       JsonNode rows = body.get("instances");
       if (!rows.isArray() || rows.isEmpty()) {
         throw KilnException.invalid("'instances' must be a non-empty array");
+      }
+      if (NamedRows.applies(rows, sig)) {
+        NamedRows.byInput(rows, sig).forEach((name, v) -> out.put(name, reshaped(sig.input(name).get(), v, bodyBytes)));
+        return out;
       }
       for (TensorSpec spec : sig.inputs()) {
         JsonNode column = sig.inputs().size() == 1 && !rows.get(0).isObject() ? rows : column(rows, spec.name());

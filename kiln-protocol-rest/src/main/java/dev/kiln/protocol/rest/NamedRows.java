@@ -1,0 +1,135 @@
+package dev.kiln.protocol.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.ModelSignature;
+import dev.kiln.core.model.TensorSpec;
+import dev.kiln.core.tensor.DataType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Rows keyed by column name (KServe V1's {@code {"instances": [{"sepal_length": 5.1, ...}]}}, or a CSV file with a
+ * header row) turned into one array of rows per input, in the column order the model declares ({@link
+ * TensorSpec#columns()}).
+ */
+final class NamedRows {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private NamedRows() {}
+
+  /** Whether these rows name columns rather than inputs: the model declares columns and no row names an input. */
+  static boolean applies(JsonNode rows, ModelSignature sig) {
+    if (sig.inputs().stream().allMatch(t -> t.columns().isEmpty()) || !rows.get(0).isObject()) {
+      return false;
+    }
+    return sig.inputs().stream().noneMatch(t -> rows.get(0).has(t.name()));
+  }
+
+  /** Each input's rows, columns in the model's order; a 400 names the missing and the unknown columns. */
+  static Map<String, JsonNode> byInput(JsonNode rows, ModelSignature sig) {
+    Set<String> known = new LinkedHashSet<>();
+    sig.inputs().forEach(t -> known.addAll(t.columns()));
+    for (JsonNode row : rows) {
+      if (!row.isObject()) {
+        throw KilnException.invalid("every instance must be an object keyed by column name");
+      }
+      List<String> missing = known.stream().filter(c -> !row.has(c)).toList();
+      List<String> extra = new ArrayList<>();
+      row.fieldNames()
+          .forEachRemaining(f -> {
+            if (!known.contains(f)) {
+              extra.add(f);
+            }
+          });
+      if (!missing.isEmpty() || !extra.isEmpty()) {
+        throw KilnException.invalid(problem(missing, extra));
+      }
+    }
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    for (TensorSpec spec : sig.inputs()) {
+      ArrayNode a = NODES.arrayNode();
+      for (JsonNode row : rows) {
+        ArrayNode r = a.addArray();
+        spec.columns().forEach(c -> r.add(row.get(c)));
+      }
+      out.put(spec.name(), a);
+    }
+    return out;
+  }
+
+  /**
+   * A CSV body with a header row as objects keyed by column name: cells of FP32 columns as numbers (empty or {@code NA}
+   * as NaN, a missing value), others as text. Cells are split at commas; quoting is not supported.
+   */
+  static JsonNode fromCsv(String csv, ModelSignature sig) {
+    Map<String, DataType> types = new LinkedHashMap<>();
+    sig.inputs().forEach(t -> t.columns().forEach(c -> types.put(c, t.datatype())));
+    if (types.isEmpty()) {
+      throw KilnException.invalid("the model declares no column names; send JSON rows in its input order");
+    }
+    List<String> lines = csv.lines().filter(l -> !l.isBlank()).toList();
+    if (lines.size() < 2) {
+      throw KilnException.invalid("a CSV body needs a header row and at least one row");
+    }
+    String[] header = cells(lines.get(0));
+    ArrayNode rows = NODES.arrayNode();
+    for (int i = 1; i < lines.size(); i++) {
+      String[] cells = cells(lines.get(i));
+      if (cells.length != header.length) {
+        throw KilnException.invalid(
+            "CSV row " + i + " has " + cells.length + " cells; the header has " + header.length);
+      }
+      ObjectNode row = rows.addObject();
+      for (int c = 0; c < header.length; c++) {
+        row.set(header[c], cell(cells[c], types.get(header[c]), header[c], i));
+      }
+    }
+    return rows;
+  }
+
+  private static JsonNode cell(String text, DataType type, String column, int row) {
+    if (type != DataType.FP32) {
+      return NODES.textNode(text);
+    }
+    if (text.isEmpty() || text.equalsIgnoreCase("NA") || text.equalsIgnoreCase("NaN") || text.equals("?")) {
+      return NODES.nullNode(); // null is NaN in JSON tensor data
+    }
+    try {
+      return NODES.numberNode(Double.parseDouble(text));
+    } catch (NumberFormatException e) {
+      throw KilnException.invalid("CSV row " + row + ", column '" + column + "': '" + text + "' is not a number");
+    }
+  }
+
+  private static String[] cells(String line) {
+    String[] cells = line.split(",", -1);
+    for (int i = 0; i < cells.length; i++) {
+      cells[i] = cells[i].strip();
+    }
+    return cells;
+  }
+
+  private static String problem(List<String> missing, List<String> extra) {
+    List<String> parts = new ArrayList<>();
+    if (!missing.isEmpty()) {
+      parts.add("missing column(s) " + quoted(missing));
+    }
+    if (!extra.isEmpty()) {
+      parts.add("unknown column(s) " + quoted(extra));
+    }
+    return String.join("; ", parts);
+  }
+
+  private static String quoted(List<String> names) {
+    return names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+  }
+}
