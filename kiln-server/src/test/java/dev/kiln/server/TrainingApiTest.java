@@ -152,6 +152,10 @@ class TrainingApiTest {
     assertThat(record.at("/lineage/dataset/sha256").asText()).isEqualTo(dataset.get("sha256").asText());
     assertThat(record.at("/evaluation/accuracy").asDouble()).isEqualTo(accuracy);
     assertThat(ok(send("GET", "/v2/models/digits/versions/1/ready", null), 200).get("ready").asBoolean()).isTrue();
+    // The trained model names its raw columns, in the CSV's order, as its input's parameters.columns.
+    JsonNode columns = ok(send("GET", "/v2/models/digits", null), 200).at("/inputs/0/parameters/columns");
+    assertThat(String.join(",", JSON.convertValue(columns, String[].class)) + ",digit")
+        .isEqualTo(DIGITS_CSV.lines().findFirst().orElseThrow().strip());
 
     // Raw rows, unscaled, as the CSV has them: the deployed model applies the preprocessing itself.
     String[] rows = DIGITS_CSV.split("\n");
