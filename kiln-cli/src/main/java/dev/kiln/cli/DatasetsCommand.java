@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -165,7 +165,7 @@ final class DatasetsCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode m = server.client().get("/api/v1/datasets/" + name + (version == null ? "" : "/versions/" + version));
-      System.out.println(JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      System.out.println(ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }
   }

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,7 +28,7 @@ final class DeployCommand implements Callable<Integer> {
 
   static void deploy(KilnClient client, long job, String name) {
     JsonNode d =
-        client.post("/api/v1/jobs/" + job + "/deploy", JobJson.write(Map.of("name", name)), "application/json");
+        client.post("/api/v1/jobs/" + job + "/deploy", ApiJson.write(Map.of("name", name)), "application/json");
     System.out.printf(
         "deployed job %d as %s version %s: POST /v2/models/%s/infer%n",
         job, d.path("model").asText(), d.path("version").asText(), d.path("model").asText());

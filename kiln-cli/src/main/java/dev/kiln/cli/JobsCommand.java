@@ -1,9 +1,9 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.http.ApiJson;
 import dev.kiln.training.eval.ClassificationReport;
 import dev.kiln.training.eval.RegressionReport;
-import dev.kiln.training.job.JobJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +87,7 @@ final class JobsCommand {
             l.path("duration_seconds").asDouble());
         System.out.printf(
             "model: %d bytes, sha256 %s%n", l.path("artifact_bytes").asLong(), l.path("artifact_sha256").asText());
-        System.out.println("spec:\n  " + JobJson.MAPPER.writeValueAsString(l.path("spec")));
+        System.out.println("spec:\n  " + ApiJson.MAPPER.writeValueAsString(l.path("spec")));
       }
       for (JsonNode d : j.path("deployments")) {
         System.out.printf(
@@ -209,9 +209,9 @@ final class JobsCommand {
     System.out.println();
     System.out.println("test split:");
     if (e.has("confusion")) {
-      System.out.println(JobJson.MAPPER.treeToValue(e, ClassificationReport.class).render());
+      System.out.println(ApiJson.MAPPER.treeToValue(e, ClassificationReport.class).render());
     } else {
-      System.out.println(JobJson.MAPPER.treeToValue(e, RegressionReport.class).render());
+      System.out.println(ApiJson.MAPPER.treeToValue(e, RegressionReport.class).render());
     }
   }
 

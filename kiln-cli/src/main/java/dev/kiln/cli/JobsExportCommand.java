@@ -2,7 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,7 +39,7 @@ final class JobsExportCommand implements Callable<Integer> {
     if (!recorded.isObject()) {
       throw new KilnClient.CallFailed("job " + id + " has no lineage; only a succeeded job has a model");
     }
-    ObjectNode lineage = JobJson.MAPPER.createObjectNode();
+    ObjectNode lineage = ApiJson.MAPPER.createObjectNode();
     lineage.put("job", id).put("format", "onnx");
     lineage.set("created", job.path("created"));
     lineage.set("finished", job.path("finished"));

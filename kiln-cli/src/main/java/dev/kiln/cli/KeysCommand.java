@@ -2,7 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,7 +50,7 @@ final class KeysCommand {
 
     @Override
     public Integer call() {
-      ObjectNode req = JobJson.MAPPER.createObjectNode().put("name", name);
+      ObjectNode req = ApiJson.MAPPER.createObjectNode().put("name", name);
       scopes.forEach(req.putArray("scopes")::add);
       ObjectNode limits = req.putObject("limits");
       if (rpm != null) {
@@ -65,7 +65,7 @@ final class KeysCommand {
       if (expiresInDays != null) {
         req.put("expires_in_days", expiresInDays);
       }
-      JsonNode k = server.client().post("/api/v1/keys", JobJson.write(req), "application/json");
+      JsonNode k = server.client().post("/api/v1/keys", ApiJson.write(req), "application/json");
       System.out.println("key " + k.path("id").asText() + " (" + name + "): " + k.path("scopes"));
       System.out.println(k.path("token").asText());
       System.err.println("this token is shown once; store it now");

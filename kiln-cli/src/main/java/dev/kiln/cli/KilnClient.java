@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,7 +86,7 @@ final class KilnClient {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (line.startsWith("event: ")) {
           event = line.substring(7);
-        } else if (line.startsWith("data: ") && !handler.test(event, JobJson.MAPPER.readTree(line.substring(6)))) {
+        } else if (line.startsWith("data: ") && !handler.test(event, ApiJson.MAPPER.readTree(line.substring(6)))) {
           return;
         }
       }
@@ -101,7 +101,7 @@ final class KilnClient {
       throw failure(r.statusCode(), r.body());
     }
     try {
-      return r.body().isEmpty() ? null : JobJson.MAPPER.readTree(r.body());
+      return r.body().isEmpty() ? null : ApiJson.MAPPER.readTree(r.body());
     } catch (IOException e) {
       throw new CallFailed("the server answered something that is not JSON");
     }
@@ -126,7 +126,7 @@ final class KilnClient {
   private static CallFailed failure(int status, String body) {
     String message = body;
     try {
-      JsonNode error = JobJson.MAPPER.readTree(body);
+      JsonNode error = ApiJson.MAPPER.readTree(body);
       if (error != null && error.hasNonNull("error")) {
         message = error.get("error").asText();
       }

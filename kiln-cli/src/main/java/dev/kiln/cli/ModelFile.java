@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ final class ModelFile {
     Path meta = Files.createTempFile(dir, ".kiln-", ".part");
     try {
       Files.write(model, bytes);
-      Files.write(meta, JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(lineage));
+      Files.write(meta, ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(lineage));
       Files.move(model, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       Files.move(meta, lineagePath(out), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -80,7 +80,7 @@ final class ModelsCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode m = server.client().get("/api/v1/models/" + name);
-      System.out.println(JobJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      System.out.println(ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }
   }
@@ -100,7 +100,7 @@ final class ModelsCommand {
 
     @Override
     public Integer call() {
-      server.client().put("/api/v1/models/" + name + "/aliases/" + alias, JobJson.write(Map.of("version", version)));
+      server.client().put("/api/v1/models/" + name + "/aliases/" + alias, ApiJson.write(Map.of("version", version)));
       System.out.printf("%s@%s -> version %d (call /v2/models/%s@%s/infer)%n", name, alias, version, name, alias);
       return 0;
     }

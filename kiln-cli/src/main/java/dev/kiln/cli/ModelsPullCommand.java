@@ -2,7 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -46,7 +46,7 @@ final class ModelsPullCommand implements Callable<Integer> {
             .orElseThrow(() -> new KilnClient.CallFailed("no version " + version + " of model '" + name + "'"));
     byte[] bytes = client.file("/api/v1/models/" + name + "/versions/" + version + "/artifact");
     Path out = output != null ? output : Path.of(name + "-" + version + "." + record.path("format").asText("onnx"));
-    ObjectNode lineage = JobJson.MAPPER.createObjectNode();
+    ObjectNode lineage = ApiJson.MAPPER.createObjectNode();
     lineage.put("model", name).put("version", version);
     if (at >= 0) {
       lineage.put("alias", reference.substring(at + 1));
@@ -97,10 +97,10 @@ final class ModelsPullCommand implements Callable<Integer> {
   /** The version's metadata as JSON when it is JSON (it usually is), else as the text it is. */
   private static JsonNode json(String text) {
     try {
-      JsonNode n = JobJson.MAPPER.readTree(text);
-      return n == null ? JobJson.MAPPER.getNodeFactory().textNode(text) : n;
+      JsonNode n = ApiJson.MAPPER.readTree(text);
+      return n == null ? ApiJson.MAPPER.getNodeFactory().textNode(text) : n;
     } catch (IOException e) {
-      return JobJson.MAPPER.getNodeFactory().textNode(text);
+      return ApiJson.MAPPER.getNodeFactory().textNode(text);
     }
   }
 }

@@ -2,7 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.http.ApiJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ObjectNode req =
-        JobJson.MAPPER
+        ApiJson.MAPPER
             .createObjectNode()
             .put("dataset", dataset)
             .put("model", Files.readString(model, StandardCharsets.UTF_8));
@@ -81,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     putIf(p, "scaling", scaling);
     putIf(p, "missing", missing);
     KilnClient client = server.client();
-    JsonNode job = client.post("/api/v1/jobs", JobJson.write(req), "application/json");
+    JsonNode job = client.post("/api/v1/jobs", ApiJson.write(req), "application/json");
     long id = job.get("id").asLong();
     System.out.println(
         "job "
@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
 
   private static void putIf(ObjectNode node, String key, Object value) {
     if (value != null) {
-      node.set(key, JobJson.MAPPER.valueToTree(value));
+      node.set(key, ApiJson.MAPPER.valueToTree(value));
     }
   }
 }

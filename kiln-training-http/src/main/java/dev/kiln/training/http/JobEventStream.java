@@ -1,12 +1,12 @@
 package dev.kiln.training.http;
 
 import dev.kiln.core.access.Grants;
+import dev.kiln.http.ApiJson;
 import dev.kiln.http.ResponseStream;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvent;
-import dev.kiln.training.job.JobJson;
 import dev.kiln.training.job.TrainingService;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +54,7 @@ final class JobEventStream implements AutoCloseable {
   }
 
   private void follow(long id, Grants who, Job first, ResponseStream out) {
-    out.event("state", new String(JobJson.write(first), StandardCharsets.UTF_8));
+    out.event("state", new String(ApiJson.write(first), StandardCharsets.UTF_8));
     if (first.state().finished()) {
       out.end();
       return;
@@ -74,7 +74,7 @@ final class JobEventStream implements AutoCloseable {
                 Job now = training.job(id, who);
                 if (now.state().finished()) {
                   synchronized (lock) {
-                    out.event("state", new String(JobJson.write(now), StandardCharsets.UTF_8));
+                    out.event("state", new String(ApiJson.write(now), StandardCharsets.UTF_8));
                   }
                   out.end();
                 }
@@ -97,7 +97,7 @@ final class JobEventStream implements AutoCloseable {
 
   private static void send(ResponseStream out, JobEvent e, Object lock) {
     synchronized (lock) {
-      out.event(e.type(), new String(JobJson.write(e.data()), StandardCharsets.UTF_8));
+      out.event(e.type(), new String(ApiJson.write(e.data()), StandardCharsets.UTF_8));
     }
     if (e.type().equals("state") && e.data() instanceof Job j && j.state().finished()) {
       out.end();

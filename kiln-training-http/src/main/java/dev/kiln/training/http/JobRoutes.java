@@ -3,6 +3,7 @@ package dev.kiln.training.http;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.http.Access;
+import dev.kiln.http.ApiJson;
 import dev.kiln.http.ManagementApi;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
@@ -148,7 +149,7 @@ final class JobRoutes implements RestService {
 
   private static String modelName(byte[] body) {
     try {
-      var node = JobJson.MAPPER.readTree(body);
+      var node = ApiJson.MAPPER.readTree(body);
       if (node == null || !node.path("name").isTextual()) {
         throw new KilnException(ErrorKind.INVALID_ARGUMENT, "deploy needs {\"name\": \"<model name>\"}");
       }
