@@ -108,6 +108,25 @@ public final class ExampleModels {
         .toBytes();
   }
 
+  /**
+   * A tabular model as Kiln's trainer exports one, with named columns ({@code kiln.columns}): {@code features} FP32
+   * {@code [N, 3]} (columns {@code age}, {@code income}, {@code height}) and {@code categories} BYTES {@code [N, 1]}
+   * (column {@code city}); outputs {@code score} = age + 10 income + 100 height ({@code [N, 1]}, so a column in the
+   * wrong place changes it) and {@code city}, the categories unchanged.
+   */
+  public static byte[] tabular() {
+    return new OnnxGraphBuilder("tabular")
+        .input("features", DataType.FP32, -1, 3)
+        .input("categories", DataType.BYTES, -1, 1)
+        .output("score", DataType.FP32, -1, 1)
+        .output("city", DataType.BYTES, -1, 1)
+        .initializer("weights", new long[] {3, 1}, new float[] {1, 10, 100})
+        .node("MatMul", List.of("features", "weights"), List.of("score"))
+        .node("Identity", List.of("categories"), List.of("city"))
+        .metadata("kiln.columns", "{\"features\": [\"age\", \"income\", \"height\"], \"categories\": [\"city\"]}")
+        .toBytes();
+  }
+
   /** Writes {@code <root>/<name>/<version>/model.onnx}. */
   public static Path write(Path root, String name, long version, byte[] model) throws IOException {
     Path f = root.resolve(name).resolve(Long.toString(version)).resolve("model.onnx");

@@ -88,7 +88,11 @@ public final class OipRulebook {
     return core.statistics();
   }
 
-  /** Runs one request; failures complete the future with a {@link KilnException}. */
+  /**
+   * Runs one request; failures complete the future with a {@link KilnException}. Inputs may be the model's own or, for
+   * a model that names its columns, one per column ({@code [N]} or {@code [N, 1]}): the core assembles those into the
+   * model's inputs in declared column order, for every protocol alike.
+   */
   public CompletableFuture<InferenceResponse> infer(ModelRef ref, InferenceRequest request) {
     return core.infer(target(ref), request);
   }

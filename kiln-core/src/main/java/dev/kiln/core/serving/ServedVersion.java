@@ -110,7 +110,7 @@ final class ServedVersion {
     Map<String, Tensor> inputs;
     Set<String> outputs;
     try {
-      inputs = checkInputs(request.inputs());
+      inputs = checkInputs(ColumnInputs.assemble(request.inputs(), signature));
       outputs = checkOutputs(request.outputs());
     } catch (KilnException e) {
       meters.onRejected();

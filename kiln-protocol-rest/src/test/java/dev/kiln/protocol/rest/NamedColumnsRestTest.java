@@ -1,0 +1,127 @@
+package dev.kiln.protocol.rest;
+
+import static dev.kiln.protocol.rest.RestFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.onnx.ExampleModels;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * OIP REST inference on a model that names its columns ({@link ExampleModels#tabular()}), one input per column in JSON
+ * and in the binary tensor extension: the same outputs as the positional request, and a 400 naming what is wrong.
+ */
+class NamedColumnsRestTest {
+  private static final String POSITIONAL =
+      """
+      {"inputs": [
+        {"name": "features", "datatype": "FP32", "shape": [2, 3], "data": [40, 3.5, 1.5, 7, 0, 2]},
+        {"name": "categories", "datatype": "BYTES", "shape": [2, 1], "data": ["Oslo", "Bergen"]}]}
+      """;
+
+  @TempDir static Path root;
+  private static RestFixture f;
+  private static JsonNode expected;
+
+  @BeforeAll
+  static void start() throws Exception {
+    ExampleModels.write(root, "tabular", 1, ExampleModels.tabular());
+    f = RestFixture.start(root);
+    HttpResponse<byte[]> r = f.post("/v2/models/tabular/infer", POSITIONAL);
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    expected = json(r).get("outputs");
+    assertThat(expected.at("/0/data")).isEqualTo(json("[225.0, 207.0]"));
+  }
+
+  @AfterAll
+  static void stop() {
+    f.close();
+  }
+
+  @Test
+  void columnsInJsonAnswerAsThePositionalRequest() throws Exception {
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/tabular/infer",
+            """
+            {"inputs": [
+              {"name": "city", "datatype": "BYTES", "shape": [2], "data": ["Oslo", "Bergen"]},
+              {"name": "height", "datatype": "FP32", "shape": [2, 1], "data": [[1.5], [2]]},
+              {"name": "age", "datatype": "INT64", "shape": [2], "data": [40, 7]},
+              {"name": "income", "datatype": "FP64", "shape": [2], "data": [3.5, 0]}]}
+            """);
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(json(r).get("outputs")).isEqualTo(expected);
+  }
+
+  @Test
+  void columnsAsBinaryTensorDataAnswerTheSame() throws Exception {
+    ByteArrayOutputStream binary = new ByteArrayOutputStream();
+    binary.writeBytes(le(16).putLong(40).putLong(7).array());
+    binary.writeBytes(le(8).putFloat(3.5f).putFloat(0).array());
+    for (String city : new String[] {"Oslo", "Bergen"}) {
+      binary.writeBytes(le(4).putInt(city.length()).array());
+      binary.writeBytes(city.getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] header =
+        """
+        {"inputs": [
+          {"name": "age", "datatype": "INT64", "shape": [2], "parameters": {"binary_data_size": 16}},
+          {"name": "income", "datatype": "FP32", "shape": [2], "parameters": {"binary_data_size": 8}},
+          {"name": "height", "datatype": "FP32", "shape": [2], "data": [1.5, 2]},
+          {"name": "city", "datatype": "BYTES", "shape": [2], "parameters": {"binary_data_size": 18}}]}
+        """
+            .getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(header);
+    body.writeBytes(binary.toByteArray());
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/tabular/infer",
+            body.toByteArray(),
+            Map.of("Inference-Header-Content-Length", Integer.toString(header.length)));
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(json(r).get("outputs")).isEqualTo(expected);
+  }
+
+  @Test
+  void missingUnknownAndUnevenColumnsAreA400NamingThem() throws Exception {
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/tabular/infer",
+            """
+            {"inputs": [
+              {"name": "age", "datatype": "FP32", "shape": [1], "data": [1]},
+              {"name": "colour", "datatype": "FP32", "shape": [1], "data": [1]}]}
+            """);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("error").asText())
+        .isEqualTo("missing column(s) 'income', 'height', 'city'; unknown column(s) 'colour'");
+    r =
+        f.post(
+            "/v2/models/tabular/infer",
+            """
+            {"inputs": [
+              {"name": "age", "datatype": "FP32", "shape": [2], "data": [1, 2]},
+              {"name": "income", "datatype": "FP32", "shape": [2], "data": [1, 2]},
+              {"name": "height", "datatype": "FP32", "shape": [3], "data": [1, 2, 3]},
+              {"name": "city", "datatype": "BYTES", "shape": [2], "data": ["a", "b"]}]}
+            """);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("error").asText()).isEqualTo("column 'height' has 3 rows; column 'age' has 2");
+  }
+
+  private static ByteBuffer le(int bytes) {
+    return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+  }
+}
