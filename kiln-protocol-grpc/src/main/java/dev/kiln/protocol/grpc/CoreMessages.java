@@ -1,5 +1,7 @@
 package dev.kiln.protocol.grpc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.model.VersionPolicy;
 import dev.kiln.core.oip.ModelConfigView;
@@ -8,6 +10,7 @@ import dev.kiln.core.serving.ModelMetadata;
 import dev.kiln.core.serving.RepositoryEntry;
 import dev.kiln.core.serving.Statistics;
 import dev.kiln.protocol.grpc.proto.DataType;
+import dev.kiln.protocol.grpc.proto.InferParameter;
 import dev.kiln.protocol.grpc.proto.InferStatistics;
 import dev.kiln.protocol.grpc.proto.ModelConfig;
 import dev.kiln.protocol.grpc.proto.ModelConfigResponse;
@@ -29,6 +32,14 @@ import java.util.List;
 
 /** The core's views (server and model metadata, configuration, statistics, repository index) as protocol messages. */
 final class CoreMessages {
+  /**
+   * The tensor metadata parameter naming the last dimension's entries: a JSON array of strings, as REST shows them in
+   * the tensor's {@code parameters.columns}.
+   */
+  static final String COLUMNS = "columns";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private CoreMessages() {}
 
   static ModelMetadataResponse metadata(ModelMetadata m) {
@@ -125,11 +136,23 @@ final class CoreMessages {
   }
 
   private static TensorMetadata tensor(TensorSpec s) {
-    return TensorMetadata.newBuilder()
-        .setName(s.name())
-        .setDatatype(s.datatype().name())
-        .addAllShape(Arrays.stream(s.shape()).boxed().toList())
-        .build();
+    TensorMetadata.Builder b =
+        TensorMetadata.newBuilder()
+            .setName(s.name())
+            .setDatatype(s.datatype().name())
+            .addAllShape(Arrays.stream(s.shape()).boxed().toList());
+    if (!s.columns().isEmpty()) {
+      b.putParameters(COLUMNS, InferParameter.newBuilder().setStringParam(columnsJson(s.columns())).build());
+    }
+    return b.build();
+  }
+
+  private static String columnsJson(List<String> columns) {
+    try {
+      return JSON.writeValueAsString(columns);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a list of strings always writes", e);
+    }
   }
 
   private static StatisticDuration duration(Statistics.Duration d) {

@@ -6,6 +6,7 @@ import static dev.kiln.protocol.grpc.Requests.strings;
 import static dev.kiln.protocol.grpc.StatusAssert.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
@@ -13,10 +14,14 @@ import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServic
 import dev.kiln.protocol.grpc.proto.InferTensorContents;
 import dev.kiln.protocol.grpc.proto.ModelInferRequest;
 import dev.kiln.protocol.grpc.proto.ModelInferResponse;
+import dev.kiln.protocol.grpc.proto.ModelMetadataRequest;
+import dev.kiln.protocol.grpc.proto.ModelMetadataResponse;
 import io.grpc.Status;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +95,21 @@ class NamedColumnsGrpcTest {
                 .build());
     assertThat(r.getOutputs(0).getContents().getFp32ContentsList()).containsExactly(275f);
     assertThat(r.getOutputs(1).getContents().getBytesContents(0).toStringUtf8()).isEqualTo("Oslo");
+  }
+
+  @Test
+  void metadataNamesEachInputsColumnsAsAJsonArrayParameterAsRestDoes() throws Exception {
+    ModelMetadataResponse m = stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("tabular").build());
+    Map<String, String> columns = new LinkedHashMap<>();
+    m.getInputsList().forEach(t -> columns.put(t.getName(), t.getParametersOrThrow("columns").getStringParam()));
+    assertThat(columns)
+        .containsExactly(
+            Map.entry("features", "[\"age\",\"income\",\"height\"]"), Map.entry("categories", "[\"city\"]"));
+    assertThat(new ObjectMapper().readValue(columns.get("features"), String[].class))
+        .containsExactly("age", "income", "height");
+    assertThat(m.getOutputsList()).allSatisfy(t -> assertThat(t.getParametersMap()).isEmpty());
+    ModelMetadataResponse plain = stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("mlp").build());
+    assertThat(plain.getInputs(0).getParametersMap()).isEmpty();
   }
 
   @Test

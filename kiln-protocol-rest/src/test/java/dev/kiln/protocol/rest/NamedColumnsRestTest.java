@@ -95,6 +95,14 @@ class NamedColumnsRestTest {
   }
 
   @Test
+  void metadataNamesEachInputsColumnsInItsParameters() throws Exception {
+    JsonNode m = json(f.get("/v2/models/tabular"));
+    assertThat(m.at("/inputs/0/parameters/columns")).isEqualTo(json("[\"age\", \"income\", \"height\"]"));
+    assertThat(m.at("/inputs/1/parameters/columns")).isEqualTo(json("[\"city\"]"));
+    assertThat(m.at("/outputs/0").has("parameters")).isFalse();
+  }
+
+  @Test
   void missingUnknownAndUnevenColumnsAreA400NamingThem() throws Exception {
     HttpResponse<byte[]> r =
         f.post(
