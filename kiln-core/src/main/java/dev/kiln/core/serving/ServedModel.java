@@ -258,8 +258,24 @@ final class ServedModel {
     check(d.inputs(), fromModel.inputs(), "input");
     check(d.outputs(), fromModel.outputs(), "output");
     return new ModelSignature(
-        d.inputs().isEmpty() ? fromModel.inputs() : d.inputs(),
-        d.outputs().isEmpty() ? fromModel.outputs() : d.outputs());
+        d.inputs().isEmpty() ? fromModel.inputs() : withColumns(d.inputs(), fromModel.inputs()),
+        d.outputs().isEmpty() ? fromModel.outputs() : withColumns(d.outputs(), fromModel.outputs()));
+  }
+
+  /**
+   * The declared specs with the column names the model file gives the same tensor (a config has no place to declare
+   * them), where they still describe its last dimension.
+   */
+  private static List<TensorSpec> withColumns(List<TensorSpec> declared, List<TensorSpec> actual) {
+    List<TensorSpec> out = new ArrayList<>();
+    for (TensorSpec t : declared) {
+      List<String> columns = actual.stream().filter(a -> a.name().equals(t.name())).findFirst().orElseThrow().columns();
+      long[] shape = t.shape();
+      long last = shape.length == 0 ? 0 : shape[shape.length - 1];
+      boolean fits = !columns.isEmpty() && t.columns().isEmpty() && (last < 0 || last == columns.size());
+      out.add(fits ? t.withColumns(columns) : t);
+    }
+    return out;
   }
 
   private static void check(List<TensorSpec> declared, List<TensorSpec> actual, String what) {

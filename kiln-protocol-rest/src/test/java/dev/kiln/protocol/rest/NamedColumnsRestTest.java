@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +37,13 @@ class NamedColumnsRestTest {
   @BeforeAll
   static void start() throws Exception {
     ExampleModels.write(root, "tabular", 1, ExampleModels.tabular());
+    ExampleModels.write(root, "declared", 1, ExampleModels.tabular());
+    Files.writeString(
+        root.resolve("declared/config.json"),
+        """
+        {"inputs": [{"name": "features", "datatype": "FP32", "shape": [-1, 3]},
+                    {"name": "categories", "datatype": "BYTES", "shape": [-1, 1]}]}
+        """);
     f = RestFixture.start(root);
     HttpResponse<byte[]> r = f.post("/v2/models/tabular/infer", POSITIONAL);
     assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
@@ -100,6 +108,25 @@ class NamedColumnsRestTest {
     assertThat(m.at("/inputs/0/parameters/columns")).isEqualTo(json("[\"age\", \"income\", \"height\"]"));
     assertThat(m.at("/inputs/1/parameters/columns")).isEqualTo(json("[\"city\"]"));
     assertThat(m.at("/outputs/0").has("parameters")).isFalse();
+  }
+
+  @Test
+  void aConfigThatDeclaresTheInputsKeepsTheModelsColumns() throws Exception {
+    JsonNode m = json(f.get("/v2/models/declared"));
+    assertThat(m.at("/inputs/0/parameters/columns")).isEqualTo(json("[\"age\", \"income\", \"height\"]"));
+    assertThat(m.at("/inputs/1/parameters/columns")).isEqualTo(json("[\"city\"]"));
+    HttpResponse<byte[]> r =
+        f.post(
+            "/v2/models/declared/infer",
+            """
+            {"inputs": [
+              {"name": "age", "datatype": "FP32", "shape": [2], "data": [40, 7]},
+              {"name": "income", "datatype": "FP32", "shape": [2], "data": [3.5, 0]},
+              {"name": "height", "datatype": "FP32", "shape": [2], "data": [1.5, 2]},
+              {"name": "city", "datatype": "BYTES", "shape": [2], "data": ["Oslo", "Bergen"]}]}
+            """);
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(json(r).get("outputs")).isEqualTo(expected);
   }
 
   @Test
