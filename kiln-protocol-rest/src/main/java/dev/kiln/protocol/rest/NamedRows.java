@@ -68,7 +68,7 @@ final class NamedRows {
 
   /**
    * A CSV body with a header row as objects keyed by column name: cells of FP32 columns as numbers (empty or {@code NA}
-   * as NaN, a missing value), others as text. Cells are split at commas; quoting is not supported.
+   * as NaN, a missing value), others as text. Quoting as RFC 4180 has it: see {@link CsvRecords}.
    */
   static JsonNode fromCsv(String csv, ModelSignature sig) {
     Map<String, DataType> types = new LinkedHashMap<>();
@@ -76,21 +76,22 @@ final class NamedRows {
     if (types.isEmpty()) {
       throw KilnException.invalid("the model declares no column names; send JSON rows in its input order");
     }
-    List<String> lines = csv.lines().filter(l -> !l.isBlank()).toList();
-    if (lines.size() < 2) {
+    List<CsvRecords.Record> records = CsvRecords.parse(csv);
+    if (records.size() < 2) {
       throw KilnException.invalid("a CSV body needs a header row and at least one row");
     }
-    String[] header = cells(lines.get(0));
+    List<String> header = records.get(0).cells();
     ArrayNode rows = NODES.arrayNode();
-    for (int i = 1; i < lines.size(); i++) {
-      String[] cells = cells(lines.get(i));
-      if (cells.length != header.length) {
+    for (int i = 1; i < records.size(); i++) {
+      List<String> cells = records.get(i).cells();
+      if (cells.size() != header.size()) {
         throw KilnException.invalid(
-            "CSV row " + i + " has " + cells.length + " cells; the header has " + header.length);
+            "CSV row " + i + " has " + cells.size() + " cells; the header has " + header.size());
       }
       ObjectNode row = rows.addObject();
-      for (int c = 0; c < header.length; c++) {
-        row.set(header[c], cell(cells[c], types.get(header[c]), header[c], i));
+      for (int c = 0; c < header.size(); c++) {
+        String name = header.get(c);
+        row.set(name, cell(cells.get(c), types.get(name), name, i));
       }
     }
     return rows;
@@ -108,14 +109,6 @@ final class NamedRows {
     } catch (NumberFormatException e) {
       throw KilnException.invalid("CSV row " + row + ", column '" + column + "': '" + text + "' is not a number");
     }
-  }
-
-  private static String[] cells(String line) {
-    String[] cells = line.split(",", -1);
-    for (int i = 0; i < cells.length; i++) {
-      cells[i] = cells[i].strip();
-    }
-    return cells;
   }
 
   private static String problem(List<String> missing, List<String> extra) {

@@ -156,6 +156,28 @@ class NamedColumnsRestTest {
     assertThat(json(r).get("error").asText()).isEqualTo("column 'height' has 3 rows; column 'age' has 2");
   }
 
+  @Test
+  void quotedCsvForPredictAnswersAsRowsByInputName() throws Exception {
+    HttpResponse<byte[]> positional =
+        f.post(
+            "/predict/tabular",
+            """
+            {"instances": [{"features": [40, 3.5, 1.5], "categories": ["Oslo, NO"]},
+                           {"features": [7, 0, 2], "categories": ["Bergen \\"West\\""]}]}
+            """);
+    assertThat(positional.statusCode()).as(new String(positional.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(json(positional).at("/predictions/1/city")).isEqualTo(json("[\"Bergen \\\"West\\\"\"]"));
+    String csv = "city,age,income,height\r\n\"Oslo, NO\",40,3.5,1.5\r\n\"Bergen \"\"West\"\"\",7,\"0\",2\r\n";
+    assertThat(json(csv(csv)).get("predictions")).isEqualTo(json(positional).get("predictions"));
+    HttpResponse<byte[]> bad = csv("city,age,income,height\n\"Oslo\",40,3.5,1.5\n\"Bergen\"x,7,0,2\n");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(json(bad).get("error").asText()).startsWith("CSV line 3: text after a closing quote");
+  }
+
+  private static HttpResponse<byte[]> csv(String body) throws Exception {
+    return f.post("/predict/tabular", body.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "text/csv"));
+  }
+
   private static ByteBuffer le(int bytes) {
     return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
   }

@@ -41,6 +41,16 @@ class NamedRowsTest {
   }
 
   @Test
+  void quotedCsvCellsKeepTheirCommasAndQuotes() throws Exception {
+    JsonNode rows = NamedRows.fromCsv("\"city\",income,age\r\n\"Oslo, \"\"NO\"\"\",\"3.5\",40\r\n", TABULAR);
+    Map<String, JsonNode> in = NamedRows.byInput(rows, TABULAR);
+    assertThat(in.get("features")).isEqualTo(json("[[40.0, 3.5]]"));
+    assertThat(in.get("categories")).isEqualTo(json("[[\"Oslo, \\\"NO\\\"\"]]"));
+    assertThatThrownBy(() -> NamedRows.fromCsv("age,income,city\n1,2,\"Oslo\n", TABULAR))
+        .hasMessage("CSV line 2: a quoted field is not closed");
+  }
+
+  @Test
   void missingUnknownAndMalformedAreNamed() throws Exception {
     assertThatThrownBy(() -> NamedRows.byInput(json("[{\"age\": 1, \"town\": \"x\"}]"), TABULAR))
         .isInstanceOf(KilnException.class)
