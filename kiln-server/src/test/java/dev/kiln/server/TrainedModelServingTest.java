@@ -7,6 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.onnx.ExampleModels;
+import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
+import dev.kiln.protocol.grpc.proto.InferTensorContents;
+import dev.kiln.protocol.grpc.proto.ModelInferRequest;
+import dev.kiln.protocol.grpc.proto.ModelInferRequest.InferInputTensor;
+import dev.kiln.protocol.grpc.proto.ModelInferRequest.InferRequestedOutputTensor;
+import dev.kiln.protocol.grpc.proto.ModelMetadataRequest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.Examples;
@@ -25,6 +32,8 @@ import dev.kiln.training.spec.ModelSpec;
 import dev.kiln.training.spec.ModelSpecReader;
 import dev.kiln.training.spec.SpecValidator;
 import dev.kiln.training.spec.TrainingSettings;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,6 +125,7 @@ class TrainedModelServingTest {
         }
         assertMetadataNamesTheColumns(kiln, pre);
         assertRowsByColumnNamePredictAsPositionalRows(kiln, lines);
+        assertNamedOipInputsAnswerAsPositional(kiln, lines, got);
       }
     }
   }
@@ -174,6 +184,74 @@ class TrainedModelServingTest {
     assertThat(predict(kiln, badCsv, "text/csv", 400).get("error").asText())
         .contains("missing column(s) '" + header[0] + "'")
         .contains("unknown column(s) 'colour'");
+  }
+
+  /**
+   * OIP inference with one input per raw column, in reverse order and FP64 as a dataframe client sends them, answers
+   * exactly what the positional request got, over REST and over gRPC with grpc-java's stubs; gRPC metadata names the
+   * same columns REST does.
+   */
+  private static void assertNamedOipInputsAnswerAsPositional(Kiln kiln, List<String> lines, JsonNode positional)
+      throws Exception {
+    String[] header = TrainingApiTest.DIGITS_CSV.lines().findFirst().orElseThrow().split(",");
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode rest = json.createObjectNode();
+    ModelInferRequest.Builder grpc =
+        ModelInferRequest.newBuilder()
+            .setModelName("digits")
+            .addOutputs(InferRequestedOutputTensor.newBuilder().setName("probabilities"));
+    for (int c = 63; c >= 0; c--) {
+      ObjectNode in = rest.withArray("inputs").addObject().put("name", header[c]).put("datatype", "FP64");
+      in.putArray("shape").add(lines.size());
+      InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+      for (String line : lines) {
+        double v = Double.parseDouble(line.split(",")[c]);
+        in.withArray("data").add(v);
+        contents.addFp64Contents(v);
+      }
+      grpc.addInputs(
+          InferInputTensor.newBuilder()
+              .setName(header[c])
+              .setDatatype("FP64")
+              .addShape(lines.size())
+              .setContents(contents));
+    }
+    rest.putArray("outputs").addObject().put("name", "probabilities");
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v2/models/digits/infer"))
+                    .POST(HttpRequest.BodyPublishers.ofString(rest.toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json.readTree(r.body()).at("/outputs/0/data")).isEqualTo(positional);
+
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", kiln.grpcPort()).usePlaintext().build();
+    try {
+      GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(ch);
+      List<Float> got = stub.modelInfer(grpc.build()).getOutputs(0).getContents().getFp32ContentsList();
+      assertThat(got).hasSize(positional.size());
+      for (int i = 0; i < got.size(); i++) {
+        assertThat(got.get(i)).as("value %d", i).isEqualTo(positional.get(i).floatValue());
+      }
+      String columns =
+          stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("digits").build())
+              .getInputs(0)
+              .getParametersOrThrow("columns")
+              .getStringParam();
+      assertThat(json.readTree(columns)).isEqualTo(json.readTree(metadata(kiln)).at("/inputs/0/parameters/columns"));
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  private static String metadata(Kiln kiln) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/v2/models/digits")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static JsonNode predict(Kiln kiln, String body, String type, int status) throws Exception {
