@@ -10,6 +10,7 @@ import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.data.Task;
+import dev.kiln.training.data.TextOptions;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.TrainedModel;
 import dev.kiln.training.engine.TrainingEngine;
@@ -20,6 +21,7 @@ import dev.kiln.training.eval.ClassificationReport;
 import dev.kiln.training.eval.RegressionReport;
 import dev.kiln.training.export.OnnxExporter;
 import dev.kiln.training.spec.ModelSpecWriter;
+import dev.kiln.training.spec.ModelType;
 import dev.kiln.training.spec.ResolvedSpec;
 import dev.kiln.training.spec.SpecValidator;
 import dev.kiln.training.spec.TrainingSettings;
@@ -75,6 +77,10 @@ public final class TrainingJobWork implements JobWork {
   /** Prepares the data the way a request asks. */
   static PreparedData prepare(StoredDataset stored, JobRequest r, TrainingSettings base) {
     PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
+    if (r.model().type() == ModelType.NGRAM_CLASSIFIER || r.model().type() == ModelType.LOGISTIC_REGRESSION) {
+      // Token ids mean nothing to a linear model: it reads a text as a bag of n-grams.
+      o = o.withText(o.text().withFeatures(TextOptions.Features.TFIDF));
+    }
     o = Preparation.read(r.preparation()).over(o);
     return DatasetPreparer.prepare(stored, o);
   }
