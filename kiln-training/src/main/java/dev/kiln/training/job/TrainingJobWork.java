@@ -6,6 +6,7 @@ import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.Examples;
+import dev.kiln.training.data.NgramPreprocessing;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
@@ -23,6 +24,7 @@ import dev.kiln.training.export.OnnxExporter;
 import dev.kiln.training.spec.ModelSpecWriter;
 import dev.kiln.training.spec.ModelType;
 import dev.kiln.training.spec.ResolvedSpec;
+import dev.kiln.training.spec.SpecException;
 import dev.kiln.training.spec.SpecValidator;
 import dev.kiln.training.spec.TrainingSettings;
 import java.io.IOException;
@@ -82,7 +84,13 @@ public final class TrainingJobWork implements JobWork {
       o = o.withText(o.text().withFeatures(TextOptions.Features.TFIDF));
     }
     o = Preparation.read(r.preparation()).over(o);
-    return DatasetPreparer.prepare(stored, o);
+    PreparedData data = DatasetPreparer.prepare(stored, o);
+    if (r.model().type() == ModelType.NGRAM_CLASSIFIER && !(data.preprocessing() instanceof NgramPreprocessing)) {
+      throw new SpecException(
+          "ngram_classifier needs a text dataset (a CSV uploaded with ?text=COLUMN, or folders of .txt files);"
+              + " use logistic_regression for tabular data");
+    }
+    return data;
   }
 
   @Override
