@@ -369,6 +369,16 @@ class TrainingApiTest {
         .contains("max_length");
     assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("[\"minmax\"]")), 400).get("error").asText())
         .contains("preparation");
+    assertThat(ok(send("POST", "/api/v1/jobs", withPreparation("{\"ngrams\":5}")), 400).get("error").asText())
+        .contains("ngrams: 5", "1, 2 or 3");
+    assertThat(
+            ok(send("POST", "/api/v1/jobs", withPreparation("{\"tokenizer\":\"kanji\"}")), 400).get("error").asText())
+        .contains("kanji", "auto, words, chars");
+    assertThat(
+            ok(send("POST", "/api/v1/jobs", "{\"dataset\":\"digits\",\"model\":\"type: ngram_classifier\"}"), 400)
+                .get("error")
+                .asText())
+        .contains("ngram_classifier needs a text dataset");
     assertThat(send("GET", "/api/v1/jobs", null).body()).doesNotContain("minmx", "avg");
     assertThat(send("GET", "/api/v1/jobs/999", null).statusCode()).isEqualTo(404);
     assertThat(send("GET", "/api/v1/jobs/999/events", null).statusCode()).isEqualTo(404);

@@ -72,12 +72,12 @@ public final class DatasetPreparer {
     Task task = TaskInference.infer("label", data.labels(), classificationOnly(type, data.source()), data.source());
     float[] targets = targets(task, data.labels());
     Split split = split(task, targets, o);
-    TextPreprocessing pre = TextFitter.fit(pick(data.texts(), split.train()), o.maxVocabulary(), o.maxLength());
+    TextFeatures pre = TextFitter.fit(pick(data.texts(), split.train()), o);
     List<Examples> parts = new ArrayList<>();
     for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
       parts.add(new Examples(pre.apply(pick(data.texts(), rows)), pick(targets, rows), rows.length));
     }
-    return result(task, List.of(pre.maxLength()), parts, pre, source, split);
+    return result(task, List.of(pre.width()), parts, pre, source, split);
   }
 
   private static Task.Type classificationOnly(Task.Type type, String source) {

@@ -8,6 +8,7 @@ package dev.kiln.training.data;
  * @param stratify keep class proportions in each split (classification only)
  * @param maxVocabulary text: the most frequent training tokens kept, padding and unknown not counted
  * @param maxLength text: tokens per example; null means the 95th percentile of training lengths, at most 256
+ * @param text text: tokenisation and features; null means {@link TextOptions#DEFAULTS}
  */
 public record PrepareOptions(
     double validation,
@@ -17,12 +18,14 @@ public record PrepareOptions(
     Scaling scaling,
     MissingPolicy missing,
     int maxVocabulary,
-    Integer maxLength) {
+    Integer maxLength,
+    TextOptions text) {
   public static final int MAX_AUTO_LENGTH = 256;
 
   public PrepareOptions {
     scaling = scaling == null ? Scaling.STANDARD : scaling;
     missing = missing == null ? MissingPolicy.ERROR : missing;
+    text = text == null ? TextOptions.DEFAULTS : text;
     if (maxVocabulary < 1 || (maxLength != null && maxLength < 1)) {
       throw new DatasetException(
           "text options: maxVocabulary " + maxVocabulary + ", maxLength " + maxLength + " (expected: positive)");
@@ -31,22 +34,26 @@ public record PrepareOptions(
 
   /** Validation 0.2, test 0.1, seed 42, stratified, standard scaling, missing values an error, 10,000 tokens. */
   public static PrepareOptions defaults() {
-    return new PrepareOptions(0.2, 0.1, 42, true, Scaling.STANDARD, MissingPolicy.ERROR, 10_000, null);
+    return new PrepareOptions(0.2, 0.1, 42, true, Scaling.STANDARD, MissingPolicy.ERROR, 10_000, null, null);
   }
 
   public PrepareOptions withSplit(double v, double t, long s) {
-    return new PrepareOptions(v, t, s, stratify, scaling, missing, maxVocabulary, maxLength);
+    return new PrepareOptions(v, t, s, stratify, scaling, missing, maxVocabulary, maxLength, text);
   }
 
   public PrepareOptions withScaling(Scaling s) {
-    return new PrepareOptions(validation, test, seed, stratify, s, missing, maxVocabulary, maxLength);
+    return new PrepareOptions(validation, test, seed, stratify, s, missing, maxVocabulary, maxLength, text);
   }
 
   public PrepareOptions withMissing(MissingPolicy m) {
-    return new PrepareOptions(validation, test, seed, stratify, scaling, m, maxVocabulary, maxLength);
+    return new PrepareOptions(validation, test, seed, stratify, scaling, m, maxVocabulary, maxLength, text);
   }
 
   public PrepareOptions withText(int vocabulary, Integer length) {
-    return new PrepareOptions(validation, test, seed, stratify, scaling, missing, vocabulary, length);
+    return new PrepareOptions(validation, test, seed, stratify, scaling, missing, vocabulary, length, text);
+  }
+
+  public PrepareOptions withText(TextOptions t) {
+    return new PrepareOptions(validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, t);
   }
 }

@@ -18,7 +18,8 @@ import java.util.List;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = TabularPreprocessing.class, name = "tabular"),
   @JsonSubTypes.Type(value = ImagePreprocessing.class, name = "image"),
-  @JsonSubTypes.Type(value = TextPreprocessing.class, name = "text")
+  @JsonSubTypes.Type(value = TextPreprocessing.class, name = "text"),
+  @JsonSubTypes.Type(value = NgramPreprocessing.class, name = "ngrams")
 })
 public interface Preprocessing {
   /** The inputs a deployed model takes: raw rows as the dataset file held them. */

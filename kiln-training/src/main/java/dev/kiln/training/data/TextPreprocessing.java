@@ -8,32 +8,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Text to token ids: {@link TextTokenizer} tokens looked up in {@code vocabulary} (token at index {@code i} has id
+ * Text to token ids: {@link Tokenization} tokens looked up in {@code vocabulary} (token at index {@code i} has id
  * {@code i + 2}; {@value #PAD} pads, {@value #UNKNOWN} is any token not in the vocabulary), then padded with {@value
  * #PAD} or cut to the first {@code maxLength} tokens.
  *
  * <p>The exported model takes {@code text} BYTES {@code [N]}, one UTF-8 string per row, exactly as the dataset held it.
  */
-public record TextPreprocessing(List<String> vocabulary, int maxLength) implements Preprocessing {
+public record TextPreprocessing(List<String> vocabulary, int maxLength, Tokenization tokenization)
+    implements TextFeatures {
   public static final int PAD = 0;
   public static final int UNKNOWN = 1;
   static final String INPUT = "text";
 
-  /** What the ONNX tokenizer pads ragged rows with; it can never be a token, since tokens are letters/digits. */
-  private static final String PAD_TOKEN = "#";
-
+  /**
+   * Stored jobs from before tokenisation modes have no {@code tokenization}: they read as {@link Tokenization#LEGACY}.
+   */
   public TextPreprocessing {
     vocabulary = List.copyOf(vocabulary);
+    tokenization = tokenization == null ? Tokenization.LEGACY : tokenization;
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength: " + maxLength + " (expected: >= 1)");
     }
+  }
+
+  /** Lower-cased words, as before tokenisation modes. */
+  public TextPreprocessing(List<String> vocabulary, int maxLength) {
+    this(vocabulary, maxLength, Tokenization.LEGACY);
   }
 
   /** The ids of one text, {@code maxLength} of them. */
   public long[] ids(String text) {
     Map<String, Integer> index = index();
     long[] out = new long[maxLength];
-    List<String> tokens = TextTokenizer.tokens(text);
+    List<String> tokens = tokenization.tokens(text);
     for (int i = 0; i < Math.min(maxLength, tokens.size()); i++) {
       out[i] = index.getOrDefault(tokens.get(i), UNKNOWN);
     }
@@ -41,16 +48,22 @@ public record TextPreprocessing(List<String> vocabulary, int maxLength) implemen
   }
 
   /** Token ids of every text, row-major, as floats (the {@link Examples} layout). */
+  @Override
   public float[] apply(List<String> texts) {
     Map<String, Integer> index = index();
     float[] out = new float[texts.size() * maxLength];
     for (int r = 0; r < texts.size(); r++) {
-      List<String> tokens = TextTokenizer.tokens(texts.get(r));
+      List<String> tokens = tokenization.tokens(texts.get(r));
       for (int i = 0; i < Math.min(maxLength, tokens.size()); i++) {
         out[r * maxLength + i] = index.getOrDefault(tokens.get(i), UNKNOWN);
       }
     }
     return out;
+  }
+
+  @Override
+  public int width() {
+    return maxLength;
   }
 
   private Map<String, Integer> index() {
@@ -74,18 +87,8 @@ public record TextPreprocessing(List<String> vocabulary, int maxLength) implemen
   @Override
   public void appendOnnx(OnnxGraphBuilder g, String output) {
     g.input(INPUT, DataType.BYTES, -1);
-    g.opset("ai.onnx.ml", 2).opset("com.microsoft", 1);
-    String lower = g.fresh("lower");
-    // "C.UTF-8" because ORT's default locale (en_US.UTF-8) is missing from minimal Linux images.
-    g.node(
-        "StringNormalizer", List.of(INPUT), List.of(lower), Map.of("case_change_action", "LOWER", "locale", "C.UTF-8"));
-    String tokens = g.fresh("tokens");
-    g.node(
-        "com.microsoft",
-        "Tokenizer",
-        List.of(lower),
-        List.of(tokens),
-        Map.of("mark", 0L, "mincharnum", 1L, "pad_value", PAD_TOKEN, "tokenexp", TextTokenizer.TOKEN));
+    g.opset("ai.onnx.ml", 2);
+    String tokens = tokenization.appendOnnx(g, INPUT);
     String ids = g.fresh("ids");
     g.node("ai.onnx.ml", "LabelEncoder", List.of(tokens), List.of(ids), labelEncoder());
     // Pad every row by maxLength zeros, then keep the first maxLength: covers rows both short and long.
@@ -109,7 +112,7 @@ public record TextPreprocessing(List<String> vocabulary, int maxLength) implemen
       keys[i] = vocabulary.get(i);
       values[i] = i + 2;
     }
-    keys[vocabulary.size()] = PAD_TOKEN;
+    keys[vocabulary.size()] = Tokenization.PAD_TOKEN;
     values[vocabulary.size()] = PAD;
     return Map.of("keys_strings", keys, "values_int64s", values, "default_int64", (long) UNKNOWN);
   }

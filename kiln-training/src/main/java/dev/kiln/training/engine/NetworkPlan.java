@@ -5,7 +5,6 @@ import dev.kiln.training.spec.Activation;
 import dev.kiln.training.spec.LayerSpec;
 import dev.kiln.training.spec.LossSpec;
 import dev.kiln.training.spec.ModelSpec;
-import dev.kiln.training.spec.ModelType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +35,7 @@ public record NetworkPlan(List<LayerSpec> layers, Head head, LossSpec loss) {
     LossSpec loss = spec.loss() != null ? spec.loss() : defaultLoss(spec, task);
     return switch (spec.type()) {
       case LINEAR_REGRESSION -> new NetworkPlan(List.of(dense(1)), Head.NONE, loss);
-      case LOGISTIC_REGRESSION ->
+      case LOGISTIC_REGRESSION, NGRAM_CLASSIFIER ->
           loss == LossSpec.BINARY_CROSSENTROPY
               ? new NetworkPlan(List.of(dense(1)), Head.SIGMOID, loss)
               : new NetworkPlan(List.of(dense(task.classCount())), Head.SOFTMAX, loss);
@@ -49,7 +48,7 @@ public record NetworkPlan(List<LayerSpec> layers, Head head, LossSpec loss) {
     if (!task.classification()) {
       return LossSpec.MSE;
     }
-    if (spec.type() == ModelType.LOGISTIC_REGRESSION && task.classCount() == 2) {
+    if (spec.type().logistic() && task.classCount() == 2) {
       return LossSpec.BINARY_CROSSENTROPY;
     }
     return LossSpec.SPARSE_CATEGORICAL_CROSSENTROPY;

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.MissingPolicy;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.Scaling;
+import dev.kiln.training.data.TextOptions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,12 +25,37 @@ import java.util.Optional;
  * @param missing null keeps the default
  * @param maxVocabulary null keeps the default
  * @param maxLength null keeps the default (95th percentile of training lengths)
+ * @param tokenizer text: null keeps the default ({@code auto})
+ * @param textFeatures text: null keeps the default the model type implies ({@code ids}, or {@code tfidf} for {@code
+ *     ngram_classifier} and {@code logistic_regression})
+ * @param ngrams text, {@code tfidf}: null keeps the default (2); the rest likewise ({@link TextOptions})
  */
-public record Preparation(Scaling scaling, MissingPolicy missing, Integer maxVocabulary, Integer maxLength) {
+public record Preparation(
+    Scaling scaling,
+    MissingPolicy missing,
+    Integer maxVocabulary,
+    Integer maxLength,
+    TextOptions.Choice tokenizer,
+    TextOptions.Features textFeatures,
+    Integer ngrams,
+    Boolean lowercase,
+    Boolean normalize,
+    Integer minCount) {
   /** The keys of the object, in the order the README lists them. */
-  public static final List<String> KEYS = List.of("scaling", "missing", "max_vocabulary", "max_length");
+  public static final List<String> KEYS =
+      List.of(
+          "scaling",
+          "missing",
+          "max_vocabulary",
+          "max_length",
+          "tokenizer",
+          "text_features",
+          "ngrams",
+          "lowercase",
+          "normalize",
+          "min_count");
 
-  public static final Preparation NONE = new Preparation(null, null, null, null);
+  public static final Preparation NONE = new Preparation(null, null, null, null, null, null, null, null, null, null);
 
   /** Reads the object; null or JSON null is {@link #NONE}. */
   public static Preparation read(JsonNode node) {
@@ -44,11 +71,20 @@ public record Preparation(Scaling scaling, MissingPolicy missing, Integer maxVoc
             throw invalid("unknown key '" + f + "' in 'preparation' (known: " + String.join(", ", KEYS) + ")");
           }
         });
-    return new Preparation(
-        text(node, "scaling").map(v -> scaling(v)).orElse(null),
-        text(node, "missing").map(v -> missing(v)).orElse(null),
-        positive(node, "max_vocabulary"),
-        positive(node, "max_length"));
+    Preparation p =
+        new Preparation(
+            text(node, "scaling").map(v -> scaling(v)).orElse(null),
+            text(node, "missing").map(v -> missing(v)).orElse(null),
+            positive(node, "max_vocabulary"),
+            positive(node, "max_length"),
+            text(node, "tokenizer").map(v -> named(TextOptions.Choice.class, "tokenizer", v)).orElse(null),
+            text(node, "text_features").map(v -> named(TextOptions.Features.class, "text_features", v)).orElse(null),
+            positive(node, "ngrams"),
+            bool(node, "lowercase"),
+            bool(node, "normalize"),
+            positive(node, "min_count"));
+    p.over(PrepareOptions.defaults()); // checks the text options together (ngrams 1 to 3)
+    return p;
   }
 
   /** A scaling by its JSON name; anything else names the allowed values. */
@@ -78,7 +114,19 @@ public record Preparation(Scaling scaling, MissingPolicy missing, Integer maxVoc
     if (maxVocabulary != null || maxLength != null) {
       o = o.withText(maxVocabulary != null ? maxVocabulary : o.maxVocabulary(), maxLength);
     }
-    return o;
+    TextOptions t = o.text();
+    try {
+      return o.withText(
+          new TextOptions(
+              tokenizer != null ? tokenizer : t.tokenizer(),
+              textFeatures != null ? textFeatures : t.features(),
+              ngrams != null ? ngrams : t.ngrams(),
+              lowercase != null ? lowercase : t.lowercase(),
+              normalize != null ? normalize : t.normalize(),
+              minCount != null ? minCount : t.minCount()));
+    } catch (DatasetException e) {
+      throw invalid(e.getMessage());
+    }
   }
 
   private static <E extends Enum<E>> E named(Class<E> type, String key, String name) {
@@ -111,6 +159,17 @@ public record Preparation(Scaling scaling, MissingPolicy missing, Integer maxVoc
       throw invalid(key + ": " + v + " (expected a name in quotes)");
     }
     return Optional.of(v.asText());
+  }
+
+  private static Boolean bool(JsonNode node, String key) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isBoolean()) {
+      throw invalid(key + ": " + v + " (expected true or false)");
+    }
+    return v.asBoolean();
   }
 
   private static Integer positive(JsonNode node, String key) {

@@ -6,10 +6,12 @@ import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.Examples;
+import dev.kiln.training.data.NgramPreprocessing;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.data.Task;
+import dev.kiln.training.data.TextOptions;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.TrainedModel;
 import dev.kiln.training.engine.TrainingEngine;
@@ -20,7 +22,9 @@ import dev.kiln.training.eval.ClassificationReport;
 import dev.kiln.training.eval.RegressionReport;
 import dev.kiln.training.export.OnnxExporter;
 import dev.kiln.training.spec.ModelSpecWriter;
+import dev.kiln.training.spec.ModelType;
 import dev.kiln.training.spec.ResolvedSpec;
+import dev.kiln.training.spec.SpecException;
 import dev.kiln.training.spec.SpecValidator;
 import dev.kiln.training.spec.TrainingSettings;
 import java.io.IOException;
@@ -75,8 +79,18 @@ public final class TrainingJobWork implements JobWork {
   /** Prepares the data the way a request asks. */
   static PreparedData prepare(StoredDataset stored, JobRequest r, TrainingSettings base) {
     PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
+    if (r.model().type() == ModelType.NGRAM_CLASSIFIER || r.model().type() == ModelType.LOGISTIC_REGRESSION) {
+      // Token ids mean nothing to a linear model: it reads a text as a bag of n-grams.
+      o = o.withText(o.text().withFeatures(TextOptions.Features.TFIDF));
+    }
     o = Preparation.read(r.preparation()).over(o);
-    return DatasetPreparer.prepare(stored, o);
+    PreparedData data = DatasetPreparer.prepare(stored, o);
+    if (r.model().type() == ModelType.NGRAM_CLASSIFIER && !(data.preprocessing() instanceof NgramPreprocessing)) {
+      throw new SpecException(
+          "ngram_classifier needs a text dataset (a CSV uploaded with ?text=COLUMN, or folders of .txt files);"
+              + " use logistic_regression for tabular data");
+    }
+    return data;
   }
 
   @Override

@@ -45,7 +45,8 @@ public final class SpecValidator {
     List<LayerSpec> layers =
         switch (spec.type()) {
           case SEQUENTIAL -> input.layers();
-          case LINEAR_REGRESSION, LOGISTIC_REGRESSION -> List.of(classicLayer(spec, inputShape, task));
+          case LINEAR_REGRESSION, LOGISTIC_REGRESSION, NGRAM_CLASSIFIER ->
+              List.of(classicLayer(spec, inputShape, task));
         };
     if (layers.isEmpty()) {
       throw new SpecException("a sequential model needs at least one layer");

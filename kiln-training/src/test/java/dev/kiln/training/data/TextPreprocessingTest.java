@@ -2,6 +2,7 @@ package dev.kiln.training.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,5 +36,12 @@ class TextPreprocessingTest {
   void onnxGraphHandlesABatchWhereEveryTextIsEmpty() throws Exception {
     String[] texts = {"", "..."};
     assertThat(OrtRun.run(pre, 2, Map.of("text", texts))).containsExactly(new float[10]);
+  }
+
+  @Test
+  void storedBeforeTokenisationModesReadsAsLowerCasedWords() throws Exception {
+    Preprocessing p =
+        new ObjectMapper().readValue("{\"kind\":\"text\",\"vocabulary\":[\"a\"],\"maxLength\":3}", Preprocessing.class);
+    assertThat(((TextPreprocessing) p).tokenization()).isEqualTo(Tokenization.LEGACY);
   }
 }

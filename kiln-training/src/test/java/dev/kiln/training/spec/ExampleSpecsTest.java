@@ -32,5 +32,10 @@ class ExampleSpecsTest {
     assertThat(check("linear.yaml", List.of(1), Task.regression("y")).spec().loss()).isEqualTo(LossSpec.MSE);
     assertThat(check("logistic.yaml", List.of(3), Task.classification("c", List.of("a", "b"))).spec().loss())
         .isEqualTo(LossSpec.BINARY_CROSSENTROPY);
+    ResolvedSpec ngrams =
+        check("ngram-classifier.yaml", List.of(3000), Task.classification("c", List.of("a", "b", "c")));
+    assertThat(ngrams.outputShape()).containsExactly(3);
+    assertThat(ngrams.spec().exact()).isTrue();
+    assertThat(ngrams.spec().l2Penalty()).isEqualTo(0.1);
   }
 }
