@@ -62,35 +62,46 @@ public record SweepRequest(
                     + ")");
           }
         });
-    JsonNode strategy = root.path("strategy");
-    JsonNode trials = root.get("trials");
+    JsonNode strategy = present(root, "strategy");
+    if (strategy != null && !strategy.isTextual()) {
+      throw KilnException.invalid("strategy: expected grid, random or latin_hypercube, got " + strategy);
+    }
+    JsonNode trials = present(root, "trials");
     if (trials != null && !(trials.canConvertToExactIntegral() && trials.canConvertToInt())) {
       throw KilnException.invalid("trials: expected a whole number, got " + trials);
     }
-    JsonNode seed = root.get("seed");
+    JsonNode seed = present(root, "seed");
     if (seed != null && !(seed.canConvertToExactIntegral() && seed.canConvertToLong())) {
       throw KilnException.invalid("seed: expected a whole number, got " + seed);
     }
-    JsonNode stopping = root.path("early_stopping");
-    if (!stopping.isMissingNode() && !stopping.isObject()) {
-      throw KilnException.invalid("early_stopping: expected {\"patience\": N, \"min_delta\": X}");
+    JsonNode stopping = present(root, "early_stopping");
+    if (stopping != null
+        && (!stopping.isObject()
+            || !stopping.path("patience").isMissingNode() && !stopping.path("patience").canConvertToExactIntegral()
+            || !stopping.path("min_delta").isMissingNode() && !stopping.path("min_delta").isNumber()
+            || stopping.properties().stream().anyMatch(e -> !List.of("patience", "min_delta").contains(e.getKey())))) {
+      throw KilnException.invalid("early_stopping: expected {\"patience\": N, \"min_delta\": X}, got " + stopping);
     }
-    int patience = stopping.path("patience").asInt(3);
-    double minDelta = stopping.path("min_delta").asDouble(0.0);
-    if (patience < 1 || !(minDelta >= 0)) {
+    int patience = stopping == null ? 3 : stopping.path("patience").asInt(3);
+    double minDelta = stopping == null ? 0.0 : stopping.path("min_delta").asDouble(0.0);
+    if (patience < 1 || !(minDelta >= 0) || Double.isInfinite(minDelta)) {
       throw KilnException.invalid("early_stopping: patience must be >= 1 and min_delta >= 0, got " + stopping);
     }
     return new SweepRequest(
         base,
         SearchSpace.read(root.get("space"), MAX_DIMENSIONS),
-        strategy.isMissingNode()
-            ? (trials == null ? Strategy.GRID : Strategy.RANDOM)
-            : Strategy.named(strategy.asText()),
+        strategy == null ? (trials == null ? Strategy.GRID : Strategy.RANDOM) : Strategy.named(strategy.asText()),
         trials == null ? null : trials.asInt(),
         seed == null ? 42 : seed.asLong(),
         Objective.read(root.get("objective")),
         patience,
         minDelta,
         root);
+  }
+
+  /** The field's value; null when it is absent or JSON null (the default applies). */
+  private static JsonNode present(JsonNode root, String field) {
+    JsonNode v = root.get(field);
+    return v == null || v.isNull() ? null : v;
   }
 }
