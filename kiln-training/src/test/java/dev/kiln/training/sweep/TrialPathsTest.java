@@ -3,11 +3,23 @@ package dev.kiln.training.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.kiln.training.data.Task;
+import dev.kiln.training.job.JobJson;
+import dev.kiln.training.job.JobRequest;
+import dev.kiln.training.spec.Activation;
+import dev.kiln.training.spec.LayerSpec;
+import dev.kiln.training.spec.ModelSpecReader;
+import dev.kiln.training.spec.SpecValidator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TrialPathsTest {
@@ -56,5 +68,24 @@ class TrialPathsTest {
         .hasMessage("space.dropout: the spec has no dropout layer to set the rate of");
     assertThatThrownBy(() -> TrialPaths.checkKey("dataset")).hasMessageStartingWith("space: unknown key 'dataset'");
     assertThatThrownBy(() -> TrialPaths.checkKey("model..units")).hasMessageStartingWith("space: unknown key");
+  }
+
+  @Test
+  void theExampleSpaceGivesTrialsThatFitTheExampleSpec() throws Exception {
+    Path examples = Path.of("..", "examples");
+    ObjectNode request = JSON.createObjectNode().put("dataset", "digits");
+    request.set("model", ModelSpecReader.tree(Files.readString(examples.resolve("mlp.yaml"))));
+    SearchSpace space =
+        SearchSpace.read(ModelSpecReader.tree(Files.readString(examples.resolve("mlp-space.yaml"))), 16);
+    Task digits = Task.classification("digit", List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
+    for (Map<String, JsonNode> settings : TrialGenerator.generate(space, Strategy.LATIN_HYPERCUBE, 12, 42, 100)) {
+      ObjectNode trial = request.deepCopy();
+      settings.forEach((k, v) -> TrialPaths.apply(trial, k, v));
+      JobRequest job = JobJson.readRequest(JSON.writeValueAsBytes(trial));
+      SpecValidator.validate(job.model(), List.of(64), digits);
+      assertThat(job.model().layers().getFirst())
+          .isEqualTo(new LayerSpec.Dense(settings.get("model.layers.0.units").asInt(), Activation.RELU, true));
+      assertThat(job.model().optimizer().learningRate()).isEqualTo(settings.get("learning_rate").asDouble());
+    }
   }
 }
