@@ -8,10 +8,7 @@ import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
-import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
-import dev.kiln.training.spec.SpecValidator;
-import dev.kiln.training.spec.TrainingSettings;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +120,7 @@ public final class TrainingService {
    * its shape and task, and the settings are in range. A bad request fails here, not minutes later.
    */
   public Job submit(JobRequest request, Grants who) {
-    Job job = jobs.create(checked(request, who, new HashMap<>()), who.principal());
+    Job job = jobs.create(checked(request, who, new RequestCheck(datasets)), who.principal());
     runner.wake();
     return job;
   }
@@ -134,11 +131,10 @@ public final class TrainingService {
    */
   public List<Job> submitAll(List<JobRequest> requests, Grants who, IntFunction<String> label) {
     List<JobRequest> pinned = new ArrayList<>();
-    // Trials mostly differ in the model or optimizer, so most share one preparation of the data.
-    Map<String, PreparedData> prepared = new HashMap<>();
+    RequestCheck check = new RequestCheck(datasets); // one, so trials share their data's preparation
     for (int i = 0; i < requests.size(); i++) {
       try {
-        pinned.add(checked(requests.get(i), who, prepared));
+        pinned.add(checked(requests.get(i), who, check));
       } catch (KilnException e) {
         if (e.kind() != ErrorKind.INVALID_ARGUMENT) {
           throw e;
@@ -151,36 +147,15 @@ public final class TrainingService {
     return queued;
   }
 
-  /** The request, checked, with its dataset version pinned; {@code prepared} caches data preparations by options. */
-  private JobRequest checked(JobRequest request, Grants who, Map<String, PreparedData> prepared) {
+  /** The request, checked, with its dataset version pinned; see {@link RequestCheck}. */
+  private JobRequest checked(JobRequest request, Grants who, RequestCheck check) {
     if (request.dataset() == null || request.model() == null) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a job needs a dataset and a model spec");
     }
     if (!sees(request.dataset(), who)) {
       throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
     }
-    StoredDataset stored = TrainingJobWork.dataset(datasets, request);
-    TrainingSettings requested = TrainingJobWork.requested(request);
-    String key =
-        stored.ref()
-            + "|"
-            + request.preparation()
-            + "|"
-            + requested.validationSplit()
-            + "|"
-            + requested.testSplit()
-            + "|"
-            + requested.seed();
-    PreparedData data = prepared.get(key);
-    if (data == null) {
-      data = TrainingJobWork.prepare(stored, request, requested);
-      prepared.put(key, data);
-    }
-    TrainingJobWork.settings(request, data.task());
-    SpecValidator.validate(request.model(), data.inputShape(), data.task());
-    // Pin the version, so the job trains on what was checked even if a newer version is added meanwhile.
-    return new JobRequest(
-        request.dataset(), stored.manifest().version(), request.model(), request.training(), request.preparation());
+    return check.pinned(request);
   }
 
   /** A job of {@code who}'s (any job for an admin); another key's is {@code NOT_FOUND}, as a missing one. */
