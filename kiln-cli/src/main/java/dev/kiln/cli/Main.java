@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       TrainCommand.class,
       JobsCommand.class,
+      SweepCommand.class,
       DeployCommand.class,
       KeysCommand.class,
       ModelsCommand.class,

@@ -60,6 +60,12 @@ final class ServeTrainingOptions {
               + "one dataset image, read from its header before decoding (default: ${DEFAULT-VALUE}).")
   long datasetMaxImagePixels;
 
+  @Option(
+      names = "--sweep-max-trials",
+      defaultValue = "100",
+      description = "Trials one hyperparameter sweep may queue; more gets 400 (default: ${DEFAULT-VALUE}).")
+  int sweepMaxTrials;
+
   /**
    * The training settings from the flags, empty with --no-training.
    *
@@ -72,6 +78,7 @@ final class ServeTrainingOptions {
     return Optional.of(
         TrainingConfig.defaults(dataDir)
             .withConcurrency(trainingJobs, trainingThreads)
+            .withSweepMaxTrials(sweepMaxTrials)
             .withDatasetLimits(
                 datasetLimits(), new ZipArchive.Limits(ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes)));
   }

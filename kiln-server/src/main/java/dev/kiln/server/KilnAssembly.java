@@ -35,6 +35,8 @@ import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobStore;
 import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
+import dev.kiln.training.sweep.SweepService;
+import dev.kiln.training.sweep.SweepStore;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -202,13 +204,15 @@ final class KilnAssembly {
     JobRunner runner =
         new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(), beat);
     TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer);
+    SweepService sweeps =
+        new SweepService(training, jobs, new SweepStore(t.dataDir().resolve("sweeps")), t.sweepMaxTrials());
     runner.start();
     started.push(runner);
     TrainingRestService api =
         started(
             governance
-                .map(g -> new TrainingRestService(training, g.audit))
-                .orElseGet(() -> new TrainingRestService(training)));
+                .map(g -> new TrainingRestService(training, sweeps, g.audit))
+                .orElseGet(() -> new TrainingRestService(training, sweeps)));
     return new KilnParts.Training(training, runner, api);
   }
 

@@ -9,14 +9,15 @@ import java.util.Objects;
 /**
  * The training service's settings.
  *
- * @param dataDir datasets ({@code datasets/}) and jobs ({@code jobs/}: state, checkpoints, exported models); replicas
- *     that share it share one queue
+ * @param dataDir datasets ({@code datasets/}), jobs ({@code jobs/}: state, checkpoints, exported models) and sweeps
+ *     ({@code sweeps/}); replicas that share it share one queue
  * @param concurrency jobs this process trains at once
  * @param threads libtorch intra-op threads per job
  * @param lease how long a running job's heartbeat may be silent before another process takes it over
  * @param engineCache where libtorch's native library is unpacked (about 430 MB, once)
  * @param datasetLimits what a dataset upload may hold: rows, columns, cells, inflated bytes, image pixels
  * @param archiveLimits what a zipped folder upload may unpack to
+ * @param sweepMaxTrials the most trials one hyperparameter sweep may queue (a grid's combinations included)
  */
 public record TrainingConfig(
     Path dataDir,
@@ -25,12 +26,16 @@ public record TrainingConfig(
     Duration lease,
     Path engineCache,
     ReadLimits datasetLimits,
-    ZipArchive.Limits archiveLimits) {
+    ZipArchive.Limits archiveLimits,
+    int sweepMaxTrials) {
   public TrainingConfig {
     Objects.requireNonNull(datasetLimits, "datasetLimits");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
     if (concurrency < 1 || threads < 1) {
       throw new IllegalArgumentException("training concurrency and threads must be at least 1");
+    }
+    if (sweepMaxTrials < 1) {
+      throw new IllegalArgumentException("a sweep must be allowed at least one trial");
     }
     if (lease.compareTo(Duration.ofSeconds(2)) < 0) {
       throw new IllegalArgumentException("the job lease must be at least 2 s");
@@ -46,18 +51,24 @@ public record TrainingConfig(
         Duration.ofSeconds(15),
         cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"),
         ReadLimits.defaults(),
-        ZipArchive.Limits.defaults());
+        ZipArchive.Limits.defaults(),
+        100);
   }
 
   public TrainingConfig withLease(Duration d) {
-    return new TrainingConfig(dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits);
+    return new TrainingConfig(
+        dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits, sweepMaxTrials);
   }
 
   public TrainingConfig withConcurrency(int c, int t) {
-    return new TrainingConfig(dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits);
+    return new TrainingConfig(dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits, sweepMaxTrials);
   }
 
   public TrainingConfig withDatasetLimits(ReadLimits read, ZipArchive.Limits archive) {
-    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, read, archive);
+    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, read, archive, sweepMaxTrials);
+  }
+
+  public TrainingConfig withSweepMaxTrials(int max) {
+    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, datasetLimits, archiveLimits, max);
   }
 }

@@ -147,7 +147,7 @@ final class JobRoutes implements RestService {
         q.blocking());
   }
 
-  private static String modelName(byte[] body) {
+  static String modelName(byte[] body) {
     try {
       var node = ApiJson.MAPPER.readTree(body);
       if (node == null || !node.path("name").isTextual()) {

@@ -4,38 +4,42 @@ import dev.kiln.govern.audit.Auditor;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
 import dev.kiln.training.job.TrainingService;
+import dev.kiln.training.sweep.SweepService;
 import java.net.URL;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The training API under {@code /api/v1}: datasets (upload, list, show; {@link DatasetRoutes}), jobs (submit, list,
- * show, cancel, deploy, download the model; {@link JobRoutes}) and a job's progress as Server-Sent Events ({@link
- * JobEventStream}). Everything here blocks on files or data preparation, so handlers run on virtual threads, never on
- * the event loop.
+ * show, cancel, deploy, download the model; {@link JobRoutes}), hyperparameter sweeps ({@link SweepRoutes}) and a job's
+ * progress as Server-Sent Events ({@link JobEventStream}). Everything here blocks on files or data preparation, so
+ * handlers run on virtual threads, never on the event loop.
  */
 public final class TrainingRestService implements RestService, AutoCloseable {
   private final DatasetRoutes datasets;
   private final JobEventStream events;
   private final JobRoutes jobs;
+  private final SweepRoutes sweeps;
 
   /** A training API that records nothing in an audit log (a server without governance). */
-  public TrainingRestService(TrainingService training) {
-    this(training, new TrainingAudit(Optional.empty()));
+  public TrainingRestService(TrainingService training, SweepService sweeps) {
+    this(training, sweeps, new TrainingAudit(Optional.empty()));
   }
 
   /**
-   * @param audit where dataset uploads, job submissions, cancels and deploys are recorded
+   * @param audit where dataset uploads, job and sweep submissions, cancels and deploys are recorded
    */
-  public TrainingRestService(TrainingService training, Auditor audit) {
-    this(training, new TrainingAudit(Optional.of(audit)));
+  public TrainingRestService(TrainingService training, SweepService sweeps, Auditor audit) {
+    this(training, sweeps, new TrainingAudit(Optional.of(audit)));
   }
 
-  private TrainingRestService(TrainingService training, TrainingAudit audit) {
+  private TrainingRestService(TrainingService training, SweepService sweeps, TrainingAudit audit) {
     Objects.requireNonNull(training, "training");
+    Objects.requireNonNull(sweeps, "sweeps");
     this.datasets = new DatasetRoutes(training, audit);
     this.events = new JobEventStream(training);
     this.jobs = new JobRoutes(training, audit, events);
+    this.sweeps = new SweepRoutes(sweeps, audit);
   }
 
   /** Stops re-reading jobs for event streams; streams still open get no more events. */
@@ -54,5 +58,6 @@ public final class TrainingRestService implements RestService, AutoCloseable {
   public void addRoutes(Router r) {
     datasets.addRoutes(r);
     jobs.addRoutes(r);
+    sweeps.addRoutes(r);
   }
 }

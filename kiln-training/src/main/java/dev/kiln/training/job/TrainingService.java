@@ -8,19 +8,19 @@ import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
-import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
-import dev.kiln.training.spec.SpecValidator;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -120,23 +120,42 @@ public final class TrainingService {
    * its shape and task, and the settings are in range. A bad request fails here, not minutes later.
    */
   public Job submit(JobRequest request, Grants who) {
+    Job job = jobs.create(checked(request, who, new RequestCheck(datasets)), who.principal());
+    runner.wake();
+    return job;
+  }
+
+  /**
+   * Queues several jobs (a sweep's trials) after checking each as {@link #submit} does, or none of them: a request that
+   * fails its check is {@code INVALID_ARGUMENT} with {@code label}'s name for it in front of the reason.
+   */
+  public List<Job> submitAll(List<JobRequest> requests, Grants who, IntFunction<String> label) {
+    List<JobRequest> pinned = new ArrayList<>();
+    RequestCheck check = new RequestCheck(datasets); // one, so trials share their data's preparation
+    for (int i = 0; i < requests.size(); i++) {
+      try {
+        pinned.add(checked(requests.get(i), who, check));
+      } catch (KilnException e) {
+        if (e.kind() != ErrorKind.INVALID_ARGUMENT) {
+          throw e;
+        }
+        throw new KilnException(ErrorKind.INVALID_ARGUMENT, label.apply(i) + ": " + e.getMessage(), e);
+      }
+    }
+    List<Job> queued = pinned.stream().map(r -> jobs.create(r, who.principal())).toList();
+    runner.wake();
+    return queued;
+  }
+
+  /** The request, checked, with its dataset version pinned; see {@link RequestCheck}. */
+  private JobRequest checked(JobRequest request, Grants who, RequestCheck check) {
     if (request.dataset() == null || request.model() == null) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a job needs a dataset and a model spec");
     }
     if (!sees(request.dataset(), who)) {
       throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
     }
-    StoredDataset stored = TrainingJobWork.dataset(datasets, request);
-    PreparedData data = TrainingJobWork.prepare(stored, request, TrainingJobWork.requested(request));
-    TrainingJobWork.settings(request, data.task());
-    SpecValidator.validate(request.model(), data.inputShape(), data.task());
-    // Pin the version, so the job trains on what was checked even if a newer version is added meanwhile.
-    JobRequest pinned =
-        new JobRequest(
-            request.dataset(), stored.manifest().version(), request.model(), request.training(), request.preparation());
-    Job job = jobs.create(pinned, who.principal());
-    runner.wake();
-    return job;
+    return check.pinned(request);
   }
 
   /** A job of {@code who}'s (any job for an admin); another key's is {@code NOT_FOUND}, as a missing one. */

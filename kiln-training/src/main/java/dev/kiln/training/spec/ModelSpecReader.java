@@ -80,6 +80,31 @@ public final class ModelSpecReader {
     }
   }
 
+  /**
+   * The spec's document as a tree, not yet read as a spec, with {@link #read(String)}'s format choice and limits: for
+   * tools that edit a spec (a sweep's trials) before reading it.
+   */
+  public static JsonNode tree(String text) {
+    Objects.requireNonNull(text, "text");
+    if (text.length() > SpecMappers.MAX_CHARS) {
+      throw tooLarge();
+    }
+    boolean json = text.stripLeading().startsWith("{");
+    try {
+      JsonNode tree = (json ? SpecMappers.JSON : SpecMappers.YAML).readTree(text);
+      if (tree == null || !tree.isObject()) {
+        throw new SpecException("spec must be a mapping of keys (type, layers, optimizer, ...)");
+      }
+      return tree;
+    } catch (JacksonException | RuntimeException e) {
+      if (e instanceof SpecException s) {
+        throw s;
+      }
+      throw new SpecException(
+          "spec is not valid " + (json ? "JSON" : "YAML") + ": " + ReadErrors.firstLine(e.getMessage()), e);
+    }
+  }
+
   /** The parsed document, used only to name layers in error messages; null when it does not even parse. */
   private static JsonNode treeOrNull(ObjectMapper mapper, String text) {
     try {

@@ -1,0 +1,118 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.server.Kiln;
+import dev.kiln.server.KilnConfig;
+import dev.kiln.server.TrainingConfig;
+import dev.kiln.training.data.SampleData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code kiln sweep} against a real server: submit and follow, list, show, deploy the best, a sweep file, cancel. */
+class SweepCliTest {
+  @TempDir Path repo;
+  @TempDir Path data;
+  @TempDir Path files;
+  Kiln kiln;
+  String url;
+
+  record Run(int exit, String out, String err) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data)));
+    url = "http://127.0.0.1:" + kiln.httpPort();
+  }
+
+  @AfterEach
+  void stop() {
+    kiln.close();
+  }
+
+  Run kiln(String... args) {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      CommandLine cli = Main.commandLine();
+      cli.setErr(new PrintWriter(err, true));
+      int exit = cli.execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(saved);
+    }
+  }
+
+  @Test
+  void sweepFollowListShowAndDeployTheBest() throws Exception {
+    Path csv = SampleData.linear(files.resolve("line.csv"), 120, 3);
+    assertThat(kiln("datasets", "add", csv.toString(), "--name", "line", "--label", "y", "--url", url).exit()).isZero();
+    Path spec = Files.writeString(files.resolve("lin.yaml"), "type: linear_regression\noptimizer: sgd\n");
+    Path space = Files.writeString(files.resolve("space.yaml"), "learning_rate: {values: [0.0001, 0.1, 0.3]}\n");
+
+    Run swept =
+        kiln("sweep", spec.toString(), "--dataset", "line", "--space", space.toString(), "--epochs", "3", "--url", url);
+    assertThat(swept.exit()).as(swept.out() + swept.err()).isZero();
+    assertThat(swept.out())
+        .contains(
+            "sweep 1 queued: 3 trials (grid) on line",
+            "trial 1 succeeded: val_loss",
+            "sweep 1  SUCCEEDED  grid, objective val_loss (min)",
+            "TRIAL",
+            "VAL_LOSS",
+            "learning_rate=0.0001)",
+            "best: trial ",
+            "deploy the best with: kiln sweep deploy 1 --as NAME");
+    // The tiny rate is never the best.
+    assertThat(swept.out()).doesNotContain("best: trial 1 ");
+
+    assertThat(kiln("sweep", "list", "--url", url).out()).contains("SUCCEEDED", "grid", "#");
+    assertThat(kiln("sweep", "show", "1", "--url", url).out()).contains(" * ", "learning_rate=0.3\n");
+    Run deployed = kiln("sweep", "deploy", "1", "--as", "line-best", "--url", url);
+    assertThat(deployed.exit()).as(deployed.err()).isZero();
+    assertThat(deployed.out()).contains("of sweep 1", "as line-best version 1");
+  }
+
+  @Test
+  void aSweepFileHoldsSpecAndSpaceAndASweepCanBeCancelled() throws Exception {
+    Path csv = SampleData.linear(files.resolve("line.csv"), 60, 3);
+    assertThat(kiln("datasets", "add", csv.toString(), "--name", "line", "--label", "y", "--url", url).exit()).isZero();
+    Path sweep =
+        Files.writeString(
+            files.resolve("sweep.yaml"),
+            """
+            dataset: line
+            model: {type: linear_regression, optimizer: sgd}
+            training: {epochs: 500, batch_size: 1}
+            space:
+              learning_rate: {log_uniform: [0.001, 0.1]}
+            strategy: latin_hypercube
+            trials: 4
+            """);
+    Run submitted = kiln("sweep", sweep.toString(), "--detach", "--url", url);
+    assertThat(submitted.exit()).as(submitted.err()).isZero();
+    assertThat(submitted.out()).contains("sweep 1 queued: 4 trials (latin_hypercube) on line");
+    Run cancelled = kiln("sweep", "cancel", "1", "--url", url);
+    assertThat(cancelled.exit()).as(cancelled.err()).isZero();
+    assertThat(cancelled.out()).startsWith("sweep 1: ");
+    Run watched = kiln("sweep", "watch", "1", "--url", url);
+    assertThat(watched.exit()).isEqualTo(1);
+    assertThat(watched.out()).contains("sweep 1  CANCELLED", "trial 4 cancelled");
+
+    Run bad = kiln("sweep", sweep.toString(), "--strategy", "annealing", "--url", url);
+    assertThat(bad.exit()).isNotZero();
+    assertThat(bad.err()).contains("strategy: 'annealing' (expected one of: grid, random, latin_hypercube)");
+  }
+}
