@@ -9,7 +9,6 @@ import dev.kiln.training.data.Examples;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
-import dev.kiln.training.data.Task;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.TrainedModel;
 import dev.kiln.training.engine.TrainingEngine;
@@ -33,6 +32,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -56,12 +56,23 @@ public final class TrainingJobWork implements JobWork {
   /** The settings a request asks for: its overrides, then the spec's, then Kiln's defaults (not yet validated). */
   static TrainingSettings requested(JobRequest r) {
     TrainingSettings fromSpec = r.model().training().over(TrainingSettings.DEFAULTS);
-    return r.training() == null ? fromSpec : r.training().over(fromSpec);
+    return HeldOut.resolve(r.training() == null ? fromSpec : r.training().over(fromSpec));
   }
 
-  /** {@link #requested} settings, validated against the task. */
-  static TrainingSettings settings(JobRequest r, Task task) {
-    return SpecValidator.validateSettings(r.model(), requested(r), task);
+  /**
+   * {@link #requested} settings, validated against the prepared data: its task, and validation rows for a monitor that
+   * needs them (a split column may mark none).
+   */
+  static TrainingSettings settings(JobRequest r, PreparedData data) {
+    TrainingSettings s = SpecValidator.validateSettings(r.model(), requested(r), data.task());
+    if (s.earlyStopping() != null && s.earlyStopping().monitor().startsWith("val_") && data.validation().count() == 0) {
+      throw new DatasetException(
+          "training.early_stopping: monitor "
+              + s.earlyStopping().monitor()
+              + " needs validation rows"
+              + (s.splitColumn() != null ? "; the split column '" + s.splitColumn() + "' marks none validation" : ""));
+    }
+    return s;
   }
 
   /** The dataset version a request names (or the newest), checksum verified. */
@@ -72,11 +83,12 @@ public final class TrainingJobWork implements JobWork {
                 "no dataset " + r.dataset() + (r.datasetVersion() == null ? "" : " version " + r.datasetVersion())));
   }
 
-  /** Prepares the data the way a request asks. */
-  static PreparedData prepare(StoredDataset stored, JobRequest r, TrainingSettings base) {
+  /** Prepares the data the way a request asks, validating on {@code validation} when it names a dataset. */
+  static PreparedData prepare(
+      StoredDataset stored, Optional<StoredDataset> validation, JobRequest r, TrainingSettings base) {
     PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
-    o = Preparation.read(r.preparation()).over(o);
-    return DatasetPreparer.prepare(stored, o);
+    o = Preparation.read(r.preparation()).over(o).withSplitColumn(base.splitColumn());
+    return DatasetPreparer.prepare(stored, o, validation);
   }
 
   @Override
@@ -85,12 +97,14 @@ public final class TrainingJobWork implements JobWork {
     StoredDataset stored = dataset(datasets, r);
     // The split settings must be known before the task is: they come from the request and spec, validated
     // against the task once the data is read.
-    PreparedData data = prepare(stored, r, requested(r));
-    TrainingSettings settings = settings(r, data.task());
+    TrainingSettings requested = requested(r);
+    Optional<StoredDataset> validation = HeldOut.dataset(datasets, requested);
+    PreparedData data = prepare(stored, validation, r, requested);
+    TrainingSettings settings = settings(r, data);
     ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
     Path dir = jobs.directory(job.id());
     // Recorded before training, so the rows can be read while the job runs and after it fails.
-    JobSplits.of(stored.ref(), data.rows()).write(dir);
+    JobSplits.of(stored.ref(), data.rows(), validation.map(StoredDataset::ref), requested.splitColumn()).write(dir);
     long start = System.nanoTime();
     try (TrainedModel model =
         engine.train(

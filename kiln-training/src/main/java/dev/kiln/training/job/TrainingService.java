@@ -11,6 +11,7 @@ import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.spec.SpecValidator;
+import dev.kiln.training.spec.TrainingSettings;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,13 +128,25 @@ public final class TrainingService {
       throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
     }
     StoredDataset stored = TrainingJobWork.dataset(datasets, request);
-    PreparedData data = TrainingJobWork.prepare(stored, request, TrainingJobWork.requested(request));
-    TrainingJobWork.settings(request, data.task());
+    TrainingSettings requested = TrainingJobWork.requested(request);
+    HeldOut.check(request, requested);
+    if (requested.validationDataset() != null && !sees(HeldOut.datasetName(requested.validationDataset()), who)) {
+      throw new KilnException(
+          ErrorKind.INVALID_ARGUMENT, "training.validation_dataset: no dataset " + requested.validationDataset());
+    }
+    Optional<StoredDataset> validation = HeldOut.dataset(datasets, requested);
+    PreparedData data = TrainingJobWork.prepare(stored, validation, request, requested);
+    TrainingJobWork.settings(request, data);
     SpecValidator.validate(request.model(), data.inputShape(), data.task());
-    // Pin the version, so the job trains on what was checked even if a newer version is added meanwhile.
+    // Pin the versions, so the job trains on what was checked even if a newer version is added meanwhile.
+    TrainingSettings training = request.training();
+    if (validation.isPresent()) {
+      String pinnedName = validation.get().ref().name() + "@" + validation.get().ref().version();
+      training = (training == null ? TrainingSettings.NONE : training).withValidationDataset(pinnedName);
+    }
     JobRequest pinned =
         new JobRequest(
-            request.dataset(), stored.manifest().version(), request.model(), request.training(), request.preparation());
+            request.dataset(), stored.manifest().version(), request.model(), training, request.preparation());
     Job job = jobs.create(pinned, who.principal());
     runner.wake();
     return job;
@@ -218,11 +231,14 @@ public final class TrainingService {
   public byte[] splitCsv(long id, String split, Grants who) {
     JobSplits s = splits(id, who);
     List<Integer> rows = s.rows(split);
+    // A validation dataset's rows are its own: read them from it.
+    boolean other = split.equals("validation") && s.validationDataset() != null;
+    String name = other ? s.validationDataset().name() : s.dataset();
+    int version = other ? s.validationDataset().version() : s.version();
     StoredDataset stored =
         datasets
-            .get(s.dataset(), s.version())
-            .orElseThrow(
-                () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + s.dataset() + " version " + s.version()));
+            .get(name, version)
+            .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + name + " version " + version));
     return DatasetRows.csv(stored, rows);
   }
 

@@ -68,7 +68,7 @@ final class HyperparameterRules {
     }
     require(e.patience() >= 1, es, "patience must be >= 1", e.patience());
     require(e.minDelta() >= 0, es, "min_delta must be >= 0", e.minDelta());
-    if (e.monitor().startsWith("val_") && t.validationSplit() == 0) {
+    if (e.monitor().startsWith("val_") && !t.validates()) {
       throw new SpecException(es + ": monitor " + e.monitor() + " needs validation_split > 0");
     }
     if (e.monitor().endsWith("accuracy") && !task.classification()) {

@@ -75,7 +75,7 @@ public final class SpecValidator {
     EarlyStopping stopping = resolved.earlyStopping();
     if (stopping != null && stopping.monitor() == null) {
       String metric = spec.metrics().isEmpty() ? "loss" : spec.metrics().getFirst();
-      String monitor = (resolved.validationSplit() > 0 || spec.metrics().isEmpty() ? "val_" : "") + metric;
+      String monitor = (resolved.validates() || spec.metrics().isEmpty() ? "val_" : "") + metric;
       resolved = resolved.withEarlyStopping(new EarlyStopping(monitor, stopping.patience(), stopping.minDelta()));
     }
     HyperparameterRules.checkTraining(resolved, task);
