@@ -2,6 +2,7 @@ package dev.kiln.training.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.DatasetStore;
@@ -111,6 +112,8 @@ public final class TrainingJobWork implements JobWork {
             new TrainingPlan(resolved.spec(), settings, data, dir.resolve("checkpoints"), listener, cancelled))) {
       double seconds = (System.nanoTime() - start) / 1e9;
       JsonNode evaluation = evaluate(data, model.predictor().predict(data.test()));
+      Coefficients.of(resolved.spec(), data, model)
+          .ifPresent(c -> ((ObjectNode) evaluation).set("coefficients", JobJson.MAPPER.valueToTree(c)));
       NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("kiln.job", Long.toString(job.id()));
