@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,24 @@ class TrainingCliTest {
         .contains("job 1: dataset digits v1", "train (", "validation (180 rows): ", "test (359 rows): ");
     List<String> test = kiln("jobs", "splits", "1", "--split", "test", "--url", url).out().lines().toList();
     assertThat(test).hasSize(359).allMatch(l -> l.matches("[0-9]+")).doesNotHaveDuplicates();
+    // The test rows themselves, as the API's ?as=csv gives them: the header, then one line per test index.
+    Run rows = kiln("jobs", "splits", "1", "--split", "test", "--csv", "--url", url);
+    assertThat(rows.exit()).as(rows.err()).isZero();
+    List<String> lines = rows.out().lines().toList();
+    assertThat(lines).hasSize(360);
+    assertThat(lines.getFirst()).endsWith(",digit");
+    List<String> uploaded;
+    try (var in = new GZIPInputStream(Files.newInputStream(csv))) {
+      uploaded = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+    assertThat(lines.get(1)).isEqualTo(uploaded.get(Integer.parseInt(test.getFirst()) + 1));
+    Path saved = files.resolve("test-rows.csv");
+    Run written = kiln("jobs", "splits", "1", "--split", "test", "--csv", "-o", saved.toString(), "--url", url);
+    assertThat(written.out()).contains("wrote the test rows of job 1 to " + saved);
+    assertThat(Files.readString(saved)).isEqualTo(rows.out());
+    Run noSplit = kiln("jobs", "splits", "1", "--csv", "--url", url);
+    assertThat(noSplit.exit()).isEqualTo(2);
+    assertThat(noSplit.err()).contains("--csv needs --split train, validation or test");
     assertThat(kiln("deploy", "1", "--as", "digits-copy", "--url", url).out())
         .contains("deployed job 1 as digits-copy version 1");
     assertThat(kiln.core().modelReady(Target.of("digits-copy", 1))).isTrue();
