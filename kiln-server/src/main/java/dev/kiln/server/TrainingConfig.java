@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.ZipArchive;
+import dev.kiln.training.spec.ExactLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param engineCache where libtorch's native library is unpacked (about 430 MB, once)
  * @param datasetLimits what a dataset upload may hold: rows, columns, cells, inflated bytes, image pixels
  * @param archiveLimits what a zipped folder upload may unpack to
+ * @param exactLimits how large a linear or logistic regression the exact solvers take (larger: 400, use gradient
+ *     descent)
  */
 public record TrainingConfig(
     Path dataDir,
@@ -25,8 +28,10 @@ public record TrainingConfig(
     Duration lease,
     Path engineCache,
     ReadLimits datasetLimits,
-    ZipArchive.Limits archiveLimits) {
+    ZipArchive.Limits archiveLimits,
+    ExactLimits exactLimits) {
   public TrainingConfig {
+    Objects.requireNonNull(exactLimits, "exactLimits");
     Objects.requireNonNull(datasetLimits, "datasetLimits");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
     if (concurrency < 1 || threads < 1) {
@@ -46,18 +51,23 @@ public record TrainingConfig(
         Duration.ofSeconds(15),
         cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"),
         ReadLimits.defaults(),
-        ZipArchive.Limits.defaults());
+        ZipArchive.Limits.defaults(),
+        ExactLimits.defaults());
   }
 
   public TrainingConfig withLease(Duration d) {
-    return new TrainingConfig(dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits);
+    return new TrainingConfig(dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits, exactLimits);
   }
 
   public TrainingConfig withConcurrency(int c, int t) {
-    return new TrainingConfig(dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits);
+    return new TrainingConfig(dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits, exactLimits);
   }
 
   public TrainingConfig withDatasetLimits(ReadLimits read, ZipArchive.Limits archive) {
-    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, read, archive);
+    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, read, archive, exactLimits);
+  }
+
+  public TrainingConfig withExactLimits(ExactLimits limits) {
+    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, datasetLimits, archiveLimits, limits);
   }
 }

@@ -10,6 +10,7 @@ import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
+import dev.kiln.training.spec.ExactLimits;
 import dev.kiln.training.spec.SpecValidator;
 import dev.kiln.training.spec.TrainingSettings;
 import java.io.InputStream;
@@ -43,8 +44,23 @@ public final class TrainingService {
   private final JobRunner runner;
   private final JobEvents events;
   private final Deployer deployer;
+  private final ExactLimits exactLimits;
 
   public TrainingService(DatasetStore datasets, JobStore jobs, JobRunner runner, JobEvents events, Deployer deployer) {
+    this(datasets, jobs, runner, events, deployer, ExactLimits.defaults());
+  }
+
+  /**
+   * @param exactLimits how large a linear or logistic regression the exact solvers are given
+   */
+  public TrainingService(
+      DatasetStore datasets,
+      JobStore jobs,
+      JobRunner runner,
+      JobEvents events,
+      Deployer deployer,
+      ExactLimits exactLimits) {
+    this.exactLimits = exactLimits;
     this.datasets = datasets;
     this.jobs = jobs;
     this.runner = runner;
@@ -137,7 +153,7 @@ public final class TrainingService {
     Optional<StoredDataset> validation = HeldOut.dataset(datasets, requested);
     PreparedData data = TrainingJobWork.prepare(stored, validation, request, requested);
     TrainingJobWork.settings(request, data);
-    SpecValidator.validate(request.model(), data.inputShape(), data.task());
+    exactLimits.check(SpecValidator.validate(request.model(), data.inputShape(), data.task()));
     // Pin the versions, so the job trains on what was checked even if a newer version is added meanwhile.
     TrainingSettings training = request.training();
     if (validation.isPresent()) {
