@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,5 +84,29 @@ class HeldOutRowsTest {
                 + " label 'label'");
     assertThatThrownBy(() -> prepare(train, o, Optional.of(new HeldOutData("w@1", read("w.csv", "x,label\n1,c\n")))))
         .hasMessage("training.validation_dataset: row 1 of w@1 has label 'c', not one of the training classes [a, b]");
+  }
+
+  @Test
+  void aTextValidationDatasetUsesTheTrainingVocabulary() {
+    TextData train =
+        new TextData(
+            "t",
+            List.of("good film", "bad film", "good plot", "bad plot", "good good", "bad bad"),
+            List.of("pos", "neg", "pos", "neg", "pos", "neg"));
+    TextData validation = new TextData("v", List.of("superb film", "bad"), List.of("pos", "neg"));
+    PreparedData d =
+        DatasetPreparer.prepare(
+            train,
+            null,
+            PrepareOptions.defaults().withSplit(0, 0, 1).withText(100, 2),
+            REF,
+            Optional.of(new HeldOutData("v@1", validation)));
+    TextPreprocessing pre = (TextPreprocessing) d.preprocessing();
+    assertThat(pre.vocabulary()).doesNotContain("superb");
+    assertThat(d.validation().count()).isEqualTo(2);
+    // "superb" is unknown to the training vocabulary: id 1, not a new entry.
+    assertThat(d.validation().features()[0]).isEqualTo((float) TextPreprocessing.UNKNOWN);
+    assertThat(d.validation().features()[1]).isEqualTo((float) pre.ids("film")[0]);
+    assertThat(d.rows().validation()).containsExactly(0, 1);
   }
 }
