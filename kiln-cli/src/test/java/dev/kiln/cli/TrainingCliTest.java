@@ -14,6 +14,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -164,6 +165,36 @@ class TrainingCliTest {
     assertThat(Integer.parseInt(accuracy.group(2))).isPositive();
     assertThat(Double.parseDouble(accuracy.group(1))).as(train.out()).isGreaterThanOrEqualTo(0.9);
     assertThat(train.out()).contains("confusion matrix");
+  }
+
+  @Test
+  void aSplitColumnOrAValidationDatasetIsChosenFromTheCommandLine() throws Exception {
+    StringBuilder rows = new StringBuilder("x,part,label\n");
+    for (int i = 0; i < 40; i++) {
+      rows.append(i % 2 * 4 + i % 7 * 0.1)
+          .append(',')
+          .append(i % 4 == 3 ? "test" : i % 4 == 2 ? "validation" : "train");
+      rows.append(',').append(i % 2 == 0 ? "no" : "yes").append('\n');
+    }
+    Path csv = Files.writeString(files.resolve("parted.csv"), rows.toString());
+    Path spec = Files.writeString(files.resolve("lr.yaml"), "type: logistic_regression\n");
+    assertThat(kiln("datasets", "add", csv.toString(), "--label", "label", "--url", url).exit()).isZero();
+    String[] train = {"train", "--dataset", "parted", "--model", spec.toString(), "--split-column", "part"};
+    Run conflict = kiln(concat(train, "--test-split", "0.3", "--url", url));
+    assertThat(conflict.exit()).isEqualTo(2);
+    assertThat(conflict.err()).contains("training.split_column: the column 'part' assigns every row");
+    Run ok = kiln(concat(train, "--url", url));
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(kiln("jobs", "splits", "1", "--url", url).out())
+        .contains("rows assigned by the column 'part'", "train (20 rows)", "validation (10 rows)", "test (10 rows)");
+    Run other = kiln(concat(train, "--validation-dataset", "missing", "--url", url));
+    assertThat(other.err()).contains("training.validation_dataset: no dataset missing");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
   }
 
   @Test
