@@ -2,7 +2,8 @@
 
 Usage: compare.py CSV SPLITS_JSON logistic|linear
 CSV has a header and the label in its last column; SPLITS_JSON is GET /api/v1/jobs/{id}/splits.
-Prints one JSON object: {"accuracy": a} or {"r2": r, "predictions": [...]} (test rows, in the split's order).
+Prints one JSON object: {"accuracy": a} or {"r2": r, "predictions": [...], "coef": [...], "intercept": b}
+(predictions for the test rows, in the split's order; coef_ and intercept_ in the raw columns' units).
 """
 import json
 import sys
@@ -29,4 +30,5 @@ if mode == "logistic":
 else:
     model = LinearRegression().fit(x[train], y[train])
     predicted = model.predict(x[test])
-    print(json.dumps({"r2": r2_score(y[test], predicted), "predictions": predicted.tolist()}))
+    print(json.dumps({"r2": r2_score(y[test], predicted), "predictions": predicted.tolist(),
+                      "coef": model.coef_.tolist(), "intercept": float(model.intercept_)}))

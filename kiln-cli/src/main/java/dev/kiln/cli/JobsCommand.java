@@ -5,13 +5,10 @@ import dev.kiln.http.ApiJson;
 import dev.kiln.training.eval.ClassificationReport;
 import dev.kiln.training.eval.RegressionReport;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln jobs list|show|watch|cancel|splits}. */
@@ -23,7 +20,7 @@ import picocli.CommandLine.Parameters;
       JobsCommand.Show.class,
       JobsCommand.Watch.class,
       JobsCommand.Cancel.class,
-      JobsCommand.Splits.class,
+      JobsSplitsCommand.class,
       JobsExportCommand.class
     })
 final class JobsCommand {
@@ -128,46 +125,6 @@ final class JobsCommand {
               + (j.path("state").asText().equals("RUNNING")
                   ? "cancel requested; it stops at its next step"
                   : j.path("state").asText().toLowerCase(Locale.ROOT)));
-      return 0;
-    }
-  }
-
-  @Command(
-      name = "splits",
-      description =
-          "The dataset rows a job trained, validated and was tested on: 0-based indexes into the dataset version's"
-              + " rows as uploaded (a CSV's data rows after the header), so another tool can use the same rows.")
-  static final class Splits implements Callable<Integer> {
-    /** The split names as the API spells them. */
-    enum Part {
-      train,
-      validation,
-      test
-    }
-
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    long id;
-
-    @Option(names = "--split", description = "Print only this split's rows, one per line: ${COMPLETION-CANDIDATES}.")
-    Part split;
-
-    @Override
-    public Integer call() {
-      JsonNode s = server.client().get("/api/v1/jobs/" + id + "/splits");
-      if (split != null) {
-        s.get(split.name()).forEach(i -> System.out.println(i.asInt()));
-        return 0;
-      }
-      System.out.printf(
-          "job %d: dataset %s v%d (sha256 %s); rows numbered from 0 as uploaded%n",
-          id, s.path("dataset").asText(), s.path("version").asInt(), s.path("sha256").asText());
-      for (Part p : Part.values()) {
-        List<String> rows = new ArrayList<>();
-        s.get(p.name()).forEach(i -> rows.add(i.asText()));
-        System.out.printf("%s (%d rows): %s%n", p, rows.size(), String.join(",", rows));
-      }
       return 0;
     }
   }

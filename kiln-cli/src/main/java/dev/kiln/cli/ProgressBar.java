@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -61,6 +62,10 @@ final class ProgressBar {
     metric(line, "acc", e.path("accuracy"));
     metric(line, "val_loss", e.path("val_loss"));
     metric(line, "val_acc", e.path("val_accuracy"));
+    // The regression metrics a spec lists, as the epoch names them.
+    for (String name : List.of("mae", "val_mae", "mse", "val_mse", "rmse", "val_rmse")) {
+      metric(line, name, e.path(name));
+    }
     line.append(String.format(Locale.ROOT, "  %.1f s", e.path("seconds").asDouble()));
     out.println(line);
     drawn = 0;

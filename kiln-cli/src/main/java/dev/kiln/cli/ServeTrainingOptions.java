@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.server.TrainingConfig;
 import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.ZipArchive;
+import dev.kiln.training.spec.ExactLimits;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -66,6 +67,20 @@ final class ServeTrainingOptions {
       description = "Trials one hyperparameter sweep may queue; more gets 400 (default: ${DEFAULT-VALUE}).")
   int sweepMaxTrials;
 
+  @Option(
+      names = "--exact-max-features",
+      defaultValue = "2048",
+      description =
+          "Features (after one-hot) an exact linear or logistic regression may have; more gets 400 suggesting"
+              + " solver: gradient_descent (default: ${DEFAULT-VALUE}).")
+  int exactMaxFeatures;
+
+  @Option(
+      names = "--exact-max-weights",
+      defaultValue = "100000",
+      description = "Classes x features an exact logistic regression may have (default: ${DEFAULT-VALUE}).")
+  long exactMaxWeights;
+
   /**
    * The training settings from the flags, empty with --no-training.
    *
@@ -80,7 +95,8 @@ final class ServeTrainingOptions {
             .withConcurrency(trainingJobs, trainingThreads)
             .withSweepMaxTrials(sweepMaxTrials)
             .withDatasetLimits(
-                datasetLimits(), new ZipArchive.Limits(ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes)));
+                datasetLimits(), new ZipArchive.Limits(ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes))
+            .withExactLimits(new ExactLimits(exactMaxFeatures, exactMaxWeights)));
   }
 
   private ReadLimits datasetLimits() {

@@ -34,6 +34,17 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--validation-split", description = "Fraction of rows held out for validation (default: 0.1).")
   Double validationSplit;
 
+  @Option(
+      names = "--validation-dataset",
+      description =
+          "Validate on this dataset (NAME or NAME@VERSION, same columns) instead of a fraction of the training rows.")
+  String validationDataset;
+
+  @Option(
+      names = "--split-column",
+      description = "CSV column whose values (train, validation, test) assign each row's split instead of fractions.")
+  String splitColumn;
+
   @Option(names = "--test-split", description = "Fraction of rows held out for the final test (default: 0.2).")
   Double testSplit;
 
@@ -77,6 +88,8 @@ final class TrainCommand implements Callable<Integer> {
     putIf(t, "validation_split", validationSplit);
     putIf(t, "test_split", testSplit);
     putIf(t, "seed", seed);
+    putIf(t, "validation_dataset", validationDataset);
+    putIf(t, "split_column", splitColumn);
     ObjectNode p = req.putObject("preparation");
     putIf(p, "scaling", scaling);
     putIf(p, "missing", missing);

@@ -14,7 +14,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,24 @@ class TrainingCliTest {
         .contains("job 1: dataset digits v1", "train (", "validation (180 rows): ", "test (359 rows): ");
     List<String> test = kiln("jobs", "splits", "1", "--split", "test", "--url", url).out().lines().toList();
     assertThat(test).hasSize(359).allMatch(l -> l.matches("[0-9]+")).doesNotHaveDuplicates();
+    // The test rows themselves, as the API's ?as=csv gives them: the header, then one line per test index.
+    Run rows = kiln("jobs", "splits", "1", "--split", "test", "--csv", "--url", url);
+    assertThat(rows.exit()).as(rows.err()).isZero();
+    List<String> lines = rows.out().lines().toList();
+    assertThat(lines).hasSize(360);
+    assertThat(lines.getFirst()).endsWith(",digit");
+    List<String> uploaded;
+    try (var in = new GZIPInputStream(Files.newInputStream(csv))) {
+      uploaded = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+    assertThat(lines.get(1)).isEqualTo(uploaded.get(Integer.parseInt(test.getFirst()) + 1));
+    Path saved = files.resolve("test-rows.csv");
+    Run written = kiln("jobs", "splits", "1", "--split", "test", "--csv", "-o", saved.toString(), "--url", url);
+    assertThat(written.out()).contains("wrote the test rows of job 1 to " + saved);
+    assertThat(Files.readString(saved)).isEqualTo(rows.out());
+    Run noSplit = kiln("jobs", "splits", "1", "--csv", "--url", url);
+    assertThat(noSplit.exit()).isEqualTo(2);
+    assertThat(noSplit.err()).contains("--csv needs --split train, validation or test");
     assertThat(kiln("deploy", "1", "--as", "digits-copy", "--url", url).out())
         .contains("deployed job 1 as digits-copy version 1");
     assertThat(kiln.core().modelReady(Target.of("digits-copy", 1))).isTrue();
@@ -145,6 +165,36 @@ class TrainingCliTest {
     assertThat(Integer.parseInt(accuracy.group(2))).isPositive();
     assertThat(Double.parseDouble(accuracy.group(1))).as(train.out()).isGreaterThanOrEqualTo(0.9);
     assertThat(train.out()).contains("confusion matrix");
+  }
+
+  @Test
+  void aSplitColumnOrAValidationDatasetIsChosenFromTheCommandLine() throws Exception {
+    StringBuilder rows = new StringBuilder("x,part,label\n");
+    for (int i = 0; i < 40; i++) {
+      rows.append(i % 2 * 4 + i % 7 * 0.1)
+          .append(',')
+          .append(i % 4 == 3 ? "test" : i % 4 == 2 ? "validation" : "train");
+      rows.append(',').append(i % 2 == 0 ? "no" : "yes").append('\n');
+    }
+    Path csv = Files.writeString(files.resolve("parted.csv"), rows.toString());
+    Path spec = Files.writeString(files.resolve("lr.yaml"), "type: logistic_regression\n");
+    assertThat(kiln("datasets", "add", csv.toString(), "--label", "label", "--url", url).exit()).isZero();
+    String[] train = {"train", "--dataset", "parted", "--model", spec.toString(), "--split-column", "part"};
+    Run conflict = kiln(concat(train, "--test-split", "0.3", "--url", url));
+    assertThat(conflict.exit()).isEqualTo(2);
+    assertThat(conflict.err()).contains("training.split_column: the column 'part' assigns every row");
+    Run ok = kiln(concat(train, "--url", url));
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(kiln("jobs", "splits", "1", "--url", url).out())
+        .contains("rows assigned by the column 'part'", "train (20 rows)", "validation (10 rows)", "test (10 rows)");
+    Run other = kiln(concat(train, "--validation-dataset", "missing", "--url", url));
+    assertThat(other.err()).contains("training.validation_dataset: no dataset missing");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
   }
 
   @Test

@@ -203,7 +203,7 @@ final class KilnAssembly {
     Duration beat = t.lease().dividedBy(3);
     JobRunner runner =
         new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(), beat);
-    TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer);
+    TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer, t.exactLimits());
     SweepService sweeps =
         new SweepService(training, jobs, new SweepStore(t.dataDir().resolve("sweeps")), t.sweepMaxTrials());
     runner.start();

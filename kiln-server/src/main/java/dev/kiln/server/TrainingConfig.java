@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.ZipArchive;
+import dev.kiln.training.spec.ExactLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param datasetLimits what a dataset upload may hold: rows, columns, cells, inflated bytes, image pixels
  * @param archiveLimits what a zipped folder upload may unpack to
  * @param sweepMaxTrials the most trials one hyperparameter sweep may queue (a grid's combinations included)
+ * @param exactLimits how large a linear or logistic regression the exact solvers take (larger: 400, use gradient
+ *     descent)
  */
 public record TrainingConfig(
     Path dataDir,
@@ -27,8 +30,10 @@ public record TrainingConfig(
     Path engineCache,
     ReadLimits datasetLimits,
     ZipArchive.Limits archiveLimits,
-    int sweepMaxTrials) {
+    int sweepMaxTrials,
+    ExactLimits exactLimits) {
   public TrainingConfig {
+    Objects.requireNonNull(exactLimits, "exactLimits");
     Objects.requireNonNull(datasetLimits, "datasetLimits");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
     if (concurrency < 1 || threads < 1) {
@@ -52,23 +57,32 @@ public record TrainingConfig(
         cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "kiln", "djl"),
         ReadLimits.defaults(),
         ZipArchive.Limits.defaults(),
-        100);
+        100,
+        ExactLimits.defaults());
   }
 
   public TrainingConfig withLease(Duration d) {
     return new TrainingConfig(
-        dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits, sweepMaxTrials);
+        dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits, sweepMaxTrials, exactLimits);
   }
 
   public TrainingConfig withConcurrency(int c, int t) {
-    return new TrainingConfig(dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits, sweepMaxTrials);
+    return new TrainingConfig(
+        dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits, sweepMaxTrials, exactLimits);
   }
 
   public TrainingConfig withDatasetLimits(ReadLimits read, ZipArchive.Limits archive) {
-    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, read, archive, sweepMaxTrials);
+    return new TrainingConfig(
+        dataDir, concurrency, threads, lease, engineCache, read, archive, sweepMaxTrials, exactLimits);
   }
 
   public TrainingConfig withSweepMaxTrials(int max) {
-    return new TrainingConfig(dataDir, concurrency, threads, lease, engineCache, datasetLimits, archiveLimits, max);
+    return new TrainingConfig(
+        dataDir, concurrency, threads, lease, engineCache, datasetLimits, archiveLimits, max, exactLimits);
+  }
+
+  public TrainingConfig withExactLimits(ExactLimits limits) {
+    return new TrainingConfig(
+        dataDir, concurrency, threads, lease, engineCache, datasetLimits, archiveLimits, sweepMaxTrials, limits);
   }
 }

@@ -73,6 +73,29 @@ class ScikitLearnComparisonTest {
   }
 
   @Test
+  void logisticRegressionMatchesScikitLearnOnDigits() throws Exception {
+    // digits.csv.gz: 1,797 rows of 64 pixel counts (0..16) and the digit, no header line.
+    List<String> rows = gunzipLines(sklearnData.resolve("digits.csv.gz"));
+    StringBuilder csv = new StringBuilder();
+    for (int i = 0; i < 64; i++) {
+      csv.append('p').append(i).append(',');
+    }
+    csv.append("target\n");
+    rows.forEach(r -> csv.append(r.strip()).append('\n'));
+    long id = train("digits", csv.toString(), "classification", "type: logistic_regression");
+    JsonNode done = job(id);
+    JsonNode sklearn = compare(id, csv.toString(), "logistic");
+    assertThat(done.at("/evaluation/accuracy").asDouble())
+        .as("digits: Kiln's test accuracy vs scikit-learn's %s", sklearn)
+        .isCloseTo(sklearn.get("accuracy").asDouble(), within(0.01));
+    JsonNode coefficients = done.at("/evaluation/coefficients");
+    assertThat(coefficients.get("classes")).hasSize(10);
+    assertThat(coefficients.get("weights")).hasSize(10);
+    assertThat(coefficients.get("weights").get(0)).hasSize(64);
+    assertThat(coefficients.get("intercept")).hasSize(10);
+  }
+
+  @Test
   void linearRegressionMatchesScikitLearnOnDiabetes() throws Exception {
     List<String> x = gunzipLines(sklearnData.resolve("diabetes_data_raw.csv.gz"));
     List<String> y = gunzipLines(sklearnData.resolve("diabetes_target.csv.gz"));
@@ -86,6 +109,23 @@ class ScikitLearnComparisonTest {
     assertThat(done.at("/evaluation/r2").asDouble())
         .as("R² on the test rows")
         .isCloseTo(sklearn.get("r2").asDouble(), within(5e-5));
+
+    // The coefficients in the raw columns' units, against LinearRegression's coef_ and intercept_ on the same rows:
+    // to 1e-6, relative above 1. Kiln prepares features in float32, so s5 (about 67.216) lands 5e-6 (7e-8 relative)
+    // from scikit-learn's float64 fit: an absolute 1e-6 there would need double-precision features.
+    JsonNode coefficients = done.at("/evaluation/coefficients");
+    assertThat(coefficients.get("columns").toString())
+        .isEqualTo("[\"age\",\"sex\",\"bmi\",\"bp\",\"s1\",\"s2\",\"s3\",\"s4\",\"s5\",\"s6\"]");
+    for (int j = 0; j < 10; j++) {
+      double want = sklearn.get("coef").get(j).asDouble();
+      assertThat(coefficients.get("weights").get(j).asDouble())
+          .as("coefficient of %s", coefficients.get("columns").get(j).asText())
+          .isCloseTo(want, within(1e-6 * Math.max(1, Math.abs(want))));
+    }
+    double intercept = sklearn.get("intercept").asDouble();
+    assertThat(coefficients.get("intercept").asDouble())
+        .as("intercept")
+        .isCloseTo(intercept, within(1e-6 * Math.max(1, Math.abs(intercept))));
 
     // Kiln's predictions for the test rows come from its deployed model, fed the raw rows.
     ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"diabetes\"}"), 201);

@@ -93,7 +93,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
       Batches train = new Batches(scale.apply(data.train()), data.inputShape(), tokens, network.loss(), classes);
       Batches validation =
           new Batches(scale.apply(data.validation()), data.inputShape(), tokens, network.loss(), classes);
-      TrainingLoop loop = new TrainingLoop(plan, network, trainer, loss, train, validation);
+      TrainingLoop loop = new TrainingLoop(plan, network, trainer, loss, train, validation, scale.sd());
 
       Optional<Checkpoint> resume = Checkpoint.read(plan.checkpoints());
       if (resume.isPresent()) {

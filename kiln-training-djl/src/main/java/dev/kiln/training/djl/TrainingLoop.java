@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.kiln.training.engine.EpochMetrics;
+import dev.kiln.training.engine.ErrorMetrics;
 import dev.kiln.training.engine.NetworkPlan;
 import dev.kiln.training.engine.StepProgress;
 import dev.kiln.training.engine.TrainingException;
@@ -35,12 +36,28 @@ final class TrainingLoop {
   private final Batches train;
   private final Batches validation;
   private final TrainingSettings settings;
+  private final boolean mae;
+  private final double targetSd;
 
   /** What the loop ended with. */
   record Outcome(List<EpochMetrics> history, int bestEpoch, boolean stoppedEarly, String bestWeights) {}
 
-  TrainingLoop(TrainingPlan plan, NetworkPlan network, Trainer trainer, Loss loss, Batches train, Batches validation) {
+  /**
+   * @param targetSd the standard deviation a linear regression's target was divided by ({@link TargetScale}), 1
+   *     otherwise: the error metrics are reported in the target's units
+   */
+  TrainingLoop(
+      TrainingPlan plan,
+      NetworkPlan network,
+      Trainer trainer,
+      Loss loss,
+      Batches train,
+      Batches validation,
+      double targetSd) {
     this.plan = plan;
+    this.targetSd = targetSd;
+    // Only when listed: the absolute error is one more reduction per step.
+    this.mae = network.head() == NetworkPlan.Head.NONE && ErrorMetrics.wantsMae(plan.spec().metrics());
     this.network = network;
     this.trainer = trainer;
     this.loss = loss;
@@ -119,6 +136,7 @@ final class TrainingLoop {
     try (NDManager epochScope = trainer.getManager().newSubManager()) {
       NDArray lossSum = epochScope.zeros(new Shape());
       NDArray correct = epochScope.zeros(new Shape(), DataType.INT64);
+      NDArray absolute = epochScope.zeros(new Shape());
       double readLoss = 0;
       for (int step = 0; step < steps; step++) {
         if (plan.cancelled().getAsBoolean()) {
@@ -140,6 +158,8 @@ final class TrainingLoop {
           lossSum.addi(l.mul(to - from));
           if (classes) {
             correct.addi(correctCount(out, train.sparseLabels() ? y : train.classIds(m, order, from, to)));
+          } else if (mae) {
+            absolute.addi(absoluteError(out, y));
           }
         }
         long now = System.nanoTime();
@@ -165,17 +185,33 @@ final class TrainingLoop {
       double seconds = (System.nanoTime() - start) / 1e9;
       double accuracy = classes ? (double) correct.getLong() / n : Double.NaN;
       double[] val =
-          validation == null || validation.count() == 0 ? new double[] {Double.NaN, Double.NaN} : evaluate(validation);
-      return new EpochMetrics(epoch, epochs, readLoss / n, accuracy, val[0], val[1], seconds);
+          validation == null || validation.count() == 0
+              ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+              : evaluate(validation);
+      double sd2 = targetSd * targetSd;
+      double trainMae = mae ? absolute.getFloat() / n * targetSd : Double.NaN;
+      return new EpochMetrics(
+          epoch,
+          epochs,
+          readLoss / n,
+          accuracy,
+          val[0],
+          val[1],
+          seconds,
+          ErrorMetrics.of(
+              plan.spec().metrics(),
+              new double[] {readLoss / n * sd2, trainMae},
+              new double[] {val[0] * sd2, val[2] * targetSd}));
     }
   }
 
-  /** Loss and accuracy over a whole split, in inference mode. */
+  /** Loss, accuracy and (when listed) mean absolute error over a whole split, in inference mode. */
   double[] evaluate(Batches data) {
     int n = data.count();
     int[] order = Batches.identity(n);
     int batch = Math.max(settings.batchSize(), 256);
     double lossSum = 0;
+    double absolute = 0;
     long correct = 0;
     for (int from = 0; from < n; from += batch) {
       int to = Math.min(n, from + batch);
@@ -186,10 +222,18 @@ final class TrainingLoop {
                 * (to - from);
         if (network.head() != NetworkPlan.Head.NONE) {
           correct += correctCount(out, data.classIds(m, order, from, to)).getLong();
+        } else if (mae) {
+          absolute += absoluteError(out, data.labels(m, order, from, to)).getFloat();
         }
       }
     }
-    return new double[] {lossSum / n, network.head() == NetworkPlan.Head.NONE ? Double.NaN : (double) correct / n};
+    boolean regression = network.head() == NetworkPlan.Head.NONE;
+    return new double[] {lossSum / n, regression ? Double.NaN : (double) correct / n, mae ? absolute / n : Double.NaN};
+  }
+
+  /** The sum of absolute errors of a regression batch, as an engine scalar. */
+  private static NDArray absoluteError(NDArray out, NDArray targets) {
+    return out.reshape(-1).sub(targets.reshape(-1)).abs().sum();
   }
 
   /** How many rows the logits classify correctly, as an engine scalar. */

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns a raw dataset into {@link PreparedData}: missing values handled, task decided, rows split (seeded),
@@ -19,36 +20,97 @@ public final class DatasetPreparer {
 
   /** Reads a stored dataset version and prepares it. */
   public static PreparedData prepare(StoredDataset stored, PrepareOptions options) {
+    return prepare(stored, options, Optional.empty());
+  }
+
+  /**
+   * Reads a stored dataset version and prepares it, validating on {@code validation} (another dataset version with the
+   * same columns, prepared with the preprocessing fitted here) when given, in place of validation rows of its own.
+   */
+  public static PreparedData prepare(StoredDataset stored, PrepareOptions options, Optional<StoredDataset> validation) {
     RawDataset raw = DatasetReader.read(stored.data(), stored.readOptions());
+    Optional<HeldOutData> extra =
+        validation.map(v ->
+            new HeldOutData(v.ref().name() + "@" + v.ref().version(), DatasetReader.read(v.data(), v.readOptions())));
     // The task the upload reported (given or detected), so a job trains for what the user was shown.
     Task.Type given = stored.manifest().options().task();
-    return prepare(raw, given != null ? given : stored.manifest().task(), options, stored.ref());
+    return prepare(raw, given != null ? given : stored.manifest().task(), options, stored.ref(), extra);
   }
 
   /**
    * @param task the task type to force, or null to detect it (image and text datasets are always classification)
    */
   public static PreparedData prepare(RawDataset raw, Task.Type task, PrepareOptions options, DatasetRef source) {
-    Objects.requireNonNull(options, "options");
-    return switch (raw) {
-      case TabularData t -> tabular(t, task, options, source);
-      case ImageData i -> image(i, task, options, source);
-      case TextData t -> text(t, task, options, source);
-    };
+    return prepare(raw, task, options, source, Optional.empty());
   }
 
-  private static PreparedData tabular(TabularData raw, Task.Type type, PrepareOptions o, DatasetRef source) {
-    int[] kept = MissingRows.kept(raw, o.missing());
-    TabularData data = kept.length == raw.size() ? raw : raw.select(kept);
+  /**
+   * As {@link #prepare(RawDataset, Task.Type, PrepareOptions, DatasetRef)}, validating on {@code validation} when
+   * given: then the returned rows' {@code validation} are indexes into it.
+   */
+  public static PreparedData prepare(
+      RawDataset raw, Task.Type task, PrepareOptions options, DatasetRef source, Optional<HeldOutData> validation) {
+    Objects.requireNonNull(options, "options");
+    if (options.splitColumn() != null && !(raw instanceof TabularData)) {
+      throw new DatasetException("training.split_column: " + raw.source() + " is not a CSV dataset");
+    }
+    PreparedData data =
+        switch (raw) {
+          case TabularData t -> tabular(t, task, options, source, validation);
+          case ImageData i -> image(i, task, options, source);
+          case TextData t -> text(t, task, options, source);
+        };
+    if (validation.isEmpty() || raw instanceof TabularData) {
+      return data;
+    }
+    ValidationData v =
+        switch (data.preprocessing()) {
+          case ImagePreprocessing pre -> ValidationData.image(validation.get(), (ImageData) raw, pre, data.task());
+          case TextPreprocessing pre -> ValidationData.text(validation.get(), pre, data.task());
+          default -> throw new IllegalStateException("preprocessing " + data.preprocessing());
+        };
+    return withValidation(data, v);
+  }
+
+  private static PreparedData tabular(
+      TabularData raw, Task.Type type, PrepareOptions o, DatasetRef source, Optional<HeldOutData> validation) {
+    SplitColumn column = SplitColumn.take(raw, o.splitColumn());
+    int[] kept = MissingRows.kept(column.data(), o.missing());
+    TabularData data = kept.length == raw.size() ? column.data() : column.data().select(kept);
     Task task = TaskInference.infer(data.labelColumn(), data.labels(), type, data.source());
     float[] targets = targets(task, data.labels());
-    Split split = split(task, targets, o);
+    Split split = column.assigns() ? column.split(kept) : split(task, targets, o);
+    if (validation.isPresent() && split.validation().length > 0) {
+      throw new DatasetException(
+          "training.validation_dataset: the split column '"
+              + o.splitColumn()
+              + "' also marks "
+              + split.validation().length
+              + " rows validation; use one or the other");
+    }
     TabularPreprocessing pre = TabularFitter.fit(data.select(split.train()), o.scaling(), o.missing());
     List<Examples> parts = new ArrayList<>();
     for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
       parts.add(new Examples(TabularFitter.transform(pre, data.select(rows)), pick(targets, rows), rows.length));
     }
-    return result(task, List.of(pre.width()), parts, pre, source, split.through(kept));
+    PreparedData prepared = result(task, List.of(pre.width()), parts, pre, source, split.through(kept));
+    return validation
+        .map(v -> withValidation(prepared, ValidationData.tabular(v, data, o.splitColumn(), pre, task, o.missing())))
+        .orElse(prepared);
+  }
+
+  /** {@code data} validated on another dataset's rows (their indexes there in the rows' {@code validation}). */
+  private static PreparedData withValidation(PreparedData data, ValidationData v) {
+    Split rows = new Split(data.rows().train(), v.rows(), data.rows().test());
+    return new PreparedData(
+        data.task(),
+        data.inputShape(),
+        data.train(),
+        v.examples(),
+        data.test(),
+        data.preprocessing(),
+        data.source(),
+        rows);
   }
 
   private static PreparedData image(ImageData data, Task.Type type, PrepareOptions o, DatasetRef source) {

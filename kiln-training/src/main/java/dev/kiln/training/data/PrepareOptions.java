@@ -9,6 +9,8 @@ package dev.kiln.training.data;
  * @param maxVocabulary text: the most frequent training tokens kept, padding and unknown not counted
  * @param maxLength text: tokens per example; null means the 95th percentile of training lengths, at most 256
  * @param text text: tokenisation and features; null means {@link TextOptions#DEFAULTS}
+ * @param splitColumn tabular: the column whose values assign rows to train, validation or test instead of the fractions
+ *     (see {@link SplitColumn}); null for the fractions
  */
 public record PrepareOptions(
     double validation,
@@ -19,7 +21,8 @@ public record PrepareOptions(
     MissingPolicy missing,
     int maxVocabulary,
     Integer maxLength,
-    TextOptions text) {
+    TextOptions text,
+    String splitColumn) {
   public static final int MAX_AUTO_LENGTH = 256;
 
   public PrepareOptions {
@@ -34,26 +37,35 @@ public record PrepareOptions(
 
   /** Validation 0.2, test 0.1, seed 42, stratified, standard scaling, missing values an error, 10,000 tokens. */
   public static PrepareOptions defaults() {
-    return new PrepareOptions(0.2, 0.1, 42, true, Scaling.STANDARD, MissingPolicy.ERROR, 10_000, null, null);
+    return new PrepareOptions(0.2, 0.1, 42, true, Scaling.STANDARD, MissingPolicy.ERROR, 10_000, null, null, null);
   }
 
   public PrepareOptions withSplit(double v, double t, long s) {
-    return new PrepareOptions(v, t, s, stratify, scaling, missing, maxVocabulary, maxLength, text);
+    return new PrepareOptions(v, t, s, stratify, scaling, missing, maxVocabulary, maxLength, text, splitColumn);
   }
 
   public PrepareOptions withScaling(Scaling s) {
-    return new PrepareOptions(validation, test, seed, stratify, s, missing, maxVocabulary, maxLength, text);
+    return new PrepareOptions(
+        validation, test, seed, stratify, s, missing, maxVocabulary, maxLength, text, splitColumn);
   }
 
   public PrepareOptions withMissing(MissingPolicy m) {
-    return new PrepareOptions(validation, test, seed, stratify, scaling, m, maxVocabulary, maxLength, text);
+    return new PrepareOptions(
+        validation, test, seed, stratify, scaling, m, maxVocabulary, maxLength, text, splitColumn);
   }
 
   public PrepareOptions withText(int vocabulary, Integer length) {
-    return new PrepareOptions(validation, test, seed, stratify, scaling, missing, vocabulary, length, text);
+    return new PrepareOptions(
+        validation, test, seed, stratify, scaling, missing, vocabulary, length, text, splitColumn);
   }
 
   public PrepareOptions withText(TextOptions t) {
-    return new PrepareOptions(validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, t);
+    return new PrepareOptions(
+        validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, t, splitColumn);
+  }
+
+  public PrepareOptions withSplitColumn(String column) {
+    return new PrepareOptions(
+        validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, text, column);
   }
 }

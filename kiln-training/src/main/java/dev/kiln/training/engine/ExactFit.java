@@ -38,25 +38,40 @@ public final class ExactFit {
     boolean regression = network.head() == NetworkPlan.Head.NONE;
     double[] train = metrics(model, data.train(), regression);
     double[] validation = metrics(model, data.validation(), regression);
+    double seconds = (System.nanoTime() - start) / 1e9;
     EpochMetrics epoch =
-        new EpochMetrics(1, 1, train[0], train[1], validation[0], validation[1], (System.nanoTime() - start) / 1e9);
+        new EpochMetrics(
+            1,
+            1,
+            train[0],
+            train[1],
+            validation[0],
+            validation[1],
+            seconds,
+            ErrorMetrics.of(
+                plan.spec().metrics(), new double[] {train[0], train[2]}, new double[] {validation[0], validation[2]}));
     plan.listener().onEpoch(epoch);
     return new TrainedModel(model.params(), List.of(epoch), 1, false, model);
   }
 
-  /** {@code [loss, accuracy]}: mean squared error and NaN for regression, mean log loss and accuracy otherwise. */
+  /**
+   * {@code [loss, accuracy, mae]}: mean squared error, NaN and mean absolute error for regression; mean log loss,
+   * accuracy and NaN otherwise.
+   */
   private static double[] metrics(LinearModel model, Examples rows, boolean regression) {
     if (rows.count() == 0) {
-      return new double[] {Double.NaN, Double.NaN};
+      return new double[] {Double.NaN, Double.NaN, Double.NaN};
     }
     float[] out = model.predict(rows);
     int width = out.length / rows.count();
     double loss = 0;
+    double absolute = 0;
     int correct = 0;
     for (int i = 0; i < rows.count(); i++) {
       double y = rows.targets()[i];
       if (regression) {
         loss += (out[i] - y) * (out[i] - y);
+        absolute += Math.abs(out[i] - y);
         continue;
       }
       int best = 0;
@@ -66,6 +81,9 @@ public final class ExactFit {
       correct += best == (int) y ? 1 : 0;
       loss -= Math.log(Math.max(out[i * width + (int) y], 1e-15));
     }
-    return new double[] {loss / rows.count(), regression ? Double.NaN : (double) correct / rows.count()};
+    int n = rows.count();
+    return new double[] {
+      loss / n, regression ? Double.NaN : (double) correct / n, regression ? absolute / n : Double.NaN
+    };
   }
 }

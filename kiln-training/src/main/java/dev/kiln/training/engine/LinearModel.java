@@ -1,8 +1,10 @@
 package dev.kiln.training.engine;
 
 import dev.kiln.training.data.Examples;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A fitted linear or logistic regression: {@code outputs} rows of {@code d} weights and an intercept, computed in
@@ -34,6 +36,16 @@ final class LinearModel implements TrainedModel.Predictor {
     dense.put("weight", new Param(new long[] {outputs, d}, w));
     dense.put("bias", new Param(new long[] {outputs}, b));
     return Map.of(0, dense);
+  }
+
+  @Override
+  public Optional<double[][]> linearWeights() {
+    int d = theta.length / outputs - 1;
+    double[][] rows = new double[outputs][];
+    for (int k = 0; k < outputs; k++) {
+      rows[k] = Arrays.copyOfRange(theta, k * (d + 1), (k + 1) * (d + 1));
+    }
+    return Optional.of(rows);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.kiln.training.engine;
 import dev.kiln.training.data.Examples;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The result of a run: weights in an engine-independent layout, and the engine's own predictions (the reference the
@@ -38,6 +39,15 @@ public record TrainedModel(
      * sigmoid model gives two), the predicted value for regression (one per row).
      */
     float[] predict(Examples rows);
+
+    /**
+     * A linear or logistic regression fitted in double precision ({@link ExactFit}): one row per output, its weights
+     * over the prepared features then its intercept. Empty for other models, whose {@link TrainedModel#params()} are
+     * all there is (in single precision, as exported).
+     */
+    default Optional<double[][]> linearWeights() {
+      return Optional.empty();
+    }
 
     @Override
     void close();

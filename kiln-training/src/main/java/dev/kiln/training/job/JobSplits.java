@@ -21,10 +21,24 @@ import java.util.Optional;
  * job record is rewritten on every progress update. Jobs stored before splits were recorded have no such file.
  *
  * @param sha256 the dataset version's checksum, so a user can tell the rows are those of the file they hold
+ * @param validation the validation rows: of {@code validationDataset} when there is one, else of {@code dataset}
+ * @param validationDataset the dataset validated on ({@code training.validation_dataset}); null when the validation
+ *     rows are the dataset's own (and for jobs stored before validation datasets)
+ * @param splitColumn the column that assigned the rows ({@code training.split_column}); null when the fractions did
  */
 public record JobSplits(
-    String dataset, int version, String sha256, List<Integer> train, List<Integer> validation, List<Integer> test) {
+    String dataset,
+    int version,
+    String sha256,
+    List<Integer> train,
+    List<Integer> validation,
+    List<Integer> test,
+    ValidationDataset validationDataset,
+    String splitColumn) {
   static final String FILE = "splits.json";
+
+  /** The other dataset version a job validated on, and how many of its rows it used. */
+  public record ValidationDataset(String name, int version, String sha256, int rows) {}
 
   public JobSplits {
     train = List.copyOf(train);
@@ -32,14 +46,27 @@ public record JobSplits(
     test = List.copyOf(test);
   }
 
+  public JobSplits(
+      String dataset, int version, String sha256, List<Integer> train, List<Integer> validation, List<Integer> test) {
+    this(dataset, version, sha256, train, validation, test, null, null);
+  }
+
   static JobSplits of(DatasetRef source, Split rows) {
+    return of(source, rows, Optional.empty(), null);
+  }
+
+  static JobSplits of(DatasetRef source, Split rows, Optional<DatasetRef> validationSource, String splitColumn) {
     return new JobSplits(
         source.name(),
         source.version(),
         source.sha256(),
         list(rows.train()),
         list(rows.validation()),
-        list(rows.test()));
+        list(rows.test()),
+        validationSource
+            .map(v -> new ValidationDataset(v.name(), v.version(), v.sha256(), rows.validation().length))
+            .orElse(null),
+        splitColumn);
   }
 
   /** One split's rows by its name: {@code train}, {@code validation} or {@code test}. */

@@ -4,51 +4,66 @@ import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.data.Task;
+import dev.kiln.training.spec.ExactLimits;
 import dev.kiln.training.spec.SpecValidator;
 import dev.kiln.training.spec.TrainingSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Checks job requests as far as they can be before they run: the dataset version exists and reads, the spec fits its
- * shape and task, the settings are in range. One check serves many requests (a sweep's trials), preparing the data once
- * per distinct preparation and split, and keeping only the task and shape it found, not the data.
+ * shape and task and the exact solvers' limits, the settings are in range. One check serves many requests (a sweep's
+ * trials), preparing the data once per distinct preparation and split, and keeping only the task, shape and validation
+ * row count it found, not the data.
  */
 final class RequestCheck {
-  private record DataShape(Task task, List<Integer> inputShape) {}
+  private record DataShape(Task task, List<Integer> inputShape, int validationRows) {}
 
   private final DatasetStore datasets;
+  private final ExactLimits exactLimits;
   private final Map<String, DataShape> prepared = new HashMap<>();
 
-  RequestCheck(DatasetStore datasets) {
+  RequestCheck(DatasetStore datasets, ExactLimits exactLimits) {
     this.datasets = datasets;
+    this.exactLimits = exactLimits;
   }
 
-  /** The request with its dataset version pinned, so the job trains on what was checked even if a newer one arrives. */
+  /**
+   * The request with its dataset versions pinned (the training data's and a validation dataset's), so the job trains on
+   * what was checked even if a newer version arrives.
+   */
   JobRequest pinned(JobRequest request) {
     StoredDataset stored = TrainingJobWork.dataset(datasets, request);
     TrainingSettings requested = TrainingJobWork.requested(request);
+    Optional<StoredDataset> validation = HeldOut.dataset(datasets, requested);
     String key =
-        stored.ref()
-            + "|"
-            + request.preparation()
-            + "|"
-            + requested.validationSplit()
-            + "|"
-            + requested.testSplit()
-            + "|"
-            + requested.seed();
+        String.join(
+            "|",
+            String.valueOf(stored.ref()),
+            String.valueOf(request.preparation()),
+            String.valueOf(request.model().type()),
+            String.valueOf(requested.validationSplit()),
+            String.valueOf(requested.testSplit()),
+            String.valueOf(requested.seed()),
+            String.valueOf(requested.splitColumn()),
+            validation.map(v -> String.valueOf(v.ref())).orElse(""));
     DataShape data =
         prepared.computeIfAbsent(
             key,
             k -> {
-              PreparedData d = TrainingJobWork.prepare(stored, request, requested);
-              return new DataShape(d.task(), d.inputShape());
+              PreparedData d = TrainingJobWork.prepare(stored, validation, request, requested);
+              return new DataShape(d.task(), d.inputShape(), d.validation().count());
             });
-    TrainingJobWork.settings(request, data.task());
-    SpecValidator.validate(request.model(), data.inputShape(), data.task());
+    TrainingJobWork.settings(request, data.task(), data.validationRows());
+    exactLimits.check(SpecValidator.validate(request.model(), data.inputShape(), data.task()));
+    TrainingSettings training = request.training();
+    if (validation.isPresent()) {
+      String pinnedName = validation.get().ref().name() + "@" + validation.get().ref().version();
+      training = (training == null ? TrainingSettings.NONE : training).withValidationDataset(pinnedName);
+    }
     return new JobRequest(
-        request.dataset(), stored.manifest().version(), request.model(), request.training(), request.preparation());
+        request.dataset(), stored.manifest().version(), request.model(), training, request.preparation());
   }
 }

@@ -2,6 +2,7 @@ package dev.kiln.training.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.DatasetPreparer;
 import dev.kiln.training.data.DatasetStore;
@@ -37,6 +38,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -60,12 +62,28 @@ public final class TrainingJobWork implements JobWork {
   /** The settings a request asks for: its overrides, then the spec's, then Kiln's defaults (not yet validated). */
   static TrainingSettings requested(JobRequest r) {
     TrainingSettings fromSpec = r.model().training().over(TrainingSettings.DEFAULTS);
-    return r.training() == null ? fromSpec : r.training().over(fromSpec);
+    return HeldOut.resolve(r.training() == null ? fromSpec : r.training().over(fromSpec));
   }
 
-  /** {@link #requested} settings, validated against the task. */
-  static TrainingSettings settings(JobRequest r, Task task) {
-    return SpecValidator.validateSettings(r.model(), requested(r), task);
+  /**
+   * {@link #requested} settings, validated against the prepared data: its task, and validation rows for a monitor that
+   * needs them (a split column may mark none).
+   */
+  static TrainingSettings settings(JobRequest r, PreparedData data) {
+    return settings(r, data.task(), data.validation().count());
+  }
+
+  /** {@link #settings(JobRequest, PreparedData)} from what a check keeps of the data: its task and validation rows. */
+  static TrainingSettings settings(JobRequest r, Task task, int validationRows) {
+    TrainingSettings s = SpecValidator.validateSettings(r.model(), requested(r), task);
+    if (s.earlyStopping() != null && s.earlyStopping().monitor().startsWith("val_") && validationRows == 0) {
+      throw new DatasetException(
+          "training.early_stopping: monitor "
+              + s.earlyStopping().monitor()
+              + " needs validation rows"
+              + (s.splitColumn() != null ? "; the split column '" + s.splitColumn() + "' marks none validation" : ""));
+    }
+    return s;
   }
 
   /** The dataset version a request names (or the newest), checksum verified. */
@@ -76,15 +94,16 @@ public final class TrainingJobWork implements JobWork {
                 "no dataset " + r.dataset() + (r.datasetVersion() == null ? "" : " version " + r.datasetVersion())));
   }
 
-  /** Prepares the data the way a request asks. */
-  static PreparedData prepare(StoredDataset stored, JobRequest r, TrainingSettings base) {
+  /** Prepares the data the way a request asks, validating on {@code validation} when it names a dataset. */
+  static PreparedData prepare(
+      StoredDataset stored, Optional<StoredDataset> validation, JobRequest r, TrainingSettings base) {
     PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
     if (r.model().type() == ModelType.NGRAM_CLASSIFIER || r.model().type() == ModelType.LOGISTIC_REGRESSION) {
       // Token ids mean nothing to a linear model: it reads a text as a bag of n-grams.
       o = o.withText(o.text().withFeatures(TextOptions.Features.TFIDF));
     }
-    o = Preparation.read(r.preparation()).over(o);
-    PreparedData data = DatasetPreparer.prepare(stored, o);
+    o = Preparation.read(r.preparation()).over(o).withSplitColumn(base.splitColumn());
+    PreparedData data = DatasetPreparer.prepare(stored, o, validation);
     if (r.model().type() == ModelType.NGRAM_CLASSIFIER && !(data.preprocessing() instanceof NgramPreprocessing)) {
       throw new SpecException(
           "ngram_classifier needs a text dataset (a CSV uploaded with ?text=COLUMN, or folders of .txt files);"
@@ -99,18 +118,22 @@ public final class TrainingJobWork implements JobWork {
     StoredDataset stored = dataset(datasets, r);
     // The split settings must be known before the task is: they come from the request and spec, validated
     // against the task once the data is read.
-    PreparedData data = prepare(stored, r, requested(r));
-    TrainingSettings settings = settings(r, data.task());
+    TrainingSettings requested = requested(r);
+    Optional<StoredDataset> validation = HeldOut.dataset(datasets, requested);
+    PreparedData data = prepare(stored, validation, r, requested);
+    TrainingSettings settings = settings(r, data);
     ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
     Path dir = jobs.directory(job.id());
     // Recorded before training, so the rows can be read while the job runs and after it fails.
-    JobSplits.of(stored.ref(), data.rows()).write(dir);
+    JobSplits.of(stored.ref(), data.rows(), validation.map(StoredDataset::ref), requested.splitColumn()).write(dir);
     long start = System.nanoTime();
     try (TrainedModel model =
         engine.train(
             new TrainingPlan(resolved.spec(), settings, data, dir.resolve("checkpoints"), listener, cancelled))) {
       double seconds = (System.nanoTime() - start) / 1e9;
       JsonNode evaluation = evaluate(data, model.predictor().predict(data.test()));
+      Coefficients.of(resolved.spec(), data, model)
+          .ifPresent(c -> ((ObjectNode) evaluation).set("coefficients", JobJson.MAPPER.valueToTree(c)));
       NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("kiln.job", Long.toString(job.id()));

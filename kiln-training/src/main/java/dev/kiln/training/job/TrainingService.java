@@ -9,6 +9,8 @@ import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.StoredDataset;
+import dev.kiln.training.spec.ExactLimits;
+import dev.kiln.training.spec.TrainingSettings;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +44,23 @@ public final class TrainingService {
   private final JobRunner runner;
   private final JobEvents events;
   private final Deployer deployer;
+  private final ExactLimits exactLimits;
 
   public TrainingService(DatasetStore datasets, JobStore jobs, JobRunner runner, JobEvents events, Deployer deployer) {
+    this(datasets, jobs, runner, events, deployer, ExactLimits.defaults());
+  }
+
+  /**
+   * @param exactLimits how large a linear or logistic regression the exact solvers are given
+   */
+  public TrainingService(
+      DatasetStore datasets,
+      JobStore jobs,
+      JobRunner runner,
+      JobEvents events,
+      Deployer deployer,
+      ExactLimits exactLimits) {
+    this.exactLimits = exactLimits;
     this.datasets = datasets;
     this.jobs = jobs;
     this.runner = runner;
@@ -120,7 +137,7 @@ public final class TrainingService {
    * its shape and task, and the settings are in range. A bad request fails here, not minutes later.
    */
   public Job submit(JobRequest request, Grants who) {
-    Job job = jobs.create(checked(request, who, new RequestCheck(datasets)), who.principal());
+    Job job = jobs.create(checked(request, who, new RequestCheck(datasets, exactLimits)), who.principal());
     runner.wake();
     return job;
   }
@@ -131,7 +148,7 @@ public final class TrainingService {
    */
   public List<Job> submitAll(List<JobRequest> requests, Grants who, IntFunction<String> label) {
     List<JobRequest> pinned = new ArrayList<>();
-    RequestCheck check = new RequestCheck(datasets); // one, so trials share their data's preparation
+    RequestCheck check = new RequestCheck(datasets, exactLimits); // one, so trials share their data's preparation
     for (int i = 0; i < requests.size(); i++) {
       try {
         pinned.add(checked(requests.get(i), who, check));
@@ -154,6 +171,12 @@ public final class TrainingService {
     }
     if (!sees(request.dataset(), who)) {
       throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
+    }
+    TrainingSettings requested = TrainingJobWork.requested(request);
+    HeldOut.check(request, requested);
+    if (requested.validationDataset() != null && !sees(HeldOut.datasetName(requested.validationDataset()), who)) {
+      throw new KilnException(
+          ErrorKind.INVALID_ARGUMENT, "training.validation_dataset: no dataset " + requested.validationDataset());
     }
     return check.pinned(request);
   }
@@ -237,11 +260,14 @@ public final class TrainingService {
   public byte[] splitCsv(long id, String split, Grants who) {
     JobSplits s = splits(id, who);
     List<Integer> rows = s.rows(split);
+    // A validation dataset's rows are its own: read them from it.
+    boolean other = split.equals("validation") && s.validationDataset() != null;
+    String name = other ? s.validationDataset().name() : s.dataset();
+    int version = other ? s.validationDataset().version() : s.version();
     StoredDataset stored =
         datasets
-            .get(s.dataset(), s.version())
-            .orElseThrow(
-                () -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + s.dataset() + " version " + s.version()));
+            .get(name, version)
+            .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + name + " version " + version));
     return DatasetRows.csv(stored, rows);
   }
 

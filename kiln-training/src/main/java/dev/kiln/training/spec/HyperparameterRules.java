@@ -2,25 +2,29 @@ package dev.kiln.training.spec;
 
 import dev.kiln.training.data.Task;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /** Ranges for the optimizer's and the training run's numbers; messages name the spec key at fault. */
 final class HyperparameterRules {
-  private static final Set<String> MONITORS = Set.of("loss", "accuracy", "val_loss", "val_accuracy");
 
   private HyperparameterRules() {}
 
   /**
-   * Keras's {@code compile(metrics=[...])}: the epoch loop measures the loss and, for classifiers, accuracy; other
-   * metrics are on the test split's evaluation whatever the spec lists.
+   * Keras's {@code compile(metrics=[...])}, by any of Keras's names ({@link Metric}): the epoch loop reports the loss,
+   * accuracy for classifiers, and the error metrics listed for regression; the test split's evaluation is complete
+   * whatever the spec lists.
    */
   static void checkMetrics(List<String> metrics, Task task) {
-    for (String metric : metrics) {
-      if (metric == null || !List.of("accuracy", "loss").contains(metric)) {
-        throw new SpecException("metrics: unknown metric '" + metric + "' (allowed: accuracy, loss)");
+    for (String name : metrics) {
+      Metric metric =
+          Metric.of(name)
+              .orElseThrow(() ->
+                  new SpecException("metrics: unknown metric '" + name + "' (allowed: " + Metric.allowed() + ")"));
+      if (metric == Metric.ACCURACY && !task.classification()) {
+        throw new SpecException("metrics: " + name + " needs a classification task; use loss");
       }
-      if (metric.equals("accuracy") && !task.classification()) {
-        throw new SpecException("metrics: accuracy needs a classification task; use loss");
+      if (metric != Metric.LOSS && metric != Metric.ACCURACY && task.classification()) {
+        throw new SpecException("metrics: " + name + " needs a regression task; use accuracy or loss");
       }
     }
   }
@@ -62,14 +66,24 @@ final class HyperparameterRules {
       return;
     }
     String es = "training.early_stopping";
-    if (!MONITORS.contains(e.monitor())) {
+    String base = e.monitor().startsWith("val_") ? e.monitor().substring(4) : e.monitor();
+    Optional<Metric> metric = Metric.of(base).filter(m -> m.key().equals(base));
+    if (metric.isEmpty()) {
       throw new SpecException(
-          es + ": monitor must be one of loss, accuracy, val_loss, val_accuracy, got '" + e.monitor() + "'");
+          es
+              + ": monitor must be one of loss, accuracy, val_loss, val_accuracy, mae, val_mae, mse, val_mse, rmse,"
+              + " val_rmse, got '"
+              + e.monitor()
+              + "'");
     }
     require(e.patience() >= 1, es, "patience must be >= 1", e.patience());
     require(e.minDelta() >= 0, es, "min_delta must be >= 0", e.minDelta());
-    if (e.monitor().startsWith("val_") && t.validationSplit() == 0) {
+    if (e.monitor().startsWith("val_") && !t.validates()) {
       throw new SpecException(es + ": monitor " + e.monitor() + " needs validation_split > 0");
+    }
+    if (metric.get() != Metric.LOSS && metric.get() != Metric.ACCURACY && task.classification()) {
+      throw new SpecException(
+          es + ": monitor " + e.monitor() + " needs a regression task; use val_loss or val_accuracy");
     }
     if (e.monitor().endsWith("accuracy") && !task.classification()) {
       throw new SpecException(

@@ -122,6 +122,11 @@ public record ModelSpec(
     return new ModelSpec(type, layers, optimizer, loss, resolved, metrics, inputShape, fromLogits, solver, l2);
   }
 
+  /** This spec with its metrics named as epochs report them. */
+  public ModelSpec withMetrics(List<String> resolved) {
+    return new ModelSpec(type, layers, optimizer, loss, training, resolved, inputShape, fromLogits, solver, l2);
+  }
+
   /** What is written: the record's components, with {@code from_logits} folded into {@code loss}. */
   @JsonValue
   Written written() {

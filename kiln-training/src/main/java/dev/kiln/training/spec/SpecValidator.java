@@ -54,7 +54,9 @@ public final class SpecValidator {
     ModelSummary summary = ModelSummary.of(inputShape, layers);
     LossSpec loss = OutputRules.check(layers, summary.outputShape(), spec, task);
     checkSolver(spec);
-    ModelSpec effective = input.withLoss(loss).withTraining(settings);
+    // Metrics by the names epochs report them under, so the stored spec says what the history holds.
+    List<String> metrics = spec.metrics().stream().map(Metric::monitor).toList();
+    ModelSpec effective = input.withLoss(loss).withTraining(settings).withMetrics(metrics);
     return new ResolvedSpec(effective, task, inputShape, layers, summary);
   }
 
@@ -75,8 +77,12 @@ public final class SpecValidator {
     TrainingSettings resolved = settings.over(TrainingSettings.DEFAULTS);
     EarlyStopping stopping = resolved.earlyStopping();
     if (stopping != null && stopping.monitor() == null) {
-      String metric = spec.metrics().isEmpty() ? "loss" : spec.metrics().getFirst();
-      String monitor = (resolved.validationSplit() > 0 || spec.metrics().isEmpty() ? "val_" : "") + metric;
+      String metric = spec.metrics().isEmpty() ? "loss" : Metric.monitor(spec.metrics().getFirst());
+      String monitor = (resolved.validates() || spec.metrics().isEmpty() ? "val_" : "") + metric;
+      resolved = resolved.withEarlyStopping(new EarlyStopping(monitor, stopping.patience(), stopping.minDelta()));
+    } else if (stopping != null) {
+      // Keras's spellings (val_mean_absolute_error, val_acc) monitor what epochs report (val_mae, val_accuracy).
+      String monitor = Metric.monitor(stopping.monitor());
       resolved = resolved.withEarlyStopping(new EarlyStopping(monitor, stopping.patience(), stopping.minDelta()));
     }
     HyperparameterRules.checkTraining(resolved, task);

@@ -44,10 +44,35 @@ class KerasFormsTest {
   @Test
   void metricsAreCheckedAgainstWhatEpochsMeasure() {
     assertThat(ModelSpecReader.read("metrics: [accuracy]").metrics()).containsExactly("accuracy");
+    rejects(LOGITS + "metrics: [accuracy, f1]", List.of(64), DIGITS)
+        .hasMessage(
+            "metrics: unknown metric 'f1' (allowed: loss, accuracy, acc, sparse_categorical_accuracy,"
+                + " categorical_accuracy, binary_accuracy, mae, mean_absolute_error, mse, mean_squared_error, rmse,"
+                + " root_mean_squared_error)");
     rejects(LOGITS + "metrics: [accuracy, mae]", List.of(64), DIGITS)
-        .hasMessage("metrics: unknown metric 'mae' (allowed: accuracy, loss)");
+        .hasMessage("metrics: mae needs a regression task; use accuracy or loss");
     rejects("layers: [{type: dense, units: 1}]\nmetrics: [accuracy]", List.of(3), PRICE)
         .hasMessage("metrics: accuracy needs a classification task; use loss");
+  }
+
+  @Test
+  void kerasMetricNamesAreReadAsWhatEpochsReportAndPickTheMonitor() {
+    String regression = "layers: [{type: dense, units: 1}]\n";
+    ResolvedSpec r =
+        check(
+            regression + "metrics: [mean_absolute_error, RMSE]\ntraining: {early_stopping: {patience: 2}}",
+            List.of(3),
+            PRICE);
+    assertThat(r.spec().metrics()).containsExactly("mae", "rmse");
+    assertThat(r.spec().training().earlyStopping().monitor()).isEqualTo("val_mae");
+    ResolvedSpec c = check(LOGITS + "metrics: [sparse_categorical_accuracy]", List.of(64), DIGITS);
+    assertThat(c.spec().metrics()).containsExactly("accuracy");
+    ModelSpec named =
+        ModelSpecReader.read(regression + "training: {early_stopping: {monitor: val_mean_squared_error}}");
+    assertThat(SpecValidator.validateSettings(named, named.training(), PRICE).earlyStopping().monitor())
+        .isEqualTo("val_mse");
+    rejects(LOGITS + "training: {early_stopping: {monitor: val_mae}}", List.of(64), DIGITS)
+        .hasMessage("training.early_stopping: monitor val_mae needs a regression task; use val_loss or val_accuracy");
   }
 
   @Test
