@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -89,11 +90,8 @@ final class ChineseCorpora {
     return csv.toString();
   }
 
-  /** How many rows each label has, for messages. */
-  static String counts(List<String[]> rows) {
-    return rows.stream().collect(Collectors.groupingBy(r -> r[1], Collectors.counting())).entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
-        .map(e -> e.getKey() + " " + e.getValue())
-        .collect(Collectors.joining(", "));
+  /** How many rows each label has, by label. */
+  static Map<String, Long> classCounts(List<String[]> rows) {
+    return rows.stream().collect(Collectors.groupingBy(r -> r[1], TreeMap::new, Collectors.counting()));
   }
 }

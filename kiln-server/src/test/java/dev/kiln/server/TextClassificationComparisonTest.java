@@ -3,6 +3,7 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +99,7 @@ class TextClassificationComparisonTest {
     required(sklearn(), "/usr/bin/python3 with scikit-learn (python3-sklearn)");
     String csv = ChineseCorpora.csv(rows);
     ok(send("POST", "/api/v1/datasets/" + name + "?text=text&label=label", csv), 201);
+    uploadReportDescribesTheTexts(name, rows);
     ObjectNode req = JSON.createObjectNode().put("dataset", name).put("model", "type: ngram_classifier");
     req.putObject("training").put("validation_split", 0).put("test_split", 0.3);
     long submitted = System.nanoTime();
@@ -117,7 +120,7 @@ class TextClassificationComparisonTest {
             + " scikit-learn %s%n",
         name,
         rows.size(),
-        ChineseCorpora.counts(rows),
+        ChineseCorpora.classCounts(rows),
         kilnAccuracy,
         job.at("/lineage/duration_seconds").asDouble(),
         jobSeconds,
@@ -126,6 +129,22 @@ class TextClassificationComparisonTest {
         .as("%s: Kiln's test accuracy vs scikit-learn's %s", name, sklearn)
         .isGreaterThanOrEqualTo(sklearn.get("accuracy").asDouble() - 0.02);
     servedPredictionsMatch(name, id, job, rows, JSON.readTree(Files.readString(splits)).get("test"));
+  }
+
+  /** The dataset's upload report ({@code text}) counts the classes and sees Chinese as characters. */
+  private void uploadReportDescribesTheTexts(String name, List<String[]> rows) throws Exception {
+    JsonNode report = ok(send("GET", "/api/v1/datasets/" + name, null), 200).get("text");
+    assertThat(report).as("the dataset's text report").isNotNull();
+    assertThat(report.get("tokenizer").asText()).isEqualTo("chars");
+    assertThat(JSON.convertValue(report.get("class_counts"), new TypeReference<Map<String, Long>>() {}))
+        .isEqualTo(ChineseCorpora.classCounts(rows));
+    JsonNode lengths = report.get("lengths");
+    assertThat(lengths.get("p50").asInt()).isPositive().isLessThanOrEqualTo(lengths.get("p90").asInt());
+    assertThat(lengths.get("p99").asInt()).isBetween(lengths.get("p90").asInt(), lengths.get("max").asInt());
+    // Half the texts hold at least p50 tokens.
+    assertThat(report.get("tokens").asLong()).isGreaterThanOrEqualTo(rows.size() * lengths.get("p50").asLong() / 2);
+    assertThat(report.get("coverage").asDouble()).isBetween(0.9, 1.0);
+    System.out.println(name + " upload report: " + report);
   }
 
   /** Deploys job {@code id} as {@code name}; /predict and OIP on the raw test texts give the job's confusion matrix. */
