@@ -5,8 +5,8 @@ Usage: seed_corpus.py SEEDS_DIR OUT.csv
 
 Each *.txt article in SEEDS_DIR (sorted by name) is label "article<i>"; its lines are split after 。！？ and a
 sentence is kept when it holds at least 5 Han characters (this drops code, formulas and short headings). The same
-rule as kiln-server's TextClassificationComparisonTest, which makes the corpus at test time: the articles carry no
-licence, so Kiln ships neither them nor this CSV.
+rule as kiln-server's ChineseCorpora.seedSentences, from which TextClassificationComparisonTest makes the corpus at
+test time where the articles are: they carry no licence, so Kiln ships neither them nor this CSV.
 """
 import csv
 import pathlib

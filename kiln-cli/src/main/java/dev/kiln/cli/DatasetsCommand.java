@@ -86,6 +86,7 @@ final class DatasetsCommand {
           m.path("format").asText(),
           task(m),
           m.path("sha256").asText());
+      printText(m.path("text"));
       if (task == null
           && m.path("task").asText().equals("CLASSIFICATION")
           && !m.path("classes").isEmpty()
@@ -168,6 +169,39 @@ final class DatasetsCommand {
       System.out.println(ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }
+  }
+
+  /** A text dataset's upload report in three lines (README, "Text"); nothing for other datasets. */
+  static void printText(JsonNode t) {
+    if (!t.isObject()) {
+      return;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "  text: %,d tokens (%s, as tokenizer auto picks), %,d distinct; the %,d most frequent cover %.1f%%%n",
+        t.path("tokens").asLong(),
+        t.path("tokenizer").asText(),
+        t.path("vocabulary").asInt(),
+        t.path("max_vocabulary").asInt(),
+        100 * t.path("coverage").asDouble());
+    JsonNode l = t.path("lengths");
+    System.out.printf(
+        Locale.ROOT,
+        "  tokens per text: mean %.1f, p50 %d, p90 %d, p99 %d, max %d; max_length %d (default) cuts %.1f%%%s%n",
+        l.path("mean").asDouble(),
+        l.path("p50").asInt(),
+        l.path("p90").asInt(),
+        l.path("p99").asInt(),
+        l.path("max").asInt(),
+        t.path("max_length").asInt(),
+        100 * t.path("truncated").asDouble(),
+        l.path("empty").asLong() > 0 ? "; " + l.path("empty").asLong() + " texts have no token" : "");
+    StringBuilder classes = new StringBuilder();
+    t.path("class_counts")
+        .properties()
+        .forEach(e ->
+            classes.append(classes.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().asLong()));
+    System.out.println("  texts per class: " + classes);
   }
 
   /** "classification (detected)", "regression (given)": what a job on this dataset will learn, and why. */

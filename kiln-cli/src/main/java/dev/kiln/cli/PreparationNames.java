@@ -6,8 +6,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Checks {@code --scaling} and {@code --missing} against the names the server accepts before anything is sent, so a
- * typo is answered at once with the allowed values (the server would refuse it the same way).
+ * Checks {@code --scaling}, {@code --missing} and {@code --tokenizer} against the names the server accepts before
+ * anything is sent, so a typo is answered at once with the allowed values (the server would refuse it the same way).
  */
 final class PreparationNames {
   private PreparationNames() {}
@@ -23,6 +23,13 @@ final class PreparationNames {
     @Override
     public String convert(String value) {
       return checked(() -> Preparation.missing(value), value);
+    }
+  }
+
+  static final class Tokenizer implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      return checked(() -> Preparation.tokenizer(value), value);
     }
   }
 

@@ -71,14 +71,16 @@ final class ServeTrainingOptions {
       names = "--exact-max-features",
       defaultValue = "2048",
       description =
-          "Features (after one-hot) an exact linear or logistic regression may have; more gets 400 suggesting"
-              + " solver: gradient_descent (default: ${DEFAULT-VALUE}).")
+          "Features (after one-hot) an exact linear regression may have (its normal equations grow with their"
+              + " square); more gets 400 suggesting solver: gradient_descent (default: ${DEFAULT-VALUE}).")
   int exactMaxFeatures;
 
   @Option(
       names = "--exact-max-weights",
-      defaultValue = "100000",
-      description = "Classes x features an exact logistic regression may have (default: ${DEFAULT-VALUE}).")
+      defaultValue = "500000",
+      description =
+          "Classes x features an exact logistic regression or n-gram classifier may have (default:"
+              + " ${DEFAULT-VALUE}).")
   long exactMaxWeights;
 
   /**

@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.http.ApiJson;
+import dev.kiln.training.job.Preparation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,26 @@ final class TrainCommand implements Callable<Integer> {
       description = "Missing tabular values: error (default), drop, mean, median or mode.")
   String missing;
 
+  @Option(
+      names = "--tokenizer",
+      converter = PreparationNames.Tokenizer.class,
+      description = "Text: auto (default: chars for Chinese, Japanese or Thai, else words), words or chars.")
+  String tokenizer;
+
+  @Option(names = "--ngrams", description = "Text, n-gram bag: the longest n-gram, 1 to 3 (default: 2).")
+  Integer ngrams;
+
+  @Option(names = "--min-count", description = "Text: tokens or n-grams seen fewer times are dropped (default: 1).")
+  Integer minCount;
+
+  @Option(names = "--max-vocabulary", description = "Text: the most frequent tokens or n-grams kept (default: 10000).")
+  Integer maxVocabulary;
+
+  @Option(
+      names = "--max-length",
+      description = "Text, sequence models: tokens per text (default: the 95th percentile, at most 256).")
+  Integer maxLength;
+
   @Option(names = "--deploy", description = "Deploy the result as this model when training succeeds.")
   String deployAs;
 
@@ -93,6 +114,12 @@ final class TrainCommand implements Callable<Integer> {
     ObjectNode p = req.putObject("preparation");
     putIf(p, "scaling", scaling);
     putIf(p, "missing", missing);
+    putIf(p, "tokenizer", tokenizer);
+    putIf(p, "ngrams", ngrams);
+    putIf(p, "min_count", minCount);
+    putIf(p, "max_vocabulary", maxVocabulary);
+    putIf(p, "max_length", maxLength);
+    Preparation.read(p); // a bad value is answered here as the server would answer it, before anything is sent
     KilnClient client = server.client();
     JsonNode job = client.post("/api/v1/jobs", ApiJson.write(req), "application/json");
     long id = job.get("id").asLong();

@@ -2,6 +2,8 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.serving.Target;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
@@ -11,6 +13,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,6 +196,59 @@ class TrainingCliTest {
         .contains("rows assigned by the column 'part'", "train (20 rows)", "validation (10 rows)", "test (10 rows)");
     Run other = kiln(concat(train, "--validation-dataset", "missing", "--url", url));
     assertThat(other.err()).contains("training.validation_dataset: no dataset missing");
+  }
+
+  @Test
+  void aTextUploadShowsItsReportAndTrainTakesTheTextOptions() throws Exception {
+    StringBuilder csv = new StringBuilder("text,label\n");
+    for (int i = 0; i < 30; i++) {
+      csv.append("\"今天天气很好，我们去公园散步").append(i).append("\",weather\n");
+      csv.append("\"模型在GPU上训练了").append(i).append("个小时\",ml\n");
+    }
+    Path file = Files.writeString(files.resolve("zh.csv"), csv);
+    Path spec = Files.writeString(files.resolve("ngram.yaml"), "type: ngram_classifier\n");
+    Run add = kiln("datasets", "add", file.toString(), "--text", "text", "--label", "label", "--url", url);
+    assertThat(add.exit()).as(add.err()).isZero();
+    // The weather sentence is 今 天 天 气 很 好 ， 我 们 去 公 园 散 步 and a number: 15 tokens;
+    // the GPU one 模 型 在 gpu 上 训 练 了, a number, 个 小 时: 12.
+    assertThat(add.out())
+        .contains(
+            "dataset zh version 1: 60 rows, text_csv",
+            "text: 810 tokens (chars, as tokenizer auto picks)",
+            "tokens per text: mean 13.5, p50 12, p90 15, p99 15, max 15; max_length 15 (default) cuts 0.0%",
+            "texts per class: ml 30, weather 30");
+    assertThat(kiln("datasets", "show", "zh", "--url", url).out()).contains("\"class_counts\"", "\"coverage\" : 1.0");
+
+    Run bad = kiln("train", "--dataset", "zh", "--model", spec.toString(), "--ngrams", "4", "--url", url);
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("ngrams: 4 (expected: 1, 2 or 3)");
+    assertThat(kiln("train", "--dataset", "zh", "--model", spec.toString(), "--tokenizer", "bytes", "--url", url).err())
+        .contains("tokenizer: 'bytes' (expected one of: auto, words, chars)");
+    Run train =
+        kiln(
+            "train",
+            "--dataset",
+            "zh",
+            "--model",
+            spec.toString(),
+            "--tokenizer",
+            "words",
+            "--ngrams",
+            "1",
+            "--min-count",
+            "2",
+            "--max-vocabulary",
+            "50",
+            "--url",
+            url);
+    assertThat(train.exit()).as(train.out() + train.err()).isZero();
+    assertThat(train.out()).contains("job 1 succeeded");
+    HttpResponse<String> job =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(URI.create(url + "/api/v1/jobs/1")).build(), BodyHandlers.ofString());
+    JsonNode preparation = new ObjectMapper().readTree(job.body()).at("/request/preparation");
+    assertThat(preparation.toString())
+        .isEqualTo("{\"tokenizer\":\"words\",\"ngrams\":1,\"min_count\":2,\"max_vocabulary\":50}");
   }
 
   private static String[] concat(String[] first, String... more) {

@@ -17,6 +17,8 @@ import java.util.List;
  * @param created when it was stored, ISO-8601 in UTC
  * @param createdBy the API key id that uploaded it ({@code anonymous} with auth off; null for versions stored before
  *     datasets had owners, which only an admin sees)
+ * @param text what the texts look like to a model (tokens, vocabulary, lengths, classes), measured at upload; null for
+ *     other formats and for text versions stored before it was recorded
  */
 public record DatasetManifest(
     String name,
@@ -31,7 +33,8 @@ public record DatasetManifest(
     String sha256,
     long sizeBytes,
     String created,
-    String createdBy) {
+    String createdBy,
+    TextReport text) {
   public DatasetManifest {
     columns = columns == null ? List.of() : List.copyOf(columns);
     classes = classes == null ? List.of() : List.copyOf(classes);
@@ -40,7 +43,7 @@ public record DatasetManifest(
   /** This manifest as uploaded by {@code key}. */
   public DatasetManifest by(String key) {
     return new DatasetManifest(
-        name, version, format, options, data, rows, columns, classes, task, sha256, sizeBytes, created, key);
+        name, version, format, options, data, rows, columns, classes, task, sha256, sizeBytes, created, key, text);
   }
 
   public DatasetRef ref() {

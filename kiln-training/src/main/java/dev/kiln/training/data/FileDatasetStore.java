@@ -212,7 +212,8 @@ public final class FileDatasetStore implements DatasetStore {
         digest.sha256(),
         digest.size(),
         Instant.now().toString(),
-        null);
+        null,
+        raw instanceof TextData text ? TextReport.of(text, task.classes()) : null);
   }
 
   private DatasetManifest publish(DatasetManifest draft, Path staging) throws IOException {
@@ -238,7 +239,8 @@ public final class FileDatasetStore implements DatasetStore {
               draft.sha256(),
               draft.sizeBytes(),
               draft.created(),
-              draft.createdBy());
+              draft.createdBy(),
+              draft.text());
       json.writeValue(staging.resolve(MANIFEST).toFile(), m);
       Files.move(staging, named.resolve(Integer.toString(v)), StandardCopyOption.ATOMIC_MOVE);
       return m;

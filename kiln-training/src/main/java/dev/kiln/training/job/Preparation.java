@@ -77,7 +77,7 @@ public record Preparation(
             text(node, "missing").map(v -> missing(v)).orElse(null),
             positive(node, "max_vocabulary"),
             positive(node, "max_length"),
-            text(node, "tokenizer").map(v -> named(TextOptions.Choice.class, "tokenizer", v)).orElse(null),
+            text(node, "tokenizer").map(v -> tokenizer(v)).orElse(null),
             text(node, "text_features").map(v -> named(TextOptions.Features.class, "text_features", v)).orElse(null),
             positive(node, "ngrams"),
             bool(node, "lowercase"),
@@ -95,6 +95,11 @@ public record Preparation(
   /** A missing-value policy by its JSON name; anything else names the allowed values. */
   public static MissingPolicy missing(String name) {
     return named(MissingPolicy.class, "missing", name);
+  }
+
+  /** A text tokenizer choice by its JSON name; anything else names the allowed values. */
+  public static TextOptions.Choice tokenizer(String name) {
+    return named(TextOptions.Choice.class, "tokenizer", name);
   }
 
   /** The JSON names of an enum's constants, in declaration order. */

@@ -6,8 +6,11 @@ package dev.kiln.training.spec;
  * over every row each iteration. Past these limits a job is refused at submission rather than running for hours;
  * gradient descent trains by epochs in memory proportional to a batch.
  *
- * @param maxFeatures prepared features (after one-hot) of an exact linear or logistic regression
- * @param maxWeights classes x features of an exact logistic regression (one class for a binary sigmoid model)
+ * @param maxFeatures prepared features (after one-hot) of an exact linear regression, whose normal equations grow with
+ *     their square; a logistic fit's memory grows with its weights only, so it is held to {@code maxWeights} instead (a
+ *     text's n-gram bag has up to 10,000 features)
+ * @param maxWeights classes x features of an exact logistic regression or n-gram classifier (one class for a binary
+ *     sigmoid model)
  */
 public record ExactLimits(int maxFeatures, long maxWeights) {
   public ExactLimits {
@@ -18,10 +21,11 @@ public record ExactLimits(int maxFeatures, long maxWeights) {
 
   /**
    * 2,048 features (normal equations of 32 MB; with the 20,000,000 cells a dataset may hold, about 4e10 multiply-adds)
-   * and 100,000 weights (784 pixel columns x 10 classes is 7,840).
+   * and 500,000 weights (L-BFGS's history of 10 pairs is then 80 MB; 784 pixel columns x 10 classes is 7,840, a
+   * 10,000-n-gram vocabulary x 50 classes is the limit).
    */
   public static ExactLimits defaults() {
-    return new ExactLimits(2048, 100_000);
+    return new ExactLimits(2048, 500_000);
   }
 
   /** Refuses an exact fit over these limits, naming the limit and the way around it; nothing for other models. */
@@ -30,7 +34,7 @@ public record ExactLimits(int maxFeatures, long maxWeights) {
       return;
     }
     int features = resolved.inputShape().getFirst();
-    if (features > maxFeatures) {
+    if (resolved.spec().type() == ModelType.LINEAR_REGRESSION && features > maxFeatures) {
       throw new SpecException(
           "solver: exact: "
               + features
@@ -39,7 +43,7 @@ public record ExactLimits(int maxFeatures, long maxWeights) {
               + " (kiln serve --exact-max-features); use solver: gradient_descent");
     }
     long weights = (long) resolved.outputShape().getFirst() * features;
-    if (resolved.spec().type() == ModelType.LOGISTIC_REGRESSION && weights > maxWeights) {
+    if (resolved.spec().type() != ModelType.LINEAR_REGRESSION && weights > maxWeights) {
       throw new SpecException(
           "solver: exact: "
               + resolved.outputShape().getFirst()

@@ -37,6 +37,9 @@ class ExactLimitsTest {
   void tooManyClassWeightsForLbfgsIsRefused() {
     ExactLimits limits = new ExactLimits(10_000, 640);
     assertThatCode(() -> limits.check(resolve("type: logistic_regression", 64, DIGITS))).doesNotThrowAnyException();
+    // L-BFGS holds weights, not a d x d matrix: the feature cap is the normal equations', not logistic regression's.
+    assertThatCode(() -> new ExactLimits(10, 640).check(resolve("type: logistic_regression", 64, DIGITS)))
+        .doesNotThrowAnyException();
     assertThatThrownBy(() -> limits.check(resolve("type: logistic_regression", 65, DIGITS)))
         .hasMessage(
             "solver: exact: 10 classes x 65 features = 650 weights exceed the exact solver's limit of 640 (kiln serve"
