@@ -93,7 +93,18 @@ public final class DatasetPreparer {
     for (int[] rows : new int[][] {split.train(), split.validation(), split.test()}) {
       parts.add(new Examples(TabularFitter.transform(pre, data.select(rows)), pick(targets, rows), rows.length));
     }
-    PreparedData prepared = result(task, List.of(pre.width()), parts, pre, source, split.through(kept));
+    ExactRows exact = o.exactRows() ? exactRows(task, targets, pre, data, split.train()) : ExactRows.NONE;
+    PreparedData prepared =
+        new PreparedData(
+            task,
+            List.of(pre.width()),
+            parts.get(0),
+            parts.get(1),
+            parts.get(2),
+            pre,
+            source,
+            split.through(kept),
+            exact);
     return validation
         .map(v -> withValidation(prepared, ValidationData.tabular(v, data, o.splitColumn(), pre, task, o.missing())))
         .orElse(prepared);
@@ -110,7 +121,18 @@ public final class DatasetPreparer {
         data.test(),
         data.preprocessing(),
         data.source(),
-        rows);
+        rows,
+        data.exactTrain());
+  }
+
+  /** The training rows in double precision; regression targets as parsed, class indexes as they are. */
+  private static ExactRows exactRows(
+      Task task, float[] targets, TabularPreprocessing pre, TabularData data, int[] train) {
+    double[] t = new double[train.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = task.classification() ? targets[train[i]] : Numbers.parse(data.labels().get(train[i]));
+    }
+    return new ExactRows(TabularFitter.transformExact(pre, data.select(train)), t, train.length);
   }
 
   private static PreparedData image(ImageData data, Task.Type type, PrepareOptions o, DatasetRef source) {

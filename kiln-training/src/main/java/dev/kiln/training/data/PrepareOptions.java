@@ -11,6 +11,8 @@ package dev.kiln.training.data;
  * @param text text: tokenisation and features; null means {@link TextOptions#DEFAULTS}
  * @param splitColumn tabular: the column whose values assign rows to train, validation or test instead of the fractions
  *     (see {@link SplitColumn}); null for the fractions
+ * @param exactRows tabular: also prepare the training rows in double precision ({@link PreparedData#exactTrain()}), for
+ *     the exact linear regression solver; off for every other model, which reads the float rows only
  */
 public record PrepareOptions(
     double validation,
@@ -22,7 +24,8 @@ public record PrepareOptions(
     int maxVocabulary,
     Integer maxLength,
     TextOptions text,
-    String splitColumn) {
+    String splitColumn,
+    boolean exactRows) {
   public static final int MAX_AUTO_LENGTH = 256;
 
   public PrepareOptions {
@@ -37,35 +40,42 @@ public record PrepareOptions(
 
   /** Validation 0.2, test 0.1, seed 42, stratified, standard scaling, missing values an error, 10,000 tokens. */
   public static PrepareOptions defaults() {
-    return new PrepareOptions(0.2, 0.1, 42, true, Scaling.STANDARD, MissingPolicy.ERROR, 10_000, null, null, null);
+    return new PrepareOptions(
+        0.2, 0.1, 42, true, Scaling.STANDARD, MissingPolicy.ERROR, 10_000, null, null, null, false);
   }
 
   public PrepareOptions withSplit(double v, double t, long s) {
-    return new PrepareOptions(v, t, s, stratify, scaling, missing, maxVocabulary, maxLength, text, splitColumn);
+    return new PrepareOptions(
+        v, t, s, stratify, scaling, missing, maxVocabulary, maxLength, text, splitColumn, exactRows);
   }
 
   public PrepareOptions withScaling(Scaling s) {
     return new PrepareOptions(
-        validation, test, seed, stratify, s, missing, maxVocabulary, maxLength, text, splitColumn);
+        validation, test, seed, stratify, s, missing, maxVocabulary, maxLength, text, splitColumn, exactRows);
   }
 
   public PrepareOptions withMissing(MissingPolicy m) {
     return new PrepareOptions(
-        validation, test, seed, stratify, scaling, m, maxVocabulary, maxLength, text, splitColumn);
+        validation, test, seed, stratify, scaling, m, maxVocabulary, maxLength, text, splitColumn, exactRows);
   }
 
   public PrepareOptions withText(int vocabulary, Integer length) {
     return new PrepareOptions(
-        validation, test, seed, stratify, scaling, missing, vocabulary, length, text, splitColumn);
+        validation, test, seed, stratify, scaling, missing, vocabulary, length, text, splitColumn, exactRows);
   }
 
   public PrepareOptions withText(TextOptions t) {
     return new PrepareOptions(
-        validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, t, splitColumn);
+        validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, t, splitColumn, exactRows);
   }
 
   public PrepareOptions withSplitColumn(String column) {
     return new PrepareOptions(
-        validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, text, column);
+        validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, text, column, exactRows);
+  }
+
+  public PrepareOptions withExactRows(boolean exact) {
+    return new PrepareOptions(
+        validation, test, seed, stratify, scaling, missing, maxVocabulary, maxLength, text, splitColumn, exact);
   }
 }

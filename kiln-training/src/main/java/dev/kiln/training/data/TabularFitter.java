@@ -25,10 +25,28 @@ final class TabularFitter {
 
   /** Prepared rows of {@code data}, {@code pre.width()} floats each. */
   static float[] transform(TabularPreprocessing pre, TabularData data) {
-    List<TabularData.Column> nums = data.columns().stream().filter(c -> c.kind() == ColumnKind.NUMERIC).toList();
-    List<TabularData.Column> cats = data.columns().stream().filter(c -> c.kind() == ColumnKind.CATEGORICAL).toList();
     int w = pre.width();
     float[] out = new float[data.size() * w];
+    forEachRow(data, (x, s, r) -> pre.apply(x, s, out, r * w));
+    return out;
+  }
+
+  /** {@link #transform} in double precision. */
+  static double[] transformExact(TabularPreprocessing pre, TabularData data) {
+    int w = pre.width();
+    double[] out = new double[data.size() * w];
+    forEachRow(data, (x, s, r) -> pre.applyExact(x, s, out, r * w));
+    return out;
+  }
+
+  /** Receives one raw row: its numeric values, its categories, and its index. */
+  private interface RowSink {
+    void accept(double[] numbers, String[] categories, int row);
+  }
+
+  private static void forEachRow(TabularData data, RowSink sink) {
+    List<TabularData.Column> nums = data.columns().stream().filter(c -> c.kind() == ColumnKind.NUMERIC).toList();
+    List<TabularData.Column> cats = data.columns().stream().filter(c -> c.kind() == ColumnKind.CATEGORICAL).toList();
     double[] x = new double[nums.size()];
     String[] s = new String[cats.size()];
     for (int r = 0; r < data.size(); r++) {
@@ -38,9 +56,8 @@ final class TabularFitter {
       for (int j = 0; j < s.length; j++) {
         s[j] = cats.get(j).strings()[r];
       }
-      pre.apply(x, s, out, r * w);
+      sink.accept(x, s, r);
     }
-    return out;
   }
 
   private static TabularPreprocessing.NumericFit numeric(TabularData.Column c, Scaling scaling, MissingPolicy missing) {

@@ -28,6 +28,11 @@ public record TabularPreprocessing(List<NumericFit> numeric, List<CategoricalFit
       float x = (float) raw;
       return ((Float.isNaN(x) ? fill : x) - offset) / scale;
     }
+
+    /** {@link #apply} in double precision, with the same (float) fill, offset and scale. */
+    double applyExact(double raw) {
+      return ((Double.isNaN(raw) ? fill : raw) - offset) / scale;
+    }
   }
 
   /**
@@ -63,13 +68,32 @@ public record TabularPreprocessing(List<NumericFit> numeric, List<CategoricalFit
       out[k++] = numeric.get(i).apply(numbers[i]);
     }
     for (int j = 0; j < categorical.size(); j++) {
-      CategoricalFit c = categorical.get(j);
-      String v = categories[j] == null || MissingValues.isMissing(categories[j]) ? c.fill() : categories[j];
-      int hot = v == null ? -1 : c.categories().indexOf(v);
-      for (int h = 0; h < c.categories().size(); h++) {
+      int hot = hot(j, categories[j]);
+      for (int h = 0; h < categorical.get(j).categories().size(); h++) {
         out[k++] = h == hot ? 1f : 0f;
       }
     }
+  }
+
+  /** {@link #apply} in double precision: the exact linear regression solver's training rows ({@link ExactRows}). */
+  public void applyExact(double[] numbers, String[] categories, double[] out, int offset) {
+    int k = offset;
+    for (int i = 0; i < numeric.size(); i++) {
+      out[k++] = numeric.get(i).applyExact(numbers[i]);
+    }
+    for (int j = 0; j < categorical.size(); j++) {
+      int hot = hot(j, categories[j]);
+      for (int h = 0; h < categorical.get(j).categories().size(); h++) {
+        out[k++] = h == hot ? 1 : 0;
+      }
+    }
+  }
+
+  /** The one-hot position of categorical column {@code j}'s raw value, or -1 for all zeros. */
+  private int hot(int j, String raw) {
+    CategoricalFit c = categorical.get(j);
+    String v = raw == null || MissingValues.isMissing(raw) ? c.fill() : raw;
+    return v == null ? -1 : c.categories().indexOf(v);
   }
 
   @Override

@@ -30,7 +30,7 @@ public final class ExactFit {
     double l2 = plan.spec().l2Penalty();
     LinearModel model;
     if (plan.spec().type() == ModelType.LINEAR_REGRESSION) {
-      model = new LinearModel(LeastSquares.solve(data.train(), l2), 1, network.head());
+      model = new LinearModel(LeastSquares.solve(data.exactTrainRows(), l2), 1, network.head());
     } else {
       int outputs = network.head() == NetworkPlan.Head.SIGMOID ? 1 : data.task().classCount();
       model = new LinearModel(LogisticFit.fit(data.train(), outputs, l2, plan.cancelled()), outputs, network.head());

@@ -103,6 +103,8 @@ public final class TrainingJobWork implements JobWork {
       o = o.withText(o.text().withFeatures(TextOptions.Features.TFIDF));
     }
     o = Preparation.read(r.preparation()).over(o).withSplitColumn(base.splitColumn());
+    // Only the exact least-squares solver reads the training rows in double; no other model pays for the copy.
+    o = o.withExactRows(r.model().type() == ModelType.LINEAR_REGRESSION && r.model().exact());
     PreparedData data = DatasetPreparer.prepare(stored, o, validation);
     if (r.model().type() == ModelType.NGRAM_CLASSIFIER && !(data.preprocessing() instanceof NgramPreprocessing)) {
       throw new SpecException(
