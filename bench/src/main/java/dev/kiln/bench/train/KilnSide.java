@@ -13,8 +13,11 @@ import dev.kiln.training.engine.TrainingListener;
 import dev.kiln.training.engine.TrainingPlan;
 import dev.kiln.training.spec.TrainingSettings;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -47,15 +50,27 @@ final class KilnSide {
     TrainingSettings settings =
         new TrainingSettings(s.epochs(), s.batchSize(), 0.0, 0.0, s.seed() + repetition, null, s.epochs());
     PreparedData d = data.get(net);
-    TrainingPlan plan =
-        new TrainingPlan(net.spec(s.learningRate()), settings, d, checkpoints, TrainingListener.NONE, () -> false);
+    List<Double> cpu = new ArrayList<>();
+    ThreadMXBean clock = ManagementFactory.getThreadMXBean();
+    long[] last = {clock.getCurrentThreadCpuTime()};
+    // The engine trains on this thread and calls listeners on it, right after each epoch's loop.
+    TrainingListener cpuClock =
+        new TrainingListener() {
+          @Override
+          public void onEpoch(EpochMetrics epoch) {
+            long now = clock.getCurrentThreadCpuTime();
+            cpu.add((now - last[0]) / 1e9);
+            last[0] = now;
+          }
+        };
+    TrainingPlan plan = new TrainingPlan(net.spec(s.learningRate()), settings, d, checkpoints, cpuClock, () -> false);
     try (TrainedModel model = engine(threads).train(plan)) {
       if (JniUtils.getNumThreads() != threads) {
         throw new IllegalStateException(
             "libtorch ran with " + JniUtils.getNumThreads() + " threads, asked for " + threads);
       }
       List<Double> seconds = model.history().stream().map(EpochMetrics::seconds).toList();
-      return new Run(Run.Side.KILN, net, threads, repetition, seconds, accuracy(model, d.test()));
+      return new Run(Run.Side.KILN, net, threads, repetition, seconds, cpu, accuracy(model, d.test()));
     }
   }
 

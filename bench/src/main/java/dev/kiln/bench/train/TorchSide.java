@@ -62,7 +62,9 @@ final class TorchSide {
     }
     List<Double> seconds = new ArrayList<>();
     result.path("epoch_seconds").forEach(v -> seconds.add(v.asDouble()));
-    return new Run(Run.Side.PYTORCH, net, threads, repetition, seconds, result.path("accuracy").asDouble());
+    List<Double> cpu = new ArrayList<>();
+    result.path("epoch_cpu_seconds").forEach(v -> cpu.add(v.asDouble()));
+    return new Run(Run.Side.PYTORCH, net, threads, repetition, seconds, cpu, result.path("accuracy").asDouble());
   }
 
   /** Whether {@code python} can import torch at all (the smoke test skips the Python side otherwise). */

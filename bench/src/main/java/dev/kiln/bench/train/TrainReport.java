@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
  * kernel selection, JIT compilation on the Java side).
  */
 final class TrainReport {
-  /** Kiln's epoch may take at most this multiple of PyTorch's. */
-  static final double TIME_TARGET = 1.0;
+  /** Kiln's epoch may take at most this multiple of PyTorch's (issue 12: 0.8). */
+  static final double TIME_TARGET = 0.8;
 
   /** Kiln's mean test accuracy may differ from PyTorch's by at most this many points. */
   static final double ACCURACY_TARGET_POINTS = 0.5;
@@ -27,20 +27,23 @@ final class TrainReport {
     out.println();
     out.println(
         "| model | threads | Kiln epoch 1 s | PyTorch epoch 1 s | Kiln epoch s | PyTorch epoch s "
-            + "| Kiln/PyTorch | Kiln accuracy % | PyTorch accuracy % | Δ points | target |");
-    out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            + "| Kiln/PyTorch | Kiln CPU s | PyTorch CPU s | CPU ratio "
+            + "| Kiln accuracy % | PyTorch accuracy % | Δ points | target |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (List<Run> group : groups(runs)) {
       List<Run> kiln = side(group, Run.Side.KILN);
       List<Run> torch = side(group, Run.Side.PYTORCH);
       double kilnEpoch = median(later(kiln));
       double torchEpoch = median(later(torch));
       double ratio = kilnEpoch / torchEpoch;
+      double kilnCpu = median(laterCpu(kiln));
+      double torchCpu = median(laterCpu(torch));
       double delta = 100 * (mean(kiln) - mean(torch));
       Run first = group.get(0);
       out.println(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.2f | %s | %s | %+.2f | %s |",
+              "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.2f | %.3f | %.3f | %.2f | %s | %s | %+.2f | %s |",
               first.net().id(),
               first.threads(),
               median(firstEpochs(kiln)),
@@ -48,6 +51,9 @@ final class TrainReport {
               kilnEpoch,
               torchEpoch,
               ratio,
+              kilnCpu,
+              torchCpu,
+              kilnCpu / torchCpu,
               accuracies(kiln),
               accuracies(torch),
               delta,
@@ -56,10 +62,12 @@ final class TrainReport {
     out.println();
     out.println(
         "*Epoch s*: median over every repetition's epochs 2 and later, training loop only; *epoch 1 s*: "
-            + "median of the repetitions' first epochs. Accuracy: each repetition's test accuracy after the last epoch, "
+            + "median of the repetitions' first epochs; *CPU s*: the same epochs' median CPU time of the training "
+            + "thread (one intra-op thread computes on it), less disturbed by other processes than wall time; the "
+            + "target is judged on wall time. Accuracy: each repetition's test accuracy after the last epoch, "
             + "then their mean; *Δ points* = Kiln's mean − PyTorch's mean.");
     out.println();
-    out.println("Every run, in the order run (seconds per epoch):");
+    out.println("Every run, in the order run (seconds per epoch, wall / CPU):");
     out.println();
     for (Run r : runs) {
       out.println(
@@ -70,9 +78,7 @@ final class TrainReport {
               r.side() == Run.Side.KILN ? "Kiln" : "PyTorch",
               r.threads(),
               r.repetition() + 1,
-              r.epochSeconds().stream()
-                  .map(v -> String.format(Locale.ROOT, "%.3f", v))
-                  .collect(Collectors.joining(", ")),
+              epochs(r),
               100 * r.accuracy()));
     }
   }
@@ -107,6 +113,20 @@ final class TrainReport {
   private static List<Double> later(List<Run> runs) {
     List<Double> v = runs.stream().flatMap(r -> r.epochSeconds().stream().skip(1)).toList();
     return v.isEmpty() ? firstEpochs(runs) : v; // a one-epoch run has nothing else to show
+  }
+
+  private static String epochs(Run r) {
+    List<String> each = new ArrayList<>();
+    for (int i = 0; i < r.epochSeconds().size(); i++) {
+      double cpu = i < r.epochCpuSeconds().size() ? r.epochCpuSeconds().get(i) : Double.NaN;
+      each.add(String.format(Locale.ROOT, "%.3f / %.3f", r.epochSeconds().get(i), cpu));
+    }
+    return String.join(", ", each);
+  }
+
+  private static List<Double> laterCpu(List<Run> runs) {
+    List<Double> v = runs.stream().flatMap(r -> r.epochCpuSeconds().stream().skip(1)).toList();
+    return v.isEmpty() ? runs.stream().flatMap(r -> r.epochCpuSeconds().stream().limit(1)).toList() : v;
   }
 
   private static List<Double> firstEpochs(List<Run> runs) {

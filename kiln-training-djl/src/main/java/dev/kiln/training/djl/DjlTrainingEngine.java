@@ -23,6 +23,7 @@ import dev.kiln.training.engine.TrainedModel;
 import dev.kiln.training.engine.TrainingEngine;
 import dev.kiln.training.engine.TrainingException;
 import dev.kiln.training.engine.TrainingPlan;
+import dev.kiln.training.spec.LayerSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -90,10 +91,14 @@ public final class DjlTrainingEngine implements TrainingEngine {
                   .optDevices(new Device[] {Device.cpu()}));
       trainer.initialize(new Shape(1).addAll(shapeOf(data.inputShape())));
       TargetScale scale = TargetScale.of(plan.spec(), data);
-      Batches train = new Batches(scale.apply(data.train()), data.inputShape(), tokens, network.loss(), classes);
+      boolean channelsLast = network.layers().getFirst() instanceof LayerSpec.Conv2D;
+      Batches train =
+          new Batches(scale.apply(data.train()), data.inputShape(), tokens, network.loss(), classes, channelsLast);
       Batches validation =
-          new Batches(scale.apply(data.validation()), data.inputShape(), tokens, network.loss(), classes);
-      TrainingLoop loop = new TrainingLoop(plan, network, trainer, loss, train, validation, scale.sd());
+          new Batches(scale.apply(data.validation()), data.inputShape(), tokens, network.loss(), classes, channelsLast);
+      Runnable updateWeights =
+          Optimizers.direct(plan.spec().optimizer(), net.block().getParameters()).orElse(trainer::step);
+      TrainingLoop loop = new TrainingLoop(plan, network, trainer, updateWeights, loss, train, validation, scale.sd());
 
       Optional<Checkpoint> resume = Checkpoint.read(plan.checkpoints());
       if (resume.isPresent()) {

@@ -11,7 +11,7 @@ final class Losses {
     return switch (spec) {
       // DJL's L2 loss halves the square by default; weight 1 makes it the mean squared error.
       case MSE -> Loss.l2Loss("mse", 1f);
-      case SPARSE_CATEGORICAL_CROSSENTROPY -> Loss.softmaxCrossEntropyLoss("loss", 1f, -1, true, true);
+      case SPARSE_CATEGORICAL_CROSSENTROPY -> new SparseCrossEntropy("loss");
       case CATEGORICAL_CROSSENTROPY -> Loss.softmaxCrossEntropyLoss("loss", 1f, -1, false, true);
       case BINARY_CROSSENTROPY -> Loss.sigmoidBinaryCrossEntropyLoss("loss", 1f, false);
     };

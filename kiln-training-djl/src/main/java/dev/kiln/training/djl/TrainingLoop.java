@@ -32,6 +32,7 @@ final class TrainingLoop {
   private final TrainingPlan plan;
   private final NetworkPlan network;
   private final Trainer trainer;
+  private final Runnable updateWeights;
   private final Loss loss;
   private final Batches train;
   private final Batches validation;
@@ -45,11 +46,14 @@ final class TrainingLoop {
   /**
    * @param targetSd the standard deviation a linear regression's target was divided by ({@link TargetScale}), 1
    *     otherwise: the error metrics are reported in the target's units
+   * @param updateWeights applies one step's gradients to the weights and zeroes the gradients: {@code trainer::step},
+   *     or Kiln's own update ({@link Optimizers#direct})
    */
   TrainingLoop(
       TrainingPlan plan,
       NetworkPlan network,
       Trainer trainer,
+      Runnable updateWeights,
       Loss loss,
       Batches train,
       Batches validation,
@@ -60,6 +64,7 @@ final class TrainingLoop {
     this.mae = network.head() == NetworkPlan.Head.NONE && ErrorMetrics.wantsMae(plan.spec().metrics());
     this.network = network;
     this.trainer = trainer;
+    this.updateWeights = updateWeights;
     this.loss = loss;
     this.train = train;
     this.validation = validation;
@@ -131,11 +136,14 @@ final class TrainingLoop {
     long start = System.nanoTime();
     long lastReport = start;
     boolean classes = network.head() != NetworkPlan.Head.NONE;
-    // The running loss and correct count stay in the engine and are read only when progress is reported:
-    // reading a scalar back costs about as much as a small layer's forward pass (BENCHMARKS.md, training).
+    boolean sigmoid = network.head() == NetworkPlan.Head.SIGMOID;
+    // The running loss (of full batches, mean per row) stays in the engine and is read only when progress is
+    // reported: reading a scalar back costs about as much as a small layer's forward pass. The correct count is taken
+    // from the logits in Java: one copy of a batch's logits costs a quarter of the four engine calls that counted
+    // there (BENCHMARKS.md, training).
     try (NDManager epochScope = trainer.getManager().newSubManager()) {
       NDArray lossSum = epochScope.zeros(new Shape());
-      NDArray correct = epochScope.zeros(new Shape(), DataType.INT64);
+      long correct = 0;
       NDArray absolute = epochScope.zeros(new Shape());
       double readLoss = 0;
       for (int step = 0; step < steps; step++) {
@@ -154,10 +162,10 @@ final class TrainingLoop {
             l = loss.evaluate(new NDList(y), new NDList(out));
             recording.backward(l);
           }
-          trainer.step();
-          lossSum.addi(l.mul(to - from));
+          updateWeights.run();
+          lossSum.addi(to - from == batch ? l : l.mul((float) (to - from) / batch));
           if (classes) {
-            correct.addi(correctCount(out, train.sparseLabels() ? y : train.classIds(m, order, from, to)));
+            correct += train.correct(out.toFloatArray(), sigmoid, order, from, to);
           } else if (mae) {
             absolute.addi(absoluteError(out, y));
           }
@@ -166,7 +174,7 @@ final class TrainingLoop {
         if (now - lastReport >= STEP_REPORT_NANOS || step == steps - 1) {
           lastReport = now;
           int seen = Math.min(n, (step + 1) * batch);
-          readLoss = lossSum.getFloat();
+          readLoss = (double) lossSum.getFloat() * batch;
           if (!Double.isFinite(readLoss)) {
             throw new TrainingException(
                 "the loss became "
@@ -183,7 +191,7 @@ final class TrainingLoop {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      double accuracy = classes ? (double) correct.getLong() / n : Double.NaN;
+      double accuracy = classes ? (double) correct / n : Double.NaN;
       double[] val =
           validation == null || validation.count() == 0
               ? new double[] {Double.NaN, Double.NaN, Double.NaN}
