@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Assumptions;
  * sends), into one JSON object per Kubernetes object. kubectl renders offline; without it the test is skipped on a
  * developer's machine and fails under CI ({@code CI=true}).
  */
-final class Kustomize {
+public final class Kustomize {
   /** The repository's deploy/kubernetes folder (tests run in the module's folder). */
   static final Path ROOT = Path.of("..", "deploy", "kubernetes").toAbsolutePath().normalize();
 
@@ -30,7 +30,7 @@ final class Kustomize {
 
   private Kustomize() {}
 
-  static List<JsonObject> render(String folder) throws IOException, InterruptedException {
+  public static List<JsonObject> render(String folder) throws IOException, InterruptedException {
     requireKubectl();
     Process p =
         new ProcessBuilder("kubectl", "kustomize", ROOT.resolve(folder).toString())
@@ -45,7 +45,7 @@ final class Kustomize {
   }
 
   /** Each YAML document of a stream as a JSON object (what the API server receives from kubectl). */
-  static List<JsonObject> parse(String yaml) throws IOException {
+  public static List<JsonObject> parse(String yaml) throws IOException {
     List<JsonObject> objects = new ArrayList<>();
     try (var docs = YAML.readValues(new YAMLFactory().createParser(yaml), JsonNode.class)) {
       while (docs.hasNext()) {

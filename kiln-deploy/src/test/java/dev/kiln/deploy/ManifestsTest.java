@@ -1,5 +1,9 @@
 package dev.kiln.deploy;
 
+import static dev.kiln.deploy.Rendered.SERVICE_MONITOR;
+import static dev.kiln.deploy.Rendered.at;
+import static dev.kiln.deploy.Rendered.key;
+import static dev.kiln.deploy.Rendered.one;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonArray;
@@ -23,8 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * models-loaded endpoint, the autoscaler's metric is the gauge Kiln exports.
  */
 class ManifestsTest {
-  static final String SERVICE_MONITOR = "monitoring.coreos.com/v1/ServiceMonitor";
-
   @ParameterizedTest
   @ValueSource(strings = {"overlays/single", "overlays/scaled", "prometheus-adapter"})
   void everyRenderedObjectValidatesAgainstTheApiSchemaOfItsKind(String folder) throws Exception {
@@ -42,7 +44,7 @@ class ManifestsTest {
   @Test
   void singleIsOneReplicaOnItsOwnVolumeAndNeverTwoPodsAtOnce() throws Exception {
     List<JsonObject> objects = Kustomize.render("overlays/single");
-    assertThat(objects.stream().map(ManifestsTest::key))
+    assertThat(objects.stream().map(Rendered::key))
         .containsExactlyInAnyOrder(
             "v1/ConfigMap",
             "v1/Secret",
@@ -124,26 +126,6 @@ class ManifestsTest {
     assertThat(names(container.getAsJsonArray("ports"))).containsExactly("http", "grpc");
     assertThat(at(service, "spec.ports").getAsJsonArray())
         .allSatisfy(p -> assertThat(p.getAsJsonObject().has("appProtocol")).isTrue());
-  }
-
-  static String key(JsonObject o) {
-    return o.get("apiVersion").getAsString() + "/" + o.get("kind").getAsString();
-  }
-
-  static JsonObject one(List<JsonObject> objects, String key) {
-    List<JsonObject> found = objects.stream().filter(o -> key(o).equals(key)).toList();
-    assertThat(found).as(key).hasSize(1);
-    return found.get(0);
-  }
-
-  /** The element at a dotted path of object fields. */
-  static JsonElement at(JsonObject o, String path) {
-    JsonElement e = o;
-    for (String part : path.split("\\.")) {
-      assertThat(e.isJsonObject() && e.getAsJsonObject().has(part)).as(path).isTrue();
-      e = e.getAsJsonObject().get(part);
-    }
-    return e;
   }
 
   private static JsonObject container(JsonObject deploymentSpec) {

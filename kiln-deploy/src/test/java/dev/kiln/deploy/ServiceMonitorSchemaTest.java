@@ -42,7 +42,7 @@ class ServiceMonitorSchemaTest {
   void theRenderedServiceMonitorsValidateAgainstTheirSchema() throws Exception {
     JsonArray monitors = new JsonArray();
     for (String overlay : List.of("overlays/single", "overlays/scaled")) {
-      monitors.add(ManifestsTest.one(Kustomize.render(overlay), ManifestsTest.SERVICE_MONITOR));
+      monitors.add(Rendered.one(Kustomize.render(overlay), Rendered.SERVICE_MONITOR));
     }
     Result r = validate(monitors);
     assertThat(r.exit).as(r.out).isZero();
@@ -51,7 +51,7 @@ class ServiceMonitorSchemaTest {
 
   @Test
   void aBrokenServiceMonitorFails() throws Exception {
-    JsonObject good = ManifestsTest.one(Kustomize.render("overlays/single"), ManifestsTest.SERVICE_MONITOR);
+    JsonObject good = Rendered.one(Kustomize.render("overlays/single"), Rendered.SERVICE_MONITOR);
     JsonObject endpoint = endpoint(good);
 
     JsonObject wrongType = good.deepCopy();
