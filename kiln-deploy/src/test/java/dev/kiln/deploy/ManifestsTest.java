@@ -67,6 +67,8 @@ class ManifestsTest {
     List<JsonObject> objects = Kustomize.render("overlays/scaled");
     JsonObject spec = one(objects, "apps/v1/Deployment").getAsJsonObject("spec");
     assertThat(at(spec, "strategy.rollingUpdate.maxUnavailable").getAsInt()).isZero();
+    // The autoscaler owns the count: a replicas field would reset it on every apply.
+    assertThat(spec.has("replicas")).isFalse();
     JsonObject container = container(spec);
     assertThat(strings(container.getAsJsonArray("args")))
         .contains("--database=$(KILN_DATABASE_URL)", "--database-user=$(KILN_DATABASE_USER)");
