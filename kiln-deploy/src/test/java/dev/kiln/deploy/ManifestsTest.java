@@ -14,7 +14,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -128,6 +130,41 @@ class ManifestsTest {
     assertThat(names(container.getAsJsonArray("ports"))).containsExactly("http", "grpc");
     assertThat(at(service, "spec.ports").getAsJsonArray())
         .allSatisfy(p -> assertThat(p.getAsJsonObject().has("appProtocol")).isTrue());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"overlays/single", "overlays/scaled"})
+  void everySelectorAndReferenceFindsItsTarget(String folder) throws Exception {
+    // Valid against the schema is not enough: a selector that matches nothing leaves a Service without endpoints.
+    List<JsonObject> objects = Kustomize.render(folder);
+    JsonObject deployment = one(objects, "apps/v1/Deployment");
+    Map<String, String> podLabels = labels(at(deployment, "spec.template.metadata.labels"));
+    JsonObject service = one(objects, "v1/Service");
+    assertThat(podLabels)
+        .containsAllEntriesOf(labels(at(deployment, "spec.selector.matchLabels")))
+        .containsAllEntriesOf(labels(at(service, "spec.selector")))
+        .containsAllEntriesOf(labels(at(one(objects, "policy/v1/PodDisruptionBudget"), "spec.selector.matchLabels")));
+    JsonObject monitor = one(objects, SERVICE_MONITOR);
+    assertThat(labels(at(service, "metadata.labels")))
+        .containsAllEntriesOf(labels(at(monitor, "spec.selector.matchLabels")));
+    List<String> servicePorts = names(at(service, "spec.ports").getAsJsonArray());
+    for (JsonElement endpoint : at(monitor, "spec.endpoints").getAsJsonArray()) {
+      assertThat(servicePorts).contains(endpoint.getAsJsonObject().get("port").getAsString());
+    }
+    List<String> containerPorts = names(container(deployment.getAsJsonObject("spec")).getAsJsonArray("ports"));
+    for (JsonElement port : at(service, "spec.ports").getAsJsonArray()) {
+      assertThat(containerPorts).contains(port.getAsJsonObject().get("targetPort").getAsString());
+    }
+    for (JsonObject hpa : objects.stream().filter(o -> key(o).endsWith("/HorizontalPodAutoscaler")).toList()) {
+      assertThat(at(hpa, "spec.scaleTargetRef.kind").getAsString()).isEqualTo("Deployment");
+      assertThat(at(hpa, "spec.scaleTargetRef.name")).isEqualTo(at(deployment, "metadata.name"));
+    }
+  }
+
+  private static Map<String, String> labels(JsonElement map) {
+    Map<String, String> labels = new HashMap<>();
+    map.getAsJsonObject().entrySet().forEach(e -> labels.put(e.getKey(), e.getValue().getAsString()));
+    return labels;
   }
 
   private static JsonObject container(JsonObject deploymentSpec) {
