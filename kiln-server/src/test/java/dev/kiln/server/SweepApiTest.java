@@ -120,6 +120,12 @@ class SweepApiTest extends GovernanceServerFixture {
 
     String slow = SWEEP.replace("\"epochs\": 5", "\"epochs\": 500").replace("\"batch_size\": 16", "\"batch_size\": 1");
     long id = json(call("POST", "/api/v1/sweeps", a, slow), 201).get("id").asLong();
+    // Every trial's job names its sweep, its number and its settings, listed and read alone.
+    JsonNode jobs = json(call("GET", "/api/v1/jobs", a, null), 200);
+    assertThat(jobs).hasSize(8).allSatisfy(j -> assertThat(j.at("/sweep/id").asLong()).isEqualTo(id));
+    JsonNode third = json(call("GET", "/api/v1/jobs/" + jobs.get(5).get("id").asLong(), a, null), 200);
+    assertThat(third.at("/sweep/trial").asInt()).isEqualTo(3);
+    assertThat(third.at("/sweep/settings/learning_rate").asDouble()).isEqualTo(0.03);
     for (String[] route : new String[][] {{"GET", ""}, {"POST", "/cancel"}, {"POST", "/deploy"}}) {
       HttpResponse<String> r = call(route[0], "/api/v1/sweeps/" + id + route[1], b, "{\"name\":\"line-b\"}");
       assertThat(r.statusCode()).as(route[0] + " " + route[1] + ": " + r.body()).isEqualTo(404);

@@ -16,6 +16,7 @@ import dev.kiln.training.job.JobEvents;
 import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.JobWork;
+import dev.kiln.training.job.SweepTrial;
 import dev.kiln.training.job.TrainingService;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -94,7 +95,9 @@ class SweepServiceTest {
       assertThat(job.request().training().earlyStopping().monitor()).isEqualTo("val_loss");
       assertThat(job.request().training().earlyStopping().patience()).isEqualTo(3);
       assertThat(job.request().datasetVersion()).isEqualTo(1);
+      assertThat(job.sweep()).isEqualTo(new SweepTrial(v.id(), t.number(), t.settings()));
     }
+    assertThat(training.jobs(A)).extracting(j -> j.sweep().trial()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
     // The same request and seed give the same trials.
     SweepView again =
         sweeps.submit(
