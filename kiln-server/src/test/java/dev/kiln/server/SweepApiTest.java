@@ -86,6 +86,11 @@ class SweepApiTest extends GovernanceServerFixture {
     JsonNode listed = json(call("GET", "/api/v1/sweeps", a, null), 200);
     assertThat(listed).hasSize(1);
     assertThat(listed.get(0).get("best").asInt()).isEqualTo(done.get("best").asInt());
+    assertThat(listed.get(0).has("trials")).isFalse(); // a summary; the trials are in GET /api/v1/sweeps/{id}
+    assertThat(listed.get(0).at("/trial_counts/total").asInt()).isEqualTo(8);
+    assertThat(listed.get(0).at("/trial_counts/succeeded").asInt() + listed.get(0).at("/trial_counts/failed").asInt())
+        .isEqualTo(8);
+    assertThat(listed.get(0).get("best_job").asLong()).isEqualTo(done.get("best_job").asLong());
 
     JsonNode deployed = json(call("POST", "/api/v1/sweeps/" + id + "/deploy", a, "{\"name\":\"line-best\"}"), 201);
     assertThat(deployed.get("job").asLong()).isEqualTo(done.get("best_job").asLong());
@@ -132,6 +137,11 @@ class SweepApiTest extends GovernanceServerFixture {
       assertThat(r.body()).contains("no sweep " + id);
     }
     assertThat(json(call("GET", "/api/v1/sweeps", b, null), 200)).isEmpty();
+    JsonNode summary = json(call("GET", "/api/v1/sweeps", a, null), 200).get(0);
+    assertThat(summary.get("id").asLong()).isEqualTo(id);
+    assertThat(summary.has("trials")).isFalse();
+    assertThat(summary.at("/trial_counts/total").asInt()).isEqualTo(8);
+    assertThat(summary.at("/objective/metric").asText()).isEqualTo("val_loss");
     assertThat(json(call("GET", "/api/v1/sweeps/" + id, admin, null), 200).get("created_by").asText())
         .isEqualTo(a.substring(5, 17));
 
@@ -139,7 +149,7 @@ class SweepApiTest extends GovernanceServerFixture {
     JsonNode cancelled = finished(id, a);
     assertThat(cancelled.get("state").asText()).as(cancelled.toString()).isEqualTo("CANCELLED");
     for (JsonNode t : cancelled.get("trials")) {
-      assertThat(t.get("state").asText()).isEqualTo("CANCELLED");
+      assertThat(t.get("state").asText()).as(t.toString()).isEqualTo("CANCELLED");
     }
     assertThat(call("POST", "/api/v1/sweeps/" + id + "/deploy", a, "{\"name\":\"line-x\"}").statusCode())
         .isEqualTo(409);

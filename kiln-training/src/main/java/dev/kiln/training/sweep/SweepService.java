@@ -93,12 +93,12 @@ public final class SweepService {
     return view(owned(id, who));
   }
 
-  /** The sweeps {@code who} submitted (all for an admin), newest first. */
-  public List<SweepView> sweeps(Grants who) {
+  /** The sweeps {@code who} submitted (all for an admin), newest first, each summed up without its trials. */
+  public List<SweepSummary> sweeps(Grants who) {
     Map<Long, Job> all = jobs.list().stream().collect(Collectors.toMap(Job::id, j -> j));
     return sweeps.list().stream()
         .filter(s -> who.owns(s.createdBy()))
-        .map(s -> SweepView.of(s, job -> Optional.ofNullable(all.get(job))))
+        .map(s -> SweepSummary.of(SweepView.of(s, job -> Optional.ofNullable(all.get(job)))))
         .toList();
   }
 

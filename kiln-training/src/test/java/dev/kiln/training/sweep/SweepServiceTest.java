@@ -13,6 +13,7 @@ import dev.kiln.training.engine.EpochMetrics;
 import dev.kiln.training.job.FileJobStore;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvents;
+import dev.kiln.training.job.JobJson;
 import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.JobWork;
@@ -124,7 +125,16 @@ class SweepServiceTest {
     assertThat(v.trials().get(2).settings().get("learning_rate").asDouble()).isEqualTo(0.01);
     assertThat(v.bestValue()).isEqualTo(1.0 / 3);
     assertThat(v.trials()).allSatisfy(t -> assertThat(t.bestEpoch()).isEqualTo(3));
-    assertThat(sweeps.sweeps(A)).extracting(SweepView::id).containsExactly(v.id());
+    // The list is a summary: the state, the best and how many trials ended how, not every trial.
+    SweepSummary listed = sweeps.sweeps(A).getFirst();
+    assertThat(sweeps.sweeps(A)).extracting(SweepSummary::id).containsExactly(v.id());
+    assertThat(listed.trialCounts()).isEqualTo(new SweepSummary.TrialCounts(5, 0, 0, 5, 0, 0));
+    assertThat(listed.best()).isEqualTo(3);
+    assertThat(listed.bestJob()).isEqualTo(v.bestJob());
+    assertThat(listed.bestValue()).isEqualTo(1.0 / 3);
+    assertThat(listed.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(listed.objective()).isEqualTo(v.objective());
+    assertThat(JobJson.MAPPER.valueToTree(listed).has("trials")).isFalse();
   }
 
   @Test
@@ -164,6 +174,7 @@ class SweepServiceTest {
     assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
     assertThat(cancelled.trials()).allSatisfy(t -> assertThat(t.state()).isEqualTo(JobState.CANCELLED));
     assertThat(cancelled.cancelled()).isNotNull();
+    assertThat(sweeps.sweeps(A).getFirst().trialCounts()).isEqualTo(new SweepSummary.TrialCounts(3, 0, 0, 0, 0, 3));
     assertThatThrownBy(() -> sweeps.cancel(v.id(), A))
         .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT));
     assertThatThrownBy(() -> sweeps.deploy(v.id(), "m", A))
