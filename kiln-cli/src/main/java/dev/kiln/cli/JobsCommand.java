@@ -31,15 +31,17 @@ final class JobsCommand {
     @Override
     public Integer call() {
       JsonNode jobs = server.client().get("/api/v1/jobs"); // a refused call prints no table
-      System.out.printf("%5s %-10s %-20s %7s %9s  %s%n", "ID", "STATE", "DATASET", "EPOCHS", "TEST", "CREATED");
+      System.out.printf(
+          "%5s %-10s %-20s %7s %9s  %-14s %s%n", "ID", "STATE", "DATASET", "EPOCHS", "TEST", "TRIAL", "CREATED");
       for (JsonNode j : jobs) {
         System.out.printf(
-            "%5d %-10s %-20s %7s %9s  %s%n",
+            "%5d %-10s %-20s %7s %9s  %-14s %s%n",
             j.path("id").asLong(),
             j.path("state").asText(),
             j.at("/request/dataset").asText() + " v" + j.at("/request/dataset_version").asInt(),
             j.path("history").size() + "/" + epochs(j),
             score(j.path("evaluation")),
+            trial(j),
             j.path("created").asText());
       }
       return 0;
@@ -65,6 +67,11 @@ final class JobsCommand {
           j.path("created").asText(),
           j.path("started").asText("-"),
           j.path("finished").asText("-"));
+      if (j.has("sweep")) {
+        System.out.printf(
+            "trial %d of sweep %d: %s%n",
+            j.at("/sweep/trial").asInt(), j.at("/sweep/id").asLong(), j.at("/sweep/settings"));
+      }
       ProgressBar bar = new ProgressBar(System.out, false);
       for (JsonNode e : j.path("history")) {
         bar.epoch(e);
@@ -170,6 +177,12 @@ final class JobsCommand {
     } else {
       System.out.println(ApiJson.MAPPER.treeToValue(e, RegressionReport.class).render());
     }
+  }
+
+  /** {@code sweep 3 #2} for trial 2 of sweep 3; {@code -} for a job submitted on its own. */
+  private static String trial(JsonNode j) {
+    JsonNode s = j.path("sweep");
+    return s.isObject() ? "sweep " + s.path("id").asLong() + " #" + s.path("trial").asInt() : "-";
   }
 
   private static String epochs(JsonNode j) {

@@ -148,11 +148,11 @@ final class SweepCommand implements Callable<Integer> {
       for (JsonNode s : sweeps) {
         System.out.printf(
             Locale.ROOT,
-            "%5d %-10s %-16s %7d %-22s  %s%n",
+            "%5d %-10s %-16s %7s %-22s  %s%n",
             s.path("id").asLong(),
             s.path("state").asText(),
             s.path("strategy").asText(),
-            s.path("trials").size(),
+            trials(s.path("trial_counts")),
             s.hasNonNull("best")
                 ? String.format(
                     Locale.ROOT,
@@ -165,6 +165,12 @@ final class SweepCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /** {@code 5/8}: trials ended (succeeded, failed or cancelled) of all. */
+  private static String trials(JsonNode counts) {
+    int ended = counts.path("succeeded").asInt() + counts.path("failed").asInt() + counts.path("cancelled").asInt();
+    return ended + "/" + counts.path("total").asInt();
   }
 
   @Command(

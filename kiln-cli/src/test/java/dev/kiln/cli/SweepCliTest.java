@@ -78,7 +78,10 @@ class SweepCliTest {
     // The tiny rate is never the best.
     assertThat(swept.out()).doesNotContain("best: trial 1 ");
 
-    assertThat(kiln("sweep", "list", "--url", url).out()).contains("SUCCEEDED", "grid", "#");
+    assertThat(kiln("sweep", "list", "--url", url).out()).contains("SUCCEEDED", "grid", "#", " 3/3 ");
+    // Each trial's job says which sweep and trial it is.
+    assertThat(kiln("jobs", "list", "--url", url).out()).contains("TRIAL", "sweep 1 #1", "sweep 1 #3");
+    assertThat(kiln("jobs", "show", "3", "--url", url).out()).contains("trial 3 of sweep 1: {\"learning_rate\":0.3}");
     assertThat(kiln("sweep", "show", "1", "--url", url).out()).contains(" * ", "learning_rate=0.3\n");
     Run deployed = kiln("sweep", "deploy", "1", "--as", "line-best", "--url", url);
     assertThat(deployed.exit()).as(deployed.err()).isZero();

@@ -37,6 +37,10 @@ class OpenApiDocumentTest extends GovernanceServerFixture {
     assertThat(doc.at("/components/schemas/Error/required/0").asText()).isEqualTo("error");
     assertThat(doc.at("/paths/~1api~1v1~1jobs/post/requestBody/content/application~1json/schema/$ref").asText())
         .isEqualTo("#/components/schemas/JobRequest");
+    assertThat(doc.at("/components/schemas/Job/properties/sweep/properties/trial/type").asText()).isEqualTo("integer");
+    assertThat(
+            doc.at("/paths/~1api~1v1~1sweeps/get/responses/200/content/application~1json/schema/items/$ref").asText())
+        .isEqualTo("#/components/schemas/SweepSummary");
     assertThat(unresolvedRefs(doc, doc)).as("$refs that point nowhere").isEmpty();
   }
 

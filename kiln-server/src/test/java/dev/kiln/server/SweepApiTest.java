@@ -86,6 +86,11 @@ class SweepApiTest extends GovernanceServerFixture {
     JsonNode listed = json(call("GET", "/api/v1/sweeps", a, null), 200);
     assertThat(listed).hasSize(1);
     assertThat(listed.get(0).get("best").asInt()).isEqualTo(done.get("best").asInt());
+    assertThat(listed.get(0).has("trials")).isFalse(); // a summary; the trials are in GET /api/v1/sweeps/{id}
+    assertThat(listed.get(0).at("/trial_counts/total").asInt()).isEqualTo(8);
+    assertThat(listed.get(0).at("/trial_counts/succeeded").asInt() + listed.get(0).at("/trial_counts/failed").asInt())
+        .isEqualTo(8);
+    assertThat(listed.get(0).get("best_job").asLong()).isEqualTo(done.get("best_job").asLong());
 
     JsonNode deployed = json(call("POST", "/api/v1/sweeps/" + id + "/deploy", a, "{\"name\":\"line-best\"}"), 201);
     assertThat(deployed.get("job").asLong()).isEqualTo(done.get("best_job").asLong());
@@ -120,12 +125,23 @@ class SweepApiTest extends GovernanceServerFixture {
 
     String slow = SWEEP.replace("\"epochs\": 5", "\"epochs\": 500").replace("\"batch_size\": 16", "\"batch_size\": 1");
     long id = json(call("POST", "/api/v1/sweeps", a, slow), 201).get("id").asLong();
+    // Every trial's job names its sweep, its number and its settings, listed and read alone.
+    JsonNode jobs = json(call("GET", "/api/v1/jobs", a, null), 200);
+    assertThat(jobs).hasSize(8).allSatisfy(j -> assertThat(j.at("/sweep/id").asLong()).isEqualTo(id));
+    JsonNode third = json(call("GET", "/api/v1/jobs/" + jobs.get(5).get("id").asLong(), a, null), 200);
+    assertThat(third.at("/sweep/trial").asInt()).isEqualTo(3);
+    assertThat(third.at("/sweep/settings/learning_rate").asDouble()).isEqualTo(0.03);
     for (String[] route : new String[][] {{"GET", ""}, {"POST", "/cancel"}, {"POST", "/deploy"}}) {
       HttpResponse<String> r = call(route[0], "/api/v1/sweeps/" + id + route[1], b, "{\"name\":\"line-b\"}");
       assertThat(r.statusCode()).as(route[0] + " " + route[1] + ": " + r.body()).isEqualTo(404);
       assertThat(r.body()).contains("no sweep " + id);
     }
     assertThat(json(call("GET", "/api/v1/sweeps", b, null), 200)).isEmpty();
+    JsonNode summary = json(call("GET", "/api/v1/sweeps", a, null), 200).get(0);
+    assertThat(summary.get("id").asLong()).isEqualTo(id);
+    assertThat(summary.has("trials")).isFalse();
+    assertThat(summary.at("/trial_counts/total").asInt()).isEqualTo(8);
+    assertThat(summary.at("/objective/metric").asText()).isEqualTo("val_loss");
     assertThat(json(call("GET", "/api/v1/sweeps/" + id, admin, null), 200).get("created_by").asText())
         .isEqualTo(a.substring(5, 17));
 
@@ -133,7 +149,7 @@ class SweepApiTest extends GovernanceServerFixture {
     JsonNode cancelled = finished(id, a);
     assertThat(cancelled.get("state").asText()).as(cancelled.toString()).isEqualTo("CANCELLED");
     for (JsonNode t : cancelled.get("trials")) {
-      assertThat(t.get("state").asText()).isEqualTo("CANCELLED");
+      assertThat(t.get("state").asText()).as(t.toString()).isEqualTo("CANCELLED");
     }
     assertThat(call("POST", "/api/v1/sweeps/" + id + "/deploy", a, "{\"name\":\"line-x\"}").statusCode())
         .isEqualTo(409);

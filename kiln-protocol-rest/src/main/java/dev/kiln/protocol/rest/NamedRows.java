@@ -13,13 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Rows keyed by column name (KServe V1's {@code {"instances": [{"sepal_length": 5.1, ...}]}}, or a CSV file with a
- * header row) turned into one array of rows per input, in the column order the model declares ({@link
- * TensorSpec#columns()}).
+ * header row, or TF Serving's columnar {@code {"inputs": {"sepal_length": [5.1, ...], ...}}}) turned into one array of
+ * rows per input, in the column order the model declares ({@link TensorSpec#columns()}).
  */
 final class NamedRows {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -32,6 +33,53 @@ final class NamedRows {
       return false;
     }
     return sig.inputs().stream().noneMatch(t -> rows.get(0).has(t.name()));
+  }
+
+  /**
+   * The row objects a {@code /predict} body holds by column name, if it names columns: {@code instances} as objects
+   * keyed by column name, or {@code inputs} as one array per column name (turned into the same row objects, so both
+   * meet the same checks).
+   */
+  static Optional<JsonNode> rows(JsonNode body, ModelSignature sig) {
+    JsonNode rows = body.path("instances");
+    if (rows.isArray() && !rows.isEmpty() && applies(rows, sig)) {
+      return Optional.of(rows);
+    }
+    JsonNode in = body.path("inputs");
+    if (in.isObject() && !in.isEmpty() && applies(NODES.arrayNode().add(in), sig)) {
+      return Optional.of(fromColumns(in));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * {@code {"age": [40, 7], "city": ["Oslo", "Bergen"]}} as row objects; a lone value rather than an array is one row.
+   */
+  static JsonNode fromColumns(JsonNode columns) {
+    Map<String, JsonNode> values = new LinkedHashMap<>();
+    columns
+        .fields()
+        .forEachRemaining(
+            e -> values.put(e.getKey(), e.getValue().isArray() ? e.getValue() : NODES.arrayNode().add(e.getValue())));
+    String first = values.keySet().iterator().next();
+    int rows = values.get(first).size();
+    values.forEach((name, v) -> {
+      if (v.size() != rows) {
+        throw KilnException.invalid(
+            "inputs: column '" + name + "' has " + v.size() + " values; column '" + first + "' has " + rows);
+      }
+    });
+    if (rows == 0) {
+      throw KilnException.invalid("inputs: each column needs at least one value");
+    }
+    ArrayNode out = NODES.arrayNode();
+    for (int r = 0; r < rows; r++) {
+      ObjectNode row = out.addObject();
+      for (Map.Entry<String, JsonNode> e : values.entrySet()) {
+        row.set(e.getKey(), e.getValue().get(r));
+      }
+    }
+    return out;
   }
 
   /** Each input's rows, columns in the model's order; a 400 names the missing and the unknown columns. */

@@ -44,7 +44,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <ul>
  *   <li>{@code {"instances": [row, row, ...]}}: each row is one input's value, or an object by input name;
- *   <li>{@code {"inputs": tensor}} or {@code {"inputs": {"name": tensor}}}: whole tensors;
+ *   <li>{@code {"inputs": tensor}} or {@code {"inputs": {"name": tensor}}}: whole tensors (or, for a model that names
+ *       its columns, one array per column name);
  *   <li>for a single-input model, any one key with an array ({@code {"x": [...]}}): reshaped to the model's input like
  *       {@code np.reshape(-1, ...)}, so a flat list of numbers is enough;
  *   <li>for a model that names its columns ({@link TensorSpec#columns()}), rows as objects keyed by column name, or a
@@ -123,14 +124,15 @@ public final class PredictService implements RestService {
 
   private static Map<String, Tensor> inputs(JsonNode body, ModelSignature sig, long bodyBytes) {
     Map<String, Tensor> out = new LinkedHashMap<>();
+    Optional<JsonNode> named = NamedRows.rows(body, sig);
+    if (named.isPresent()) {
+      NamedRows.byInput(named.get(), sig).forEach((n, v) -> out.put(n, reshaped(sig.input(n).get(), v, bodyBytes)));
+      return out;
+    }
     if (body.has("instances")) {
       JsonNode rows = body.get("instances");
       if (!rows.isArray() || rows.isEmpty()) {
         throw KilnException.invalid("'instances' must be a non-empty array");
-      }
-      if (NamedRows.applies(rows, sig)) {
-        NamedRows.byInput(rows, sig).forEach((name, v) -> out.put(name, reshaped(sig.input(name).get(), v, bodyBytes)));
-        return out;
       }
       for (TensorSpec spec : sig.inputs()) {
         JsonNode column = sig.inputs().size() == 1 && !rows.get(0).isObject() ? rows : column(rows, spec.name());

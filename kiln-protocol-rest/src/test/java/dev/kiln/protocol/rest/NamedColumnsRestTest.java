@@ -174,6 +174,41 @@ class NamedColumnsRestTest {
     assertThat(json(bad).get("error").asText()).startsWith("CSV line 3: text after a closing quote");
   }
 
+  @Test
+  void columnarInputsByColumnNameAnswerAsPositionalRows() throws Exception {
+    HttpResponse<byte[]> positional =
+        f.post(
+            "/predict/tabular",
+            """
+            {"instances": [{"features": [40, 3.5, 1.5], "categories": ["Oslo"]},
+                           {"features": [7, 0, 2], "categories": ["Bergen"]}]}
+            """);
+    assertThat(positional.statusCode()).as(new String(positional.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    HttpResponse<byte[]> columnar =
+        f.post(
+            "/predict/tabular",
+            """
+            {"inputs": {"height": [1.5, 2], "city": ["Oslo", "Bergen"], "age": [40, 7], "income": [3.5, 0]}}
+            """);
+    assertThat(columnar.statusCode()).as(new String(columnar.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(json(columnar).get("predictions")).isEqualTo(json(positional).get("predictions"));
+    HttpResponse<byte[]> one =
+        f.post("/predict/tabular", "{\"inputs\": {\"age\": 7, \"income\": 0, \"height\": 2, \"city\": \"Bergen\"}}");
+    assertThat(json(one).get("predictions")).isEqualTo(json("[" + json(positional).at("/predictions/1") + "]"));
+    HttpResponse<byte[]> bad =
+        f.post("/predict/tabular", "{\"inputs\": {\"age\": [1], \"income\": [2], \"colour\": [\"red\"]}}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(json(bad).get("error").asText())
+        .isEqualTo("missing column(s) 'height', 'city'; unknown column(s) 'colour'");
+    HttpResponse<byte[]> uneven =
+        f.post(
+            "/predict/tabular",
+            "{\"inputs\": {\"age\": [1, 2], \"income\": [1, 2], \"height\": [1], \"city\": [\"a\", \"b\"]}}");
+    assertThat(uneven.statusCode()).isEqualTo(400);
+    assertThat(json(uneven).get("error").asText())
+        .isEqualTo("inputs: column 'height' has 1 values; column 'age' has 2");
+  }
+
   private static HttpResponse<byte[]> csv(String body) throws Exception {
     return f.post("/predict/tabular", body.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "text/csv"));
   }

@@ -49,6 +49,11 @@ public final class FileJobStore implements JobStore {
 
   @Override
   public Job create(JobRequest request, String createdBy) {
+    return create(request, createdBy, (SweepTrial) null);
+  }
+
+  @Override
+  public Job create(JobRequest request, String createdBy, SweepTrial trial) {
     return locked(() -> {
       long id = list().stream().mapToLong(Job::id).max().orElse(0) + 1;
       while (true) {
@@ -61,7 +66,7 @@ public final class FileJobStore implements JobStore {
           throw new UncheckedIOException("cannot create a directory for job " + id, e);
         }
       }
-      Job job = Job.queued(id, request, createdBy, Instant.now());
+      Job job = Job.queued(id, request, createdBy, trial, Instant.now());
       write(job);
       return job;
     });

@@ -15,6 +15,8 @@ import java.util.List;
  * @param evaluation metrics on the held-out test split (a classification or regression report)
  * @param createdBy the API key id that submitted the job ({@code anonymous} with auth off; null for jobs stored before
  *     jobs had owners, which only an admin sees): only that key and admins may see or act on it
+ * @param sweep the sweep this job is a trial of; null for a job submitted on its own (and for jobs stored before jobs
+ *     knew their sweep)
  */
 public record Job(
     long id,
@@ -32,13 +34,14 @@ public record Job(
     Lineage lineage,
     String error,
     List<Deployment> deployments,
-    String createdBy) {
+    String createdBy,
+    SweepTrial sweep) {
   public Job {
     history = history == null ? List.of() : List.copyOf(history);
     deployments = deployments == null ? List.of() : List.copyOf(deployments);
   }
 
-  static Job queued(long id, JobRequest request, String createdBy, Instant now) {
+  static Job queued(long id, JobRequest request, String createdBy, SweepTrial sweep, Instant now) {
     return new Job(
         id,
         JobState.QUEUED,
@@ -55,7 +58,8 @@ public record Job(
         null,
         null,
         List.of(),
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job withState(JobState s) {
@@ -75,7 +79,8 @@ public record Job(
         lineage,
         error,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job claimedBy(String by, Instant now) {
@@ -95,7 +100,8 @@ public record Job(
         lineage,
         error,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job beat(Instant now) {
@@ -115,7 +121,8 @@ public record Job(
         lineage,
         error,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job released() {
@@ -135,7 +142,8 @@ public record Job(
         lineage,
         error,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job cancelRequestedNow() {
@@ -155,7 +163,8 @@ public record Job(
         lineage,
         error,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job withProgress(Progress p) {
@@ -175,7 +184,8 @@ public record Job(
         lineage,
         error,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job withEpoch(EpochMetrics e) {
@@ -198,7 +208,8 @@ public record Job(
         lineage,
         error,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   /**
@@ -221,7 +232,8 @@ public record Job(
         l,
         null,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job ended(JobState s, Instant now, String why) {
@@ -241,7 +253,8 @@ public record Job(
         lineage,
         why,
         deployments,
-        createdBy);
+        createdBy,
+        sweep);
   }
 
   Job deployed(Deployment d) {
@@ -263,6 +276,7 @@ public record Job(
         lineage,
         error,
         ds,
-        createdBy);
+        createdBy,
+        sweep);
   }
 }

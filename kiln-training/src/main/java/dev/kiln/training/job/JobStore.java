@@ -15,6 +15,9 @@ public interface JobStore {
   /** Queues a job owned by {@code createdBy} (a key id; {@code anonymous} with auth off). */
   Job create(JobRequest request, String createdBy);
 
+  /** Queues a job owned by {@code createdBy} that runs {@code trial} of a sweep. */
+  Job create(JobRequest request, String createdBy, SweepTrial trial);
+
   /** {@link #create(JobRequest, String)} with auth off. */
   default Job create(JobRequest request) {
     return create(request, "anonymous");

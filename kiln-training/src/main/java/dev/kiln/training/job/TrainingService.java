@@ -143,10 +143,10 @@ public final class TrainingService {
   }
 
   /**
-   * Queues several jobs (a sweep's trials) after checking each as {@link #submit} does, or none of them: a request that
-   * fails its check is {@code INVALID_ARGUMENT} with {@code label}'s name for it in front of the reason.
+   * Checks several requests (a sweep's trials) as {@link #submit} does, all or none: a request that fails its check is
+   * {@code INVALID_ARGUMENT} with {@code label}'s name for it in front of the reason. Returns them pinned, to queue.
    */
-  public List<Job> submitAll(List<JobRequest> requests, Grants who, IntFunction<String> label) {
+  public List<JobRequest> checkAll(List<JobRequest> requests, Grants who, IntFunction<String> label) {
     List<JobRequest> pinned = new ArrayList<>();
     RequestCheck check = new RequestCheck(datasets, exactLimits); // one, so trials share their data's preparation
     for (int i = 0; i < requests.size(); i++) {
@@ -159,7 +159,15 @@ public final class TrainingService {
         throw new KilnException(ErrorKind.INVALID_ARGUMENT, label.apply(i) + ": " + e.getMessage(), e);
       }
     }
-    List<Job> queued = pinned.stream().map(r -> jobs.create(r, who.principal())).toList();
+    return pinned;
+  }
+
+  /** Queues requests as {@link #checkAll} returned them, the i-th as a sweep's {@code trial.apply(i)}. */
+  public List<Job> queueTrials(List<JobRequest> checked, Grants who, IntFunction<SweepTrial> trial) {
+    List<Job> queued = new ArrayList<>();
+    for (int i = 0; i < checked.size(); i++) {
+      queued.add(jobs.create(checked.get(i), who.principal(), trial.apply(i)));
+    }
     runner.wake();
     return queued;
   }

@@ -11,6 +11,7 @@ import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobJson;
 import dev.kiln.training.job.JobRequest;
 import dev.kiln.training.job.JobStore;
+import dev.kiln.training.job.SweepTrial;
 import dev.kiln.training.job.TrainingService;
 import dev.kiln.training.spec.ModelSpecReader;
 import dev.kiln.training.spec.TrainingSettings;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
 
 /**
  * Sweeps as a service, beside {@link TrainingService} and through it: a sweep's trials are ordinary jobs, checked and
- * queued together by {@link TrainingService#submitAll}, so they run with the job queue's concurrency on every replica,
+ * queued together by {@link TrainingService#checkAll}, so they run with the job queue's concurrency on every replica,
  * resume like jobs, and are seen, cancelled and deployed with the jobs' ownership rules. A sweep belongs to the key
  * that submitted it; another key's is {@code NOT_FOUND}, an admin sees all.
  */
@@ -64,9 +65,11 @@ public final class SweepService {
         throw new KilnException(e.kind(), label(i, settings.get(i)) + ": " + e.getMessage(), e);
       }
     }
-    List<Job> queued = training.submitAll(trials, who, i -> label(i, settings.get(i)));
+    List<JobRequest> checked = training.checkAll(trials, who, i -> label(i, settings.get(i)));
+    // Queued under the sweep store's lock, once the sweep's id is known, so every trial's job names its sweep.
     Sweep sweep =
         sweeps.create(id -> {
+          List<Job> queued = training.queueTrials(checked, who, i -> new SweepTrial(id, i + 1, settings.get(i)));
           List<Sweep.Trial> t = new ArrayList<>();
           for (int i = 0; i < queued.size(); i++) {
             t.add(new Sweep.Trial(i + 1, queued.get(i).id(), settings.get(i)));
@@ -90,12 +93,12 @@ public final class SweepService {
     return view(owned(id, who));
   }
 
-  /** The sweeps {@code who} submitted (all for an admin), newest first. */
-  public List<SweepView> sweeps(Grants who) {
+  /** The sweeps {@code who} submitted (all for an admin), newest first, each summed up without its trials. */
+  public List<SweepSummary> sweeps(Grants who) {
     Map<Long, Job> all = jobs.list().stream().collect(Collectors.toMap(Job::id, j -> j));
     return sweeps.list().stream()
         .filter(s -> who.owns(s.createdBy()))
-        .map(s -> SweepView.of(s, job -> Optional.ofNullable(all.get(job))))
+        .map(s -> SweepSummary.of(SweepView.of(s, job -> Optional.ofNullable(all.get(job)))))
         .toList();
   }
 

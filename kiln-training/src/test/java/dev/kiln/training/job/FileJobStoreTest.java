@@ -3,10 +3,12 @@ package dev.kiln.training.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.training.spec.ModelSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,26 @@ class FileJobStoreTest {
     assertThat(claimed.owner()).isEqualTo("runner");
     assertThat(claimed.createdBy()).isEqualTo("key-a");
     assertThat(new FileJobStore(dir).get(id).orElseThrow().createdBy()).isEqualTo("key-a");
+  }
+
+  @Test
+  void aTrialKnowsItsSweepThroughUpdatesAndAJobStoredBeforeReadsUnchanged() throws Exception {
+    FileJobStore store = new FileJobStore(dir);
+    SweepTrial trial = new SweepTrial(3, 2, Map.of("learning_rate", JobJson.MAPPER.readTree("0.01")));
+    long id = store.create(REQUEST, "key-a", trial).id();
+    store.claim("runner", Instant.now(), LEASE);
+    assertThat(new FileJobStore(dir).get(id).orElseThrow().sweep()).isEqualTo(trial);
+    assertThat(Files.readString(dir.resolve(id + "/job.json")))
+        .contains("\"sweep\":{\"id\":3,\"trial\":2,\"settings\":{\"learning_rate\":0.01}}");
+
+    // A job.json written before jobs knew their sweep: no "sweep", read as a job of its own, written back without one.
+    long plain = store.create(REQUEST, "key-a").id();
+    Path file = dir.resolve(plain + "/job.json");
+    String before = Files.readString(file);
+    assertThat(before).doesNotContain("sweep");
+    assertThat(store.get(plain).orElseThrow().sweep()).isNull();
+    store.update(plain, j -> j);
+    assertThat(Files.readString(file)).isEqualTo(before);
   }
 
   @Test

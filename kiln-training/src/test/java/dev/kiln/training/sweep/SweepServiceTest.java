@@ -13,9 +13,11 @@ import dev.kiln.training.engine.EpochMetrics;
 import dev.kiln.training.job.FileJobStore;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvents;
+import dev.kiln.training.job.JobJson;
 import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.JobWork;
+import dev.kiln.training.job.SweepTrial;
 import dev.kiln.training.job.TrainingService;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -94,7 +96,9 @@ class SweepServiceTest {
       assertThat(job.request().training().earlyStopping().monitor()).isEqualTo("val_loss");
       assertThat(job.request().training().earlyStopping().patience()).isEqualTo(3);
       assertThat(job.request().datasetVersion()).isEqualTo(1);
+      assertThat(job.sweep()).isEqualTo(new SweepTrial(v.id(), t.number(), t.settings()));
     }
+    assertThat(training.jobs(A)).extracting(j -> j.sweep().trial()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
     // The same request and seed give the same trials.
     SweepView again =
         sweeps.submit(
@@ -121,7 +125,16 @@ class SweepServiceTest {
     assertThat(v.trials().get(2).settings().get("learning_rate").asDouble()).isEqualTo(0.01);
     assertThat(v.bestValue()).isEqualTo(1.0 / 3);
     assertThat(v.trials()).allSatisfy(t -> assertThat(t.bestEpoch()).isEqualTo(3));
-    assertThat(sweeps.sweeps(A)).extracting(SweepView::id).containsExactly(v.id());
+    // The list is a summary: the state, the best and how many trials ended how, not every trial.
+    SweepSummary listed = sweeps.sweeps(A).getFirst();
+    assertThat(sweeps.sweeps(A)).extracting(SweepSummary::id).containsExactly(v.id());
+    assertThat(listed.trialCounts()).isEqualTo(new SweepSummary.TrialCounts(5, 0, 0, 5, 0, 0));
+    assertThat(listed.best()).isEqualTo(3);
+    assertThat(listed.bestJob()).isEqualTo(v.bestJob());
+    assertThat(listed.bestValue()).isEqualTo(1.0 / 3);
+    assertThat(listed.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(listed.objective()).isEqualTo(v.objective());
+    assertThat(JobJson.MAPPER.valueToTree(listed).has("trials")).isFalse();
   }
 
   @Test
@@ -161,6 +174,7 @@ class SweepServiceTest {
     assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
     assertThat(cancelled.trials()).allSatisfy(t -> assertThat(t.state()).isEqualTo(JobState.CANCELLED));
     assertThat(cancelled.cancelled()).isNotNull();
+    assertThat(sweeps.sweeps(A).getFirst().trialCounts()).isEqualTo(new SweepSummary.TrialCounts(3, 0, 0, 0, 0, 3));
     assertThatThrownBy(() -> sweeps.cancel(v.id(), A))
         .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT));
     assertThatThrownBy(() -> sweeps.deploy(v.id(), "m", A))
