@@ -123,7 +123,13 @@ class SweepApiTest extends GovernanceServerFixture {
     assertThat(JSON.readTree(typo.body()).get("error").asText()).startsWith("space: unknown key 'lr'");
     assertThat(json(call("GET", "/api/v1/jobs", a, null), 200)).isEmpty();
 
-    String slow = SWEEP.replace("\"epochs\": 5", "\"epochs\": 500").replace("\"batch_size\": 16", "\"batch_size\": 1");
+    // Long-running trials, all at rates that cannot diverge (3.0 and 10.0 do, and a trial that fails before the cancel
+    // arrives is FAILED, not CANCELLED).
+    String slow =
+        SWEEP
+            .replace("\"epochs\": 5", "\"epochs\": 500")
+            .replace("\"batch_size\": 16", "\"batch_size\": 1")
+            .replace("0.1, 0.3, 1.0, 3.0, 10.0", "0.002, 0.003, 0.004, 0.005, 0.006");
     long id = json(call("POST", "/api/v1/sweeps", a, slow), 201).get("id").asLong();
     // Every trial's job names its sweep, its number and its settings, listed and read alone.
     JsonNode jobs = json(call("GET", "/api/v1/jobs", a, null), 200);
