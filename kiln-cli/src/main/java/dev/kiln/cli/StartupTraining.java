@@ -40,19 +40,19 @@ public final class StartupTraining {
     Files.write(models.resolve("add_sub/1/model.onnx"), ExampleModels.addSub());
     int http = freePort();
     int grpc = freePort();
-    CompletableFuture<Integer> serve =
-        CompletableFuture.supplyAsync(() ->
-            Main.commandLine()
-                .execute(
-                    "serve",
-                    "--models",
-                    models.toString(),
-                    "--data",
-                    scratch.resolve("data").toString(),
-                    "--http-port",
-                    Integer.toString(http),
-                    "--grpc-port",
-                    Integer.toString(grpc)));
+    String[] args = {
+      "serve",
+      "--models",
+      models.toString(),
+      "--data",
+      scratch.resolve("data").toString(),
+      "--http-port",
+      Integer.toString(http),
+      "--grpc-port",
+      Integer.toString(grpc)
+    };
+    // As Main.main runs it, so that the cache holds what a real start loads.
+    CompletableFuture<Integer> serve = CompletableFuture.supplyAsync(() -> Main.commandLine(args).execute(args));
     if (!awaitReady(http, serve)) {
       System.err.println("kiln: the start-up training run did not become ready");
       return 1;
