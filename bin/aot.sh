@@ -2,7 +2,7 @@
 #  - kiln.aot: JDK 25's AOT cache (JEPs 483, 514, 515) of the classes `kiln serve` loads, links and profiles while it
 #    starts, trained by dev.kiln.cli.StartupTraining (a real `kiln serve` of one small model, stopped once ready);
 #  - native/: ONNX Runtime's and SQLite's native libraries unpacked once, which both libraries would otherwise
-#    unpack from their jars into the temporary folder at every start (about 30 MB).
+#    unpack from their jars into the temporary folder at every start (about 30 MB together).
 # A stamp of the JDK and of every jar on the class path says when it is stale: then it is built again, once, before
 # the command runs. KILN_AOT=off runs without any of it; a JDK before 25 gets no AOT cache.
 # Never fails the start: a cache that cannot be built or that the JVM refuses leaves the command running without it.
@@ -13,21 +13,29 @@ kiln_aot() {
   local jar=$1 lib=$2
   shift 2
   [ "${KILN_AOT:-on}" != off ] || return 0
-  local dir="${jar%/*}/startup" now o
+  local dir="${jar%/*}/startup" now
   now=$(kiln_aot_stamp "$jar" "$lib")
   if [ "$now" != "$(cat "$dir/stamp" 2>/dev/null)" ]; then
-    mkdir -p "$dir"
+    # Where it cannot be written (a read-only install), a stale cache is not used: its native libraries would be
+    # another version's.
+    mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
     # Several launches at once (replicas started together) build it once: the others wait, then find it fresh.
     exec 9>"$dir/lock"
     flock 9 2>/dev/null || true
     [ "$now" = "$(cat "$dir/stamp" 2>/dev/null)" ] || kiln_aot_build "$jar" "$lib" "$dir" "$now" "$@"
     exec 9>&-
   fi
-  [ -f "$dir/ok" ] || return 0
-  while IFS= read -r o; do AOT_OPTS+=("$o"); done < <(kiln_aot_native "$dir")
+  [ -f "$dir/ok" ] && kiln_aot_use "$dir"
+  return 0
+}
+
+# Appends to AOT_OPTS the options that use the cache in folder $1.
+kiln_aot_use() {
+  local o
+  while IFS= read -r o; do AOT_OPTS+=("$o"); done < <(kiln_aot_native "$1")
   # -Xlog:aot=off: a cache the JVM refuses anyway (a copied checkout, another JDK build) is not worth a warning at
   # each start; the JVM then runs without it. KILN_JAVA_OPTS come later and can turn the log back on.
-  [ -f "$dir/kiln.aot" ] && AOT_OPTS+=(-XX:AOTCache="$dir/kiln.aot" -Xlog:aot=off -Xlog:cds=off)
+  [ -f "$1/kiln.aot" ] && AOT_OPTS+=(-XX:AOTCache="$1/kiln.aot" -Xlog:aot=off -Xlog:cds=off)
   return 0
 }
 
