@@ -5,6 +5,7 @@ import dev.kiln.core.tls.TlsFileException;
 import dev.kiln.server.Kiln;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,32 +14,55 @@ import picocli.CommandLine.Command;
     name = "kiln",
     mixinStandardHelpOptions = true,
     version = Kiln.VERSION,
-    description = "AI models as a service: train models and serve them over Open Inference Protocol REST and gRPC.",
-    subcommands = {
-      ServeCommand.class,
-      DemoCommand.class,
-      DatasetsCommand.class,
-      TrainCommand.class,
-      JobsCommand.class,
-      SweepCommand.class,
-      DeployCommand.class,
-      KeysCommand.class,
-      ModelsCommand.class,
-      UsageCommand.class,
-      AuditCommand.class,
-      MasterKeyCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "AI models as a service: train models and serve them over Open Inference Protocol REST and gRPC.")
 public final class Main implements Runnable {
+  /** The subcommands, in the order the usage lists them. */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          ServeCommand.class,
+          DemoCommand.class,
+          DatasetsCommand.class,
+          TrainCommand.class,
+          JobsCommand.class,
+          SweepCommand.class,
+          DeployCommand.class,
+          KeysCommand.class,
+          ModelsCommand.class,
+          UsageCommand.class,
+          AuditCommand.class,
+          MasterKeyCommand.class,
+          CommandLine.HelpCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     LibraryLogging.quiet();
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 
+  /** Every command. */
   static CommandLine commandLine() {
+    return commandLine(COMMANDS);
+  }
+
+  /**
+   * The command line for these arguments: only the command they name when they name one (not {@code help}), else every
+   * command. Picocli reads each command's options, mixins and nested commands by reflection as it is added, which was a
+   * third of {@code kiln serve}'s start-up; the usage, {@code help} and a mistyped command still see them all.
+   */
+  static CommandLine commandLine(String... args) {
+    for (Class<?> c : COMMANDS) {
+      String name = c.getAnnotation(Command.class).name();
+      if (args.length > 0 && args[0].equals(name) && !name.equals("help")) {
+        return commandLine(List.of(c));
+      }
+    }
+    return commandLine();
+  }
+
+  private static CommandLine commandLine(List<Class<?>> commands) {
     CommandLine cli = new CommandLine(new Main());
+    commands.forEach(cli::addSubcommand);
     withHelp(cli);
     return cli.registerConverter(Duration.class, Durations::parse)
         .setCaseInsensitiveEnumValuesAllowed(true)

@@ -7,6 +7,7 @@ import dev.kiln.core.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +74,20 @@ class MainTest {
     assertThatThrownBy(() -> serve("--tls-cert", "s.pem").tls()).hasMessageContaining("go together");
     assertThatThrownBy(() -> serve("--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-client-auth", "require").tls())
         .hasMessageContaining("needs --tls-client-ca");
+  }
+
+  @Test
+  void aCommandLineThatNamesOneCommandHoldsOnlyThatOneAndOtherwiseAll() {
+    int all = Main.commandLine().getSubcommands().size();
+    assertThat(Main.commandLine("serve", "--help").getSubcommands()).containsOnlyKeys("serve");
+    assertThat(Main.commandLine("help", "serve").getSubcommands()).hasSize(all).containsKeys("serve", "train", "help");
+    assertThat(Main.commandLine("srve").getSubcommands()).hasSize(all);
+    assertThat(Main.commandLine().getSubcommands()).hasSizeGreaterThan(10);
+    StringWriter out = new StringWriter();
+    CommandLine cli = Main.commandLine("serve", "--help");
+    cli.setOut(new PrintWriter(out, true));
+    assertThat(cli.execute("serve", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: kiln serve").contains("--models").contains("--no-training");
   }
 
   @Test
