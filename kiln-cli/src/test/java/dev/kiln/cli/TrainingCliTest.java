@@ -251,6 +251,23 @@ class TrainingCliTest {
         .isEqualTo("{\"tokenizer\":\"words\",\"ngrams\":1,\"min_count\":2,\"max_vocabulary\":50}");
   }
 
+  @Test
+  void aTextUploadTakesTheDatasetsOwnTextOptions() throws Exception {
+    Path file = Files.writeString(files.resolve("zh.csv"), "text,label\n模型 GPU,a\n训练 gpu,b\n");
+    String[] add = {"datasets", "add", file.toString(), "--text", "text", "--label", "label", "--url", url};
+    Run bad = kiln(concat(add, "--ngrams", "4"));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("ngrams: 4 (expected: 1, 2 or 3)");
+    Run ok = kiln(concat(add, "--tokenizer", "words", "--no-lowercase", "--max-length", "3"));
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    // Words, case kept: 模型 GPU 训练 gpu.
+    assertThat(ok.out())
+        .contains(
+            "text: 4 tokens (words, the dataset's tokenizer), 4 distinct", "max_length 3 (the dataset's) cuts 0.0%");
+    assertThat(kiln("datasets", "show", "zh", "--url", url).out())
+        .contains("\"tokenizer\" : \"words\"", "\"lowercase\" : false", "\"max_length\" : 3");
+  }
+
   private static String[] concat(String[] first, String... more) {
     String[] all = Arrays.copyOf(first, first.length + more.length);
     System.arraycopy(more, 0, all, first.length, more.length);

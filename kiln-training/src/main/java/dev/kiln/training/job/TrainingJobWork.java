@@ -97,7 +97,9 @@ public final class TrainingJobWork implements JobWork {
   /** Prepares the data the way a request asks, validating on {@code validation} when it names a dataset. */
   static PreparedData prepare(
       StoredDataset stored, Optional<StoredDataset> validation, JobRequest r, TrainingSettings base) {
-    PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
+    // The dataset's own text options first, then the job's preparation over them.
+    PrepareOptions o =
+        stored.manifest().options().prepareOptions().withSplit(base.validationSplit(), base.testSplit(), base.seed());
     if (r.model().type() == ModelType.NGRAM_CLASSIFIER || r.model().type() == ModelType.LOGISTIC_REGRESSION) {
       // Token ids mean nothing to a linear model: it reads a text as a bag of n-grams.
       o = o.withText(o.text().withFeatures(TextOptions.Features.TFIDF));
