@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,6 +138,11 @@ class TrainingCliTest {
     Run written = kiln("jobs", "splits", "1", "--split", "test", "--csv", "-o", saved.toString(), "--url", url);
     assertThat(written.out()).contains("wrote the test rows of job 1 to " + saved);
     assertThat(Files.readString(saved)).isEqualTo(rows.out());
+    // With the engine's prediction for each test row as a last column.
+    List<String> predicted =
+        kiln("jobs", "splits", "1", "--split", "test", "--csv", "--predictions", "--url", url).out().lines().toList();
+    assertThat(predicted.getFirst()).isEqualTo(lines.getFirst() + ",prediction");
+    assertThat(predicted.get(1)).matches(Pattern.quote(lines.get(1)) + ",[0-9]");
     Run noSplit = kiln("jobs", "splits", "1", "--csv", "--url", url);
     assertThat(noSplit.exit()).isEqualTo(2);
     assertThat(noSplit.err()).contains("--csv needs --split train, validation or test");
