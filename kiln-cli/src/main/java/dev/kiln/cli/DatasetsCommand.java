@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.http.ApiJson;
+import dev.kiln.training.job.Preparation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -55,6 +57,34 @@ final class DatasetsCommand {
     @Option(names = "--delimiter", description = "Field delimiter (default: by extension, ',' or tab).")
     String delimiter;
 
+    @Option(
+        names = "--tokenizer",
+        converter = PreparationNames.Tokenizer.class,
+        description = "Text: auto (default: chars for Chinese, Japanese or Thai, else words), words or chars.")
+    String tokenizer;
+
+    @Option(names = "--lowercase", negatable = true, description = "Text: lower-case before tokenising (default).")
+    Boolean lowercase;
+
+    @Option(names = "--normalize", negatable = true, description = "Text: NFKC before tokenising, in training only.")
+    Boolean normalize;
+
+    @Option(names = "--ngrams", description = "Text, n-gram bag: the longest n-gram, 1 to 3 (default: 2).")
+    Integer ngrams;
+
+    @Option(names = "--min-count", description = "Text: tokens or n-grams seen fewer times are dropped (default: 1).")
+    Integer minCount;
+
+    @Option(
+        names = "--max-vocabulary",
+        description = "Text: the most frequent tokens or n-grams kept (default: 10000).")
+    Integer maxVocabulary;
+
+    @Option(
+        names = "--max-length",
+        description = "Text, sequence models: tokens per text (default: the 95th percentile, at most 256).")
+    Integer maxLength;
+
     @Override
     public Integer call() throws Exception {
       if (!Files.exists(file)) {
@@ -66,7 +96,17 @@ final class DatasetsCommand {
       put(query, "text", text);
       put(query, "task", task);
       put(query, "delimiter", delimiter);
-      put(query, "channels", channels == null ? null : channels.toString());
+      put(query, "channels", Objects.toString(channels, null));
+      Map<String, String> textOptions = new LinkedHashMap<>();
+      put(textOptions, "tokenizer", tokenizer);
+      put(textOptions, "lowercase", Objects.toString(lowercase, null));
+      put(textOptions, "normalize", Objects.toString(normalize, null));
+      put(textOptions, "ngrams", Objects.toString(ngrams, null));
+      put(textOptions, "min_count", Objects.toString(minCount, null));
+      put(textOptions, "max_vocabulary", Objects.toString(maxVocabulary, null));
+      put(textOptions, "max_length", Objects.toString(maxLength, null));
+      Preparation.datasetText(textOptions); // a bad value is answered here as the server would answer it
+      query.putAll(textOptions);
       if (file.toString().endsWith(".tsv") || file.toString().endsWith(".tsv.gz")) {
         query.putIfAbsent("delimiter", "\t");
       }
@@ -86,7 +126,7 @@ final class DatasetsCommand {
           m.path("format").asText(),
           task(m),
           m.path("sha256").asText());
-      printText(m.path("text"));
+      printText(m);
       if (task == null
           && m.path("task").asText().equals("CLASSIFICATION")
           && !m.path("classes").isEmpty()
@@ -172,28 +212,32 @@ final class DatasetsCommand {
   }
 
   /** A text dataset's upload report in three lines (README, "Text"); nothing for other datasets. */
-  static void printText(JsonNode t) {
+  static void printText(JsonNode manifest) {
+    JsonNode t = manifest.path("text");
     if (!t.isObject()) {
       return;
     }
+    JsonNode own = manifest.path("options").path("preparation");
     System.out.printf(
         Locale.ROOT,
-        "  text: %,d tokens (%s, as tokenizer auto picks), %,d distinct; the %,d most frequent cover %.1f%%%n",
+        "  text: %,d tokens (%s, %s), %,d distinct; the %,d most frequent cover %.1f%%%n",
         t.path("tokens").asLong(),
         t.path("tokenizer").asText(),
+        own.has("tokenizer") ? "the dataset's tokenizer" : "as tokenizer auto picks",
         t.path("vocabulary").asInt(),
         t.path("max_vocabulary").asInt(),
         100 * t.path("coverage").asDouble());
     JsonNode l = t.path("lengths");
     System.out.printf(
         Locale.ROOT,
-        "  tokens per text: mean %.1f, p50 %d, p90 %d, p99 %d, max %d; max_length %d (default) cuts %.1f%%%s%n",
+        "  tokens per text: mean %.1f, p50 %d, p90 %d, p99 %d, max %d; max_length %d (%s) cuts %.1f%%%s%n",
         l.path("mean").asDouble(),
         l.path("p50").asInt(),
         l.path("p90").asInt(),
         l.path("p99").asInt(),
         l.path("max").asInt(),
         t.path("max_length").asInt(),
+        own.has("max_length") ? "the dataset's" : "default",
         100 * t.path("truncated").asDouble(),
         l.path("empty").asLong() > 0 ? "; " + l.path("empty").asLong() + " texts have no token" : "");
     StringBuilder classes = new StringBuilder();

@@ -44,6 +44,11 @@ final class JobsSplitsCommand implements Callable<Integer> {
   boolean csv;
 
   @Option(
+      names = "--predictions",
+      description = "With --split test --csv: end each row with the engine's prediction for it (column prediction).")
+  boolean predictions;
+
+  @Option(
       names = {"-o", "--output"},
       description = "With --csv: write the CSV to this file instead of standard output.")
   Path output;
@@ -53,11 +58,15 @@ final class JobsSplitsCommand implements Callable<Integer> {
     if ((csv || output != null) && split == null) {
       throw new KilnClient.CallFailed("--csv needs --split train, validation or test");
     }
+    if (predictions && (!csv || split != Part.test)) {
+      throw new KilnClient.CallFailed("--predictions needs --split test --csv");
+    }
     if (output != null && !csv) {
       throw new KilnClient.CallFailed("-o writes the CSV of --csv; add --csv");
     }
     if (csv) {
-      byte[] rows = server.client().file("/api/v1/jobs/" + id + "/splits?as=csv&split=" + split.name());
+      String query = "?as=csv&split=" + split.name() + (predictions ? "&predictions=true" : "");
+      byte[] rows = server.client().file("/api/v1/jobs/" + id + "/splits" + query);
       if (output == null) {
         System.out.write(rows);
         System.out.flush();

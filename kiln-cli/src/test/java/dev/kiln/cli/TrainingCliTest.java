@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,6 +138,11 @@ class TrainingCliTest {
     Run written = kiln("jobs", "splits", "1", "--split", "test", "--csv", "-o", saved.toString(), "--url", url);
     assertThat(written.out()).contains("wrote the test rows of job 1 to " + saved);
     assertThat(Files.readString(saved)).isEqualTo(rows.out());
+    // With the engine's prediction for each test row as a last column.
+    List<String> predicted =
+        kiln("jobs", "splits", "1", "--split", "test", "--csv", "--predictions", "--url", url).out().lines().toList();
+    assertThat(predicted.getFirst()).isEqualTo(lines.getFirst() + ",prediction");
+    assertThat(predicted.get(1)).matches(Pattern.quote(lines.get(1)) + ",[0-9]");
     Run noSplit = kiln("jobs", "splits", "1", "--csv", "--url", url);
     assertThat(noSplit.exit()).isEqualTo(2);
     assertThat(noSplit.err()).contains("--csv needs --split train, validation or test");
@@ -249,6 +255,23 @@ class TrainingCliTest {
     JsonNode preparation = new ObjectMapper().readTree(job.body()).at("/request/preparation");
     assertThat(preparation.toString())
         .isEqualTo("{\"tokenizer\":\"words\",\"ngrams\":1,\"min_count\":2,\"max_vocabulary\":50}");
+  }
+
+  @Test
+  void aTextUploadTakesTheDatasetsOwnTextOptions() throws Exception {
+    Path file = Files.writeString(files.resolve("zh.csv"), "text,label\n模型 GPU,a\n训练 gpu,b\n");
+    String[] add = {"datasets", "add", file.toString(), "--text", "text", "--label", "label", "--url", url};
+    Run bad = kiln(concat(add, "--ngrams", "4"));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("ngrams: 4 (expected: 1, 2 or 3)");
+    Run ok = kiln(concat(add, "--tokenizer", "words", "--no-lowercase", "--max-length", "3"));
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    // Words, case kept: 模型 GPU 训练 gpu.
+    assertThat(ok.out())
+        .contains(
+            "text: 4 tokens (words, the dataset's tokenizer), 4 distinct", "max_length 3 (the dataset's) cuts 0.0%");
+    assertThat(kiln("datasets", "show", "zh", "--url", url).out())
+        .contains("\"tokenizer\" : \"words\"", "\"lowercase\" : false", "\"max_length\" : 3");
   }
 
   private static String[] concat(String[] first, String... more) {

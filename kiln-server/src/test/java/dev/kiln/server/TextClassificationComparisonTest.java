@@ -82,7 +82,10 @@ class TextClassificationComparisonTest {
             () -> {
               boolean installed = Files.isRegularFile(ChineseCorpora.FORTUNES.resolve("tang300"));
               required(installed, "Debian's fortunes-zh (" + ChineseCorpora.FORTUNES + ")");
-              compare("fortunes", ChineseCorpora.fortunes(ChineseCorpora.FORTUNES, MODERN_SAMPLE, 19));
+              List<String[]> rows = ChineseCorpora.fortunes(ChineseCorpora.FORTUNES, MODERN_SAMPLE, 19);
+              // First: it needs no scikit-learn.
+              mixedScriptTextsAreServedAsTheEngineScoredThem("fortunes-mixed", rows);
+              compare("fortunes", rows);
             }));
     seeds()
         .ifPresent(dir ->
@@ -147,7 +150,36 @@ class TextClassificationComparisonTest {
     System.out.println(name + " upload report: " + report);
   }
 
-  /** Deploys job {@code id} as {@code name}; /predict and OIP on the raw test texts give the job's confusion matrix. */
+  /**
+   * Fortunes with Chinese, English terms and numbers mixed in one text (a copy of every eighth entry, prefixed and
+   * suffixed), trained on like the rest: its test split holds mixed-script texts, which the served model must score as
+   * the engine did, row by row.
+   */
+  private void mixedScriptTextsAreServedAsTheEngineScoredThem(String name, List<String[]> fortunes) throws Exception {
+    List<String[]> rows = new ArrayList<>(fortunes);
+    for (int k = 0; k < fortunes.size(); k += 8) {
+      String[] r = fortunes.get(k);
+      String text = r[0].substring(0, Math.min(r[0].length(), 40));
+      rows.add(
+          new String[] {"第" + k + "版：AI模型GPT-4o在" + (1990 + k) + "年读到 " + text + " (score 9.5/10, iPhone 15)", r[1]});
+    }
+    ok(send("POST", "/api/v1/datasets/" + name + "?text=text&label=label", ChineseCorpora.csv(rows)), 201);
+    ObjectNode req = JSON.createObjectNode().put("dataset", name).put("model", "type: ngram_classifier");
+    req.putObject("training").put("validation_split", 0).put("test_split", 0.3);
+    long id = train(req);
+    JsonNode testRows = ok(send("GET", "/api/v1/jobs/" + id + "/splits", null), 200).get("test");
+    long mixed = 0;
+    for (JsonNode i : testRows) {
+      mixed += i.asInt() >= fortunes.size() ? 1 : 0;
+    }
+    assertThat(mixed).as("mixed-script texts in the test split").isGreaterThanOrEqualTo(10);
+    servedPredictionsMatch(name, id, job(id), rows, testRows);
+  }
+
+  /**
+   * Deploys job {@code id} as {@code name}; /predict and OIP on each raw test text give the engine's prediction for
+   * that row (the {@code prediction} column of the job's test rows as CSV), hence the job's confusion matrix.
+   */
   private void servedPredictionsMatch(String name, long id, JsonNode job, List<String[]> rows, JsonNode testRows)
       throws Exception {
     ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"" + name + "\"}"), 201);
@@ -158,14 +190,36 @@ class TextClassificationComparisonTest {
     int[][] confusion = new int[classes.size()][classes.size()];
     JsonNode predicted = predictedClasses(name, texts);
     JsonNode oip = oipClasses(name, texts);
+    List<String> engine = enginePredictions(id, testRows.size());
     for (int k = 0; k < testRows.size(); k++) {
       String actual = rows.get(testRows.get(k).asInt())[1];
-      assertThat(oip.get(k).asText()).as("OIP and /predict on test row %d", k).isEqualTo(predicted.get(k).asText());
+      String text = texts.get(k).asText();
+      assertThat(predicted.get(k).asText())
+          .as("/predict vs the engine on test row %d: %s", k, text)
+          .isEqualTo(engine.get(k));
+      assertThat(oip.get(k).asText()).as("OIP vs the engine on test row %d: %s", k, text).isEqualTo(engine.get(k));
       confusion[classes.indexOf(actual)][classes.indexOf(predicted.get(k).asText())]++;
     }
     assertThat((JsonNode) JSON.valueToTree(confusion))
         .as("the served model's confusion matrix on the raw test texts vs the engine's")
         .isEqualTo(job.at("/evaluation/confusion"));
+  }
+
+  /**
+   * The engine's predictions for the job's test rows, from the last column of {@code
+   * ?as=csv&split=test&predictions=true} (these texts hold no line breaks, and class names no commas), which the JSON
+   * splits' {@code predictions} repeat.
+   */
+  private List<String> enginePredictions(long id, int testRows) throws Exception {
+    HttpResponse<String> csv = send("GET", "/api/v1/jobs/" + id + "/splits?as=csv&split=test&predictions=true", null);
+    assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+    List<String> lines = csv.body().lines().toList();
+    assertThat(lines.get(0)).isEqualTo("text,label,prediction");
+    List<String> engine = lines.stream().skip(1).map(l -> l.substring(l.lastIndexOf(',') + 1)).toList();
+    assertThat(engine).hasSize(testRows);
+    JsonNode json = ok(send("GET", "/api/v1/jobs/" + id + "/splits", null), 200).get("predictions");
+    assertThat(JSON.convertValue(json, new TypeReference<List<String>>() {})).isEqualTo(engine);
+    return engine;
   }
 
   /** The classes /predict gives, one per text. */

@@ -11,6 +11,7 @@ import dev.kiln.http.Router;
 import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.Task;
+import dev.kiln.training.job.Preparation;
 import dev.kiln.training.job.TrainingService;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -18,9 +19,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** The dataset routes of the training API: upload (how to read the file comes from the query), list and show. */
@@ -62,9 +65,10 @@ final class DatasetRoutes implements RestService {
   /**
    * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not), or a zip of a folder dataset (content
    * type {@code application/zip}: image folder, IDX pair, text folder); how to read it comes from the query: {@code
-   * label}, {@code format}, {@code task}, {@code delimiter}, {@code text}, {@code channels}. A dataset over the
-   * server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is answered 413; reading streams
-   * the stored copy, so memory stays within those limits.
+   * label}, {@code format}, {@code task}, {@code delimiter}, {@code text}, {@code channels}, and for text the dataset's
+   * own {@code preparation} defaults ({@link Preparation#DATASET_KEYS}: {@code tokenizer}, {@code lowercase}, ...). A
+   * dataset over the server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is answered
+   * 413; reading streams the stored copy, so memory stays within those limits.
    */
   private CompletableFuture<RestResponse> addDataset(RestRequest q) {
     Map<String, List<String>> query = new QueryStringDecoder(q.http().uri()).parameters();
@@ -97,6 +101,11 @@ final class DatasetRoutes implements RestService {
         throw new KilnException(ErrorKind.INVALID_ARGUMENT, "delimiter must be one character");
       }
       options = options.withDelimiter(delimiter.charAt(0));
+    }
+    Map<String, String> textOptions = new LinkedHashMap<>();
+    Preparation.DATASET_KEYS.forEach(k -> Optional.ofNullable(first(query, k)).ifPresent(v -> textOptions.put(k, v)));
+    if (!textOptions.isEmpty()) {
+      options = options.withPreparation(Preparation.datasetText(textOptions));
     }
     // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
     ByteBuf body = q.body().retainedDuplicate();

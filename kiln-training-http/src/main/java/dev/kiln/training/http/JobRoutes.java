@@ -120,7 +120,10 @@ final class JobRoutes implements RestService {
         q.blocking());
   }
 
-  /** The recorded row indexes as JSON, or with {@code ?as=csv&split=test} one split's rows themselves as CSV. */
+  /**
+   * The recorded row indexes (and the engine's test predictions) as JSON, or with {@code ?as=csv&split=test} one
+   * split's rows themselves as CSV; {@code &predictions=true} adds the test rows' {@code prediction} column.
+   */
   private CompletableFuture<RestResponse> splits(RestRequest q) {
     String as = q.query("as").orElse("json");
     if (as.equals("json")) {
@@ -137,7 +140,13 @@ final class JobRoutes implements RestService {
                   .orElseThrow(() ->
                       new KilnException(
                           ErrorKind.INVALID_ARGUMENT, "split: needed with as=csv (train, validation or test)"));
-          byte[] csv = training.splitCsv(id, split, q.grants()); // checks the split's name before it names the file
+          String predictions = q.query("predictions").orElse("false");
+          if (!predictions.equals("true") && !predictions.equals("false")) {
+            throw new KilnException(
+                ErrorKind.INVALID_ARGUMENT, "predictions: '" + predictions + "' (expected: true or false)");
+          }
+          // Checks the split's name before it names the file.
+          byte[] csv = training.splitCsv(id, split, predictions.equals("true"), q.grants());
           return new RestResponse(
               HttpResponseStatus.OK,
               "text/csv; charset=utf-8",

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param delimiter a single character
  * @param textColumn the text column of a {@link DatasetFormat#TEXT_CSV}
  * @param channels 1 (grey) or 3 (RGB) for images; by default those most of the images have
+ * @param preparation text datasets: their own tokenisation and vocabulary options, the defaults of every job on them
+ *     and what the upload report ({@link TextReport}) measures with; null for the defaults
  * @param limits caps while reading; by default the store's (never stored: they are the server's, not the data's)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -31,6 +33,7 @@ public record DatasetOptions(
     Integer channels,
     Integer height,
     Integer width,
+    TextPreparation preparation,
     @JsonIgnore ReadLimits limits) {
 
   public DatasetOptions {
@@ -49,7 +52,7 @@ public record DatasetOptions(
 
   /** Options that detect everything; enough for image folders, IDX and text folders. */
   public static DatasetOptions detect() {
-    return new DatasetOptions(null, null, null, null, null, null, null, null, null, null, null);
+    return new DatasetOptions(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public static DatasetOptions csv(String labelColumn) {
@@ -58,22 +61,44 @@ public record DatasetOptions(
 
   public static DatasetOptions textCsv(String textColumn, String labelColumn) {
     return new DatasetOptions(
-        DatasetFormat.TEXT_CSV, labelColumn, null, null, null, textColumn, null, null, null, null, null);
+        DatasetFormat.TEXT_CSV, labelColumn, null, null, null, textColumn, null, null, null, null, null, null);
   }
 
   public DatasetOptions withFormat(DatasetFormat f) {
     return new DatasetOptions(
-        f, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, channels, height, width, limits);
+        f,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        task,
+        channels,
+        height,
+        width,
+        preparation,
+        limits);
   }
 
   public DatasetOptions withLabel(String label) {
     return new DatasetOptions(
-        format, label, featureColumns, columnKinds, delimiter, textColumn, task, channels, height, width, limits);
+        format,
+        label,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        task,
+        channels,
+        height,
+        width,
+        preparation,
+        limits);
   }
 
   public DatasetOptions withFeatures(List<String> columns, Map<String, ColumnKind> kinds) {
     return new DatasetOptions(
-        format, labelColumn, columns, kinds, delimiter, textColumn, task, channels, height, width, limits);
+        format, labelColumn, columns, kinds, delimiter, textColumn, task, channels, height, width, preparation, limits);
   }
 
   public DatasetOptions withDelimiter(char d) {
@@ -88,27 +113,85 @@ public record DatasetOptions(
         channels,
         height,
         width,
+        preparation,
         limits);
   }
 
   public DatasetOptions withTask(Task.Type t) {
     return new DatasetOptions(
-        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, t, channels, height, width, limits);
+        format,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        t,
+        channels,
+        height,
+        width,
+        preparation,
+        limits);
   }
 
   public DatasetOptions withImage(int c, int h, int w) {
     return new DatasetOptions(
-        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c, h, w, limits);
+        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c, h, w, preparation, limits);
   }
 
   public DatasetOptions withChannels(int c) {
     return new DatasetOptions(
-        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c, height, width, limits);
+        format,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        task,
+        c,
+        height,
+        width,
+        preparation,
+        limits);
   }
 
   public DatasetOptions withLimits(ReadLimits l) {
     return new DatasetOptions(
-        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, channels, height, width, l);
+        format,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        task,
+        channels,
+        height,
+        width,
+        preparation,
+        l);
+  }
+
+  public DatasetOptions withPreparation(TextPreparation p) {
+    return new DatasetOptions(
+        format,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        task,
+        channels,
+        height,
+        width,
+        p,
+        limits);
+  }
+
+  /**
+   * What a job on this dataset prepares it with before its own {@code preparation}: the defaults, then {@link
+   * #preparation()}.
+   */
+  public PrepareOptions prepareOptions() {
+    return preparation == null ? PrepareOptions.defaults() : preparation.over(PrepareOptions.defaults());
   }
 
   ReadLimits limitsOrDefault() {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,17 @@ public final class DatasetRows {
    *     or a row number past its end
    */
   public static byte[] csv(StoredDataset stored, List<Integer> rows) {
+    return csv(stored, rows, List.of());
+  }
+
+  /**
+   * The rows as {@link #csv(StoredDataset, List)} writes them, with a last column {@code prediction} holding {@code
+   * predictions} (one per row, in the same order) unless that is empty.
+   */
+  public static byte[] csv(StoredDataset stored, List<Integer> rows, List<String> predictions) {
+    if (!predictions.isEmpty() && predictions.size() != rows.size()) {
+      throw new IllegalArgumentException(predictions.size() + " predictions for " + rows.size() + " rows");
+    }
     DatasetFormat format = stored.manifest().format();
     if (format != DatasetFormat.CSV && format != DatasetFormat.TEXT_CSV) {
       throw new DatasetException(
@@ -46,16 +58,25 @@ public final class DatasetRows {
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (PrintWriter out = new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8))) {
-      line(out, header.toArray(String[]::new));
-      for (int r : rows) {
-        String[] record = wanted.get(r);
+      line(out, withPrediction(header.toArray(String[]::new), predictions.isEmpty() ? null : "prediction"));
+      for (int i = 0; i < rows.size(); i++) {
+        String[] record = wanted.get(rows.get(i));
         if (record == null) {
-          throw new DatasetException("row " + r + ": past the end of dataset " + stored.ref().name());
+          throw new DatasetException("row " + rows.get(i) + ": past the end of dataset " + stored.ref().name());
         }
-        line(out, record);
+        line(out, withPrediction(record, predictions.isEmpty() ? null : predictions.get(i)));
       }
     }
     return bytes.toByteArray();
+  }
+
+  private static String[] withPrediction(String[] fields, String prediction) {
+    if (prediction == null) {
+      return fields;
+    }
+    String[] out = Arrays.copyOf(fields, fields.length + 1);
+    out[fields.length] = prediction;
+    return out;
   }
 
   private static void line(PrintWriter out, String[] fields) {

@@ -213,7 +213,7 @@ public final class FileDatasetStore implements DatasetStore {
         digest.size(),
         Instant.now().toString(),
         null,
-        raw instanceof TextData text ? TextReport.of(text, task.classes()) : null);
+        raw instanceof TextData text ? TextReport.of(text, task.classes(), options.prepareOptions()) : null);
   }
 
   private DatasetManifest publish(DatasetManifest draft, Path staging) throws IOException {

@@ -8,18 +8,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a text dataset looks like to a model with the default {@code preparation}, measured once at upload over all its
- * texts, so that a user sees what training will see before choosing {@code max_vocabulary}, {@code max_length} or
- * {@code min_count}. A job fits its vocabulary on its training split only, so its numbers differ a little.
+ * What a text dataset looks like to a model with the dataset's own {@code preparation} ({@link TextPreparation}, by
+ * default none), measured once at upload over all its texts, so that a user sees what training will see before choosing
+ * {@code max_vocabulary}, {@code max_length} or {@code min_count}. A job fits its vocabulary on its training split
+ * only, so its numbers differ a little.
  *
- * @param tokenizer the mode {@code tokenizer: auto} picks for these texts ({@code words} or {@code chars}), lower-cased
+ * @param tokenizer the mode the dataset's {@code tokenizer} gives ({@code words} or {@code chars}, lower-cased); for
+ *     {@code auto}, the one it picks for these texts
  * @param tokens token count over all texts
  * @param vocabulary distinct tokens
- * @param maxVocabulary the default vocabulary cap the coverage is measured at
- * @param coverage share of all tokens whose token is among the {@code maxVocabulary} most frequent: the rest become the
- *     unknown token
+ * @param maxVocabulary the vocabulary cap (the dataset's, else the default) the coverage is measured at
+ * @param coverage share of all tokens whose token is among the {@code maxVocabulary} most frequent seen at least {@code
+ *     min_count} times: the rest become the unknown token
  * @param lengths tokens per text
- * @param maxLength the {@code max_length} a job takes by default: the 95th percentile of lengths, at most 256
+ * @param maxLength the {@code max_length} a job takes by default: the dataset's, else the 95th percentile of lengths,
+ *     at most 256
  * @param truncated share of texts longer than {@code maxLength}, which a sequence model sees cut
  * @param classCounts texts per class, in the manifest's class order
  */
@@ -46,7 +49,15 @@ public record TextReport(
 
   /** The report of {@code data} under the default {@link TextOptions} and {@link PrepareOptions}. */
   public static TextReport of(TextData data, List<String> classes) {
-    Tokenization tokenization = TextOptions.DEFAULTS.tokenization(data.texts());
+    return of(data, classes, PrepareOptions.defaults());
+  }
+
+  /**
+   * The report of {@code data} as a job with {@code options} sees it (the dataset's own {@link TextPreparation}): its
+   * tokenisation, and coverage by its vocabulary cap and {@code min_count}.
+   */
+  public static TextReport of(TextData data, List<String> classes, PrepareOptions options) {
+    Tokenization tokenization = options.text().tokenization(data.texts());
     Map<String, Long> counts = new HashMap<>();
     int[] lengths = new int[data.texts().size()];
     long tokens = 0;
@@ -56,10 +67,15 @@ public record TextReport(
       tokens += t.size();
       t.forEach(token -> counts.merge(token, 1L, Long::sum));
     }
-    int cap = PrepareOptions.defaults().maxVocabulary();
+    int cap = options.maxVocabulary();
     long covered =
-        counts.values().stream().sorted(Collections.reverseOrder()).limit(cap).mapToLong(Long::longValue).sum();
-    int maxLength = TextFitter.percentileLength(lengths);
+        counts.values().stream()
+            .filter(n -> n >= options.text().minCount())
+            .sorted(Collections.reverseOrder())
+            .limit(cap)
+            .mapToLong(Long::longValue)
+            .sum();
+    int maxLength = options.maxLength() != null ? options.maxLength() : TextFitter.percentileLength(lengths);
     long truncated = Arrays.stream(lengths).filter(n -> n > maxLength).count();
     Map<String, Long> perClass = new LinkedHashMap<>();
     classes.forEach(c -> perClass.put(c, 0L));

@@ -1,5 +1,6 @@
 package dev.kiln.training.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.training.data.DatasetRef;
@@ -25,6 +26,9 @@ import java.util.Optional;
  * @param validationDataset the dataset validated on ({@code training.validation_dataset}); null when the validation
  *     rows are the dataset's own (and for jobs stored before validation datasets)
  * @param splitColumn the column that assigned the rows ({@code training.split_column}); null when the fractions did
+ * @param predictions the engine's prediction for each {@code test} row, in its order, as the job's evaluation counted
+ *     it: the class name, or for regression the value ({@link Float#toString}); empty until the job has evaluated (and
+ *     for jobs stored before predictions were recorded)
  */
 public record JobSplits(
     String dataset,
@@ -34,7 +38,8 @@ public record JobSplits(
     List<Integer> validation,
     List<Integer> test,
     ValidationDataset validationDataset,
-    String splitColumn) {
+    String splitColumn,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> predictions) {
   static final String FILE = "splits.json";
 
   /** The other dataset version a job validated on, and how many of its rows it used. */
@@ -44,11 +49,12 @@ public record JobSplits(
     train = List.copyOf(train);
     validation = List.copyOf(validation);
     test = List.copyOf(test);
+    predictions = predictions == null ? List.of() : List.copyOf(predictions);
   }
 
   public JobSplits(
       String dataset, int version, String sha256, List<Integer> train, List<Integer> validation, List<Integer> test) {
-    this(dataset, version, sha256, train, validation, test, null, null);
+    this(dataset, version, sha256, train, validation, test, null, null, List.of());
   }
 
   static JobSplits of(DatasetRef source, Split rows) {
@@ -66,7 +72,17 @@ public record JobSplits(
         validationSource
             .map(v -> new ValidationDataset(v.name(), v.version(), v.sha256(), rows.validation().length))
             .orElse(null),
-        splitColumn);
+        splitColumn,
+        List.of());
+  }
+
+  /** These splits with the engine's test predictions, one per test row. */
+  JobSplits withPredictions(List<String> testPredictions) {
+    if (testPredictions.size() != test.size()) {
+      throw new IllegalArgumentException(testPredictions.size() + " predictions for " + test.size() + " test rows");
+    }
+    return new JobSplits(
+        dataset, version, sha256, train, validation, test, validationDataset, splitColumn, testPredictions);
   }
 
   /** One split's rows by its name: {@code train}, {@code validation} or {@code test}. */

@@ -2,6 +2,11 @@ package dev.kiln.training.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.training.data.DatasetException;
@@ -9,6 +14,7 @@ import dev.kiln.training.data.MissingPolicy;
 import dev.kiln.training.data.PrepareOptions;
 import dev.kiln.training.data.Scaling;
 import dev.kiln.training.data.TextOptions;
+import dev.kiln.training.data.TextPreparation;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +60,10 @@ public record Preparation(
           "lowercase",
           "normalize",
           "min_count");
+
+  /** The keys a dataset may set at upload as its own defaults: the text ones but {@code text_features}. */
+  public static final List<String> DATASET_KEYS =
+      List.of("tokenizer", "ngrams", "lowercase", "normalize", "min_count", "max_vocabulary", "max_length");
 
   public static final Preparation NONE = new Preparation(null, null, null, null, null, null, null, null, null, null);
 
@@ -116,22 +126,40 @@ public record Preparation(
     if (missing != null) {
       o = o.withMissing(missing);
     }
-    if (maxVocabulary != null || maxLength != null) {
-      o = o.withText(maxVocabulary != null ? maxVocabulary : o.maxVocabulary(), maxLength);
-    }
-    TextOptions t = o.text();
     try {
-      return o.withText(
-          new TextOptions(
-              tokenizer != null ? tokenizer : t.tokenizer(),
-              textFeatures != null ? textFeatures : t.features(),
-              ngrams != null ? ngrams : t.ngrams(),
-              lowercase != null ? lowercase : t.lowercase(),
-              normalize != null ? normalize : t.normalize(),
-              minCount != null ? minCount : t.minCount()));
+      o = text().over(o);
     } catch (DatasetException e) {
       throw invalid(e.getMessage());
     }
+    return textFeatures == null ? o : o.withText(o.text().withFeatures(textFeatures));
+  }
+
+  /** The text keys a dataset may set for itself ({@link TextPreparation}). */
+  public TextPreparation text() {
+    return new TextPreparation(tokenizer, ngrams, lowercase, normalize, minCount, maxVocabulary, maxLength);
+  }
+
+  /**
+   * A dataset's text options from an upload's query ({@code tokenizer=words&lowercase=false}), checked as a job's
+   * {@code preparation} is: a key outside {@link #DATASET_KEYS} or a bad value is refused naming it and what it takes.
+   */
+  public static TextPreparation datasetText(Map<String, String> query) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    query.forEach((k, v) -> {
+      if (!DATASET_KEYS.contains(k)) {
+        throw invalid("unknown text option '" + k + "' (known: " + String.join(", ", DATASET_KEYS) + ")");
+      }
+      node.set(k, k.equals("tokenizer") ? TextNode.valueOf(v) : scalar(v));
+    });
+    return read(node).text();
+  }
+
+  /** A query value as the JSON it stands for: a boolean, a whole number, else a string (refused with the key). */
+  private static JsonNode scalar(String v) {
+    if (v.equals("true") || v.equals("false")) {
+      return BooleanNode.valueOf(Boolean.parseBoolean(v));
+    }
+    return v.matches("[0-9]{1,9}") ? IntNode.valueOf(Integer.parseInt(v)) : TextNode.valueOf(v);
   }
 
   private static <E extends Enum<E>> E named(Class<E> type, String key, String name) {

@@ -35,8 +35,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -97,7 +100,9 @@ public final class TrainingJobWork implements JobWork {
   /** Prepares the data the way a request asks, validating on {@code validation} when it names a dataset. */
   static PreparedData prepare(
       StoredDataset stored, Optional<StoredDataset> validation, JobRequest r, TrainingSettings base) {
-    PrepareOptions o = PrepareOptions.defaults().withSplit(base.validationSplit(), base.testSplit(), base.seed());
+    // The dataset's own text options first, then the job's preparation over them.
+    PrepareOptions o =
+        stored.manifest().options().prepareOptions().withSplit(base.validationSplit(), base.testSplit(), base.seed());
     if (r.model().type() == ModelType.NGRAM_CLASSIFIER || r.model().type() == ModelType.LOGISTIC_REGRESSION) {
       // Token ids mean nothing to a linear model: it reads a text as a bag of n-grams.
       o = o.withText(o.text().withFeatures(TextOptions.Features.TFIDF));
@@ -127,13 +132,17 @@ public final class TrainingJobWork implements JobWork {
     ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
     Path dir = jobs.directory(job.id());
     // Recorded before training, so the rows can be read while the job runs and after it fails.
-    JobSplits.of(stored.ref(), data.rows(), validation.map(StoredDataset::ref), requested.splitColumn()).write(dir);
+    JobSplits splits =
+        JobSplits.of(stored.ref(), data.rows(), validation.map(StoredDataset::ref), requested.splitColumn());
+    splits.write(dir);
     long start = System.nanoTime();
     try (TrainedModel model =
         engine.train(
             new TrainingPlan(resolved.spec(), settings, data, dir.resolve("checkpoints"), listener, cancelled))) {
       double seconds = (System.nanoTime() - start) / 1e9;
-      JsonNode evaluation = evaluate(data, model.predictor().predict(data.test()));
+      float[] predictions = model.predictor().predict(data.test());
+      JsonNode evaluation = evaluate(data, predictions);
+      splits.withPredictions(predicted(data, predictions)).write(dir);
       Coefficients.of(resolved.spec(), data, model)
           .ifPresent(c -> ((ObjectNode) evaluation).set("coefficients", JobJson.MAPPER.valueToTree(c)));
       NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
@@ -171,24 +180,44 @@ public final class TrainingJobWork implements JobWork {
   /** Test-split metrics from the engine's own predictions. */
   static JsonNode evaluate(PreparedData data, float[] predictions) {
     Examples test = data.test();
-    int n = test.count();
     if (data.task().classification()) {
-      int k = data.task().classCount();
-      int[] actual = new int[n];
-      int[] predicted = new int[n];
-      for (int i = 0; i < n; i++) {
+      int[] actual = new int[test.count()];
+      for (int i = 0; i < actual.length; i++) {
         actual[i] = (int) test.targets()[i];
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-          if (predictions[i * k + c] > predictions[i * k + best]) {
-            best = c;
-          }
-        }
-        predicted[i] = best;
       }
+      int[] predicted = classes(data, predictions);
       return JobJson.MAPPER.valueToTree(ClassificationReport.of(actual, predicted, predictions, data.task().classes()));
     }
     return JobJson.MAPPER.valueToTree(RegressionReport.of(test.targets(), predictions));
+  }
+
+  /** Each test row's predicted class (the highest score; the first of ties), as the evaluation counts it. */
+  private static int[] classes(PreparedData data, float[] predictions) {
+    int k = data.task().classCount();
+    int[] predicted = new int[data.test().count()];
+    for (int i = 0; i < predicted.length; i++) {
+      int best = 0;
+      for (int c = 1; c < k; c++) {
+        if (predictions[i * k + c] > predictions[i * k + best]) {
+          best = c;
+        }
+      }
+      predicted[i] = best;
+    }
+    return predicted;
+  }
+
+  /** Each test row's prediction as {@link JobSplits#predictions()} records it: a class name, or a value. */
+  static List<String> predicted(PreparedData data, float[] predictions) {
+    if (data.task().classification()) {
+      List<String> names = data.task().classes();
+      return Arrays.stream(classes(data, predictions)).mapToObj(names::get).toList();
+    }
+    List<String> values = new ArrayList<>(data.test().count());
+    for (int i = 0; i < data.test().count(); i++) {
+      values.add(Float.toString(predictions[i]));
+    }
+    return values;
   }
 
   static String sha256(byte[] bytes) {

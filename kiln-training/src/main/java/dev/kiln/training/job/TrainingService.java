@@ -263,11 +263,19 @@ public final class TrainingService {
 
   /**
    * One split's rows of a job's dataset version as CSV ({@link DatasetRows}): the rows themselves, for a tool that
-   * should not have to index the upload. {@code INVALID_ARGUMENT} for an unknown split or a dataset that is not CSV.
+   * should not have to index the upload. With {@code predictions} (test split only), each row ends with the engine's
+   * {@code prediction} for it ({@link JobSplits#predictions()}); {@code CONFLICT} before the job has evaluated. {@code
+   * INVALID_ARGUMENT} for an unknown split or a dataset that is not CSV.
    */
-  public byte[] splitCsv(long id, String split, Grants who) {
+  public byte[] splitCsv(long id, String split, boolean predictions, Grants who) {
     JobSplits s = splits(id, who);
     List<Integer> rows = s.rows(split);
+    if (predictions && !split.equals("test")) {
+      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "predictions: only for split=test (got split=" + split + ")");
+    }
+    if (predictions && s.predictions().isEmpty() && !rows.isEmpty()) {
+      throw new KilnException(ErrorKind.CONFLICT, "job " + id + " has no test predictions: it has not evaluated");
+    }
     // A validation dataset's rows are its own: read them from it.
     boolean other = split.equals("validation") && s.validationDataset() != null;
     String name = other ? s.validationDataset().name() : s.dataset();
@@ -276,7 +284,8 @@ public final class TrainingService {
         datasets
             .get(name, version)
             .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + name + " version " + version));
-    return DatasetRows.csv(stored, rows);
+    // The test rows carry the engine's predictions, for comparing them row by row with another tool's or a server's.
+    return DatasetRows.csv(stored, rows, predictions ? s.predictions() : List.of());
   }
 
   /** Serves a succeeded job's model as the next version of {@code model}. */

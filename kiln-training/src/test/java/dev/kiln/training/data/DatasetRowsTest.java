@@ -29,6 +29,18 @@ class DatasetRowsTest {
   }
 
   @Test
+  void predictionsBecomeALastColumnOnePerRow() throws Exception {
+    Path f = Files.writeString(dir.resolve("t.csv"), "text,label\n\"模型, GPU\",a\nplain,b\n");
+    FileDatasetStore store = new FileDatasetStore(dir.resolve("store"));
+    store.add("t", f, DatasetOptions.textCsv("text", "label"));
+    StoredDataset stored = store.get("t", 1).orElseThrow();
+    String csv = new String(DatasetRows.csv(stored, List.of(1, 0), List.of("a", "a")), StandardCharsets.UTF_8);
+    assertThat(csv).isEqualTo("text,label,prediction\nplain,b,a\n\"模型, GPU\",a,a\n");
+    assertThatThrownBy(() -> DatasetRows.csv(stored, List.of(1, 0), List.of("a")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void anImageFolderHasNoRowsAsCsv() {
     Path bars = SampleData.bars(dir.resolve("bars"), 4, 1);
     FileDatasetStore store = new FileDatasetStore(dir.resolve("store"));

@@ -78,4 +78,30 @@ class TextReportTest {
         store.add("lin", SampleData.linear(src.resolve("lin.csv"), 20, 3), DatasetOptions.csv("y"));
     assertThat(tabular.text()).isNull();
   }
+
+  @Test
+  void aDatasetsOwnTextOptionsAreWhatItsReportMeasuresAndItsManifestKeeps() {
+    FileDatasetStore store = new FileDatasetStore(root);
+    // Words, not lower-cased: 模型 V2 很快 | GPU 训练 | 模型 v2; seen twice: 模型 only.
+    String csv = "text,label\n模型 V2 很快,a\nGPU 训练,b\n模型 v2,a\n";
+    TextPreparation own = new TextPreparation(TextOptions.Choice.WORDS, null, false, null, 2, 1, 2);
+    DatasetManifest m =
+        store.add(
+            "texts",
+            new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)),
+            DatasetOptions.textCsv("text", "label").withPreparation(own));
+    assertThat(m.text().tokenizer()).isEqualTo(Tokenization.Mode.WORDS);
+    assertThat(m.text().vocabulary()).isEqualTo(6); // v2 and V2 apart
+    assertThat(m.text().coverage()).isCloseTo(2 / 7.0, within(1e-4)); // only 模型 is seen min_count (2) times
+    assertThat(m.text().maxVocabulary()).isEqualTo(1);
+    assertThat(m.text().maxLength()).isEqualTo(2);
+    assertThat(m.text().truncated()).isCloseTo(1 / 3.0, within(1e-4));
+    assertThat(new FileDatasetStore(root).get("texts", 1).orElseThrow().manifest().options().preparation())
+        .isEqualTo(own);
+    PrepareOptions job = m.options().prepareOptions();
+    assertThat(job.text().tokenization(List.of("模型")).mode()).isEqualTo(Tokenization.Mode.WORDS);
+    assertThat(job.text().lowercase()).isFalse();
+    assertThat(job.text().minCount()).isEqualTo(2);
+    assertThat(job.maxLength()).isEqualTo(2);
+  }
 }

@@ -10,6 +10,7 @@ import dev.kiln.training.data.DatasetRef;
 import dev.kiln.training.data.Split;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,27 @@ class JobSplitsTest {
     assertThat(read.validation()).containsExactly(2);
     assertThat(read.test()).containsExactly(1, 5);
     assertThat(service(store).splits(job.id(), Grants.all("admin")).test()).containsExactly(1, 5);
+  }
+
+  @Test
+  void theEnginesTestPredictionsAreKeptBesideTheTestRowsOnceEvaluated() throws Exception {
+    FileJobStore store = new FileJobStore(dir);
+    Job job = store.create(FileJobStoreTest.REQUEST, "key-a");
+    Grants owner = Grants.all("key-a");
+    JobSplits splits =
+        JobSplits.of(new DatasetRef("d", 1, "ab"), new Split(new int[] {0}, new int[0], new int[] {2, 1}));
+    splits.write(store.directory(job.id()));
+    assertThatThrownBy(() -> service(store).splitCsv(job.id(), "test", true, owner))
+        .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT))
+        .hasMessage("job " + job.id() + " has no test predictions: it has not evaluated");
+    splits.withPredictions(List.of("b", "a")).write(store.directory(job.id()));
+    assertThat(Files.readString(store.directory(job.id()).resolve("splits.json")))
+        .endsWith("\"test\":[2,1],\"predictions\":[\"b\",\"a\"]}");
+    assertThat(service(store).splits(job.id(), owner).predictions()).containsExactly("b", "a");
+    assertThatThrownBy(() -> service(store).splitCsv(job.id(), "train", true, owner))
+        .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessage("predictions: only for split=test (got split=train)");
+    assertThatThrownBy(() -> splits.withPredictions(List.of("a"))).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
