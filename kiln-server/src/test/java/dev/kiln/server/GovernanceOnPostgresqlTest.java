@@ -28,6 +28,14 @@ class GovernanceOnPostgresqlTest {
   }
 
   @Nested
+  class Replicas extends ReplicasConvergeTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
+
+  @Nested
   class Training extends TrainingGovernanceServerTest {
     @Override
     boolean onPostgresql() {
