@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.govern.registry.VersionRecord;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,5 +106,33 @@ abstract class ChangeFeedTest {
     Thread.sleep(300); // the feed is listening
     new JdbcKeyStore(a).insert(JdbcKeyStoreTest.key("k2", AT));
     assertThat(next(Duration.ofSeconds(1)).subject()).isEqualTo("k2");
+  }
+
+  @Test
+  void whenTheNotificationConnectionDropsPollingGoesOnAndListeningComesBack() throws Exception {
+    Assumptions.assumeTrue(backend == Backend.POSTGRESQL, "SQLite has no notification connection");
+    follow(b, Duration.ofMillis(200));
+    Thread.sleep(300); // the feed is listening
+    assertThat(listeners("count(pg_terminate_backend(pid))")).isPositive();
+
+    new JdbcKeyStore(a).insert(JdbcKeyStoreTest.key("k3", AT));
+    assertThat(next(Duration.ofSeconds(1)).subject()).isEqualTo("k3"); // by polling, one interval later at most
+    Thread.sleep(600);
+    assertThat(listeners("count(*)")).as("listening again").isPositive();
+    new JdbcKeyStore(a).insert(JdbcKeyStoreTest.key("k4", AT));
+    assertThat(next(Duration.ofSeconds(1)).subject()).isEqualTo("k4");
+  }
+
+  /** {@code aggregate} over the backends whose last statement was a LISTEN, as seen from replica A. */
+  private int listeners(String aggregate) {
+    return a.read(c -> {
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT " + aggregate + " FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND state = 'idle'")) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
   }
 }
