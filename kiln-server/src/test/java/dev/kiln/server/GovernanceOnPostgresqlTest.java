@@ -44,6 +44,30 @@ class GovernanceOnPostgresqlTest {
   }
 
   @Nested
+  class ReplicaProcesses extends ReplicaProcessesTest {
+    PostgresSchema schema;
+
+    @BeforeEach
+    void createSchema() {
+      schema = PostgresSchema.create();
+    }
+
+    @Override
+    GovernanceConfig database(GovernanceConfig g) {
+      return schema.apply(g);
+    }
+
+    @Override
+    @AfterEach
+    void stop() throws InterruptedException {
+      super.stop();
+      if (schema != null) {
+        schema.close();
+      }
+    }
+  }
+
+  @Nested
   class RateLimitCrash extends RateLimitCrashTest {
     PostgresSchema schema;
 
