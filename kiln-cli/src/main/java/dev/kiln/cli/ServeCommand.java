@@ -99,6 +99,7 @@ final class ServeCommand implements Callable<Integer> {
     HttpSettings http = limits.http(host, httpPort);
     GrpcSettings grpc = limits.grpc(host, grpcPort);
     Optional<TlsSettings> tls = tls();
+    governance.check(spec.commandLine());
     if (tls.isPresent()) {
       http = http.withTls(tls.get());
       grpc = grpc.withTls(tls.get());
@@ -116,7 +117,6 @@ final class ServeCommand implements Callable<Integer> {
             training.config(dataDir),
             governance.config(dataDir),
             llm.config());
-    governance.check(spec.commandLine());
     Kiln kiln = Kiln.start(config);
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);

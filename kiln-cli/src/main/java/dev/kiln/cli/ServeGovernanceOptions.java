@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.server.GovernanceConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -38,6 +39,15 @@ final class ServeGovernanceOptions {
               + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
   Path masterKey;
 
+  @Option(
+      names = "--change-interval",
+      defaultValue = "250ms",
+      description =
+          "How often this replica reads the change feed: keys, aliases and versions changed through another replica"
+              + " take effect here within about this long; on PostgreSQL a notification is sooner (default:"
+              + " ${DEFAULT-VALUE}).")
+  Duration changeInterval;
+
   /**
    * The governance settings from the flags, empty with --no-database; the database password comes from {@code
    * KILN_DATABASE_PASSWORD}.
@@ -48,7 +58,7 @@ final class ServeGovernanceOptions {
     if (noDatabase) {
       return Optional.empty();
     }
-    GovernanceConfig g = GovernanceConfig.defaults(dataDir).withAuth(auth);
+    GovernanceConfig g = GovernanceConfig.defaults(dataDir).withAuth(auth).withChangeInterval(changeInterval);
     if (databaseUrl != null) {
       g =
           g.withDatabase(
@@ -60,8 +70,11 @@ final class ServeGovernanceOptions {
     return Optional.of(masterKey == null ? g : g.withMasterKey(masterKey));
   }
 
-  /** Refuses --auth without a database, where the keys would live. */
+  /** Refuses --auth without a database, where the keys would live, and a change interval that is not positive. */
   void check(CommandLine cli) {
+    if (changeInterval.isNegative() || changeInterval.isZero()) {
+      throw new ParameterException(cli, "--change-interval must be positive (e.g. 250ms)");
+    }
     if (auth && noDatabase) {
       throw new ParameterException(cli, "--auth needs the database (keys live there); drop --no-database");
     }

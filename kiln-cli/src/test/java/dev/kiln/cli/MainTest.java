@@ -116,6 +116,23 @@ class MainTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("kiln: TLS certificate chain " + cert + ": no such file");
   }
 
+  @Test
+  void theChangeIntervalDefaultsTo250msAndMustBePositive() {
+    assertThat(serve("--models", "m").governance.config(dir).orElseThrow().changeInterval())
+        .isEqualTo(Duration.ofMillis(250));
+    assertThat(serve("--models", "m", "--change-interval", "2s").governance.config(dir).orElseThrow().changeInterval())
+        .isEqualTo(Duration.ofSeconds(2));
+
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    int code =
+        cli.execute(
+            "serve", "--models", dir.toString(), "--data", dir.resolve("data").toString(), "--change-interval", "0s");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--change-interval must be positive");
+  }
+
   private static ServeCommand serve(String... args) {
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve)

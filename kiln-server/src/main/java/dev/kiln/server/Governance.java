@@ -10,6 +10,8 @@ import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.govern.registry.ModelRegistry;
+import dev.kiln.govern.store.Change;
+import dev.kiln.govern.store.ChangeFeed;
 import dev.kiln.govern.store.GovernanceStores;
 import dev.kiln.govern.usage.UsageRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +40,12 @@ final class Governance implements AutoCloseable {
   final ModelRegistry registry;
   final Gate gate;
 
+  /**
+   * Changes made through any replica, this one included: keys and aliases follow it here; the server adds what serves,
+   * then starts it.
+   */
+  final ChangeFeed changes;
+
   /** The admin token made on a first start with auth on; empty otherwise. */
   final Optional<String> bootstrapToken;
 
@@ -55,6 +63,7 @@ final class Governance implements AutoCloseable {
     registry.cleanUp(Duration.ofMinutes(10));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
     bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();
+    changes = ChangeFeed.of(stores.database(), g.changeInterval()).listen(this::follow);
     flusher.scheduleWithFixedDelay(this::flushLimits, 1, 1, TimeUnit.SECONDS);
     flusher.scheduleWithFixedDelay(usage::flush, 5, 5, TimeUnit.SECONDS);
   }
@@ -93,6 +102,14 @@ final class Governance implements AutoCloseable {
     return admin.token();
   }
 
+  /** Drops what this replica holds in memory about what changed: a key (its limits with it), a model's aliases. */
+  private void follow(Change change) {
+    switch (change.kind()) {
+      case KEY -> keys.forget(change.subject());
+      case MODEL, ALIAS -> registry.changed(change.subject());
+    }
+  }
+
   private void flushLimits() {
     try {
       limiter.flush();
@@ -103,6 +120,7 @@ final class Governance implements AutoCloseable {
 
   @Override
   public void close() {
+    changes.close();
     flusher.shutdownNow();
     try {
       limiter.flush();

@@ -14,8 +14,11 @@ import java.util.Optional;
  * @param auth whether every route and RPC but the health probes needs an API key
  * @param masterKeyFile the master key for artifacts at rest; empty: {@code KILN_MASTER_KEY}, else stored unencrypted
  *     (with a warning)
- * @param keyCacheTtl how long a replica trusts what it read about a key (revocations elsewhere take this long)
+ * @param keyCacheTtl how long a replica trusts what it read about a key when the change feed is silent: a safety net
+ *     only, as the feed drops a changed key at once
  * @param maxArtifactBytes largest model file a push may store
+ * @param changeInterval how often a replica reads the change feed (on PostgreSQL a notification wakes it sooner):
+ *     changes made through another replica take effect here within about this long
  */
 public record GovernanceConfig(
     Path dataDir,
@@ -23,7 +26,10 @@ public record GovernanceConfig(
     boolean auth,
     Optional<Path> masterKeyFile,
     Duration keyCacheTtl,
-    long maxArtifactBytes) {
+    long maxArtifactBytes,
+    Duration changeInterval) {
+  /** The default {@link #changeInterval}. */
+  public static final Duration CHANGE_INTERVAL = Duration.ofMillis(250);
 
   /**
    * A database server for the metadata.
@@ -45,18 +51,24 @@ public record GovernanceConfig(
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(masterKeyFile, "masterKeyFile");
     Objects.requireNonNull(keyCacheTtl, "keyCacheTtl");
+    Objects.requireNonNull(changeInterval, "changeInterval");
+    if (changeInterval.isNegative() || changeInterval.isZero()) {
+      throw new IllegalArgumentException("changeInterval must be positive");
+    }
   }
 
   public static GovernanceConfig defaults(Path dataDir) {
-    return new GovernanceConfig(dataDir, Optional.empty(), false, Optional.empty(), Duration.ofSeconds(5), 2L << 30);
+    return new GovernanceConfig(
+        dataDir, Optional.empty(), false, Optional.empty(), Duration.ofMinutes(1), 2L << 30, CHANGE_INTERVAL);
   }
 
   public GovernanceConfig withAuth(boolean on) {
-    return new GovernanceConfig(dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes);
+    return new GovernanceConfig(dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval);
   }
 
   public GovernanceConfig withDatabase(Database db) {
-    return new GovernanceConfig(dataDir, Optional.of(db), auth, masterKeyFile, keyCacheTtl, maxArtifactBytes);
+    return new GovernanceConfig(
+        dataDir, Optional.of(db), auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval);
   }
 
   /** The database at {@code url}, logging in as {@code user} with {@code password}. */
@@ -65,10 +77,15 @@ public record GovernanceConfig(
   }
 
   public GovernanceConfig withMasterKey(Path file) {
-    return new GovernanceConfig(dataDir, database, auth, Optional.of(file), keyCacheTtl, maxArtifactBytes);
+    return new GovernanceConfig(
+        dataDir, database, auth, Optional.of(file), keyCacheTtl, maxArtifactBytes, changeInterval);
+  }
+
+  public GovernanceConfig withChangeInterval(Duration interval) {
+    return new GovernanceConfig(dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, interval);
   }
 
   public GovernanceConfig withKeyCacheTtl(Duration ttl) {
-    return new GovernanceConfig(dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes);
+    return new GovernanceConfig(dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes, changeInterval);
   }
 }

@@ -113,6 +113,8 @@ final class KilnAssembly {
     staging.ifPresent(LanguageModelStaging::start);
     Optional<RegistryDeployments> deployments =
         governance.map(g -> new RegistryDeployments(g.registry, core, staging.orElseThrow()::serve));
+    // Last of the listeners: from here on, changes made through other replicas are served here too.
+    deployments.ifPresent(d -> governance.get().changes.listen(started(new ReplicaChanges(d::follow))).start());
     Deployer deployer =
         deployments.<Deployer>map(d -> d).orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
     Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance));

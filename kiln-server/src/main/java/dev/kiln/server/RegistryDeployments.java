@@ -89,6 +89,11 @@ final class RegistryDeployments implements Deployments, Deployer {
     return Long.toString(v.version());
   }
 
+  /** Serves what the registry now holds for {@code model} after a change made through another replica. */
+  void follow(String model) {
+    changed(model);
+  }
+
   /** Serves what the registry now holds for {@code model}: loads new versions, drops deleted ones. */
   private void changed(String model) {
     Optional<VersionRecord> llm = registry.languageModels().stream().filter(v -> v.model().equals(model)).findFirst();

@@ -28,10 +28,42 @@ class GovernanceOnPostgresqlTest {
   }
 
   @Nested
+  class Replicas extends ReplicasConvergeTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
+
+  @Nested
   class Training extends TrainingGovernanceServerTest {
     @Override
     boolean onPostgresql() {
       return true;
+    }
+  }
+
+  @Nested
+  class ReplicaProcesses extends ReplicaProcessesTest {
+    PostgresSchema schema;
+
+    @BeforeEach
+    void createSchema() {
+      schema = PostgresSchema.create();
+    }
+
+    @Override
+    GovernanceConfig database(GovernanceConfig g) {
+      return schema.apply(g);
+    }
+
+    @Override
+    @AfterEach
+    void stop() throws InterruptedException {
+      super.stop();
+      if (schema != null) {
+        schema.close();
+      }
     }
   }
 

@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * API keys: create (the token is shown once), list, revoke, rotate, and authenticate a presented token.
  *
- * <p>Authentication reads keys through a short-lived cache (default 5 s): a request costs no database round trip, and a
- * revocation or rotation made on another replica takes effect within that time (at once on this one).
+ * <p>Authentication reads keys through a cache: a request costs no database round trip. A change made here drops the
+ * key from the cache at once; one made on another replica reaches this one through the change feed, which calls {@link
+ * #forget}. The cache time is only a safety net for a feed that cannot read the database.
  */
 public final class ApiKeys {
   /** A new key and its token, which exists only in this object and in the caller's hands. */
@@ -77,7 +78,9 @@ public final class ApiKeys {
     return store.find(id).orElseThrow();
   }
 
-  /** A new secret for the key; the old token stops working (at once here, within the cache time elsewhere). */
+  /**
+   * A new secret for the key; the old token stops working (at once here, within the change feed's interval elsewhere).
+   */
   public Created rotate(String id) {
     String secret = KeyTokens.newSecret();
     if (!store.replaceSecret(id, KeyTokens.hash(secret))) {
@@ -88,6 +91,11 @@ public final class ApiKeys {
     cache.remove(id);
     ApiKey key = store.find(id).orElseThrow();
     return new Created(key, KeyTokens.token(id, secret));
+  }
+
+  /** Drops what this replica cached about key {@code id}: it changed (here or on another replica). */
+  public void forget(String id) {
+    cache.remove(id);
   }
 
   /** The valid key a token belongs to; or why not, as the exception's message (401). */

@@ -47,6 +47,7 @@ public final class ModelRegistry implements ModelCatalog {
   private final Auditor audit;
   private final Clock clock;
   private final VersionPush push;
+  private final AliasCache aliasCache;
 
   public ModelRegistry(
       RegistryStore store, ArtifactStore artifacts, Auditor audit, Clock clock, long maxArtifactBytes) {
@@ -55,6 +56,7 @@ public final class ModelRegistry implements ModelCatalog {
     this.audit = audit;
     this.clock = clock;
     this.push = new VersionPush(store, artifacts, audit, clock, maxArtifactBytes);
+    this.aliasCache = new AliasCache(store);
   }
 
   /** Stores {@code model} as the next version of {@code name} and publishes it, loaded by no one. */
@@ -134,6 +136,7 @@ public final class ModelRegistry implements ModelCatalog {
       throw new KilnException(ErrorKind.CONFLICT, "version " + version + " of " + name + " is archived");
     }
     store.setAlias(name, alias, version);
+    aliasCache.forget(name);
     audit.record(actor, "model.alias", "model:" + name + "@" + alias, from, "ok", "-> " + version);
   }
 
@@ -141,6 +144,7 @@ public final class ModelRegistry implements ModelCatalog {
     if (!store.deleteAlias(SafeNames.requireModelName(name), SafeNames.requireAlias(alias))) {
       throw KilnException.notFound("model '" + name + "' has no alias '" + alias + "'");
     }
+    aliasCache.forget(name);
     audit.record(actor, "model.unalias", "model:" + name + "@" + alias, from, "ok", "");
   }
 
@@ -149,12 +153,20 @@ public final class ModelRegistry implements ModelCatalog {
     return store.aliases(name);
   }
 
-  /** The version an alias points at. */
+  /** The version an alias points at, from memory (see {@link #changed}). */
   public Optional<Long> resolve(String name, String alias) {
     if (!SafeNames.isModelName(name) || !SafeNames.isAlias(alias)) {
       return Optional.empty();
     }
-    return Optional.ofNullable(store.aliases(name).get(alias));
+    return Optional.ofNullable(aliasCache.of(name).get(alias));
+  }
+
+  /**
+   * Says that {@code model}'s versions or aliases changed, here or on another replica (the change feed calls this), so
+   * the aliases held in memory are read again.
+   */
+  public void changed(String model) {
+    aliasCache.forget(model);
   }
 
   public void setCard(String name, String card, String actor, String from) {
@@ -173,6 +185,7 @@ public final class ModelRegistry implements ModelCatalog {
   public void deleteVersion(String name, long version, String actor, String from) {
     VersionRecord v = version(name, version);
     store.deleteVersion(name, version);
+    aliasCache.forget(name); // its aliases went with it
     if (v.artifact() != null) {
       artifacts.delete(v.artifact());
     }
@@ -183,6 +196,7 @@ public final class ModelRegistry implements ModelCatalog {
   public void deleteModel(String name, String actor, String from) {
     List<VersionRecord> all = store.versions(model(name).name());
     store.deleteModel(name);
+    aliasCache.forget(name);
     all.stream().filter(v -> v.artifact() != null).forEach(v -> artifacts.delete(v.artifact()));
     audit.record(actor, "model.delete", "model:" + name, from, "ok", all.size() + " version(s)");
   }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -31,6 +32,8 @@ public final class Database implements AutoCloseable {
 
   private final Dialect dialect;
   private final HikariDataSource pool;
+  // Marks this process's rows in the change feed, so it does not act twice on what it did itself.
+  private final String origin = UUID.randomUUID().toString();
 
   private Database(Dialect dialect, HikariDataSource pool) {
     this.dialect = dialect;
@@ -98,6 +101,16 @@ public final class Database implements AutoCloseable {
 
   public Dialect dialect() {
     return dialect;
+  }
+
+  /** This opening of the database, as the change feed records who made a change. */
+  String origin() {
+    return origin;
+  }
+
+  /** A connection of the pool for the caller to hold (the change feed's LISTEN); the caller closes it. */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
   }
 
   /**

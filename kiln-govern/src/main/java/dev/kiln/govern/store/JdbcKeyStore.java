@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** API keys in table {@code api_keys}; instants are kept to the millisecond. */
+/**
+ * API keys in table {@code api_keys}; instants are kept to the millisecond. Every change appends to the change feed in
+ * its own transaction, so other replicas drop what they cached about the key.
+ */
 public final class JdbcKeyStore implements KeyStore {
   private static final String COLUMNS =
       "id, name, secret_hash, scopes, limits, model_limits, created, created_by, expires, revoked";
@@ -43,7 +46,11 @@ public final class JdbcKeyStore implements KeyStore {
             ps.setString(8, key.createdBy());
             db.dialect().setInstant(ps, 9, key.expires());
             db.dialect().setInstant(ps, 10, key.revoked());
-            return ps.executeUpdate();
+            int n = ps.executeUpdate();
+            if (n == 1) {
+              Changes.append(db, c, Change.Kind.KEY, key.id());
+            }
+            return n;
           }
         });
     if (inserted == 0) {
@@ -87,7 +94,11 @@ public final class JdbcKeyStore implements KeyStore {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         first.set(ps);
         ps.setString(2, id);
-        return ps.executeUpdate() == 1;
+        boolean changed = ps.executeUpdate() == 1;
+        if (changed) {
+          Changes.append(db, c, Change.Kind.KEY, id);
+        }
+        return changed;
       }
     });
   }

@@ -22,7 +22,8 @@ import java.util.Optional;
  * value: PostgreSQL locks the row until commit and SQLite has a single writer, so concurrent reservations on any number
  * of replicas get distinct, consecutive numbers, and a deleted version's number is never handed out again. Deleting a
  * version deletes the aliases that point at it; deleting a model deletes its versions (foreign keys with ON DELETE
- * CASCADE). Instants are kept to the millisecond.
+ * CASCADE). Instants are kept to the millisecond. Each change that changes what serves (publish, archive, state,
+ * delete) and each alias change appends to the change feed in its own transaction.
  */
 public final class JdbcRegistryStore implements RegistryStore {
   private final Database db;
@@ -109,19 +110,21 @@ public final class JdbcRegistryStore implements RegistryStore {
   @Override
   public boolean publish(String model, long version, String artifact, String sha256, long size, String metadata) {
     // One conditional UPDATE: a version is either still pending or fully published, never half of each.
-    return db.transaction(c ->
-        RegistryRows.update(
-            c,
-            "UPDATE versions SET state = 'PUBLISHED', artifact = ?, sha256 = ?,"
-                + " size_bytes = ?, metadata = ? WHERE model = ? AND version = ? AND state = 'PENDING'",
-            ps -> {
-              ps.setString(1, Objects.requireNonNull(artifact, "artifact"));
-              ps.setString(2, Objects.requireNonNull(sha256, "sha256"));
-              ps.setLong(3, size);
-              ps.setString(4, metadata);
-              ps.setString(5, model);
-              ps.setLong(6, version);
-            }))
+    return changing(
+            model,
+            c ->
+                RegistryRows.update(
+                    c,
+                    "UPDATE versions SET state = 'PUBLISHED', artifact = ?, sha256 = ?,"
+                        + " size_bytes = ?, metadata = ? WHERE model = ? AND version = ? AND state = 'PENDING'",
+                    ps -> {
+                      ps.setString(1, Objects.requireNonNull(artifact, "artifact"));
+                      ps.setString(2, Objects.requireNonNull(sha256, "sha256"));
+                      ps.setLong(3, size);
+                      ps.setString(4, metadata);
+                      ps.setString(5, model);
+                      ps.setLong(6, version);
+                    }))
         == 1;
   }
 
@@ -163,15 +166,17 @@ public final class JdbcRegistryStore implements RegistryStore {
       throw KilnException.invalid("a version cannot be made pending again");
     }
     int changed =
-        db.transaction(c ->
-            RegistryRows.update(
-                c,
-                "UPDATE versions SET state = ? WHERE model = ? AND version = ? AND state <> 'PENDING'",
-                ps -> {
-                  ps.setString(1, state.name());
-                  ps.setString(2, model);
-                  ps.setLong(3, version);
-                }));
+        changing(
+            model,
+            c ->
+                RegistryRows.update(
+                    c,
+                    "UPDATE versions SET state = ? WHERE model = ? AND version = ? AND state <> 'PENDING'",
+                    ps -> {
+                      ps.setString(1, state.name());
+                      ps.setString(2, model);
+                      ps.setLong(3, version);
+                    }));
     if (changed == 0) {
       throw version(model, version).isPresent()
           ? new KilnException(ErrorKind.FAILED_PRECONDITION, model + "/" + version + " is still being uploaded")
@@ -181,20 +186,22 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public boolean deleteVersion(String model, long version) {
-    return db.transaction(c ->
-        RegistryRows.update(
-            c,
-            "DELETE FROM versions WHERE model = ? AND version = ?",
-            ps -> {
-              ps.setString(1, model);
-              ps.setLong(2, version);
-            }))
+    return changing(
+            model,
+            c ->
+                RegistryRows.update(
+                    c,
+                    "DELETE FROM versions WHERE model = ? AND version = ?",
+                    ps -> {
+                      ps.setString(1, model);
+                      ps.setLong(2, version);
+                    }))
         == 1;
   }
 
   @Override
   public boolean deleteModel(String name) {
-    return db.transaction(c -> RegistryRows.update(c, "DELETE FROM models WHERE name = ?", ps -> ps.setString(1, name)))
+    return changing(name, c -> RegistryRows.update(c, "DELETE FROM models WHERE name = ?", ps -> ps.setString(1, name)))
         == 1;
   }
 
@@ -224,17 +231,32 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   private void updateModel(String name, String sql, Parameters first) {
     int changed =
-        db.transaction(c ->
-            RegistryRows.update(
-                c,
-                sql,
-                ps -> {
-                  first.set(ps);
-                  ps.setString(2, name);
-                }));
+        changing(
+            name,
+            c ->
+                RegistryRows.update(
+                    c,
+                    sql,
+                    ps -> {
+                      first.set(ps);
+                      ps.setString(2, name);
+                    }));
     if (changed == 0) {
       throw notFound(name);
     }
+  }
+
+  /**
+   * Runs {@code work} in a transaction that also appends a change of {@code model} to the feed when it changed rows.
+   */
+  private int changing(String model, Sql<Integer> work) {
+    return db.transaction(c -> {
+      int changed = work.run(c);
+      if (changed > 0) {
+        Changes.append(db, c, Change.Kind.MODEL, model);
+      }
+      return changed;
+    });
   }
 
   private static KilnException notFound(String model) {

@@ -37,28 +37,36 @@ final class RegistryAliases {
       if (!exists) {
         throw KilnException.notFound("model '" + model + "' has no version " + version);
       }
-      return RegistryRows.update(
-          c,
-          "INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?)"
-              + " ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version",
-          ps -> {
-            ps.setString(1, model);
-            ps.setString(2, alias);
-            ps.setLong(3, version);
-          });
+      int changed =
+          RegistryRows.update(
+              c,
+              "INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version",
+              ps -> {
+                ps.setString(1, model);
+                ps.setString(2, alias);
+                ps.setLong(3, version);
+              });
+      Changes.append(db, c, Change.Kind.ALIAS, model);
+      return changed;
     });
   }
 
   boolean delete(String model, String alias) {
-    return db.transaction(c ->
-        RegistryRows.update(
-            c,
-            "DELETE FROM aliases WHERE model = ? AND alias = ?",
-            ps -> {
-              ps.setString(1, model);
-              ps.setString(2, alias);
-            }))
-        == 1;
+    return db.transaction(c -> {
+      int deleted =
+          RegistryRows.update(
+              c,
+              "DELETE FROM aliases WHERE model = ? AND alias = ?",
+              ps -> {
+                ps.setString(1, model);
+                ps.setString(2, alias);
+              });
+      if (deleted == 1) {
+        Changes.append(db, c, Change.Kind.ALIAS, model);
+      }
+      return deleted == 1;
+    });
   }
 
   /** alias → version, by alias. */

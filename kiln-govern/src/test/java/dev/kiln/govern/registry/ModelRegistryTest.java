@@ -99,6 +99,22 @@ class ModelRegistryTest {
   }
 
   @Test
+  void aliasesResolveFromMemoryUntilTheChangeFeedSaysTheModelChanged() {
+    registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", "{}", "k", "");
+    registry.push("m", new ByteArrayInputStream(new byte[] {2}), "uploaded", "{}", "k", "");
+    registry.alias("m", "production", 1, "k", "");
+    assertThat(registry.resolve("m", "production")).hasValue(1L);
+
+    stores.registry().setAlias("m", "production", 2); // as another replica would, behind this one's back
+    assertThat(registry.resolve("m", "production")).hasValue(1L); // no database read per call
+    registry.changed("m"); // what the change feed calls
+    assertThat(registry.resolve("m", "production")).hasValue(2L);
+
+    registry.deleteVersion("m", 2, "k", "");
+    assertThat(registry.resolve("m", "production")).isEmpty(); // the alias went with its version, here at once
+  }
+
+  @Test
   void aVersionItsLoaderRefusesIsUndoneAndAuditedAsFailedWithTheReason() {
     registry.push("m", new ByteArrayInputStream(new byte[] {1}), "uploaded", "{}", "k", "");
     VersionLoader refuses =

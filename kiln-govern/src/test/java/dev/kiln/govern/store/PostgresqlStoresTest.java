@@ -48,4 +48,11 @@ class PostgresqlStoresTest {
       super(Backend.POSTGRESQL);
     }
   }
+
+  @Nested
+  class Feed extends ChangeFeedTest {
+    Feed() {
+      super(Backend.POSTGRESQL);
+    }
+  }
 }

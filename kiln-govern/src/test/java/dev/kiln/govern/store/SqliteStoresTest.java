@@ -45,4 +45,11 @@ class SqliteStoresTest {
       super(Backend.SQLITE);
     }
   }
+
+  @Nested
+  class Feed extends ChangeFeedTest {
+    Feed() {
+      super(Backend.SQLITE);
+    }
+  }
 }
