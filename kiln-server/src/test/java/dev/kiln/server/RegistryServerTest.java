@@ -197,8 +197,15 @@ class RegistryServerTest extends GovernanceServerFixture {
       int status = callBytes("POST", "/api/v1/models/" + name + "/versions", null, ExampleModels.addSub()).statusCode();
       assertThat(status).as(name).isIn(400, 404);
     }
-    try (Stream<Path> files = Files.walk(data.getParent())) {
-      assertThat(files.filter(p -> p.getFileName().toString().equals("etc"))).isEmpty();
+    // Nothing named etc inside the repository or data folders, nor beside them where "../etc" would land. (Not a
+    // walk of the whole temporary folder: other programs keep root filesystems there, with their own etc.)
+    for (Path root : List.of(repo, data)) {
+      try (Stream<Path> files = Files.walk(root)) {
+        assertThat(files.filter(p -> p.getFileName().toString().equals("etc"))).as(root.toString()).isEmpty();
+      }
+    }
+    try (Stream<Path> beside = Files.list(data.getParent())) {
+      assertThat(beside.filter(p -> p.getFileName().toString().equals("etc"))).isEmpty();
     }
   }
 }
