@@ -22,7 +22,8 @@ extra=jdk.crypto.ec,jdk.crypto.cryptoki,java.security.jgss,java.security.sasl,jd
 extra=$extra,java.xml
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
-"$jdk/bin/jlink" --add-modules "$found,$extra" --strip-debug --no-man-pages --no-header-files \
+# Not --strip-debug: on Linux it also strips native symbols with objcopy, which JDK images (eclipse-temurin) lack.
+"$jdk/bin/jlink" --add-modules "$found,$extra" --strip-java-debug-attributes --no-man-pages --no-header-files \
   --compress=zip-6 --output "$out/jre"
 mkdir -p "$out/lib"
 cp "$jar" "$out/kiln-cli.jar"
