@@ -6,6 +6,7 @@
 # KILN_BASE_REBUILD=1 makes the base image again (it is kept between runs as localhost/kiln-base:bookworm).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PATH=$PATH:/usr/sbin:/sbin  # debootstrap lives there; a non-login root shell may not have it on PATH
 . "$ROOT/bin/jdk.sh"
 tag=${1:-localhost/kiln:latest}
 base=localhost/kiln-base:bookworm

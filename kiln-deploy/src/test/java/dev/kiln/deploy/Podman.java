@@ -80,7 +80,8 @@ final class Podman {
 
   private static boolean onPath(String tool) throws InterruptedException {
     try {
-      return new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() == 0;
+      // build-offline.sh adds /usr/sbin, where debootstrap lives, to its PATH.
+      return new ProcessBuilder("sh", "-c", "PATH=$PATH:/usr/sbin:/sbin command -v " + tool).start().waitFor() == 0;
     } catch (IOException e) {
       return false;
     }
