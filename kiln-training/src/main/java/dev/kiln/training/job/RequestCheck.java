@@ -1,5 +1,7 @@
 package dev.kiln.training.job;
 
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
@@ -11,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Checks job requests as far as they can be before they run: the dataset version exists and reads, the spec fits its
@@ -33,10 +36,23 @@ final class RequestCheck {
   /**
    * The request with its dataset versions pinned (the training data's and a validation dataset's), so the job trains on
    * what was checked even if a newer version arrives.
+   *
+   * @param visible whether the caller may see a dataset of this name: another key's is answered as absent
    */
-  JobRequest pinned(JobRequest request) {
-    StoredDataset stored = TrainingJobWork.dataset(datasets, request);
+  JobRequest pinned(JobRequest request, Predicate<String> visible) {
+    if (request.dataset() == null || request.model() == null) {
+      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a job needs a dataset and a model spec");
+    }
+    if (!visible.test(request.dataset())) {
+      throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
+    }
     TrainingSettings requested = TrainingJobWork.requested(request);
+    HeldOut.check(request, requested);
+    if (requested.validationDataset() != null && !visible.test(HeldOut.datasetName(requested.validationDataset()))) {
+      throw new KilnException(
+          ErrorKind.INVALID_ARGUMENT, "training.validation_dataset: no dataset " + requested.validationDataset());
+    }
+    StoredDataset stored = TrainingJobWork.dataset(datasets, request);
     Optional<StoredDataset> validation = HeldOut.dataset(datasets, requested);
     String key =
         String.join(

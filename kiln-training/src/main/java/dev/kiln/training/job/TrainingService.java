@@ -10,7 +10,6 @@ import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.spec.ExactLimits;
-import dev.kiln.training.spec.TrainingSettings;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +136,7 @@ public final class TrainingService {
    * its shape and task, and the settings are in range. A bad request fails here, not minutes later.
    */
   public Job submit(JobRequest request, Grants who) {
-    Job job = jobs.create(checked(request, who, new RequestCheck(datasets, exactLimits)), who.principal());
+    Job job = jobs.create(new RequestCheck(datasets, exactLimits).pinned(request, d -> sees(d, who)), who.principal());
     runner.wake();
     return job;
   }
@@ -151,7 +150,7 @@ public final class TrainingService {
     RequestCheck check = new RequestCheck(datasets, exactLimits); // one, so trials share their data's preparation
     for (int i = 0; i < requests.size(); i++) {
       try {
-        pinned.add(checked(requests.get(i), who, check));
+        pinned.add(check.pinned(requests.get(i), d -> sees(d, who)));
       } catch (KilnException e) {
         if (e.kind() != ErrorKind.INVALID_ARGUMENT) {
           throw e;
@@ -170,23 +169,6 @@ public final class TrainingService {
     }
     runner.wake();
     return queued;
-  }
-
-  /** The request, checked, with its dataset version pinned; see {@link RequestCheck}. */
-  private JobRequest checked(JobRequest request, Grants who, RequestCheck check) {
-    if (request.dataset() == null || request.model() == null) {
-      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a job needs a dataset and a model spec");
-    }
-    if (!sees(request.dataset(), who)) {
-      throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
-    }
-    TrainingSettings requested = TrainingJobWork.requested(request);
-    HeldOut.check(request, requested);
-    if (requested.validationDataset() != null && !sees(HeldOut.datasetName(requested.validationDataset()), who)) {
-      throw new KilnException(
-          ErrorKind.INVALID_ARGUMENT, "training.validation_dataset: no dataset " + requested.validationDataset());
-    }
-    return check.pinned(request);
   }
 
   /** A job of {@code who}'s (any job for an admin); another key's is {@code NOT_FOUND}, as a missing one. */
