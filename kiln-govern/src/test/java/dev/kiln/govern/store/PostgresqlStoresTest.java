@@ -1,6 +1,7 @@
 package dev.kiln.govern.store;
 
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every store test on PostgreSQL at {@code KILN_TEST_POSTGRES_URL}: skipped when it is unset, failed when it is unset
@@ -53,6 +54,11 @@ class PostgresqlStoresTest {
   class Feed extends ChangeFeedTest {
     Feed() {
       super(Backend.POSTGRESQL);
+    }
+
+    @Test
+    void notificationConnectionDroppedThenPollingGoesOnAndListeningComesBack() throws Exception {
+      whenTheNotificationConnectionDropsPollingGoesOnAndListeningComesBack();
     }
   }
 }
