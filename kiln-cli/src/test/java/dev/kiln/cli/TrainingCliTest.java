@@ -5,14 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.core.serving.Target;
-import dev.kiln.server.Kiln;
-import dev.kiln.server.KilnConfig;
-import dev.kiln.server.TrainingConfig;
 import dev.kiln.training.data.SampleData;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,48 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The training commands of the CLI against a real server: what a user types and reads. */
-class TrainingCliTest {
-  @TempDir Path repo;
-  @TempDir Path data;
-  @TempDir Path files;
-  Kiln kiln;
-  String url;
-
-  record Run(int exit, String out, String err) {}
-
-  @BeforeEach
-  void start() throws Exception {
-    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data)));
-    url = "http://127.0.0.1:" + kiln.httpPort();
-  }
-
-  @AfterEach
-  void stop() {
-    kiln.close();
-  }
-
-  Run kiln(String... args) {
-    PrintStream saved = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      CommandLine cli = Main.commandLine();
-      cli.setErr(new PrintWriter(err, true));
-      int exit = cli.execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(saved);
-    }
-  }
-
+class TrainingCliTest extends TrainingServerCli {
   @Test
   void addTrainShowAndDeployFromTheCommandLine() throws Exception {
     Path csv = SampleData.digitsCsv(files);
