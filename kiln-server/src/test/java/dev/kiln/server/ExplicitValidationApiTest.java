@@ -3,42 +3,11 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Keras's validation_data over HTTP: a second dataset, or a column naming each row's split. */
-class ExplicitValidationApiTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  @TempDir Path repo;
-  @TempDir Path data;
-  private Kiln kiln;
-
-  @BeforeEach
-  void start() throws Exception {
-    kiln =
-        Kiln.start(
-            KilnConfig.defaults(repo, 0, 0)
-                .withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
-  }
-
-  @AfterEach
-  void stop() {
-    if (kiln != null) {
-      kiln.close();
-    }
-  }
+class ExplicitValidationApiTest extends TrainingApiFixture {
 
   /** Two classes apart on x; the part column cycles train, train, validation, test. */
   private static String csv(int rows, int offset, boolean part) {
@@ -113,34 +82,6 @@ class ExplicitValidationApiTest {
 
   private long finished(JsonNode submitted) throws Exception {
     long id = submitted.get("id").asLong();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      JsonNode job = job(id);
-      String state = job.get("state").asText();
-      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-        assertThat(state).as(job.toString()).isEqualTo("SUCCEEDED");
-        return id;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("job " + id + " did not finish");
-  }
-
-  private JsonNode job(long id) throws Exception {
-    return ok(send("GET", "/api/v1/jobs/" + id, null), 200);
-  }
-
-  private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-            .method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode ok(HttpResponse<String> r, int status) throws Exception {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
+    return succeeded(id, 60);
   }
 }

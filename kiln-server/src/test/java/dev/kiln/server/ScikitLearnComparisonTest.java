@@ -4,26 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,31 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
  * rows: each job's recorded splits are handed to {@code sklearn/compare.py}, which fits scikit-learn on the train rows
  * and scores it on the test rows. Needs Debian's {@code python3-sklearn}; under CI its absence is a failure.
  */
-class ScikitLearnComparisonTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+class ScikitLearnComparisonTest extends TrainingApiFixture {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  @TempDir Path repo;
-  @TempDir Path data;
   @TempDir Path work;
-  private Kiln kiln;
   private Path sklearnData;
 
-  @BeforeEach
-  void start() throws Exception {
+  /** The data are found first: without scikit-learn there is nothing to compare, and no server is started. */
+  @Override
+  Kiln startKiln() throws Exception {
     sklearnData = sklearnData();
-    kiln =
-        Kiln.start(
-            KilnConfig.defaults(repo, 0, 0)
-                .withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
-  }
-
-  @AfterEach
-  void stop() {
-    if (kiln != null) {
-      kiln.close();
-    }
+    return super.startKiln();
   }
 
   @Test
@@ -186,17 +164,7 @@ class ScikitLearnComparisonTest {
     ok(send("POST", "/api/v1/datasets/" + name + "?label=target&task=" + task, csv), 201);
     ObjectNode req = JSON.createObjectNode().put("dataset", name).put("model", model);
     long id = ok(send("POST", "/api/v1/jobs", req.toString()), 202).get("id").asLong();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      JsonNode job = job(id);
-      String state = job.get("state").asText();
-      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-        assertThat(state).as(job.toString()).isEqualTo("SUCCEEDED");
-        return id;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("job " + id + " on " + name + " did not finish in 120 s");
+    return succeeded(id, 120);
   }
 
   /** Runs compare.py on the job's recorded splits; returns its JSON answer. */
@@ -242,23 +210,5 @@ class ScikitLearnComparisonTest {
     try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().lines().toList();
     }
-  }
-
-  private JsonNode job(long id) throws Exception {
-    return ok(send("GET", "/api/v1/jobs/" + id, null), 200);
-  }
-
-  private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-            .method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode ok(HttpResponse<String> r, int status) throws Exception {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
   }
 }

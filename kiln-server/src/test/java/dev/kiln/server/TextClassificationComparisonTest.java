@@ -5,25 +5,18 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,34 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  *       one, which a CI run may not have). BENCHMARKS.md records its numbers.
  * </ul>
  */
-class TextClassificationComparisonTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+class TextClassificationComparisonTest extends TrainingApiFixture {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final boolean CI = "true".equals(System.getenv("CI"));
 
   /** The modern entries sampled, about as many as Tang poems: the whole file (5,263) would only slow the test. */
   private static final int MODERN_SAMPLE = 320;
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  @TempDir Path repo;
-  @TempDir Path data;
   @TempDir Path work;
-  private Kiln kiln;
-
-  @BeforeEach
-  void start() throws Exception {
-    kiln =
-        Kiln.start(
-            KilnConfig.defaults(repo, 0, 0)
-                .withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
-  }
-
-  @AfterEach
-  void stop() {
-    if (kiln != null) {
-      kiln.close();
-    }
-  }
 
   @TestFactory
   List<DynamicTest> ngramClassifierMatchesScikitLearnAndServesItsOwnPredictions() {
@@ -267,17 +240,7 @@ class TextClassificationComparisonTest {
 
   private long train(ObjectNode req) throws Exception {
     long id = ok(send("POST", "/api/v1/jobs", req.toString()), 202).get("id").asLong();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      JsonNode job = job(id);
-      String state = job.get("state").asText();
-      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-        assertThat(state).as(job.toString()).isEqualTo("SUCCEEDED");
-        return id;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("job " + id + " did not finish in 120 s");
+    return succeeded(id, 120);
   }
 
   private static String last(String out) {
@@ -290,23 +253,5 @@ class TextClassificationComparisonTest {
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
     return out;
-  }
-
-  private JsonNode job(long id) throws Exception {
-    return ok(send("GET", "/api/v1/jobs/" + id, null), 200);
-  }
-
-  private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-            .method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode ok(HttpResponse<String> r, int status) throws Exception {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
   }
 }

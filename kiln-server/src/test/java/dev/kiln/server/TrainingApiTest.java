@@ -4,32 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.training.data.SampleData;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Training as a service over real HTTP: upload, train, watch, evaluate, deploy, infer. */
-class TrainingApiTest {
-  static final ObjectMapper JSON = new ObjectMapper();
+class TrainingApiTest extends TrainingApiFixture {
   static final String MLP =
       """
       type: sequential
@@ -41,48 +33,12 @@ class TrainingApiTest {
       """;
   static final String DIGITS_CSV = digits();
 
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  @TempDir Path repo;
-  @TempDir Path data;
-  Kiln kiln;
-
-  @BeforeEach
-  void start() throws Exception {
-    kiln = startKiln();
-  }
-
-  @AfterEach
-  void stop() {
-    if (kiln != null) {
-      kiln.close();
-    }
-  }
-
-  Kiln startKiln() throws Exception {
-    return Kiln.start(
-        KilnConfig.defaults(repo, 0, 0).withTraining(TrainingConfig.defaults(data).withLease(Duration.ofSeconds(2))));
-  }
-
   static String digits() {
     try (var in = new GZIPInputStream(SampleData.digitsCsv())) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + path))
-            .method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  JsonNode ok(HttpResponse<String> r, int status) throws Exception {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
   }
 
   String jobRequest(int epochs) throws Exception {
