@@ -1,7 +1,5 @@
 package dev.kiln.server;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 
 /**
@@ -45,49 +43,17 @@ class GovernanceOnPostgresqlTest {
 
   @Nested
   class ReplicaProcesses extends ReplicaProcessesTest {
-    PostgresSchema schema;
-
-    @BeforeEach
-    void createSchema() {
-      schema = PostgresSchema.create();
-    }
-
     @Override
-    GovernanceConfig database(GovernanceConfig g) {
-      return schema.apply(g);
-    }
-
-    @Override
-    @AfterEach
-    void stop() throws InterruptedException {
-      super.stop();
-      if (schema != null) {
-        schema.close();
-      }
+    boolean onPostgresql() {
+      return true;
     }
   }
 
   @Nested
   class RateLimitCrash extends RateLimitCrashTest {
-    PostgresSchema schema;
-
-    @BeforeEach
-    void createSchema() {
-      schema = PostgresSchema.create();
-    }
-
     @Override
-    GovernanceConfig database(GovernanceConfig g) {
-      return schema.apply(g);
-    }
-
-    @Override
-    @AfterEach
-    void stop() throws InterruptedException {
-      super.stop();
-      if (schema != null) {
-        schema.close();
-      }
+    boolean onPostgresql() {
+      return true;
     }
   }
 }

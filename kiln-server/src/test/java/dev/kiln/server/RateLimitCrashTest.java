@@ -11,21 +11,14 @@ import dev.kiln.govern.store.GovernanceStores;
 import dev.kiln.onnx.ExampleModels;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server killed (SIGKILL) with rate-limit counts not yet flushed. Each server counts a key's requests in memory and
@@ -33,49 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is lost is what the dead server admitted since its last flush, so after a restart a daily quota may admit that many
  * extra requests, at most one flush interval's worth, and never fewer than the quota.
  */
-class RateLimitCrashTest {
+class RateLimitCrashTest extends ChildServerFixture {
   static final int QUOTA = 30;
-  static final String ADD_SUB = GovernanceServerTest.ADD_SUB;
-
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  @TempDir Path repo;
-  @TempDir Path data;
-  Path masterKey;
-  Process child;
-  Kiln kiln;
-
-  /** The child: a server on this test's data that prints its HTTP port and runs until it is killed. */
-  public static void main(String[] args) throws Exception {
-    GovernanceConfig g = GovernanceConfig.defaults(Path.of(args[1])).withAuth(true).withMasterKey(Path.of(args[2]));
-    if (args.length > 3) {
-      g =
-          g.withDatabase(
-              new GovernanceConfig.Database(
-                  args[3],
-                  Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_USER")),
-                  Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_PASSWORD"))));
-    }
-    Kiln k = Kiln.start(KilnConfig.defaults(Path.of(args[0]), 0, 0).withGovernance(g));
-    System.out.println("port " + k.httpPort());
-    System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
-  }
-
-  /** The governance database: SQLite in {@code data} here; {@link GovernanceOnPostgresqlTest} swaps in PostgreSQL. */
-  GovernanceConfig database(GovernanceConfig g) {
-    return g;
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (child != null) {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
-    }
-    if (kiln != null) {
-      kiln.close();
-    }
-  }
 
   @Test
   void aKilledServerLosesAtMostTheRequestsSinceItsLastFlushAndTheQuotaHoldsOtherwise() throws Exception {
@@ -103,7 +55,7 @@ class RateLimitCrashTest {
     kiln.close();
     kiln = null;
 
-    int port = startChild(g);
+    int port = startChild(g, data.resolve("child.log"));
     CounterStore.Counter daily =
         new CounterStore.Counter("rpd|" + key.key().id() + "|*", Instant.now().truncatedTo(ChronoUnit.DAYS));
     long flushed;
@@ -150,44 +102,6 @@ class RateLimitCrashTest {
     assertThat(admitted)
         .as("admitted in all: the quota, plus at most the requests since the last flush")
         .isBetween(QUOTA, QUOTA + unflushed);
-  }
-
-  private int startChild(GovernanceConfig g) throws Exception {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // No -Xss: the child starts Kiln from its main thread with the default 1 MB stack, which killed it with SIGSEGV
-    // before Kiln.start ran start-up on a thread of its own (this test is the regression test for that).
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                RateLimitCrashTest.class.getName(),
-                repo.toString(),
-                data.toString(),
-                masterKey.toString()));
-    g.database().ifPresent(d -> command.add(d.url()));
-    Path log = data.resolve("child.log");
-    child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      String out = Files.readString(log);
-      for (String line : out.lines().toList()) {
-        if (line.startsWith("port ")) {
-          return Integer.parseInt(line.substring(5).trim());
-        }
-      }
-      if (!child.isAlive()) {
-        throw new AssertionError("child exited with " + child.exitValue() + "; its log:\n" + Files.readString(log));
-      }
-      assertThat(System.nanoTime()).as("child started within 60 s; its log:\n%s", out).isLessThan(until);
-      Thread.sleep(50);
-    }
   }
 
   private static long total(GovernanceStores db, CounterStore.Counter c) {
