@@ -1,50 +1,29 @@
 package dev.kiln.training.job;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Jobs as JSON files, {@code <root>/<id>/job.json}, for a single machine or replicas sharing a filesystem. Every
- * read-modify-write holds an exclusive lock on {@code <root>/.lock} (a file lock, so it excludes other processes, plus
- * a monitor, since a JVM may hold a file lock only once), and every write replaces the file atomically, so a crash
- * leaves the previous or the next state, never half of one.
+ * Jobs as JSON files, {@code <root>/<id>/job.json}, for a single machine or replicas sharing a filesystem. A {@link
+ * JsonDirectory} keeps them: every read-modify-write holds the directory's lock and every write is atomic.
  */
 public final class FileJobStore implements JobStore {
-  private static final ObjectMapper JSON = JobJson.MAPPER;
-
   private final Path root;
-
-  /** One monitor per directory in this JVM: a JVM may hold a directory's file lock only once at a time. */
-  private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
-
-  private final Object monitor;
+  private final JsonDirectory dir;
 
   public FileJobStore(Path root) {
     this.root = root;
-    try {
-      Files.createDirectories(root);
-      this.monitor = MONITORS.computeIfAbsent(root.toRealPath(), p -> new Object());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the job directory " + root, e);
-    }
+    this.dir = new JsonDirectory(root, "job");
   }
 
   @Override
@@ -54,7 +33,7 @@ public final class FileJobStore implements JobStore {
 
   @Override
   public Job create(JobRequest request, String createdBy, SweepTrial trial) {
-    return locked(() -> {
+    return dir.locked(() -> {
       long id = list().stream().mapToLong(Job::id).max().orElse(0) + 1;
       while (true) {
         try {
@@ -74,15 +53,7 @@ public final class FileJobStore implements JobStore {
 
   @Override
   public Optional<Job> get(long id) {
-    Path file = root.resolve(Long.toString(id)).resolve("job.json");
-    if (id <= 0 || !Files.exists(file)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(JSON.readValue(file.toFile(), Job.class));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read job " + id, e);
-    }
+    return dir.read(root.resolve(Long.toString(id)).resolve("job.json"), Job.class, id);
   }
 
   @Override
@@ -104,7 +75,7 @@ public final class FileJobStore implements JobStore {
 
   @Override
   public Optional<Job> update(long id, UnaryOperator<Job> change) {
-    return locked(() ->
+    return dir.locked(() ->
         get(id)
             .map(j -> {
               Job next = change.apply(j);
@@ -117,7 +88,7 @@ public final class FileJobStore implements JobStore {
 
   @Override
   public Optional<Job> claim(String owner, Instant now, Duration lease) {
-    return locked(() -> {
+    return dir.locked(() -> {
       List<Job> jobs = new ArrayList<>(list());
       jobs.sort(Comparator.comparingLong(Job::id));
       for (Job j : jobs) {
@@ -139,25 +110,6 @@ public final class FileJobStore implements JobStore {
   }
 
   private void write(Job job) {
-    Path dir = directory(job.id());
-    Path tmp = dir.resolve("job.json.tmp");
-    try {
-      JSON.writeValue(tmp.toFile(), job);
-      Files.move(tmp, dir.resolve("job.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write job " + job.id(), e);
-    }
-  }
-
-  private <T> T locked(Supplier<T> action) {
-    synchronized (monitor) {
-      try (FileChannel ch =
-              FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = ch.lock()) {
-        return action.get();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot lock the job store", e);
-      }
-    }
+    dir.write(directory(job.id()).resolve("job.json"), job, job.id());
   }
 }

@@ -1,51 +1,34 @@
 package dev.kiln.training.sweep;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.training.job.JobJson;
+import dev.kiln.training.job.JsonDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Sweeps as JSON files, {@code <root>/<id>.json}, beside the jobs in the shared data directory, with the job store's
- * guarantees: every read-modify-write holds {@code <root>/.lock} (a file lock for other processes, a monitor for this
- * one) and every write replaces the file atomically, so replicas never hand out one id twice and a crash leaves the
- * previous or the next state.
+ * Sweeps as JSON files, {@code <root>/<id>.json}, beside the jobs in the shared data directory, kept by a {@link
+ * JsonDirectory} as the jobs are: replicas never hand out one id twice and a crash leaves the previous or the next
+ * state.
  */
 public final class SweepStore {
-  private static final ObjectMapper JSON = JobJson.MAPPER;
-  private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
-
   private final Path root;
-  private final Object monitor;
+  private final JsonDirectory dir;
 
   public SweepStore(Path root) {
     this.root = root;
-    try {
-      Files.createDirectories(root);
-      this.monitor = MONITORS.computeIfAbsent(root.toRealPath(), p -> new Object());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the sweep directory " + root, e);
-    }
+    this.dir = new JsonDirectory(root, "sweep");
   }
 
   /** Stores the sweep {@code make} builds for the next free id. */
   public Sweep create(LongFunction<Sweep> make) {
-    return locked(() -> {
+    return dir.locked(() -> {
       long id = list().stream().mapToLong(Sweep::id).max().orElse(0) + 1;
       Sweep sweep = make.apply(id);
       write(sweep);
@@ -54,15 +37,7 @@ public final class SweepStore {
   }
 
   public Optional<Sweep> get(long id) {
-    Path file = root.resolve(id + ".json");
-    if (id <= 0 || !Files.exists(file)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(JSON.readValue(file.toFile(), Sweep.class));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read sweep " + id, e);
-    }
+    return dir.read(root.resolve(id + ".json"), Sweep.class, id);
   }
 
   /** Newest first. */
@@ -85,7 +60,7 @@ public final class SweepStore {
 
   /** Applies {@code change} to the stored sweep atomically; empty if there is no such sweep. */
   public Optional<Sweep> update(long id, UnaryOperator<Sweep> change) {
-    return locked(() ->
+    return dir.locked(() ->
         get(id)
             .map(s -> {
               Sweep next = change.apply(s);
@@ -95,25 +70,6 @@ public final class SweepStore {
   }
 
   private void write(Sweep sweep) {
-    Path tmp = root.resolve(sweep.id() + ".json.tmp");
-    try {
-      JSON.writeValue(tmp.toFile(), sweep);
-      Files.move(
-          tmp, root.resolve(sweep.id() + ".json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write sweep " + sweep.id(), e);
-    }
-  }
-
-  private <T> T locked(Supplier<T> action) {
-    synchronized (monitor) {
-      try (FileChannel ch =
-              FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = ch.lock()) {
-        return action.get();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot lock the sweep store", e);
-      }
-    }
+    dir.write(root.resolve(sweep.id() + ".json"), sweep, sweep.id());
   }
 }
