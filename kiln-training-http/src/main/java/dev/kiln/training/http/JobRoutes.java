@@ -1,9 +1,14 @@
 package dev.kiln.training.http;
 
+import static dev.kiln.training.http.Routes.ID;
+import static dev.kiln.training.http.Routes.id;
+import static dev.kiln.training.http.Routes.json;
+import static dev.kiln.training.http.Routes.modelName;
+import static dev.kiln.training.http.Routes.withBody;
+
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.http.Access;
-import dev.kiln.http.ApiJson;
 import dev.kiln.http.ManagementApi;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
@@ -26,8 +31,6 @@ import java.util.concurrent.CompletableFuture;
  * the rows of its splits.
  */
 final class JobRoutes implements RestService {
-  private static final String ID = "([0-9]{1,18})";
-
   private final TrainingService training;
   private final TrainingAudit audit;
   private final JobEventStream events;
@@ -40,63 +43,46 @@ final class JobRoutes implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(
-        HttpMethod.GET,
-        "/api/v1/jobs",
-        Access.TRAIN,
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.jobs(q.grants())));
+    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN, json(HttpResponseStatus.OK, q -> training.jobs(q.grants())));
     r.add(
         HttpMethod.POST,
         "/api/v1/jobs",
         Access.TRAIN,
-        q -> {
-          byte[] body = ManagementApi.body(q);
-          return ManagementApi.json(
-              q,
-              HttpResponseStatus.ACCEPTED,
-              () -> {
-                Job job = training.submit(JobJson.readRequest(body), q.grants());
-                audit.ok(
-                    q,
-                    "job.submit",
-                    "job:" + job.id(),
-                    job.request().dataset() + " v" + job.request().datasetVersion());
-                return job;
-              });
-        });
+        withBody(
+            HttpResponseStatus.ACCEPTED,
+            (q, body) -> {
+              Job job = training.submit(JobJson.readRequest(body), q.grants());
+              audit.ok(
+                  q, "job.submit", "job:" + job.id(), job.request().dataset() + " v" + job.request().datasetVersion());
+              return job;
+            }));
     r.add(
         HttpMethod.GET,
         "/api/v1/jobs/" + ID,
         Access.TRAIN,
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.job(id(q), q.grants())));
+        json(HttpResponseStatus.OK, q -> training.job(id(q), q.grants())));
     r.add(
         HttpMethod.POST,
         "/api/v1/jobs/" + ID + "/cancel",
         Access.TRAIN,
-        q ->
-            ManagementApi.json(
-                q,
-                HttpResponseStatus.OK,
-                () -> {
-                  Job job = training.cancel(id(q), q.grants());
-                  audit.ok(q, "job.cancel", "job:" + job.id(), job.state().name().toLowerCase(Locale.ROOT));
-                  return job;
-                }));
+        json(
+            HttpResponseStatus.OK,
+            q -> {
+              Job job = training.cancel(id(q), q.grants());
+              audit.ok(q, "job.cancel", "job:" + job.id(), job.state().name().toLowerCase(Locale.ROOT));
+              return job;
+            }));
     r.add(
         HttpMethod.POST,
         "/api/v1/jobs/" + ID + "/deploy",
         Access.TRAIN,
-        q -> {
-          byte[] body = ManagementApi.body(q);
-          return ManagementApi.json(
-              q,
-              HttpResponseStatus.CREATED,
-              () -> {
-                var d = training.deploy(id(q), modelName(body), q.grants());
-                audit.ok(q, "job.deploy", "model:" + d.model() + "/" + d.version(), "job " + id(q));
-                return d;
-              });
-        });
+        withBody(
+            HttpResponseStatus.CREATED,
+            (q, body) -> {
+              var d = training.deploy(id(q), modelName(body), q.grants());
+              audit.ok(q, "job.deploy", "model:" + d.model() + "/" + d.version(), "job " + id(q));
+              return d;
+            }));
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/splits", Access.TRAIN, this::splits);
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, events::events);
@@ -154,21 +140,5 @@ final class JobRoutes implements RestService {
               Map.of("content-disposition", "attachment; filename=\"job-" + id + "-" + split + ".csv\""));
         },
         q.blocking());
-  }
-
-  static String modelName(byte[] body) {
-    try {
-      var node = ApiJson.MAPPER.readTree(body);
-      if (node == null || !node.path("name").isTextual()) {
-        throw new KilnException(ErrorKind.INVALID_ARGUMENT, "deploy needs {\"name\": \"<model name>\"}");
-      }
-      return node.get("name").asText();
-    } catch (IOException e) {
-      throw new KilnException(ErrorKind.INVALID_ARGUMENT, "deploy needs {\"name\": \"<model name>\"}");
-    }
-  }
-
-  private static long id(RestRequest q) {
-    return Long.parseLong(q.param(0));
   }
 }

@@ -1,8 +1,12 @@
 package dev.kiln.training.http;
 
+import static dev.kiln.training.http.Routes.ID;
+import static dev.kiln.training.http.Routes.id;
+import static dev.kiln.training.http.Routes.json;
+import static dev.kiln.training.http.Routes.modelName;
+import static dev.kiln.training.http.Routes.withBody;
+
 import dev.kiln.http.Access;
-import dev.kiln.http.ManagementApi;
-import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
 import dev.kiln.training.sweep.SweepDeployment;
@@ -18,8 +22,6 @@ import java.util.Locale;
  * ownership and audit as jobs; a sweep's trials are jobs, so their curves and events are under {@code /api/v1/jobs}.
  */
 final class SweepRoutes implements RestService {
-  private static final String ID = "([0-9]{1,18})";
-
   private final SweepService sweeps;
   private final TrainingAudit audit;
 
@@ -30,66 +32,48 @@ final class SweepRoutes implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(
-        HttpMethod.GET,
-        "/api/v1/sweeps",
-        Access.TRAIN,
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> sweeps.sweeps(q.grants())));
+    r.add(HttpMethod.GET, "/api/v1/sweeps", Access.TRAIN, json(HttpResponseStatus.OK, q -> sweeps.sweeps(q.grants())));
     r.add(
         HttpMethod.POST,
         "/api/v1/sweeps",
         Access.TRAIN,
-        q -> {
-          byte[] body = ManagementApi.body(q);
-          return ManagementApi.json(
-              q,
-              HttpResponseStatus.CREATED,
-              () -> {
-                SweepView s = sweeps.submit(SweepRequest.read(body), q.grants());
-                audit.ok(q, "sweep.submit", "sweep:" + s.id(), s.trials().size() + " trials");
-                return s;
-              });
-        });
+        withBody(
+            HttpResponseStatus.CREATED,
+            (q, body) -> {
+              SweepView s = sweeps.submit(SweepRequest.read(body), q.grants());
+              audit.ok(q, "sweep.submit", "sweep:" + s.id(), s.trials().size() + " trials");
+              return s;
+            }));
     r.add(
         HttpMethod.GET,
         "/api/v1/sweeps/" + ID,
         Access.TRAIN,
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> sweeps.sweep(id(q), q.grants())));
+        json(HttpResponseStatus.OK, q -> sweeps.sweep(id(q), q.grants())));
     r.add(
         HttpMethod.POST,
         "/api/v1/sweeps/" + ID + "/cancel",
         Access.TRAIN,
-        q ->
-            ManagementApi.json(
-                q,
-                HttpResponseStatus.OK,
-                () -> {
-                  SweepView s = sweeps.cancel(id(q), q.grants());
-                  audit.ok(q, "sweep.cancel", "sweep:" + s.id(), s.state().name().toLowerCase(Locale.ROOT));
-                  return s;
-                }));
+        json(
+            HttpResponseStatus.OK,
+            q -> {
+              SweepView s = sweeps.cancel(id(q), q.grants());
+              audit.ok(q, "sweep.cancel", "sweep:" + s.id(), s.state().name().toLowerCase(Locale.ROOT));
+              return s;
+            }));
     r.add(
         HttpMethod.POST,
         "/api/v1/sweeps/" + ID + "/deploy",
         Access.TRAIN,
-        q -> {
-          byte[] body = ManagementApi.body(q);
-          return ManagementApi.json(
-              q,
-              HttpResponseStatus.CREATED,
-              () -> {
-                SweepDeployment d = sweeps.deploy(id(q), JobRoutes.modelName(body), q.grants());
-                audit.ok(
-                    q,
-                    "sweep.deploy",
-                    "model:" + d.model() + "/" + d.version(),
-                    "sweep " + d.sweep() + " trial " + d.trial() + " (job " + d.job() + ")");
-                return d;
-              });
-        });
-  }
-
-  private static long id(RestRequest q) {
-    return Long.parseLong(q.param(0));
+        withBody(
+            HttpResponseStatus.CREATED,
+            (q, body) -> {
+              SweepDeployment d = sweeps.deploy(id(q), modelName(body), q.grants());
+              audit.ok(
+                  q,
+                  "sweep.deploy",
+                  "model:" + d.model() + "/" + d.version(),
+                  "sweep " + d.sweep() + " trial " + d.trial() + " (job " + d.job() + ")");
+              return d;
+            }));
   }
 }
