@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code kiln jobs list|show|watch|cancel|splits}. */
 @Command(
@@ -49,12 +48,7 @@ final class JobsCommand {
   }
 
   @Command(name = "show", description = "A job: state, history, test metrics, confusion matrix and lineage.")
-  static final class Show implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    long id;
-
+  static final class Show extends IdCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode j = server.client().get("/api/v1/jobs/" + id);
@@ -103,12 +97,7 @@ final class JobsCommand {
   }
 
   @Command(name = "watch", description = "Follow a job's progress until it ends.")
-  static final class Watch implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    long id;
-
+  static final class Watch extends IdCommand {
     @Override
     public Integer call() {
       return follow(server.client(), id).path("state").asText().equals("SUCCEEDED") ? 0 : 1;
@@ -116,12 +105,7 @@ final class JobsCommand {
   }
 
   @Command(name = "cancel", description = "Cancel a queued or running job.")
-  static final class Cancel implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    long id;
-
+  static final class Cancel extends IdCommand {
     @Override
     public Integer call() {
       JsonNode j = server.client().post("/api/v1/jobs/" + id + "/cancel", new byte[0], "application/json");

@@ -176,12 +176,7 @@ final class SweepCommand implements Callable<Integer> {
   @Command(
       name = "show",
       description = "A sweep: every trial's settings, state, epochs and objective; the best marked *.")
-  static final class Show implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    long id;
-
+  static final class Show extends IdCommand {
     @Override
     public Integer call() {
       SweepTable.render(server.client().get("/api/v1/sweeps/" + id)).forEach(System.out::println);
@@ -190,12 +185,7 @@ final class SweepCommand implements Callable<Integer> {
   }
 
   @Command(name = "watch", description = "Follow a sweep as a live table until every trial ends.")
-  static final class Watch implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    long id;
-
+  static final class Watch extends IdCommand {
     @Override
     public Integer call() throws InterruptedException {
       JsonNode end = SweepTable.follow(server.client(), id, System.out, System.console() != null);
@@ -204,12 +194,7 @@ final class SweepCommand implements Callable<Integer> {
   }
 
   @Command(name = "cancel", description = "Cancel every queued or running trial of a sweep.")
-  static final class Cancel implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    long id;
-
+  static final class Cancel extends IdCommand {
     @Override
     public Integer call() {
       JsonNode s = server.client().post("/api/v1/sweeps/" + id + "/cancel", new byte[0], "application/json");
