@@ -3,7 +3,6 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.ZipArchive;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,37 +21,21 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dataset uploads over the server's configured limits, over real HTTP: each is answered 413 with a reason that names
  * the limit and the file or archive entry, never a path on the server, and nothing is left behind.
  */
-class DatasetUploadLimitsTest {
-  static final ObjectMapper JSON = new ObjectMapper();
+class DatasetUploadLimitsTest extends TrainingApiFixture {
   static final ReadLimits LIMITS = new ReadLimits(100_000, 2_000, 1_000_000, 64L << 20, 4_000_000, 1 << 16);
 
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  @TempDir Path repo;
-  @TempDir Path data;
-  Kiln kiln;
-
-  @BeforeEach
-  void start() throws Exception {
-    kiln =
-        Kiln.start(
-            KilnConfig.defaults(repo, 0, 0)
-                .withTraining(
-                    TrainingConfig.defaults(data)
-                        .withDatasetLimits(LIMITS, new ZipArchive.Limits(1000, 64L << 20, 50))));
-  }
-
-  @AfterEach
-  void stop() {
-    kiln.close();
+  @Override
+  Kiln startKiln() throws Exception {
+    return Kiln.start(
+        KilnConfig.defaults(repo, 0, 0)
+            .withTraining(
+                TrainingConfig.defaults(data).withDatasetLimits(LIMITS, new ZipArchive.Limits(1000, 64L << 20, 50))));
   }
 
   @Test
