@@ -22,6 +22,13 @@ class PostgresqlStoresTest {
   }
 
   @Nested
+  class SharedLimits extends SharedLimitsTest {
+    SharedLimits() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  @Nested
   class Usage extends JdbcUsageStoreTest {
     Usage() {
       super(Backend.POSTGRESQL);
