@@ -48,6 +48,15 @@ final class ServeGovernanceOptions {
               + " ${DEFAULT-VALUE}).")
   Duration changeInterval;
 
+  @Option(
+      names = "--limit-block",
+      defaultValue = "64",
+      description =
+          "The most requests of a key's rate limit or daily request quota this replica leases from the database at"
+              + " once, never more than 1/32 of the limit: limits are never overshot; 1 is exact (a round trip per"
+              + " limited request), B may leave up to B-1 unused on each idle replica (default: ${DEFAULT-VALUE}).")
+  int limitBlock;
+
   /**
    * The governance settings from the flags, empty with --no-database; the database password comes from {@code
    * KILN_DATABASE_PASSWORD}.
@@ -58,7 +67,8 @@ final class ServeGovernanceOptions {
     if (noDatabase) {
       return Optional.empty();
     }
-    GovernanceConfig g = GovernanceConfig.defaults(dataDir).withAuth(auth).withChangeInterval(changeInterval);
+    GovernanceConfig g =
+        GovernanceConfig.defaults(dataDir).withAuth(auth).withChangeInterval(changeInterval).withLimitBlock(limitBlock);
     if (databaseUrl != null) {
       g =
           g.withDatabase(
@@ -70,10 +80,16 @@ final class ServeGovernanceOptions {
     return Optional.of(masterKey == null ? g : g.withMasterKey(masterKey));
   }
 
-  /** Refuses --auth without a database, where the keys would live, and a change interval that is not positive. */
+  /**
+   * Refuses --auth without a database, where the keys would live, a change interval that is not positive, a limit block
+   * under 1.
+   */
   void check(CommandLine cli) {
     if (changeInterval.isNegative() || changeInterval.isZero()) {
       throw new ParameterException(cli, "--change-interval must be positive (e.g. 250ms)");
+    }
+    if (limitBlock < 1) {
+      throw new ParameterException(cli, "--limit-block must be at least 1");
     }
     if (auth && noDatabase) {
       throw new ParameterException(cli, "--auth needs the database (keys live there); drop --no-database");

@@ -133,6 +133,22 @@ class MainTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--change-interval must be positive");
   }
 
+  @Test
+  void theLimitBlockDefaultsTo64AndMustBeAtLeastOne() {
+    assertThat(serve("--models", "m").governance.config(dir).orElseThrow().limitBlock()).isEqualTo(64);
+    assertThat(serve("--models", "m", "--limit-block", "1").governance.config(dir).orElseThrow().limitBlock())
+        .isEqualTo(1);
+
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    int code =
+        cli.execute(
+            "serve", "--models", dir.toString(), "--data", dir.resolve("data").toString(), "--limit-block", "0");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--limit-block must be at least 1");
+  }
+
   private static ServeCommand serve(String... args) {
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve)

@@ -56,7 +56,7 @@ final class Governance implements AutoCloseable {
     this.stores = stores;
     audit = new Auditor(stores.audit(), clock);
     keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
-    limiter = new RateLimiter(stores.counters(), clock);
+    limiter = new RateLimiter(stores.counters(), clock, g.limitBlock());
     usage = new UsageRecorder(stores.usage(), meters, clock);
     ArtifactStore artifacts = ArtifactStore.open(g.dataDir().resolve("artifacts"), cipher(g));
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
@@ -123,7 +123,7 @@ final class Governance implements AutoCloseable {
     changes.close();
     flusher.shutdownNow();
     try {
-      limiter.flush();
+      limiter.release();
       usage.flush();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "final flush of limits and usage failed", e);

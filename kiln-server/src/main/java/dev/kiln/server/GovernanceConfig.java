@@ -19,6 +19,9 @@ import java.util.Optional;
  * @param maxArtifactBytes largest model file a push may store
  * @param changeInterval how often a replica reads the change feed (on PostgreSQL a notification wakes it sooner):
  *     changes made through another replica take effect here within about this long
+ * @param limitBlock the most requests of a rate limit or request quota a replica leases from the database at once
+ *     (never more than 1/32 of the limit): limits are never overshot; 1 is exact and a round trip per limited request,
+ *     larger may leave up to a lease less one unused on each idle replica ({@code RateLimiter})
  */
 public record GovernanceConfig(
     Path dataDir,
@@ -27,7 +30,11 @@ public record GovernanceConfig(
     Optional<Path> masterKeyFile,
     Duration keyCacheTtl,
     long maxArtifactBytes,
-    Duration changeInterval) {
+    Duration changeInterval,
+    int limitBlock) {
+  /** The default {@link #limitBlock}: a database round trip per 64 limited requests (BENCHMARKS.md). */
+  public static final int LIMIT_BLOCK = 64;
+
   /** The default {@link #changeInterval}. */
   public static final Duration CHANGE_INTERVAL = Duration.ofMillis(250);
 
@@ -55,20 +62,31 @@ public record GovernanceConfig(
     if (changeInterval.isNegative() || changeInterval.isZero()) {
       throw new IllegalArgumentException("changeInterval must be positive");
     }
+    if (limitBlock < 1) {
+      throw new IllegalArgumentException("limitBlock must be at least 1");
+    }
   }
 
   public static GovernanceConfig defaults(Path dataDir) {
     return new GovernanceConfig(
-        dataDir, Optional.empty(), false, Optional.empty(), Duration.ofMinutes(1), 2L << 30, CHANGE_INTERVAL);
+        dataDir,
+        Optional.empty(),
+        false,
+        Optional.empty(),
+        Duration.ofMinutes(1),
+        2L << 30,
+        CHANGE_INTERVAL,
+        LIMIT_BLOCK);
   }
 
   public GovernanceConfig withAuth(boolean on) {
-    return new GovernanceConfig(dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval);
+    return new GovernanceConfig(
+        dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock);
   }
 
   public GovernanceConfig withDatabase(Database db) {
     return new GovernanceConfig(
-        dataDir, Optional.of(db), auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval);
+        dataDir, Optional.of(db), auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock);
   }
 
   /** The database at {@code url}, logging in as {@code user} with {@code password}. */
@@ -78,14 +96,21 @@ public record GovernanceConfig(
 
   public GovernanceConfig withMasterKey(Path file) {
     return new GovernanceConfig(
-        dataDir, database, auth, Optional.of(file), keyCacheTtl, maxArtifactBytes, changeInterval);
+        dataDir, database, auth, Optional.of(file), keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock);
   }
 
   public GovernanceConfig withChangeInterval(Duration interval) {
-    return new GovernanceConfig(dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, interval);
+    return new GovernanceConfig(
+        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, interval, limitBlock);
+  }
+
+  public GovernanceConfig withLimitBlock(int block) {
+    return new GovernanceConfig(
+        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, block);
   }
 
   public GovernanceConfig withKeyCacheTtl(Duration ttl) {
-    return new GovernanceConfig(dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes, changeInterval);
+    return new GovernanceConfig(
+        dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes, changeInterval, limitBlock);
   }
 }

@@ -34,6 +34,14 @@ class GovernanceOnPostgresqlTest {
   }
 
   @Nested
+  class SharedLimits extends SharedLimitsServerTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
+
+  @Nested
   class Training extends TrainingGovernanceServerTest {
     @Override
     boolean onPostgresql() {

@@ -21,10 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A server killed (SIGKILL) with rate-limit counts not yet flushed. Each server counts a key's requests in memory and
- * adds them to the database once a second ({@code RateLimiter}); the final flush on close never runs after a kill. What
- * is lost is what the dead server admitted since its last flush, so after a restart a daily quota may admit that many
- * extra requests, at most one flush interval's worth, and never fewer than the quota.
+ * A server killed (SIGKILL) while it admits requests against a daily quota. Until 2026-12-07 each server counted in
+ * memory and added its counts to the database once a second, so a kill lost what it admitted since its last flush and a
+ * restarted server could admit that many more. Now a server leases the quota from the database before it admits ({@code
+ * RateLimiter}); a quota of 30 is leased one request at a time (leases are at most 1/32 of the limit), so the database
+ * holds every admitted request and the bounds below are met at their exact end.
  */
 class RateLimitCrashTest extends ChildServerFixture {
   static final int QUOTA = 30;

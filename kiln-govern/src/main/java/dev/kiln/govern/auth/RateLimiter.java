@@ -19,21 +19,35 @@ import java.util.logging.Logger;
 /**
  * Requests per minute and per UTC day, per key and per key and model, counted for the whole cluster.
  *
- * <p>A request is decided in memory: this replica's uncounted requests plus the cluster total as of the last flush.
- * Every {@code flush} interval (1 s by default) each replica adds what it counted to the shared counters and reads back
- * the totals in one transaction. So a limit holds exactly on one replica and, across N replicas, may be overshot by
- * what the others admitted within one interval; a database round trip per request would cost more than the whole
- * inference (measured in BENCHMARKS.md). Daily counters live in the database, so they survive restarts: a counter's
- * total is read before its first use.
+ * <p>Request limits are leased: a replica takes a lease of {@code min(block, limit / 32)} (at least 1) requests of a
+ * window's budget from the shared counter in one atomic add, gives back at once whatever lay over the limit, and admits
+ * from its lease in memory. The counter holds every request leased by any replica, so the cluster never admits more
+ * than the limit, whatever the number of replicas, and a crash cannot add any. What a lease costs is undershoot: a
+ * replica that stops getting requests keeps up to a lease less one unused until its window ends or it stops (a stop
+ * gives them back, a crash loses them), so with R replicas at least {@code limit - (R - 1) * (lease - 1)} are admitted
+ * before the replicas still asked refuse. A lease of 1 is a database round trip per limited request: 12,000 to 32,000 a
+ * second over three replicas on two shared cores, under what one replica serves (about 30,000), while leases of 64 let
+ * 0.7 to 1.5 million through a second, 1 to 3 µs of CPU a request (BENCHMARKS.md). Capping a lease at 1/32 of the limit
+ * keeps small limits exact and what a replica can leave unused under 1/32 of a large one.
+ *
+ * <p>Token quotas cannot be leased (a call's tokens are known only when it ends): each replica adds what it charged
+ * every {@code flush} (1 s) and reads back the cluster total, so across replicas they may be overshot by what the
+ * others charged within that second. Daily counters live in the database, so they survive restarts.
  */
 public final class RateLimiter {
   private static final Logger LOG = Logger.getLogger(RateLimiter.class.getName());
 
-  /** One limited quantity: its shared counter, its cluster total at the last flush, and what is not yet added. */
+  /**
+   * One limited quantity: its shared counter, its cluster total at the last flush, and what is not yet added (for a
+   * leased request window: leases being given back); for a leased window also what is leased and not yet used here, and
+   * whether the counter was found used up (asked again only after the next flush, so refusals cost no round trip).
+   */
   private static final class Window {
     final CounterStore.Counter counter;
     volatile long total;
     final AtomicLong pending = new AtomicLong();
+    final AtomicLong leased = new AtomicLong();
+    volatile boolean exhausted;
 
     Window(CounterStore.Counter counter, long total) {
       this.counter = counter;
@@ -41,13 +55,27 @@ public final class RateLimiter {
     }
   }
 
+  /** A lease is at most the limit over this; see {@link #leaseSize}. */
+  static final long LEASE_SHARE = 32;
+
   private final CounterStore store;
   private final Clock clock;
+  private final long block;
   private final Map<CounterStore.Counter, Window> windows = new ConcurrentHashMap<>();
 
+  /** A limiter whose leases are of one request: exact, a database round trip per limited request. */
   public RateLimiter(CounterStore store, Clock clock) {
+    this(store, clock, 1);
+  }
+
+  /** A limiter that leases up to {@code block} (at least 1) requests of a window at a time; see the class comment. */
+  public RateLimiter(CounterStore store, Clock clock, int block) {
+    if (block < 1) {
+      throw new IllegalArgumentException("block must be at least 1");
+    }
     this.store = store;
     this.clock = clock;
+    this.block = block;
   }
 
   /** Counts one request of {@code key} that names no model: empty if it may go ahead, else why not. */
@@ -76,7 +104,7 @@ public final class RateLimiter {
       refused = take(taken, key, perModel.get().model(), perModel.get().limits(), now);
     }
     if (refused != null) {
-      taken.forEach(w -> w.pending.decrementAndGet());
+      taken.forEach(w -> w.leased.incrementAndGet()); // kept for this replica's next request
     }
     return Optional.ofNullable(refused);
   }
@@ -86,7 +114,7 @@ public final class RateLimiter {
     String what = scope.equals("*") ? "key " + key.id() : "key " + key.id() + " on model " + scope;
     if (limits.requestsPerMinute() != null) {
       Instant minute = now.truncatedTo(ChronoUnit.MINUTES);
-      Window w = window("rpm|" + key.id() + "|" + scope, minute);
+      Window w = window("rpm|" + key.id() + "|" + scope, minute, false);
       if (!admit(w, limits.requestsPerMinute(), taken)) {
         return KilnException.rateLimited(
             "rate limit of " + limits.requestsPerMinute() + " requests per minute reached" + " for " + what,
@@ -97,7 +125,7 @@ public final class RateLimiter {
       // Tokens are known only once a call ends, so the quota admits calls while any of it is left and the
       // finished calls are charged after: the last call of the day may run over by its own length.
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
-      Window w = window("tpd|" + key.id() + "|" + scope, day);
+      Window w = window("tpd|" + key.id() + "|" + scope, day, true);
       if (w.total + w.pending.get() >= limits.tokensPerDay()) {
         return KilnException.rateLimited(
             "daily quota of " + limits.tokensPerDay() + " tokens used up for " + what + "; it resets at 00:00 UTC",
@@ -106,7 +134,7 @@ public final class RateLimiter {
     }
     if (limits.requestsPerDay() != null) {
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
-      Window w = window("rpd|" + key.id() + "|" + scope, day);
+      Window w = window("rpd|" + key.id() + "|" + scope, day, false);
       if (!admit(w, limits.requestsPerDay(), taken)) {
         return KilnException.rateLimited(
             "daily quota of " + limits.requestsPerDay() + " requests used up for " + what + "; it resets at 00:00 UTC",
@@ -121,24 +149,66 @@ public final class RateLimiter {
     return Duration.ofSeconds(Math.max(1, Duration.between(now, end).toSeconds()));
   }
 
-  private static boolean admit(Window w, long limit, List<Window> taken) {
-    long pending = w.pending.incrementAndGet();
-    if (w.total + pending > limit) {
-      w.pending.decrementAndGet();
-      return false;
+  private boolean admit(Window w, long limit, List<Window> taken) {
+    while (true) {
+      long left = w.leased.get();
+      if (left > 0) {
+        if (w.leased.compareAndSet(left, left - 1)) {
+          taken.add(w);
+          return true;
+        }
+        continue;
+      }
+      synchronized (w) { // one lease at a time per window; the others wait for it rather than lease too
+        if (w.leased.get() > 0) {
+          continue;
+        }
+        if (w.exhausted) {
+          return false;
+        }
+        long granted = lease(w.counter, limit);
+        if (granted == 0) {
+          w.exhausted = true;
+          return false;
+        }
+        w.leased.addAndGet(granted);
+      }
     }
-    taken.add(w);
-    return true;
   }
 
-  private Window window(String name, Instant start) {
+  /**
+   * Adds a lease to the shared counter and gives back at once the part over {@code limit}: what the counter held before
+   * this add (every replica's leases, and perhaps others' leases not yet given back) is at least what was granted, so
+   * the grants never sum past the limit. A give-back in flight can only make another replica refuse too early.
+   */
+  private long lease(CounterStore.Counter c, long limit) {
+    long size = leaseSize(limit);
+    long after = store.addAndGet(Map.of(c, size), null).get(c);
+    long granted = Math.max(0, Math.min(size, limit - (after - size)));
+    if (granted < size) {
+      store.addAndGet(Map.of(c, granted - size), null);
+    }
+    return granted;
+  }
+
+  /**
+   * The block, but at most 1/{@value #LEASE_SHARE} of the limit: small limits (where a few requests matter and the rate
+   * is low) are leased one by one and exact, large ones in blocks, each replica holding at most that share unused.
+   */
+  private long leaseSize(long limit) {
+    return Math.max(1, Math.min(block, limit / LEASE_SHARE));
+  }
+
+  private Window window(String name, Instant start, boolean counted) {
     CounterStore.Counter c = new CounterStore.Counter(name, start);
     Window w = windows.get(c);
     if (w != null) {
       return w;
     }
-    // First use in this process: learn the cluster's total (after a restart, the day's count so far).
-    long total = store.addAndGet(Map.of(c, 0L), clock.instant().minus(Duration.ofDays(2))).getOrDefault(c, 0L);
+    // First use in this process of a counted window: learn the cluster's total (after a restart, the day's so far).
+    // A leased window learns it with its first lease.
+    long total =
+        counted ? store.addAndGet(Map.of(c, 0L), clock.instant().minus(Duration.ofDays(2))).getOrDefault(c, 0L) : 0L;
     return windows.computeIfAbsent(c, k -> new Window(k, total));
   }
 
@@ -146,12 +216,20 @@ public final class RateLimiter {
   public void chargeTokens(ApiKey key, String model, long tokens) {
     Instant day = clock.instant().truncatedTo(ChronoUnit.DAYS);
     if (key.limits().tokensPerDay() != null) {
-      window("tpd|" + key.id() + "|*", day).pending.addAndGet(tokens);
+      window("tpd|" + key.id() + "|*", day, true).pending.addAndGet(tokens);
     }
     Limits perModel = model == null ? null : key.modelLimits().get(model);
     if (perModel != null && perModel.tokensPerDay() != null) {
-      window("tpd|" + key.id() + "|" + model, day).pending.addAndGet(tokens);
+      window("tpd|" + key.id() + "|" + model, day, true).pending.addAndGet(tokens);
     }
+  }
+
+  /** Gives back what this replica leased and did not use, so that others may admit it; call when stopping. */
+  public void release() {
+    for (Window w : windows.values()) {
+      w.pending.addAndGet(-w.leased.getAndSet(0));
+    }
+    flush();
   }
 
   /** Adds this replica's counts to the shared counters and learns the cluster's totals; drops ended windows. */
@@ -160,6 +238,7 @@ public final class RateLimiter {
     Map<CounterStore.Counter, Long> deltas = new HashMap<>();
     for (Window w : windows.values()) {
       deltas.put(w.counter, w.pending.getAndSet(0));
+      w.exhausted = false; // another replica may have given leases back since
     }
     if (deltas.isEmpty()) {
       return;

@@ -23,6 +23,13 @@ class PostgresqlStoresTest {
   }
 
   @Nested
+  class SharedLimits extends SharedLimitsTest {
+    SharedLimits() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  @Nested
   class Usage extends JdbcUsageStoreTest {
     Usage() {
       super(Backend.POSTGRESQL);

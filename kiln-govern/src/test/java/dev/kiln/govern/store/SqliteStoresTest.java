@@ -19,6 +19,13 @@ class SqliteStoresTest {
   }
 
   @Nested
+  class SharedLimits extends SharedLimitsTest {
+    SharedLimits() {
+      super(Backend.SQLITE);
+    }
+  }
+
+  @Nested
   class Usage extends JdbcUsageStoreTest {
     Usage() {
       super(Backend.SQLITE);
