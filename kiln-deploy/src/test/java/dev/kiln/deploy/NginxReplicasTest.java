@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.cli.Main;
 import dev.kiln.onnx.ExampleModels;
+import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,13 +45,16 @@ class NginxReplicasTest {
   static final int IN = 16;
   static final ExampleModels.Mlp MLP = ExampleModels.Mlp.random(IN, 32, 4, 7);
   static final int CLIENTS = 16;
+  static final int GRPC_CLIENTS = 4;
   @TempDir Path dir;
   final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   final Process[] replicas = new Process[3];
   final int[] ports = new int[3];
+  final int[] grpcPorts = new int[3];
   Process nginx;
   int front;
+  int frontGrpc;
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -72,6 +78,7 @@ class NginxReplicasTest {
     ExampleModels.write(dir.resolve("models"), "mlp", 1, MLP.onnx());
     for (int i = 0; i < 3; i++) {
       ports[i] = freePort();
+      grpcPorts[i] = freePort();
     }
     // The first start creates the database and master key; the others start on them.
     replicas[0] = start(0);
@@ -84,9 +91,14 @@ class NginxReplicasTest {
     String body = inferBody();
     assertThat(infer(body).statusCode()).isEqualTo(200);
 
-    Load load = new Load(body);
+    ManagedChannel channel = GrpcClients.channel(frontGrpc);
+    assertThat(GrpcClients.infer(channel, IN)).as("gRPC through nginx").isEmpty();
+
+    Load load = new Load();
+    Load grpc = new Load();
+    load.start(CLIENTS, "rest-", () -> restCall(body));
+    grpc.start(GRPC_CLIENTS, "grpc-", () -> GrpcClients.infer(channel, IN));
     long begin = System.nanoTime();
-    load.start();
     Thread.sleep(2_000);
     for (int i = 0; i < 3; i++) {
       replicas[i].destroy(); // SIGTERM: the replica drains and exits 0
@@ -97,16 +109,19 @@ class NginxReplicasTest {
       Thread.sleep(1_000);
     }
     int afterRestarts = load.ok.get();
+    int grpcAfterRestarts = grpc.ok.get();
     replicas[1].destroyForcibly(); // SIGKILL mid-load: its requests in flight are cut
     replicas[1].waitFor(10, TimeUnit.SECONDS);
     Thread.sleep(Math.max(3_000, TimeUnit.SECONDS.toMillis(seconds) - millisSince(begin)));
     load.stop();
+    grpc.stop();
+    channel.shutdownNow();
     long millis = millisSince(begin);
 
     List<Long> latencies = new ArrayList<>(load.latencies);
     Collections.sort(latencies);
     System.out.printf(
-        "nginx + 3 replicas, %d clients, %.1f s: %d requests (%d during the restarts, %d after the SIGKILL), "
+        "nginx + 3 replicas, %d HTTP clients, %.1f s: %d requests (%d during the restarts, %d after the SIGKILL), "
             + "%d failed, p50 %.1f ms, p99 %.1f ms%n",
         CLIENTS,
         millis / 1000.0,
@@ -116,42 +131,45 @@ class NginxReplicasTest {
         load.failed.size(),
         percentile(latencies, 0.50) / 1e6,
         percentile(latencies, 0.99) / 1e6);
-    assertThat(load.failed).as("failed requests").isEmpty();
+    System.out.printf(
+        "and %d gRPC clients: %d requests (%d during the restarts), %d failed%n",
+        GRPC_CLIENTS, grpc.ok.get() + grpc.failed.size(), grpcAfterRestarts, grpc.failed.size());
+    assertThat(load.failed).as("failed HTTP requests").isEmpty();
+    assertThat(grpc.failed).as("failed gRPC requests").isEmpty();
     assertThat(load.ok.get() - afterRestarts).as("requests answered after the SIGKILL").isPositive();
+    assertThat(grpc.ok.get() - grpcAfterRestarts).as("RPCs answered after the SIGKILL").isPositive();
   }
 
-  /** 16 threads sending inference requests to nginx back to back; records latencies and every failure. */
-  final class Load {
-    final String body;
+  /** What one client sends: returns the failure, or empty for a correct answer. */
+  interface Call {
+    Optional<String> call() throws InterruptedException;
+  }
+
+  /** Client threads sending requests to nginx back to back; records latencies and every failure. */
+  static final class Load {
     final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicInteger ok = new AtomicInteger();
     final ConcurrentLinkedQueue<String> failed = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     final List<Thread> threads = new ArrayList<>();
 
-    Load(String body) {
-      this.body = body;
-    }
-
-    void start() {
-      for (int t = 0; t < CLIENTS; t++) {
-        threads.add(Thread.ofPlatform().name("client-" + t).start(this::run));
+    void start(int clients, String name, Call call) {
+      for (int t = 0; t < clients; t++) {
+        threads.add(Thread.ofPlatform().name(name + t).start(() -> run(call)));
       }
     }
 
-    void run() {
+    void run(Call call) {
       while (running.get()) {
         long t0 = System.nanoTime();
         try {
-          HttpResponse<String> r = infer(body);
-          if (r.statusCode() == 200 && r.body().contains("\"outputs\"")) {
+          Optional<String> failure = call.call();
+          if (failure.isEmpty()) {
             ok.incrementAndGet();
             latencies.add(System.nanoTime() - t0);
           } else {
-            failed.add(r.statusCode() + " " + r.body());
+            failed.add(failure.get());
           }
-        } catch (IOException e) {
-          failed.add(e.toString());
         } catch (InterruptedException e) {
           return;
         }
@@ -163,6 +181,17 @@ class NginxReplicasTest {
       for (Thread t : threads) {
         t.join(30_000);
       }
+    }
+  }
+
+  Optional<String> restCall(String body) {
+    try {
+      HttpResponse<String> r = infer(body);
+      return r.statusCode() == 200 && r.body().contains("\"outputs\"")
+          ? Optional.empty()
+          : Optional.of("HTTP " + r.statusCode() + " " + r.body());
+    } catch (IOException | InterruptedException e) {
+      return Optional.of("HTTP " + e);
     }
   }
 
@@ -178,14 +207,15 @@ class NginxReplicasTest {
   /** deploy/nginx/kiln.conf with this test's ports, in a main config whose pid, logs and temp files stay in dir. */
   private void startNginx() throws Exception {
     front = freePort();
+    frontGrpc = freePort();
     String shipped = Files.readString(repositoryRoot().resolve("deploy/nginx/kiln.conf"));
-    Map<String, String> ports =
-        Map.of(
-            "127.0.0.1:8001", "127.0.0.1:" + this.ports[0],
-            "127.0.0.1:8002", "127.0.0.1:" + this.ports[1],
-            "127.0.0.1:8003", "127.0.0.1:" + this.ports[2],
-            "listen 8080;", "listen 127.0.0.1:" + front + ";",
-            "listen 8081 http2;", "listen 127.0.0.1:" + freePort() + " http2;");
+    Map<String, String> ports = new HashMap<>();
+    for (int i = 0; i < 3; i++) {
+      ports.put("127.0.0.1:800" + (i + 1), "127.0.0.1:" + this.ports[i]);
+      ports.put("127.0.0.1:900" + (i + 1), "127.0.0.1:" + grpcPorts[i]);
+    }
+    ports.put("listen 8080;", "listen 127.0.0.1:" + front + ";");
+    ports.put("listen 8081 http2;", "listen 127.0.0.1:" + frontGrpc + " http2;");
     String rendered = shipped;
     for (Map.Entry<String, String> e : ports.entrySet()) {
       assertThat(rendered).as("the shipped config has %s", e.getKey()).contains(e.getKey());
@@ -256,7 +286,7 @@ class NginxReplicasTest {
             "--http-port",
             String.valueOf(ports[i]),
             "--grpc-port",
-            "0",
+            String.valueOf(grpcPorts[i]),
             "--no-training",
             "--drain-timeout",
             "10s")
