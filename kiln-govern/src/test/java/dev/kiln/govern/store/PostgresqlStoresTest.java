@@ -55,4 +55,11 @@ class PostgresqlStoresTest {
       super(Backend.POSTGRESQL);
     }
   }
+
+  @Nested
+  class History extends SchemaHistoryTest {
+    History() {
+      super(Backend.POSTGRESQL);
+    }
+  }
 }
