@@ -30,6 +30,7 @@ public final class Database implements AutoCloseable {
   private static final int POSTGRES_POOL = 10;
   private static final int BUSY_TIMEOUT_MILLIS = 30_000;
   private static final int ATTEMPTS = 5;
+  private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
   private final Dialect dialect;
   private final HikariDataSource pool;
@@ -71,9 +72,12 @@ public final class Database implements AutoCloseable {
       config.setUsername(user);
       config.setPassword(password);
       config.setMaximumPoolSize(POSTGRES_POOL);
+      // A wrong host fails the start in seconds, not after the driver's 10 s (or a firewall's minutes); a
+      // connectTimeout in the URL wins over this default.
+      config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
     }
     config.setMinimumIdle(1);
-    HikariDataSource pool = new HikariDataSource(config);
+    HikariDataSource pool = connect(config, jdbcUrl);
     try {
       migrate(dialect, pool);
     } catch (RuntimeException e) {
@@ -81,6 +85,26 @@ public final class Database implements AutoCloseable {
       throw e;
     }
     return new Database(dialect, pool);
+  }
+
+  /** The pool, connected once; a database that cannot be reached fails here with one line naming it. */
+  private static HikariDataSource connect(HikariConfig config, String jdbcUrl) {
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      // Hikari's message carries the driver's ("Connection to db:5432 refused. Check that the hostname ...").
+      String why = String.valueOf(e.getMessage()).replaceFirst("^Failed to initialize pool: ", "");
+      // The URL without its parameters, which may hold a password.
+      String where = jdbcUrl.replaceFirst("\\?.*", "");
+      throw new StoreException(
+          "cannot open the database "
+              + where
+              + ": "
+              + why
+              + " (check --database, --database-user and"
+              + " KILN_DATABASE_PASSWORD)",
+          e);
+    }
   }
 
   private static DataSource sqliteSource(String jdbcUrl) {
