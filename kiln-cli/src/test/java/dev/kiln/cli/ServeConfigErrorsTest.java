@@ -29,9 +29,23 @@ class ServeConfigErrorsTest {
     assertThat(r.err)
         .startsWith("kiln: cannot open the database jdbc:postgresql://127.0.0.1:1/kiln: Connection to 127.0.0.1:1")
         .contains("check --database")
-        .doesNotContain("secret");
+        .doesNotContain("secret")
+        .doesNotContain("Exception");
     assertThat(r.err.strip().lines()).hasSize(1);
     assertThat((System.nanoTime() - start) / 1e9).isLessThan(30);
+  }
+
+  @Test
+  void aDataFolderThatCannotBeCreatedIsOneLineNamingIt() throws IOException {
+    Path file = Files.writeString(tmp.resolve("file"), "not a folder");
+
+    Result r = serve("--data", file.toString());
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err.strip())
+        .startsWith("kiln: cannot create the database's folder " + file)
+        .endsWith("check --data")
+        .doesNotContain("\n");
   }
 
   @Test
@@ -59,8 +73,11 @@ class ServeConfigErrorsTest {
 
   private Result serve(String... options) throws IOException {
     Path models = Files.createDirectories(tmp.resolve("models"));
-    List<String> args = new ArrayList<>(List.of("serve", "--models", models.toString(), "--data", tmp + "/data"));
+    List<String> args = new ArrayList<>(List.of("serve", "--models", models.toString()));
     args.addAll(List.of(options));
+    if (!args.contains("--data")) {
+      args.addAll(List.of("--data", tmp + "/data"));
+    }
     for (String port : List.of("--http-port", "--grpc-port")) {
       if (!args.contains(port)) {
         args.addAll(List.of(port, "0"));

@@ -3,7 +3,6 @@ package dev.kiln.govern.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,11 +43,11 @@ public final class Database implements AutoCloseable {
 
   /** Opens the SQLite file {@code file} (creating it and its folder) and migrates it. */
   public static Database sqlite(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
     try {
-      Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new StoreException("cannot create the database's folder " + parent + " (" + e + "): check --data", null);
     }
     return open("jdbc:sqlite:" + file.toAbsolutePath(), null, null);
   }
@@ -103,7 +102,7 @@ public final class Database implements AutoCloseable {
               + why
               + " (check --database, --database-user and"
               + " KILN_DATABASE_PASSWORD)",
-          e);
+          null); // the line says it all; the driver's stack would only bury it
     }
   }
 
