@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -127,7 +129,22 @@ public final class Database implements AutoCloseable {
     } catch (SQLException e) {
       throw new StoreException("cannot connect to the database", e);
     }
-    Flyway.configure().dataSource(source).locations(dialect.migrations()).failOnMissingLocations(true).load().migrate();
+    try {
+      Flyway.configure()
+          .dataSource(source)
+          .locations(dialect.migrations())
+          .failOnMissingLocations(true)
+          .load()
+          .migrate();
+    } catch (FlywayValidateException e) {
+      // Flyway's message is a paragraph; kiln serve shows one line (the lines that say what differs).
+      List<String> what = e.getMessage().lines().skip(1).takeWhile(l -> !l.startsWith("Either")).toList();
+      throw new StoreException(
+          "the database's schema history does not match this Kiln's migrations: "
+              + String.join("; ", what)
+              + " (a migration edited after it was applied: restore the database or run the Kiln that applied it)",
+          null);
+    }
   }
 
   public Dialect dialect() {
