@@ -6,6 +6,7 @@ import dev.kiln.server.Kiln;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -69,6 +70,11 @@ public final class Main implements Runnable {
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           // Errors written for users (a refused call, a missing or unusable file, a bad key file) are one line;
           // anything else is a bug and keeps its stack trace.
+          Optional<String> startup = StartupErrors.line(e);
+          if (startup.isPresent()) {
+            cmd.getErr().println("kiln: " + startup.get());
+            return 2;
+          }
           if (e instanceof KilnClient.CallFailed
               || e instanceof NoSuchFileException
               || e instanceof TlsFileException

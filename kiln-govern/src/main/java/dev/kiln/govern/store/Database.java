@@ -3,21 +3,23 @@ package dev.kiln.govern.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
  * The governance database: a connection pool over SQLite or PostgreSQL whose schema Flyway brings up to date at open
- * (safe when several replicas open it at once: Flyway locks its history table).
+ * (safe when several replicas open it at once: Flyway locks its history table). A schema already at the packaged
+ * version is left alone without starting Flyway ({@link SchemaHistory}).
  *
  * <p>SQLite allows one writer at a time. Every SQLite transaction here begins {@code IMMEDIATE}, taking the write lock
  * up front, so concurrent writers (threads, or a second process on the same file) queue on the busy timeout instead of
@@ -29,6 +31,7 @@ public final class Database implements AutoCloseable {
   private static final int POSTGRES_POOL = 10;
   private static final int BUSY_TIMEOUT_MILLIS = 30_000;
   private static final int ATTEMPTS = 5;
+  private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
   private final Dialect dialect;
   private final HikariDataSource pool;
@@ -42,11 +45,11 @@ public final class Database implements AutoCloseable {
 
   /** Opens the SQLite file {@code file} (creating it and its folder) and migrates it. */
   public static Database sqlite(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
     try {
-      Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new StoreException("cannot create the database's folder " + parent + " (" + e + "): check --data", null);
     }
     return open("jdbc:sqlite:" + file.toAbsolutePath(), null, null);
   }
@@ -70,9 +73,12 @@ public final class Database implements AutoCloseable {
       config.setUsername(user);
       config.setPassword(password);
       config.setMaximumPoolSize(POSTGRES_POOL);
+      // A wrong host fails the start in seconds, not after the driver's 10 s (or a firewall's minutes); a
+      // connectTimeout in the URL wins over this default.
+      config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
     }
     config.setMinimumIdle(1);
-    HikariDataSource pool = new HikariDataSource(config);
+    HikariDataSource pool = connect(config, jdbcUrl);
     try {
       migrate(dialect, pool);
     } catch (RuntimeException e) {
@@ -80,6 +86,26 @@ public final class Database implements AutoCloseable {
       throw e;
     }
     return new Database(dialect, pool);
+  }
+
+  /** The pool, connected once; a database that cannot be reached fails here with one line naming it. */
+  private static HikariDataSource connect(HikariConfig config, String jdbcUrl) {
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      // Hikari's message carries the driver's ("Connection to db:5432 refused. Check that the hostname ...").
+      String why = String.valueOf(e.getMessage()).replaceFirst("^Failed to initialize pool: ", "");
+      // The URL without its parameters, which may hold a password.
+      String where = jdbcUrl.replaceFirst("\\?.*", "");
+      throw new StoreException(
+          "cannot open the database "
+              + where
+              + ": "
+              + why
+              + " (check --database, --database-user and"
+              + " KILN_DATABASE_PASSWORD)",
+          null); // the line says it all; the driver's stack would only bury it
+    }
   }
 
   private static DataSource sqliteSource(String jdbcUrl) {
@@ -96,7 +122,29 @@ public final class Database implements AutoCloseable {
   }
 
   private static void migrate(Dialect dialect, DataSource source) {
-    Flyway.configure().dataSource(source).locations(dialect.migrations()).failOnMissingLocations(true).load().migrate();
+    try (Connection c = source.getConnection()) {
+      if (SchemaHistory.read(dialect, c) == SchemaHistory.State.CURRENT) {
+        return; // a restart on an up-to-date schema: Flyway would only validate, at 0.1-0.6 s
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot connect to the database", e);
+    }
+    try {
+      Flyway.configure()
+          .dataSource(source)
+          .locations(dialect.migrations())
+          .failOnMissingLocations(true)
+          .load()
+          .migrate();
+    } catch (FlywayValidateException e) {
+      // Flyway's message is a paragraph; kiln serve shows one line (the lines that say what differs).
+      List<String> what = e.getMessage().lines().skip(1).takeWhile(l -> !l.startsWith("Either")).toList();
+      throw new StoreException(
+          "the database's schema history does not match this Kiln's migrations: "
+              + String.join("; ", what)
+              + " (a migration edited after it was applied: restore the database or run the Kiln that applied it)",
+          null);
+    }
   }
 
   public Dialect dialect() {

@@ -99,7 +99,12 @@ public enum Dialect {
   }
 
   String migrations() {
-    return "classpath:db/migration/" + vendor;
+    return "classpath:" + migrationFolder();
+  }
+
+  /** The classpath folder of this dialect's migrations. */
+  String migrationFolder() {
+    return "db/migration/" + vendor;
   }
 
   static Instant truncate(Instant at) {

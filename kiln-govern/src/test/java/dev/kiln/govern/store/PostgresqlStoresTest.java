@@ -68,4 +68,11 @@ class PostgresqlStoresTest {
       whenTheNotificationConnectionDropsPollingGoesOnAndListeningComesBack();
     }
   }
+
+  @Nested
+  class History extends SchemaHistoryTest {
+    History() {
+      super(Backend.POSTGRESQL);
+    }
+  }
 }

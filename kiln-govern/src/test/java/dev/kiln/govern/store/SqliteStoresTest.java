@@ -59,4 +59,11 @@ class SqliteStoresTest {
       super(Backend.SQLITE);
     }
   }
+
+  @Nested
+  class History extends SchemaHistoryTest {
+    History() {
+      super(Backend.SQLITE);
+    }
+  }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -59,6 +60,16 @@ final class TestDatabase implements AutoCloseable {
     execute(base, user, password, "CREATE SCHEMA " + schema);
     String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     return new TestDatabase(url, user, password, schema);
+  }
+
+  /** Flyway on this database by itself, as an older Kiln would have run it (up to {@code target}). */
+  void migrateTo(String target) {
+    Flyway.configure()
+        .dataSource(url, user, password)
+        .locations(Dialect.of(url).migrations())
+        .target(target)
+        .load()
+        .migrate();
   }
 
   Database open() {
