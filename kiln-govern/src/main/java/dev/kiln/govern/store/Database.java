@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
@@ -27,6 +28,8 @@ import org.sqlite.SQLiteDataSource;
  * still pays off. PostgreSQL transactions that lose a deadlock or serialization race are run again.
  */
 public final class Database implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Database.class.getName());
+
   private static final int SQLITE_POOL = 4;
   private static final int POSTGRES_POOL = 10;
   private static final int BUSY_TIMEOUT_MILLIS = 30_000;
@@ -123,7 +126,13 @@ public final class Database implements AutoCloseable {
 
   private static void migrate(Dialect dialect, DataSource source) {
     try (Connection c = source.getConnection()) {
-      if (SchemaHistory.read(dialect, c) == SchemaHistory.State.CURRENT) {
+      SchemaHistory.State state = SchemaHistory.read(dialect, c);
+      if (state == SchemaHistory.State.NEWER) {
+        LOG.warning(
+            "the database schema was migrated by a newer Kiln; starting on it as it is (a rolling upgrade or a"
+                + " rollback)");
+      }
+      if (state != SchemaHistory.State.MIGRATE) {
         return; // a restart on an up-to-date schema: Flyway would only validate, at 0.1-0.6 s
       }
     } catch (SQLException e) {

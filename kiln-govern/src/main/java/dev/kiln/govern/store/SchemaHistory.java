@@ -21,8 +21,10 @@ import java.util.zip.CRC32;
  *
  * <p>Only an exact match skips: the same versions, each applied successfully, each with the checksum Flyway records for
  * the packaged file. Anything else (no history table, an older schema, a failed migration, an edited migration) goes to
- * Flyway as before, which migrates or refuses. A history newer than the packaged migrations is refused here, before
- * Flyway, whose default would ignore the unknown versions.
+ * Flyway as before, which migrates or refuses. A history newer than the packaged migrations ({@link State#NEWER}) is
+ * left as it is: during a rolling upgrade the replicas still on the older Kiln restart onto the migrated schema, and a
+ * rollback runs the older Kiln on it; Kiln's migrations only add to the schema (expand first, drop in a later release),
+ * so the older code still finds what it reads. Flyway's own default ignores such versions for the same reason.
  */
 final class SchemaHistory {
   /** The packaged migrations, the same names for every dialect; {@code SchemaHistoryTest} checks the folders. */
@@ -33,14 +35,12 @@ final class SchemaHistory {
   /** What the history says against the packaged migrations. */
   enum State {
     CURRENT,
-    MIGRATE
+    MIGRATE,
+    /** Migrated by a newer Kiln: started on as it is, with a warning. */
+    NEWER
   }
 
-  /**
-   * Reads the history through {@code c} (which the caller closes).
-   *
-   * @throws StoreException when the database holds a version newer than this Kiln knows
-   */
+  /** Reads the history through {@code c} (which the caller closes). */
   static State read(Dialect dialect, Connection c) {
     Map<String, Integer> applied = new LinkedHashMap<>();
     try (Statement s = c.createStatement();
@@ -59,16 +59,8 @@ final class SchemaHistory {
     }
     Map<String, Integer> packaged = packaged(dialect);
     int newest = packaged.keySet().stream().mapToInt(Integer::parseInt).max().orElse(0);
-    for (String version : applied.keySet()) {
-      if (isNewer(version, newest)) {
-        throw new StoreException(
-            "the database schema is at version "
-                + version
-                + ", newer than this Kiln's "
-                + newest
-                + ": it was opened by a newer Kiln; run that Kiln (or a newer one) on it",
-            null);
-      }
+    if (applied.keySet().stream().anyMatch(version -> isNewer(version, newest))) {
+      return State.NEWER;
     }
     return applied.equals(packaged) ? State.CURRENT : State.MIGRATE;
   }
