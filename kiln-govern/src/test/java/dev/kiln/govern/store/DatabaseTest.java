@@ -4,39 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.govern.auth.CounterStore.Counter;
 import dev.kiln.govern.registry.VersionRecord;
-import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Run on each database by {@link SqliteStoresTest} and {@link PostgresqlStoresTest}. */
-abstract class DatabaseTest {
+abstract class DatabaseTest extends OnEachBackend {
   private static final Instant TODAY = Instant.parse("2025-03-01T00:00:00Z");
   private static final Counter DAILY = new Counter("rpd|ab12cd|*", TODAY);
 
-  private final Backend backend;
-  @TempDir Path tmp;
-  private TestDatabase db;
-
   DatabaseTest(Backend backend) {
-    this.backend = backend;
-  }
-
-  @BeforeEach
-  void create() {
-    db = TestDatabase.create(backend, tmp);
-  }
-
-  @AfterEach
-  void close() {
-    if (db != null) {
-      db.close();
-    }
+    super(backend);
   }
 
   @Test

@@ -11,31 +11,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Run on each database by {@link SqliteStoresTest} and {@link PostgresqlStoresTest}: when a start skips Flyway. */
-abstract class SchemaHistoryTest {
-  private final Backend backend;
-  @TempDir Path tmp;
-  private TestDatabase db;
-
+abstract class SchemaHistoryTest extends OnEachBackend {
   SchemaHistoryTest(Backend backend) {
-    this.backend = backend;
-  }
-
-  @BeforeEach
-  void create() {
-    db = TestDatabase.create(backend, tmp);
-  }
-
-  @AfterEach
-  void close() {
-    if (db != null) {
-      db.close();
-    }
+    super(backend);
   }
 
   @Test
