@@ -67,6 +67,7 @@ class SweepApiTest extends GovernanceServerFixture {
     double best = done.get("best_value").asDouble();
     // Comparable: every trial's objective and epochs. The tiny rate is far behind; the huge ones diverge, which the
     // engine reports as a failed trial with the reason, and the sweep goes on without them.
+    assertThat(trials.get(0).has("objective")).as("the tiny rate's trial: %s", trials.get(0)).isTrue();
     assertThat(trials.get(0).get("objective").asDouble()).isGreaterThan(10 * best);
     for (JsonNode t : trials) {
       if (t.at("/settings/learning_rate").asDouble() >= 3) {
