@@ -3,6 +3,7 @@ package dev.kiln.govern.crypto;
 import dev.kiln.core.error.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -17,6 +18,7 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
+// Size: one file format's operations (seal, open into memory or a stream, rewrap) share its header and chunk helpers.
 /**
  * Envelope encryption of model artifacts with the JDK's AES/GCM/NoPadding only. Each artifact gets a fresh random
  * 256-bit data key; the payload is sealed in chunks (4 MiB by default), each with its own nonce and its index in the
@@ -141,34 +143,80 @@ public final class ArtifactCipher {
       throw KilnException.exhausted(
           "artifact " + name + " holds " + h.length() + " bytes; loading into memory is limited to " + MAX_IN_MEMORY);
     }
+    byte[] plain = new byte[(int) h.length()];
+    int[] off = {0};
+    try {
+      chunks(
+          in,
+          h,
+          name,
+          (chunk, n) -> {
+            System.arraycopy(chunk, 0, plain, off[0], n);
+            off[0] += n;
+          });
+    } catch (ArtifactIntegrityException e) {
+      Arrays.fill(plain, (byte) 0);
+      throw e;
+    }
+    return plain;
+  }
+
+  /**
+   * Verifies and decrypts an artifact of any size into {@code out}, chunk by chunk: each chunk is authenticated before
+   * it is written, and the SHA-256 of the whole plaintext is checked after the last one. On an exception {@code out}
+   * holds a prefix of the plaintext that failed verification: write to a scratch file and discard it then.
+   *
+   * @return the plaintext length
+   * @throws ArtifactIntegrityException as {@link #decrypt}
+   */
+  public long decryptTo(SeekableByteChannel in, String name, OutputStream out) throws IOException {
+    ArtifactHeader h = readHeader(in, name);
+    chunks(in, h, name, (chunk, n) -> out.write(chunk, 0, n));
+    return h.length();
+  }
+
+  /**
+   * The plaintext SHA-256 an artifact's header records (lower-case hex), after checking the header's own structure and
+   * the file's size; the payload is not read, so {@link #decryptTo} still verifies it.
+   */
+  public String headerSha256(SeekableByteChannel in, String name) throws IOException {
+    return readHeader(in, name).shaHex();
+  }
+
+  private interface ChunkSink {
+    void accept(byte[] plain, int length) throws IOException;
+  }
+
+  /** Hands each verified plaintext chunk to {@code sink}, then checks the SHA-256 of all of them. */
+  private void chunks(SeekableByteChannel in, ArtifactHeader h, String name, ChunkSink sink) throws IOException {
     SecretKey dataKey = h.mode() == ArtifactHeader.SEALED ? unwrap(h, name) : null;
     Cipher cipher = dataKey == null ? null : AesGcm.cipher();
-    byte[] plain = new byte[(int) h.length()];
-    byte[] buf = new byte[(int) Math.min(h.chunkSize(), h.length()) + h.tagSize()];
+    int chunk = (int) Math.min(h.chunkSize(), Math.max(h.length(), 1));
+    byte[] buf = new byte[chunk + h.tagSize()];
+    byte[] plain = new byte[chunk];
     MessageDigest sha = sha256();
     in.position(ArtifactHeader.SIZE);
-    int off = 0;
+    long off = 0;
     for (long index = 0; index < h.chunks(); index++) {
       int n = (int) Math.min(h.chunkSize(), h.length() - off);
       readFully(in, buf, n + h.tagSize());
       if (cipher == null) {
-        System.arraycopy(buf, 0, plain, off, n);
+        System.arraycopy(buf, 0, plain, 0, n);
       } else {
         try {
-          AesGcm.seal(cipher, Cipher.DECRYPT_MODE, dataKey, h, index, buf, n + h.tagSize(), plain, off);
+          AesGcm.seal(cipher, Cipher.DECRYPT_MODE, dataKey, h, index, buf, n + h.tagSize(), plain, 0);
         } catch (ArtifactIntegrityException e) {
-          Arrays.fill(plain, (byte) 0);
           throw ArtifactHeader.corrupted(name, "chunk " + index + " failed authentication");
         }
       }
-      sha.update(plain, off, n);
+      sha.update(plain, 0, n);
+      sink.accept(plain, n);
       off += n;
     }
+    Arrays.fill(plain, (byte) 0);
     if (!MessageDigest.isEqual(sha.digest(), h.sha256())) {
-      Arrays.fill(plain, (byte) 0);
       throw ArtifactHeader.corrupted(name, "its SHA-256 does not match its header");
     }
-    return plain;
   }
 
   /**

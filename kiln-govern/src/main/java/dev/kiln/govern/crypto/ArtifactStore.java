@@ -1,9 +1,12 @@
 package dev.kiln.govern.crypto;
 
 import dev.kiln.core.error.KilnException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -22,6 +25,8 @@ import java.util.Objects;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
+// Size: the store's whole contract (put, read into memory or a file, delete, list, rewrap, clean-up), each a short
+// method over the same key resolution.
 /**
  * Model files at rest, under opaque keys the store draws itself ({@code 3f/0a9c…}, 128 random bits as hex), so no name
  * from a request or an archive ever becomes a path. Layout: {@code root/objects/<2 hex>/<30 hex>} for published files,
@@ -139,6 +144,44 @@ public final class ArtifactStore {
           "artifact " + key + " does not match its registry checksum: tampered or corrupted");
     }
     return plain;
+  }
+
+  /**
+   * Decrypts and verifies an artifact of any size into {@code target} (replaced atomically, owner-only): the plaintext
+   * is written beside it first and moved into place only once every chunk and the checksum, which must also be {@code
+   * expectedSha256}, have passed, so {@code target} never holds unverified bytes.
+   *
+   * @return the plaintext length
+   * @throws KilnException as {@link #read}
+   * @throws ArtifactIntegrityException as {@link #read}
+   */
+  public long readTo(String key, String expectedSha256, Path target) {
+    Path file = resolve(key);
+    String expected = SafeNames.requireSha256(expectedSha256);
+    Path part = target.resolveSibling(target.getFileName() + "." + hex(8) + ".part");
+    try {
+      long length;
+      try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+          FileChannel outChannel = OwnerOnlyFiles.createPart(part);
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(outChannel), 1 << 16)) {
+        String header = cipher.headerSha256(in, key);
+        if (!header.equals(expected)) {
+          throw new ArtifactIntegrityException(
+              "artifact " + key + " does not match its registry checksum: tampered or corrupted");
+        }
+        length = cipher.decryptTo(in, key, out);
+        out.flush();
+        outChannel.force(true);
+      }
+      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return length;
+    } catch (NoSuchFileException e) {
+      throw KilnException.notFound("artifact " + key + " not found");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read artifact " + key, e);
+    } finally {
+      OwnerOnlyFiles.deleteQuietly(part);
+    }
   }
 
   /** Deletes an artifact; false if it did not exist. */

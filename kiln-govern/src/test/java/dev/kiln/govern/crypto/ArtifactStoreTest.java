@@ -85,6 +85,38 @@ class ArtifactStoreTest {
   }
 
   @Test
+  void readToStreamsAManyChunkArtifactIntoAnOwnerOnlyFile() throws IOException {
+    ArtifactStore store = store(K1);
+    byte[] plain = data(10_000); // ten 1 KiB chunks
+    ArtifactStore.PutResult r = store.put(in(plain), 1 << 20);
+    Path target = dir.resolve("out.bin");
+    assertThat(store.readTo(r.key(), r.sha256(), target)).isEqualTo(10_000);
+    assertThat(Files.readAllBytes(target)).isEqualTo(plain);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void readToLeavesNoFileWhenAChunkOrTheChecksumFails() throws IOException {
+    ArtifactStore store = store(K1);
+    ArtifactStore.PutResult r = store.put(in(data(5000)), 1 << 20);
+    Path target = dir.resolve("out.bin");
+    assertThatThrownBy(() -> store.readTo(r.key(), ArtifactCipher.sha256Hex(data(1)), target))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessageContaining("does not match its registry checksum");
+    Path file = dir.resolve("store/objects").resolve(r.key());
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 100] ^= 1; // the last chunk: earlier ones were already written out
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> store.readTo(r.key(), r.sha256(), target))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessageContaining("chunk 4 failed authentication");
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("store");
+    }
+  }
+
+  @Test
   void aTamperedFileIsRefusedAndAMissingOneIsNotFound() throws IOException {
     ArtifactStore store = store(K1);
     ArtifactStore.PutResult r = store.put(in(data(3000)), 1 << 20);
