@@ -39,7 +39,9 @@ final class KilnModules implements SliceAssignment {
       case "onnx" -> "kiln-onnx-format";
       case "engine", "protocol" -> "kiln-" + first + "-" + second;
       case "training", "govern" ->
-          second.equals("http") || second.equals("djl") ? "kiln-" + first + "-" + second : "kiln-" + first;
+          second.equals("http") || second.equals("djl") || second.equals("store")
+              ? "kiln-" + first + "-" + second
+              : "kiln-" + first;
       default -> "kiln-unknown(" + pkg + ")";
     };
   }
