@@ -1,7 +1,7 @@
 package dev.kiln.govern.store;
 
 /** The databases every store test runs on. */
-enum Backend {
+public enum Backend {
   /** Always: a fresh file in the test's temporary folder. */
   SQLITE,
   /**

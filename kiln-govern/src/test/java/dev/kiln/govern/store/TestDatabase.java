@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
  * One test's database, empty at first. {@link #open()} may be called several times: each call is another {@link
  * Database} on the same data, as a second replica or the server after a restart would open it.
  */
-final class TestDatabase implements AutoCloseable {
+public final class TestDatabase implements AutoCloseable {
   static final String URL_VARIABLE = "KILN_TEST_POSTGRES_URL";
 
   private final String url;
@@ -34,7 +34,7 @@ final class TestDatabase implements AutoCloseable {
     this.schema = schema;
   }
 
-  static TestDatabase create(Backend backend, Path tmp) {
+  public static TestDatabase create(Backend backend, Path tmp) {
     return switch (backend) {
       case SQLITE -> new TestDatabase("jdbc:sqlite:" + tmp.resolve("governance.db"), null, null, null);
       case POSTGRESQL -> postgres();
@@ -63,7 +63,7 @@ final class TestDatabase implements AutoCloseable {
   }
 
   /** Flyway on this database by itself, as an older Kiln would have run it (up to {@code target}). */
-  void migrateTo(String target) {
+  public void migrateTo(String target) {
     Flyway.configure()
         .dataSource(url, user, password)
         .locations(Dialect.of(url).migrations())
@@ -72,7 +72,7 @@ final class TestDatabase implements AutoCloseable {
         .migrate();
   }
 
-  Database open() {
+  public Database open() {
     Database db = Database.open(url, user, password);
     opened.add(db);
     return db;
