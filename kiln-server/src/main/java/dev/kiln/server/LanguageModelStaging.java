@@ -9,7 +9,6 @@ import dev.kiln.govern.registry.VersionRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
@@ -63,14 +62,8 @@ final class LanguageModelStaging implements AutoCloseable {
     try {
       file = llmCache().resolve(v.sha256() + ".gguf");
       if (!Files.exists(file)) {
-        Path tmp =
-            Files.createTempFile(
-                llmCache(),
-                ".gguf-",
-                ".part",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(tmp, registry.contents(v));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        // Streamed and verified chunk by chunk: a GGUF of several GB never passes through the heap.
+        registry.contentsTo(v, file);
         staged = true;
       }
       languageModels.serve(v.model(), v.version(), file);

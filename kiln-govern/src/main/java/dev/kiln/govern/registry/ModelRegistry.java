@@ -106,6 +106,14 @@ public final class ModelRegistry implements ModelCatalog {
     return artifacts.read(v.artifact(), v.sha256());
   }
 
+  /**
+   * A published version's plaintext, verified, written to {@code target} (owner-only, replaced atomically once
+   * verified): for files the engine opens by path, of any size, with one chunk of memory.
+   */
+  public void contentsTo(VersionRecord v, Path target) {
+    artifacts.readTo(v.artifact(), v.sha256(), target);
+  }
+
   public List<ModelRecord> models() {
     return store.models();
   }
