@@ -1,18 +1,26 @@
 package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.govern.blob.StoreLocation;
+import dev.kiln.govern.crypto.ArtifactCipher;
+import dev.kiln.govern.crypto.ArtifactStore;
+import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.govern.testing.S3Server;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -137,5 +145,52 @@ class S3StoreServeTest {
     assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
     assertThat(again.body()).contains("\"state\":\"PUBLISHED\""); // the refused push's number is not reused
     assertThat(infer("add_sub")).isEqualTo("[2.0,3.0,4.0,5.0]");
+  }
+
+  @Test
+  void masterKeyRewrapReWrapsTheArtifactsInTheBucket() throws Exception {
+    Path key = tmp.resolve("master.key");
+    MasterKeys.generate(key);
+    StoreLocation.S3 store =
+        ((StoreLocation.S3) StoreLocation.parse("s3://kiln-models/prod")).withEndpoint(s3.endpoint());
+    ArtifactStore artifacts =
+        ArtifactStore.open(store.open(tmp.resolve("data")), ArtifactCipher.sealed(MasterKeys.fromFile(key)));
+    ArtifactStore.PutResult put = artifacts.put(new ByteArrayInputStream(ExampleModels.addSub()), 1 << 20);
+    String current = MasterKeys.rotate(key).currentId();
+
+    String[] rewrap = {
+      "master-key",
+      "rewrap",
+      "--data",
+      tmp.resolve("cli-data").toString(),
+      "--master-key",
+      key.toString(),
+      "--store",
+      "s3://kiln-models/prod",
+      "--store-endpoint",
+      s3.endpoint().toString()
+    };
+    assertThat(cli(rewrap))
+        .isEqualTo("1 artifact(s) in s3://kiln-models/prod/ re-wrapped under master key " + current + "\n");
+    assertThat(cli(rewrap)).startsWith("0 artifact(s)");
+    // Wrapped under the new key now: the store that only knows the old one cannot read it, one with the file can.
+    assertThatThrownBy(() -> artifacts.read(put.key(), put.sha256()))
+        .hasMessageContaining("encrypted under master key " + current + ", which is not loaded");
+    ArtifactStore rotated =
+        ArtifactStore.open(store.open(tmp.resolve("data")), ArtifactCipher.sealed(MasterKeys.fromFile(key)));
+    assertThat(rotated.read(put.key(), put.sha256())).isEqualTo(ExampleModels.addSub());
+  }
+
+  /** Runs the CLI in this JVM; what it printed. */
+  static String cli(String... args) {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.commandLine().execute(args)).isZero();
+    } finally {
+      System.setOut(saved);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 }
