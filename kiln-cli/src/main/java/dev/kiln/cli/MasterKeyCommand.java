@@ -1,13 +1,17 @@
 package dev.kiln.cli;
 
+import dev.kiln.govern.blob.BlobStore;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.MasterKeys;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code kiln master-key new|rotate|rewrap}: the key that encrypts model artifacts at rest. */
 @Command(
@@ -58,11 +62,19 @@ final class MasterKeyCommand {
     @Option(names = "--master-key", required = true)
     Path file;
 
+    @Mixin StoreOptions store;
+
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() {
+      store.check(spec.commandLine());
       MasterKeys keys = MasterKeys.fromFile(file);
-      int n = ArtifactStore.open(data.resolve("artifacts"), ArtifactCipher.sealed(keys)).rewrapAll();
-      System.out.println(n + " artifact(s) re-wrapped under master key " + keys.currentId());
+      BlobStore blobs = store.location(data).open(data);
+      ArtifactStore artifacts = ArtifactStore.open(blobs, ArtifactCipher.sealed(keys));
+      int n = artifacts.rewrapAll();
+      System.out.println(
+          n + " artifact(s) in " + artifacts.location() + " re-wrapped under master key " + keys.currentId());
       return 0;
     }
   }

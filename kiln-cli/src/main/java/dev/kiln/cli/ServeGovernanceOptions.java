@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -39,6 +40,8 @@ final class ServeGovernanceOptions {
               + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
   Path masterKey;
 
+  @Mixin StoreOptions store;
+
   @Option(
       names = "--change-interval",
       defaultValue = "250ms",
@@ -68,7 +71,11 @@ final class ServeGovernanceOptions {
       return Optional.empty();
     }
     GovernanceConfig g =
-        GovernanceConfig.defaults(dataDir).withAuth(auth).withChangeInterval(changeInterval).withLimitBlock(limitBlock);
+        GovernanceConfig.defaults(dataDir)
+            .withAuth(auth)
+            .withChangeInterval(changeInterval)
+            .withLimitBlock(limitBlock)
+            .withArtifactStore(store.location(dataDir));
     if (databaseUrl != null) {
       g =
           g.withDatabase(
@@ -90,6 +97,10 @@ final class ServeGovernanceOptions {
     }
     if (limitBlock < 1) {
       throw new ParameterException(cli, "--limit-block must be at least 1");
+    }
+    store.check(cli);
+    if (noDatabase && store.store != null) {
+      throw new ParameterException(cli, "--store needs the database (the registry lives there); drop --no-database");
     }
     if (auth && noDatabase) {
       throw new ParameterException(cli, "--auth needs the database (keys live there); drop --no-database");

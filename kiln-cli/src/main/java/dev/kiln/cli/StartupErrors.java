@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.govern.blob.StoreConfigException;
 import dev.kiln.govern.store.StoreException;
 import java.net.BindException;
 import java.util.Optional;
@@ -21,6 +22,9 @@ final class StartupErrors {
         }
         String why = root == t || t.getMessage().contains(String.valueOf(root.getMessage())) ? "" : ": " + root;
         return Optional.of(t.getMessage() + why);
+      }
+      if (t instanceof StoreConfigException) {
+        return Optional.of(t.getMessage());
       }
       if (t instanceof BindException) {
         return Optional.of(

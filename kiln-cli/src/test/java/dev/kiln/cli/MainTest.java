@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.core.tls.TlsSettings;
+import dev.kiln.govern.blob.StoreLocation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -131,6 +134,37 @@ class MainTest {
             "serve", "--models", dir.toString(), "--data", dir.resolve("data").toString(), "--change-interval", "0s");
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--change-interval must be positive");
+  }
+
+  @Test
+  void theArtifactStoreIsTheDataFolderUnlessStoreNamesABucketWithItsFlags() {
+    assertThat(serve("--models", "m").governance.config(dir).orElseThrow().artifactStore())
+        .isEqualTo(new StoreLocation.Folder(dir.resolve("artifacts")));
+    assertThat(serve("--models", "m", "--store", "file:/srv/kiln").governance.config(dir).orElseThrow().artifactStore())
+        .isEqualTo(new StoreLocation.Folder(Path.of("/srv/kiln")));
+    StoreLocation s3 =
+        serve(
+                "--models",
+                "m",
+                "--store",
+                "s3://kiln-models/prod/",
+                "--store-endpoint",
+                "http://minio:9000",
+                "--store-region",
+                "eu-west-1",
+                "--store-path-style=false")
+            .governance
+            .config(dir)
+            .orElseThrow()
+            .artifactStore();
+    assertThat(s3)
+        .isEqualTo(
+            new StoreLocation.S3(
+                "kiln-models",
+                "prod/",
+                Optional.of(URI.create("http://minio:9000")),
+                Optional.of("eu-west-1"),
+                Optional.of(false)));
   }
 
   @Test

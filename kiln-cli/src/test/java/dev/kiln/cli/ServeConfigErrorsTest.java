@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.govern.testing.S3Server;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -67,6 +68,47 @@ class ServeConfigErrorsTest {
           .endsWith("(another process holds --http-port or --grpc-port: stop it or choose free ports)");
       assertThat(r.err.strip().lines()).hasSize(1);
     }
+  }
+
+  @Test
+  void anS3StoreWithAMissingBucketOrRefusedCredentialsIsOneLineNamingWhatToFix() throws IOException {
+    try (S3Server s3 = S3Server.start(tmp.resolve("s3"))) {
+      s3.createBucket("kiln");
+      String endpoint = s3.endpoint().toString();
+
+      Result noBucket = serve("--store", "s3://nope/models", "--store-endpoint", endpoint);
+      assertThat(noBucket.code).isEqualTo(2);
+      assertThat(noBucket.err.strip())
+          .isEqualTo("kiln: artifact store s3://nope/models/: bucket nope does not exist: create it or fix --store");
+
+      String secret = System.getProperty("aws.secretAccessKey");
+      System.setProperty("aws.secretAccessKey", "wrong");
+      try {
+        Result refused = serve("--store", "s3://kiln", "--store-endpoint", endpoint);
+        assertThat(refused.code).isEqualTo(2);
+        assertThat(refused.err.strip())
+            .isEqualTo(
+                "kiln: artifact store s3://kiln/: access to bucket kiln denied (HTTP 403): check AWS_ACCESS_KEY_ID"
+                    + " and AWS_SECRET_ACCESS_KEY");
+      } finally {
+        System.setProperty("aws.secretAccessKey", secret);
+      }
+
+      Result unreachable = serve("--store", "s3://kiln", "--store-endpoint", "http://127.0.0.1:1");
+      assertThat(unreachable.code).isEqualTo(2);
+      assertThat(unreachable.err.strip())
+          .startsWith("kiln: artifact store s3://kiln/: cannot reach http://127.0.0.1:1: ")
+          .endsWith("check --store-endpoint or AWS_ENDPOINT_URL");
+      assertThat(unreachable.err.strip().lines()).hasSize(1);
+    }
+  }
+
+  @Test
+  void s3FlagsWithoutAnS3StoreAreAUsageError() throws IOException {
+    Result r = serve("--store-endpoint", "http://127.0.0.1:9000");
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("--store-endpoint, --store-region and --store-path-style need --store s3://");
   }
 
   private record Result(int code, String err) {}

@@ -58,7 +58,8 @@ final class Governance implements AutoCloseable {
     keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
     limiter = new RateLimiter(stores.counters(), clock, g.limitBlock());
     usage = new UsageRecorder(stores.usage(), meters, clock);
-    ArtifactStore artifacts = ArtifactStore.open(g.dataDir().resolve("artifacts"), cipher(g));
+    ArtifactStore artifacts = ArtifactStore.open(g.artifactStore().open(g.dataDir()), cipher(g));
+    LOG.info("model artifacts are stored in " + artifacts.location());
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
     registry.cleanUp(Duration.ofMinutes(10));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;

@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import dev.kiln.govern.blob.StoreLocation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,6 +23,8 @@ import java.util.Optional;
  * @param limitBlock the most requests of a rate limit or request quota a replica leases from the database at once
  *     (never more than 1/32 of the limit): limits are never overshot; 1 is exact and a round trip per limited request,
  *     larger may leave up to a lease less one unused on each idle replica ({@code RateLimiter})
+ * @param artifactStore where model artifacts live: the folder {@code <dataDir>/artifacts} by default, or an S3 bucket
+ *     (replicas share it; a remote store keeps its local scratch files in {@code <dataDir>/artifacts/tmp})
  */
 public record GovernanceConfig(
     Path dataDir,
@@ -31,7 +34,8 @@ public record GovernanceConfig(
     Duration keyCacheTtl,
     long maxArtifactBytes,
     Duration changeInterval,
-    int limitBlock) {
+    int limitBlock,
+    StoreLocation artifactStore) {
   /** The default {@link #limitBlock}: a database round trip per 64 limited requests (BENCHMARKS.md). */
   public static final int LIMIT_BLOCK = 64;
 
@@ -59,6 +63,7 @@ public record GovernanceConfig(
     Objects.requireNonNull(masterKeyFile, "masterKeyFile");
     Objects.requireNonNull(keyCacheTtl, "keyCacheTtl");
     Objects.requireNonNull(changeInterval, "changeInterval");
+    Objects.requireNonNull(artifactStore, "artifactStore");
     if (changeInterval.isNegative() || changeInterval.isZero()) {
       throw new IllegalArgumentException("changeInterval must be positive");
     }
@@ -76,17 +81,26 @@ public record GovernanceConfig(
         Duration.ofMinutes(1),
         2L << 30,
         CHANGE_INTERVAL,
-        LIMIT_BLOCK);
+        LIMIT_BLOCK,
+        new StoreLocation.Folder(dataDir.resolve("artifacts")));
   }
 
   public GovernanceConfig withAuth(boolean on) {
     return new GovernanceConfig(
-        dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock);
+        dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock, artifactStore);
   }
 
   public GovernanceConfig withDatabase(Database db) {
     return new GovernanceConfig(
-        dataDir, Optional.of(db), auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock);
+        dataDir,
+        Optional.of(db),
+        auth,
+        masterKeyFile,
+        keyCacheTtl,
+        maxArtifactBytes,
+        changeInterval,
+        limitBlock,
+        artifactStore);
   }
 
   /** The database at {@code url}, logging in as {@code user} with {@code password}. */
@@ -96,21 +110,34 @@ public record GovernanceConfig(
 
   public GovernanceConfig withMasterKey(Path file) {
     return new GovernanceConfig(
-        dataDir, database, auth, Optional.of(file), keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock);
+        dataDir,
+        database,
+        auth,
+        Optional.of(file),
+        keyCacheTtl,
+        maxArtifactBytes,
+        changeInterval,
+        limitBlock,
+        artifactStore);
   }
 
   public GovernanceConfig withChangeInterval(Duration interval) {
     return new GovernanceConfig(
-        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, interval, limitBlock);
+        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, interval, limitBlock, artifactStore);
   }
 
   public GovernanceConfig withLimitBlock(int block) {
     return new GovernanceConfig(
-        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, block);
+        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, block, artifactStore);
+  }
+
+  public GovernanceConfig withArtifactStore(StoreLocation store) {
+    return new GovernanceConfig(
+        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock, store);
   }
 
   public GovernanceConfig withKeyCacheTtl(Duration ttl) {
     return new GovernanceConfig(
-        dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes, changeInterval, limitBlock);
+        dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes, changeInterval, limitBlock, artifactStore);
   }
 }

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
-import java.io.ByteArrayInputStream;
+import dev.kiln.govern.blob.BlobStore;
+import dev.kiln.govern.blob.FolderBlobs;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -18,45 +16,33 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ArtifactStoreTest {
-  static final byte[] K1 = ArtifactCipherTest.key(1);
-  static final byte[] K2 = ArtifactCipherTest.key(2);
+/** The contract on the local folder, plus what only a folder has: file modes, links, {@code tmp/}. */
+class ArtifactStoreTest extends ArtifactStoreContract {
+  private BlobStore blobs;
 
-  @TempDir Path dir;
+  @Override
+  BlobStore blobs() {
+    if (blobs == null) {
+      blobs = FolderBlobs.open(dir.resolve("store"));
+    }
+    return blobs;
+  }
 
+  /** Through the folder factory, as the server opened it before there were backends. */
+  @Override
   ArtifactStore store(byte[]... ring) {
     ArtifactCipher cipher =
         ring.length == 0 ? ArtifactCipher.plain() : ArtifactCipher.sealed(MasterKeys.of(List.of(ring)));
     return ArtifactStore.open(dir.resolve("store"), cipher.withChunkSize(1024));
   }
 
-  static byte[] data(int n) {
-    return ArtifactCipherTest.data(n);
-  }
-
-  static ByteArrayInputStream in(byte[] b) {
-    return new ByteArrayInputStream(b);
-  }
-
   List<Path> filesUnder(String sub) throws IOException {
     try (Stream<Path> s = Files.walk(dir.resolve("store").resolve(sub))) {
       return s.filter(Files::isRegularFile).toList();
     }
-  }
-
-  @Test
-  void putThenReadReturnsThePlaintextUnderAnOpaqueKey() {
-    ArtifactStore store = store(K1);
-    ArtifactStore.PutResult r = store.put(in(data(5000)), 1 << 20);
-    assertThat(r.key()).matches("[0-9a-f]{2}/[0-9a-f]{30}");
-    assertThat(r.sha256()).isEqualTo(ArtifactCipher.sha256Hex(data(5000)));
-    assertThat(r.sizeBytes()).isEqualTo(5000);
-    assertThat(store.read(r.key(), r.sha256())).isEqualTo(data(5000));
-    assertThat(store.keys()).containsExactly(r.key());
   }
 
   @Test
@@ -70,134 +56,6 @@ class ArtifactStoreTest {
         .doesNotContain("must not be readable");
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
-  }
-
-  @Test
-  void aChecksumOtherThanTheRegistrysIsRefused() {
-    ArtifactStore store = store(K1);
-    String key = store.put(in(data(10)), 100).key();
-    assertThatThrownBy(() -> store.read(key, ArtifactCipher.sha256Hex(data(11))))
-        .isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessage("artifact " + key + " does not match its registry checksum: tampered or corrupted");
-    assertThatThrownBy(() -> store.read(key, "not-a-sha"))
-        .isInstanceOf(KilnException.class)
-        .hasMessageStartingWith("invalid sha256");
-  }
-
-  @Test
-  void readToStreamsAManyChunkArtifactIntoAnOwnerOnlyFile() throws IOException {
-    ArtifactStore store = store(K1);
-    byte[] plain = data(10_000); // ten 1 KiB chunks
-    ArtifactStore.PutResult r = store.put(in(plain), 1 << 20);
-    Path target = dir.resolve("out.bin");
-    assertThat(store.readTo(r.key(), r.sha256(), target)).isEqualTo(10_000);
-    assertThat(Files.readAllBytes(target)).isEqualTo(plain);
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
-        .isEqualTo("rw-------");
-  }
-
-  @Test
-  void readToLeavesNoFileWhenAChunkOrTheChecksumFails() throws IOException {
-    ArtifactStore store = store(K1);
-    ArtifactStore.PutResult r = store.put(in(data(5000)), 1 << 20);
-    Path target = dir.resolve("out.bin");
-    assertThatThrownBy(() -> store.readTo(r.key(), ArtifactCipher.sha256Hex(data(1)), target))
-        .isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessageContaining("does not match its registry checksum");
-    Path file = dir.resolve("store/objects").resolve(r.key());
-    byte[] bytes = Files.readAllBytes(file);
-    bytes[bytes.length - 100] ^= 1; // the last chunk: earlier ones were already written out
-    Files.write(file, bytes);
-    assertThatThrownBy(() -> store.readTo(r.key(), r.sha256(), target))
-        .isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessageContaining("chunk 4 failed authentication");
-    try (Stream<Path> left = Files.list(dir)) {
-      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("store");
-    }
-  }
-
-  @Test
-  void aTamperedFileIsRefusedAndAMissingOneIsNotFound() throws IOException {
-    ArtifactStore store = store(K1);
-    ArtifactStore.PutResult r = store.put(in(data(3000)), 1 << 20);
-    Path file = dir.resolve("store/objects").resolve(r.key());
-    byte[] bytes = Files.readAllBytes(file);
-    bytes[2000] ^= 1;
-    Files.write(file, bytes);
-    assertThatThrownBy(() -> store.read(r.key(), r.sha256()))
-        .isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessage(
-            "artifact "
-                + r.key()
-                + " failed its integrity check (chunk 1 failed authentication): "
-                + "tampered or corrupted");
-    assertThat(store.delete(r.key())).isTrue();
-    assertThat(store.delete(r.key())).isFalse();
-    assertThatThrownBy(() -> store.read(r.key(), r.sha256()))
-        .isInstanceOf(KilnException.class)
-        .hasMessage("artifact " + r.key() + " not found")
-        .satisfies(e -> assertThat(((KilnException) e).kind()).isEqualTo(ErrorKind.NOT_FOUND));
-  }
-
-  @Test
-  void rotationRewrapsEveryDataKeySoTheOldKeyCanBeDropped() throws IOException {
-    ArtifactStore.PutResult a = store(K1).put(in(data(2500)), 1 << 20);
-    ArtifactStore.PutResult b = store(K1).put(in(data(10)), 1 << 20);
-    Path file = dir.resolve("store/objects").resolve(a.key());
-    byte[] payloadBefore = payload(file);
-
-    ArtifactStore rotated = store(K2, K1);
-    assertThat(rotated.read(a.key(), a.sha256())).isEqualTo(data(2500)); // old key still readable
-    assertThat(rotated.rewrapAll()).isEqualTo(2);
-    assertThat(rotated.rewrapAll()).isZero();
-    assertThat(payload(file)).isEqualTo(payloadBefore); // payload copied, not re-encrypted
-
-    ArtifactStore onlyNew = store(K2);
-    assertThat(onlyNew.read(a.key(), a.sha256())).isEqualTo(data(2500));
-    assertThat(onlyNew.read(b.key(), b.sha256())).isEqualTo(data(10));
-    String k2 = MasterKeys.of(List.of(K2)).currentId();
-    assertThatThrownBy(() -> store(K1).read(a.key(), a.sha256()))
-        .isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessageContaining("encrypted under master key " + k2 + ", which is not loaded");
-    assertThat(filesUnder("tmp")).isEmpty();
-  }
-
-  static byte[] payload(Path file) throws IOException {
-    byte[] all = Files.readAllBytes(file);
-    return java.util.Arrays.copyOfRange(all, 136, all.length);
-  }
-
-  @Test
-  void plainArtifactsStayReadableAndRewrapEncryptsThem() {
-    ArtifactStore.PutResult r = store().put(in(data(3000)), 1 << 20);
-    ArtifactStore sealed = store(K1);
-    assertThat(sealed.read(r.key(), r.sha256())).isEqualTo(data(3000));
-    assertThat(sealed.rewrapAll()).isEqualTo(1);
-    assertThat(sealed.read(r.key(), r.sha256())).isEqualTo(data(3000));
-    assertThatThrownBy(() -> store().read(r.key(), r.sha256()))
-        .isInstanceOf(ArtifactIntegrityException.class)
-        .hasMessageEndingWith("which is not loaded (no master key is configured)");
-  }
-
-  @Test
-  void aPutThatFailsMidwayLeavesNothingBehind() throws IOException {
-    ArtifactStore store = store(K1);
-    InputStream failing =
-        new SequenceInputStream(
-            in(data(5000)),
-            new InputStream() {
-              @Override
-              public int read() throws IOException {
-                throw new IOException("client went away");
-              }
-            });
-    assertThatThrownBy(() -> store.put(failing, 1 << 20)).isInstanceOf(UncheckedIOException.class);
-    assertThatThrownBy(() -> store.put(in(data(5000)), 4096))
-        .isInstanceOf(KilnException.class)
-        .satisfies(e -> assertThat(((KilnException) e).kind()).isEqualTo(ErrorKind.RESOURCE_EXHAUSTED));
-    assertThat(store.keys()).isEmpty();
-    assertThat(filesUnder("objects")).isEmpty();
-    assertThat(filesUnder("tmp")).isEmpty();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.kiln.govern.crypto;
+package dev.kiln.govern.blob;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -8,16 +8,19 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * The file system calls of {@link ArtifactStore}: folders and new files readable by the owner only (where the file
- * system is POSIX), never through a symbolic link, and renames made durable by syncing their folder.
+ * The file system calls of the artifact store: folders and new files readable by the owner only (where the file system
+ * is POSIX), never through a symbolic link, and renames made durable by syncing their folder. Public for {@code
+ * ArtifactStore}'s scratch files, which it writes itself whichever backend publishes them.
  */
-final class OwnerOnlyFiles {
+public final class OwnerOnlyFiles {
   private OwnerOnlyFiles() {}
 
-  static Path createDirectory(Path dir) throws IOException {
+  public static Path createDirectory(Path dir) throws IOException {
     if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return dir;
     }
@@ -28,13 +31,16 @@ final class OwnerOnlyFiles {
     return Files.createDirectories(dir);
   }
 
-  static FileChannel createPart(Path part) throws IOException {
+  /** A new owner-only file, open for reading and writing; {@code extra} e.g. {@code DELETE_ON_CLOSE}. */
+  public static FileChannel createPart(Path part, OpenOption... extra) throws IOException {
     Set<OpenOption> options =
-        Set.of(
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.READ,
-            LinkOption.NOFOLLOW_LINKS);
+        new HashSet<>(
+            List.of(
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS));
+    options.addAll(List.of(extra));
     if (part.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       return FileChannel.open(
           part, options, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -43,7 +49,7 @@ final class OwnerOnlyFiles {
   }
 
   /** Makes a rename or delete durable; a no-op where directories cannot be opened (Windows). */
-  static void syncDirectory(Path dir) {
+  public static void syncDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {
@@ -51,7 +57,7 @@ final class OwnerOnlyFiles {
     }
   }
 
-  static void deleteQuietly(Path p) {
+  public static void deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
     } catch (IOException e) {
