@@ -56,7 +56,7 @@ final class DatasetTable {
         }
       }
       DatasetManifest m = numbered(draft, version);
-      insert(c, m, artifact);
+      insert(c, m, artifact, "");
       return m;
     });
   }
@@ -81,8 +81,8 @@ final class DatasetTable {
         ps.setInt(2, Math.max(claimed, m.version()));
         ps.executeUpdate();
       }
-      insert(c, m, artifact);
-      return true;
+      // Another replica importing the same version at once: its row wins, this one changes nothing.
+      return insert(c, m, artifact, " ON CONFLICT (name, version) DO NOTHING") == 1;
     });
   }
 
@@ -155,11 +155,12 @@ final class DatasetTable {
     }
   }
 
-  private void insert(Connection c, DatasetManifest m, PutResult artifact) throws SQLException {
+  private int insert(Connection c, DatasetManifest m, PutResult artifact, String onConflict) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO dataset_versions (name, version, manifest, artifact, artifact_sha256, created_by, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + onConflict)) {
       ps.setString(1, m.name());
       ps.setInt(2, m.version());
       ps.setString(3, manifestJson(m));
@@ -167,7 +168,7 @@ final class DatasetTable {
       ps.setString(5, artifact.sha256());
       ps.setString(6, m.createdBy());
       setInstant(ps, 7, created(m));
-      ps.executeUpdate();
+      return ps.executeUpdate();
     }
   }
 

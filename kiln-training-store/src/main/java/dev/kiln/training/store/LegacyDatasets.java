@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -35,10 +37,22 @@ final class LegacyDatasets {
       return 0;
     }
     FileDatasetStore files = new FileDatasetStore(dataDir, store.limits(), store.archiveLimits());
+    List<DatasetManifest> found;
+    try {
+      found = files.list();
+    } catch (RuntimeException e) {
+      // Starting matters more than an old folder: it stays where it is, and the next start tries again.
+      LOG.log(Level.WARNING, "datasets under " + legacy + " not imported: " + e.getMessage(), e);
+      return 0;
+    }
     int imported = 0;
-    for (DatasetManifest m : files.list()) {
-      if (store.table().find(m.name(), m.version()).isEmpty() && importOne(files, m, claimed(legacy, m.name()))) {
-        imported++;
+    for (DatasetManifest m : found) {
+      try {
+        if (store.table().find(m.name(), m.version()).isEmpty() && importOne(files, m, claimed(legacy, m.name()))) {
+          imported++;
+        }
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "dataset " + m.name() + " version " + m.version() + " not imported", e);
       }
     }
     if (imported > 0) {

@@ -140,4 +140,37 @@ abstract class DatasetReplicasTest extends DatasetStoreFixture {
     assertThat(files.list()).isEqualTo(before); // left in place
     assertThat(artifacts.keys()).hasSize(4);
   }
+
+  @Test
+  void replicasSharingALegacyFolderImportEachVersionOnceWhenTheyStartTogether() throws Exception {
+    Path data = tmp.resolve("shared");
+    FileDatasetStore files = new FileDatasetStore(data);
+    Path f = SampleData.linear(src.resolve("lin.csv"), 20, 3);
+    for (int i = 0; i < 4; i++) {
+      files.add("lin", f, DatasetOptions.csv("y"), "key-a");
+    }
+    List<JdbcDatasetStore> replicas = List.of(replica("shared"), replica("shared"), replica("shared"));
+    ExecutorService pool = Executors.newFixedThreadPool(replicas.size());
+    int imported = 0;
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> runs = new ArrayList<>();
+      for (JdbcDatasetStore r : replicas) {
+        runs.add(
+            pool.submit(() -> {
+              start.await();
+              return r.importLegacy(data);
+            }));
+      }
+      start.countDown();
+      for (Future<Integer> run : runs) {
+        imported += run.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(imported).isEqualTo(4);
+    assertThat(replica("b").list()).isEqualTo(files.list());
+    assertThat(artifacts.keys()).hasSize(4); // a loser's artifact is deleted
+  }
 }
