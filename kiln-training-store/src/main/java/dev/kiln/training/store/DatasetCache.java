@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.logging.Logger;
@@ -34,6 +36,7 @@ import java.util.stream.Stream;
  */
 final class DatasetCache {
   private static final Logger LOG = Logger.getLogger(DatasetCache.class.getName());
+  private static final Duration LEFTOVER_AGE = Duration.ofDays(1);
 
   private final Path root;
   private final Path staging;
@@ -49,8 +52,23 @@ final class DatasetCache {
     this.archiveLimits = archiveLimits;
     try {
       DatasetPacking.ownerOnly(staging);
+      removeLeftovers(Instant.now().minus(LEFTOVER_AGE));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Deletes what uploads and builds cut short by a crash left in {@code .staging}: only folders older than {@code
+   * before}, since processes sharing this data folder may be writing there now.
+   */
+  private void removeLeftovers(Instant before) throws IOException {
+    try (Stream<Path> left = Files.list(staging)) {
+      for (Path p : left.toList()) {
+        if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
+          deleteQuietly(p);
+        }
+      }
     }
   }
 
@@ -186,7 +204,7 @@ final class DatasetCache {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      // leftovers under .staging are harmless: nothing reads them
+      // leftovers under .staging are never read; a later start removes them
     }
   }
 }

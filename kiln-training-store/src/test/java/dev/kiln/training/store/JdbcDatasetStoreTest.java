@@ -21,7 +21,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.ZipEntry;
@@ -66,6 +69,16 @@ abstract class JdbcDatasetStoreTest extends DatasetStoreFixture {
       assertThat(Files.getPosixFilePermissions(tmp.resolve("a").resolve(dir))).as(dir).isEqualTo(ownerOnly);
     }
     assertThat(staging("a")).isEmpty();
+  }
+
+  @Test
+  void aStartRemovesScratchFoldersACrashLeftADayAgoAndNoYoungerOnes() throws Exception {
+    replica("a");
+    Path old = Files.createDirectories(tmp.resolve("a/cache/datasets/.staging/old/datasets"));
+    Path young = Files.createDirectories(tmp.resolve("a/cache/datasets/.staging/young"));
+    Files.setLastModifiedTime(old.getParent(), FileTime.from(Instant.now().minus(Duration.ofHours(25))));
+    replica("a");
+    assertThat(staging("a")).containsExactly(young);
   }
 
   @Test
