@@ -38,6 +38,10 @@ final class Governance implements AutoCloseable {
   final RateLimiter limiter;
   final UsageRecorder usage;
   final ModelRegistry registry;
+
+  /** Model versions' files, and training's datasets when training runs here. */
+  final ArtifactStore artifacts;
+
   final Gate gate;
 
   /**
@@ -58,7 +62,7 @@ final class Governance implements AutoCloseable {
     keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
     limiter = new RateLimiter(stores.counters(), clock, g.limitBlock());
     usage = new UsageRecorder(stores.usage(), meters, clock);
-    ArtifactStore artifacts = ArtifactStore.open(g.artifactStore().open(g.dataDir()), cipher(g));
+    artifacts = ArtifactStore.open(g.artifactStore().open(g.dataDir()), cipher(g));
     LOG.info("model artifacts are stored in " + artifacts.location());
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
     registry.cleanUp(Duration.ofMinutes(10));

@@ -35,6 +35,7 @@ import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobStore;
 import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
+import dev.kiln.training.store.JdbcDatasetStore;
 import dev.kiln.training.sweep.SweepService;
 import dev.kiln.training.sweep.SweepStore;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -199,7 +200,10 @@ final class KilnAssembly {
   /** The training service over the data directory; its engine (libtorch) loads with the first job. */
   private KilnParts.Training training(TrainingConfig t, Deployer deployer, Optional<Governance> governance) {
     JobStore jobs = new FileJobStore(t.dataDir().resolve("jobs"));
-    DatasetStore datasets = new FileDatasetStore(t.dataDir(), t.datasetLimits(), t.archiveLimits());
+    DatasetStore datasets =
+        governance
+            .map(g -> datasets(t, g))
+            .orElseGet(() -> new FileDatasetStore(t.dataDir(), t.datasetLimits(), t.archiveLimits()));
     JobEvents events = new JobEvents();
     TrainingEngine engine = new LazyTrainingEngine(() -> new DjlTrainingEngine(t.engineCache(), t.threads()));
     Duration beat = t.lease().dividedBy(3);
@@ -216,6 +220,17 @@ final class KilnAssembly {
                 .map(g -> new TrainingRestService(training, sweeps, g.audit))
                 .orElseGet(() -> new TrainingRestService(training, sweeps)));
     return new KilnParts.Training(training, runner, api);
+  }
+
+  /**
+   * With a database, datasets are rows in it and artifacts in the store, seen by every replica; those a file-layout
+   * Kiln left under {@code <data>/datasets} are imported first (once). Without one ({@code --no-database}), files.
+   */
+  private static DatasetStore datasets(TrainingConfig t, Governance g) {
+    JdbcDatasetStore store =
+        new JdbcDatasetStore(g.stores.database(), g.artifacts, t.dataDir(), t.datasetLimits(), t.archiveLimits());
+    store.importLegacy(t.dataDir());
+    return store;
   }
 
   private <T extends AutoCloseable> T started(T part) {

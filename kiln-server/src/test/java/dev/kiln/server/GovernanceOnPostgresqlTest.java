@@ -50,6 +50,14 @@ class GovernanceOnPostgresqlTest {
   }
 
   @Nested
+  class DatasetReplicas extends DatasetReplicasServerTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
+
+  @Nested
   class ReplicaProcesses extends ReplicaProcessesTest {
     @Override
     boolean onPostgresql() {

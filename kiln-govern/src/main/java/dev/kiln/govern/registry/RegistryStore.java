@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Models, versions and aliases as stored. */
 public interface RegistryStore {
@@ -50,4 +51,12 @@ public interface RegistryStore {
 
   /** alias → version. */
   Map<String, Long> aliases(String model);
+
+  /**
+   * Artifact keys that rows outside the registry point at (dataset versions share the artifact store): clean-up must
+   * not take them for leftovers of interrupted pushes.
+   */
+  default Set<String> artifactsHeldElsewhere() {
+    return Set.of();
+  }
 }

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * What interrupted pushes leave behind ({@link ModelRegistry#cleanUp}): versions still PENDING, files in the store's
- * {@code tmp}, and artifacts no version points to. Only leftovers older than the grace period are removed, since
- * younger ones may be uploads in progress on another replica.
+ * {@code tmp}, and artifacts no version (and no dataset) points to. Only leftovers older than the grace period are
+ * removed, since younger ones may be uploads in progress on another replica.
  */
 final class UploadLeftovers {
   private final RegistryStore store;
@@ -27,7 +27,7 @@ final class UploadLeftovers {
       store.deleteVersion(p.model(), p.version());
       removed++;
     }
-    Set<String> referenced = new HashSet<>();
+    Set<String> referenced = new HashSet<>(store.artifactsHeldElsewhere());
     for (ModelRecord m : store.models()) {
       store
           .versions(m.name())

@@ -10,10 +10,12 @@ import dev.kiln.govern.store.RegistryRows.Parameters;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Models, versions and aliases in tables {@code models}, {@code versions} and {@code aliases}.
@@ -227,6 +229,21 @@ public final class JdbcRegistryStore implements RegistryStore {
   @Override
   public Map<String, Long> aliases(String model) {
     return aliases.of(model);
+  }
+
+  /** The datasets' artifacts (table {@code dataset_versions}, written by the training store). */
+  @Override
+  public Set<String> artifactsHeldElsewhere() {
+    return db.read(c -> {
+      Set<String> keys = new HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT artifact FROM dataset_versions");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+      return Set.copyOf(keys);
+    });
   }
 
   private void updateModel(String name, String sql, Parameters first) {

@@ -12,14 +12,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** SHA-256 of raw dataset content, and its size, for a file or a whole folder tree. */
-final class Checksums {
-  record Digest(String sha256, long size) {}
+/**
+ * SHA-256 of raw dataset content, and its size, for a file or a whole folder tree: what {@link
+ * DatasetManifest#sha256()} records, so a store that keeps the bytes elsewhere can verify what it hands out.
+ */
+public final class Checksums {
+  public record Digest(String sha256, long size) {}
 
   private Checksums() {}
 
   /** For a folder: every regular file's relative path (with {@code /}), length and bytes, in path order. */
-  static Digest of(Path source) throws IOException {
+  public static Digest of(Path source) throws IOException {
     MessageDigest md = sha256();
     long size = 0;
     if (Files.isDirectory(source)) {

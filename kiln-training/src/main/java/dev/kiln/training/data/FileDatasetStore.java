@@ -285,7 +285,8 @@ public final class FileDatasetStore implements DatasetStore {
     }
   }
 
-  static void validate(String name) {
+  /** Refuses a bad dataset name with a DatasetException, before anything touches a disk or a database. */
+  public static void validate(String name) {
     if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
       throw new DatasetException(
           "dataset name: '"
