@@ -178,6 +178,7 @@ public final class JobRunner implements AutoCloseable {
 
       @Override
       public void onResumed(int fromEpoch) {
+        LOG.info("job " + id + " resumes at epoch " + fromEpoch + " from its checkpoint");
         events.publish(new JobEvent(id, "resumed", Map.of("epoch", fromEpoch)));
       }
     };
