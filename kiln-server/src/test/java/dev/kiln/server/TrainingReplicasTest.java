@@ -97,6 +97,7 @@ class TrainingReplicasTest {
     int r2 = second.join();
     int submitter = r2;
     int[] ports = {r1, r2, r3};
+    double started = (System.nanoTime() - t0) / 1e9;
 
     ok(send(submitter, "POST", "/api/v1/datasets/digits?label=digit", TrainingApiTest.DIGITS_CSV), 201);
     ObjectNode request = JSON.createObjectNode().put("dataset", "digits").put("model", TrainingApiTest.MLP);
@@ -112,7 +113,9 @@ class TrainingReplicasTest {
     replicas[runner].destroyForcibly(); // SIGKILL: no release, no last heartbeat
     replicas[runner].waitFor(10, TimeUnit.SECONDS);
     int seenBeforeKill = epochs(events).size();
+    double killed = (System.nanoTime() - t0) / 1e9;
     stream.get(120, TimeUnit.SECONDS);
+    double ended = (System.nanoTime() - t0) / 1e9;
 
     JsonNode done = job(r3, id);
     assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
@@ -166,8 +169,9 @@ class TrainingReplicasTest {
         10,
         "the survivor serves it");
     System.out.printf(
-        "training replicas: runner killed after %d streamed epochs, survivor resumed at epoch %d, whole test %.1f s%n",
-        seenBeforeKill, resumedAt, (System.nanoTime() - t0) / 1e9);
+        "training replicas: up at %.1f s, runner killed at %.1f s after %d streamed epochs, survivor resumed at epoch"
+            + " %d, job ended at %.1f s, deployed and served by %.1f s%n",
+        started, killed, seenBeforeKill, resumedAt, ended, (System.nanoTime() - t0) / 1e9);
   }
 
   private int startQuietly(int index, Path masterKey, int jobs) {

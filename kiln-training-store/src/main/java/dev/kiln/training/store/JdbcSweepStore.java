@@ -19,6 +19,9 @@ import java.util.function.UnaryOperator;
  * database draws ids, and an update is a read-modify-write holding the row's lock.
  */
 public final class JdbcSweepStore implements SweepStore {
+  /** The body of a row whose sweep is still being built: reserved, not yet a sweep. */
+  private static final String PLACEHOLDER = "{}";
+
   private final Database db;
   private final String forUpdate;
 
@@ -27,19 +30,39 @@ public final class JdbcSweepStore implements SweepStore {
     this.forUpdate = db.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
   }
 
+  /**
+   * Reserves the id in a transaction of its own, then builds the sweep outside any: {@code make} queues the trials'
+   * jobs, each in its own transaction, which on SQLite (one writer at a time) would wait forever behind one held here.
+   * Until its body is written the reserved row is invisible ({@link #PLACEHOLDER}); if {@code make} fails it is gone.
+   */
   @Override
   public Sweep create(LongFunction<Sweep> make) {
-    return db.transaction(c -> {
-      long id;
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO sweeps (body) VALUES ('{}') RETURNING id");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        id = rs.getLong(1);
-      }
-      Sweep sweep = make.apply(id);
+    long id =
+        db.transaction(c -> {
+          try (PreparedStatement ps =
+                  c.prepareStatement("INSERT INTO sweeps (body) VALUES ('" + PLACEHOLDER + "') RETURNING id");
+              ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+    Sweep sweep;
+    try {
+      sweep = make.apply(id);
+    } catch (RuntimeException e) {
+      db.transaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sweeps WHERE id = ?")) {
+          ps.setLong(1, id);
+          return ps.executeUpdate();
+        }
+      });
+      throw e;
+    }
+    db.transaction(c -> {
       write(c, sweep);
-      return sweep;
+      return null;
     });
+    return sweep;
   }
 
   @Override
@@ -51,7 +74,8 @@ public final class JdbcSweepStore implements SweepStore {
   public List<Sweep> list() {
     return db.read(c -> {
       List<Sweep> sweeps = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT body FROM sweeps ORDER BY id DESC");
+      try (PreparedStatement ps =
+              c.prepareStatement("SELECT body FROM sweeps WHERE body <> '" + PLACEHOLDER + "' ORDER BY id DESC");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           sweeps.add(Rows.read(rs.getString(1), Sweep.class));
@@ -75,7 +99,8 @@ public final class JdbcSweepStore implements SweepStore {
   }
 
   private static Optional<Sweep> select(Connection c, long id, String lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT body FROM sweeps WHERE id = ?" + lock)) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT body FROM sweeps WHERE id = ? AND body <> '" + PLACEHOLDER + "'" + lock)) {
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(Rows.read(rs.getString(1), Sweep.class)) : Optional.empty();

@@ -150,11 +150,15 @@ final class JobFiles {
     }
   }
 
+  /**
+   * The published {@code name}, fetched beside (not into) the job's folder: a fetch must never replace a file the
+   * engine has just written there and not yet published (the splits with their predictions).
+   */
   Optional<Path> fetch(long id, String name) {
     return published(id).stream()
         .filter(s -> s.name().equals(name))
         .findFirst()
-        .map(s -> fetch(id, s, directory(id).resolve(name)));
+        .map(s -> fetch(id, s, workspace.resolve("fetched").resolve(Long.toString(id)).resolve(name)));
   }
 
   private Path fetch(long id, Stored s, Path target) {

@@ -196,6 +196,9 @@ abstract class JdbcJobStoreTest {
 
     assertThat(b.directory(id)).isNotEqualTo(a.directory(id));
     assertThat(b.file(id, "model.onnx")).hasValueSatisfying(f -> assertThat(f).hasContent("model"));
+    Files.writeString(a.directory(id).resolve("model.onnx"), "written, not yet published");
+    assertThat(a.file(id, "model.onnx")).hasValueSatisfying(f -> assertThat(f).hasContent("model"));
+    assertThat(a.directory(id).resolve("model.onnx")).hasContent("written, not yet published");
     assertThat(b.file(id, "splits.json")).isEmpty();
     b.restore(id);
     Path restored = b.directory(id).resolve("checkpoints");

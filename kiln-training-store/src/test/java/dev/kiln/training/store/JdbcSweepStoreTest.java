@@ -1,16 +1,22 @@
 package dev.kiln.training.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.kiln.govern.crypto.ArtifactCipher;
+import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.store.Backend;
+import dev.kiln.govern.store.Database;
 import dev.kiln.govern.store.TestDatabase;
+import dev.kiln.training.job.SweepTrial;
 import dev.kiln.training.sweep.Strategy;
 import dev.kiln.training.sweep.Sweep;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -70,5 +76,28 @@ abstract class JdbcSweepStoreTest {
     assertThat(b.get(id)).contains(renamed);
     assertThat(b.get(999)).isEmpty();
     assertThat(b.update(999, s -> s)).isEmpty();
+  }
+
+  @Test
+  void buildingASweepMayQueueItsTrialsJobsAndAFailedOneLeavesNothing() {
+    Database d = db.open();
+    JdbcSweepStore sweeps = new JdbcSweepStore(d);
+    JdbcJobStore jobs =
+        new JdbcJobStore(d, ArtifactStore.open(tmp.resolve("artifacts"), ArtifactCipher.plain()), tmp.resolve("w"));
+    Sweep made =
+        sweeps.create(id -> {
+          jobs.create(JdbcJobStoreTest.REQUEST, "key-a", new SweepTrial(id, 1, Map.of()));
+          assertThat(sweeps.list()).as("a sweep being built is not listed").isEmpty();
+          assertThat(sweeps.get(id)).isEmpty();
+          return sweep(id, "key-a");
+        });
+
+    assertThat(jobs.list()).singleElement().satisfies(j -> assertThat(j.sweep().id()).isEqualTo(made.id()));
+    assertThatThrownBy(() ->
+            sweeps.create(id -> {
+              throw new IllegalStateException("a trial failed its check");
+            }))
+        .hasMessage("a trial failed its check");
+    assertThat(sweeps.list()).containsExactly(made);
   }
 }

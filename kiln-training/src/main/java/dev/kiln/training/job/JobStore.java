@@ -58,7 +58,8 @@ public interface JobStore {
   default void restore(long id) {}
 
   /**
-   * The job's file {@code name} in {@link #directory}, fetched there if another replica published it; empty if none.
+   * The job's file {@code name} as last published, for reading: in {@link #directory} where that is shared, else a
+   * local copy fetched from the shared store; empty if there is none.
    */
   default Optional<Path> file(long id, String name) {
     Path file = directory(id).resolve(name);
