@@ -232,7 +232,8 @@ final class KilnAssembly {
             governance
                 .map(g -> new TrainingRestService(training, sweeps, g.audit))
                 .orElseGet(() -> new TrainingRestService(training, sweeps)));
-    return new KilnParts.Training(training, runner, api);
+    AutoCloseable workspace = jobs instanceof JdbcJobStore j ? j : () -> {};
+    return new KilnParts.Training(training, runner, api, workspace);
   }
 
   /**

@@ -216,5 +216,8 @@ abstract class JdbcJobStoreTest {
         });
     assertThat(rows).as("checkpoint.json, weights-2, model.onnx: the replaced and removed ones are gone").isEqualTo(3);
     assertThat(artifacts.keys()).hasSize(3);
+    b.close();
+    assertThat(tmp.resolve("work-b")).as("a closed store's working folder").doesNotExist();
+    assertThat(a.file(id, "checkpoints/weights-2.params")).as("what it fetched stays published").isPresent();
   }
 }
