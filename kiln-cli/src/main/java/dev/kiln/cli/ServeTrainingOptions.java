@@ -16,7 +16,9 @@ final class ServeTrainingOptions {
   @Option(
       names = "--training-jobs",
       defaultValue = "1",
-      description = "Training jobs run at once by this " + "process (default: ${DEFAULT-VALUE}).")
+      description =
+          "Training jobs run at once by this process; 0: none, it only serves the training API (default:"
+              + " ${DEFAULT-VALUE}).")
   int trainingJobs;
 
   @Option(

@@ -10,6 +10,7 @@ import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.govern.registry.ModelRegistry;
+import dev.kiln.govern.store.ArtifactReferences;
 import dev.kiln.govern.store.Change;
 import dev.kiln.govern.store.ChangeFeed;
 import dev.kiln.govern.store.GovernanceStores;
@@ -39,7 +40,7 @@ final class Governance implements AutoCloseable {
   final UsageRecorder usage;
   final ModelRegistry registry;
 
-  /** Model versions' files, and training's datasets when training runs here. */
+  /** Model versions' files, training's datasets and job files (checkpoints, exported models), shared by the replicas. */
   final ArtifactStore artifacts;
 
   final Gate gate;
@@ -65,7 +66,8 @@ final class Governance implements AutoCloseable {
     artifacts = ArtifactStore.open(g.artifactStore().open(g.dataDir()), cipher(g));
     LOG.info("model artifacts are stored in " + artifacts.location());
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
-    registry.cleanUp(Duration.ofMinutes(10));
+    // Training's job files live in the same store: not orphans of the registry.
+    registry.cleanUp(Duration.ofMinutes(10), ArtifactReferences.outsideRegistry(stores.database()));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
     bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();
     changes = ChangeFeed.of(stores.database(), g.changeInterval()).listen(this::follow);

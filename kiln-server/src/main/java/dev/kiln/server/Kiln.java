@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -164,7 +165,16 @@ public final class Kiln implements AutoCloseable {
     }
     parts.grpc().stop(config.core().drainTimeout()); // ends open streams after their responses, then the listener
     parts.http().close(config.core().drainTimeout()); // writes the responses of requests that just finished
-    parts.training().ifPresent(t -> t.api().close());
+    parts
+        .training()
+        .ifPresent(t -> {
+          t.api().close();
+          try {
+            t.workspace().close();
+          } catch (Exception e) {
+            LOG.log(Level.WARNING, "could not delete the training jobs' working folder", e);
+          }
+        });
     parts.management().shutdownNow();
     parts.staging().ifPresent(LanguageModelStaging::close);
     parts.governance().ifPresent(Governance::close);

@@ -36,6 +36,9 @@ import dev.kiln.training.job.JobStore;
 import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
 import dev.kiln.training.store.JdbcDatasetStore;
+import dev.kiln.training.store.JdbcJobStore;
+import dev.kiln.training.store.JdbcSweepStore;
+import dev.kiln.training.sweep.FileSweepStore;
 import dev.kiln.training.sweep.SweepService;
 import dev.kiln.training.sweep.SweepStore;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -43,6 +46,10 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -199,7 +206,11 @@ final class KilnAssembly {
 
   /** The training service over the data directory; its engine (libtorch) loads with the first job. */
   private KilnParts.Training training(TrainingConfig t, Deployer deployer, Optional<Governance> governance) {
-    JobStore jobs = new FileJobStore(t.dataDir().resolve("jobs"));
+    // With a database, jobs are one queue every replica claims from, their files in the artifact store.
+    JobStore jobs =
+        governance
+            .<JobStore>map(g -> started(new JdbcJobStore(g.stores.database(), g.artifacts, workspace())))
+            .orElseGet(() -> new FileJobStore(t.dataDir().resolve("jobs")));
     DatasetStore datasets =
         governance
             .map(g -> datasets(t, g))
@@ -211,7 +222,13 @@ final class KilnAssembly {
         new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(), beat);
     TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer, t.exactLimits());
     SweepService sweeps =
-        new SweepService(training, jobs, new SweepStore(t.dataDir().resolve("sweeps")), t.sweepMaxTrials());
+        new SweepService(
+            training,
+            jobs,
+            governance
+                .<SweepStore>map(g -> new JdbcSweepStore(g.stores.database()))
+                .orElseGet(() -> new FileSweepStore(t.dataDir().resolve("sweeps"))),
+            t.sweepMaxTrials());
     runner.start();
     started.push(runner);
     TrainingRestService api =
@@ -219,7 +236,20 @@ final class KilnAssembly {
             governance
                 .map(g -> new TrainingRestService(training, sweeps, g.audit))
                 .orElseGet(() -> new TrainingRestService(training, sweeps)));
-    return new KilnParts.Training(training, runner, api);
+    AutoCloseable workspace = jobs instanceof JdbcJobStore j ? j : () -> {};
+    return new KilnParts.Training(training, runner, api, workspace);
+  }
+
+  /**
+   * This process's own working folder for job files (checkpoints being written, fetched models): a temporary folder, so
+   * nothing there is assumed shared, and one a crash leaves behind goes with the machine's (or pod's) temporary files.
+   */
+  private static Path workspace() {
+    try {
+      return Files.createTempDirectory("kiln-jobs-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a working folder for training jobs", e);
+    }
   }
 
   /**

@@ -31,12 +31,18 @@ record KilnParts(
     HttpServer http,
     GrpcServer grpc) {
 
-  /** The training side: the service, the runner whose threads run the jobs, and its HTTP API. */
-  record Training(TrainingService service, JobRunner runner, TrainingRestService api) {
+  /**
+   * The training side: the service, the runner whose threads run the jobs, and its HTTP API.
+   *
+   * @param workspace deletes this process's working folder for job files once the runner has stopped (nothing to do
+   *     with {@code --no-database}, where the jobs' folders are the store)
+   */
+  record Training(TrainingService service, JobRunner runner, TrainingRestService api, AutoCloseable workspace) {
     Training {
       Objects.requireNonNull(service, "service");
       Objects.requireNonNull(runner, "runner");
       Objects.requireNonNull(api, "api");
+      Objects.requireNonNull(workspace, "workspace");
     }
   }
 

@@ -10,9 +10,10 @@ import java.util.Objects;
 /**
  * The training service's settings.
  *
- * @param dataDir datasets ({@code datasets/}), jobs ({@code jobs/}: state, checkpoints, exported models) and sweeps
- *     ({@code sweeps/}); replicas that share it share one queue
- * @param concurrency jobs this process trains at once
+ * @param dataDir datasets ({@code datasets/}); without a database also jobs ({@code jobs/}: state, checkpoints,
+ *     exported models) and sweeps ({@code sweeps/}), so that replicas sharing it share one queue (with a database, jobs
+ *     and sweeps are its rows and their files are in the artifact store)
+ * @param concurrency jobs this process trains at once; 0 for a replica that serves the training API but runs none
  * @param threads libtorch intra-op threads per job
  * @param lease how long a running job's heartbeat may be silent before another process takes it over
  * @param engineCache where libtorch's native library is unpacked (about 430 MB, once)
@@ -36,8 +37,8 @@ public record TrainingConfig(
     Objects.requireNonNull(exactLimits, "exactLimits");
     Objects.requireNonNull(datasetLimits, "datasetLimits");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
-    if (concurrency < 1 || threads < 1) {
-      throw new IllegalArgumentException("training concurrency and threads must be at least 1");
+    if (concurrency < 0 || threads < 1) {
+      throw new IllegalArgumentException("training concurrency must be at least 0 and threads at least 1");
     }
     if (sweepMaxTrials < 1) {
       throw new IllegalArgumentException("a sweep must be allowed at least one trial");

@@ -231,19 +231,10 @@ public final class JdbcRegistryStore implements RegistryStore {
     return aliases.of(model);
   }
 
-  /** The datasets' artifacts (table {@code dataset_versions}, written by the training store). */
+  /** The artifacts other features keep in the same store ({@link ArtifactReferences}). */
   @Override
   public Set<String> artifactsHeldElsewhere() {
-    return db.read(c -> {
-      Set<String> keys = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT artifact FROM dataset_versions");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          keys.add(rs.getString(1));
-        }
-      }
-      return Set.copyOf(keys);
-    });
+    return ArtifactReferences.outsideRegistry(db);
   }
 
   private void updateModel(String name, String sql, Parameters first) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
+import dev.kiln.govern.store.ArtifactReferences;
 import dev.kiln.govern.store.GovernanceStores;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -69,6 +70,29 @@ class ModelRegistryTest {
     assertThat(registry.names()).isEmpty();
     assertThat(registry.models()).isEmpty(); // not even the model the push created
     assertThat(artifacts.keys()).isEmpty();
+  }
+
+  @Test
+  void cleanUpKeepsTheArtifactsThatTrainingsJobFilesPointTo() {
+    ArtifactStore.PutResult checkpoint = artifacts.put(new ByteArrayInputStream(new byte[] {4}), 100);
+    ArtifactStore.PutResult orphan = artifacts.put(new ByteArrayInputStream(new byte[] {5}), 100);
+    stores
+        .database()
+        .transaction(c -> {
+          try (var s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO jobs (id, state, body) VALUES (1, 'RUNNING', '{}')");
+            return s.executeUpdate(
+                "INSERT INTO job_files (job_id, name, artifact, sha256, size) VALUES (1, 'checkpoints/checkpoint.json', '"
+                    + checkpoint.key()
+                    + "', '"
+                    + checkpoint.sha256()
+                    + "', 1)");
+          }
+        });
+
+    assertThat(registry.cleanUp(Duration.ZERO, ArtifactReferences.outsideRegistry(stores.database()))).isEqualTo(1);
+
+    assertThat(artifacts.keys()).containsExactly(checkpoint.key()).doesNotContain(orphan.key());
   }
 
   @Test

@@ -37,7 +37,7 @@ abstract class DatabaseTest extends OnEachBackend {
                 return rs.getInt(1);
               }
             });
-    assertThat(migrations).isEqualTo(3); // V1, V2 (the change feed) and V3 (datasets), each applied once
+    assertThat(migrations).isEqualTo(4); // V1, V2 (the change feed), V3 (datasets) and V4 (jobs), each applied once
   }
 
   @Test

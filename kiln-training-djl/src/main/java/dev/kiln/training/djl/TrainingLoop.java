@@ -119,6 +119,7 @@ final class TrainingLoop {
                 new Checkpoint(epoch, history, bestEpoch, best, since, null, bestWeights),
                 improved);
         bestWeights = c.bestWeights();
+        plan.listener().onCheckpoint(epoch);
       }
       if (stop) {
         return new Outcome(history, bestEpoch, true, bestWeights);

@@ -5,10 +5,14 @@ import dev.kiln.http.ApiJson;
 import dev.kiln.http.ResponseStream;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
+import dev.kiln.training.engine.EpochMetrics;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvent;
+import dev.kiln.training.job.JobState;
+import dev.kiln.training.job.Progress;
 import dev.kiln.training.job.TrainingService;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A job's progress as Server-Sent Events: the events this process sees, and a poll of the store for jobs run by other
- * replicas.
+ * replicas (their takeovers, epochs and progress), so a job can be watched through any replica.
  */
 final class JobEventStream implements AutoCloseable {
   /** How often an event stream re-reads the stored job, to see changes made by other replicas. */
@@ -59,10 +63,10 @@ final class JobEventStream implements AutoCloseable {
       out.end();
       return;
     }
-    Object lock = new Object();
+    Sent sent = new Sent(first);
     AutoCloseable watch;
     try {
-      watch = training.watch(id, who, e -> send(out, e, lock));
+      watch = training.watch(id, who, e -> sent.local(out, e));
     } catch (RuntimeException e) {
       out.end();
       return;
@@ -71,13 +75,7 @@ final class JobEventStream implements AutoCloseable {
         ticker.scheduleWithFixedDelay(
             () -> {
               try {
-                Job now = training.job(id, who);
-                if (now.state().finished()) {
-                  synchronized (lock) {
-                    out.event("state", new String(ApiJson.write(now), StandardCharsets.UTF_8));
-                  }
-                  out.end();
-                }
+                sent.stored(out, training.job(id, who));
               } catch (RuntimeException e) {
                 out.end();
               }
@@ -95,12 +93,71 @@ final class JobEventStream implements AutoCloseable {
     });
   }
 
-  private static void send(ResponseStream out, JobEvent e, Object lock) {
-    synchronized (lock) {
-      out.event(e.type(), new String(ApiJson.write(e.data()), StandardCharsets.UTF_8));
+  /**
+   * What one stream has sent, so the same epoch or state is never sent twice when a job running here is also seen in
+   * the store. Events of a job running here come live; of a job running on another replica, from the stored job once a
+   * second: a new owner (a takeover) as {@code state}, each new epoch of its history as {@code epoch}, its progress as
+   * {@code step}.
+   */
+  private static final class Sent {
+    private int epoch;
+    private JobState state;
+    private String owner;
+    private Progress progress;
+    private long lastLocal;
+
+    Sent(Job first) {
+      note(first);
+      first.history().forEach(e -> epoch = Math.max(epoch, e.epoch()));
     }
-    if (e.type().equals("state") && e.data() instanceof Job j && j.state().finished()) {
-      out.end();
+
+    private void note(Job j) {
+      state = j.state();
+      owner = j.owner();
+    }
+
+    synchronized void local(ResponseStream out, JobEvent e) {
+      lastLocal = System.nanoTime();
+      if (e.data() instanceof EpochMetrics m) {
+        if (m.epoch() <= epoch) {
+          return; // already sent from the store
+        }
+        epoch = m.epoch();
+      }
+      if (e.data() instanceof Job j) {
+        note(j);
+      }
+      send(out, e.type(), e.data());
+      if (e.data() instanceof Job j && j.state().finished()) {
+        out.end();
+      }
+    }
+
+    synchronized void stored(ResponseStream out, Job now) {
+      if (now.state().finished()) {
+        send(out, "state", now);
+        out.end();
+        return;
+      }
+      if (now.state() != state || !Objects.equals(now.owner(), owner)) {
+        note(now);
+        send(out, "state", now);
+      }
+      for (EpochMetrics m : now.history()) {
+        if (m.epoch() > epoch) {
+          epoch = m.epoch();
+          send(out, "epoch", m);
+        }
+      }
+      boolean quiet = System.nanoTime() - lastLocal > TimeUnit.MILLISECONDS.toNanos(POLL_MS);
+      if (quiet && now.progress() != null && !now.progress().equals(progress)) {
+        progress = now.progress();
+        send(out, "step", progress);
+      }
+    }
+
+    private static void send(ResponseStream out, String type, Object data) {
+      out.event(type, new String(ApiJson.write(data), StandardCharsets.UTF_8));
     }
   }
 }

@@ -11,5 +11,11 @@ public interface TrainingListener {
   /** When a run resumes from a checkpoint instead of starting at epoch 1. */
   default void onResumed(int fromEpoch) {}
 
+  /**
+   * After the engine saved a checkpoint of {@code epoch} into the plan's checkpoint folder (complete: a resume from the
+   * folder as it is now starts after that epoch), so a store may copy it where other replicas can resume from it.
+   */
+  default void onCheckpoint(int epoch) {}
+
   TrainingListener NONE = new TrainingListener() {};
 }

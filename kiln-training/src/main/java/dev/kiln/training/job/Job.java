@@ -41,7 +41,8 @@ public record Job(
     deployments = deployments == null ? List.of() : List.copyOf(deployments);
   }
 
-  static Job queued(long id, JobRequest request, String createdBy, SweepTrial sweep, Instant now) {
+  /** A new job as a store creates it, under the id the store drew. */
+  public static Job queued(long id, JobRequest request, String createdBy, SweepTrial sweep, Instant now) {
     return new Job(
         id,
         JobState.QUEUED,
@@ -83,7 +84,8 @@ public record Job(
         sweep);
   }
 
-  Job claimedBy(String by, Instant now) {
+  /** Taken by {@code by} (a runner) at {@code now}: running, with a fresh heartbeat. */
+  public Job claimedBy(String by, Instant now) {
     return new Job(
         id,
         JobState.RUNNING,

@@ -20,10 +20,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs queued jobs, at most {@code concurrency} at a time in this process. Jobs are claimed from the shared store, so
- * several replicas share one queue; a running job's heartbeat is renewed every {@code heartbeat}, and a job whose
- * heartbeat is older than {@code lease} (its process died) is claimed again and resumes from its last checkpoint.
- * Closing the runner stops its jobs at the next step and puts them back in the queue.
+ * Runs queued jobs, at most {@code concurrency} at a time in this process (0: none; the replica only serves the API).
+ * Jobs are claimed from the shared store, so several replicas share one queue; a running job's heartbeat is renewed
+ * every {@code heartbeat}, and a job whose heartbeat is older than {@code lease} (its process died) is claimed again
+ * and resumes from its last checkpoint. Closing the runner stops its jobs at the next step and puts them back in the
+ * queue.
  */
 public final class JobRunner implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(JobRunner.class.getName());
@@ -98,6 +99,8 @@ public final class JobRunner implements AutoCloseable {
             break;
           }
           Job job = claimed.get();
+          // Which process runs which job, for whoever reads the logs of several replicas (a takeover says so).
+          LOG.info("running job " + job.id() + (job.history().isEmpty() ? "" : " (taken over or resumed)"));
           Run run = new Run();
           running.put(job.id(), run);
           events.publish(new JobEvent(job.id(), "state", job));
@@ -175,6 +178,7 @@ public final class JobRunner implements AutoCloseable {
 
       @Override
       public void onResumed(int fromEpoch) {
+        LOG.info("job " + id + " resumes at epoch " + fromEpoch + " from its checkpoint");
         events.publish(new JobEvent(id, "resumed", Map.of("epoch", fromEpoch)));
       }
     };

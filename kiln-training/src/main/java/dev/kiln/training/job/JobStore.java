@@ -1,5 +1,6 @@
 package dev.kiln.training.job;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,31 @@ public interface JobStore {
    */
   Optional<Job> claim(String owner, Instant now, Duration lease);
 
-  /** A directory of the job's own, for checkpoints and the exported model. */
+  /**
+   * This process's folder for the job's files (its splits record, checkpoints and exported model), where the engine
+   * writes them. In a store whose folder is not shared by every replica, a file written there is seen by the others
+   * once {@link #publish}ed.
+   */
   Path directory(long id);
+
+  /**
+   * Makes {@code name} (a path relative to {@link #directory}) visible to every replica: a file, or a folder mirrored
+   * whole (files gone from it are unpublished). Nothing to do where the folder is already shared.
+   */
+  default void publish(long id, String name) {}
+
+  /**
+   * Brings what was published of the job into {@link #directory}, so a job taken over from a replica that died resumes
+   * from its last published checkpoint. Nothing to do where the folder is already shared.
+   */
+  default void restore(long id) {}
+
+  /**
+   * The job's file {@code name} as last published, for reading: in {@link #directory} where that is shared, else a
+   * local copy fetched from the shared store; empty if there is none.
+   */
+  default Optional<Path> file(long id, String name) {
+    Path file = directory(id).resolve(name);
+    return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+  }
 }

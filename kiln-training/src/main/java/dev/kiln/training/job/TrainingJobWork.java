@@ -13,7 +13,9 @@ import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.data.TextOptions;
+import dev.kiln.training.engine.EpochMetrics;
 import dev.kiln.training.engine.NetworkPlan;
+import dev.kiln.training.engine.StepProgress;
 import dev.kiln.training.engine.TrainedModel;
 import dev.kiln.training.engine.TrainingEngine;
 import dev.kiln.training.engine.TrainingException;
@@ -50,6 +52,10 @@ import java.util.function.BooleanSupplier;
  */
 public final class TrainingJobWork implements JobWork {
   public static final String MODEL_FILE = "model.onnx";
+
+  /** The folder in the job's directory where the engine saves checkpoints and resumes from them. */
+  static final String CHECKPOINTS = "checkpoints";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DatasetStore datasets;
@@ -131,18 +137,23 @@ public final class TrainingJobWork implements JobWork {
     TrainingSettings settings = settings(r, data);
     ResolvedSpec resolved = SpecValidator.validate(r.model(), data.inputShape(), data.task());
     Path dir = jobs.directory(job.id());
+    // A job taken over from a replica that died resumes from the checkpoint that replica published.
+    jobs.restore(job.id());
     // Recorded before training, so the rows can be read while the job runs and after it fails.
     JobSplits splits =
         JobSplits.of(stored.ref(), data.rows(), validation.map(StoredDataset::ref), requested.splitColumn());
     splits.write(dir);
+    jobs.publish(job.id(), JobSplits.FILE);
     long start = System.nanoTime();
+    TrainingListener publishing = publishing(job.id(), listener);
     try (TrainedModel model =
         engine.train(
-            new TrainingPlan(resolved.spec(), settings, data, dir.resolve("checkpoints"), listener, cancelled))) {
+            new TrainingPlan(resolved.spec(), settings, data, dir.resolve(CHECKPOINTS), publishing, cancelled))) {
       double seconds = (System.nanoTime() - start) / 1e9;
       float[] predictions = model.predictor().predict(data.test());
       JsonNode evaluation = evaluate(data, predictions);
       splits.withPredictions(predicted(data, predictions)).write(dir);
+      jobs.publish(job.id(), JobSplits.FILE);
       Coefficients.of(resolved.spec(), data, model)
           .ifPresent(c -> ((ObjectNode) evaluation).set("coefficients", JobJson.MAPPER.valueToTree(c)));
       NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
@@ -157,6 +168,7 @@ public final class TrainingJobWork implements JobWork {
       Path tmp = dir.resolve(MODEL_FILE + ".tmp");
       Files.write(tmp, onnx);
       Files.move(tmp, dir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      jobs.publish(job.id(), MODEL_FILE);
       Lineage lineage =
           new Lineage(
               stored.ref(),
@@ -175,6 +187,32 @@ public final class TrainingJobWork implements JobWork {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the trained model of job " + job.id(), e);
     }
+  }
+
+  /** {@code listener}, and each checkpoint published as soon as it is saved, for another replica to resume from. */
+  private TrainingListener publishing(long id, TrainingListener listener) {
+    return new TrainingListener() {
+      @Override
+      public void onStep(StepProgress step) {
+        listener.onStep(step);
+      }
+
+      @Override
+      public void onEpoch(EpochMetrics epoch) {
+        listener.onEpoch(epoch);
+      }
+
+      @Override
+      public void onResumed(int fromEpoch) {
+        listener.onResumed(fromEpoch);
+      }
+
+      @Override
+      public void onCheckpoint(int epoch) {
+        jobs.publish(id, CHECKPOINTS);
+        listener.onCheckpoint(epoch);
+      }
+    };
   }
 
   /** Test-split metrics from the engine's own predictions. */

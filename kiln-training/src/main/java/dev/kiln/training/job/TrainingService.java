@@ -11,7 +11,6 @@ import dev.kiln.training.data.DatasetStore;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.spec.ExactLimits;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -217,11 +216,9 @@ public final class TrainingService {
           ErrorKind.CONFLICT,
           "job " + id + " is " + job.state().name().toLowerCase() + "; only a succeeded job has a model");
     }
-    Path file = jobs.directory(id).resolve(TrainingJobWork.MODEL_FILE);
-    if (!Files.exists(file)) {
-      throw new KilnException(ErrorKind.INTERNAL, "job " + id + " lost its model file");
-    }
-    return file;
+    // Fetched from the shared store when another replica trained it.
+    return jobs.file(id, TrainingJobWork.MODEL_FILE)
+        .orElseThrow(() -> new KilnException(ErrorKind.INTERNAL, "job " + id + " lost its model file"));
   }
 
   /**
@@ -230,7 +227,8 @@ public final class TrainingService {
    */
   public JobSplits splits(long id, Grants who) {
     Job job = job(id, who);
-    return JobSplits.read(jobs.directory(id))
+    return jobs.file(id, JobSplits.FILE)
+        .flatMap(file -> JobSplits.read(file.getParent()))
         .orElseThrow(() ->
             new KilnException(
                 ErrorKind.NOT_FOUND,

@@ -65,7 +65,7 @@ class SweepServiceTest {
     JobEvents events = new JobEvents();
     runner = new JobRunner(jobs, (job, l, c) -> curve(job), events, 2, Duration.ofSeconds(5), Duration.ofSeconds(1));
     training = new TrainingService(datasets, jobs, runner, events, null);
-    sweeps = new SweepService(training, jobs, new SweepStore(dir.resolve("sweeps")), 20);
+    sweeps = new SweepService(training, jobs, new FileSweepStore(dir.resolve("sweeps")), 20);
   }
 
   @AfterEach
