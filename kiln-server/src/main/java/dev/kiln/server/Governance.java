@@ -14,6 +14,7 @@ import dev.kiln.govern.store.Change;
 import dev.kiln.govern.store.ChangeFeed;
 import dev.kiln.govern.store.GovernanceStores;
 import dev.kiln.govern.usage.UsageRecorder;
+import dev.kiln.training.store.JdbcDatasetKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,10 @@ final class Governance implements AutoCloseable {
   final RateLimiter limiter;
   final UsageRecorder usage;
   final ModelRegistry registry;
+
+  /** Model versions' files, and training's secrets (dataset keys) shared by the replicas. */
+  final ArtifactStore artifacts;
+
   final Gate gate;
 
   /**
@@ -58,9 +63,10 @@ final class Governance implements AutoCloseable {
     keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
     limiter = new RateLimiter(stores.counters(), clock, g.limitBlock());
     usage = new UsageRecorder(stores.usage(), meters, clock);
-    ArtifactStore artifacts = ArtifactStore.open(g.dataDir().resolve("artifacts"), cipher(g));
+    artifacts = ArtifactStore.open(g.dataDir().resolve("artifacts"), cipher(g));
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
-    registry.cleanUp(Duration.ofMinutes(10));
+    // Dataset keys live in the same store: not orphans of the registry.
+    registry.cleanUp(Duration.ofMinutes(10), JdbcDatasetKeys.artifacts(stores.database()));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
     bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();
     changes = ChangeFeed.of(stores.database(), g.changeInterval()).listen(this::follow);

@@ -23,7 +23,9 @@ import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.openai.OpenAiService;
 import dev.kiln.protocol.rest.OipRestService;
 import dev.kiln.protocol.rest.PredictService;
+import dev.kiln.training.data.DatasetKeys;
 import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.FileDatasetKeys;
 import dev.kiln.training.data.FileDatasetStore;
 import dev.kiln.training.djl.DjlTrainingEngine;
 import dev.kiln.training.engine.TrainingEngine;
@@ -35,6 +37,7 @@ import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobStore;
 import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
+import dev.kiln.training.store.JdbcDatasetKeys;
 import dev.kiln.training.sweep.SweepService;
 import dev.kiln.training.sweep.SweepStore;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -205,7 +208,12 @@ final class KilnAssembly {
     Duration beat = t.lease().dividedBy(3);
     JobRunner runner =
         new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(), beat);
-    TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer, t.exactLimits());
+    // The keys of hashed columns: sealed in the artifact store when governed, an owner-only file per name without it.
+    DatasetKeys keys =
+        governance
+            .<DatasetKeys>map(g -> new JdbcDatasetKeys(g.stores.database(), g.artifacts, clock))
+            .orElseGet(() -> new FileDatasetKeys(t.dataDir().resolve("dataset-keys")));
+    TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer, t.exactLimits(), keys);
     SweepService sweeps =
         new SweepService(training, jobs, new SweepStore(t.dataDir().resolve("sweeps")), t.sweepMaxTrials());
     runner.start();

@@ -214,7 +214,15 @@ public final class ModelRegistry implements ModelCatalog {
    * points to that are at least that old.
    */
   public int cleanUp(Duration grace) {
-    int removed = new UploadLeftovers(store, artifacts).remove(clock.instant().minus(grace), grace);
+    return cleanUp(grace, Set.of());
+  }
+
+  /**
+   * {@link #cleanUp(Duration)}, keeping also the artifacts in {@code heldElsewhere}: keys that other features
+   * (training's job files) keep in the same store.
+   */
+  public int cleanUp(Duration grace, Set<String> heldElsewhere) {
+    int removed = new UploadLeftovers(store, artifacts).remove(clock.instant().minus(grace), grace, heldElsewhere);
     if (removed > 0) {
       LOG.info("registry clean-up removed " + removed + " leftover(s) of interrupted uploads");
     }

@@ -20,14 +20,17 @@ final class UploadLeftovers {
     this.artifacts = artifacts;
   }
 
-  /** Removes pending versions reserved before {@code before} and orphaned artifacts older than {@code grace}. */
-  int remove(Instant before, Duration grace) {
+  /**
+   * Removes pending versions reserved before {@code before} and orphaned artifacts older than {@code grace}: those no
+   * version points to and not in {@code heldElsewhere}.
+   */
+  int remove(Instant before, Duration grace, Set<String> heldElsewhere) {
     int removed = 0;
     for (VersionRecord p : store.stalePending(before)) {
       store.deleteVersion(p.model(), p.version());
       removed++;
     }
-    Set<String> referenced = new HashSet<>();
+    Set<String> referenced = new HashSet<>(heldElsewhere);
     for (ModelRecord m : store.models()) {
       store
           .versions(m.name())

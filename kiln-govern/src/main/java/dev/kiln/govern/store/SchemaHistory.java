@@ -28,7 +28,7 @@ import java.util.zip.CRC32;
  */
 final class SchemaHistory {
   /** The packaged migrations, the same names for every dialect; {@code SchemaHistoryTest} checks the folders. */
-  static final List<String> PACKAGED = List.of("V1__governance.sql", "V2__changes.sql");
+  static final List<String> PACKAGED = List.of("V1__governance.sql", "V2__changes.sql", "V5__dataset_keys.sql");
 
   private SchemaHistory() {}
 

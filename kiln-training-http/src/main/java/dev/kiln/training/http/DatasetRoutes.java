@@ -8,6 +8,7 @@ import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
+import dev.kiln.training.data.ColumnPolicy;
 import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.Task;
@@ -66,9 +67,10 @@ final class DatasetRoutes implements RestService {
    * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not), or a zip of a folder dataset (content
    * type {@code application/zip}: image folder, IDX pair, text folder); how to read it comes from the query: {@code
    * label}, {@code format}, {@code task}, {@code delimiter}, {@code text}, {@code channels}, and for text the dataset's
-   * own {@code preparation} defaults ({@link Preparation#DATASET_KEYS}: {@code tokenizer}, {@code lowercase}, ...). A
-   * dataset over the server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is answered
-   * 413; reading streams the stored copy, so memory stays within those limits.
+   * own {@code preparation} defaults ({@link Preparation#DATASET_KEYS}: {@code tokenizer}, {@code lowercase}, ...), and
+   * the CSV's column policy ({@link ColumnPolicy#parse}: {@code drop}, {@code hash}, {@code mask=column:N}). A dataset
+   * over the server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is answered 413;
+   * reading streams the stored copy, so memory stays within those limits.
    */
   private CompletableFuture<RestResponse> addDataset(RestRequest q) {
     Map<String, List<String>> query = new QueryStringDecoder(q.http().uri()).parameters();
@@ -107,6 +109,11 @@ final class DatasetRoutes implements RestService {
     if (!textOptions.isEmpty()) {
       options = options.withPreparation(Preparation.datasetText(textOptions));
     }
+    List<String> none = List.of();
+    ColumnPolicy policy =
+        ColumnPolicy.parse(
+            query.getOrDefault("drop", none), query.getOrDefault("hash", none), query.getOrDefault("mask", none));
+    options = options.withPolicy(policy);
     // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
     ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;
