@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,6 +83,16 @@ class ColumnPolicyApiTest extends GovernanceServerFixture {
 
     JsonNode job = JSON.readTree(call("GET", "/api/v1/jobs/" + job1, null, (String) null).body());
     assertThat(job.at("/state").asText()).isEqualTo("SUCCEEDED");
+    // The policy (never the key) travels with the model: the exported ONNX file's kiln.dataset.policy.
+    byte[] onnx =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + kiln.httpPort() + "/api/v1/jobs/" + job1 + "/model"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+            .body();
+    String policy = "{\"drop\":[\"email\"],\"hash\":[\"customer_id\"],\"mask\":{\"postcode\":2}}";
+    assertThat(new String(onnx, StandardCharsets.ISO_8859_1)).contains("kiln.dataset.policy").contains(policy);
     r = call("POST", "/api/v1/jobs/" + job1 + "/deploy", null, "{\"name\":\"people\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     JsonNode meta = JSON.readTree(call("GET", "/v2/models/people", null, (String) null).body());

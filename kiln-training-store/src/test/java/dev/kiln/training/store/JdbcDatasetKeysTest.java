@@ -10,9 +10,9 @@ import dev.kiln.govern.store.Database;
 import dev.kiln.govern.store.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -27,17 +27,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 class JdbcDatasetKeysTest {
   @TempDir Path tmp;
 
-  private ArtifactStore artifacts() {
+  private static byte[] master(int seed) {
     byte[] master = new byte[32];
-    new SecureRandom(new byte[] {7}).nextBytes(master);
-    return ArtifactStore.open(tmp.resolve("artifacts"), ArtifactCipher.sealed(MasterKeys.of(List.of(master))));
+    Arrays.fill(master, (byte) seed);
+    return master;
+  }
+
+  private ArtifactStore artifacts(byte[]... masters) {
+    return ArtifactStore.open(tmp.resolve("artifacts"), ArtifactCipher.sealed(MasterKeys.of(List.of(masters))));
   }
 
   @ParameterizedTest
   @EnumSource(Backend.class)
   void replicasRacingForANewNameEndWithOneSealedKey(Backend backend) throws Exception {
     try (TestDatabase test = TestDatabase.create(backend, tmp)) {
-      ArtifactStore store = artifacts();
+      ArtifactStore store = artifacts(master(1));
       Set<String> seen = ConcurrentHashMap.newKeySet();
       CountDownLatch go = new CountDownLatch(1);
       List<Thread> replicas = new ArrayList<>();
@@ -75,6 +79,10 @@ class JdbcDatasetKeysTest {
       assertThat(restarted.hashKey("people")).isEqualTo(key);
       assertThat(restarted.hashKey("others")).isNotEqualTo(key).hasSize(32);
       assertThat(JdbcDatasetKeys.artifacts(db)).hasSize(2);
+      // kiln master-key rotate: rewrapped under the new master key, the keys read the same without the old one.
+      assertThat(artifacts(master(2), master(1)).rewrapAll()).isEqualTo(2);
+      JdbcDatasetKeys rotated = new JdbcDatasetKeys(test.open(), artifacts(master(2)), Clock.systemUTC());
+      assertThat(rotated.hashKey("people")).isEqualTo(key);
     }
   }
 
