@@ -154,6 +154,14 @@ final class DatasetsCommand {
       if (policy.isObject()) {
         System.out.println("  policy: " + policy);
       }
+      for (JsonNode p : m.path("personal_columns")) {
+        System.out.printf(
+            "  column %s looks like %s (%d of %d values): consider --drop or --hash%n",
+            p.path("column").asText(),
+            p.path("looks_like").asText().replace('_', ' '),
+            p.path("matches").asLong(),
+            p.path("values").asLong());
+      }
       if (task == null
           && m.path("task").asText().equals("CLASSIFICATION")
           && !m.path("classes").isEmpty()

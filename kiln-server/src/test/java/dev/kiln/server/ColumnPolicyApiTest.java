@@ -117,6 +117,25 @@ class ColumnPolicyApiTest extends GovernanceServerFixture {
   }
 
   @Test
+  void theUploadReportListsColumnsThatLookPersonalAndChangesNothing() throws Exception {
+    start(false);
+    StringBuilder csv = new StringBuilder("customer_id,email,x,phone,y\n");
+    for (int x = 0; x < 10; x++) {
+      csv.append("c").append(x).append(",p").append(x).append("@mail.example,").append(x);
+      csv.append(",+44 20 7946 09").append(10 + x).append(',').append(2 * x + 1).append('\n');
+    }
+    HttpResponse<String> r = call("POST", "/api/v1/datasets/raw?label=y", null, csv.toString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonNode report = JSON.readTree(r.body());
+    assertThat(report.get("personal_columns").toString())
+        .isEqualTo(
+            "[{\"column\":\"email\",\"looks_like\":\"email\",\"matches\":10,\"values\":10},"
+                + "{\"column\":\"phone\",\"looks_like\":\"phone\",\"matches\":10,\"values\":10}]");
+    assertThat(report.get("columns")).hasSize(4);
+    assertThat(report.get("options").has("policy")).isFalse();
+  }
+
+  @Test
   void badPoliciesAreRefusedNamingTheColumn() throws Exception {
     start(false);
     String csv = people(10, 0);

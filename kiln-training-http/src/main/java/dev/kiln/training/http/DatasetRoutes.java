@@ -1,5 +1,6 @@
 package dev.kiln.training.http;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.http.Access;
@@ -10,7 +11,9 @@ import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
 import dev.kiln.training.data.ColumnPolicy;
 import dev.kiln.training.data.DatasetFormat;
+import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.PersonalColumns;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Preparation;
 import dev.kiln.training.job.TrainingService;
@@ -131,12 +134,18 @@ final class DatasetRoutes implements RestService {
                     ? training.addDatasetArchive(name, in, o, q.grants())
                     : training.addDataset(name, in, o, q.grants());
             audit.ok(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
-            return m;
+            return new UploadReport(m, training.personalColumns(m, q.grants()));
           } finally {
             body.release();
           }
         });
   }
+
+  /**
+   * The upload's answer: the stored version's manifest, and the columns that look like personal data (a hint for the
+   * next version's policy; nothing was changed).
+   */
+  record UploadReport(@JsonUnwrapped DatasetManifest manifest, List<PersonalColumns.PersonalColumn> personalColumns) {}
 
   private static String first(Map<String, List<String>> query, String key) {
     List<String> v = query.get(key);

@@ -9,6 +9,7 @@ import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.PersonalColumns;
 import dev.kiln.training.data.PolicyCsv;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.spec.ExactLimits;
@@ -112,6 +113,12 @@ public final class TrainingService {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The columns of version {@code m} that look like personal data ({@link PersonalColumns}): the upload report's. */
+  public List<PersonalColumns.PersonalColumn> personalColumns(DatasetManifest m, Grants who) {
+    dataset(m.name(), m.version(), who);
+    return datasets.get(m.name(), m.version()).map(PersonalColumns::scan).orElse(List.of());
   }
 
   /**
