@@ -37,7 +37,7 @@ abstract class DatabaseTest extends OnEachBackend {
                 return rs.getInt(1);
               }
             });
-    assertThat(migrations).isEqualTo(2); // V1 and V2 (the change feed), each applied once
+    assertThat(migrations).isEqualTo(3); // V1, V2 (the change feed) and V5 (dataset keys), each applied once
   }
 
   @Test
