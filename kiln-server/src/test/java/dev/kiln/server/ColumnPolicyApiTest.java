@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ColumnPolicyApiTest extends GovernanceServerFixture {
   private static final String POLICY = "drop=email&hash=customer_id&mask=postcode:2";
 
-  /** Customers c1..c5, each with an e-mail address and a postcode; y = 2x + 1. */
+  /** Customers c1..c5, each with an e-mail address and a postcode; y = 2x + 1, plus 10 for customer 1. */
   static String people(int rows, int offset) {
     StringBuilder csv = new StringBuilder("customer_id,email,x,postcode,y\r\n");
     for (int i = 0; i < rows; i++) {
@@ -41,7 +42,7 @@ class ColumnPolicyApiTest extends GovernanceServerFixture {
           .append(",\"PC")
           .append(c)
           .append("9 7XY\",")
-          .append(2 * x + 1)
+          .append(2 * x + 1 + (c == 1 ? 10 : 0))
           .append("\r\n");
     }
     return csv.toString();
@@ -99,12 +100,18 @@ class ColumnPolicyApiTest extends GovernanceServerFixture {
     List<String> columns = new ArrayList<>();
     meta.at("/inputs").forEach(in -> in.at("/parameters/columns").forEach(c -> columns.add(c.asText())));
     assertThat(columns).containsExactlyInAnyOrder("customer_id", "x", "postcode");
+    // Clients send raw values: the server hashes and masks them as the upload did (customer 1's bonus shows), and
+    // ignores the dropped column when sent by name.
     String infer =
         "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2],\"data\":[10,20]},"
-            + "{\"name\":\"customer_id\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"cust-1001\",\"cust-1002\"]},"
+            + "{\"name\":\"customer_id\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"cust-1001\",\" cust-1002\"]},"
+            + "{\"name\":\"email\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"a@b.c\",\"d@e.f\"]},"
             + "{\"name\":\"postcode\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"PC19 7XY\",\"PC29 7XY\"]}]}";
     r = call("POST", "/v2/models/people/infer", null, infer);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode prediction = JSON.readTree(r.body()).at("/outputs/0/data");
+    assertThat(prediction.get(0).asDouble()).isCloseTo(31.0, within(0.5));
+    assertThat(prediction.get(1).asDouble()).isCloseTo(41.0, within(0.5));
 
     // Nothing stored anywhere holds an e-mail address or a raw id: the data folder (datasets, jobs, keys) and the
     // repository.
