@@ -12,6 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -140,6 +143,29 @@ class ColumnPolicyApiTest extends GovernanceServerFixture {
                 + "{\"column\":\"phone\",\"looks_like\":\"phone\",\"matches\":10,\"values\":10}]");
     assertThat(report.get("columns")).hasSize(4);
     assertThat(report.get("options").has("policy")).isFalse();
+  }
+
+  @Test
+  void theRegistrysCleanUpAtARestartKeepsTheDatasetKeys() throws Exception {
+    start(false);
+    HttpResponse<String> r = call("POST", "/api/v1/datasets/people?label=y&" + POLICY, null, people(20, 0));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    // Older than the clean-up's grace period, and no model version points to it: only the dataset_keys row keeps it.
+    try (Stream<Path> files = Files.walk(data.resolve("artifacts"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.setLastModifiedTime(f, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+      }
+    }
+    kiln.close();
+    start(false);
+    r = call("POST", "/api/v1/datasets/people?label=y&" + POLICY, null, people(20, 0));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    assertThat(JSON.readTree(r.body()).get("sha256").asText())
+        .as("the same rows hash alike after the restart")
+        .isEqualTo(
+            JSON.readTree(call("GET", "/api/v1/datasets/people/versions/1", null, (String) null).body())
+                .get("sha256")
+                .asText());
   }
 
   @Test
