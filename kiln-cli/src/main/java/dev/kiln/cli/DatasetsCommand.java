@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -85,6 +86,25 @@ final class DatasetsCommand {
         description = "Text, sequence models: tokens per text (default: the 95th percentile, at most 256).")
     Integer maxLength;
 
+    @Option(
+        names = "--drop",
+        split = ",",
+        description = "CSV columns left out before the upload is stored (personal data).")
+    List<String> drop = List.of();
+
+    @Option(
+        names = "--hash",
+        split = ",",
+        description = "CSV columns stored as keyed hashes (HMAC-SHA256 under the dataset name's key).")
+    List<String> hash = List.of();
+
+    @Option(
+        names = "--mask",
+        split = ",",
+        paramLabel = "COLUMN:N",
+        description = "CSV columns stored as their first N characters, e.g. postcode:3.")
+    List<String> mask = List.of();
+
     @Override
     public Integer call() throws Exception {
       if (!Files.exists(file)) {
@@ -97,6 +117,9 @@ final class DatasetsCommand {
       put(query, "task", task);
       put(query, "delimiter", delimiter);
       put(query, "channels", Objects.toString(channels, null));
+      put(query, "drop", drop.isEmpty() ? null : String.join(",", drop));
+      put(query, "hash", hash.isEmpty() ? null : String.join(",", hash));
+      put(query, "mask", mask.isEmpty() ? null : String.join(",", mask));
       Map<String, String> textOptions = new LinkedHashMap<>();
       put(textOptions, "tokenizer", tokenizer);
       put(textOptions, "lowercase", Objects.toString(lowercase, null));
@@ -127,6 +150,18 @@ final class DatasetsCommand {
           task(m),
           m.path("sha256").asText());
       printText(m);
+      JsonNode policy = m.path("options").path("policy");
+      if (policy.isObject()) {
+        System.out.println("  policy: " + policy);
+      }
+      for (JsonNode p : m.path("personal_columns")) {
+        System.out.printf(
+            "  column %s looks like %s (%d of %d values): consider --drop or --hash%n",
+            p.path("column").asText(),
+            p.path("looks_like").asText().replace('_', ' '),
+            p.path("matches").asLong(),
+            p.path("values").asLong());
+      }
       if (task == null
           && m.path("task").asText().equals("CLASSIFICATION")
           && !m.path("classes").isEmpty()

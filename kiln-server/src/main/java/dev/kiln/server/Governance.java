@@ -40,7 +40,7 @@ final class Governance implements AutoCloseable {
   final UsageRecorder usage;
   final ModelRegistry registry;
 
-  /** Model versions' files, training's datasets and job files (checkpoints, exported models), shared by the replicas. */
+  /** Model versions' files; training's datasets, job files and dataset keys, shared by the replicas. */
   final ArtifactStore artifacts;
 
   final Gate gate;
@@ -66,7 +66,7 @@ final class Governance implements AutoCloseable {
     artifacts = ArtifactStore.open(g.artifactStore().open(g.dataDir()), cipher(g));
     LOG.info("model artifacts are stored in " + artifacts.location());
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
-    // Training's job files live in the same store: not orphans of the registry.
+    // Training's datasets, job files and dataset keys live in the same store: not orphans of the registry.
     registry.cleanUp(Duration.ofMinutes(10), ArtifactReferences.outsideRegistry(stores.database()));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
     bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();

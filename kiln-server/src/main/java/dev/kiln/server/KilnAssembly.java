@@ -23,10 +23,13 @@ import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.openai.OpenAiService;
 import dev.kiln.protocol.rest.OipRestService;
 import dev.kiln.protocol.rest.PredictService;
+import dev.kiln.training.data.DatasetKeys;
 import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.FileDatasetKeys;
 import dev.kiln.training.data.FileDatasetStore;
 import dev.kiln.training.djl.DjlTrainingEngine;
 import dev.kiln.training.engine.TrainingEngine;
+import dev.kiln.training.export.TrainedColumnPolicies;
 import dev.kiln.training.http.TrainingRestService;
 import dev.kiln.training.job.Deployer;
 import dev.kiln.training.job.FileJobStore;
@@ -35,6 +38,7 @@ import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobStore;
 import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
+import dev.kiln.training.store.JdbcDatasetKeys;
 import dev.kiln.training.store.JdbcDatasetStore;
 import dev.kiln.training.store.JdbcJobStore;
 import dev.kiln.training.store.JdbcSweepStore;
@@ -114,7 +118,8 @@ final class KilnAssembly {
                 governance.<TokenUsage>map(g -> g.gate::tokens).orElse(TokenUsage.NONE),
                 meters));
     // The core reports the language models as its own: repository index, readiness, load and unload.
-    InferenceCore core = core(governance, engines, folder, languageModels, meters);
+    DatasetKeys keys = datasetKeys(governance);
+    InferenceCore core = core(governance, engines, folder, languageModels, meters, keys);
     Optional<LanguageModelStaging> staging =
         governance.map(g ->
             started(new LanguageModelStaging(config.governance().orElseThrow().dataDir(), g.registry, languageModels)));
@@ -125,7 +130,7 @@ final class KilnAssembly {
     deployments.ifPresent(d -> governance.get().changes.listen(started(new ReplicaChanges(d::follow))).start());
     Deployer deployer =
         deployments.<Deployer>map(d -> d).orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
-    Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance));
+    Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance, keys));
     Gate gate = governance.map(g -> g.gate).orElse(Gate.OPEN);
     List<RestService> services =
         services(core, management, meters, languageModels, gate, governance, deployments, training);
@@ -153,7 +158,8 @@ final class KilnAssembly {
       List<Engine> engines,
       ModelRepository folder,
       LanguageModels languageModels,
-      PrometheusMeterRegistry meters) {
+      PrometheusMeterRegistry meters,
+      DatasetKeys keys) {
     ModelCatalog catalog = folder;
     if (governance.isPresent()) {
       // Registry models first: a name in both comes from the registry.
@@ -168,7 +174,8 @@ final class KilnAssembly {
                 engines,
                 config.engine(),
                 new InferenceMetrics(meters),
-                config.core().withModelControl(control),
+                // A model trained on hashed or masked columns takes raw values: the core applies its dataset's policy.
+                config.core().withModelControl(control).withColumnPolicies(new TrainedColumnPolicies(keys)),
                 aliases,
                 languageModels));
     core.start();
@@ -205,7 +212,19 @@ final class KilnAssembly {
   }
 
   /** The training service over the data directory; its engine (libtorch) loads with the first job. */
-  private KilnParts.Training training(TrainingConfig t, Deployer deployer, Optional<Governance> governance) {
+  /**
+   * The keys of datasets' hashed columns: sealed in the artifact store when governed, an owner-only file per name
+   * without a database; none without either (uploads and models that hash a column are then refused).
+   */
+  private DatasetKeys datasetKeys(Optional<Governance> governance) {
+    return governance
+        .<DatasetKeys>map(g -> new JdbcDatasetKeys(g.stores.database(), g.artifacts, clock))
+        .or(() -> config.training().map(t -> new FileDatasetKeys(t.dataDir().resolve("dataset-keys"))))
+        .orElse(DatasetKeys.none());
+  }
+
+  private KilnParts.Training training(
+      TrainingConfig t, Deployer deployer, Optional<Governance> governance, DatasetKeys keys) {
     // With a database, jobs are one queue every replica claims from, their files in the artifact store.
     JobStore jobs =
         governance
@@ -220,7 +239,7 @@ final class KilnAssembly {
     Duration beat = t.lease().dividedBy(3);
     JobRunner runner =
         new JobRunner(jobs, new TrainingJobWork(datasets, jobs, engine), events, t.concurrency(), t.lease(), beat);
-    TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer, t.exactLimits());
+    TrainingService training = new TrainingService(datasets, jobs, runner, events, deployer, t.exactLimits(), keys);
     SweepService sweeps =
         new SweepService(
             training,

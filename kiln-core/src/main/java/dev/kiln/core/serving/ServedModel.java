@@ -221,16 +221,17 @@ final class ServedModel {
     ModelConfig cfg = source.config();
     List<ModelInstance> instances = new ArrayList<>();
     try {
+      ModelArtifact artifact = new ModelArtifact(name, v, file, options, Optional.ofNullable(source.contents().get(v)));
+      ColumnTransforms transforms = settings.columnPolicies().of(artifact);
       for (int i = 0; i < cfg.instanceCount(); i++) {
-        instances.add(
-            engine.load(new ModelArtifact(name, v, file, options, Optional.ofNullable(source.contents().get(v)))));
+        instances.add(engine.load(artifact));
       }
       ModelSignature signature = effectiveSignature(cfg, instances.get(0).signature());
       if (cfg.batching().enabled() && !signature.batchable()) {
         throw new IllegalArgumentException(
             "max-batch-size > 1 needs every input and output to have a " + "variable first dimension");
       }
-      ServedVersion sv = new ServedVersion(name, v, cfg, signature, instances, metrics);
+      ServedVersion sv = new ServedVersion(name, v, cfg, signature, instances, metrics, transforms);
       instances.clear(); // the version owns them now and unloading it closes them; close() need not be idempotent
       if (cfg.warmup()) {
         try {

@@ -31,6 +31,10 @@ final class ServedVersion {
   private final long version;
   private final ModelConfig config;
   private final ModelSignature signature;
+
+  /** What named columns go through before {@link ColumnInputs} assembles them (a trained model's dataset policy). */
+  private final ColumnTransforms transforms;
+
   private final List<ModelInstance> instances;
   private final Scheduler scheduler;
   private final VersionStatistics statistics = new VersionStatistics();
@@ -45,7 +49,9 @@ final class ServedVersion {
       ModelConfig config,
       ModelSignature signature,
       List<ModelInstance> instances,
-      InferenceMetrics metrics) {
+      InferenceMetrics metrics,
+      ColumnTransforms transforms) {
+    this.transforms = transforms;
     this.name = name;
     this.version = version;
     this.config = config;
@@ -110,7 +116,7 @@ final class ServedVersion {
     Map<String, Tensor> inputs;
     Set<String> outputs;
     try {
-      inputs = checkInputs(ColumnInputs.assemble(request.inputs(), signature));
+      inputs = checkInputs(ColumnInputs.assemble(transforms.apply(request.inputs(), signature), signature));
       outputs = checkOutputs(request.outputs());
     } catch (KilnException e) {
       meters.onRejected();

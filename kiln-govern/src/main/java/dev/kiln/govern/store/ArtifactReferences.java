@@ -8,12 +8,15 @@ import java.util.Set;
 
 /**
  * Artifact keys that rows outside the registry point to: files that other features keep in the same artifact store
- * (training's datasets and job files), so the registry's clean-up of orphaned artifacts leaves them alone. A table that starts
- * holding artifact keys adds its query here.
+ * (training's datasets, job files and dataset keys), so the registry's clean-up of orphaned artifacts leaves them
+ * alone. A table that starts holding artifact keys adds its query here.
  */
 public final class ArtifactReferences {
   private static final List<String> QUERIES =
-      List.of("SELECT artifact FROM dataset_versions", "SELECT artifact FROM job_files");
+      List.of(
+          "SELECT artifact FROM dataset_versions",
+          "SELECT artifact FROM job_files",
+          "SELECT artifact FROM dataset_keys");
 
   private ArtifactReferences() {}
 

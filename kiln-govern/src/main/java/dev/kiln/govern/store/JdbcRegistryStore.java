@@ -10,7 +10,6 @@ import dev.kiln.govern.store.RegistryRows.Parameters;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

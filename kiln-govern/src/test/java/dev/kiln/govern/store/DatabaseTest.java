@@ -37,7 +37,7 @@ abstract class DatabaseTest extends OnEachBackend {
                 return rs.getInt(1);
               }
             });
-    assertThat(migrations).isEqualTo(4); // V1, V2 (the change feed), V3 (datasets) and V4 (jobs), each applied once
+    assertThat(migrations).isEqualTo(5); // V1, V2 (change feed), V3 (datasets), V4 (jobs), V5 (dataset keys), once each
   }
 
   @Test

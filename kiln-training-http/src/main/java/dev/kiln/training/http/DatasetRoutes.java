@@ -1,5 +1,6 @@
 package dev.kiln.training.http;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.http.Access;
@@ -8,8 +9,11 @@ import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
+import dev.kiln.training.data.ColumnPolicy;
 import dev.kiln.training.data.DatasetFormat;
+import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.PersonalColumns;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Preparation;
 import dev.kiln.training.job.TrainingService;
@@ -66,9 +70,10 @@ final class DatasetRoutes implements RestService {
    * The body is the dataset file (CSV, TSV or labelled-text CSV, gzipped or not), or a zip of a folder dataset (content
    * type {@code application/zip}: image folder, IDX pair, text folder); how to read it comes from the query: {@code
    * label}, {@code format}, {@code task}, {@code delimiter}, {@code text}, {@code channels}, and for text the dataset's
-   * own {@code preparation} defaults ({@link Preparation#DATASET_KEYS}: {@code tokenizer}, {@code lowercase}, ...). A
-   * dataset over the server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is answered
-   * 413; reading streams the stored copy, so memory stays within those limits.
+   * own {@code preparation} defaults ({@link Preparation#DATASET_KEYS}: {@code tokenizer}, {@code lowercase}, ...), and
+   * the CSV's column policy ({@link ColumnPolicy#parse}: {@code drop}, {@code hash}, {@code mask=column:N}). A dataset
+   * over the server's limits (rows, columns, cells, inflated bytes, image pixels, archive size) is answered 413;
+   * reading streams the stored copy, so memory stays within those limits.
    */
   private CompletableFuture<RestResponse> addDataset(RestRequest q) {
     Map<String, List<String>> query = new QueryStringDecoder(q.http().uri()).parameters();
@@ -107,6 +112,11 @@ final class DatasetRoutes implements RestService {
     if (!textOptions.isEmpty()) {
       options = options.withPreparation(Preparation.datasetText(textOptions));
     }
+    List<String> none = List.of();
+    ColumnPolicy policy =
+        ColumnPolicy.parse(
+            query.getOrDefault("drop", none), query.getOrDefault("hash", none), query.getOrDefault("mask", none));
+    options = options.withPolicy(policy);
     // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
     ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;
@@ -124,12 +134,18 @@ final class DatasetRoutes implements RestService {
                     ? training.addDatasetArchive(name, in, o, q.grants())
                     : training.addDataset(name, in, o, q.grants());
             audit.ok(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
-            return m;
+            return new UploadReport(m, training.personalColumns(m, q.grants()));
           } finally {
             body.release();
           }
         });
   }
+
+  /**
+   * The upload's answer: the stored version's manifest, and the columns that look like personal data (a hint for the
+   * next version's policy; nothing was changed).
+   */
+  record UploadReport(@JsonUnwrapped DatasetManifest manifest, List<PersonalColumns.PersonalColumn> personalColumns) {}
 
   private static String first(Map<String, List<String>> query, String key) {
     List<String> v = query.get(key);

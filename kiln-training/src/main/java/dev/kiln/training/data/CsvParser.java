@@ -2,6 +2,7 @@ package dev.kiln.training.data;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,20 @@ final class CsvParser implements Closeable {
   static CsvParser open(Path path, char delimiter, ReadLimits limits) {
     String name = RawFiles.name(path);
     Reader r = new InputStreamReader(RawFiles.open(path, limits), StandardCharsets.UTF_8);
+    try {
+      return new CsvParser(r, delimiter, name, limits);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(r);
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new DatasetException(name + ": cannot be read", e);
+    }
+  }
+
+  /** Reads the header of an upload being streamed (already gunzipped and capped, see {@link RawFiles}). */
+  static CsvParser open(InputStream in, String name, char delimiter, ReadLimits limits) {
+    Reader r = new InputStreamReader(in, StandardCharsets.UTF_8);
     try {
       return new CsvParser(r, delimiter, name, limits);
     } catch (IOException | RuntimeException e) {

@@ -46,6 +46,11 @@ public record DatasetManifest(
         name, version, format, options, data, rows, columns, classes, task, sha256, sizeBytes, created, key, text);
   }
 
+  /** What was done to personal-data columns before this version was stored ({@link DatasetOptions#policy()}). */
+  public ColumnPolicy policy() {
+    return options == null ? ColumnPolicy.none() : options.policyOrNone();
+  }
+
   public DatasetRef ref() {
     return new DatasetRef(name, version, sha256);
   }

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param preparation text datasets: their own tokenisation and vocabulary options, the defaults of every job on them
  *     and what the upload report ({@link TextReport}) measures with; null for the defaults
  * @param limits caps while reading; by default the store's (never stored: they are the server's, not the data's)
+ * @param policy what was done to personal-data columns before the data was stored ({@link PolicyCsv}); null (absent in
+ *     manifests) for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatasetOptions(
@@ -34,7 +36,8 @@ public record DatasetOptions(
     Integer height,
     Integer width,
     TextPreparation preparation,
-    @JsonIgnore ReadLimits limits) {
+    @JsonIgnore ReadLimits limits,
+    ColumnPolicy policy) {
 
   public DatasetOptions {
     featureColumns = featureColumns == null ? List.of() : List.copyOf(featureColumns);
@@ -52,7 +55,7 @@ public record DatasetOptions(
 
   /** Options that detect everything; enough for image folders, IDX and text folders. */
   public static DatasetOptions detect() {
-    return new DatasetOptions(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new DatasetOptions(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public static DatasetOptions csv(String labelColumn) {
@@ -61,7 +64,7 @@ public record DatasetOptions(
 
   public static DatasetOptions textCsv(String textColumn, String labelColumn) {
     return new DatasetOptions(
-        DatasetFormat.TEXT_CSV, labelColumn, null, null, null, textColumn, null, null, null, null, null, null);
+        DatasetFormat.TEXT_CSV, labelColumn, null, null, null, textColumn, null, null, null, null, null, null, null);
   }
 
   public DatasetOptions withFormat(DatasetFormat f) {
@@ -77,7 +80,8 @@ public record DatasetOptions(
         height,
         width,
         preparation,
-        limits);
+        limits,
+        policy);
   }
 
   public DatasetOptions withLabel(String label) {
@@ -93,12 +97,25 @@ public record DatasetOptions(
         height,
         width,
         preparation,
-        limits);
+        limits,
+        policy);
   }
 
   public DatasetOptions withFeatures(List<String> columns, Map<String, ColumnKind> kinds) {
     return new DatasetOptions(
-        format, labelColumn, columns, kinds, delimiter, textColumn, task, channels, height, width, preparation, limits);
+        format,
+        labelColumn,
+        columns,
+        kinds,
+        delimiter,
+        textColumn,
+        task,
+        channels,
+        height,
+        width,
+        preparation,
+        limits,
+        policy);
   }
 
   public DatasetOptions withDelimiter(char d) {
@@ -114,7 +131,8 @@ public record DatasetOptions(
         height,
         width,
         preparation,
-        limits);
+        limits,
+        policy);
   }
 
   public DatasetOptions withTask(Task.Type t) {
@@ -130,12 +148,25 @@ public record DatasetOptions(
         height,
         width,
         preparation,
-        limits);
+        limits,
+        policy);
   }
 
   public DatasetOptions withImage(int c, int h, int w) {
     return new DatasetOptions(
-        format, labelColumn, featureColumns, columnKinds, delimiter, textColumn, task, c, h, w, preparation, limits);
+        format,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        task,
+        c,
+        h,
+        w,
+        preparation,
+        limits,
+        policy);
   }
 
   public DatasetOptions withChannels(int c) {
@@ -151,7 +182,8 @@ public record DatasetOptions(
         height,
         width,
         preparation,
-        limits);
+        limits,
+        policy);
   }
 
   public DatasetOptions withLimits(ReadLimits l) {
@@ -167,7 +199,8 @@ public record DatasetOptions(
         height,
         width,
         preparation,
-        l);
+        l,
+        policy);
   }
 
   public DatasetOptions withPreparation(TextPreparation p) {
@@ -183,7 +216,31 @@ public record DatasetOptions(
         height,
         width,
         p,
-        limits);
+        limits,
+        policy);
+  }
+
+  /** These options with a column policy; an empty one is recorded as none. */
+  public DatasetOptions withPolicy(ColumnPolicy p) {
+    return new DatasetOptions(
+        format,
+        labelColumn,
+        featureColumns,
+        columnKinds,
+        delimiter,
+        textColumn,
+        task,
+        channels,
+        height,
+        width,
+        preparation,
+        limits,
+        p == null || p.isEmpty() ? null : p);
+  }
+
+  /** The column policy, empty when there is none. */
+  public ColumnPolicy policyOrNone() {
+    return policy == null ? ColumnPolicy.none() : policy;
   }
 
   /**

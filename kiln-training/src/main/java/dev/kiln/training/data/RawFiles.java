@@ -18,19 +18,24 @@ final class RawFiles {
       if (Files.size(file) > limits.maxFileBytes()) {
         throw tooLarge(file, limits);
       }
-      InputStream in = new BufferedInputStream(Files.newInputStream(file));
-      in.mark(2);
-      int b0 = in.read();
-      int b1 = in.read();
-      in.reset();
-      // Sniff rather than trust the extension: MNIST mirrors ship ".gz" files that are already inflated.
-      if (b0 == 0x1f && b1 == 0x8b) {
-        in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16));
-      }
-      return new Capped(in, limits.maxFileBytes(), file);
+      return open(Files.newInputStream(file), name(file), limits.maxFileBytes());
     } catch (IOException e) {
       throw new DatasetException(name(file) + ": cannot be read", e);
     }
+  }
+
+  /** {@link #open(Path, ReadLimits)} for a stream (an upload), named {@code name} in errors. */
+  static InputStream open(InputStream raw, String name, long maxBytes) throws IOException {
+    InputStream in = new BufferedInputStream(raw);
+    in.mark(2);
+    int b0 = in.read();
+    int b1 = in.read();
+    in.reset();
+    // Sniff rather than trust the extension: MNIST mirrors ship ".gz" files that are already inflated.
+    if (b0 == 0x1f && b1 == 0x8b) {
+      in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16));
+    }
+    return new Capped(in, maxBytes, name);
   }
 
   static String name(Path file) {
@@ -55,10 +60,10 @@ final class RawFiles {
   /** Counts bytes after decompression, so a small gzip bomb cannot expand past the limit. */
   private static final class Capped extends FilterInputStream {
     private final long max;
-    private final Path file;
+    private final String file;
     private long count;
 
-    Capped(InputStream in, long max, Path file) {
+    Capped(InputStream in, long max, String file) {
       super(in);
       this.max = max;
       this.file = file;
@@ -85,7 +90,7 @@ final class RawFiles {
     private void add(long n) {
       count += n;
       if (count > max) {
-        throw new DatasetTooLargeException(name(file) + ": larger than the limit of " + max + " bytes");
+        throw new DatasetTooLargeException(file + ": larger than the limit of " + max + " bytes");
       }
     }
   }

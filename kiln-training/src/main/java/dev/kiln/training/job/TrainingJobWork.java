@@ -161,6 +161,10 @@ public final class TrainingJobWork implements JobWork {
       meta.put("kiln.job", Long.toString(job.id()));
       meta.put("kiln.dataset", stored.ref().name() + "@" + stored.ref().version());
       meta.put("kiln.dataset.sha256", stored.ref().sha256());
+      if (!stored.manifest().policy().isEmpty()) {
+        // What the serving side needs to treat raw columns as the training data was (the key stays on the server).
+        meta.put("kiln.dataset.policy", JSON.writeValueAsString(stored.manifest().policy()));
+      }
       meta.put("kiln.classes", JSON.writeValueAsString(data.task().classes()));
       meta.put("kiln.spec", ModelSpecWriter.toJson(resolved.spec()));
       meta.put("kiln.engine", engine.name());

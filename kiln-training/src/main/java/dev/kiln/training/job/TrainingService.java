@@ -4,13 +4,19 @@ import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.training.data.DatasetKeys;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.PersonalColumns;
+import dev.kiln.training.data.PolicyCsv;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.spec.ExactLimits;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +30,7 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+// Size: the one facade over datasets, jobs, splits and deployment; each method is short and delegates to a store.
 /**
  * Training as a service, the one entry point for protocol adapters and the CLI: datasets, jobs, their events, and
  * deployment of a finished job's model. It keeps no state of its own; everything is in the stores.
@@ -43,14 +50,13 @@ public final class TrainingService {
   private final JobEvents events;
   private final Deployer deployer;
   private final ExactLimits exactLimits;
+  private final DatasetKeys keys;
 
   public TrainingService(DatasetStore datasets, JobStore jobs, JobRunner runner, JobEvents events, Deployer deployer) {
     this(datasets, jobs, runner, events, deployer, ExactLimits.defaults());
   }
 
-  /**
-   * @param exactLimits how large a linear or logistic regression the exact solvers are given
-   */
+  /** Without dataset keys: uploads that hash a column are refused ({@link DatasetKeys#none()}). */
   public TrainingService(
       DatasetStore datasets,
       JobStore jobs,
@@ -58,6 +64,22 @@ public final class TrainingService {
       JobEvents events,
       Deployer deployer,
       ExactLimits exactLimits) {
+    this(datasets, jobs, runner, events, deployer, exactLimits, DatasetKeys.none());
+  }
+
+  /**
+   * @param exactLimits how large a linear or logistic regression the exact solvers are given
+   * @param keys the keys of the datasets' {@code hash} columns
+   */
+  public TrainingService(
+      DatasetStore datasets,
+      JobStore jobs,
+      JobRunner runner,
+      JobEvents events,
+      Deployer deployer,
+      ExactLimits exactLimits,
+      DatasetKeys keys) {
+    this.keys = keys;
     this.exactLimits = exactLimits;
     this.datasets = datasets;
     this.jobs = jobs;
@@ -66,14 +88,37 @@ public final class TrainingService {
     this.deployer = deployer;
   }
 
+  /**
+   * Stores an upload as the next version of {@code name}. A column policy in {@code options} is applied to the stream
+   * here ({@link PolicyCsv}), before the store is given a byte, so no store ever holds a dropped or raw value.
+   */
   public DatasetManifest addDataset(String name, InputStream data, DatasetOptions options, Grants who) {
     requireExtensible(name, who);
-    return datasets.add(name, data, options, who.principal());
+    try (InputStream in = PolicyCsv.apply(data, name, options, keys)) {
+      return datasets.add(name, in, options, who.principal());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
+  /** {@link #addDataset(String, InputStream, DatasetOptions, Grants)} for a file or folder. */
   public DatasetManifest addDataset(String name, Path data, DatasetOptions options, Grants who) {
-    requireExtensible(name, who);
-    return datasets.add(name, data, options, who.principal());
+    if (options.policyOrNone().isEmpty()) {
+      requireExtensible(name, who);
+      return datasets.add(name, data, options, who.principal());
+    }
+    PolicyCsv.requireFile(options.policyOrNone(), Files.isDirectory(data));
+    try (InputStream in = Files.newInputStream(data)) {
+      return addDataset(name, in, options, who);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The columns of version {@code m} that look like personal data ({@link PersonalColumns}): the upload report's. */
+  public List<PersonalColumns.PersonalColumn> personalColumns(DatasetManifest m, Grants who) {
+    dataset(m.name(), m.version(), who);
+    return datasets.get(m.name(), m.version()).map(PersonalColumns::scan).orElse(List.of());
   }
 
   /**
@@ -102,6 +147,7 @@ public final class TrainingService {
    * {@link dev.kiln.training.data.ZipArchive}'s checks.
    */
   public DatasetManifest addDatasetArchive(String name, InputStream zip, DatasetOptions options, Grants who) {
+    PolicyCsv.requireFile(options.policyOrNone(), true);
     requireExtensible(name, who);
     return datasets.addArchive(name, zip, options, who.principal());
   }
