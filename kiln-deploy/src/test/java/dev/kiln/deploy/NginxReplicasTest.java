@@ -24,12 +24,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -147,6 +150,8 @@ class NginxReplicasTest {
     System.out.printf(
         "and %d gRPC clients: %d requests (%d during the restarts), %d failed%n",
         GRPC_CLIENTS, grpc.ok.get() + grpc.failed.size(), grpcAfterRestarts, grpc.failed.size());
+    System.out.println("failures by kind: " + byKind(load.failed.stream()) + ", " + byKind(grpc.failed.stream()));
+    System.out.println("upstream errors nginx logged: " + nginxUpstreamErrors());
     assertThat(Files.exists(dir.resolve("data").resolve(GovernanceStores.SQLITE_FILE)))
         .as("the replicas kept their metadata in %s", database.isPresent() ? "PostgreSQL, not SQLite" : "SQLite")
         .isEqualTo(database.isEmpty());
@@ -330,6 +335,20 @@ class NginxReplicasTest {
       Thread.sleep(50);
     }
     throw new AssertionError("replica " + i + " did not start:\n" + Files.readString(log));
+  }
+
+  static Map<String, Long> byKind(Stream<String> failures) {
+    return failures.collect(Collectors.groupingBy(f -> f.replaceAll("\\d+", "N"), TreeMap::new, Collectors.counting()));
+  }
+
+  /** What nginx said about the replicas (refused, reset, GOAWAY, RST_STREAM), counted by message. */
+  private Map<String, Long> nginxUpstreamErrors() throws IOException {
+    Pattern upstream = Pattern.compile("\\[error\\] [^:]*: \\*\\d+ ([^,]*?)(?: while [^,]*)?,");
+    return byKind(
+        Files.readAllLines(dir.resolve("nginx/logs/error.log")).stream()
+            .map(upstream::matcher)
+            .filter(Matcher::find)
+            .map(m -> m.group(1)));
   }
 
   static String inferBody() {
