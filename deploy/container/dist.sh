@@ -28,4 +28,9 @@ mkdir -p "$(dirname "$out")"
 mkdir -p "$out/lib"
 cp "$jar" "$out/kiln-cli.jar"
 cp "$target"/lib/*.jar "$out/lib/"
+# ONNX Runtime's and SQLite's native libraries unpacked once, as ./kiln's start-up cache does (bin/aot.sh): otherwise
+# both unpack them from their jars into /tmp at every start. The Containerfile points the JVM at them and trains the
+# AOT cache on this layout.
+mkdir -p "$out/native"
+(JAVA_HOME=$jdk && . "$(dirname "${BASH_SOURCE[0]}")/../../bin/aot.sh" && kiln_aot_unpack "$out/lib" "$out")
 echo "dist: $out (modules: $found,$extra)" >&2

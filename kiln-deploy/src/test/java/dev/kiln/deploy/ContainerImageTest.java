@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The container image as a user runs it: built with no registry by deploy/container/build-offline.sh (a debootstrapped
- * Debian base, a jlinked runtime, the kiln-cli jar built by this run), started read-only as its own user with the
- * verified podman flags, ready on Kiln's readiness probe and its image HEALTHCHECK, answering an OIP inference, and
- * stopped by SIGTERM with exit status 0.
+ * Debian base, a jlinked runtime, the kiln-cli jar built by this run, the start-up cache the build trains, which the
+ * JVM must accept), started read-only as its own user with the verified podman flags, ready on Kiln's readiness probe
+ * and its image HEALTHCHECK, answering an OIP inference, and stopped by SIGTERM with exit status 0.
  */
 class ContainerImageTest {
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -46,6 +46,7 @@ class ContainerImageTest {
         .isEqualToIgnoringWhitespace("10001:10001");
 
     assertThat(maxHeapUnderAOneGibLimit()).as("60% of the container's memory limit").isBetween(580L << 20, 650L << 20);
+    assertThat(startsWithItsAotCacheRequired()).as("the image's start-up cache fits its entrypoint").contains("0.1.0");
 
     Path models = readableByAnyone(tmp.resolve("models"));
     ExampleModels.write(models, "add_sub", 1, ExampleModels.addSub());
@@ -112,6 +113,31 @@ class ContainerImageTest {
         .map(line -> Long.parseLong(line.split("=")[1].trim().split("\\s+")[0]))
         .findFirst()
         .orElseThrow();
+  }
+
+  /**
+   * {@code kiln --version} through the image's entrypoint with {@code -XX:AOTMode=on} added to the image's own {@code
+   * JDK_JAVA_OPTIONS}: the JVM then refuses to start rather than run without the AOT cache, so this passes only when
+   * the cache the build trained matches the runtime, class path and flags the entrypoint starts with.
+   */
+  private static String startsWithItsAotCacheRequired() throws IOException, InterruptedException {
+    String env =
+        podman(
+                Duration.ofSeconds(30),
+                "image",
+                "inspect",
+                "--format",
+                "{{range .Config.Env}}{{println .}}{{end}}",
+                IMAGE)
+            .output();
+    String options = env.lines().filter(l -> l.startsWith("JDK_JAVA_OPTIONS=")).findFirst().orElseThrow().substring(17);
+    List<String> run =
+        new ArrayList<>(List.of("run", "--rm", "--env", "JDK_JAVA_OPTIONS=" + options + " -XX:AOTMode=on"));
+    run.addAll(Podman.RUN_FLAGS);
+    run.addAll(List.of(IMAGE, "--version"));
+    Result version = podman(Duration.ofSeconds(60), run.toArray(String[]::new));
+    assertThat(version.exit()).as(version.output()).isZero();
+    return version.output();
   }
 
   private static Result exec(String... command) throws IOException, InterruptedException {

@@ -3,6 +3,9 @@ package dev.kiln.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.cli.Main;
+import dev.kiln.govern.store.Backend;
+import dev.kiln.govern.store.GovernanceStores;
+import dev.kiln.govern.store.TestDatabase;
 import dev.kiln.onnx.ExampleModels;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
@@ -21,12 +24,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -34,10 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13's load-balancer proof: Debian's nginx with deploy/nginx/kiln.conf in front of three {@code kiln serve}
- * processes that share one SQLite database (in the shared {@code --data} folder) and one models folder. 16 clients
- * infer through nginx while every replica in turn is stopped with SIGTERM (it drains), waited for and started again;
- * then one is killed with SIGKILL mid-load. Not one request may fail. The load lasts {@code -Dkiln.nginx.seconds} (20 s
- * by default, for CI; BENCHMARKS.md records a 60 s run) or until the restarts are done, whichever is longer.
+ * processes that share one database and one models folder. 16 clients infer through nginx while every replica in turn
+ * is stopped with SIGTERM (it drains), waited for and started again; then one is killed with SIGKILL mid-load. Not one
+ * request may fail. The load lasts {@code -Dkiln.nginx.seconds} (20 s by default, for CI; BENCHMARKS.md records a 60 s
+ * run) or until the restarts are done, whichever is longer.
+ *
+ * <p>The database is a fresh schema of the PostgreSQL at {@code KILN_TEST_POSTGRES_URL}, as replicas are meant to run;
+ * under CI ({@code CI=true}, where {@code .ci/run} starts one) it must be. Without the variable on a developer's
+ * machine the replicas share SQLite in the shared {@code --data} folder instead.
  */
 class NginxReplicasTest {
   static final Path NGINX = Path.of("/usr/sbin/nginx");
@@ -53,6 +63,7 @@ class NginxReplicasTest {
   final int[] ports = new int[3];
   final int[] grpcPorts = new int[3];
   Process nginx;
+  Optional<TestDatabase> database = Optional.empty();
   int front;
   int frontGrpc;
 
@@ -66,6 +77,7 @@ class NginxReplicasTest {
     if (nginx != null) {
       nginx.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+    database.ifPresent(TestDatabase::close); // after the replicas: they hold connections to the schema
   }
 
   @Test
@@ -75,6 +87,9 @@ class NginxReplicasTest {
       Assumptions.abort("nginx not found at " + NGINX);
     }
     long seconds = Long.getLong("kiln.nginx.seconds", 20);
+    if (System.getenv("KILN_TEST_POSTGRES_URL") != null || "true".equals(System.getenv("CI"))) {
+      database = Optional.of(TestDatabase.create(Backend.POSTGRESQL, dir)); // fails under CI without PostgreSQL
+    }
     ExampleModels.write(dir.resolve("models"), "mlp", 1, MLP.onnx());
     for (int i = 0; i < 3; i++) {
       ports[i] = freePort();
@@ -121,8 +136,9 @@ class NginxReplicasTest {
     List<Long> latencies = new ArrayList<>(load.latencies);
     Collections.sort(latencies);
     System.out.printf(
-        "nginx + 3 replicas, %d HTTP clients, %.1f s: %d requests (%d during the restarts, %d after the SIGKILL), "
+        "nginx + 3 replicas on %s, %d HTTP clients, %.1f s: %d requests (%d during the restarts, %d after the SIGKILL), "
             + "%d failed, p50 %.1f ms, p99 %.1f ms%n",
+        database.isPresent() ? "PostgreSQL" : "SQLite",
         CLIENTS,
         millis / 1000.0,
         load.ok.get() + load.failed.size(),
@@ -134,6 +150,11 @@ class NginxReplicasTest {
     System.out.printf(
         "and %d gRPC clients: %d requests (%d during the restarts), %d failed%n",
         GRPC_CLIENTS, grpc.ok.get() + grpc.failed.size(), grpcAfterRestarts, grpc.failed.size());
+    System.out.println("failures by kind: " + byKind(load.failed.stream()) + ", " + byKind(grpc.failed.stream()));
+    System.out.println("upstream errors nginx logged: " + nginxUpstreamErrors());
+    assertThat(Files.exists(dir.resolve("data").resolve(GovernanceStores.SQLITE_FILE)))
+        .as("the replicas kept their metadata in %s", database.isPresent() ? "PostgreSQL, not SQLite" : "SQLite")
+        .isEqualTo(database.isEmpty());
     assertThat(load.failed).as("failed HTTP requests").isEmpty();
     assertThat(grpc.failed).as("failed gRPC requests").isEmpty();
     assertThat(load.ok.get() - afterRestarts).as("requests answered after the SIGKILL").isPositive();
@@ -270,30 +291,37 @@ class NginxReplicasTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path log = dir.resolve("replica-" + i + ".log");
     Files.deleteIfExists(log);
-    return new ProcessBuilder(
-            java,
-            "-Xss8m",
-            "-Xmx512m",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "serve",
-            "--models",
-            dir.resolve("models").toString(),
-            "--data",
-            dir.resolve("data").toString(),
-            "--http-port",
-            String.valueOf(ports[i]),
-            "--grpc-port",
-            String.valueOf(grpcPorts[i]),
-            "--no-training",
-            "--drain-timeout",
-            "10s")
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xss8m",
+                "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "serve",
+                "--models",
+                dir.resolve("models").toString(),
+                "--data",
+                dir.resolve("data").toString(),
+                "--http-port",
+                String.valueOf(ports[i]),
+                "--grpc-port",
+                String.valueOf(grpcPorts[i]),
+                "--no-training",
+                "--drain-timeout",
+                "10s"));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    database.ifPresent(db -> {
+      command.addAll(List.of("--database", db.url()));
+      Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_USER"))
+          .ifPresent(u -> command.addAll(List.of("--database-user", u)));
+      Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_PASSWORD"))
+          .ifPresent(p -> pb.environment().put("KILN_DATABASE_PASSWORD", p));
+    });
+    return pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private void awaitReady(int i) throws Exception {
@@ -307,6 +335,20 @@ class NginxReplicasTest {
       Thread.sleep(50);
     }
     throw new AssertionError("replica " + i + " did not start:\n" + Files.readString(log));
+  }
+
+  static Map<String, Long> byKind(Stream<String> failures) {
+    return failures.collect(Collectors.groupingBy(f -> f.replaceAll("\\d+", "N"), TreeMap::new, Collectors.counting()));
+  }
+
+  /** What nginx said about the replicas (refused, reset, GOAWAY, RST_STREAM), counted by message. */
+  private Map<String, Long> nginxUpstreamErrors() throws IOException {
+    Pattern upstream = Pattern.compile("\\[error\\] [^:]*: \\*\\d+ ([^,]*?)(?: while [^,]*)?,");
+    return byKind(
+        Files.readAllLines(dir.resolve("nginx/logs/error.log")).stream()
+            .map(upstream::matcher)
+            .filter(Matcher::find)
+            .map(m -> m.group(1)));
   }
 
   static String inferBody() {

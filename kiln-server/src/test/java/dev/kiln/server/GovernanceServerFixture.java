@@ -71,7 +71,7 @@ abstract class GovernanceServerFixture {
   }
 
   /** Set for the PostgreSQL runs ({@link #onPostgresql}): a fresh schema per test. */
-  private PostgresSchema schema;
+  PostgresSchema schema;
 
   /** Whether the tests run on PostgreSQL; {@link GovernanceOnPostgresqlTest}'s nested classes say yes. */
   boolean onPostgresql() {

@@ -57,6 +57,15 @@ final class PostgresSchema implements AutoCloseable {
         new GovernanceConfig.Database(url(), Optional.ofNullable(user), Optional.ofNullable(password)));
   }
 
+  /**
+   * Takes the schema away (renamed) until the returned handle is closed: to a server on it the database is gone, every
+   * statement fails as it would with the database down, while the other tests sharing this PostgreSQL go on.
+   */
+  AutoCloseable outage() {
+    execute("ALTER SCHEMA " + name + " RENAME TO " + name + "_out");
+    return () -> execute("ALTER SCHEMA " + name + "_out RENAME TO " + name);
+  }
+
   @Override
   public void close() {
     execute("DROP SCHEMA " + name + " CASCADE");

@@ -13,7 +13,8 @@ public interface CounterStore {
 
   /**
    * Adds each delta (creating counters at 0) and returns the totals after the addition, in one transaction. Counters
-   * whose window ended before {@code expireBefore} may be deleted.
+   * whose window ended before {@code expireBefore} may be deleted. Throws an unchecked exception when the store cannot
+   * be reached.
    */
   Map<Counter, Long> addAndGet(Map<Counter, Long> deltas, Instant expireBefore);
 }

@@ -1,5 +1,6 @@
 package dev.kiln.govern.auth;
 
+import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,6 +35,9 @@ import java.util.logging.Logger;
  * <p>Token quotas cannot be leased (a call's tokens are known only when it ends): each replica adds what it charged
  * every {@code flush} (1 s) and reads back the cluster total, so across replicas they may be overshot by what the
  * others charged within that second. Daily counters live in the database, so they survive restarts.
+ *
+ * <p>With the database out of reach a limited request gets no lease: it is refused as UNAVAILABLE, Retry-After 1 s
+ * (HTTP 503; clients and load balancers retry), not admitted nor failed as internal; once the database is back, it is.
  */
 public final class RateLimiter {
   private static final Logger LOG = Logger.getLogger(RateLimiter.class.getName());
@@ -55,6 +60,8 @@ public final class RateLimiter {
     }
   }
 
+  private static final long OUTAGE_LOG_NANOS = TimeUnit.SECONDS.toNanos(10); // an outage's warning: once per 10 s
+
   /** A lease is at most the limit over this; see {@link #leaseSize}. */
   static final long LEASE_SHARE = 32;
 
@@ -62,6 +69,7 @@ public final class RateLimiter {
   private final Clock clock;
   private final long block;
   private final Map<CounterStore.Counter, Window> windows = new ConcurrentHashMap<>();
+  private final AtomicLong outageLogged = new AtomicLong(System.nanoTime() - OUTAGE_LOG_NANOS);
 
   /** A limiter whose leases are of one request: exact, a database round trip per limited request. */
   public RateLimiter(CounterStore store, Clock clock) {
@@ -99,14 +107,28 @@ public final class RateLimiter {
     }
     Instant now = clock.instant();
     List<Window> taken = new ArrayList<>(4);
-    KilnException refused = take(taken, key, "*", keyLimits, now);
-    if (refused == null && perModel.isPresent()) {
-      refused = take(taken, key, perModel.get().model(), perModel.get().limits(), now);
+    KilnException refused;
+    try {
+      refused = take(taken, key, "*", keyLimits, now);
+      if (refused == null && perModel.isPresent()) {
+        refused = take(taken, key, perModel.get().model(), perModel.get().limits(), now);
+      }
+    } catch (RuntimeException storeDown) { // what the counter store throws when it cannot reach the database
+      logOutage(storeDown);
+      String why = "rate limits cannot be checked now: the database is unavailable";
+      refused = KilnException.retryable(ErrorKind.UNAVAILABLE, why, Duration.ofSeconds(1));
     }
     if (refused != null) {
       taken.forEach(w -> w.leased.incrementAndGet()); // kept for this replica's next request
     }
     return Optional.ofNullable(refused);
+  }
+
+  private void logOutage(RuntimeException e) {
+    long last = outageLogged.get();
+    if (System.nanoTime() - last >= OUTAGE_LOG_NANOS && outageLogged.compareAndSet(last, System.nanoTime())) {
+      LOG.log(Level.WARNING, "rate limit counters unreachable: limited requests are refused with 503 meanwhile", e);
+    }
   }
 
   /** Null if every limit admits the request, else the refusal. */
@@ -166,7 +188,7 @@ public final class RateLimiter {
         if (w.exhausted) {
           return false;
         }
-        long granted = lease(w.counter, limit);
+        long granted = lease(w, limit);
         if (granted == 0) {
           w.exhausted = true;
           return false;
@@ -181,12 +203,16 @@ public final class RateLimiter {
    * this add (every replica's leases, and perhaps others' leases not yet given back) is at least what was granted, so
    * the grants never sum past the limit. A give-back in flight can only make another replica refuse too early.
    */
-  private long lease(CounterStore.Counter c, long limit) {
+  private long lease(Window w, long limit) {
     long size = leaseSize(limit);
-    long after = store.addAndGet(Map.of(c, size), null).get(c);
+    long after = store.addAndGet(Map.of(w.counter, size), null).get(w.counter);
     long granted = Math.max(0, Math.min(size, limit - (after - size)));
     if (granted < size) {
-      store.addAndGet(Map.of(c, granted - size), null);
+      try {
+        store.addAndGet(Map.of(w.counter, granted - size), null);
+      } catch (RuntimeException storeDown) {
+        w.pending.addAndGet(granted - size); // given back by a later flush; what was granted stands
+      }
     }
     return granted;
   }

@@ -72,6 +72,14 @@ public final class TestDatabase implements AutoCloseable {
         .migrate();
   }
 
+  /**
+   * The JDBC URL, for a test that hands the database to a server process ({@code kiln serve --database}); the user and
+   * password, where the URL does not carry them, are in {@code KILN_TEST_POSTGRES_USER} and {@code _PASSWORD}.
+   */
+  public String url() {
+    return url;
+  }
+
   public Database open() {
     Database db = Database.open(url, user, password);
     opened.add(db);
