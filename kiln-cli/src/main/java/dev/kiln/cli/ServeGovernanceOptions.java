@@ -40,6 +40,14 @@ final class ServeGovernanceOptions {
               + "$KILN_MASTER_KEY; without either, artifacts are stored unencrypted). Make one with: kiln master-key new FILE")
   Path masterKey;
 
+  @Option(
+      names = "--scratch",
+      description =
+          "Folder for this process's plaintext working copies (cached datasets, uploads being staged, job files, served"
+              + " GGUF models); keep it on tmpfs so they stay in RAM (default: /dev/shm, else <data>/scratch with a"
+              + " warning).")
+  Path scratch;
+
   @Mixin StoreOptions store;
 
   @Option(
@@ -84,6 +92,9 @@ final class ServeGovernanceOptions {
                   Optional.ofNullable(databaseUser),
                   Optional.ofNullable(System.getenv("KILN_DATABASE_PASSWORD"))));
     }
+    if (scratch != null) {
+      g = g.withScratch(scratch);
+    }
     return Optional.of(masterKey == null ? g : g.withMasterKey(masterKey));
   }
 
@@ -104,6 +115,13 @@ final class ServeGovernanceOptions {
     }
     if (auth && noDatabase) {
       throw new ParameterException(cli, "--auth needs the database (keys live there); drop --no-database");
+    }
+    if (noDatabase && (masterKey != null || scratch != null)) {
+      // Without the database, datasets and job files stay in the file stores, in the clear: a key would promise more.
+      throw new ParameterException(
+          cli,
+          (masterKey != null ? "--master-key" : "--scratch")
+              + " needs the database (encryption at rest covers the artifact store); drop --no-database");
     }
   }
 }

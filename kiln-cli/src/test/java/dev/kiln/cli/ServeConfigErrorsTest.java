@@ -111,6 +111,14 @@ class ServeConfigErrorsTest {
     assertThat(r.err).contains("--store-endpoint, --store-region and --store-path-style need --store s3://");
   }
 
+  @Test
+  void aMasterKeyWithoutTheDatabaseIsAUsageError() throws IOException {
+    Result r = serve("--no-database", "--master-key", tmp.resolve("master.key").toString());
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("--master-key needs the database (encryption at rest covers the artifact store)");
+  }
+
   private record Result(int code, String err) {}
 
   private Result serve(String... options) throws IOException {

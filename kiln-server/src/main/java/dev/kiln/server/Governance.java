@@ -9,6 +9,7 @@ import dev.kiln.govern.auth.Scope;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.MasterKeys;
+import dev.kiln.govern.crypto.PlaintextScratch;
 import dev.kiln.govern.registry.ModelRegistry;
 import dev.kiln.govern.store.ArtifactReferences;
 import dev.kiln.govern.store.Change;
@@ -46,6 +47,12 @@ final class Governance implements AutoCloseable {
   final Gate gate;
 
   /**
+   * This process's plaintext working copies of what {@link #artifacts} holds sealed: training's dataset cache, upload
+   * staging and job workspaces, served GGUF files. RAM-backed by default, deleted at close.
+   */
+  final PlaintextScratch scratch;
+
+  /**
    * Changes made through any replica, this one included: keys and aliases follow it here; the server adds what serves,
    * then starts it.
    */
@@ -73,6 +80,10 @@ final class Governance implements AutoCloseable {
     changes = ChangeFeed.of(stores.database(), g.changeInterval()).listen(this::follow);
     flusher.scheduleWithFixedDelay(this::flushLimits, 1, 1, TimeUnit.SECONDS);
     flusher.scheduleWithFixedDelay(usage::flush, 5, 5, TimeUnit.SECONDS);
+    // Last: a failure above leaves no folder behind (a crash's is deleted at the next start).
+    scratch =
+        PlaintextScratch.open(
+            g.scratch().orElseGet(() -> PlaintextScratch.defaultParent(g.dataDir().resolve("scratch"))));
   }
 
   static Governance open(GovernanceConfig g, MeterRegistry meters, Clock clock) {
@@ -136,5 +147,6 @@ final class Governance implements AutoCloseable {
       LOG.log(Level.WARNING, "final flush of limits and usage failed", e);
     }
     stores.close();
+    scratch.close();
   }
 }

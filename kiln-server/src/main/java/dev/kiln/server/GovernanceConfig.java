@@ -25,6 +25,9 @@ import java.util.Optional;
  *     larger may leave up to a lease less one unused on each idle replica ({@code RateLimiter})
  * @param artifactStore where model artifacts live: the folder {@code <dataDir>/artifacts} by default, or an S3 bucket
  *     (replicas share it; a remote store keeps its local scratch files in {@code <dataDir>/artifacts/tmp})
+ * @param scratch the folder under which this process keeps its plaintext working copies (cached datasets, uploads being
+ *     staged, job workspaces, served GGUF files; {@code PlaintextScratch}); empty: {@code /dev/shm} (RAM) where there
+ *     is one, else {@code <dataDir>/scratch} (disk, with a warning)
  */
 public record GovernanceConfig(
     Path dataDir,
@@ -35,7 +38,8 @@ public record GovernanceConfig(
     long maxArtifactBytes,
     Duration changeInterval,
     int limitBlock,
-    StoreLocation artifactStore) {
+    StoreLocation artifactStore,
+    Optional<Path> scratch) {
   /** The default {@link #limitBlock}: a database round trip per 64 limited requests (BENCHMARKS.md). */
   public static final int LIMIT_BLOCK = 64;
 
@@ -64,6 +68,7 @@ public record GovernanceConfig(
     Objects.requireNonNull(keyCacheTtl, "keyCacheTtl");
     Objects.requireNonNull(changeInterval, "changeInterval");
     Objects.requireNonNull(artifactStore, "artifactStore");
+    Objects.requireNonNull(scratch, "scratch");
     if (changeInterval.isNegative() || changeInterval.isZero()) {
       throw new IllegalArgumentException("changeInterval must be positive");
     }
@@ -82,12 +87,22 @@ public record GovernanceConfig(
         2L << 30,
         CHANGE_INTERVAL,
         LIMIT_BLOCK,
-        new StoreLocation.Folder(dataDir.resolve("artifacts")));
+        new StoreLocation.Folder(dataDir.resolve("artifacts")),
+        Optional.empty());
   }
 
   public GovernanceConfig withAuth(boolean on) {
     return new GovernanceConfig(
-        dataDir, database, on, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock, artifactStore);
+        dataDir,
+        database,
+        on,
+        masterKeyFile,
+        keyCacheTtl,
+        maxArtifactBytes,
+        changeInterval,
+        limitBlock,
+        artifactStore,
+        scratch);
   }
 
   public GovernanceConfig withDatabase(Database db) {
@@ -100,7 +115,8 @@ public record GovernanceConfig(
         maxArtifactBytes,
         changeInterval,
         limitBlock,
-        artifactStore);
+        artifactStore,
+        scratch);
   }
 
   /** The database at {@code url}, logging in as {@code user} with {@code password}. */
@@ -118,26 +134,78 @@ public record GovernanceConfig(
         maxArtifactBytes,
         changeInterval,
         limitBlock,
-        artifactStore);
+        artifactStore,
+        scratch);
   }
 
   public GovernanceConfig withChangeInterval(Duration interval) {
     return new GovernanceConfig(
-        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, interval, limitBlock, artifactStore);
+        dataDir,
+        database,
+        auth,
+        masterKeyFile,
+        keyCacheTtl,
+        maxArtifactBytes,
+        interval,
+        limitBlock,
+        artifactStore,
+        scratch);
   }
 
   public GovernanceConfig withLimitBlock(int block) {
     return new GovernanceConfig(
-        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, block, artifactStore);
+        dataDir,
+        database,
+        auth,
+        masterKeyFile,
+        keyCacheTtl,
+        maxArtifactBytes,
+        changeInterval,
+        block,
+        artifactStore,
+        scratch);
   }
 
   public GovernanceConfig withArtifactStore(StoreLocation store) {
     return new GovernanceConfig(
-        dataDir, database, auth, masterKeyFile, keyCacheTtl, maxArtifactBytes, changeInterval, limitBlock, store);
+        dataDir,
+        database,
+        auth,
+        masterKeyFile,
+        keyCacheTtl,
+        maxArtifactBytes,
+        changeInterval,
+        limitBlock,
+        store,
+        scratch);
   }
 
   public GovernanceConfig withKeyCacheTtl(Duration ttl) {
     return new GovernanceConfig(
-        dataDir, database, auth, masterKeyFile, ttl, maxArtifactBytes, changeInterval, limitBlock, artifactStore);
+        dataDir,
+        database,
+        auth,
+        masterKeyFile,
+        ttl,
+        maxArtifactBytes,
+        changeInterval,
+        limitBlock,
+        artifactStore,
+        scratch);
+  }
+
+  /** Plaintext working copies under {@code parent} instead of the default ({@link #scratch}). */
+  public GovernanceConfig withScratch(Path parent) {
+    return new GovernanceConfig(
+        dataDir,
+        database,
+        auth,
+        masterKeyFile,
+        keyCacheTtl,
+        maxArtifactBytes,
+        changeInterval,
+        limitBlock,
+        artifactStore,
+        Optional.of(parent));
   }
 }

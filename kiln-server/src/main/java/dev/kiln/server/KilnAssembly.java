@@ -50,10 +50,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -121,8 +117,7 @@ final class KilnAssembly {
     DatasetKeys keys = datasetKeys(governance);
     InferenceCore core = core(governance, engines, folder, languageModels, meters, keys);
     Optional<LanguageModelStaging> staging =
-        governance.map(g ->
-            started(new LanguageModelStaging(config.governance().orElseThrow().dataDir(), g.registry, languageModels)));
+        governance.map(g -> started(new LanguageModelStaging(g.scratch.folder("llm"), g.registry, languageModels)));
     staging.ifPresent(LanguageModelStaging::start);
     Optional<RegistryDeployments> deployments =
         governance.map(g -> new RegistryDeployments(g.registry, core, staging.orElseThrow()::serve));
@@ -228,7 +223,7 @@ final class KilnAssembly {
     // With a database, jobs are one queue every replica claims from, their files in the artifact store.
     JobStore jobs =
         governance
-            .<JobStore>map(g -> started(new JdbcJobStore(g.stores.database(), g.artifacts, workspace())))
+            .<JobStore>map(g -> started(new JdbcJobStore(g.stores.database(), g.artifacts, g.scratch.folder("jobs"))))
             .orElseGet(() -> new FileJobStore(t.dataDir().resolve("jobs")));
     DatasetStore datasets =
         governance
@@ -260,24 +255,13 @@ final class KilnAssembly {
   }
 
   /**
-   * This process's own working folder for job files (checkpoints being written, fetched models): a temporary folder, so
-   * nothing there is assumed shared, and one a crash leaves behind goes with the machine's (or pod's) temporary files.
-   */
-  private static Path workspace() {
-    try {
-      return Files.createTempDirectory("kiln-jobs-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a working folder for training jobs", e);
-    }
-  }
-
-  /**
    * With a database, datasets are rows in it and artifacts in the store, seen by every replica; those a file-layout
    * Kiln left under {@code <data>/datasets} are imported first (once). Without one ({@code --no-database}), files.
    */
   private static DatasetStore datasets(TrainingConfig t, Governance g) {
     JdbcDatasetStore store =
-        new JdbcDatasetStore(g.stores.database(), g.artifacts, t.dataDir(), t.datasetLimits(), t.archiveLimits());
+        new JdbcDatasetStore(
+            g.stores.database(), g.artifacts, g.scratch.folder("datasets"), t.datasetLimits(), t.archiveLimits());
     store.importLegacy(t.dataDir());
     return store;
   }

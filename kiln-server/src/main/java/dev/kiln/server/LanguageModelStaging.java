@@ -16,8 +16,10 @@ import java.util.logging.Logger;
 
 /**
  * Serves GGUF versions from the registry. llama.cpp loads only from a file path, so the verified plaintext is written
- * to {@code <data>/llm-cache/<sha256>.gguf} (owner-only) for as long as the server runs: GGUF models are encrypted at
- * rest in the artifact store, but not while served. The cache is emptied at start and stop.
+ * to {@code <sha256>.gguf} in the process's plaintext scratch (owner-only, RAM by default: llama.cpp maps the file in
+ * place, so a tmpfs copy costs no second copy of memory) for as long as the server runs: GGUF models are encrypted at
+ * rest in the artifact store, and the served copy is never on disk unless the scratch is. The cache is emptied at start
+ * and stop.
  */
 final class LanguageModelStaging implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LanguageModelStaging.class.getName());
@@ -27,10 +29,10 @@ final class LanguageModelStaging implements AutoCloseable {
   private final LanguageModels languageModels;
 
   /**
-   * @param dataDir the governance data directory; the cache is its {@code llm-cache}
+   * @param cache the scratch folder for served GGUF files ({@code PlaintextScratch})
    */
-  LanguageModelStaging(Path dataDir, ModelRegistry registry, LanguageModels languageModels) {
-    this.cache = dataDir.resolve("llm-cache");
+  LanguageModelStaging(Path cache, ModelRegistry registry, LanguageModels languageModels) {
+    this.cache = Objects.requireNonNull(cache, "cache");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.languageModels = Objects.requireNonNull(languageModels, "languageModels");
   }

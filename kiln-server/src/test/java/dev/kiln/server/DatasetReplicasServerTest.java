@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatasetReplicasServerTest extends GovernanceServerFixture {
   @TempDir Path dataB;
+  @TempDir Path scratchB;
   private Kiln b;
 
   @AfterEach
@@ -43,7 +44,12 @@ class DatasetReplicasServerTest extends GovernanceServerFixture {
         Kiln.start(
             KilnConfig.defaults(repo, 0, 0)
                 .withTraining(TrainingConfig.defaults(dataB))
-                .withGovernance(database(GovernanceConfig.defaults(data).withAuth(false).withMasterKey(masterKey))),
+                .withGovernance(
+                    database(
+                        GovernanceConfig.defaults(data)
+                            .withAuth(false)
+                            .withMasterKey(masterKey)
+                            .withScratch(scratchB))),
             clock);
     HttpResponse<String> added =
         call("POST", "/api/v1/datasets/line?label=y&task=regression", null, TrainingGovernanceServerTest.lineCsv());
@@ -60,7 +66,7 @@ class DatasetReplicasServerTest extends GovernanceServerFixture {
     JsonNode done = finishedOnB(id);
 
     assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
-    assertThat(dataB.resolve("cache/datasets/line")).isDirectory();
+    assertThat(scratchFolder(scratchB, "datasets").resolve("line")).isDirectory(); // B's own (RAM) copy
     assertThat(dataB.resolve("datasets")).doesNotExist();
     assertThat(Files.exists(data.resolve("datasets"))).isFalse(); // neither replica wrote the file layout
   }

@@ -8,16 +8,19 @@ import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +38,10 @@ abstract class GovernanceServerFixture {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   @TempDir Path repo;
   @TempDir Path data;
+
+  /** Where the server keeps its plaintext working copies (a disk folder here, so that tests can look). */
+  @TempDir Path scratch;
+
   Path masterKey;
   Kiln kiln;
   String admin;
@@ -105,12 +112,25 @@ abstract class GovernanceServerFixture {
         Kiln.start(
             KilnConfig.defaults(repo, 0, 0)
                 .withTraining(TrainingConfig.defaults(data))
-                .withGovernance(database(GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey))),
+                .withGovernance(
+                    database(
+                        GovernanceConfig.defaults(data).withAuth(auth).withMasterKey(masterKey).withScratch(scratch))),
             clock);
     if (kiln.bootstrapToken().isPresent()) {
       admin = kiln.bootstrapToken().get();
     }
     return kiln;
+  }
+
+  /** The sub-folder {@code name} of the one running server's scratch folder under {@code parent}. */
+  static Path scratchFolder(Path parent, String name) throws IOException {
+    try (Stream<Path> folders = Files.list(parent)) {
+      return folders
+          .filter(p -> p.getFileName().toString().startsWith("kiln-scratch-"))
+          .findFirst()
+          .orElseThrow()
+          .resolve(name);
+    }
   }
 
   /** The governance database: SQLite in {@code data}, or the test's PostgreSQL schema ({@link #onPostgresql}). */

@@ -92,10 +92,14 @@ class RegistryServerTest extends GovernanceServerFixture {
         .extracting(e -> e.state())
         .containsExactly(dev.kiln.core.model.ModelState.READY);
     assertThat(kiln.core().readyModels()).doesNotContain("chatty");
+    try (Stream<Path> served = Files.list(scratchFolder(scratch, "llm"))) {
+      assertThat(served).hasSize(1); // the decrypted copy llama.cpp reads, in the process's (RAM) scratch
+    }
     kiln.close();
-    try (Stream<Path> cache = Files.list(data.resolve("llm-cache"))) {
+    try (Stream<Path> cache = Files.list(scratch)) {
       assertThat(cache).isEmpty(); // the decrypted copy lives only while the server runs
     }
+    assertThat(data.resolve("llm-cache")).doesNotExist();
     start(true); // and comes back from the registry at the next start
     assertThat(call("POST", "/v1/chat/completions", admin, chat).statusCode()).isEqualTo(200);
   }

@@ -25,14 +25,16 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * This replica's copies of dataset versions, under {@code <data>/cache/datasets/<name>/<version>-<artifact sha>/}, made
- * on first use from the artifact store (verified chunk by chunk, then unpacked) and checked against the manifest's
- * checksum on every use, as the file store checks its own. The artifact store is the truth: a copy that no longer
- * matches is fetched again, a missing one is made, so a replica that never saw the upload reads the same bytes.
+ * This replica's copies of dataset versions, under {@code <root>/<name>/<version>-<artifact sha>/}, made on first use
+ * from the artifact store (verified chunk by chunk, then unpacked) and checked against the manifest's checksum on every
+ * use, as the file store checks its own. The artifact store is the truth: a copy that no longer matches is fetched
+ * again, a missing one is made, so a replica that never saw the upload reads the same bytes.
  *
- * <p>An entry is assembled in {@code .staging/} (owner-only, like the whole cache: it holds the raw data unencrypted)
- * and renamed into place in one step, so concurrent readers see all of an entry or none; when two build the same one,
- * the first rename wins and the other's copy is dropped.
+ * <p>The copies are plaintext: the root is the {@code datasets} folder of the process's plaintext scratch ({@code
+ * PlaintextScratch}: RAM by default, deleted at stop and, after a crash, at the next start), so they are not written to
+ * disk. An entry is assembled in {@code .staging/} (owner-only, like the whole cache) and renamed into place in one
+ * step, so concurrent readers see all of an entry or none; when two build the same one, the first rename wins and the
+ * other's copy is dropped.
  */
 final class DatasetCache {
   private static final Logger LOG = Logger.getLogger(DatasetCache.class.getName());
@@ -44,8 +46,8 @@ final class DatasetCache {
   private final ReadLimits limits;
   private final ZipArchive.Limits archiveLimits;
 
-  DatasetCache(Path dataDir, ArtifactStore artifacts, ReadLimits limits, ZipArchive.Limits archiveLimits) {
-    this.root = dataDir.resolve("cache").resolve("datasets");
+  DatasetCache(Path root, ArtifactStore artifacts, ReadLimits limits, ZipArchive.Limits archiveLimits) {
+    this.root = root;
     this.staging = root.resolve(".staging");
     this.artifacts = artifacts;
     this.limits = limits;

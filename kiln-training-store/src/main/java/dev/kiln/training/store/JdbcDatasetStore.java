@@ -29,9 +29,9 @@ import java.util.function.Function;
  * DatasetCache}) made on demand.
  *
  * <p>An upload is read and validated once before anything is published, exactly as {@link FileDatasetStore} does it (it
- * does the work, in an owner-only scratch folder under {@code <data>/cache/datasets/.staging}); then the data is packed
- * and put, and the row inserted under the next version number. A failure at any step leaves no row and deletes the
- * artifact. Numbers are never reused ({@link DatasetTable}).
+ * does the work, in an owner-only scratch folder under the cache's {@code .staging}); then the data is packed and put,
+ * and the row inserted under the next version number. A failure at any step leaves no row and deletes the artifact.
+ * Numbers are never reused ({@link DatasetTable}).
  */
 public final class JdbcDatasetStore implements DatasetStore {
   private final DatasetTable table;
@@ -41,22 +41,23 @@ public final class JdbcDatasetStore implements DatasetStore {
   private final ZipArchive.Limits archiveLimits;
 
   /**
-   * @param dataDir this replica's data folder: the cache and upload scratch live under {@code cache/datasets}
+   * @param cache this process's folder for plaintext copies: the cache and the uploads being staged (the {@code
+   *     datasets} folder of its {@code PlaintextScratch}, so they stay in RAM and never outlive it)
    * @param limits what every read of a dataset accepts, unless its options give their own
    * @param archiveLimits what an uploaded archive may unpack to (and a stored folder, when it is unpacked again)
    */
   public JdbcDatasetStore(
-      Database db, ArtifactStore artifacts, Path dataDir, ReadLimits limits, ZipArchive.Limits archiveLimits) {
+      Database db, ArtifactStore artifacts, Path cache, ReadLimits limits, ZipArchive.Limits archiveLimits) {
     this.table = new DatasetTable(Objects.requireNonNull(db, "db"));
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.archiveLimits = Objects.requireNonNull(archiveLimits, "archiveLimits");
-    this.cache = new DatasetCache(Objects.requireNonNull(dataDir, "dataDir"), artifacts, limits, archiveLimits);
+    this.cache = new DatasetCache(Objects.requireNonNull(cache, "cache"), artifacts, limits, archiveLimits);
   }
 
   /** A store with the default {@link ReadLimits} and archive limits. */
-  public JdbcDatasetStore(Database db, ArtifactStore artifacts, Path dataDir) {
-    this(db, artifacts, dataDir, ReadLimits.defaults(), ZipArchive.Limits.defaults());
+  public JdbcDatasetStore(Database db, ArtifactStore artifacts, Path cache) {
+    this(db, artifacts, cache, ReadLimits.defaults(), ZipArchive.Limits.defaults());
   }
 
   @Override

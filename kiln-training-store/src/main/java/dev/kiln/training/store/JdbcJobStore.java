@@ -38,7 +38,9 @@ public final class JdbcJobStore implements JobStore, AutoCloseable {
 
   /**
    * @param workspace this process's own folder for the files of the jobs it runs or serves (not shared with other
-   *     replicas; deleted at {@link #close}, since everything in it is published or can be fetched again)
+   *     replicas; deleted at {@link #close}, since everything in it is published or can be fetched again). They are
+   *     plaintext (checkpoints, splits, models), so the server gives the {@code jobs} folder of its {@code
+   *     PlaintextScratch}: RAM by default, never left behind by a crash
    */
   public JdbcJobStore(Database db, ArtifactStore artifacts, Path workspace) {
     this.db = db;

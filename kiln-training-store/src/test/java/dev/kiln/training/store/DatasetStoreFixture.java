@@ -52,7 +52,7 @@ abstract class DatasetStoreFixture {
   }
 
   JdbcDatasetStore replica(Database database, String name) {
-    return new JdbcDatasetStore(database, artifacts, tmp.resolve(name));
+    return new JdbcDatasetStore(database, artifacts, tmp.resolve(name).resolve("cache/datasets"));
   }
 
   /** Where the store keeps an artifact's encrypted bytes (the layout of the local artifact store). */
