@@ -119,6 +119,19 @@ class ServeConfigErrorsTest {
     assertThat(r.err).contains("--master-key needs the database (encryption at rest covers the artifact store)");
   }
 
+  @Test
+  void aScratchFolderThatCannotBeCreatedIsOneLineNamingIt() throws IOException {
+    Path file = Files.writeString(tmp.resolve("file"), "not a folder");
+
+    Result r = serve("--scratch", file.toString());
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err.strip())
+        .startsWith("kiln: cannot create the plaintext scratch folder under " + file)
+        .endsWith("(check --scratch)")
+        .doesNotContain("\n");
+  }
+
   private record Result(int code, String err) {}
 
   private Result serve(String... options) throws IOException {

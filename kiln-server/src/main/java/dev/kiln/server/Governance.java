@@ -64,8 +64,10 @@ final class Governance implements AutoCloseable {
   private final ScheduledExecutorService flusher =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kiln-governance-flush").factory());
 
-  private Governance(GovernanceStores stores, GovernanceConfig g, MeterRegistry meters, Clock clock) {
+  private Governance(
+      GovernanceStores stores, PlaintextScratch scratch, GovernanceConfig g, MeterRegistry meters, Clock clock) {
     this.stores = stores;
+    this.scratch = scratch;
     audit = new Auditor(stores.audit(), clock);
     keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
     limiter = new RateLimiter(stores.counters(), clock, g.limitBlock());
@@ -80,10 +82,6 @@ final class Governance implements AutoCloseable {
     changes = ChangeFeed.of(stores.database(), g.changeInterval()).listen(this::follow);
     flusher.scheduleWithFixedDelay(this::flushLimits, 1, 1, TimeUnit.SECONDS);
     flusher.scheduleWithFixedDelay(usage::flush, 5, 5, TimeUnit.SECONDS);
-    // Last: a failure above leaves no folder behind (a crash's is deleted at the next start).
-    scratch =
-        PlaintextScratch.open(
-            g.scratch().orElseGet(() -> PlaintextScratch.defaultParent(g.dataDir().resolve("scratch"))));
   }
 
   static Governance open(GovernanceConfig g, MeterRegistry meters, Clock clock) {
@@ -92,10 +90,20 @@ final class Governance implements AutoCloseable {
         g.database()
             .map(d -> GovernanceStores.open(d.url(), d.user().orElse(null), d.password().orElse(null)))
             .orElseGet(() -> GovernanceStores.sqlite(g.dataDir()));
+    PlaintextScratch scratch;
     try {
-      return new Governance(stores, g, meters, clock);
+      scratch =
+          PlaintextScratch.open(
+              g.scratch().orElseGet(() -> PlaintextScratch.defaultParent(g.dataDir().resolve("scratch"))));
     } catch (RuntimeException e) {
       stores.close();
+      throw e;
+    }
+    try {
+      return new Governance(stores, scratch, g, meters, clock);
+    } catch (RuntimeException e) {
+      stores.close();
+      scratch.close();
       throw e;
     }
   }

@@ -1,6 +1,7 @@
 package dev.kiln.govern.crypto;
 
 import dev.kiln.govern.blob.OwnerOnlyFiles;
+import dev.kiln.govern.blob.StoreConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -88,7 +89,8 @@ public final class PlaintextScratch implements AutoCloseable {
       }
       return new PlaintextScratch(root, memory, channel, lock);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the plaintext scratch folder under " + parent, e);
+      throw new StoreConfigException(
+          "cannot create the plaintext scratch folder under " + parent + ": " + e + " (check --scratch)", e);
     }
   }
 

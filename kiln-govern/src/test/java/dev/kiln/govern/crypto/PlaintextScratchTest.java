@@ -43,6 +43,21 @@ class PlaintextScratchTest {
   }
 
   @Test
+  void theDefaultIsSharedMemoryWhereItIsTmpfsElseTheFallback() throws IOException {
+    Path shm = PlaintextScratch.SHARED_MEMORY;
+    boolean tmpfs = Files.isDirectory(shm) && Files.getFileStore(shm).type().equals("tmpfs") && Files.isWritable(shm);
+    assertThat(PlaintextScratch.defaultParent(dir)).isEqualTo(tmpfs ? shm : dir);
+    if (tmpfs) {
+      try (PlaintextScratch scratch = PlaintextScratch.open(shm)) {
+        assertThat(scratch.inMemory()).isTrue();
+      }
+    }
+    try (PlaintextScratch onDisk = PlaintextScratch.open(dir)) {
+      assertThat(onDisk.inMemory()).isEqualTo(Files.getFileStore(dir).type().equals("tmpfs"));
+    }
+  }
+
+  @Test
   void aLiveScratchOfAnotherServerIsKept() {
     try (PlaintextScratch first = PlaintextScratch.open(dir);
         PlaintextScratch second = PlaintextScratch.open(dir)) {
