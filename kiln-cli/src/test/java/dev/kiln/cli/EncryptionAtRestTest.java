@@ -29,10 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18's proof of encryption at rest, through a real governed server: a CSV upload plants a marker in a categorical
  * column (which the model keeps as a category); the dataset is trained on with checkpoints, the model deployed, served,
- * downloaded, its splits read. Then every file under the data folder and the artifact store (the folder, or s3proxy's
- * backing folder) is scanned for the marker: none with a master key; the same run without one finds it, so the scan is
- * proven. The plaintext working copies were in the process's scratch folder (RAM in production) while it ran, and are
- * gone when it stops.
+ * downloaded, its splits read; a second upload has it in a text column, and a text classifier is trained on it. Then
+ * every file under the data folder and the artifact store (the folder, or s3proxy's backing folder) is scanned for the
+ * marker: none with a master key; the same run without one finds it, so the scan is proven. The plaintext working
+ * copies were in the process's scratch folder (RAM in production) while it ran, and are gone when it stops.
  */
 class EncryptionAtRestTest {
   private static final String MARKER = "zq7-plaintext-marker";
@@ -147,6 +147,19 @@ class EncryptionAtRestTest {
     HttpResponse<String> splits = call(port, "GET", "/api/v1/jobs/" + id + "/splits?as=csv&split=train", null);
     assertThat(splits.statusCode()).as(splits.body()).isEqualTo(200);
     assertThat(splits.body()).contains(MARKER);
+
+    // A text column too: free text with the marker among its words, and a text classifier trained on it.
+    StringBuilder notes = new StringBuilder("note,label\n");
+    for (int i = 0; i < 40; i++) {
+      String mood = i % 2 == 0 ? "good fine great" : "bad poor awful";
+      notes.append("\"customer ").append(i).append(' ').append(MARKER).append(' ').append(mood).append("\",");
+      notes.append(i % 2 == 0 ? "pos" : "neg").append('\n');
+    }
+    ok(call(port, "POST", "/api/v1/datasets/notes?text=note&label=label&tokenizer=words", notes.toString()), 201);
+    String textJob = "{\"dataset\":\"notes\",\"model\":\"type: ngram_classifier\"}";
+    long text = ok(call(port, "POST", "/api/v1/jobs", textJob), 202).get("id").asLong();
+    JsonNode textDone = finished(port, text);
+    assertThat(textDone.get("state").asText()).as(textDone.toString()).isEqualTo("SUCCEEDED");
   }
 
   private static JsonNode finished(int port, long id) throws Exception {
