@@ -197,10 +197,23 @@ class TrainingReplicasTest {
     try (Stream<Path> objects = Files.walk(s3.folder().resolve("kiln-replicas"))) {
       assertThat(objects.filter(Files::isRegularFile).count()).isGreaterThan(3);
     }
+    // The killed runner left its job working folder (in its own data folder's cache) behind; its next start removes it.
+    Path workspaces = dir.resolve("data-" + (runner + 1)).resolve("cache").resolve("jobs");
+    List<Path> left = folders(workspaces);
+    assertThat(left).hasSize(1);
+    assertThat(left.get(0).resolve(Long.toString(id))).isDirectory();
+    start(runner, dir.resolve("master.key"), 0);
+    assertThat(folders(workspaces)).hasSize(1).doesNotContainAnyElementsOf(left);
     System.out.printf(
         "training replicas: up at %.1f s, runner killed at %.1f s after %d streamed epochs, survivor resumed at epoch"
             + " %d, job ended at %.1f s, deployed and served by %.1f s%n",
         started, killed, seenBeforeKill, resumedAt, ended, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static List<Path> folders(Path parent) throws Exception {
+    try (Stream<Path> all = Files.list(parent)) {
+      return all.filter(Files::isDirectory).toList();
+    }
   }
 
   private int startQuietly(int index, Path masterKey, int jobs) {
