@@ -40,9 +40,7 @@ import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
 import dev.kiln.training.store.JdbcDatasetKeys;
 import dev.kiln.training.store.JdbcDatasetStore;
-import dev.kiln.training.store.JdbcJobStore;
 import dev.kiln.training.store.JdbcSweepStore;
-import dev.kiln.training.store.JobWorkspace;
 import dev.kiln.training.sweep.FileSweepStore;
 import dev.kiln.training.sweep.SweepService;
 import dev.kiln.training.sweep.SweepStore;
@@ -51,7 +49,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -223,12 +220,9 @@ final class KilnAssembly {
 
   private KilnParts.Training training(
       TrainingConfig t, Deployer deployer, Optional<Governance> governance, DatasetKeys keys) {
-    // With a database, jobs are one queue every replica claims from, their files in the artifact store.
-    Optional<JobWorkspace> workspace = governance.map(g -> started(JobWorkspace.open(jobWorkspaces(t))));
+    Optional<DatabaseJobs> shared = governance.map(g -> started(DatabaseJobs.open(t, g)));
     JobStore jobs =
-        governance
-            .<JobStore>map(g -> started(new JdbcJobStore(g.stores.database(), g.artifacts, workspace.get().path())))
-            .orElseGet(() -> new FileJobStore(t.dataDir().resolve("jobs")));
+        shared.<JobStore>map(DatabaseJobs::store).orElseGet(() -> new FileJobStore(t.dataDir().resolve("jobs")));
     DatasetStore datasets =
         governance
             .map(g -> datasets(t, g))
@@ -254,16 +248,7 @@ final class KilnAssembly {
             governance
                 .map(g -> new TrainingRestService(training, sweeps, g.audit))
                 .orElseGet(() -> new TrainingRestService(training, sweeps)));
-    AutoCloseable closing = jobs instanceof JdbcJobStore j ? () -> close(j, workspace.get()) : () -> {};
-    return new KilnParts.Training(training, runner, api, closing);
-  }
-
-  /**
-   * Where each process makes its own working folder for job files (checkpoints being written, fetched models), one that
-   * a killed process left behind being removed by the next start ({@link JobWorkspace}).
-   */
-  private static Path jobWorkspaces(TrainingConfig t) {
-    return t.dataDir().resolve("cache").resolve("jobs");
+    return new KilnParts.Training(training, runner, api, shared.<AutoCloseable>map(s -> s).orElse(() -> {}));
   }
 
   /**
@@ -275,12 +260,6 @@ final class KilnAssembly {
         new JdbcDatasetStore(g.stores.database(), g.artifacts, t.dataDir(), t.datasetLimits(), t.archiveLimits());
     store.importLegacy(t.dataDir());
     return store;
-  }
-
-  /** The store empties the folder, then the workspace removes it and lets its lock go. */
-  private static void close(JdbcJobStore jobs, JobWorkspace workspace) {
-    try (workspace;
-        jobs) {}
   }
 
   private <T extends AutoCloseable> T started(T part) {
