@@ -197,6 +197,7 @@ class TrainingReplicasTest {
     try (Stream<Path> objects = Files.walk(s3.folder().resolve("kiln-replicas"))) {
       assertThat(objects.filter(Files::isRegularFile).count()).isGreaterThan(3);
     }
+    double served = (System.nanoTime() - t0) / 1e9;
     // The killed runner left its job working folder (in its own data folder's cache) behind; its next start removes it.
     Path workspaces = dir.resolve("data-" + (runner + 1)).resolve("cache").resolve("jobs");
     List<Path> left = folders(workspaces);
@@ -206,8 +207,8 @@ class TrainingReplicasTest {
     assertThat(folders(workspaces)).hasSize(1).doesNotContainAnyElementsOf(left);
     System.out.printf(
         "training replicas: up at %.1f s, runner killed at %.1f s after %d streamed epochs, survivor resumed at epoch"
-            + " %d, job ended at %.1f s, deployed and served by %.1f s%n",
-        started, killed, seenBeforeKill, resumedAt, ended, (System.nanoTime() - t0) / 1e9);
+            + " %d, job ended at %.1f s, deployed and served by %.1f s, the killed runner restarted by %.1f s%n",
+        started, killed, seenBeforeKill, resumedAt, ended, served, (System.nanoTime() - t0) / 1e9);
   }
 
   private static List<Path> folders(Path parent) throws Exception {
