@@ -74,6 +74,11 @@ class ServeArgsTest {
       } else {
         JsonObject ref = at(var, "valueFrom.secretKeyRef").getAsJsonObject();
         JsonObject secret = named(objects, "v1/Secret", ref.get("name").getAsString());
+        if (ref.has("optional")
+            && ref.get("optional").getAsBoolean()
+            && !at(secret, "data").getAsJsonObject().has(ref.get("key").getAsString())) {
+          continue; // as the kubelet does: an optional key the Secret lacks leaves the variable unset
+        }
         String base64 = at(secret, "data." + ref.get("key").getAsString()).getAsString();
         // kustomize folds long base64 values over lines; like Go's decoder, the MIME decoder skips line breaks.
         value = new String(Base64.getMimeDecoder().decode(base64), StandardCharsets.UTF_8);

@@ -65,7 +65,7 @@ class ManifestsTest {
   }
 
   @Test
-  void scaledSharesPostgresAndOneVolumeAndScalesOnTheQueueGaugeKilnExports() throws Exception {
+  void scaledSharesPostgresAndAnS3StoreKeepsOnlyCachesInEachPodAndScalesOnTheQueueGaugeKilnExports() throws Exception {
     List<JsonObject> objects = Kustomize.render("overlays/scaled");
     JsonObject spec = one(objects, "apps/v1/Deployment").getAsJsonObject("spec");
     assertThat(at(spec, "strategy.rollingUpdate.maxUnavailable").getAsInt()).isZero();
@@ -73,16 +73,25 @@ class ManifestsTest {
     assertThat(spec.has("replicas")).isFalse();
     JsonObject container = container(spec);
     assertThat(strings(container.getAsJsonArray("args")))
-        .contains("--database=$(KILN_DATABASE_URL)", "--database-user=$(KILN_DATABASE_USER)");
-    assertThat(StreamSupport.stream(container.getAsJsonArray("env").spliterator(), false))
-        .anySatisfy(e -> {
-          assertThat(e.getAsJsonObject().get("name").getAsString()).isEqualTo("KILN_DATABASE_PASSWORD");
-          assertThat(at(e.getAsJsonObject(), "valueFrom.secretKeyRef.name").getAsString()).startsWith("kiln-database");
+        .contains(
+            "--database=$(KILN_DATABASE_URL)",
+            "--database-user=$(KILN_DATABASE_USER)",
+            "--store=$(KILN_STORE)",
+            "--data=/var/lib/kiln/data");
+    assertThat(secretOf(container, "KILN_DATABASE_PASSWORD")).startsWith("kiln-database");
+    // The bucket and its credentials from the Secret kiln-store, as the variables the S3 client reads.
+    for (String var : List.of("KILN_STORE", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) {
+      assertThat(secretOf(container, var)).as(var).startsWith("kiln-store");
+    }
+    assertThat(objects.stream().map(Rendered::key)).contains("v1/Secret").doesNotContain("v1/PersistentVolumeClaim");
+    // No shared volume: each pod's --data (caches only) is its own emptyDir; everything else is in PostgreSQL and S3.
+    assertThat(stateVolume(spec).has("persistentVolumeClaim")).isFalse();
+    assertThat(stateVolume(spec).getAsJsonObject("emptyDir").has("sizeLimit")).isTrue();
+    assertThat(StreamSupport.stream(container.getAsJsonArray("volumeMounts").spliterator(), false))
+        .anySatisfy(m -> {
+          assertThat(m.getAsJsonObject().get("name").getAsString()).isEqualTo("state");
+          assertThat(m.getAsJsonObject().get("mountPath").getAsString()).isEqualTo("/var/lib/kiln/data");
         });
-    String claim = stateVolume(spec).getAsJsonObject("persistentVolumeClaim").get("claimName").getAsString();
-    assertThat(strings(at(one(objects, "v1/PersistentVolumeClaim"), "spec.accessModes").getAsJsonArray()))
-        .as(claim)
-        .containsExactly("ReadWriteMany");
 
     JsonObject hpa = one(objects, "autoscaling/v2/HorizontalPodAutoscaler");
     assertThat(at(hpa, "spec.scaleTargetRef.name").getAsString()).isEqualTo("kiln");
@@ -169,6 +178,16 @@ class ManifestsTest {
 
   private static JsonObject container(JsonObject deploymentSpec) {
     return at(deploymentSpec, "template.spec.containers").getAsJsonArray().get(0).getAsJsonObject();
+  }
+
+  /** The name of the Secret that the container's variable {@code var} comes from. */
+  private static String secretOf(JsonObject container, String var) {
+    for (JsonElement e : container.getAsJsonArray("env")) {
+      if (e.getAsJsonObject().get("name").getAsString().equals(var)) {
+        return at(e.getAsJsonObject(), "valueFrom.secretKeyRef.name").getAsString();
+      }
+    }
+    throw new AssertionError("no variable " + var);
   }
 
   private static JsonObject stateVolume(JsonObject deploymentSpec) {

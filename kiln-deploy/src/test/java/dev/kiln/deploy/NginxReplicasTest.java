@@ -3,9 +3,11 @@ package dev.kiln.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.cli.Main;
+import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.govern.store.Backend;
 import dev.kiln.govern.store.GovernanceStores;
 import dev.kiln.govern.store.TestDatabase;
+import dev.kiln.govern.testing.S3Server;
 import dev.kiln.onnx.ExampleModels;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
@@ -40,14 +42,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13's load-balancer proof: Debian's nginx with deploy/nginx/kiln.conf in front of three {@code kiln serve}
- * processes that share one database and one models folder. 16 clients infer through nginx while every replica in turn
- * is stopped with SIGTERM (it drains), waited for and started again; then one is killed with SIGKILL mid-load. Not one
- * request may fail. The load lasts {@code -Dkiln.nginx.seconds} (20 s by default, for CI; BENCHMARKS.md records a 60 s
- * run) or until the restarts are done, whichever is longer.
+ * processes that share one database and one S3 bucket (s3proxy) and nothing else: each has its own, empty, models and
+ * data folders, and serves the model pushed through the first. 16 clients infer through nginx while every replica in
+ * turn is stopped with SIGTERM (it drains), waited for and started again; then one is killed with SIGKILL mid-load. Not
+ * one request may fail. The load lasts {@code -Dkiln.nginx.seconds} (20 s by default, for CI; BENCHMARKS.md records a
+ * 60 s run) or until the restarts are done, whichever is longer.
  *
  * <p>The database is a fresh schema of the PostgreSQL at {@code KILN_TEST_POSTGRES_URL}, as replicas are meant to run;
  * under CI ({@code CI=true}, where {@code .ci/run} starts one) it must be. Without the variable on a developer's
- * machine the replicas share SQLite in the shared {@code --data} folder instead.
+ * machine the replicas share one SQLite file outside their data folders instead.
  */
 class NginxReplicasTest {
   static final Path NGINX = Path.of("/usr/sbin/nginx");
@@ -56,6 +59,7 @@ class NginxReplicasTest {
   static final ExampleModels.Mlp MLP = ExampleModels.Mlp.random(IN, 32, 4, 7);
   static final int CLIENTS = 16;
   static final int GRPC_CLIENTS = 4;
+  static final String SHARED_SQLITE = "shared-governance.db";
   @TempDir Path dir;
   final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -64,6 +68,7 @@ class NginxReplicasTest {
   final int[] grpcPorts = new int[3];
   Process nginx;
   Optional<TestDatabase> database = Optional.empty();
+  S3Server s3;
   int front;
   int frontGrpc;
 
@@ -78,6 +83,9 @@ class NginxReplicasTest {
       nginx.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     database.ifPresent(TestDatabase::close); // after the replicas: they hold connections to the schema
+    if (s3 != null) {
+      s3.close();
+    }
   }
 
   @Test
@@ -90,20 +98,27 @@ class NginxReplicasTest {
     if (System.getenv("KILN_TEST_POSTGRES_URL") != null || "true".equals(System.getenv("CI"))) {
       database = Optional.of(TestDatabase.create(Backend.POSTGRESQL, dir)); // fails under CI without PostgreSQL
     }
-    ExampleModels.write(dir.resolve("models"), "mlp", 1, MLP.onnx());
+    s3 = S3Server.start(dir.resolve("s3"));
+    s3.createBucket("kiln-nginx");
+    MasterKeys.generate(dir.resolve("master.key"));
     for (int i = 0; i < 3; i++) {
       ports[i] = freePort();
       grpcPorts[i] = freePort();
     }
-    // The first start creates the database and master key; the others start on them.
+    // The first start creates the schema; the others start on it.
     replicas[0] = start(0);
     awaitReady(0);
     replicas[1] = start(1);
     replicas[2] = start(2);
     awaitReady(1);
     awaitReady(2);
-    startNginx();
+    // Pushed through the first replica, served by each: from the database and the bucket, no folder in common.
+    assertThat(push(ports[0]).statusCode()).isEqualTo(201);
     String body = inferBody();
+    for (int i = 0; i < 3; i++) {
+      awaitServing(i, body);
+    }
+    startNginx();
     assertThat(infer(body).statusCode()).isEqualTo(200);
 
     ManagedChannel channel = GrpcClients.channel(frontGrpc);
@@ -152,9 +167,13 @@ class NginxReplicasTest {
         GRPC_CLIENTS, grpc.ok.get() + grpc.failed.size(), grpcAfterRestarts, grpc.failed.size());
     System.out.println("failures by kind: " + byKind(load.failed.stream()) + ", " + byKind(grpc.failed.stream()));
     System.out.println("upstream errors nginx logged: " + nginxUpstreamErrors());
-    assertThat(Files.exists(dir.resolve("data").resolve(GovernanceStores.SQLITE_FILE)))
+    assertThat(Files.exists(dir.resolve(SHARED_SQLITE)))
         .as("the replicas kept their metadata in %s", database.isPresent() ? "PostgreSQL, not SQLite" : "SQLite")
         .isEqualTo(database.isEmpty());
+    for (int i = 0; i < 3; i++) {
+      assertThat(dir.resolve("data-" + i).resolve(GovernanceStores.SQLITE_FILE)).doesNotExist();
+      assertThat(dir.resolve("data-" + i).resolve("artifacts/objects")).doesNotExist();
+    }
     assertThat(load.failed).as("failed HTTP requests").isEmpty();
     assertThat(grpc.failed).as("failed gRPC requests").isEmpty();
     assertThat(load.ok.get() - afterRestarts).as("requests answered after the SIGKILL").isPositive();
@@ -303,9 +322,15 @@ class NginxReplicasTest {
                 Main.class.getName(),
                 "serve",
                 "--models",
-                dir.resolve("models").toString(),
+                Files.createDirectories(dir.resolve("models-" + i)).toString(),
                 "--data",
-                dir.resolve("data").toString(),
+                dir.resolve("data-" + i).toString(),
+                "--master-key",
+                dir.resolve("master.key").toString(),
+                "--store",
+                "s3://kiln-nginx/replicas",
+                "--store-endpoint",
+                s3.endpoint().toString(),
                 "--http-port",
                 String.valueOf(ports[i]),
                 "--grpc-port",
@@ -314,14 +339,44 @@ class NginxReplicasTest {
                 "--drain-timeout",
                 "10s"));
     ProcessBuilder pb = new ProcessBuilder(command);
-    database.ifPresent(db -> {
-      command.addAll(List.of("--database", db.url()));
-      Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_USER"))
-          .ifPresent(u -> command.addAll(List.of("--database-user", u)));
-      Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_PASSWORD"))
-          .ifPresent(p -> pb.environment().put("KILN_DATABASE_PASSWORD", p));
-    });
+    pb.environment().putAll(s3.environment());
+    database.ifPresentOrElse(
+        db -> {
+          command.addAll(List.of("--database", db.url()));
+          Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_USER"))
+              .ifPresent(u -> command.addAll(List.of("--database-user", u)));
+          Optional.ofNullable(System.getenv("KILN_TEST_POSTGRES_PASSWORD"))
+              .ifPresent(p -> pb.environment().put("KILN_DATABASE_PASSWORD", p));
+        },
+        () -> command.addAll(List.of("--database", "jdbc:sqlite:" + dir.resolve(SHARED_SQLITE))));
     return pb.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private HttpResponse<String> push(int port) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/models/mlp/versions"))
+            .header("Content-Type", "application/octet-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(MLP.onnx()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits until replica {@code i} itself (not through nginx) answers an inference. */
+  private void awaitServing(int i, String body) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[i] + "/v2/models/mlp/infer"))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("replica %d serves the pushed model: %s", i, r.body()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
   }
 
   private void awaitReady(int i) throws Exception {

@@ -40,7 +40,6 @@ import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
 import dev.kiln.training.store.JdbcDatasetKeys;
 import dev.kiln.training.store.JdbcDatasetStore;
-import dev.kiln.training.store.JdbcJobStore;
 import dev.kiln.training.store.JdbcSweepStore;
 import dev.kiln.training.sweep.FileSweepStore;
 import dev.kiln.training.sweep.SweepService;
@@ -220,11 +219,9 @@ final class KilnAssembly {
 
   private KilnParts.Training training(
       TrainingConfig t, Deployer deployer, Optional<Governance> governance, DatasetKeys keys) {
-    // With a database, jobs are one queue every replica claims from, their files in the artifact store.
+    Optional<DatabaseJobs> shared = governance.map(g -> started(DatabaseJobs.open(t, g)));
     JobStore jobs =
-        governance
-            .<JobStore>map(g -> started(new JdbcJobStore(g.stores.database(), g.artifacts, g.scratch.folder("jobs"))))
-            .orElseGet(() -> new FileJobStore(t.dataDir().resolve("jobs")));
+        shared.<JobStore>map(DatabaseJobs::store).orElseGet(() -> new FileJobStore(t.dataDir().resolve("jobs")));
     DatasetStore datasets =
         governance
             .map(g -> datasets(t, g))
@@ -250,8 +247,7 @@ final class KilnAssembly {
             governance
                 .map(g -> new TrainingRestService(training, sweeps, g.audit))
                 .orElseGet(() -> new TrainingRestService(training, sweeps)));
-    AutoCloseable workspace = jobs instanceof JdbcJobStore j ? j : () -> {};
-    return new KilnParts.Training(training, runner, api, workspace);
+    return new KilnParts.Training(training, runner, api, shared.<AutoCloseable>map(s -> s).orElse(() -> {}));
   }
 
   /**

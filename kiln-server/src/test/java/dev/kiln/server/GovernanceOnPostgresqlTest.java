@@ -72,4 +72,12 @@ class GovernanceOnPostgresqlTest {
       return true;
     }
   }
+
+  @Nested
+  class JobUpgrade extends JobUpgradeServerTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
 }

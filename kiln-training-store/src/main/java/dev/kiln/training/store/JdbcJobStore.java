@@ -50,6 +50,14 @@ public final class JdbcJobStore implements JobStore, AutoCloseable {
     this.skipLocked = postgres ? " FOR UPDATE SKIP LOCKED" : "";
   }
 
+  /**
+   * Imports the jobs and sweeps a file-layout Kiln left under {@code dataDir} ({@link LegacyJobs}); safe at every start
+   * of every replica. The number newly imported.
+   */
+  public int importLegacy(Path dataDir) {
+    return new LegacyJobs(db, files).importFrom(dataDir);
+  }
+
   @Override
   public Job create(JobRequest request, String createdBy) {
     return insert(request, createdBy, null);

@@ -18,4 +18,11 @@ class PostgresqlTrainingStoresTest {
       super(Backend.POSTGRESQL);
     }
   }
+
+  @Nested
+  class Legacy extends LegacyJobsTest {
+    Legacy() {
+      super(Backend.POSTGRESQL);
+    }
+  }
 }

@@ -18,4 +18,11 @@ class SqliteTrainingStoresTest {
       super(Backend.SQLITE);
     }
   }
+
+  @Nested
+  class Legacy extends LegacyJobsTest {
+    Legacy() {
+      super(Backend.SQLITE);
+    }
+  }
 }
