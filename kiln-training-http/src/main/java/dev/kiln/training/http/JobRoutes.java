@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +55,7 @@ final class JobRoutes implements RestService {
               Job job = training.submit(JobJson.readRequest(body), q.grants());
               audit.ok(
                   q, "job.submit", "job:" + job.id(), job.request().dataset() + " v" + job.request().datasetVersion());
+              audit.used(q, List.of(job.request()), "job " + job.id());
               return job;
             }));
     r.add(
