@@ -1,7 +1,7 @@
 package dev.kiln.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,7 +42,8 @@ public interface ResponseStream {
 
           @Override
           public void write(byte[] b, int off, int len) throws IOException {
-            if (len > 0 && !send(Unpooled.copiedBuffer(b, off, len))) {
+            // A pooled direct chunk, freed once written: a long download makes no heap garbage per chunk.
+            if (len > 0 && !send(PooledByteBufAllocator.DEFAULT.directBuffer(len).writeBytes(b, off, len))) {
               throw new IOException("the client closed the connection");
             }
           }
