@@ -143,11 +143,25 @@ class DatasetAccessServerTest extends GovernanceServerFixture {
     assertThat(call("POST", "/api/v1/jobs", readOnly, JOB.replace("\"sales\"", "\"sales-holdout\"")).statusCode())
         .isEqualTo(403);
 
+    // A job's split rows as CSV are a read of the version they come from.
+    long deadline = System.nanoTime() + 180_000_000_000L;
+    while (JSON.readTree(get("/api/v1/jobs/" + jobId, named).body()).path("state").asText().matches("QUEUED|RUNNING")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    HttpResponse<String> rows = get("/api/v1/jobs/" + jobId + "/splits?as=csv&split=test", named);
+    assertThat(rows.statusCode()).as(rows.body()).isEqualTo(200);
+
     // Each read in the audit log, by its key, on the version it read.
     List<String> reads = new ArrayList<>();
-    audit("dataset.read").forEach(e -> reads.add(e.get("actor").asText() + " " + e.get("target").asText()));
+    audit("dataset.read")
+        .forEach(
+            e -> reads.add(e.get("actor").asText() + " " + e.get("target").asText() + " " + e.get("detail").asText()));
     assertThat(reads)
-        .containsExactlyInAnyOrder(id(named) + " dataset:sales/1", id(readOnly) + " dataset:sales-holdout/1");
+        .containsExactlyInAnyOrder(
+            id(named) + " dataset:sales/1 " + csv(40).length() + " bytes",
+            id(readOnly) + " dataset:sales-holdout/1 " + csv(12).length() + " bytes",
+            id(named) + " dataset:sales/1 job " + jobId + " test rows");
     List<String> previews = new ArrayList<>();
     audit("dataset.preview").forEach(e -> previews.add(e.get("actor").asText() + " " + e.get("target").asText()));
     assertThat(previews).containsExactly(id(readOnly) + " dataset:sales-holdout/1");
