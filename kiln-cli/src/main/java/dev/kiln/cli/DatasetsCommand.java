@@ -23,11 +23,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kiln datasets add|list|show}: versioned datasets on the server. */
+/** {@code kiln datasets add|list|show|download|preview}: versioned datasets on the server. */
 @Command(
     name = "datasets",
     description = "Upload and list datasets (each upload is a new, checksummed version).",
-    subcommands = {DatasetsCommand.Add.class, DatasetsCommand.ListDatasets.class, DatasetsCommand.Show.class})
+    subcommands = {
+      DatasetsCommand.Add.class,
+      DatasetsCommand.ListDatasets.class,
+      DatasetsCommand.Show.class,
+      DatasetReadCommands.Download.class,
+      DatasetReadCommands.Preview.class
+    })
 final class DatasetsCommand {
   @Command(
       name = "add",

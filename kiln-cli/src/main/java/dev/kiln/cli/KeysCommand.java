@@ -33,7 +33,8 @@ final class KeysCommand {
         required = true,
         split = ",",
         description =
-            "Scopes: invoke:<model or glob>, manage:<model or glob>, train, admin (repeat or " + "comma-separate).")
+            "Scopes: invoke:<model or glob>, manage:<model or glob>, train, dataset:<dataset or glob>, admin "
+                + "(repeat or comma-separate).")
     List<String> scopes;
 
     @Option(names = "--rpm", description = "Requests per minute.")

@@ -12,6 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.function.BiPredicate;
 
@@ -70,6 +73,31 @@ final class KilnClient {
       throw failure(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
     }
     return r.body();
+  }
+
+  /**
+   * Streams a response body to {@code out}, never holding it in memory: into a temporary file beside it, moved into
+   * place once the body is complete, so a broken download leaves no partial file. Returns its size in bytes.
+   */
+  long download(String path, Path out) {
+    HttpResponse<InputStream> r =
+        send(HttpRequest.newBuilder(uri(path)).GET(), HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream in = r.body()) {
+      if (r.statusCode() / 100 != 2) {
+        throw failure(r.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      Path dir = out.toAbsolutePath().getParent();
+      Path part = Files.createTempFile(dir, "." + out.getFileName(), ".part");
+      try {
+        long n = Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(part, out, StandardCopyOption.REPLACE_EXISTING);
+        return n;
+      } finally {
+        Files.deleteIfExists(part);
+      }
+    } catch (IOException e) {
+      throw new CallFailed("the download broke: " + e.getMessage());
+    }
   }
 
   /** Follows a job's events until the server ends the stream or {@code handler} returns false. */

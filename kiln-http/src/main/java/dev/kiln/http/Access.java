@@ -20,6 +20,11 @@ public record Access(Permission permission, Function<RestRequest, String> model)
     return new Access(Permission.INVOKE, q -> ModelRefs.name(q.param(param)));
   }
 
+  /** Reading the dataset named by path parameter {@code param} ({@link Permission#DATASET}). */
+  public static Access dataset(int param) {
+    return new Access(Permission.DATASET, q -> q.param(param));
+  }
+
   /** Changing the model named by path parameter {@code param}. */
   public static Access manage(int param) {
     return new Access(Permission.MANAGE, q -> ModelRefs.name(q.param(param)));

@@ -1,5 +1,6 @@
 package dev.kiln.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,6 +36,21 @@ final class ChunkedStream implements ResponseStream {
     }
     ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
     return true;
+  }
+
+  @Override
+  public boolean send(ByteBuf bytes) {
+    if (!open.get()) {
+      bytes.release();
+      return false;
+    }
+    ctx.writeAndFlush(new DefaultHttpContent(bytes)).awaitUninterruptibly();
+    return open.get();
+  }
+
+  @Override
+  public void abort() {
+    ctx.close();
   }
 
   @Override

@@ -12,6 +12,11 @@ public enum Permission {
   MANAGE,
   /** Datasets and training jobs. */
   TRAIN,
+  /**
+   * Reading one dataset (its metadata, bytes or rows), named where a model would be: a key that may train (whose
+   * handler then checks it owns the dataset) or holds a dataset scope on that name.
+   */
+  DATASET,
   /** Keys, the audit log, usage of every key, metrics. */
   ADMIN
 }

@@ -8,6 +8,11 @@ public enum Action {
   MANAGE("manage"),
   /** Upload datasets, submit and cancel training jobs, deploy their results. */
   TRAIN("train"),
+  /**
+   * Read (download, preview, metadata) the datasets a glob matches that another key uploaded; with {@link #TRAIN} also
+   * train on them and delete their versions. It never adds versions to them: a name stays its first uploader's.
+   */
+  DATASET("dataset"),
   /** Keys, audit log, usage of every key. */
   ADMIN("admin");
 
@@ -27,6 +32,6 @@ public enum Action {
         return a;
       }
     }
-    throw new IllegalArgumentException("unknown action '" + word + "' (one of invoke, manage, train, admin)");
+    throw new IllegalArgumentException("unknown action '" + word + "' (one of invoke, manage, train, dataset, admin)");
   }
 }

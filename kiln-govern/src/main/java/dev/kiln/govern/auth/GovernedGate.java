@@ -40,6 +40,7 @@ public final class GovernedGate implements Gate {
       case INVOKE -> Action.INVOKE;
       case MANAGE -> Action.MANAGE;
       case TRAIN -> Action.TRAIN;
+      case DATASET -> Action.DATASET;
       default -> Action.ADMIN;
     };
   }
@@ -54,7 +55,12 @@ public final class GovernedGate implements Gate {
       return Grants.none("anonymous");
     }
     ApiKey key = keys.authenticate(caller.token());
-    if (permission != Permission.AUTHENTICATED) {
+    if (permission == Permission.DATASET) {
+      // Owning needs train; the handler checks the owner, so a train key learns nothing of others' datasets here.
+      if (!key.allows(Action.TRAIN, null) && !key.allows(Action.DATASET, model)) {
+        throw KilnException.denied("key " + key.id() + " may not read dataset '" + model + "'");
+      }
+    } else if (permission != Permission.AUTHENTICATED) {
       Action action = action(permission);
       if (!key.allows(action, model)) {
         throw KilnException.denied(

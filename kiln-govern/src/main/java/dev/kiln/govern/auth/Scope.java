@@ -4,7 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * One permission: an action on the models a glob matches ({@code invoke:mnist}, {@code invoke:digits-*}, {@code
- * manage:*}, {@code train}, {@code admin}). A glob has letters, digits, {@code _ . -} and {@code *} (any run of
+ * manage:*}, {@code train}, {@code dataset:sales-*}, {@code admin}). For {@link Action#DATASET} the glob matches
+ * dataset names instead of model names. A glob has letters, digits, {@code _ . -} and {@code *} (any run of
  * characters); nothing else, so a scope can never match by accident what its text does not show.
  */
 public record Scope(Action action, String models) {
@@ -12,7 +13,7 @@ public record Scope(Action action, String models) {
 
   public Scope {
     if (!GLOB.matcher(models).matches()) {
-      throw new IllegalArgumentException("model pattern '" + models + "' may hold only letters, digits, _ . - and *");
+      throw new IllegalArgumentException("name pattern '" + models + "' may hold only letters, digits, _ . - and *");
     }
   }
 

@@ -68,6 +68,25 @@ class GovernedGateTest {
   }
 
   @Test
+  void readingADatasetNeedsTrainOrADatasetScopeOnItsName() {
+    ApiKeys.Created trainer = keys.create("t", List.of(Scope.parse("train")), null, Map.of(), null, "test");
+    ApiKeys.Created reader = keys.create("r", List.of(Scope.parse("dataset:sales-*")), null, Map.of(), null, "test");
+    ApiKeys.Created caller = keys.create("c", List.of(Scope.parse("invoke:*")), null, Map.of(), null, "test");
+    // A train key passes the gate for any name (its handler checks ownership) but holds no dataset scope.
+    Grants t = gate.check(new Caller(trainer.token(), "test"), Permission.DATASET, "sales-eu");
+    assertThat(t.may(Permission.DATASET, "sales-eu")).isFalse();
+    Grants r = gate.check(new Caller(reader.token(), "test"), Permission.DATASET, "sales-eu");
+    assertThat(r.may(Permission.DATASET, "sales-eu")).isTrue();
+    assertThat(r.may(Permission.DATASET, "hr")).isFalse();
+    assertThat(r.may(Permission.TRAIN, null)).isFalse();
+    KilnException denied = refusal(reader.token(), Permission.DATASET, "hr");
+    assertThat(denied.kind()).isEqualTo(ErrorKind.PERMISSION_DENIED);
+    assertThat(denied.getMessage()).isEqualTo("key " + reader.key().id() + " may not read dataset 'hr'");
+    assertThat(refusal(caller.token(), Permission.DATASET, "sales-eu").kind()).isEqualTo(ErrorKind.PERMISSION_DENIED);
+    assertThat(refusal(reader.token(), Permission.TRAIN, null).kind()).isEqualTo(ErrorKind.PERMISSION_DENIED);
+  }
+
+  @Test
   void aKeyOverItsLimitIsRateLimitedUntilTheNextMinute() {
     ApiKeys.Created c =
         keys.create("k", List.of(Scope.parse("invoke:*")), new Limits(1L, null, null), Map.of(), null, "test");

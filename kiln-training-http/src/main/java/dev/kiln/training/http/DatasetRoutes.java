@@ -9,19 +9,25 @@ import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
+import dev.kiln.http.StreamBody;
 import dev.kiln.training.data.ColumnPolicy;
+import dev.kiln.training.data.DatasetDownload;
 import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetPreview;
 import dev.kiln.training.data.PersonalColumns;
+import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Preparation;
 import dev.kiln.training.job.TrainingService;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +35,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
-/** The dataset routes of the training API: upload (how to read the file comes from the query), list and show. */
+/**
+ * The dataset routes of the training API: upload (how to read the file comes from the query), list, show, download and
+ * preview. Reading a version's bytes or rows is audited ({@code dataset.read}, {@code dataset.preview}); its metadata
+ * is not (it is not the data).
+ */
 final class DatasetRoutes implements RestService {
   private static final String NAME = ManagementApi.NAME;
+  private static final Logger LOG = Logger.getLogger(DatasetRoutes.class.getName());
 
   private final TrainingService training;
   private final TrainingAudit audit;
@@ -50,20 +63,83 @@ final class DatasetRoutes implements RestService {
         Access.TRAIN,
         q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.datasets(q.grants())));
     r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
+    // Metadata, bytes and rows: a key that may train (and owns it) or holds a dataset scope on the name.
     r.add(
         HttpMethod.GET,
         "/api/v1/datasets/" + NAME,
-        Access.TRAIN,
+        Access.dataset(0),
         q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.dataset(q.param(0), null, q.grants())));
     r.add(
         HttpMethod.GET,
         "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})",
-        Access.TRAIN,
+        Access.dataset(0),
         q ->
             ManagementApi.json(
                 q,
                 HttpResponseStatus.OK,
                 () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
+    r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})/data", Access.dataset(0), this::data);
+    r.add(
+        HttpMethod.GET,
+        "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})/preview",
+        Access.dataset(0),
+        this::preview);
+  }
+
+  /**
+   * The version's stored bytes ({@link DatasetDownload}), streamed from the stored copy in chunks on a blocking thread.
+   * Access and the checksum are checked before the head is sent, so a refusal is an ordinary error; a failure halfway
+   * closes the connection, so the client sees a cut body, never a short one that looks whole.
+   */
+  private CompletableFuture<RestResponse> data(RestRequest q) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          var stored = training.stored(q.param(0), Integer.parseInt(q.param(1)), q.grants());
+          var download = new DatasetDownload(stored);
+          audit.ok(q, "dataset.read", target(stored), stored.manifest().sizeBytes() + " bytes");
+          StreamBody body =
+              out ->
+                  q.blocking()
+                      .execute(() -> {
+                        try (var o = out.output()) {
+                          download.writeTo(o);
+                        } catch (IOException | RuntimeException e) {
+                          LOG.log(Level.FINE, "download of " + target(stored) + " cut short", e);
+                          out.abort();
+                          return;
+                        }
+                        out.end();
+                      });
+          return new RestResponse(
+              HttpResponseStatus.OK,
+              download.contentType(),
+              Unpooled.EMPTY_BUFFER,
+              Map.of("content-disposition", "attachment; filename=\"" + download.fileName() + "\""),
+              body);
+        },
+        q.blocking());
+  }
+
+  /** The first {@code rows} (default 10, at most {@link DatasetPreview#MAX_ROWS}) rows of a CSV version as JSON. */
+  private CompletableFuture<RestResponse> preview(RestRequest q) {
+    String rows = q.query("rows").orElse("10");
+    if (!rows.matches("[0-9]{1,6}")) {
+      throw new KilnException(
+          ErrorKind.INVALID_ARGUMENT, "rows: '" + rows + "' (expected: 1 to " + DatasetPreview.MAX_ROWS + ")");
+    }
+    return ManagementApi.json(
+        q,
+        HttpResponseStatus.OK,
+        () -> {
+          var stored = training.stored(q.param(0), Integer.parseInt(q.param(1)), q.grants());
+          var preview = DatasetPreview.of(stored, Integer.parseInt(rows));
+          audit.ok(q, "dataset.preview", target(stored), preview.rows().size() + " rows");
+          return preview;
+        });
+  }
+
+  private static String target(StoredDataset stored) {
+    return "dataset:" + stored.ref().name() + "/" + stored.ref().version();
   }
 
   /**

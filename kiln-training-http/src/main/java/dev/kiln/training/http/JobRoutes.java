@@ -16,12 +16,14 @@ import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobJson;
+import dev.kiln.training.job.JobSplits;
 import dev.kiln.training.job.TrainingService;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +56,7 @@ final class JobRoutes implements RestService {
               Job job = training.submit(JobJson.readRequest(body), q.grants());
               audit.ok(
                   q, "job.submit", "job:" + job.id(), job.request().dataset() + " v" + job.request().datasetVersion());
+              audit.used(q, List.of(job.request()), "job " + job.id());
               return job;
             }));
     r.add(
@@ -133,6 +136,16 @@ final class JobRoutes implements RestService {
           }
           // Checks the split's name before it names the file.
           byte[] csv = training.splitCsv(id, split, predictions.equals("true"), q.grants());
+          // The rows themselves are a read of the dataset version they come from.
+          JobSplits s = training.splits(id, q.grants());
+          boolean other = split.equals("validation") && s.validationDataset() != null;
+          audit.ok(
+              q,
+              "dataset.read",
+              other
+                  ? "dataset:" + s.validationDataset().name() + "/" + s.validationDataset().version()
+                  : "dataset:" + s.dataset() + "/" + s.version(),
+              "job " + id + " " + split + " rows");
           return new RestResponse(
               HttpResponseStatus.OK,
               "text/csv; charset=utf-8",

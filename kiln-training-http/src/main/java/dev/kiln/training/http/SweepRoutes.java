@@ -9,6 +9,7 @@ import static dev.kiln.training.http.Routes.withBody;
 import dev.kiln.http.Access;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
+import dev.kiln.training.job.TrainingService;
 import dev.kiln.training.sweep.SweepDeployment;
 import dev.kiln.training.sweep.SweepRequest;
 import dev.kiln.training.sweep.SweepService;
@@ -23,9 +24,11 @@ import java.util.Locale;
  */
 final class SweepRoutes implements RestService {
   private final SweepService sweeps;
+  private final TrainingService training;
   private final TrainingAudit audit;
 
-  SweepRoutes(SweepService sweeps, TrainingAudit audit) {
+  SweepRoutes(SweepService sweeps, TrainingService training, TrainingAudit audit) {
+    this.training = training;
     this.sweeps = sweeps;
     this.audit = audit;
   }
@@ -42,6 +45,11 @@ final class SweepRoutes implements RestService {
             (q, body) -> {
               SweepView s = sweeps.submit(SweepRequest.read(body), q.grants());
               audit.ok(q, "sweep.submit", "sweep:" + s.id(), s.trials().size() + " trials");
+              // Once per sweep, not per trial: the trials train on the same versions.
+              audit.used(
+                  q,
+                  s.trials().stream().map(t -> training.job(t.job(), q.grants()).request()).toList(),
+                  "sweep " + s.id());
               return s;
             }));
     r.add(

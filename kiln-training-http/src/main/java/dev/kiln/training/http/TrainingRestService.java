@@ -39,7 +39,7 @@ public final class TrainingRestService implements RestService, AutoCloseable {
     this.datasets = new DatasetRoutes(training, audit);
     this.events = new JobEventStream(training);
     this.jobs = new JobRoutes(training, audit, events);
-    this.sweeps = new SweepRoutes(sweeps, audit);
+    this.sweeps = new SweepRoutes(sweeps, training, audit);
   }
 
   /** Stops re-reading jobs for event streams; streams still open get no more events. */

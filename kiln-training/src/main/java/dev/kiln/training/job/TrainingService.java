@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  * NOT_FOUND}), so its existence does not leak; an admin sees and acts on all of them. Adding a version to another key's
  * dataset name is {@code PERMISSION_DENIED} (names are shared, so the name is taken), and deploying needs {@code
  * manage} on the target model besides owning the job, so {@code train} alone never replaces a served model.
+ *
+ * <p>A key may also use another key's dataset when it holds a {@code dataset:<glob>} scope matching its name ({@link
+ * Permission#DATASET}): it then sees, reads and previews it, and with {@code train} trains on it (and deletes its
+ * versions, {@link #requireUse}); it never adds versions to it.
  */
 public final class TrainingService {
   private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -138,8 +142,31 @@ public final class TrainingService {
         .min(Comparator.comparingInt(DatasetManifest::version));
   }
 
+  /** Owner, admin, or a {@code dataset:} scope on the name: whoever may read, train on or delete it. */
   private boolean sees(String dataset, Grants who) {
-    return who.admin() || firstVersion(dataset).map(m -> who.owns(m.createdBy())).orElse(false);
+    return who.admin()
+        || who.may(Permission.DATASET, dataset)
+        || firstVersion(dataset).map(m -> who.owns(m.createdBy())).orElse(false);
+  }
+
+  /**
+   * The one access rule for using a dataset: reading its bytes or rows, training on it, deleting a version of it. It
+   * passes for the key that uploaded its first version, an admin, and a key with a {@code dataset:} scope matching the
+   * name; for any other key it is {@code NOT_FOUND}, worded as for a dataset that does not exist, so existence does not
+   * leak.
+   */
+  public void requireUse(String name, Grants who) {
+    if (!sees(name, who)) {
+      throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + name);
+    }
+  }
+
+  /** A version's verified bytes ({@link StoredDataset#data()}), for a download or a preview; as {@link #requireUse}. */
+  public StoredDataset stored(String name, int version, Grants who) {
+    requireUse(name, who);
+    return datasets
+        .get(name, version)
+        .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + name + " version " + version));
   }
 
   /**
@@ -152,7 +179,7 @@ public final class TrainingService {
     return datasets.addArchive(name, zip, options, who.principal());
   }
 
-  /** Every version of the datasets {@code who} owns (all of them for an admin). */
+  /** Every version of the datasets {@code who} owns or has a {@code dataset:} scope on (all of them for an admin). */
   public List<DatasetManifest> datasets(Grants who) {
     List<DatasetManifest> all = datasets.list();
     if (who.admin()) {
@@ -160,7 +187,9 @@ public final class TrainingService {
     }
     Map<String, DatasetManifest> first = new HashMap<>();
     all.forEach(m -> first.merge(m.name(), m, (a, b) -> a.version() <= b.version() ? a : b));
-    return all.stream().filter(m -> who.owns(first.get(m.name()).createdBy())).toList();
+    return all.stream()
+        .filter(m -> who.owns(first.get(m.name()).createdBy()) || who.may(Permission.DATASET, m.name()))
+        .toList();
   }
 
   public DatasetManifest dataset(String name, Integer version, Grants who) {
