@@ -6,7 +6,9 @@ import dev.kiln.govern.store.Database;
 import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetStorage;
 import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.DatasetTombstone;
 import dev.kiln.training.data.FileDatasetStore;
 import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.StoredDataset;
@@ -17,6 +19,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +41,7 @@ public final class JdbcDatasetStore implements DatasetStore {
   private final DatasetTable table;
   private final ArtifactStore artifacts;
   private final DatasetCache cache;
+  private final DatasetRetention retention;
   private final ReadLimits limits;
   private final ZipArchive.Limits archiveLimits;
 
@@ -49,6 +54,7 @@ public final class JdbcDatasetStore implements DatasetStore {
       Database db, ArtifactStore artifacts, Path dataDir, ReadLimits limits, ZipArchive.Limits archiveLimits) {
     this.table = new DatasetTable(Objects.requireNonNull(db, "db"));
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+    this.retention = new DatasetRetention(db, table);
     this.limits = Objects.requireNonNull(limits, "limits");
     this.archiveLimits = Objects.requireNonNull(archiveLimits, "archiveLimits");
     this.cache = new DatasetCache(Objects.requireNonNull(dataDir, "dataDir"), artifacts, limits, archiveLimits);
@@ -104,6 +110,50 @@ public final class JdbcDatasetStore implements DatasetStore {
       cache.forget(row);
     });
     return removed.isPresent();
+  }
+
+  /**
+   * Removes the row and records the tombstone in one transaction (the claim: one caller of several wins), then deletes
+   * the artifact and this replica's cached copy. Other replicas' cached copies (owner-only, under their own data
+   * folders) are not evicted: they are named by version and artifact checksum, so no read ever reaches them once the
+   * row is gone, and they go when that replica's data folder does.
+   */
+  @Override
+  public Optional<DatasetTombstone> delete(String name, int version, String by, String reason) {
+    FileDatasetStore.validate(name);
+    Instant at = Instant.now();
+    Optional<Row> removed = retention.delete(name, version, by, reason, at);
+    removed.ifPresent(row -> {
+      artifacts.delete(row.artifact());
+      cache.forget(row);
+    });
+    return removed.flatMap(row -> retention.tombstone(name, version));
+  }
+
+  @Override
+  public Optional<DatasetTombstone> tombstone(String name, int version) {
+    return retention.tombstone(name, version);
+  }
+
+  @Override
+  public DatasetStorage storage() {
+    return new DatasetStorage("artifact_store", 1, artifacts.encrypts());
+  }
+
+  @Override
+  public Optional<Duration> retention(String name) {
+    return retention.retention(name);
+  }
+
+  @Override
+  public void retain(String name, Optional<Duration> period) {
+    FileDatasetStore.validate(name);
+    retention.retain(name, period);
+  }
+
+  @Override
+  public List<DatasetManifest> expired(Instant now) {
+    return retention.expired(now);
   }
 
   /**
