@@ -14,6 +14,7 @@ import dev.kiln.training.data.DatasetFormat;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.PersonalColumns;
+import dev.kiln.training.data.RetentionPeriod;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Preparation;
 import dev.kiln.training.job.TrainingService;
@@ -22,6 +23,7 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +65,7 @@ final class DatasetRoutes implements RestService {
             ManagementApi.json(
                 q,
                 HttpResponseStatus.OK,
-                () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
+                () -> training.datasetReport(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
   }
 
   /**
@@ -117,6 +119,7 @@ final class DatasetRoutes implements RestService {
         ColumnPolicy.parse(
             query.getOrDefault("drop", none), query.getOrDefault("hash", none), query.getOrDefault("mask", none));
     options = options.withPolicy(policy);
+    Optional<Duration> retention = RetentionPeriod.parse(first(query, "retention"));
     // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
     ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;
@@ -134,6 +137,9 @@ final class DatasetRoutes implements RestService {
                     ? training.addDatasetArchive(name, in, o, q.grants())
                     : training.addDataset(name, in, o, q.grants());
             audit.ok(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
+            if (retention.isPresent()) {
+              training.retainDataset(m.name(), retention, q.grants());
+            }
             return new UploadReport(m, training.personalColumns(m, q.grants()));
           } finally {
             body.release();
