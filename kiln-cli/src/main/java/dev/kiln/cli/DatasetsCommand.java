@@ -27,7 +27,13 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "datasets",
     description = "Upload and list datasets (each upload is a new, checksummed version).",
-    subcommands = {DatasetsCommand.Add.class, DatasetsCommand.ListDatasets.class, DatasetsCommand.Show.class})
+    subcommands = {
+      DatasetsCommand.Add.class,
+      DatasetsCommand.ListDatasets.class,
+      DatasetsCommand.Show.class,
+      DatasetRetentionCommands.Delete.class,
+      DatasetRetentionCommands.Retention.class
+    })
 final class DatasetsCommand {
   @Command(
       name = "add",
@@ -105,6 +111,11 @@ final class DatasetsCommand {
         description = "CSV columns stored as their first N characters, e.g. postcode:3.")
     List<String> mask = List.of();
 
+    @Option(
+        names = "--retention",
+        description = "How long the name's versions are kept, e.g. 30d, 12h, or none (with a database).")
+    String retention;
+
     @Override
     public Integer call() throws Exception {
       if (!Files.exists(file)) {
@@ -120,6 +131,7 @@ final class DatasetsCommand {
       put(query, "drop", drop.isEmpty() ? null : String.join(",", drop));
       put(query, "hash", hash.isEmpty() ? null : String.join(",", hash));
       put(query, "mask", mask.isEmpty() ? null : String.join(",", mask));
+      put(query, "retention", retention);
       Map<String, String> textOptions = new LinkedHashMap<>();
       put(textOptions, "tokenizer", tokenizer);
       put(textOptions, "lowercase", Objects.toString(lowercase, null));
@@ -228,7 +240,11 @@ final class DatasetsCommand {
     }
   }
 
-  @Command(name = "show", description = "A dataset version's manifest (the newest unless --version).")
+  @Command(
+      name = "show",
+      description =
+          "A dataset version's report (NAME@VERSION, or the newest): its manifest, how it is stored and whether"
+              + " encrypted, its policy, retention and expiry, and the jobs and models that used it.")
   static final class Show implements Callable<Integer> {
     @Mixin ClientOptions server;
 
@@ -240,7 +256,12 @@ final class DatasetsCommand {
 
     @Override
     public Integer call() throws Exception {
-      JsonNode m = server.client().get("/api/v1/datasets/" + name + (version == null ? "" : "/versions/" + version));
+      int at = name.indexOf('@');
+      Integer v = at < 0 ? version : Integer.valueOf(DatasetRetentionCommands.version(name.substring(at + 1)));
+      String n = at < 0 ? name : name.substring(0, at);
+      KilnClient client = server.client();
+      int shown = v != null ? v : client.get("/api/v1/datasets/" + n).get("version").asInt();
+      JsonNode m = client.get("/api/v1/datasets/" + n + "/versions/" + shown);
       System.out.println(ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }

@@ -120,6 +120,9 @@ final class DatasetRoutes implements RestService {
             query.getOrDefault("drop", none), query.getOrDefault("hash", none), query.getOrDefault("mask", none));
     options = options.withPolicy(policy);
     Optional<Duration> retention = RetentionPeriod.parse(first(query, "retention"));
+    if (retention.isPresent()) {
+      training.requireRetention(); // before anything is stored
+    }
     // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
     ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;

@@ -146,6 +146,11 @@ public final class JdbcDatasetStore implements DatasetStore {
   }
 
   @Override
+  public boolean keepsRetention() {
+    return true;
+  }
+
+  @Override
   public void retain(String name, Optional<Duration> period) {
     FileDatasetStore.validate(name);
     retention.retain(name, period);

@@ -82,6 +82,11 @@ public interface DatasetStore {
     return Optional.empty();
   }
 
+  /** Whether this store keeps retention periods ({@link #retain} works). */
+  default boolean keepsRetention() {
+    return false;
+  }
+
   /**
    * Sets (or with empty clears) how long versions of {@code name} are kept.
    *

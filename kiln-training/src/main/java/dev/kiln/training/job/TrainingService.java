@@ -351,6 +351,17 @@ public final class TrainingService {
         DatasetDeletion.models(used));
   }
 
+  /**
+   * {@code UNSUPPORTED} unless the dataset store keeps retention periods (the database's does, the file stores do not):
+   * an upload that asks for one checks this before it stores anything.
+   */
+  public void requireRetention() {
+    if (!datasets.keepsRetention()) {
+      throw new KilnException(
+          ErrorKind.UNSUPPORTED, "retention periods need the governance database (not kept with --no-database)");
+    }
+  }
+
   /** Sets or clears ({@code empty}) how long versions of a dataset {@code who} owns are kept. */
   public Optional<Duration> retainDataset(String name, Optional<Duration> retention, Grants who) {
     dataset(name, null, who);
