@@ -1,7 +1,6 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.http.ApiJson;
 import dev.kiln.training.job.Preparation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +29,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       DatasetsCommand.Add.class,
       DatasetsCommand.ListDatasets.class,
-      DatasetsCommand.Show.class,
+      DatasetShowCommand.class,
       DatasetRetentionCommands.Delete.class,
       DatasetRetentionCommands.Retention.class
     })
@@ -236,33 +235,6 @@ final class DatasetsCommand {
             m.path("rows").asLong(),
             m.path("sha256").asText().substring(0, 12));
       }
-      return 0;
-    }
-  }
-
-  @Command(
-      name = "show",
-      description =
-          "A dataset version's report (NAME@VERSION, or the newest): its manifest, how it is stored and whether"
-              + " encrypted, its policy, retention and expiry, and the jobs and models that used it.")
-  static final class Show implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    String name;
-
-    @Option(names = "--version")
-    Integer version;
-
-    @Override
-    public Integer call() throws Exception {
-      int at = name.indexOf('@');
-      Integer v = at < 0 ? version : Integer.valueOf(DatasetRetentionCommands.version(name.substring(at + 1)));
-      String n = at < 0 ? name : name.substring(0, at);
-      KilnClient client = server.client();
-      int shown = v != null ? v : client.get("/api/v1/datasets/" + n).get("version").asInt();
-      JsonNode m = client.get("/api/v1/datasets/" + n + "/versions/" + shown);
-      System.out.println(ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }
   }

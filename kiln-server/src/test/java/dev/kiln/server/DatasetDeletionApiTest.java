@@ -3,6 +3,7 @@ package dev.kiln.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.govern.crypto.MasterKeys;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +137,45 @@ class DatasetDeletionApiTest extends GovernanceServerFixture {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(JSON.readTree(r.body()).get("deleted_by").asText()).isNotBlank();
     assertThat(call("GET", "/api/v1/datasets/mine/versions/1", alice, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void retentionDeletesExpiredVersionsOnItsOwnAndTheirServedModelsKeepServing() throws Exception {
+    SteppedClock stepped = new SteppedClock(Instant.now());
+    clock = stepped;
+    masterKey = data.resolve("master.key");
+    MasterKeys.generate(masterKey);
+    kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0)
+                .withTraining(TrainingConfig.defaults(data).withRetentionInterval(Duration.ofSeconds(1)))
+                .withGovernance(database(GovernanceConfig.defaults(data).withAuth(false).withMasterKey(masterKey))),
+            clock);
+    Set<String> none = keys();
+    for (int v = 0; v < 2; v++) {
+      assertThat(call("POST", "/api/v1/datasets/old?label=y&retention=1d", null, line(30, v)).statusCode())
+          .isEqualTo(201);
+    }
+    Set<String> old = added(none);
+    assertThat(call("POST", "/api/v1/datasets/kept?label=y", null, line(30, 0)).statusCode()).isEqualTo(201);
+    long job = train("old", 1);
+    assertThat(call("POST", "/api/v1/jobs/" + job + "/deploy", null, "{\"name\":\"old\"}").statusCode()).isEqualTo(201);
+    Thread.sleep(1500);
+    assertThat(get("/api/v1/datasets").size()).as("nothing has expired yet").isEqualTo(3);
+
+    stepped.advance(Duration.ofDays(2));
+    for (int i = 0; i < 100 && get("/api/v1/datasets").size() > 1; i++) {
+      Thread.sleep(100);
+    }
+    JsonNode left = get("/api/v1/datasets");
+    assertThat(left.size()).isEqualTo(1);
+    assertThat(left.get(0).get("name").asText()).isEqualTo("kept");
+    assertThat(keys()).doesNotContainAnyElementsOf(old);
+    JsonNode lineage = get("/api/v1/jobs/" + job);
+    assertThat(lineage.at("/dataset_deleted/by").asText()).isEqualTo("retention");
+    assertThat(lineage.at("/dataset_deleted/reason").asText()).isEqualTo("retention");
+    String infer = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1],\"data\":[10]}]}";
+    assertThat(call("POST", "/v2/models/old/infer", null, infer).statusCode()).isEqualTo(200);
   }
 
   long train(String dataset, int version) throws Exception {
