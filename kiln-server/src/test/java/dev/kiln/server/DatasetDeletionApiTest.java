@@ -110,6 +110,10 @@ class DatasetDeletionApiTest extends GovernanceServerFixture {
     assertThat(Instant.parse(lineage.at("/dataset_deleted/at").asText())).isBefore(Instant.now().plusSeconds(1));
     assertThat(lineage.at("/lineage/dataset/sha256").asText()).isEqualTo(report.get("sha256").asText());
     assertThat(get("/api/v1/jobs/" + otherJob).has("dataset_deleted")).isFalse();
+    r = call("GET", "/api/v1/jobs/" + job + "/model", null, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+    assertThat(r.body()).contains("deleted with its dataset version");
+    assertThat(call("GET", "/api/v1/jobs/" + job + "/splits", null, null).statusCode()).isEqualTo(404);
     assertThat(call("GET", "/api/v1/datasets/sales/versions/1", null, null).statusCode()).isEqualTo(404);
     assertThat(call("DELETE", "/api/v1/datasets/sales/versions/1", null, null).statusCode()).isEqualTo(404);
     // The model keeps serving: its ONNX file holds weights, not rows.

@@ -268,7 +268,10 @@ public final class TrainingService {
     }
     // Fetched from the shared store when another replica trained it.
     return jobs.file(id, TrainingJobWork.MODEL_FILE)
-        .orElseThrow(() -> new KilnException(ErrorKind.INTERNAL, "job " + id + " lost its model file"));
+        .orElseThrow(() ->
+            datasetDeleted(job).isPresent()
+                ? new KilnException(ErrorKind.NOT_FOUND, "job " + id + "'s files were deleted with its dataset version")
+                : new KilnException(ErrorKind.INTERNAL, "job " + id + " lost its model file"));
   }
 
   /**
