@@ -42,6 +42,7 @@ public final class JdbcDatasetStore implements DatasetStore {
   private final ArtifactStore artifacts;
   private final DatasetCache cache;
   private final DatasetRetention retention;
+  private final Path legacy;
   private final ReadLimits limits;
   private final ZipArchive.Limits archiveLimits;
 
@@ -55,6 +56,7 @@ public final class JdbcDatasetStore implements DatasetStore {
     this.table = new DatasetTable(Objects.requireNonNull(db, "db"));
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
     this.retention = new DatasetRetention(db, table);
+    this.legacy = Objects.requireNonNull(dataDir, "dataDir").resolve("datasets");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.archiveLimits = Objects.requireNonNull(archiveLimits, "archiveLimits");
     this.cache = new DatasetCache(Objects.requireNonNull(dataDir, "dataDir"), artifacts, limits, archiveLimits);
@@ -126,6 +128,8 @@ public final class JdbcDatasetStore implements DatasetStore {
     removed.ifPresent(row -> {
       artifacts.delete(row.artifact());
       cache.forget(row);
+      // A copy in this replica's file layout (the version was imported from it) goes too.
+      DatasetCache.deleteQuietly(legacy.resolve(name).resolve(Integer.toString(version)));
     });
     return removed.flatMap(row -> retention.tombstone(name, version));
   }

@@ -9,6 +9,8 @@ import dev.kiln.govern.store.Backend;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetTombstone;
+import dev.kiln.training.data.FileDatasetStore;
+import dev.kiln.training.data.SampleData;
 import dev.kiln.training.job.DatasetDeletion;
 import dev.kiln.training.job.Deployment;
 import dev.kiln.training.job.Job;
@@ -115,6 +117,25 @@ abstract class DatasetDeletionTest extends DatasetStoreFixture {
         .extracting(e -> ((KilnException) e).kind())
         .isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(store.tombstone("a", 1)).contains(t);
+  }
+
+  @Test
+  void aDeletedVersionIsNotImportedAgainFromTheFileLayout() throws IOException {
+    Path data = tmp.resolve("a");
+    FileDatasetStore files = new FileDatasetStore(data);
+    Path f = SampleData.linear(src.resolve("lin.csv"), 20, 3);
+    files.add("lin", f, DatasetOptions.csv("y"), "key-a");
+    files.add("lin", f, DatasetOptions.csv("y"), "key-a");
+    JdbcDatasetStore a = replica("a");
+    assertThat(a.importLegacy(data)).isEqualTo(2);
+    assertThat(a.delete("lin", 1, "key-a", "gone")).isPresent();
+    assertThat(data.resolve("datasets/lin/1")).as("this replica's old copy goes too").doesNotExist();
+    assertThat(a.importLegacy(data)).isZero();
+    // Another replica's own old folder still holds version 1: the tombstone keeps it out.
+    FileDatasetStore elsewhere = new FileDatasetStore(tmp.resolve("b"));
+    elsewhere.add("lin", f, DatasetOptions.csv("y"), "key-a");
+    assertThat(replica("b").importLegacy(tmp.resolve("b"))).isZero();
+    assertThat(a.list()).extracting(DatasetManifest::version).containsExactly(2);
   }
 
   @Test
