@@ -1,7 +1,6 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.http.ApiJson;
 import dev.kiln.training.job.Preparation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,9 +29,11 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       DatasetsCommand.Add.class,
       DatasetsCommand.ListDatasets.class,
-      DatasetsCommand.Show.class,
       DatasetReadCommands.Download.class,
-      DatasetReadCommands.Preview.class
+      DatasetReadCommands.Preview.class,
+      DatasetShowCommand.class,
+      DatasetRetentionCommands.Delete.class,
+      DatasetRetentionCommands.Retention.class
     })
 final class DatasetsCommand {
   @Command(
@@ -111,6 +112,11 @@ final class DatasetsCommand {
         description = "CSV columns stored as their first N characters, e.g. postcode:3.")
     List<String> mask = List.of();
 
+    @Option(
+        names = "--retention",
+        description = "How long the name's versions are kept, e.g. 30d, 12h, or none (with a database).")
+    String retention;
+
     @Override
     public Integer call() throws Exception {
       if (!Files.exists(file)) {
@@ -126,6 +132,7 @@ final class DatasetsCommand {
       put(query, "drop", drop.isEmpty() ? null : String.join(",", drop));
       put(query, "hash", hash.isEmpty() ? null : String.join(",", hash));
       put(query, "mask", mask.isEmpty() ? null : String.join(",", mask));
+      put(query, "retention", retention);
       Map<String, String> textOptions = new LinkedHashMap<>();
       put(textOptions, "tokenizer", tokenizer);
       put(textOptions, "lowercase", Objects.toString(lowercase, null));
@@ -230,24 +237,6 @@ final class DatasetsCommand {
             m.path("rows").asLong(),
             m.path("sha256").asText().substring(0, 12));
       }
-      return 0;
-    }
-  }
-
-  @Command(name = "show", description = "A dataset version's manifest (the newest unless --version).")
-  static final class Show implements Callable<Integer> {
-    @Mixin ClientOptions server;
-
-    @Parameters(index = "0")
-    String name;
-
-    @Option(names = "--version")
-    Integer version;
-
-    @Override
-    public Integer call() throws Exception {
-      JsonNode m = server.client().get("/api/v1/datasets/" + name + (version == null ? "" : "/versions/" + version));
-      System.out.println(ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
     }
   }

@@ -62,6 +62,13 @@ final class KilnClient {
             .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
+  JsonNode patch(String path, byte[] body) {
+    return call(
+        HttpRequest.newBuilder(uri(path))
+            .header("content-type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
   JsonNode delete(String path) {
     return call(HttpRequest.newBuilder(uri(path)).DELETE());
   }

@@ -5,6 +5,7 @@ import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.ZipArchive;
 import dev.kiln.training.spec.ExactLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -85,6 +86,14 @@ final class ServeTrainingOptions {
               + " ${DEFAULT-VALUE}).")
   long exactMaxWeights;
 
+  @Option(
+      names = "--retention-interval",
+      defaultValue = "1h",
+      description =
+          "How often this replica deletes dataset versions whose retention period has run out (with a database;"
+              + " default: ${DEFAULT-VALUE}).")
+  Duration retentionInterval;
+
   /**
    * The training settings from the flags, empty with --no-training.
    *
@@ -100,7 +109,8 @@ final class ServeTrainingOptions {
             .withSweepMaxTrials(sweepMaxTrials)
             .withDatasetLimits(
                 datasetLimits(), new ZipArchive.Limits(ZipArchive.Limits.defaults().maxEntries(), datasetMaxBytes))
-            .withExactLimits(new ExactLimits(exactMaxFeatures, exactMaxWeights)));
+            .withExactLimits(new ExactLimits(exactMaxFeatures, exactMaxWeights))
+            .withRetentionInterval(retentionInterval));
   }
 
   private ReadLimits datasetLimits() {

@@ -36,6 +36,7 @@ import dev.kiln.training.job.FileJobStore;
 import dev.kiln.training.job.JobEvents;
 import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobStore;
+import dev.kiln.training.job.RetentionSweep;
 import dev.kiln.training.job.TrainingJobWork;
 import dev.kiln.training.job.TrainingService;
 import dev.kiln.training.store.JdbcDatasetKeys;
@@ -62,6 +63,7 @@ import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+// Size: the one composition root; each step is a few lines of plain wiring, in the order the parts depend on.
 /**
  * Builds a server's parts in dependency order: metrics, governance, the catalog and the inference core (with the
  * registry's aliases), language models, deployments, training, then the HTTP and gRPC listeners. Plain wiring: every
@@ -242,6 +244,8 @@ final class KilnAssembly {
             t.sweepMaxTrials());
     runner.start();
     started.push(runner);
+    // Retention lives in the database (the file stores keep none); every replica sweeps, each version goes once.
+    governance.ifPresent(g -> started.push(new RetentionSweep(datasets, jobs, clock).start(t.retentionInterval())));
     TrainingRestService api =
         started(
             governance

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param sweepMaxTrials the most trials one hyperparameter sweep may queue (a grid's combinations included)
  * @param exactLimits how large a linear or logistic regression the exact solvers take (larger: 400, use gradient
  *     descent)
+ * @param retentionInterval how often this replica deletes dataset versions whose retention has run out (with a
+ *     database; every replica sweeps, and each version is deleted once)
  */
 public record TrainingConfig(
     Path dataDir,
@@ -32,7 +34,8 @@ public record TrainingConfig(
     ReadLimits datasetLimits,
     ZipArchive.Limits archiveLimits,
     int sweepMaxTrials,
-    ExactLimits exactLimits) {
+    ExactLimits exactLimits,
+    Duration retentionInterval) {
   public TrainingConfig {
     Objects.requireNonNull(exactLimits, "exactLimits");
     Objects.requireNonNull(datasetLimits, "datasetLimits");
@@ -42,6 +45,9 @@ public record TrainingConfig(
     }
     if (sweepMaxTrials < 1) {
       throw new IllegalArgumentException("a sweep must be allowed at least one trial");
+    }
+    if (retentionInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("the retention interval must be at least 1 s");
     }
     if (lease.compareTo(Duration.ofSeconds(2)) < 0) {
       throw new IllegalArgumentException("the job lease must be at least 2 s");
@@ -59,31 +65,92 @@ public record TrainingConfig(
         ReadLimits.defaults(),
         ZipArchive.Limits.defaults(),
         100,
-        ExactLimits.defaults());
+        ExactLimits.defaults(),
+        Duration.ofHours(1));
   }
 
   public TrainingConfig withLease(Duration d) {
     return new TrainingConfig(
-        dataDir, concurrency, threads, d, engineCache, datasetLimits, archiveLimits, sweepMaxTrials, exactLimits);
+        dataDir,
+        concurrency,
+        threads,
+        d,
+        engineCache,
+        datasetLimits,
+        archiveLimits,
+        sweepMaxTrials,
+        exactLimits,
+        retentionInterval);
   }
 
   public TrainingConfig withConcurrency(int c, int t) {
     return new TrainingConfig(
-        dataDir, c, t, lease, engineCache, datasetLimits, archiveLimits, sweepMaxTrials, exactLimits);
+        dataDir,
+        c,
+        t,
+        lease,
+        engineCache,
+        datasetLimits,
+        archiveLimits,
+        sweepMaxTrials,
+        exactLimits,
+        retentionInterval);
   }
 
   public TrainingConfig withDatasetLimits(ReadLimits read, ZipArchive.Limits archive) {
     return new TrainingConfig(
-        dataDir, concurrency, threads, lease, engineCache, read, archive, sweepMaxTrials, exactLimits);
+        dataDir,
+        concurrency,
+        threads,
+        lease,
+        engineCache,
+        read,
+        archive,
+        sweepMaxTrials,
+        exactLimits,
+        retentionInterval);
   }
 
   public TrainingConfig withSweepMaxTrials(int max) {
     return new TrainingConfig(
-        dataDir, concurrency, threads, lease, engineCache, datasetLimits, archiveLimits, max, exactLimits);
+        dataDir,
+        concurrency,
+        threads,
+        lease,
+        engineCache,
+        datasetLimits,
+        archiveLimits,
+        max,
+        exactLimits,
+        retentionInterval);
   }
 
   public TrainingConfig withExactLimits(ExactLimits limits) {
     return new TrainingConfig(
-        dataDir, concurrency, threads, lease, engineCache, datasetLimits, archiveLimits, sweepMaxTrials, limits);
+        dataDir,
+        concurrency,
+        threads,
+        lease,
+        engineCache,
+        datasetLimits,
+        archiveLimits,
+        sweepMaxTrials,
+        limits,
+        retentionInterval);
+  }
+
+  /** How often this replica looks for dataset versions whose retention has run out (governed servers only). */
+  public TrainingConfig withRetentionInterval(Duration interval) {
+    return new TrainingConfig(
+        dataDir,
+        concurrency,
+        threads,
+        lease,
+        engineCache,
+        datasetLimits,
+        archiveLimits,
+        sweepMaxTrials,
+        exactLimits,
+        interval);
   }
 }

@@ -80,4 +80,12 @@ class GovernanceOnPostgresqlTest {
       return true;
     }
   }
+
+  @Nested
+  class DatasetDeletion extends DatasetDeletionApiTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
 }

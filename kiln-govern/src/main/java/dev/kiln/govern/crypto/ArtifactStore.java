@@ -93,6 +93,11 @@ public final class ArtifactStore {
     return key != null && KEY.matcher(key).matches();
   }
 
+  /** Whether what is put is encrypted under the master key (false: checksummed only, as without a master key). */
+  public boolean encrypts() {
+    return cipher.encrypts();
+  }
+
   /** Where the sealed files are, for messages: a folder or {@code s3://bucket/prefix}. */
   public String location() {
     return blobs.location();

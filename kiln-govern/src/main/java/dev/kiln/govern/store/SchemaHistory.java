@@ -29,7 +29,13 @@ import java.util.zip.CRC32;
 final class SchemaHistory {
   /** The packaged migrations, the same names for every dialect; {@code SchemaHistoryTest} checks the folders. */
   static final List<String> PACKAGED =
-      List.of("V1__governance.sql", "V2__changes.sql", "V3__datasets.sql", "V4__jobs.sql", "V5__dataset_keys.sql");
+      List.of(
+          "V1__governance.sql",
+          "V2__changes.sql",
+          "V3__datasets.sql",
+          "V4__jobs.sql",
+          "V5__dataset_keys.sql",
+          "V6__dataset_tombstones.sql");
 
   private SchemaHistory() {}
 

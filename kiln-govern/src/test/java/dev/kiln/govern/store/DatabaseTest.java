@@ -37,7 +37,7 @@ abstract class DatabaseTest extends OnEachBackend {
                 return rs.getInt(1);
               }
             });
-    assertThat(migrations).isEqualTo(5); // V1, V2 (change feed), V3 (datasets), V4 (jobs), V5 (dataset keys), once each
+    assertThat(migrations).isEqualTo(6); // V1, V2 (change feed), V3 (datasets), V4 (jobs), V5 (keys), V6 (tombstones)
   }
 
   @Test

@@ -17,6 +17,7 @@ import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetPreview;
 import dev.kiln.training.data.PersonalColumns;
+import dev.kiln.training.data.RetentionPeriod;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.job.Preparation;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +79,7 @@ final class DatasetRoutes implements RestService {
             ManagementApi.json(
                 q,
                 HttpResponseStatus.OK,
-                () -> training.dataset(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
+                () -> training.datasetReport(q.param(0), Integer.parseInt(q.param(1)), q.grants())));
     r.add(HttpMethod.GET, "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})/data", Access.dataset(0), this::data);
     r.add(
         HttpMethod.GET,
@@ -193,6 +195,10 @@ final class DatasetRoutes implements RestService {
         ColumnPolicy.parse(
             query.getOrDefault("drop", none), query.getOrDefault("hash", none), query.getOrDefault("mask", none));
     options = options.withPolicy(policy);
+    Optional<Duration> retention = RetentionPeriod.parse(first(query, "retention"));
+    if (retention.isPresent()) {
+      training.requireRetention(); // before anything is stored
+    }
     // Read in place, not copied: the upload is held once (at most --max-request-bytes), then streamed to disk.
     ByteBuf body = q.body().retainedDuplicate();
     DatasetOptions o = options;
@@ -210,6 +216,9 @@ final class DatasetRoutes implements RestService {
                     ? training.addDatasetArchive(name, in, o, q.grants())
                     : training.addDataset(name, in, o, q.grants());
             audit.ok(q, "dataset.add", "dataset:" + m.name() + "/" + m.version(), "sha256 " + m.sha256());
+            if (retention.isPresent()) {
+              training.retainDataset(m.name(), retention, q.grants());
+            }
             return new UploadReport(m, training.personalColumns(m, q.grants()));
           } finally {
             body.release();

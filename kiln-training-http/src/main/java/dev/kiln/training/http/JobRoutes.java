@@ -63,7 +63,12 @@ final class JobRoutes implements RestService {
         HttpMethod.GET,
         "/api/v1/jobs/" + ID,
         Access.TRAIN,
-        json(HttpResponseStatus.OK, q -> training.job(id(q), q.grants())));
+        json(
+            HttpResponseStatus.OK,
+            q -> {
+              Job job = training.job(id(q), q.grants());
+              return new JobView(job, training.datasetDeleted(job).orElse(null));
+            }));
     r.add(
         HttpMethod.POST,
         "/api/v1/jobs/" + ID + "/cancel",

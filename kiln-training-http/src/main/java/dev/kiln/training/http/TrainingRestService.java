@@ -17,6 +17,7 @@ import java.util.Optional;
  */
 public final class TrainingRestService implements RestService, AutoCloseable {
   private final DatasetRoutes datasets;
+  private final DatasetRetentionRoutes retention;
   private final JobEventStream events;
   private final JobRoutes jobs;
   private final SweepRoutes sweeps;
@@ -37,6 +38,7 @@ public final class TrainingRestService implements RestService, AutoCloseable {
     Objects.requireNonNull(training, "training");
     Objects.requireNonNull(sweeps, "sweeps");
     this.datasets = new DatasetRoutes(training, audit);
+    this.retention = new DatasetRetentionRoutes(training, audit);
     this.events = new JobEventStream(training);
     this.jobs = new JobRoutes(training, audit, events);
     this.sweeps = new SweepRoutes(sweeps, training, audit);
@@ -57,6 +59,7 @@ public final class TrainingRestService implements RestService, AutoCloseable {
   @Override
   public void addRoutes(Router r) {
     datasets.addRoutes(r);
+    retention.addRoutes(r);
     jobs.addRoutes(r);
     sweeps.addRoutes(r);
   }

@@ -121,17 +121,25 @@ final class DatasetTable {
     return db.transaction(c -> {
       Optional<Row> row = find(c, name, version);
       if (row.isPresent()) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM dataset_versions WHERE name = ? AND version = ?")) {
-          ps.setString(1, name);
-          ps.setInt(2, version);
-          ps.executeUpdate();
-        }
+        return deleteRow(c, name, version) ? row : Optional.<Row>empty();
       }
       return row;
     });
   }
 
-  private Optional<Row> find(Connection c, String name, int version) throws SQLException {
+  /**
+   * Deletes a version's row in {@code c}'s transaction; false when another transaction deleted it first (on PostgreSQL
+   * the second delete waits for the first to commit, then finds nothing), so the row's removal is a claim.
+   */
+  static boolean deleteRow(Connection c, String name, int version) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM dataset_versions WHERE name = ? AND version = ?")) {
+      ps.setString(1, name);
+      ps.setInt(2, version);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  Optional<Row> find(Connection c, String name, int version) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT " + COLUMNS + " FROM dataset_versions WHERE name = ? AND version = ?")) {
       ps.setString(1, name);
@@ -146,7 +154,7 @@ final class DatasetTable {
     }
   }
 
-  private Row row(ResultSet rs) throws SQLException {
+  Row row(ResultSet rs) throws SQLException {
     String manifest = rs.getString(1);
     try {
       return new Row(json.readValue(manifest, DatasetManifest.class), rs.getString(2), rs.getString(3));

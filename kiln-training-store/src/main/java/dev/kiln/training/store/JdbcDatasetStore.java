@@ -6,7 +6,9 @@ import dev.kiln.govern.store.Database;
 import dev.kiln.training.data.DatasetException;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
+import dev.kiln.training.data.DatasetStorage;
 import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.DatasetTombstone;
 import dev.kiln.training.data.FileDatasetStore;
 import dev.kiln.training.data.ReadLimits;
 import dev.kiln.training.data.StoredDataset;
@@ -17,6 +19,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +41,11 @@ public final class JdbcDatasetStore implements DatasetStore {
   private final DatasetTable table;
   private final ArtifactStore artifacts;
   private final DatasetCache cache;
+  private final DatasetRetention retention;
+
+  /** This replica's file-layout datasets folder once {@link #importLegacy} has read it; empty before. */
+  private volatile Optional<Path> legacy = Optional.empty();
+
   private final ReadLimits limits;
   private final ZipArchive.Limits archiveLimits;
 
@@ -50,6 +59,7 @@ public final class JdbcDatasetStore implements DatasetStore {
       Database db, ArtifactStore artifacts, Path cache, ReadLimits limits, ZipArchive.Limits archiveLimits) {
     this.table = new DatasetTable(Objects.requireNonNull(db, "db"));
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+    this.retention = new DatasetRetention(db, table);
     this.limits = Objects.requireNonNull(limits, "limits");
     this.archiveLimits = Objects.requireNonNull(archiveLimits, "archiveLimits");
     this.cache = new DatasetCache(Objects.requireNonNull(cache, "cache"), artifacts, limits, archiveLimits);
@@ -108,6 +118,57 @@ public final class JdbcDatasetStore implements DatasetStore {
   }
 
   /**
+   * Removes the row and records the tombstone in one transaction (the claim: one caller of several wins), then deletes
+   * the artifact and this replica's cached copy. Other replicas' cached copies (owner-only, under their own data
+   * folders) are not evicted: they are named by version and artifact checksum, so no read ever reaches them once the
+   * row is gone, and they go when that replica's data folder does.
+   */
+  @Override
+  public Optional<DatasetTombstone> delete(String name, int version, String by, String reason) {
+    FileDatasetStore.validate(name);
+    Instant at = Instant.now();
+    Optional<Row> removed = retention.delete(name, version, by, reason, at);
+    removed.ifPresent(row -> {
+      artifacts.delete(row.artifact());
+      cache.forget(row);
+      // A copy in this replica's file layout (the version was imported from it) goes too.
+      legacy.ifPresent(l -> DatasetCache.deleteQuietly(l.resolve(name).resolve(Integer.toString(version))));
+    });
+    return removed.flatMap(row -> retention.tombstone(name, version));
+  }
+
+  @Override
+  public Optional<DatasetTombstone> tombstone(String name, int version) {
+    return retention.tombstone(name, version);
+  }
+
+  @Override
+  public DatasetStorage storage() {
+    return new DatasetStorage("artifact_store", 1, artifacts.encrypts());
+  }
+
+  @Override
+  public Optional<Duration> retention(String name) {
+    return retention.retention(name);
+  }
+
+  @Override
+  public boolean keepsRetention() {
+    return true;
+  }
+
+  @Override
+  public void retain(String name, Optional<Duration> period) {
+    FileDatasetStore.validate(name);
+    retention.retain(name, period);
+  }
+
+  @Override
+  public List<DatasetManifest> expired(Instant now) {
+    return retention.expired(now);
+  }
+
+  /**
    * Datasets of the file layout ({@code <data>/datasets/<name>/<version>/}) that the database does not have, imported
    * under the same names, numbers and owners; the folder is left as it is. Safe to run at every start and on several
    * replicas at once.
@@ -115,6 +176,7 @@ public final class JdbcDatasetStore implements DatasetStore {
    * @return how many versions were imported
    */
   public int importLegacy(Path dataDir) {
+    legacy = Optional.of(dataDir.resolve("datasets"));
     return new LegacyDatasets(this).importFrom(dataDir);
   }
 

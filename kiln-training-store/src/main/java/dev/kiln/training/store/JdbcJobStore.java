@@ -162,6 +162,12 @@ public final class JdbcJobStore implements JobStore, AutoCloseable {
     return files.fetch(id, name);
   }
 
+  /** Unpublishes and deletes every published file of the job, then this process's copies of them. */
+  @Override
+  public void deleteFiles(long id) {
+    files.deleteAll(id);
+  }
+
   /** Deletes this process's working folder; the jobs and their published files stay in the shared stores. */
   @Override
   public void close() {

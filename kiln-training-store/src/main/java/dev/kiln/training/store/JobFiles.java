@@ -109,6 +109,20 @@ final class JobFiles {
     }
   }
 
+  /**
+   * Deletes every published file of the job: each row, then its artifact (a reader between the two finds the file gone,
+   * never a row without its bytes for long), then this process's working and fetched copies. Other replicas' working
+   * folders hold copies only while they run or serve the job, and are deleted when they stop.
+   */
+  void deleteAll(long id) {
+    for (Stored s : published(id)) {
+      db.transaction(c -> delete(c, id, s.name()));
+      artifacts.delete(s.artifact());
+    }
+    DatasetCache.deleteQuietly(workspace.resolve(Long.toString(id)));
+    DatasetCache.deleteQuietly(workspace.resolve("fetched").resolve(Long.toString(id)));
+  }
+
   private void put(long id, String name, Path file) {
     String sha = sha256(file);
     if (published(id).stream().anyMatch(s -> s.name().equals(name) && s.sha256().equals(sha))) {

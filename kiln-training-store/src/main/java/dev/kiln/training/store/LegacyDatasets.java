@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * have are read through a {@link FileDatasetStore} (checksums verified) and stored as the database store stores an
  * upload, under the same name, number, owner and manifest. The name's counter is raised past every number the folder
  * ever handed out, deleted ones included. The folder is left in place and never written; a version already in the
- * database is skipped, so this runs at every start, on any number of replicas at once, and imports each version once.
+ * database (or deleted from it: its tombstone) is skipped, so this runs at every start, on any number of replicas at
+ * once, and imports each version once.
  */
 final class LegacyDatasets {
   private static final Logger LOG = Logger.getLogger(LegacyDatasets.class.getName());
@@ -48,7 +49,10 @@ final class LegacyDatasets {
     int imported = 0;
     for (DatasetManifest m : found) {
       try {
-        if (store.table().find(m.name(), m.version()).isEmpty() && importOne(files, m, claimed(legacy, m.name()))) {
+        // A deleted version's tombstone keeps an old folder from bringing it back.
+        if (store.table().find(m.name(), m.version()).isEmpty()
+            && store.tombstone(m.name(), m.version()).isEmpty()
+            && importOne(files, m, claimed(legacy, m.name()))) {
           imported++;
         }
       } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.kiln.training.store;
 
+import dev.kiln.govern.blob.BlobStore;
+import dev.kiln.govern.blob.FolderBlobs;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.MasterKeys;
@@ -36,7 +38,12 @@ abstract class DatasetStoreFixture {
     db = TestDatabase.create(backend, tmp);
     byte[] key = new byte[32];
     Arrays.fill(key, (byte) 7);
-    artifacts = ArtifactStore.open(tmp.resolve("artifacts"), ArtifactCipher.sealed(MasterKeys.of(List.of(key))));
+    artifacts = ArtifactStore.open(blobs(), ArtifactCipher.sealed(MasterKeys.of(List.of(key))));
+  }
+
+  /** Where the artifact store keeps its objects: a folder here; a subclass may put them in a bucket. */
+  BlobStore blobs() {
+    return FolderBlobs.open(tmp.resolve("artifacts"));
   }
 
   @AfterEach

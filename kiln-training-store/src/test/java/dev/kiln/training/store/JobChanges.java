@@ -1,7 +1,11 @@
 package dev.kiln.training.store;
 
+import dev.kiln.training.job.Deployment;
 import dev.kiln.training.job.Job;
+import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.Progress;
+import java.time.Instant;
+import java.util.List;
 
 /** Job changes a runner or the API makes, for tests outside the job package. */
 final class JobChanges {
@@ -45,6 +49,28 @@ final class JobChanges {
         j.lineage(),
         j.error(),
         j.deployments(),
+        j.createdBy(),
+        j.sweep());
+  }
+
+  /** Succeeded, and deployed as {@code deployments}. */
+  static Job succeeded(Job j, List<Deployment> deployments) {
+    return new Job(
+        j.id(),
+        JobState.SUCCEEDED,
+        j.request(),
+        j.created(),
+        j.created(),
+        Instant.now(),
+        j.owner(),
+        j.heartbeat(),
+        false,
+        j.progress(),
+        j.history(),
+        j.evaluation(),
+        j.lineage(),
+        j.error(),
+        deployments,
         j.createdBy(),
         j.sweep());
   }

@@ -21,4 +21,11 @@ class PostgresqlDatasetsTest {
       super(Backend.POSTGRESQL);
     }
   }
+
+  @Nested
+  class Deletion extends DatasetDeletionTest {
+    Deletion() {
+      super(Backend.POSTGRESQL);
+    }
+  }
 }

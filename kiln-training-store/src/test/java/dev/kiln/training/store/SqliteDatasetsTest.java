@@ -18,4 +18,11 @@ class SqliteDatasetsTest {
       super(Backend.SQLITE);
     }
   }
+
+  @Nested
+  class Deletion extends DatasetDeletionTest {
+    Deletion() {
+      super(Backend.SQLITE);
+    }
+  }
 }

@@ -1,7 +1,11 @@
 package dev.kiln.training.data;
 
+import dev.kiln.core.error.ErrorKind;
+import dev.kiln.core.error.KilnException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,4 +51,54 @@ public interface DatasetStore {
 
   /** Removes one version; false when there was none. */
   boolean delete(String name, int version);
+
+  /**
+   * Deletes a version and records its tombstone, in one step: of several callers deleting the same version at once (an
+   * owner, retention sweepers on several replicas) exactly one gets the tombstone back, the others empty. The default,
+   * for a store that keeps no tombstones (the {@code --no-database} file store), deletes the version and returns a
+   * tombstone it does not keep.
+   */
+  default Optional<DatasetTombstone> delete(String name, int version, String by, String reason) {
+    Optional<DatasetManifest> m =
+        list().stream().filter(d -> d.name().equals(name) && d.version() == version).findFirst();
+    if (m.isEmpty() || !delete(name, version)) {
+      return Optional.empty();
+    }
+    return Optional.of(new DatasetTombstone(name, version, m.get().sha256(), by, Instant.now(), reason));
+  }
+
+  /** The tombstone of a deleted version; empty if it was never deleted, or where tombstones are not kept. */
+  default Optional<DatasetTombstone> tombstone(String name, int version) {
+    return Optional.empty();
+  }
+
+  /** How this store keeps versions' bytes. */
+  default DatasetStorage storage() {
+    return DatasetStorage.DATA_FOLDER;
+  }
+
+  /** How long versions of {@code name} are kept; empty: for ever (the default, and all a store without retention). */
+  default Optional<Duration> retention(String name) {
+    return Optional.empty();
+  }
+
+  /** Whether this store keeps retention periods ({@link #retain} works). */
+  default boolean keepsRetention() {
+    return false;
+  }
+
+  /**
+   * Sets (or with empty clears) how long versions of {@code name} are kept.
+   *
+   * @throws KilnException {@code UNSUPPORTED} where the store keeps no retention (the {@code --no-database} file store)
+   */
+  default void retain(String name, Optional<Duration> retention) {
+    throw new KilnException(
+        ErrorKind.UNSUPPORTED, "retention periods need the governance database (not kept with --no-database)");
+  }
+
+  /** The versions whose name's retention has run out at {@code now}, oldest first; none where retention is not kept. */
+  default List<DatasetManifest> expired(Instant now) {
+    return List.of();
+  }
 }

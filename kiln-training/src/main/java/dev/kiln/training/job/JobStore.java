@@ -1,12 +1,16 @@
 package dev.kiln.training.job;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Where jobs live, shared by every replica. Updates are atomic read-modify-writes, so two processes never both claim a
@@ -64,5 +68,26 @@ public interface JobStore {
   default Optional<Path> file(long id, String name) {
     Path file = directory(id).resolve(name);
     return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+  }
+
+  /**
+   * Deletes the job's files (splits record, checkpoints, exported model), wherever they are kept, for a job whose
+   * dataset version was deleted; the job itself stays, with its lineage and metrics. The default deletes everything in
+   * {@link #directory} but the job's own record ({@code job.json}).
+   */
+  default void deleteFiles(long id) {
+    Path dir = directory(id);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        if (!p.equals(dir) && !p.equals(dir.resolve("job.json"))) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the files of job " + id, e);
+    }
   }
 }

@@ -9,8 +9,10 @@ import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.DatasetRows;
 import dev.kiln.training.data.DatasetStore;
+import dev.kiln.training.data.DatasetTombstone;
 import dev.kiln.training.data.PersonalColumns;
 import dev.kiln.training.data.PolicyCsv;
+import dev.kiln.training.data.RetentionPeriod;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.spec.ExactLimits;
 import java.io.IOException;
@@ -18,11 +20,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -293,7 +297,10 @@ public final class TrainingService {
     }
     // Fetched from the shared store when another replica trained it.
     return jobs.file(id, TrainingJobWork.MODEL_FILE)
-        .orElseThrow(() -> new KilnException(ErrorKind.INTERNAL, "job " + id + " lost its model file"));
+        .orElseThrow(() ->
+            datasetDeleted(job).isPresent()
+                ? new KilnException(ErrorKind.NOT_FOUND, "job " + id + "'s files were deleted with its dataset version")
+                : new KilnException(ErrorKind.INTERNAL, "job " + id + " lost its model file"));
   }
 
   /**
@@ -341,6 +348,69 @@ public final class TrainingService {
             .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no dataset " + name + " version " + version));
     // The test rows carry the engine's predictions, for comparing them row by row with another tool's or a server's.
     return DatasetRows.csv(stored, rows, predictions ? s.predictions() : List.of());
+  }
+
+  /**
+   * Deletes a version of a dataset {@code who} owns (any for an admin) and every byte derived from it, as {@link
+   * DatasetDeletion} says; another key's is {@code NOT_FOUND}.
+   *
+   * @param reason why, kept in the tombstone
+   */
+  public DatasetDeletion.Outcome deleteDataset(String name, int version, boolean force, String reason, Grants who) {
+    dataset(name, version, who);
+    return new DatasetDeletion(datasets, jobs).delete(name, version, who.principal(), reason, force);
+  }
+
+  /** The report of one version {@code who} may see: how it is stored, its policy, retention, jobs and models. */
+  public DatasetReport datasetReport(String name, int version, Grants who) {
+    DatasetManifest m = dataset(name, version, who);
+    List<Job> used = new ArrayList<>(DatasetDeletion.usedBy(jobs.list(), name, version));
+    used.sort(Comparator.comparingLong(Job::id));
+    var storage = datasets.storage();
+    Optional<Duration> retention = datasets.retention(name);
+    return new DatasetReport(
+        m,
+        new DatasetReport.Stored(
+            m.sizeBytes(),
+            m.format().name().toLowerCase(Locale.ROOT),
+            storage.store(),
+            storage.artifactsPerVersion(),
+            storage.encrypted()),
+        m.options() == null ? null : m.options().policyOrNone(),
+        retention.map(RetentionPeriod::format).orElse(null),
+        retention.map(r -> Instant.parse(m.created()).plus(r)).orElse(null),
+        used.stream().map(Job::id).toList(),
+        DatasetDeletion.models(used));
+  }
+
+  /**
+   * {@code UNSUPPORTED} unless the dataset store keeps retention periods (the database's does, the file stores do not):
+   * an upload that asks for one checks this before it stores anything.
+   */
+  public void requireRetention() {
+    if (!datasets.keepsRetention()) {
+      throw new KilnException(
+          ErrorKind.UNSUPPORTED, "retention periods need the governance database (not kept with --no-database)");
+    }
+  }
+
+  /** Sets or clears ({@code empty}) how long versions of a dataset {@code who} owns are kept. */
+  public Optional<Duration> retainDataset(String name, Optional<Duration> retention, Grants who) {
+    dataset(name, null, who);
+    datasets.retain(name, retention);
+    return datasets.retention(name);
+  }
+
+  /** Who deleted the dataset version {@code job} trained on, when and why; empty while it is there. */
+  public Optional<DatasetTombstone.Deleted> datasetDeleted(Job job) {
+    Integer version =
+        job.lineage() != null && job.lineage().dataset() != null
+            ? Integer.valueOf(job.lineage().dataset().version())
+            : job.request().datasetVersion();
+    if (version == null) {
+      return Optional.empty();
+    }
+    return datasets.tombstone(job.request().dataset(), version).map(DatasetTombstone::deleted);
   }
 
   /** Serves a succeeded job's model as the next version of {@code model}. */
