@@ -144,6 +144,20 @@ class DatasetDeletionApiTest extends GovernanceServerFixture {
   }
 
   @Test
+  void aDatasetScopeLetsAnotherTrainKeyDeleteAndTheTombstoneNamesThatKey() throws Exception {
+    start(true);
+    String alice = key("alice", "train");
+    String carol = key("carol", "train", "dataset:mi*");
+    assertThat(call("POST", "/api/v1/datasets/mine?label=y", alice, line(20, 0)).statusCode()).isEqualTo(201);
+    String owner =
+        JSON.readTree(call("GET", "/api/v1/datasets/mine/versions/1", alice, null).body()).get("created_by").asText();
+    HttpResponse<String> r = call("DELETE", "/api/v1/datasets/mine/versions/1?reason=scoped", carol, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).get("deleted_by").asText()).isNotBlank().isNotEqualTo(owner);
+    assertThat(call("GET", "/api/v1/datasets/mine/versions/1", alice, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void retentionDeletesExpiredVersionsOnItsOwnAndTheirServedModelsKeepServing() throws Exception {
     SteppedClock stepped = new SteppedClock(Instant.now());
     clock = stepped;
