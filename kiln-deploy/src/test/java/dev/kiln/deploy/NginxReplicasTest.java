@@ -80,7 +80,13 @@ class NginxReplicasTest {
       }
     }
     if (nginx != null) {
-      nginx.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      // SIGTERM: nginx's master stops its workers. A SIGKILL left them orphaned and still listening after the test.
+      List<ProcessHandle> workers = nginx.descendants().toList();
+      nginx.destroy();
+      if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+        nginx.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      workers.forEach(ProcessHandle::destroyForcibly);
     }
     database.ifPresent(TestDatabase::close); // after the replicas: they hold connections to the schema
     if (s3 != null) {
