@@ -11,7 +11,6 @@ import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.govern.crypto.PlaintextScratch;
 import dev.kiln.govern.registry.ModelRegistry;
-import dev.kiln.govern.store.ArtifactReferences;
 import dev.kiln.govern.store.Change;
 import dev.kiln.govern.store.ChangeFeed;
 import dev.kiln.govern.store.GovernanceStores;
@@ -75,8 +74,9 @@ final class Governance implements AutoCloseable {
     artifacts = ArtifactStore.open(g.artifactStore().open(g.dataDir()), cipher(g));
     LOG.info("model artifacts are stored in " + artifacts.location());
     registry = new ModelRegistry(stores.registry(), artifacts, audit, clock, g.maxArtifactBytes());
-    // Training's datasets, job files and dataset keys live in the same store: not orphans of the registry.
-    registry.cleanUp(Duration.ofMinutes(10), ArtifactReferences.outsideRegistry(stores.database()));
+    // Training's datasets, job files and dataset keys live in the same store; the registry's store lists them
+    // (ArtifactReferences), so its clean-up does not take them for orphans.
+    registry.cleanUp(Duration.ofMinutes(10));
     gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
     bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();
     changes = ChangeFeed.of(stores.database(), g.changeInterval()).listen(this::follow);

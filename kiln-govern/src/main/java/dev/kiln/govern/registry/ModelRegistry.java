@@ -210,19 +210,12 @@ public final class ModelRegistry implements ModelCatalog {
   }
 
   /**
-   * Removes what crashed uploads left: pending versions reserved before {@code now - grace}, and artifacts no version
-   * points to that are at least that old.
+   * Removes what crashed uploads left: pending versions reserved before {@code now - grace}, and artifacts at least
+   * that old that neither a version nor another feature sharing the store ({@link
+   * RegistryStore#artifactsHeldElsewhere}) points to.
    */
   public int cleanUp(Duration grace) {
-    return cleanUp(grace, Set.of());
-  }
-
-  /**
-   * {@link #cleanUp(Duration)}, keeping also the artifacts in {@code heldElsewhere}: keys that other features
-   * (training's job files) keep in the same store.
-   */
-  public int cleanUp(Duration grace, Set<String> heldElsewhere) {
-    int removed = new UploadLeftovers(store, artifacts).remove(clock.instant().minus(grace), grace, heldElsewhere);
+    int removed = new UploadLeftovers(store, artifacts).remove(clock.instant().minus(grace), grace);
     if (removed > 0) {
       LOG.info("registry clean-up removed " + removed + " leftover(s) of interrupted uploads");
     }

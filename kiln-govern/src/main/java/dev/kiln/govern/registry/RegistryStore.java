@@ -53,8 +53,8 @@ public interface RegistryStore {
   Map<String, Long> aliases(String model);
 
   /**
-   * Artifact keys that rows outside the registry point at (dataset versions share the artifact store): clean-up must
-   * not take them for leftovers of interrupted pushes.
+   * Artifact keys that rows outside the registry point at (training's datasets, job files and dataset keys share the
+   * artifact store): clean-up must not take them for leftovers of interrupted pushes.
    */
   default Set<String> artifactsHeldElsewhere() {
     return Set.of();

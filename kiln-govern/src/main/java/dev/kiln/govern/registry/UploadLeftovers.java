@@ -22,16 +22,15 @@ final class UploadLeftovers {
 
   /**
    * Removes pending versions reserved before {@code before} and orphaned artifacts older than {@code grace}: those no
-   * version points to and not in {@code heldElsewhere}.
+   * version points to and the store does not report as held elsewhere.
    */
-  int remove(Instant before, Duration grace, Set<String> heldElsewhere) {
+  int remove(Instant before, Duration grace) {
     int removed = 0;
     for (VersionRecord p : store.stalePending(before)) {
       store.deleteVersion(p.model(), p.version());
       removed++;
     }
     Set<String> referenced = new HashSet<>(store.artifactsHeldElsewhere());
-    referenced.addAll(heldElsewhere);
     for (ModelRecord m : store.models()) {
       store
           .versions(m.name())

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
-import dev.kiln.govern.store.ArtifactReferences;
 import dev.kiln.govern.store.GovernanceStores;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -90,7 +89,7 @@ class ModelRegistryTest {
           }
         });
 
-    assertThat(registry.cleanUp(Duration.ZERO, ArtifactReferences.outsideRegistry(stores.database()))).isEqualTo(1);
+    assertThat(registry.cleanUp(Duration.ZERO)).isEqualTo(1);
 
     assertThat(artifacts.keys()).containsExactly(checkpoint.key()).doesNotContain(orphan.key());
   }
