@@ -1,11 +1,9 @@
 package dev.kiln.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -53,39 +51,10 @@ abstract class ChildServerFixture extends GovernanceServerFixture {
    * HTTP port.
    */
   int startChild(GovernanceConfig g, Path log) throws Exception {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // No -Xss: the child starts Kiln from its main thread with the default 1 MB stack, which killed it with SIGSEGV
-    // before Kiln.start ran start-up on a thread of its own (RateLimitCrashTest is the regression test for that).
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ChildServerFixture.class.getName(),
-                repo.toString(),
-                data.toString(),
-                masterKey.toString()));
-    g.database().ifPresent(d -> command.add(d.url()));
-    child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      String out = Files.readString(log);
-      for (String line : out.lines().toList()) {
-        if (line.startsWith("port ")) {
-          return Integer.parseInt(line.substring(5).trim());
-        }
-      }
-      if (!child.isAlive()) {
-        throw new AssertionError("child exited with " + child.exitValue() + "; its log:\n" + Files.readString(log));
-      }
-      assertThat(System.nanoTime()).as("child started within 60 s; its log:\n%s", out).isLessThan(until);
-      Thread.sleep(50);
-    }
+    List<String> args = new ArrayList<>(List.of(repo.toString(), data.toString(), masterKey.toString()));
+    g.database().ifPresent(d -> args.add(d.url()));
+    ChildJvm started = ChildJvm.start(ChildServerFixture.class, args, Map.of(), log, "child");
+    child = started.process();
+    return started.port();
   }
 }

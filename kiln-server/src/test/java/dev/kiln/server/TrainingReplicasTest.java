@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -233,42 +232,22 @@ class TrainingReplicasTest {
 
   /** Starts replica {@code index} (0, 1, 2), running {@code jobs} at once; its HTTP port. */
   private int start(int index, Path masterKey, int jobs) throws Exception {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> command =
-        new ArrayList<>(
+    ChildJvm started =
+        ChildJvm.start(
+            TrainingReplicasTest.class,
             List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                TrainingReplicasTest.class.getName(),
                 Files.createDirectories(dir.resolve("models-" + (index + 1))).toString(),
                 Files.createDirectories(dir.resolve("data-" + (index + 1))).toString(),
                 masterKey.toString(),
                 Integer.toString(jobs),
                 database,
                 "s3://kiln-replicas/artifacts",
-                s3.endpoint().toString()));
-    Path file = logFile(index);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile());
-    builder.environment().putAll(s3.environment());
-    Process p = builder.start();
-    replicas[index] = p;
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      for (String line : Files.readString(file).lines().toList()) {
-        if (line.startsWith("port ")) {
-          return Integer.parseInt(line.substring(5).trim());
-        }
-      }
-      assertThat(p.isAlive()).as("replica %d: %s", index + 1, Files.readString(file)).isTrue();
-      assertThat(System.nanoTime()).as("replica %d started within 60 s", index + 1).isLessThan(until);
-      Thread.sleep(50);
-    }
+                s3.endpoint().toString()),
+            s3.environment(),
+            logFile(index),
+            "replica " + (index + 1));
+    replicas[index] = started.process();
+    return started.port();
   }
 
   private Path logFile(int index) {
