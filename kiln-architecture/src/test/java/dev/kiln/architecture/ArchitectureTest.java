@@ -21,6 +21,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void theConsoleUsesOnlyThePublicApis() {
+    KilnRules.CONSOLE_HAS_NO_BACK_DOOR.check(KilnClasses.MAIN);
+  }
+
+  @Test
   void kilnCoreDependsOnNoOtherKilnModule() {
     KilnRules.CORE_DEPENDS_ON_NO_KILN_MODULE.check(KilnClasses.MAIN);
   }

@@ -60,6 +60,17 @@ final class KilnRules {
               resideInAPackage("dev.kiln..").and(not(resideInAnyPackage("dev.kiln.http..", "dev.kiln.core.."))))
           .because("features, adapters, engines, the server and the CLI depend on kiln-http, never the reverse");
 
+  /** The console is a client of the public APIs: it serves files and reaches no feature, store or engine. */
+  static final ArchRule CONSOLE_HAS_NO_BACK_DOOR =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.kiln.console..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.kiln..")
+                  .and(not(resideInAnyPackage("dev.kiln.console..", "dev.kiln.http..", "dev.kiln.core.."))))
+          .because("what the console can do, an API key can do: it calls the same routes, with the same checks");
+
   /** The inference core depends on no other Kiln module. */
   static final ArchRule CORE_DEPENDS_ON_NO_KILN_MODULE =
       noClasses()

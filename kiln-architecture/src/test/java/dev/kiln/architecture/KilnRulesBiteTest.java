@@ -7,6 +7,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import dev.kiln.archfixture.a.CycleA;
 import dev.kiln.archfixture.b.CycleB;
+import dev.kiln.console.archfixture.ConsoleUsingGovernance;
 import dev.kiln.core.archfixture.CoreUsingHttp;
 import dev.kiln.engine.archfixture.EngineUsingHttp;
 import dev.kiln.govern.archfixture.GovernWiringAdapters;
@@ -34,6 +35,11 @@ class KilnRulesBiteTest {
   @Test
   void kilnHttpUsingTheServerFails() {
     assertBites(KilnRules.HTTP_DEPENDS_ON_CORE_ONLY, HttpUsingServer.class);
+  }
+
+  @Test
+  void theConsoleUsingTheRegistryFails() {
+    assertBites(KilnRules.CONSOLE_HAS_NO_BACK_DOOR, ConsoleUsingGovernance.class);
   }
 
   @Test

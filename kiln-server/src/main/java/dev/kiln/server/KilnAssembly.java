@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import dev.kiln.console.ConsoleService;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.engine.Engine;
 import dev.kiln.core.llm.LanguageModels;
@@ -202,6 +203,7 @@ final class KilnAssembly {
       services.add(new RegistryRestService(g.registry, deployments.orElseThrow()));
     });
     training.ifPresent(t -> services.add(t.api()));
+    services.add(new ConsoleService());
     // Last: the document describes the routes of the services above (those present in this server).
     services.add(new OpenApiService(List.copyOf(services)));
     return services;

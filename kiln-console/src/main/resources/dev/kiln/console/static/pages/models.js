@@ -1,0 +1,6 @@
+// Placeholder: this page is being built.
+import {h, mount, pageHeader} from '../dom.js';
+
+export default async function render(main) {
+  mount(main, pageHeader('models'), h('p', {class: 'muted'}, 'Coming soon.'));
+}
