@@ -1,0 +1,168 @@
+// Training in the console: upload a CSV through the datasets page and see its preview; the new-job form shows the
+// server's validation error inline and starts a job by keyboard; the job page's loss curve gains points while the
+// job trains; a second job compared with the first (overlaid curves, differing rows highlighted); deploy.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {openBrowser, newPage, open, signIn, api, checkPage, unique} from '../lib.mjs';
+
+const DATASET = unique('ds');
+const MODEL = unique('trained');
+// Long enough to watch (several seconds on two busy cores), short enough for the whole file to stay well under 2 min.
+const EPOCHS = Number(process.env.KILN_TRAINING_EPOCHS ?? 40);
+const SPEC = `type: sequential
+layers:
+  - {type: dense, units: 32, activation: relu}
+  - {type: dense, units: 2, activation: softmax}
+optimizer: {name: adam, learning_rate: 0.01}
+loss: sparse_categorical_crossentropy
+training: {epochs: ${EPOCHS}, batch_size: 16, validation_split: 0.2}
+`;
+
+/** Two noisy, overlapping classes (so the curves move for a while), from a seeded generator. */
+function csv(rows) {
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+  const lines = ['x1,x2,x3,label'];
+  for (let i = 0; i < rows; i++) {
+    const y = rnd() < 0.5;
+    lines.push([(y ? 1 : -1) + 1.3 * gauss(), (y ? 0.5 : -0.5) + 1.5 * gauss(), gauss()].map((v) => v.toFixed(3))
+      .join(',') + ',' + (y ? 'yes' : 'no'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+let browser;
+let page;
+const jobs = [];
+
+before(async () => {
+  browser = await openBrowser();
+  page = await newPage(browser);
+  await signIn(page);
+});
+after(async () => browser?.close());
+
+test('a CSV uploaded through the datasets page shows its preview, columns and class balance', async () => {
+  await open(page, '#/datasets');
+  await checkPage(page, 'datasets');
+  await page.getByLabel('Dataset name').fill(DATASET);
+  await page.getByLabel('File').setInputFiles({name: 'train.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(3000))});
+  await page.getByLabel('Label column').fill('label');
+  await page.getByRole('button', {name: 'Upload'}).click();
+  await page.waitForURL(new RegExp('#/datasets/' + DATASET));
+  const preview = page.locator('table.preview');
+  await preview.waitFor();
+  assert.deepEqual(await preview.locator('thead th').allTextContents(), ['x1', 'x2', 'x3', 'label']);
+  assert.equal(await preview.locator('tbody tr').count(), 20);
+  assert.match(await page.locator('table.balance').textContent(), /no.*yes/s);
+  assert.match(await page.locator('main').textContent(), /3,000/);
+  assert.match(await page.locator('code.checksum').textContent(), /^[0-9a-f]{64}$/);
+  await checkPage(page, 'dataset');
+  await page.getByRole('link', {name: 'Train on this'}).click();
+  await page.waitForURL(/#\/jobs\/new\?dataset=/);
+});
+
+test('the new-job form shows the server\'s validation inline and starts a job by keyboard', async () => {
+  await open(page, '#/jobs/new?dataset=' + DATASET);
+  await page.getByLabel('Dataset').locator('option', {hasText: DATASET}).waitFor({state: 'attached'});
+  assert.equal(await page.getByLabel('Dataset').inputValue(), DATASET);
+  await checkPage(page, 'job-new');
+
+  // Keyboard only: focus the spec, replace it, then Tab to "Start training" and press Enter.
+  const spec = page.getByLabel('Spec (YAML or JSON)');
+  await spec.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('type: sequential\nlayers:\n  - {type: dense, units: -3}\n');
+  await startByKeyboard();
+  const problem = page.locator('.spec-error');
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /units|layer/i);
+  assert.equal(await spec.getAttribute('aria-invalid'), 'true');
+  assert.match(page.url(), /#\/jobs\/new/); // nothing was started
+  page.problems.length = 0; // the refused submission's 400 is logged by the browser, as expected
+  await checkPage(page, 'job-new-invalid');
+
+  await spec.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await spec.fill(SPEC); // the spec's text; typing it key by key adds nothing but time
+  await startByKeyboard();
+  await page.waitForURL(/#\/jobs\/\d+$/);
+  jobs.push(Number(/#\/jobs\/(\d+)$/.exec(page.url())[1]));
+});
+
+async function startByKeyboard() {
+  await page.getByRole('button', {name: 'Start training'}).focus();
+  await page.keyboard.press('Enter');
+}
+
+test('the job page\'s loss curve gains points while the job trains, then shows its evaluation', async () => {
+  const steps = page.locator('figure[data-chart="steps"]');
+  const read = () => page.evaluate(() => ({
+    points: Number(document.querySelector('figure[data-chart="steps"]').dataset.points),
+    state: document.querySelector('main h1 .badge')?.textContent,
+  }));
+  await page.waitForFunction(() => Number(document.querySelector('figure[data-chart="steps"]')?.dataset.points) > 0,
+    null, {timeout: 60_000});
+  const first = await read();
+  await page.waitForFunction((n) => Number(document.querySelector('figure[data-chart="steps"]').dataset.points) > n,
+    first.points, {timeout: 30_000});
+  const second = await read();
+  assert.equal(first.state, 'running');
+  assert.equal(second.state, 'running', 'the second reading is taken while the job still trains');
+  assert.ok(second.points > first.points, `${first.points} then ${second.points} points`);
+  assert.ok(await steps.locator('canvas').count() > 0, 'the curve is drawn');
+  await checkPage(page, 'job-running');
+
+  await page.getByRole('heading', {name: 'Test metrics'}).waitFor({timeout: 120_000});
+  assert.equal(await page.locator('main h1 .badge').textContent(), 'succeeded');
+  const epochs = Number(await page.locator('figure[data-chart="loss"]').getAttribute('data-points'));
+  assert.ok(epochs >= 2 * EPOCHS - 2, `loss and val_loss per epoch: ${epochs} points`);
+  assert.equal(await page.locator('table.confusion tbody tr').count(), 2);
+  assert.match(await page.locator('table.confusion caption').textContent(), /actual/);
+  assert.ok(await page.locator('table.confusion td[class*="heat-"]').count() === 4);
+  assert.match(await page.locator('table.per-class').textContent(), /yes/);
+  assert.match(await page.locator('[data-metric="accuracy"]').textContent(), /0\.\d/);
+  assert.ok(await page.getByRole('region', {name: 'ROC curve'}).isVisible());
+  await checkPage(page, 'job-done');
+});
+
+test('two jobs compared: overlaid curves and the settings that differ highlighted', async () => {
+  const res = await api('POST', '/api/v1/jobs', {dataset: DATASET, model: SPEC.replace('0.01', '0.05'),
+    training: {epochs: 3}});
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  jobs.push(res.body.id);
+  for (let i = 0; i < 240; i++) {
+    const j = await api('GET', '/api/v1/jobs/' + res.body.id);
+    if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.body.state)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await open(page, '#/jobs');
+  for (const id of jobs) await page.getByLabel('Pick job ' + id + ' to compare').check();
+  await checkPage(page, 'jobs');
+  await page.getByRole('button', {name: 'Compare'}).click();
+  await page.waitForURL(/#\/jobs\/compare\?ids=/);
+  const loss = page.locator('figure.overlay[data-chart="loss"]');
+  await loss.locator('canvas').waitFor();
+  assert.ok(Number(await loss.getAttribute('data-points')) >= 2 * (EPOCHS + 3) - 4);
+  assert.match(await loss.textContent(), new RegExp(`#${jobs[0]} loss.*#${jobs[1]} loss`, 's'));
+  const lr = page.locator('table.settings-table tr.diff', {hasText: 'learning_rate'});
+  assert.equal(await lr.count(), 1, 'the learning rate differs');
+  assert.ok(await page.locator('table.metrics-table tr.diff').count() >= 1);
+  assert.ok(await page.locator('table.metrics-table td.best').count() >= 1, 'the best value is marked');
+  await checkPage(page, 'compare');
+});
+
+test('a succeeded job deploys from its page, with links to the model and the playground', async () => {
+  await open(page, '#/jobs/' + jobs[0]);
+  await page.getByLabel('Model name').fill(MODEL);
+  await page.getByRole('button', {name: 'Deploy'}).click();
+  const link = page.getByRole('link', {name: 'model page'}).last();
+  await link.waitFor();
+  assert.equal(await link.getAttribute('href'), '#/models/' + MODEL);
+  assert.equal(await page.getByRole('link', {name: 'try it in the playground'}).last().getAttribute('href'), '#/playground/' + MODEL);
+  const models = await api('GET', '/api/v1/models');
+  assert.match(JSON.stringify(models.body), new RegExp(MODEL));
+  await checkPage(page, 'job-deployed');
+});
