@@ -150,7 +150,7 @@ function classBalance(d, preview, labelName) {
       h('th', {scope: 'col'}, 'Share'))),
     h('tbody', null, counts.map(([c, n]) => {
       const bar = h('span', {class: 'bar', 'aria-hidden': 'true'});
-      bar.style.width = Math.round((n / max) * 160) + 'px';
+      bar.style.width = Math.round((n / max) * 100) + 'px';
       return h('tr', null, h('th', {scope: 'row'}, c), h('td', {class: 'num'}, fmtNumber(n)),
         h('td', null, bar, ' ', (100 * n / total).toFixed(1) + '%'));
     }))), h('p', {class: 'muted'}, note));

@@ -2,7 +2,7 @@
 // does not page (no X-Total-Count) sends every job, which is then filtered here. Tick two or more to compare them.
 import {h, mount, pageHeader, field, errorBox, badge, fmtNumber, fmtTime} from '../dom.js';
 import {page} from '../api.js';
-import {modelType, datasetOf, testMetrics} from './training-jobs.js';
+import {modelType, datasetOf, testMetrics, finished} from './training-jobs.js';
 
 const PAGE = 25;
 const STATES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -26,7 +26,7 @@ export default async function render(main, ctx) {
 
   let res;
   try {
-    res = await page('/api/v1/jobs', {limit: PAGE, offset, state: f.state, dataset: f.dataset, q: f.q});
+    res = await page('/api/v1/jobs', {limit: PAGE, offset, state: f.state.toUpperCase(), dataset: f.dataset, q: f.q});
   } catch (e) {
     mount(list, errorBox(e));
     return;
@@ -87,11 +87,18 @@ function jobTable(jobs, onPick, f) {
         h('td', null, badge(j.state)),
         h('td', null, ds.name === '–' ? '–' : h('a', {href: '#/datasets/' + encodeURIComponent(ds.name)}, ds.text)),
         h('td', null, modelType(j)),
-        h('td', null, p && p.epochs ? `epoch ${p.epoch}/${p.epochs}` : (j.history?.length ? j.history.length + ' epochs' : '–')),
+        h('td', null, progressText(j)),
         h('td', {class: 'num'}, fmtNumber(m.accuracy ?? m.r2, 4)),
         h('td', null, fmtTime(j.created)),
         h('td', null, j.created_by ?? '–'));
     })));
+}
+
+function progressText(j) {
+  const p = j.progress;
+  const n = j.history?.length ?? 0;
+  if (!finished(j.state) && p?.epochs) return `epoch ${p.epoch} of ${p.epochs}`;
+  return n ? n + (n === 1 ? ' epoch' : ' epochs') : '–';
 }
 
 function pager(f, offset, total) {
