@@ -86,14 +86,28 @@ test('the new-job form shows the server\'s validation inline and starts a job by
   await spec.focus();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
-  await spec.fill(SPEC); // the spec's text; typing it key by key adds nothing but time
+  await spec.fill(SPEC.replace(`epochs: ${EPOCHS}`, 'epochs: 5')); // typing it key by key adds nothing but time
+  await spec.focus();
+  await tabTo('Epochs'); // the form's own field overrides the spec's epochs
+  await page.keyboard.type(String(EPOCHS));
   await startByKeyboard();
   await page.waitForURL(/#\/jobs\/\d+$/);
   jobs.push(Number(/#\/jobs\/(\d+)$/.exec(page.url())[1]));
 });
 
+/** Tabs from wherever the focus is to the named control (at most 20 steps), as a keyboard user would. */
+async function tabTo(name) {
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => document.activeElement?.labels?.[0]?.textContent
+      ?? document.activeElement?.textContent);
+    if (at?.trim() === name) return;
+  }
+  assert.fail('Tab never reached ' + name);
+}
+
 async function startByKeyboard() {
-  await page.getByRole('button', {name: 'Start training'}).focus();
+  await tabTo('Start training');
   await page.keyboard.press('Enter');
 }
 
@@ -152,6 +166,17 @@ test('two jobs compared: overlaid curves and the settings that differ highlighte
   assert.ok(await page.locator('table.metrics-table tr.diff').count() >= 1);
   assert.ok(await page.locator('table.metrics-table td.best').count() >= 1, 'the best value is marked');
   await checkPage(page, 'compare');
+});
+
+test('a running job is cancelled from its page after a confirmation', async () => {
+  const res = await api('POST', '/api/v1/jobs', {dataset: DATASET, model: SPEC, training: {epochs: 500}});
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  await open(page, '#/jobs/' + res.body.id);
+  await page.getByRole('button', {name: 'Cancel'}).click();
+  await page.getByRole('dialog').getByRole('button', {name: 'Cancel job'}).click();
+  await page.locator('main h1 .badge', {hasText: 'cancelled'}).waitFor({timeout: 60_000});
+  assert.equal((await api('GET', '/api/v1/jobs/' + res.body.id)).body.state, 'CANCELLED');
+  await checkPage(page, 'job-cancelled');
 });
 
 test('a succeeded job deploys from its page, with links to the model and the playground', async () => {

@@ -76,7 +76,9 @@ export default async function render(main, ctx) {
     done = true;
     mount(results,
       job.state === 'SUCCEEDED' ? [h('h2', null, 'Test metrics'), evaluation(job, track), deployPart(job, ctx)] : null,
-      job.error ? [h('h2', null, 'Error'), h('div', {class: 'error', role: 'alert'}, job.error)] : null);
+      job.state === 'FAILED' ? [h('h2', null, 'Error'), h('div', {class: 'error', role: 'alert'}, job.error ?? 'failed')] : null,
+      job.state === 'CANCELLED' ? h('p', {class: 'notice'}, 'This job was cancelled' + (job.error && job.error !== 'cancelled'
+        ? ': ' + job.error : '.') + ' What it trained before is in the curves above.') : null);
   };
   async function refresh() {
     job = await get('/api/v1/jobs/' + id);
@@ -141,10 +143,10 @@ function mergeSteps(live, stored) {
 function progressPart(job) {
   const p = job.progress;
   const epochs = p?.epochs || job.history?.[0]?.epochs || job.request?.training?.epochs || 0;
-  let frac = finished(job.state) ? (job.state === 'SUCCEEDED' ? 1 : null) : 0;
+  let frac = job.state === 'SUCCEEDED' ? 1 : finished(job.state) && epochs ? (job.history ?? []).length / epochs : 0;
   if (!finished(job.state) && p && p.epochs) frac = Math.min(1, (p.epoch - 1 + (p.steps ? p.step / p.steps : 0)) / p.epochs);
   const bar = h('progress', {max: 1, 'aria-label': 'Training progress', class: 'job-progress'});
-  if (frac !== null) bar.value = frac;
+  bar.value = Math.min(1, frac);
   const text = [];
   if (p && !finished(job.state)) {
     text.push(`Epoch ${p.epoch} of ${p.epochs}, step ${p.step} of ${p.steps}, loss ${fmtNumber(p.loss, 4)}`);
@@ -170,7 +172,8 @@ function settingsPart(job) {
     ['Best epoch', l.best_epoch ?? '–'], ['Model checksum', l.artifact_sha256 ? h('code', null, l.artifact_sha256) : '–'],
   ];
   const s = settings(job);
-  return [h('dl', {class: 'facts'}, facts.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
+  // Lineage (checksums, engine, best epoch) exists once the job has run: leave out what is not known yet.
+  return [h('dl', {class: 'facts'}, facts.filter(([, v]) => v !== '–').map(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
     h('details', null, h('summary', null, 'All settings'), h('table', {class: 'grid settings'},
       h('tbody', null, Object.entries(s).map(([k, v]) => h('tr', null, h('th', {scope: 'row', class: 'mono'}, k),
         h('td', {class: 'mono'}, String(v))))))),
