@@ -63,7 +63,7 @@ function uploadForm(ctx) {
   const name = h('input', {name: 'name', required: true, autocomplete: 'off', pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*',
     title: 'letters, digits, dot, dash, underscore'});
   const file = h('input', {type: 'file', name: 'file', required: true, accept: '.csv,.tsv,.txt,.zip,.gz'});
-  const label = h('input', {name: 'label', placeholder: 'the last column'});
+  const label = h('input', {name: 'label', placeholder: 'e.g. label', autocomplete: 'off'});
   const text = h('input', {name: 'text', placeholder: 'text CSV only'});
   const format = h('select', {name: 'format'}, FORMATS.map(([v, l]) => h('option', {value: v}, l)));
   const task = h('select', {name: 'task'}, [['', 'detect from labels'], ['classification', 'classification'],
@@ -102,7 +102,7 @@ function uploadForm(ctx) {
   }},
   h('h2', null, 'Upload a dataset'),
   h('div', {class: 'inline'}, field('Dataset name', name), field('File', file)),
-  h('div', {class: 'inline'}, field('Label column', label, 'CSV: default the last column'), field('Format', format),
+  h('div', {class: 'inline'}, field('Label column', label, 'CSV: the column to predict'), field('Format', format),
     field('Task', task), field('Delimiter', delimiter)),
   h('details', null, h('summary', null, 'More options'),
     h('div', {class: 'inline'}, field('Text column', text), field('Drop columns', drop, 'removed before storage'))),

@@ -56,8 +56,14 @@ export default async function render(main, ctx) {
       mount(metricSlot, metricChart.el);
     }
     metricChart.set(...align([curve(hist, want), curve(hist, 'val_' + want)]));
+    if (hist.length && want === 'accuracy' && !curve(hist, want).length) {
+      metricChart.setEmpty('No accuracy: a regression job (its loss is the mean squared error).');
+    }
     const [x, ys] = align([steps]);
     stepChart.set(x, ys);
+    if (finished(job.state) && !steps.length) {
+      stepChart.setEmpty('Per-step losses show while the page follows a training job; this server keeps no step history.');
+    }
   };
   let drawTimer = 0;
   const redraw = () => { if (!drawTimer) drawTimer = setTimeout(() => { drawTimer = 0; drawCurves(); }, 200); };

@@ -53,6 +53,11 @@ export function lineChart(title, series, {xLabel = 'epoch', yLabel = '', height 
       pending = [x, ys];
       if (!frame) frame = setTimeout(draw, 120);
     },
+    /** What the chart says while it has no points. */
+    setEmpty(text) {
+      empty = text;
+      if (el.dataset.points === '0') mount(summary, text);
+    },
     /** Draws now (tests and first paint need no wait). */
     flush() { clearTimeout(frame); draw(); },
     destroy() { clearTimeout(frame); u?.destroy(); u = null; },
