@@ -4,7 +4,7 @@
 // server offers one, else the submission's 400. Submitting goes to the job's page.
 import {h, mount, pageHeader, field, errorBox, toast} from '../dom.js';
 import {get, page, post, seg} from '../api.js';
-import {PRESETS, OPTIMIZERS, LOSSES, readSettings, writeSettings, canDryRun, validate, problem, lineOf} from './training-spec.js';
+import {PRESETS, OPTIMIZERS, LOSSES, readSettings, writeSettings, dryRunPath, validate, problem, lineOf} from './training-spec.js';
 
 export default async function render(main, ctx) {
   const dataset = h('select', {name: 'dataset', required: true});
@@ -20,7 +20,7 @@ export default async function render(main, ctx) {
   const status = h('div', {id: 'spec-status', class: 'spec-status', 'aria-live': 'polite'});
   const check = h('button', {type: 'button', class: 'secondary'}, 'Check');
   const submit = h('button', {type: 'submit'}, 'Start training');
-  const dry = await canDryRun();
+  const dry = await dryRunPath();
   if (!ctx.isCurrent()) return;
 
   const syncFields = () => {
@@ -63,7 +63,7 @@ export default async function render(main, ctx) {
     ctx.signal.addEventListener('abort', () => c.abort());
     mount(status, h('p', {class: 'muted'}, 'Checking…'));
     try {
-      const v = await validate(request(), c.signal);
+      const v = await validate(dry, request(), c.signal);
       if (c !== inflight || !ctx.isCurrent()) return;
       if (v.ok) showOk('✓ The server accepts this spec.'); else showProblem(v);
     } catch (e) {

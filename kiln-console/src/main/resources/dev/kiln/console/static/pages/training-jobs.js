@@ -25,20 +25,26 @@ export function curve(history, key) {
 }
 
 /**
- * The stored per-step losses, when the server keeps them (a bounded list; its name is feature-detected): any array
- * of objects with a step and a loss. Returned as [[x, loss]] with x in epochs (epoch - 1 + step / steps).
+ * The stored per-step losses, when the server keeps them (job.steps: [{step, epoch, loss}], step counted across the
+ * whole run; bounded by the server), as [[x, loss]] with x in epochs, as the live step events are drawn.
  */
 export function storedSteps(job) {
-  const known = ['step_history', 'steps', 'step_losses', 'loss_history', 'progress_history'];
-  let list = known.map((k) => job?.[k]).find(Array.isArray);
-  if (!list) {
-    list = Object.entries(job ?? {}).filter(([k, v]) => k !== 'history' && Array.isArray(v) && v.length
-      && typeof v[0] === 'object' && v[0] !== null && 'loss' in v[0] && 'step' in v[0]).map(([, v]) => v)[0];
+  const list = Array.isArray(job?.steps) ? job.steps : [];
+  if (!list.length) return [];
+  // Steps per epoch: from the job's progress, else from the last full epoch's last step.
+  let per = num(job.progress?.steps);
+  if (!per) {
+    const last = list[list.length - 1];
+    per = last.epoch > 1 ? Math.max(...list.filter((s) => s.epoch === last.epoch - 1).map((s) => s.step)) / (last.epoch - 1) : null;
   }
-  return (list ?? []).map(stepX).filter((p) => p !== null);
+  return list.map((s) => {
+    const loss = num(s?.loss);
+    if (loss === null || typeof s.step !== 'number') return null;
+    return [per ? s.step / per : (num(s.epoch) ?? 1) - 1 + s.step / Math.max(1, s.step), loss];
+  }).filter((p) => p !== null);
 }
 
-/** A step event or stored step as [x, loss], x in epochs; null when it says too little. */
+/** A live step event (epoch, epochs, step and steps within the epoch, loss) as [x, loss], x in epochs. */
 export function stepX(s) {
   const loss = num(s?.loss);
   if (loss === null || typeof s.step !== 'number') return null;

@@ -45,7 +45,11 @@ export function readSettings(text) {
 /** The spec text with its optimizer and loss lines set (added when absent; removed when blank). */
 export function writeSettings(text, {optimizer, learningRate, loss}) {
   let out = text;
-  const optLine = optimizer ? `optimizer: {name: ${optimizer}${learningRate ? ', learning_rate: ' + learningRate : ''}}` : '';
+  // Keep the optimizer's other settings (momentum, weight_decay...) when its line is a flat {key: value} map.
+  const old = /^optimizer\s*:\s*\{([^{}]*)\}\s*$/m.exec(text)?.[1] ?? '';
+  const rest = old.split(',').map((kv) => kv.trim()).filter((kv) => kv && !/^(name|learning_rate)\s*:/.test(kv));
+  const entries = ['name: ' + optimizer, learningRate ? 'learning_rate: ' + learningRate : null, ...rest].filter(Boolean);
+  const optLine = optimizer ? `optimizer: {${entries.join(', ')}}` : '';
   out = setLine(out, /^optimizer\s*:.*$/m, optLine);
   out = setLine(out, /^loss\s*:.*$/m, loss ? 'loss: ' + loss : '');
   return out;
@@ -56,20 +60,27 @@ function setLine(text, re, line) {
   return line ? text.replace(/\n*$/, '\n') + line + '\n' : text;
 }
 
-let dryRun = null;
-/** Whether the server validates without submitting (POST /api/v1/jobs documents dry_run in its OpenAPI document). */
-export async function canDryRun() {
-  if (dryRun === null) {
-    dryRun = get('/api/v1/openapi.json').then((doc) => (doc?.paths?.['/api/v1/jobs']?.post?.parameters ?? [])
-      .some((p) => p?.name === 'dry_run')).catch(() => false);
+let checker = null;
+/**
+ * How this server checks a request without running it, from its OpenAPI document: POST /api/v1/jobs/validate, or
+ * POST /api/v1/jobs?dry_run=true where that parameter is documented; null when it cannot (then only a submission
+ * tells). Never guessed: a server that ignored dry_run would start the job.
+ */
+export async function dryRunPath() {
+  if (checker === null) {
+    checker = get('/api/v1/openapi.json', {quiet: true}).then((doc) => {
+      if (doc?.paths?.['/api/v1/jobs/validate']?.post) return '/api/v1/jobs/validate';
+      const params = doc?.paths?.['/api/v1/jobs']?.post?.parameters ?? [];
+      return params.some((p) => p?.name === 'dry_run') ? '/api/v1/jobs?dry_run=true' : null;
+    }).catch(() => null);
   }
-  return dryRun;
+  return checker;
 }
 
 /** The server's verdict on a request without running it: {ok} or {ok: false, message, path}. */
-export async function validate(request, signal) {
+export async function validate(path, request, signal) {
   try {
-    await call('POST', '/api/v1/jobs?dry_run=true', request, {signal});
+    await call('POST', path, request, {signal});
     return {ok: true};
   } catch (e) {
     if (e.name === 'AbortError') throw e;
