@@ -29,7 +29,7 @@ export function lineChart(title, series, {xLabel = 'epoch', yLabel = '', height 
     cursor: {drag: {x: false, y: false}},
     series: [{label: xLabel}, ...series.map((s, i) => ({
       label: s.label, stroke: s.color || PALETTE[i % PALETTE.length], width: 2, spanGaps: true,
-      dash: s.dash ? [6, 4] : undefined, points: {show: s.points ?? false, size: 5},
+      dash: s.dash ? [6, 4] : undefined, points: s.points ? {size: 5} : {show: false}, // uPlot hides dense points
     }))],
   });
   const draw = () => {
