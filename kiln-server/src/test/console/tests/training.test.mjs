@@ -155,7 +155,7 @@ test('the job page\'s loss curve gains points while the job trains, then shows i
 
 test('two jobs compared: overlaid curves and the settings that differ highlighted', async () => {
   const res = await api('POST', '/api/v1/jobs', {dataset: DATASET, model: SPEC.replace('0.01', '0.05'),
-    training: {epochs: 3}});
+    training: {epochs: 15}});
   assert.equal(res.status, 202, JSON.stringify(res.body));
   jobs.push(res.body.id);
   for (let i = 0; i < 240; i++) {
@@ -170,7 +170,7 @@ test('two jobs compared: overlaid curves and the settings that differ highlighte
   await page.waitForURL(/#\/jobs\/compare\?ids=/);
   const loss = page.locator('figure.overlay[data-chart="loss"]');
   await loss.locator('canvas').waitFor();
-  assert.ok(Number(await loss.getAttribute('data-points')) >= 2 * (EPOCHS + 3) - 4);
+  assert.ok(Number(await loss.getAttribute('data-points')) >= 2 * (EPOCHS + 15) - 4);
   assert.match(await loss.textContent(), new RegExp(`#${jobs[0]} loss.*#${jobs[1]} loss`, 's'));
   const lr = page.locator('table.settings-table tr.diff', {hasText: 'learning_rate'});
   assert.equal(await lr.count(), 1, 'the learning rate differs');
