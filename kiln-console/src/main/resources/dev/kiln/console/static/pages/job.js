@@ -62,7 +62,7 @@ export default async function render(main, ctx) {
     const [x, ys] = align([steps]);
     stepChart.set(x, ys);
     if (finished(job.state) && !steps.length) {
-      stepChart.setEmpty('Per-step losses show while the page follows a training job; this server keeps no step history.');
+      stepChart.setEmpty('No step losses were recorded for this job (a model fitted without steps, or a server that keeps none).');
     }
   };
   let drawTimer = 0;

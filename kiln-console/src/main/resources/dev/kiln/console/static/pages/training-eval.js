@@ -23,8 +23,8 @@ export function evaluation(job, track) {
   ];
   if (report) {
     parts.push(h('div', {class: 'cols'},
-      h('section', {'aria-label': 'Confusion matrix'}, h('h3', null, 'Confusion matrix'), confusion(report)),
-      h('section', {'aria-label': 'Per-class metrics'}, h('h3', null, 'Per class'), perClass(report))));
+      h('section', {'aria-label': 'Confusion matrix'}, h('h3', null, 'Confusion matrix'), h('div', {class: 'scroll'}, confusion(report))),
+      h('section', {'aria-label': 'Per-class metrics'}, h('h3', null, 'Per class'), h('div', {class: 'scroll'}, perClass(report)))));
     if (report.classes?.length === 2 || report.confusion.length === 2) parts.push(roc(job, track));
   }
   const coef = job.evaluation?.coefficients;
