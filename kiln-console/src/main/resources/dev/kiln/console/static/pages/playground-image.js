@@ -3,6 +3,7 @@
 // channels-last, grey (luminance) or RGB, with values 0..255 (what a Kiln-trained image model takes: it scales to
 // 0..1 inside the exported model) or 0..1.
 import {h, field, mount} from '../dom.js';
+import {shellQuote} from './playground-snippets.js';
 
 /** {layout: 'NCHW'|'NHWC', c, hh, w} when the input looks like a batch of images of a fixed size, else null. */
 export function imageLayout(input) {
@@ -54,11 +55,29 @@ export function imageInput(input, layout) {
       const dims = layout.layout === 'NCHW' ? [1, layout.c, layout.hh, layout.w] : [1, layout.hh, layout.w, layout.c];
       return [{name: input.name, datatype: input.datatype, shape: dims, data}];
     },
-    /** For the snippets: the request with its pixel list left out. */
-    placeholder: () => [{name: input.name, datatype: input.datatype,
-      shape: layout.layout === 'NCHW' ? [1, layout.c, layout.hh, layout.w] : [1, layout.hh, layout.w, layout.c],
-      data: '<the pixel values>'}],
+    /** Snippets that read and resize a picture file as this page does. */
+    snippets: (path) => imageSnippets(location.origin + path, input, layout, Number(scale.value)),
   };
+}
+
+function imageSnippets(url, input, {layout, c, hh, w}, scale) {
+  const dims = layout === 'NCHW' ? `[1, ${c}, ${hh}, ${w}]` : `[1, ${hh}, ${w}, ${c}]`;
+  const arrange = c === 1
+    ? (layout === 'NCHW' ? 'x = x[None, None]                          # [1, 1, H, W]' : 'x = x[None, :, :, None]                    # [1, H, W, 1]')
+    : (layout === 'NCHW' ? 'x = x.transpose(2, 0, 1)[None]             # [1, 3, H, W]' : 'x = x[None]                                # [1, H, W, 3]');
+  const python = 'import os\n\nimport numpy as np\nimport requests\nfrom PIL import Image\n\n' +
+    `picture = Image.open("picture.png").convert(${c === 1 ? '"L"' : '"RGB"'}).resize((${w}, ${hh}))\n` +
+    `x = np.asarray(picture, dtype=np.float32)${scale === 1 ? ' / 255' : ''}\n${arrange}\n` +
+    `response = requests.post(\n    ${JSON.stringify(url)},\n` +
+    '    headers={"Authorization": "Bearer " + os.environ["KILN_API_KEY"]},\n' +
+    `    json={"inputs": [{"name": ${JSON.stringify(input.name)}, "datatype": "${input.datatype}", ` +
+    '"shape": list(x.shape), "data": x.ravel().tolist()}]},\n)\nresponse.raise_for_status()\n' +
+    'for output in response.json()["outputs"]:\n    print(output["name"], output["data"])';
+  const curl = `# request.json: {"inputs": [{"name": ${JSON.stringify(input.name)}, "datatype": "${input.datatype}", ` +
+    `"shape": ${dims}, "data": [...]}]}\n# data: the ${dims.slice(4, -1).replace(/, /g, ' × ')} pixel values, row-major, ` +
+    `${scale === 1 ? '0 to 1' : '0 to 255'}\ncurl -s ${shellQuote(url)} \\\n  -H "Authorization: Bearer $KILN_API_KEY" \\\n` +
+    "  -H 'Content-Type: application/json' \\\n  -d @request.json";
+  return [['Python', python], ['curl', curl]];
 }
 
 /** RGBA bytes to the model's layout; grey is ITU-R BT.601 luminance. */

@@ -31,6 +31,9 @@ function columnInputs(inputs) {
     kind: 'columns',
     node: h('div', {class: 'columns-form'}, controls.map((c) => c.node)),
     controls: controls.map((c) => c.control),
+    /** One row keyed by column name, as POST /predict takes it. */
+    row: () => Object.fromEntries(controls.map(({column, text, control}) =>
+      [column, text ? control.value : control.value.trim() === '' ? null : Number(control.value)])),
     read() {
       return controls.map(({column, text, control}) => {
         const raw = control.value.trim();

@@ -41,6 +41,15 @@ export function tensorSnippets(path, body) {
   ];
 }
 
+/** A snippet for POST /predict/{model} with rows keyed by column name (a Kiln-trained tabular model). */
+export function rowSnippet(model, row) {
+  const url = location.origin + '/predict/' + encodeURIComponent(model);
+  return ['Python (rows)', `import os\nimport requests\n\nrows = [${pyValue(row, 4)}]\nresponse = requests.post(\n` +
+    `    ${py(url)},\n    headers={"Authorization": "Bearer " + os.environ["KILN_API_KEY"]},\n` +
+    '    json={"instances": rows},\n)\nresponse.raise_for_status()\n' +
+    'for row, prediction in zip(rows, response.json()["predictions"]):\n    print(row, "->", prediction["class"])'];
+}
+
 /** Snippets for a chat completion with the given request body (stream left out of curl/requests for brevity). */
 export function chatSnippets(body) {
   const base = location.origin + '/v1';

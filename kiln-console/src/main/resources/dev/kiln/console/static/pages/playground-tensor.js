@@ -4,7 +4,7 @@ import {h, mount, pageHeader, field, errorBox} from '../dom.js';
 import {get, post, seg} from '../api.js';
 import {inputsFor} from './playground-inputs.js';
 import {renderOutputs} from './playground-output.js';
-import {snippetPanel, tensorSnippets} from './playground-snippets.js';
+import {snippetPanel, tensorSnippets, rowSnippet} from './playground-snippets.js';
 
 export default async function render(main, ctx, {name, version, meta, back}) {
   const base = '/v2/models/' + seg(name) + (version ? '/versions/' + seg(version) : '');
@@ -13,12 +13,18 @@ export default async function render(main, ctx, {name, version, meta, back}) {
   const result = h('div', {class: 'result', 'aria-live': 'polite'},
     h('p', {class: 'muted'}, 'The answer shows here.'));
   const submit = h('button', {type: 'submit'}, 'Run');
-  const snippets = snippetPanel(tensorSnippets(inferPath, requestBody(form, true)));
+  const codeFor = () => {
+    if (form.snippets) return form.snippets(inferPath);
+    const code = tensorSnippets(inferPath, requestBody(form));
+    // A Kiln-trained tabular model answers rows keyed by column name, the simplest call for a dataframe's rows.
+    return form.row && outputs(meta).has('class') ? [...code, rowSnippet(name, form.row())] : code;
+  };
+  const snippets = snippetPanel(codeFor());
 
   const run = async () => {
     let body;
     try {
-      body = requestBody(form, false);
+      body = requestBody(form);
     } catch (e) {
       mount(result, errorBox(e));
       return;
@@ -44,6 +50,7 @@ export default async function render(main, ctx, {name, version, meta, back}) {
   const formEl = h('form', {class: 'tensor-form', 'aria-label': 'Inputs of ' + name, novalidate: true,
     onsubmit: (e) => { e.preventDefault(); run(); },
     oninput: () => refreshSnippets(),
+    onchange: () => refreshSnippets(),
     onkeydown: (e) => {
       // A text area takes Enter as a new line; Ctrl+Enter (⌘+Enter) runs the model from it.
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && e.target.tagName === 'TEXTAREA') {
@@ -52,10 +59,10 @@ export default async function render(main, ctx, {name, version, meta, back}) {
       }
     }},
   form.node, h('div', {class: 'actions'}, submit,
-    h('span', {class: 'muted'}, form.kind === 'tensors' ? 'Enter (Ctrl+Enter in a text area) runs it.' : 'Enter runs it.')));
+    h('span', {class: 'muted'}, {tensors: 'Enter (Ctrl+Enter in a text area) runs it.', columns: 'Enter runs it.'}[form.kind])));
   function refreshSnippets() {
     try {
-      snippets.update(tensorSnippets(inferPath, requestBody(form, true)));
+      snippets.update(codeFor());
     } catch { /* half-typed input: keep the last good snippets */ }
   }
 
@@ -68,9 +75,10 @@ export default async function render(main, ctx, {name, version, meta, back}) {
     snippets.node);
 }
 
-function requestBody(form, forSnippet) {
-  const inputs = forSnippet && form.placeholder ? form.placeholder() : form.read();
-  return {inputs};
+const outputs = (meta) => new Set((meta.outputs ?? []).map((o) => o.name));
+
+function requestBody(form) {
+  return {inputs: form.read()};
 }
 
 const classCache = new Map();
