@@ -115,6 +115,10 @@ test('the playground lists callable models and runs add_sub from a form generate
     assert.ok(await list.getByRole('link', {name: 'tiny-chat'}).isVisible());
     assert.match(await list.locator('tr', {hasText: 'tiny-chat'}).textContent(), /language model/);
     await checkPage(page, 'playground-list');
+    await page.getByLabel('Filter by name').fill('tiny');
+    await page.getByText(/^1 of \d+ models$/).waitFor();
+    assert.equal(await list.getByRole('link', {name: 'add_sub'}).count(), 0);
+    await page.getByLabel('Filter by name').fill('');
 
     await list.getByRole('link', {name: 'add_sub'}).click();
     const a = page.getByLabel(/^a \(FP32/);

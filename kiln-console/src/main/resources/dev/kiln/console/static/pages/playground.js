@@ -1,7 +1,7 @@
 // The playground: #/playground lists the models this key may call; #/playground/:model tries one. A tensor model
 // gets a form built from its signature (playground-tensor.js), a language model a streaming chat
 // (playground-chat.js); both show the same call as curl, Python and (language models) OpenAI SDK snippets.
-import {h, mount, pageHeader, table, badge, errorBox} from '../dom.js';
+import {h, mount, pageHeader, table, badge, errorBox, field} from '../dom.js';
 import {get, post, seg} from '../api.js';
 import tensorPlayground from './playground-tensor.js';
 import chatPlayground from './playground-chat.js';
@@ -12,15 +12,32 @@ export default async function render(main, ctx) {
   const models = await callableModels(ctx.signal);
   if (!ctx.isCurrent()) return;
   const rows = [...models.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const list = h('div');
+  const filter = h('input', {type: 'search', autocomplete: 'off', value: ctx.query.get('q') ?? ''});
+  const show = () => {
+    const q = filter.value.trim().toLowerCase();
+    const shown = q ? rows.filter((m) => m.name.toLowerCase().includes(q)) : rows;
+    mount(list, h('p', {class: 'muted', 'aria-live': 'polite'}, `${shown.length} of ${rows.length} models`),
+      modelTable(shown.slice(0, LIMIT)),
+      shown.length > LIMIT ? h('p', {class: 'muted'}, `The first ${LIMIT} shown: narrow the filter.`) : null);
+  };
+  filter.addEventListener('input', show);
+  show();
   mount(main, pageHeader('Playground'),
     h('p', {class: 'muted'}, 'Pick a model to call it from the browser: tensor models get a form built from their ' +
       'signature, language models a streaming chat.'),
-    table([
-      {title: 'Model', cell: (m) => (m.state === 'READY' ? h('a', {href: '#/playground/' + seg(m.name)}, m.name) : m.name)},
-      {title: 'Kind', cell: (m) => (m.kind === 'llm' ? 'language model' : 'tensor model')},
-      {title: 'Version', cell: (m) => m.version ?? '–'},
-      {title: 'State', cell: (m) => [badge(m.state), m.reason ? h('span', {class: 'muted'}, ' ' + m.reason) : null]},
-    ], rows, 'No model this key may call.'));
+    h('div', {class: 'filters'}, field('Filter by name', filter)), list);
+}
+
+const LIMIT = 200;
+
+function modelTable(rows) {
+  return table([
+    {title: 'Model', cell: (m) => (m.state === 'READY' ? h('a', {href: '#/playground/' + seg(m.name)}, m.name) : m.name)},
+    {title: 'Kind', cell: (m) => (m.kind === 'llm' ? 'language model' : 'tensor model')},
+    {title: 'Version', cell: (m) => m.version ?? '–'},
+    {title: 'State', cell: (m) => [badge(m.state), m.reason ? h('span', {class: 'muted'}, ' ' + m.reason) : null]},
+  ], rows, 'No model this key may call.');
 }
 
 /**
