@@ -147,6 +147,16 @@ test('the playground lists callable models and runs add_sub from a form generate
     assert.match(await page.locator('.result').textContent(), /HTTP 400/);
     assert.match(await alert.textContent(), /shape|\[1, 3\]/i);
     await checkPage(page, 'playground-add-sub-refused');
+
+    // The snippet tabs by keyboard: arrows move between them.
+    await page.getByRole('tab', {name: 'curl'}).click();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('tab', {name: 'Python'}).getAttribute('aria-selected'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Python');
+
+    await open(page, '#/playground/no-such-model');
+    assert.match(await page.getByRole('alert').textContent(), /no-such-model/);
+    await checkPage(page, 'playground-unknown');
   } finally {
     await browser.close();
   }

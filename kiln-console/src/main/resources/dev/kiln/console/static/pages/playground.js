@@ -79,18 +79,20 @@ async function callableModels(signal) {
 async function renderModel(main, ctx, name) {
   mount(main, pageHeader(name), h('p', {class: 'muted'}, 'Loading the model…'));
   const version = ctx.query.get('version');
-  const path = '/v2/models/' + seg(name) + (version ? '/versions/' + seg(version) : '');
-  const [meta, llm] = await Promise.allSettled([
-    get(path, {signal: ctx.signal, quiet: true}),
-    get('/v1/models/' + seg(name), {signal: ctx.signal, quiet: true}),
-  ]);
-  if (!ctx.isCurrent()) return;
   const back = h('a', {href: '#/playground'}, 'All models');
-  const isLlm = llm.status === 'fulfilled' || (meta.status === 'fulfilled' && meta.value?.platform === 'llama.cpp');
-  if (isLlm) return chatPlayground(main, ctx, {name, back});
-  if (meta.status === 'rejected') {
-    mount(main, pageHeader(name, back), errorBox(meta.reason));
+  const path = '/v2/models/' + seg(name) + (version ? '/versions/' + seg(version) : '');
+  let meta;
+  try {
+    meta = await get(path, {signal: ctx.signal, quiet: true});
+  } catch (e) {
+    // A key that may call a language model but not read OIP metadata still reaches it over /v1.
+    const llm = await get('/v1/models/' + seg(name), {signal: ctx.signal, quiet: true}).catch(() => null);
+    if (!ctx.isCurrent()) return;
+    if (llm) return chatPlayground(main, ctx, {name, back});
+    mount(main, pageHeader(name, back), errorBox(e));
     return;
   }
-  return tensorPlayground(main, ctx, {name, version, meta: meta.value, back});
+  if (!ctx.isCurrent()) return;
+  if (meta?.platform === 'llama.cpp') return chatPlayground(main, ctx, {name, back});
+  return tensorPlayground(main, ctx, {name, version, meta, back});
 }
