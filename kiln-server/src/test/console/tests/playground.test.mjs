@@ -134,6 +134,10 @@ test('the playground lists callable models and runs add_sub from a form generate
     assert.ok(curl.includes(BASE + '/v2/models/add_sub/infer'), curl);
     assert.ok(curl.includes('[10,20,30,40]') && curl.includes('$KILN_API_KEY'), curl);
     assert.ok(!ADMIN_KEY || !curl.includes(ADMIN_KEY), 'the snippet never holds the secret');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {origin: BASE});
+    await page.getByRole('button', {name: 'Copy curl'}).click();
+    await page.getByText('Copied to the clipboard.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), curl);
     const python = await snippet(page, 'Python');
     assert.match(python, /requests\.post\(/);
     assert.ok(python.includes(`"${BASE}/v2/models/add_sub/infer"`), python);
