@@ -158,6 +158,17 @@ test('the playground lists callable models and runs add_sub from a form generate
     assert.equal(await page.getByRole('tab', {name: 'Python'}).getAttribute('aria-selected'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Python');
 
+    // An output of logits (no model here gives one): the page's own renderer shows their softmax and says so.
+    const logits = await page.evaluate(async () => {
+      const {renderOutputs} = await import('/console/pages/playground-output.js');
+      const box = document.createElement('div');
+      box.append(...renderOutputs({outputs: [{name: 'logits', datatype: 'FP32', shape: [1, 3], data: [2, 1, 0]}]},
+        ['cat', 'dog', 'fox']));
+      return [...box.querySelectorAll('p, tbody tr')].map((n) => n.textContent);
+    });
+    assert.ok(logits.includes('Output "logits" read as logits: the scores below are its softmax.'), logits.join('|'));
+    assert.ok(logits.includes('cat66.5%') && logits.includes('dog24.5%') && logits.includes('fox9.0%'), logits.join('|'));
+
     await open(page, '#/playground/no-such-model');
     assert.match(await page.getByRole('alert').textContent(), /no-such-model/);
     await checkPage(page, 'playground-unknown');

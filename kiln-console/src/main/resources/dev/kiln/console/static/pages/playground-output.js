@@ -27,7 +27,7 @@ export function renderOutputs(answer, classes = []) {
 function scoreOutput(outputs) {
   const matrix = (o) => /^(FP|BF)/.test(o.datatype) && o.shape?.length === 2 && o.shape[1] > 1;
   return outputs.find((o) => o.name === 'probabilities' && matrix(o)) ??
-    outputs.find((o) => matrix(o) && /prob|logit|score|softmax|output|predict/i.test(o.name)) ??
+    outputs.find((o) => matrix(o) && /prob|logit|score|softmax/i.test(o.name)) ??
     null;
 }
 
