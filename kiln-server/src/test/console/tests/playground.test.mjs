@@ -24,6 +24,7 @@ async function trainAndDeploy(name, version, model, training) {
   assert.equal(state.state, 'SUCCEEDED', JSON.stringify(state.error ?? state));
   const deployed = await api('POST', `/api/v1/jobs/${state.id}/deploy`, {name});
   assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+  return state.id;
 }
 
 /** An 8-bit RGB PNG of one grey level with a little seeded noise. */
@@ -95,7 +96,10 @@ async function trainTabular(name) {
     rows.push(`${x},${(i * 7) % 10},${i % 3 ? 'red' : 'blue'},${x >= 6 ? 'big' : 'small'}`);
   }
   const dataset = await upload(`/api/v1/datasets/${name}?label=size`, rows.join('\n') + '\n', 'text/csv');
-  await trainAndDeploy(name, dataset.version, {type: 'logistic_regression'});
+  const job = await trainAndDeploy(name, dataset.version, {type: 'logistic_regression'});
+  // The same job deployed again: version 2 beside version 1, for the version picker.
+  const again = await api('POST', `/api/v1/jobs/${job}/deploy`, {name});
+  assert.equal(again.status, 201, JSON.stringify(again.body));
 }
 
 /** The text of a snippet tab (clicked first). */
@@ -278,6 +282,21 @@ test('a model trained on a CSV is called with its raw columns and answers the ri
     await page.locator('[data-output="class"] pre', {hasText: 'small'}).waitFor();
     assert.equal(await top.locator('.class-name').textContent(), 'small');
     await checkPage(page, 'playground-tabular-small');
+
+    // An older version, picked by keyboard: the form calls /versions/1.
+    const picker = page.getByLabel('Version');
+    await picker.focus();
+    await picker.selectOption('1');
+    await page.waitForURL(/\?version=1$/);
+    await page.getByLabel('x', {exact: true}).fill('10');
+    await page.getByLabel('colour', {exact: true}).fill('blue');
+    await page.getByLabel('y', {exact: true}).fill('2');
+    await page.getByLabel('y', {exact: true}).press('Enter');
+    await page.getByText('Answered by version 1').waitFor();
+    assert.equal(await top.locator('.class-name').textContent(), 'big');
+    assert.equal(await page.locator('[data-output="class"] pre').textContent(), '["big"]');
+    assert.ok((await snippet(page, 'curl')).includes(`/v2/models/${name}/versions/1/infer`));
+    await checkPage(page, 'playground-tabular-version');
   } finally {
     await browser.close();
   }

@@ -120,5 +120,5 @@ function versionPicker(ctx, name, meta, version) {
       (select.value ? '?version=' + encodeURIComponent(select.value) : ''))},
     h('option', {value: '', selected: !version}, 'newest ready'),
     versions.map((v) => h('option', {value: v, selected: v === version}, v)));
-  return h('div', {class: 'inline'}, field('Version', select));
+  return h('div', {class: 'inline version-pick'}, field('Version', select));
 }
