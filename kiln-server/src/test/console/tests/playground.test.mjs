@@ -340,3 +340,25 @@ test('an image model is called with a picture decoded and resized in the browser
     await browser.close();
   }
 });
+
+test('a key that may call only add_sub sees only add_sub in the playground', async (t) => {
+  if (!ADMIN_KEY) return t.skip('needs a server with auth');
+  const key = await api('POST', '/api/v1/keys', {name: unique('pg-scoped'), scopes: ['invoke:add_sub']});
+  assert.equal(key.status, 201, JSON.stringify(key.body));
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page, key.body.token);
+    await open(page, '#/playground');
+    const list = page.getByRole('table');
+    await list.getByRole('link', {name: 'add_sub'}).waitFor();
+    assert.deepEqual(await list.getByRole('link').allTextContents(), ['add_sub']);
+    await checkPage(page, 'playground-scoped-list');
+    await open(page, '#/playground/tiny-chat');
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByLabel('Message', {exact: true}).count(), 0);
+    page.problems.length = 0; // the refusals' 403/404 are logged by the browser, as expected
+  } finally {
+    await browser.close();
+  }
+});
