@@ -147,7 +147,7 @@ test('the job page\'s loss curve gains points while the job trains, then shows i
   assert.match(await page.locator('[data-metric="accuracy"]').textContent(), /0\.\d/);
   assert.ok(await page.getByRole('region', {name: 'ROC curve'}).isVisible());
   if ((await api('GET', '/api/v1/jobs/' + jobs[0])).body.evaluation.roc) { // a server that sends the curve's points
-    assert.ok(await page.locator('.roc canvas').count() > 0, 'the ROC curve is drawn');
+    await page.locator('.roc canvas').first().waitFor(); // the ROC curve is drawn
     assert.match(await page.locator('.roc figure').getAttribute('aria-label'), /ROC curve \(AUC 0\.\d+\)/);
   }
   await checkPage(page, 'job-done');
@@ -188,6 +188,19 @@ test('a running job is cancelled from its page after a confirmation', async () =
   await page.locator('main h1 .badge', {hasText: 'cancelled'}).waitFor({timeout: 60_000});
   assert.equal((await api('GET', '/api/v1/jobs/' + res.body.id)).body.state, 'CANCELLED');
   await checkPage(page, 'job-cancelled');
+
+  // The jobs list filtered by state and dataset shows this job and no other state.
+  await open(page, '#/jobs');
+  await page.getByLabel('State').selectOption('cancelled');
+  await page.getByLabel('Dataset').fill(DATASET);
+  await page.getByRole('button', {name: 'Filter'}).click();
+  await page.waitForURL(/state=cancelled/);
+  await page.waitForFunction(() => {
+    const states = [...document.querySelectorAll('table.jobs tbody .badge')].map((b) => b.textContent);
+    return states.length > 0 && states.every((s) => s === 'cancelled');
+  });
+  await page.getByRole('link', {name: '#' + res.body.id, exact: true}).waitFor();
+  assert.ok(!(await page.getByRole('link', {name: '#' + jobs[0], exact: true}).count()), 'a succeeded job is left out');
 });
 
 test('a succeeded job deploys from its page, with links to the model and the playground', async () => {

@@ -85,6 +85,7 @@ export default async function render(main, ctx) {
       job.state === 'FAILED' ? [h('h2', null, 'Error'), h('div', {class: 'error', role: 'alert'}, job.error ?? 'failed')] : null,
       job.state === 'CANCELLED' ? h('p', {class: 'notice'}, 'This job was cancelled' + (job.error && job.error !== 'cancelled'
         ? ': ' + job.error : '.') + ' What it trained before is in the curves above.') : null);
+    charts.forEach((c) => c.flush()); // the evaluation's charts (ROC) draw at once
   };
   async function refresh() {
     job = await get('/api/v1/jobs/' + id);
