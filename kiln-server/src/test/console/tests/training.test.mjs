@@ -68,6 +68,8 @@ test('the new-job form shows the server\'s validation inline and starts a job by
   await open(page, '#/jobs/new?dataset=' + DATASET);
   await page.getByLabel('Dataset').locator('option', {hasText: DATASET}).waitFor({state: 'attached'});
   assert.equal(await page.getByLabel('Dataset').inputValue(), DATASET);
+  await page.getByLabel('Version').locator('option', {hasText: 'newest (v1)'}).waitFor({state: 'attached'});
+  assert.match(await page.getByLabel('Spec (YAML or JSON)').inputValue(), /type: logistic_regression/, 'a classifier preset');
   await checkPage(page, 'job-new');
 
   // Keyboard only: focus the spec, replace it, then Tab to "Start training" and press Enter.

@@ -79,7 +79,21 @@ export default async function render(main, ctx) {
   ctx.onCleanup(() => { clearTimeout(timer); inflight?.abort(); });
   check.addEventListener('click', runCheck);
   check.hidden = !dry;
-  spec.addEventListener('input', () => { syncFields(); changed(); });
+  let edited = false;
+  let info = null; // the picked dataset's newest version: its task and classes shape the presets
+  const preset = (k) => {
+    const classes = info?.classes?.length ?? 0;
+    // The MLP's last layer has one unit per class.
+    return k === 'mlp' && classes > 1 ? PRESETS.mlp.replace('units: 2, activation: softmax', `units: ${classes}, activation: softmax`)
+      : PRESETS[k];
+  };
+  const picked = (d) => {
+    info = d;
+    if (!edited && d) spec.value = d.task === 'REGRESSION' ? PRESETS.linear : PRESETS.logistic;
+    syncFields();
+    changed();
+  };
+  spec.addEventListener('input', () => { edited = true; syncFields(); changed(); });
   for (const el of [optimizer, loss]) el.addEventListener('change', writeFields);
   lr.addEventListener('change', writeFields);
   for (const el of [epochs, batch, vsplit, version]) el.addEventListener('change', changed);
@@ -87,7 +101,7 @@ export default async function render(main, ctx) {
   const presets = h('div', {class: 'actions', role: 'group', 'aria-label': 'Presets'},
     h('span', {class: 'muted'}, 'Presets:'),
     Object.keys(PRESETS).map((k) => h('button', {type: 'button', class: 'secondary preset', onclick: () => {
-      spec.value = PRESETS[k];
+      spec.value = preset(k);
       syncFields();
       changed();
     }}, k)));
@@ -119,10 +133,8 @@ export default async function render(main, ctx) {
   h('div', {class: 'actions'}, check, submit));
   mount(main, pageHeader('New training job', h('a', {href: '#/jobs'}, 'All jobs')), form);
 
-  await loadDatasets(ctx, dataset, version);
-  syncFields();
-  dataset.addEventListener('change', () => { versions(ctx, dataset.value, version).then(changed); });
-  changed();
+  picked(await loadDatasets(ctx, dataset, version));
+  dataset.addEventListener('change', () => { versions(ctx, dataset.value, version).then(picked); });
 }
 
 async function loadDatasets(ctx, select, version) {
@@ -137,19 +149,24 @@ async function loadDatasets(ctx, select, version) {
   if (want && !items.some((d) => d.name === want)) items.unshift({name: want});
   mount(select, items.length ? items.map((d) => h('option', {value: d.name, selected: d.name === want}, d.name))
     : h('option', {value: ''}, 'no datasets: upload one first'));
-  await versions(ctx, select.value, version, Number(ctx.query.get('version')) || null);
+  return versions(ctx, select.value, version, Number(ctx.query.get('version')) || null);
 }
 
 async function versions(ctx, name, select, want = null) {
-  if (!name) return mount(select, h('option', {value: ''}, '–'));
+  if (!name) {
+    mount(select, h('option', {value: ''}, '–'));
+    return null;
+  }
   try {
     const d = await get('/api/v1/datasets/' + seg(name));
-    if (!ctx.isCurrent()) return;
+    if (!ctx.isCurrent()) return null;
     const opts = [h('option', {value: ''}, `newest (v${d.version})`)];
     for (let v = d.version; v >= Math.max(1, d.version - 49); v--) opts.push(h('option', {value: v, selected: v === want}, 'v' + v));
     mount(select, opts);
+    return d;
   } catch {
     mount(select, h('option', {value: ''}, 'newest'));
+    return null;
   }
 }
 
