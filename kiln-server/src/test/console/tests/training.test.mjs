@@ -49,6 +49,11 @@ test('a CSV uploaded through the datasets page shows its preview, columns and cl
   await checkPage(page, 'datasets');
   await page.getByLabel('Dataset name').fill(DATASET);
   await page.getByLabel('File').setInputFiles({name: 'train.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(3000))});
+  // A label column the file lacks: the server's refusal shows on the form.
+  await page.getByLabel('Label column').fill('no_such_column');
+  await page.getByRole('button', {name: 'Upload'}).click();
+  await page.locator('form[aria-label="Upload a dataset"] [role="alert"]').waitFor();
+  assert.match(await page.locator('form[aria-label="Upload a dataset"] [role="alert"]').textContent(), /no_such_column/);
   await page.getByLabel('Label column').fill('label');
   await page.getByRole('button', {name: 'Upload'}).click();
   await page.waitForURL(new RegExp('#/datasets/' + DATASET));
