@@ -48,7 +48,7 @@ class ExplicitValidationApiTest extends TrainingApiFixture {
     assertThat(job(id).get("history").get(0).get("val_loss").isNumber()).isTrue();
     // Two classes: the evaluation carries the ROC curve behind its AUC, from (0, 0) to (1, 1).
     JsonNode roc = job(id).at("/evaluation/roc");
-    assertThat(job(id).at("/evaluation/rocAuc").isNumber()).isTrue();
+    assertThat(job(id).at("/evaluation/roc_auc").isNumber()).isTrue();
     assertThat(roc.size()).isBetween(2, 200);
     assertThat(roc.get(0).get("fpr").asDouble() + roc.get(0).get("tpr").asDouble()).isZero();
     JsonNode last = roc.get(roc.size() - 1);
