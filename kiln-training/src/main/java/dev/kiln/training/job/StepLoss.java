@@ -16,32 +16,37 @@ public record StepLoss(long step, int epoch, double loss) {
   public static final int MAX_POINTS = 500;
 
   /**
-   * {@code history} with {@code next} recorded, still at most {@link #MAX_POINTS} points. Every step is kept until the
-   * limit; then every other point goes and only every second step is recorded from there, and so on (the stride
-   * doubles), so the points stay evenly spaced over the run. A step at or before the last one recorded (a run resumed
-   * from its checkpoint repeats an epoch) replaces the points from there on.
+   * {@code history} with {@code next} recorded, still at most {@link #MAX_POINTS} points. The run's steps so far are
+   * cut into {@code MAX_POINTS} equal spans at most, each a power of two steps wide ({@code 1} while the run has at
+   * most {@code MAX_POINTS} steps, then 2, 4, ...), and each span keeps its latest point: every reported step while
+   * there is room, then points evenly spread over the whole run, the newest always last. Engines report steps at their
+   * own pace (DJL's every quarter second or so, and each epoch's last), so nothing here assumes every step comes. A
+   * step at or before the last one recorded (a run resumed from its checkpoint repeats an epoch) replaces the points
+   * from there on.
    */
   public static List<StepLoss> add(List<StepLoss> history, StepLoss next) {
-    List<StepLoss> out = new ArrayList<>(history);
-    out.removeIf(s -> s.step() >= next.step());
-    long stride = stride(out);
-    if (next.step() % stride != 0) {
-      return out.size() == history.size() ? history : List.copyOf(out);
+    long width = 1;
+    while ((next.step() + width - 1) / width > MAX_POINTS) {
+      width *= 2;
+    }
+    List<StepLoss> out = new ArrayList<>(Math.min(history.size() + 1, MAX_POINTS));
+    for (StepLoss s : history) {
+      if (s.step() >= next.step()) {
+        break; // steps are recorded in order
+      }
+      if (!out.isEmpty() && span(out.getLast(), width) == span(s, width)) {
+        out.removeLast(); // the later point of a span stands for it
+      }
+      out.add(s);
+    }
+    if (!out.isEmpty() && span(out.getLast(), width) == span(next, width)) {
+      out.removeLast();
     }
     out.add(next);
-    for (long wider = stride * 2; out.size() > MAX_POINTS; wider *= 2) {
-      long keep = wider;
-      out.removeIf(s -> s.step() % keep != 0);
-    }
     return List.copyOf(out);
   }
 
-  /** The spacing {@link #add} keeps: the smallest gap between recorded steps (1 until the first thinning). */
-  private static long stride(List<StepLoss> points) {
-    long stride = Long.MAX_VALUE;
-    for (int i = 1; i < points.size(); i++) {
-      stride = Math.min(stride, points.get(i).step() - points.get(i - 1).step());
-    }
-    return stride == Long.MAX_VALUE ? 1 : stride;
+  private static long span(StepLoss s, long width) {
+    return (s.step() - 1) / width;
   }
 }

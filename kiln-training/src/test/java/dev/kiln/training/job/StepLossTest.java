@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class StepLossTest {
@@ -32,13 +33,33 @@ class StepLossTest {
 
     assertThat(h).hasSizeBetween(StepLoss.MAX_POINTS / 2, StepLoss.MAX_POINTS);
     long gap = h.get(1).step() - h.get(0).step();
-    for (int i = 1; i < h.size(); i++) {
+    for (int i = 1; i < h.size() - 1; i++) {
       assertThat(h.get(i).step() - h.get(i - 1).step()).isEqualTo(gap);
     }
     assertThat(h.get(0).step()).isEqualTo(gap); // from the start of the run...
-    assertThat(h.getLast().step()).isGreaterThan(100_000 - gap); // ...to its end
-    assertThat(h.getLast().epoch()).isEqualTo(100);
-    assertThat(h.getLast().loss()).isEqualTo(1.0 / h.getLast().step());
+    assertThat(h.getLast()).isEqualTo(new StepLoss(100_000, 100, 1.0 / 100_000)); // ...to the newest step
+    assertThat(h.getLast().step() - h.get(h.size() - 2).step()).isBetween(1L, gap);
+  }
+
+  @Test
+  void stepsReportedAtTheEnginesOwnPaceAreKeptWhileThereIsRoomThenSpreadEvenly() {
+    Random random = new Random(14);
+    List<StepLoss> h = List.of();
+    List<Long> reported = new ArrayList<>();
+    for (long s = random.nextInt(30) + 1; s <= 40_000; s += random.nextInt(30) + 1) {
+      h = StepLoss.add(h, new StepLoss(s, 1, 1.0 / s));
+      reported.add(s);
+      if (s <= StepLoss.MAX_POINTS) {
+        assertThat(h).extracting(StepLoss::step).containsExactlyElementsOf(reported); // no step lost while room
+      }
+      assertThat(h).hasSizeLessThanOrEqualTo(StepLoss.MAX_POINTS);
+    }
+    assertThat(h.getLast().step()).isEqualTo(reported.getLast());
+    // Spread over the whole run: no stretch of 1/50 of it without a point.
+    for (int i = 1; i < h.size(); i++) {
+      assertThat(h.get(i).step() - h.get(i - 1).step()).isLessThan(40_000 / 50);
+    }
+    assertThat(h.getFirst().step()).isLessThan(40_000 / 50);
   }
 
   @Test
