@@ -1,6 +1,7 @@
 package dev.kiln.training.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.core.paging.Page;
 import dev.kiln.core.paging.PageRequest;
@@ -16,6 +17,8 @@ import dev.kiln.training.job.SweepTrial;
 import dev.kiln.training.spec.ModelSpec;
 import dev.kiln.training.spec.ModelType;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +116,37 @@ abstract class JdbcJobListTest {
     }
     assertThat(walked).hasSize(15).doesNotHaveDuplicates().isSortedAccordingTo((a, b) -> Long.compare(b, a));
     assertThat(store.list(mine, new PageRequest(4, 100)).items()).isEmpty();
+  }
+
+  /** SQLite's plan for a filtered page: through the filter's index (V4, V8), newest first without sorting. */
+  @Test
+  void sqliteFindsAFilteredPageThroughItsIndex() {
+    assumeTrue(backend == Backend.SQLITE);
+    String page = " ORDER BY id DESC LIMIT 50 OFFSET 0";
+    assertThat(plan("SELECT body FROM jobs WHERE state = 'FAILED'" + page))
+        .contains("jobs_by_state")
+        .doesNotContain("TEMP B-TREE");
+    assertThat(plan("SELECT body FROM jobs WHERE dataset = 'iris'" + page))
+        .contains("jobs_by_dataset")
+        .doesNotContain("TEMP B-TREE");
+    assertThat(plan("SELECT body FROM jobs WHERE sweep_id = 7" + page)).contains("jobs_by_sweep");
+    assertThat(plan("SELECT body FROM jobs WHERE created_by = 'key-a'" + page))
+        .contains("jobs_by_creator")
+        .doesNotContain("TEMP B-TREE");
+  }
+
+  private String plan(String sql) {
+    return db.open()
+        .read(c -> {
+          StringBuilder plan = new StringBuilder();
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+            while (rs.next()) {
+              plan.append(rs.getString("detail")).append('\n');
+            }
+          }
+          return plan.toString();
+        });
   }
 
   @Test
