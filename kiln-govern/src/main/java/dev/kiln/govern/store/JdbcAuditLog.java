@@ -77,7 +77,8 @@ public final class JdbcAuditLog implements AuditLog {
             }
           }
         });
-    return new Page<>(events, Math.max(total, page.offset() + (long) events.size()));
+    // Counted after the page was read: entries appended in between are counted, never fewer than the page holds.
+    return new Page<>(events, Math.max(total, events.size()));
   }
 
   private Conditions where(String actor, String action, String targetPrefix, Instant from, Instant to) {
