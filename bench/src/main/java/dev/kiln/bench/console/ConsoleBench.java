@@ -9,6 +9,7 @@ import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
 import dev.kiln.server.TrainingConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -100,8 +103,19 @@ public final class ConsoleBench implements Callable<Integer> {
     try (Kiln kiln = Kiln.start(config)) {
       port = kiln.httpPort();
       report(admin, member, seeded);
+    } finally {
+      delete(data);
     }
     return 0;
+  }
+
+  /** The installation's folder, once the server on it has stopped (tens of MB: it is not left in /tmp). */
+  private static void delete(Path folder) throws IOException {
+    try (Stream<Path> all = Files.walk(folder)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
   }
 
   private void report(String admin, String member, double seeded) throws Exception {
