@@ -162,6 +162,8 @@ public final class KeysRestService implements RestService {
                 q,
                 () -> {
                   Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
+                  // Checked before the log is reached: a bad page is the caller's 400 whatever the log's state.
+                  PageRequest page = PagedApi.page(q, 100, 10_000);
                   return audit
                       .log()
                       .query(
@@ -170,7 +172,7 @@ public final class KeysRestService implements RestService {
                           first(p, "target", null),
                           instant(first(p, "from", null)),
                           instant(first(p, "to", null)),
-                          PagedApi.page(q, 100, 10_000));
+                          page);
                 }));
   }
 
