@@ -4,6 +4,8 @@ import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.training.data.DatasetKeys;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
@@ -220,6 +222,15 @@ public final class TrainingService {
   }
 
   /**
+   * Checks a request exactly as {@link #submit} does, and queues nothing (a form's or spec editor's check before it
+   * submits): the request as it would run, its dataset versions pinned. Errors as {@link #submit}'s, with the path of
+   * the field at fault where the check knows it ({@link KilnException#path}).
+   */
+  public JobRequest check(JobRequest request, Grants who) {
+    return new RequestCheck(datasets, exactLimits).pinned(request, d -> sees(d, who));
+  }
+
+  /**
    * Checks several requests (a sweep's trials) as {@link #submit} does, all or none: a request that fails its check is
    * {@code INVALID_ARGUMENT} with {@code label}'s name for it in front of the reason. Returns them pinned, to queue.
    */
@@ -259,6 +270,11 @@ public final class TrainingService {
   /** The jobs {@code who} submitted (all of them for an admin), newest first. */
   public List<Job> jobs(Grants who) {
     return jobs.list().stream().filter(j -> who.owns(j.createdBy())).toList();
+  }
+
+  /** One page of the jobs {@code who} may see that pass {@code filter}, newest first: a non-admin its own only. */
+  public Page<Job> jobs(JobFilter filter, PageRequest page, Grants who) {
+    return jobs.list(who.admin() ? filter : filter.createdBy(who.principal()), page);
   }
 
   /** Cancels a queued job at once, a running one at its next step (here or on whichever replica runs it). */
