@@ -55,10 +55,11 @@ export default async function render(main, ctx) {
       h('code', {class: 'muted'}, k.id))},
     {title: 'Scopes', cell: (k) => h('div', {class: 'scopes'}, (k.scopes ?? []).map((s) => h('code', {class: 'scope'}, s)))},
     {title: 'Limits', cell: (k) => lines(describeLimits(k.limits, k.model_limits), 'none')},
-    {title: 'Created', cell: (k) => h('div', null, fmtTime(k.created), h('div', {class: 'muted'}, 'by ', k.created_by ?? '–'))},
-    {title: 'Expires', cell: (k) => (k.expires ? fmtTime(k.expires) : h('span', {class: 'muted'}, 'never'))},
+    {title: 'Created', cell: (k) => h('div', null, h('div', {class: 'nowrap'}, fmtTime(k.created)),
+      h('div', {class: 'muted'}, 'by ', k.created_by ?? '–'))},
+    {title: 'Expires', cell: (k) => (k.expires ? h('span', {class: 'nowrap'}, fmtTime(k.expires)) : h('span', {class: 'muted'}, 'never'))},
     {title: 'State', cell: (k) => h('div', null, badge(keyState(k)),
-      k.revoked ? h('div', {class: 'muted'}, fmtTime(k.revoked)) : null)},
+      k.revoked ? h('div', {class: 'muted nowrap'}, fmtTime(k.revoked)) : null)},
     {title: 'Actions', cell: (k) => keyState(k) === 'revoked' ? h('span', {class: 'muted'}, '–') : h('div', {class: 'actions'},
       h('button', {type: 'button', class: 'secondary', 'aria-label': `Rotate key ${k.name ?? k.id}`,
         onclick: (e) => rotate(k, e.currentTarget)}, 'Rotate'),
@@ -76,7 +77,7 @@ export default async function render(main, ctx) {
     state.keys.forEach((k) => counts[keyState(k)]++);
     mount(listSlot,
       h('h2', {tabindex: '-1'}, `Keys (${counts.active} active, ${counts.revoked} revoked, ${counts.expired} expired)`),
-      table(columns, pageRows, state.keys.length ? 'No key matches the filter.' : 'No keys yet.'),
+      keyTable(columns, pageRows, state.keys.length ? 'No key matches the filter.' : 'No keys yet.'),
       shown.length > PAGE ? h('nav', {class: 'pager', 'aria-label': 'Key pages'},
         h('button', {type: 'button', class: 'secondary', disabled: state.offset === 0,
           onclick: () => { state.offset -= PAGE; draw(); }}, 'Previous'),
@@ -100,6 +101,12 @@ export default async function render(main, ctx) {
     h('div', {class: 'filters'}, field('State', filterState), field('Filter', filterText)),
     listSlot);
   try { await load(); } catch (e) { if (e.name !== 'AbortError') mount(listSlot, errorBox(e)); }
+}
+
+function keyTable(columns, rows, empty) {
+  const t = table(columns, rows, empty);
+  t.classList.add('keys');
+  return t;
 }
 
 /** The create form: name, scopes, limits, expiry; onCreated gets the answer (with its token) and the submit button. */

@@ -1,0 +1,185 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {openBrowser, newPage, open, signIn, api, checkPage, unique, ADMIN_KEY} from '../lib.mjs';
+
+// add_sub (ExampleModels.addSub): inputs a, b FP32 [N, 4]; outputs sum = a + b, diff = a - b.
+const INFER = {inputs: [
+  {name: 'a', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4]},
+  {name: 'b', datatype: 'FP32', shape: [1, 4], data: [1, 1, 1, 1]},
+]};
+
+async function keyByName(name) {
+  const list = await api('GET', '/api/v1/keys');
+  assert.equal(list.status, 200);
+  return list.body.find((k) => k.name === name);
+}
+
+test('create a key with invoke:add_sub through the form, use it, see its usage, revoke it and see the call refused', async () => {
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/keys');
+    await page.getByRole('heading', {name: /^Keys \(/}).waitFor();
+    await checkPage(page, 'keys');
+
+    const name = unique('shop');
+    const form = page.getByRole('form', {name: 'Create a key'});
+    await form.getByLabel('Name', {exact: true}).fill(name);
+    await form.getByLabel(/^Scope \d+ names$/).fill('add_sub');
+    await form.getByLabel('Requests / day', {exact: true}).fill('1000');
+    await form.getByLabel('Requests / minute', {exact: true}).fill('600');
+    await form.getByRole('button', {name: 'Add a per-model limit'}).click();
+    await form.getByLabel('Model', {exact: true}).fill('add_sub');
+    await form.getByLabel('Tokens / day (model)').fill('5000');
+    await form.getByRole('button', {name: 'Create key'}).click();
+
+    const secret = page.locator('code.secret');
+    await secret.waitFor();
+    const token = (await secret.textContent()).trim();
+    assert.match(token, /^kiln_[a-z2-7]{12}_/);
+    assert.match(await page.getByRole('alert').first().textContent(), /will not be shown again/);
+    await page.getByRole('cell', {name: new RegExp('^' + name + ' ')}).waitFor();
+    await checkPage(page, 'keys-created');
+
+    const key = await keyByName(name);
+    assert.deepEqual(key.scopes, ['invoke:add_sub']);
+    assert.deepEqual(key.limits, {requests_per_minute: 600, requests_per_day: 1000});
+    assert.deepEqual(key.model_limits, {add_sub: {tokens_per_day: 5000}});
+    assert.equal(key.token, undefined, 'the list never holds a token');
+
+    const used = await api('POST', '/v2/models/add_sub/infer', INFER, token);
+    assert.equal(used.status, 200, JSON.stringify(used.body));
+    assert.deepEqual(used.body.outputs.find((o) => o.name === 'sum').data, [2, 3, 4, 5]);
+    if (ADMIN_KEY) assert.equal((await api('GET', '/api/v1/keys', undefined, token)).status, 403, 'invoke only: no admin');
+
+    await open(page, '#/usage?key=' + key.id);
+    if (ADMIN_KEY) { // usage is counted per key only with auth on
+      const row = page.locator('table.grid tbody tr', {hasText: 'add_sub'});
+      await row.first().waitFor();
+      assert.equal(await row.count(), 1);
+      assert.equal((await row.locator('td').nth(3).textContent()).trim(), '1', 'one request counted');
+      assert.match(await row.locator('td').nth(1).textContent(), new RegExp(name));
+      await page.getByText('1 / 1,000 requests today (0%)').first().waitFor(); // the quota against its limit
+      await page.getByRole('img', {name: /Requests per day: 1 requests/}).waitFor();
+    }
+    await page.getByRole('heading', {name: 'Quotas today (UTC)'}).waitFor();
+    await checkPage(page, 'usage');
+
+    await open(page, '#/keys');
+    await page.getByRole('button', {name: 'Revoke key ' + name}).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('cannot be undone').waitFor();
+    await dialog.getByRole('button', {name: 'Revoke'}).click();
+    await page.getByRole('row', {name: new RegExp(name)}).getByText('revoked', {exact: true}).waitFor();
+    assert.ok((await keyByName(name)).revoked, 'the server says revoked');
+    if (ADMIN_KEY) {
+      const refused = await api('POST', '/v2/models/add_sub/infer', INFER, token);
+      assert.equal(refused.status, 401, 'a revoked key is refused');
+    }
+    await checkPage(page, 'keys-revoked');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a key is created, its token copied and the list reached with the keyboard only', async () => {
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/keys');
+    await page.getByRole('heading', {name: /^Keys \(/}).waitFor();
+    const focused = () => page.evaluate(() => {
+      const e = document.activeElement;
+      return (e.labels?.[0]?.textContent ?? '') + '|' + (e.getAttribute('aria-label') ?? '') + '|' + e.textContent;
+    });
+    async function tabTo(pattern) {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        if (pattern.test(await focused())) return;
+      }
+      assert.fail('Tab never reached ' + pattern);
+    }
+    const name = unique('kbd');
+    await tabTo(/^Name\|/);
+    await page.keyboard.type(name);
+    await tabTo(/^\|Scope \d+ action\|/);
+    await page.keyboard.press('ArrowDown'); // invoke -> manage
+    await tabTo(/^\|Scope \d+ names\|/);
+    await page.keyboard.type('kbd-*');
+    await tabTo(/^Requests \/ day\|/);
+    await page.keyboard.type('50');
+    await tabTo(/\|Create key$/);
+    await page.keyboard.press('Enter');
+    await page.locator('code.secret').waitFor();
+    assert.match(await focused(), /\|Copy$/, 'focus moves to the token\'s Copy button');
+    await page.keyboard.press('Enter'); // clipboard may be refused headless: then the token is selected
+    await page.locator('#toast').getByText(/copied|selected/).waitFor();
+    await tabTo(/\|I have copied it$/);
+    await page.keyboard.press('Enter');
+    await page.locator('code.secret').waitFor({state: 'detached'});
+    const key = await keyByName(name);
+    assert.deepEqual(key.scopes, ['manage:kbd-*']);
+    assert.deepEqual(key.limits, {requests_per_day: 50});
+    await checkPage(page, 'keys-keyboard');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('rotate: confirmed in a dialog, the new token shown once works and the old one is refused', async () => {
+  const browser = await openBrowser();
+  try {
+    const name = unique('rotate');
+    const made = await api('POST', '/api/v1/keys', {name, scopes: ['invoke:add_sub']});
+    assert.equal(made.status, 201);
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/keys');
+    await page.getByRole('button', {name: 'Rotate key ' + name}).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('stops working at once').waitFor();
+    await dialog.getByRole('button', {name: 'Cancel'}).click();
+    await dialog.waitFor({state: 'detached'});
+    assert.equal(await page.locator('code.secret').count(), 0, 'cancelled: nothing rotated');
+    assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, made.body.token)).status, 200);
+
+    await page.getByRole('button', {name: 'Rotate key ' + name}).click();
+    await dialog.getByRole('button', {name: 'Rotate'}).click();
+    const secret = page.locator('code.secret');
+    await secret.waitFor();
+    const token = (await secret.textContent()).trim();
+    assert.notEqual(token, made.body.token);
+    assert.match(await page.getByRole('heading', {level: 2}).first().textContent(), new RegExp('New token for "' + name));
+    assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, token)).status, 200, 'the new token works');
+    if (ADMIN_KEY) {
+      assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, made.body.token)).status, 401, 'the old one is refused');
+    }
+    await checkPage(page, 'keys-rotated');
+    await page.reload();
+    await page.getByRole('heading', {name: /^Keys \(/}).waitFor();
+    assert.equal(await page.locator('code.secret').count(), 0, 'a token is never shown twice');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the form says what is wrong before the server does, and keeps the input', async () => {
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/keys');
+    const form = page.getByRole('form', {name: 'Create a key'});
+    await form.getByLabel('Name', {exact: true}).fill('bad-scope');
+    await form.getByLabel(/^Scope \d+ names$/).fill('a b<script>');
+    await form.getByRole('button', {name: 'Create key'}).click();
+    await form.getByRole('alert').getByText(/only letters, digits/).waitFor();
+    assert.equal(await form.getByLabel('Name', {exact: true}).inputValue(), 'bad-scope');
+    assert.equal(await keyByName('bad-scope'), undefined);
+    await checkPage(page, 'keys-invalid');
+  } finally {
+    await browser.close();
+  }
+});
