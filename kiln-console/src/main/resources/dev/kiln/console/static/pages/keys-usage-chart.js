@@ -7,6 +7,12 @@ const COLOURS = ['#a63d1a', '#1f4f8f', '#1e6b34', '#8a5a00', '#6b2d8f', '#0f6b6b
 const MAX_SERIES = 6;
 const DAY = 86400;
 
+/** One colour per model, the same in every chart: models in the order given (busiest first). */
+export function colours(models) {
+  const index = new Map(models.map((m, i) => [m, i]));
+  return (m, i) => (m === 'other models' ? '#5c5650' : COLOURS[(index.get(m) ?? i) % (COLOURS.length - 1)]);
+}
+
 /** Every UTC day from..to inclusive as 'YYYY-MM-DD'. */
 export function daysBetween(from, to) {
   const out = [];
@@ -40,7 +46,7 @@ export function perDay(rows, days, measure) {
  * A chart card: heading, the uPlot chart (aria-labelled) and a summary line; returns {el, destroy}. The chart is
  * drawn once the card is in the page (uPlot measures nothing, but the width comes from the container).
  */
-export function usageChart(title, unit, series) {
+export function usageChart(title, unit, series, colourOf = (m, i) => COLOURS[i % COLOURS.length]) {
   const totals = series.values.map((v) => v.reduce((a, b) => a + b, 0));
   const sum = totals.reduce((a, b) => a + b, 0);
   const byDay = series.days.map((_, i) => series.values.reduce((a, v) => a + v[i], 0));
@@ -63,7 +69,7 @@ export function usageChart(title, unit, series) {
         scales: {x: {time: true}, y: {range: (u, min, max) => [0, Math.max(1, max * 1.1)]}},
         axes: [{}, {label: unit, size: 60}],
         series: [{label: 'day', value: (u, v) => (v === null ? '–' : new Date(v * 1000).toISOString().slice(0, 10))},
-          ...series.models.map((m, i) => ({label: m, stroke: COLOURS[i % COLOURS.length], width: 2,
+          ...series.models.map((m, i) => ({label: m, stroke: colourOf(m, i), width: 2,
             points: {show: true, size: 6}, value: (u, v) => (v === null ? '–' : fmtNumber(v))}))],
       }, [xs, ...series.values], box);
     },

@@ -3,7 +3,7 @@
 // in the address (#/usage?key=...&model=...&from=...&to=...), so a view can be linked to.
 import {h, mount, table, fmtNumber, pageHeader, field, errorBox} from '../dom.js';
 import {get, session} from '../api.js';
-import {daysBetween, perDay, usageChart} from './keys-usage-chart.js';
+import {daysBetween, perDay, usageChart, colours} from './keys-usage-chart.js';
 import {quotaSection} from './keys-quota.js';
 
 const PAGE = 50;
@@ -63,13 +63,15 @@ export default async function render(main, ctx) {
   if (!ctx.isCurrent()) return;
 
   const days = daysBetween(filter.from, filter.to);
-  const charts = [usageChart('Requests per day', 'requests', perDay(rows, days, 'requests'))];
-  if (rows.some((r) => r.tokens > 0)) charts.push(usageChart('Tokens per day', 'tokens', perDay(rows, days, 'tokens')));
+  const requests = perDay(rows, days, 'requests');
+  const colourOf = colours(requests.models);
+  const charts = [usageChart('Requests per day', 'requests', requests, colourOf)];
+  if (rows.some((r) => r.tokens > 0)) charts.push(usageChart('Tokens per day', 'tokens', perDay(rows, days, 'tokens'), colourOf));
   ctx.onCleanup(() => charts.forEach((c) => c.destroy()));
 
   const totals = rows.reduce((t, r) => ({requests: t.requests + r.requests, errors: t.errors + r.errors,
     tokens: t.tokens + r.tokens}), {requests: 0, errors: 0, tokens: 0});
-  const quotaKeys = session.admin ? keys : own ? [own] : [];
+  const quotaKeys = session.admin ? keys.filter((k) => !filter.key || k.id === filter.key) : own ? [own] : [];
   const tableSlot = h('div');
   mount(content,
     h('div', {class: 'cards'},
