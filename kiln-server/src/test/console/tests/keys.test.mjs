@@ -54,6 +54,7 @@ test('create a key with invoke:add_sub through the form, use it, see its usage, 
     if (ADMIN_KEY) assert.equal((await api('GET', '/api/v1/keys', undefined, token)).status, 403, 'invoke only: no admin');
 
     await open(page, '#/usage?key=' + key.id);
+    await page.getByRole('heading', {name: 'Usage', level: 1}).waitFor();
     if (ADMIN_KEY) { // usage is counted per key only with auth on
       const row = page.locator('table.grid tbody tr', {hasText: 'add_sub'});
       await row.first().waitFor();
@@ -61,7 +62,7 @@ test('create a key with invoke:add_sub through the form, use it, see its usage, 
       assert.equal((await row.locator('td').nth(3).textContent()).trim(), '1', 'one request counted');
       assert.match(await row.locator('td').nth(1).textContent(), new RegExp(name));
       await page.getByText('1 / 1,000 requests today (0%)').first().waitFor(); // the quota against its limit
-      await page.getByRole('img', {name: /Requests per day: 1 requests/}).waitFor();
+      await page.getByRole('img', {name: /Requests per day: 1 request in/}).waitFor();
     }
     await page.getByRole('heading', {name: 'Quotas today (UTC)'}).waitFor();
     await checkPage(page, 'usage');

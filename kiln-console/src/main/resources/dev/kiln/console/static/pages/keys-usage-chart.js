@@ -52,7 +52,7 @@ export function usageChart(title, unit, series, colourOf = (m, i) => COLOURS[i %
   const byDay = series.days.map((_, i) => series.values.reduce((a, v) => a + v[i], 0));
   const peak = byDay.reduce((best, v, i) => (v > byDay[best] ? i : best), 0);
   const summary = sum
-    ? `${fmtNumber(sum)} ${unit} in ${series.days.length} days; busiest day ${series.days[peak]} with ${fmtNumber(byDay[peak])}; `
+    ? `${fmtNumber(sum)} ${sum === 1 ? unit.replace(/s$/, '') : unit} in ${series.days.length} days; busiest day ${series.days[peak]} with ${fmtNumber(byDay[peak])}; `
       + series.models.map((m, i) => `${m}: ${fmtNumber(totals[i])}`).join(', ') + '.'
     : `No ${unit} in these ${series.days.length} days.`;
   const box = h('div', {class: 'chart', role: 'img', 'aria-label': `${title}: ${summary}`});
