@@ -184,3 +184,35 @@ test('the form says what is wrong before the server does, and keeps the input', 
     await browser.close();
   }
 });
+
+test('a key that is not admin sees its own usage only, and no key management', {skip: !ADMIN_KEY && 'auth off'}, async () => {
+  const browser = await openBrowser();
+  try {
+    const mine = await api('POST', '/api/v1/keys', {name: unique('mine'), scopes: ['invoke:add_sub']});
+    const other = await api('POST', '/api/v1/keys', {name: unique('other'), scopes: ['invoke:add_sub']});
+    assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, mine.body.token)).status, 200);
+    for (let i = 0; i < 2; i++) assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, other.body.token)).status, 200);
+
+    const page = await newPage(browser);
+    await signIn(page, mine.body.token);
+    const nav = page.getByRole('navigation', {name: 'Sections'});
+    assert.equal(await nav.getByRole('link', {name: 'Keys'}).count(), 0, 'no Keys link for a non-admin key');
+    await open(page, '#/usage?key=' + other.body.id); // asking for another key's usage shows one's own
+    await page.getByRole('heading', {name: 'Usage', level: 1}).waitFor();
+    await page.getByRole('heading', {name: 'Quotas today (UTC)'}).waitFor();
+    const rows = page.locator('table.grid tbody tr');
+    await rows.first().waitFor();
+    const text = await page.locator('main').textContent();
+    assert.ok(text.includes(mine.body.id), 'its own key id is listed');
+    assert.ok(!text.includes(other.body.id), 'another key\'s id never is');
+    assert.equal(await page.getByLabel('Key', {exact: true}).count(), 0, 'no key filter');
+    assert.match(text, /this key made [1-9]\d* requests/);
+    await checkPage(page, 'usage-own');
+
+    await open(page, '#/keys');
+    await page.getByText('Only an admin key can see and manage keys').waitFor();
+    await checkPage(page, 'keys-not-admin');
+  } finally {
+    await browser.close();
+  }
+});

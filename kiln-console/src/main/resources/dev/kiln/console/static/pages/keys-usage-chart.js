@@ -6,6 +6,8 @@ import {h, fmtNumber} from '../dom.js';
 const COLOURS = ['#a63d1a', '#1f4f8f', '#1e6b34', '#8a5a00', '#6b2d8f', '#0f6b6b', '#5c5650'];
 const MAX_SERIES = 6;
 const DAY = 86400;
+/** Whole-number axis steps: requests and tokens are counts. */
+const COUNTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8, 1e9];
 
 /** One colour per model, the same in every chart: models in the order given (busiest first). */
 export function colours(models) {
@@ -67,7 +69,7 @@ export function usageChart(title, unit, series, colourOf = (m, i) => COLOURS[i %
         width: Math.max(320, box.clientWidth - 16),
         height: 220,
         scales: {x: {time: true}, y: {range: (u, min, max) => [0, Math.max(1, max * 1.1)]}},
-        axes: [{}, {label: unit, size: 60}],
+        axes: [{}, {label: unit, size: 60, incrs: COUNTS}],
         series: [{label: 'day', value: (u, v) => (v === null ? '–' : new Date(v * 1000).toISOString().slice(0, 10))},
           ...series.models.map((m, i) => ({label: m, stroke: colourOf(m, i), width: 2,
             points: {show: true, size: 6}, value: (u, v) => (v === null ? '–' : fmtNumber(v))}))],

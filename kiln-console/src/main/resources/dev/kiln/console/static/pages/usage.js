@@ -14,7 +14,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export default async function render(main, ctx) {
   const to = DATE.test(ctx.query.get('to') ?? '') ? ctx.query.get('to') : today();
   const from = DATE.test(ctx.query.get('from') ?? '') ? ctx.query.get('from') : minusDays(to, 29);
-  const filter = {key: ctx.query.get('key') ?? '', model: ctx.query.get('model') ?? '', from, to};
+  // Only an admin may ask for a key; any other key reads its own usage (the server refuses another's with 403).
+  const filter = {key: session.admin ? ctx.query.get('key') ?? '' : '', model: ctx.query.get('model') ?? '', from, to};
 
   // Admins get the key list (names for ids, limits for quotas); other keys may not read it.
   const keys = session.admin ? await get('/api/v1/keys', {signal: ctx.signal}).catch(() => []) : [];
@@ -76,10 +77,10 @@ export default async function render(main, ctx) {
   mount(content,
     h('div', {class: 'cards'},
       stat('Requests', totals.requests), stat('Errors', totals.errors), stat('Tokens', totals.tokens),
-      stat('Keys', new Set(rows.map((r) => r.key_id)).size)),
+      session.admin ? stat('Keys', new Set(rows.map((r) => r.key_id)).size) : null),
     quotaSection(quotaKeys, todayRows, {admin: session.admin, ownToday: todayRows}),
     h('div', {class: 'cols'}, charts.map((c) => c.el)),
-    h('h2', null, 'Per key, model and day'),
+    h('h2', null, session.admin ? 'Per key, model and day' : 'Per model and day'),
     tableSlot);
   charts.forEach((c) => c.draw());
 
