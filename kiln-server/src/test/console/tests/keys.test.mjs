@@ -216,3 +216,27 @@ test('a key that is not admin sees its own usage only, and no key management', {
     await browser.close();
   }
 });
+
+test('tokens: a language model\'s tokens are charted per day and counted against the daily token quota', {skip: !ADMIN_KEY && 'auth off'}, async () => {
+  const browser = await openBrowser();
+  try {
+    const made = await api('POST', '/api/v1/keys', {name: unique('chat'), scopes: ['invoke:tiny-chat'], limits: {tokens_per_day: 1000}});
+    const chat = await api('POST', '/v1/chat/completions', {model: 'tiny-chat', max_tokens: 4,
+      messages: [{role: 'user', content: 'hello'}]}, made.body.token);
+    assert.equal(chat.status, 200, JSON.stringify(chat.body));
+    const tokens = chat.body.usage.total_tokens;
+    assert.ok(tokens > 0);
+
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/usage?key=' + made.body.id);
+    await page.getByRole('heading', {name: 'Usage', level: 1}).waitFor();
+    await page.getByRole('img', {name: new RegExp(`^Tokens per day: ${tokens} tokens in`)}).waitFor();
+    await page.getByText(`${tokens} / 1,000 tokens today`).waitFor();
+    const row = page.locator('table.grid tbody tr', {hasText: 'tiny-chat'});
+    assert.equal((await row.locator('td').nth(6).textContent()).trim(), String(tokens));
+    await checkPage(page, 'usage-tokens');
+  } finally {
+    await browser.close();
+  }
+});
