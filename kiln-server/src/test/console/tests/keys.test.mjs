@@ -29,6 +29,7 @@ test('create a key with invoke:add_sub through the form, use it, see its usage, 
     await form.getByLabel(/^Scope \d+ names$/).fill('add_sub');
     await form.getByLabel('Requests / day', {exact: true}).fill('1000');
     await form.getByLabel('Requests / minute', {exact: true}).fill('600');
+    await form.getByLabel('Expires in (days)').fill('30');
     await form.getByRole('button', {name: 'Add a per-model limit'}).click();
     await form.getByLabel('Model', {exact: true}).fill('add_sub');
     await form.getByLabel('Tokens / day (model)').fill('5000');
@@ -47,6 +48,8 @@ test('create a key with invoke:add_sub through the form, use it, see its usage, 
     assert.deepEqual(key.limits, {requests_per_minute: 600, requests_per_day: 1000});
     assert.deepEqual(key.model_limits, {add_sub: {tokens_per_day: 5000}});
     assert.equal(key.token, undefined, 'the list never holds a token');
+    const days = (Date.parse(key.expires) - Date.parse(key.created)) / 86400e3;
+    assert.ok(Math.abs(days - 30) < 0.01, 'expires in 30 days: ' + key.expires);
 
     const used = await api('POST', '/v2/models/add_sub/infer', INFER, token);
     assert.equal(used.status, 200, JSON.stringify(used.body));
@@ -236,6 +239,30 @@ test('tokens: a language model\'s tokens are charted per day and counted against
     const row = page.locator('table.grid tbody tr', {hasText: 'tiny-chat'});
     assert.equal((await row.locator('td').nth(6).textContent()).trim(), String(tokens));
     await checkPage(page, 'usage-tokens');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('states: an expired key says so, and the state and text filters narrow the list', async () => {
+  const browser = await openBrowser();
+  try {
+    const tag = unique('states');
+    const expired = await api('POST', '/api/v1/keys', {name: tag + '-old', scopes: ['invoke:*'], expires_at: '2020-01-01T00:00:00Z'});
+    const active = await api('POST', '/api/v1/keys', {name: tag + '-new', scopes: ['invoke:*']});
+    assert.equal(expired.status, 201);
+    assert.equal(active.status, 201);
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/keys');
+    await page.getByLabel('Filter', {exact: true}).fill(tag);
+    await page.getByRole('row', {name: new RegExp(tag + '-new')}).getByText('active', {exact: true}).waitFor();
+    await page.getByRole('row', {name: new RegExp(tag + '-old')}).getByText('expired', {exact: true}).waitFor();
+    await page.getByLabel('State', {exact: true}).selectOption('expired');
+    await page.getByRole('row', {name: new RegExp(tag + '-new')}).waitFor({state: 'detached'});
+    assert.equal(await page.getByRole('row', {name: new RegExp(tag)}).count(), 1);
+    await page.getByText('2020-01-01 00:00:00Z').waitFor();
+    await checkPage(page, 'keys-filtered');
   } finally {
     await browser.close();
   }
