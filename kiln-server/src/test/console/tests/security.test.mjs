@@ -166,3 +166,27 @@ test('the session cookie is HttpOnly and SameSite=Strict, and after sign-out its
     await browser.close();
   }
 });
+
+test('a key name holding markup is shown as text on the keys and usage pages and in the dialogs, and runs nothing', async () => {
+  const browser = await openBrowser();
+  try {
+    const name = `<img src=x onerror="window.kilnPwned=1"><script>window.kilnPwned=2</script>${unique('x')}`;
+    const made = await api('POST', '/api/v1/keys', {name, scopes: ['invoke:add_sub']});
+    assert.equal(made.status, 201);
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/keys');
+    await page.getByRole('cell', {name: new RegExp('^' + name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))}).waitFor();
+    await page.getByRole('button', {name: 'Revoke key ' + name}).click();
+    await page.getByRole('dialog').getByText(name, {exact: false}).waitFor();
+    await page.getByRole('dialog').getByRole('button', {name: 'Cancel'}).click();
+    await open(page, '#/usage');
+    await page.getByRole('heading', {name: 'Usage', level: 1}).waitFor();
+    await page.getByRole('combobox', {name: 'Key'}).locator('option', {hasText: name}).waitFor({state: 'attached'});
+    assert.equal(await page.evaluate(() => window.kilnPwned), undefined, 'the payload did not run');
+    assert.equal(await page.locator('main img, main script').count(), 0, 'no element came from the name');
+    await checkPage(page, 'security-markup-name');
+  } finally {
+    await browser.close();
+  }
+});

@@ -42,6 +42,20 @@ const hasLimit = (k) => k.limits?.requests_per_day || k.limits?.tokens_per_day
   || Object.values(k.model_limits ?? {}).some((l) => l.requests_per_day || l.tokens_per_day || l.requests_per_minute)
   || k.limits?.requests_per_minute;
 
+const SHOWN = 8;
+
+/** The largest share of a daily limit a key has used today (0..1+). */
+function usedShare(k, rows) {
+  const all = sums(rows);
+  const shares = [k.limits?.requests_per_day && all.requests / k.limits.requests_per_day,
+    k.limits?.tokens_per_day && all.tokens / k.limits.tokens_per_day];
+  for (const [model, l] of Object.entries(k.model_limits ?? {})) {
+    const m = sums(rows.filter((r) => r.model === model));
+    shares.push(l.requests_per_day && m.requests / l.requests_per_day, l.tokens_per_day && m.tokens / l.tokens_per_day);
+  }
+  return Math.max(0, ...shares.filter((x) => typeof x === 'number'));
+}
+
 /**
  * The quota section. keys: the keys whose limits are known (every active key for an admin; the signed-in key when
  * the session says its limits; else empty), today: today's usage rows.
@@ -56,10 +70,16 @@ export function quotaSection(keys, today, {admin, ownToday}) {
   } else if (!limited.length) {
     body.push(h('p', {class: 'muted'}, 'No active key has a limit.'));
   }
-  for (const k of limited) {
+  // The keys nearest their limits first; with many keys only the first few (filter by key for any other).
+  const used = (k) => usedShare(k, today.filter((r) => r.key_id === k.id));
+  const ranked = limited.map((k) => [k, used(k)]).sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  for (const k of ranked.slice(0, SHOWN)) {
     body.push(h('div', {class: 'quota-key'},
       h('h3', null, k.name || k.id, ' ', h('code', {class: 'muted'}, k.id)),
       keyBars(k.limits, k.model_limits, today.filter((r) => r.key_id === k.id))));
+  }
+  if (ranked.length > SHOWN) {
+    body.push(h('p', {class: 'muted'}, `${ranked.length - SHOWN} more keys have limits and are further from them; choose a key above to see its quotas.`));
   }
   return h('section', {class: 'card', 'aria-labelledby': 'quota-title'},
     h('h2', {id: 'quota-title'}, 'Quotas today (UTC)'), body);
