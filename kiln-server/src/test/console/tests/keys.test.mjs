@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {openBrowser, newPage, open, signIn, api, checkPage, unique, ADMIN_KEY} from '../lib.mjs';
+import {openBrowser, newPage, open, signIn, api, checkPage, unique, ADMIN_KEY, BASE} from '../lib.mjs';
 
 // add_sub (ExampleModels.addSub): inputs a, b FP32 [N, 4]; outputs sum = a + b, diff = a - b.
 const INFER = {inputs: [
@@ -87,10 +87,11 @@ test('create a key with invoke:add_sub through the form, use it, see its usage, 
   }
 });
 
-test('a key is created, its token copied and the list reached with the keyboard only', async () => {
+test('a key is created, its token copied and the key revoked with the keyboard only', async () => {
   const browser = await openBrowser();
   try {
     const page = await newPage(browser);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {origin: new URL(BASE).origin});
     await signIn(page);
     await open(page, '#/keys');
     await page.getByRole('heading', {name: /^Keys \(/}).waitFor();
@@ -118,8 +119,10 @@ test('a key is created, its token copied and the list reached with the keyboard 
     await page.keyboard.press('Enter');
     await page.locator('code.secret').waitFor();
     assert.match(await focused(), /\|Copy$/, 'focus moves to the token\'s Copy button');
-    await page.keyboard.press('Enter'); // clipboard may be refused headless: then the token is selected
-    await page.locator('#toast').getByText(/copied|selected/).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('#toast').getByText('Token copied to the clipboard.').waitFor();
+    const token = (await page.locator('code.secret').textContent()).trim();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token, 'Copy put the token on the clipboard');
     await tabTo(/\|I have copied it$/);
     await page.keyboard.press('Enter');
     await page.locator('code.secret').waitFor({state: 'detached'});
@@ -127,6 +130,20 @@ test('a key is created, its token copied and the list reached with the keyboard 
     assert.deepEqual(key.scopes, ['manage:kbd-*']);
     assert.deepEqual(key.limits, {requests_per_day: 50});
     await checkPage(page, 'keys-keyboard');
+
+    await tabTo(new RegExp('\\|Revoke key ' + name + '\\|'));
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape'); // Esc cancels
+    await page.getByRole('dialog').waitFor({state: 'detached'});
+    assert.equal((await keyByName(name)).revoked, undefined, 'cancelled: still active');
+    assert.match(await focused(), new RegExp('\\|Revoke key ' + name + '\\|'), 'focus is back on the button');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Tab'); // from Cancel to Revoke
+    await page.keyboard.press('Enter');
+    await page.getByRole('row', {name: new RegExp(name)}).getByText('revoked', {exact: true}).waitFor();
+    assert.ok((await keyByName(name)).revoked);
   } finally {
     await browser.close();
   }
@@ -156,6 +173,11 @@ test('rotate: confirmed in a dialog, the new token shown once works and the old 
     const token = (await secret.textContent()).trim();
     assert.notEqual(token, made.body.token);
     assert.match(await page.getByRole('heading', {level: 2}).first().textContent(), new RegExp('New token for "' + name));
+    // A browser that refuses the clipboard: Copy selects the token for Ctrl+C instead.
+    await page.evaluate(() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); });
+    await page.getByRole('button', {name: 'Copy'}).click();
+    await page.locator('#toast').getByText(/press Ctrl\+C/).waitFor();
+    assert.equal(await page.evaluate(() => window.getSelection().toString()), token, 'the token is selected');
     assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, token)).status, 200, 'the new token works');
     if (ADMIN_KEY) {
       assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, made.body.token)).status, 401, 'the old one is refused');
