@@ -117,7 +117,7 @@ function createForm(onCreated) {
   const limits = limitsEditor();
   const status = h('div');
   const submit = h('button', {type: 'submit'}, 'Create key');
-  const form = h('form', {class: 'card', 'aria-labelledby': 'create-title', onsubmit: async (e) => {
+  const form = h('form', {class: 'card key-form', 'aria-labelledby': 'create-title', onsubmit: async (e) => {
     e.preventDefault();
     mount(status);
     let body;
