@@ -183,6 +183,9 @@ test('rotate: confirmed in a dialog, the new token shown once works and the old 
       assert.equal((await api('POST', '/v2/models/add_sub/infer', INFER, made.body.token)).status, 401, 'the old one is refused');
     }
     await checkPage(page, 'keys-rotated');
+    await page.getByRole('button', {name: 'I have copied it'}).click();
+    await secret.waitFor({state: 'detached'});
+    assert.match(await page.evaluate(() => document.activeElement.textContent), /^Keys \(/, 'focus lands on the list');
     await page.reload();
     await page.getByRole('heading', {name: /^Keys \(/}).waitFor();
     assert.equal(await page.locator('code.secret').count(), 0, 'a token is never shown twice');

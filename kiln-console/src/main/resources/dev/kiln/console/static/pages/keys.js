@@ -25,7 +25,8 @@ export default async function render(main, ctx) {
   }
 
   function showSecret(title, token, focusBack) {
-    const s = secretCard(title, token, () => focusBack?.focus());
+    // Focus goes back where the user was; a rotated key's row was drawn again, so then to the list's heading.
+    const s = secretCard(title, token, () => (focusBack?.isConnected ? focusBack : listSlot.querySelector('h2'))?.focus());
     mount(secretSlot, s.card);
     s.card.scrollIntoView({block: 'nearest'});
     s.focus();
