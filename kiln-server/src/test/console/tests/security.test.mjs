@@ -99,6 +99,7 @@ function assertStrictCsp(where, headers) {
     || directives['default-src']?.includes("'self'"), `${where}: no plugins: ${csp}`);
   assert.ok(directives['frame-ancestors']?.includes("'none'"), `${where}: not framed by another site: ${csp}`);
   assert.equal(headers.get('x-content-type-options'), 'nosniff', `${where}: nosniff`);
+  assert.equal(headers.get('referrer-policy'), 'no-referrer', `${where}: no referrer`);
   return csp;
 }
 
