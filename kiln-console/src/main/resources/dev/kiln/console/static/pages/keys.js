@@ -51,13 +51,19 @@ export default async function render(main, ctx) {
     } catch (e) { toast(e.message, 'error'); }
   }
 
+  // created_by is the creating key's id (or who made it outside the API): its name where that key is listed.
+  const creator = (id) => {
+    const by = state.keys.find((x) => x.id === id);
+    return by?.name ? `${by.name} (${id})` : id ?? '–';
+  };
+
   const columns = [
     {title: 'Name', cell: (k) => h('div', null, h('div', null, k.name || h('span', {class: 'muted'}, '(no name)')),
       h('code', {class: 'muted'}, k.id))},
     {title: 'Scopes', cell: (k) => h('div', {class: 'scopes'}, (k.scopes ?? []).map((s) => h('code', {class: 'scope'}, s)))},
     {title: 'Limits', cell: (k) => lines(describeLimits(k.limits, k.model_limits), 'none')},
     {title: 'Created', cell: (k) => h('div', null, h('div', {class: 'nowrap'}, fmtTime(k.created)),
-      h('div', {class: 'muted'}, 'by ', k.created_by ?? '–'))},
+      h('div', {class: 'muted'}, 'by ', creator(k.created_by)))},
     {title: 'Expires', cell: (k) => (k.expires ? h('span', {class: 'nowrap'}, fmtTime(k.expires)) : h('span', {class: 'muted'}, 'never'))},
     {title: 'State', cell: (k) => h('div', null, badge(keyState(k)),
       k.revoked ? h('div', {class: 'muted nowrap'}, fmtTime(k.revoked)) : null)},

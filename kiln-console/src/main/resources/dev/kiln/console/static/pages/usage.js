@@ -53,10 +53,10 @@ export default async function render(main, ctx) {
     const q = new URLSearchParams({from: filter.from, to: filter.to});
     if (filter.key) q.set('key', filter.key);
     if (filter.model) q.set('model', filter.model);
-    [rows, todayRows] = await Promise.all([
-      get('/api/v1/usage?' + q, {signal: ctx.signal}),
-      get('/api/v1/usage?' + new URLSearchParams({from: today(), to: today()}), {signal: ctx.signal}),
-    ]);
+    // One after the other: each read first flushes the server's pending counts, and a read running beside a flush
+    // may miss what that flush is still writing (seen: today's quota read 0 while the rows read 1).
+    rows = await get('/api/v1/usage?' + q, {signal: ctx.signal});
+    todayRows = await get('/api/v1/usage?' + new URLSearchParams({from: today(), to: today()}), {signal: ctx.signal});
   } catch (e) {
     if (e.name !== 'AbortError') mount(content, errorBox(e));
     return;
