@@ -194,6 +194,7 @@ class ListPagesServerTest extends GovernanceServerFixture {
         false,
         null,
         List.of(),
+        List.of(),
         null,
         null,
         state == JobState.FAILED ? "failed in the test" : null,
