@@ -292,3 +292,31 @@ test('states: an expired key says so, and the state and text filters narrow the 
     await browser.close();
   }
 });
+
+test('rotating the key the console signed in with shows the new token, then asks to sign in with it', {skip: !ADMIN_KEY && 'auth off'}, async () => {
+  const browser = await openBrowser();
+  try {
+    const name = unique('self');
+    const made = await api('POST', '/api/v1/keys', {name, scopes: ['admin']});
+    const page = await newPage(browser);
+    await signIn(page, made.body.token);
+    await open(page, '#/keys');
+    await page.getByRole('button', {name: 'Rotate key ' + name}).click();
+    await page.getByRole('dialog').getByText('you sign in again with the new token').waitFor();
+    await page.getByRole('dialog').getByRole('button', {name: 'Rotate'}).click();
+    const secret = page.locator('code.secret');
+    await secret.waitFor();
+    const token = (await secret.textContent()).trim();
+    await page.waitForTimeout(500);
+    assert.ok(await secret.isVisible(), 'the token stays on the page although the session ended');
+    await page.getByRole('button', {name: 'I have copied it'}).click();
+    await page.getByLabel('API key').waitFor();
+    page.problems.length = 0;
+    await signIn(page, token);
+    await open(page, '#/keys');
+    await page.getByRole('heading', {name: /^Keys \(/}).waitFor();
+    await checkPage(page, 'keys-own-rotated');
+  } finally {
+    await browser.close();
+  }
+});

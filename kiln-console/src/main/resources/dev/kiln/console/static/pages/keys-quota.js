@@ -81,6 +81,6 @@ export function quotaSection(keys, today, {admin, ownToday}) {
   if (ranked.length > SHOWN) {
     body.push(h('p', {class: 'muted'}, `${ranked.length - SHOWN} more keys have limits and are further from them; choose a key above to see its quotas.`));
   }
-  return h('section', {class: 'card', 'aria-labelledby': 'quota-title'},
+  return h('section', {class: 'card quota-card', 'aria-labelledby': 'quota-title'},
     h('h2', {id: 'quota-title'}, 'Quotas today (UTC)'), body);
 }

@@ -24,25 +24,32 @@ export default async function render(main, ctx) {
     draw();
   }
 
-  function showSecret(title, token, focusBack) {
-    // Focus goes back where the user was; a rotated key's row was drawn again, so then to the list's heading.
-    const s = secretCard(title, token, () => (focusBack?.isConnected ? focusBack : listSlot.querySelector('h2'))?.focus());
+  function showSecret(title, token, focusBack, signedOut = false) {
+    // Focus goes back where the user was; a rotated key's row was drawn again, so then to the list's heading. When
+    // the console's own key was rotated its session has ended: once the token is copied, on to sign in again.
+    const s = secretCard(title, token, () => {
+      if (signedOut) window.dispatchEvent(new Event('kiln:signed-out'));
+      else (focusBack?.isConnected ? focusBack : listSlot.querySelector('h2'))?.focus();
+    });
     mount(secretSlot, s.card);
     s.card.scrollIntoView({block: 'nearest'});
     s.focus();
   }
 
   async function rotate(k, button) {
-    if (!await confirmDialog(`Rotate key "${k.name ?? k.id}"? Its current token stops working at once; you get a new one.`, 'Rotate')) return;
+    const own = session.auth && k.id === session.key;
+    const note = own ? ' It is the key you signed in with: you sign in again with the new token.' : '';
+    if (!await confirmDialog(`Rotate key "${k.name ?? k.id}"? Its current token stops working at once; you get a new one.${note}`, 'Rotate')) return;
     try {
       const r = await post('/api/v1/keys/' + seg(k.id) + '/rotate');
-      showSecret(`New token for "${r.name ?? r.id}"`, r.token, button);
-      await load();
+      showSecret(`New token for "${r.name ?? r.id}"`, r.token, button, own);
+      if (!own) await load(); // with its own key rotated the session is over: a reload would leave the token unseen
     } catch (e) { toast(e.message, 'error'); }
   }
 
   async function revoke(k) {
-    if (!await confirmDialog(`Revoke key "${k.name ?? k.id}"? Every call with it is refused from now on; this cannot be undone.`, 'Revoke')) return;
+    const own = session.auth && k.id === session.key ? ' It is the key you signed in with: this console signs out too.' : '';
+    if (!await confirmDialog(`Revoke key "${k.name ?? k.id}"? Every call with it is refused from now on; this cannot be undone.${own}`, 'Revoke')) return;
     try {
       await post('/api/v1/keys/' + seg(k.id) + '/revoke');
       toast(`Key "${k.name ?? k.id}" revoked.`);
