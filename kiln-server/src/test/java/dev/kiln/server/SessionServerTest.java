@@ -237,7 +237,13 @@ class SessionServerTest extends GovernanceServerFixture {
     start(true);
     push("alpha");
     push("beta");
-    Browser b = signIn(key("alpha-only", "manage:alpha"));
+    HttpResponse<String> made =
+        call(
+            "POST",
+            "/api/v1/keys",
+            admin,
+            "{\"name\":\"alpha-only\",\"scopes\":[\"manage:alpha\"],\"limits\":{\"requests_per_day\":500}}");
+    Browser b = signIn(JSON.readTree(made.body()).get("token").asText());
     JsonNode models = JSON.readTree(send(kiln, "GET", "/api/v1/models", b, false, null).body());
     assertThat(models).hasSize(1);
     assertThat(models.get(0).get("name").asText()).isEqualTo("alpha");
@@ -245,6 +251,9 @@ class SessionServerTest extends GovernanceServerFixture {
     JsonNode me = JSON.readTree(send(kiln, "GET", "/api/v1/session", b, false, null).body());
     assertThat(me.get("admin").asBoolean()).isFalse();
     assertThat(me.get("scopes").get(0).asText()).isEqualTo("manage:alpha");
+    assertThat(me.at("/limits/requests_per_day").asLong())
+        .as("its own quotas, which it may not list keys to see")
+        .isEqualTo(500);
   }
 
   @Test

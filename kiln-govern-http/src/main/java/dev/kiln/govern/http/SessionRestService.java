@@ -7,6 +7,7 @@ import dev.kiln.govern.auth.Action;
 import dev.kiln.govern.auth.ApiKey;
 import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.KeyTokens;
+import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
 import dev.kiln.govern.auth.Session;
 import dev.kiln.govern.auth.Sessions;
@@ -39,10 +40,21 @@ import java.util.concurrent.CompletableFuture;
 public final class SessionRestService implements RestService {
   private static final String PATH = "/api/v1/session";
 
-  /** Who is signed in, as the console needs it; with auth off, only {@code auth: false} and {@code admin: true}. */
+  /**
+   * Who is signed in, as the console needs it, with the key's own limits (a key may not list keys, but may see its own
+   * quotas); with auth off, only {@code auth: false} and {@code admin: true}.
+   */
   record SessionView(
-      boolean auth, String keyId, String name, List<String> scopes, boolean admin, String csrfToken, Instant expires) {
-    static final SessionView NO_AUTH = new SessionView(false, null, null, List.of(), true, null, null);
+      boolean auth,
+      String keyId,
+      String name,
+      List<String> scopes,
+      Limits limits,
+      Map<String, Limits> modelLimits,
+      boolean admin,
+      String csrfToken,
+      Instant expires) {
+    static final SessionView NO_AUTH = new SessionView(false, null, null, List.of(), null, Map.of(), true, null, null);
 
     static SessionView of(ApiKey k, String session, Instant expires) {
       return new SessionView(
@@ -50,6 +62,8 @@ public final class SessionRestService implements RestService {
           k.id(),
           k.name(),
           k.scopes().stream().map(Scope::toString).toList(),
+          k.limits(),
+          k.modelLimits(),
           k.allows(Action.ADMIN, null),
           session == null ? null : SessionCookie.csrfToken(session),
           expires);

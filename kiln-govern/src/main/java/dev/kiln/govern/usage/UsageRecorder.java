@@ -79,7 +79,11 @@ public final class UsageRecorder {
         .increment(tokens);
   }
 
-  public void flush() {
+  /**
+   * Writes what is pending. Serialised: a reader flushes first to see its own latest calls, and without the lock a
+   * second flush could find nothing pending while the first was still writing, and its reader miss those counts.
+   */
+  public synchronized void flush() {
     List<UsageRow> rows = new ArrayList<>();
     for (Cell c : List.copyOf(pending.keySet())) {
       UsageRow r = pending.remove(c);
