@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Option;
  * Times the list APIs the web console calls on a large installation. A real server (in this JVM, auth on, SQLite) first
  * makes its keys and a few datasets through the API; then, stopped, gets its database seeded ({@link ConsoleSeed});
  * then, started again on it, answers each list request {@code --requests} times after {@code --warmup} untimed ones,
- * one at a time over HTTP. Prints a Markdown table of the median and p95 per request.
+ * one at a time over HTTP. Prints a Markdown table of the median and p95 per request. With {@code --browser}, then
+ * times the console's pages in Chromium on it and on a tiny installation ({@link ConsolePages}).
  */
 @Command(
     name = "console-bench",
@@ -61,6 +63,19 @@ public final class ConsoleBench implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Untimed requests per list first.")
   int warmup;
 
+  @Option(
+      names = "--browser",
+      description =
+          "Also time the console's pages in Chromium (node, npm and /usr/bin/chromium needed), beside a tiny"
+              + " installation's.")
+  boolean browser;
+
+  @Option(names = "--browser-runs", defaultValue = "5", description = "Timed visits per page, after 1 untimed.")
+  int browserRuns;
+
+  @Option(names = "--browser-timeout-ms", defaultValue = "15000", description = "How long a page may take to show.")
+  int browserTimeoutMs;
+
   private final HttpClient http = HttpClient.newHttpClient();
   private int port;
 
@@ -68,8 +83,41 @@ public final class ConsoleBench implements Callable<Integer> {
     System.exit(new CommandLine(new ConsoleBench()).execute(args));
   }
 
+  /** A seeded installation's folder, its server's settings and keys. */
+  private record Installation(Path data, KilnConfig config, String admin, String member, double seeded) {}
+
   @Override
   public Integer call() throws Exception {
+    Optional<String> missing = browser ? ConsolePages.missingTools() : Optional.empty();
+    if (missing.isPresent()) {
+      System.err.println("--browser: " + missing.get());
+      return 2;
+    }
+    try (ConsolePages pages = browser ? ConsolePages.install(browserRuns, browserTimeoutMs) : null) {
+      Installation large = install(models, jobs, audit, keys, datasets);
+      JsonNode largePages;
+      try (Kiln kiln = Kiln.start(large.config())) {
+        port = kiln.httpPort();
+        report(large.admin(), large.member(), large.seeded());
+        largePages = pages == null ? null : pages.measure(port, large.admin());
+      } finally {
+        delete(large.data());
+      }
+      if (pages != null) {
+        // The same pages with a handful of rows each, so every page has something to show.
+        Installation tiny = install(2, 4, 20, 1, 1);
+        try (Kiln kiln = Kiln.start(tiny.config())) {
+          ConsolePages.print(largePages, pages.measure(kiln.httpPort(), tiny.admin()));
+        } finally {
+          delete(tiny.data());
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** A server's data folder with keys and datasets made through its API, then the rest seeded while it is stopped. */
+  private Installation install(int models, int jobs, int audit, int keys, int datasets) throws Exception {
     Path data = Files.createTempDirectory("kiln-console-bench");
     Path masterKey = data.resolve("master.key");
     MasterKeys.generate(masterKey);
@@ -99,18 +147,11 @@ public final class ConsoleBench implements Callable<Integer> {
     }
     long seeding = System.nanoTime();
     new ConsoleSeed().seed(data.resolve(GovernanceStores.SQLITE_FILE), models, jobs, audit, owners, names);
-    double seeded = (System.nanoTime() - seeding) / 1e9;
-    try (Kiln kiln = Kiln.start(config)) {
-      port = kiln.httpPort();
-      report(admin, member, seeded);
-    } finally {
-      delete(data);
-    }
-    return 0;
+    return new Installation(data, config, admin, member, (System.nanoTime() - seeding) / 1e9);
   }
 
   /** The installation's folder, once the server on it has stopped (tens of MB: it is not left in /tmp). */
-  private static void delete(Path folder) throws IOException {
+  static void delete(Path folder) throws IOException {
     try (Stream<Path> all = Files.walk(folder)) {
       for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
         Files.delete(p);
