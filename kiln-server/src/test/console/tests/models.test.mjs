@@ -1,0 +1,140 @@
+// The model pages: the list with serving states, a registry model's versions and aliases (move an alias with a
+// confirmation, by keyboard, and see the audit entry), the version page, the overview, load and unload.
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {openBrowser, newPage, open, signIn, api, checkPage, unique} from '../lib.mjs';
+
+/** ExampleModels.addSub(): a, b FP32 [N,4] → sum, diff; 168 bytes of ONNX, pushed as registry versions. */
+export const ADD_SUB_ONNX = Buffer.from(
+  'CAgSBGtpbG46mQEKFwoBYQoBYhIDc3VtGgVBZGRfMCIDQWRkChgKAWEKAWISBGRpZmYaBVN1Yl8xIgNTdWISB2FkZF9zdWJaFAoBYRIPCg0IARIJ' +
+  'CgMSAU4KAggEWhQKAWISDwoNCAESCQoDEgFOCgIIBGIWCgNzdW0SDwoNCAESCQoDEgFOCgIIBGIXCgRkaWZmEg8KDQgBEgkKAxIBTgoCCARCAhAN',
+  'base64');
+
+export async function pushVersion(name, key) {
+  const res = await api('POST', `/api/v1/models/${name}/versions`, new Uint8Array(ADD_SUB_ONNX), key);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.version;
+}
+
+const row = (page, name) => page.locator('main table tbody tr').filter({has: page.getByRole('link', {name, exact: true})});
+
+test('the models list shows each model with its state, kind and aliases', async () => {
+  const name = unique('list');
+  await pushVersion(name);
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/models');
+    await row(page, 'add_sub').waitFor();
+    assert.match(await row(page, 'add_sub').textContent(), /ready.*tensor|tensor.*ready/);
+    assert.match(await row(page, 'tiny-chat').textContent(), /language/);
+    assert.match(await row(page, 'tiny-chat').textContent(), /ready/);
+    await row(page, name).getByText('registry').waitFor();
+    await checkPage(page, 'models');
+
+    await page.getByLabel('Filter by name').fill(name);
+    await page.getByLabel('Filter by name').press('Enter');
+    await page.getByRole('link', {name: 'add_sub', exact: true}).waitFor({state: 'detached'});
+    assert.equal(await page.locator('main table tbody tr').count(), 1);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('move an alias with a confirmation, by keyboard, and see the audit entry', async () => {
+  const name = unique('alias');
+  assert.equal(await pushVersion(name), 1);
+  assert.equal((await api('PUT', `/api/v1/models/${name}/aliases/production`, {version: 1})).status, 200);
+  assert.equal(await pushVersion(name), 2);
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/models/' + name);
+    const versions = page.locator('main table').first();
+    await versions.getByRole('link', {name: 'v2'}).waitFor();
+    assert.match(await versions.textContent(), /published/);
+    await checkPage(page, 'model');
+
+    await page.getByLabel('Move production to').selectOption('2');
+    // Keyboard: focus the Move button and press Enter; the dialog names the old and new version.
+    await page.getByRole('button', {name: 'Move', exact: true}).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), new RegExp(`production of ${name} from v1 to v2`));
+    await checkPage(page, 'model-move-alias-confirm');
+    await dialog.getByRole('button', {name: 'Move alias'}).click();
+    await page.getByRole('status').getByText('production → v2').waitFor();
+    const aliases = await api('GET', `/api/v1/models/${name}`);
+    assert.equal(aliases.body.aliases.production, 2);
+    // The model page's own audit section shows it too.
+    await page.locator('main').getByText('-> 2').first().waitFor();
+
+    await open(page, '#/audit');
+    await page.getByLabel('Target starts with').fill(`model:${name}@`);
+    await page.getByLabel('Action').fill('model.alias');
+    await page.getByRole('button', {name: 'Filter'}).click();
+    const entry = page.locator('main table tbody tr').filter({hasText: '-> 2'});
+    await entry.waitFor();
+    assert.match(await entry.textContent(), new RegExp(`model\\.alias.*model:${name}@production.*ok`));
+    assert.equal(await page.locator('main table tbody tr').count(), 2, 'the first alias and its move');
+    await checkPage(page, 'audit');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a version page shows the signature, checksum and a way to try it; the overview shows health', async () => {
+  const name = unique('ver');
+  await pushVersion(name);
+  const record = (await api('GET', `/api/v1/models/${name}/versions/1`)).body;
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, `#/models/${name}/versions/1`);
+    await page.getByRole('heading', {name: 'Signature'}).waitFor();
+    const sig = page.locator('main table').first();
+    await sig.getByText('sum', {exact: true}).waitFor();
+    assert.match(await sig.textContent(), /ainput.*FP32.*\[\?, 4\]/);
+    assert.match(await page.locator('main').textContent(), new RegExp(record.sha256));
+    assert.equal(await page.getByRole('link', {name: 'Try it'}).getAttribute('href'), '#/playground/' + name);
+    await checkPage(page, 'version');
+
+    await open(page, '#/');
+    await page.getByText('models serving').waitFor();
+    assert.match(await page.locator('.cards').textContent(), /ready/);
+    await page.getByRole('heading', {name: 'Running and queued jobs'}).waitFor();
+    await checkPage(page, 'overview');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('unload asks first, then the model is unloaded; load brings it back', async () => {
+  const name = unique('load');
+  await pushVersion(name);
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/models?q=' + name);
+    await row(page, name).getByText('ready').waitFor();
+    await page.getByRole('button', {name: 'Unload ' + name}).click();
+    await page.getByRole('dialog').getByText(`Unload ${name}?`).waitFor();
+    await page.getByRole('dialog').getByRole('button', {name: 'Unload'}).click();
+    await row(page, name).getByText('unloaded').waitFor();
+    const index = (await api('POST', '/v2/repository/index', {})).body;
+    assert.deepEqual(index.filter((e) => e.name === name).map((e) => e.state), ['UNAVAILABLE']);
+    await checkPage(page, 'models-unloaded');
+
+    await page.getByRole('button', {name: 'Load ' + name}).click();
+    await row(page, name).getByText('ready').waitFor();
+    const after = (await api('POST', '/v2/repository/index', {})).body;
+    assert.deepEqual(after.filter((e) => e.name === name).map((e) => e.state), ['READY']);
+  } finally {
+    await browser.close();
+  }
+});
