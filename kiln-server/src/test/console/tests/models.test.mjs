@@ -138,3 +138,42 @@ test('unload asks first, then the model is unloaded; load brings it back', async
     await browser.close();
   }
 });
+
+test('a trained version shows its lineage (dataset and checksum, job, export checksum) and the job\'s metrics', async () => {
+  const dataset = unique('lin');
+  const name = unique('trained');
+  const rows = ['x1,x2,label'];
+  for (let i = 0; i < 60; i++) rows.push(`${(i % 10) / 10},${((i * 7) % 10) / 10},${(i % 10) + ((i * 7) % 10) > 9 ? 'yes' : 'no'}`);
+  const ds = await api('POST', `/api/v1/datasets/${dataset}?label=label`, rows.join('\n') + '\n');
+  assert.equal(ds.status, 201, JSON.stringify(ds.body));
+  const job = await api('POST', '/api/v1/jobs', {dataset, model: {type: 'logistic_regression'}});
+  assert.equal(job.status, 202, JSON.stringify(job.body));
+  let state;
+  for (let i = 0; i < 120 && !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(state); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    state = (await api('GET', '/api/v1/jobs/' + job.body.id)).body.state;
+  }
+  assert.equal(state, 'SUCCEEDED');
+  assert.equal((await api('POST', `/api/v1/jobs/${job.body.id}/deploy`, {name})).status, 201);
+  const version = (await api('GET', `/api/v1/models/${name}/versions/1`)).body;
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, `#/models/${name}/versions/1`);
+    const chain = page.getByRole('list', {name: 'Lineage, from data to this version'});
+    await chain.waitFor();
+    assert.equal(await chain.getByRole('link', {name: dataset + '@1'}).getAttribute('href'), '#/datasets/' + dataset);
+    assert.equal(await chain.getByRole('link', {name: 'job ' + job.body.id}).getAttribute('href'), '#/jobs/' + job.body.id);
+    assert.equal(await chain.locator('code').first().getAttribute('title'), ds.body.sha256);
+    assert.match(await chain.textContent(), /checksum matches the export/);
+    assert.equal(await chain.locator('code').last().getAttribute('title'), version.sha256);
+    const accuracy = page.locator('main table tbody tr').filter({hasText: /^accuracy/});
+    assert.match(await accuracy.textContent(), /0\.\d+|1/);
+    await checkPage(page, 'version-trained');
+    await open(page, '#/models/' + name);
+    await page.locator('main table').first().getByRole('link', {name: 'job ' + job.body.id}).waitFor();
+  } finally {
+    await browser.close();
+  }
+});

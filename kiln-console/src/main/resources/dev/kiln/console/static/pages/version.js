@@ -85,14 +85,27 @@ function lineage(record, meta, job) {
   return h('ol', {class: 'lineage', 'aria-label': 'Lineage, from data to this version'}, links);
 }
 
-/** The held-out test metrics: from the version's metadata, else from its job. */
+/** The held-out test metrics (from the version's metadata, else from its job), and per-class scores when present. */
 function metrics(meta, job) {
   if (job?.error) return noteFor(job.error, 'The training job');
-  const ev = meta.evaluation ?? job?.evaluation;
-  const rows = Object.entries(ev ?? {}).filter(([, v]) => typeof v === 'number');
+  const ev = meta.evaluation ?? job?.evaluation ?? {};
+  const rows = [];
+  for (const [k, v] of Object.entries(ev)) {
+    if (typeof v === 'number') rows.push([k, v]);
+    else if (v && typeof v === 'object' && !Array.isArray(v) && k !== 'coefficients') {
+      for (const [k2, v2] of Object.entries(v)) if (typeof v2 === 'number') rows.push([k + ' ' + k2, v2]);
+    }
+  }
   if (!rows.length) return h('p', {class: 'muted'}, 'No evaluation recorded for this version.');
-  return table([
-    {title: 'Metric (test split)', cell: ([k]) => k.replace(/_/g, ' ')},
-    {title: 'Value', class: 'num', cell: ([, v]) => fmtNumber(v, 4)},
-  ], rows);
+  const classes = Array.isArray(ev.classes) ? ev.classes.filter((c) => c && typeof c === 'object') : [];
+  return h('div', {class: 'cols top'},
+    table([
+      {title: 'Metric (test split)', cell: ([k]) => (k === 'n' ? 'test rows' : k.replace(/_/g, ' '))},
+      {title: 'Value', class: 'num', cell: ([, v]) => fmtNumber(v, 4)},
+    ], rows),
+    classes.length ? table([
+      {title: 'Class', cell: (c) => String(c.name ?? '–')},
+      ...['precision', 'recall', 'f1'].map((m) => ({title: m, class: 'num', cell: (c) => fmtNumber(c[m], 3)})),
+      {title: 'support', class: 'num', cell: (c) => fmtNumber(c.support)},
+    ], classes) : null);
 }
