@@ -3,18 +3,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {openBrowser, newPage, open, signIn, api, checkPage, unique} from '../lib.mjs';
-
-/** ExampleModels.addSub(): a, b FP32 [N,4] → sum, diff; 168 bytes of ONNX, pushed as registry versions. */
-export const ADD_SUB_ONNX = Buffer.from(
-  'CAgSBGtpbG46mQEKFwoBYQoBYhIDc3VtGgVBZGRfMCIDQWRkChgKAWEKAWISBGRpZmYaBVN1Yl8xIgNTdWISB2FkZF9zdWJaFAoBYRIPCg0IARIJ' +
-  'CgMSAU4KAggEWhQKAWISDwoNCAESCQoDEgFOCgIIBGIWCgNzdW0SDwoNCAESCQoDEgFOCgIIBGIXCgRkaWZmEg8KDQgBEgkKAxIBTgoCCARCAhAN',
-  'base64');
-
-export async function pushVersion(name, key) {
-  const res = await api('POST', `/api/v1/models/${name}/versions`, new Uint8Array(ADD_SUB_ONNX), key);
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.version;
-}
+import {pushVersion} from '../models-fixtures.mjs';
 
 const row = (page, name) => page.locator('main table tbody tr').filter({has: page.getByRole('link', {name, exact: true})});
 
