@@ -65,8 +65,12 @@ test('move an alias with a confirmation, by keyboard, and see the audit entry', 
     await page.getByLabel('Target starts with').fill(`model:${name}@`);
     await page.getByLabel('Action').fill('model.alias');
     await page.getByRole('button', {name: 'Filter'}).click();
+    // The unfiltered log shows first; wait until every row is about this model.
+    await page.waitForFunction((n) => {
+      const rows = [...document.querySelectorAll('main table tbody tr')];
+      return rows.length && rows.every((r) => r.textContent.includes(n));
+    }, name);
     const entry = page.locator('main table tbody tr').filter({hasText: '-> 2'});
-    await entry.waitFor();
     assert.match(await entry.textContent(), new RegExp(`model\\.alias.*model:${name}@production.*ok`));
     assert.equal(await page.locator('main table tbody tr').count(), 2, 'the first alias and its move');
     await checkPage(page, 'audit');

@@ -23,12 +23,14 @@ export default async function render(main, ctx) {
   for (const k of ['from', 'to']) inputs[k] = h('input', {type: 'datetime-local', name: k, value: ctx.query.get(k) || ''});
   const body = h('div', {'aria-live': 'polite'}, h('p', {class: 'muted'}, 'Loading…'));
   let offset = 0;
+  let loads = 0; // a slower earlier answer must not replace a newer one
   const form = h('form', {class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); offset = 0; load(); }},
     controls, field('From (UTC)', inputs.from), field('To (UTC)', inputs.to),
     h('button', {type: 'submit'}, 'Filter'));
   mount(main, pageHeader('Audit'), form, body);
 
   async function load() {
+    const mine = ++loads;
     const v = (k) => inputs[k].value.trim();
     const iso = (k) => (v(k) ? new Date(v(k) + 'Z').toISOString() : null);
     const local = (e) => (!v('outcome') || e.outcome === v('outcome')) && (!v('source') || (e.source ?? '').includes(v('source')));
@@ -40,7 +42,7 @@ export default async function render(main, ctx) {
       let res = await page('/api/v1/audit', {...params, limit: PAGE, offset: offset || null});
       let paged = res.total !== null;
       if (!paged && offset) res = await page('/api/v1/audit', {...params, limit: offset + PAGE});
-      if (!ctx.isCurrent()) return;
+      if (!ctx.isCurrent() || mine !== loads) return;
       const items = paged ? res.items : res.items.slice(offset, offset + PAGE);
       const rows = items.filter(local);
       mount(body,
@@ -48,7 +50,7 @@ export default async function render(main, ctx) {
         auditTable(rows, 'No audit entries match.'),
         pager({offset, limit: PAGE, shown: items.length, total: res.total}, (o) => { offset = o; load(); }));
     } catch (e) {
-      if (ctx.isCurrent()) mount(body, errorBox(e));
+      if (ctx.isCurrent() && mine === loads) mount(body, errorBox(e));
     }
   }
   await load();

@@ -14,13 +14,15 @@ export default async function render(main, ctx) {
     field('Filter by name', filter), h('button', {type: 'submit', class: 'secondary'}, 'Filter'));
   mount(main, pageHeader('Models', h('a', {href: '#/playground'}, 'Playground')), form, body);
 
+  let loads = 0; // a slower earlier answer must not replace a newer one
   async function load() {
+    const mine = ++loads;
     const q = filter.value.trim();
     try {
       const [index, llms, registry] = await Promise.all([
         servingIndex({signal: ctx.signal}), languageModels({signal: ctx.signal}),
         registryModels(q).catch((e) => (e.status === 403 || e.status === 404 ? [] : Promise.reject(e)))]);
-      if (!ctx.isCurrent()) return;
+      if (!ctx.isCurrent() || mine !== loads) return;
       const rows = merge(index, registry, llms).filter((r) => !q || r.name.toLowerCase().includes(q.toLowerCase()));
       const shown = rows.slice(offset, offset + PAGE);
       mount(body,
@@ -28,7 +30,7 @@ export default async function render(main, ctx) {
         pager({offset, limit: PAGE, shown: shown.length, total: rows.length}, (o) => { offset = o; load(); }));
       details(shown.filter((r) => r.registry && r.versions === null), ctx);
     } catch (e) {
-      if (ctx.isCurrent()) mount(body, errorBox(e));
+      if (ctx.isCurrent() && mine === loads) mount(body, errorBox(e));
     }
   }
   await load();

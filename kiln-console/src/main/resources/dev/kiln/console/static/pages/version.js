@@ -98,7 +98,7 @@ function metrics(meta, job) {
   }
   if (!rows.length) return h('p', {class: 'muted'}, 'No evaluation recorded for this version.');
   const classes = Array.isArray(ev.classes) ? ev.classes.filter((c) => c && typeof c === 'object') : [];
-  return h('div', {class: 'cols top'},
+  return h('div', {class: 'cols align-start'},
     table([
       {title: 'Metric (test split)', cell: ([k]) => (k === 'n' ? 'test rows' : k.replace(/_/g, ' '))},
       {title: 'Value', class: 'num', cell: ([, v]) => fmtNumber(v, 4)},
