@@ -41,6 +41,9 @@ test('a model card with script payloads, typed in the card editor, is shown as t
     await page.getByRole('button', {name: 'Save card'}).click();
     await page.getByRole('status').getByText('model card saved').waitFor();
     assert.equal((await api('GET', '/api/v1/models/' + name)).body.card, PAYLOAD);
+    await page.locator('.model-card').waitFor();
+    await page.waitForTimeout(300); // an onerror or onload would have fired by now
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no payload ran');
 
     const card = page.locator('.model-card');
     await card.getByRole('heading', {name: 'Danger <script>window.__pwned=1</script>'}).waitFor();
