@@ -177,9 +177,9 @@ function inline(text) {
   return parts;
 }
 
-/** "Needs an admin key" for a 403, else the error itself, as a muted line. */
+/** What a refusal means for this key (403), a missing API (404), else the error itself. */
 export function noteFor(err, what) {
-  if (err?.status === 403) return h('p', {class: 'muted'}, what + ' needs an admin key.');
+  if (err?.status === 403) return h('p', {class: 'muted'}, what + ': this key may not see it.');
   if (err?.status === 404) return h('p', {class: 'muted'}, what + ': not available on this server.');
   return h('p', {class: 'error', role: 'alert'}, what + ': ' + (err?.message ?? String(err)));
 }

@@ -2,7 +2,7 @@
 // jobs, and the latest audit events for an admin.
 import {h, mount, pageHeader, table, badge, fmtTime} from '../dom.js';
 import {call, page, seg, session} from '../api.js';
-import {servingIndex, languageModels, registryModels, servingState, stateCell, auditTable, noteFor} from './models-lib.js';
+import {servingIndex, languageModels, servingState, stateCell, auditTable, noteFor} from './models-lib.js';
 import {trafficSection} from './models-metrics.js';
 
 export default async function render(main, ctx) {
@@ -10,7 +10,7 @@ export default async function render(main, ctx) {
   const soft = (p) => p.then((value) => ({value}), (error) => ({error}));
   const [ready, index, llms, registry, running, queued] = await Promise.all([
     call('GET', '/v2/health/ready', undefined, opts).then(() => true, () => false),
-    soft(servingIndex(opts)), languageModels(opts), soft(registryModels('')),
+    soft(servingIndex(opts)), languageModels(opts), soft(registryCount()),
     soft(jobs('RUNNING')), soft(jobs('QUEUED'))]);
   const models = groupByModel(index.value ?? []);
   const notReady = models.filter((m) => m.state.state !== 'ready');
@@ -23,7 +23,7 @@ export default async function render(main, ctx) {
       stat('models serving', models.length - notReady.length, '#/models'),
       stat('models not ready', notReady.length, '#/models'),
       stat('language models', llms.size, '#/playground'),
-      stat('registry models', registry.error ? '–' : registry.value.length, '#/models'),
+      stat('registry models', registry.error ? '–' : registry.value, '#/models'),
       stat('jobs running', count(running), '#/jobs'),
       stat('jobs queued', count(queued), '#/jobs')),
     h('section', {'aria-labelledby': 'health-h'}, h('h2', {id: 'health-h'}, 'Model health'),
@@ -48,6 +48,12 @@ async function jobs(state) {
   const {items, total} = await page('/api/v1/jobs', {state, limit: 20});
   const mine = items.filter((j) => j.state === state);
   return {items: mine, total: total ?? mine.length};
+}
+
+/** How many registry models: X-Total-Count of a one-item page, or the whole list from a server that does not page. */
+async function registryCount() {
+  const {items, total} = await page('/api/v1/models', {limit: 1});
+  return total ?? items.length;
 }
 
 const count = (r) => (r.error ? '–' : r.value.total);

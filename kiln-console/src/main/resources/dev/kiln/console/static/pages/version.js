@@ -24,7 +24,9 @@ export default async function render(main, ctx) {
     pageHeader(`${name} v${version}`, h('a', {href: '#/playground/' + seg(name)}, 'Try it')),
     facts(record, aliases),
     h('h2', null, 'Signature'),
-    signature.error ? noteFor(signature.error, 'The signature (the version is not being served)') : signatureView(signature),
+    signature.error?.status === 404 || signature.error?.status === 503
+      ? h('p', {class: 'muted'}, 'No signature: this version is not being served now (unloaded, archived or failed to load).')
+      : signature.error ? noteFor(signature.error, 'The signature') : signatureView(signature),
     h('h2', null, 'Lineage'),
     lineage(record, meta, job),
     h('h2', null, 'Metrics'),
