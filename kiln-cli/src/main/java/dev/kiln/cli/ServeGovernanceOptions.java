@@ -60,6 +60,14 @@ final class ServeGovernanceOptions {
   Duration changeInterval;
 
   @Option(
+      names = "--session-ttl",
+      defaultValue = "12h",
+      description =
+          "How long a web console sign-in (a browser session) lasts; sessions live in the database, so every replica"
+              + " and a restarted server honour them (default: ${DEFAULT-VALUE}).")
+  Duration sessionTtl;
+
+  @Option(
       names = "--limit-block",
       defaultValue = "64",
       description =
@@ -83,6 +91,7 @@ final class ServeGovernanceOptions {
             .withAuth(auth)
             .withChangeInterval(changeInterval)
             .withLimitBlock(limitBlock)
+            .withSessionTtl(sessionTtl)
             .withArtifactStore(store.location(dataDir));
     if (databaseUrl != null) {
       g =
@@ -99,8 +108,8 @@ final class ServeGovernanceOptions {
   }
 
   /**
-   * Refuses --auth without a database, where the keys would live, a change interval that is not positive, a limit block
-   * under 1.
+   * Refuses --auth without a database, where the keys would live, a change interval or session lifetime that is not
+   * positive, a limit block under 1.
    */
   void check(CommandLine cli) {
     if (changeInterval.isNegative() || changeInterval.isZero()) {
@@ -108,6 +117,9 @@ final class ServeGovernanceOptions {
     }
     if (limitBlock < 1) {
       throw new ParameterException(cli, "--limit-block must be at least 1");
+    }
+    if (sessionTtl.isNegative() || sessionTtl.isZero()) {
+      throw new ParameterException(cli, "--session-ttl must be positive (e.g. 12h)");
     }
     store.check(cli);
     if (noDatabase && store.store != null) {

@@ -137,6 +137,23 @@ class MainTest {
   }
 
   @Test
+  void theSessionTtlDefaultsTo12HoursAndMustBePositive() {
+    assertThat(serve("--models", "m").governance.config(dir).orElseThrow().sessionTtl())
+        .isEqualTo(Duration.ofHours(12));
+    assertThat(serve("--models", "m", "--session-ttl", "30m").governance.config(dir).orElseThrow().sessionTtl())
+        .isEqualTo(Duration.ofMinutes(30));
+
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    int code =
+        cli.execute(
+            "serve", "--models", dir.toString(), "--data", dir.resolve("data").toString(), "--session-ttl", "0s");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--session-ttl must be positive");
+  }
+
+  @Test
   void theArtifactStoreIsTheDataFolderUnlessStoreNamesABucketWithItsFlags() {
     assertThat(serve("--models", "m").governance.config(dir).orElseThrow().artifactStore())
         .isEqualTo(new StoreLocation.Folder(dir.resolve("artifacts")));

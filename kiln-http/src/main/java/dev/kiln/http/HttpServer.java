@@ -94,6 +94,7 @@ public final class HttpServer implements AutoCloseable {
                     }
                     ch.pipeline()
                         .addLast(new HttpServerCodec(MAX_INITIAL_LINE, settings.maxHeaderBytes(), 64 * 1024))
+                        .addLast(SecurityHeaders.INSTANCE)
                         .addLast(
                             new EventStreamAwareCompressor(
                                 1024, StandardCompressionOptions.gzip(), StandardCompressionOptions.deflate()))

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -46,6 +48,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
    */
   static final int OFFLOAD_BYTES = 256 * 1024;
 
+  private static final String CSRF_REFUSAL =
+      "a request signed in by the session cookie that changes something needs header "
+          + SessionCookie.CSRF_HEADER
+          + " with the session's csrf_token (from POST or GET /api/v1/session)";
+
   private final Router router;
   private final Unrouted unrouted;
   private final Gate gate;
@@ -69,6 +76,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     this.blocking = blocking;
     this.gate = gate;
     this.offload = offload;
+  }
+
+  /** Who calls: the bearer key, else the session cookie (a bearer header wins, and then the cookie is not read). */
+  static Caller caller(HttpRequest req, String source) {
+    String bearer = Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    String session = bearer == null ? SessionCookie.from(req.headers()).orElse(null) : null;
+    return new Caller(bearer, session, source);
   }
 
   int inFlight() {
@@ -104,9 +118,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     Access access = match.get().route().access();
-    // The peer's address is formatted only where a gate (and its audit) will use it: not per request otherwise.
+    // The peer's address is formatted only where a gate (and its audit) will use it: not per request otherwise. Open
+    // routes other than GETs (the health probes) may audit too: the console's sign-in records refusals.
     boolean gated = gate != Gate.OPEN && access.permission() != Permission.OPEN;
-    String source = gated ? String.valueOf(ctx.channel().remoteAddress()) : "";
+    boolean audited = gated || gate != Gate.OPEN && !HttpMethod.GET.equals(req.method());
+    String source = audited ? String.valueOf(ctx.channel().remoteAddress()) : "";
     // Ungated: auth is off (everything), or the route is open (nothing a handler could ask about).
     RestRequest request =
         new RestRequest(
@@ -119,14 +135,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     String principal = null;
     String model = null;
     if (gated) {
+      Caller caller = caller(req, source);
+      if (caller.session() != null
+          && SessionCookie.changes(req.method())
+          && !SessionCookie.csrfMatches(caller.session(), req.headers().get(SessionCookie.CSRF_HEADER))) {
+        // Before the gate: a forged request is refused without counting against the key's limits.
+        ResponseWriter.write(ctx, match.get().route().errors().response(KilnException.denied(CSRF_REFUSAL)), keepAlive);
+        return;
+      }
       model = access.model().apply(request);
       Grants allowed;
       try {
-        allowed =
-            gate.check(
-                new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)), source),
-                access.permission(),
-                model);
+        allowed = gate.check(caller, access.permission(), model);
       } catch (RuntimeException refused) { // a refusal, or the gate's own failure: answered like any error
         ResponseWriter.write(ctx, match.get().route().errors().response(refused), keepAlive);
         return;

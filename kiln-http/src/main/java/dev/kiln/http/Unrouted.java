@@ -1,10 +1,8 @@
 package dev.kiln.http;
 
-import dev.kiln.core.access.Caller;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.access.Permission;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.SocketAddress;
 
@@ -27,10 +25,7 @@ final class Unrouted {
     // comes before 404 and 405.
     if (gate != Gate.OPEN) {
       try {
-        gate.check(
-            new Caller(Caller.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)), String.valueOf(peer)),
-            Permission.AUTHENTICATED,
-            null);
+        gate.check(RequestHandler.caller(req, String.valueOf(peer)), Permission.AUTHENTICATED, null);
       } catch (RuntimeException refused) {
         return style.response(refused);
       }

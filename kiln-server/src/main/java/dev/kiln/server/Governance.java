@@ -6,6 +6,7 @@ import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.GovernedGate;
 import dev.kiln.govern.auth.RateLimiter;
 import dev.kiln.govern.auth.Scope;
+import dev.kiln.govern.auth.Sessions;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.crypto.MasterKeys;
@@ -36,6 +37,10 @@ final class Governance implements AutoCloseable {
   final GovernanceStores stores;
   final Auditor audit;
   final ApiKeys keys;
+
+  /** Browser sessions (the web console's sign-in), in the database so that every replica honours them. */
+  final Sessions sessions;
+
   final RateLimiter limiter;
   final UsageRecorder usage;
   final ModelRegistry registry;
@@ -69,6 +74,7 @@ final class Governance implements AutoCloseable {
     this.scratch = scratch;
     audit = new Auditor(stores.audit(), clock);
     keys = new ApiKeys(stores.keys(), clock, g.keyCacheTtl());
+    sessions = new Sessions(stores.sessions(), keys, clock, g.sessionTtl(), g.keyCacheTtl());
     limiter = new RateLimiter(stores.counters(), clock, g.limitBlock());
     usage = new UsageRecorder(stores.usage(), meters, clock);
     artifacts = ArtifactStore.open(g.artifactStore().open(g.dataDir()), cipher(g));
@@ -77,7 +83,7 @@ final class Governance implements AutoCloseable {
     // Training's datasets, job files and dataset keys live in the same store; the registry's store lists them
     // (ArtifactReferences), so its clean-up does not take them for orphans.
     registry.cleanUp(Duration.ofMinutes(10));
-    gate = g.auth() ? new GovernedGate(keys, limiter, usage) : Gate.OPEN;
+    gate = g.auth() ? new GovernedGate(keys, sessions, limiter, usage) : Gate.OPEN;
     bootstrapToken = g.auth() && !keys.any() ? Optional.of(bootstrap()) : Optional.empty();
     changes = ChangeFeed.of(stores.database(), g.changeInterval()).listen(this::follow);
     flusher.scheduleWithFixedDelay(this::flushLimits, 1, 1, TimeUnit.SECONDS);
@@ -131,7 +137,10 @@ final class Governance implements AutoCloseable {
   /** Drops what this replica holds in memory about what changed: a key (its limits with it), a model's aliases. */
   private void follow(Change change) {
     switch (change.kind()) {
-      case KEY -> keys.forget(change.subject());
+      case KEY -> {
+        keys.forget(change.subject());
+        sessions.forget(change.subject()); // a session of the key ended, or the key changed
+      }
       case MODEL, ALIAS -> registry.changed(change.subject());
     }
   }

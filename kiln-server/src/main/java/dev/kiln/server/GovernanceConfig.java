@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param scratch the folder under which this process keeps its plaintext working copies (cached datasets, uploads being
  *     staged, job workspaces, served GGUF files; {@code PlaintextScratch}); empty: {@code /dev/shm} (RAM) where there
  *     is one, else {@code <dataDir>/scratch} (disk, with a warning)
+ * @param sessionTtl how long a browser session (the web console's sign-in) lasts; sessions live in the database, so
+ *     every replica honours them
  */
 public record GovernanceConfig(
     Path dataDir,
@@ -39,9 +41,13 @@ public record GovernanceConfig(
     Duration changeInterval,
     int limitBlock,
     StoreLocation artifactStore,
-    Optional<Path> scratch) {
+    Optional<Path> scratch,
+    Duration sessionTtl) {
   /** The default {@link #limitBlock}: a database round trip per 64 limited requests (BENCHMARKS.md). */
   public static final int LIMIT_BLOCK = 64;
+
+  /** The default {@link #sessionTtl}: a working day. */
+  public static final Duration SESSION_TTL = Duration.ofHours(12);
 
   /** The default {@link #changeInterval}. */
   public static final Duration CHANGE_INTERVAL = Duration.ofMillis(250);
@@ -69,6 +75,10 @@ public record GovernanceConfig(
     Objects.requireNonNull(changeInterval, "changeInterval");
     Objects.requireNonNull(artifactStore, "artifactStore");
     Objects.requireNonNull(scratch, "scratch");
+    Objects.requireNonNull(sessionTtl, "sessionTtl");
+    if (sessionTtl.isNegative() || sessionTtl.isZero()) {
+      throw new IllegalArgumentException("sessionTtl must be positive");
+    }
     if (changeInterval.isNegative() || changeInterval.isZero()) {
       throw new IllegalArgumentException("changeInterval must be positive");
     }
@@ -88,7 +98,8 @@ public record GovernanceConfig(
         CHANGE_INTERVAL,
         LIMIT_BLOCK,
         new StoreLocation.Folder(dataDir.resolve("artifacts")),
-        Optional.empty());
+        Optional.empty(),
+        SESSION_TTL);
   }
 
   public GovernanceConfig withAuth(boolean on) {
@@ -102,7 +113,8 @@ public record GovernanceConfig(
         changeInterval,
         limitBlock,
         artifactStore,
-        scratch);
+        scratch,
+        sessionTtl);
   }
 
   public GovernanceConfig withDatabase(Database db) {
@@ -116,7 +128,8 @@ public record GovernanceConfig(
         changeInterval,
         limitBlock,
         artifactStore,
-        scratch);
+        scratch,
+        sessionTtl);
   }
 
   /** The database at {@code url}, logging in as {@code user} with {@code password}. */
@@ -135,7 +148,8 @@ public record GovernanceConfig(
         changeInterval,
         limitBlock,
         artifactStore,
-        scratch);
+        scratch,
+        sessionTtl);
   }
 
   public GovernanceConfig withChangeInterval(Duration interval) {
@@ -149,7 +163,8 @@ public record GovernanceConfig(
         interval,
         limitBlock,
         artifactStore,
-        scratch);
+        scratch,
+        sessionTtl);
   }
 
   public GovernanceConfig withLimitBlock(int block) {
@@ -163,7 +178,8 @@ public record GovernanceConfig(
         changeInterval,
         block,
         artifactStore,
-        scratch);
+        scratch,
+        sessionTtl);
   }
 
   public GovernanceConfig withArtifactStore(StoreLocation store) {
@@ -177,7 +193,8 @@ public record GovernanceConfig(
         changeInterval,
         limitBlock,
         store,
-        scratch);
+        scratch,
+        sessionTtl);
   }
 
   public GovernanceConfig withKeyCacheTtl(Duration ttl) {
@@ -191,7 +208,8 @@ public record GovernanceConfig(
         changeInterval,
         limitBlock,
         artifactStore,
-        scratch);
+        scratch,
+        sessionTtl);
   }
 
   /** Plaintext working copies under {@code parent} instead of the default ({@link #scratch}). */
@@ -206,6 +224,22 @@ public record GovernanceConfig(
         changeInterval,
         limitBlock,
         artifactStore,
-        Optional.of(parent));
+        Optional.of(parent),
+        sessionTtl);
+  }
+
+  public GovernanceConfig withSessionTtl(Duration ttl) {
+    return new GovernanceConfig(
+        dataDir,
+        database,
+        auth,
+        masterKeyFile,
+        keyCacheTtl,
+        maxArtifactBytes,
+        changeInterval,
+        limitBlock,
+        artifactStore,
+        scratch,
+        ttl);
   }
 }

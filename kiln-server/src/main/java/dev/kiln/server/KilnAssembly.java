@@ -16,6 +16,7 @@ import dev.kiln.engine.llama.LlamaOptions;
 import dev.kiln.engine.onnx.OnnxEngine;
 import dev.kiln.govern.http.KeysRestService;
 import dev.kiln.govern.http.RegistryRestService;
+import dev.kiln.govern.http.SessionRestService;
 import dev.kiln.http.HttpServer;
 import dev.kiln.http.MetricsService;
 import dev.kiln.http.OpenApiService;
@@ -200,8 +201,15 @@ final class KilnAssembly {
                 new OpenAiService(languageModels)));
     governance.ifPresent(g -> {
       services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));
+      services.add(
+          gate == Gate.OPEN
+              ? SessionRestService.withoutAuth()
+              : SessionRestService.governed(g.keys, g.sessions, g.audit, config.http().tls().isPresent()));
       services.add(new RegistryRestService(g.registry, deployments.orElseThrow()));
     });
+    if (governance.isEmpty()) {
+      services.add(SessionRestService.withoutAuth()); // the console asks whether to sign in
+    }
     training.ifPresent(t -> services.add(t.api()));
     services.add(new ConsoleService());
     // Last: the document describes the routes of the services above (those present in this server).

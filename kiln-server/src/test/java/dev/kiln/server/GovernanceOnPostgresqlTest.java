@@ -18,6 +18,14 @@ class GovernanceOnPostgresqlTest {
   }
 
   @Nested
+  class Session extends SessionServerTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
+
+  @Nested
   class Registry extends RegistryServerTest {
     @Override
     boolean onPostgresql() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.core.tls.TlsFileException;
 import dev.kiln.core.tls.TlsSettings;
 import dev.kiln.core.tls.TlsSettings.ClientAuth;
+import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.protocol.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.kiln.protocol.grpc.proto.ModelReadyRequest;
@@ -111,6 +112,37 @@ class TlsTest {
       assertThat(infer.body()).contains("\"sum\"").contains("[2.0,3.0,4.0,5.0]");
       // The certificate names 127.0.0.1 too, so the address works as well as the name.
       assertThat(get(c, "https://127.0.0.1:" + k.httpPort() + "/v2/health/live").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void underTlsTheSessionCookieIsSecure(@TempDir Path data) throws Exception {
+    Path masterKey = data.resolve("master.key");
+    MasterKeys.generate(masterKey);
+    KilnConfig config =
+        KilnConfig.defaults(repo, 0, 0)
+            .withTls(serverOnly())
+            .withGovernance(
+                GovernanceConfig.defaults(data)
+                    .withAuth(true)
+                    .withMasterKey(masterKey)
+                    .withScratch(data.resolve("scratch"))
+                    .withSessionTtl(Duration.ofMinutes(30)));
+    try (Kiln k = Kiln.start(config)) {
+      HttpResponse<String> r =
+          https(ca.trustingContext())
+              .send(
+                  HttpRequest.newBuilder(URI.create("https://localhost:" + k.httpPort() + "/api/v1/session"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString("{\"key\":\"" + k.bootstrapToken().orElseThrow() + "\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("set-cookie").orElseThrow())
+          .startsWith("kiln_session=")
+          .contains("; HttpOnly; SameSite=Strict; Max-Age=1800")
+          .endsWith("; Secure");
     }
   }
 

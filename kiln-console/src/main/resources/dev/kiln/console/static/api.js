@@ -143,7 +143,7 @@ export async function loadSession() {
   try {
     const s = await get('/api/v1/session', {quiet: true});
     Object.assign(session, {
-      auth: s.auth !== false, signedIn: true, admin: !!s.admin, key: s.id ?? s.key ?? null, name: s.name ?? null,
+      auth: s.auth !== false, signedIn: true, admin: !!s.admin, key: s.key_id ?? s.id ?? null, name: s.name ?? null,
       scopes: s.scopes ?? [], csrf: s.csrf_token ?? null,
     });
     return true;

@@ -83,7 +83,7 @@ public final class ApiKeys {
    */
   public Created rotate(String id) {
     String secret = KeyTokens.newSecret();
-    if (!store.replaceSecret(id, KeyTokens.hash(secret))) {
+    if (!store.replaceSecret(id, KeyTokens.hash(secret), clock.instant())) {
       throw store.find(id).isPresent()
           ? new KilnException(ErrorKind.CONFLICT, "key " + id + " is revoked")
           : new KilnException(ErrorKind.NOT_FOUND, "no key " + id);

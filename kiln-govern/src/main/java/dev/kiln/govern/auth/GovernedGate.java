@@ -11,11 +11,13 @@ import java.util.Optional;
 /** The gate with auth on: a valid key, a scope for the action and model, and room in its limits. */
 public final class GovernedGate implements Gate {
   private final ApiKeys keys;
+  private final Sessions sessions;
   private final RateLimiter limiter;
   private final UsageRecorder usage;
 
-  public GovernedGate(ApiKeys keys, RateLimiter limiter, UsageRecorder usage) {
+  public GovernedGate(ApiKeys keys, Sessions sessions, RateLimiter limiter, UsageRecorder usage) {
     this.keys = keys;
+    this.sessions = sessions;
     this.limiter = limiter;
     this.usage = usage;
   }
@@ -46,15 +48,19 @@ public final class GovernedGate implements Gate {
   }
 
   /**
-   * Refusals are thrown: UNAUTHENTICATED as {@link ApiKeys#authenticate} words it, PERMISSION_DENIED naming the key and
-   * what it may not do, RATE_LIMITED from the limiter with its retry-after.
+   * The caller's key is its bearer token's, else its browser session's. Refusals are thrown: UNAUTHENTICATED as {@link
+   * ApiKeys#authenticate} or {@link Sessions#authenticate} words it, PERMISSION_DENIED naming the key and what it may
+   * not do, RATE_LIMITED from the limiter with its retry-after.
    */
   @Override
   public Grants check(Caller caller, Permission permission, String model) {
     if (permission == Permission.OPEN) {
       return Grants.none("anonymous");
     }
-    ApiKey key = keys.authenticate(caller.token());
+    ApiKey key =
+        caller.token() == null && caller.session() != null
+            ? sessions.authenticate(caller.session())
+            : keys.authenticate(caller.token());
     if (permission == Permission.DATASET) {
       // Owning needs train; the handler checks the owner, so a train key learns nothing of others' datasets here.
       if (!key.allows(Action.TRAIN, null) && !key.allows(Action.DATASET, model)) {

@@ -15,9 +15,12 @@ public interface KeyStore {
 
   List<ApiKey> list();
 
-  /** Marks the key revoked at {@code at}; false if unknown or already revoked. */
+  /** Marks the key revoked at {@code at} and ends its sessions; false if unknown or already revoked. */
   boolean revoke(String id, Instant at);
 
-  /** Replaces the secret (rotation): the old secret stops working at once. False if unknown or revoked. */
-  boolean replaceSecret(String id, String secretHash);
+  /**
+   * Replaces the secret (rotation) and ends the key's sessions at {@code at}: the old secret, and every browser signed
+   * in with it, stop working at once. False if unknown or revoked.
+   */
+  boolean replaceSecret(String id, String secretHash, Instant at);
 }

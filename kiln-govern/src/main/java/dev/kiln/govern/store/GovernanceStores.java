@@ -3,14 +3,21 @@ package dev.kiln.govern.store;
 import dev.kiln.govern.audit.AuditLog;
 import dev.kiln.govern.auth.CounterStore;
 import dev.kiln.govern.auth.KeyStore;
+import dev.kiln.govern.auth.SessionStore;
 import dev.kiln.govern.registry.RegistryStore;
 import dev.kiln.govern.usage.UsageStore;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** The five governance stores over one database; closing it closes the database. */
+/** The governance stores over one database; closing it closes the database. */
 public record GovernanceStores(
-    Database database, KeyStore keys, CounterStore counters, UsageStore usage, AuditLog audit, RegistryStore registry)
+    Database database,
+    KeyStore keys,
+    SessionStore sessions,
+    CounterStore counters,
+    UsageStore usage,
+    AuditLog audit,
+    RegistryStore registry)
     implements AutoCloseable {
   /** The SQLite file's name inside the data folder. */
   public static final String SQLITE_FILE = "governance.db";
@@ -18,6 +25,7 @@ public record GovernanceStores(
   public GovernanceStores {
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(sessions, "sessions");
     Objects.requireNonNull(counters, "counters");
     Objects.requireNonNull(usage, "usage");
     Objects.requireNonNull(audit, "audit");
@@ -29,6 +37,7 @@ public record GovernanceStores(
     return new GovernanceStores(
         database,
         new JdbcKeyStore(database),
+        new JdbcSessionStore(database),
         new JdbcCounterStore(database),
         new JdbcUsageStore(database),
         new JdbcAuditLog(database),

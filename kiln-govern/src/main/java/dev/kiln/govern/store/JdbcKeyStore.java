@@ -74,28 +74,32 @@ public final class JdbcKeyStore implements KeyStore {
     return update(
         "UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL",
         ps -> db.dialect().setInstant(ps, 1, Objects.requireNonNull(at, "at")),
-        id);
+        id,
+        at);
   }
 
   @Override
-  public boolean replaceSecret(String id, String secretHash) {
+  public boolean replaceSecret(String id, String secretHash, Instant at) {
     return update(
         "UPDATE api_keys SET secret_hash = ? WHERE id = ? AND revoked IS NULL",
         ps -> ps.setString(1, Objects.requireNonNull(secretHash, "secretHash")),
-        id);
+        id,
+        Objects.requireNonNull(at, "at"));
   }
 
   private interface FirstParameter {
     void set(PreparedStatement ps) throws SQLException;
   }
 
-  private boolean update(String sql, FirstParameter first, String id) {
+  /** Changes key {@code id}; a change ends the key's sessions in the same transaction, as of {@code at}. */
+  private boolean update(String sql, FirstParameter first, String id, Instant at) {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         first.set(ps);
         ps.setString(2, id);
         boolean changed = ps.executeUpdate() == 1;
         if (changed) {
+          JdbcSessionStore.endAll(db, c, id, at);
           Changes.append(db, c, Change.Kind.KEY, id);
         }
         return changed;

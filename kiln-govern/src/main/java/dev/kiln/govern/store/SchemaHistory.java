@@ -35,7 +35,8 @@ final class SchemaHistory {
           "V3__datasets.sql",
           "V4__jobs.sql",
           "V5__dataset_keys.sql",
-          "V6__dataset_tombstones.sql");
+          "V6__dataset_tombstones.sql",
+          "V7__sessions.sql");
 
   private SchemaHistory() {}
 

@@ -38,6 +38,7 @@ class GovernedGateTest {
     gate =
         new GovernedGate(
             keys,
+            new Sessions(stores.sessions(), keys, clock, Duration.ofHours(12), Duration.ofMinutes(5)),
             new RateLimiter(stores.counters(), clock),
             new UsageRecorder(stores.usage(), new SimpleMeterRegistry(), clock));
   }
@@ -48,7 +49,7 @@ class GovernedGateTest {
   }
 
   private KilnException refusal(String token, Permission p, String model) {
-    return catchThrowableOfType(KilnException.class, () -> gate.check(new Caller(token, "test"), p, model));
+    return catchThrowableOfType(KilnException.class, () -> gate.check(new Caller(token, null, "test"), p, model));
   }
 
   @Test
@@ -73,9 +74,9 @@ class GovernedGateTest {
     ApiKeys.Created reader = keys.create("r", List.of(Scope.parse("dataset:sales-*")), null, Map.of(), null, "test");
     ApiKeys.Created caller = keys.create("c", List.of(Scope.parse("invoke:*")), null, Map.of(), null, "test");
     // A train key passes the gate for any name (its handler checks ownership) but holds no dataset scope.
-    Grants t = gate.check(new Caller(trainer.token(), "test"), Permission.DATASET, "sales-eu");
+    Grants t = gate.check(new Caller(trainer.token(), null, "test"), Permission.DATASET, "sales-eu");
     assertThat(t.may(Permission.DATASET, "sales-eu")).isFalse();
-    Grants r = gate.check(new Caller(reader.token(), "test"), Permission.DATASET, "sales-eu");
+    Grants r = gate.check(new Caller(reader.token(), null, "test"), Permission.DATASET, "sales-eu");
     assertThat(r.may(Permission.DATASET, "sales-eu")).isTrue();
     assertThat(r.may(Permission.DATASET, "hr")).isFalse();
     assertThat(r.may(Permission.TRAIN, null)).isFalse();
@@ -90,7 +91,7 @@ class GovernedGateTest {
   void aKeyOverItsLimitIsRateLimitedUntilTheNextMinute() {
     ApiKeys.Created c =
         keys.create("k", List.of(Scope.parse("invoke:*")), new Limits(1L, null, null), Map.of(), null, "test");
-    Grants allowed = gate.check(new Caller(c.token(), "test"), Permission.INVOKE, "m");
+    Grants allowed = gate.check(new Caller(c.token(), null, "test"), Permission.INVOKE, "m");
     assertThat(allowed.principal()).isEqualTo(c.key().id());
     KilnException limited = refusal(c.token(), Permission.INVOKE, "m");
     assertThat(limited.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
@@ -99,6 +100,6 @@ class GovernedGateTest {
 
   @Test
   void openCallsNeedNoKey() {
-    assertThat(gate.check(new Caller(null, "test"), Permission.OPEN, null).principal()).isEqualTo("anonymous");
+    assertThat(gate.check(new Caller(null, null, "test"), Permission.OPEN, null).principal()).isEqualTo("anonymous");
   }
 }

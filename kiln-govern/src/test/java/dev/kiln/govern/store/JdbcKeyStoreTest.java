@@ -121,9 +121,9 @@ abstract class JdbcKeyStoreTest {
     keys.insert(key("dead", CREATED));
     keys.revoke("dead", CREATED.plusSeconds(1));
 
-    assertThat(keys.replaceSecret("live", "new-hash")).isTrue();
-    assertThat(keys.replaceSecret("dead", "new-hash")).isFalse();
-    assertThat(keys.replaceSecret("unknown", "new-hash")).isFalse();
+    assertThat(keys.replaceSecret("live", "new-hash", CREATED.plusSeconds(2))).isTrue();
+    assertThat(keys.replaceSecret("dead", "new-hash", CREATED.plusSeconds(2))).isFalse();
+    assertThat(keys.replaceSecret("unknown", "new-hash", CREATED.plusSeconds(2))).isFalse();
     assertThat(keys.find("live").orElseThrow().secretHash()).isEqualTo("new-hash");
     assertThat(keys.find("dead").orElseThrow().secretHash()).isEqualTo("hash-dead");
   }

@@ -16,6 +16,13 @@ class PostgresqlStoresTest {
   }
 
   @Nested
+  class Sessions extends SessionsTest {
+    Sessions() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  @Nested
   class Counters extends JdbcCounterStoreTest {
     Counters() {
       super(Backend.POSTGRESQL);

@@ -12,6 +12,13 @@ class SqliteStoresTest {
   }
 
   @Nested
+  class Sessions extends SessionsTest {
+    Sessions() {
+      super(Backend.SQLITE);
+    }
+  }
+
+  @Nested
   class Counters extends JdbcCounterStoreTest {
     Counters() {
       super(Backend.SQLITE);

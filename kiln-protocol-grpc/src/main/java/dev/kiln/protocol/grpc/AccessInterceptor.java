@@ -127,6 +127,7 @@ final class AccessInterceptor implements ServerInterceptor {
     Caller caller =
         new Caller(
             Caller.bearer(headers.get(AUTHORIZATION)),
+            null, // no browser sessions over gRPC
             String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
     if (rule.model() == null) {
       Grants allowed;
