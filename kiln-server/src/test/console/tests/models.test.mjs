@@ -170,3 +170,29 @@ test('a trained version shows its lineage (dataset and checksum, job, export che
     await browser.close();
   }
 });
+
+test('the overview draws recent traffic where the server reports it', async (t) => {
+  if ((await api('GET', '/api/v1/metrics/recent')).status === 404) return t.skip('no GET /api/v1/metrics/recent on this server');
+  const body = {inputs: ['a', 'b'].map((name) => ({name, datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4]}))};
+  let recent;
+  for (let i = 0; i < 40; i++) { // a point every 10 s: call until one holds requests
+    assert.equal((await api('POST', '/v2/models/add_sub/infer', body)).status, 200);
+    recent = (await api('GET', '/api/v1/metrics/recent')).body;
+    if ((recent.models?.add_sub ?? []).some((p) => p.requests > 0)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/');
+    const traffic = page.getByRole('region', {name: 'Traffic, last 15 minutes'});
+    await traffic.getByRole('img', {name: /Requests per second/}).locator('canvas').waitFor();
+    await traffic.getByRole('img', {name: /Latency/}).locator('canvas').waitFor();
+    assert.match(await traffic.locator('p.summary').textContent(), /requests\/s.*p95 [\d.]+ ms/);
+    assert.match(await traffic.locator('table').textContent(), /add_sub/);
+    await checkPage(page, 'overview-traffic');
+  } finally {
+    await browser.close();
+  }
+});

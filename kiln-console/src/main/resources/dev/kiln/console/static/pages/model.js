@@ -23,6 +23,8 @@ export default async function render(main, ctx) {
     h('a', {href: '#/playground/' + seg(name)}, 'Try it'),
     record ? archiveButton(name, record, reload) : null,
     servingButton(name, served, reload));
+  const audit = await auditSection(name);
+  if (!ctx.isCurrent()) return; // the user went elsewhere while this loaded
   mount(main, header,
     h('p', null, 'State: ', record?.archived ? badge('archived') : stateCell(served), ' · ',
       llms.has(name) ? 'language model' : 'tensor model', ' · ',
@@ -32,7 +34,7 @@ export default async function render(main, ctx) {
     record ? aliasesSection(name, record, reload) : null,
     record ? cardSection(name, record, reload) : null,
     h('h2', null, 'Recent changes'),
-    await auditSection(name));
+    audit);
 }
 
 function archiveButton(name, record, reload) {

@@ -1,73 +1,38 @@
-// Recent traffic for the overview: GET /api/v1/metrics/recent (requests, errors and latency per model in short
-// buckets, per replica) folded into one series per measure, drawn with uPlot, with the last values as text.
+// Recent traffic for the overview: GET /api/v1/metrics/recent (one replica's last 15 minutes, a point every 10 s, in
+// total and per model) drawn with uPlot, with the last values and each model's totals as text.
 import {h, table, fmtNumber} from '../dom.js';
 import {get} from '../api.js';
 import uPlot from '/console/vendor/uplot/uPlot.esm.js';
 
-const TIME = ['at', 'start', 'time', 'timestamp', 't', 'ts', 'bucket'];
-const pick = (o, names) => names.map((n) => o[n]).find((v) => v !== undefined && v !== null);
-
 /**
- * Buckets from whatever nesting the answer uses (replicas → models → buckets, or flat rows): every object with a time
- * and numbers, with the model and replica named by it or an enclosing object.
+ * The answer's points folded for the charts. The shape (GET /api/v1/metrics/recent): {replica: {id}, interval_seconds,
+ * span_seconds, total: [point], models: {name: [point]}}, a point {end, requests, requests_per_second, error_rate,
+ * p50_ms, p95_ms}; the models and total are those this key may see.
  */
-export function buckets(node, ctx = {}, out = []) {
-  if (Array.isArray(node)) {
-    node.forEach((n) => buckets(n, ctx, out));
-  } else if (node && typeof node === 'object') {
-    const here = {...ctx, model: node.model ?? ctx.model, replica: node.replica ?? node.instance ?? ctx.replica};
-    const at = pick(node, TIME);
-    if (at !== undefined && typeof at !== 'object') {
-      const seconds = typeof at === 'number' ? (at > 1e12 ? at / 1000 : at) : Date.parse(at) / 1000;
-      if (!Number.isNaN(seconds)) out.push({...here, at: seconds, row: node});
-    }
-    for (const [k, v] of Object.entries(node)) {
-      if (!v || typeof v !== 'object') continue;
-      // {models: {"name": [...]}} and {replicas: {"id": {...}}} name the model or replica by key.
-      const byKey = !Array.isArray(node) && (ctx.container === 'models' || ctx.container === 'replicas');
-      const next = {...here, container: Array.isArray(node) ? ctx.container : k};
-      if (byKey && ctx.container === 'models') next.model = here.model ?? k;
-      if (byKey && ctx.container === 'replicas') next.replica = here.replica ?? k;
-      buckets(v, next, out);
-    }
-  }
-  return out;
-}
-
-function measures(row, width) {
-  const n = (names) => { const v = pick(row, names); return typeof v === 'number' ? v : null; };
-  const count = n(['requests', 'count', 'calls']);
-  const rate = n(['requests_per_second', 'rps', 'rate']);
-  return {
-    rps: rate ?? (count === null ? null : count / width),
-    errors: n(['errors', 'error_count', 'failures']),
-    p50: n(['latency_p50_ms', 'p50_ms', 'p50', 'latency_p50']),
-    p95: n(['latency_p95_ms', 'p95_ms', 'p95', 'latency_p95']),
-  };
-}
-
-/** Per time: requests/s and errors summed over models and replicas, latency the worst model's. */
 export function fold(body) {
-  const width = Number(body?.bucket_seconds ?? body?.bucket ?? body?.step_seconds ?? 10) || 10;
-  const byTime = new Map();
-  const perModel = new Map();
-  for (const b of buckets(body)) {
-    const m = measures(b.row, width);
-    const t = byTime.get(b.at) ?? byTime.set(b.at, {rps: 0, errors: 0, p50: null, p95: null}).get(b.at);
-    t.rps += m.rps ?? 0;
-    t.errors += m.errors ?? 0;
-    if (m.p50 !== null) t.p50 = Math.max(t.p50 ?? 0, m.p50);
-    if (m.p95 !== null) t.p95 = Math.max(t.p95 ?? 0, m.p95);
-    if (b.model) {
-      const s = perModel.get(b.model) ?? perModel.set(b.model, {model: b.model, requests: 0, errors: 0, p95: null}).get(b.model);
-      s.requests += (m.rps ?? 0) * width;
-      s.errors += m.errors ?? 0;
-      if (m.p95 !== null) s.p95 = Math.max(s.p95 ?? 0, m.p95);
-    }
-  }
-  const times = [...byTime.keys()].sort((a, b) => a - b);
-  const col = (k) => times.map((t) => byTime.get(t)[k]);
-  return {times, rps: col('rps'), errors: col('errors'), p50: col('p50'), p95: col('p95'), models: [...perModel.values()]};
+  const total = (Array.isArray(body?.total) ? body.total : []).filter((p) => !Number.isNaN(Date.parse(p.end)))
+    .sort((a, b) => Date.parse(a.end) - Date.parse(b.end));
+  const num = (v) => (typeof v === 'number' ? v : null);
+  const models = Object.entries(body?.models ?? {}).map(([model, points]) => {
+    const list = Array.isArray(points) ? points : [];
+    const p95s = list.map((p) => num(p.p95_ms)).filter((v) => v !== null);
+    return {
+      model,
+      requests: list.reduce((n, p) => n + (num(p.requests) ?? 0), 0),
+      errors: list.reduce((n, p) => n + Math.round((num(p.requests) ?? 0) * (num(p.error_rate) ?? 0)), 0),
+      p95: p95s.length ? Math.max(...p95s) : null,
+    };
+  }).filter((m) => m.requests > 0).sort((a, b) => b.requests - a.requests);
+  return {
+    replica: body?.replica?.id ?? null,
+    interval: num(body?.interval_seconds) ?? 10,
+    times: total.map((p) => Date.parse(p.end) / 1000),
+    rps: total.map((p) => num(p.requests_per_second) ?? 0),
+    errors: total.map((p) => (num(p.requests_per_second) ?? 0) * (num(p.error_rate) ?? 0)),
+    p50: total.map((p) => num(p.p50_ms)),
+    p95: total.map((p) => num(p.p95_ms)),
+    models,
+  };
 }
 
 function chart(el, data, series, onCleanup) {
@@ -89,7 +54,8 @@ export async function trafficSection(ctx) {
     return el;
   }
   const f = fold(body);
-  if (!f.times.length) {
+  if (f.replica) el.append(h('p', {class: 'muted'}, `As replica ${f.replica} saw it (each replica counts its own traffic).`));
+  if (!f.times.length || !f.rps.some((r) => r > 0)) {
     el.append(h('p', {class: 'muted'}, 'No requests in the last 15 minutes.'));
     return el;
   }
@@ -99,23 +65,25 @@ export async function trafficSection(ctx) {
   el.append(h('div', {class: 'cols'},
     h('div', null, h('h3', null, 'Requests per second'), rpsBox),
     h('div', null, h('h3', null, 'Latency (ms)'), latBox)));
-  el.append(h('p', {class: 'muted'}, `Last 10 s: ${fmtNumber(f.rps[last])} requests/s, ${fmtNumber(f.errors[last])} errors, ` +
+  el.append(h('p', {class: 'summary'}, `Last ${f.interval} s: ${fmtNumber(f.rps[last])} requests/s, ${fmtNumber(f.errors[last])} errors/s, ` +
     `p50 ${fmtNumber(f.p50[last])} ms, p95 ${fmtNumber(f.p95[last])} ms.`));
   if (f.models.length) {
     el.append(table([
       {title: 'Model', cell: (m) => m.model},
-      {title: 'Requests', class: 'num', cell: (m) => fmtNumber(Math.round(m.requests))},
+      {title: 'Requests', class: 'num', cell: (m) => fmtNumber(m.requests)},
       {title: 'Errors', class: 'num', cell: (m) => fmtNumber(m.errors)},
       {title: 'Worst p95 (ms)', class: 'num', cell: (m) => fmtNumber(m.p95)},
     ], f.models));
   }
   // Drawn once the boxes are in the page, so they have a width.
-  requestAnimationFrame(() => {
+  const draw = () => {
     if (!ctx.isCurrent()) return;
+    if (!rpsBox.isConnected) return requestAnimationFrame(draw);
     chart(rpsBox, [f.times, f.rps, f.errors],
-      [{label: 'requests/s', stroke: '#b4532a', width: 2}, {label: 'errors', stroke: '#b3261e'}], ctx.onCleanup);
+      [{label: 'requests/s', stroke: '#b4532a', width: 2}, {label: 'errors/s', stroke: '#b3261e'}], ctx.onCleanup);
     chart(latBox, [f.times, f.p50, f.p95],
       [{label: 'p50 ms', stroke: '#2f6f4f', width: 2}, {label: 'p95 ms', stroke: '#7a4fb0', width: 2}], ctx.onCleanup);
-  });
+  };
+  requestAnimationFrame(draw);
   return el;
 }

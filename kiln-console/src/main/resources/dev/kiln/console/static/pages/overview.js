@@ -16,6 +16,9 @@ export default async function render(main, ctx) {
   const notReady = models.filter((m) => m.state.state !== 'ready');
   const stat = (label, value, href) => h('div', {class: 'stat'},
     h('div', {class: 'value'}, href ? h('a', {href}, String(value)) : String(value)), h('div', {class: 'label'}, label));
+  const traffic = await trafficSection(ctx);
+  const audit = session.admin ? await recentAudit() : null;
+  if (!ctx.isCurrent()) return; // the user went elsewhere while this loaded
   mount(main,
     pageHeader('Overview'),
     h('div', {class: 'cards'},
@@ -32,9 +35,9 @@ export default async function render(main, ctx) {
           {title: 'Model', cell: (m) => h('a', {href: '#/models/' + seg(m.name)}, m.name)},
           {title: 'State', cell: (m) => stateCell(m.state)},
         ], notReady) : h('p', null, badge('ready'), ' ', models.length ? `All ${models.length} models are ready.` : 'No models are served yet.')),
-    await trafficSection(ctx),
+    traffic,
     h('section', {'aria-labelledby': 'jobs-h'}, h('h2', {id: 'jobs-h'}, 'Running and queued jobs'), jobsTable(running, queued)),
-    session.admin ? h('section', {'aria-labelledby': 'audit-h'}, h('h2', {id: 'audit-h'}, 'Recent audit events'), await recentAudit()) : null);
+    audit ? h('section', {'aria-labelledby': 'audit-h'}, h('h2', {id: 'audit-h'}, 'Recent audit events'), audit) : null);
 }
 
 function groupByModel(index) {

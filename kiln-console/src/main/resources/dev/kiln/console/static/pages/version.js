@@ -19,6 +19,8 @@ export default async function render(main, ctx) {
   const job = jobId === null ? null : await get('/api/v1/jobs/' + seg(jobId), opts).catch((e) => ({error: e}));
   const aliases = Object.entries(model?.aliases ?? {}).filter(([, v]) => String(v) === String(version)).map(([a]) => a);
 
+  const audit = await auditSection(name);
+  if (!ctx.isCurrent()) return; // the user went elsewhere while this loaded
   mount(main,
     h('p', {class: 'muted'}, h('a', {href: '#/models'}, 'Models'), ' / ', h('a', {href: '#/models/' + seg(name)}, name)),
     pageHeader(`${name} v${version}`, h('a', {href: '#/playground/' + seg(name)}, 'Try it')),
@@ -33,7 +35,7 @@ export default async function render(main, ctx) {
     metrics(meta, job),
     model ? [h('h2', null, 'Model card'), h('div', {class: 'card'}, cardView(model.card))] : null,
     h('h2', null, 'Who changed what'),
-    await auditSection(name));
+    audit);
 }
 
 function facts(record, aliases) {
