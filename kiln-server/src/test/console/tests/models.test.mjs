@@ -106,6 +106,39 @@ test('a version page shows the signature, checksum and a way to try it; the over
   }
 });
 
+test('add and remove an alias, archive and unarchive, each from the model page', async () => {
+  const name = unique('arch');
+  await pushVersion(name);
+  const browser = await openBrowser();
+  try {
+    const page = await newPage(browser);
+    await signIn(page);
+    await open(page, '#/models/' + name);
+    await page.getByLabel('New alias').fill('staging');
+    await page.getByRole('button', {name: 'Add alias'}).click();
+    await page.getByRole('cell', {name: name + '@staging', exact: true}).waitFor();
+    assert.deepEqual((await api('GET', '/api/v1/models/' + name)).body.aliases, {staging: 1});
+    await page.getByRole('button', {name: 'Remove alias staging'}).click();
+    await page.getByRole('dialog').getByRole('button', {name: 'Remove'}).click();
+    await page.getByText('No aliases.').waitFor();
+    assert.deepEqual((await api('GET', '/api/v1/models/' + name)).body.aliases, {});
+
+    await page.getByRole('button', {name: 'Archive'}).click();
+    await page.getByRole('dialog').getByText(/stops serving/).waitFor();
+    await page.getByRole('dialog').getByRole('button', {name: 'Archive'}).click();
+    await page.getByRole('button', {name: 'Unarchive'}).waitFor();
+    assert.equal((await api('GET', '/api/v1/models/' + name)).body.archived, true);
+    assert.match(await page.locator('main > p').first().textContent(), /archived/);
+    await checkPage(page, 'model-archived');
+    await page.getByRole('button', {name: 'Unarchive'}).click();
+    await page.getByRole('dialog').getByRole('button', {name: 'Unarchive'}).click();
+    await page.getByRole('button', {name: 'Archive'}).waitFor();
+    assert.equal((await api('GET', '/api/v1/models/' + name)).body.archived, false);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('unload asks first, then the model is unloaded; load brings it back', async () => {
   const name = unique('load');
   await pushVersion(name);

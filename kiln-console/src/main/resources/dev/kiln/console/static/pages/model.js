@@ -22,7 +22,7 @@ export default async function render(main, ctx) {
   const header = pageHeader(name,
     h('a', {href: '#/playground/' + seg(name)}, 'Try it'),
     record ? archiveButton(name, record, reload) : null,
-    servingButton(name, served, reload));
+    record?.archived ? null : servingButton(name, served, reload));
   const audit = await auditSection(name);
   if (!ctx.isCurrent()) return; // the user went elsewhere while this loaded
   mount(main, header,
@@ -118,7 +118,7 @@ function aliasesSection(name, record, reload) {
       }
     }}, 'Remove'));
   };
-  const newName = h('input', {name: 'alias', required: true, pattern: '[A-Za-z][A-Za-z0-9_-]{0,31}', autocomplete: 'off'});
+  const newName = h('input', {name: 'alias', required: true, pattern: '[A-Za-z][A-Za-z0-9_\\-]{0,31}', autocomplete: 'off'});
   const newVersion = picker(versions[0], 'Version');
   const add = h('form', {class: 'inline', onsubmit: async (e) => {
     e.preventDefault();
