@@ -60,7 +60,9 @@ function signatureView(sig) {
       {title: 'Direction', cell: (t) => t.dir},
       {title: 'Datatype', cell: (t) => t.datatype},
       {title: 'Shape', cell: (t) => '[' + (t.shape ?? []).map((d) => (d < 0 ? '?' : d)).join(', ') + ']'},
-    ], rows, 'No tensors listed.'));
+    ], rows, /llama|gguf/i.test(sig.platform ?? '')
+      ? 'A language model: it takes chat messages through the OpenAI API (/v1/chat/completions), not tensors.'
+      : 'No tensors listed.'));
 }
 
 /** The chain dataset@version (checksum) → job → exported model (checksum) → this version (checksum). */
