@@ -123,16 +123,16 @@ test('add and remove an alias, archive and unarchive, each from the model page',
     await page.getByText('No aliases.').waitFor();
     assert.deepEqual((await api('GET', '/api/v1/models/' + name)).body.aliases, {});
 
-    await page.getByRole('button', {name: 'Archive'}).click();
+    await page.getByRole('button', {name: 'Archive', exact: true}).click();
     await page.getByRole('dialog').getByText(/stops serving/).waitFor();
-    await page.getByRole('dialog').getByRole('button', {name: 'Archive'}).click();
+    await page.getByRole('dialog').getByRole('button', {name: 'Archive', exact: true}).click();
     await page.getByRole('button', {name: 'Unarchive'}).waitFor();
     assert.equal((await api('GET', '/api/v1/models/' + name)).body.archived, true);
     assert.match(await page.locator('main > p').first().textContent(), /archived/);
     await checkPage(page, 'model-archived');
     await page.getByRole('button', {name: 'Unarchive'}).click();
     await page.getByRole('dialog').getByRole('button', {name: 'Unarchive'}).click();
-    await page.getByRole('button', {name: 'Archive'}).waitFor();
+    await page.getByRole('button', {name: 'Archive', exact: true}).waitFor();
     assert.equal((await api('GET', '/api/v1/models/' + name)).body.archived, false);
   } finally {
     await browser.close();
