@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.error.KilnException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * The error body a route's clients expect: Kiln's and the Open Inference Protocol's {@code {"error": "..."}}, or
@@ -27,16 +28,25 @@ public enum ErrorStyle {
     HttpResponseStatus status = HttpErrors.status(k.kind());
     RestResponse r =
         this == KILN
-            ? HttpErrors.response(status, k.getMessage())
-            : RestResponse.json(status, envelope(OpenAiErrors.of(k.kind()), k.getMessage()));
+            ? kiln(status, k)
+            : RestResponse.json(status, envelope(OpenAiErrors.of(k.kind()), k.getMessage(), k.path()));
     return HttpErrors.withHeaders(r, k);
+  }
+
+  /** {@code {"error": message}}, with {@code "path"} where the error knows where in the request it is. */
+  private static RestResponse kiln(HttpResponseStatus status, KilnException k) {
+    if (k.path().isEmpty()) {
+      return HttpErrors.response(status, k.getMessage());
+    }
+    ObjectNode body = JSON.createObjectNode().put("error", k.getMessage()).put("path", k.path().get());
+    return RestResponse.json(status, body.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /** An error of HTTP itself (see {@link HttpErrors#response(HttpResponseStatus, String)}): a mistake of the caller. */
   public RestResponse response(HttpResponseStatus status, String message) {
     return this == KILN
         ? HttpErrors.response(status, message)
-        : RestResponse.json(status, envelope(OpenAiErrors.REQUEST, message));
+        : RestResponse.json(status, envelope(OpenAiErrors.REQUEST, message, Optional.empty()));
   }
 
   /**
@@ -45,16 +55,18 @@ public enum ErrorStyle {
    */
   public static ObjectNode openAiEnvelope(Throwable t) {
     KilnException k = HttpErrors.classify(t);
-    return envelopeNode(OpenAiErrors.of(k.kind()), k.getMessage());
+    return envelopeNode(OpenAiErrors.of(k.kind()), k.getMessage(), k.path());
   }
 
-  private static byte[] envelope(OpenAiErrors.Entry e, String message) {
-    return envelopeNode(e, message).toString().getBytes(StandardCharsets.UTF_8);
+  private static byte[] envelope(OpenAiErrors.Entry e, String message, Optional<String> path) {
+    return envelopeNode(e, message, path).toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static ObjectNode envelopeNode(OpenAiErrors.Entry e, String message) {
+  /** OpenAI's {@code param} names the request field at fault: Kiln's path where known. */
+  private static ObjectNode envelopeNode(OpenAiErrors.Entry e, String message, Optional<String> path) {
     ObjectNode root = JSON.createObjectNode();
-    ObjectNode error = root.putObject("error").put("message", message).put("type", e.type()).putNull("param");
+    ObjectNode error = root.putObject("error").put("message", message).put("type", e.type());
+    path.ifPresentOrElse(p -> error.put("param", p), () -> error.putNull("param"));
     e.code().ifPresentOrElse(c -> error.put("code", c), () -> error.putNull("code"));
     return root;
   }

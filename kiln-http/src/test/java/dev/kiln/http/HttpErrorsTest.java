@@ -60,6 +60,20 @@ class HttpErrorsTest {
   }
 
   @Test
+  void anErrorThatKnowsWhereInTheRequestItIsSaysSoBesideTheMessage() {
+    KilnException inner =
+        new KilnException(ErrorKind.INVALID_ARGUMENT, "layer 3 (dense): units must be >= 1", null, "units");
+    KilnException e = inner.within("layers[2]").within("model");
+
+    assertThat(e.path()).contains("model.layers[2].units");
+    assertThat(HttpErrors.response(e).body().toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"error\":\"layer 3 (dense): units must be >= 1\",\"path\":\"model.layers[2].units\"}");
+    assertThat(ErrorStyle.OPENAI.response(e).body().toString(StandardCharsets.UTF_8))
+        .contains("\"param\":\"model.layers[2].units\"");
+    assertThat(KilnException.invalid("no path").within("model").path()).contains("model");
+  }
+
+  @Test
   void retryAfterGoesOnTooManyRequestsAndServiceUnavailableOnly() {
     assertThat(HttpErrors.response(KilnException.rateLimited("slow down", Duration.ofMillis(2_500))).headers())
         .containsEntry("retry-after", "3");

@@ -6,6 +6,7 @@ import dev.kiln.core.engine.Engine;
 import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.llm.TokenUsage;
 import dev.kiln.core.metrics.InferenceMetrics;
+import dev.kiln.core.metrics.RecentTraffic;
 import dev.kiln.core.repository.CompositeCatalog;
 import dev.kiln.core.repository.ModelCatalog;
 import dev.kiln.core.repository.ModelRepository;
@@ -20,6 +21,7 @@ import dev.kiln.govern.http.SessionRestService;
 import dev.kiln.http.HttpServer;
 import dev.kiln.http.MetricsService;
 import dev.kiln.http.OpenApiService;
+import dev.kiln.http.RecentTrafficService;
 import dev.kiln.http.RestService;
 import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.openai.OpenAiService;
@@ -199,6 +201,9 @@ final class KilnAssembly {
                 new PredictService(core, config.defaultModel(), config.http()),
                 new MetricsService(meters),
                 new OpenAiService(languageModels)));
+    // This replica's recent traffic, for the console's overview; forgets models no longer served.
+    RecentTraffic traffic = started(new RecentTraffic(meters, () -> Set.copyOf(core.readyModels()))).start();
+    services.add(new RecentTrafficService(core, traffic, clock));
     governance.ifPresent(g -> {
       services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));
       services.add(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Keras's validation_data over HTTP: a second dataset, or a column naming each row's split. */
@@ -45,6 +46,14 @@ class ExplicitValidationApiTest extends TrainingApiFixture {
     String validationCsv = send("GET", "/api/v1/jobs/" + id + "/splits?as=csv&split=validation", null).body();
     assertThat(validationCsv).isEqualTo(csv(12, 1, false));
     assertThat(job(id).get("history").get(0).get("val_loss").isNumber()).isTrue();
+    // Two classes: the evaluation carries the ROC curve behind its AUC, from (0, 0) to (1, 1).
+    JsonNode roc = job(id).at("/evaluation/roc");
+    assertThat(job(id).at("/evaluation/roc_auc").isNumber()).isTrue();
+    assertThat(roc.size()).isBetween(2, 200);
+    assertThat(roc.get(0).get("fpr").asDouble() + roc.get(0).get("tpr").asDouble()).isZero();
+    JsonNode last = roc.get(roc.size() - 1);
+    assertThat(List.of(last.get("fpr").asDouble(), last.get("tpr").asDouble())).containsExactly(1.0, 1.0);
+    assertThat(last.get("threshold").isNumber()).isTrue();
   }
 
   @Test

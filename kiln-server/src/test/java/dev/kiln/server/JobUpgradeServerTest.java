@@ -39,6 +39,7 @@ class JobUpgradeServerTest extends GovernanceServerFixture {
             false,
             null,
             List.of(),
+            List.of(),
             null,
             null,
             null,

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +100,7 @@ class TrainingApiTest extends TrainingApiFixture {
     assertThat(done.at("/lineage/dataset/sha256").asText()).isEqualTo(dataset.get("sha256").asText());
     assertThat(done.at("/lineage/artifact_sha256").asText()).hasSize(64);
     assertThat(done.get("history")).hasSize(8);
+    assertStepsAreTheStreamedSteps(done, events);
     assertSplitsAreTheEvaluatedRows(id, done);
 
     JsonNode deployed = ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"digits\"}"), 201);
@@ -150,6 +152,29 @@ class TrainingApiTest extends TrainingApiFixture {
     assertThat(correct / (double) n).isGreaterThan(0.9);
     assertThat(ok(send("GET", "/api/v1/jobs/" + id, null), 200).at("/deployments/0/model").asText())
         .isEqualTo("digits");
+  }
+
+  /**
+   * The job keeps every step the engine reported (a few a second, and each epoch's last; fewer than 500 here), numbered
+   * across epochs, with the loss its event carried.
+   */
+  static void assertStepsAreTheStreamedSteps(JsonNode job, List<Map.Entry<String, JsonNode>> events) {
+    Map<Long, Double> kept = new TreeMap<>();
+    job.get("steps").forEach(s -> kept.put(s.get("step").asLong(), s.get("loss").asDouble()));
+    Map<Long, Double> streamed = new TreeMap<>();
+    long total = 0;
+    for (Map.Entry<String, JsonNode> e : events) {
+      if (e.getKey().equals("step")) {
+        JsonNode p = e.getValue();
+        long step = (p.get("epoch").asLong() - 1) * p.get("steps").asLong() + p.get("step").asLong();
+        streamed.put(step, p.get("loss").asDouble());
+        total = p.get("epochs").asLong() * p.get("steps").asLong();
+      }
+    }
+    assertThat(streamed).isNotEmpty();
+    assertThat(kept).containsAllEntriesOf(streamed);
+    assertThat(kept.keySet()).hasSizeLessThanOrEqualTo((int) total).endsWith(total);
+    assertThat(job.get("steps").get(0).get("epoch").asInt()).isEqualTo(1);
   }
 
   /**

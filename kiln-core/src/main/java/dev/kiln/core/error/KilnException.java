@@ -21,14 +21,25 @@ public class KilnException extends RuntimeException {
   /** Null where no delay is known; exposed as an Optional. */
   private final Duration retryAfter;
 
+  /** Null where the thrower does not know where in the request the fault is; exposed as an Optional. */
+  private final String path;
+
   public KilnException(ErrorKind kind, String message) {
     this(kind, message, (Throwable) null);
   }
 
   public KilnException(ErrorKind kind, String message, Throwable cause) {
+    this(kind, message, cause, null);
+  }
+
+  /**
+   * @param path where in the request the fault is, as a JSON path ({@code model.layers[2].units}); null where unknown
+   */
+  public KilnException(ErrorKind kind, String message, Throwable cause, String path) {
     super(Objects.requireNonNull(message, "message"), cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.retryAfter = null;
+    this.path = path;
   }
 
   /**
@@ -42,10 +53,34 @@ public class KilnException extends RuntimeException {
       throw new IllegalArgumentException("retryAfter: " + retryAfter + " (expected: >= 0)");
     }
     this.retryAfter = retryAfter;
+    this.path = null;
   }
 
   public ErrorKind kind() {
     return kind;
+  }
+
+  /**
+   * Where in the request the fault is, if the thrower knows: a JSON path into the request body, fields joined by dots
+   * and array indexes from 0 in brackets ({@code model.layers[2].units}, {@code training.epochs}). Clients (a form, a
+   * spec editor) point at it; the message says the same in words.
+   */
+  public Optional<String> path() {
+    return Optional.ofNullable(path);
+  }
+
+  /**
+   * This error as seen from a document that holds the one it was found in under {@code prefix}: the path becomes {@code
+   * prefix.path}, or {@code prefix} where there was none; the message and kind stay.
+   */
+  public KilnException within(String prefix) {
+    return new KilnException(kind, getMessage(), this, pathWithin(prefix));
+  }
+
+  /** {@link #path} seen from a document holding this one's under {@code prefix}; for subclasses' {@link #within}. */
+  protected final String pathWithin(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    return prefix + (path == null ? "" : path.startsWith("[") ? path : "." + path);
   }
 
   /** When trying again may succeed, if known. */

@@ -1,5 +1,6 @@
 package dev.kiln.core.llm;
 
+import dev.kiln.core.metrics.RecentTraffic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,7 +31,7 @@ public final class LlmMetrics {
   public LlmMetrics(MeterRegistry registry, String model) {
     firstToken = timer(registry, "kiln_llm_time_to_first_token_seconds", "Time to the first generated token", model);
     perToken = timer(registry, "kiln_llm_time_per_output_token_seconds", "Time between generated tokens", model);
-    endToEnd = timer(registry, "kiln_llm_e2e_request_latency_seconds", "Request latency, arrival to last token", model);
+    endToEnd = timer(registry, RecentTraffic.LLM_LATENCY, "Request latency, arrival to last token", model);
     promptTokens =
         Counter.builder("kiln_llm_prompt_tokens_total")
             .description("Prompt tokens processed")
@@ -56,7 +57,7 @@ public final class LlmMetrics {
   }
 
   private static Counter finishedCounter(MeterRegistry registry, String model, String reason) {
-    return Counter.builder("kiln_llm_requests_finished_total")
+    return Counter.builder(RecentTraffic.LLM_REQUESTS)
         .description("Requests ended, by why they ended")
         .tag("model", model)
         .tag("finished_reason", reason)

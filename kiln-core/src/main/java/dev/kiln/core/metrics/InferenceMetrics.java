@@ -24,7 +24,9 @@ import java.util.function.IntSupplier;
  *
  * <p>Exported names (Prometheus): {@code kiln_inference_requests_total{outcome}}, {@code
  * kiln_inference_queue_duration_seconds}, {@code kiln_inference_compute_duration_seconds}, {@code
- * kiln_inference_batch_size_rows}, {@code kiln_inference_pending_requests}.
+ * kiln_inference_request_duration_seconds} (the two together, per request: what a caller waits, and what {@link
+ * RecentTraffic} takes percentiles of), {@code kiln_inference_batch_size_rows}, {@code
+ * kiln_inference_pending_requests}.
  */
 public final class InferenceMetrics {
   private static final Duration[] LATENCY_BUCKETS = {
@@ -108,6 +110,7 @@ public final class InferenceMetrics {
     private final Counter failure;
     private final Timer queue;
     private final Timer compute;
+    private final Timer total;
     private final DistributionSummary batch;
     private final List<Meter> meters = new ArrayList<>();
 
@@ -115,14 +118,14 @@ public final class InferenceMetrics {
       this.tags = tags;
       success =
           keep(
-              Counter.builder("kiln.inference.requests")
+              Counter.builder(RecentTraffic.TENSOR_REQUESTS)
                   .description("Inference requests finished")
                   .tags(tags)
                   .tag("outcome", "success")
                   .register(registry));
       failure =
           keep(
-              Counter.builder("kiln.inference.requests")
+              Counter.builder(RecentTraffic.TENSOR_REQUESTS)
                   .description("Inference requests finished")
                   .tags(tags)
                   .tag("outcome", "failure")
@@ -138,6 +141,13 @@ public final class InferenceMetrics {
           keep(
               Timer.builder("kiln.inference.compute.duration")
                   .description("Time of the engine execution that carried a request")
+                  .tags(tags)
+                  .serviceLevelObjectives(LATENCY_BUCKETS)
+                  .register(registry));
+      total =
+          keep(
+              Timer.builder(RecentTraffic.TENSOR_LATENCY)
+                  .description("Time from a request's arrival in the queue to its result: queue plus compute")
                   .tags(tags)
                   .serviceLevelObjectives(LATENCY_BUCKETS)
                   .register(registry));
@@ -166,6 +176,7 @@ public final class InferenceMetrics {
 
     void onRequest(long queueNanos, long computeNanos, boolean ok) {
       queue.record(queueNanos, TimeUnit.NANOSECONDS);
+      total.record(queueNanos + computeNanos, TimeUnit.NANOSECONDS);
       if (ok) {
         compute.record(computeNanos, TimeUnit.NANOSECONDS);
         success.increment();

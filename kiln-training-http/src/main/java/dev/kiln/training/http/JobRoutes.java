@@ -59,6 +59,14 @@ final class JobRoutes implements RestService {
               audit.used(q, List.of(job.request()), "job " + job.id());
               return job;
             }));
+    // A dry run: the submission's checks, nothing queued, nothing audited (nothing happened).
+    r.add(
+        HttpMethod.POST,
+        "/api/v1/jobs/validate",
+        Access.TRAIN,
+        withBody(
+            HttpResponseStatus.OK,
+            (q, body) -> Map.of("valid", true, "request", training.check(JobJson.readRequest(body), q.grants()))));
     r.add(
         HttpMethod.GET,
         "/api/v1/jobs/" + ID,

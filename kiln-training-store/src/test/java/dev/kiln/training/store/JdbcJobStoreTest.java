@@ -12,6 +12,7 @@ import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobRequest;
 import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.Progress;
+import dev.kiln.training.job.StepLoss;
 import dev.kiln.training.job.SweepTrial;
 import dev.kiln.training.spec.ModelSpec;
 import java.nio.file.Files;
@@ -85,6 +86,10 @@ abstract class JdbcJobStoreTest {
     assertThat(updated.progress()).isEqualTo(p);
     assertThat(updated.createdBy()).isEqualTo("key-a");
     assertThat(store.update(999, j -> j)).isEmpty();
+    // The step losses travel in the row's JSON body like the rest of the job.
+    List<StepLoss> steps = List.of(new StepLoss(1, 1, 0.9), new StepLoss(2, 1, 0.7));
+    other.update(first.id(), j -> JobChanges.withSteps(j, steps));
+    assertThat(store.get(first.id()).orElseThrow().steps()).isEqualTo(steps);
   }
 
   @Test

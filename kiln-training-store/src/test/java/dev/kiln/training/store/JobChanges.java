@@ -4,6 +4,7 @@ import dev.kiln.training.job.Deployment;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.Progress;
+import dev.kiln.training.job.StepLoss;
 import java.time.Instant;
 import java.util.List;
 
@@ -24,6 +25,29 @@ final class JobChanges {
         j.cancelRequested(),
         p,
         j.history(),
+        j.steps(),
+        j.evaluation(),
+        j.lineage(),
+        j.error(),
+        j.deployments(),
+        j.createdBy(),
+        j.sweep());
+  }
+
+  static Job withSteps(Job j, List<StepLoss> steps) {
+    return new Job(
+        j.id(),
+        j.state(),
+        j.request(),
+        j.created(),
+        j.started(),
+        j.finished(),
+        j.owner(),
+        j.heartbeat(),
+        j.cancelRequested(),
+        j.progress(),
+        j.history(),
+        steps,
         j.evaluation(),
         j.lineage(),
         j.error(),
@@ -45,6 +69,7 @@ final class JobChanges {
         true,
         j.progress(),
         j.history(),
+        j.steps(),
         j.evaluation(),
         j.lineage(),
         j.error(),
@@ -67,6 +92,7 @@ final class JobChanges {
         false,
         j.progress(),
         j.history(),
+        j.steps(),
         j.evaluation(),
         j.lineage(),
         j.error(),

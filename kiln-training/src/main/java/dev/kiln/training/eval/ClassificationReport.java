@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Classification quality on held-out rows, as scikit-learn's {@code classification_report}, confusion matrix, {@code
@@ -18,6 +19,9 @@ import java.util.Objects;
  * @param confusion counts, rows the actual class and columns the predicted one, in {@code classes} order
  * @param rocAuc binary problems with probabilities only, from the probability of class 1; null otherwise, and when
  *     {@code actual} holds one class only (the area is undefined)
+ * @param roc the ROC curve behind {@code rocAuc}, at most {@value RocCurve#MAX_POINTS} points in order of rising
+ *     false-positive rate (its trapezoid area is {@code rocAuc} unless points were dropped for size); null where {@code
+ *     rocAuc} is, and in reports stored before it existed
  * @param logLoss mean negative log probability of the actual class, probabilities clipped to {@code [1e-15, 1 -
  *     1e-15]}; null without probabilities
  */
@@ -30,6 +34,7 @@ public record ClassificationReport(
     Average weighted,
     List<List<Integer>> confusion,
     Double rocAuc,
+    List<RocPoint> roc,
     Double logLoss) {
   private static final double CLIP = 1e-15;
 
@@ -40,6 +45,7 @@ public record ClassificationReport(
   public ClassificationReport {
     classes = List.copyOf(classes);
     confusion = confusion.stream().map(List::copyOf).toList();
+    roc = roc == null ? null : List.copyOf(roc);
   }
 
   /**
@@ -70,6 +76,7 @@ public record ClassificationReport(
       correct += actual[i] == predicted[i] ? 1 : 0;
     }
     List<ClassMetrics> perClass = perClass(counts, classes);
+    Optional<Scores> binary = Scores.of(actual, probabilities, k);
     return new ClassificationReport(
         n,
         (double) correct / n,
@@ -77,7 +84,11 @@ public record ClassificationReport(
         average(perClass, false),
         average(perClass, true),
         toLists(counts),
-        rocAuc(actual, probabilities, k),
+        binary.map(b -> RocAuc.of(b.positive(), b.score())).orElse(null),
+        binary
+            .map(b -> RocCurve.of(b.positive(), b.score(), RocCurve.MAX_POINTS))
+            .filter(c -> !c.isEmpty())
+            .orElse(null),
         logLoss(actual, probabilities, k));
   }
 
@@ -116,17 +127,20 @@ public record ClassificationReport(
     return new Average(ratio(p, weights), ratio(r, weights), ratio(f, weights));
   }
 
-  private static Double rocAuc(int[] actual, float[] probabilities, int k) {
-    if (probabilities == null || k != 2) {
-      return null;
+  /** The positive class's probability per row, for binary problems with probabilities. */
+  private record Scores(boolean[] positive, double[] score) {
+    static Optional<Scores> of(int[] actual, float[] probabilities, int k) {
+      if (probabilities == null || k != 2) {
+        return Optional.empty();
+      }
+      boolean[] positive = new boolean[actual.length];
+      double[] score = new double[actual.length];
+      for (int i = 0; i < actual.length; i++) {
+        positive[i] = actual[i] == 1;
+        score[i] = probabilities[i * 2 + 1];
+      }
+      return Optional.of(new Scores(positive, score));
     }
-    boolean[] positive = new boolean[actual.length];
-    double[] score = new double[actual.length];
-    for (int i = 0; i < actual.length; i++) {
-      positive[i] = actual[i] == 1;
-      score[i] = probabilities[i * 2 + 1];
-    }
-    return RocAuc.of(positive, score);
   }
 
   private static Double logLoss(int[] actual, float[] probabilities, int k) {

@@ -29,12 +29,14 @@ final class HeldOut {
     Double test = explicit(r, TrainingSettings::testSplit);
     if (merged.splitColumn() != null && (positive(validation) || positive(test))) {
       throw invalid(
+          "training.split_column",
           "training.split_column: the column '"
               + merged.splitColumn()
               + "' assigns every row; leave out validation_split and test_split");
     }
     if (merged.validationDataset() != null && positive(validation)) {
       throw invalid(
+          "training.validation_dataset",
           "training.validation_dataset: epochs validate on "
               + merged.validationDataset()
               + "; validation_split "
@@ -48,7 +50,7 @@ final class HeldOut {
     TrainingSettings out = merged;
     if (merged.splitColumn() != null) {
       if (merged.splitColumn().isBlank()) {
-        throw invalid("training.split_column: a column name is needed");
+        throw invalid("training.split_column", "training.split_column: a column name is needed");
       }
       out = out.withSplits(0.0, 0.0);
     }
@@ -69,8 +71,8 @@ final class HeldOut {
         m.group(2) == null ? datasets.latest(m.group(1)) : datasets.get(m.group(1), Integer.parseInt(m.group(2)));
     return Optional.of(
         found.orElseThrow(() ->
-            new KilnException(
-                ErrorKind.INVALID_ARGUMENT,
+            invalid(
+                "training.validation_dataset",
                 "training.validation_dataset: no dataset " + settings.validationDataset())));
   }
 
@@ -82,7 +84,9 @@ final class HeldOut {
   private static Matcher name(String value) {
     Matcher m = DATASET.matcher(value);
     if (!m.matches()) {
-      throw invalid("training.validation_dataset: '" + value + "' (expected: NAME or NAME@VERSION)");
+      throw invalid(
+          "training.validation_dataset",
+          "training.validation_dataset: '" + value + "' (expected: NAME or NAME@VERSION)");
     }
     return m;
   }
@@ -103,7 +107,7 @@ final class HeldOut {
     return fraction != null && fraction > 0;
   }
 
-  private static KilnException invalid(String message) {
-    return new KilnException(ErrorKind.INVALID_ARGUMENT, message);
+  private static KilnException invalid(String path, String message) {
+    return new KilnException(ErrorKind.INVALID_ARGUMENT, message, null, path);
   }
 }

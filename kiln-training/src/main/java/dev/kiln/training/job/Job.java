@@ -12,6 +12,7 @@ import java.util.List;
  * process running it.
  *
  * @param owner the process running it; with {@code heartbeat}, lets another process take over a job whose runner died
+ * @param steps the run's step losses, at most {@link StepLoss#MAX_POINTS} evenly spaced (empty in jobs stored before)
  * @param evaluation metrics on the held-out test split (a classification or regression report)
  * @param createdBy the API key id that submitted the job ({@code anonymous} with auth off; null for jobs stored before
  *     jobs had owners, which only an admin sees): only that key and admins may see or act on it
@@ -30,6 +31,7 @@ public record Job(
     boolean cancelRequested,
     Progress progress,
     List<EpochMetrics> history,
+    List<StepLoss> steps,
     JsonNode evaluation,
     Lineage lineage,
     String error,
@@ -38,6 +40,7 @@ public record Job(
     SweepTrial sweep) {
   public Job {
     history = history == null ? List.of() : List.copyOf(history);
+    steps = steps == null ? List.of() : List.copyOf(steps); // null: stored before jobs kept their steps
     deployments = deployments == null ? List.of() : List.copyOf(deployments);
   }
 
@@ -54,6 +57,7 @@ public record Job(
         null,
         false,
         null,
+        List.of(),
         List.of(),
         null,
         null,
@@ -76,6 +80,7 @@ public record Job(
         cancelRequested,
         progress,
         history,
+        steps,
         evaluation,
         lineage,
         error,
@@ -98,6 +103,7 @@ public record Job(
         cancelRequested,
         progress,
         history,
+        steps,
         evaluation,
         lineage,
         error,
@@ -119,6 +125,7 @@ public record Job(
         cancelRequested,
         progress,
         history,
+        steps,
         evaluation,
         lineage,
         error,
@@ -140,6 +147,7 @@ public record Job(
         cancelRequested,
         progress,
         history,
+        steps,
         evaluation,
         lineage,
         error,
@@ -161,6 +169,7 @@ public record Job(
         true,
         progress,
         history,
+        steps,
         evaluation,
         lineage,
         error,
@@ -169,7 +178,8 @@ public record Job(
         sweep);
   }
 
-  Job withProgress(Progress p) {
+  /** The latest step, and the steps recorded so far ({@link StepLoss#add}). */
+  Job withProgress(Progress p, List<StepLoss> points) {
     return new Job(
         id,
         state,
@@ -182,6 +192,7 @@ public record Job(
         cancelRequested,
         p,
         history,
+        points,
         evaluation,
         lineage,
         error,
@@ -190,7 +201,7 @@ public record Job(
         sweep);
   }
 
-  Job withEpoch(EpochMetrics e) {
+  Job withEpoch(EpochMetrics e, List<StepLoss> points) {
     List<EpochMetrics> h = new ArrayList<>(history);
     h.removeIf(x -> x.epoch() >= e.epoch()); // a resumed run repeats no epoch, but replays are harmless
     h.add(e);
@@ -206,6 +217,7 @@ public record Job(
         cancelRequested,
         progress,
         h,
+        points,
         evaluation,
         lineage,
         error,
@@ -230,6 +242,7 @@ public record Job(
         cancelRequested,
         progress,
         h.isEmpty() ? history : h,
+        steps,
         eval,
         l,
         null,
@@ -251,6 +264,7 @@ public record Job(
         cancelRequested,
         progress,
         history,
+        steps,
         evaluation,
         lineage,
         why,
@@ -274,6 +288,7 @@ public record Job(
         cancelRequested,
         progress,
         history,
+        steps,
         evaluation,
         lineage,
         error,

@@ -73,10 +73,15 @@ public final class JobJson {
     if (model == null || !(model.isObject() || model.isTextual())) {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "'model' (a spec object, or spec YAML text) is required");
     }
-    ModelSpec spec =
-        model.isTextual()
-            ? ModelSpecReader.read(model.asText())
-            : ModelSpecReader.read(model.toString(), ModelSpecReader.Format.JSON);
+    ModelSpec spec;
+    try {
+      spec =
+          model.isTextual()
+              ? ModelSpecReader.read(model.asText())
+              : ModelSpecReader.read(model.toString(), ModelSpecReader.Format.JSON);
+    } catch (KilnException e) {
+      throw e.path().isPresent() ? e.within("model") : e;
+    }
     TrainingSettings training = null;
     JsonNode t = root.get("training");
     if (t != null && !t.isNull()) {

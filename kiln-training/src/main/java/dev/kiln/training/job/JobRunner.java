@@ -7,6 +7,7 @@ import dev.kiln.training.engine.TrainingException;
 import dev.kiln.training.engine.TrainingListener;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,6 +51,13 @@ public final class JobRunner implements AutoCloseable {
   private static final class Run {
     volatile boolean cancel;
     volatile long lastWrite;
+
+    /** The steps so far: written with progress and with each epoch, so the store never lags an epoch behind. */
+    volatile List<StepLoss> steps;
+
+    Run(List<StepLoss> steps) {
+      this.steps = steps;
+    }
   }
 
   public JobRunner(
@@ -101,7 +109,7 @@ public final class JobRunner implements AutoCloseable {
           Job job = claimed.get();
           // Which process runs which job, for whoever reads the logs of several replicas (a takeover says so).
           LOG.info("running job " + job.id() + (job.history().isEmpty() ? "" : " (taken over or resumed)"));
-          Run run = new Run();
+          Run run = new Run(job.steps()); // a resumed job goes on from what was recorded
           running.put(job.id(), run);
           events.publish(new JobEvent(job.id(), "state", job));
           pool.execute(() -> execute(job, run));
@@ -163,16 +171,20 @@ public final class JobRunner implements AutoCloseable {
         Progress p =
             new Progress(s.epoch(), s.epochs(), s.step(), s.steps(), s.loss(), s.examplesPerSecond(), s.etaSeconds());
         events.publish(new JobEvent(id, "step", p));
+        List<StepLoss> steps =
+            StepLoss.add(run.steps, new StepLoss((long) (s.epoch() - 1) * s.steps() + s.step(), s.epoch(), s.loss()));
+        run.steps = steps;
         long now = System.nanoTime();
         if (now - run.lastWrite >= PROGRESS_WRITES.toNanos()) {
           run.lastWrite = now;
-          store.update(id, j -> j.withProgress(p));
+          store.update(id, j -> j.withProgress(p, steps));
         }
       }
 
       @Override
       public void onEpoch(EpochMetrics e) {
-        store.update(id, j -> j.withEpoch(e));
+        List<StepLoss> steps = run.steps;
+        store.update(id, j -> j.withEpoch(e, steps));
         events.publish(new JobEvent(id, "epoch", e));
       }
 

@@ -7,6 +7,7 @@ import dev.kiln.training.data.PreparedData;
 import dev.kiln.training.data.StoredDataset;
 import dev.kiln.training.data.Task;
 import dev.kiln.training.spec.ExactLimits;
+import dev.kiln.training.spec.ResolvedSpec;
 import dev.kiln.training.spec.SpecValidator;
 import dev.kiln.training.spec.TrainingSettings;
 import java.util.HashMap;
@@ -44,15 +45,23 @@ final class RequestCheck {
       throw new KilnException(ErrorKind.INVALID_ARGUMENT, "a job needs a dataset and a model spec");
     }
     if (!visible.test(request.dataset())) {
-      throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset());
+      throw new KilnException(ErrorKind.NOT_FOUND, "no dataset " + request.dataset(), null, "dataset");
     }
     TrainingSettings requested = TrainingJobWork.requested(request);
     HeldOut.check(request, requested);
     if (requested.validationDataset() != null && !visible.test(HeldOut.datasetName(requested.validationDataset()))) {
       throw new KilnException(
-          ErrorKind.INVALID_ARGUMENT, "training.validation_dataset: no dataset " + requested.validationDataset());
+          ErrorKind.INVALID_ARGUMENT,
+          "training.validation_dataset: no dataset " + requested.validationDataset(),
+          null,
+          "training.validation_dataset");
     }
-    StoredDataset stored = TrainingJobWork.dataset(datasets, request);
+    StoredDataset stored;
+    try {
+      stored = TrainingJobWork.dataset(datasets, request);
+    } catch (KilnException e) {
+      throw e.path().isPresent() ? e : e.within(request.datasetVersion() == null ? "dataset" : "dataset_version");
+    }
     Optional<StoredDataset> validation = HeldOut.dataset(datasets, requested);
     String key =
         String.join(
@@ -73,7 +82,13 @@ final class RequestCheck {
               return new DataShape(d.task(), d.inputShape(), d.validation().count());
             });
     TrainingJobWork.settings(request, data.task(), data.validationRows());
-    exactLimits.check(SpecValidator.validate(request.model(), data.inputShape(), data.task()));
+    ResolvedSpec spec;
+    try {
+      spec = SpecValidator.validate(request.model(), data.inputShape(), data.task());
+    } catch (KilnException e) {
+      throw e.path().isPresent() ? e.within("model") : e; // the request holds the spec under "model"
+    }
+    exactLimits.check(spec);
     TrainingSettings training = request.training();
     if (validation.isPresent()) {
       String pinnedName = validation.get().ref().name() + "@" + validation.get().ref().version();

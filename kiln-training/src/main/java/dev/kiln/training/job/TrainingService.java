@@ -220,6 +220,15 @@ public final class TrainingService {
   }
 
   /**
+   * Checks a request exactly as {@link #submit} does, and queues nothing (a form's or spec editor's check before it
+   * submits): the request as it would run, its dataset versions pinned. Errors as {@link #submit}'s, with the path of
+   * the field at fault where the check knows it ({@link KilnException#path}).
+   */
+  public JobRequest check(JobRequest request, Grants who) {
+    return new RequestCheck(datasets, exactLimits).pinned(request, d -> sees(d, who));
+  }
+
+  /**
    * Checks several requests (a sweep's trials) as {@link #submit} does, all or none: a request that fails its check is
    * {@code INVALID_ARGUMENT} with {@code label}'s name for it in front of the reason. Returns them pinned, to queue.
    */

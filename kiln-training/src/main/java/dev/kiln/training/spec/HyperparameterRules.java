@@ -19,12 +19,13 @@ final class HyperparameterRules {
       Metric metric =
           Metric.of(name)
               .orElseThrow(() ->
-                  new SpecException("metrics: unknown metric '" + name + "' (allowed: " + Metric.allowed() + ")"));
+                  SpecException.at(
+                      "metrics", "metrics: unknown metric '" + name + "' (allowed: " + Metric.allowed() + ")"));
       if (metric == Metric.ACCURACY && !task.classification()) {
-        throw new SpecException("metrics: " + name + " needs a classification task; use loss");
+        throw SpecException.at("metrics", "metrics: " + name + " needs a classification task; use loss");
       }
       if (metric != Metric.LOSS && metric != Metric.ACCURACY && task.classification()) {
-        throw new SpecException("metrics: " + name + " needs a regression task; use accuracy or loss");
+        throw SpecException.at("metrics", "metrics: " + name + " needs a regression task; use accuracy or loss");
       }
     }
   }
@@ -69,7 +70,8 @@ final class HyperparameterRules {
     String base = e.monitor().startsWith("val_") ? e.monitor().substring(4) : e.monitor();
     Optional<Metric> metric = Metric.of(base).filter(m -> m.key().equals(base));
     if (metric.isEmpty()) {
-      throw new SpecException(
+      throw SpecException.at(
+          es + ".monitor",
           es
               + ": monitor must be one of loss, accuracy, val_loss, val_accuracy, mae, val_mae, mse, val_mse, rmse,"
               + " val_rmse, got '"
@@ -79,14 +81,15 @@ final class HyperparameterRules {
     require(e.patience() >= 1, es, "patience must be >= 1", e.patience());
     require(e.minDelta() >= 0, es, "min_delta must be >= 0", e.minDelta());
     if (e.monitor().startsWith("val_") && !t.validates()) {
-      throw new SpecException(es + ": monitor " + e.monitor() + " needs validation_split > 0");
+      throw SpecException.at(es + ".monitor", es + ": monitor " + e.monitor() + " needs validation_split > 0");
     }
     if (metric.get() != Metric.LOSS && metric.get() != Metric.ACCURACY && task.classification()) {
-      throw new SpecException(
-          es + ": monitor " + e.monitor() + " needs a regression task; use val_loss or val_accuracy");
+      throw SpecException.at(
+          es + ".monitor", es + ": monitor " + e.monitor() + " needs a regression task; use val_loss or val_accuracy");
     }
     if (e.monitor().endsWith("accuracy") && !task.classification()) {
-      throw new SpecException(
+      throw SpecException.at(
+          es + ".monitor",
           es
               + ": monitor "
               + e.monitor()
@@ -99,9 +102,11 @@ final class HyperparameterRules {
     return v >= 0 && v < 1;
   }
 
+  /** {@code where} ({@code optimizer (adam)}, {@code training}) and the rule's first word give the path. */
   private static void require(boolean ok, String where, String rule, Object got) {
     if (!ok) {
-      throw new SpecException(where + ": " + rule + (rule.endsWith(" got") ? " " : ", got ") + got);
+      String path = where.split(" ", 2)[0] + "." + rule.split(" ", 2)[0];
+      throw SpecException.at(path, where + ": " + rule + (rule.endsWith(" got") ? " " : ", got ") + got);
     }
   }
 }

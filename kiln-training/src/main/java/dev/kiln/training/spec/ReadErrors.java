@@ -30,7 +30,23 @@ final class ReadErrors {
       // A syntax error met while binding is still a syntax error; the binding path would only mislead.
       e = syntax;
     }
-    return new SpecException(message(e, format, tree) + line(e), e);
+    String message = message(e, format, tree) + line(e);
+    return e instanceof JsonMappingException m && !m.getPath().isEmpty()
+        ? SpecException.at(path(m.getPath()), message, e)
+        : new SpecException(message, e);
+  }
+
+  /** The JSON path of the value at fault: {@code layers[1].units}, {@code optimizer.lr}. */
+  static String path(List<JsonMappingException.Reference> path) {
+    StringBuilder out = new StringBuilder();
+    for (JsonMappingException.Reference r : path) {
+      if (r.getFieldName() != null) {
+        out.append(out.isEmpty() ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        out.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return out.toString();
   }
 
   private static String message(JacksonException e, ModelSpecReader.Format format, JsonNode tree) {

@@ -35,6 +35,14 @@ public final class ShapeInference {
 
   /** The output of the layer at {@code position} (from 1) given its input. */
   public static List<Integer> outputShape(int position, LayerSpec layer, List<Integer> in) {
+    try {
+      return infer(position, layer, in);
+    } catch (SpecException e) {
+      throw e.within("layers[" + (position - 1) + "]"); // messages count from 1, as people do; paths from 0, as JSON
+    }
+  }
+
+  private static List<Integer> infer(int position, LayerSpec layer, List<Integer> in) {
     String name = name(position, layer);
     return switch (layer) {
       case LayerSpec.Dense d -> {
@@ -67,7 +75,7 @@ public final class ShapeInference {
       case LayerSpec.Reshape r -> reshape(name, r.targetShape(), in);
       case LayerSpec.Dropout d -> {
         if (!(d.rate() >= 0 && d.rate() < 1)) {
-          throw new SpecException(name + ": rate must be in [0, 1), got " + d.rate());
+          throw SpecException.at("rate", name + ": rate must be in [0, 1), got " + d.rate());
         }
         yield in;
       }
@@ -181,13 +189,13 @@ public final class ShapeInference {
 
   private static void atLeastOne(String name, String field, int value) {
     if (value < 1) {
-      throw new SpecException(name + ": " + field + " must be >= 1, got " + value);
+      throw SpecException.at(field, name + ": " + field + " must be >= 1, got " + value);
     }
   }
 
   private static void pairOfPositives(String name, String field, List<Integer> pair) {
     if (pair.size() != 2 || pair.stream().anyMatch(v -> v == null || v < 1)) {
-      throw new SpecException(name + ": " + field + " must be one or two integers >= 1, got " + pair);
+      throw SpecException.at(field, name + ": " + field + " must be one or two integers >= 1, got " + pair);
     }
   }
 }

@@ -86,6 +86,11 @@ class JobRunnerTest {
       Job done = await(store, id, JobState.SUCCEEDED);
       assertThat(done.history()).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3);
       assertThat(done.finished()).isAfterOrEqualTo(done.started());
+      // Every step, numbered across epochs, with the loss its step event carried.
+      assertThat(done.steps())
+          .extracting(StepLoss::step)
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+      assertThat(done.steps().get(7)).isEqualTo(new StepLoss(8, 2, 0.5));
     }
     assertThat(seen).contains("state", "step", "epoch").endsWith("state");
   }
@@ -133,10 +138,14 @@ class JobRunnerTest {
     Job released = store.get(id).orElseThrow();
     assertThat(released.state()).isEqualTo(JobState.QUEUED);
     assertThat(released.owner()).isNull();
+    assertThat(released.steps()).isNotEmpty();
     try (JobRunner second =
         new JobRunner(store, new FakeWork(3, 10), new JobEvents(), 1, Duration.ofSeconds(5), Duration.ofSeconds(1))
             .start()) {
-      await(store, id, JobState.SUCCEEDED);
+      Job done = await(store, id, JobState.SUCCEEDED);
+      // The second runner went on from the first one's steps: one point per step, none twice.
+      List<Long> steps = done.steps().stream().map(StepLoss::step).toList();
+      assertThat(steps).doesNotHaveDuplicates().isSorted().startsWith(1L, 2L).endsWith(15L);
     }
   }
 

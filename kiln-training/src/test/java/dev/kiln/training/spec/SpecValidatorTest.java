@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.training.data.Task;
 import java.util.List;
+import java.util.Optional;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,34 @@ class SpecValidatorTest {
 
   private static AbstractThrowableAssert<?, ? extends Throwable> rejects(String yaml, List<Integer> input, Task task) {
     return assertThatThrownBy(() -> valid(yaml, input, task)).isInstanceOf(SpecException.class);
+  }
+
+  @Test
+  void errorsSayWhereInTheSpecTheFaultIsAsAJsonPath() {
+    String twoLayers = "layers:\n  - {type: dense, units: 8}\n  - {type: dense, %s}\n";
+    assertThat(path(twoLayers.formatted("units: 0"), List.of(4))).contains("layers[1].units");
+    assertThat(path(twoLayers.formatted("units: 2, activation: softmax, unitz: 3"), List.of(4)))
+        .contains("layers[1].unitz");
+    assertThat(path(twoLayers.formatted("units: many"), List.of(4))).contains("layers[1].units");
+    assertThat(path("optimizer: {name: adam, learning_rate: -1}\n" + twoLayers.formatted("units: 2"), List.of(4)))
+        .contains("optimizer.learning_rate");
+    assertThat(path("training: {epochs: 0}\n" + twoLayers.formatted("units: 2"), List.of(4)))
+        .contains("training.epochs");
+    assertThat(path("layers:\n  - {type: dropout, rate: 2}\n  - {type: dense, units: 2}\n", List.of(4)))
+        .contains("layers[0].rate");
+    // The message stays as it was: counted from 1, for people.
+    assertThatThrownBy(() -> valid(twoLayers.formatted("units: 0"), List.of(4), BINARY))
+        .isInstanceOf(SpecException.class)
+        .hasMessage("layer 2 (dense): units must be >= 1, got 0");
+  }
+
+  private static Optional<String> path(String yaml, List<Integer> input) {
+    try {
+      valid(yaml, input, BINARY);
+    } catch (SpecException e) {
+      return e.path();
+    }
+    throw new AssertionError("accepted: " + yaml);
   }
 
   @Test
