@@ -223,7 +223,7 @@ test('the overview draws recent traffic where the server reports it', async (t) 
     await traffic.getByRole('img', {name: /Requests per second/}).locator('canvas').waitFor();
     await traffic.getByRole('img', {name: /Latency/}).locator('canvas').waitFor();
     assert.match(await traffic.locator('p.summary').textContent(), /requests\/s.*p95 [\d.]+ ms/);
-    assert.match(await traffic.locator('table').textContent(), /add_sub/);
+    assert.match(await traffic.locator('table.grid').textContent(), /add_sub/);
     await checkPage(page, 'overview-traffic');
   } finally {
     await browser.close();
