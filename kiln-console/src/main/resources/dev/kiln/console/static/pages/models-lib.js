@@ -98,11 +98,16 @@ export function auditTable(rows, empty = 'No audit entries.') {
   ], rows, empty);
 }
 
+/** A target that names a model, job or dataset links to its page; keys and others stay text. */
 function targetLink(target) {
-  const m = /^model:([^/@]+)(?:\/(\d+))?/.exec(target ?? '');
-  if (!m) return target || '–';
-  const href = '#/models/' + seg(m[1]) + (m[2] ? '/versions/' + m[2] : '');
-  return h('a', {href}, target);
+  const t = target ?? '';
+  const model = /^model:([^/@]+)(?:\/(\d+))?/.exec(t);
+  if (model) return h('a', {href: '#/models/' + seg(model[1]) + (model[2] ? '/versions/' + model[2] : '')}, t);
+  const job = /^job:(\d+)$/.exec(t);
+  if (job) return h('a', {href: '#/jobs/' + job[1]}, t);
+  const dataset = /^dataset:([^/@]+)/.exec(t);
+  if (dataset) return h('a', {href: '#/datasets/' + seg(dataset[1])}, t);
+  return t || '–';
 }
 
 /** Previous/next buttons and "a–b of n" for offset paging; onPage(offset) fetches. */
