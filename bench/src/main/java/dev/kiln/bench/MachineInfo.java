@@ -34,7 +34,7 @@ public final class MachineInfo {
   }
 
   /** The 1, 5 and 15 minute load averages, as {@code uptime} prints them. */
-  static String loadAverage() {
+  public static String loadAverage() {
     return firstLine("/proc/loadavg").map(l -> String.join(" ", List.of(l.split(" ")).subList(0, 3))).orElse("unknown");
   }
 

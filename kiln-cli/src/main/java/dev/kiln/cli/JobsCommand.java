@@ -5,6 +5,8 @@ import dev.kiln.http.ApiJson;
 import dev.kiln.training.eval.ClassificationReport;
 import dev.kiln.training.eval.RegressionReport;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,11 +27,14 @@ import picocli.CommandLine.Mixin;
 final class JobsCommand {
   @Command(name = "list", description = "Jobs, newest first.")
   static final class ListJobs implements Callable<Integer> {
+    /** The most jobs the server answers per call. */
+    private static final int PAGE = 1000;
+
     @Mixin ClientOptions server;
 
     @Override
     public Integer call() {
-      JsonNode jobs = server.client().get("/api/v1/jobs"); // a refused call prints no table
+      List<JsonNode> jobs = all(server.client()); // a refused call prints no table
       System.out.printf(
           "%5s %-10s %-20s %7s %9s  %-14s %s%n", "ID", "STATE", "DATASET", "EPOCHS", "TEST", "TRIAL", "CREATED");
       for (JsonNode j : jobs) {
@@ -44,6 +49,18 @@ final class JobsCommand {
             j.path("created").asText());
       }
       return 0;
+    }
+
+    /** Every job, a page at a time: the server answers at most {@value #PAGE} per call. */
+    static List<JsonNode> all(KilnClient client) {
+      List<JsonNode> jobs = new ArrayList<>();
+      while (true) {
+        JsonNode page = client.get("/api/v1/jobs?limit=" + PAGE + "&offset=" + jobs.size());
+        page.forEach(jobs::add);
+        if (page.size() < PAGE) {
+          return jobs;
+        }
+      }
     }
   }
 

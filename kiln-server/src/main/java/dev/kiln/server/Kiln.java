@@ -83,7 +83,13 @@ public final class Kiln implements AutoCloseable {
               + (config.grpc().tls().isPresent() ? " (tls) " : " ")
               + config.grpc().host()
               + ":"
-              + kiln.grpcPort());
+              + kiln.grpcPort()
+              + "; web console at "
+              + (config.http().tls().isPresent() ? "https://" : "http://")
+              + config.http().host()
+              + ":"
+              + kiln.httpPort()
+              + "/console/");
       return kiln;
     } catch (Exception | Error e) {
       poller.shutdownNow();

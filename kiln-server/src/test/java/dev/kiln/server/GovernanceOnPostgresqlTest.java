@@ -26,6 +26,14 @@ class GovernanceOnPostgresqlTest {
   }
 
   @Nested
+  class ListPages extends ListPagesServerTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
+
+  @Nested
   class Registry extends RegistryServerTest {
     @Override
     boolean onPostgresql() {

@@ -101,6 +101,10 @@ class TrainingApiTest extends TrainingApiFixture {
     assertThat(done.at("/lineage/artifact_sha256").asText()).hasSize(64);
     assertThat(done.get("history")).hasSize(8);
     assertStepsAreTheStreamedSteps(done, events);
+    JsonNode listed = ok(send("GET", "/api/v1/jobs", null), 200).get(0);
+    assertThat(listed.get("id").asLong()).isEqualTo(id);
+    assertThat(listed.get("history")).as("a listing keeps the epochs").hasSize(8);
+    assertThat(listed.path("steps")).as("but not the step losses: the job itself has them").isEmpty();
     assertSplitsAreTheEvaluatedRows(id, done);
 
     JsonNode deployed = ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"digits\"}"), 201);

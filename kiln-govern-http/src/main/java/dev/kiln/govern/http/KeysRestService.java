@@ -3,16 +3,19 @@ package dev.kiln.govern.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.govern.audit.Auditor;
 import dev.kiln.govern.auth.Action;
 import dev.kiln.govern.auth.ApiKey;
 import dev.kiln.govern.auth.ApiKeys;
 import dev.kiln.govern.auth.Limits;
 import dev.kiln.govern.auth.Scope;
+import dev.kiln.govern.usage.UsageRow;
 import dev.kiln.govern.usage.UsageStore;
 import dev.kiln.http.Access;
 import dev.kiln.http.ApiJson;
 import dev.kiln.http.ManagementApi;
+import dev.kiln.http.PagedApi;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
@@ -45,6 +48,9 @@ public final class KeysRestService implements RestService {
   private static final String KEY_ID = "([A-Za-z0-9_.-]{1,64})";
 
   private static final Pattern ISSUED_ID = Pattern.compile("[a-z2-7]{12}");
+
+  /** The most keys or usage rows one page holds; a caller that names no page gets them all, as before pages. */
+  private static final int MAX_LIMIT = 1000;
 
   private final ApiKeys keys;
   private final UsageStore usage;
@@ -109,8 +115,13 @@ public final class KeysRestService implements RestService {
         "/api/v1/keys",
         Access.ADMIN,
         q ->
-            ManagementApi.json(
-                q, HttpResponseStatus.OK, () -> keys.list().stream().map(k -> KeyView.of(k, null)).toList()));
+            PagedApi.json(
+                q,
+                () ->
+                    PagedApi.requested(q, MAX_LIMIT)
+                        .orElse(PageRequest.ALL)
+                        .of(keys.list())
+                        .map(k -> KeyView.of(k, null))));
     r.add(
         HttpMethod.POST,
         "/api/v1/keys/" + KEY_ID + "/revoke",
@@ -141,18 +152,18 @@ public final class KeysRestService implements RestService {
         HttpMethod.GET,
         "/api/v1/usage",
         Access.AUTHENTICATED,
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> usage(q)));
+        q -> PagedApi.json(q, () -> PagedApi.requested(q, MAX_LIMIT).orElse(PageRequest.ALL).of(usage(q))));
     r.add(
         HttpMethod.GET,
         "/api/v1/audit",
         Access.ADMIN,
         q ->
-            ManagementApi.json(
+            PagedApi.json(
                 q,
-                HttpResponseStatus.OK,
                 () -> {
                   Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
-                  int limit = q.intQuery("limit", 100, 1, 10_000);
+                  // Checked before the log is reached: a bad page is the caller's 400 whatever the log's state.
+                  PageRequest page = PagedApi.page(q, 100, 10_000);
                   return audit
                       .log()
                       .query(
@@ -161,7 +172,7 @@ public final class KeysRestService implements RestService {
                           first(p, "target", null),
                           instant(first(p, "from", null)),
                           instant(first(p, "to", null)),
-                          limit);
+                          page);
                 }));
   }
 
@@ -206,7 +217,7 @@ public final class KeysRestService implements RestService {
     return KeyView.of(c.key(), c.token());
   }
 
-  private Object usage(RestRequest q) {
+  private List<UsageRow> usage(RestRequest q) {
     Map<String, List<String>> p = new QueryStringDecoder(q.http().uri()).parameters();
     String key = first(p, "key", null);
     boolean admin = keys.find(q.principal()).map(k -> k.allows(Action.ADMIN, null)).orElse(true);

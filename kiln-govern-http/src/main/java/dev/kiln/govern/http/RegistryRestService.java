@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.govern.registry.Deployments;
 import dev.kiln.govern.registry.ModelRegistry;
 import dev.kiln.govern.registry.VersionRecord;
 import dev.kiln.http.Access;
 import dev.kiln.http.ApiJson;
 import dev.kiln.http.ManagementApi;
+import dev.kiln.http.PagedApi;
 import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
@@ -38,6 +40,9 @@ import java.util.concurrent.CompletableFuture;
 public final class RegistryRestService implements RestService {
   private static final String NAME = ManagementApi.NAME;
   private static final String ALIAS = "([A-Za-z][A-Za-z0-9_-]{0,31})";
+
+  /** The most models one page of the listing holds; a caller that names no page gets every model, as before pages. */
+  private static final int MAX_LIMIT = 1000;
 
   private final ModelRegistry registry;
   private final Deployments deployments;
@@ -68,16 +73,21 @@ public final class RegistryRestService implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    // Any key may ask; each sees the models it may manage (what the routes below would show it).
+    // Any key may ask; each sees the models it may manage (what the routes below would show it): q filters the names.
     r.add(
         HttpMethod.GET,
         "/api/v1/models",
         Access.AUTHENTICATED,
         q ->
-            ManagementApi.json(
+            PagedApi.json(
                 q,
-                HttpResponseStatus.OK,
-                () -> registry.models().stream().filter(m -> q.grants().may(Permission.MANAGE, m.name())).toList()));
+                () ->
+                    PagedApi.requested(q, MAX_LIMIT)
+                        .orElse(PageRequest.ALL)
+                        .of(
+                            registry.summaries(q.query("q").orElse("")).stream()
+                                .filter(m -> q.grants().may(Permission.MANAGE, m.name()))
+                                .toList())));
     r.add(
         HttpMethod.GET,
         "/api/v1/models/" + NAME,

@@ -1,5 +1,7 @@
 package dev.kiln.govern.audit;
 
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,4 +16,11 @@ public interface AuditLog {
    * @param limit at most this many (1..10,000)
    */
   List<AuditEvent> query(String actor, String action, String targetPrefix, Instant from, Instant to, int limit);
+
+  /**
+   * One page of the entries, newest first, with how many pass the filters; every filter may be null.
+   *
+   * @param page at most 10,000 entries
+   */
+  Page<AuditEvent> query(String actor, String action, String targetPrefix, Instant from, Instant to, PageRequest page);
 }

@@ -118,6 +118,11 @@ public final class ModelRegistry implements ModelCatalog {
     return store.models();
   }
 
+  /** The models whose name contains {@code text}, ignoring case (every model when empty), by name. */
+  public List<ModelSummary> summaries(String text) {
+    return store.summaries(text);
+  }
+
   public ModelRecord model(String name) {
     return store
         .model(SafeNames.requireModelName(name))

@@ -15,6 +15,9 @@ public interface RegistryStore {
 
   List<ModelRecord> models();
 
+  /** The models whose name contains {@code text}, ignoring case (every model when empty), by name. */
+  List<ModelSummary> summaries(String text);
+
   void setCard(String name, String card);
 
   void setArchived(String name, boolean archived);

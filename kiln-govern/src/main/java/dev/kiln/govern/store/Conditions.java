@@ -5,9 +5,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A WHERE clause built from optional filters: a filter whose value is null is left out. */
-final class Conditions {
-  interface Binder {
+/**
+ * A WHERE clause built from optional filters: a filter whose value is null is left out. Public for the other stores on
+ * the governance database (jobs).
+ */
+public final class Conditions {
+  public interface Binder {
     void bind(PreparedStatement ps, int index) throws SQLException;
   }
 
@@ -15,7 +18,7 @@ final class Conditions {
   private final List<Binder> binders = new ArrayList<>();
 
   /** Adds {@code clause} (with one {@code ?}) when {@code value} is not null. */
-  Conditions add(Object value, String clause, Binder binder) {
+  public Conditions add(Object value, String clause, Binder binder) {
     if (value != null) {
       clauses.add(clause);
       binders.add(binder);
@@ -23,12 +26,12 @@ final class Conditions {
     return this;
   }
 
-  String where() {
+  public String where() {
     return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
   }
 
   /** Binds every present filter from parameter 1; returns the next free parameter index. */
-  int bind(PreparedStatement ps) throws SQLException {
+  public int bind(PreparedStatement ps) throws SQLException {
     for (int i = 0; i < binders.size(); i++) {
       binders.get(i).bind(ps, i + 1);
     }

@@ -3,6 +3,7 @@ package dev.kiln.govern.store;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.govern.registry.ModelRecord;
+import dev.kiln.govern.registry.ModelSummary;
 import dev.kiln.govern.registry.RegistryStore;
 import dev.kiln.govern.registry.VersionRecord;
 import dev.kiln.govern.registry.VersionRecord.State;
@@ -30,11 +31,13 @@ public final class JdbcRegistryStore implements RegistryStore {
   private final Database db;
   private final RegistryRows rows;
   private final RegistryAliases aliases;
+  private final RegistrySummaries summaries;
 
   public JdbcRegistryStore(Database db) {
     this.db = Objects.requireNonNull(db, "db");
     this.rows = new RegistryRows(db);
     this.aliases = new RegistryAliases(db);
+    this.summaries = new RegistrySummaries(db);
   }
 
   @Override
@@ -59,6 +62,11 @@ public final class JdbcRegistryStore implements RegistryStore {
   @Override
   public List<ModelRecord> models() {
     return rows.models("ORDER BY name", ps -> {});
+  }
+
+  @Override
+  public List<ModelSummary> summaries(String text) {
+    return summaries.matching(text);
   }
 
   @Override

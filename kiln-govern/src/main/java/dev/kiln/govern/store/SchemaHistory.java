@@ -36,7 +36,8 @@ final class SchemaHistory {
           "V4__jobs.sql",
           "V5__dataset_keys.sql",
           "V6__dataset_tombstones.sql",
-          "V7__sessions.sql");
+          "V7__sessions.sql",
+          "V8__list_columns.sql");
 
   private SchemaHistory() {}
 

@@ -37,8 +37,8 @@ abstract class DatabaseTest extends OnEachBackend {
                 return rs.getInt(1);
               }
             });
-    // V1, V2 (change feed), V3 (datasets), V4 (jobs), V5 (keys), V6 (tombstones), V7 (sessions)
-    assertThat(migrations).isEqualTo(7);
+    // V1, V2 (change feed), V3 (datasets), V4 (jobs), V5 (keys), V6 (tombstones), V7 (sessions), V8 (list columns)
+    assertThat(migrations).isEqualTo(8);
   }
 
   @Test

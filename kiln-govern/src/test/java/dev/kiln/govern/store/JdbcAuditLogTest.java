@@ -2,11 +2,17 @@ package dev.kiln.govern.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.govern.audit.AuditEvent;
 import java.nio.file.Path;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +85,60 @@ abstract class JdbcAuditLogTest {
     assertThat(audit.query(null, null, null, T0.plusSeconds(60), T0.plusSeconds(180), 100))
         .containsExactly(other, alias);
     assertThat(audit.query(null, null, null, null, null, 2)).containsExactly(key, other);
+  }
+
+  @Test
+  void pagesFollowEachOtherNewestFirstAndCountEveryMatchingEntry() {
+    List<AuditEvent> all = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      all.add(0, append(i, i % 2 == 0 ? "ab12cd" : "ef34", i % 3 == 0 ? "model.alias" : "model.push", "model:m/" + i));
+    }
+    Page<AuditEvent> second = audit.query(null, null, null, null, null, new PageRequest(10, 10));
+    assertThat(second.items()).containsExactlyElementsOf(all.subList(10, 20));
+    assertThat(second.total()).isEqualTo(25);
+    assertThat(audit.query(null, null, null, null, null, new PageRequest(10, 20)).items())
+        .containsExactlyElementsOf(all.subList(20, 25));
+    Page<AuditEvent> past = audit.query(null, null, null, null, null, new PageRequest(10, 30));
+    assertThat(past.items()).isEmpty();
+    assertThat(past.total()).isEqualTo(25);
+
+    Page<AuditEvent> aliases = audit.query("ab12cd", "model.alias", null, null, null, new PageRequest(2, 1));
+    List<AuditEvent> expected =
+        all.stream().filter(e -> e.actor().equals("ab12cd") && e.action().equals("model.alias")).toList();
+    assertThat(aliases.total()).isEqualTo(expected.size()).isEqualTo(5);
+    assertThat(aliases.items()).containsExactlyElementsOf(expected.subList(1, 3));
+  }
+
+  /**
+   * SQLite's plan for the console's audit pages: newest first through the primary key or the action's and actor's
+   * indexes (V1, V8), never a sort of every matching row. The statement is the one {@link JdbcAuditLog} runs.
+   */
+  @Test
+  void sqlitePagesTheLogThroughItsIndexesWithoutSorting() {
+    assumeTrue(backend == Backend.SQLITE);
+    String select = "SELECT id, at, actor, action, target, source, outcome, detail FROM audit_log";
+    String page = " ORDER BY id DESC LIMIT 50 OFFSET 0";
+    assertThat(plan(select + page)).contains("SCAN audit_log").doesNotContain("TEMP B-TREE");
+    assertThat(plan(select + " WHERE action = 'model.alias'" + page))
+        .contains("USING INDEX audit_by_action")
+        .doesNotContain("TEMP B-TREE");
+    assertThat(plan(select + " WHERE actor = 'ab12cd'" + page))
+        .contains("USING INDEX audit_by_actor")
+        .doesNotContain("TEMP B-TREE");
+    assertThat(plan("SELECT count(*) FROM audit_log WHERE action = 'model.alias'")).contains("audit_by_action");
+  }
+
+  private String plan(String sql) {
+    return database.read(c -> {
+      StringBuilder plan = new StringBuilder();
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+        while (rs.next()) {
+          plan.append(rs.getString("detail")).append('\n');
+        }
+      }
+      return plan.toString();
+    });
   }
 
   @Test

@@ -3,8 +3,11 @@ package dev.kiln.training.http;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.http.Access;
 import dev.kiln.http.ManagementApi;
+import dev.kiln.http.PagedApi;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
@@ -46,6 +49,9 @@ import java.util.logging.Logger;
  * is not (it is not the data).
  */
 final class DatasetRoutes implements RestService {
+  /** The most dataset versions one page holds. */
+  private static final int MAX_LIMIT = 1000;
+
   private static final String NAME = ManagementApi.NAME;
   private static final Logger LOG = Logger.getLogger(DatasetRoutes.class.getName());
 
@@ -59,11 +65,7 @@ final class DatasetRoutes implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(
-        HttpMethod.GET,
-        "/api/v1/datasets",
-        Access.TRAIN,
-        q -> ManagementApi.json(q, HttpResponseStatus.OK, () -> training.datasets(q.grants())));
+    r.add(HttpMethod.GET, "/api/v1/datasets", Access.TRAIN, q -> PagedApi.json(q, () -> list(q)));
     r.add(HttpMethod.POST, "/api/v1/datasets/" + NAME, Access.TRAIN, this::addDataset);
     // Metadata, bytes and rows: a key that may train (and owns it) or holds a dataset scope on the name.
     r.add(
@@ -86,6 +88,21 @@ final class DatasetRoutes implements RestService {
         "/api/v1/datasets/" + NAME + "/versions/([0-9]{1,9})/preview",
         Access.dataset(0),
         this::preview);
+  }
+
+  /**
+   * The dataset versions the caller may see, as stored (by name, then version): {@code q} keeps the names that contain
+   * it (any case); {@code limit} (at most {@value #MAX_LIMIT}) and {@code offset} page them, everything when neither is
+   * given, as before pages.
+   */
+  private Page<DatasetManifest> list(RestRequest q) {
+    String text = q.query("q").orElse("").toLowerCase(Locale.ROOT);
+    return PagedApi.requested(q, MAX_LIMIT)
+        .orElse(PageRequest.ALL)
+        .of(
+            training.datasets(q.grants()).stream()
+                .filter(m -> m.name().toLowerCase(Locale.ROOT).contains(text))
+                .toList());
   }
 
   /**

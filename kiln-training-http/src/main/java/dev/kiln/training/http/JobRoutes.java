@@ -8,15 +8,19 @@ import static dev.kiln.training.http.Routes.withBody;
 
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.paging.Page;
 import dev.kiln.http.Access;
 import dev.kiln.http.ManagementApi;
+import dev.kiln.http.PagedApi;
 import dev.kiln.http.RestRequest;
 import dev.kiln.http.RestResponse;
 import dev.kiln.http.RestService;
 import dev.kiln.http.Router;
 import dev.kiln.training.job.Job;
+import dev.kiln.training.job.JobFilter;
 import dev.kiln.training.job.JobJson;
 import dev.kiln.training.job.JobSplits;
+import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.TrainingService;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
@@ -33,6 +37,11 @@ import java.util.concurrent.CompletableFuture;
  * the rows of its splits.
  */
 final class JobRoutes implements RestService {
+  /** Jobs carry their whole history, so a listing is paged even for a caller that names no page. */
+  static final int DEFAULT_LIMIT = 100;
+
+  static final int MAX_LIMIT = 1000;
+
   private final TrainingService training;
   private final TrainingAudit audit;
   private final JobEventStream events;
@@ -45,7 +54,7 @@ final class JobRoutes implements RestService {
 
   @Override
   public void addRoutes(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN, json(HttpResponseStatus.OK, q -> training.jobs(q.grants())));
+    r.add(HttpMethod.GET, "/api/v1/jobs", Access.TRAIN, q -> PagedApi.json(q, () -> list(q)));
     r.add(
         HttpMethod.POST,
         "/api/v1/jobs",
@@ -102,6 +111,28 @@ final class JobRoutes implements RestService {
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/model", Access.TRAIN, this::model);
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/splits", Access.TRAIN, this::splits);
     r.add(HttpMethod.GET, "/api/v1/jobs/" + ID + "/events", Access.TRAIN, events::events);
+  }
+
+  /**
+   * A page of the jobs the caller may see, newest first: {@code state}, {@code dataset}, {@code q} (dataset or model
+   * type, any case), {@code sweep}; {@code limit} (default {@value #DEFAULT_LIMIT}, at most {@value #MAX_LIMIT}) and
+   * {@code offset}. Without their step losses ({@link Job#withoutSteps}).
+   */
+  private Page<Job> list(RestRequest q) {
+    JobState state =
+        q.query("state")
+            .map(s -> {
+              try {
+                return JobState.valueOf(s.toUpperCase(Locale.ROOT));
+              } catch (IllegalArgumentException e) {
+                throw KilnException.invalid(
+                    "query parameter 'state' must be one of queued, running, succeeded, failed, cancelled");
+              }
+            })
+            .orElse(null);
+    Long sweep = q.query("sweep").isEmpty() ? null : (long) q.intQuery("sweep", 0, 1, Integer.MAX_VALUE);
+    JobFilter filter = new JobFilter(state, q.query("dataset").orElse(null), q.query("q").orElse(null), sweep, null);
+    return training.jobs(filter, PagedApi.page(q, DEFAULT_LIMIT, MAX_LIMIT), q.grants()).map(Job::withoutSteps);
   }
 
   private CompletableFuture<RestResponse> model(RestRequest q) {

@@ -1,9 +1,13 @@
 package dev.kiln.training.store;
 
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.govern.crypto.ArtifactStore;
+import dev.kiln.govern.store.Conditions;
 import dev.kiln.govern.store.Database;
 import dev.kiln.govern.store.Dialect;
 import dev.kiln.training.job.Job;
+import dev.kiln.training.job.JobFilter;
 import dev.kiln.training.job.JobRequest;
 import dev.kiln.training.job.JobState;
 import dev.kiln.training.job.JobStore;
@@ -29,7 +33,9 @@ import java.util.function.UnaryOperator;
  * Every update is a read-modify-write under the same lock, so a cancel request is never lost to a progress update.
  */
 public final class JdbcJobStore implements JobStore, AutoCloseable {
-  private static final String COLUMNS = "state = ?, owner = ?, heartbeat = ?, created_by = ?, cancel_requested = ?";
+  private static final String COLUMNS =
+      "state = ?, owner = ?, heartbeat = ?, created_by = ?, cancel_requested = ?, dataset = ?, model_type = ?,"
+          + " sweep_id = ?";
 
   private final Database db;
   private final JobFiles files;
@@ -102,6 +108,51 @@ public final class JdbcJobStore implements JobStore, AutoCloseable {
       }
       return jobs;
     });
+  }
+
+  /** Filters and pages in SQL, on the columns migration V8 added for it (indexed), never on the JSON body. */
+  @Override
+  public Page<Job> list(JobFilter filter, PageRequest page) {
+    Conditions where = conditions(filter);
+    return db.read(c -> {
+      long total;
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs" + where.where())) {
+        where.bind(ps);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          total = rs.getLong(1);
+        }
+      }
+      List<Job> jobs = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT body FROM jobs" + where.where() + " ORDER BY id DESC LIMIT ? OFFSET ?")) {
+        int next = where.bind(ps);
+        ps.setInt(next, page.limit());
+        ps.setInt(next + 1, page.offset());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            jobs.add(Rows.read(rs.getString(1), Job.class));
+          }
+        }
+      }
+      return new Page<>(jobs, Math.max(total, jobs.size()));
+    });
+  }
+
+  private static Conditions conditions(JobFilter f) {
+    // LIKE with an escape (!): a searched text holding % or _ matches itself; lower() on both sides, as LIKE ignores
+    // case
+    // on SQLite and not on PostgreSQL.
+    String like = f.text() == null ? null : "%" + f.text().replaceAll("([!%_])", "!$1") + "%";
+    return new Conditions()
+        .add(f.state(), "state = ?", (ps, i) -> ps.setString(i, f.state().name()))
+        .add(f.dataset(), "dataset = ?", (ps, i) -> ps.setString(i, f.dataset()))
+        .add(
+            like,
+            "lower(coalesce(dataset, '') || ' ' || coalesce(model_type, '')) LIKE ? ESCAPE '!'",
+            (ps, i) -> ps.setString(i, like))
+        .add(f.sweep(), "sweep_id = ?", (ps, i) -> ps.setLong(i, f.sweep()))
+        .add(f.createdBy(), "created_by = ?", (ps, i) -> ps.setString(i, f.createdBy()));
   }
 
   @Override
@@ -187,6 +238,14 @@ public final class JdbcJobStore implements JobStore, AutoCloseable {
     }
   }
 
+  /** Binds the three columns listings filter on ({@code dataset, model_type, sweep_id}) from parameter {@code i}. */
+  static void listColumns(PreparedStatement ps, int i, Job job) throws SQLException {
+    JobRequest r = job.request();
+    ps.setString(i, r == null ? null : r.dataset());
+    ps.setString(i + 1, r == null || r.model() == null ? null : JobFilter.modelType(r));
+    ps.setObject(i + 2, job.sweep() == null ? null : job.sweep().id(), Types.BIGINT);
+  }
+
   /** Replaces the row of {@code job} with it: the columns claims and listings read, and the body. */
   private static void write(Connection c, Job job) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET " + COLUMNS + ", body = ? WHERE id = ?")) {
@@ -199,8 +258,9 @@ public final class JdbcJobStore implements JobStore, AutoCloseable {
       }
       ps.setString(4, job.createdBy());
       ps.setBoolean(5, job.cancelRequested());
-      ps.setString(6, Rows.json(job));
-      ps.setLong(7, job.id());
+      listColumns(ps, 6, job);
+      ps.setString(9, Rows.json(job));
+      ps.setLong(10, job.id());
       ps.executeUpdate();
     }
   }

@@ -86,7 +86,8 @@ final class LegacyJobs {
     Instant heartbeat = job.heartbeat() == null ? null : Instant.now();
     boolean added =
         insert(
-            "jobs (id, state, owner, heartbeat, created_by, cancel_requested, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "jobs (id, state, owner, heartbeat, created_by, cancel_requested, dataset, model_type, sweep_id, body)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ps -> {
               ps.setLong(1, job.id());
               ps.setString(2, job.state().name());
@@ -94,7 +95,8 @@ final class LegacyJobs {
               ps.setObject(4, heartbeat == null ? null : heartbeat.toEpochMilli(), Types.BIGINT);
               ps.setString(5, job.createdBy());
               ps.setBoolean(6, job.cancelRequested());
-              ps.setString(7, Rows.json(job));
+              JdbcJobStore.listColumns(ps, 7, job);
+              ps.setString(10, Rows.json(job));
             });
     if (sameRow("jobs", job.id(), job.created())) {
       publishMissing(job.id(), folder);

@@ -13,6 +13,13 @@ class PostgresqlTrainingStoresTest {
   }
 
   @Nested
+  class JobLists extends JdbcJobListTest {
+    JobLists() {
+      super(Backend.POSTGRESQL);
+    }
+  }
+
+  @Nested
   class Sweeps extends JdbcSweepStoreTest {
     Sweeps() {
       super(Backend.POSTGRESQL);

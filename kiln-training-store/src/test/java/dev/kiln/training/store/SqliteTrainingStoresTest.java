@@ -13,6 +13,13 @@ class SqliteTrainingStoresTest {
   }
 
   @Nested
+  class JobLists extends JdbcJobListTest {
+    JobLists() {
+      super(Backend.SQLITE);
+    }
+  }
+
+  @Nested
   class Sweeps extends JdbcSweepStoreTest {
     Sweeps() {
       super(Backend.SQLITE);

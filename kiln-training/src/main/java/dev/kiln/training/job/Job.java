@@ -178,6 +178,14 @@ public record Job(
         sweep);
   }
 
+  /**
+   * This job without its step losses, as a listing shows it: up to {@value StepLoss#MAX_POINTS} points per job would
+   * make a page of jobs tens of times larger, and a list draws no curves (the job itself keeps them).
+   */
+  public Job withoutSteps() {
+    return steps.isEmpty() ? this : withProgress(progress, List.of());
+  }
+
   /** The latest step, and the steps recorded so far ({@link StepLoss#add}). */
   Job withProgress(Progress p, List<StepLoss> points) {
     return new Job(

@@ -1,5 +1,7 @@
 package dev.kiln.training.job;
 
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +34,14 @@ public interface JobStore {
 
   /** Newest first. */
   List<Job> list();
+
+  /**
+   * One page of the jobs that pass {@code filter}, newest first, with how many pass it. The default filters {@link
+   * #list} in memory; a store on a database filters and pages in its query.
+   */
+  default Page<Job> list(JobFilter filter, PageRequest page) {
+    return page.of(list().stream().filter(filter::matches).toList());
+  }
 
   /** Applies {@code change} to the current job atomically; empty if there is no such job. */
   Optional<Job> update(long id, UnaryOperator<Job> change);

@@ -4,6 +4,8 @@ import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.training.data.DatasetKeys;
 import dev.kiln.training.data.DatasetManifest;
 import dev.kiln.training.data.DatasetOptions;
@@ -268,6 +270,11 @@ public final class TrainingService {
   /** The jobs {@code who} submitted (all of them for an admin), newest first. */
   public List<Job> jobs(Grants who) {
     return jobs.list().stream().filter(j -> who.owns(j.createdBy())).toList();
+  }
+
+  /** One page of the jobs {@code who} may see that pass {@code filter}, newest first: a non-admin its own only. */
+  public Page<Job> jobs(JobFilter filter, PageRequest page, Grants who) {
+    return jobs.list(who.admin() ? filter : filter.createdBy(who.principal()), page);
   }
 
   /** Cancels a queued job at once, a running one at its next step (here or on whichever replica runs it). */

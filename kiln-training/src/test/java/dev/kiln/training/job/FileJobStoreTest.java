@@ -2,7 +2,10 @@ package dev.kiln.training.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.core.paging.Page;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.training.spec.ModelSpec;
+import dev.kiln.training.spec.ModelType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +26,28 @@ class FileJobStoreTest {
   static final Duration LEASE = Duration.ofSeconds(10);
 
   @TempDir Path dir;
+
+  /** Without a database (--no-database) the listing filters and pages in memory, with the same filter. */
+  @Test
+  void listingsFilterAndPageNewestFirstInMemory() {
+    FileJobStore store = new FileJobStore(dir);
+    JobRequest iris =
+        new JobRequest("Iris", 1, new ModelSpec(ModelType.LOGISTIC_REGRESSION, null, null, null, null), null, null);
+    for (int i = 0; i < 7; i++) {
+      store.create(i % 2 == 0 ? REQUEST : iris, i % 3 == 0 ? "key-a" : "key-b");
+    }
+    Page<Job> page = store.list(new JobFilter(null, null, "iris", null, "key-b"), new PageRequest(1, 1));
+    assertThat(store.list(new JobFilter(null, null, "IRIS", null, "key-b"), PageRequest.ALL).items())
+        .extracting(Job::id)
+        .containsExactly(6L, 2L);
+    assertThat(page.items()).extracting(Job::id).containsExactly(2L);
+    assertThat(page.total()).isEqualTo(2);
+    assertThat(store.list(new JobFilter(JobState.QUEUED, "digits", "sequential", null, null), new PageRequest(2, 0)))
+        .satisfies(p -> {
+          assertThat(p.items()).extracting(Job::id).containsExactly(7L, 5L);
+          assertThat(p.total()).isEqualTo(4);
+        });
+  }
 
   @Test
   void concurrentCreatesGetDistinctIds() throws Exception {
