@@ -171,7 +171,7 @@ function cardSection(name, record, reload) {
 export async function auditSection(name) {
   if (!session.admin) return h('p', {class: 'muted'}, 'The audit log needs an admin key.');
   try {
-    const rows = await modelAudit(name, 20);
+    const rows = await modelAudit(name, 100); // more than shown: the prefix also matches longer names
     return h('div', null, auditTable(rows.slice(0, 20), 'No changes recorded.'),
       h('p', null, h('a', {href: '#/audit?target=' + encodeURIComponent('model:' + name)}, 'All audit entries for ' + name)));
   } catch (e) {

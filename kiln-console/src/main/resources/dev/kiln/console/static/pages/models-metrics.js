@@ -65,8 +65,10 @@ export async function trafficSection(ctx) {
   el.append(h('div', {class: 'cols'},
     h('div', null, h('h3', null, 'Requests per second'), rpsBox),
     h('div', null, h('h3', null, 'Latency (ms)'), latBox)));
-  el.append(h('p', {class: 'summary'}, `Last ${f.interval} s: ${fmtNumber(f.rps[last])} requests/s, ${fmtNumber(f.errors[last])} errors/s, ` +
-    `p50 ${fmtNumber(f.p50[last])} ms, p95 ${fmtNumber(f.p95[last])} ms.`));
+  const p95s = f.p95.filter((v) => v !== null);
+  el.append(h('p', {class: 'summary'}, `Last 15 minutes: peak ${fmtNumber(Math.max(...f.rps))} requests/s, ` +
+    `worst p95 ${fmtNumber(p95s.length ? Math.max(...p95s) : null)} ms. Last ${f.interval} s: ${fmtNumber(f.rps[last])} requests/s, ` +
+    `${fmtNumber(f.errors[last])} errors/s, p95 ${fmtNumber(f.p95[last])} ms.`));
   if (f.models.length) {
     el.append(table([
       {title: 'Model', cell: (m) => m.model},
