@@ -84,7 +84,7 @@ export async function trafficSection(ctx) {
     chart(rpsBox, [f.times, f.rps, f.errors],
       [{label: 'requests/s', stroke: '#b4532a', width: 2}, {label: 'errors/s', stroke: '#b3261e'}], ctx.onCleanup);
     chart(latBox, [f.times, f.p50, f.p95],
-      [{label: 'p50 ms', stroke: '#2f6f4f', width: 2}, {label: 'p95 ms', stroke: '#7a4fb0', width: 2}], ctx.onCleanup);
+      [{label: 'p50 ms', stroke: '#2f6f4f', width: 2, spanGaps: true}, {label: 'p95 ms', stroke: '#7a4fb0', width: 2, spanGaps: true}], ctx.onCleanup);
   };
   requestAnimationFrame(draw);
   return el;
