@@ -37,7 +37,11 @@ export function fold(body) {
 
 function chart(el, data, series, onCleanup) {
   const width = Math.max(320, Math.min(560, el.clientWidth || 520));
-  const plot = new uPlot({width, height: 180, series: [{}, ...series], axes: [{}, {size: 56}], legend: {show: true}}, data, el);
+  // Always the quarter hour up to the last point: with one or two points uPlot's own range would span years.
+  const end = data[0][data[0].length - 1];
+  const x = {time: true, range: () => [end - 15 * 60, end]};
+  const plot = new uPlot({width, height: 180, scales: {x}, series: [{}, ...series], axes: [{}, {size: 56}],
+    legend: {show: true}}, data, el);
   onCleanup(() => plot.destroy());
 }
 
