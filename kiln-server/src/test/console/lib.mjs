@@ -77,9 +77,38 @@ export async function screenshot(page, name) {
   await page.screenshot({path: `${SHOTS}/${name}.png`, fullPage: true});
 }
 
-/** Every page check in one: accessible, no console problems, a screenshot. */
+/**
+ * Every control on the page can be reached with Tab: walks the focus from the top of the document and checks it lands
+ * on each visible link, button and field (a control only a mouse can reach fails the test).
+ */
+export async function assertKeyboardReachable(page, name) {
+  const expected = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')];
+    // checkVisibility: shown, and not inside a closed <details> (whose content a person cannot see either).
+    const shown = all.filter((e) => !e.disabled && e.tabIndex >= 0 && !e.closest('[inert]') &&
+      e.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true}));
+    shown.forEach((e, i) => e.setAttribute('data-kb', String(i)));
+    return shown.length;
+  });
+  const seen = new Set();
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  await page.locator('body').focus().catch(() => {});
+  for (let i = 0; i < expected + 30 && seen.size < expected; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => document.activeElement?.getAttribute('data-kb'));
+    if (at !== null && at !== undefined) seen.add(at);
+  }
+  const missed = await page.evaluate((seenList) => [...document.querySelectorAll('[data-kb]')]
+    .filter((e) => !seenList.includes(e.getAttribute('data-kb')))
+    .map((e) => e.outerHTML.slice(0, 120)), [...seen]);
+  await page.evaluate(() => document.querySelectorAll('[data-kb]').forEach((e) => e.removeAttribute('data-kb')));
+  assert.deepEqual(missed, [], `${name}: controls Tab never reaches`);
+}
+
+/** Every page check in one: accessible, reachable by keyboard, no console problems, a screenshot. */
 export async function checkPage(page, name) {
   await assertAccessible(page, name);
+  await assertKeyboardReachable(page, name);
   assert.deepEqual(page.problems, [], `${name}: console errors`);
   await screenshot(page, name);
 }

@@ -64,6 +64,7 @@ class ConsoleBrowserTest {
     kiln =
         Kiln.start(
             KilnConfig.defaults(repo, 0, 0)
+                .withModelControl(ModelControl.EXPLICIT)
                 .withLlm(new LlmConfig(256, 2))
                 .withTraining(TrainingConfig.defaults(data))
                 .withGovernance(GovernanceConfig.defaults(data).withAuth(true)));

@@ -8,7 +8,6 @@ import dev.kiln.core.paging.Page;
 import dev.kiln.core.paging.PageRequest;
 import dev.kiln.govern.audit.AuditEvent;
 import java.nio.file.Path;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,16 +128,7 @@ abstract class JdbcAuditLogTest {
   }
 
   private String plan(String sql) {
-    return database.read(c -> {
-      StringBuilder plan = new StringBuilder();
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
-        while (rs.next()) {
-          plan.append(rs.getString("detail")).append('\n');
-        }
-      }
-      return plan.toString();
-    });
+    return QueryPlan.sqlite(database, sql);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.kiln.core.paging.PageRequest;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.store.Backend;
+import dev.kiln.govern.store.QueryPlan;
 import dev.kiln.govern.store.TestDatabase;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobFilter;
@@ -17,8 +18,6 @@ import dev.kiln.training.job.SweepTrial;
 import dev.kiln.training.spec.ModelSpec;
 import dev.kiln.training.spec.ModelType;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,17 +135,7 @@ abstract class JdbcJobListTest {
   }
 
   private String plan(String sql) {
-    return db.open()
-        .read(c -> {
-          StringBuilder plan = new StringBuilder();
-          try (Statement s = c.createStatement();
-              ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
-            while (rs.next()) {
-              plan.append(rs.getString("detail")).append('\n');
-            }
-          }
-          return plan.toString();
-        });
+    return QueryPlan.sqlite(db.open(), sql);
   }
 
   @Test
