@@ -63,6 +63,11 @@ class ConsoleBenchSmokeTest {
     // A page's row: name, route, median, max, requests, bytes, tiny median, tiny bytes (numbers, not "-").
     String measured = " [0-9]+ \\| [0-9]+ \\| [1-9][0-9]* \\| [0-9,]+ \\| [0-9]+ \\| [0-9,]+ \\|";
     assertThat(report)
+        .containsPattern("\\| overview \\| `#/` \\|" + measured)
+        .containsPattern("\\| models \\| `#/models` \\|" + measured)
+        .containsPattern("\\| one model \\| `#/models/model-[0-9]+` \\|" + measured)
+        .containsPattern("\\| audit \\| `#/audit` \\|" + measured)
+        .containsPattern("\\| audit by action \\| `#/audit\\?action=model.alias` \\|" + measured)
         .containsPattern("\\| jobs \\| `#/jobs` \\|" + measured)
         .containsPattern("\\| jobs, failed \\| `#/jobs\\?state=failed` \\|" + measured)
         .containsPattern("\\| one job \\| `#/jobs/[0-9]+` \\|" + measured)
