@@ -184,6 +184,7 @@ public final class Kiln implements AutoCloseable {
     parts.management().shutdownNow();
     parts.staging().ifPresent(LanguageModelStaging::close);
     parts.governance().ifPresent(Governance::close);
+    parts.traffic().close(); // its sampler reads the meters, which close next
     parts.meters().close();
   }
 }

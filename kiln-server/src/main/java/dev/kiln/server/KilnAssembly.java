@@ -132,14 +132,16 @@ final class KilnAssembly {
         deployments.<Deployer>map(d -> d).orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
     Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance, keys));
     Gate gate = governance.map(g -> g.gate).orElse(Gate.OPEN);
+    // This replica's recent traffic, for the console's overview; forgets models no longer served.
+    RecentTraffic traffic = started(new RecentTraffic(meters, () -> Set.copyOf(core.readyModels()))).start();
     List<RestService> services =
-        services(core, management, meters, languageModels, gate, governance, deployments, training);
+        services(core, management, meters, traffic, languageModels, gate, governance, deployments, training);
     Duration drain = config.core().drainTimeout();
     HttpServer http = new HttpServer(config.http(), services, gate).start();
     started.push(() -> http.close(drain));
     GrpcServer grpc = GrpcServer.start(core, config.grpc(), gate);
     started.push(() -> grpc.stop(drain));
-    return new KilnParts(meters, management, governance, core, languageModels, staging, training, http, grpc);
+    return new KilnParts(meters, traffic, management, governance, core, languageModels, staging, training, http, grpc);
   }
 
   /** The server's meter registry, with the JVM's memory, thread and processor meters. */
@@ -189,6 +191,7 @@ final class KilnAssembly {
       InferenceCore core,
       ExecutorService management,
       PrometheusMeterRegistry meters,
+      RecentTraffic traffic,
       LanguageModels languageModels,
       Gate gate,
       Optional<Governance> governance,
@@ -201,8 +204,6 @@ final class KilnAssembly {
                 new PredictService(core, config.defaultModel(), config.http()),
                 new MetricsService(meters),
                 new OpenAiService(languageModels)));
-    // This replica's recent traffic, for the console's overview; forgets models no longer served.
-    RecentTraffic traffic = started(new RecentTraffic(meters, () -> Set.copyOf(core.readyModels()))).start();
     services.add(new RecentTrafficService(core, traffic, clock));
     governance.ifPresent(g -> {
       services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));

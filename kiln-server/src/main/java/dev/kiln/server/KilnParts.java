@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import dev.kiln.core.llm.LanguageModels;
+import dev.kiln.core.metrics.RecentTraffic;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.http.HttpServer;
 import dev.kiln.protocol.grpc.GrpcServer;
@@ -16,12 +17,14 @@ import java.util.concurrent.ExecutorService;
  * What {@link KilnAssembly} built for one server, each part started; {@link Kiln} only holds them and stops them in
  * order.
  *
+ * @param traffic samples the meters for the console's recent traffic; stopped before the meters close
  * @param management runs the OIP management calls (load, unload) off the event loop
  * @param staging present with governance: the registry's language models staged for llama.cpp
  * @param training present when the server trains
  */
 record KilnParts(
     PrometheusMeterRegistry meters,
+    RecentTraffic traffic,
     ExecutorService management,
     Optional<Governance> governance,
     InferenceCore core,
@@ -48,6 +51,7 @@ record KilnParts(
 
   KilnParts {
     Objects.requireNonNull(meters, "meters");
+    Objects.requireNonNull(traffic, "traffic");
     Objects.requireNonNull(management, "management");
     Objects.requireNonNull(governance, "governance");
     Objects.requireNonNull(core, "core");

@@ -55,11 +55,18 @@ class GovernanceServerTest extends GovernanceServerFixture {
   }
 
   /**
-   * The only routes and RPCs served without a key: the health probes, and the console's sign-in (whose body holds the
-   * key). Pinned here, not read from the routes' declarations, so a route wrongly declared open fails the walk below.
+   * The only routes and RPCs served without a key: the health probes, the console's sign-in (whose body holds the key)
+   * and the console's own files (they hold no data: what they show comes through the routes with keys). Pinned here,
+   * not read from the routes' declarations, so a route wrongly declared open fails the walk below.
    */
   static final java.util.Set<String> OPEN_ROUTES =
-      java.util.Set.of("GET /v2/health/live", "GET /v2/health/ready", "POST /api/v1/session");
+      java.util.Set.of(
+          "GET /v2/health/live",
+          "GET /v2/health/ready",
+          "POST /api/v1/session",
+          "GET /console",
+          "GET /console/",
+          "GET /console/m");
 
   static final java.util.Set<String> OPEN_RPCS = java.util.Set.of("ServerLive", "ServerReady");
   static final String FORGED = "kiln_aaaaaaaaaaaa_" + "A".repeat(43);

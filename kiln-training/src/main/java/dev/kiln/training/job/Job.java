@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+// Size: an immutable record of 18 fields whose withers each restate every field; splitting them would scatter one type.
 /**
  * A training job as stored: immutable snapshots, replaced whole on every change. Everything a replica needs to report
  * or resume the job is here or in the job's directory (checkpoints, the exported model), never in the memory of the
