@@ -83,7 +83,9 @@ export async function screenshot(page, name) {
  */
 export async function assertKeyboardReachable(page, name) {
   const expected = await page.evaluate(() => {
-    const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')];
+    // With a modal dialog open, the page behind it is inert: only the dialog's controls take the focus.
+    const root = document.querySelector('dialog:modal') ?? document;
+    const all = [...root.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')];
     // checkVisibility: shown, and not inside a closed <details> (whose content a person cannot see either).
     const shown = all.filter((e) => !e.disabled && e.tabIndex >= 0 && !e.closest('[inert]') &&
       e.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true}));
