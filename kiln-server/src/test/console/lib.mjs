@@ -107,10 +107,14 @@ export async function assertKeyboardReachable(page, name) {
   assert.deepEqual(missed, [], `${name}: controls Tab never reaches`);
 }
 
-/** Every page check in one: accessible, reachable by keyboard, no console problems, a screenshot. */
+/**
+ * Every page check in one: a screenshot (first, as a person sees the page, before the focus walk moves the focus),
+ * accessible, reachable by keyboard, no console problems.
+ */
 export async function checkPage(page, name) {
+  await screenshot(page, name);
   await assertAccessible(page, name);
   await assertKeyboardReachable(page, name);
+  await page.evaluate(() => document.activeElement?.blur());
   assert.deepEqual(page.problems, [], `${name}: console errors`);
-  await screenshot(page, name);
 }
