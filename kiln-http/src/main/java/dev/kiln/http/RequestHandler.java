@@ -117,6 +117,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       ResponseWriter.write(ctx, unrouted.answer(req, path, ctx.channel().remoteAddress()), keepAlive);
       return;
     }
+    if (CrossSiteRequests.forged(req)) {
+      ResponseWriter.write(
+          ctx, match.get().route().errors().response(KilnException.denied(CrossSiteRequests.REFUSAL)), keepAlive);
+      return;
+    }
     Access access = match.get().route().access();
     // The peer's address is formatted only where a gate (and its audit) will use it: not per request otherwise. Open
     // routes other than GETs (the health probes) may audit too: the console's sign-in records refusals.

@@ -48,30 +48,33 @@ class SessionCookieTest {
 
   @BeforeEach
   void start() throws Exception {
-    RestService routes =
-        r -> {
-          r.add(HttpMethod.GET, "/api/v1/thing", Access.AUTHENTICATED, q -> ok("{\"n\":" + changes.get() + "}"));
-          r.add(
-              HttpMethod.POST,
-              "/api/v1/thing",
-              Access.AUTHENTICATED,
-              q -> {
-                changes.incrementAndGet();
-                return ok("{}");
-              });
-          r.add(
-              HttpMethod.GET,
-              "/api/v1/events",
-              Access.AUTHENTICATED,
-              q ->
-                  CompletableFuture.completedFuture(
-                      RestResponse.events(out -> {
-                        out.write("data: one\n\n");
-                        out.end();
-                      })));
-        };
-    server = new HttpServer(HttpSettings.defaults("127.0.0.1", 0).withMaxRequestBytes(4096), List.of(routes), gate);
+    server =
+        new HttpServer(HttpSettings.defaults("127.0.0.1", 0).withMaxRequestBytes(4096), List.of(thingRoutes()), gate);
     server.start();
+  }
+
+  private RestService thingRoutes() {
+    return r -> {
+      r.add(HttpMethod.GET, "/api/v1/thing", Access.AUTHENTICATED, q -> ok("{\"n\":" + changes.get() + "}"));
+      r.add(
+          HttpMethod.POST,
+          "/api/v1/thing",
+          Access.AUTHENTICATED,
+          q -> {
+            changes.incrementAndGet();
+            return ok("{}");
+          });
+      r.add(
+          HttpMethod.GET,
+          "/api/v1/events",
+          Access.AUTHENTICATED,
+          q ->
+              CompletableFuture.completedFuture(
+                  RestResponse.events(out -> {
+                    out.write("data: one\n\n");
+                    out.end();
+                  })));
+    };
   }
 
   @AfterEach
@@ -131,6 +134,39 @@ class SessionCookieTest {
     assertThat(send("POST", "/api/v1/thing", cookie("Authorization", "Bearer good"), "{}").statusCode())
         .isEqualTo(200); // a bearer key needs no CSRF token: no browser sends it on its own
     assertThat(changes.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aChangeAnotherSitesPageAsksForIsRefusedWithOrWithoutAuth() throws Exception {
+    HttpResponse<String> forged = send("POST", "/api/v1/thing", cookie("Sec-Fetch-Site", "cross-site"), "{}");
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forged.body()).contains("another site");
+    assertThat(
+            send("POST", "/api/v1/thing", Map.of("Authorization", "Bearer good", "Sec-Fetch-Site", "cross-site"), "{}")
+                .statusCode())
+        .as("a key does not make another site's request ours")
+        .isEqualTo(403);
+    assertThat(changes).hasValue(0);
+    assertThat(send("GET", "/api/v1/thing", cookie("Sec-Fetch-Site", "cross-site"), null).statusCode())
+        .as("reading is not changing: a link from another site still opens")
+        .isEqualTo(200);
+    String csrf = SessionCookie.csrfToken(SESSION);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/thing",
+                    cookie(SessionCookie.CSRF_HEADER, csrf, "Sec-Fetch-Site", "same-origin"),
+                    "{}")
+                .statusCode())
+        .isEqualTo(200);
+
+    server.close(Duration.ofSeconds(1));
+    server = new HttpServer(HttpSettings.defaults("127.0.0.1", 0), List.of(thingRoutes()), Gate.OPEN).start();
+    assertThat(send("POST", "/api/v1/thing", Map.of("Sec-Fetch-Site", "cross-site"), "{}").statusCode())
+        .as("auth off: nothing else stops another site's form")
+        .isEqualTo(403);
+    assertThat(send("POST", "/api/v1/thing", Map.of(), "{}").statusCode()).as("a program's call").isEqualTo(200);
+    assertThat(changes).hasValue(2);
   }
 
   @Test
