@@ -29,6 +29,7 @@ public final class Main implements Runnable {
           DeployCommand.class,
           KeysCommand.class,
           ModelsCommand.class,
+          PredictCommand.class,
           UsageCommand.class,
           AuditCommand.class,
           MasterKeyCommand.class,

@@ -1,0 +1,182 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code kiln predict} against a real server and a model trained on it: batch scoring, resuming, errors. */
+class PredictCliTest extends TrainingServerCli {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  Path data;
+
+  @BeforeEach
+  void trainAClassifier() throws Exception {
+    StringBuilder s = new StringBuilder("x1,x2,label\n");
+    Random r = new Random(5);
+    for (int i = 0; i < 200; i++) {
+      double a = r.nextDouble() * 2 - 1;
+      double b = r.nextDouble() * 2 - 1;
+      s.append(String.format(Locale.ROOT, "%.4f,%.4f,%s%n", a, b, a + b > 0 ? "pos" : "neg"));
+    }
+    Path csv = Files.writeString(files.resolve("train.csv"), s);
+    Path spec =
+        Files.writeString(
+            files.resolve("cls.yaml"),
+            "layers:\n  - {type: dense, units: 8, activation: relu}\n  - {type: dense, units: 2, activation: softmax}\n");
+    assertThat(kiln("datasets", "add", csv.toString(), "--name", "pm", "--label", "label", "--url", url).exit())
+        .isZero();
+    Run train =
+        kiln("train", "--dataset", "pm", "--model", spec.toString(), "--epochs", "2", "--deploy", "pm", "--url", url);
+    assertThat(train.exit()).as(train.out() + train.err()).isZero();
+    // Rows to score: an id and an extra column the model does not take, in another order, one id quoted.
+    StringBuilder rows = new StringBuilder("name,x2,note,x1\n");
+    for (int i = 0; i < 1000; i++) {
+      double a = r.nextDouble() * 2 - 1;
+      double b = r.nextDouble() * 2 - 1;
+      rows.append(String.format(Locale.ROOT, "%s,%.4f,n%d,%.4f%n", i == 7 ? "\"r,7\"" : "r" + i, b, i, a));
+    }
+    data = Files.writeString(files.resolve("data.csv"), rows);
+  }
+
+  Run predict(Path out, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("predict", "--model", "pm", "--input", data.toString(), "--output", out.toString(), "--url", url));
+    args.addAll(List.of(more));
+    return kiln(args.toArray(String[]::new));
+  }
+
+  @Test
+  void scoresEveryRowAsTheServedModelDoesRowByRow() throws Exception {
+    Path out = files.resolve("out.csv");
+    Run run = predict(out, "--batch-size", "64");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).contains("scored 1000 rows");
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(1001);
+    assertThat(lines.getFirst()).isEqualTo("row,prediction,p_0,p_1");
+    List<String> input = Files.readAllLines(data);
+    HttpClient http = HttpClient.newHttpClient();
+    for (int i : new int[] {1, 2, 8, 500, 999, 1000}) {
+      String[] f = input.get(i).split(",");
+      String body = "{\"instances\": [{\"x1\": " + f[f.length - 1] + ", \"x2\": " + f[f.length - 3] + "}]}";
+      HttpResponse<String> one =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/predict/pm"))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode answer = JSON.readTree(one.body());
+      JsonNode p = answer.at("/predictions/0");
+      String expected =
+          i
+              + ","
+              + p.path("class").asText()
+              + ","
+              + p.at("/probabilities/0").asText()
+              + ","
+              + p.at("/probabilities/1").asText();
+      assertThat(lines.get(i)).as("row " + i).isEqualTo(expected);
+    }
+    Path byId = files.resolve("by-id.csv");
+    assertThat(predict(byId, "--id", "name").exit()).isZero();
+    List<String> ids = Files.readAllLines(byId);
+    assertThat(ids.getFirst()).isEqualTo("name,prediction,p_0,p_1");
+    assertThat(ids.get(8)).isEqualTo("\"r,7\"" + lines.get(8).substring(1));
+    assertThat(ids.get(1000)).startsWith("r999,");
+  }
+
+  @Test
+  void aStoppedRunResumedEqualsAnUninterruptedOne() throws Exception {
+    Path full = files.resolve("full.csv");
+    assertThat(predict(full, "--batch-size", "100").exit()).isZero();
+    byte[] expected = Files.readAllBytes(full);
+
+    // Killed after three batches: resumed with another batch size, the file is the same.
+    Path stopped = files.resolve("stopped.csv");
+    PredictCommand.stopAfterBatches = 3;
+    try {
+      assertThat(predict(stopped, "--batch-size", "100").exit()).isEqualTo(3);
+    } finally {
+      PredictCommand.stopAfterBatches = 0;
+    }
+    assertThat(Files.readAllLines(stopped)).hasSize(301);
+    Run resumed = predict(stopped, "--batch-size", "77", "--resume");
+    assertThat(resumed.exit()).as(resumed.err()).isZero();
+    assertThat(resumed.err()).contains("scored 1000 rows (700 this run");
+    assertThat(Files.readAllBytes(stopped)).isEqualTo(expected);
+
+    // Killed mid-write: a torn last line is cut off and that row scored again, once.
+    String text = new String(expected, StandardCharsets.UTF_8);
+    int torn = text.indexOf('\n', text.length() / 2) + 9;
+    Path partial = Files.writeString(files.resolve("partial.csv"), text.substring(0, torn));
+    assertThat(predict(partial, "--resume").exit()).isZero();
+    assertThat(Files.readAllBytes(partial)).isEqualTo(expected);
+
+    // Torn inside the header, and resumed from nothing: still the same file.
+    Path header = Files.writeString(files.resolve("header.csv"), "row,pred");
+    assertThat(predict(header, "--resume").exit()).isZero();
+    assertThat(Files.readAllBytes(header)).isEqualTo(expected);
+    // Without --resume an existing output is refused, untouched.
+    Run again = predict(header);
+    assertThat(again.exit()).isEqualTo(2);
+    assertThat(again.err()).contains("exists; pass --resume");
+    assertThat(Files.readAllBytes(header)).isEqualTo(expected);
+  }
+
+  @Test
+  void errorsAreOneLineNamingTheProblem() throws Exception {
+    Path out = files.resolve("out.csv");
+    Files.writeString(data, "x2,other\n1,2\n");
+    Run missing = predict(out);
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err().strip()).isEqualTo("kiln: data.csv lacks the model's column(s) 'x1'");
+
+    Files.writeString(data, "x1,x2\n1,2\n3,\"4\n5,6\n");
+    Run badLine = predict(out);
+    assertThat(badLine.exit()).isEqualTo(2);
+    assertThat(badLine.err().strip()).isEqualTo("kiln: data.csv line 3: a quoted field is not closed");
+    Files.deleteIfExists(out);
+    Files.writeString(data, "x1,x2\n1,2\n3\n");
+    assertThat(predict(out).err().strip()).isEqualTo("kiln: data.csv line 3: 1 fields, the header has 2");
+    Files.deleteIfExists(out);
+
+    Run noModel =
+        kiln("predict", "--model", "nope", "--input", data.toString(), "--output", out.toString(), "--url", url);
+    assertThat(noModel.exit()).isEqualTo(2);
+    assertThat(noModel.err()).contains("HTTP 404", "nope").doesNotContain("\n\n");
+    assertThat(
+            kiln("predict", "--model", "pm@prod", "--input", data.toString(), "--output", out.toString(), "--url", url)
+                .err())
+        .contains("HTTP 404", "/api/v1/models/pm");
+    Run down =
+        kiln(
+            "predict",
+            "--model",
+            "pm",
+            "--input",
+            data.toString(),
+            "--output",
+            out.toString(),
+            "--url",
+            "http://127.0.0.1:1");
+    assertThat(down.exit()).isEqualTo(2);
+    assertThat(down.err()).contains("no Kiln server at http://127.0.0.1:1");
+    assertThat(out).doesNotExist();
+  }
+}
