@@ -14,10 +14,14 @@ final class CsvRecords {
   /** One record and the line it starts on (1 is the header). */
   record Record(long line, List<String> fields) {}
 
+  /** Longest field, in characters: an unclosed quote near the top of a large file must not read it all into memory. */
+  static final int MAX_FIELD = 1 << 20;
+
   private final Reader in;
   private final String name;
   private long line = 1;
   private int peeked = -2;
+  private boolean started;
 
   /**
    * @param name the file's name, for errors
@@ -62,7 +66,7 @@ final class CsvRecords {
             if (c == '\n') {
               line++;
             }
-            field.append((char) c);
+            append(field, c, start);
           }
         } else if (c == ',' || c == '\n' || c == '\r' || c == -1) {
           fields.add(field.toString());
@@ -82,7 +86,7 @@ final class CsvRecords {
           }
           quoted = true;
         } else {
-          field.append((char) c);
+          append(field, c, start);
         }
         c = read();
       }
@@ -95,6 +99,13 @@ final class CsvRecords {
       return value;
     }
     return '"' + value.replace("\"", "\"\"") + '"';
+  }
+
+  private void append(StringBuilder field, int c, long start) {
+    if (field.length() == MAX_FIELD) {
+      throw bad(start, "a field longer than " + MAX_FIELD + " characters (is a quote not closed?)");
+    }
+    field.append((char) c);
   }
 
   private void endOfLine(int c) throws IOException {
@@ -113,7 +124,14 @@ final class CsvRecords {
       peeked = -2;
       return c;
     }
-    return in.read();
+    int c = in.read();
+    if (!started) {
+      started = true;
+      if (c == '\uFEFF') { // a byte order mark, as Excel writes UTF-8 CSV: not part of the first column's name
+        c = in.read();
+      }
+    }
+    return c;
   }
 
   private KilnClient.CallFailed bad(long at, String why) {

@@ -13,6 +13,9 @@ final class PredictTarget {
    * resolved once, through the registry, so a run scores every row with one version even when the alias moves).
    */
   static String path(KilnClient client, String reference) {
+    if (!reference.matches("[A-Za-z0-9][A-Za-z0-9._-]*([@:][A-Za-z0-9._-]+)?")) {
+      throw new KilnClient.CallFailed("bad model '" + reference + "': NAME, NAME:version or NAME@alias");
+    }
     int at = reference.indexOf('@');
     int colon = reference.lastIndexOf(':');
     if (at >= 0) {

@@ -156,6 +156,20 @@ class PredictCliTest extends TrainingServerCli {
     assertThat(predict(out).err().strip()).isEqualTo("kiln: data.csv line 3: 1 fields, the header has 2");
     Files.deleteIfExists(out);
 
+    // An unclosed quote near the top of a large file stops at the field cap, not after reading the file.
+    Files.writeString(data, "x1,x2\n1,\"" + "9".repeat(CsvRecords.MAX_FIELD + 10) + "\n");
+    assertThat(predict(out).err().strip())
+        .isEqualTo("kiln: data.csv line 2: a field longer than 1048576 characters (is a quote not closed?)");
+    Files.deleteIfExists(out);
+    // A byte order mark (Excel's UTF-8 CSV) is not part of the first column's name.
+    Files.writeString(data, "\uFEFFx1,x2\n0.5,0.5\n");
+    assertThat(predict(out).exit()).isZero();
+    assertThat(Files.readAllLines(out)).hasSize(2);
+    Files.delete(out);
+    assertThat(
+            kiln("predict", "--model", "../x y", "--input", data.toString(), "--output", out.toString()).err().strip())
+        .isEqualTo("kiln: bad model '../x y': NAME, NAME:version or NAME@alias");
+
     Run noModel =
         kiln("predict", "--model", "nope", "--input", data.toString(), "--output", out.toString(), "--url", url);
     assertThat(noModel.exit()).isEqualTo(2);
