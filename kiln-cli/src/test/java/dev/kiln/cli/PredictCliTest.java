@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.training.data.SampleData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +101,44 @@ class PredictCliTest extends TrainingServerCli {
     assertThat(ids.getFirst()).isEqualTo("name,prediction,p_0,p_1");
     assertThat(ids.get(8)).isEqualTo("\"r,7\"" + lines.get(8).substring(1));
     assertThat(ids.get(1000)).startsWith("r999,");
+  }
+
+  @Test
+  void aRegressionWritesItsValue() throws Exception {
+    Path csv = SampleData.linear(files.resolve("line.csv"), 200, 7);
+    Path spec = Files.writeString(files.resolve("line.yaml"), "layers:\n  - {type: dense, units: 1}\n");
+    String[] add = {"datasets", "add", csv.toString(), "--name", "line", "--label", "y", "--task", "regression"};
+    assertThat(kiln(Stream.concat(Stream.of(add), Stream.of("--url", url)).toArray(String[]::new)).exit()).isZero();
+    Run train =
+        kiln(
+            "train",
+            "--dataset",
+            "line",
+            "--model",
+            spec.toString(),
+            "--epochs",
+            "2",
+            "--deploy",
+            "line",
+            "--url",
+            url);
+    assertThat(train.exit()).as(train.out() + train.err()).isZero();
+    Path out = files.resolve("line-out.csv");
+    Run run = kiln("predict", "--model", "line:1", "--input", csv.toString(), "--output", out.toString(), "--url", url);
+    assertThat(run.exit()).as(run.err()).isZero();
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(201);
+    assertThat(lines.getFirst()).isEqualTo("row,prediction");
+    String x = Files.readAllLines(csv).get(5).split(",")[0];
+    HttpResponse<String> one =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url + "/predict/line"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [{\"x\": " + x + "}]}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    JsonNode p = JSON.readTree(one.body()).at("/predictions/0");
+    assertThat(lines.get(5)).isEqualTo("5," + (p.isArray() ? p.get(0) : p).asText());
   }
 
   @Test
