@@ -191,8 +191,8 @@ final class JobsCommand {
     }
     JsonNode columns = p.path("columns");
     System.out.printf(
-        "%npermutation importance (drop in %s over %d shuffles of the test split, seed %d):%n",
-        p.path("metric").asText(), p.path("repeats").asInt(), p.path("seed").asLong());
+        "%npermutation importance (drop in %s over %d shuffles of %d test rows, seed %d):%n",
+        p.path("metric").asText(), p.path("repeats").asInt(), p.path("rows").asInt(), p.path("seed").asLong());
     System.out.printf("  %-24s %10s %10s%n", "COLUMN", "IMPORTANCE", "STD");
     for (int i = 0; i < Math.min(IMPORTANCE_ROWS, columns.size()); i++) {
       JsonNode c = columns.get(i);

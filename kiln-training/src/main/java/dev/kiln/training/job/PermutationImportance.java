@@ -17,13 +17,18 @@ import java.util.SplittableRandom;
  * counts once however many categories it has.
  *
  * @param metric the score that drops: {@code accuracy} for classification, {@code r2} for regression
- * @param baseline the score on the unshuffled test split
+ * @param baseline the score on the unshuffled test rows
+ * @param rows how many test rows were shuffled: the whole test split, or its first {@link #MAX_ROWS} (a random sample,
+ *     as the split is drawn at random) so a large split costs no more than that many rows per shuffle
  * @param repeats how many seeded shuffles each column's mean and std come from
  * @param seed the seed of the shuffles: the same seed gives the same importances
  * @param columns each raw input column, most important first
  */
-record PermutationImportance(String metric, double baseline, int repeats, long seed, List<Column> columns) {
+record PermutationImportance(String metric, double baseline, int rows, int repeats, long seed, List<Column> columns) {
   static final int DEFAULT_REPEATS = 5;
+
+  /** Each column costs {@code repeats} predictions over at most this many rows. */
+  static final int MAX_ROWS = 10_000;
 
   /**
    * One raw column's importance.
@@ -42,6 +47,12 @@ record PermutationImportance(String metric, double baseline, int repeats, long s
    */
   static Optional<PermutationImportance> of(
       PreparedData data, TrainedModel.Predictor predictor, int repeats, long seed) {
+    return of(data, predictor, repeats, seed, MAX_ROWS);
+  }
+
+  /** {@link #of(PreparedData, TrainedModel.Predictor, int, long)} on at most {@code maxRows} test rows. */
+  static Optional<PermutationImportance> of(
+      PreparedData data, TrainedModel.Predictor predictor, int repeats, long seed, int maxRows) {
     if (!(data.preprocessing() instanceof TabularPreprocessing pre) || data.test().count() < 2 || repeats < 1) {
       return Optional.empty();
     }
@@ -55,7 +66,7 @@ record PermutationImportance(String metric, double baseline, int repeats, long s
       blocks.add(new Block(c.name(), k, k + c.categories().size()));
       k += c.categories().size();
     }
-    Examples test = data.test();
+    Examples test = data.test().count() > maxRows ? data.test().slice(0, maxRows) : data.test();
     boolean classification = data.task().classification();
     int classes = data.task().classCount();
     double baseline = score(predictor.predict(test), test.targets(), classification, classes);
@@ -70,7 +81,8 @@ record PermutationImportance(String metric, double baseline, int repeats, long s
       columns.add(summary(b.name(), drops));
     }
     columns.sort(Comparator.comparingDouble(Column::importance).reversed());
-    return Optional.of(new PermutationImportance(classification ? "accuracy" : "r2", baseline, repeats, seed, columns));
+    return Optional.of(
+        new PermutationImportance(classification ? "accuracy" : "r2", baseline, test.count(), repeats, seed, columns));
   }
 
   /** The test rows with block {@code b}'s features moved between rows by one random permutation. */

@@ -47,6 +47,10 @@ class PermutationImportanceTest {
   }
 
   private PermutationImportance importance(String csv, String spec, long seed) throws Exception {
+    return importance(csv, spec, seed, PermutationImportance.MAX_ROWS);
+  }
+
+  private PermutationImportance importance(String csv, String spec, long seed, int maxRows) throws Exception {
     Path file = Files.writeString(dir.resolve("d.csv"), csv);
     PreparedData data =
         DatasetPreparer.prepare(
@@ -57,7 +61,8 @@ class PermutationImportanceTest {
     ModelSpec s = ModelSpecReader.read(spec);
     TrainingPlan plan = new TrainingPlan(s, TrainingSettings.DEFAULTS, data, dir, TrainingListener.NONE, () -> false);
     try (TrainedModel m = ExactFit.train(plan)) {
-      return PermutationImportance.of(data, m.predictor(), PermutationImportance.DEFAULT_REPEATS, seed).orElseThrow();
+      return PermutationImportance.of(data, m.predictor(), PermutationImportance.DEFAULT_REPEATS, seed, maxRows)
+          .orElseThrow();
     }
   }
 
@@ -70,6 +75,7 @@ class PermutationImportanceTest {
     PermutationImportance p = importance(csv(true), "type: logistic_regression", 42);
     assertThat(p.metric()).isEqualTo("accuracy");
     assertThat(p.repeats()).isEqualTo(5);
+    assertThat(p.rows()).isEqualTo(40); // the whole test split: 10% of 400
     assertThat(p.baseline()).isGreaterThan(0.9);
     // One entry per raw column: the one-hot colour block counts once.
     assertThat(p.columns()).hasSize(11);
@@ -95,5 +101,12 @@ class PermutationImportanceTest {
     assertThat(p.baseline()).isGreaterThan(0.99);
     assertThat(names(p).subList(0, 2)).containsExactly("x7", "x3");
     assertThat(p.columns().get(2).importance()).isLessThan(0.05);
+  }
+
+  @Test
+  void aLargeTestSplitIsShuffledOnItsFirstRowsOnly() throws Exception {
+    PermutationImportance p = importance(csv(true), "type: logistic_regression", 42, 25);
+    assertThat(p.rows()).isEqualTo(25);
+    assertThat(names(p).subList(0, 2)).containsExactlyInAnyOrder("x3", "x7");
   }
 }
