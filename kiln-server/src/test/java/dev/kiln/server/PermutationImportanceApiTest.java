@@ -45,6 +45,29 @@ class PermutationImportanceApiTest extends TrainingApiFixture {
   }
 
   @Test
+  void aRequestChoosesHowManyShufflesEachColumnGets() throws Exception {
+    ok(send("POST", "/api/v1/datasets/line?label=target&task=regression", "x,target\n" + rows()), 201);
+    ObjectNode req = JSON.createObjectNode().put("dataset", "line").put("model", "type: linear_regression");
+    long id = ok(send("POST", "/api/v1/jobs", req.put("importance_repeats", 2).toString()), 202).get("id").asLong();
+    assertThat(job(succeeded(id, 120)).at("/evaluation/permutation_importance/repeats").asInt()).isEqualTo(2);
+    assertThat(job(id).at("/request/importance_repeats").asInt()).isEqualTo(2);
+    for (String bad : List.of("0", "101", "2.5", "\"5\"")) {
+      String body = "{\"dataset\":\"line\",\"model\":\"type: linear_regression\",\"importance_repeats\":" + bad + "}";
+      assertThat(ok(send("POST", "/api/v1/jobs", body), 400).toString())
+          .as(bad)
+          .contains("'importance_repeats' must be an integer from 1 to 100");
+    }
+  }
+
+  private static String rows() {
+    StringBuilder csv = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      csv.append(i).append(',').append(2 * i + 1 + i % 3).append('\n');
+    }
+    return csv.toString();
+  }
+
+  @Test
   void aTextJobHasNone() throws Exception {
     StringBuilder csv = new StringBuilder("text,label\n");
     for (int i = 0; i < 40; i++) {

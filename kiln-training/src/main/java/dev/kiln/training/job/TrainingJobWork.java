@@ -157,7 +157,8 @@ public final class TrainingJobWork implements JobWork {
       Coefficients.of(resolved.spec(), data, model)
           .ifPresent(c -> ((ObjectNode) evaluation).set("coefficients", JobJson.MAPPER.valueToTree(c)));
       // Tabular jobs only: a text or image job's evaluation has no permutation_importance.
-      PermutationImportance.of(data, model.predictor(), PermutationImportance.DEFAULT_REPEATS, settings.seed())
+      int repeats = r.importanceRepeats() == null ? PermutationImportance.DEFAULT_REPEATS : r.importanceRepeats();
+      PermutationImportance.of(data, model.predictor(), repeats, settings.seed())
           .ifPresent(p -> ((ObjectNode) evaluation).set("permutation_importance", JobJson.MAPPER.valueToTree(p)));
       NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
       Map<String, String> meta = new LinkedHashMap<>();
