@@ -166,6 +166,9 @@ final class JobsCommand {
     return last[0];
   }
 
+  /** How many of the most important columns {@code jobs show} lists. */
+  private static final int IMPORTANCE_ROWS = 10;
+
   static void printEvaluation(JsonNode job) throws IOException {
     JsonNode e = job.path("evaluation");
     if (e.isMissingNode() || e.isNull()) {
@@ -177,6 +180,31 @@ final class JobsCommand {
       System.out.println(ApiJson.MAPPER.treeToValue(e, ClassificationReport.class).render());
     } else {
       System.out.println(ApiJson.MAPPER.treeToValue(e, RegressionReport.class).render());
+    }
+    printImportance(e.path("permutation_importance"));
+  }
+
+  /** The raw columns whose shuffling costs the most score, most first; nothing for a job without importances. */
+  private static void printImportance(JsonNode p) {
+    if (!p.isObject()) {
+      return;
+    }
+    JsonNode columns = p.path("columns");
+    System.out.printf(
+        "%npermutation importance (drop in %s over %d shuffles of %d test rows, seed %d):%n",
+        p.path("metric").asText(), p.path("repeats").asInt(), p.path("rows").asInt(), p.path("seed").asLong());
+    System.out.printf("  %-24s %10s %10s%n", "COLUMN", "IMPORTANCE", "STD");
+    for (int i = 0; i < Math.min(IMPORTANCE_ROWS, columns.size()); i++) {
+      JsonNode c = columns.get(i);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-24s %10.4f %10.4f%n",
+          c.path("name").asText(),
+          c.path("importance").asDouble(),
+          c.path("std").asDouble());
+    }
+    if (columns.size() > IMPORTANCE_ROWS) {
+      System.out.printf("  ... %d more columns in the job's evaluation%n", columns.size() - IMPORTANCE_ROWS);
     }
   }
 

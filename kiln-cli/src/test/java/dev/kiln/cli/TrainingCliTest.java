@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -133,6 +134,34 @@ class TrainingCliTest extends TrainingServerCli {
     assertThat(Integer.parseInt(accuracy.group(2))).isPositive();
     assertThat(Double.parseDouble(accuracy.group(1))).as(train.out()).isGreaterThanOrEqualTo(0.9);
     assertThat(train.out()).contains("confusion matrix");
+  }
+
+  @Test
+  void showListsTheColumnsThatMatterMostFirst() throws Exception {
+    // Ten noise-free numeric columns, of which only x3 and x7 decide the label.
+    Random random = new Random(3);
+    StringBuilder rows = new StringBuilder("x0,x1,x2,x3,x4,x5,x6,x7,x8,x9,label\n");
+    for (int i = 0; i < 300; i++) {
+      double[] x = random.doubles(10, -1, 1).toArray();
+      for (double v : x) {
+        rows.append(v).append(',');
+      }
+      rows.append(x[3] + x[7] > 0 ? "yes" : "no").append('\n');
+    }
+    Path csv = Files.writeString(files.resolve("ten.csv"), rows.toString());
+    Path spec = Files.writeString(files.resolve("lr.yaml"), "type: logistic_regression\n");
+    assertThat(kiln("datasets", "add", csv.toString(), "--label", "label", "--url", url).exit()).isZero();
+    Run train = kiln("train", "--dataset", "ten", "--model", spec.toString(), "--url", url);
+    assertThat(train.exit()).as(train.out() + train.err()).isZero();
+    Run show = kiln("jobs", "show", "1", "--url", url);
+    List<String> lines = show.out().lines().toList();
+    int header = lines.indexOf("  COLUMN                   IMPORTANCE        STD");
+    assertThat(header).as(show.out()).isPositive();
+    assertThat(lines.get(header - 1))
+        .matches("permutation importance \\(drop in accuracy over 5 shuffles of [1-9][0-9]* test rows, seed 42\\):");
+    assertThat(List.of(lines.get(header + 1).trim().split(" +")[0], lines.get(header + 2).trim().split(" +")[0]))
+        .containsExactlyInAnyOrder("x3", "x7");
+    assertThat(lines.subList(header + 1, header + 11)).allMatch(l -> l.matches("  x[0-9] +-?[0-9.]+ +[0-9.]+"));
   }
 
   @Test

@@ -31,7 +31,7 @@ public final class JobJson {
           .build();
 
   private static final Set<String> REQUEST_FIELDS =
-      Set.of("dataset", "dataset_version", "model", "training", "preparation");
+      Set.of("dataset", "dataset_version", "model", "training", "preparation", "importance_repeats");
 
   private JobJson() {}
 
@@ -90,12 +90,23 @@ public final class JobJson {
     }
     JsonNode prep = root.get("preparation");
     Preparation.read(prep);
+    JsonNode repeats = root.get("importance_repeats");
+    boolean noRepeats = repeats == null || repeats.isNull();
+    if (!noRepeats
+        && !(repeats.canConvertToExactIntegral()
+            && repeats.asLong() >= 1
+            && repeats.asLong() <= JobRequest.MAX_IMPORTANCE_REPEATS)) {
+      throw new KilnException(
+          ErrorKind.INVALID_ARGUMENT,
+          "'importance_repeats' must be an integer from 1 to " + JobRequest.MAX_IMPORTANCE_REPEATS);
+    }
     return new JobRequest(
         dataset.asText(),
         version == null || version.isNull() ? null : version.asInt(),
         spec,
         training,
-        prep == null || prep.isNull() ? null : prep);
+        prep == null || prep.isNull() ? null : prep,
+        noRepeats ? null : repeats.asInt());
   }
 
   public static byte[] write(Object value) {

@@ -95,6 +95,11 @@ final class RequestCheck {
       training = (training == null ? TrainingSettings.NONE : training).withValidationDataset(pinnedName);
     }
     return new JobRequest(
-        request.dataset(), stored.manifest().version(), request.model(), training, request.preparation());
+        request.dataset(),
+        stored.manifest().version(),
+        request.model(),
+        training,
+        request.preparation(),
+        request.importanceRepeats());
   }
 }

@@ -156,6 +156,10 @@ public final class TrainingJobWork implements JobWork {
       jobs.publish(job.id(), JobSplits.FILE);
       Coefficients.of(resolved.spec(), data, model)
           .ifPresent(c -> ((ObjectNode) evaluation).set("coefficients", JobJson.MAPPER.valueToTree(c)));
+      // Tabular jobs only: a text or image job's evaluation has no permutation_importance.
+      int repeats = r.importanceRepeats() == null ? PermutationImportance.DEFAULT_REPEATS : r.importanceRepeats();
+      PermutationImportance.of(data, model.predictor(), repeats, settings.seed())
+          .ifPresent(p -> ((ObjectNode) evaluation).set("permutation_importance", JobJson.MAPPER.valueToTree(p)));
       NetworkPlan plan = NetworkPlan.of(resolved.spec(), data.task());
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("kiln.job", Long.toString(job.id()));
