@@ -153,6 +153,10 @@ test('the job page\'s loss curve gains points while the job trains, then shows i
   assert.match(await page.locator('table.per-class').textContent(), /yes/);
   assert.match(await page.locator('[data-metric="accuracy"]').textContent(), /0\.\d/);
   assert.ok(await page.getByRole('region', {name: 'ROC curve'}).isVisible());
+  // Permutation importance: every raw feature column ranked, as text beside its bar.
+  const importance = page.getByRole('region', {name: 'Column importance'});
+  assert.ok(await importance.isVisible());
+  assert.equal(await importance.locator('tbody tr').count(), 3);
   if ((await api('GET', '/api/v1/jobs/' + jobs[0])).body.evaluation.roc) { // a server that sends the curve's points
     await page.locator('.roc canvas').first().waitFor(); // the ROC curve is drawn
     assert.match(await page.locator('.roc figure').getAttribute('aria-label'), /ROC curve \(AUC 0\.\d+\)/);

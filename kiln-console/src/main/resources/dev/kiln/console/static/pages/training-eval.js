@@ -1,5 +1,6 @@
 // A finished job's evaluation on its test split: headline metrics, the confusion matrix as a heat map (counts as
-// text, a caption saying how to read it), per-class precision/recall/F1, and the ROC curve of a binary task.
+// text, a caption saying how to read it), per-class precision/recall/F1, the ROC curve of a binary task, and the
+// permutation importance of each raw column.
 import {h, fmtNumber} from '../dom.js';
 import {rocChart, num} from './training-chart.js';
 import {testMetrics, classification, rocPoints} from './training-jobs.js';
@@ -27,6 +28,8 @@ export function evaluation(job, track) {
       h('section', {'aria-label': 'Per-class metrics'}, h('h3', null, 'Per class'), h('div', {class: 'scroll'}, perClass(report)))));
     if (report.classes?.length === 2 || report.confusion.length === 2) parts.push(roc(job, track));
   }
+  const importance = job.evaluation?.permutation_importance;
+  if (importance?.columns?.length) parts.push(permutationImportance(importance));
   const coef = job.evaluation?.coefficients;
   if (coef?.columns?.length) parts.push(coefficients(coef));
   return h('div', {class: 'evaluation'}, parts);
@@ -71,6 +74,27 @@ function roc(job, track) {
   const c = rocChart(points, auc);
   track(c);
   return h('section', {'aria-label': 'ROC curve', class: 'roc'}, head, c.el);
+}
+
+/** Which raw columns the model leans on: each column's mean score drop when shuffled, as bars with the numbers. */
+function permutationImportance(p) {
+  const top = Math.max(1e-12, ...p.columns.map((c) => num(c.importance) ?? 0));
+  const metric = p.metric === 'r2' ? 'R²' : p.metric;
+  const bar = (v) => {
+    const b = h('span', {class: 'bar', 'aria-hidden': 'true'});
+    b.style.width = Math.round(120 * Math.max(0, v) / top) + 'px';
+    return b;
+  };
+  return h('section', {'aria-label': 'Column importance', class: 'importance'},
+    h('h3', null, 'Column importance'),
+    h('p', {class: 'muted'}, `Drop in test ${metric} when a column's values are shuffled (mean of ${p.repeats} seeded `
+      + `shuffles over ${fmtNumber(p.rows)} rows; baseline ${fmtNumber(num(p.baseline), 4)}).`),
+    h('table', {class: 'grid'},
+      h('thead', null, h('tr', null, h('th', {scope: 'col'}, 'Column'), h('th', {scope: 'col', class: 'num'}, 'Importance'),
+        h('th', {scope: 'col', class: 'num'}, '± std'), h('th', {scope: 'col'}, h('span', {class: 'sr-only'}, 'Bar')))),
+      h('tbody', null, p.columns.map((c) => h('tr', null, h('th', {scope: 'row'}, c.name),
+        h('td', {class: 'num'}, fmtNumber(num(c.importance), 4)), h('td', {class: 'num'}, fmtNumber(num(c.std), 3)),
+        h('td', null, bar(num(c.importance) ?? 0)))))));
 }
 
 function coefficients(c) {
