@@ -18,9 +18,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * synchronously: adapters call it off their network threads.
  */
 public final class Explainer {
-  /** The default bound on {@code samples}: Kernel SHAP coalitions or occlusion patches per request. */
-  public static final int DEFAULT_MAX_SAMPLES = 2048;
-
   /** Most background rows; every coalition is evaluated once per background row. */
   public static final int MAX_BACKGROUND_ROWS = 100;
 
@@ -29,6 +26,11 @@ public final class Explainer {
 
   private final InferenceCore core;
   private final int maxSamples;
+
+  /** An explainer with the core's bound ({@code CoreSettings.explainMaxSamples}). */
+  public Explainer(InferenceCore core) {
+    this(core, core.settings().explainMaxSamples());
+  }
 
   public Explainer(InferenceCore core, int maxSamples) {
     if (maxSamples < 1) {

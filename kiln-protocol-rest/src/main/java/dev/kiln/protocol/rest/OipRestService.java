@@ -53,7 +53,7 @@ public final class OipRestService implements RestService {
     this.oip = new OipRulebook(Objects.requireNonNull(core, "core"));
     this.blocking = Objects.requireNonNull(blocking, "blocking");
     this.codec = new OipCodec(settings.maxJsonDepth(), settings.maxRequestBytes());
-    this.explainer = new Explainer(core, Explainer.DEFAULT_MAX_SAMPLES);
+    this.explainer = new Explainer(core);
   }
 
   @Override

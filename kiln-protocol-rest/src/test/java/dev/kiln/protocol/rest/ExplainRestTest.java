@@ -3,19 +3,33 @@ package dev.kiln.protocol.rest;
 import static dev.kiln.protocol.rest.RestFixture.JSON;
 import static dev.kiln.protocol.rest.RestFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.engine.EngineOptions;
+import dev.kiln.core.error.KilnException;
+import dev.kiln.core.explain.ExplainRequest;
+import dev.kiln.core.explain.Explainer;
+import dev.kiln.core.metrics.InferenceMetrics;
+import dev.kiln.core.repository.ModelRepository;
+import dev.kiln.core.serving.CoreSettings;
+import dev.kiln.core.serving.InferenceCore;
+import dev.kiln.core.serving.Target;
 import dev.kiln.core.tensor.DataType;
+import dev.kiln.core.tensor.Tensor;
+import dev.kiln.engine.onnx.OnnxEngine;
 import dev.kiln.onnx.ExampleModels;
 import dev.kiln.onnx.OnnxGraphBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -209,6 +223,31 @@ class ExplainRestTest {
     assertError(explain("linear", shortBackground), 400, "background");
     // The server still answers afterwards.
     assertThat(explain("linear", linearRequest(x, bg)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theSampleBoundIsTheCoresSetting() throws Exception {
+    OnnxEngine engine = new OnnxEngine();
+    try (InferenceCore core =
+        new InferenceCore(
+            new ModelRepository(root, List.of(engine)),
+            List.of(engine),
+            EngineOptions.defaults(),
+            new InferenceMetrics(new SimpleMeterRegistry()),
+            CoreSettings.defaults().withExplainMaxSamples(8))) {
+      core.start();
+      ExplainRequest req =
+          new ExplainRequest(
+              Map.of("x", Tensor.ofFloats(new long[] {1, FEATURES}, new float[FEATURES])),
+              ExplainRequest.Method.KERNEL_SHAP,
+              9,
+              new double[][] {new double[FEATURES]},
+              new int[0],
+              ExplainRequest.DEFAULT_PATCH);
+      assertThatThrownBy(() -> new Explainer(core).explain(Target.latest("linear"), req))
+          .isInstanceOf(KilnException.class)
+          .hasMessageContaining("bound of 8");
+    }
   }
 
   @Test
