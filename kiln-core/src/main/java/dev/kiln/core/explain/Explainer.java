@@ -57,6 +57,9 @@ public final class Explainer {
       throw KilnException.invalid(
           "explain takes one row: send input '" + in.getKey() + "' with shape [1, ...], got " + x.rows() + " rows");
     }
+    if (x.elementCount() == 0) {
+      throw KilnException.invalid("input '" + in.getKey() + "' has no elements to explain");
+    }
     if (req.samples() > maxSamples) {
       throw KilnException.invalid(
           "parameters.samples " + req.samples() + " is over this server's bound of " + maxSamples);

@@ -27,15 +27,24 @@ public final class KernelShap {
   public static List<Attribution> explain(
       double[] x, double[][] background, int samples, int[] targets, BatchModel model) {
     int m = x.length;
+    if (m > Budget.MAX_FEATURES) {
+      throw KilnException.invalid(
+          "kernel_shap explains at most "
+              + Budget.MAX_FEATURES
+              + " input elements, this input has "
+              + m
+              + "; use method \"occlusion\" for images");
+    }
     for (double[] b : background) {
       if (b.length != m) {
         throw KilnException.invalid(
             "each background row needs " + m + " values (the input's elements per row), got " + b.length);
       }
     }
+    int rows = background.length;
+    Budget.check(1 + rows + (long) Math.min(samples, m < 31 ? (1L << m) - 2 : samples) * rows, m);
     Coalitions c = coalitions(m, samples);
     int n = c.masks.size();
-    int rows = background.length;
     double[][] in = new double[1 + rows + n * rows][];
     in[0] = x;
     System.arraycopy(background, 0, in, 1, rows);

@@ -56,6 +56,7 @@ public final class Occlusion {
               + maxEvaluations
               + "; use a larger patch");
     }
+    Budget.check(n + 2L, x.length);
     double[][] in = new double[n + 2][];
     in[0] = x;
     in[n + 1] = baseline; // everything occluded: the base value

@@ -1,8 +1,10 @@
 package dev.kiln.core.explain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.kiln.core.error.KilnException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,6 +41,22 @@ class KernelShapTest {
     }
     // The same request gives the same answer: the draw is seeded.
     assertThat(KernelShap.explain(x, background, 300, new int[] {1}, linear).get(0).values()).containsExactly(phi);
+  }
+
+  @Test
+  void tooManyFeaturesOrCellsAreRefusedBeforeAnyRowIsBuilt() {
+    BatchModel never =
+        rows -> {
+          throw new AssertionError("the model must not be called");
+        };
+    assertThatThrownBy(
+            () -> KernelShap.explain(new double[600], new double[][] {new double[600]}, 10, new int[0], never))
+        .isInstanceOf(KilnException.class)
+        .hasMessageContaining("at most 512");
+    double[][] background = new double[100][500];
+    assertThatThrownBy(() -> KernelShap.explain(new double[500], background, 2048, new int[0], never))
+        .isInstanceOf(KilnException.class)
+        .hasMessageContaining("over the bound");
   }
 
   @Test
