@@ -34,6 +34,13 @@ final class ServeLimitOptions {
           "On shutdown or unload, how long " + "requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
+  @Option(
+      names = "--explain-max-samples",
+      defaultValue = "2048",
+      description =
+          "Most coalitions or patches one /explain request may ask for; more gets 400 (default: ${DEFAULT-VALUE}).")
+  int explainMaxSamples;
+
   HttpSettings http(String host, int port) {
     return HttpSettings.defaults(host, port).withMaxRequestBytes(maxRequestBytes);
   }
@@ -43,6 +50,6 @@ final class ServeLimitOptions {
   }
 
   CoreSettings core() {
-    return new CoreSettings(requestTimeout, drainTimeout);
+    return new CoreSettings(requestTimeout, drainTimeout).withExplainMaxSamples(explainMaxSamples);
   }
 }

@@ -167,6 +167,13 @@ class GovernanceServerTest extends GovernanceServerFixture {
     HttpResponse<String> denied = call("POST", "/v2/models/other/infer", onlyAddSub, ADD_SUB);
     assertThat(denied.statusCode()).isEqualTo(403);
     assertThat(denied.body()).contains("may not invoke model 'other'");
+    // Explaining runs the model: the same invoke scope decides (add_sub is in scope, so its answer is about the body).
+    HttpResponse<String> explainDenied = call("POST", "/v2/models/other/explain", onlyAddSub, ADD_SUB);
+    assertThat(explainDenied.statusCode()).isEqualTo(403);
+    assertThat(explainDenied.body()).contains("may not invoke model 'other'");
+    HttpResponse<String> explained = call("POST", "/v2/models/add_sub/explain", onlyAddSub, ADD_SUB);
+    assertThat(explained.statusCode()).as(explained.body()).isEqualTo(400);
+    assertThat(explained.body()).contains("exactly one input");
     assertThat(call("POST", "/api/v1/keys", onlyAddSub, "{}").statusCode()).isEqualTo(403);
     assertThat(callBytes("POST", "/api/v1/models/add_sub/versions", onlyAddSub, ExampleModels.addSub()).statusCode())
         .isEqualTo(403);

@@ -97,6 +97,7 @@ final class RestOipClient implements OipCall.Client {
         List<String> ext = new ArrayList<>();
         j.get("extensions").forEach(e -> ext.add(e.asText()));
         ext.remove("binary_tensor_data"); // REST's own extension; gRPC has no binary tensor data
+        ext.remove("explain"); // REST's own too: explanations have no gRPC method yet
         f.put("extensions", String.join(",", ext));
       }
       case MODEL_METADATA -> {

@@ -3,6 +3,9 @@ package dev.kiln.core.oip;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.explain.ExplainRequest;
+import dev.kiln.core.explain.Explainer;
+import dev.kiln.core.explain.Explanation;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
@@ -95,6 +98,11 @@ public final class OipRulebook {
    */
   public CompletableFuture<InferenceResponse> infer(ModelRef ref, InferenceRequest request) {
     return core.infer(target(ref), request);
+  }
+
+  /** Explains one prediction (Kiln's extension); slow, so adapters call it off their network threads. */
+  public Explanation explain(Explainer explainer, ModelRef ref, ExplainRequest request) {
+    return explainer.explain(target(ref), request);
   }
 
   /** The core's target for a reference: the alias resolved, the version parsed (NOT_FOUND when not a number). */

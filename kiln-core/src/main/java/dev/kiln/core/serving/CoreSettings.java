@@ -12,13 +12,30 @@ import java.util.Objects;
  *     protocol; when false they fail with FAILED_PRECONDITION on every protocol alike
  * @param columnPolicies what each version's named columns go through before the model (trained models' dataset
  *     policies)
+ * @param explainMaxSamples the most coalitions (Kernel SHAP) or patches (occlusion) one explanation may ask for
  */
 public record CoreSettings(
-    Duration requestTimeout, Duration drainTimeout, boolean modelControl, ColumnPolicies columnPolicies) {
+    Duration requestTimeout,
+    Duration drainTimeout,
+    boolean modelControl,
+    ColumnPolicies columnPolicies,
+    int explainMaxSamples) {
+  /** Enough coalitions to enumerate every one of 11 features, and a bounded cost per request otherwise. */
+  public static final int DEFAULT_EXPLAIN_MAX_SAMPLES = 2048;
+
   public CoreSettings {
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     Objects.requireNonNull(columnPolicies, "columnPolicies");
+    if (explainMaxSamples < 1) {
+      throw new IllegalArgumentException("explainMaxSamples must be >= 1, got " + explainMaxSamples);
+    }
+  }
+
+  /** Settings with the default bound on explanations. */
+  public CoreSettings(
+      Duration requestTimeout, Duration drainTimeout, boolean modelControl, ColumnPolicies columnPolicies) {
+    this(requestTimeout, drainTimeout, modelControl, columnPolicies, DEFAULT_EXPLAIN_MAX_SAMPLES);
   }
 
   /** Settings without column policies. */
@@ -36,10 +53,14 @@ public record CoreSettings(
   }
 
   public CoreSettings withModelControl(boolean allowed) {
-    return new CoreSettings(requestTimeout, drainTimeout, allowed, columnPolicies);
+    return new CoreSettings(requestTimeout, drainTimeout, allowed, columnPolicies, explainMaxSamples);
   }
 
   public CoreSettings withColumnPolicies(ColumnPolicies policies) {
-    return new CoreSettings(requestTimeout, drainTimeout, modelControl, policies);
+    return new CoreSettings(requestTimeout, drainTimeout, modelControl, policies, explainMaxSamples);
+  }
+
+  public CoreSettings withExplainMaxSamples(int max) {
+    return new CoreSettings(requestTimeout, drainTimeout, modelControl, columnPolicies, max);
   }
 }

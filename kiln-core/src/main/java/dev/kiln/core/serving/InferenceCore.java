@@ -89,6 +89,11 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /** Whether the server process is up. */
+  /** The limits this core was built with. */
+  public CoreSettings settings() {
+    return settings;
+  }
+
   public boolean live() {
     return true;
   }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.access.ModelRefs;
+import dev.kiln.core.explain.ExplainRequest;
+import dev.kiln.core.explain.Explainer;
 import dev.kiln.core.oip.ModelRef;
 import dev.kiln.core.oip.OipOperation;
 import dev.kiln.core.oip.OipRulebook;
@@ -31,7 +33,7 @@ import java.util.concurrent.Executor;
  */
 public final class OipRestService implements RestService {
   /** Extensions only REST implements; {@code GET /v2} lists them before those every protocol implements. */
-  static final List<String> REST_EXTENSIONS = List.of("binary_tensor_data");
+  static final List<String> REST_EXTENSIONS = List.of("binary_tensor_data", "explain");
 
   /** Names a version by alias, as {@code /v2/models/mnist@production/infer} does in the path. */
   static final String ALIAS_HEADER = ModelRef.ALIAS_KEY;
@@ -42,6 +44,7 @@ public final class OipRestService implements RestService {
   private final Executor blocking;
   private final OipCodec codec;
   private final OipJson views = new OipJson();
+  private final Explainer explainer;
 
   /**
    * @param blocking where slow management calls (loading a model) run, off the event loop
@@ -50,6 +53,7 @@ public final class OipRestService implements RestService {
     this.oip = new OipRulebook(Objects.requireNonNull(core, "core"));
     this.blocking = Objects.requireNonNull(blocking, "blocking");
     this.codec = new OipCodec(settings.maxJsonDepth(), settings.maxRequestBytes());
+    this.explainer = new Explainer(core);
   }
 
   @Override
@@ -102,6 +106,8 @@ public final class OipRestService implements RestService {
               views.mapper().createObjectNode().put("name", q.param(0)).put("ready", ready));
         });
     r.add(HttpMethod.POST, MODEL + "/infer", access(OipOperation.INFER), this::infer);
+    // Kiln's extension: explaining a prediction runs the model like /infer, so it takes the same scope.
+    r.add(HttpMethod.POST, MODEL + "/explain", access(OipOperation.INFER), this::explain);
     r.add(
         HttpMethod.GET,
         MODEL + "/config",
@@ -141,6 +147,20 @@ public final class OipRestService implements RestService {
     OipCodec.Decoded d = codec.decode(q.body(), q.header(OipCodec.HEADER_LENGTH), () -> oip.metadata(ref).signature());
     return oip.infer(ref, d.request())
         .thenApplyAsync(resp -> codec.encode(resp, d).withRows(d.request().rows()), q.executor());
+  }
+
+  private CompletableFuture<RestResponse> explain(RestRequest q) {
+    ModelRef ref = ref(q);
+    oip.metadata(ref); // an unknown model is 404 before anything in the body is judged
+    // JSON only: the background rides in parameters, which the binary extension has no place for.
+    OipCodec.Decoded d = codec.decode(q.body(), null, () -> oip.metadata(ref).signature());
+    ExplainRequest req = ExplainJson.request(d.request().inputs(), codec.parse(q.body()).path("parameters"));
+    return CompletableFuture.supplyAsync(() -> oip.explain(explainer, ref, req), blocking)
+        .thenApply(e -> RestResponse.json(HttpResponseStatus.OK, bytes(ExplainJson.render(views.mapper(), e))));
+  }
+
+  private static byte[] bytes(JsonNode body) {
+    return body.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private CompletableFuture<RestResponse> index(RestRequest q) {
