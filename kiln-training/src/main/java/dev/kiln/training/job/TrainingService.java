@@ -267,11 +267,6 @@ public final class TrainingService {
         .orElseThrow(() -> new KilnException(ErrorKind.NOT_FOUND, "no job " + id));
   }
 
-  /** The jobs {@code who} submitted (all of them for an admin), newest first. */
-  public List<Job> jobs(Grants who) {
-    return jobs.list().stream().filter(j -> who.owns(j.createdBy())).toList();
-  }
-
   /** One page of the jobs {@code who} may see that pass {@code filter}, newest first: a non-admin its own only. */
   public Page<Job> jobs(JobFilter filter, PageRequest page, Grants who) {
     return jobs.list(who.admin() ? filter : filter.createdBy(who.principal()), page);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kiln.core.access.Grants;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.paging.PageRequest;
 import dev.kiln.training.data.DatasetOptions;
 import dev.kiln.training.data.FileDatasetStore;
 import dev.kiln.training.data.SampleData;
@@ -13,6 +14,7 @@ import dev.kiln.training.engine.EpochMetrics;
 import dev.kiln.training.job.FileJobStore;
 import dev.kiln.training.job.Job;
 import dev.kiln.training.job.JobEvents;
+import dev.kiln.training.job.JobFilter;
 import dev.kiln.training.job.JobJson;
 import dev.kiln.training.job.JobRunner;
 import dev.kiln.training.job.JobState;
@@ -98,7 +100,9 @@ class SweepServiceTest {
       assertThat(job.request().datasetVersion()).isEqualTo(1);
       assertThat(job.sweep()).isEqualTo(new SweepTrial(v.id(), t.number(), t.settings()));
     }
-    assertThat(training.jobs(A)).extracting(j -> j.sweep().trial()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
+    assertThat(training.jobs(JobFilter.ALL, new PageRequest(100, 0), A).items())
+        .extracting(j -> j.sweep().trial())
+        .containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
     // The same request and seed give the same trials.
     SweepView again =
         sweeps.submit(
