@@ -7,6 +7,7 @@ import dev.kiln.core.paging.PageRequest;
 import dev.kiln.govern.crypto.ArtifactCipher;
 import dev.kiln.govern.crypto.ArtifactStore;
 import dev.kiln.govern.store.Backend;
+import dev.kiln.govern.store.Database;
 import dev.kiln.govern.store.QueryPlan;
 import dev.kiln.govern.store.TestDatabase;
 import dev.kiln.training.job.Job;
@@ -38,6 +39,7 @@ abstract class JdbcJobListTest {
   private final Backend backend;
   @TempDir Path tmp;
   TestDatabase db;
+  Database database;
   JdbcJobStore store;
 
   JdbcJobListTest(Backend backend) {
@@ -47,9 +49,10 @@ abstract class JdbcJobListTest {
   @BeforeEach
   void create() {
     db = TestDatabase.create(backend, tmp);
+    database = db.open();
     store =
         new JdbcJobStore(
-            db.open(), ArtifactStore.open(tmp.resolve("artifacts"), ArtifactCipher.plain()), tmp.resolve("w"));
+            database, ArtifactStore.open(tmp.resolve("artifacts"), ArtifactCipher.plain()), tmp.resolve("w"));
     // 30 jobs: three datasets, three model types, two owners, every fifth a trial of sweep 7, every third running.
     for (int i = 0; i < 30; i++) {
       JobRequest r =
@@ -134,7 +137,7 @@ abstract class JdbcJobListTest {
   }
 
   private String plan(String sql) {
-    return QueryPlan.of(db.open(), sql);
+    return QueryPlan.of(database, sql);
   }
 
   @Test
