@@ -235,6 +235,7 @@ test('a key that is not admin sees its own usage only, and no key management', {
     assert.ok(!text.includes(other.body.id), 'another key\'s id never is');
     assert.equal(await page.getByLabel('Key', {exact: true}).count(), 0, 'no key filter');
     assert.match(text, /this key made [1-9]\d* requests/);
+    assert.match(text, /This key has no rate limit or daily quota/, 'the session tells a key its own (absent) limits');
     await checkPage(page, 'usage-own');
 
     await open(page, '#/keys');

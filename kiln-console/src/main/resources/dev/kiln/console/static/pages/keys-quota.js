@@ -66,7 +66,9 @@ export function quotaSection(keys, today, {admin, ownToday}) {
   if (!admin && !limited.length) {
     const s = sums(ownToday);
     body.push(h('p', null, `Today (UTC) this key made ${fmtNumber(s.requests)} requests and used ${fmtNumber(s.tokens)} tokens.`),
-      h('p', {class: 'muted'}, 'Its limits are shown to admins; a call over a limit is answered 429 with Retry-After.'));
+      // keys holds the signed-in key when the session told its limits: then it has none; else only admins know.
+      h('p', {class: 'muted'}, keys.length ? 'This key has no rate limit or daily quota.'
+        : 'Its limits are shown to admins; a call over a limit is answered 429 with Retry-After.'));
   } else if (!limited.length) {
     body.push(h('p', {class: 'muted'}, 'No active key has a limit.'));
   }
