@@ -46,13 +46,14 @@ class SweepCliTest extends TrainingServerCli {
   void aSweepFileHoldsSpecAndSpaceAndASweepCanBeCancelled() throws Exception {
     Path csv = SampleData.linear(files.resolve("line.csv"), 60, 3);
     assertThat(kiln("datasets", "add", csv.toString(), "--name", "line", "--label", "y", "--url", url).exit()).isZero();
+    // Patience 500: with the sweep's default early stopping a trial finished in 7 epochs, sometimes before the cancel.
     Path sweep =
         Files.writeString(
             files.resolve("sweep.yaml"),
             """
             dataset: line
             model: {type: linear_regression, optimizer: sgd}
-            training: {epochs: 500, batch_size: 1}
+            training: {epochs: 500, batch_size: 1, early_stopping: {patience: 500}}
             space:
               learning_rate: {log_uniform: [0.001, 0.1]}
             strategy: latin_hypercube
