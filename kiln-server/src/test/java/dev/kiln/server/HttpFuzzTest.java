@@ -39,12 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  * failure replays), sent over raw sockets to a governed server. Every connection must get an HTTP response that is not
  * a 5xx, no error body may carry internals, and {@code /v2/health/live} answers 200 throughout. The count per route and
  * method is {@code -Dkiln.fuzz.mutations} (default 8: a few thousand requests, seconds); the slow suite runs it with
- * thousands.
+ * thousands. {@code -Dkiln.fuzz.seed} picks another seeded set.
  */
 class HttpFuzzTest {
   private static final List<String> METHODS =
       List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE");
   private static final int MUTATIONS = Integer.getInteger("kiln.fuzz.mutations", 8);
+  private static final long SEED = Long.getLong("kiln.fuzz.seed", 20261206);
 
   @TempDir Path repo;
   @TempDir Path data;
@@ -70,7 +71,7 @@ class HttpFuzzTest {
                 .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)));
     String admin = kiln.bootstrapToken().orElseThrow();
     List<byte[]> requests = new ArrayList<>();
-    SplittableRandom random = new SplittableRandom(20261206);
+    SplittableRandom random = new SplittableRandom(SEED);
     for (Router.Route route : kiln.http().routes()) {
       String path = GovernanceServerTest.example(route);
       for (String method : METHODS) {
