@@ -1,6 +1,7 @@
 package dev.kiln.core.explain;
 
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
@@ -65,7 +66,10 @@ public final class Explainer {
           "parameters.samples " + req.samples() + " is over this server's bound of " + maxSamples);
     }
     int samples = req.samples() > 0 ? req.samples() : maxSamples;
-    double[][] background = req.background();
+    TensorSpec spec = core.metadata(target).signature().input(in.getKey()).orElse(null);
+    // A request's own rows win; else the rows the model carries (a Kiln-trained model's training sample).
+    boolean sent = req.background().length > 0;
+    double[][] background = sent || spec == null ? req.background() : spec.background().rows();
     if (background.length > MAX_BACKGROUND_ROWS) {
       throw KilnException.invalid(
           "parameters.background has " + background.length + " rows, over the bound of " + MAX_BACKGROUND_ROWS);
@@ -77,7 +81,8 @@ public final class Explainer {
           case KERNEL_SHAP -> {
             if (background.length == 0) {
               throw KilnException.invalid(
-                  "kernel_shap needs rows standing in for absent features: send parameters.background");
+                  "kernel_shap needs rows standing in for absent features: send parameters.background (this model"
+                      + " carries none)");
             }
             yield KernelShap.explain(row, background, samples, req.targets(), calls);
           }
@@ -86,8 +91,24 @@ public final class Explainer {
                   row, x.shape(), baseline(background, row.length), req.patch(), samples, req.targets(), calls);
         };
     InferenceResponse last = calls.last.get();
+    Explanation.Background used =
+        new Explanation.Background(background.length == 0 ? "none" : sent ? "request" : "model", background.length);
     return new Explanation(
-        last.model(), last.version(), req.method(), in.getKey(), x.shape(), calls.output, calls.rows, a);
+        last.model(),
+        last.version(),
+        req.method(),
+        in.getKey(),
+        x.shape(),
+        calls.output,
+        calls.rows,
+        a,
+        names(spec, row.length),
+        used);
+  }
+
+  /** The input's column names where they name each explained element (a tabular model's raw columns); else none. */
+  private static List<String> names(TensorSpec spec, int elements) {
+    return spec != null && spec.columns().size() == elements ? spec.columns() : List.of();
   }
 
   /** The background's mean, or zeros without one. */

@@ -9,7 +9,10 @@ import dev.kiln.core.explain.Attribution;
 import dev.kiln.core.explain.ExplainRequest;
 import dev.kiln.core.explain.Explanation;
 import dev.kiln.core.tensor.Tensor;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /** Reads an explain request's {@code parameters} and renders an {@link Explanation}; the method is the core's. */
 final class ExplainJson {
@@ -93,15 +96,28 @@ final class ExplainJson {
       shape.add(d);
     }
     o.put("evaluations", e.evaluations());
+    o.putObject("background").put("source", e.background().source()).put("rows", e.background().rows());
     ArrayNode list = o.putArray("explanations");
     for (Attribution a : e.attributions()) {
       ObjectNode x = list.addObject();
       x.put("target", a.target()).put("prediction", a.prediction()).put("base_value", a.baseValue());
+      double[] values = a.values();
       ArrayNode v = x.putArray("attributions");
-      for (double d : a.values()) {
+      for (double d : values) {
         v.add(d);
+      }
+      if (!e.names().isEmpty()) {
+        named(x.putArray("features"), e.names(), values);
       }
     }
     return o;
+  }
+
+  /** Each raw column with its attribution, the largest in magnitude first: what drove this prediction, in order. */
+  private static void named(ArrayNode out, List<String> names, double[] values) {
+    IntStream.range(0, values.length)
+        .boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(values[i])))
+        .forEach(i -> out.addObject().put("name", names.get(i)).put("index", i).put("attribution", values[i]));
   }
 }
