@@ -1,6 +1,7 @@
 package dev.kiln.core.explain;
 
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
@@ -66,7 +67,8 @@ public final class Explainer {
           "parameters.samples " + req.samples() + " is over this server's bound of " + maxSamples);
     }
     int samples = req.samples() > 0 ? req.samples() : maxSamples;
-    TensorSpec spec = core.metadata(target).signature().input(in.getKey()).orElse(null);
+    ModelSignature sig = core.metadata(target).signature();
+    TensorSpec spec = sig.input(in.getKey()).orElse(null);
     // A request's own rows win; else the rows the model carries (a Kiln-trained model's training sample).
     boolean sent = req.background().length > 0;
     double[][] background = sent || spec == null ? req.background() : spec.background().rows();
@@ -75,7 +77,7 @@ public final class Explainer {
           "parameters.background has " + background.length + " rows, over the bound of " + MAX_BACKGROUND_ROWS);
     }
     double[] row = toDoubles(x.floats());
-    Calls calls = new Calls(target, in.getKey(), x.shape(), chunk(target));
+    Calls calls = new Calls(target, in.getKey(), output(sig, req.output()), x.shape(), chunk(target));
     List<Attribution> a =
         switch (req.method()) {
           case KERNEL_SHAP -> {
@@ -104,6 +106,27 @@ public final class Explainer {
         a,
         names(spec, row.length),
         used);
+  }
+
+  /** The explained output: the one named, else the model's first; either must be FP32 (scores or values per row). */
+  private static String output(ModelSignature sig, String name) {
+    List<String> names = sig.outputs().stream().map(TensorSpec::name).toList();
+    TensorSpec o =
+        name.isEmpty() && !names.isEmpty()
+            ? sig.outputs().get(0)
+            : sig.output(name)
+                .orElseThrow(() ->
+                    KilnException.invalid(
+                        "parameters.output '" + name + "' is not an output of this model; its outputs: " + names));
+    if (o.datatype() != DataType.FP32) {
+      throw KilnException.invalid(
+          "explain needs an FP32 output; '"
+              + o.name()
+              + "' is "
+              + o.datatype()
+              + (name.isEmpty() ? " (name an FP32 one in parameters.output; outputs: " + names + ")" : ""));
+    }
+    return o.name();
   }
 
   /** The input's column names where they name each explained element (a tabular model's raw columns); else none. */
@@ -146,15 +169,16 @@ public final class Explainer {
   private final class Calls implements BatchModel {
     final Target target;
     final String input;
+    final String output;
     final long[] shape;
     final int chunk;
     final AtomicReference<InferenceResponse> last = new AtomicReference<>();
-    String output = "";
     long rows;
 
-    Calls(Target target, String input, long[] shape, int chunk) {
+    Calls(Target target, String input, String output, long[] shape, int chunk) {
       this.target = target;
       this.input = input;
+      this.output = output;
       this.shape = shape;
       this.chunk = chunk;
     }
@@ -174,12 +198,10 @@ public final class Explainer {
         long[] s = shape.clone();
         s[0] = n;
         InferenceResponse resp = call(Map.of(input, Tensor.ofFloats(s, data)));
-        Map.Entry<String, Tensor> first = resp.outputs().entrySet().iterator().next();
-        Tensor y = first.getValue();
-        if (y.type() != DataType.FP32) {
-          throw KilnException.invalid("explain needs an FP32 output; '" + first.getKey() + "' is " + y.type());
+        Tensor y = resp.outputs().get(output);
+        if (y == null || y.type() != DataType.FP32) {
+          throw KilnException.invalid("explain needs an FP32 output '" + output + "'; the model gave none");
         }
-        output = first.getKey();
         float[] v = y.floats();
         int k = v.length / n;
         for (int r = 0; r < n; r++) {
@@ -196,7 +218,7 @@ public final class Explainer {
 
     private InferenceResponse call(Map<String, Tensor> inputs) {
       try {
-        return core.infer(target, InferenceRequest.of(inputs)).join();
+        return core.infer(target, new InferenceRequest("", inputs, List.of(output))).join();
       } catch (CompletionException e) {
         throw KilnException.from(e.getCause());
       }

@@ -33,7 +33,18 @@ final class ExplainJson {
         positive(parameters.path("samples"), "samples", 0),
         background(parameters.path("background")),
         targets(parameters.path("targets")),
-        positive(parameters.path("patch"), "patch", ExplainRequest.DEFAULT_PATCH));
+        positive(parameters.path("patch"), "patch", ExplainRequest.DEFAULT_PATCH),
+        output(parameters.path("output")));
+  }
+
+  private static String output(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return "";
+    }
+    if (!n.isTextual() || n.asText().isEmpty()) {
+      throw KilnException.invalid("parameters.output must be an output's name");
+    }
+    return n.asText();
   }
 
   private static int positive(JsonNode n, String name, int otherwise) {

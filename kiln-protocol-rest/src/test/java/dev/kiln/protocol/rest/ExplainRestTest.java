@@ -57,8 +57,26 @@ class ExplainRestTest {
   @BeforeAll
   static void start() throws Exception {
     ExampleModels.write(root, "linear", 1, linear().toBytes());
+    ExampleModels.write(root, "carried", 1, carried());
+    // Three linear class scores, listed after their arg-max: the first output is no FP32 score.
+    float[] w3 = new float[FEATURES * 3];
+    for (int j = 0; j < FEATURES; j++) {
+      for (int k = 0; k < 3; k++) {
+        w3[j * 3 + k] = W[j] * (k - 1);
+      }
+    }
     ExampleModels.write(
-        root, "carried", 1, linear().metadata("kiln.columns", COLUMNS).metadata("kiln.background", BG).toBytes());
+        root,
+        "classes",
+        1,
+        new OnnxGraphBuilder("classes")
+            .input("x", DataType.FP32, -1, FEATURES)
+            .output("label", DataType.INT64, -1)
+            .output("scores", DataType.FP32, -1, 3)
+            .initializer("w", new long[] {FEATURES, 3}, w3)
+            .node("MatMul", List.of("x", "w"), List.of("scores"))
+            .node("ArgMax", List.of("scores"), List.of("label"), Map.of("axis", 1L, "keepdims", 0L))
+            .toBytes());
     // Class 0 scores the whole image lightly; class 1 is the sum of the top-left 4x4 quadrant.
     float[] w = new float[64 * 2];
     for (int p = 0; p < 64; p++) {
@@ -77,6 +95,11 @@ class ExplainRestTest {
             .node("MatMul", List.of("flat", "w"), List.of("scores"))
             .toBytes());
     f = RestFixture.start(root);
+  }
+
+  /** The linear model with column names {@code c0..c9} and two background rows ({@link #CARRIED}) of its own. */
+  static byte[] carried() {
+    return linear().metadata("kiln.columns", COLUMNS).metadata("kiln.background", BG).toBytes();
   }
 
   /** y = W·x + B. */
@@ -196,6 +219,47 @@ class ExplainRestTest {
     // A model without columns or rows of its own: no names, and Kernel SHAP still needs the request's rows.
     JsonNode plain = json(explain("linear", linearRequest(x, new double[][] {new double[FEATURES]})));
     assertThat(plain.at("/explanations/0").has("features")).isFalse();
+  }
+
+  @Test
+  void severalClassesOfANamedOutputEachGetTheirOwnAttributions() throws Exception {
+    double[] x = random(new SplittableRandom(3), FEATURES);
+    double[][] bg = {random(new SplittableRandom(4), FEATURES), random(new SplittableRandom(5), FEATURES)};
+    ObjectNode req = linearRequest(x, bg);
+    ((ObjectNode) req.get("parameters")).put("output", "scores").putArray("targets").add(2).add(0);
+    JsonNode body = json(explain("classes", req));
+    assertThat(body.get("output").asText()).isEqualTo("scores");
+    JsonNode list = body.get("explanations");
+    assertThat(list).hasSize(2);
+    for (int e = 0; e < 2; e++) {
+      int k = list.get(e).get("target").asInt();
+      assertThat(k).isEqualTo(e == 0 ? 2 : 0);
+      for (int j = 0; j < FEATURES; j++) {
+        double expected = W[j] * (k - 1) * (x[j] - (bg[0][j] + bg[1][j]) / 2);
+        assertThat(list.get(e).get("attributions").get(j).asDouble()).isCloseTo(expected, within(1e-3));
+      }
+    }
+  }
+
+  @Test
+  void anOutputThatIsNotAnFp32ScoreOrNotThereIsA400NamingTheOutputs() throws Exception {
+    double[] x = new double[FEATURES];
+    double[][] bg = {new double[FEATURES]};
+    assertError(explain("classes", linearRequest(x, bg)), 400, "name an FP32 one in parameters.output");
+    for (Object[] c :
+        new Object[][] {
+          {"label", "'label' is INT64"}, {"nosuch", "[label, scores]"}, {"", "output's name"}, {7, "output's name"}
+        }) {
+      ObjectNode req = linearRequest(x, bg);
+      ((ObjectNode) req.get("parameters")).set("output", JSON.valueToTree(c[0]));
+      assertError(explain("classes", req), 400, (String) c[1]);
+    }
+    ObjectNode twice = linearRequest(x, bg);
+    ((ObjectNode) twice.get("parameters")).put("output", "scores").putArray("targets").add(1).add(1);
+    assertError(explain("classes", twice), 400, "target 1 is asked for twice");
+    ObjectNode past = linearRequest(x, bg);
+    ((ObjectNode) past.get("parameters")).put("output", "scores").putArray("targets").add(3);
+    assertError(explain("classes", past), 400, "gives 3 values per row");
   }
 
   private static long inferenceCount(String model) throws Exception {
