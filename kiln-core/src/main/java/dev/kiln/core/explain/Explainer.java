@@ -69,13 +69,8 @@ public final class Explainer {
     int samples = req.samples() > 0 ? req.samples() : maxSamples;
     ModelSignature sig = core.metadata(target).signature();
     TensorSpec spec = sig.input(in.getKey()).orElse(null);
-    // A request's own rows win; else the rows the model carries (a Kiln-trained model's training sample).
     boolean sent = req.background().length > 0;
-    double[][] background = sent || spec == null ? req.background() : spec.background().rows();
-    if (background.length > MAX_BACKGROUND_ROWS) {
-      throw KilnException.invalid(
-          "parameters.background has " + background.length + " rows, over the bound of " + MAX_BACKGROUND_ROWS);
-    }
+    double[][] background = background(req, spec);
     double[] row = toDoubles(x.floats());
     Calls calls = new Calls(target, in.getKey(), output(sig, req.output()), x.shape(), chunk(target));
     List<Attribution> a =
@@ -106,6 +101,17 @@ public final class Explainer {
         a,
         names(spec, row.length),
         used);
+  }
+
+  /** The request's own rows, else the rows the model carries for the input (a Kiln-trained model's training sample). */
+  private static double[][] background(ExplainRequest req, TensorSpec spec) {
+    boolean sent = req.background().length > 0;
+    double[][] rows = sent || spec == null ? req.background() : spec.background().rows();
+    if (rows.length > MAX_BACKGROUND_ROWS) {
+      throw KilnException.invalid(
+          "parameters.background has " + rows.length + " rows, over the bound of " + MAX_BACKGROUND_ROWS);
+    }
+    return rows;
   }
 
   /** The explained output: the one named, else the model's first; either must be FP32 (scores or values per row). */
