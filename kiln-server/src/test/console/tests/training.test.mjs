@@ -225,4 +225,14 @@ test('a succeeded job deploys from its page, with links to the model and the pla
   const models = await api('GET', '/api/v1/models');
   assert.match(JSON.stringify(models.body), new RegExp(MODEL));
   await checkPage(page, 'job-deployed');
+
+  // The version keeps the job's column importance: its page ranks the same three columns, in the job's order.
+  const record = await api('GET', '/api/v1/models/' + MODEL + '/versions/1');
+  const stored = JSON.parse(record.body.metadata).evaluation.permutation_importance.columns.map((c) => c.name);
+  await open(page, '#/models/' + MODEL + '/versions/1');
+  const importance = page.getByRole('region', {name: 'Column importance'});
+  await importance.waitFor();
+  assert.deepEqual(await importance.locator('tbody th').allTextContents(), stored);
+  assert.doesNotMatch(await page.locator('main').textContent(), /permutation importance baseline/);
+  await checkPage(page, 'version-importance');
 });

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.http.ApiJson;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -70,18 +71,54 @@ final class ModelsCommand {
     }
   }
 
-  @Command(name = "show", description = "A model: versions with checksums and lineage, aliases, card.")
+  @Command(
+      name = "show",
+      description =
+          "A model: versions with checksums and lineage, aliases, card (JSON). With a version: that version's facts,"
+              + " test metrics and column importance, as text.")
   static final class Show implements Callable<Integer> {
     @Mixin ClientOptions server;
 
     @Parameters(index = "0")
     String name;
 
+    @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION", description = "One version, shown as text.")
+    Long version;
+
     @Override
     public Integer call() throws Exception {
+      if (version != null) {
+        showVersion(server.client().get("/api/v1/models/" + name + "/versions/" + version));
+        return 0;
+      }
       JsonNode m = server.client().get("/api/v1/models/" + name);
       System.out.println(ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
       return 0;
+    }
+
+    /** The version's facts, then what its metadata records of its job: the test split's metrics and importances. */
+    private static void showVersion(JsonNode v) throws IOException {
+      System.out.printf(
+          "%s v%d  %s  %s  %s  %d bytes  sha256 %s%n",
+          v.path("model").asText(),
+          v.path("version").asLong(),
+          v.path("state").asText(),
+          v.path("format").asText(),
+          v.path("source").asText(),
+          v.path("size_bytes").asLong(),
+          v.path("sha256").asText());
+      // The registry keeps metadata as the JSON text it was given; a trained version's holds {job, lineage,
+      // evaluation}.
+      JsonNode meta = ApiJson.MAPPER.readTree(v.path("metadata").asText("{}"));
+      if (meta == null || !meta.has("job")) {
+        System.out.println("pushed as a file: no training job, metrics or column importance recorded");
+        return;
+      }
+      JsonNode dataset = meta.at("/lineage/dataset");
+      System.out.printf(
+          "trained by job %d on %s@%s%n",
+          meta.path("job").asLong(), dataset.path("name").asText("?"), dataset.path("version").asText("?"));
+      JobsCommand.printEvaluation(meta);
     }
   }
 

@@ -25,6 +25,7 @@ import dev.kiln.http.RecentTrafficService;
 import dev.kiln.http.RestService;
 import dev.kiln.protocol.grpc.GrpcServer;
 import dev.kiln.protocol.openai.OpenAiService;
+import dev.kiln.protocol.rest.KServeV1Service;
 import dev.kiln.protocol.rest.OipRestService;
 import dev.kiln.protocol.rest.PredictService;
 import dev.kiln.training.data.DatasetKeys;
@@ -220,6 +221,9 @@ final class KilnAssembly {
     services.add(new ConsoleService());
     // Last: the document describes the routes of the services above (those present in this server).
     services.add(new OpenApiService(List.copyOf(services)));
+    // After the document: KServe V1's explain is an inference route, not Kiln's API. Added last so HttpFuzzTest's
+    // seeded mutations of every earlier route stay the ones it has always sent.
+    services.add(new KServeV1Service(core, management, config.http()));
     return services;
   }
 

@@ -1,13 +1,20 @@
 package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +50,7 @@ class ExplainTrainedModelTest extends TrainingApiFixture {
     long id = succeeded(ok(send("POST", "/api/v1/jobs", job.toString()), 202).get("id").asLong(), 120);
     ok(send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"drivers\"}"), 201);
     JsonNode input = ok(send("GET", "/v2/models/drivers", null), 200).at("/inputs/0");
+    theModelsOwnBackgroundExplainsARequestWithoutOne(id, rows);
 
     ArrayNode background = JSON.createArrayNode();
     for (int i = 0; i < 20; i++) { // a seeded sample of the data the model learnt from
@@ -53,6 +61,7 @@ class ExplainTrainedModelTest extends TrainingApiFixture {
     }
     int explained = 100;
     int topTwoRight = 0;
+    int topTwoNamed = 0;
     for (int r = TRAINED; r < TRAINED + explained; r++) { // rows the model never saw
       ObjectNode req = JSON.createObjectNode();
       ObjectNode in =
@@ -65,6 +74,10 @@ class ExplainTrainedModelTest extends TrainingApiFixture {
       req.putObject("parameters").set("background", background);
       req.withObject("parameters").putArray("targets").add(1);
       JsonNode answer = ok(send("POST", "/v2/models/drivers/explain", req.toString()), 200);
+      JsonNode named = answer.at("/explanations/0/features"); // the raw columns, largest attribution first
+      if (Set.of(named.get(0).get("name").asText(), named.get(1).get("name").asText()).equals(Set.of("x3", "x7"))) {
+        topTwoNamed++;
+      }
       JsonNode a = answer.at("/explanations/0/attributions");
       List<Integer> ranked =
           IntStream.range(0, COLUMNS)
@@ -76,5 +89,62 @@ class ExplainTrainedModelTest extends TrainingApiFixture {
       }
     }
     assertThat(topTwoRight).as("rows whose two largest attributions are x3 and x7").isGreaterThanOrEqualTo(95);
+    assertThat(topTwoNamed).as("rows whose first two named features are x3 and x7").isEqualTo(topTwoRight);
+  }
+
+  /**
+   * The exported model carries a seeded sample of its training split ({@code kiln.background}); an explanation that
+   * sends no background uses exactly those rows: its base value is the model's mean prediction over them.
+   */
+  private void theModelsOwnBackgroundExplainsARequestWithoutOne(long job, double[][] uploaded) throws Exception {
+    HttpResponse<byte[]> file =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kiln.httpPort() + "/api/v1/jobs/" + job + "/model"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(file.statusCode()).isEqualTo(200);
+    JsonNode stored;
+    try (OrtSession s = OrtEnvironment.getEnvironment().createSession(file.body())) {
+      stored = JSON.readTree(s.getMetadata().getCustomMetadata().get("kiln.background")).get("features");
+    }
+    assertThat(stored).hasSize(100);
+    for (JsonNode row : stored) { // each one of the rows the model was trained on, as uploaded
+      assertThat(row).hasSize(COLUMNS);
+      boolean found = false;
+      for (int r = 0; r < TRAINED && !found; r++) {
+        boolean same = true;
+        for (int c = 0; c < COLUMNS && same; c++) {
+          same = Math.abs(uploaded[r][c] - row.get(c).asDouble()) < 1e-5;
+        }
+        found = same;
+      }
+      assertThat(found).as(row.toString()).isTrue();
+    }
+    ObjectNode infer = JSON.createObjectNode();
+    ObjectNode in = infer.putArray("inputs").addObject().put("name", "features").put("datatype", "FP32");
+    in.putArray("shape").add(stored.size()).add(COLUMNS);
+    ArrayNode data = in.putArray("data");
+    stored.forEach(row -> row.forEach(data::add));
+    infer.putArray("outputs").addObject().put("name", "probabilities");
+    JsonNode p = ok(send("POST", "/v2/models/drivers/infer", infer.toString()), 200).at("/outputs/0/data");
+    double mean = 0;
+    for (int r = 0; r < stored.size(); r++) {
+      mean += p.get(r * 2 + 1).asDouble() / stored.size();
+    }
+
+    ObjectNode req = JSON.createObjectNode();
+    ObjectNode x = req.putArray("inputs").addObject().put("name", "features").put("datatype", "FP32");
+    x.putArray("shape").add(1).add(COLUMNS);
+    ArrayNode values = x.putArray("data");
+    for (double v : uploaded[TRAINED]) {
+      values.add(v);
+    }
+    req.putObject("parameters").putArray("targets").add(1);
+    JsonNode answer = ok(send("POST", "/v2/models/drivers/explain", req.toString()), 200);
+    assertThat(answer.get("background").toString()).isEqualTo("{\"source\":\"model\",\"rows\":100}");
+    assertThat(answer.at("/explanations/0/base_value").asDouble()).isCloseTo(mean, within(1e-5));
+    JsonNode named = answer.at("/explanations/0/features");
+    assertThat(List.of(named.get(0).get("name").asText(), named.get(1).get("name").asText()))
+        .containsExactlyInAnyOrder("x3", "x7");
   }
 }

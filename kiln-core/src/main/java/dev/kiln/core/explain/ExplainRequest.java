@@ -16,17 +16,31 @@ import java.util.Objects;
  *     the baseline, else zeros)
  * @param targets output indices to explain; empty for all
  * @param patch occlusion's patch side in pixels
+ * @param output the output explained, by name; empty for the model's first output
  */
 public record ExplainRequest(
-    Map<String, Tensor> inputs, Method method, int samples, double[][] background, int[] targets, int patch) {
+    Map<String, Tensor> inputs,
+    Method method,
+    int samples,
+    double[][] background,
+    int[] targets,
+    int patch,
+    String output) {
   public static final int DEFAULT_PATCH = 4;
 
   public ExplainRequest {
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(output, "output");
     inputs = Map.copyOf(inputs);
     background = background.clone();
     targets = targets.clone();
+  }
+
+  /** A request that explains the model's first output. */
+  public ExplainRequest(
+      Map<String, Tensor> inputs, Method method, int samples, double[][] background, int[] targets, int patch) {
+    this(inputs, method, samples, background, targets, patch, "");
   }
 
   /** How attributions are computed. */

@@ -1,6 +1,8 @@
 package dev.kiln.core.explain;
 
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.ModelSignature;
+import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.serving.InferenceCore;
 import dev.kiln.core.serving.InferenceRequest;
 import dev.kiln.core.serving.InferenceResponse;
@@ -65,19 +67,19 @@ public final class Explainer {
           "parameters.samples " + req.samples() + " is over this server's bound of " + maxSamples);
     }
     int samples = req.samples() > 0 ? req.samples() : maxSamples;
-    double[][] background = req.background();
-    if (background.length > MAX_BACKGROUND_ROWS) {
-      throw KilnException.invalid(
-          "parameters.background has " + background.length + " rows, over the bound of " + MAX_BACKGROUND_ROWS);
-    }
+    ModelSignature sig = core.metadata(target).signature();
+    TensorSpec spec = sig.input(in.getKey()).orElse(null);
+    boolean sent = req.background().length > 0;
+    double[][] background = background(req, spec);
     double[] row = toDoubles(x.floats());
-    Calls calls = new Calls(target, in.getKey(), x.shape(), chunk(target));
+    Calls calls = new Calls(target, in.getKey(), output(sig, req.output()), x.shape(), chunk(target));
     List<Attribution> a =
         switch (req.method()) {
           case KERNEL_SHAP -> {
             if (background.length == 0) {
               throw KilnException.invalid(
-                  "kernel_shap needs rows standing in for absent features: send parameters.background");
+                  "kernel_shap needs rows standing in for absent features: send parameters.background (this model"
+                      + " carries none)");
             }
             yield KernelShap.explain(row, background, samples, req.targets(), calls);
           }
@@ -86,8 +88,56 @@ public final class Explainer {
                   row, x.shape(), baseline(background, row.length), req.patch(), samples, req.targets(), calls);
         };
     InferenceResponse last = calls.last.get();
+    Explanation.Background used =
+        new Explanation.Background(background.length == 0 ? "none" : sent ? "request" : "model", background.length);
     return new Explanation(
-        last.model(), last.version(), req.method(), in.getKey(), x.shape(), calls.output, calls.rows, a);
+        last.model(),
+        last.version(),
+        req.method(),
+        in.getKey(),
+        x.shape(),
+        calls.output,
+        calls.rows,
+        a,
+        names(spec, row.length),
+        used);
+  }
+
+  /** The request's own rows, else the rows the model carries for the input (a Kiln-trained model's training sample). */
+  private static double[][] background(ExplainRequest req, TensorSpec spec) {
+    boolean sent = req.background().length > 0;
+    double[][] rows = sent || spec == null ? req.background() : spec.background().rows();
+    if (rows.length > MAX_BACKGROUND_ROWS) {
+      throw KilnException.invalid(
+          "parameters.background has " + rows.length + " rows, over the bound of " + MAX_BACKGROUND_ROWS);
+    }
+    return rows;
+  }
+
+  /** The explained output: the one named, else the model's first; either must be FP32 (scores or values per row). */
+  private static String output(ModelSignature sig, String name) {
+    List<String> names = sig.outputs().stream().map(TensorSpec::name).toList();
+    TensorSpec o =
+        name.isEmpty() && !names.isEmpty()
+            ? sig.outputs().get(0)
+            : sig.output(name)
+                .orElseThrow(() ->
+                    KilnException.invalid(
+                        "parameters.output '" + name + "' is not an output of this model; its outputs: " + names));
+    if (o.datatype() != DataType.FP32) {
+      throw KilnException.invalid(
+          "explain needs an FP32 output; '"
+              + o.name()
+              + "' is "
+              + o.datatype()
+              + (name.isEmpty() ? " (name an FP32 one in parameters.output; outputs: " + names + ")" : ""));
+    }
+    return o.name();
+  }
+
+  /** The input's column names where they name each explained element (a tabular model's raw columns); else none. */
+  private static List<String> names(TensorSpec spec, int elements) {
+    return spec != null && spec.columns().size() == elements ? spec.columns() : List.of();
   }
 
   /** The background's mean, or zeros without one. */
@@ -125,15 +175,16 @@ public final class Explainer {
   private final class Calls implements BatchModel {
     final Target target;
     final String input;
+    final String output;
     final long[] shape;
     final int chunk;
     final AtomicReference<InferenceResponse> last = new AtomicReference<>();
-    String output = "";
     long rows;
 
-    Calls(Target target, String input, long[] shape, int chunk) {
+    Calls(Target target, String input, String output, long[] shape, int chunk) {
       this.target = target;
       this.input = input;
+      this.output = output;
       this.shape = shape;
       this.chunk = chunk;
     }
@@ -153,12 +204,10 @@ public final class Explainer {
         long[] s = shape.clone();
         s[0] = n;
         InferenceResponse resp = call(Map.of(input, Tensor.ofFloats(s, data)));
-        Map.Entry<String, Tensor> first = resp.outputs().entrySet().iterator().next();
-        Tensor y = first.getValue();
-        if (y.type() != DataType.FP32) {
-          throw KilnException.invalid("explain needs an FP32 output; '" + first.getKey() + "' is " + y.type());
+        Tensor y = resp.outputs().get(output);
+        if (y == null || y.type() != DataType.FP32) {
+          throw KilnException.invalid("explain needs an FP32 output '" + output + "'; the model gave none");
         }
-        output = first.getKey();
         float[] v = y.floats();
         int k = v.length / n;
         for (int r = 0; r < n; r++) {
@@ -175,7 +224,7 @@ public final class Explainer {
 
     private InferenceResponse call(Map<String, Tensor> inputs) {
       try {
-        return core.infer(target, InferenceRequest.of(inputs)).join();
+        return core.infer(target, new InferenceRequest("", inputs, List.of(output))).join();
       } catch (CompletionException e) {
         throw KilnException.from(e.getCause());
       }

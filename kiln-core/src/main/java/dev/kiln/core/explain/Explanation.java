@@ -13,6 +13,9 @@ import java.util.List;
  * @param output the explained output's name
  * @param evaluations rows the model was run on
  * @param attributions one per explained output element
+ * @param names the raw column each input element is (a model that declares columns, such as a Kiln-trained tabular
+ *     one), in the attributions' order; empty when the model names none
+ * @param background where the rows standing in for absent features came from
  */
 public record Explanation(
     String model,
@@ -22,11 +25,22 @@ public record Explanation(
     long[] shape,
     String output,
     long evaluations,
-    List<Attribution> attributions) {
+    List<Attribution> attributions,
+    List<String> names,
+    Background background) {
   public Explanation {
     shape = shape.clone();
     attributions = List.copyOf(attributions);
+    names = List.copyOf(names);
   }
+
+  /**
+   * The background an explanation used.
+   *
+   * @param source {@code request} (the caller's rows), {@code model} (the rows the model carries) or {@code none}
+   * @param rows how many rows
+   */
+  public record Background(String source, int rows) {}
 
   @Override
   public long[] shape() {

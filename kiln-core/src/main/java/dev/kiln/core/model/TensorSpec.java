@@ -13,13 +13,20 @@ import java.util.Objects;
  * @param columns the names of the last dimension's entries where the model declares them (a Kiln-trained tabular
  *     model's raw column names, in order); empty otherwise. Descriptive only: not part of equality, so a config's
  *     declared signature still matches the model's.
+ * @param background rows the model declares as typical for this input ({@link Background}); {@link Background#NONE}
+ *     otherwise. Descriptive as well.
  */
-public record TensorSpec(String name, DataType datatype, long[] shape, List<String> columns) {
+public record TensorSpec(String name, DataType datatype, long[] shape, List<String> columns, Background background) {
   public TensorSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(datatype, "datatype");
     shape = shape.clone();
     columns = columns == null ? List.of() : List.copyOf(columns);
+    background = background == null ? Background.NONE : background;
+  }
+
+  public TensorSpec(String name, DataType datatype, long[] shape, List<String> columns) {
+    this(name, datatype, shape, columns, Background.NONE);
   }
 
   public TensorSpec(String name, DataType datatype, long[] shape) {
@@ -28,7 +35,12 @@ public record TensorSpec(String name, DataType datatype, long[] shape, List<Stri
 
   /** This spec with the given column names. */
   public TensorSpec withColumns(List<String> names) {
-    return new TensorSpec(name, datatype, shape, names);
+    return new TensorSpec(name, datatype, shape, names, background);
+  }
+
+  /** This spec with the given background rows. */
+  public TensorSpec withBackground(Background rows) {
+    return new TensorSpec(name, datatype, shape, columns, rows);
   }
 
   @Override

@@ -264,17 +264,20 @@ final class ServedModel {
   }
 
   /**
-   * The declared specs with the column names the model file gives the same tensor (a config has no place to declare
-   * them), where they still describe its last dimension.
+   * The declared specs with the column names and background rows the model file gives the same tensor (a config has no
+   * place to declare them), where they still describe its last dimension.
    */
   private static List<TensorSpec> withColumns(List<TensorSpec> declared, List<TensorSpec> actual) {
     List<TensorSpec> out = new ArrayList<>();
     for (TensorSpec t : declared) {
-      List<String> columns = actual.stream().filter(a -> a.name().equals(t.name())).findFirst().orElseThrow().columns();
+      TensorSpec file = actual.stream().filter(a -> a.name().equals(t.name())).findFirst().orElseThrow();
+      List<String> columns = file.columns();
       long[] shape = t.shape();
       long last = shape.length == 0 ? 0 : shape[shape.length - 1];
       boolean fits = !columns.isEmpty() && t.columns().isEmpty() && (last < 0 || last == columns.size());
-      out.add(fits ? t.withColumns(columns) : t);
+      TensorSpec named = fits ? t.withColumns(columns) : t;
+      boolean rowsFit = shape.length == 2 && (last < 0 || last == file.background().width());
+      out.add(rowsFit && named.background().isEmpty() ? named.withBackground(file.background()) : named);
     }
     return out;
   }

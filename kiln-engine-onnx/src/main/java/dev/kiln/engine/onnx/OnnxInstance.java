@@ -12,6 +12,7 @@ import dev.kiln.core.engine.ModelInstance;
 import dev.kiln.core.engine.ModelLoadException;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
+import dev.kiln.core.model.Background;
 import dev.kiln.core.model.ModelSignature;
 import dev.kiln.core.model.TensorSpec;
 import dev.kiln.core.tensor.DataType;
@@ -38,7 +39,8 @@ final class OnnxInstance implements ModelInstance {
     this.session = session;
     this.signature =
         new ModelSignature(
-            specs(session.getInputInfo(), ColumnNames.of(session)), specs(session.getOutputInfo(), Map.of()));
+            specs(session.getInputInfo(), ColumnNames.of(session), BackgroundRows.of(session)),
+            specs(session.getOutputInfo(), Map.of(), Map.of()));
   }
 
   @Override
@@ -120,14 +122,25 @@ final class OnnxInstance implements ModelInstance {
     }
   }
 
-  private static List<TensorSpec> specs(Map<String, NodeInfo> infos, Map<String, List<String>> columns) {
+  private static List<TensorSpec> specs(
+      Map<String, NodeInfo> infos, Map<String, List<String>> columns, Map<String, Background> backgrounds) {
     List<TensorSpec> out = new ArrayList<>();
     for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
       if (!(e.getValue().getInfo() instanceof TensorInfo ti)) {
         throw new ModelLoadException(
             "'" + e.getKey() + "' is not a tensor; only tensor inputs and outputs are " + "supported");
       }
-      out.add(new TensorSpec(e.getKey(), dataType(ti), ti.getShape(), columns.getOrDefault(e.getKey(), List.of())));
+      long[] shape = ti.getShape();
+      Background rows = backgrounds.getOrDefault(e.getKey(), Background.NONE);
+      // Rows that are not one example of this input each (a stale or foreign property) are not its background.
+      boolean fits = shape.length == 2 && (shape[1] < 0 || shape[1] == rows.width());
+      out.add(
+          new TensorSpec(
+              e.getKey(),
+              dataType(ti),
+              shape,
+              columns.getOrDefault(e.getKey(), List.of()),
+              fits ? rows : Background.NONE));
     }
     return out;
   }

@@ -89,6 +89,36 @@ class OnnxEngineTest {
   }
 
   @Test
+  void backgroundRowsReachTheInputsSignatureAndMalformedOrMisfittingOnesAreIgnored() throws Exception {
+    try (ModelInstance m = load("bg", identityWith("kiln.background", "{\"input\": [[1, 2.5], [-3, 4]]}"))) {
+      assertThat(m.signature().input("input").orElseThrow().background().rows())
+          .isDeepEqualTo(new double[][] {{1, 2.5}, {-3, 4}});
+      assertThat(m.signature().output("output").orElseThrow().background().isEmpty()).isTrue();
+    }
+    for (String bad :
+        List.of(
+            "[not json",
+            "{\"input\": [[1, 2], [3]]}", // ragged
+            "{\"input\": [[1, 2, 3]]}", // not the input's width
+            "{\"input\": [[1, \"a\"]]}",
+            "{\"input\": [null]}",
+            "{\"input\": [" + "[1, 2],".repeat(100) + "[1, 2]]}")) { // 101 rows
+      try (ModelInstance m = load("bad", identityWith("kiln.background", bad))) {
+        assertThat(m.signature().input("input").orElseThrow().background().isEmpty()).as(bad).isTrue();
+      }
+    }
+  }
+
+  private static byte[] identityWith(String key, String value) {
+    return new OnnxGraphBuilder("named")
+        .input("input", DataType.FP32, -1, 2)
+        .output("output", DataType.FP32, -1, 2)
+        .node("Identity", List.of("input"), List.of("output"))
+        .metadata(key, value)
+        .toBytes();
+  }
+
+  @Test
   void fp16BytesRoundTripUnchanged() throws Exception {
     try (ModelInstance m = load("fp16", ExampleModels.identity(DataType.FP16))) {
       ByteBuffer b = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);

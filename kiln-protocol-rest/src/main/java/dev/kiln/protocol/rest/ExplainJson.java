@@ -9,7 +9,10 @@ import dev.kiln.core.explain.Attribution;
 import dev.kiln.core.explain.ExplainRequest;
 import dev.kiln.core.explain.Explanation;
 import dev.kiln.core.tensor.Tensor;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /** Reads an explain request's {@code parameters} and renders an {@link Explanation}; the method is the core's. */
 final class ExplainJson {
@@ -30,7 +33,18 @@ final class ExplainJson {
         positive(parameters.path("samples"), "samples", 0),
         background(parameters.path("background")),
         targets(parameters.path("targets")),
-        positive(parameters.path("patch"), "patch", ExplainRequest.DEFAULT_PATCH));
+        positive(parameters.path("patch"), "patch", ExplainRequest.DEFAULT_PATCH),
+        output(parameters.path("output")));
+  }
+
+  private static String output(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return "";
+    }
+    if (!n.isTextual() || n.asText().isEmpty()) {
+      throw KilnException.invalid("parameters.output must be an output's name");
+    }
+    return n.asText();
   }
 
   private static int positive(JsonNode n, String name, int otherwise) {
@@ -93,15 +107,28 @@ final class ExplainJson {
       shape.add(d);
     }
     o.put("evaluations", e.evaluations());
+    o.putObject("background").put("source", e.background().source()).put("rows", e.background().rows());
     ArrayNode list = o.putArray("explanations");
     for (Attribution a : e.attributions()) {
       ObjectNode x = list.addObject();
       x.put("target", a.target()).put("prediction", a.prediction()).put("base_value", a.baseValue());
+      double[] values = a.values();
       ArrayNode v = x.putArray("attributions");
-      for (double d : a.values()) {
+      for (double d : values) {
         v.add(d);
+      }
+      if (!e.names().isEmpty()) {
+        named(x.putArray("features"), e.names(), values);
       }
     }
     return o;
+  }
+
+  /** Each raw column with its attribution, the largest in magnitude first: what drove this prediction, in order. */
+  private static void named(ArrayNode out, List<String> names, double[] values) {
+    IntStream.range(0, values.length)
+        .boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(values[i])))
+        .forEach(i -> out.addObject().put("name", names.get(i)).put("index", i).put("attribution", values[i]));
   }
 }

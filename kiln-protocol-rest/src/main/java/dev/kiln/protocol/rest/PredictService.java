@@ -122,7 +122,7 @@ public final class PredictService implements RestService {
     return ready.get(0);
   }
 
-  private static Map<String, Tensor> inputs(JsonNode body, ModelSignature sig, long bodyBytes) {
+  static Map<String, Tensor> inputs(JsonNode body, ModelSignature sig, long bodyBytes) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     Optional<JsonNode> named = NamedRows.rows(body, sig);
     if (named.isPresent()) {

@@ -27,6 +27,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -43,22 +44,38 @@ class ExplainRestTest {
   static final float[] W = {0.5f, -1.25f, 2f, 0.75f, -0.3f, 1.5f, -2.5f, 0.1f, 3f, -0.8f};
   static final float B = 0.7f;
 
+  /** The rows model "carried" declares as its background ({@code kiln.background}), and its column names. */
+  static final double[][] CARRIED = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {-1, 0, 0.5, 2, -3, 1, 1, 0, -2, 4}};
+
+  static final String BG = "{\"x\": " + Arrays.deepToString(CARRIED) + "}";
+  static final String COLUMNS =
+      "{\"x\": [" + String.join(",", IntStream.range(0, FEATURES).mapToObj(i -> "\"c" + i + "\"").toList()) + "]}";
+
   @TempDir static Path root;
   static RestFixture f;
 
   @BeforeAll
   static void start() throws Exception {
+    ExampleModels.write(root, "linear", 1, linear().toBytes());
+    ExampleModels.write(root, "carried", 1, carried());
+    // Three linear class scores, listed after their arg-max: the first output is no FP32 score.
+    float[] w3 = new float[FEATURES * 3];
+    for (int j = 0; j < FEATURES; j++) {
+      for (int k = 0; k < 3; k++) {
+        w3[j * 3 + k] = W[j] * (k - 1);
+      }
+    }
     ExampleModels.write(
         root,
-        "linear",
+        "classes",
         1,
-        new OnnxGraphBuilder("linear")
+        new OnnxGraphBuilder("classes")
             .input("x", DataType.FP32, -1, FEATURES)
-            .output("y", DataType.FP32, -1, 1)
-            .initializer("w", new long[] {FEATURES, 1}, W)
-            .initializer("b", new long[] {1}, new float[] {B})
-            .node("MatMul", List.of("x", "w"), List.of("xw"))
-            .node("Add", List.of("xw", "b"), List.of("y"))
+            .output("label", DataType.INT64, -1)
+            .output("scores", DataType.FP32, -1, 3)
+            .initializer("w", new long[] {FEATURES, 3}, w3)
+            .node("MatMul", List.of("x", "w"), List.of("scores"))
+            .node("ArgMax", List.of("scores"), List.of("label"), Map.of("axis", 1L, "keepdims", 0L))
             .toBytes());
     // Class 0 scores the whole image lightly; class 1 is the sum of the top-left 4x4 quadrant.
     float[] w = new float[64 * 2];
@@ -78,6 +95,22 @@ class ExplainRestTest {
             .node("MatMul", List.of("flat", "w"), List.of("scores"))
             .toBytes());
     f = RestFixture.start(root);
+  }
+
+  /** The linear model with column names {@code c0..c9} and two background rows ({@link #CARRIED}) of its own. */
+  static byte[] carried() {
+    return linear().metadata("kiln.columns", COLUMNS).metadata("kiln.background", BG).toBytes();
+  }
+
+  /** y = W·x + B. */
+  private static OnnxGraphBuilder linear() {
+    return new OnnxGraphBuilder("linear")
+        .input("x", DataType.FP32, -1, FEATURES)
+        .output("y", DataType.FP32, -1, 1)
+        .initializer("w", new long[] {FEATURES, 1}, W)
+        .initializer("b", new long[] {1}, new float[] {B})
+        .node("MatMul", List.of("x", "w"), List.of("xw"))
+        .node("Add", List.of("xw", "b"), List.of("y"));
   }
 
   @AfterAll
@@ -153,6 +186,80 @@ class ExplainRestTest {
     assertThat(sum).isCloseTo(e.get("prediction").asDouble() - e.get("base_value").asDouble(), within(1e-4));
     // Every evaluation went through the core: the model's statistics count them.
     assertThat(inferenceCount("linear") - before).isEqualTo(body.get("evaluations").asLong()).isGreaterThan(1000);
+  }
+
+  @Test
+  void aModelsOwnBackgroundServesWhenTheRequestSendsNoneAndTheRequestsOverridesIt() throws Exception {
+    double[] x = random(new SplittableRandom(5), FEATURES);
+    JsonNode body = json(explain("carried", request("x", new long[] {1, FEATURES}, x)));
+    assertThat(body.get("background").toString()).isEqualTo("{\"source\":\"model\",\"rows\":2}");
+    JsonNode e = body.get("explanations").get(0);
+    double base = B;
+    for (int j = 0; j < FEATURES; j++) {
+      double mean = (CARRIED[0][j] + CARRIED[1][j]) / 2;
+      base += W[j] * mean;
+      assertThat(e.get("attributions").get(j).asDouble()).isCloseTo(W[j] * (x[j] - mean), within(1e-3));
+    }
+    assertThat(e.get("base_value").asDouble()).isCloseTo(base, within(1e-4));
+    // The declared columns name each attribution, the largest in magnitude first.
+    JsonNode named = e.get("features");
+    assertThat(named).hasSize(FEATURES);
+    for (int k = 0; k < FEATURES; k++) {
+      int i = named.get(k).get("index").asInt();
+      assertThat(named.get(k).get("name").asText()).isEqualTo("c" + i);
+      assertThat(named.get(k).get("attribution").asDouble()).isEqualTo(e.get("attributions").get(i).asDouble());
+      if (k > 0) {
+        assertThat(Math.abs(named.get(k).get("attribution").asDouble()))
+            .isLessThanOrEqualTo(Math.abs(named.get(k - 1).get("attribution").asDouble()));
+      }
+    }
+    JsonNode own = json(explain("carried", linearRequest(x, new double[][] {new double[FEATURES]})));
+    assertThat(own.get("background").get("source").asText()).isEqualTo("request");
+    assertThat(own.at("/explanations/0/base_value").asDouble()).isCloseTo(B, within(1e-5));
+    // A model without columns or rows of its own: no names, and Kernel SHAP still needs the request's rows.
+    JsonNode plain = json(explain("linear", linearRequest(x, new double[][] {new double[FEATURES]})));
+    assertThat(plain.at("/explanations/0").has("features")).isFalse();
+  }
+
+  @Test
+  void severalClassesOfANamedOutputEachGetTheirOwnAttributions() throws Exception {
+    double[] x = random(new SplittableRandom(3), FEATURES);
+    double[][] bg = {random(new SplittableRandom(4), FEATURES), random(new SplittableRandom(5), FEATURES)};
+    ObjectNode req = linearRequest(x, bg);
+    ((ObjectNode) req.get("parameters")).put("output", "scores").putArray("targets").add(2).add(0);
+    JsonNode body = json(explain("classes", req));
+    assertThat(body.get("output").asText()).isEqualTo("scores");
+    JsonNode list = body.get("explanations");
+    assertThat(list).hasSize(2);
+    for (int e = 0; e < 2; e++) {
+      int k = list.get(e).get("target").asInt();
+      assertThat(k).isEqualTo(e == 0 ? 2 : 0);
+      for (int j = 0; j < FEATURES; j++) {
+        double expected = W[j] * (k - 1) * (x[j] - (bg[0][j] + bg[1][j]) / 2);
+        assertThat(list.get(e).get("attributions").get(j).asDouble()).isCloseTo(expected, within(1e-3));
+      }
+    }
+  }
+
+  @Test
+  void anOutputThatIsNotAnFp32ScoreOrNotThereIsA400NamingTheOutputs() throws Exception {
+    double[] x = new double[FEATURES];
+    double[][] bg = {new double[FEATURES]};
+    assertError(explain("classes", linearRequest(x, bg)), 400, "name an FP32 one in parameters.output");
+    for (Object[] c :
+        new Object[][] {
+          {"label", "'label' is INT64"}, {"nosuch", "[label, scores]"}, {"", "output's name"}, {7, "output's name"}
+        }) {
+      ObjectNode req = linearRequest(x, bg);
+      ((ObjectNode) req.get("parameters")).set("output", JSON.valueToTree(c[0]));
+      assertError(explain("classes", req), 400, (String) c[1]);
+    }
+    ObjectNode twice = linearRequest(x, bg);
+    ((ObjectNode) twice.get("parameters")).put("output", "scores").putArray("targets").add(1).add(1);
+    assertError(explain("classes", twice), 400, "target 1 is asked for twice");
+    ObjectNode past = linearRequest(x, bg);
+    ((ObjectNode) past.get("parameters")).put("output", "scores").putArray("targets").add(3);
+    assertError(explain("classes", past), 400, "gives 3 values per row");
   }
 
   private static long inferenceCount(String model) throws Exception {

@@ -63,6 +63,7 @@ final class RestFixture implements AutoCloseable {
                 List.of(
                     new OipRestService(core, Executors.newVirtualThreadPerTaskExecutor(), settings),
                     new PredictService(core, Optional.empty(), settings),
+                    new KServeV1Service(core, Executors.newVirtualThreadPerTaskExecutor(), settings),
                     new MetricsService(registry)))
             .start();
   }

@@ -34,6 +34,12 @@ public final class OnnxExporter {
    */
   public static final String COLUMNS = "kiln.columns";
 
+  /**
+   * The metadata property holding a tabular model's background rows ({@link BackgroundSample}): a JSON object from
+   * input name to rows of raw values. The ONNX engine reads it into the model's signature; explanations use it.
+   */
+  public static final String BACKGROUND = "kiln.background";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private OnnxExporter() {}

@@ -23,6 +23,7 @@ import dev.kiln.training.engine.TrainingListener;
 import dev.kiln.training.engine.TrainingPlan;
 import dev.kiln.training.eval.ClassificationReport;
 import dev.kiln.training.eval.RegressionReport;
+import dev.kiln.training.export.BackgroundSample;
 import dev.kiln.training.export.OnnxExporter;
 import dev.kiln.training.spec.ModelSpecWriter;
 import dev.kiln.training.spec.ModelType;
@@ -172,6 +173,7 @@ public final class TrainingJobWork implements JobWork {
       meta.put("kiln.classes", JSON.writeValueAsString(data.task().classes()));
       meta.put("kiln.spec", ModelSpecWriter.toJson(resolved.spec()));
       meta.put("kiln.engine", engine.name());
+      BackgroundSample.json(data, settings.seed()).ifPresent(b -> meta.put(OnnxExporter.BACKGROUND, b));
       byte[] onnx = OnnxExporter.export(plan, model.params(), data, meta);
       Path tmp = dir.resolve(MODEL_FILE + ".tmp");
       Files.write(tmp, onnx);

@@ -76,8 +76,11 @@ function roc(job, track) {
   return h('section', {'aria-label': 'ROC curve', class: 'roc'}, head, c.el);
 }
 
-/** Which raw columns the model leans on: each column's mean score drop when shuffled, as bars with the numbers. */
-function permutationImportance(p) {
+/**
+ * Which raw columns the model leans on: each column's mean score drop when shuffled, as bars with the numbers. Also on
+ * a model version's page, from the evaluation its metadata keeps.
+ */
+export function permutationImportance(p) {
   const top = Math.max(1e-12, ...p.columns.map((c) => num(c.importance) ?? 0));
   const metric = p.metric === 'r2' ? 'R²' : p.metric;
   const bar = (v) => {

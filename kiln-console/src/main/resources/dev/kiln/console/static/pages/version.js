@@ -1,9 +1,11 @@
 // One model version: its signature (inputs and outputs), checksum and size, lineage drawn as a chain (dataset
-// version and checksum → training job → exported model checksum), the job's test metrics, the card and the audit.
+// version and checksum → training job → exported model checksum), the job's test metrics and column importance, the
+// card and the audit.
 import {h, mount, pageHeader, table, badge, fmtNumber, fmtTime} from '../dom.js';
 import {get, seg} from '../api.js';
 import {fmtBytes, shortSha, metadataOf, cardView, noteFor} from './models-lib.js';
 import {auditSection} from './model.js';
+import {permutationImportance} from './training-eval.js';
 
 export default async function render(main, ctx) {
   const {name, version} = ctx.params;
@@ -33,6 +35,7 @@ export default async function render(main, ctx) {
     lineage(record, meta, job),
     h('h2', null, 'Metrics'),
     metrics(meta, job),
+    importance(meta, job),
     model ? [h('h2', null, 'Model card'), h('div', {class: 'card'}, cardView(model.card))] : null,
     h('h2', null, 'Who changed what'),
     audit);
@@ -98,7 +101,7 @@ function metrics(meta, job) {
   const rows = [];
   for (const [k, v] of Object.entries(ev)) {
     if (typeof v === 'number') rows.push([k, v]);
-    else if (v && typeof v === 'object' && !Array.isArray(v) && k !== 'coefficients') {
+    else if (v && typeof v === 'object' && !Array.isArray(v) && k !== 'coefficients' && k !== 'permutation_importance') {
       for (const [k2, v2] of Object.entries(v)) if (typeof v2 === 'number') rows.push([k + ' ' + k2, v2]);
     }
   }
@@ -114,4 +117,10 @@ function metrics(meta, job) {
       ...['precision', 'recall', 'f1'].map((m) => ({title: m, class: 'num', cell: (c) => fmtNumber(c[m], 3)})),
       {title: 'support', class: 'num', cell: (c) => fmtNumber(c.support)},
     ], classes) : null);
+}
+
+/** The test split's permutation importance the version was deployed with (else its job's); nothing without one. */
+function importance(meta, job) {
+  const p = meta.evaluation?.permutation_importance ?? (job && !job.error ? job.evaluation?.permutation_importance : null);
+  return Array.isArray(p?.columns) && p.columns.length ? permutationImportance(p) : null;
 }
