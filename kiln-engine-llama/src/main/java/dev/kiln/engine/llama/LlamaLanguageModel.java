@@ -127,6 +127,9 @@ final class LlamaLanguageModel implements LanguageModel {
     if (!g.stop().isEmpty()) {
       p.setStopStrings(g.stop().toArray(String[]::new));
     }
+    if (!g.grammar().isEmpty()) {
+      p.setGrammar(g.grammar());
+    }
     return p;
   }
 
