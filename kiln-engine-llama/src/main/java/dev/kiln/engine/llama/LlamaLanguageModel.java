@@ -10,9 +10,11 @@ import dev.kiln.core.llm.FinishReason;
 import dev.kiln.core.llm.Generation;
 import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.TokenSink;
+import dev.kiln.core.llm.Tool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +40,7 @@ final class LlamaLanguageModel implements LanguageModel {
   private final int contextLength;
   private final boolean addsBos;
   private final Supplier<LlamaModel> embedderFactory;
+  private final Optional<ChatTemplate> template;
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
   // Platform threads: a generation blocks in a native call, which would pin a virtual thread's carrier. A fixed
   // count: one per slot, never one per request.
@@ -55,6 +58,22 @@ final class LlamaLanguageModel implements LanguageModel {
             .map(Boolean.TRUE::equals)
             .orElse("llama".equals(gguf.get("tokenizer.ggml.model").orElse(null)));
     this.embedderFactory = embedderFactory;
+    this.template =
+        gguf.get("tokenizer.chat_template").filter(String.class::isInstance).map(t -> new ChatTemplate((String) t));
+  }
+
+  /**
+   * Conversations with tools or tool messages go through {@link ChatTemplate} (llama.cpp's binding takes system, user
+   * and assistant messages only); the others through llama.cpp's own template engine, as before.
+   */
+  @Override
+  public String applyChatTemplate(List<ChatMessage> messages, List<Tool> tools) {
+    if (tools.isEmpty() && messages.stream().noneMatch(ChatMessage::hasToolParts)) {
+      return applyChatTemplate(messages);
+    }
+    return template
+        .orElseThrow(() -> KilnException.invalid("'tools': this model's GGUF file has no chat template"))
+        .render(messages, tools);
   }
 
   @Override
