@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.engine.llama.TinyLlama;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +34,9 @@ class OpenAiStructuredApiTest {
   @BeforeAll
   static void start() throws Exception {
     TinyLlama.write(Files.createDirectories(repo.resolve("tiny/1")).resolve("model.gguf"), 7);
-    kiln = Kiln.start(KilnConfig.defaults(repo, 0, 0).withLlm(new LlmConfig(1024, 2)));
+    kiln =
+        Kiln.start(
+            KilnConfig.defaults(repo, 0, 0).withLlm(new LlmConfig(1024, 2).withJson(new JsonLimits(4096, 4, 24, 4))));
   }
 
   @AfterAll
@@ -93,6 +96,27 @@ class OpenAiStructuredApiTest {
                 "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":200,\"seed\":1,"
                     + "\"response_format\":{\"type\":\"json_object\"}}"));
     assertThat(object.at("/choices/0/message/content").asText()).startsWith("{");
+  }
+
+  @Test
+  void theConfiguredLimitsBoundWhatIsWrittenAndWhatIsAccepted() throws Exception {
+    String free =
+        "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":300,"
+            + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"s\",\"schema\":"
+            + "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}}";
+    JsonNode doc = JSON.readTree(ok(post("/v1/chat/completions", free)).at("/choices/0/message/content").asText());
+    assertThat(doc.size()).isBetween(0, 4);
+    doc.forEach(s -> assertThat(s.asText().length()).isLessThanOrEqualTo(24));
+    String deep = "{\"type\":\"array\",\"items\":".repeat(5) + "{}" + "}".repeat(5);
+    HttpResponse<String> r =
+        post(
+            "/v1/chat/completions",
+            "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":"
+                + "{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"d\",\"schema\":"
+                + deep
+                + "}}}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(r.body()).at("/error/message").asText()).contains("nests deeper than 4 levels");
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -67,6 +68,17 @@ final class ChatTemplate {
     });
     jinjava.registerFunction(
         new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raise", String.class));
+  }
+
+  /** The GGUF's {@code tokenizer.chat_template}, if it has one. */
+  static Optional<ChatTemplate> of(GgufFile gguf) {
+    return gguf.get("tokenizer.chat_template").filter(String.class::isInstance).map(t -> new ChatTemplate((String) t));
+  }
+
+  static String render(Optional<ChatTemplate> template, List<ChatMessage> messages, List<Tool> tools) {
+    return template
+        .orElseThrow(() -> KilnException.invalid("'tools': this model's GGUF file has no chat template"))
+        .render(messages, tools);
   }
 
   /** For {@code raise_exception(message)}, which Hugging Face templates call for a conversation they refuse. */

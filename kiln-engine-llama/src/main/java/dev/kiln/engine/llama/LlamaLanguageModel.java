@@ -58,22 +58,15 @@ final class LlamaLanguageModel implements LanguageModel {
             .map(Boolean.TRUE::equals)
             .orElse("llama".equals(gguf.get("tokenizer.ggml.model").orElse(null)));
     this.embedderFactory = embedderFactory;
-    this.template =
-        gguf.get("tokenizer.chat_template").filter(String.class::isInstance).map(t -> new ChatTemplate((String) t));
+    this.template = ChatTemplate.of(gguf);
   }
 
-  /**
-   * Conversations with tools or tool messages go through {@link ChatTemplate} (llama.cpp's binding takes system, user
-   * and assistant messages only); the others through llama.cpp's own template engine, as before.
-   */
+  /** With tools or tool messages through {@link ChatTemplate} (the binding formats only the other roles). */
   @Override
   public String applyChatTemplate(List<ChatMessage> messages, List<Tool> tools) {
-    if (tools.isEmpty() && messages.stream().noneMatch(ChatMessage::hasToolParts)) {
-      return applyChatTemplate(messages);
-    }
-    return template
-        .orElseThrow(() -> KilnException.invalid("'tools': this model's GGUF file has no chat template"))
-        .render(messages, tools);
+    return tools.isEmpty() && messages.stream().noneMatch(ChatMessage::hasToolParts)
+        ? applyChatTemplate(messages)
+        : ChatTemplate.render(template, messages, tools);
   }
 
   @Override
