@@ -60,6 +60,10 @@ class StructuredOutputTest {
            "required": ["from", "to", "meta", "any"]}\
           """,
           """
+          {"type": "object", "properties": {"say \\"hi\\"\\n": {"enum": ["a\\"b", "é\\t€", 3, null, {"k": [1]}]},
+           "ünï": {"const": "\\\\"}}, "required": ["say \\"hi\\"\\n", "ünï"]}\
+          """,
+          """
           {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer", "minimum": 0},
            "free": {"type": "object"}}, "required": ["id"]}, "maxItems": 2}\
           """);
