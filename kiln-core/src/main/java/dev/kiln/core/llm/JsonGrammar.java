@@ -152,8 +152,10 @@ public final class JsonGrammar {
         throw KilnException.invalid(field + ": 'anyOf' at '" + at(path) + "' must be a non-empty array");
       }
       List<String> options = new ArrayList<>();
+      // A level too: nested anyOf nests the grammar's parentheses, which llama.cpp's parser recurses into.
+      int inner = deeper(depth, path);
       for (int i = 0; i < a.size(); i++) {
-        options.add(value(a.get(i), path + "/anyOf/" + i, depth));
+        options.add(value(a.get(i), path + "/anyOf/" + i, inner));
       }
       return "(" + String.join(" | ", options) + ")";
     }

@@ -13,7 +13,14 @@ package dev.kiln.core.llm;
  */
 public record JsonLimits(int schemaBytes, int depth, int stringLength, int items) {
   public JsonLimits {
-    if (schemaBytes < 2 || depth < 1 || stringLength < 1 || items < 1) {
+    // Upper bounds: each level, character and item is a nested rule in llama.cpp's grammar.
+    if (schemaBytes < 2
+        || depth < 1
+        || depth > 64
+        || stringLength < 1
+        || stringLength > 65_536
+        || items < 1
+        || items > 4096) {
       throw new IllegalArgumentException(
           "schema bytes "
               + schemaBytes
@@ -23,7 +30,7 @@ public record JsonLimits(int schemaBytes, int depth, int stringLength, int items
               + stringLength
               + ", items "
               + items
-              + " (expected: >= 2, >= 1, >= 1, >= 1)");
+              + " (expected: >= 2, 1 to 64, 1 to 65536, 1 to 4096)");
     }
   }
 

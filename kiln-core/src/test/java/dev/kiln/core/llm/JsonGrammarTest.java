@@ -52,6 +52,9 @@ class JsonGrammarTest {
     assertThatThrownBy(() -> grammar("{\"type\": \"object\", \"required\": [\"a\"], \"properties\": {\"b\": {}}}"))
         .hasMessageContaining("required property 'a' not in properties");
     assertThatThrownBy(() -> grammar("[1]")).hasMessageContaining("must be an object");
+    String anyOfs = "{\"anyOf\": [".repeat(9) + "{}" + "]}".repeat(9);
+    assertThatThrownBy(() -> grammar(anyOfs)).hasMessageContaining("nests deeper than 8 levels");
+    assertThatThrownBy(() -> new JsonLimits(16384, 8, 1 << 20, 32)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> grammar("{\"type\": \"date\"}")).hasMessageContaining("unknown type 'date'");
   }
 
