@@ -56,6 +56,79 @@ const emb = await client.embeddings.create({ model, input: ["hello", "world"] })
 check("embeddings", emb.data.length === 2 && emb.data[0].embedding.length > 0,
   `${emb.data.length} vectors of ${emb.data[0].embedding.length}`);
 
+// Structured output: a JSON schema, through the SDK's own parsing helpers, whole and streamed.
+const person = {
+  type: "json_schema",
+  json_schema: {
+    name: "person", strict: true,
+    schema: {
+      type: "object", additionalProperties: false, required: ["name", "age", "tags"],
+      properties: {
+        name: { type: "string", maxLength: 12 }, age: { type: "integer", minimum: 0 },
+        tags: { type: "array", items: { enum: ["clay", "glaze"] }, maxItems: 3 },
+      },
+    },
+  },
+};
+const validPerson = (p) => p && typeof p.name === "string" && p.name.length <= 12 && Number.isInteger(p.age)
+  && p.age >= 0 && Array.isArray(p.tags) && p.tags.every((t) => t === "clay" || t === "glaze")
+  && Object.keys(p).length === 3;
+const parsed = await client.chat.completions.parse({
+  model, messages: [{ role: "user", content: "a potter" }], max_tokens: 300, seed: 3, response_format: person,
+});
+check("json_schema", parsed.choices[0].finish_reason === "stop" && validPerson(parsed.choices[0].message.parsed),
+  parsed.choices[0].message.content);
+const schemaStream = client.chat.completions.stream({
+  model, messages: [{ role: "user", content: "a potter" }], max_tokens: 300, seed: 4, response_format: person,
+});
+const streamedPerson = await schemaStream.finalChatCompletion();
+check("json_schema stream", validPerson(JSON.parse(streamedPerson.choices[0].message.content)),
+  streamedPerson.choices[0].message.content);
+
+// Tool calls: the model calls, the caller answers with a tool message, the model answers; whole and streamed.
+const tools = [{
+  type: "function",
+  function: {
+    name: "get_weather", description: "The weather in a city now",
+    parameters: {
+      type: "object", additionalProperties: false, required: ["city", "unit"],
+      properties: { city: { type: "string", maxLength: 16 }, unit: { enum: ["c", "f"] } },
+    },
+  },
+}];
+const validArgs = (a) => { const x = JSON.parse(a); return typeof x.city === "string" && ["c", "f"].includes(x.unit); };
+const ask = [{ role: "user", content: "weather in Paris?" }];
+for (const streamed of [false, true]) {
+  const req = { model, messages: ask, tools, tool_choice: "required", parallel_tool_calls: false, max_tokens: 200 };
+  const first = streamed
+    ? await client.chat.completions.stream(req).finalChatCompletion()
+    : await client.chat.completions.create(req);
+  const msg = first.choices[0].message;
+  const call = msg.tool_calls?.[0];
+  check(`tool call${streamed ? " stream" : ""}`, first.choices[0].finish_reason === "tool_calls"
+    && msg.tool_calls.length === 1 && call.id.startsWith("call_") && call.function.name === "get_weather"
+    && validArgs(call.function.arguments), JSON.stringify(msg.tool_calls));
+  const next = {
+    model, tools, max_tokens: 6,
+    messages: [...ask, msg, { role: "tool", tool_call_id: call.id, content: "18 C, sunny" }],
+  };
+  const answer = streamed
+    ? await client.chat.completions.stream(next).finalChatCompletion()
+    : await client.chat.completions.create(next);
+  check(`tool answer${streamed ? " stream" : ""}`, typeof answer.choices[0].message.content === "string"
+    && answer.choices[0].message.content.length > 0 && !answer.choices[0].message.tool_calls?.length,
+    JSON.stringify(answer.choices[0].message.content));
+}
+try {
+  await client.chat.completions.create({
+    model, messages: ask, response_format: { type: "json_schema", json_schema: { name: "x", schema: {
+      type: "string", format: "email" } } },
+  });
+  check("unsupported schema", false, "no error");
+} catch (e) {
+  check("unsupported schema", e.status === 400 && e.error?.message?.includes("format (at /)"), `${e.status} ${e.error?.message}`);
+}
+
 try {
   await client.chat.completions.create({ model, messages: [], max_tokens: 4 });
   check("bad request", false, "no error");

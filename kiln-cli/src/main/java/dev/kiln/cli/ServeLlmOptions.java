@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.server.LlmConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -42,7 +43,42 @@ final class ServeLlmOptions {
               + "wait for a slot; one that waited longer is answered 504 and not generated for (default: ${DEFAULT-VALUE}).")
   Duration llmDeadline;
 
+  @Option(
+      names = "--llm-schema-bytes",
+      defaultValue = "16384",
+      description =
+          "Longest JSON schema (response_format, tool parameters) accepted, in bytes (default: ${DEFAULT-VALUE}).")
+  int schemaBytes;
+
+  @Option(
+      names = "--llm-schema-depth",
+      defaultValue = "8",
+      description = "Deepest nesting of objects and arrays a JSON schema may describe (default: ${DEFAULT-VALUE}).")
+  int schemaDepth;
+
+  @Option(
+      names = "--llm-json-string",
+      defaultValue = "256",
+      description =
+          "Longest string structured output writes where its schema sets no smaller maxLength (default:"
+              + " ${DEFAULT-VALUE}).")
+  int jsonString;
+
+  @Option(
+      names = "--llm-json-items",
+      defaultValue = "32",
+      description =
+          "Most array items (and free-form object members) structured output writes where its schema sets no smaller"
+              + " maxItems (default: ${DEFAULT-VALUE}).")
+  int jsonItems;
+
   LlmConfig config() {
-    return new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline);
+    return new LlmConfig(
+        llmContext,
+        llmSlots,
+        llmThreads,
+        llmQueue,
+        llmDeadline,
+        new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems));
   }
 }

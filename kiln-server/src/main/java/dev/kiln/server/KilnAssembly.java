@@ -204,7 +204,7 @@ final class KilnAssembly {
                 new OipRestService(core, management, config.http()),
                 new PredictService(core, config.defaultModel(), config.http()),
                 new MetricsService(meters),
-                new OpenAiService(languageModels)));
+                new OpenAiService(languageModels, config.llm().json())));
     services.add(new RecentTrafficService(core, traffic, clock));
     governance.ifPresent(g -> {
       services.add(new KeysRestService(g.keys, g.stores.usage(), g.usage::flush, g.audit));

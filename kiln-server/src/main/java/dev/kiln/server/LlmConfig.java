@@ -1,5 +1,6 @@
 package dev.kiln.server;
 
+import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.core.llm.LlmSettings;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,15 +13,22 @@ import java.util.Objects;
  * @param threads llama.cpp's CPU threads per model; 0 lets llama.cpp choose
  * @param queue requests a model holds beyond its slots; one more is answered 503 at once
  * @param deadline how long a request may wait for a slot; one that waited longer is answered 504, not generated for
+ * @param json bounds on structured output: schema size and depth, strings and items written where a schema sets none
  */
-public record LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
+public record LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline, JsonLimits json) {
   public LlmConfig {
     Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(json, "json");
     if (contextLength < 16 || slots < 1 || threads < 0 || queue < 0 || deadline.isNegative()) {
       throw new IllegalArgumentException(
           "context length must be at least 16, slots at least 1, threads and queue "
               + "at least 0, the deadline not negative");
     }
+  }
+
+  /** The default structured-output bounds ({@link JsonLimits#defaults()}). */
+  public LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
+    this(contextLength, slots, threads, queue, deadline, JsonLimits.defaults());
   }
 
   /** The default queue (64) and deadline (30 s). */
@@ -38,11 +46,15 @@ public record LlmConfig(int contextLength, int slots, int threads, int queue, Du
   }
 
   public LlmConfig withThreads(int t) {
-    return new LlmConfig(contextLength, slots, t, queue, deadline);
+    return new LlmConfig(contextLength, slots, t, queue, deadline, json);
   }
 
   public LlmConfig withQueue(int q, Duration d) {
-    return new LlmConfig(contextLength, slots, threads, q, d);
+    return new LlmConfig(contextLength, slots, threads, q, d, json);
+  }
+
+  public LlmConfig withJson(JsonLimits j) {
+    return new LlmConfig(contextLength, slots, threads, queue, deadline, j);
   }
 
   /** The core's settings, draining as long as tensor models do. */

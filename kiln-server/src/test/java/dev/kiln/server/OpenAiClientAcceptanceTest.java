@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acceptance with a client nobody here wrote: the official {@code openai} package from the npm registry, installed by
- * this test, calls models, chat (streamed and not), completions and embeddings, and checks the error shapes, against a
- * server with auth on. Needs Node.js and npm; under CI their absence is a failure, not a skip.
+ * this test, calls models, chat (streamed and not), completions and embeddings, JSON-schema output and a tool-call
+ * round trip (streamed and not, through the SDK's own parsing and stream helpers), and checks the error shapes, against
+ * a server with auth on. Needs Node.js and npm; under CI their absence is a failure, not a skip.
  */
 class OpenAiClientAcceptanceTest {
   @TempDir Path dir;
@@ -38,7 +39,7 @@ class OpenAiClientAcceptanceTest {
     try (Kiln kiln =
         Kiln.start(
             KilnConfig.defaults(repo, 0, 0)
-                .withLlm(new LlmConfig(256, 2))
+                .withLlm(new LlmConfig(1024, 2))
                 .withGovernance(GovernanceConfig.defaults(dir.resolve("data")).withAuth(true)))) {
       String key =
           kiln.apiKeys()
@@ -61,7 +62,8 @@ class OpenAiClientAcceptanceTest {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
       assertThat(out)
-          .contains("ok   chat.completions stream", "ok   embeddings", "openai acceptance: all checks passed");
+          .contains("ok   chat.completions stream", "ok   embeddings", "openai acceptance: all checks passed")
+          .contains("ok   json_schema stream", "ok   tool call stream", "ok   tool answer stream", "ok   tool call:");
 
       ProcessBuilder noKey =
           new ProcessBuilder(

@@ -33,7 +33,7 @@ final class GenerationJob extends SlotPool.Job {
       String text =
           switch (prompt) {
             case Prompt.Text t -> t.text();
-            case Prompt.Chat c -> model.applyChatTemplate(c.messages());
+            case Prompt.Chat c -> model.applyChatTemplate(c.messages(), c.tools());
           };
       engine = model.generate(generation.withPrompt(text), new Ending());
     } catch (RuntimeException e) {

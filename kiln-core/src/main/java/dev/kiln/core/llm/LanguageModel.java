@@ -1,5 +1,6 @@
 package dev.kiln.core.llm;
 
+import dev.kiln.core.error.KilnException;
 import java.util.List;
 
 /**
@@ -9,6 +10,17 @@ import java.util.List;
 public interface LanguageModel extends AutoCloseable {
   /** The conversation as one prompt, through the chat template in the model's metadata. */
   String applyChatTemplate(List<ChatMessage> messages);
+
+  /**
+   * A conversation that may list tools and carry tool calls and tool results, through the chat template. Engines that
+   * cannot format tools refuse them (INVALID_ARGUMENT).
+   */
+  default String applyChatTemplate(List<ChatMessage> messages, List<Tool> tools) {
+    if (!tools.isEmpty() || messages.stream().anyMatch(ChatMessage::hasToolParts)) {
+      throw KilnException.invalid("'tools': this model's engine cannot format tools or tool messages");
+    }
+    return applyChatTemplate(messages);
+  }
 
   /**
    * Starts generating; returns at once. Text arrives on {@code sink}; {@link Handle#cancel()} stops it (the slot is

@@ -16,10 +16,19 @@ public sealed interface Prompt {
     }
   }
 
-  /** A conversation, formatted by the model's chat template. */
-  record Chat(List<ChatMessage> messages) implements Prompt {
+  /**
+   * A conversation, formatted by the model's chat template.
+   *
+   * @param tools the functions the template lists for the model (empty: none)
+   */
+  record Chat(List<ChatMessage> messages, List<Tool> tools) implements Prompt {
     public Chat {
       messages = List.copyOf(messages);
+      tools = List.copyOf(tools);
+    }
+
+    public Chat(List<ChatMessage> messages) {
+      this(messages, List.of());
     }
   }
 }

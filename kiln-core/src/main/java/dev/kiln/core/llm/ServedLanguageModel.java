@@ -115,6 +115,11 @@ public final class ServedLanguageModel implements LanguageModel {
     return model.applyChatTemplate(messages);
   }
 
+  @Override
+  public String applyChatTemplate(List<ChatMessage> messages, List<Tool> tools) {
+    return model.applyChatTemplate(messages, tools);
+  }
+
   /**
    * Counts the generation as running (or waiting) from here until the engine ends it, or at once undoes that when the
    * engine refuses it (a prompt too long, a closed model): every path leaves the gauges as it found them.

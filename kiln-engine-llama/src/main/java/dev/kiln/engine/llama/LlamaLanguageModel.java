@@ -10,9 +10,11 @@ import dev.kiln.core.llm.FinishReason;
 import dev.kiln.core.llm.Generation;
 import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.TokenSink;
+import dev.kiln.core.llm.Tool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +40,7 @@ final class LlamaLanguageModel implements LanguageModel {
   private final int contextLength;
   private final boolean addsBos;
   private final Supplier<LlamaModel> embedderFactory;
+  private final Optional<ChatTemplate> template;
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
   // Platform threads: a generation blocks in a native call, which would pin a virtual thread's carrier. A fixed
   // count: one per slot, never one per request.
@@ -55,6 +58,15 @@ final class LlamaLanguageModel implements LanguageModel {
             .map(Boolean.TRUE::equals)
             .orElse("llama".equals(gguf.get("tokenizer.ggml.model").orElse(null)));
     this.embedderFactory = embedderFactory;
+    this.template = ChatTemplate.of(gguf);
+  }
+
+  /** With tools or tool messages through {@link ChatTemplate} (the binding formats only the other roles). */
+  @Override
+  public String applyChatTemplate(List<ChatMessage> messages, List<Tool> tools) {
+    return tools.isEmpty() && messages.stream().noneMatch(ChatMessage::hasToolParts)
+        ? applyChatTemplate(messages)
+        : ChatTemplate.render(template, messages, tools);
   }
 
   @Override
@@ -126,6 +138,9 @@ final class LlamaLanguageModel implements LanguageModel {
     }
     if (!g.stop().isEmpty()) {
       p.setStopStrings(g.stop().toArray(String[]::new));
+    }
+    if (!g.grammar().isEmpty()) {
+      p.setGrammar(g.grammar());
     }
     return p;
   }

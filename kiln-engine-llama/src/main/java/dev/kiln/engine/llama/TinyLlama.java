@@ -21,9 +21,21 @@ public final class TinyLlama {
   static final int BLOCKS = 2;
   static final int FEED_FORWARD = 128;
   static final int HEADS = 4;
+
+  /**
+   * ChatML, listing tools (when given) in a system turn and writing assistant tool calls as {@code ToolGrammar} has the
+   * model write them. No tag is followed by a newline, so trim_blocks (on in Jinjava and llama.cpp) changes nothing.
+   */
   static final String CHAT_TEMPLATE =
-      "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+      "{% if tools %}<|im_start|>system\nYou may call these functions. To call one, answer"
+          + " <tool_call>\n{\"name\": <name>, \"arguments\": <arguments>}\n</tool_call>\n"
+          + "{% for t in tools %}{{ t.function | tojson }}\n{% endfor %}<|im_end|>\n{% endif %}"
+          + "{% for m in messages %}<|im_start|>{{ m.role }}\n"
+          + "{% if m.tool_calls %}{% for c in m.tool_calls %}{% if not loop.first %}{{ '\\n' }}{% endif %}<tool_call>\n"
+          + "{\"name\": \"{{ c.function.name }}\", \"arguments\": {{ c.function.arguments | tojson }}}\n</tool_call>"
+          + "{% endfor %}{% else %}{{ m.content }}{% endif %}<|im_end|>\n{% endfor %}"
           + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+
   private static final List<String> WORDS =
       List.of(
           "hello", "world", "the", "a", "kiln", "model", "is", "fire", "clay", "pot", "glaze", "hot", "cool", "serve",

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class OpenAiRequests {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
   /** Longest accepted stop list, as OpenAI's API allows. */
   private static final int MAX_STOPS = 4;
@@ -113,15 +113,15 @@ final class OpenAiRequests {
       String role = m.path("role").asText("");
       if (!ROLES.contains(role)) {
         throw KilnException.invalid(
-            "messages[" + i + "].role must be one of system, developer, user, assistant; got '" + role + "'");
+            "messages[" + i + "].role must be one of system, developer, user, assistant, tool; got '" + role + "'");
       }
-      out.add(new ChatMessage(role.equals("developer") ? "system" : role, content(m.get("content"), i)));
+      out.add(ToolMessages.message(m, i, role.equals("developer") ? "system" : role));
     }
     return out;
   }
 
   /** A string, or an array of {@code {"type": "text", "text": ...}} parts (other part types are not supported). */
-  private static String content(JsonNode c, int i) {
+  static String content(JsonNode c, int i) {
     if (c != null && c.isTextual()) {
       return c.asText();
     }

@@ -9,6 +9,7 @@ import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.Embeddings;
 import dev.kiln.core.llm.FinishReason;
 import dev.kiln.core.llm.Generation;
+import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.llm.Prompt;
@@ -28,6 +29,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -44,9 +46,18 @@ public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
 
   private final LanguageModels models;
+  private final JsonLimits limits;
 
   public OpenAiService(LanguageModels models) {
+    this(models, JsonLimits.defaults());
+  }
+
+  /**
+   * @param limits bounds on {@code response_format} schemas and tool parameters
+   */
+  public OpenAiService(LanguageModels models, JsonLimits limits) {
     this.models = models;
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   @Override
@@ -97,19 +108,22 @@ public final class OpenAiService implements RestService {
     String modelName = OpenAiRequests.model(body);
     ServedLanguageModel model = served(modelName);
     OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
+    OpenAiStructured structured = OpenAiStructured.of(body, chat, limits);
     Prompt prompt =
         chat
-            ? new Prompt.Chat(OpenAiRequests.messages(body, model.contextLength()))
+            ? new Prompt.Chat(OpenAiRequests.messages(body, model.contextLength()), structured.tools())
             : new Prompt.Text(OpenAiRequests.prompt(body));
-    Generation g = new Generation("", s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK());
+    Generation g =
+        new Generation("", s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK())
+            .withGrammar(structured.grammar());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
     OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
+    AnswerText text = new AnswerText(chunks, structured.readsCalls());
     if (s.stream()) {
-      return stream(q, model, prompt, g, chunks, s.includeUsage());
+      return stream(q, model, prompt, g, text, s.includeUsage());
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
-    StringBuilder text = new StringBuilder();
     LanguageModel.Handle handle =
         model.submit(
             prompt,
@@ -118,12 +132,12 @@ public final class OpenAiService implements RestService {
             new TokenSink() {
               @Override
               public void text(String piece) {
-                text.append(piece);
+                text.add(piece);
               }
 
               @Override
               public void done(FinishReason reason, int promptTokens, int completion) {
-                answer.complete(json(chunks.complete(text.toString(), reason, promptTokens, completion)));
+                answer.complete(json(text.complete(reason, promptTokens, completion)));
               }
 
               @Override
@@ -145,7 +159,8 @@ public final class OpenAiService implements RestService {
    * passed or an unload before then is answered with its own status, as a whole answer's would be.
    */
   private static CompletableFuture<RestResponse> stream(
-      RestRequest q, ServedLanguageModel model, Prompt prompt, Generation g, OpenAiChunks chunks, boolean usage) {
+      RestRequest q, ServedLanguageModel model, Prompt prompt, Generation g, AnswerText text, boolean usage) {
+    OpenAiChunks chunks = text.chunks();
     PendingStream out = new PendingStream();
     if (chunks.chat()) {
       out.write(data(chunks.roleChunk()));
@@ -155,7 +170,7 @@ public final class OpenAiService implements RestService {
     // The client went away: stop decoding and free the slot (or the queue place).
     RestResponse events =
         RestResponse.events(stream -> out.attach(stream, () -> handle.thenAccept(LanguageModel.Handle::cancel)));
-    handle.complete(model.submit(prompt, g, q.principal(), streamed(out, chunks, usage, head, events)));
+    handle.complete(model.submit(prompt, g, q.principal(), streamed(out, text, usage, head, events)));
     head.whenComplete((r, e) -> {
       if (head.isCancelled()) {
         handle.join().cancel();
@@ -165,11 +180,7 @@ public final class OpenAiService implements RestService {
   }
 
   private static TokenSink streamed(
-      PendingStream out,
-      OpenAiChunks chunks,
-      boolean usage,
-      CompletableFuture<RestResponse> head,
-      RestResponse events) {
+      PendingStream out, AnswerText text, boolean usage, CompletableFuture<RestResponse> head, RestResponse events) {
     return new TokenSink() {
       @Override
       public void started() {
@@ -178,16 +189,16 @@ public final class OpenAiService implements RestService {
 
       @Override
       public void text(String piece) {
-        out.write(data(chunks.textChunk(piece)));
+        text.add(piece).forEach(chunk -> out.write(data(chunk)));
       }
 
       @Override
       public void done(FinishReason reason, int prompt, int completion) {
         head.complete(events); // cancelled while queued: an empty stream, if anyone still reads it
         if (reason != FinishReason.CANCELLED) {
-          out.write(data(chunks.finishChunk(reason)));
+          out.write(data(text.finishChunk(reason)));
           if (usage) {
-            out.write(data(chunks.usageChunk(prompt, completion)));
+            out.write(data(text.chunks().usageChunk(prompt, completion)));
           }
           out.write("data: [DONE]\n\n");
         }
