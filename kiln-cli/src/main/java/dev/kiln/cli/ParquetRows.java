@@ -41,7 +41,8 @@ import org.apache.parquet.schema.Type;
  * Rows of a Parquet file, one row group in memory at a time (so memory is bounded by the writer's row group size, not
  * the file's), each row's chosen columns as text: what a CSV cell would hold, a null as an empty cell (which the server
  * reads as a missing value). Flat columns of BOOLEAN, INT32, INT64, FLOAT, DOUBLE and BINARY (text) are read; any other
- * type of a chosen column is refused naming the column. Self-contained, for any caller that scores a file.
+ * type of a chosen column (unsigned, dates, decimals, nested) is refused naming the column. Self-contained, for any
+ * caller that scores a file.
  */
 final class ParquetRows implements AutoCloseable {
   private final ParquetFileReader reader;
@@ -157,7 +158,8 @@ final class ParquetRows implements AutoCloseable {
     LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
     if (type.isPrimitive() && !type.isRepetition(Type.Repetition.REPEATED)) {
       PrimitiveType p = type.asPrimitiveType();
-      boolean plain = logical == null || logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation;
+      boolean plain = // unsigned integers are refused rather than read as negative numbers
+          logical == null || (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && i.isSigned());
       switch (p.getPrimitiveTypeName()) {
         case BOOLEAN:
           return Kind.BOOLEAN;
@@ -197,10 +199,7 @@ final class ParquetRows implements AutoCloseable {
             + "; kiln predict reads numbers, strings and booleans");
   }
 
-  /**
-   * Opens {@code file} after checking it is Parquet at all: the magic {@code PAR1} at both ends (a file cut short loses
-   * its footer, and with it the end magic).
-   */
+  /** Opens {@code file} once it has {@code PAR1} at both ends (a file cut short has lost its footer and end magic). */
   static ParquetFileReader open(Path file) throws IOException {
     String name = file.getFileName().toString();
     long size = Files.size(file);

@@ -156,6 +156,11 @@ class ParquetPredictCliTest extends ClassifierServerCli {
     assertError(
         ParquetFiles.write(files.resolve("date.parquet"), SCHEMA.replace("double x1", "int32 x1 (DATE)"), rows(date)),
         "date.parquet column 'x1' is INT32 (DATE); kiln predict reads numbers, strings and booleans");
+    Object[] unsigned = {"a", 0.5f, "n", -1L};
+    assertError(
+        ParquetFiles.write(
+            files.resolve("u64.parquet"), SCHEMA.replace("double x1", "int64 x1 (INTEGER(64,false))"), rows(unsigned)),
+        "u64.parquet column 'x1' is INT64 (INTEGER(64,false)); kiln predict reads numbers, strings and booleans");
     Object[] noX1 = {"a", 0.5f, "n", 1.0};
     assertError(
         ParquetFiles.write(files.resolve("nox1.parquet"), SCHEMA.replace("double x1", "double y"), rows(noX1)),
