@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,15 +20,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kiln predict --model NAME[@alias|:version] --input data.csv --output predictions.csv}: scores a CSV file of
- * any size with a served Kiln-trained tabular model, as a client of the server's {@code POST /predict} (so the server's
- * access rules, limits and audit apply): the input is read and the output written a batch at a time, and {@code
- * --resume} continues a run that was stopped.
+ * {@code kiln predict --model NAME[@alias|:version] --input data.csv --output predictions.csv}: scores a CSV (or, by
+ * the {@code .parquet} name, Parquet: {@link ParquetRows}, {@link ParquetPredictions}) file of any size with a served
+ * Kiln-trained tabular model, as a client of the server's {@code POST /predict} (so the server's access rules, limits
+ * and audit apply): the input is read and the output written a batch at a time, and {@code --resume} continues a run
+ * that was stopped.
  */
 @Command(
     name = "predict",
     description =
-        "Score a CSV file with a served tabular model, in batches, streaming; --resume continues a stopped run.")
+        "Score a CSV or Parquet file with a served tabular model, in batches, streaming; --resume continues a stopped"
+            + " run.")
 final class PredictCommand implements Callable<Integer> {
   @Mixin ClientOptions server;
 
@@ -36,10 +39,16 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "NAME[@alias|:version]")
   String model;
 
-  @Option(names = "--input", required = true, description = "CSV with a header row holding the model's columns.")
+  @Option(
+      names = "--input",
+      required = true,
+      description = "CSV with a header row, or .parquet, holding the model's columns.")
   Path input;
 
-  @Option(names = "--output", required = true, description = "Predictions CSV: row (or --id), prediction, p_0...")
+  @Option(
+      names = "--output",
+      required = true,
+      description = "Predictions CSV or .parquet: row (or --id), prediction, p_0...")
   Path output;
 
   @Option(names = "--batch-size", defaultValue = "256", description = "Rows per request (default: ${DEFAULT-VALUE}).")
@@ -59,48 +68,87 @@ final class PredictCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new KilnClient.CallFailed("--batch-size must be at least 1");
     }
-    if (Files.exists(output) && !resume) {
-      throw new KilnClient.CallFailed(output + " exists; pass --resume to continue it, or remove it");
+    boolean parquetOut = parquet(output);
+    if (!resume && (Files.exists(output) || (parquetOut && Files.exists(ParquetPredictions.parts(output))))) {
+      Path found = Files.exists(output) ? output : ParquetPredictions.parts(output);
+      throw new KilnClient.CallFailed(found + " exists; pass --resume to continue it, or remove it");
     }
     KilnClient client = server.client();
     String path = PredictTarget.path(client, model);
     List<String> columns = PredictTarget.columns(client, model, path);
-    PredictOutput.Progress done =
-        resume && Files.exists(output)
-            ? PredictOutput.truncateToCompleteRows(output)
-            : new PredictOutput.Progress(0, false);
     String name = input.getFileName().toString();
+    if (parquet(input)) {
+      return scoreParquet(client, path, columns, name, parquetOut);
+    }
     try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
       CsvRecords records = new CsvRecords(reader, name);
       List<String> header = records.next().orElseThrow(() -> new KilnClient.CallFailed(name + " is empty")).fields();
       int[] picks = picks(header, columns, name);
       int idAt = id == null ? -1 : indexOf(header, id, name);
-      try (PredictOutput.Writer out = new PredictOutput.Writer(output, Files.exists(output))) {
-        return score(client, path, columns, records, header, picks, idAt, done, out, name);
+      try (PredictSink out = sink(parquetOut)) {
+        return score(client, path, columns, records::next, header.size(), picks, idAt, out, name);
       }
     }
+  }
+
+  private int scoreParquet(KilnClient client, String path, List<String> columns, String name, boolean parquetOut)
+      throws IOException {
+    List<String> fileColumns = ParquetRows.columns(input);
+    picks(fileColumns, columns, name); // every missing column named, as for CSV
+    List<String> read = new ArrayList<>(columns);
+    if (id != null) {
+      indexOf(fileColumns, id, name);
+      if (!read.contains(id)) {
+        read.add(id);
+      }
+    }
+    try (ParquetRows rows = ParquetRows.open(input, read)) {
+      PredictTarget.checkNumeric(client, path, read, rows.kinds(), name);
+      int[] picks = picks(read, columns, name);
+      int idAt = id == null ? -1 : read.indexOf(id);
+      try (PredictSink out = sink(parquetOut)) {
+        return score(client, path, columns, rows::next, read.size(), picks, idAt, out, name);
+      }
+    }
+  }
+
+  private PredictSink sink(boolean parquetOut) throws IOException {
+    String idName = id == null ? "row" : id;
+    return parquetOut
+        ? new ParquetPredictions(output, idName, id == null, PART_BATCHES)
+        : new PredictOutput.Csv(output, idName, resume);
+  }
+
+  /** Batches per committed Parquet part: a killed run scores at most this many batches again. */
+  static final int PART_BATCHES = 64;
+
+  /** Where rows come from: CSV records or Parquet rows, each with its line or row number. */
+  interface Rows {
+    Optional<CsvRecords.Record> next() throws IOException;
+  }
+
+  private static boolean parquet(Path file) {
+    return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet");
   }
 
   private int score(
       KilnClient client,
       String path,
       List<String> columns,
-      CsvRecords records,
-      List<String> header,
+      Rows records,
+      int width,
       int[] picks,
       int idAt,
-      PredictOutput.Progress done,
-      PredictOutput.Writer out,
+      PredictSink out,
       String name)
       throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     long row = 0;
-    for (; row < done.rows(); row++) {
+    for (; row < out.done(); row++) {
       if (records.next().isEmpty()) {
         throw new KilnClient.CallFailed(output + " has more rows than " + name + "; is it another input's output?");
       }
     }
-    boolean wroteHeader = done.header();
     long started = System.nanoTime();
     long scored = 0;
     int batches = 0;
@@ -108,15 +156,9 @@ final class PredictCommand implements Callable<Integer> {
     while (true) {
       List<CsvRecords.Record> batch = new ArrayList<>(batchSize);
       for (Optional<CsvRecords.Record> r = records.next(); r.isPresent(); r = records.next()) {
-        if (r.get().fields().size() != header.size()) {
+        if (r.get().fields().size() != width) {
           throw new KilnClient.CallFailed(
-              name
-                  + " line "
-                  + r.get().line()
-                  + ": "
-                  + r.get().fields().size()
-                  + " fields, the header has "
-                  + header.size());
+              name + " line " + r.get().line() + ": " + r.get().fields().size() + " fields, the header has " + width);
         }
         batch.add(r.get());
         if (batch.size() == batchSize) {
@@ -127,18 +169,14 @@ final class PredictCommand implements Callable<Integer> {
         break;
       }
       JsonNode answer = client.post(path, body(columns, picks, batch), "text/csv");
-      StringBuilder lines = new StringBuilder();
       JsonNode predictions = answer.path("predictions");
       JsonNode classes = answer.path("classes");
-      if (!wroteHeader) {
-        lines.append(PredictRows.header(id == null ? "row" : id, predictions.path(0)));
-        wroteHeader = true;
-      }
+      List<PredictRows.Row> scoredRows = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         String key = idAt < 0 ? Long.toString(row + i + 1) : batch.get(i).fields().get(idAt);
-        lines.append(PredictRows.line(key, predictions.path(i), classes.path(i)));
+        scoredRows.add(PredictRows.row(key, predictions.path(i), classes.path(i)));
       }
-      out.write(lines.toString());
+      out.write(scoredRows);
       row += batch.size();
       scored += batch.size();
       batches++;
@@ -151,6 +189,7 @@ final class PredictCommand implements Callable<Integer> {
         return 3;
       }
     }
+    out.finish();
     double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
     err.printf("scored %d rows (%d this run, %.0f rows/s) into %s%n", row, scored, scored / seconds, output);
     return 0;

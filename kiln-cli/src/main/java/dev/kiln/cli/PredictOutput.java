@@ -9,9 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
- * The predictions file of {@code kiln predict}, which a resumed run continues: only complete lines count, so a line
+ * The CSV predictions file of {@code kiln predict}, which a resumed run continues: only complete lines count, so a line
  * torn by a killed run is cut off and scored again, and no row is written twice.
  */
 final class PredictOutput {
@@ -46,21 +47,49 @@ final class PredictOutput {
     return new Progress(Math.max(0, records - 1), records > 0);
   }
 
-  /** Appends lines to the file and pushes each batch to disk, so a killed run loses at most the batch in flight. */
-  static final class Writer implements AutoCloseable {
+  /**
+   * Appends lines to the file and pushes each batch to disk, so a killed run loses at most the batch in flight; the
+   * header comes from the first row written.
+   */
+  static final class Csv implements PredictSink {
     private final OutputStream out;
+    private final String id;
+    private final Progress done;
+    private boolean wroteHeader;
 
-    Writer(Path file, boolean append) throws IOException {
+    /**
+     * @param resume continue {@code file} (cut after its last complete line) instead of creating it
+     */
+    Csv(Path file, String id, boolean resume) throws IOException {
+      this.id = id;
+      boolean append = resume && Files.exists(file);
+      done = append ? truncateToCompleteRows(file) : new Progress(0, false);
+      wroteHeader = done.header();
       out =
           append
               ? Files.newOutputStream(file, StandardOpenOption.APPEND)
               : Files.newOutputStream(file, StandardOpenOption.CREATE_NEW);
     }
 
-    void write(String lines) throws IOException {
-      out.write(lines.getBytes(StandardCharsets.UTF_8));
+    @Override
+    public long done() {
+      return done.rows();
+    }
+
+    @Override
+    public void write(List<PredictRows.Row> rows) throws IOException {
+      StringBuilder lines = new StringBuilder();
+      if (!wroteHeader) {
+        lines.append(PredictRows.header(id, rows.getFirst()));
+        wroteHeader = true;
+      }
+      rows.forEach(r -> lines.append(PredictRows.line(r)));
+      out.write(lines.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
+
+    @Override
+    public void finish() {}
 
     @Override
     public void close() throws IOException {

@@ -1,43 +1,48 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Lines of the predictions file: the row's id, the prediction (the class when the model answers scores per class, else
- * the value), and the scores {@code p_0, p_1, ...} when the model gives them.
+ * Rows of the predictions file: the row's id, the prediction (the class when the model answers scores per class, else
+ * the value), and the scores {@code p_0, p_1, ...} when the model gives them; as CSV lines or as Parquet columns.
  */
 final class PredictRows {
+  /** One scored row; {@code scores} is empty for a model that gives one value. */
+  record Row(String id, String prediction, List<String> scores) {}
+
   private PredictRows() {}
 
-  static String header(String id, JsonNode first) {
-    first = scores(first);
+  static Row row(String id, JsonNode prediction, JsonNode predictedClass) {
+    List<String> scores = new ArrayList<>();
+    if (prediction.has("probabilities")) { // a Kiln-trained classifier: {"probabilities", "label", "class"}
+      prediction.get("probabilities").forEach(p -> scores.add(p.asText()));
+      return new Row(id, prediction.path("class").asText(), scores);
+    }
+    if (prediction.isArray() && prediction.size() > 1) {
+      prediction.forEach(p -> scores.add(p.asText()));
+      return new Row(id, predictedClass.isMissingNode() ? "" : predictedClass.asText(), scores);
+    }
+    JsonNode value = prediction.isArray() ? prediction.path(0) : prediction;
+    return new Row(id, value.isObject() ? value.toString() : value.asText(), scores);
+  }
+
+  /** The CSV header for rows like {@code first}: {@code id,prediction[,p_0,p_1,...]}. */
+  static String header(String id, Row first) {
     StringBuilder s = new StringBuilder(CsvRecords.field(id)).append(",prediction");
-    if (first.isArray() && first.size() > 1) {
-      for (int k = 0; k < first.size(); k++) {
+    if (first.scores().size() > 1) {
+      for (int k = 0; k < first.scores().size(); k++) {
         s.append(",p_").append(k);
       }
     }
     return s.append('\n').toString();
   }
 
-  static String line(String id, JsonNode prediction, JsonNode predictedClass) {
-    StringBuilder s = new StringBuilder(CsvRecords.field(id)).append(',');
-    if (prediction.has("probabilities")) { // a Kiln-trained classifier: {"probabilities", "label", "class"}
-      s.append(CsvRecords.field(prediction.path("class").asText()));
-      prediction.get("probabilities").forEach(p -> s.append(',').append(CsvRecords.field(p.asText())));
-      return s.append('\n').toString();
-    }
-    if (prediction.isArray() && prediction.size() > 1) {
-      s.append(CsvRecords.field(predictedClass.isMissingNode() ? "" : predictedClass.asText()));
-      prediction.forEach(p -> s.append(',').append(CsvRecords.field(p.asText())));
-    } else {
-      JsonNode value = prediction.isArray() ? prediction.path(0) : prediction;
-      s.append(CsvRecords.field(value.isObject() ? value.toString() : value.asText()));
-    }
+  static String line(Row row) {
+    StringBuilder s = new StringBuilder(CsvRecords.field(row.id())).append(',');
+    s.append(CsvRecords.field(row.prediction()));
+    row.scores().forEach(p -> s.append(',').append(CsvRecords.field(p)));
     return s.append('\n').toString();
-  }
-
-  private static JsonNode scores(JsonNode prediction) {
-    return prediction.has("probabilities") ? prediction.get("probabilities") : prediction;
   }
 }

@@ -2,7 +2,9 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Which served model {@code kiln predict} calls, and the raw columns it takes. */
 final class PredictTarget {
@@ -47,5 +49,34 @@ final class PredictTarget {
           "model '" + reference + "' declares no columns; kiln predict scores Kiln-trained tabular models");
     }
     return columns;
+  }
+
+  /**
+   * Refuses a Parquet column of text or booleans where the model takes numbers (its input of datatype FP32), naming the
+   * column, before any row is sent: the server would refuse each row, and name it by its place in the batch.
+   */
+  static void checkNumeric(
+      KilnClient client, String predictPath, List<String> read, List<ParquetRows.Kind> kinds, String name) {
+    JsonNode metadata = client.get("/v2/models/" + predictPath.substring("/predict/".length()));
+    Set<String> numeric = new HashSet<>();
+    metadata
+        .path("inputs")
+        .forEach(in -> {
+          if (in.path("datatype").asText().equals("FP32")) {
+            in.path("parameters").path("columns").forEach(c -> numeric.add(c.asText()));
+          }
+        });
+    for (int i = 0; i < read.size(); i++) {
+      ParquetRows.Kind kind = kinds.get(i);
+      if (numeric.contains(read.get(i)) && (kind == ParquetRows.Kind.TEXT || kind == ParquetRows.Kind.BOOLEAN)) {
+        throw new KilnClient.CallFailed(
+            name
+                + " column '"
+                + read.get(i)
+                + "' holds "
+                + (kind == ParquetRows.Kind.TEXT ? "text" : "booleans")
+                + "; the model takes numbers there");
+      }
+    }
   }
 }
