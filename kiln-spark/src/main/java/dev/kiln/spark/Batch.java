@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
+import scala.collection.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * One model call for a batch of rows: the rows' cells become one tensor per input ({@code [rows, width]}, written once
@@ -147,11 +149,12 @@ final class Batch {
     };
   }
 
-  private static List<Object> slice(Tensor t, int from, int count) {
+  /** A row's values of an array output, as the Scala sequence Spark's row encoder takes (it refuses a Java list). */
+  private static Seq<Object> slice(Tensor t, int from, int count) {
     List<Object> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       out.add(value(t, from + i));
     }
-    return out;
+    return CollectionConverters.asScala(out);
   }
 }

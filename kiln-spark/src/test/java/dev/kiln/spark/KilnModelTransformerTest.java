@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.tensor.DataType;
 import dev.kiln.onnx.ExampleModels;
@@ -13,11 +14,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import org.apache.spark.SparkException;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -167,6 +176,62 @@ class KilnModelTransformerTest extends KilnSparkFixture {
     List<JsonNode> served = served("submitted", rows, COLUMNS);
     for (int i = 0; i < rows.size(); i++) {
       assertThat(rows.get(i).<Float>getAs("score")).isEqualTo((float) served.get(i).path("score").get(0).asDouble());
+    }
+  }
+
+  @Test
+  void aModelWithoutColumnNamesReadsArrayAndVectorColumns() throws Exception {
+    push("arrays", ExampleModels.addSub());
+    Random r = new Random(31);
+    List<Row> in = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      float[] a = new float[4];
+      double[] b = new double[4];
+      for (int k = 0; k < 4; k++) {
+        a[k] = r.nextInt(1000) / 8f;
+        b[k] = r.nextInt(1000) / 8.0;
+      }
+      List<Float> boxed = new ArrayList<>();
+      for (float x : a) {
+        boxed.add(x);
+      }
+      in.add(RowFactory.create((long) i, boxed, Vectors.dense(b)));
+    }
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.LongType)
+            .add("left", DataTypes.createArrayType(DataTypes.FloatType))
+            .add("right", SQLDataTypes.VectorType());
+    List<Row> rows =
+        new KilnModelTransformer()
+            .setRegistryUrl(url())
+            .setApiKey(admin)
+            .setModel("arrays")
+            .setVersion("1")
+            .setInputCols("left", "right")
+            .transform(spark.createDataFrame(in, schema).repartition(2))
+            .orderBy("id")
+            .collectAsList();
+
+    var instances = JSON.createArrayNode();
+    for (Row row : rows) {
+      instances
+          .addObject()
+          .<ObjectNode>set("a", JSON.valueToTree(row.getList(1)))
+          .set("b", JSON.valueToTree(((Vector) row.get(2)).toArray()));
+    }
+    var r2 =
+        send("POST", "/predict/arrays", JSON.writeValueAsBytes(JSON.createObjectNode().set("instances", instances)));
+    assertThat(r2.statusCode()).as(r2.body()).isEqualTo(200);
+    JsonNode served = JSON.readTree(r2.body()).path("predictions");
+    for (int i = 0; i < rows.size(); i++) {
+      for (String out : List.of("sum", "diff")) {
+        List<Float> expected = new ArrayList<>();
+        served.get(i).path(out).forEach(v -> expected.add((float) v.asDouble()));
+        assertThat(rows.get(i).<Float>getList(rows.get(i).fieldIndex(out)))
+            .as("%s of row %d", out, i)
+            .isEqualTo(expected);
+      }
     }
   }
 
