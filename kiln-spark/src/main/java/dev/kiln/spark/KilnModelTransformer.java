@@ -33,7 +33,8 @@ public final class KilnModelTransformer extends Transformer {
 
   private final String uid;
   private final Param<String> registryUrl;
-  private final Param<String> apiKey;
+  // Not a Param: explainParams() prints every param's value, and a key must not reach logs or notebooks.
+  private String apiKey = "";
   private final Param<String> store;
   private final Param<String> masterKeyFile;
   private final Param<String> model;
@@ -51,7 +52,6 @@ public final class KilnModelTransformer extends Transformer {
   public KilnModelTransformer(String uid) {
     this.uid = Objects.requireNonNull(uid, "uid");
     registryUrl = new Param<>(this, "registryUrl", "the Kiln server, e.g. http://kiln:8000");
-    apiKey = new Param<>(this, "apiKey", "an API key with manage scope on the model; empty with auth off");
     store =
         new Param<>(
             this,
@@ -65,7 +65,6 @@ public final class KilnModelTransformer extends Transformer {
     outputs = new StringArrayParam(this, "outputs", "outputs to add; empty: all");
     outputCols = new StringArrayParam(this, "outputCols", "column names for the outputs; empty: the outputs' names");
     batchSize = new IntParam(this, "batchSize", "rows per model call", ParamValidators.inRange(1, 1 << 20));
-    setDefault(apiKey, "");
     setDefault(store, "");
     setDefault(masterKeyFile, "");
     setDefault(inputCols, new String[0]);
@@ -82,10 +81,6 @@ public final class KilnModelTransformer extends Transformer {
   // Spark finds a transformer's params through public no-argument methods that return them.
   public Param<String> registryUrl() {
     return registryUrl;
-  }
-
-  public Param<String> apiKey() {
-    return apiKey;
   }
 
   public Param<String> store() {
@@ -124,8 +119,10 @@ public final class KilnModelTransformer extends Transformer {
     return put(registryUrl, v);
   }
 
+  /** An API key with {@code manage} scope on the model (reading a version's file needs it); empty with auth off. */
   public KilnModelTransformer setApiKey(String v) {
-    return put(apiKey, v);
+    apiKey = Objects.requireNonNull(v, "apiKey");
+    return this;
   }
 
   public KilnModelTransformer setStore(String v) {
@@ -163,7 +160,7 @@ public final class KilnModelTransformer extends Transformer {
   /** Where executors read the file, from the params. */
   ArtifactSource source() {
     String url = getOrDefault(registryUrl);
-    String key = getOrDefault(apiKey);
+    String key = apiKey;
     String at = getOrDefault(store);
     return at.isEmpty()
         ? ArtifactSource.registry(url, key)
@@ -198,7 +195,9 @@ public final class KilnModelTransformer extends Transformer {
 
   @Override
   public KilnModelTransformer copy(ParamMap extra) {
-    return (KilnModelTransformer) defaultCopy(extra);
+    KilnModelTransformer copy = (KilnModelTransformer) defaultCopy(extra);
+    copy.apiKey = apiKey;
+    return copy;
   }
 
   private <T> KilnModelTransformer put(Param<T> p, T value) {

@@ -22,6 +22,7 @@ import org.apache.spark.SparkException;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -76,7 +77,12 @@ class KilnModelTransformerTest extends KilnSparkFixture {
   @Test
   void theTransformerScoresAParquetFileAsTheServerDoes() throws Exception {
     push("people", ExampleModels.tabular());
-    Dataset<Row> scored = tabular("people").transform(read(people("people", 2000, 4, 7)));
+    KilnModelTransformer t = tabular("people");
+    Dataset<Row> scored = t.transform(read(people("people", 2000, 4, 7)));
+    // The key is no param: explainParams, the plan and the copy Spark makes never show it.
+    assertThat(t.explainParams()).contains("model: ").doesNotContain(admin);
+    assertThat(t.copy(ParamMap.empty()).source().apiKey()).isEqualTo(admin);
+    assertThat(scored.queryExecution().toString()).doesNotContain(admin);
 
     assertThat(scored.schema().fieldNames())
         .containsExactly("id", "age", "income", "height", "city", "prediction", "city_out");
