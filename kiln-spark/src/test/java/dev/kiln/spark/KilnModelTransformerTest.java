@@ -100,6 +100,66 @@ class KilnModelTransformerTest extends KilnSparkFixture {
   }
 
   @Test
+  void aModelKilnTrainedScoresAsTheServerDoes() throws Exception {
+    // Trained here through the API: its preprocessing (scaling, the text column's categories) is inside the ONNX file.
+    StringBuilder csv = new StringBuilder("age,income,height,city,label\n");
+    List<Row> rows = read(people("training", 600, 1, 37)).orderBy("id").collectAsList();
+    for (Row r : rows) {
+      double score =
+          r.<Integer>getAs("age") / 40.0 + r.<Double>getAs("income") / 100 - ("Oslo".equals(r.getAs("city")) ? 1.5 : 0);
+      csv.append(r.<Integer>getAs("age"))
+          .append(',')
+          .append(r.<Double>getAs("income"))
+          .append(',')
+          .append(r.<Float>getAs("height"))
+          .append(',')
+          .append(r.<String>getAs("city"))
+          .append(',')
+          .append(score > 2 ? "high" : "low")
+          .append('\n');
+    }
+    var up = send("POST", "/api/v1/datasets/people_csv?label=label", csv.toString().getBytes());
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+    var job =
+        send("POST", "/api/v1/jobs", "{\"dataset\":\"people_csv\",\"model\":\"type: logistic_regression\"}".getBytes());
+    assertThat(job.statusCode()).as(job.body()).isEqualTo(202);
+    long id = JSON.readTree(job.body()).get("id").asLong();
+    long deadline = System.nanoTime() + 180_000_000_000L;
+    String state = "QUEUED";
+    while (System.nanoTime() < deadline && (state.equals("QUEUED") || state.equals("RUNNING"))) {
+      Thread.sleep(100);
+      state = JSON.readTree(send("GET", "/api/v1/jobs/" + id, new byte[0]).body()).path("state").asText();
+    }
+    assertThat(state).isEqualTo("SUCCEEDED");
+    var deployed = send("POST", "/api/v1/jobs/" + id + "/deploy", "{\"name\":\"trained\"}".getBytes());
+    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+
+    KilnModelTransformer t =
+        new KilnModelTransformer().setRegistryUrl(url()).setApiKey(admin).setModel("trained").setVersion("latest");
+    Dataset<Row> input = read(people("trained", 400, 3, 41)).drop("id");
+    Dataset<Row> result = t.transform(input);
+    List<String> outputs = List.of(result.schema().fieldNames()).subList(input.schema().size(), result.schema().size());
+    List<Row> scored = result.collectAsList();
+    List<JsonNode> served = served("trained", scored, COLUMNS);
+    assertThat(outputs).containsExactlyInAnyOrder("probabilities", "label", "class");
+    assertThat(scored).extracting(r -> r.<String>getAs("class")).contains("high", "low");
+    for (int i = 0; i < scored.size(); i++) {
+      for (String out : outputs) {
+        Object mine = scored.get(i).getAs(out);
+        JsonNode theirs = outputs.size() == 1 ? served.get(i) : served.get(i).path(out);
+        assertThat(
+                JSON.valueToTree(
+                        mine instanceof scala.collection.Seq<?> s
+                            ? scala.jdk.javaapi.CollectionConverters.asJava(s)
+                            : List.of(mine))
+                    .toString())
+            .as("%s of row %d", out, i)
+            .isEqualTo(theirs.isArray() ? theirs.toString() : "[" + theirs + "]");
+      }
+    }
+  }
+
+  @Test
   void theStoreSourceDecryptsOnTheExecutorsAndAnAliasPinsAVersion() throws Exception {
     push("stored", ExampleModels.addSub());
     push("stored", ExampleModels.tabular());

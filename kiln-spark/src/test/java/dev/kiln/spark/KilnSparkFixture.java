@@ -8,6 +8,7 @@ import dev.kiln.govern.crypto.MasterKeys;
 import dev.kiln.server.GovernanceConfig;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
+import dev.kiln.server.TrainingConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,6 +64,7 @@ abstract class KilnSparkFixture {
     kiln =
         Kiln.start(
             KilnConfig.defaults(repo, 0, 0)
+                .withTraining(TrainingConfig.defaults(data))
                 .withGovernance(GovernanceConfig.defaults(data).withAuth(true).withMasterKey(masterKey)));
     admin = kiln.bootstrapToken().orElseThrow();
     spark =
