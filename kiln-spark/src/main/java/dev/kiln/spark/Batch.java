@@ -121,6 +121,10 @@ final class Batch {
     };
   }
 
+  /**
+   * Cells travel as doubles, exact for every float, int and double and for longs up to 2^53 (a feature column beyond
+   * that is an id, not something a model reads as a number).
+   */
   private static Tensor numeric(DataType type, long[] shape, List<double[]> rows, int width) {
     int size = type == DataType.FP32 || type == DataType.INT32 ? 4 : 8;
     ByteBuffer b = ByteBuffer.allocateDirect(rows.size() * width * size).order(ByteOrder.LITTLE_ENDIAN);
