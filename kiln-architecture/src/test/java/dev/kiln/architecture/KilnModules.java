@@ -35,7 +35,7 @@ final class KilnModules implements SliceAssignment {
     String first = parts.length > 2 ? parts[2] : "";
     String second = parts.length > 3 ? parts[3] : "";
     return switch (first) {
-      case "core", "http", "server", "cli" -> "kiln-" + first;
+      case "core", "http", "server", "cli", "spark" -> "kiln-" + first;
       case "onnx" -> "kiln-onnx-format";
       case "engine", "protocol" -> "kiln-" + first + "-" + second;
       case "training", "govern" ->
