@@ -121,7 +121,11 @@ abstract class ScoringFixture {
   }
 
   ScoringJob awaitEnd(long id) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    return awaitEnd(id, 60);
+  }
+
+  ScoringJob awaitEnd(long id, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
     while (true) {
       ScoringJob j = store.get(id).orElseThrow();
       if (j.state().finished()) {
