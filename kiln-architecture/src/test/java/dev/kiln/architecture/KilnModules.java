@@ -38,7 +38,7 @@ final class KilnModules implements SliceAssignment {
       case "core", "http", "server", "cli", "spark" -> "kiln-" + first;
       case "onnx" -> "kiln-onnx-format";
       case "engine", "protocol" -> "kiln-" + first + "-" + second;
-      case "training", "govern" ->
+      case "training", "govern", "scoring" ->
           second.equals("http") || second.equals("djl") || second.equals("store")
               ? "kiln-" + first + "-" + second
               : "kiln-" + first;

@@ -30,6 +30,7 @@ public final class Main implements Runnable {
           KeysCommand.class,
           ModelsCommand.class,
           PredictCommand.class,
+          ScoringCommand.class,
           UsageCommand.class,
           AuditCommand.class,
           MasterKeyCommand.class,

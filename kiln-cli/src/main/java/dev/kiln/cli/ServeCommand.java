@@ -87,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin ServeTlsOptions tlsOptions;
 
   @Mixin ServeTrainingOptions training;
+  @Mixin ServeScoringOptions scoring;
 
   @Mixin ServeGovernanceOptions governance;
 
@@ -116,7 +117,8 @@ final class ServeCommand implements Callable<Integer> {
             Optional.ofNullable(defaultModel),
             training.config(dataDir),
             governance.config(dataDir),
-            llm.config());
+            llm.config(),
+            scoring.settings());
     Kiln kiln = Kiln.start(config);
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -156,6 +156,7 @@ public final class Kiln implements AutoCloseable {
     poller.shutdownNow();
     // Running jobs stop at their next step and go back to the queue.
     parts.training().ifPresent(t -> t.runner().close());
+    parts.scoring().ifPresent(BatchScoring::close); // running scoring jobs go back to the queue
     // Both listeners stay open until the core has drained, so probes read "not ready" (503, NOT_SERVING) and new
     // work is refused with 503/UNAVAILABLE instead of a refused connection. Stopping the gRPC server first, as
     // before, waited the whole drain timeout for any open stream while readiness still said 200 (issue 10).

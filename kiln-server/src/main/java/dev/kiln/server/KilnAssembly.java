@@ -132,17 +132,21 @@ final class KilnAssembly {
     Deployer deployer =
         deployments.<Deployer>map(d -> d).orElseGet(() -> new RepositoryDeployer(config.modelRepository(), core));
     Optional<KilnParts.Training> training = config.training().map(t -> training(t, deployer, governance, keys));
+    Optional<BatchScoring> scoring =
+        training.flatMap(t ->
+            governance.map(g -> started(BatchScoring.start(config.scoring(), core, g, t.service(), t.datasets()))));
     Gate gate = governance.map(g -> g.gate).orElse(Gate.OPEN);
     // This replica's recent traffic, for the console's overview; forgets models no longer served.
     RecentTraffic traffic = started(new RecentTraffic(meters, () -> Set.copyOf(core.readyModels()))).start();
     List<RestService> services =
-        services(core, management, meters, traffic, languageModels, gate, governance, deployments, training);
+        services(core, management, meters, traffic, languageModels, gate, governance, deployments, training, scoring);
     Duration drain = config.core().drainTimeout();
     HttpServer http = new HttpServer(config.http(), services, gate).start();
     started.push(() -> http.close(drain));
     GrpcServer grpc = GrpcServer.start(core, config.grpc(), gate);
     started.push(() -> grpc.stop(drain));
-    return new KilnParts(meters, traffic, management, governance, core, languageModels, staging, training, http, grpc);
+    return new KilnParts(
+        meters, traffic, management, governance, core, languageModels, staging, training, scoring, http, grpc);
   }
 
   /** The server's meter registry, with the JVM's memory, thread and processor meters. */
@@ -197,7 +201,8 @@ final class KilnAssembly {
       Gate gate,
       Optional<Governance> governance,
       Optional<RegistryDeployments> deployments,
-      Optional<KilnParts.Training> training) {
+      Optional<KilnParts.Training> training,
+      Optional<BatchScoring> scoring) {
     List<RestService> services =
         new ArrayList<>(
             List.of(
@@ -218,6 +223,7 @@ final class KilnAssembly {
       services.add(SessionRestService.withoutAuth()); // the console asks whether to sign in
     }
     training.ifPresent(t -> services.add(t.api()));
+    scoring.ifPresent(s -> services.add(s.api()));
     services.add(new ConsoleService());
     // Last: the document describes the routes of the services above (those present in this server).
     services.add(new OpenApiService(List.copyOf(services)));
@@ -271,7 +277,7 @@ final class KilnAssembly {
             governance
                 .map(g -> new TrainingRestService(training, sweeps, g.audit))
                 .orElseGet(() -> new TrainingRestService(training, sweeps)));
-    return new KilnParts.Training(training, runner, api, shared.<AutoCloseable>map(s -> s).orElse(() -> {}));
+    return new KilnParts.Training(training, runner, api, datasets, shared.<AutoCloseable>map(s -> s).orElse(() -> {}));
   }
 
   /**

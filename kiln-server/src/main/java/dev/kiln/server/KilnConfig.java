@@ -5,6 +5,7 @@ import dev.kiln.core.serving.CoreSettings;
 import dev.kiln.core.tls.TlsSettings;
 import dev.kiln.http.HttpSettings;
 import dev.kiln.protocol.grpc.GrpcSettings;
+import dev.kiln.scoring.ScoringSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -24,6 +25,7 @@ import java.util.Optional;
  * @param training the training service's settings, or empty to serve only
  * @param governance the database, keys, registry and audit; empty for none (a plain model folder, no auth)
  * @param llm how GGUF language models in the repository are served (the OpenAI-compatible API)
+ * @param scoring how this replica runs batch-scoring jobs (with training and a database)
  */
 public record KilnConfig(
     Path modelRepository,
@@ -36,7 +38,8 @@ public record KilnConfig(
     Optional<String> defaultModel,
     Optional<TrainingConfig> training,
     Optional<GovernanceConfig> governance,
-    LlmConfig llm) {
+    LlmConfig llm,
+    ScoringSettings scoring) {
   public KilnConfig {
     Objects.requireNonNull(modelRepository, "modelRepository");
     Objects.requireNonNull(modelControl, "modelControl");
@@ -49,9 +52,38 @@ public record KilnConfig(
     Objects.requireNonNull(training, "training");
     Objects.requireNonNull(governance, "governance");
     Objects.requireNonNull(llm, "llm");
+    Objects.requireNonNull(scoring, "scoring");
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive");
     }
+  }
+
+  /** A configuration with the default scoring settings ({@link ScoringSettings#defaults}). */
+  public KilnConfig(
+      Path modelRepository,
+      ModelControl modelControl,
+      Duration pollInterval,
+      HttpSettings http,
+      GrpcSettings grpc,
+      EngineOptions engine,
+      CoreSettings core,
+      Optional<String> defaultModel,
+      Optional<TrainingConfig> training,
+      Optional<GovernanceConfig> governance,
+      LlmConfig llm) {
+    this(
+        modelRepository,
+        modelControl,
+        pollInterval,
+        http,
+        grpc,
+        engine,
+        core,
+        defaultModel,
+        training,
+        governance,
+        llm,
+        ScoringSettings.defaults());
   }
 
   /** Defaults for a repository, on loopback with the given ports (0 = any free port). */
@@ -67,22 +99,56 @@ public record KilnConfig(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        LlmConfig.defaults());
+        LlmConfig.defaults(),
+        ScoringSettings.defaults());
   }
 
   public KilnConfig withModelControl(ModelControl control) {
     return new KilnConfig(
-        modelRepository, control, pollInterval, http, grpc, engine, core, defaultModel, training, governance, llm);
+        modelRepository,
+        control,
+        pollInterval,
+        http,
+        grpc,
+        engine,
+        core,
+        defaultModel,
+        training,
+        governance,
+        llm,
+        scoring);
   }
 
   public KilnConfig withHttp(HttpSettings h) {
     return new KilnConfig(
-        modelRepository, modelControl, pollInterval, h, grpc, engine, core, defaultModel, training, governance, llm);
+        modelRepository,
+        modelControl,
+        pollInterval,
+        h,
+        grpc,
+        engine,
+        core,
+        defaultModel,
+        training,
+        governance,
+        llm,
+        scoring);
   }
 
   public KilnConfig withGrpc(GrpcSettings g) {
     return new KilnConfig(
-        modelRepository, modelControl, pollInterval, http, g, engine, core, defaultModel, training, governance, llm);
+        modelRepository,
+        modelControl,
+        pollInterval,
+        http,
+        g,
+        engine,
+        core,
+        defaultModel,
+        training,
+        governance,
+        llm,
+        scoring);
   }
 
   /** Both listeners over TLS from the same files. */
@@ -92,7 +158,18 @@ public record KilnConfig(
 
   public KilnConfig withCore(CoreSettings c) {
     return new KilnConfig(
-        modelRepository, modelControl, pollInterval, http, grpc, engine, c, defaultModel, training, governance, llm);
+        modelRepository,
+        modelControl,
+        pollInterval,
+        http,
+        grpc,
+        engine,
+        c,
+        defaultModel,
+        training,
+        governance,
+        llm,
+        scoring);
   }
 
   public KilnConfig withTraining(TrainingConfig t) {
@@ -107,7 +184,8 @@ public record KilnConfig(
         defaultModel,
         Optional.of(t),
         governance,
-        llm);
+        llm,
+        scoring);
   }
 
   public KilnConfig withGovernance(GovernanceConfig g) {
@@ -122,16 +200,44 @@ public record KilnConfig(
         defaultModel,
         training,
         Optional.of(g),
-        llm);
+        llm,
+        scoring);
   }
 
   public KilnConfig withLlm(LlmConfig l) {
     return new KilnConfig(
-        modelRepository, modelControl, pollInterval, http, grpc, engine, core, defaultModel, training, governance, l);
+        modelRepository,
+        modelControl,
+        pollInterval,
+        http,
+        grpc,
+        engine,
+        core,
+        defaultModel,
+        training,
+        governance,
+        l,
+        scoring);
   }
 
   public KilnConfig withPollInterval(Duration d) {
     return new KilnConfig(
-        modelRepository, modelControl, d, http, grpc, engine, core, defaultModel, training, governance, llm);
+        modelRepository, modelControl, d, http, grpc, engine, core, defaultModel, training, governance, llm, scoring);
+  }
+
+  public KilnConfig withScoring(ScoringSettings s) {
+    return new KilnConfig(
+        modelRepository,
+        modelControl,
+        pollInterval,
+        http,
+        grpc,
+        engine,
+        core,
+        defaultModel,
+        training,
+        governance,
+        llm,
+        s);
   }
 }

@@ -104,4 +104,12 @@ class GovernanceOnPostgresqlTest {
       return true;
     }
   }
+
+  @Nested
+  class Scoring extends ScoringServerTest {
+    @Override
+    boolean onPostgresql() {
+      return true;
+    }
+  }
 }

@@ -37,7 +37,8 @@ final class SchemaHistory {
           "V5__dataset_keys.sql",
           "V6__dataset_tombstones.sql",
           "V7__sessions.sql",
-          "V8__list_columns.sql");
+          "V8__list_columns.sql",
+          "V9__scoring_jobs.sql");
 
   private SchemaHistory() {}
 

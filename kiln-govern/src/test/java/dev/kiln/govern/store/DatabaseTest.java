@@ -37,8 +37,9 @@ abstract class DatabaseTest extends OnEachBackend {
                 return rs.getInt(1);
               }
             });
-    // V1, V2 (change feed), V3 (datasets), V4 (jobs), V5 (keys), V6 (tombstones), V7 (sessions), V8 (list columns)
-    assertThat(migrations).isEqualTo(8);
+    // V1, V2 (change feed), V3 (datasets), V4 (jobs), V5 (keys), V6 (tombstones), V7 (sessions), V8 (list columns),
+    // V9 (scoring jobs)
+    assertThat(migrations).isEqualTo(9);
   }
 
   @Test
