@@ -15,9 +15,17 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +99,44 @@ class ParquetCodecsTest {
           .hasMessageStartingWith("bad-" + codec + ".parquet row ")
           .hasMessageContaining(": unreadable Parquet (column 'x2': ")
           .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
+    }
+  }
+
+  @Test
+  void aPageThatDoesNotDecompressIsNamedWithWhy() throws Exception {
+    MessageType schema = MessageTypeParser.parseMessageType(SCHEMA);
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    for (CompressionCodecName codec : List.of(CompressionCodecName.SNAPPY, CompressionCodecName.ZSTD)) {
+      Path file = dir.resolve("no-crc-" + codec + ".parquet");
+      try (ParquetWriter<Group> w =
+          ExampleParquetWriter.builder(new LocalOutputFile(file))
+              .withConf(new PlainParquetConfiguration())
+              .withCodecFactory(new ParquetCodecs())
+              .withCompressionCodec(codec)
+              .withPageWriteChecksumEnabled(false) // else the page's CRC catches it before decompression
+              .withDictionaryEncoding(false)
+              .withType(schema)
+              .build()) {
+        for (int i = 0; i < 3000; i++) {
+          w.write(groups.newGroup().append("x1", Math.sin(i)).append("x2", 7L * i));
+        }
+      }
+      byte[] bytes = Files.readAllBytes(file);
+      ColumnChunkMetaData x2;
+      try (ParquetFileReader r = ParquetRows.open(file)) {
+        x2 = r.getFooter().getBlocks().getFirst().getColumns().get(1);
+      }
+      int middle = (int) (x2.getStartingPos() + x2.getTotalSize() / 2); // inside the chunk's one page
+      Arrays.fill(bytes, middle, middle + 40, (byte) 0xFF);
+      Files.write(file, bytes);
+      assertThatThrownBy(() -> read(file, "x1", "x2"))
+          .isInstanceOf(KilnException.class)
+          .hasMessageStartingWith(
+              "no-crc-"
+                  + codec
+                  + ".parquet row 1: unreadable Parquet (column 'x2': could not decompress page: a "
+                  + codec
+                  + " page is corrupt (");
     }
   }
 
