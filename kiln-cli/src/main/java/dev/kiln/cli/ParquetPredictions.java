@@ -43,6 +43,7 @@ final class ParquetPredictions implements PredictSink {
   private final String id;
   private final boolean rowNumbers;
   private final int partBatches;
+  private final CompressionCodecName codec;
   private final long done;
   private int part;
   private int batches;
@@ -53,8 +54,11 @@ final class ParquetPredictions implements PredictSink {
   /**
    * @param id the id column's name: {@code row} for row numbers ({@code rowNumbers}), else an input column's
    * @param partBatches batches per part: what a killed run may have to score again
+   * @param codec the output's page compression (the parts, read once, stay uncompressed)
    */
-  ParquetPredictions(Path output, String id, boolean rowNumbers, int partBatches) throws IOException {
+  ParquetPredictions(Path output, String id, boolean rowNumbers, int partBatches, CompressionCodecName codec)
+      throws IOException {
+    this.codec = codec;
     this.output = output;
     this.parts = parts(output);
     this.id = id;
@@ -138,7 +142,7 @@ final class ParquetPredictions implements PredictSink {
           MessageType s = r.getFooter().getFileMetaData().getSchema();
           if (out == null) {
             schema = s;
-            out = writer(tmp, CompressionCodecName.GZIP);
+            out = writer(tmp, codec);
           }
           for (PageReadStore g = r.readNextRowGroup(); g != null; g = r.readNextRowGroup()) {
             RecordReader<Group> rows =

@@ -3,30 +3,17 @@ package dev.kiln.cli;
 import dev.kiln.core.error.KilnException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.parquet.ParquetReadOptions;
-import org.apache.parquet.bytes.ByteBufferAllocator;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.compression.CompressionCodecFactory;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.crypto.FileDecryptionProperties;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
-import org.apache.parquet.filter2.compat.FilterCompat;
-import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.ParquetMetricsCallback;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
@@ -47,12 +34,14 @@ import org.apache.parquet.schema.Type;
 final class ParquetRows implements AutoCloseable {
   private final ParquetFileReader reader;
   private final MessageType projection;
+  private final Path file;
   private final String name;
   private final Kind[] kinds;
   private final int[] fields;
   private RecordReader<Group> rows;
   private long left;
   private long row;
+  private int groups; // row groups started
 
   /** How a chosen column's values become text. */
   enum Kind {
@@ -64,13 +53,13 @@ final class ParquetRows implements AutoCloseable {
     TEXT
   }
 
-  private ParquetRows(
-      ParquetFileReader reader, MessageType projection, List<String> columns, Kind[] kinds, String name) {
+  private ParquetRows(ParquetFileReader reader, MessageType projection, List<String> columns, Kind[] kinds, Path file) {
     this.reader = reader;
     this.projection = projection;
     this.kinds = kinds;
     this.fields = columns.stream().mapToInt(projection::getFieldIndex).toArray();
-    this.name = name;
+    this.file = file;
+    this.name = file.getFileName().toString();
   }
 
   /** The top-level column names of {@code file}, in file order. */
@@ -106,7 +95,7 @@ final class ParquetRows implements AutoCloseable {
       }
       MessageType projection = new MessageType(schema.getName(), picked);
       reader.setRequestedSchema(projection);
-      return new ParquetRows(reader, projection, columns, kinds, name);
+      return new ParquetRows(reader, projection, columns, kinds, file);
     } catch (RuntimeException e) {
       reader.close();
       throw e;
@@ -122,6 +111,7 @@ final class ParquetRows implements AutoCloseable {
   Optional<CsvRecords.Record> next() throws IOException {
     try {
       while (left == 0) {
+        groups++;
         PageReadStore group = reader.readNextRowGroup();
         if (group == null) {
           return Optional.empty();
@@ -139,7 +129,8 @@ final class ParquetRows implements AutoCloseable {
       }
       return Optional.of(new CsvRecords.Record(row, values));
     } catch (RuntimeException | IOException e) { // parquet-java's decoding errors are mostly unchecked
-      throw KilnException.invalid(name + " row " + (row + 1) + ": unreadable Parquet (" + e.getMessage() + ")");
+      String why = ParquetPages.describe(file, projection, groups - 1, e);
+      throw KilnException.invalid(name + " row " + (row + 1) + ": unreadable Parquet (" + why + ")");
     }
   }
 
@@ -216,7 +207,7 @@ final class ParquetRows implements AutoCloseable {
     }
     ParquetFileReader reader;
     try {
-      reader = ParquetFileReader.open(new LocalInputFile(file), OPTIONS);
+      reader = ParquetFileReader.open(new LocalInputFile(file), ParquetCodecs.READ_OPTIONS);
     } catch (IOException | RuntimeException e) {
       throw KilnException.invalid(name + " has an unreadable Parquet footer (" + e.getMessage() + ")");
     }
@@ -236,61 +227,6 @@ final class ParquetRows implements AutoCloseable {
   }
 
   private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
-
-  /**
-   * Read options with {@link ParquetCodecs}. {@code ParquetReadOptions.builder()} always builds a Hadoop codec factory
-   * first (which needs hadoop-common and hadoop-mapreduce on the class path), so the options' own constructor is called
-   * instead: package-private in parquet-java 1.18, its arguments are the builder's defaults.
-   */
-  private static final ParquetReadOptions OPTIONS = readOptions();
-
-  private static ParquetReadOptions readOptions() {
-    try {
-      Constructor<ParquetReadOptions> c =
-          ParquetReadOptions.class.getDeclaredConstructor(
-              boolean.class,
-              boolean.class,
-              boolean.class,
-              boolean.class,
-              boolean.class,
-              boolean.class,
-              boolean.class,
-              boolean.class,
-              boolean.class,
-              FilterCompat.Filter.class,
-              ParquetMetadataConverter.MetadataFilter.class,
-              CompressionCodecFactory.class,
-              ByteBufferAllocator.class,
-              int.class,
-              Map.class,
-              FileDecryptionProperties.class,
-              ParquetMetricsCallback.class,
-              ParquetConfiguration.class);
-      c.setAccessible(true);
-      // signed min/max, stats, dictionary, record, vectored IO, column index, page checksums, bloom, off-heap
-      return c.newInstance(
-          false,
-          true,
-          true,
-          true,
-          false,
-          true,
-          false,
-          true,
-          false,
-          FilterCompat.NOOP,
-          ParquetMetadataConverter.NO_FILTER,
-          new ParquetCodecs(),
-          new HeapByteBufferAllocator(),
-          8 << 20,
-          Map.of(),
-          null,
-          null,
-          new PlainParquetConfiguration());
-    } catch (NoSuchMethodException | InstantiationException | IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("parquet-java's ParquetReadOptions changed; see ParquetRows", e);
-    }
-  }
 
   @Override
   public void close() throws IOException {

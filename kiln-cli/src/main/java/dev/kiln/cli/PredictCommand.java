@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,6 +58,13 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--id", description = "Input column written as each prediction's id (default: the row number).")
   String id;
 
+  @Option(
+      names = "--compression",
+      defaultValue = "snappy",
+      paramLabel = "CODEC",
+      description = "Parquet output's page compression: snappy (default, as Spark and pyarrow), zstd, gzip or none.")
+  String compression;
+
   @Option(names = "--resume", description = "Continue the output file after its last complete row.")
   boolean resume;
 
@@ -69,6 +77,9 @@ final class PredictCommand implements Callable<Integer> {
       throw new KilnClient.CallFailed("--batch-size must be at least 1");
     }
     boolean parquetOut = parquet(output);
+    if (parquetOut) {
+      codec(); // a wrong --compression fails before any request
+    }
     if (!resume && (Files.exists(output) || (parquetOut && Files.exists(ParquetPredictions.parts(output))))) {
       Path found = Files.exists(output) ? output : ParquetPredictions.parts(output);
       throw new KilnClient.CallFailed(found + " exists; pass --resume to continue it, or remove it");
@@ -115,8 +126,17 @@ final class PredictCommand implements Callable<Integer> {
   private PredictSink sink(boolean parquetOut) throws IOException {
     String idName = id == null ? "row" : id;
     return parquetOut
-        ? new ParquetPredictions(output, idName, id == null, PART_BATCHES)
+        ? new ParquetPredictions(output, idName, id == null, PART_BATCHES, codec())
         : new PredictOutput.Csv(output, idName, resume);
+  }
+
+  private CompressionCodecName codec() {
+    String c = compression.toUpperCase(Locale.ROOT);
+    return ParquetCodecs.WRITTEN.stream()
+        .filter(n -> n.name().equals(c) || (c.equals("NONE") && n == CompressionCodecName.UNCOMPRESSED))
+        .findFirst()
+        .orElseThrow(
+            () -> new KilnClient.CallFailed("--compression is snappy, zstd, gzip or none, not " + compression));
   }
 
   /** Batches per committed Parquet part: a killed run scores at most this many batches again. */

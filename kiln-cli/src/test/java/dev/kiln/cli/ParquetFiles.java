@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -28,13 +31,25 @@ final class ParquetFiles {
    * thousand rows span several.
    */
   static Path write(Path file, String schema, List<Object[]> rows) throws IOException {
+    return write(file, schema, rows, CompressionCodecName.GZIP);
+  }
+
+  /** As {@link #write(Path, String, List)}, pages compressed with {@code codec}. */
+  static Path write(Path file, String schema, List<Object[]> rows, CompressionCodecName codec) throws IOException {
+    return write(file, schema, rows, codec, new ParquetCodecs());
+  }
+
+  /** As {@link #write(Path, String, List, CompressionCodecName)}, compressed by {@code codecs}. */
+  static Path write(
+      Path file, String schema, List<Object[]> rows, CompressionCodecName codec, CompressionCodecFactory codecs)
+      throws IOException {
     MessageType type = MessageTypeParser.parseMessageType(schema);
     SimpleGroupFactory groups = new SimpleGroupFactory(type);
     try (ParquetWriter<Group> w =
         ExampleParquetWriter.builder(new LocalOutputFile(file))
             .withConf(new PlainParquetConfiguration())
-            .withCodecFactory(new ParquetCodecs())
-            .withCompressionCodec(CompressionCodecName.GZIP)
+            .withCodecFactory(codecs)
+            .withCompressionCodec(codec)
             .withRowGroupSize(8L << 10)
             .withPageSize(2 << 10)
             .withType(type)
@@ -78,6 +93,15 @@ final class ParquetFiles {
   static String schema(Path file) throws IOException {
     try (ParquetFileReader r = ParquetRows.open(file)) {
       return r.getFooter().getFileMetaData().getSchema().toString();
+    }
+  }
+
+  /** The codecs of {@code file}'s column chunks, each once. */
+  static Set<CompressionCodecName> codecs(Path file) throws IOException {
+    try (ParquetFileReader r = ParquetRows.open(file)) {
+      Set<CompressionCodecName> codecs = new TreeSet<>();
+      r.getFooter().getBlocks().forEach(b -> b.getColumns().forEach(c -> codecs.add(c.getCodec())));
+      return codecs;
     }
   }
 }

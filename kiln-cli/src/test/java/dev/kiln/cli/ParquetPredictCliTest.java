@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 
 /** {@code kiln predict} with Parquet in and out, against a real server: the same answers as CSV, resuming, errors. */
@@ -20,6 +22,11 @@ class ParquetPredictCliTest extends ClassifierServerCli {
 
   /** {@code csv} (data.csv's columns) as Parquet: x2 FLOAT, x1 DOUBLE, an empty cell a null; small row groups. */
   static Path asParquet(Path csv, Path file) throws Exception {
+    return asParquet(csv, file, CompressionCodecName.GZIP);
+  }
+
+  /** As {@link #asParquet(Path, Path)}, pages compressed with {@code codec}. */
+  static Path asParquet(Path csv, Path file, CompressionCodecName codec) throws Exception {
     List<Object[]> rows = new ArrayList<>();
     CsvRecords records = new CsvRecords(new StringReader(Files.readString(csv)), "data.csv");
     records.next();
@@ -33,7 +40,7 @@ class ParquetPredictCliTest extends ClassifierServerCli {
             f.get(3).isEmpty() ? null : Double.parseDouble(f.get(3))
           });
     }
-    return ParquetFiles.write(file, SCHEMA, rows);
+    return ParquetFiles.write(file, SCHEMA, rows, codec);
   }
 
   @Test
@@ -57,6 +64,14 @@ class ParquetPredictCliTest extends ClassifierServerCli {
     assertThat(predict(byIdCsv, "--id", "name").exit()).isZero();
     assertThat(predict(parquet, byIdParquet, "--id", "name").exit()).isZero();
     assertThat(Files.readAllBytes(byIdParquet)).isEqualTo(Files.readAllBytes(byIdCsv));
+    // Snappy (Spark's and pyarrow's default) and Zstd (polars') input: the same file again.
+    for (CompressionCodecName codec : List.of(CompressionCodecName.SNAPPY, CompressionCodecName.ZSTD)) {
+      Path in = asParquet(data, files.resolve(codec + ".parquet"), codec);
+      Path fromCodec = files.resolve("from-" + codec + ".csv");
+      run = predict(in, fromCodec, "--batch-size", "64");
+      assertThat(run.exit()).as(run.err()).isZero();
+      assertThat(Files.readAllBytes(fromCodec)).as(codec.name()).isEqualTo(Files.readAllBytes(csvOut));
+    }
 
     // Parquet out: typed columns holding the same values.
     Path out = files.resolve("predictions.parquet");
@@ -64,8 +79,17 @@ class ParquetPredictCliTest extends ClassifierServerCli {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(ParquetFiles.schema(out))
         .contains("required int64 row", "optional binary prediction (STRING)", "optional double p_0", "p_1");
+    assertThat(ParquetFiles.codecs(out)).as("Snappy by default").containsExactly(CompressionCodecName.SNAPPY);
     List<Group> rows = ParquetFiles.read(out);
     assertThat(rows).hasSize(1000);
+    Path zstdOut = files.resolve("zstd.parquet");
+    run = predict(parquet, zstdOut, "--compression", "zstd");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(ParquetFiles.codecs(zstdOut)).containsExactly(CompressionCodecName.ZSTD);
+    assertThat(ParquetFiles.read(zstdOut).toString()).isEqualTo(rows.toString());
+    run = predict(parquet, files.resolve("brotli.parquet"), "--compression", "brotli");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("kiln: --compression is snappy, zstd, gzip or none, not brotli");
     for (int i = 0; i < rows.size(); i++) {
       String[] line = expected.get(i + 1).split(",");
       Group g = rows.get(i);
@@ -187,6 +211,23 @@ class ParquetPredictCliTest extends ClassifierServerCli {
     Run run = predict(corrupt, files.resolve("corrupt.csv"));
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).startsWith("kiln: corrupt.parquet row 1: unreadable Parquet (").doesNotContain("\tat ");
+    assertThat(run.err().strip().lines()).hasSize(1);
+
+    // A Zstd page overwritten (its chunk's second half): one line naming the file and the column.
+    Path zstd = asParquet(data, files.resolve("bad-zstd.parquet"), CompressionCodecName.ZSTD);
+    byte[] bytes = Files.readAllBytes(zstd);
+    ColumnChunkMetaData x1;
+    try (var r = ParquetRows.open(zstd)) {
+      x1 = r.getFooter().getBlocks().getFirst().getColumns().get(3);
+    }
+    Arrays.fill(
+        bytes,
+        (int) (x1.getStartingPos() + x1.getTotalSize() / 2),
+        (int) (x1.getStartingPos() + x1.getTotalSize()),
+        (byte) 0xFF);
+    run = predict(Files.write(zstd, bytes), files.resolve("bad-zstd.csv"));
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).startsWith("kiln: bad-zstd.parquet row 1: unreadable Parquet (column 'x1': ");
     assertThat(run.err().strip().lines()).hasSize(1);
   }
 
