@@ -89,6 +89,7 @@ test('a dataset scored from its page: live to SUCCEEDED, then the predictions do
 
   // A model version's page offers the same form with that version picked.
   await open(page, '#/models/' + MODEL + '/versions/1');
+  await page.getByRole('heading', {name: MODEL + ' v1'}).waitFor(); // not the list's own "Score a dataset" link
   await page.getByRole('link', {name: 'Score a dataset'}).click();
   await page.waitForURL(/#\/scoring\/new\?model=/);
   await page.getByLabel('Model').locator('option', {hasText: MODEL + ':1'}).waitFor({state: 'attached'});
@@ -134,6 +135,8 @@ test('a key that may call the model but not read the dataset is told so, plainly
     const theirs = await api('POST', '/api/v1/scoring-jobs', {model: MODEL, dataset: DATASET});
     assert.equal(theirs.status, 202, JSON.stringify(theirs.body));
     await open(p, '#/scoring/' + theirs.body.id);
+    // A hash change keeps the form's alert until the new page renders: wait for the job page's own heading.
+    await p.getByRole('heading', {name: 'Scoring job #' + theirs.body.id}).waitFor();
     await p.locator('main [role="alert"]').waitFor();
     assert.match(await p.locator('main [role="alert"]').textContent(), new RegExp(`Not found: scoring job #${theirs.body.id} does not exist, or this key may not read it`));
     await checkPage(p, 'scoring-job-denied');
