@@ -15,7 +15,8 @@ export default async function render(main, ctx) {
   const version = Math.min(newest.version, Math.max(1, Number(ctx.query.get('version')) || newest.version));
   const detail = h('div', null, h('p', {class: 'muted'}, 'Loading…'));
   mount(main, pageHeader('Dataset ' + name,
-    h('a', {href: '#/jobs/new?dataset=' + encodeURIComponent(name) + '&version=' + version, class: 'button'}, 'Train on this')),
+    h('a', {href: '#/jobs/new?dataset=' + encodeURIComponent(name) + '&version=' + version, class: 'button'}, 'Train on this'),
+    h('a', {href: '#/scoring/new?dataset=' + encodeURIComponent(name) + '&version=' + version}, 'Score it')),
   h('p', null, h('a', {href: '#/datasets'}, '← Datasets')),
   versionsNav(name, newest.version, version), detail);
   await showVersion(detail, ctx, name, version);

@@ -25,7 +25,8 @@ export default async function render(main, ctx) {
   if (!ctx.isCurrent()) return; // the user went elsewhere while this loaded
   mount(main,
     h('p', {class: 'muted'}, h('a', {href: '#/models'}, 'Models'), ' / ', h('a', {href: '#/models/' + seg(name)}, name)),
-    pageHeader(`${name} v${version}`, h('a', {href: '#/playground/' + seg(name)}, 'Try it')),
+    pageHeader(`${name} v${version}`, h('a', {href: '#/playground/' + seg(name)}, 'Try it'),
+      h('a', {href: '#/scoring/new?model=' + seg(name + ':' + version)}, 'Score a dataset')),
     facts(record, aliases),
     h('h2', null, 'Signature'),
     signature.error?.status === 404 || signature.error?.status === 503
