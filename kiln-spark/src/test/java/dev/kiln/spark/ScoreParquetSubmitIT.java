@@ -122,7 +122,8 @@ class ScoreParquetSubmitIT extends KilnSparkFixture {
     List<String> spark = new ArrayList<>();
     for (String entry : Stream.of(cp, netty).flatMap(l -> Stream.of(l.split(File.pathSeparator))).distinct().toList()) {
       String name = Path.of(entry).getFileName().toString();
-      boolean kiln = entry.contains("/dev/kiln/") || name.startsWith("kiln-");
+      // A directory is a reactor module's classes (Maven resolves siblings so before package): Kiln's too.
+      boolean kiln = entry.contains("/dev/kiln/") || name.startsWith("kiln-") || Files.isDirectory(Path.of(entry));
       if (!kiln && !shipped.contains(name) && NOT_SPARKS.stream().noneMatch(entry::contains)) {
         spark.add(entry);
       }
