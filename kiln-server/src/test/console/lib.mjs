@@ -33,8 +33,12 @@ export async function newPage(browser) {
 
 /** Opens a console route (e.g. '#/models') and waits for its main heading. */
 export async function open(page, hash = '#/') {
-  const res = await page.goto('/console/' + hash);
-  await page.locator('main h1').first().waitFor();
+  // Going from one hash to another is a same-document navigation: the last page's heading is still there until the
+  // router renders the new one, so wait for a heading that was not there before (the same hash again reloads).
+  await page.evaluate(() => document.querySelectorAll('main h1').forEach((e) => e.setAttribute('data-stale', '')));
+  const url = new URL('/console/' + hash, BASE).href;
+  const res = page.url() === url ? await page.reload() : await page.goto(url);
+  await page.locator('main h1:not([data-stale])').first().waitFor();
   return res;
 }
 
