@@ -42,7 +42,15 @@ final class ServeLlmOptions {
               + "wait for a slot; one that waited longer is answered 504 and not generated for (default: ${DEFAULT-VALUE}).")
   Duration llmDeadline;
 
+  @Option(
+      names = "--llm-max-choices",
+      defaultValue = "8",
+      description =
+          "Most choices (OpenAI's n) one request may ask for, each decoded in a slot of its own; more is answered 400"
+              + " (default: ${DEFAULT-VALUE}).")
+  int llmMaxChoices;
+
   LlmConfig config() {
-    return new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline);
+    return new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline, llmMaxChoices);
   }
 }

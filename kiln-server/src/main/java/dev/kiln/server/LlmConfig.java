@@ -12,15 +12,24 @@ import java.util.Objects;
  * @param threads llama.cpp's CPU threads per model; 0 lets llama.cpp choose
  * @param queue requests a model holds beyond its slots; one more is answered 503 at once
  * @param deadline how long a request may wait for a slot; one that waited longer is answered 504, not generated for
+ * @param maxChoices the most choices ({@code n}) one request may ask for; more is answered 400
  */
-public record LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
+public record LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline, int maxChoices) {
   public LlmConfig {
     Objects.requireNonNull(deadline, "deadline");
+    if (maxChoices < 1) {
+      throw new IllegalArgumentException("max choices must be at least 1");
+    }
     if (contextLength < 16 || slots < 1 || threads < 0 || queue < 0 || deadline.isNegative()) {
       throw new IllegalArgumentException(
           "context length must be at least 16, slots at least 1, threads and queue "
               + "at least 0, the deadline not negative");
     }
+  }
+
+  /** At most {@link LlmSettings#DEFAULT_MAX_CHOICES} choices per request. */
+  public LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
+    this(contextLength, slots, threads, queue, deadline, LlmSettings.DEFAULT_MAX_CHOICES);
   }
 
   /** The default queue (64) and deadline (30 s). */
@@ -38,15 +47,19 @@ public record LlmConfig(int contextLength, int slots, int threads, int queue, Du
   }
 
   public LlmConfig withThreads(int t) {
-    return new LlmConfig(contextLength, slots, t, queue, deadline);
+    return new LlmConfig(contextLength, slots, t, queue, deadline, maxChoices);
   }
 
   public LlmConfig withQueue(int q, Duration d) {
-    return new LlmConfig(contextLength, slots, threads, q, d);
+    return new LlmConfig(contextLength, slots, threads, q, d, maxChoices);
+  }
+
+  public LlmConfig withMaxChoices(int n) {
+    return new LlmConfig(contextLength, slots, threads, queue, deadline, n);
   }
 
   /** The core's settings, draining as long as tensor models do. */
   LlmSettings settings(Duration drainTimeout) {
-    return new LlmSettings(contextLength, slots, queue, deadline, drainTimeout);
+    return new LlmSettings(contextLength, slots, queue, deadline, drainTimeout, maxChoices);
   }
 }

@@ -10,11 +10,35 @@ import java.util.List;
  * @param seed for reproducible sampling; null for random
  * @param stop strings that end the generation (not included in the output)
  * @param topK sample from the k likeliest tokens only; 0 or -1 for all of them; null for the engine's default
+ * @param logprobs {@link #NO_LOGPROBS}, or report each token's log-probability with this many likeliest alternatives (0
+ *     to {@link #MAX_LOGPROBS}) through {@link TokenSink#tokens}
  */
 public record Generation(
-    String prompt, int maxTokens, double temperature, double topP, Long seed, List<String> stop, Integer topK) {
+    String prompt,
+    int maxTokens,
+    double temperature,
+    double topP,
+    Long seed,
+    List<String> stop,
+    Integer topK,
+    int logprobs) {
+  /** No log-probabilities. */
+  public static final int NO_LOGPROBS = -1;
+
+  /** The most alternatives per token, as OpenAI's {@code top_logprobs} allows. */
+  public static final int MAX_LOGPROBS = 20;
+
   public Generation {
     stop = stop == null ? List.of() : List.copyOf(stop);
+    if (logprobs < NO_LOGPROBS || logprobs > MAX_LOGPROBS) {
+      throw new IllegalArgumentException("logprobs: " + logprobs + " (expected: -1 to " + MAX_LOGPROBS + ")");
+    }
+  }
+
+  /** Without log-probabilities. */
+  public Generation(
+      String prompt, int maxTokens, double temperature, double topP, Long seed, List<String> stop, Integer topK) {
+    this(prompt, maxTokens, temperature, topP, seed, stop, topK, NO_LOGPROBS);
   }
 
   /** With the engine's default top-k. */
@@ -24,6 +48,16 @@ public record Generation(
 
   /** The same sampling for another prompt (a chat's, once its template has run). */
   public Generation withPrompt(String text) {
-    return new Generation(text, maxTokens, temperature, topP, seed, stop, topK);
+    return new Generation(text, maxTokens, temperature, topP, seed, stop, topK, logprobs);
+  }
+
+  /** The same for choice {@code index} of several: its seed is {@code seed + index}, so each is reproducible. */
+  public Generation forChoice(int index) {
+    Long s = seed == null ? null : seed + index;
+    return new Generation(prompt, maxTokens, temperature, topP, s, stop, topK, logprobs);
+  }
+
+  public boolean wantsLogprobs() {
+    return logprobs != NO_LOGPROBS;
   }
 }

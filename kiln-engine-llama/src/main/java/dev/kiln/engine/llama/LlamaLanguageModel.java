@@ -22,6 +22,7 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+// Size: both generation paths (the binding's, and the C API's for log-probabilities) share its threads and its close.
 /**
  * A GGUF model in llama.cpp. A generation streams on one of {@code parallel} threads, as many as llama.cpp decodes
  * together; more wait for a thread (the server's {@code ServedLanguageModel} never starts more than that, and bounds
@@ -38,15 +39,22 @@ final class LlamaLanguageModel implements LanguageModel {
   private final int contextLength;
   private final boolean addsBos;
   private final Supplier<LlamaModel> embedderFactory;
-  private final Set<Running> running = ConcurrentHashMap.newKeySet();
+  private final Set<Handle> running = ConcurrentHashMap.newKeySet();
   // Platform threads: a generation blocks in a native call, which would pin a virtual thread's carrier. A fixed
   // count: one per slot, never one per request.
   private final ExecutorService threads;
   private LlamaModel embedder;
+  private final Supplier<NativeLlama> nativeFactory;
+  private NativeLlama withLogprobs;
   private volatile boolean closed;
 
   LlamaLanguageModel(
-      GgufFile gguf, LlamaModel model, int contextLength, int parallel, Supplier<LlamaModel> embedderFactory) {
+      GgufFile gguf,
+      LlamaModel model,
+      int contextLength,
+      int parallel,
+      Supplier<LlamaModel> embedderFactory,
+      Supplier<NativeLlama> nativeFactory) {
     this.model = model;
     this.threads = Executors.newFixedThreadPool(parallel, Thread.ofPlatform().daemon().name("llama-", 0).factory());
     this.contextLength = contextLength;
@@ -55,6 +63,7 @@ final class LlamaLanguageModel implements LanguageModel {
             .map(Boolean.TRUE::equals)
             .orElse("llama".equals(gguf.get("tokenizer.ggml.model").orElse(null)));
     this.embedderFactory = embedderFactory;
+    this.nativeFactory = nativeFactory;
   }
 
   @Override
@@ -85,6 +94,13 @@ final class LlamaLanguageModel implements LanguageModel {
     int promptTokens = promptTokens(generation.prompt());
     if (promptTokens >= contextLength) {
       throw KilnException.invalid("prompt: " + promptTokens + " tokens (expected: < " + contextLength + ")");
+    }
+    if (generation.wantsLogprobs()) {
+      // The binding's own probabilities abort the process (LlamaApi): these are decoded through the C API.
+      LogprobRun run = new LogprobRun(withLogprobs(), generation, sink, contextLength, running::remove);
+      running.add(run);
+      threads.execute(run);
+      return run;
     }
     int limit = Math.min(generation.maxTokens(), contextLength - promptTokens);
     Running run = new Running(parameters(generation, limit), sink, promptTokens, limit);
@@ -168,6 +184,16 @@ final class LlamaLanguageModel implements LanguageModel {
     return embedder;
   }
 
+  private synchronized NativeLlama withLogprobs() {
+    if (closed) {
+      throw KilnException.unavailable("model is closed");
+    }
+    if (withLogprobs == null) {
+      withLogprobs = nativeFactory.get();
+    }
+    return withLogprobs;
+  }
+
   @Override
   public int contextLength() {
     return contextLength;
@@ -185,7 +211,7 @@ final class LlamaLanguageModel implements LanguageModel {
       }
       closed = true;
     }
-    running.forEach(Running::cancel);
+    running.forEach(Handle::cancel);
     threads.shutdown();
     try {
       if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -198,6 +224,9 @@ final class LlamaLanguageModel implements LanguageModel {
     synchronized (this) {
       if (embedder != null) {
         embedder.close();
+      }
+      if (withLogprobs != null) {
+        withLogprobs.close(); // the threads have ended: no generation holds a context
       }
     }
   }
