@@ -61,7 +61,13 @@ class OpenAiClientAcceptanceTest {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
       assertThat(out)
-          .contains("ok   chat.completions stream", "ok   embeddings", "openai acceptance: all checks passed");
+          .contains(
+              "ok   chat.completions stream",
+              "ok   embeddings",
+              "ok   chat logprobs stream",
+              "ok   completions logprobs",
+              "ok   n=3 stream",
+              "openai acceptance: all checks passed");
 
       ProcessBuilder noKey =
           new ProcessBuilder(
