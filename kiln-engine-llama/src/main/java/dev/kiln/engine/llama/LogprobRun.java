@@ -29,10 +29,16 @@ final class LogprobRun implements Runnable, LanguageModel.Handle {
   private final Consumer<LanguageModel.Handle> finished;
   private volatile boolean cancelled;
 
-  /** Tokens decoded but not sent, with their text, while a stop string may be starting. */
-  private final List<TokenLogprob> held = new ArrayList<>();
+  /** A decoded token not sent yet, with the text it adds (empty while it ends inside a UTF-8 character). */
+  private record Held(TokenLogprob entry, String text) {}
+
+  /** Tokens decoded but not sent, while a stop string may be starting; their text joined. */
+  private final List<Held> held = new ArrayList<>();
 
   private final StringBuilder heldText = new StringBuilder();
+
+  /** The bytes of a character a token began and the next ones finish. */
+  private final Utf8Joiner joiner = new Utf8Joiner();
 
   LogprobRun(
       NativeLlama llama,
@@ -109,8 +115,8 @@ final class LogprobRun implements Runnable, LanguageModel.Handle {
       byte[] b = llama.piece(id);
       top.add(new TokenLogprob(new String(b, StandardCharsets.UTF_8), b, logprobs[id], List.of()));
     }
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    held.add(new TokenLogprob(text, bytes, logprobs[token], top));
+    String text = joiner.add(bytes);
+    held.add(new Held(new TokenLogprob(new String(bytes, StandardCharsets.UTF_8), bytes, logprobs[token], top), text));
     heldText.append(text);
     int stop = firstStop();
     if (stop >= 0) {
@@ -130,11 +136,11 @@ final class LogprobRun implements Runnable, LanguageModel.Handle {
     StringBuilder text = new StringBuilder();
     List<TokenLogprob> sent = new ArrayList<>();
     int at = 0;
-    while (!held.isEmpty() && at + held.get(0).token().length() <= end) {
-      TokenLogprob t = held.remove(0);
-      at += t.token().length();
-      text.append(t.token());
-      sent.add(t);
+    while (!held.isEmpty() && at + held.get(0).text().length() <= end) {
+      Held t = held.remove(0);
+      at += t.text().length();
+      text.append(t.text());
+      sent.add(t.entry());
     }
     heldText.delete(0, at);
     if (!sent.isEmpty()) {
