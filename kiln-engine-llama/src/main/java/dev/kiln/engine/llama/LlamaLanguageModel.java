@@ -165,13 +165,27 @@ final class LlamaLanguageModel implements LanguageModel {
         throw KilnException.invalid("input: " + tokens + " tokens (expected: <= " + contextLength + ")");
       }
       try {
-        vectors.add(e.embed(input));
+        vectors.add(embedGated(e, input));
       } catch (RuntimeException ex) {
         LOG.log(Level.FINE, "embedding failed", ex);
         throw KilnException.invalid("input: cannot be embedded");
       }
     }
     return vectors;
+  }
+
+  private static float[] embedGated(LlamaModel e, String input) {
+    try {
+      DecodeGate.PROCESS.enter(DecodeGate.BINDING);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw KilnException.unavailable("interrupted");
+    }
+    try {
+      return e.embed(input);
+    } finally {
+      DecodeGate.PROCESS.exit(DecodeGate.BINDING);
+    }
   }
 
   private synchronized LlamaModel embedder() {
@@ -279,6 +293,22 @@ final class LlamaLanguageModel implements LanguageModel {
 
     @Override
     public void run() {
+      try {
+        DecodeGate.PROCESS.enter(DecodeGate.BINDING);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running.remove(this);
+        sink.done(FinishReason.CANCELLED, promptTokens, 0);
+        return;
+      }
+      try {
+        decode();
+      } finally {
+        DecodeGate.PROCESS.exit(DecodeGate.BINDING);
+      }
+    }
+
+    private void decode() {
       int completion = 0;
       try {
         if (cancelled) { // cancelled while it waited for a thread: nothing was decoded

@@ -60,6 +60,22 @@ final class LogprobRun implements Runnable, LanguageModel.Handle {
 
   @Override
   public void run() {
+    try {
+      DecodeGate.PROCESS.enter(DecodeGate.C_API);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished.accept(this);
+      sink.done(FinishReason.CANCELLED, 0, 0);
+      return;
+    }
+    try {
+      decode();
+    } finally {
+      DecodeGate.PROCESS.exit(DecodeGate.C_API);
+    }
+  }
+
+  private void decode() {
     Pointer context = null;
     try {
       int[] prompt = llama.tokenize(generation.prompt());

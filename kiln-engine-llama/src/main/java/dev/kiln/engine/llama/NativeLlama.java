@@ -3,6 +3,7 @@ package dev.kiln.engine.llama;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.kiln.core.error.KilnException;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -114,7 +115,15 @@ final class NativeLlama implements AutoCloseable {
     LlamaApi.Batch batch = new LlamaApi.Batch();
     batch.nTokens = tokens.length;
     batch.token = ids;
-    int rc = api.llama_decode(context, batch);
+    int rc;
+    // One decode step at a time in the process: C-API generations decoding at once corrupted each other's tokens
+    // (ChoicesOnLlamaTest: the same seeds gave other texts), one step at a time they are exact.
+    synchronized (NativeLlama.class) {
+      rc = api.llama_decode(context, batch);
+    }
+    // The batch passes the ids' address only: without this fence the ids may be freed (a collected Memory) while
+    // llama.cpp still reads them, which showed as wrong tokens under concurrent generations.
+    Reference.reachabilityFence(ids);
     if (rc != 0) {
       throw KilnException.unavailable("llama.cpp could not decode (" + rc + ")");
     }

@@ -126,4 +126,26 @@ class LogprobsTest {
     assertThat(r.text()).doesNotContain(stop);
     assertThat(String.join("", r.tokens().stream().map(TokenLogprob::token).toList())).isEqualTo(r.text());
   }
+
+  @Test
+  void generationsWithAndWithoutLogprobsRunningTogetherGiveWhatEachGivesAlone() throws Exception {
+    Generation plain = with("hello world", 40, 0, null, Generation.NO_LOGPROBS);
+    Generation scored = with("the kiln", 40, 0, null, 3);
+    String plainAlone = run(plain).text();
+    String scoredAlone = run(scored).text();
+    for (int i = 0; i < 6; i++) {
+      CompletableFuture<Run> a = CompletableFuture.supplyAsync(() -> quietly(plain));
+      CompletableFuture<Run> b = CompletableFuture.supplyAsync(() -> quietly(scored));
+      assertThat(a.get(60, TimeUnit.SECONDS).text()).isEqualTo(plainAlone);
+      assertThat(b.get(60, TimeUnit.SECONDS).text()).isEqualTo(scoredAlone);
+    }
+  }
+
+  static Run quietly(Generation g) {
+    try {
+      return run(g);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }
