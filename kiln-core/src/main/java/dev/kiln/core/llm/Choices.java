@@ -59,12 +59,14 @@ final class Choices implements LanguageModel.Handle {
 
       @Override
       public void text(String piece) {
-        sink.text(index, piece, List.of());
+        tokens(piece, List.of());
       }
 
       @Override
       public void tokens(String piece, List<TokenLogprob> logprobs) {
-        sink.text(index, piece, logprobs);
+        if (!over.get()) { // after a failure the caller's answer has ended: the cancelled choices' last pieces go
+          sink.text(index, piece, logprobs);
+        }
       }
 
       @Override
