@@ -121,8 +121,8 @@ final class NativeLlama implements AutoCloseable {
     synchronized (NativeLlama.class) {
       rc = api.llama_decode(context, batch);
     }
-    // The batch passes the ids' address only: without this fence the ids may be freed (a collected Memory) while
-    // llama.cpp still reads them, which showed as wrong tokens under concurrent generations.
+    // The batch passes the ids' address only: they must stay reachable (not freed as a collected Memory) until
+    // llama.cpp has read them.
     Reference.reachabilityFence(ids);
     if (rc != 0) {
       throw KilnException.unavailable("llama.cpp could not decode (" + rc + ")");
