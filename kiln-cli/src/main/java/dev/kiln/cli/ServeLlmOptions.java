@@ -72,6 +72,14 @@ final class ServeLlmOptions {
               + " maxItems (default: ${DEFAULT-VALUE}).")
   int jsonItems;
 
+  @Option(
+      names = "--llm-max-choices",
+      defaultValue = "8",
+      description =
+          "Most choices (OpenAI's n) one request may ask for, each decoded in a slot of its own; more is answered 400"
+              + " (default: ${DEFAULT-VALUE}).")
+  int llmMaxChoices;
+
   LlmConfig config() {
     return new LlmConfig(
         llmContext,
@@ -79,6 +87,7 @@ final class ServeLlmOptions {
         llmThreads,
         llmQueue,
         llmDeadline,
-        new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems));
+        new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems),
+        llmMaxChoices);
   }
 }

@@ -14,11 +14,16 @@ import java.util.Objects;
  * @param queue requests a model holds beyond its slots; one more is answered 503 at once
  * @param deadline how long a request may wait for a slot; one that waited longer is answered 504, not generated for
  * @param json bounds on structured output: schema size and depth, strings and items written where a schema sets none
+ * @param maxChoices the most choices ({@code n}) one request may ask for; more is answered 400
  */
-public record LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline, JsonLimits json) {
+public record LlmConfig(
+    int contextLength, int slots, int threads, int queue, Duration deadline, JsonLimits json, int maxChoices) {
   public LlmConfig {
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(json, "json");
+    if (maxChoices < 1) {
+      throw new IllegalArgumentException("max choices must be at least 1");
+    }
     if (contextLength < 16 || slots < 1 || threads < 0 || queue < 0 || deadline.isNegative()) {
       throw new IllegalArgumentException(
           "context length must be at least 16, slots at least 1, threads and queue "
@@ -26,9 +31,12 @@ public record LlmConfig(int contextLength, int slots, int threads, int queue, Du
     }
   }
 
-  /** The default structured-output bounds ({@link JsonLimits#defaults()}). */
+  /**
+   * The default structured-output bounds ({@link JsonLimits#defaults()}), at most {@link
+   * LlmSettings#DEFAULT_MAX_CHOICES} choices per request.
+   */
   public LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
-    this(contextLength, slots, threads, queue, deadline, JsonLimits.defaults());
+    this(contextLength, slots, threads, queue, deadline, JsonLimits.defaults(), LlmSettings.DEFAULT_MAX_CHOICES);
   }
 
   /** The default queue (64) and deadline (30 s). */
@@ -46,19 +54,23 @@ public record LlmConfig(int contextLength, int slots, int threads, int queue, Du
   }
 
   public LlmConfig withThreads(int t) {
-    return new LlmConfig(contextLength, slots, t, queue, deadline, json);
+    return new LlmConfig(contextLength, slots, t, queue, deadline, json, maxChoices);
   }
 
   public LlmConfig withQueue(int q, Duration d) {
-    return new LlmConfig(contextLength, slots, threads, q, d, json);
+    return new LlmConfig(contextLength, slots, threads, q, d, json, maxChoices);
   }
 
   public LlmConfig withJson(JsonLimits j) {
-    return new LlmConfig(contextLength, slots, threads, queue, deadline, j);
+    return new LlmConfig(contextLength, slots, threads, queue, deadline, j, maxChoices);
+  }
+
+  public LlmConfig withMaxChoices(int n) {
+    return new LlmConfig(contextLength, slots, threads, queue, deadline, json, n);
   }
 
   /** The core's settings, draining as long as tensor models do. */
   LlmSettings settings(Duration drainTimeout) {
-    return new LlmSettings(contextLength, slots, queue, deadline, drainTimeout);
+    return new LlmSettings(contextLength, slots, queue, deadline, drainTimeout, maxChoices);
   }
 }

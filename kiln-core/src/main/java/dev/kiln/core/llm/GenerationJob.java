@@ -1,6 +1,7 @@
 package dev.kiln.core.llm;
 
 import dev.kiln.core.error.KilnException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,13 +14,26 @@ final class GenerationJob extends SlotPool.Job {
   private final ServedLanguageModel model;
   private final Prompt prompt;
   private final Generation generation;
-  private final String principal;
+
+  /** Who is charged when it ends; empty for a choice of several, which its {@link Choices} charges. */
+  private final Optional<String> principal;
+
   private final TokenSink sink;
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CountDownLatch engineDone = new CountDownLatch(1);
   private volatile LanguageModel.Handle engine;
 
   GenerationJob(ServedLanguageModel model, Prompt prompt, Generation generation, String principal, TokenSink sink) {
+    this(model, prompt, generation, Optional.of(principal), sink);
+  }
+
+  /** A choice of several: {@code sink} charges. */
+  GenerationJob(ServedLanguageModel model, Prompt prompt, Generation generation, TokenSink sink) {
+    this(model, prompt, generation, Optional.empty(), sink);
+  }
+
+  private GenerationJob(
+      ServedLanguageModel model, Prompt prompt, Generation generation, Optional<String> principal, TokenSink sink) {
     this.model = model;
     this.prompt = prompt;
     this.generation = generation;
@@ -76,10 +90,15 @@ final class GenerationJob extends SlotPool.Job {
     }
 
     @Override
+    public void tokens(String piece, List<TokenLogprob> logprobs) {
+      sink.tokens(piece, logprobs);
+    }
+
+    @Override
     public void done(FinishReason reason, int promptTokens, int completionTokens) {
       try {
         if (ended.compareAndSet(false, true)) {
-          model.charge(principal, promptTokens + completionTokens);
+          principal.ifPresent(p -> model.charge(p, promptTokens + completionTokens));
           sink.done(reason, promptTokens, completionTokens);
         }
       } finally {

@@ -23,6 +23,7 @@ public final class ServedLanguageModel implements LanguageModel {
   private final int slots;
   private final SlotPool pool;
   private final TokenUsage usage;
+  private final int maxChoices;
 
   /** Generations the engine holds now: beyond {@code slots}, the engine queues them (direct callers only). */
   private final AtomicInteger engineHeld = new AtomicInteger();
@@ -33,6 +34,7 @@ public final class ServedLanguageModel implements LanguageModel {
     this.metrics = metrics;
     this.slots = settings.slots();
     this.usage = usage;
+    this.maxChoices = settings.maxChoices();
     this.pool = new SlotPool(name, settings.slots(), settings.queue(), settings.deadline(), metrics);
   }
 
@@ -54,6 +56,36 @@ public final class ServedLanguageModel implements LanguageModel {
             Objects.requireNonNull(sink, "sink"));
     pool.submit(job);
     return job;
+  }
+
+  /**
+   * Queues {@code n} choices of one request, each a generation in a slot of its own (so they decode together when slots
+   * are free), choice {@code i} seeded with {@code seed + i} ({@link Generation#forChoice}). The prompt is charged
+   * once, with every choice's completion tokens, when the last one ends; {@code sink} hears each choice and then one
+   * end. Cancelling the handle cancels every choice.
+   *
+   * @throws KilnException INVALID_ARGUMENT when {@code n} is beyond the server's bound; as {@link #submit} does when
+   *     the queue cannot take all {@code n} (then none is generated)
+   */
+  public Handle submit(Prompt prompt, Generation generation, int n, String principal, ChoiceSink sink) {
+    if (n < 1 || n > maxChoices) {
+      throw KilnException.invalid(
+          "choices: " + n + " (expected: 1 to " + maxChoices + ", this server's bound, --llm-max-choices)");
+    }
+    Choices choices =
+        new Choices(n, Objects.requireNonNull(sink, "sink"), t -> charge(Objects.requireNonNull(principal), t));
+    for (int i = 0; i < n; i++) {
+      GenerationJob job =
+          new GenerationJob(this, Objects.requireNonNull(prompt, "prompt"), generation.forChoice(i), choices.sink(i));
+      try {
+        pool.submit(job);
+      } catch (KilnException e) {
+        choices.refused();
+        throw e;
+      }
+      choices.add(job);
+    }
+    return choices;
   }
 
   /**
@@ -96,6 +128,11 @@ public final class ServedLanguageModel implements LanguageModel {
 
   public String name() {
     return name;
+  }
+
+  /** The most choices one request may ask for. */
+  public int maxChoices() {
+    return maxChoices;
   }
 
   void charge(String principal, long tokens) {
@@ -159,6 +196,17 @@ public final class ServedLanguageModel implements LanguageModel {
 
     @Override
     public void text(String piece) {
+      tick();
+      sink.text(piece);
+    }
+
+    @Override
+    public void tokens(String piece, List<TokenLogprob> logprobs) {
+      tick();
+      sink.tokens(piece, logprobs);
+    }
+
+    private void tick() {
       long now = System.nanoTime();
       if (last == 0) {
         metrics.firstToken(now - start);
@@ -167,7 +215,6 @@ public final class ServedLanguageModel implements LanguageModel {
         metrics.perToken(now - last);
       }
       last = now;
-      sink.text(piece);
     }
 
     @Override
