@@ -23,6 +23,8 @@ public final class ServedLanguageModel implements LanguageModel {
   private final int slots;
   private final SlotPool pool;
   private final TokenUsage usage;
+  private final int maxTokens;
+  private final int maxPromptBytes;
 
   /** Generations the engine holds now: beyond {@code slots}, the engine queues them (direct callers only). */
   private final AtomicInteger engineHeld = new AtomicInteger();
@@ -33,18 +35,35 @@ public final class ServedLanguageModel implements LanguageModel {
     this.metrics = metrics;
     this.slots = settings.slots();
     this.usage = usage;
-    this.pool = new SlotPool(name, settings.slots(), settings.queue(), settings.deadline(), metrics);
+    this.maxTokens = Math.min(settings.maxTokens(), model.contextLength());
+    this.maxPromptBytes = settings.promptBytes(model.contextLength());
+    this.pool =
+        new SlotPool(name, settings.slots(), settings.queue(), settings.queuePerKey(), settings.deadline(), metrics);
   }
 
   /**
    * Queues a chat or completion; returns at once. {@code generation}'s prompt is replaced by {@code prompt}'s text
    * (through the chat template for a chat). The request ends on {@code sink} exactly once: done (its tokens then
-   * charged to {@code principal}), or failed with INVALID_ARGUMENT (a prompt that does not fit), DEADLINE_EXCEEDED (it
-   * waited past the deadline and nothing was generated) or UNAVAILABLE (the model was unloaded first).
+   * charged to {@code principal}), or failed with INVALID_ARGUMENT (a prompt of as many tokens as the context length or
+   * more), DEADLINE_EXCEEDED (it waited past the deadline and nothing was generated) or UNAVAILABLE (the model was
+   * unloaded first). The model's slots are shared fairly between principals (see {@link SlotPool}).
    *
-   * @throws KilnException RESOURCE_EXHAUSTED when the model's slots and queue are full, UNAVAILABLE while it drains
+   * @throws KilnException INVALID_ARGUMENT when the generation asks for more than {@link #maxTokens()} tokens or the
+   *     prompt is longer than the prompt bound (checked here, before it takes a queue place); RESOURCE_EXHAUSTED when
+   *     the model's slots and queue are full; RATE_LIMITED when {@code principal} holds its share of the queue;
+   *     UNAVAILABLE while the model drains
    */
   public Handle submit(Prompt prompt, Generation generation, String principal, TokenSink sink) {
+    Objects.requireNonNull(generation, "generation");
+    if (generation.maxTokens() > maxTokens) {
+      throw KilnException.invalid(
+          "max_tokens: " + generation.maxTokens() + " (expected: at most " + maxTokens + ", this server's cap)");
+    }
+    long bytes = PromptBytes.of(Objects.requireNonNull(prompt, "prompt"));
+    if (bytes > maxPromptBytes) {
+      // Before the queue: templating and tokenising a prompt the context cannot hold would only hold a slot.
+      throw KilnException.invalid("prompt: " + bytes + " bytes (expected: at most " + maxPromptBytes + ")");
+    }
     GenerationJob job =
         new GenerationJob(
             this,
@@ -52,7 +71,7 @@ public final class ServedLanguageModel implements LanguageModel {
             Objects.requireNonNull(generation, "generation"),
             Objects.requireNonNull(principal, "principal"),
             Objects.requireNonNull(sink, "sink"));
-    pool.submit(job);
+    pool.submit(job, principal);
     return job;
   }
 
@@ -85,7 +104,7 @@ public final class ServedLanguageModel implements LanguageModel {
             why.ifPresentOrElse(answer::completeExceptionally, () -> answer.cancel(false));
           }
         };
-    pool.submit(job);
+    pool.submit(job, principal);
     answer.whenComplete((r, e) -> {
       if (answer.isCancelled()) {
         job.cancel();
@@ -96,6 +115,11 @@ public final class ServedLanguageModel implements LanguageModel {
 
   public String name() {
     return name;
+  }
+
+  /** The most tokens a request may ask to generate: the server's cap, at most the context length. */
+  public int maxTokens() {
+    return maxTokens;
   }
 
   void charge(String principal, long tokens) {
