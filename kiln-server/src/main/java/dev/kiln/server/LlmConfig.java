@@ -12,8 +12,22 @@ import java.util.Objects;
  * @param threads llama.cpp's CPU threads per model; 0 lets llama.cpp choose
  * @param queue requests a model holds beyond its slots; one more is answered 503 at once
  * @param deadline how long a request may wait for a slot; one that waited longer is answered 504, not generated for
+ * @param queuePerKey requests one API key (with auth off: all callers together) may hold in a model's queue; one more
+ *     from it is answered 429 with Retry-After while other keys are admitted. Keys are served round-robin.
+ * @param maxTokens the most tokens a request may ask for ({@code max_tokens}); more is answered 400 naming the cap; 0:
+ *     the context length
+ * @param maxPromptBytes the longest prompt in UTF-8 bytes, refused with 400 before it is queued or tokenised; 0: 64
+ *     bytes per token of context
  */
-public record LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
+public record LlmConfig(
+    int contextLength,
+    int slots,
+    int threads,
+    int queue,
+    Duration deadline,
+    int queuePerKey,
+    int maxTokens,
+    int maxPromptBytes) {
   public LlmConfig {
     Objects.requireNonNull(deadline, "deadline");
     if (contextLength < 16 || slots < 1 || threads < 0 || queue < 0 || deadline.isNegative()) {
@@ -21,6 +35,14 @@ public record LlmConfig(int contextLength, int slots, int threads, int queue, Du
           "context length must be at least 16, slots at least 1, threads and queue "
               + "at least 0, the deadline not negative");
     }
+    if (queuePerKey < 0 || maxTokens < 0 || maxPromptBytes < 0) {
+      throw new IllegalArgumentException("queue per key, max tokens and max prompt bytes must be at least 0");
+    }
+  }
+
+  /** A key may hold half the queue (rounded up), so one key's flood leaves the other half to the rest. */
+  public LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
+    this(contextLength, slots, threads, queue, deadline, (queue + 1) / 2, 0, 0);
   }
 
   /** The default queue (64) and deadline (30 s). */
@@ -38,15 +60,33 @@ public record LlmConfig(int contextLength, int slots, int threads, int queue, Du
   }
 
   public LlmConfig withThreads(int t) {
-    return new LlmConfig(contextLength, slots, t, queue, deadline);
+    return new LlmConfig(contextLength, slots, t, queue, deadline, queuePerKey, maxTokens, maxPromptBytes);
   }
 
+  /** Another queue and deadline; a key may hold half the new queue. */
   public LlmConfig withQueue(int q, Duration d) {
-    return new LlmConfig(contextLength, slots, threads, q, d);
+    return new LlmConfig(contextLength, slots, threads, q, d, (q + 1) / 2, maxTokens, maxPromptBytes);
+  }
+
+  public LlmConfig withQueuePerKey(int perKey) {
+    return new LlmConfig(contextLength, slots, threads, queue, deadline, perKey, maxTokens, maxPromptBytes);
+  }
+
+  /** Another token cap and prompt bound (0: the defaults). */
+  public LlmConfig withLimits(int tokens, int promptBytes) {
+    return new LlmConfig(contextLength, slots, threads, queue, deadline, queuePerKey, tokens, promptBytes);
   }
 
   /** The core's settings, draining as long as tensor models do. */
   LlmSettings settings(Duration drainTimeout) {
-    return new LlmSettings(contextLength, slots, queue, deadline, drainTimeout);
+    return new LlmSettings(
+        contextLength,
+        slots,
+        queue,
+        deadline,
+        drainTimeout,
+        queuePerKey,
+        maxTokens == 0 ? Integer.MAX_VALUE : maxTokens,
+        maxPromptBytes);
   }
 }
