@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+// Size: admission, the slot threads, cancelling and the drain share one lock and the counts it guards.
 /**
  * One language model's requests: a bounded queue in front of {@code slots} platform threads (a generation blocks in
  * native code, which would pin a virtual thread's carrier). A request holds its thread from chat templating to its last
