@@ -117,7 +117,8 @@ class LanguageModelFairnessTest {
           refused++;
         }
       }
-      assertThat(refused).as("A's chats beyond its share").isGreaterThan(FLOOD - PER_KEY - 2 - 60);
+      // About FLOOD - PER_KEY - 2, less those let in as A's chats ended while the flood was still arriving.
+      assertThat(refused).as("A's chats beyond its share").isGreaterThanOrEqualTo(50);
     }
   }
 
