@@ -105,7 +105,7 @@ final class SlotPool {
       if (!free && waiting.waiting(key) >= perKey) {
         // The caller's own share is used up, not the server: 429, as its rate limit would be.
         throw KilnException.rateLimited(
-            "model '" + model + "': this key already has " + perKey + " requests waiting (at most " + perKey + ")",
+            "model '" + model + "': this key already has " + perKey + " requests waiting, as many as one key may",
             Duration.ofNanos(meanHold * Math.max(1, waiting.keys()) / slots));
       }
       admitted++;
