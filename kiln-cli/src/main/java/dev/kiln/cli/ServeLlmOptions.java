@@ -5,7 +5,10 @@ import dev.kiln.server.LlmConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** {@code kiln serve}'s language-model options: context, slots, threads, queue and deadline of each GGUF model. */
+/**
+ * {@code kiln serve}'s language-model options: context, slots, threads, queue (in all and per key), deadline and
+ * request limits of each GGUF model.
+ */
 final class ServeLlmOptions {
   @Option(
       names = "--llm-context",
@@ -80,14 +83,36 @@ final class ServeLlmOptions {
               + " (default: ${DEFAULT-VALUE}).")
   int llmMaxChoices;
 
+  @Option(
+      names = "--llm-queue-per-key",
+      description =
+          "Requests one API key (with --auth off: all callers together) may hold in a language model's queue; one"
+              + " more from it is answered 429 with Retry-After while other keys are admitted (default: half of"
+              + " --llm-queue, rounded up).")
+  Integer llmQueuePerKey;
+
+  @Option(
+      names = "--llm-max-tokens",
+      defaultValue = "0",
+      description =
+          "The most tokens a request may ask to generate (max_tokens); more is answered 400 naming the cap; 0 is"
+              + " --llm-context (default: ${DEFAULT-VALUE}).")
+  int llmMaxTokens;
+
+  @Option(
+      names = "--llm-max-prompt-bytes",
+      defaultValue = "0",
+      description =
+          "The longest prompt in UTF-8 bytes, refused with 400 before it is queued or tokenised; 0 is 64 bytes per"
+              + " token of --llm-context (default: ${DEFAULT-VALUE}).")
+  int llmMaxPromptBytes;
+
   LlmConfig config() {
-    return new LlmConfig(
-        llmContext,
-        llmSlots,
-        llmThreads,
-        llmQueue,
-        llmDeadline,
-        new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems),
-        llmMaxChoices);
+    LlmConfig c =
+        new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline)
+            .withLimits(llmMaxTokens, llmMaxPromptBytes)
+            .withJson(new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems))
+            .withMaxChoices(llmMaxChoices);
+    return llmQueuePerKey == null ? c : c.withQueuePerKey(llmQueuePerKey);
   }
 }

@@ -37,12 +37,6 @@ final class Choices implements LanguageModel.Handle {
     }
   }
 
-  /** The queue took only some choices: those are cancelled and the caller hears nothing (it gets the refusal). */
-  void refused() {
-    over.set(true);
-    cancel();
-  }
-
   @Override
   public void cancel() {
     jobs.forEach(LanguageModel.Handle::cancel);

@@ -49,6 +49,7 @@ final class GenerationJob extends SlotPool.Job {
             case Prompt.Text t -> t.text();
             case Prompt.Chat c -> model.applyChatTemplate(c.messages(), c.tools());
           };
+      checkFits(text);
       engine = model.generate(generation.withPrompt(text), new Ending());
     } catch (RuntimeException e) {
       skip(Optional.of(KilnException.from(e)));
@@ -64,6 +65,20 @@ final class GenerationJob extends SlotPool.Job {
       // Only a forced shutdown interrupts a slot thread: stop decoding, the engine ends the sink.
       engine.cancel();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Refuses a prompt the context cannot hold before the engine sees it, naming both numbers, whatever the engine checks
+   * itself. The count is the tokenizer's without the engine's own additions (a BOS token), so the engine's check stays
+   * the exact one; the second tokenising is cheap beside generating (BENCHMARKS.md, language-model fairness).
+   */
+  private void checkFits(String text) {
+    int tokens = model.countTokens(text);
+    int context = model.contextLength();
+    if (tokens >= context) {
+      throw KilnException.invalid(
+          "prompt: " + tokens + " tokens (expected: fewer than " + context + ", the model's context length)");
     }
   }
 

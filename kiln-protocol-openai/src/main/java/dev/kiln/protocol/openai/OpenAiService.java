@@ -37,8 +37,9 @@ import java.util.concurrent.CompletableFuture;
  * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code POST
  * /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is cancelled
  * and its slot freed. Requests queue on their model ({@link ServedLanguageModel#submit}): a full queue is answered 503
- * with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a request that waited past the deadline
- * 504; the model charges their tokens to the caller, not this adapter.
+ * with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a key's own share of it full 429 with
+ * Retry-After, a request that waited past the deadline 504; the model charges their tokens to the caller, not this
+ * adapter.
  */
 public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
@@ -105,7 +106,9 @@ public final class OpenAiService implements RestService {
     JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
     String modelName = OpenAiRequests.model(body);
     ServedLanguageModel model = served(modelName);
-    OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
+    // max_tokens up to the server's cap (at most the context length): above it, 400 naming the cap.
+    int cap = model.maxTokens();
+    OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, Math.min(DEFAULT_MAX_TOKENS, cap), cap);
     OpenAiStructured structured = OpenAiStructured.of(body, chat, limits);
     Prompt prompt =
         chat
