@@ -86,7 +86,8 @@ public final class LlamaChild {
       } else if (call.equals("ping")) {
         frames.write(frames.object().put("pong", true)); // answered on the reader: a heartbeat says it reads
       } else if (call.equals("close")) {
-        return;
+        // The parent has drained this model: nothing is left to finish or flush, so no JVM shutdown is waited for.
+        Runtime.getRuntime().halt(0);
       } else {
         workers.execute(() -> answer(frame.get("id").asLong(), call, frame.path("args")));
       }

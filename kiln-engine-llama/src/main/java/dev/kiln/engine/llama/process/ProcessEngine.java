@@ -61,7 +61,7 @@ public final class ProcessEngine implements LanguageEngine {
   }
 
   private ChildProcess start(List<String> base, ModelFolder folder) {
-    return ChildProcess.start(
+    return ChildLaunch.start(
         socket -> {
           List<String> c = new ArrayList<>(base);
           c.add(c.indexOf(LlamaChild.class.getName()) + 1, socket.toString());

@@ -31,12 +31,19 @@ class ProcessLifecycleTest {
   }
 
   static void cycle(ProcessEngine engine, Path file) throws Exception {
-    try (LanguageModel m = engine.load(file, 512, 2)) {
-      Sink s = new Sink();
-      m.generate(new Generation("stone", 16, 0, 1, null, List.of()), s);
-      assertThat(s.await().reason()).isEqualTo(FinishReason.LENGTH);
-      assertThat(m.embed(List.of("clay"))).hasSize(1);
-    }
+    long t0 = System.nanoTime();
+    LanguageModel m = engine.load(file, 512, 2);
+    long t1 = System.nanoTime();
+    Sink s = new Sink();
+    m.generate(new Generation("stone", 16, 0, 1, null, List.of()), s);
+    assertThat(s.await().reason()).isEqualTo(FinishReason.LENGTH);
+    assertThat(m.embed(List.of("clay"))).hasSize(1);
+    long t2 = System.nanoTime();
+    m.close();
+    LOG.info(
+        String.format(
+            "load %.0f ms, generate and embed %.0f ms, close %.0f ms",
+            (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6));
   }
 
   @Test

@@ -1,0 +1,135 @@
+package dev.kiln.engine.llama.process;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.engine.ModelLoadException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Starting a child: the socket it connects back to, its output relayed into this process's log, and the wait for its
+ * {@code ready}, given up when it exits first or takes too long; and how a child's end is told (status or signal).
+ */
+final class ChildLaunch {
+  private static final Logger LOG = Logger.getLogger(ChildLaunch.class.getName());
+
+  private ChildLaunch() {}
+
+  /**
+   * Starts a child with {@code command} (given the socket path it connects to) and waits until it has loaded its model.
+   *
+   * @param home the model's owner-only folder: the socket is made there, and deleted once the child is connected
+   * @throws ModelLoadException when the child cannot load the model, dies or does not answer within {@code timeout}
+   */
+  static ChildProcess start(Function<Path, List<String>> command, Path home, Duration timeout) {
+    Path socket = home.resolve("channel.sock");
+    Process process = null;
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socket));
+      process = new ProcessBuilder(command.apply(socket)).redirectErrorStream(true).start();
+      Process p = process;
+      Thread.ofVirtual().name("llama-log-" + p.pid()).start(() -> relay(p));
+      SocketChannel channel = await(() -> server.accept(), p, timeout);
+      Files.deleteIfExists(socket); // connected: nobody else needs to find it
+      Frames frames = new Frames(channel);
+      JsonNode hello = await(() -> frames.read().orElseThrow(() -> new IOException("ended")), p, timeout);
+      if (hello.has("loadFailed")) {
+        p.waitFor(10, TimeUnit.SECONDS);
+        channel.close();
+        throw Wire.exception(hello.get("loadFailed"));
+      }
+      return new ChildProcess(p, channel, hello.get("contextLength").asInt()).listen();
+    } catch (IOException e) {
+      kill(process);
+      throw new ModelLoadException("the model's process could not be started", e);
+    } catch (InterruptedException e) {
+      kill(process);
+      Thread.currentThread().interrupt();
+      throw new ModelLoadException("interrupted while the model's process started");
+    } catch (RuntimeException e) {
+      kill(process);
+      throw e;
+    }
+  }
+
+  /** A blocking step of the start, given up when the child exits first or {@code timeout} passes. */
+  private static <T> T await(Step<T> step, Process p, Duration timeout) throws InterruptedException {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    Thread.startVirtualThread(() -> {
+      try {
+        done.complete(step.run());
+      } catch (IOException | RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    try {
+      CompletableFuture.anyOf(done, p.onExit()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException ended) {
+      // the channel ended: the child is exiting, and its status says why
+    } catch (TimeoutException e) {
+      kill(p);
+      throw new ModelLoadException("the model's process did not load the model within " + timeout.toSeconds() + " s");
+    }
+    if (done.isDone() && !done.isCompletedExceptionally()) {
+      return done.join();
+    }
+    p.waitFor(10, TimeUnit.SECONDS);
+    throw new ModelLoadException("the model's process " + ended(p) + " while it loaded the model");
+  }
+
+  /** The child's output, into this process's log: a crash's last words (llama.cpp's assertion) are kept. */
+  private static void relay(Process p) {
+    try (BufferedReader lines = p.inputReader(StandardCharsets.UTF_8)) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        LOG.info("[model process " + p.pid() + "] " + line);
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "the model process's output ended", e);
+    }
+  }
+
+  private interface Step<T> {
+    T run() throws IOException;
+  }
+
+  /** How a child ended, for reasons: its exit status or the signal that killed it. */
+  static String ended(Process p) {
+    if (p.isAlive()) {
+      return "stopped answering";
+    }
+    int status = p.exitValue();
+    return status > 128 && status < 160
+        ? "was killed by signal " + (status - 128) + signalName(status - 128)
+        : "exited with status " + status;
+  }
+
+  private static String signalName(int signal) {
+    return switch (signal) {
+      case 6 -> " (SIGABRT)";
+      case 9 -> " (SIGKILL)";
+      case 11 -> " (SIGSEGV)";
+      default -> "";
+    };
+  }
+
+  private static void kill(Process p) {
+    if (p != null) {
+      p.destroyForcibly();
+    }
+  }
+}
