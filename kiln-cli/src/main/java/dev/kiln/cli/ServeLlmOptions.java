@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.server.LlmConfig;
+import dev.kiln.server.LlmIsolation;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -42,7 +43,39 @@ final class ServeLlmOptions {
               + "wait for a slot; one that waited longer is answered 504 and not generated for (default: ${DEFAULT-VALUE}).")
   Duration llmDeadline;
 
+  @Option(
+      names = "--llm-isolation",
+      defaultValue = "process",
+      description =
+          "Where llama.cpp runs: 'process' (a child process per model: a crash ends only that model, which is "
+              + "restarted; unloading returns its memory) or 'in-process' (default: ${DEFAULT-VALUE}).")
+  String llmIsolation;
+
+  @Option(
+      names = "--llm-child-heap",
+      defaultValue = "256m",
+      description =
+          "Java heap of each language model's child process; llama.cpp's memory is native and apart "
+              + "(default: ${DEFAULT-VALUE}).")
+  String llmChildHeap;
+
+  @Option(
+      names = "--llm-restarts",
+      defaultValue = "5",
+      description =
+          "Restarts, 1 s apart and doubling, of a language model whose process died before it stays "
+              + "failed (default: ${DEFAULT-VALUE}).")
+  int llmRestarts;
+
   LlmConfig config() {
-    return new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline);
+    LlmIsolation isolation =
+        switch (llmIsolation) {
+          case "process" -> new LlmIsolation(true, llmChildHeap, llmRestarts);
+          case "in-process" -> LlmIsolation.inProcess();
+          default ->
+              throw new IllegalArgumentException(
+                  "--llm-isolation: " + llmIsolation + " (expected: process or in-process)");
+        };
+    return new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline, isolation);
   }
 }
