@@ -13,6 +13,7 @@ import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.engine.llama.LlamaEngine;
 import dev.kiln.engine.llama.LlamaOptions;
 import dev.kiln.engine.llama.TinyLlama;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -107,5 +108,19 @@ class ProcessEngineTest {
       assertThat(after.await().completionTokens()).isEqualTo(8);
     }
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
+  }
+
+  @Test
+  void aModelFolderLeftByAServerThatWasKilledIsDeletedAtTheNextStart() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("work"));
+    // No process has this id (above Linux's largest pid_max): its server is gone.
+    Path stale = Files.createDirectories(work.resolve("kiln-llm-99999999-123"));
+    Files.writeString(stale.resolve("model.gguf"), "decrypted");
+    Path live = Files.createDirectories(work.resolve("kiln-llm-" + ProcessHandle.current().pid() + "-456"));
+    Path other = Files.createDirectories(work.resolve("not-kiln"));
+    engine();
+    assertThat(stale).doesNotExist();
+    assertThat(live).exists();
+    assertThat(other).exists();
   }
 }
