@@ -28,6 +28,9 @@ import java.util.logging.Logger;
 final class ChildLaunch {
   private static final Logger LOG = Logger.getLogger(ChildLaunch.class.getName());
 
+  /** Linux's limit for a socket path is 108 bytes with its terminating zero. */
+  private static final int MAX_SOCKET_PATH = 107;
+
   private ChildLaunch() {}
 
   /**
@@ -40,12 +43,18 @@ final class ChildLaunch {
     Path socket = home.resolve("channel.sock");
     Process process = null;
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+        throw new ModelLoadException(
+            "the model's folder path is too long for a Unix-domain socket (at most "
+                + MAX_SOCKET_PATH
+                + " bytes): choose a shorter scratch or temporary folder");
+      }
+      Files.deleteIfExists(socket); // left by a child that died before it connected
       server.bind(UnixDomainSocketAddress.of(socket));
       process = new ProcessBuilder(command.apply(socket)).redirectErrorStream(true).start();
       Process p = process;
       Thread.ofVirtual().name("llama-log-" + p.pid()).start(() -> relay(p));
       SocketChannel channel = await(() -> server.accept(), p, timeout);
-      Files.deleteIfExists(socket); // connected: nobody else needs to find it
       Frames frames = new Frames(channel);
       JsonNode hello = await(() -> frames.read().orElseThrow(() -> new IOException("ended")), p, timeout);
       if (hello.has("loadFailed")) {
@@ -64,6 +73,8 @@ final class ChildLaunch {
     } catch (RuntimeException e) {
       kill(process);
       throw e;
+    } finally {
+      ProcessEngine.deleteQuietly(socket);
     }
   }
 
