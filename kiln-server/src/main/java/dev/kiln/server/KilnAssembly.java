@@ -104,7 +104,11 @@ final class KilnAssembly {
     started.push(management::shutdownNow);
     Optional<Governance> governance = config.governance().map(g -> started(Governance.open(g, meters, clock)));
     List<Engine> engines = List.of(new OnnxEngine());
-    LanguageEngine llama = LanguageEngines.of(config.llm(), governance.map(g -> g.scratch.folder("llm-process")));
+    LanguageEngine llama =
+        LanguageEngines.of(
+            config.llm(),
+            governance.map(g -> g.scratch.folder("llm-process")),
+            governance.map(g -> g.scratch.folder("llm")));
     // One scan of the model folder: tensor models for the core, language models (GGUF) for LanguageModels.
     ModelRepository folder = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
     // Tokens are charged on the gate's usage path, as requests are, by the language models themselves.

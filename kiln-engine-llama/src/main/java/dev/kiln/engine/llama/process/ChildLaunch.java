@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,13 +42,23 @@ final class ChildLaunch {
    */
   static ChildProcess start(Function<Path, List<String>> command, Path home, Duration timeout) {
     Path socket = home.resolve("channel.sock");
+    Path shortFolder = null;
     Process process = null;
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-        throw new ModelLoadException(
-            "the model's folder path is too long for a Unix-domain socket (at most "
-                + MAX_SOCKET_PATH
-                + " bytes): choose a shorter scratch or temporary folder");
+      if (tooLong(socket)) {
+        // A deep scratch folder: the socket goes to an owner-only folder of its own in the temporary folder.
+        shortFolder =
+            Files.createTempDirectory(
+                Path.of(System.getProperty("java.io.tmpdir")),
+                "kiln-sock-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        socket = shortFolder.resolve("s");
+        if (tooLong(socket)) {
+          throw new ModelLoadException(
+              "the temporary folder's path is too long for a Unix-domain socket (at most "
+                  + MAX_SOCKET_PATH
+                  + " bytes)");
+        }
       }
       Files.deleteIfExists(socket); // left by a child that died before it connected
       server.bind(UnixDomainSocketAddress.of(socket));
@@ -75,7 +86,14 @@ final class ChildLaunch {
       throw e;
     } finally {
       ProcessEngine.deleteQuietly(socket);
+      if (shortFolder != null) {
+        ProcessEngine.deleteQuietly(shortFolder);
+      }
     }
+  }
+
+  private static boolean tooLong(Path socket) {
+    return socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH;
   }
 
   /** A blocking step of the start, given up when the child exits first or {@code timeout} passes. */

@@ -6,22 +6,28 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
  * One model's owner-only folder ({@code 0700}, named {@code kiln-llm-<server pid>-<random>}): the channel's socket and
- * a hard link to the model file, so a staged (decrypted) file lives on under this name only while its process runs.
- * Deleted when the model closes, by a shutdown hook when the server exits first, and by {@link #sweep} at the next
- * start for a server that was killed. Where a link is impossible (another file system), the child reads the file in
- * place: a repository's own file, which is where its owner keeps it anyway.
+ * a hard link to the model file, which every restart of its process reads. A staged (decrypted) file is deleted with
+ * the last folder that links it, so its plaintext outlives no process that serves it. Deleted when the model closes, by
+ * a shutdown hook when the server exits first, and by {@link #sweep} at the next start for a server that was killed.
+ * Where a link is impossible (another file system), the child reads the file in place: a repository's own file, which
+ * is where its owner keeps it anyway.
  */
-record ModelFolder(Path path, Path model, Thread hook) {
+record ModelFolder(Path path, Path model, Thread hook, Optional<Path> staged) {
   private static final Logger LOG = Logger.getLogger(ModelFolder.class.getName());
   private static final String PREFIX = "kiln-llm-";
 
-  static ModelFolder create(Path work, Path file) {
+  /**
+   * @param staged set when {@code file} is a staged plaintext copy: it is deleted with the folder once no other model's
+   *     folder links it
+   */
+  static ModelFolder create(Path work, Path file, boolean staged) {
     try {
       Files.createDirectories(work);
       Path dir =
@@ -38,7 +44,8 @@ record ModelFolder(Path path, Path model, Thread hook) {
       }
       Thread hook = Thread.ofPlatform().unstarted(() -> remove(dir));
       Runtime.getRuntime().addShutdownHook(hook);
-      return new ModelFolder(dir, model, hook);
+      boolean linked = !model.equals(file.toAbsolutePath());
+      return new ModelFolder(dir, model, hook, staged && linked ? Optional.of(file) : Optional.empty());
     } catch (IOException e) {
       throw new IllegalStateException("cannot make a language model's folder: " + e.getMessage(), e);
     }
@@ -51,6 +58,18 @@ record ModelFolder(Path path, Path model, Thread hook) {
       // the hook runs anyway
     }
     remove(path);
+    staged.ifPresent(ModelFolder::releaseStaged);
+  }
+
+  /** Deletes a staged file that no model's folder links any more (its link count is back to one: its own name). */
+  private static void releaseStaged(Path file) {
+    try {
+      if (Files.exists(file) && ((Number) Files.getAttribute(file, "unix:nlink")).intValue() == 1) {
+        Files.delete(file);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warning("could not release a staged model file: " + e.getMessage());
+    }
   }
 
   /** Deletes the folders of servers that are gone (killed before they could delete their own). */

@@ -49,7 +49,8 @@ public final class ProcessEngine implements LanguageEngine {
   @Override
   public LanguageModel load(Path file, int contextLength, int slots) {
     GgufCheck.check(file); // Kiln's checks, with their reasons, before any process starts
-    ModelFolder folder = ModelFolder.create(options.workFolder(), file);
+    boolean staged = options.staged().map(s -> file.toAbsolutePath().startsWith(s.toAbsolutePath())).orElse(false);
+    ModelFolder folder = ModelFolder.create(options.workFolder(), file, staged);
     try {
       List<String> base = command(folder, contextLength, slots);
       ChildProcess first = start(base, folder);

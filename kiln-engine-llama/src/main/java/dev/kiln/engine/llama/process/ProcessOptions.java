@@ -3,6 +3,7 @@ package dev.kiln.engine.llama.process;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How language-model processes run and are supervised.
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param heartbeat how often the child is pinged; one silent for {@code 5 * heartbeat} is killed and restarted
  * @param startTimeout how long a child may take to load its model
  * @param stopTimeout how long a child asked to end may take before it is killed
+ * @param staged a folder of staged (decrypted) model files, or empty: a file there is deleted when the last model
+ *     serving it closes, so the plaintext lives only while a process runs on it
  */
 public record ProcessOptions(
     Path workFolder,
@@ -24,8 +27,10 @@ public record ProcessOptions(
     Duration backoff,
     Duration heartbeat,
     Duration startTimeout,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    Optional<Path> staged) {
   public ProcessOptions {
+    Objects.requireNonNull(staged, "staged");
     Objects.requireNonNull(workFolder, "workFolder");
     Objects.requireNonNull(backoff, "backoff");
     Objects.requireNonNull(heartbeat, "heartbeat");
@@ -56,18 +61,24 @@ public record ProcessOptions(
         Duration.ofSeconds(1),
         Duration.ofSeconds(2),
         Duration.ofSeconds(120),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Optional.empty());
   }
 
   public ProcessOptions withWorkFolder(Path folder) {
-    return new ProcessOptions(folder, heap, restarts, backoff, heartbeat, startTimeout, stopTimeout);
+    return new ProcessOptions(folder, heap, restarts, backoff, heartbeat, startTimeout, stopTimeout, staged);
   }
 
   public ProcessOptions withRestarts(int attempts, Duration firstWait) {
-    return new ProcessOptions(workFolder, heap, attempts, firstWait, heartbeat, startTimeout, stopTimeout);
+    return new ProcessOptions(workFolder, heap, attempts, firstWait, heartbeat, startTimeout, stopTimeout, staged);
+  }
+
+  public ProcessOptions withStaged(Path folder) {
+    return new ProcessOptions(
+        workFolder, heap, restarts, backoff, heartbeat, startTimeout, stopTimeout, Optional.of(folder));
   }
 
   public ProcessOptions withHeap(String size) {
-    return new ProcessOptions(workFolder, size, restarts, backoff, heartbeat, startTimeout, stopTimeout);
+    return new ProcessOptions(workFolder, size, restarts, backoff, heartbeat, startTimeout, stopTimeout, staged);
   }
 }
