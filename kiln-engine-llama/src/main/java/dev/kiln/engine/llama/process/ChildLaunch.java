@@ -2,7 +2,6 @@ package dev.kiln.engine.llama.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.engine.ModelLoadException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -19,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -64,16 +62,16 @@ final class ChildLaunch {
       server.bind(UnixDomainSocketAddress.of(socket));
       process = new ProcessBuilder(command.apply(socket)).redirectErrorStream(true).start();
       Process p = process;
-      Thread.ofVirtual().name("llama-log-" + p.pid()).start(() -> relay(p));
-      SocketChannel channel = await(() -> server.accept(), p, timeout);
+      ChildOutput output = ChildOutput.read(p);
+      SocketChannel channel = await(() -> server.accept(), p, timeout, output);
       Frames frames = new Frames(channel);
-      JsonNode hello = await(() -> frames.read().orElseThrow(() -> new IOException("ended")), p, timeout);
+      JsonNode hello = await(() -> frames.read().orElseThrow(() -> new IOException("ended")), p, timeout, output);
       if (hello.has("loadFailed")) {
         p.waitFor(10, TimeUnit.SECONDS);
         channel.close();
         throw Wire.exception(hello.get("loadFailed"));
       }
-      return new ChildProcess(p, channel, hello.get("contextLength").asInt()).listen();
+      return new ChildProcess(p, channel, hello.get("contextLength").asInt(), output).listen();
     } catch (IOException e) {
       kill(process);
       throw new ModelLoadException("the model's process could not be started", e);
@@ -97,7 +95,8 @@ final class ChildLaunch {
   }
 
   /** A blocking step of the start, given up when the child exits first or {@code timeout} passes. */
-  private static <T> T await(Step<T> step, Process p, Duration timeout) throws InterruptedException {
+  private static <T> T await(Step<T> step, Process p, Duration timeout, ChildOutput output)
+      throws InterruptedException {
     CompletableFuture<T> done = new CompletableFuture<>();
     Thread.startVirtualThread(() -> {
       try {
@@ -118,18 +117,9 @@ final class ChildLaunch {
       return done.join();
     }
     p.waitFor(10, TimeUnit.SECONDS);
-    throw new ModelLoadException("the model's process " + ended(p) + " while it loaded the model");
-  }
-
-  /** The child's output, into this process's log: a crash's last words (llama.cpp's assertion) are kept. */
-  private static void relay(Process p) {
-    try (BufferedReader lines = p.inputReader(StandardCharsets.UTF_8)) {
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        LOG.info("[model process " + p.pid() + "] " + line);
-      }
-    } catch (IOException e) {
-      LOG.log(Level.FINE, "the model process's output ended", e);
-    }
+    String why = "the model's process " + ended(p) + " while it loaded the model";
+    output.dump(why);
+    throw new ModelLoadException(why);
   }
 
   private interface Step<T> {

@@ -33,6 +33,7 @@ final class ChildProcess {
   private record Pending(long id, CompletableFuture<JsonNode> answer, Optional<TokenSink> sink) {}
 
   private final Process process;
+  private final ChildOutput output;
   private final SocketChannel channel;
   private final Frames frames;
   private final int contextLength;
@@ -44,7 +45,8 @@ final class ChildProcess {
   private volatile boolean stopping;
   private Consumer<String> onDeath = why -> {};
 
-  ChildProcess(Process process, SocketChannel channel, int contextLength) {
+  ChildProcess(Process process, SocketChannel channel, int contextLength, ChildOutput output) {
+    this.output = output;
     this.process = process;
     this.channel = channel;
     this.frames = new Frames(channel);
@@ -185,7 +187,7 @@ final class ChildProcess {
     String why = "the model's process " + ChildLaunch.ended(process);
     if (!stopping) {
       // The owner hears first, so the model shows as failed by the time a caller sees its request fail.
-      LOG.warning(why + " (pid " + process.pid() + ")");
+      output.dump(why);
       onDeath.accept(why);
     }
     for (Pending p : pending.values()) {
