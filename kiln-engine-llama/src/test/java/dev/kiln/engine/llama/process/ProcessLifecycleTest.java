@@ -8,9 +8,13 @@ import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.engine.llama.LlamaEngine;
 import dev.kiln.engine.llama.LlamaOptions;
 import dev.kiln.engine.llama.TinyLlama;
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -88,5 +92,36 @@ class ProcessLifecycleTest {
     LOG.info("in process: VmRSS " + before + " KiB after one cycle, " + after + " KiB after 20 more");
     // Measured: +1,085 MiB in process (the model, its embedder and their KV caches, 20 times), -21 MiB above.
     assertThat(after - before).isGreaterThan(200 * 1024);
+  }
+
+  @Test
+  void aChildWhoseServerWasKilledEndsItself() throws Exception {
+    Path file = dir.resolve("tiny.gguf");
+    TinyLlama.write(file, 42);
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Process parent =
+        new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrphanParent.class.getName(),
+                file.toString(),
+                dir.resolve("work").toString())
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out = parent.inputReader(StandardCharsets.UTF_8)) {
+      String line = out.readLine();
+      while (line != null && !line.startsWith("child ")) {
+        line = out.readLine();
+      }
+      assertThat(line).as("the stand-in server printed its child's pid").isNotNull();
+      ProcessHandle child = ProcessHandle.of(Long.parseLong(line.substring(6).trim())).orElseThrow();
+      parent.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no goodbye
+      // The channel's end tells the child: it exits rather than hold llama.cpp's memory for nobody.
+      assertThat(child.onExit()).succeedsWithin(Duration.ofSeconds(30));
+    } finally {
+      parent.destroyForcibly();
+    }
   }
 }
