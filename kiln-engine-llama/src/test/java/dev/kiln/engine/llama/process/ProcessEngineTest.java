@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,5 +123,35 @@ class ProcessEngineTest {
     assertThat(stale).doesNotExist();
     assertThat(live).exists();
     assertThat(other).exists();
+  }
+
+  @Test
+  void aChildThatStopsAnsweringIsKilledByTheHeartbeatAndRestarted() throws Exception {
+    Path file = dir.resolve("tiny.gguf");
+    TinyLlama.write(file, 42);
+    ProcessOptions fast =
+        new ProcessOptions(
+            dir.resolve("work"),
+            "256m",
+            3,
+            Duration.ofMillis(200),
+            Duration.ofMillis(200), // silent for 1 s: killed
+            Duration.ofSeconds(120),
+            Duration.ofSeconds(5),
+            Optional.empty());
+    try (LanguageModel model = new ProcessEngine(new LlamaOptions(0, 1, 1), fast).load(file, 256, 1)) {
+      long frozen = ((ProcessLanguageModel) model).pid().orElseThrow();
+      // SIGSTOP: alive, its socket open, and silent, as a process hung in native code is.
+      assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(frozen)).start().waitFor()).isZero();
+      assertThat(ProcessHandle.of(frozen).orElseThrow().onExit()).succeedsWithin(Duration.ofSeconds(30));
+      long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!((ProcessLanguageModel) model).pid().filter(p -> p != frozen).isPresent() && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(((ProcessLanguageModel) model).pid()).isPresent().isNotEqualTo(Optional.of(frozen));
+      Sink after = new Sink();
+      model.generate(greedy("clay", 8), after);
+      assertThat(after.await().completionTokens()).isEqualTo(8);
+    }
   }
 }
