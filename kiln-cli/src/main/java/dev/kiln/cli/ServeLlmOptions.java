@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.server.LlmConfig;
+import dev.kiln.server.LlmIsolation;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -107,12 +108,45 @@ final class ServeLlmOptions {
               + " token of --llm-context (default: ${DEFAULT-VALUE}).")
   int llmMaxPromptBytes;
 
+  @Option(
+      names = "--llm-isolation",
+      defaultValue = "process",
+      description =
+          "Where llama.cpp runs: 'process' (a child process per model: a crash ends only that model, which is "
+              + "restarted; unloading returns its memory) or 'in-process' (default: ${DEFAULT-VALUE}).")
+  String llmIsolation;
+
+  @Option(
+      names = "--llm-child-heap",
+      defaultValue = "256m",
+      description =
+          "Java heap of each language model's child process; llama.cpp's memory is native and apart "
+              + "(default: ${DEFAULT-VALUE}).")
+  String llmChildHeap;
+
+  @Option(
+      names = "--llm-restarts",
+      defaultValue = "5",
+      description =
+          "Restarts, 1 s apart and doubling, of a language model whose process died before it stays "
+              + "failed (default: ${DEFAULT-VALUE}).")
+  int llmRestarts;
+
   LlmConfig config() {
+    LlmIsolation isolation =
+        switch (llmIsolation) {
+          case "process" -> new LlmIsolation(true, llmChildHeap, llmRestarts);
+          case "in-process" -> LlmIsolation.inProcess();
+          default ->
+              throw new IllegalArgumentException(
+                  "--llm-isolation: " + llmIsolation + " (expected: process or in-process)");
+        };
     LlmConfig c =
         new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline)
             .withLimits(llmMaxTokens, llmMaxPromptBytes)
             .withJson(new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems))
-            .withMaxChoices(llmMaxChoices);
+            .withMaxChoices(llmMaxChoices)
+            .withIsolation(isolation);
     return llmQueuePerKey == null ? c : c.withQueuePerKey(llmQueuePerKey);
   }
 }

@@ -21,6 +21,7 @@ import java.util.Objects;
  *     bytes per token of context
  * @param json bounds on structured output: schema size and depth, strings and items written where a schema sets none
  * @param maxChoices the most choices ({@code n}) one request may ask for; more is answered 400
+ * @param isolation whether llama.cpp runs in a child process per model
  */
 public record LlmConfig(
     int contextLength,
@@ -32,9 +33,11 @@ public record LlmConfig(
     int maxTokens,
     int maxPromptBytes,
     JsonLimits json,
-    int maxChoices) {
+    int maxChoices,
+    LlmIsolation isolation) {
   public LlmConfig {
     Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(isolation, "isolation");
     Objects.requireNonNull(json, "json");
     if (maxChoices < 1) {
       throw new IllegalArgumentException("max choices must be at least 1");
@@ -52,7 +55,7 @@ public record LlmConfig(
   /**
    * A key may hold half the queue (rounded up), so one key's flood leaves the other half to the rest; the default
    * structured-output bounds ({@link JsonLimits#defaults()}) and at most {@link LlmSettings#DEFAULT_MAX_CHOICES}
-   * choices per request.
+   * choices per request; isolated in a child process per model.
    */
   public LlmConfig(int contextLength, int slots, int threads, int queue, Duration deadline) {
     this(
@@ -65,7 +68,8 @@ public record LlmConfig(
         0,
         0,
         JsonLimits.defaults(),
-        LlmSettings.DEFAULT_MAX_CHOICES);
+        LlmSettings.DEFAULT_MAX_CHOICES,
+        LlmIsolation.defaults());
   }
 
   /** The default queue (64) and deadline (30 s). */
@@ -84,33 +88,49 @@ public record LlmConfig(
 
   public LlmConfig withThreads(int t) {
     return new LlmConfig(
-        contextLength, slots, t, queue, deadline, queuePerKey, maxTokens, maxPromptBytes, json, maxChoices);
+        contextLength, slots, t, queue, deadline, queuePerKey, maxTokens, maxPromptBytes, json, maxChoices, isolation);
   }
 
   /** Another queue and deadline; a key may hold half the new queue. */
   public LlmConfig withQueue(int q, Duration d) {
-    return new LlmConfig(contextLength, slots, threads, q, d, (q + 1) / 2, maxTokens, maxPromptBytes, json, maxChoices);
+    return new LlmConfig(
+        contextLength, slots, threads, q, d, (q + 1) / 2, maxTokens, maxPromptBytes, json, maxChoices, isolation);
   }
 
   public LlmConfig withQueuePerKey(int perKey) {
     return new LlmConfig(
-        contextLength, slots, threads, queue, deadline, perKey, maxTokens, maxPromptBytes, json, maxChoices);
+        contextLength, slots, threads, queue, deadline, perKey, maxTokens, maxPromptBytes, json, maxChoices, isolation);
   }
 
   /** Another token cap and prompt bound (0: the defaults). */
   public LlmConfig withLimits(int tokens, int promptBytes) {
     return new LlmConfig(
-        contextLength, slots, threads, queue, deadline, queuePerKey, tokens, promptBytes, json, maxChoices);
+        contextLength, slots, threads, queue, deadline, queuePerKey, tokens, promptBytes, json, maxChoices, isolation);
   }
 
   public LlmConfig withJson(JsonLimits j) {
     return new LlmConfig(
-        contextLength, slots, threads, queue, deadline, queuePerKey, maxTokens, maxPromptBytes, j, maxChoices);
+        contextLength,
+        slots,
+        threads,
+        queue,
+        deadline,
+        queuePerKey,
+        maxTokens,
+        maxPromptBytes,
+        j,
+        maxChoices,
+        isolation);
   }
 
   public LlmConfig withMaxChoices(int n) {
     return new LlmConfig(
-        contextLength, slots, threads, queue, deadline, queuePerKey, maxTokens, maxPromptBytes, json, n);
+        contextLength, slots, threads, queue, deadline, queuePerKey, maxTokens, maxPromptBytes, json, n, isolation);
+  }
+
+  public LlmConfig withIsolation(LlmIsolation i) {
+    return new LlmConfig(
+        contextLength, slots, threads, queue, deadline, queuePerKey, maxTokens, maxPromptBytes, json, maxChoices, i);
   }
 
   /** The core's settings, draining as long as tensor models do. */

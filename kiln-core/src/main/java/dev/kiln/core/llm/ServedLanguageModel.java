@@ -281,6 +281,11 @@ public final class ServedLanguageModel implements LanguageModel {
     return model.contextLength();
   }
 
+  @Override
+  public Optional<String> fault() {
+    return model.fault();
+  }
+
   /** Cancels what is queued and running at once, then frees the model. */
   @Override
   public void close() {
