@@ -129,6 +129,83 @@ try {
   check("unsupported schema", e.status === 400 && e.error?.message?.includes("format (at /)"), `${e.status} ${e.error?.message}`);
 }
 
+// Log probabilities: chat's shape (content[] with token, logprob, bytes, top_logprobs[]), completions' legacy one.
+const lp = await client.chat.completions.create({
+  model, messages: [{ role: "user", content: "hello" }], max_tokens: 6, temperature: 0,
+  logprobs: true, top_logprobs: 3,
+});
+const entries = lp.choices[0].logprobs?.content ?? [];
+check("chat logprobs", entries.length === lp.usage.completion_tokens
+  && entries.every(t => t.logprob <= 0 && Array.isArray(t.bytes) && t.top_logprobs.length === 3
+    && t.top_logprobs[0].logprob >= t.top_logprobs[2].logprob && t.top_logprobs[0].token === t.token)
+  && entries.map(t => t.token).join("") === lp.choices[0].message.content,
+  `${entries.length} tokens, first ${JSON.stringify(entries[0])}`);
+
+const legacy = await client.completions.create({ model, prompt: "hello", max_tokens: 5, temperature: 0, logprobs: 2 });
+const ll = legacy.choices[0].logprobs;
+check("completions logprobs", ll.tokens.length === 5 && ll.token_logprobs.every(x => x <= 0)
+  && ll.top_logprobs.length === 5 && ll.text_offset[0] === 0 && ll.tokens.join("") === legacy.choices[0].text,
+  `${JSON.stringify(ll.tokens)} ${JSON.stringify(ll.token_logprobs)}`);
+
+let streamedTokens = 0;
+for await (const chunk of await client.chat.completions.create({
+  model, messages: [{ role: "user", content: "hello" }], max_tokens: 6, temperature: 0, logprobs: true, stream: true,
+})) {
+  streamedTokens += chunk.choices[0]?.logprobs?.content?.length ?? 0;
+}
+check("chat logprobs stream", streamedTokens === entries.length, `${streamedTokens} tokens streamed`);
+
+// Several choices: n = 3, each its index, reproducible by seed; usage counts every choice's tokens.
+const three = { model, messages: [{ role: "user", content: "hello world" }], max_tokens: 6, temperature: 1.5, seed: 7, n: 3 };
+const many = await client.chat.completions.create(three);
+const again = await client.chat.completions.create(three);
+const texts = many.choices.map(c => c.message.content);
+check("n=3", many.choices.length === 3 && many.choices.every((c, i) => c.index === i && c.finish_reason)
+  && JSON.stringify(texts) === JSON.stringify(again.choices.map(c => c.message.content))
+  && many.usage.completion_tokens >= 3,
+  `${JSON.stringify(texts)}, usage ${JSON.stringify(many.usage)}`);
+
+const byIndex = ["", "", ""];
+const finished = new Set();
+let manyUsage = null;
+for await (const chunk of await client.chat.completions.create({
+  ...three, stream: true, stream_options: { include_usage: true },
+})) {
+  for (const c of chunk.choices) {
+    byIndex[c.index] += c.delta?.content ?? "";
+    if (c.finish_reason) finished.add(c.index);
+  }
+  if (chunk.usage) manyUsage = chunk.usage;
+}
+check("n=3 stream", JSON.stringify(byIndex) === JSON.stringify(texts) && finished.size === 3
+  && manyUsage?.completion_tokens === many.usage.completion_tokens,
+  `${JSON.stringify(byIndex)}, usage ${JSON.stringify(manyUsage)}`);
+
+// All three together: a JSON schema, log probabilities and two choices, whole and streamed.
+const together = { model, messages: [{ role: "user", content: "a potter" }], max_tokens: 300, seed: 5, n: 2,
+  logprobs: true, top_logprobs: 2, response_format: person };
+const both = await client.chat.completions.create(together);
+check("json_schema n=2 logprobs", both.choices.length === 2 && both.choices.every((c) =>
+  c.finish_reason === "stop" && validPerson(JSON.parse(c.message.content))
+  && c.logprobs.content.map((t) => t.token).join("") === c.message.content), JSON.stringify(both.choices.map((c) => c.message.content)));
+const bothText = ["", ""];
+let bothTokens = 0;
+for await (const chunk of await client.chat.completions.create({ ...together, stream: true })) {
+  for (const c of chunk.choices) {
+    bothText[c.index] += c.delta?.content ?? "";
+    bothTokens += c.logprobs?.content?.length ?? 0;
+  }
+}
+check("json_schema n=2 logprobs stream", JSON.stringify(bothText) === JSON.stringify(both.choices.map((c) => c.message.content))
+  && bothTokens === both.usage.completion_tokens, `${JSON.stringify(bothText)} ${bothTokens} tokens`);
+
+try {
+  await client.chat.completions.create({ ...three, n: 9 });
+  check("n above the bound", false, "no error");
+} catch (e) {
+  check("n above the bound", e.status === 400 && /1 to 8/.test(e.error?.message), `${e.status} ${e.error?.message}`);
+}
+
 try {
   await client.chat.completions.create({ model, messages: [], max_tokens: 4 });
   check("bad request", false, "no error");

@@ -2,10 +2,14 @@ package dev.kiln.cli;
 
 import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.server.LlmConfig;
+import dev.kiln.server.LlmIsolation;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** {@code kiln serve}'s language-model options: context, slots, threads, queue and deadline of each GGUF model. */
+/**
+ * {@code kiln serve}'s language-model options: context, slots, threads, queue (in all and per key), deadline and
+ * request limits of each GGUF model.
+ */
 final class ServeLlmOptions {
   @Option(
       names = "--llm-context",
@@ -72,13 +76,77 @@ final class ServeLlmOptions {
               + " maxItems (default: ${DEFAULT-VALUE}).")
   int jsonItems;
 
+  @Option(
+      names = "--llm-max-choices",
+      defaultValue = "8",
+      description =
+          "Most choices (OpenAI's n) one request may ask for, each decoded in a slot of its own; more is answered 400"
+              + " (default: ${DEFAULT-VALUE}).")
+  int llmMaxChoices;
+
+  @Option(
+      names = "--llm-queue-per-key",
+      description =
+          "Requests one API key (with --auth off: all callers together) may hold in a language model's queue; one"
+              + " more from it is answered 429 with Retry-After while other keys are admitted (default: half of"
+              + " --llm-queue, rounded up).")
+  Integer llmQueuePerKey;
+
+  @Option(
+      names = "--llm-max-tokens",
+      defaultValue = "0",
+      description =
+          "The most tokens a request may ask to generate (max_tokens); more is answered 400 naming the cap; 0 is"
+              + " --llm-context (default: ${DEFAULT-VALUE}).")
+  int llmMaxTokens;
+
+  @Option(
+      names = "--llm-max-prompt-bytes",
+      defaultValue = "0",
+      description =
+          "The longest prompt in UTF-8 bytes, refused with 400 before it is queued or tokenised; 0 is 64 bytes per"
+              + " token of --llm-context (default: ${DEFAULT-VALUE}).")
+  int llmMaxPromptBytes;
+
+  @Option(
+      names = "--llm-isolation",
+      defaultValue = "process",
+      description =
+          "Where llama.cpp runs: 'process' (a child process per model: a crash ends only that model, which is "
+              + "restarted; unloading returns its memory) or 'in-process' (default: ${DEFAULT-VALUE}).")
+  String llmIsolation;
+
+  @Option(
+      names = "--llm-child-heap",
+      defaultValue = "256m",
+      description =
+          "Java heap of each language model's child process; llama.cpp's memory is native and apart "
+              + "(default: ${DEFAULT-VALUE}).")
+  String llmChildHeap;
+
+  @Option(
+      names = "--llm-restarts",
+      defaultValue = "5",
+      description =
+          "Restarts, 1 s apart and doubling, of a language model whose process died before it stays "
+              + "failed (default: ${DEFAULT-VALUE}).")
+  int llmRestarts;
+
   LlmConfig config() {
-    return new LlmConfig(
-        llmContext,
-        llmSlots,
-        llmThreads,
-        llmQueue,
-        llmDeadline,
-        new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems));
+    LlmIsolation isolation =
+        switch (llmIsolation) {
+          case "process" -> new LlmIsolation(true, llmChildHeap, llmRestarts);
+          case "in-process" -> LlmIsolation.inProcess();
+          default ->
+              throw new IllegalArgumentException(
+                  "--llm-isolation: " + llmIsolation + " (expected: process or in-process)");
+        };
+    LlmConfig c =
+        new LlmConfig(llmContext, llmSlots, llmThreads, llmQueue, llmDeadline)
+            .withLimits(llmMaxTokens, llmMaxPromptBytes)
+            .withJson(new JsonLimits(schemaBytes, schemaDepth, jsonString, jsonItems))
+            .withMaxChoices(llmMaxChoices)
+            .withIsolation(isolation);
+    return llmQueuePerKey == null ? c : c.withQueuePerKey(llmQueuePerKey);
   }
 }

@@ -50,6 +50,15 @@ class ServeConfigErrorsTest {
   }
 
   @Test
+  void anLlmIsolationKilnDoesNotKnowIsOneLineNamingTheChoices() throws IOException {
+    Result r = serve("--llm-isolation", "sideways", "--no-database");
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err.strip()).contains("--llm-isolation: sideways (expected: process or in-process)");
+    assertThat(r.err.strip().lines()).hasSize(1);
+  }
+
+  @Test
   void aDatabaseUrlKilnDoesNotSupportIsOneLine() throws IOException {
     Result r = serve("--database", "jdbc:mysql://db/kiln");
 

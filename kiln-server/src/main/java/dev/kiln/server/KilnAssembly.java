@@ -3,6 +3,7 @@ package dev.kiln.server;
 import dev.kiln.console.ConsoleService;
 import dev.kiln.core.access.Gate;
 import dev.kiln.core.engine.Engine;
+import dev.kiln.core.llm.LanguageEngine;
 import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.llm.TokenUsage;
 import dev.kiln.core.metrics.InferenceMetrics;
@@ -12,8 +13,6 @@ import dev.kiln.core.repository.ModelCatalog;
 import dev.kiln.core.repository.ModelRepository;
 import dev.kiln.core.serving.AliasResolver;
 import dev.kiln.core.serving.InferenceCore;
-import dev.kiln.engine.llama.LlamaEngine;
-import dev.kiln.engine.llama.LlamaOptions;
 import dev.kiln.engine.onnx.OnnxEngine;
 import dev.kiln.govern.http.KeysRestService;
 import dev.kiln.govern.http.RegistryRestService;
@@ -106,8 +105,11 @@ final class KilnAssembly {
     started.push(management::shutdownNow);
     Optional<Governance> governance = config.governance().map(g -> started(Governance.open(g, meters, clock)));
     List<Engine> engines = List.of(new OnnxEngine());
-    // Context length and slots are LanguageModels' to pass at load; the threads are fixed here.
-    LlamaEngine llama = new LlamaEngine(new LlamaOptions(0, 1, config.llm().threads()));
+    LanguageEngine llama =
+        LanguageEngines.of(
+            config.llm(),
+            governance.map(g -> g.scratch.folder("llm-process")),
+            governance.map(g -> g.scratch.folder("llm")));
     // One scan of the model folder: tensor models for the core, language models (GGUF) for LanguageModels.
     ModelRepository folder = new ModelRepository(config.modelRepository(), engines, Set.of(llama.modelFileName()));
     // Tokens are charged on the gate's usage path, as requests are, by the language models themselves.

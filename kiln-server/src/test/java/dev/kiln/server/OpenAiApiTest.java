@@ -391,7 +391,7 @@ class OpenAiApiTest {
       },
       {"/v1/chat/completions", chat(-1, ""), "400", "max_tokens"},
       {"/v1/chat/completions", chat(5, ",\"temperature\":7"), "400", "temperature"},
-      {"/v1/chat/completions", chat(5, ",\"n\":3"), "400", "'n'"},
+      {"/v1/chat/completions", chat(5, ",\"n\":9"), "400", "'n'"},
       // Integers are compared exactly, never wrapped to 32 or 64 bits (4294967297 is 2^32 + 1).
       {"/v1/chat/completions", chat(5, ",\"n\":4294967297"), "400", "'n'"},
       {"/v1/chat/completions", chat(5, ",\"n\":18446744073709551617"), "400", "'n'"},
@@ -415,7 +415,7 @@ class OpenAiApiTest {
       {"/v1/chat/completions", chat(5, ",\"seed\":1.5"), "400", "'seed'"},
       {"/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"logprobs\":4294967297}", "400", "'logprobs'"},
       {"/v1/chat/completions", chat(5, ",\"top_logprobs\":4294967296"), "400", "'top_logprobs'"},
-      {"/v1/chat/completions", chat(5, ",\"logprobs\":true"), "400", "not supported"},
+      {"/v1/chat/completions", chat(5, ",\"logprobs\":true,\"top_logprobs\":21"), "400", "'top_logprobs'"},
       {"/v1/chat/completions", chat(5, ",\"top_k\":4294967297"), "400", "'top_k'"},
       {"/v1/chat/completions", chat(5, ",\"top_k\":-2"), "400", "'top_k'"},
       {"/v1/chat/completions", chat(5, ",\"top_k\":2.5"), "400", "'top_k'"},

@@ -62,7 +62,14 @@ class OpenAiClientAcceptanceTest {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
       assertThat(out)
-          .contains("ok   chat.completions stream", "ok   embeddings", "openai acceptance: all checks passed")
+          .contains(
+              "ok   chat.completions stream",
+              "ok   embeddings",
+              "ok   chat logprobs stream",
+              "ok   completions logprobs",
+              "ok   n=3 stream",
+              "ok   json_schema n=2 logprobs stream",
+              "openai acceptance: all checks passed")
           .contains("ok   json_schema stream", "ok   tool call stream", "ok   tool answer stream", "ok   tool call:");
 
       ProcessBuilder noKey =

@@ -6,13 +6,20 @@ import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.TokenSink;
 import java.util.concurrent.CompletableFuture;
 
-/** The limit: the {@link LanguageModel} from {@code LlamaEngine}, called directly in this JVM. */
+/**
+ * A {@link LanguageModel} called directly in this JVM: {@code LlamaEngine}'s (the limit), or {@code ProcessEngine}'s
+ * (llama.cpp in a child process, what isolation costs without HTTP).
+ */
 final class InProcessSide extends Side {
   private final LanguageModel model;
   private final Generation generation;
 
   InProcessSide(LanguageModel model, Generation generation, int maxStreams) {
-    super("in-process", maxStreams);
+    this("in-process", model, generation, maxStreams);
+  }
+
+  InProcessSide(String name, LanguageModel model, Generation generation, int maxStreams) {
+    super(name, maxStreams);
     this.model = model;
     this.generation = generation;
   }

@@ -6,9 +6,12 @@ import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.engine.llama.LlamaEngine;
 import dev.kiln.engine.llama.LlamaOptions;
 import dev.kiln.engine.llama.TinyLlama;
+import dev.kiln.engine.llama.process.ProcessEngine;
+import dev.kiln.engine.llama.process.ProcessOptions;
 import dev.kiln.server.Kiln;
 import dev.kiln.server.KilnConfig;
 import dev.kiln.server.LlmConfig;
+import dev.kiln.server.LlmIsolation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,7 +30,9 @@ import picocli.CommandLine.Option;
  * each generating a fixed number of tokens greedily from the same prompt, on the model called in-process through {@code
  * LlamaEngine} (the limit) and through a Kiln server over HTTP Server-Sent Events, alternating in-process, Kiln,
  * in-process, Kiln so that slow phases of a noisy host hit both. Both load the same file with the same context, slots
- * and threads. Progress goes to stderr, the Markdown report to stdout.
+ * and threads. A third side, {@code child-process}, calls the model through {@code ProcessEngine} directly: llama.cpp
+ * in a child JVM behind a Unix-domain socket, what isolation costs without HTTP. Progress goes to stderr, the Markdown
+ * report to stdout.
  *
  * <p>llama.cpp 4.2.0 leaves a non-daemon thread per loaded model, so {@link #main} ends with {@code System.exit}.
  */
@@ -97,6 +102,12 @@ public final class LlmBench implements Callable<Integer> {
       description = "Where the server's model repository is written (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
+  @Option(
+      names = "--kiln-isolation",
+      defaultValue = "process",
+      description = "Where the Kiln server runs llama.cpp: process or in-process (default: ${DEFAULT-VALUE}).")
+  String kilnIsolation;
+
   private PrintStream out = System.out;
 
   public static void main(String[] args) {
@@ -120,12 +131,16 @@ public final class LlmBench implements Callable<Integer> {
     Generation generation = new Generation(prompt, tokens, 0, 1, null, List.of());
     List<CellStats> cells = new ArrayList<>();
     List<String> header = new ArrayList<>(MachineInfo.describe());
+    LlmIsolation isolation = kilnIsolation.equals("process") ? LlmIsolation.defaults() : LlmIsolation.inProcess();
     try (LanguageModel direct = new LlamaEngine(new LlamaOptions(context, slots, threads)).load(file);
+        LanguageModel child =
+            new ProcessEngine(new LlamaOptions(0, 1, threads), ProcessOptions.defaults()).load(file, context, slots);
         Kiln kiln =
             Kiln.start(
                 KilnConfig.defaults(file.getParent().getParent().getParent(), 0, 0)
-                    .withLlm(new LlmConfig(context, slots, threads)));
+                    .withLlm(new LlmConfig(context, slots, threads).withIsolation(isolation)));
         Side inProcess = new InProcessSide(direct, generation, maxStreams);
+        Side childProcess = new InProcessSide("child-process", child, generation, maxStreams);
         Side server =
             new HttpSide(
                 kiln.httpPort(), file.getParent().getParent().getFileName().toString(), generation, maxStreams)) {
@@ -141,16 +156,18 @@ public final class LlmBench implements Callable<Integer> {
           String.format(
               Locale.ROOT,
               "llama.cpp (de.kherud:llama 4.2.0): %d slots, context %d per slot, "
-                  + "%d threads, the same on both sides; %d warm-up + %d measured rounds per side and concurrency, "
-                  + "alternating in-process and Kiln",
+                  + "%d threads, the same on every side; %d warm-up + %d measured rounds per side and concurrency, "
+                  + "alternating in-process, child process and Kiln (llama.cpp %s)",
               slots,
               context,
               threads,
               warmup,
-              rounds));
+              rounds,
+              isolation.process() ? "in a child process" : "in process"));
       for (int streams : concurrency) {
-        cells.addAll(measure(streams, List.of(inProcess, server)));
+        cells.addAll(measure(streams, List.of(inProcess, childProcess, server)));
       }
+      header.add("resident memory of each model's child process after the run (VmRSS): " + childRss());
     }
     LlmReport.print(out, header, cells);
     return 0;
@@ -181,6 +198,23 @@ public final class LlmBench implements Callable<Integer> {
       cells.add(CellStats.of(sides.get(s).name(), streams, measured.get(s)));
     }
     return cells;
+  }
+
+  /** VmRSS of this JVM's child processes (the models' llama.cpp processes), as {@code /proc} reports it. */
+  private static String childRss() {
+    List<String> out = new ArrayList<>();
+    ProcessHandle.current()
+        .children()
+        .forEach(p -> {
+          try {
+            Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                .filter(l -> l.startsWith("VmRSS:"))
+                .forEach(l -> out.add(l.substring(6).trim()));
+          } catch (IOException e) {
+            out.add("unknown");
+          }
+        });
+    return String.join(", ", out);
   }
 
   /**

@@ -42,11 +42,13 @@ class LlmBenchSmokeTest {
         .contains("## Language models")
         .contains("| 1 | in-process |")
         .contains("| 1 | kiln |")
+        .contains("| 1 | child-process |")
+        .contains("| 2 | child-process |")
         .contains("| 2 | in-process |")
         .contains("| 2 | kiln |")
         .doesNotContain("NaN");
-    // Every stream got all 8 tokens, on both sides, at both concurrencies.
-    assertThat(report.lines().filter(l -> l.matches("\\| [12] \\| .*\\| 8 \\|.*"))).hasSize(4);
+    // Every stream got all 8 tokens, on every side, at both concurrencies.
+    assertThat(report.lines().filter(l -> l.matches("\\| [12] \\| .*\\| 8 \\|.*"))).hasSize(6);
   }
 
   @Test

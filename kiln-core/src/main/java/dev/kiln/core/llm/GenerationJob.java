@@ -1,6 +1,7 @@
 package dev.kiln.core.llm;
 
 import dev.kiln.core.error.KilnException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,13 +14,26 @@ final class GenerationJob extends SlotPool.Job {
   private final ServedLanguageModel model;
   private final Prompt prompt;
   private final Generation generation;
-  private final String principal;
+
+  /** Who is charged when it ends; empty for a choice of several, which its {@link Choices} charges. */
+  private final Optional<String> principal;
+
   private final TokenSink sink;
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CountDownLatch engineDone = new CountDownLatch(1);
   private volatile LanguageModel.Handle engine;
 
   GenerationJob(ServedLanguageModel model, Prompt prompt, Generation generation, String principal, TokenSink sink) {
+    this(model, prompt, generation, Optional.of(principal), sink);
+  }
+
+  /** A choice of several: {@code sink} charges. */
+  GenerationJob(ServedLanguageModel model, Prompt prompt, Generation generation, TokenSink sink) {
+    this(model, prompt, generation, Optional.empty(), sink);
+  }
+
+  private GenerationJob(
+      ServedLanguageModel model, Prompt prompt, Generation generation, Optional<String> principal, TokenSink sink) {
     this.model = model;
     this.prompt = prompt;
     this.generation = generation;
@@ -35,6 +49,7 @@ final class GenerationJob extends SlotPool.Job {
             case Prompt.Text t -> t.text();
             case Prompt.Chat c -> model.applyChatTemplate(c.messages(), c.tools());
           };
+      checkFits(text);
       engine = model.generate(generation.withPrompt(text), new Ending());
     } catch (RuntimeException e) {
       skip(Optional.of(KilnException.from(e)));
@@ -50,6 +65,20 @@ final class GenerationJob extends SlotPool.Job {
       // Only a forced shutdown interrupts a slot thread: stop decoding, the engine ends the sink.
       engine.cancel();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Refuses a prompt the context cannot hold before the engine sees it, naming both numbers, whatever the engine checks
+   * itself. The count is the tokenizer's without the engine's own additions (a BOS token), so the engine's check stays
+   * the exact one; the second tokenising is cheap beside generating (BENCHMARKS.md, language-model fairness).
+   */
+  private void checkFits(String text) {
+    int tokens = model.countTokens(text);
+    int context = model.contextLength();
+    if (tokens >= context) {
+      throw KilnException.invalid(
+          "prompt: " + tokens + " tokens (expected: fewer than " + context + ", the model's context length)");
     }
   }
 
@@ -76,10 +105,15 @@ final class GenerationJob extends SlotPool.Job {
     }
 
     @Override
+    public void tokens(String piece, List<TokenLogprob> logprobs) {
+      sink.tokens(piece, logprobs);
+    }
+
+    @Override
     public void done(FinishReason reason, int promptTokens, int completionTokens) {
       try {
         if (ended.compareAndSet(false, true)) {
-          model.charge(principal, promptTokens + completionTokens);
+          principal.ifPresent(p -> model.charge(p, promptTokens + completionTokens));
           sink.done(reason, promptTokens, completionTokens);
         }
       } finally {

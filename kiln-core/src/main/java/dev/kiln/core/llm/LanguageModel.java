@@ -2,6 +2,7 @@ package dev.kiln.core.llm;
 
 import dev.kiln.core.error.KilnException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A loaded language model. Several generations may run at once: the engine decodes them together (parallel slots)
@@ -36,6 +37,14 @@ public interface LanguageModel extends AutoCloseable {
 
   /** Context length the model runs with (prompt + completion). */
   int contextLength();
+
+  /**
+   * Why it cannot serve now though loaded (its engine's process died and is restarting, or gave up); empty while it
+   * serves. Shown as the model's state and reason wherever model state is shown.
+   */
+  default Optional<String> fault() {
+    return Optional.empty();
+  }
 
   @Override
   void close();

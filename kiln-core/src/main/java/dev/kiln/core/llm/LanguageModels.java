@@ -209,9 +209,16 @@ public final class LanguageModels implements ModelsBeside, AutoCloseable {
   @Override
   public List<RepositoryEntry> index() {
     List<RepositoryEntry> rows = new ArrayList<>(failures.values());
-    served
-        .values()
-        .forEach(s -> rows.add(new RepositoryEntry(s.name(), Long.toString(s.version()), ModelState.READY, "")));
+    for (Served s : served.values()) {
+      // A model whose engine process died is loaded but not serving: UNAVAILABLE with why, until it is back.
+      Optional<String> fault = s.model().fault();
+      rows.add(
+          new RepositoryEntry(
+              s.name(),
+              Long.toString(s.version()),
+              fault.isPresent() ? ModelState.UNAVAILABLE : ModelState.READY,
+              fault.orElse("")));
+    }
     rows.addAll(draining.values());
     rows.sort(BY_VERSION);
     return rows;

@@ -2,6 +2,7 @@ package dev.kiln.core.llm;
 
 import dev.kiln.core.error.KilnException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +24,8 @@ public final class ServedLanguageModel implements LanguageModel {
   private final int slots;
   private final SlotPool pool;
   private final TokenUsage usage;
+  private final int maxChoices;
+  private final RequestLimits limits;
 
   /** Generations the engine holds now: beyond {@code slots}, the engine queues them (direct callers only). */
   private final AtomicInteger engineHeld = new AtomicInteger();
@@ -33,18 +36,28 @@ public final class ServedLanguageModel implements LanguageModel {
     this.metrics = metrics;
     this.slots = settings.slots();
     this.usage = usage;
-    this.pool = new SlotPool(name, settings.slots(), settings.queue(), settings.deadline(), metrics);
+    this.maxChoices = settings.maxChoices();
+    this.limits =
+        new RequestLimits(
+            Math.min(settings.maxTokens(), model.contextLength()), settings.promptBytes(model.contextLength()));
+    this.pool =
+        new SlotPool(name, settings.slots(), settings.queue(), settings.queuePerKey(), settings.deadline(), metrics);
   }
 
   /**
    * Queues a chat or completion; returns at once. {@code generation}'s prompt is replaced by {@code prompt}'s text
    * (through the chat template for a chat). The request ends on {@code sink} exactly once: done (its tokens then
-   * charged to {@code principal}), or failed with INVALID_ARGUMENT (a prompt that does not fit), DEADLINE_EXCEEDED (it
-   * waited past the deadline and nothing was generated) or UNAVAILABLE (the model was unloaded first).
+   * charged to {@code principal}), or failed with INVALID_ARGUMENT (a prompt of as many tokens as the context length or
+   * more), DEADLINE_EXCEEDED (it waited past the deadline and nothing was generated) or UNAVAILABLE (the model was
+   * unloaded first). The model's slots are shared fairly between principals (see {@link SlotPool}).
    *
-   * @throws KilnException RESOURCE_EXHAUSTED when the model's slots and queue are full, UNAVAILABLE while it drains
+   * @throws KilnException INVALID_ARGUMENT when the generation asks for more than {@link #maxTokens()} tokens or the
+   *     prompt is longer than the prompt bound (checked here, before it takes a queue place); RESOURCE_EXHAUSTED when
+   *     the model's slots and queue are full; RATE_LIMITED when {@code principal} holds its share of the queue;
+   *     UNAVAILABLE while the model drains
    */
   public Handle submit(Prompt prompt, Generation generation, String principal, TokenSink sink) {
+    limits.check(prompt, generation);
     GenerationJob job =
         new GenerationJob(
             this,
@@ -52,8 +65,37 @@ public final class ServedLanguageModel implements LanguageModel {
             Objects.requireNonNull(generation, "generation"),
             Objects.requireNonNull(principal, "principal"),
             Objects.requireNonNull(sink, "sink"));
-    pool.submit(job);
+    pool.submit(job, principal);
     return job;
+  }
+
+  /**
+   * Queues {@code n} choices of one request, each a generation in a slot of its own (so they decode together when slots
+   * are free), choice {@code i} seeded with {@code seed + i} ({@link Generation#forChoice}). The prompt is charged
+   * once, with every choice's completion tokens, when the last one ends; {@code sink} hears each choice and then one
+   * end. Cancelling the handle cancels every choice.
+   *
+   * @throws KilnException INVALID_ARGUMENT when {@code n} is beyond the server's bound, or as {@link #submit} does;
+   *     RESOURCE_EXHAUSTED or RATE_LIMITED when the queue or the key's share cannot take all {@code n} (then none is
+   *     queued)
+   */
+  public Handle submit(Prompt prompt, Generation generation, int n, String principal, ChoiceSink sink) {
+    Objects.requireNonNull(principal, "principal");
+    if (n < 1 || n > maxChoices) {
+      throw KilnException.invalid(
+          "choices: " + n + " (expected: 1 to " + maxChoices + ", this server's bound, --llm-max-choices)");
+    }
+    limits.check(prompt, generation);
+    Choices choices = new Choices(n, Objects.requireNonNull(sink, "sink"), t -> charge(principal, t));
+    List<SlotPool.Job> jobs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      GenerationJob job = new GenerationJob(this, prompt, generation.forChoice(i), choices.sink(i));
+      jobs.add(job);
+      choices.add(job);
+    }
+    // All of them or none, as the caller's key's: each choice takes a turn of that key in the round (SlotPool).
+    pool.submit(jobs, principal);
+    return choices;
   }
 
   /**
@@ -85,7 +127,7 @@ public final class ServedLanguageModel implements LanguageModel {
             why.ifPresentOrElse(answer::completeExceptionally, () -> answer.cancel(false));
           }
         };
-    pool.submit(job);
+    pool.submit(job, principal);
     answer.whenComplete((r, e) -> {
       if (answer.isCancelled()) {
         job.cancel();
@@ -96,6 +138,16 @@ public final class ServedLanguageModel implements LanguageModel {
 
   public String name() {
     return name;
+  }
+
+  /** The most choices one request may ask for. */
+  public int maxChoices() {
+    return maxChoices;
+  }
+
+  /** The most tokens a request may ask to generate: the server's cap, at most the context length. */
+  public int maxTokens() {
+    return limits.maxTokens();
   }
 
   void charge(String principal, long tokens) {
@@ -159,6 +211,17 @@ public final class ServedLanguageModel implements LanguageModel {
 
     @Override
     public void text(String piece) {
+      tick();
+      sink.text(piece);
+    }
+
+    @Override
+    public void tokens(String piece, List<TokenLogprob> logprobs) {
+      tick();
+      sink.tokens(piece, logprobs);
+    }
+
+    private void tick() {
       long now = System.nanoTime();
       if (last == 0) {
         metrics.firstToken(now - start);
@@ -167,7 +230,6 @@ public final class ServedLanguageModel implements LanguageModel {
         metrics.perToken(now - last);
       }
       last = now;
-      sink.text(piece);
     }
 
     @Override
@@ -217,6 +279,11 @@ public final class ServedLanguageModel implements LanguageModel {
   @Override
   public int contextLength() {
     return model.contextLength();
+  }
+
+  @Override
+  public Optional<String> fault() {
+    return model.fault();
   }
 
   /** Cancels what is queued and running at once, then frees the model. */

@@ -3,80 +3,201 @@ package dev.kiln.core.llm;
 import dev.kiln.core.error.ErrorKind;
 import dev.kiln.core.error.KilnException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
+// Size: admission, the slot threads, cancelling and the drain share one lock and the counts it guards.
 /**
  * One language model's requests: a bounded queue in front of {@code slots} platform threads (a generation blocks in
  * native code, which would pin a virtual thread's carrier). A request holds its thread from chat templating to its last
  * token, so at most {@code slots} generations reach the engine and the engine never queues; beyond the queue a request
  * is refused at once. Before, each generation had a thread of its own from an unbounded pool and 300 concurrent chats
  * all waited, up to 276 s, without one refusal (BENCHMARKS.md, language models under load).
+ *
+ * <p>The queue is shared fairly between caller keys ({@link KeyQueues}: one sub-queue per key, served round-robin), and
+ * a key may hold at most {@code perKey} queue places, so one key's flood neither delays another key's request by more
+ * than a turn nor takes every place (BENCHMARKS.md, language-model fairness). A first-come queue served a key's single
+ * chat after the whole flood before it.
  */
 final class SlotPool {
   private static final Logger LOG = Logger.getLogger(SlotPool.class.getName());
 
   private final String model;
-  private final ThreadPoolExecutor threads;
+  private final int slots;
+  private final int queue;
+  private final int perKey;
   private final Duration deadline;
   private final LlmMetrics metrics;
   private final Set<Job> running = ConcurrentHashMap.newKeySet();
+  private final List<Thread> threads = new ArrayList<>();
+  private final ReentrantLock lock = new ReentrantLock();
 
-  /** Admitted and not ended: queued plus running. Guarded by {@code this} for {@link #drain}'s wait. */
+  /** Signalled when a request is queued, or the pool stops. */
+  private final Condition work = lock.newCondition();
+
+  /** Signalled when nothing is admitted any more, for {@link #drain}. */
+  private final Condition idle = lock.newCondition();
+
+  // Guarded by lock.
+  private final KeyQueues<Job> waiting = new KeyQueues<>();
+
+  /** Requests given a free slot when they came, not yet taken by its thread: they never count as queued. */
+  private final ArrayDeque<Job> handed = new ArrayDeque<>();
+
+  /** Admitted and not ended: queued plus running. */
   private int admitted;
+
+  /** Slots taken: requests handed over or running. */
+  private int busy;
+
+  private boolean stopped;
+
+  /** Mean time a request holds a slot (exponentially weighted, nanoseconds): what a refused key is told to wait. */
+  private long meanHold = TimeUnit.SECONDS.toNanos(1);
 
   private volatile boolean draining;
 
-  SlotPool(String model, int slots, int queue, Duration deadline, LlmMetrics metrics) {
+  /**
+   * @param queue requests held beyond the slots, all keys together
+   * @param perKey requests one key may hold beyond the slots; at least {@code queue} means no bound but the total
+   */
+  SlotPool(String model, int slots, int queue, int perKey, Duration deadline, LlmMetrics metrics) {
     this.model = model;
+    this.slots = slots;
+    this.queue = queue;
+    this.perKey = perKey;
     this.deadline = deadline;
     this.metrics = metrics;
-    BlockingQueue<Runnable> waiting = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
-    threads =
-        new ThreadPoolExecutor(
-            slots,
-            slots,
-            0,
-            TimeUnit.MILLISECONDS,
-            waiting,
-            Thread.ofPlatform().daemon().name("llm-" + model + "-", 0).factory());
+    for (int i = 0; i < slots; i++) {
+      threads.add(Thread.ofPlatform().daemon().name("llm-" + model + "-" + i).start(this::serve));
+    }
   }
 
   /**
-   * Queues {@code job}; it runs when a slot is free, or ends without running (cancelled, past its deadline, the model
-   * unloaded).
+   * Queues {@code job} as {@code key}'s; it runs when a slot is free and it is {@code key}'s turn, or ends without
+   * running (cancelled, past its deadline, the model unloaded).
    *
-   * @throws KilnException RESOURCE_EXHAUSTED when every slot and queue place is taken, UNAVAILABLE while draining
+   * @throws KilnException RESOURCE_EXHAUSTED when every slot and queue place is taken, RATE_LIMITED (with a
+   *     retry-after) when {@code key} holds its share of the queue already, UNAVAILABLE while draining
    */
-  void submit(Job job) {
-    if (draining) {
-      throw KilnException.unavailable("model '" + model + "' is unloading");
+  void submit(Job job, String key) {
+    submit(List.of(job), key);
+  }
+
+  /**
+   * Queues the jobs of one request (its choices), all {@code key}'s, or none of them: each takes its own slot and its
+   * own turn in the round. The per-key bound counts the jobs too, except that a key with nothing waiting may always
+   * queue one whole request: a request of more choices than a key's share would otherwise never be admitted.
+   *
+   * @throws KilnException as {@link #submit(Job, String)}, for the request as a whole
+   */
+  void submit(List<Job> jobs, String key) {
+    long expires = System.nanoTime() + deadline.toNanos();
+    for (Job job : jobs) {
+      job.pool = this;
+      job.key = key;
+      job.expires = expires;
     }
-    job.pool = this;
-    job.expires = System.nanoTime() + deadline.toNanos();
-    synchronized (this) {
-      admitted++;
-    }
-    metrics.inFlight().incrementAndGet();
-    metrics.waiting().incrementAndGet();
+    int n = jobs.size();
+    lock.lock();
     try {
-      threads.execute(job);
-    } catch (RejectedExecutionException e) {
-      leftQueue();
-      ended();
-      throw draining
-          ? KilnException.unavailable("model '" + model + "' is unloading")
-          : KilnException.exhausted("model '" + model + "' is busy: every slot and queue place is taken; retry");
+      if (draining) {
+        throw KilnException.unavailable("model '" + model + "' is unloading");
+      }
+      if (admitted + n > slots + queue) {
+        throw KilnException.exhausted("model '" + model + "' is busy: every slot and queue place is taken; retry");
+      }
+      int free = waiting.size() == 0 ? Math.min(n, slots - busy) : 0;
+      int mine = waiting.waiting(key);
+      if (n > free && mine + n - free > perKey && (mine > 0 || perKey == 0)) {
+        // The caller's own share is used up, not the server: 429, as its rate limit would be.
+        throw KilnException.rateLimited(
+            n == 1
+                ? "model '" + model + "': this key already has " + perKey + " requests waiting, as many as one key may"
+                : "model '"
+                    + model
+                    + "': this key has "
+                    + mine
+                    + " requests waiting; this one's "
+                    + n
+                    + " choices would pass the "
+                    + perKey
+                    + " one key may hold",
+            Duration.ofNanos(meanHold * Math.max(1, waiting.keys()) / slots));
+      }
+      for (int i = 0; i < n; i++) {
+        Job job = jobs.get(i);
+        admitted++;
+        metrics.inFlight().incrementAndGet();
+        metrics.waiting().incrementAndGet();
+        if (i < free) {
+          busy++;
+          handed.addLast(job);
+        } else {
+          waiting.add(key, job);
+        }
+      }
+      if (n == 1) {
+        work.signal();
+      } else {
+        work.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A slot thread: what was handed to it, else the next request in the round, until the pool stops. */
+  private void serve() {
+    Optional<Job> job = Optional.empty();
+    long held = 0;
+    while (true) {
+      lock.lock();
+      try {
+        if (job.isPresent()) {
+          busy--;
+          meanHold += (held - meanHold) / 8;
+        }
+        job = next();
+        if (job.isEmpty()) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      long start = System.nanoTime();
+      try {
+        job.get().run();
+      } catch (RuntimeException e) { // a job's own failure: its slot serves on
+        LOG.log(Level.WARNING, "language model " + model + ": a request failed outside its sink", e);
+      }
+      held = System.nanoTime() - start;
+    }
+  }
+
+  /** Waits for a request to run (empty once the pool stops and none is left); holds the lock. */
+  private Optional<Job> next() {
+    while (true) {
+      if (!handed.isEmpty()) {
+        return Optional.of(handed.pollFirst());
+      }
+      if (busy < slots && waiting.size() > 0) {
+        busy++;
+        return waiting.next();
+      }
+      if (stopped) {
+        return Optional.empty();
+      }
+      work.awaitUninterruptibly();
     }
   }
 
@@ -85,32 +206,46 @@ final class SlotPool {
    * fail with UNAVAILABLE, running generations are cancelled (they end with their tokens so far).
    */
   void drain(Duration timeout) {
-    draining = true;
-    long end = System.nanoTime() + timeout.toNanos();
-    synchronized (this) {
-      long left;
-      while (admitted > 0 && (left = end - System.nanoTime()) > 0) {
+    List<Job> queued;
+    lock.lock();
+    try {
+      draining = true;
+      long left = timeout.toNanos();
+      while (admitted > 0 && left > 0) {
         try {
-          TimeUnit.NANOSECONDS.timedWait(this, left);
+          left = idle.awaitNanos(left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
         }
       }
+      queued = waiting.clear();
+      queued.addAll(handed);
+      busy -= handed.size();
+      handed.clear();
+    } finally {
+      lock.unlock();
     }
-    List<Runnable> queued = new ArrayList<>();
-    threads.getQueue().drainTo(queued);
-    for (Runnable r : queued) {
-      Job j = (Job) r;
+    for (Job j : queued) {
       leftQueue();
       ended();
       j.skip(Optional.of(KilnException.unavailable("model '" + model + "' was unloaded before a slot was free")));
     }
     running.forEach(Job::cancel);
-    threads.shutdown();
+    lock.lock();
     try {
-      if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warning("language model " + model + ": generations did not end within 10 s of being cancelled");
+      stopped = true;
+      work.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try {
+      for (Thread t : threads) {
+        if (!t.join(Duration.ofNanos(Math.max(1, end - System.nanoTime())))) {
+          LOG.warning("language model " + model + ": generations did not end within 10 s of being cancelled");
+          return;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -122,9 +257,24 @@ final class SlotPool {
     metrics.inFlight().decrementAndGet();
   }
 
-  private synchronized void ended() {
-    if (--admitted == 0) {
-      notifyAll();
+  private void ended() {
+    lock.lock();
+    try {
+      if (--admitted == 0) {
+        idle.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes {@code job} out of the queue; false when a slot has taken it already (or a drain did). */
+  private boolean dequeue(Job job) {
+    lock.lock();
+    try {
+      return waiting.remove(job.key, job);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -132,8 +282,9 @@ final class SlotPool {
    * One admitted request. It runs on a slot thread, or ends without running: cancelled while queued, found past its
    * deadline when its slot came, or dropped by a drain. Either way {@link #skip} or {@link #work} ends it, once.
    */
-  abstract static class Job implements Runnable, LanguageModel.Handle {
+  abstract static class Job implements LanguageModel.Handle {
     private SlotPool pool;
+    private String key;
     private long expires;
     private volatile boolean cancelled;
 
@@ -150,8 +301,7 @@ final class SlotPool {
       return cancelled;
     }
 
-    @Override
-    public final void run() {
+    private void run() {
       pool.leftQueue();
       pool.running.add(this);
       try {
@@ -182,7 +332,7 @@ final class SlotPool {
     public final void cancel() {
       cancelled = true;
       SlotPool p = pool;
-      if (p != null && p.threads.remove(this)) {
+      if (p != null && p.dequeue(this)) {
         p.leftQueue();
         p.ended();
         skip(Optional.empty());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,6 +16,7 @@ final class HeldModel implements LanguageModel, LanguageEngine {
   final Set<String> nativeThreads = ConcurrentHashMap.newKeySet();
   final AtomicInteger generated = new AtomicInteger();
   final AtomicInteger templated = new AtomicInteger();
+  final List<Long> seeds = new CopyOnWriteArrayList<>();
   volatile CountDownLatch release = new CountDownLatch(1);
 
   void release() {
@@ -43,6 +45,7 @@ final class HeldModel implements LanguageModel, LanguageEngine {
   public Handle generate(Generation generation, TokenSink sink) {
     nativeThreads.add(Thread.currentThread().getName());
     generated.incrementAndGet();
+    seeds.add(generation.seed());
     CountDownLatch cancelled = new CountDownLatch(1);
     CountDownLatch held = release;
     Thread.ofPlatform()

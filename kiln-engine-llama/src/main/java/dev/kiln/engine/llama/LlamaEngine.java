@@ -66,7 +66,12 @@ public final class LlamaEngine implements LanguageEngine {
     ModelParameters params =
         base(file, context * options.parallel()).setParallel(options.parallel()).disableContextShift().enableJinja();
     return new LlamaLanguageModel(
-        gguf, open(params, gguf), context, options.parallel(), () -> embedder(file, context, gguf));
+        gguf,
+        open(params, gguf),
+        context,
+        options.parallel(),
+        () -> embedder(file, context, gguf),
+        () -> NativeLlama.open(file, context, options.threads()));
   }
 
   /**

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+// Size: both generation paths (the binding's, and the C API's for log-probabilities) share its threads and its close.
 /**
  * A GGUF model in llama.cpp. A generation streams on one of {@code parallel} threads, as many as llama.cpp decodes
  * together; more wait for a thread (the server's {@code ServedLanguageModel} never starts more than that, and bounds
@@ -41,15 +42,22 @@ final class LlamaLanguageModel implements LanguageModel {
   private final boolean addsBos;
   private final Supplier<LlamaModel> embedderFactory;
   private final Optional<ChatTemplate> template;
-  private final Set<Running> running = ConcurrentHashMap.newKeySet();
+  private final Set<Handle> running = ConcurrentHashMap.newKeySet();
   // Platform threads: a generation blocks in a native call, which would pin a virtual thread's carrier. A fixed
   // count: one per slot, never one per request.
   private final ExecutorService threads;
   private LlamaModel embedder;
+  private final Supplier<NativeLlama> nativeFactory;
+  private NativeLlama withLogprobs;
   private volatile boolean closed;
 
   LlamaLanguageModel(
-      GgufFile gguf, LlamaModel model, int contextLength, int parallel, Supplier<LlamaModel> embedderFactory) {
+      GgufFile gguf,
+      LlamaModel model,
+      int contextLength,
+      int parallel,
+      Supplier<LlamaModel> embedderFactory,
+      Supplier<NativeLlama> nativeFactory) {
     this.model = model;
     this.threads = Executors.newFixedThreadPool(parallel, Thread.ofPlatform().daemon().name("llama-", 0).factory());
     this.contextLength = contextLength;
@@ -59,6 +67,7 @@ final class LlamaLanguageModel implements LanguageModel {
             .orElse("llama".equals(gguf.get("tokenizer.ggml.model").orElse(null)));
     this.embedderFactory = embedderFactory;
     this.template = ChatTemplate.of(gguf);
+    this.nativeFactory = nativeFactory;
   }
 
   /** With tools or tool messages through {@link ChatTemplate} (the binding formats only the other roles). */
@@ -97,6 +106,13 @@ final class LlamaLanguageModel implements LanguageModel {
     int promptTokens = promptTokens(generation.prompt());
     if (promptTokens >= contextLength) {
       throw KilnException.invalid("prompt: " + promptTokens + " tokens (expected: < " + contextLength + ")");
+    }
+    if (generation.wantsLogprobs()) {
+      // The binding's own probabilities abort the process (LlamaApi): these are decoded through the C API.
+      LogprobRun run = new LogprobRun(withLogprobs(), generation, sink, contextLength, running::remove);
+      running.add(run);
+      threads.execute(run);
+      return run;
     }
     int limit = Math.min(generation.maxTokens(), contextLength - promptTokens);
     Running run = new Running(parameters(generation, limit), sink, promptTokens, limit);
@@ -164,13 +180,27 @@ final class LlamaLanguageModel implements LanguageModel {
         throw KilnException.invalid("input: " + tokens + " tokens (expected: <= " + contextLength + ")");
       }
       try {
-        vectors.add(e.embed(input));
+        vectors.add(embedGated(e, input));
       } catch (RuntimeException ex) {
         LOG.log(Level.FINE, "embedding failed", ex);
         throw KilnException.invalid("input: cannot be embedded");
       }
     }
     return vectors;
+  }
+
+  private static float[] embedGated(LlamaModel e, String input) {
+    try {
+      DecodeGate.PROCESS.enter(DecodeGate.BINDING);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw KilnException.unavailable("interrupted");
+    }
+    try {
+      return e.embed(input);
+    } finally {
+      DecodeGate.PROCESS.exit(DecodeGate.BINDING);
+    }
   }
 
   private synchronized LlamaModel embedder() {
@@ -181,6 +211,16 @@ final class LlamaLanguageModel implements LanguageModel {
       embedder = embedderFactory.get();
     }
     return embedder;
+  }
+
+  private synchronized NativeLlama withLogprobs() {
+    if (closed) {
+      throw KilnException.unavailable("model is closed");
+    }
+    if (withLogprobs == null) {
+      withLogprobs = nativeFactory.get();
+    }
+    return withLogprobs;
   }
 
   @Override
@@ -200,7 +240,7 @@ final class LlamaLanguageModel implements LanguageModel {
       }
       closed = true;
     }
-    running.forEach(Running::cancel);
+    running.forEach(Handle::cancel);
     threads.shutdown();
     try {
       if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -213,6 +253,9 @@ final class LlamaLanguageModel implements LanguageModel {
     synchronized (this) {
       if (embedder != null) {
         embedder.close();
+      }
+      if (withLogprobs != null) {
+        withLogprobs.close(); // the threads have ended: no generation holds a context
       }
     }
   }
@@ -265,6 +308,22 @@ final class LlamaLanguageModel implements LanguageModel {
 
     @Override
     public void run() {
+      try {
+        DecodeGate.PROCESS.enter(DecodeGate.BINDING);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running.remove(this);
+        sink.done(FinishReason.CANCELLED, promptTokens, 0);
+        return;
+      }
+      try {
+        decode();
+      } finally {
+        DecodeGate.PROCESS.exit(DecodeGate.BINDING);
+      }
+    }
+
+    private void decode() {
       int completion = 0;
       try {
         if (cancelled) { // cancelled while it waited for a thread: nothing was decoded

@@ -24,13 +24,8 @@ final class OpenAiRequests {
   /** Longest accepted stop list, as OpenAI's API allows. */
   private static final int MAX_STOPS = 4;
 
-  /** Highest {@code n} and {@code best_of} OpenAI's API takes; this server answers 1 only, and says so. */
+  /** Highest {@code best_of} OpenAI's API takes; this server answers 1 only, and says so. */
   private static final int MAX_CHOICES = 128;
-
-  /** OpenAI's ranges for {@code logprobs} on completions and {@code top_logprobs} on chat. */
-  private static final int MAX_LOGPROBS = 5;
-
-  private static final int MAX_TOP_LOGPROBS = 20;
 
   /** Sampling settings common to chat and completions. */
   record Sampling(
@@ -162,12 +157,10 @@ final class OpenAiRequests {
     if (topP == 0) {
       throw KilnException.invalid("'top_p' must be greater than 0");
     }
-    for (String field : new String[] {"n", "best_of"}) {
-      if (present(body, field) && integer(body, field, 1, MAX_CHOICES) != 1) {
-        throw KilnException.invalid("'" + field + "' must be 1: this server returns one choice per request");
-      }
+    // n and the log probabilities are read by OpenAiChoosing.
+    if (present(body, "best_of") && integer(body, "best_of", 1, MAX_CHOICES) != 1) {
+      throw KilnException.invalid("'best_of' must be 1: this server does not rank choices");
     }
-    logprobs(body);
     // vLLM's extension, which clients of local servers send: -1 (or 0) for all tokens.
     Integer topK = present(body, "top_k") ? (int) integer(body, "top_k", -1, Integer.MAX_VALUE) : null;
     Long seed = present(body, "seed") ? integer(body, "seed", Long.MIN_VALUE, Long.MAX_VALUE) : null;
@@ -196,28 +189,7 @@ final class OpenAiRequests {
     return new Sampling(max, temperature, topP, seed, stop, stream != null && stream.asBoolean(), usage, topK);
   }
 
-  /**
-   * Log probabilities are not returned by this server, so asking for them is refused rather than silently ignored;
-   * "none" (false, 0, null) is accepted. Chat takes {@code logprobs} as a boolean and {@code top_logprobs} as a count,
-   * completions {@code logprobs} as a count: both are range-checked first, as OpenAI does.
-   */
-  private static void logprobs(JsonNode body) {
-    long wanted = 0;
-    JsonNode lp = body.get("logprobs");
-    if (lp != null && lp.isBoolean()) {
-      wanted = lp.asBoolean() ? 1 : 0;
-    } else if (present(body, "logprobs")) {
-      wanted = integer(body, "logprobs", 0, MAX_LOGPROBS);
-    }
-    if (present(body, "top_logprobs")) {
-      wanted += integer(body, "top_logprobs", 0, MAX_TOP_LOGPROBS);
-    }
-    if (wanted > 0) {
-      throw KilnException.invalid("'logprobs' is not supported by this server");
-    }
-  }
-
-  private static boolean present(JsonNode body, String field) {
+  static boolean present(JsonNode body, String field) {
     JsonNode v = body.get(field);
     return v != null && !v.isNull();
   }
@@ -226,7 +198,7 @@ final class OpenAiRequests {
    * An integer field from {@code min} to {@code max}, compared exactly: a value beyond {@code long} (Jackson keeps it
    * as a {@code BigInteger}) or beyond {@code int} is refused, never wrapped ({@code n=4294967297} is not 1).
    */
-  private static long integer(JsonNode body, String field, long min, long max) {
+  static long integer(JsonNode body, String field, long min, long max) {
     JsonNode v = body.get(field);
     if (!v.isNumber() || !v.canConvertToExactIntegral()) {
       throw KilnException.invalid("'" + field + "' must be an integer from " + min + " to " + max);

@@ -7,14 +7,12 @@ import dev.kiln.core.access.Grants;
 import dev.kiln.core.access.Permission;
 import dev.kiln.core.error.KilnException;
 import dev.kiln.core.llm.Embeddings;
-import dev.kiln.core.llm.FinishReason;
 import dev.kiln.core.llm.Generation;
 import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.LanguageModels;
 import dev.kiln.core.llm.Prompt;
 import dev.kiln.core.llm.ServedLanguageModel;
-import dev.kiln.core.llm.TokenSink;
 import dev.kiln.http.Access;
 import dev.kiln.http.ErrorStyle;
 import dev.kiln.http.ManagementApi;
@@ -39,8 +37,9 @@ import java.util.concurrent.CompletableFuture;
  * /v1/chat/completions}, {@code POST /v1/completions} (both streamed as Server-Sent Events when asked) and {@code POST
  * /v1/embeddings}, with OpenAI's error envelope. A generation whose client disconnects, streamed or not, is cancelled
  * and its slot freed. Requests queue on their model ({@link ServedLanguageModel#submit}): a full queue is answered 503
- * with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a request that waited past the deadline
- * 504; the model charges their tokens to the caller, not this adapter.
+ * with OpenAI's envelope ({@code server_error}; OpenAI's clients retry it), a key's own share of it full 429 with
+ * Retry-After, a request that waited past the deadline 504; the model charges their tokens to the caller, not this
+ * adapter.
  */
 public final class OpenAiService implements RestService {
   private static final int DEFAULT_MAX_TOKENS = 256;
@@ -107,45 +106,33 @@ public final class OpenAiService implements RestService {
     JsonNode body = OpenAiRequests.body(ManagementApi.body(q));
     String modelName = OpenAiRequests.model(body);
     ServedLanguageModel model = served(modelName);
-    OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, DEFAULT_MAX_TOKENS, model.contextLength());
+    // max_tokens up to the server's cap (at most the context length): above it, 400 naming the cap.
+    int cap = model.maxTokens();
+    OpenAiRequests.Sampling s = OpenAiRequests.sampling(body, Math.min(DEFAULT_MAX_TOKENS, cap), cap);
     OpenAiStructured structured = OpenAiStructured.of(body, chat, limits);
     Prompt prompt =
         chat
             ? new Prompt.Chat(OpenAiRequests.messages(body, model.contextLength()), structured.tools())
             : new Prompt.Text(OpenAiRequests.prompt(body));
+    OpenAiChoosing choosing = OpenAiChoosing.read(body, chat, model.maxChoices());
     Generation g =
-        new Generation("", s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK())
+        new Generation("", s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop(), s.topK(), choosing.logprobs())
             .withGrammar(structured.grammar());
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
     OpenAiChunks chunks = new OpenAiChunks(id, created, modelName, chat);
-    AnswerText text = new AnswerText(chunks, structured.readsCalls());
     if (s.stream()) {
-      return stream(q, model, prompt, g, text, s.includeUsage());
+      return stream(q, model, prompt, g, choosing.n(), chunks, structured.readsCalls(), s.includeUsage());
     }
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
     LanguageModel.Handle handle =
         model.submit(
             prompt,
             g,
+            choosing.n(),
             q.principal(),
-            new TokenSink() {
-              @Override
-              public void text(String piece) {
-                text.add(piece);
-              }
-
-              @Override
-              public void done(FinishReason reason, int promptTokens, int completion) {
-                answer.complete(json(text.complete(reason, promptTokens, completion)));
-              }
-
-              @Override
-              public void failed(Throwable error) {
-                answer.completeExceptionally(error);
-              }
-            });
-    // The HTTP layer cancels the answer when the client goes away: stop decoding and free the slot, as streams do.
+            ChoiceAnswers.whole(choosing.n(), chunks, structured.readsCalls(), choosing, answer));
+    // The HTTP layer cancels the answer when the client goes away: stop decoding and free the slots, as streams do.
     answer.whenComplete((r, e) -> {
       if (answer.isCancelled()) {
         handle.cancel();
@@ -159,62 +146,34 @@ public final class OpenAiService implements RestService {
    * passed or an unload before then is answered with its own status, as a whole answer's would be.
    */
   private static CompletableFuture<RestResponse> stream(
-      RestRequest q, ServedLanguageModel model, Prompt prompt, Generation g, AnswerText text, boolean usage) {
-    OpenAiChunks chunks = text.chunks();
+      RestRequest q,
+      ServedLanguageModel model,
+      Prompt prompt,
+      Generation g,
+      int n,
+      OpenAiChunks chunks,
+      boolean readsCalls,
+      boolean usage) {
     PendingStream out = new PendingStream();
     if (chunks.chat()) {
-      out.write(data(chunks.roleChunk()));
+      for (int i = 0; i < n; i++) {
+        out.write(ChoiceAnswers.data(ChoiceAnswers.indexed(chunks.roleChunk(), i, chunks, List.of(), 0)));
+      }
     }
     CompletableFuture<RestResponse> head = new CompletableFuture<>();
     CompletableFuture<LanguageModel.Handle> handle = new CompletableFuture<>();
-    // The client went away: stop decoding and free the slot (or the queue place).
+    // The client went away: stop decoding and free the slots (or the queue places).
     RestResponse events =
         RestResponse.events(stream -> out.attach(stream, () -> handle.thenAccept(LanguageModel.Handle::cancel)));
-    handle.complete(model.submit(prompt, g, q.principal(), streamed(out, text, usage, head, events)));
+    handle.complete(
+        model.submit(
+            prompt, g, n, q.principal(), ChoiceAnswers.streamed(n, out, chunks, readsCalls, usage, head, events)));
     head.whenComplete((r, e) -> {
       if (head.isCancelled()) {
         handle.join().cancel();
       }
     });
     return head;
-  }
-
-  private static TokenSink streamed(
-      PendingStream out, AnswerText text, boolean usage, CompletableFuture<RestResponse> head, RestResponse events) {
-    return new TokenSink() {
-      @Override
-      public void started() {
-        head.complete(events);
-      }
-
-      @Override
-      public void text(String piece) {
-        text.add(piece).forEach(chunk -> out.write(data(chunk)));
-      }
-
-      @Override
-      public void done(FinishReason reason, int prompt, int completion) {
-        head.complete(events); // cancelled while queued: an empty stream, if anyone still reads it
-        if (reason != FinishReason.CANCELLED) {
-          out.write(data(text.finishChunk(reason)));
-          if (usage) {
-            out.write(data(text.chunks().usageChunk(prompt, completion)));
-          }
-          out.write("data: [DONE]\n\n");
-        }
-        out.end();
-      }
-
-      @Override
-      public void failed(Throwable error) {
-        if (head.completeExceptionally(error)) {
-          return; // before the stream began: answered with its status instead
-        }
-        // The head (200) is sent: the error can only be an event, in the envelope the status would have carried.
-        out.write(data(ErrorStyle.openAiEnvelope(error)));
-        out.end();
-      }
-    };
   }
 
   private CompletableFuture<RestResponse> embeddings(RestRequest q) {
@@ -265,10 +224,6 @@ public final class OpenAiService implements RestService {
       }
     });
     return answer;
-  }
-
-  private static String data(JsonNode chunk) {
-    return "data: " + chunk + "\n\n";
   }
 
   private static RestResponse json(JsonNode body) {
