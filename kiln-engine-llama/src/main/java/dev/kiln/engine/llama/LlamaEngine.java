@@ -25,6 +25,10 @@ import java.util.logging.Logger;
 public final class LlamaEngine implements LanguageEngine {
   private static final Logger LOG = Logger.getLogger(LlamaEngine.class.getName());
 
+  static {
+    NativeFolder.claim();
+  }
+
   private final LlamaOptions options;
 
   public LlamaEngine(LlamaOptions options) {

@@ -8,7 +8,9 @@ import dev.kiln.core.llm.ChatMessage;
 import dev.kiln.core.llm.FinishReason;
 import dev.kiln.core.llm.Generation;
 import dev.kiln.core.llm.LanguageModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,14 @@ class LlamaLanguageModelTest {
     Collected sink = new Collected();
     model.generate(g, sink);
     return sink.await();
+  }
+
+  @Test
+  void unpacksTheNativeLibraryIntoAnOwnerOnlyFolderOfThisProcess() throws Exception {
+    Path folder = Path.of(System.getProperty(NativeFolder.PROPERTY));
+    assertThat(folder).isNotEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
+    assertThat(folder.resolve("libjllama.so")).isRegularFile();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder))).isEqualTo("rwx------");
   }
 
   @Test
