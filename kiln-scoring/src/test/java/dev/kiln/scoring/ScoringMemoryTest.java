@@ -10,14 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * A measurement, not run by default ({@code -Dkiln.scoring.measure=true}): the heap live after garbage collection while
- * a job runs is about the same for a dataset of 100,000 rows and one of 1,000,000 (one batch and one part are held,
- * never the dataset), and its rows/s. Prints both; run it under a small heap ({@code -DargLine=
- * "--enable-native-access=ALL-UNNAMED -Xmx64m"}) to see the 1,000,000-row job (35 MiB of CSV) finish in 64 MiB.
+ * The heap live after garbage collection while a job runs is about the same for a dataset of 100,000 rows and one of
+ * 1,000,000 (one batch and one part are held, never the dataset), and its rows/s. Prints both; run it under a small
+ * heap ({@code -DargLine= "--enable-native-access=ALL-UNNAMED -Xmx64m"}) to see the 1,000,000-row job (35 MiB of CSV)
+ * finish in 64 MiB.
  */
 class ScoringMemoryTest extends ScoringFixture {
   ScoringMemoryTest() {
@@ -26,7 +25,6 @@ class ScoringMemoryTest extends ScoringFixture {
 
   @Test
   void heapStaysFlatWhateverTheDatasetsSize() throws Exception {
-    Assumptions.assumeTrue(Boolean.getBoolean("kiln.scoring.measure"), "a measurement: -Dkiln.scoring.measure=true");
     long small = peakHeap(100_000);
     long large = peakHeap(1_000_000);
     assertThat(large).isLessThan(small * 2);
