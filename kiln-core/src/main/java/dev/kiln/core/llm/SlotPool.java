@@ -98,7 +98,8 @@ final class SlotPool {
    * own turn in the round. The per-key bound counts the jobs too, except that a key with nothing waiting may always
    * queue one whole request: a request of more choices than a key's share would otherwise never be admitted.
    *
-   * @throws KilnException as {@link #submit(Job, String)}, for the request as a whole
+   * @throws KilnException as {@link #submit(Job, String)}, for the request as a whole; INVALID_ARGUMENT when it has
+   *     more jobs than slots and queue places together, which no wait would make room for
    */
   void submit(List<Job> jobs, String key) {
     long expires = System.nanoTime() + deadline.toNanos();
@@ -112,6 +113,21 @@ final class SlotPool {
     try {
       if (draining) {
         throw KilnException.unavailable("model '" + model + "' is unloading");
+      }
+      if (n > slots + queue) {
+        // Never admissible, however long the caller waits: a 400, not the retryable busy answer below.
+        throw KilnException.invalid(
+            "n="
+                + n
+                + " choices need as many slots and queue places; model '"
+                + model
+                + "' has "
+                + (slots + queue)
+                + " (--llm-slots "
+                + slots
+                + " + --llm-queue "
+                + queue
+                + ")");
       }
       if (admitted + n > slots + queue) {
         throw KilnException.exhausted("model '" + model + "' is busy: every slot and queue place is taken; retry");

@@ -114,19 +114,32 @@ class ChoicesTest {
   }
 
   @Test
-  void whenTheQueueTakesOnlySomeChoicesTheRequestIsRefusedAndTheAdmittedOnesCancelled() throws Exception {
+  void moreChoicesThanSlotsAndQueuePlacesTogetherAreRefusedAs400AndNothingRuns() {
     ServedLanguageModel m = serve(1, 1, 8);
+    Heard heard = new Heard();
+    assertThatThrownBy(() -> m.submit(PROMPT, seeded(1L), 3, "key", heard))
+        .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
+        .hasMessageContaining("n=3")
+        .hasMessageContaining("has 2 (--llm-slots 1 + --llm-queue 1)");
+    assertThat(heard.totals).isNotDone();
+    assertThat(held.generated).hasValue(0);
+  }
+
+  @Test
+  void whenTheQueueCannotTakeEveryChoiceNowTheRequestIsRefusedAsBusyAndNoneIsAdmitted() throws Exception {
+    ServedLanguageModel m = serve(1, 2, 8);
+    Heard first = new Heard();
+    m.submit(PROMPT, seeded(1L), 1, "other", first); // holds the only slot until released
     Heard heard = new Heard();
     assertThatThrownBy(() -> m.submit(PROMPT, seeded(1L), 3, "key", heard))
         .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.RESOURCE_EXHAUSTED));
     held.release();
-    Thread.sleep(200);
+    assertThat(first.totals.get(5, TimeUnit.SECONDS)).isEqualTo("2+3");
     assertThat(heard.totals).isNotDone(); // the caller was told by the exception, not the sink
-    assertThat(held.generated).hasValueLessThanOrEqualTo(1); // the one that had a slot, cancelled at once
-    // The slot and queue place are free again: a single request goes through.
+    // The three choices fit once the slot is free again.
     Heard next = new Heard();
-    m.submit(PROMPT, seeded(1L), 1, "key", next);
-    assertThat(next.totals.get(5, TimeUnit.SECONDS)).isEqualTo("2+3");
+    m.submit(PROMPT, seeded(1L), 3, "key", next);
+    assertThat(next.totals.get(5, TimeUnit.SECONDS)).isEqualTo("2+9");
   }
 
   @Test
