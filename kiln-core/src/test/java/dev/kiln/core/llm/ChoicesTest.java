@@ -136,9 +136,20 @@ class ChoicesTest {
     held.release();
     assertThat(first.totals.get(5, TimeUnit.SECONDS)).isEqualTo("2+3");
     assertThat(heard.totals).isNotDone(); // the caller was told by the exception, not the sink
-    // The three choices fit once the slot is free again.
+    // The three choices fit once the slot is free again (it is given back just after the first answer ends).
     Heard next = new Heard();
-    m.submit(PROMPT, seeded(1L), 3, "key", next);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try {
+        m.submit(PROMPT, seeded(1L), 3, "key", next);
+        break;
+      } catch (KilnException e) {
+        if (e.kind() != ErrorKind.RESOURCE_EXHAUSTED || System.nanoTime() > until) {
+          throw e;
+        }
+        Thread.sleep(5);
+      }
+    }
     assertThat(next.totals.get(5, TimeUnit.SECONDS)).isEqualTo("2+9");
   }
 
