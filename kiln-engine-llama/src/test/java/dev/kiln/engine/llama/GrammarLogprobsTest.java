@@ -12,14 +12,9 @@ import dev.kiln.core.llm.Generation;
 import dev.kiln.core.llm.JsonLimits;
 import dev.kiln.core.llm.LanguageModel;
 import dev.kiln.core.llm.OutputFormat;
-import dev.kiln.core.llm.TokenLogprob;
-import dev.kiln.core.llm.TokenSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,37 +46,9 @@ class GrammarLogprobsTest {
     model.close();
   }
 
-  record Run(String text, List<TokenLogprob> tokens, FinishReason reason, int completion) {}
-
-  static Run run(Generation g) throws Exception {
-    StringBuilder text = new StringBuilder();
-    List<TokenLogprob> tokens = new CopyOnWriteArrayList<>();
-    CompletableFuture<Run> done = new CompletableFuture<>();
-    model.generate(
-        g,
-        new TokenSink() {
-          @Override
-          public void text(String piece) {
-            text.append(piece);
-          }
-
-          @Override
-          public void tokens(String piece, List<TokenLogprob> logprobs) {
-            text.append(piece);
-            tokens.addAll(logprobs);
-          }
-
-          @Override
-          public void done(FinishReason reason, int promptTokens, int completionTokens) {
-            done.complete(new Run(text.toString(), tokens, reason, completionTokens));
-          }
-
-          @Override
-          public void failed(Throwable error) {
-            done.completeExceptionally(error);
-          }
-        });
-    return done.get(120, TimeUnit.SECONDS);
+  /** The logprobs tests' runner on this class's model (a context of 512 for the schema prompts). */
+  static LogprobsTest.Run run(Generation g) throws Exception {
+    return LogprobsTest.run(model, g, 120);
   }
 
   @Test
@@ -94,7 +61,7 @@ class GrammarLogprobsTest {
     for (double temperature : new double[] {0, 1.0}) {
       for (long seed = 1; seed <= 2; seed++) {
         Generation g = new Generation("hello", 300, temperature, 1, seed, List.of(), null, grammar, 2);
-        Run r = run(g);
+        LogprobsTest.Run r = run(g);
         assertThat(r.reason()).as(r.text()).isEqualTo(FinishReason.STOP);
         assertThat(schema.validate(r.text(), InputFormat.JSON)).as(r.text()).isEmpty();
         assertThat(r.tokens()).hasSize(r.completion());
@@ -110,7 +77,7 @@ class GrammarLogprobsTest {
 
   @Test
   void withoutAGrammarTheSameGenerationWritesWords() throws Exception {
-    Run r = run(new Generation("hello", 12, 0, 1, 1L, List.of(), null, 2));
+    LogprobsTest.Run r = run(new Generation("hello", 12, 0, 1, 1L, List.of(), null, 2));
     assertThat(r.text()).doesNotStartWith("{");
   }
 }

@@ -39,10 +39,15 @@ class LogprobsTest {
   record Run(String text, List<String> pieces, List<TokenLogprob> tokens, FinishReason reason, int completion) {}
 
   static Run run(Generation g) throws Exception {
+    return run(model, g, 60);
+  }
+
+  /** Runs {@code g} on {@code on}, collecting its pieces and token log-probabilities (also for other test classes). */
+  static Run run(LanguageModel on, Generation g, int timeoutSeconds) throws Exception {
     List<String> pieces = new CopyOnWriteArrayList<>();
     List<TokenLogprob> tokens = new CopyOnWriteArrayList<>();
     CompletableFuture<Run> done = new CompletableFuture<>();
-    model.generate(
+    on.generate(
         g,
         new TokenSink() {
           @Override
@@ -66,7 +71,7 @@ class LogprobsTest {
             done.completeExceptionally(error);
           }
         });
-    return done.get(60, TimeUnit.SECONDS);
+    return done.get(timeoutSeconds, TimeUnit.SECONDS);
   }
 
   static Generation with(String prompt, int max, double temperature, Long seed, int logprobs, String... stop) {
